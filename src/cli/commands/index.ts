@@ -1,0 +1,14 @@
+// Every `prism` command, in the order `prism --help` lists them (DESIGN.md's contract).
+import type { Command } from '../command.ts';
+import { notYet } from './stub.ts';
+
+export const commands: Command[] = [
+  notYet('validate', 'Check a JSONL dataset and list every bad record', 'validate FILE [--json]', 2),
+  notYet('templates', 'List the built-in chat templates', 'templates [--json]', 3),
+  notYet('render', 'Render each record with a template, with trained spans', 'render --template ID FILE [--json]', 3),
+  notYet('tokenize', 'Encode a dataset to input_ids and labels', 'tokenize --tokenizer DIR --template ID FILE --out OUT.jsonl', 4),
+  notYet('make-tiny-model', 'Write a tiny random Hugging Face model folder', 'make-tiny-model --arch llama --tokenizer DIR --out DIR', 7),
+  notYet('forward', 'Run a model forward and save the logits', 'forward --model DIR --ids 1,2,3 --out FILE.safetensors', 7),
+  notYet('train', 'Train a LoRA adapter', 'train --model DIR --data FILE --template ID --out DIR', 8),
+  notYet('generate', 'Generate a reply', 'generate --model DIR --template ID --prompt TEXT', 7),
+];

@@ -1,0 +1,31 @@
+// What rendering a conversation for one model family produces. `spans` tile `text` exactly:
+// consecutive, non-overlapping, covering every character, so tokenization can label each token
+// from the span its characters fall in.
+
+/** A run of `text` (UTF-16 offsets, as JavaScript strings index) with who wrote it. */
+export interface Span {
+  start: number;
+  end: number;
+  /**
+   * `system`, `tools`, `user`, `assistant`, `tool` for message content; `template` for the
+   * template's own scaffolding (BOS, role headers, separators, end-of-turn markers).
+   */
+  role: 'system' | 'tools' | 'user' | 'assistant' | 'tool' | 'template';
+  /** True when the tokens of this span get labels (are trained). */
+  trainable: boolean;
+}
+
+/** A template doctor finding for one record and template. */
+export interface RenderWarning {
+  code: string;
+  message: string;
+}
+
+export interface Rendered {
+  text: string;
+  spans: Span[];
+  warnings: RenderWarning[];
+}
+
+/** Which assistant turns are trained. Per-message `loss` in the data overrides it. */
+export type LossPolicy = 'all_assistant' | 'last_round' | 'all';
