@@ -1,9 +1,10 @@
 // Every `prism` command, in the order `prism --help` lists them (DESIGN.md's contract).
 import type { Command } from '../command.ts';
 import { notYet } from './stub.ts';
+import { validate } from './validate.ts';
 
 export const commands: Command[] = [
-  notYet('validate', 'Check a JSONL dataset and list every bad record', 'validate FILE [--json]', 2),
+  validate,
   notYet('templates', 'List the built-in chat templates', 'templates [--json]', 3),
   notYet('render', 'Render each record with a template, with trained spans', 'render --template ID FILE [--json]', 3),
   notYet('tokenize', 'Encode a dataset to input_ids and labels', 'tokenize --tokenizer DIR --template ID FILE --out OUT.jsonl', 4),

@@ -1,0 +1,86 @@
+// RMSNorm over the last dimension, Hugging Face semantics in f32:
+//   y = x · rsqrt(mean(x²) + eps) · w
+// One workgroup per row. Per-head q/k norm (Qwen3) is the same kernel with rows = T·heads and
+// cols = head_dim, since [T, heads·head_dim] is [T·heads, head_dim] in memory.
+// rstd is saved per row for the backward pass.
+struct Params { rows: u32, cols: u32, eps: f32, accumulate: u32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> rstd: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+const WG = 128u;
+var<workgroup> red: array<f32, WG>;
+
+fn reduce_sum(lid: u32, v: f32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red[lid] += red[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let total = red[0];
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(WG)
+fn rmsnorm_forward(@builtin(local_invocation_id) lid3: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+                   @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= p.rows) {
+    return;
+  }
+  let lid = lid3.x;
+  let base = row * p.cols;
+  var ss = 0.0;
+  for (var i = lid; i < p.cols; i += WG) {
+    let v = x[base + i];
+    ss += v * v;
+  }
+  let total = reduce_sum(lid, ss);
+  let r = inverseSqrt(total / f32(p.cols) + p.eps);
+  for (var i = lid; i < p.cols; i += WG) {
+    y[base + i] = x[base + i] * r * w[i];
+  }
+  if (lid == 0u) {
+    rstd[row] = r;
+  }
+}
+
+// dx = rstd · (w·dy) − x · rstd³ · Σ(w·dy·x) / n   (weights frozen: no dw)
+@group(0) @binding(0) var<storage, read> bx: array<f32>;
+@group(0) @binding(1) var<storage, read> bw: array<f32>;
+@group(0) @binding(2) var<storage, read> bdy: array<f32>;
+@group(0) @binding(3) var<storage, read> brstd: array<f32>;
+@group(0) @binding(4) var<storage, read_write> bdx: array<f32>;
+@group(0) @binding(5) var<uniform> bp: Params;
+
+@compute @workgroup_size(WG)
+fn rmsnorm_backward(@builtin(local_invocation_id) lid3: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+                    @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= bp.rows) {
+    return;
+  }
+  let lid = lid3.x;
+  let base = row * bp.cols;
+  var dot = 0.0;
+  for (var i = lid; i < bp.cols; i += WG) {
+    dot += bw[i] * bdy[base + i] * bx[base + i];
+  }
+  let total = reduce_sum(lid, dot);
+  let r = brstd[row];
+  let k = r * r * r * total / f32(bp.cols);
+  for (var i = lid; i < bp.cols; i += WG) {
+    var g = r * bw[i] * bdy[base + i] - bx[base + i] * k;
+    if (bp.accumulate != 0u) {
+      g += bdx[base + i];
+    }
+    bdx[base + i] = g;
+  }
+}

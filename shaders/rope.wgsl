@@ -1,0 +1,32 @@
+// Rotary position embedding, Hugging Face rotate-half layout, in place on [T, H, D] rows
+// (a token's heads may sit inside a wider row: element (t, h, i) is at off + t·stride + h·D + i).
+// cos/sin are per-token tables [T, D/2] built on the CPU from explicit position ids (so
+// packed rows restart positions, and the angles are rounded exactly as PyTorch rounds them).
+//   forward:  y1 = x1·c − x2·s,  y2 = x2·c + x1·s
+//   backward (sign = −1): the transposed rotation, dx1 = g1·c + g2·s, dx2 = g2·c − g1·s
+struct Params { T: u32, H: u32, D: u32, stride: u32, off: u32, sign: f32 }
+
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+@group(0) @binding(1) var<storage, read> cos_t: array<f32>;
+@group(0) @binding(2) var<storage, read> sin_t: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(256)
+fn rope(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let half = p.D / 2u;
+  let idx = gid.x + gid.y * nwg.x * 256u;
+  if (idx >= p.T * p.H * half) {
+    return;
+  }
+  let i = idx % half;
+  let h = (idx / half) % p.H;
+  let t = idx / (half * p.H);
+  let c = cos_t[t * half + i];
+  let s = p.sign * sin_t[t * half + i];
+  let j1 = p.off + t * p.stride + h * p.D + i;
+  let j2 = j1 + half;
+  let x1 = x[j1];
+  let x2 = x[j2];
+  x[j1] = x1 * c - x2 * s;
+  x[j2] = x2 * c + x1 * s;
+}

@@ -1,0 +1,60 @@
+// The dataset reader: a JSONL byte stream → one result per record, as it streams.
+import { makeIssue } from './codes.ts';
+import { findJsonError } from './json-error.ts';
+import { isBlank, readLines, type ReadOptions } from './lines.ts';
+import { normalizeRecord } from './normalize.ts';
+import type { Conversation, Issue, SourceFormat } from './types.ts';
+import { decodeUtf8, firstInvalidUtf8 } from './utf8.ts';
+
+export interface RecordResult {
+  /** 1-based line of the record; 0 only for the file-level `empty_file` result. */
+  line: number;
+  /** Absent when the record has an error. */
+  conversation?: Conversation;
+  issues: Issue[];
+  /** The detected format, also for invalid records when it could be told. */
+  format?: SourceFormat;
+}
+
+/** One non-blank line's bytes → its record. */
+export function parseLine(bytes: Uint8Array, line: number): RecordResult {
+  const text = decodeUtf8(bytes);
+  if (text === null) {
+    const at = firstInvalidUtf8(bytes);
+    const b = bytes[at]?.toString(16).toUpperCase().padStart(2, '0');
+    const where = at >= 0 ? `: byte 0x${b} at byte offset ${at} of the line` : '';
+    return { line, issues: [makeIssue('invalid_utf8', line, `the line is not valid UTF-8${where}; save the file as UTF-8`)] };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const found = findJsonError(text);
+    const message = found ? found.message : (err as Error).message;
+    const column = found ? found.index + 1 : undefined;
+    const where = column !== undefined ? ` at column ${column}` : '';
+    return { line, issues: [makeIssue('invalid_json', line, `invalid JSON${where}: ${message}`, { column })] };
+  }
+  const r = normalizeRecord(value, line);
+  const result: RecordResult = { line, issues: r.issues };
+  if (r.conversation) result.conversation = r.conversation;
+  if (r.format) result.format = r.format;
+  return result;
+}
+
+/**
+ * Every record of a JSONL file, in order, as the bytes stream in. Blank lines are skipped (they
+ * are not records). A file with no record yields one result with line 0 and the `empty_file`
+ * issue: a file-level result, not a record. Stops with the signal's reason when aborted.
+ */
+export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<RecordResult> {
+  let records = 0;
+  for await (const { line, bytes } of readLines(source, opts)) {
+    if (isBlank(bytes)) continue;
+    records++;
+    yield parseLine(bytes, line);
+  }
+  if (records === 0) {
+    yield { line: 0, issues: [makeIssue('empty_file', 0, 'the file has no records: it is empty or has only blank lines')] };
+  }
+}

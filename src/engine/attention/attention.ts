@@ -1,0 +1,135 @@
+// Causal GQA attention over packed rows on the GPU: flash-style forward that saves the
+// log-sum-exp, and the FlashAttention-2 backward that recomputes P from it.
+//
+// Layouts (row-major f32, HF's after the q/k/v projections and before the head transpose):
+//   q, out, dOut, dq   [T, nHeads,   headDim]
+//   k, v, dk, dv       [T, nKvHeads, headDim]
+//   seqIds             [T] i32 — token i attends to j iff j <= i and seqIds[j] == seqIds[i]
+//   lse, delta         [T, nHeads] f32
+// A batch of B rows goes in flattened as T = B·rowLength tokens, each row (and each sequence
+// packed in a row) with its own id; the tokens of one id must form one contiguous run.
+import { Kernel, params } from '../runtime/index.ts';
+import fwdWGSL from '../../../shaders/attention_fwd.wgsl?raw';
+import bwdWGSL from '../../../shaders/attention_bwd.wgsl?raw';
+
+export interface AttentionDims {
+  /** Tokens (B·rowLength when a batch is flattened). */
+  T: number;
+  nHeads: number;
+  nKvHeads: number;
+  /** A multiple of 4, at most 128. */
+  headDim: number;
+  /** Softmax scale; 1/sqrt(headDim) when omitted. */
+  scale?: number;
+}
+
+export interface AttentionForwardBuffers {
+  q: GPUBuffer;
+  k: GPUBuffer;
+  v: GPUBuffer;
+  seqIds: GPUBuffer;
+  /** Written: [T, nHeads, headDim]. */
+  out: GPUBuffer;
+  /** Written: [T, nHeads], kept for the backward pass. */
+  lse: GPUBuffer;
+}
+
+export interface AttentionBackwardBuffers extends AttentionForwardBuffers {
+  dOut: GPUBuffer;
+  /** Scratch [T, nHeads] f32 (rowsum(dOut∘out)). */
+  delta: GPUBuffer;
+  /** Written (overwritten, not accumulated). */
+  dq: GPUBuffer;
+  dk: GPUBuffer;
+  dv: GPUBuffer;
+}
+
+const QUERIES_PER_WORKGROUP = 64; // BQ in the shaders
+
+/** Keys (or queries) per workgroup-memory tile: two tiles of BK·headDim f32 fit in 16 KiB. */
+export function attentionTileRows(headDim: number): number {
+  return headDim <= 64 ? 32 : 16;
+}
+
+function specialize(code: string, headDim: number): string {
+  return code
+    .replace(/const HEAD_DIM4: u32 = \d+u;/, `const HEAD_DIM4: u32 = ${headDim / 4}u;`)
+    .replace(/const BK: u32 = \d+u;/, `const BK: u32 = ${attentionTileRows(headDim)}u;`);
+}
+
+function check(d: AttentionDims): void {
+  const { T, nHeads, nKvHeads, headDim } = d;
+  if (!(T > 0) || !Number.isInteger(T)) throw new Error(`attention: T must be a positive integer, got ${T}`);
+  if (headDim % 4 !== 0 || headDim < 4 || headDim > 128) {
+    throw new Error(`attention: headDim must be a multiple of 4 in [4, 128], got ${headDim}`);
+  }
+  if (nKvHeads < 1 || nHeads % nKvHeads !== 0) {
+    throw new Error(`attention: nHeads (${nHeads}) must be a multiple of nKvHeads (${nKvHeads})`);
+  }
+}
+
+function uniform(d: AttentionDims): ArrayBuffer {
+  return params([
+    ['u32', d.T],
+    ['u32', d.nHeads],
+    ['u32', d.nKvHeads],
+    ['f32', d.scale ?? 1 / Math.sqrt(d.headDim)],
+  ]);
+}
+
+const specialized = new Map<string, string>();
+function source(which: 'fwd' | 'bwd', headDim: number): string {
+  const key = `${which}:${headDim}`;
+  let s = specialized.get(key);
+  if (!s) specialized.set(key, (s = specialize(which === 'fwd' ? fwdWGSL : bwdWGSL, headDim)));
+  return s;
+}
+
+/** Records the forward pass: out = softmax(scale·q·kᵀ + mask)·v per head, and its lse. */
+export function attentionForward(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  dims: AttentionDims,
+  b: AttentionForwardBuffers,
+): void {
+  check(dims);
+  const kernel = new Kernel(device, source('fwd', dims.headDim), 'attention_fwd');
+  kernel.dispatch(encoder, [b.q, b.k, b.v, b.seqIds, b.out, b.lse], uniform(dims), [
+    Math.ceil(dims.T / QUERIES_PER_WORKGROUP),
+    dims.nHeads,
+  ]);
+}
+
+/** Records the backward pass: dq, dk, dv from dOut (overwriting them); uses `delta` as scratch. */
+export function attentionBackward(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  dims: AttentionDims,
+  b: AttentionBackwardBuffers,
+): void {
+  check(dims);
+  const code = source('bwd', dims.headDim);
+  const u = uniform(dims);
+  const rows = dims.T * dims.nHeads;
+  new Kernel(device, code, 'attention_bwd_delta').dispatch(encoder, [b.dOut, b.out, b.delta], u, [Math.ceil(rows / 64)]);
+  const blocks = Math.ceil(dims.T / QUERIES_PER_WORKGROUP);
+  new Kernel(device, code, 'attention_bwd_dq').dispatch(
+    encoder,
+    [b.q, b.k, b.v, b.seqIds, b.dOut, b.lse, b.delta, b.dq],
+    u,
+    [blocks, dims.nHeads],
+  );
+  new Kernel(device, code, 'attention_bwd_dkv').dispatch(
+    encoder,
+    [b.q, b.k, b.v, b.seqIds, b.dOut, b.lse, b.delta, b.dk, b.dv],
+    u,
+    [blocks, dims.nKvHeads],
+  );
+}
+
+/** FLOPs of the forward (2 matmuls) for a mask that keeps `visiblePairs` (i, j) pairs per head. */
+export function attentionFlops(dims: AttentionDims, visiblePairs: number): { forward: number; backward: number } {
+  const perPair = 2 * dims.headDim * dims.nHeads;
+  // Forward: q·k and p·v. Backward: q·k (dq) + dO·v (dq) + dS·k, and q·k + dO·v + p·dO + dS·q (dkv).
+  return { forward: 2 * perPair * visiblePairs, backward: 7 * perPair * visiblePairs };
+}

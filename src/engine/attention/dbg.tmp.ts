@@ -1,0 +1,13 @@
+import { nodeDevice } from '../../cli/node-gpu.ts';
+import { attentionForward } from './attention.ts';
+import { storageBuffer, submit, readF32 } from '../runtime/index.ts';
+const device = await nodeDevice();
+device.pushErrorScope('validation');
+const d = { T: 5, nHeads: 2, nKvHeads: 1, headDim: 16 };
+const b = { q: storageBuffer(device, new Float32Array(5*2*16).fill(0.1)), k: storageBuffer(device, new Float32Array(5*16).fill(0.2)), v: storageBuffer(device, new Float32Array(5*16).fill(0.3)), seqIds: storageBuffer(device, new Int32Array(5)), out: storageBuffer(device, 5*2*16*4), lse: storageBuffer(device, 40) };
+const enc = device.createCommandEncoder();
+attentionForward(device, enc, d, b);
+submit(device, enc);
+const e = await device.popErrorScope(); console.log(e?.message);
+console.log(await readF32(device, b.out, 8), await readF32(device, b.lse, 10));
+process.exit(0);

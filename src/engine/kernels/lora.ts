@@ -1,0 +1,118 @@
+// LoRA branch of a linear layer, forward and backward (PEFT semantics):
+//   y += scale·(dropout(x)·Aᵀ)·Bᵀ,  A [r, in], B [out, r], scale = lora_alpha / r.
+// Dropout's mask is a hash of (seed, index), so backward regenerates it instead of storing it.
+import src from '../../../shaders/lora.wgsl?raw';
+import { Kernel, params } from '../runtime/kernel.ts';
+import { grid1d } from '../runtime/grid.ts';
+import { gemm } from './matmul.ts';
+
+/** out (+)= x·mask/(1−p), mask[i] = hash(seed, i) ≥ p. p = 0 copies (scaled by 1). */
+export function dropout(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  a: { x: GPUBuffer; out: GPUBuffer; n: number; p: number; seed: number; accumulate?: boolean },
+): void {
+  new Kernel(device, src, 'dropout').dispatch(
+    enc,
+    [a.x, a.out],
+    params([['u32', a.n], ['u32', a.seed >>> 0], ['f32', a.p], ['f32', 1 / (1 - a.p)], ['u32', a.accumulate ? 1 : 0]]),
+    grid1d(device, a.n),
+  );
+}
+
+// CPU mirror of the WGSL hash, for references and debugging.
+function pcg(v: number): number {
+  const s = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const w = Math.imul(((s >>> ((s >>> 28) + 4)) ^ s) >>> 0, 277803737) >>> 0;
+  return ((w >>> 22) ^ w) >>> 0;
+}
+
+/** The dropout multiplier (0 or 1/(1−p)) the GPU applies at each index. */
+export function dropoutMask(seed: number, n: number, p: number): Float32Array {
+  const out = new Float32Array(n);
+  const hs = pcg(seed >>> 0);
+  const scale = Math.fround(1 / (1 - p));
+  for (let i = 0; i < n; i++) {
+    const h = pcg((i ^ hs) >>> 0);
+    out[i] = Math.fround((h >>> 8) * (1 / 16777216)) >= Math.fround(p) ? scale : 0;
+  }
+  return out;
+}
+
+export interface LoraShape {
+  T: number;
+  inF: number;
+  outF: number;
+  r: number;
+  /** lora_alpha / r (or alpha/sqrt(r) with rsLoRA). */
+  scale: number;
+  dropout?: { p: number; seed: number };
+}
+
+export interface LoraForwardArgs extends LoraShape {
+  x: GPUBuffer;
+  /** f32 [r, in] */
+  a: GPUBuffer;
+  /** f32 [out, r] */
+  b: GPUBuffer;
+  /** [T, out], accumulated into (it holds the base layer's output). */
+  y: GPUBuffer;
+  /** [T, r]: X·Aᵀ, saved for backward. */
+  h: GPUBuffer;
+  /** [T, in] scratch for dropout(x); needed only when dropout p > 0. */
+  xd?: GPUBuffer;
+}
+
+function dropped(device: GPUDevice, enc: GPUCommandEncoder, a: LoraShape & { x: GPUBuffer; xd?: GPUBuffer }): GPUBuffer {
+  if (!a.dropout || a.dropout.p <= 0) return a.x;
+  if (!a.xd) throw new Error('lora: dropout needs an xd scratch buffer [T, in]');
+  dropout(device, enc, { x: a.x, out: a.xd, n: a.T * a.inF, p: a.dropout.p, seed: a.dropout.seed });
+  return a.xd;
+}
+
+export function loraForward(device: GPUDevice, enc: GPUCommandEncoder, a: LoraForwardArgs): void {
+  const x = dropped(device, enc, a);
+  gemm(device, enc, { a: x, b: a.a, c: a.h, M: a.T, N: a.r, K: a.inF });
+  gemm(device, enc, { a: a.h, b: a.b, c: a.y, M: a.T, N: a.outF, K: a.r, alpha: a.scale, accumulate: true });
+}
+
+export interface LoraBackwardArgs extends LoraShape {
+  x: GPUBuffer;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  /** Saved X·Aᵀ [T, r] from forward. */
+  h: GPUBuffer;
+  dy: GPUBuffer;
+  /** [r, in] and [out, r] gradients. */
+  dA: GPUBuffer;
+  dB: GPUBuffer;
+  /** [T, in]: the LoRA share is added to it (it holds the base layer's dX). Omit to skip. */
+  dx?: GPUBuffer;
+  /** [T, r] scratch. */
+  dh: GPUBuffer;
+  /** [T, in] scratch, needed when dropout p > 0 (regenerated dropout(x), then the dX share). */
+  xd?: GPUBuffer;
+  /** Add to dA/dB instead of overwriting (gradient accumulation over micro-batches). */
+  accumulate?: boolean;
+}
+
+export function loraBackward(device: GPUDevice, enc: GPUCommandEncoder, a: LoraBackwardArgs): void {
+  const { T, inF, outF, r, scale } = a;
+  // dH = s·dY·B ; dB = s·dYᵀ·H
+  gemm(device, enc, { a: a.dy, b: a.b, c: a.dh, M: T, N: r, K: outF, transB: false, alpha: scale });
+  gemm(device, enc, {
+    a: a.dy, b: a.h, c: a.dB, M: outF, N: r, K: T, transA: true, transB: false, alpha: scale, accumulate: a.accumulate,
+  });
+  // dA = dHᵀ·dropout(X)
+  const x = dropped(device, enc, a);
+  gemm(device, enc, { a: a.dh, b: x, c: a.dA, M: r, N: inF, K: T, transA: true, transB: false, accumulate: a.accumulate });
+  if (!a.dx) return;
+  // dX += mask·(dH·A)
+  if (a.dropout && a.dropout.p > 0) {
+    const tmp = a.xd!;
+    gemm(device, enc, { a: a.dh, b: a.a, c: tmp, M: T, N: inF, K: r, transB: false });
+    dropout(device, enc, { x: tmp, out: a.dx, n: T * inF, p: a.dropout.p, seed: a.dropout.seed, accumulate: true });
+  } else {
+    gemm(device, enc, { a: a.dh, b: a.a, c: a.dx, M: T, N: inF, K: r, transB: false, accumulate: true });
+  }
+}

@@ -1,0 +1,162 @@
+// Matmul wrappers over shaders/matmul.wgsl: the general tiled `gemm`, and the three products a
+// linear layer Y = X·Wᵀ (+ b) needs, with W [out, in] possibly split by rows into chunks.
+import src from '../../../shaders/matmul.wgsl?raw';
+import { Kernel, params } from '../runtime/kernel.ts';
+import { dummyBuffer } from '../runtime/grid.ts';
+import type { DType } from '../tensor/dtype.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+
+const DTYPE_CODE: Record<DType, number> = { f32: 0, bf16: 1, f16: 2 };
+const TILE = 64;
+
+export interface GemmArgs {
+  /** f32 [M, K] (or [K, M] with transA), read from element `aOff` with row stride `lda`. */
+  a: GPUBuffer;
+  /** [N, K] with transB (default), else [K, N]; f32 or 16-bit packed per `bDtype`. */
+  b: GPUBuffer;
+  /** f32 output [M, N] at element `cOff` with row stride `ldc`. */
+  c: GPUBuffer;
+  M: number;
+  N: number;
+  K: number;
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+  aOff?: number;
+  cOff?: number;
+  transA?: boolean;
+  transB?: boolean;
+  bDtype?: DType;
+  /** Added per output column: bias[biasOff + j]. */
+  bias?: GPUBuffer;
+  biasOff?: number;
+  alpha?: number;
+  /** C += result instead of C = result. */
+  accumulate?: boolean;
+}
+
+/** C = alpha·op(A)·op(B) (+ bias) (+ C). Any sizes; 64×64 output tiles. */
+export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): void {
+  const transA = g.transA ?? false;
+  const transB = g.transB ?? true;
+  const kernel = new Kernel(device, src, 'matmul', {
+    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
+  });
+  const lda = g.lda ?? (transA ? g.M : g.K);
+  const ldb = g.ldb ?? (transB ? g.K : g.N);
+  const ldc = g.ldc ?? g.N;
+  const p = params([
+    ['u32', g.M],
+    ['u32', g.N],
+    ['u32', g.K],
+    ['u32', lda],
+    ['u32', ldb],
+    ['u32', ldc],
+    ['u32', g.aOff ?? 0],
+    ['u32', g.cOff ?? 0],
+    ['u32', g.biasOff ?? 0],
+    ['u32', g.accumulate ? 1 : 0],
+    ['u32', g.bias ? 1 : 0],
+    ['f32', g.alpha ?? 1],
+  ]);
+  kernel.dispatch(enc, [g.a, g.b, g.bias ?? dummyBuffer(device), g.c], p, [
+    Math.ceil(g.N / TILE),
+    Math.ceil(g.M / TILE),
+  ]);
+}
+
+export interface LinearOptions {
+  /** f32 [out] bias (Qwen2's q/k/v). */
+  bias?: GPUBuffer;
+  accumulate?: boolean;
+  alpha?: number;
+}
+
+/** y[T, out] = x[T, in]·Wᵀ (+ bias), W [out, in] in any dtype, chunk by chunk of W's rows. */
+export function linearForward(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  x: GPUBuffer,
+  w: Tensor,
+  y: GPUBuffer,
+  T: number,
+  opts: LinearOptions = {},
+): void {
+  const [out, inF] = w.shape;
+  for (const ch of w.chunks) {
+    gemm(device, enc, {
+      a: x,
+      b: ch.buffer,
+      c: y,
+      M: T,
+      N: ch.rows,
+      K: inF,
+      ldc: out,
+      cOff: ch.rowStart,
+      bDtype: w.dtype,
+      bias: opts.bias,
+      biasOff: ch.rowStart,
+      alpha: opts.alpha,
+      accumulate: opts.accumulate,
+    });
+  }
+}
+
+/** dx[T, in] (+)= dy[T, out]·W — the input gradient through a frozen weight. */
+export function linearBackwardInput(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  dy: GPUBuffer,
+  w: Tensor,
+  dx: GPUBuffer,
+  T: number,
+  opts: { accumulate?: boolean; alpha?: number } = {},
+): void {
+  const [out, inF] = w.shape;
+  w.chunks.forEach((ch, i) => {
+    gemm(device, enc, {
+      a: dy,
+      b: ch.buffer,
+      c: dx,
+      M: T,
+      N: inF,
+      K: ch.rows,
+      lda: out,
+      aOff: ch.rowStart,
+      ldb: inF,
+      transB: false,
+      bDtype: w.dtype,
+      alpha: opts.alpha,
+      // Later chunks add their share of the sum over `out`.
+      accumulate: i > 0 || opts.accumulate,
+    });
+  });
+}
+
+/** dw[out, in] (+)= alpha·dy[T, out]ᵀ·x[T, in] — the weight gradient (f32 weights, e.g. LoRA). */
+export function linearBackwardWeight(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  dy: GPUBuffer,
+  x: GPUBuffer,
+  dw: GPUBuffer,
+  T: number,
+  out: number,
+  inF: number,
+  opts: { accumulate?: boolean; alpha?: number } = {},
+): void {
+  gemm(device, enc, {
+    a: dy,
+    b: x,
+    c: dw,
+    M: out,
+    N: inF,
+    K: T,
+    lda: out,
+    ldb: inF,
+    transA: true,
+    transB: false,
+    alpha: opts.alpha,
+    accumulate: opts.accumulate,
+  });
+}

@@ -1,0 +1,102 @@
+// RoPE: inverse frequencies (default and Llama-3 scaling, as transformers'
+// modeling_rope_utils computes them in float32), per-token cos/sin tables from explicit
+// position ids, and the in-place rotate-half kernel forward and backward.
+import src from '../../../shaders/rope.wgsl?raw';
+import { Kernel, params } from '../runtime/kernel.ts';
+import { grid1d } from '../runtime/grid.ts';
+
+export interface Llama3RopeScaling {
+  rope_type: 'llama3';
+  factor: number;
+  low_freq_factor: number;
+  high_freq_factor: number;
+  original_max_position_embeddings: number;
+}
+
+const fr = Math.fround;
+
+/**
+ * inv_freq[i] = 1 / theta^(2i/dim) in float32 (torch: `1.0 / (base ** (arange(0, dim, 2).float() / dim))`),
+ * then, for rope_type llama3, transformers' `_compute_llama3_parameters`: wavelengths longer
+ * than original_max/low_freq_factor are divided by `factor`, shorter than
+ * original_max/high_freq_factor kept, and those between blended smoothly.
+ */
+export function ropeInvFreq(headDim: number, theta: number, scaling?: Llama3RopeScaling | null): Float32Array {
+  const half = headDim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) {
+    const expo = fr(fr(2 * i) / headDim);
+    // base ** tensor: torch computes pow in f32 from a f32 exponent.
+    inv[i] = fr(1 / fr(Math.pow(theta, expo)));
+  }
+  if (!scaling) return inv;
+  const { factor, low_freq_factor: lo, high_freq_factor: hi, original_max_position_embeddings: old } = scaling;
+  const lowWavelen = old / lo;
+  const highWavelen = old / hi;
+  const out = new Float32Array(half);
+  for (let i = 0; i < half; i++) {
+    const wavelen = fr((2 * Math.PI) / inv[i]);
+    let f = wavelen > lowWavelen ? fr(inv[i] / factor) : inv[i];
+    if (!(wavelen < highWavelen) && !(wavelen > lowWavelen)) {
+      const smooth = fr(fr(fr(old / wavelen) - lo) / (hi - lo));
+      f = fr(fr(fr(fr(1 - smooth) * f) / factor) + fr(smooth * f));
+    }
+    out[i] = f;
+  }
+  return out;
+}
+
+/** cos/sin tables [T, D/2] for the given position ids, rounded like torch's f32 math. */
+export function ropeTables(positionIds: ArrayLike<number>, invFreq: Float32Array, attentionScaling = 1) {
+  const half = invFreq.length;
+  const T = positionIds.length;
+  const cos = new Float32Array(T * half);
+  const sin = new Float32Array(T * half);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < half; i++) {
+      const ang = fr(positionIds[t] * invFreq[i]);
+      cos[t * half + i] = fr(fr(Math.cos(ang)) * attentionScaling);
+      sin[t * half + i] = fr(fr(Math.sin(ang)) * attentionScaling);
+    }
+  }
+  return { cos, sin };
+}
+
+export interface RopeArgs {
+  /** Rotated in place: element (t, h, i) at off + t·stride + h·D + i. */
+  x: GPUBuffer;
+  cos: GPUBuffer;
+  sin: GPUBuffer;
+  T: number;
+  heads: number;
+  headDim: number;
+  /** Elements between tokens (default heads·headDim). */
+  stride?: number;
+  off?: number;
+}
+
+function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: number): void {
+  const n = a.T * a.heads * (a.headDim / 2);
+  new Kernel(device, src, 'rope').dispatch(
+    enc,
+    [a.x, a.cos, a.sin],
+    params([
+      ['u32', a.T],
+      ['u32', a.heads],
+      ['u32', a.headDim],
+      ['u32', a.stride ?? a.heads * a.headDim],
+      ['u32', a.off ?? 0],
+      ['f32', sign],
+    ]),
+    grid1d(device, n),
+  );
+}
+
+export function ropeForward(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs): void {
+  dispatch(device, enc, a, 1);
+}
+
+/** In place on the gradient: the inverse rotation. */
+export function ropeBackward(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs): void {
+  dispatch(device, enc, a, -1);
+}

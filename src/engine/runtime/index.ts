@@ -1,0 +1,3 @@
+export * from './kernel.ts';
+export * from './buffers.ts';
+export * from './grid.ts';

@@ -1,0 +1,2 @@
+export * from './dtype.ts';
+export * from './tensor.ts';

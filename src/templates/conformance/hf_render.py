@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Render chat templates with real Jinja2, set up the way Hugging Face transformers'
+`apply_chat_template` does (transformers/utils/chat_template_utils.py: _compile_jinja_template
+and render_jinja_template). This is the ground truth our TypeScript renderers are tested against.
+
+The setup reproduced here (facts, not copied code):
+  - jinja2.sandbox.ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+    extensions=[AssistantTracker, jinja2.ext.loopcontrols]); AssistantTracker only adds the
+    `{% generation %}...{% endgeneration %}` block tag, which renders its body unchanged.
+  - filter `tojson` replaced by json.dumps(x, ensure_ascii=False, indent=..., separators=...,
+    sort_keys=...) (Jinja's own escapes HTML characters).
+  - globals `raise_exception(msg)` -> raises jinja2.exceptions.TemplateError(msg), and
+    `strftime_now(fmt)` -> datetime.now().strftime(fmt).
+  - render(messages=..., tools=..., documents=None, add_generation_prompt=..., **kwargs) where kwargs
+    are the tokenizer's special_tokens_map (bos_token, eos_token, ... only those that are set)
+    merged with the caller's extra kwargs (enable_thinking, date_string, ...), extra winning.
+
+stdin:  {"jobs": [{"template", "messages", "tools", "add_generation_prompt", "extra", "special_tokens"}]}
+stdout: {"results": [{"text": str} | {"error": str}]}
+"""
+import json
+import sys
+from datetime import datetime
+
+try:
+    import jinja2
+    import jinja2.ext
+    import jinja2.nodes
+    from jinja2.ext import Extension
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+except ImportError as e:  # pragma: no cover
+    sys.stderr.write("jinja2 missing: apt-get install python3-jinja2 (%s)\n" % e)
+    sys.exit(3)
+
+
+class GenerationBlock(Extension):
+    """`{% generation %}` as transformers' AssistantTracker parses it; without an active tracker
+    (return_assistant_tokens_mask=False, the default) it outputs its body unchanged."""
+
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return jinja2.nodes.CallBlock(self.call_method("_passthrough"), [], [], body).set_lineno(lineno)
+
+    def _passthrough(self, caller):
+        return caller()
+
+
+def raise_exception(message):
+    raise jinja2.exceptions.TemplateError(message)
+
+
+def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+    return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def strftime_now(fmt):
+    return datetime.now().strftime(fmt)
+
+
+def make_env():
+    env = ImmutableSandboxedEnvironment(
+        trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlock, jinja2.ext.loopcontrols]
+    )
+    env.filters["tojson"] = tojson
+    env.globals["raise_exception"] = raise_exception
+    env.globals["strftime_now"] = strftime_now
+    return env
+
+
+def main():
+    req = json.load(sys.stdin)
+    env = make_env()
+    compiled = {}
+    results = []
+    for job in req["jobs"]:
+        try:
+            src = job["template"]
+            if src not in compiled:
+                compiled[src] = env.from_string(src)
+            # transformers: template_kwargs = {**tokenizer.special_tokens_map, **kwargs}; unset
+            # special tokens (None) are not in special_tokens_map, so they stay undefined.
+            kwargs = {k: v for k, v in (job.get("special_tokens") or {}).items() if v is not None}
+            kwargs.update(job.get("extra") or {})
+            text = compiled[src].render(
+                messages=job["messages"],
+                tools=job.get("tools"),
+                documents=None,
+                add_generation_prompt=bool(job.get("add_generation_prompt", False)),
+                **kwargs,
+            )
+            results.append({"text": text})
+        except Exception as e:  # the template refusing a conversation is a result, not a crash
+            results.append({"error": str(e), "type": type(e).__name__})
+    sys.stdout.write(json.dumps({"results": results}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+// Python's `json.dumps(x, ensure_ascii=False)` and `str.strip()` as Hugging Face chat templates
+// call them (`tojson`, `|trim`). Templates are byte-exact against real Jinja2, so JSON spacing
+// (`", "` and `": "`), float spelling (`1e-05`) and what counts as whitespace must be Python's,
+// not JavaScript's.
+
+/** Python's repr of a float: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
+function pyFloat(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  const [mant, expStr] = n.toExponential().split('e');
+  const exp = Number(expStr);
+  if (exp >= -4 && exp < 16) {
+    const s = String(n);
+    if (!/e/i.test(s)) return s.includes('.') ? s : s + '.0';
+  }
+  const sign = exp < 0 ? '-' : '+';
+  return `${mant}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/**
+ * A number as Python prints it after a JSON round trip: data reaches Python as JSON text, so an
+ * integral JS number arrives as an int unless JavaScript wrote it in exponent form.
+ */
+function pyNumber(n: number): string {
+  const js = JSON.stringify(n);
+  if (js === 'null') return 'NaN';
+  if (/^-?\d+$/.test(js)) return js;
+  return pyFloat(n);
+}
+
+function pyString(s: string): string {
+  // JSON.stringify escapes exactly Python's set (", \, control chars; \b \f \n \r \t short forms),
+  // both with lowercase hex; non-ASCII stays as is (ensure_ascii=False).
+  return JSON.stringify(s);
+}
+
+export interface DumpOptions {
+  /** `tojson(indent=4)`: newline + indent per level, item separator `,` */
+  indent?: number;
+}
+
+/** `json.dumps(value, ensure_ascii=False[, indent])` with Python's default separators. */
+export function pyJsonDumps(value: unknown, opts: DumpOptions = {}): string {
+  const indent = opts.indent;
+  const itemSep = indent === undefined ? ', ' : ',';
+  const walk = (v: unknown, level: number): string => {
+    if (v === null || v === undefined) return 'null';
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (typeof v === 'number') return pyNumber(v);
+    if (typeof v === 'string') return pyString(v);
+    const nl = indent === undefined ? '' : '\n' + ' '.repeat(indent * (level + 1));
+    const close = indent === undefined ? '' : '\n' + ' '.repeat(indent * level);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      return '[' + nl + v.map((x) => walk(x, level + 1)).join(itemSep + nl) + close + ']';
+    }
+    if (typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+      if (entries.length === 0) return '{}';
+      return '{' + nl + entries.map(([k, x]) => pyString(k) + ': ' + walk(x, level + 1)).join(itemSep + nl) + close + '}';
+    }
+    return pyString(String(v));
+  };
+  return walk(value, 0);
+}
+
+// Python's str.isspace set (what `str.strip()` and Jinja's `trim` remove). JavaScript's trim()
+// differs: it removes U+FEFF and keeps U+001C..U+001F and U+0085.
+const PY_SPACE = new Set(
+  [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
+    0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
+    0x2028, 0x2029, 0x202f, 0x205f, 0x3000].map((c) => String.fromCharCode(c)),
+);
+
+/** Python's `s.strip(chars)`; without chars, its whitespace set. */
+export function pyStrip(s: string, chars?: string): string {
+  return pyRstrip(pyLstrip(s, chars), chars);
+}
+
+export function pyLstrip(s: string, chars?: string): string {
+  const has = (c: string) => (chars === undefined ? PY_SPACE.has(c) : chars.includes(c));
+  let i = 0;
+  while (i < s.length && has(s[i])) i++;
+  return s.slice(i);
+}
+
+export function pyRstrip(s: string, chars?: string): string {
+  const has = (c: string) => (chars === undefined ? PY_SPACE.has(c) : chars.includes(c));
+  let j = s.length;
+  while (j > 0 && has(s[j - 1])) j--;
+  return s.slice(0, j);
+}

@@ -1,0 +1,32 @@
+// Tokenizer loading through @huggingface/transformers. Core code takes the two JSON objects of a
+// Hugging Face tokenizer (tokenizer.json, tokenizer_config.json): the browser fetches them from the
+// Hub or reads a folder the user picks, the CLI reads a folder (src/cli/tokenizer-files.ts).
+import { AutoTokenizer, PreTrainedTokenizer } from '@huggingface/transformers';
+
+/** The two files that define a tokenizer, parsed. Plain JSON: they cross worker boundaries. */
+export interface TokenizerFiles {
+  tokenizerJSON: Record<string, unknown>;
+  tokenizerConfig: Record<string, unknown>;
+}
+
+/**
+ * Every transformers.js tokenizer class encodes through the same `Tokenizer` core; the subclasses
+ * only change padding side or token_type_ids, which training rows do not use.
+ */
+export function tokenizerFromFiles(files: TokenizerFiles): PreTrainedTokenizer {
+  if (!files.tokenizerJSON || typeof files.tokenizerJSON !== 'object' || !('model' in files.tokenizerJSON)) {
+    throw new Error('tokenizer.json has no "model": not a Hugging Face fast tokenizer file');
+  }
+  return new PreTrainedTokenizer(files.tokenizerJSON, files.tokenizerConfig ?? {});
+}
+
+/** A Hub model id (cached by the browser's Cache API through transformers.js). */
+export async function tokenizerFromHub(modelId: string): Promise<{ tokenizer: PreTrainedTokenizer; files: TokenizerFiles }> {
+  const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+  return { tokenizer, files: filesOf(tokenizer) };
+}
+
+/** The JSON a loaded tokenizer was built from, to hand to workers. */
+export function filesOf(tokenizer: PreTrainedTokenizer): TokenizerFiles {
+  return { tokenizerJSON: tokenizer._tokenizerJSON, tokenizerConfig: tokenizer._tokenizerConfig };
+}

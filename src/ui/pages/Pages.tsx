@@ -1,0 +1,52 @@
+// The five pages of the studio. Each grows in its own issue; until then it says what it will do.
+import { Planned } from '../components/Placeholder.tsx';
+import { GpuPanel } from './GpuPanel.tsx';
+
+export function DatasetPage() {
+  return (
+    <>
+      <Planned title="Your dataset">
+        Drop a JSONL file of conversations (OpenAI messages with tool calls, ms-swift, alpaca or sharegpt)
+        or try a sample. Every bad line is listed with its line number and the reason.
+      </Planned>
+    </>
+  );
+}
+
+export function TemplatesPage() {
+  return (
+    <Planned title="One conversation, every model">
+      Compare how Qwen, Llama, InternLM, GLM, Mistral, Gemma, Phi, DeepSeek and SmolLM render the same record,
+      byte-exact to each model's chat template, with the trained tokens highlighted.
+    </Planned>
+  );
+}
+
+export function TrainPage() {
+  return (
+    <>
+      <GpuPanel />
+      <Planned title="Train a LoRA adapter">
+        Pick a small model (or the built-in tiny demo model), set the hyperparameters and watch the loss fall —
+        on your own GPU.
+      </Planned>
+    </>
+  );
+}
+
+export function AdaptersPage() {
+  return (
+    <Planned title="Adapters">
+      Trained adapters are kept in this browser. Download any of them as PEFT files, or as the ms-swift command that
+      continues the run on a GPU cluster.
+    </Planned>
+  );
+}
+
+export function ChatPage() {
+  return (
+    <Planned title="Chat">
+      Send one prompt to the base model and to your tuned adapter, side by side.
+    </Planned>
+  );
+}
