@@ -45,7 +45,8 @@ function toolResults(d: Draft): void {
     }
   }
   for (const u of match.unanswered) {
-    const path = d.callPaths[u.message][u.call];
+    // The call itself, not its name: callPaths point at names for unknown_tool.
+    const path = d.callPaths[u.message][u.call].replace(/(\.function)?\.name$/, '');
     const name = d.messages[u.message].tool_calls![u.call].name;
     d.issue('tool_call_without_result', `${path}: the call to '${name}' gets no tool result`, path);
   }

@@ -7,15 +7,16 @@ import type { SourceFormat } from './types.ts';
 
 /**
  * The format a record is written in, from its keys; undefined when none fits. A `messages` list
- * is ms-swift's form when it uses ms-swift's own roles (`tool_call`, `tool_response`) or per-
- * message `loss`; otherwise OpenAI/HF. Both read the same way: the label only records the source.
+ * is ms-swift's form when it uses ms-swift's own roles (`tool_call`, `tool_response`), per-
+ * message `loss`, or gives `tools` as a JSON string (ms-swift's convention); otherwise OpenAI/HF. Both read the same way: the label only records the source.
  */
 export function detectFormat(obj: JsonObject): SourceFormat | undefined {
   if (given(own(obj, 'messages'))) {
     const list = own(obj, 'messages');
     const swift =
-      Array.isArray(list) &&
-      list.some((m: unknown) => isObject(m) && (m.role === 'tool_call' || m.role === 'tool_response' || Object.hasOwn(m, 'loss')));
+      typeof own(obj, 'tools') === 'string' ||
+      (Array.isArray(list) &&
+        list.some((m: unknown) => isObject(m) && (m.role === 'tool_call' || m.role === 'tool_response' || given(own(m, 'loss')))));
     return swift ? 'swift' : 'messages';
   }
   if (given(own(obj, 'conversations'))) return 'sharegpt';

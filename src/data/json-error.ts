@@ -19,7 +19,7 @@ class Stop extends Error {
 }
 
 function describe(ch: string): string {
-  if (ch === '\uFEFF') return 'a byte-order mark (U+FEFF)';
+  if (ch === '\uFEFF') return 'byte-order mark (U+FEFF)';
   const code = ch.codePointAt(0)!;
   if (code < 0x20 || code === 0x7f) return `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   return `'${ch}'`;

@@ -2,13 +2,16 @@
 // (extra keys and key order included): templates print them as JSON, and the rendering must match
 // what Jinja's `tojson` prints for the user's own object.
 import { given, isObject, own, typeName, type Draft, type JsonObject } from './draft.ts';
+import { findJsonError } from './json-error.ts';
 import type { Tool, ToolCall } from './types.ts';
 
+/** JSON nested in a string field; the error names the character, the same in every engine. */
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    const found = findJsonError(text);
+    return { ok: false, error: found ? `${found.message}, at character ${found.index + 1}` : (err as Error).message };
   }
 }
 

@@ -64,28 +64,35 @@ function stripSegs(segs: Seg[]): Seg[] {
 /**
  * Rewrites tools as ReAct text for families with no tool format: the tool list joins the system
  * prompt, calls become `Action:` lines of the assistant turn, and each run of tool results
- * becomes one user turn of `Observation:` lines. Exported so the conformance test can render
- * the rewritten conversation with the official template.
+ * becomes one user turn of `Observation:` lines. Also returns which rewritten turns hold tool
+ * output (their spans keep the `tool` role).
  */
-export function reactConversation(conv: Conversation): Conversation {
+function reactRewrite(conv: Conversation): { conversation: Conversation; observations: Set<number> } {
   const messages: Conversation['messages'] = [];
-  for (const m of conv.messages) {
+  const observations = new Set<number>();
+  conv.messages.forEach((m, i) => {
     if (m.role === 'assistant' && m.tool_calls?.length) {
       const { tool_calls, ...rest } = m;
       messages.push({ ...rest, content: m.content + (m.content ? '\n' : '') + tf.reactCalls(tool_calls) });
     } else if (m.role === 'tool') {
-      const prev = messages[messages.length - 1];
       const line = 'Observation: ' + m.content;
-      if (prev && prev.role === 'user' && (prev as { _obs?: boolean })._obs) prev.content += '\n' + line;
-      else messages.push({ role: 'user', content: line, ...(m.loss !== undefined ? { loss: m.loss } : {}), _obs: true } as never);
+      if (i > 0 && conv.messages[i - 1].role === 'tool') messages[messages.length - 1].content += '\n' + line;
+      else {
+        observations.add(messages.length);
+        messages.push({ role: 'user', content: line, ...(m.loss !== undefined ? { loss: m.loss } : {}) });
+      }
     } else messages.push({ ...m });
-  }
-  for (const m of messages) delete (m as { _obs?: boolean })._obs;
+  });
   const tools = conv.tools?.length ? conv.tools : undefined;
   const system = tools ? (conv.system ? conv.system + '\n\n' : '') + tf.reactToolsText(tools) : conv.system;
-  const out: Conversation = { messages, source: conv.source };
-  if (system !== undefined) out.system = system;
-  return out;
+  const conversation: Conversation = { messages, source: conv.source };
+  if (system !== undefined) conversation.system = system;
+  return { conversation, observations };
+}
+
+/** The conversation as a ReAct family renders it (exported for the conformance test). */
+export function reactConversation(conv: Conversation): Conversation {
+  return reactRewrite(conv).conversation;
 }
 
 function usesTools(conv: Conversation): boolean {
@@ -105,21 +112,20 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   const obsTurns = new Set<number>();
   if (spec.toolFormat === 'react' && usesTools(conv)) {
     warn('tools_as_react', `${spec.id} has no native tool format: tools, calls and results are written as ReAct text`);
-    source = reactConversation(conv);
+    const rewritten = reactRewrite(conv);
+    source = rewritten.conversation;
+    rewritten.observations.forEach((i) => obsTurns.add(i));
     if (conv.tools?.length) {
       system = [
         ...(conv.system ? [{ text: conv.system + '\n\n', role: 'system' as const }] : []),
         { text: tf.reactToolsText(conv.tools), role: 'tools' },
       ];
     }
-    let j = 0;
-    conv.messages.forEach((m, i) => {
-      if (m.role === 'tool' && (i === 0 || conv.messages[i - 1].role !== 'tool')) {
-        // find the rewritten index of this observation turn
-        while (j < source.messages.length && !source.messages[j].content.startsWith('Observation: ')) j++;
-        obsTurns.add(j++);
-      }
-    });
+  }
+  if (spec.toolFormat === 'mistral') {
+    const ids = withNineCharIds(source);
+    source = ids.conversation;
+    if (ids.rewritten) warn('tool_call_ids_rewritten', 'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the official template refuses these)');
   }
   const tools: Tool[] | undefined = spec.toolFormat !== 'react' && source.tools?.length ? source.tools : undefined;
   const trained = trainedMessages(source.messages, opts);
@@ -138,17 +144,32 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   const add = (text: string, role: SpanRole, train: boolean) => b.add(text, role, train || all);
   const addSegs = (segs: Seg[]) => segs.forEach((s) => add(s.text, s.role, false));
   const trim = (s: string) => (spec.trimContent ? pyStrip(s) : s);
+  // GLM-4 has no end-of-turn marker: a reply ends where the model writes the next role token
+  // (<|user|> or <|observation|>), so that token is trained with the reply before it.
+  let roleTokenEndsReply = false;
+  const header = (prefix: string) => {
+    const end = prefix.indexOf('|>');
+    const cut = roleTokenEndsReply && end >= 0 ? end + 2 : 0;
+    tpl(prefix.slice(0, cut), true);
+    tpl(prefix.slice(cut));
+    roleTokenEndsReply = false;
+  };
   /** header + content + end-of-turn (trained with the turn) + separator. */
   const turn = (w: TurnWrapper, body: () => void, train: boolean) => {
-    tpl(w.prefix);
+    header(w.prefix);
     body();
     tpl(w.suffix, train || all);
     tpl(w.sep);
   };
 
   // Refusals happen before any text, as the official templates raise before rendering.
-  if (spec.systemUnsupported && system !== undefined) {
-    warn('system_merged', `${spec.id}'s template does not support a system role: the system prompt is prepended to the first user turn`);
+  if (spec.systemPlacement === 'first_user' && system !== undefined) {
+    warn(
+      'system_merged',
+      spec.systemUnsupported
+        ? `${spec.id}'s official template refuses a system role: the system prompt is prepended to the first user turn instead`
+        : `${spec.id} has no system turn: the system prompt is prepended to the first user turn, as its template does`,
+    );
   }
   if (spec.alternation) checkAlternation(spec, turns);
 
@@ -221,7 +242,9 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   if (spec.thinking) {
     for (let i = turns.length - 1; i >= 0; i--) {
       const c = turns[i].content;
-      if (turns[i].role === 'user' && !(c.startsWith('<tool_response>') && c.endsWith('</tool_response>'))) {
+      // Qwen3 does not count a user turn that only wraps a tool response as a new query.
+      const wrapsToolResponse = spec.thinking === 'qwen3' && c.startsWith('<tool_response>') && c.endsWith('</tool_response>');
+      if (turns[i].role === 'user' && !wrapsToolResponse) {
         lastQuery = i;
         break;
       }
@@ -232,10 +255,8 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   // template compares message dicts, so an identical earlier turn gets them too).
   const lastUserContent = [...turns].reverse().find((t) => t.role === 'user')?.content;
   const mistralSpace = spec.id === 'mistral' ? ' ' : '';
-  const mistralIds = spec.toolFormat === 'mistral' ? mistralCallIds(turns, warn) : undefined;
 
   // ---- turns ----
-  let dsFirstCall = true;
   let dsOutputFirst = true;
   let dsInTool = false;
   for (let i = 0; i < turns.length; i++) {
@@ -278,15 +299,18 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
       turn(w, () => add(tf.llama3Call(t.toolCalls![0]), 'assistant', t.train), t.train);
     } else if (spec.toolFormat === 'mistral' && t.toolCalls) {
       if (t.content !== '') warn('content_dropped', `${spec.id}'s template writes only the calls of a tool-call turn: its text content is dropped`);
-      add(tf.mistralCalls(t.toolCalls.map((call, k) => ({ call, id: mistralIds!.calls[i][k] })), mistralSpace), 'assistant', t.train);
+      add(tf.mistralCalls(t.toolCalls.map((call) => ({ call, id: call.id! })), mistralSpace), 'assistant', t.train);
       tpl(spec.eos, t.train || all);
     } else if (spec.toolFormat === 'glm4' && t.toolCalls) {
+      warnNative();
       if (t.content !== '') turn(w, () => add(t.content, 'assistant', t.train), t.train);
       for (const c of t.toolCalls) {
-        tpl('<|assistant|>');
+        header('<|assistant|>');
         add(c.name + '\n' + pyJsonDumps(c.arguments), 'assistant', t.train);
       }
+      roleTokenEndsReply = t.train;
     } else if (spec.toolFormat === 'phi4_mini' && t.toolCalls) {
+      warnNative();
       turn(w, () => add(t.content + tf.phi4Calls(t.toolCalls!), 'assistant', t.train), t.train);
     } else if (spec.toolFormat === 'deepseek') {
       deepseekAssistant(i);
@@ -297,6 +321,7 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
         if (prefixSegs) addSegs(prefixSegs);
         add(content, 'assistant', t.train);
       }, t.train);
+      if (spec.toolFormat === 'glm4') roleTokenEndsReply = t.train;
     }
   }
 
@@ -332,7 +357,7 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
         turn(spec.tool!, () => add(pyJsonDumps(t.content), 'tool', t.train), t.train);
         return;
       case 'mistral': {
-        const r = tf.mistralResult(t.content, mistralIds!.results[i], mistralSpace);
+        const r = tf.mistralResult(t.content, t.toolCallId!, mistralSpace);
         tpl(r.head);
         add(t.content, 'tool', t.train);
         tpl(r.tail, t.train || all);
@@ -346,8 +371,13 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
         tpl('<｜tool▁output▁end｜>', t.train || all);
         return;
       default:
+        if (spec.toolFormat === 'glm4') warnNative();
         turn(spec.tool!, () => add(t.content, 'tool', t.train), t.train);
     }
+  }
+
+  function warnNative(): void {
+    warn('tool_calls_native', `${spec.id}'s official template only prints message content, so it would drop tool calls; they are written in the model's own call format (see the spec notes)`);
   }
 
   function qwen3Assistant(i: number): void {
@@ -390,14 +420,18 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
       content = parts[parts.length - 1];
     }
     if (t.toolCalls) {
-      warn('tool_format_repaired', `${spec.id}'s official template leaves out call delimiters; calls are written with DeepSeek's full begin/end markers`);
+      // The official R1-Distill files disagree: the Llama one leaves <｜tool▁calls▁end｜> off a
+      // single call, both leave the opening markers off every later call turn (`is_first` is
+      // never reset) and drop the text of a call turn. We write DeepSeek-V3's full format.
+      {
+        warn('tool_format_repaired', `${spec.id}'s official template leaves out the markers of later tool-call turns and the text of a call turn; calls are written with DeepSeek's full markers, text before them (as DeepSeek-V3 does)`);
+      }
       tpl(dsInTool ? '<｜tool▁outputs▁end｜>' : '');
       dsInTool = false;
       tpl('<｜Assistant｜>');
       const calls = '<｜tool▁calls▁begin｜>' + t.toolCalls.map((c) => tf.deepseekCall(c)).join('\n') + '<｜tool▁calls▁end｜>';
       add((content ? content : '') + calls, 'assistant', t.train);
       tpl(spec.eos, t.train || all);
-      dsFirstCall = false;
       return;
     }
     const keep = i > lastQuery && reasoning !== undefined && pyStrip(reasoning) !== '';
@@ -408,7 +442,7 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
       dsInTool = false;
     } else tpl('<｜Assistant｜>');
     if (keep) add('<think>\n' + pyStrip(reasoning!, '\n') + '\n</think>\n\n', 'assistant', t.train);
-    add(content, 'assistant', t.train);
+    add(keep ? pyLstrip(content, '\n') : content, 'assistant', t.train);
     tpl(spec.eos, t.train || all);
   }
 }
@@ -423,40 +457,35 @@ function checkAlternation(spec: TemplateSpec, turns: Turn[]): void {
 }
 
 /**
- * Mistral needs 9-character call ids on calls and results. Valid ids are kept; otherwise every
- * id is replaced by a deterministic one, results matched to calls by id or else in order.
+ * Mistral needs 9-character call ids on calls and results. When every id is valid the conversation
+ * is returned as is; otherwise every id is replaced by a deterministic one, results matched to
+ * calls by id or else in order. Exported so the conformance test can give the official template
+ * the same ids.
  */
-function mistralCallIds(turns: Turn[], warn: (code: string, message: string) => void) {
-  const calls: Record<number, string[]> = {};
-  const results: Record<number, string> = {};
+export function withNineCharIds(conv: Conversation): { conversation: Conversation; rewritten: boolean } {
   const valid = (id?: string) => id !== undefined && id.length === 9;
-  const allValid = turns.every((t) =>
-    t.role === 'tool' ? valid(t.toolCallId) : (t.toolCalls ?? []).every((c) => valid(c.id)),
+  const allValid = conv.messages.every((m) =>
+    m.role === 'tool' ? valid(m.tool_call_id) : (m.tool_calls ?? []).every((c) => valid(c.id)),
   );
-  if (allValid) {
-    turns.forEach((t, i) => {
-      if (t.toolCalls) calls[i] = t.toolCalls.map((c) => c.id!);
-      if (t.role === 'tool') results[i] = t.toolCallId!;
-    });
-    return { calls, results };
-  }
-  warn('tool_call_ids_rewritten', 'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the official template refuses these)');
+  if (allValid) return { conversation: conv, rewritten: false };
   const byOriginal = new Map<string, string>();
   let pending: string[] = [];
-  turns.forEach((t, i) => {
-    if (t.toolCalls) {
-      calls[i] = t.toolCalls.map((c, k) => {
+  const messages = conv.messages.map((m, i) => {
+    if (m.tool_calls?.length) {
+      const tool_calls = m.tool_calls.map((c, k) => {
         const id = tf.nineCharId(`${i}:${k}:${c.id ?? ''}:${c.name}`);
         if (c.id !== undefined) byOriginal.set(c.id, id);
-        return id;
+        return { ...c, id };
       });
-      pending = [...calls[i]];
+      pending = tool_calls.map((c) => c.id);
+      return { ...m, tool_calls };
     }
-    if (t.role === 'tool') {
-      const id = (t.toolCallId !== undefined && byOriginal.get(t.toolCallId)) || pending.shift() || tf.nineCharId(`result:${i}`);
+    if (m.role === 'tool') {
+      const id = (m.tool_call_id !== undefined && byOriginal.get(m.tool_call_id)) || pending.shift() || tf.nineCharId(`result:${i}`);
       pending = pending.filter((p) => p !== id);
-      results[i] = id;
+      return { ...m, tool_call_id: id };
     }
+    return m;
   });
-  return { calls, results };
+  return { conversation: { ...conv, messages }, rewritten: true };
 }

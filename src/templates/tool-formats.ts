@@ -83,7 +83,7 @@ export function nineCharId(seed: string): string {
 export const GLM4_SYSTEM_INTRO = '你是一个名为 ChatGLM 的人工智能助手。你是基于智谱AI训练的语言模型 GLM-4 模型开发的，你的任务是针对用户的问题和要求提供适当的答复和支持。\n\n# 可用工具';
 
 export function glm4ToolsText(tools: Tool[]): string {
-  return GLM4_SYSTEM_INTRO + tools.map((t) => `\n\n## ${t.function.name}\n\n${pyJsonDumps(t.function, { indent: 4 })}\n在调用上述函数时，请使用 Json 格式表示调用的参数。`).join('');
+  return GLM4_SYSTEM_INTRO + tools.map((t) => `\n## ${t.function.name}\n\n${pyJsonDumps(t.function, { indent: 4 })}\n在调用上述函数时，请使用 Json 格式表示调用的参数。`).join('');
 }
 
 export function phi4ToolsJson(tools: Tool[]): string {
@@ -102,7 +102,7 @@ export function deepseekCall(call: ToolCall): string {
 /** ReAct instructions (the LangChain/ms-swift wording) for families with no tool format. */
 export function reactToolsText(tools: Tool[]): string {
   const descs = tools
-    .map((t) => `${t.function.name}: ${t.function.description ?? ''} Parameters: ${pyJsonDumps(t.function.parameters ?? {})}`)
+    .map((t) => `${t.function.name}: ${t.function.description ? t.function.description + ' ' : ''}Parameters: ${pyJsonDumps(t.function.parameters ?? {})}`)
     .join('\n');
   const names = tools.map((t) => t.function.name).join(', ');
   return (

@@ -80,6 +80,10 @@ export function buildRows(records: EncodedRecord[], bins: number[][], opts: Pack
       const n = r.input_ids.length;
       input_ids.set(r.input_ids, at);
       labels.set(r.labels, at);
+      // With labels shifted by one inside the model, the label at a sequence's first token is what
+      // the previous sequence's last token would be trained to predict: never train across.
+      // Unpacked, that label is never used (the shift drops it), so this changes nothing else.
+      labels[at] = IGNORE_INDEX;
       sequence_ids.fill(seq, at, at + n);
       for (let k = 0; k < n; k++) position_ids[at + k] = k;
       at += n;

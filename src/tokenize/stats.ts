@@ -1,5 +1,6 @@
 // Per-model dataset statistics, accumulated record by record so a 100k-record file never has to
 // be held in memory. Token counts are the full encoding, before any truncation.
+import type { PipelineResult } from './pipeline.ts';
 import type { DatasetStats, LengthStatus } from './types.ts';
 
 /** Powers-of-two bin edges from 0: 0, 64, 128, 256, … up to past `maxEdge`. */
@@ -62,4 +63,10 @@ export function countTrained(labels: Int32Array): number {
   let k = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] !== -100) k++;
   return k;
+}
+
+/** Add one pipeline result (the pool's output) to the statistics. */
+export function addResult(acc: StatsAccumulator, r: PipelineResult): void {
+  if (!r.ok) acc.addFailure();
+  else acc.add(r);
 }

@@ -2,11 +2,13 @@
 import type { Command } from '../command.ts';
 import { notYet } from './stub.ts';
 import { validate } from './validate.ts';
+import { templates } from './templates.ts';
+import { render } from './render.ts';
 
 export const commands: Command[] = [
   validate,
-  notYet('templates', 'List the built-in chat templates', 'templates [--json]', 3),
-  notYet('render', 'Render each record with a template, with trained spans', 'render --template ID FILE [--json]', 3),
+  templates,
+  render,
   notYet('tokenize', 'Encode a dataset to input_ids and labels', 'tokenize --tokenizer DIR --template ID FILE --out OUT.jsonl', 4),
   notYet('make-tiny-model', 'Write a tiny random Hugging Face model folder', 'make-tiny-model --arch llama --tokenizer DIR --out DIR', 7),
   notYet('forward', 'Run a model forward and save the logits', 'forward --model DIR --ids 1,2,3 --out FILE.safetensors', 7),

@@ -45,6 +45,17 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
   const lda = g.lda ?? (transA ? g.M : g.K);
   const ldb = g.ldb ?? (transB ? g.K : g.N);
   const ldc = g.ldc ?? g.N;
+  if (g.M > 0 && g.N > 0 && g.K > 0) {
+    // WebGPU clamps out-of-bounds accesses silently; catch layout mistakes here instead.
+    const aLast = (g.aOff ?? 0) + (transA ? (g.K - 1) * lda + g.M - 1 : (g.M - 1) * lda + g.K - 1);
+    const bLast = transB ? (g.N - 1) * ldb + g.K - 1 : (g.K - 1) * ldb + g.N - 1;
+    const cLast = (g.cOff ?? 0) + (g.M - 1) * ldc + g.N - 1;
+    const bBytes = (bLast + 1) * ((g.bDtype ?? 'f32') === 'f32' ? 4 : 2);
+    if ((aLast + 1) * 4 > g.a.size) throw new Error(`gemm: A needs ${(aLast + 1) * 4} bytes, buffer ${g.a.label} has ${g.a.size}`);
+    if (bBytes > g.b.size) throw new Error(`gemm: B needs ${bBytes} bytes, buffer ${g.b.label} has ${g.b.size}`);
+    if ((cLast + 1) * 4 > g.c.size) throw new Error(`gemm: C needs ${(cLast + 1) * 4} bytes, buffer ${g.c.label} has ${g.c.size}`);
+    if (g.a === g.c || g.b === g.c) throw new Error('gemm: the output may not alias an input');
+  }
   const p = params([
     ['u32', g.M],
     ['u32', g.N],

@@ -34,7 +34,7 @@ export function rowSize(shape: readonly number[]): number {
 export function rowsPerChunk(shape: readonly number[], dtype: DType, maxBytes: number): number {
   const rows = shape[0] ?? 1;
   const rowBytes = rowSize(shape) * BYTES[dtype];
-  let per = Math.max(1, Math.floor(maxBytes / Math.max(rowBytes, 1)));
+  let per = Math.floor(maxBytes / Math.max(rowBytes, 1));
   if (dtype !== 'f32' && rowSize(shape) % 2 === 1 && per < rows) per -= per % 2;
   if (per < 1) throw new Error(`one row of ${rowBytes} bytes exceeds the ${maxBytes}-byte binding limit`);
   return Math.min(per, rows);

@@ -1,0 +1,69 @@
+// `prism templates --json` and `prism render --json` against DESIGN.md's contract, through the
+// real CLI entry point (one process per command).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+function prism(...args: string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+const lines = [
+  JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }] }),
+  '',
+  'not json',
+  JSON.stringify({ messages: [{ role: 'user', content: 'Q1' }, { role: 'assistant', content: 'A1' }, { role: 'user', content: 'Q2' }, { role: 'assistant', content: 'A2' }] }),
+  JSON.stringify({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'assistant', content: 'c' }] }),
+];
+
+describe('prism templates / render', () => {
+  it('templates --json lists every built-in template with id, family, models and tool format', () => {
+    const out = JSON.parse(prism('templates', '--json')) as { templates: { id: string; family: string; models: string[]; tool_format: string }[] };
+    const ids = out.templates.map((t) => t.id);
+    for (const id of ['qwen2_5', 'qwen3', 'llama3', 'llama3_2', 'internlm2', 'glm4', 'mistral', 'mistral_nemo', 'gemma2', 'gemma3', 'phi3', 'phi4_mini', 'deepseek_r1', 'smollm2', 'chatml']) {
+      expect(ids).toContain(id);
+    }
+    expect(out.templates.find((t) => t.id === 'qwen3')).toMatchObject({ family: 'qwen', tool_format: 'hermes' });
+    expect(out.templates.find((t) => t.id === 'llama3_2')!.models).toContain('meta-llama/Llama-3.2-3B-Instruct');
+  });
+
+  it('render --json prints one JSON line per record, in file order, with tiling spans or an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'd.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const out = prism('render', '--template', 'gemma2', file, '--loss', 'last_round', '--json').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.line)).toEqual([1, 3, 4, 5]);
+    expect(out[1].error).toMatch(/invalid_json/);
+    expect(out[3].error).toMatch(/gemma2 refuses this record: Conversation roles must alternate/);
+    const first = out[0];
+    expect(first.text).toBe('<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n');
+    expect(first.warnings.map((w: { code: string }) => w.code)).toEqual(['system_merged']);
+    for (const o of [out[0], out[2]]) {
+      let pos = 0;
+      for (const s of o.spans) {
+        expect(Object.keys(s).sort()).toEqual(['end', 'role', 'start', 'trainable']);
+        expect(s.start).toBe(pos);
+        pos = s.end;
+      }
+      expect(pos).toBe(o.text.length);
+    }
+    const trainedText = (o: { text: string; spans: { start: number; end: number; trainable: boolean }[] }) =>
+      o.spans.filter((s) => s.trainable).map((s) => o.text.slice(s.start, s.end)).join('');
+    expect(trainedText(out[2])).toBe('A2<end_of_turn>');
+  });
+
+  it('render --date sets the Llama 3.1+ Today Date', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'd.jsonl');
+    writeFileSync(file, lines[0] + '\n');
+    const o = JSON.parse(prism('render', '--template', 'llama3_2', '--date', '15 Jan 2026', file, '--json'));
+    expect(o.text).toBe(
+      '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 15 Jan 2026\n\nBe brief.<|eot_id|>' +
+        '<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>',
+    );
+  });
+});

@@ -1,0 +1,123 @@
+// `prism render --template ID FILE [--json]`: every record rendered with one template, with the
+// spans that are trained. JSON Lines, one object per record, in file order.
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { readDataset } from '../../data/index.ts';
+import { getTemplate, renderChecked, TemplateError, templateIds, type LossPolicy, type Rendered } from '../../templates/index.ts';
+import { optionalNumber, requireString, UsageError, type Command } from '../command.ts';
+
+const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
+
+const help = `Usage: prism render --template ID FILE [--date "15 Jan 2026"] [--loss all_assistant|last_round|all] [--json]
+
+Render each record of a JSONL dataset with one built-in template (prism templates lists them)
+and show which characters are trained.
+
+Options:
+  --template ID            built-in template id (${templateIds.join(', ')})
+  --date TEXT              "Today Date" for date-stamped templates (Llama 3.1+; default 26 Jul 2024)
+  --loss POLICY            all_assistant (default): every assistant turn and its end-of-turn token;
+                           last_round: only the turns after the last user message; all: everything.
+                           A record's per-message "loss": true|false overrides it.
+  --last-round-boundary B  user (default) or user_or_tool: where last_round starts
+  --generation-prompt      end with the prompt that starts the assistant's reply
+  --max-chars N            warn (record_too_long) over N characters (default 32768)
+  --json                   JSON Lines only, one per record:
+                             {line, text, spans: [{start, end, role, trainable}], warnings: [{code, message}]}
+                           or {line, error} for a record that cannot be read or that the template
+                           refuses. Offsets are UTF-16 code units into text; spans tile text.
+                           role: system, tools, user, assistant, tool, or template (scaffolding).
+
+Without --json the text is printed with trained parts marked ⟦like this⟧ (green on a terminal).
+Exit status: 0 when the file was read (records with errors are reported in-line), 1 when it
+cannot be read, 2 for a usage error.`;
+
+function marked(r: Rendered, color: boolean): string {
+  return r.spans
+    .map((s) => {
+      const t = r.text.slice(s.start, s.end);
+      if (!s.trainable) return t;
+      return color ? `\x1b[32m${t}\x1b[0m` : `⟦${t}⟧`;
+    })
+    .join('')
+    .replace(/⟧⟦/g, '');
+}
+
+export const render: Command = {
+  name: 'render',
+  summary: 'Render each record with a template, with trained spans',
+  help,
+  options: {
+    template: { type: 'string' },
+    date: { type: 'string' },
+    loss: { type: 'string' },
+    'last-round-boundary': { type: 'string' },
+    'generation-prompt': { type: 'boolean' },
+    'max-chars': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(args) {
+    const id = requireString(args, 'template');
+    if (!(templateIds as string[]).includes(id)) throw new UsageError(`unknown template '${id}' (built in: ${templateIds.join(', ')})`);
+    const spec = getTemplate(id);
+    const file = args.positionals[0];
+    if (!file) throw new UsageError('missing FILE');
+    if (args.positionals.length > 1) throw new UsageError(`one FILE only, got ${args.positionals.length}`);
+    const loss = (args.values.loss as string | undefined) ?? 'all_assistant';
+    if (!LOSS.includes(loss as LossPolicy)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
+    const boundary = (args.values['last-round-boundary'] as string | undefined) ?? 'user';
+    if (boundary !== 'user' && boundary !== 'user_or_tool') throw new UsageError(`--last-round-boundary must be user or user_or_tool, got ${boundary}`);
+    const opts = {
+      lossPolicy: loss as LossPolicy,
+      lastRoundBoundary: boundary as 'user' | 'user_or_tool',
+      date: args.values.date as string | undefined,
+      addGenerationPrompt: !!args.values['generation-prompt'],
+      maxChars: optionalNumber(args, 'max-chars'),
+    };
+    const json = !!args.values.json;
+    const color = !json && process.stdout.isTTY === true;
+
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (err) {
+      process.stderr.write(`prism render: cannot read ${file}: ${(err as Error).message}\n`);
+      return 1;
+    }
+    try {
+      const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
+      for await (const rec of readDataset(stream)) {
+        let out: Record<string, unknown>;
+        const errors = rec.issues.filter((i) => i.severity === 'error');
+        if (!rec.conversation || errors.length > 0) {
+          out = { line: rec.line, error: (errors.length ? errors : rec.issues).map((i) => `${i.code}: ${i.message}`).join('; ') || 'record could not be read' };
+        } else {
+          try {
+            const r = renderChecked(spec, rec.conversation, opts);
+            out = { line: rec.line, text: r.text, spans: r.spans, warnings: r.warnings };
+          } catch (err) {
+            if (!(err instanceof TemplateError)) throw err;
+            out = { line: rec.line, error: `${id} refuses this record: ${err.message}` };
+          }
+        }
+        if (!process.stdout.write(json ? JSON.stringify(out) + '\n' : human(out, color))) {
+          await new Promise((resolve) => process.stdout.once('drain', resolve));
+        }
+      }
+    } catch (err) {
+      process.stderr.write(`prism render: cannot read ${file}: ${(err as Error).message}\n`);
+      return 1;
+    } finally {
+      await handle.close();
+    }
+    return 0;
+  },
+};
+
+function human(out: Record<string, unknown>, color: boolean): string {
+  const head = `--- line ${out.line}`;
+  if ('error' in out) return `${head}: error: ${out.error}\n`;
+  const r = { text: out.text as string, spans: out.spans as Rendered['spans'], warnings: out.warnings as Rendered['warnings'] };
+  const warns = r.warnings.map((w) => `  warning ${w.code}: ${w.message}\n`).join('');
+  return `${head}\n${warns}${marked(r, color)}\n`;
+}

@@ -1,0 +1,58 @@
+// `prism validate` as a user runs it: a real process, stdout parsed as the contract says.
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function prism(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
+      { cwd: root, encoding: 'utf8' },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('prism validate', () => {
+  it('--json prints exactly one JSON object with the counts, and exits 0 despite invalid records', async () => {
+    const r = await prism('validate', 'public/samples/malformed.jsonl', '--json');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).sort()).toEqual(['formats', 'invalid', 'issues', 'records', 'valid']);
+    // Counted by hand from the file: 22 records (line 3 is blank), 17 with an error.
+    expect(out).toMatchObject({ records: 22, valid: 5, invalid: 17, formats: { messages: 14, swift: 2, alpaca: 1, sharegpt: 1 } });
+    expect(out.issues).toHaveLength(20);
+    for (const i of out.issues) {
+      expect(typeof i.line).toBe('number');
+      expect(['error', 'warning']).toContain(i.severity);
+      expect(i.code).toMatch(/^[a-z_0-9]+$/);
+      expect(typeof i.message).toBe('string');
+    }
+    expect(out.issues[0]).toMatchObject({ line: 2, severity: 'error', code: 'invalid_json', column: 93 });
+    expect(out.issues.find((i: { line: number }) => i.line === 8)).toMatchObject({ code: 'unknown_role', path: 'messages[0].role' });
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const r = await prism('validate', 'public/samples/alpaca.jsonl');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('9 records, 9 valid, 0 invalid');
+    expect(r.stdout).toContain('alpaca 9');
+  });
+
+  it('exits 1 with nothing on stdout when the file cannot be read', async () => {
+    const r = await prism('validate', 'public/samples/no-such-file.jsonl', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/cannot read .*no-such-file\.jsonl/);
+  });
+
+  it('exits 2 without a FILE', async () => {
+    const r = await prism('validate', '--json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing FILE/);
+  });
+});

@@ -1,0 +1,49 @@
+// The tokenize pool over Node's worker_threads, and reading a tokenizer folder.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { TokenizerFiles } from '../tokenize/load.ts';
+import { defaultPoolSize, type PortLike, type Spawn } from '../tokenize/pool.ts';
+import type { FromWorker, ToWorker } from '../tokenize/protocol.ts';
+
+const ENTRY = new URL('./tokenize-worker.mjs', import.meta.url);
+
+/** A worker_threads Worker as the pool's port. */
+export const spawnNodeWorker: Spawn = () => {
+  const worker = new Worker(ENTRY, { execArgv: [] });
+  const port: PortLike = {
+    onmessage: null,
+    onerror: null,
+    postMessage(msg: ToWorker, transfer?: Transferable[]) {
+      worker.postMessage(msg, transfer as ArrayBuffer[] | undefined);
+    },
+    terminate() {
+      void worker.terminate();
+    },
+  };
+  worker.on('message', (data: FromWorker) => port.onmessage?.({ data }));
+  worker.on('error', (err) => port.onerror?.(err));
+  worker.on('exit', (code) => {
+    if (code !== 0 && code !== 1) port.onerror?.(new Error(`worker exited with code ${code}`));
+  });
+  return port;
+};
+
+export function nodePoolSize(): number {
+  return defaultPoolSize(availableParallelism());
+}
+
+/** tokenizer.json and tokenizer_config.json from a Hugging Face model or tokenizer folder. */
+export async function readTokenizerFolder(dir: string): Promise<TokenizerFiles> {
+  const read = async (name: string, required: boolean) => {
+    try {
+      return JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      if (!required && (err as { code?: string }).code === 'ENOENT') return {};
+      throw new Error(`${join(dir, name)}: ${(err as Error).message}`);
+    }
+  };
+  const [tokenizerJSON, tokenizerConfig] = await Promise.all([read('tokenizer.json', true), read('tokenizer_config.json', false)]);
+  return { tokenizerJSON, tokenizerConfig };
+}

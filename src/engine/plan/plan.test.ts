@@ -1,0 +1,87 @@
+// The planner on a tiny shape whose bytes are worked out by hand below, and the fit check.
+import { describe, expect, it } from 'vitest';
+import { fits, planMemory, type ModelShape, type TrainShape } from './plan.ts';
+
+// hidden 8, intermediate 12, 2 layers, 2 heads / 1 kv head of dim 4, vocab 10, tied, bf16.
+const tiny: ModelShape = {
+  hidden: 8, intermediate: 12, layers: 2, heads: 2, kv_heads: 1, head_dim: 4, vocab: 10, tied: true, dtype: 'bf16',
+};
+// batch 2 × seq 3 = T 6 tokens; LoRA r 2 on q_proj and v_proj.
+const train: TrainShape = { batch: 2, seq_len: 3, lora: { r: 2, targets: ['q_proj', 'v_proj'] }, recompute: false };
+
+describe('planMemory (hand-computed tiny shape)', () => {
+  it('weights: 2240 bytes', () => {
+    // embed 10·8·2 = 160; per layer q 64 + k 32 + v 32 + o 64 + gate 96 + up 96 + down 96 = 480 el ·2 B = 960,
+    // plus two f32 norms 2·8·4 = 64 → 1024 per layer, ·2 = 2048; final norm 32. 160 + 2048 + 32 = 2240.
+    expect(planMemory(tiny, train).bytes.weights).toBe(2240);
+  });
+
+  it('LoRA params 448, grads 448, AdamW states 896', () => {
+    // q: A [2,8] 16 + B [8,2] 16; v: A [2,8] 16 + B [4,2] 8 → 56 el per layer, ·2 layers ·4 B = 448.
+    const p = planMemory(tiny, train);
+    expect(p.bytes.lora_params).toBe(448);
+    expect(p.bytes.lora_grads).toBe(448);
+    expect(p.bytes.optimizer).toBe(896);
+  });
+
+  it('saved activations 5424 bytes without recompute', () => {
+    // inputs: ids, labels, seq ids 3·24 + rope cos/sin 2·(6·2·4) = 168
+    // residual stream 3 · 6·8·4 = 576
+    // per layer: ln1 192 + rstd1 24 + q 192 + k 96 + v 96 + lse 48 + attn_out 192 + residual_mid 192
+    //   + ln2 192 + rstd2 24 + gate/up/act 3·288 + lora_h 2·48 = 2208, ·2 = 4416
+    // final norm out 192 + rstd 24 + per-token loss 24 + lse 24 = 264
+    expect(planMemory(tiny, train).bytes.activations).toBe(168 + 576 + 4416 + 264);
+  });
+
+  it('scratch 4168 bytes; recompute moves one layer of activations into scratch', () => {
+    // logits chunk [6,10] 240; grads: residual 192, ln 192, q 192, k 96, v 96, attn_out 192,
+    // gate/up/act 864, lora_h 48; grad-norm partials 64 per grad buffer · 8 buffers · 4 B = 2048; norm out 8.
+    const p = planMemory(tiny, train);
+    expect(p.bytes.scratch).toBe(4168);
+    const rc = planMemory(tiny, { ...train, recompute: true });
+    expect(rc.bytes.activations).toBe(168 + 576 + 264);
+    expect(rc.bytes.scratch).toBe(4168 + 2208);
+    expect(rc.total).toBeLessThan(p.total);
+  });
+
+  it('Qwen-style extras: q/k/v biases, q/k norm, untied head, dropout scratch', () => {
+    const base = planMemory(tiny, train);
+    const p = planMemory(
+      { ...tiny, tied: false, qkv_bias: true, qk_norm: true },
+      { ...train, lora: { ...train.lora, dropout: 0.1 } },
+    );
+    // + lm_head 160; per layer biases (8+4+4)·4 = 64 and q/k norm 2·4·4 = 32 → 2·96 = 192.
+    expect(p.bytes.weights - base.bytes.weights).toBe(160 + 192);
+    // per layer q_pre 192 + k_pre 96 + q_rstd 12·4 + k_rstd 6·4 = 360, ·2 = 720.
+    expect(p.bytes.activations - base.bytes.activations).toBe(720);
+    // dropout(x) for the widest LoRA input (8): 6·8·4 = 192.
+    expect(p.bytes.scratch - base.bytes.scratch).toBe(192);
+    expect(p.total).toBe(p.buffers.reduce((s, b) => s + b.bytes, 0));
+  });
+});
+
+describe('fits', () => {
+  it('accepts a plan under the limits, and names the buffer or budget that does not fit', () => {
+    const p = planMemory(tiny, train);
+    expect(fits(p, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 1 << 20 })).toEqual({ ok: true });
+    // 200 bytes: the embedding (160) fits; the [6,12] f32 gate (288) cannot be split.
+    const small = fits(p, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 200 });
+    expect(small.ok).toBe(false);
+    if (!small.ok) expect(small.reason).toMatch(/lm_head\.logits_chunk|gate|up|act/);
+    const budget = fits(p, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 1 << 20 }, 4000);
+    expect(budget.ok).toBe(false);
+    if (!budget.ok) expect(budget.reason).toMatch(/recomputation/);
+  });
+
+  it('lets a big weight be split by rows (Qwen2.5-0.5B embedding under 128 MiB)', () => {
+    const qwen: ModelShape = {
+      hidden: 896, intermediate: 4864, layers: 24, heads: 14, kv_heads: 2, head_dim: 64, vocab: 151936,
+      tied: true, dtype: 'bf16', qkv_bias: true,
+    };
+    const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+    const p = planMemory(qwen, { batch: 1, seq_len: 512, lora: { r: 16, targets: all }, recompute: true });
+    expect(fits(p, { maxBufferSize: 2 ** 28, maxStorageBufferBindingSize: 2 ** 27 })).toEqual({ ok: true });
+    // 24 layers · 7 targets · 2 matrices · 4 (param, grad, m, v)
+    expect(p.buffers.filter((b) => b.name.startsWith('layers.')).length).toBe(24 * 7 * 2 * 4);
+  });
+});
