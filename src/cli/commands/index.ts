@@ -4,12 +4,13 @@ import { notYet } from './stub.ts';
 import { validate } from './validate.ts';
 import { templates } from './templates.ts';
 import { render } from './render.ts';
+import { tokenize } from './tokenize.ts';
 
 export const commands: Command[] = [
   validate,
   templates,
   render,
-  notYet('tokenize', 'Encode a dataset to input_ids and labels', 'tokenize --tokenizer DIR --template ID FILE --out OUT.jsonl', 4),
+  tokenize,
   notYet('make-tiny-model', 'Write a tiny random Hugging Face model folder', 'make-tiny-model --arch llama --tokenizer DIR --out DIR', 7),
   notYet('forward', 'Run a model forward and save the logits', 'forward --model DIR --ids 1,2,3 --out FILE.safetensors', 7),
   notYet('train', 'Train a LoRA adapter', 'train --model DIR --data FILE --template ID --out DIR', 8),

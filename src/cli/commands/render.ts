@@ -94,7 +94,9 @@ export const render: Command = {
         } else {
           try {
             const r = renderChecked(spec, rec.conversation, opts);
-            out = { line: rec.line, text: r.text, spans: r.spans, warnings: r.warnings };
+            // The reader's warnings for the record come first, then the template's.
+            const readerWarnings = rec.issues.map((i) => ({ code: i.code, message: i.path ? `${i.path}: ${i.message}` : i.message }));
+            out = { line: rec.line, text: r.text, spans: r.spans, warnings: [...readerWarnings, ...r.warnings] };
           } catch (err) {
             if (!(err instanceof TemplateError)) throw err;
             out = { line: rec.line, error: `${id} refuses this record: ${err.message}` };
