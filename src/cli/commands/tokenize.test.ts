@@ -1,0 +1,69 @@
+// `prism tokenize` against DESIGN.md's contract, through the real CLI entry point.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseLine } from '../../data/index.ts';
+import { getTemplate, render } from '../../templates/index.ts';
+import { lenmlDir, lenmlTokenizer } from '../../tokenize/testing.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+function prism(...args: string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+const long = 'word '.repeat(300);
+const lines = [
+  JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello! 👋' }] }),
+  'not json',
+  JSON.stringify({ messages: [{ role: 'user', content: 'Q1' }, { role: 'assistant', content: 'A1' }, { role: 'user', content: 'Q2' }, { role: 'assistant', content: 'A2' }] }),
+  JSON.stringify({ messages: [{ role: 'user', content: long }, { role: 'assistant', content: 'Long read.' }] }),
+];
+
+describe('prism tokenize', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prism-tokenize-'));
+  const data = join(dir, 'd.jsonl');
+  writeFileSync(data, lines.join('\n') + '\n');
+
+  it('writes {line, input_ids, labels} per record: the one-call encoding, -100 where not trained', async () => {
+    const out = join(dir, 'out.jsonl');
+    const summary = JSON.parse(prism('tokenize', '--tokenizer', lenmlDir('llama3_1'), '--template', 'llama3_2', data, '--out', out, '--max-length', '200', '--json', '--quiet', '--workers', '2'));
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { line: number; input_ids: number[]; labels: number[] });
+    // Line 2 is not JSON, line 4 is over max_length and deleted (the default).
+    expect(rows.map((r) => r.line)).toEqual([1, 3]);
+    expect(summary.stats).toMatchObject({ records: 3, failed: 1, dropped: 1, overMaxLength: 1 });
+    expect(summary.failures[0].line).toBe(2);
+    const { tokenizer } = await lenmlTokenizer('llama3_1');
+    for (const row of rows) {
+      const conv = parseLine(new TextEncoder().encode(lines[row.line - 1]), row.line).conversation!;
+      const r = render(getTemplate('llama3_2'), conv);
+      expect(row.input_ids).toEqual(tokenizer.encode(r.text, { add_special_tokens: false }));
+      expect(Object.keys(row)).toEqual(['line', 'input_ids', 'labels']);
+      const trained = row.input_ids.filter((_, i) => row.labels[i] !== -100);
+      row.labels.forEach((l, i) => expect(l === -100 || l === row.input_ids[i]).toBe(true));
+      const replies = conv.messages.filter((m) => m.role === 'assistant').map((m) => `${m.content}<|eot_id|>`);
+      expect(tokenizer.decode(trained)).toBe(replies.join(''));
+    }
+  }, 60_000);
+
+  it('keeps the end of a long record with --truncation left, and reports it', () => {
+    const out = join(dir, 'left.jsonl');
+    const summary = JSON.parse(prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', out, '--max-length', '64', '--truncation', 'left', '--json', '--quiet', '--workers', '1'));
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { line: number; input_ids: number[] });
+    expect(rows.map((r) => r.line)).toEqual([1, 3, 4]);
+    expect(rows[2].input_ids.length).toBe(64);
+    expect(summary.stats.truncated).toBe(1);
+    expect(summary.stats.maxTokens).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('refuses bad options with exit status 2', () => {
+    expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'nope', data, '--out', join(dir, 'x'))).toThrow(/unknown template/);
+    expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--truncation', 'middle')).toThrow(/--truncation/);
+  });
+});
