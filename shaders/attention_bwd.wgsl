@@ -1,6 +1,8 @@
 // Backward of shaders/attention_fwd.wgsl (same layouts and mask), FlashAttention-2 style:
 // P is recomputed from Q, K and the saved log-sum-exp, never stored.
-//   attention_bwd_delta  delta[i,h] = Σ_e dO[i,h,e]·O[i,h,e]
+//   attention_bwd_delta  rowstat[i,h] = (lse[i,h], Σ_e dO[i,h,e]·O[i,h,e]) — lse and delta
+//                        side by side so each kernel binds at most 8 storage buffers (the
+//                        WebGPU default limit)
 //   attention_bwd_dq     dQ = scale · Σ_j dS_ij K_j,   dS_ij = P_ij (dO_i·V_j − delta_i)
 //   attention_bwd_dkv    dV_j = Σ_{h in group} Σ_i P_ij dO_i,  dK_j = scale · Σ_h Σ_i dS_ij Q_i
 // dK/dV of a kv head are summed over its query heads inside one workgroup per (key block,
@@ -14,8 +16,9 @@ struct Params { T: u32, H: u32, HKV: u32, scale: f32 }
 
 @group(0) @binding(0) var<storage, read> d_o: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> o_in: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> delta_out: array<f32>;
-@group(0) @binding(3) var<uniform> pd: Params;
+@group(0) @binding(2) var<storage, read> lse_in: array<f32>;
+@group(0) @binding(3) var<storage, read_write> rowstat_out: array<vec2<f32>>;
+@group(0) @binding(4) var<uniform> pd: Params;
 
 @compute @workgroup_size(64)
 fn attention_bwd_delta(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -23,7 +26,7 @@ fn attention_bwd_delta(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (r >= pd.T * pd.H) { return; }
   var s = 0.0;
   for (var e = 0u; e < HEAD_DIM4; e++) { s += dot(d_o[r * HEAD_DIM4 + e], o_in[r * HEAD_DIM4 + e]); }
-  delta_out[r] = s;
+  rowstat_out[r] = vec2<f32>(lse_in[r], s);
 }
 
 // ---- dQ: one workgroup per (query block, head), one thread per query.
@@ -32,10 +35,9 @@ fn attention_bwd_delta(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(2) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> seq_id: array<i32>;
 @group(0) @binding(4) var<storage, read> d_out: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> lse: array<f32>;
-@group(0) @binding(6) var<storage, read> delta: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dq: array<vec4<f32>>;
-@group(0) @binding(8) var<uniform> p: Params;
+@group(0) @binding(5) var<storage, read> rowstat: array<vec2<f32>>; // (lse, delta) per [i, h]
+@group(0) @binding(6) var<storage, read_write> dq: array<vec4<f32>>;
+@group(0) @binding(7) var<uniform> p: Params;
 
 var<workgroup> kt: array<vec4<f32>, BK * HEAD_DIM4>;
 var<workgroup> vt: array<vec4<f32>, BK * HEAD_DIM4>;
@@ -74,8 +76,9 @@ fn attention_bwd_dq(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocat
     dov[e] = d_out[base + e];
     acc[e] = vec4<f32>(0.0);
   }
-  let lse_i = lse[qi * p.H + h];
-  let delta_i = delta[qi * p.H + h];
+  let rs = rowstat[qi * p.H + h];
+  let lse_i = rs.x;
+  let delta_i = rs.y;
 
   for (var kb = (lo / BK) * BK; kb <= hi; kb += BK) {
     for (var idx = lid; idx < BK * HEAD_DIM4; idx += BQ) {
@@ -118,14 +121,13 @@ fn attention_bwd_dq(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocat
 
 // ---- dK, dV: one workgroup per (key block, kv head), one thread per key; loops over the
 // query heads of the group and over the query tiles that can see the block.
-@group(0) @binding(7) var<storage, read_write> dk: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read_write> dv: array<vec4<f32>>;
-@group(0) @binding(9) var<uniform> p2: Params;
+@group(0) @binding(6) var<storage, read_write> dk: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> dv: array<vec4<f32>>;
+@group(0) @binding(8) var<uniform> p2: Params;
 
 var<workgroup> qt: array<vec4<f32>, BK * HEAD_DIM4>;
 var<workgroup> dot_: array<vec4<f32>, BK * HEAD_DIM4>;
-var<workgroup> lse_t: array<f32, BK>;
-var<workgroup> delta_t: array<f32, BK>;
+var<workgroup> rs_t: array<vec2<f32>, BK>;
 
 @compute @workgroup_size(BQ)
 fn attention_bwd_dkv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -179,8 +181,7 @@ fn attention_bwd_dkv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invoca
       for (var c = lid; c < BK; c += BQ) {
         let qq = min(qb + c, p2.T - 1u);
         st[c] = seq_id[qq];
-        lse_t[c] = lse[qq * p2.H + h];
-        delta_t[c] = delta[qq * p2.H + h];
+        rs_t[c] = rowstat[qq * p2.H + h];
       }
       workgroupBarrier();
       if (live) {
@@ -193,8 +194,8 @@ fn attention_bwd_dkv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invoca
               s += dot(qt[c * HEAD_DIM4 + e], kv[e]);
               dp += dot(dot_[c * HEAD_DIM4 + e], vv[e]);
             }
-            let pij = exp(s - lse_t[c]);
-            let ds = pij * (dp - delta_t[c]);
+            let pij = exp(s - rs_t[c].x);
+            let ds = pij * (dp - rs_t[c].y);
             for (var e = 0u; e < HEAD_DIM4; e++) {
               dvv[e] += pij * dot_[c * HEAD_DIM4 + e];
               // qt already carries the scale, which is dK's factor.

@@ -41,7 +41,8 @@ fn ce_logits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
   let t0 = wg.y * TS;
   let c0 = wg.x * TS;
   let tid = li.y * 16u + li.x;
-  var acc: array<f32, 16>;
+  // acc[r][c] is the output at row t0 + li.y + 16r, column c0 + li.x + 16c.
+  var acc = mat4x4<f32>();
   for (var k0 = 0u; k0 < pl.d; k0 += KT) {
     for (var r = 0u; r < 4u; r++) {
       let idx = tid + r * 256u;
@@ -59,23 +60,21 @@ fn ce_logits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
     }
     workgroupBarrier();
     for (var kk = 0u; kk < KT; kk++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var r = 0u; r < 4u; r++) {
-        a[r] = at[(li.y + 16u * r) * KP + kk];
-        b[r] = bt[(li.x + 16u * r) * KP + kk];
-      }
-      for (var r = 0u; r < 4u; r++) {
-        for (var c = 0u; c < 4u; c++) { acc[r * 4u + c] += a[r] * b[c]; }
-      }
+      let a = vec4<f32>(at[li.y * KP + kk], at[(li.y + 16u) * KP + kk], at[(li.y + 32u) * KP + kk], at[(li.y + 48u) * KP + kk]);
+      let b = vec4<f32>(bt[li.x * KP + kk], bt[(li.x + 16u) * KP + kk], bt[(li.x + 32u) * KP + kk], bt[(li.x + 48u) * KP + kk]);
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
     }
     workgroupBarrier();
   }
   for (var r = 0u; r < 4u; r++) {
     let t = t0 + li.y + 16u * r;
+    let row = acc[r];
     for (var c = 0u; c < 4u; c++) {
       let col = c0 + li.x + 16u * c;
-      if (t < pl.T && col < pl.n) { logits_out[t * pl.n + col] = acc[r * 4u + c]; }
+      if (t < pl.T && col < pl.n) { logits_out[t * pl.n + col] = row[c]; }
     }
   }
 }
@@ -87,44 +86,52 @@ fn ce_logits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
 @group(0) @binding(3) var<uniform> ps: StatsParams;
 
 var<workgroup> red: array<f32, 256>;
+var<workgroup> red_l: array<f32, 64>;
 
-@compute @workgroup_size(256)
+// One pass with an online (max, sum) per thread, then one tree over the pairs: barriers are
+// the expensive part on SwiftShader, so 64 threads and a single reduction.
+@compute @workgroup_size(64)
 fn ce_stats(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t = wg.x;
   let base = t * ps.n;
-  var mx = NEG;
-  for (var c = lid; c < ps.n; c += 256u) { mx = max(mx, logits_in[base + c]); }
-  red[lid] = mx;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] = max(red[lid], red[lid + s]); }
-    workgroupBarrier();
+  var m = NEG;
+  var l = 0.0;
+  for (var c = lid; c < ps.n; c += 64u) {
+    let x = logits_in[base + c];
+    if (x > m) {
+      l = l * exp(m - x) + 1.0;
+      m = x;
+    } else {
+      l += exp(x - m);
+    }
   }
-  let bm = red[0];
+  red[lid] = m;
+  red_l[lid] = l;
   workgroupBarrier();
-  var sum = 0.0;
-  for (var c = lid; c < ps.n; c += 256u) { sum += exp(logits_in[base + c] - bm); }
-  red[lid] = sum;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let m2 = max(red[lid], red[lid + s]);
+      red_l[lid] = red_l[lid] * exp(red[lid] - m2) + red_l[lid + s] * exp(red[lid + s] - m2);
+      red[lid] = m2;
+    }
     workgroupBarrier();
   }
   if (lid == 0u) {
-    var m = NEG;
-    var l = 0.0;
+    var rm = NEG;
+    var rl = 0.0;
     var tl = 0.0;
     if (ps.first == 0u) {
-      m = stats[t * 4u];
-      l = stats[t * 4u + 1u];
+      rm = stats[t * 4u];
+      rl = stats[t * 4u + 1u];
       tl = stats[t * 4u + 2u];
     }
-    let nm = max(m, bm);
-    l = l * exp(m - nm) + red[0] * exp(bm - nm);
+    let bm = red[0];
+    let nm = max(rm, bm);
+    rl = rl * exp(rm - nm) + red_l[0] * exp(bm - nm);
     let tgt = targets[t];
     if (tgt >= i32(ps.v0) && tgt < i32(ps.v0 + ps.n)) { tl = logits_in[base + u32(tgt) - ps.v0]; }
     stats[t * 4u] = nm;
-    stats[t * 4u + 1u] = l;
+    stats[t * 4u + 1u] = rl;
     stats[t * 4u + 2u] = tl;
   }
 }
@@ -192,7 +199,7 @@ fn ce_dh(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li:
   var denom = pd.divisor;
   if (denom <= 0.0) { denom = max(mean_in[1], 1.0); }
   let scale = pd.grad_scale / denom;
-  var acc: array<f32, 16>;
+  var acc = mat4x4<f32>(); // acc[r][c]: token t0 + li.y + 16r, hidden unit k0 + li.x + 16c
   for (var cb = 0u; cb < pd.n; cb += KT) {
     for (var r = 0u; r < 4u; r++) {
       let idx = tid + r * 256u;
@@ -220,26 +227,24 @@ fn ce_dh(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li:
     }
     workgroupBarrier();
     for (var cc = 0u; cc < KT; cc++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var r = 0u; r < 4u; r++) {
-        a[r] = gt[(li.y + 16u * r) * KP + cc];
-        b[r] = wt[cc * TS + li.x + 16u * r];
-      }
-      for (var r = 0u; r < 4u; r++) {
-        for (var c = 0u; c < 4u; c++) { acc[r * 4u + c] += a[r] * b[c]; }
-      }
+      let a = vec4<f32>(gt[li.y * KP + cc], gt[(li.y + 16u) * KP + cc], gt[(li.y + 32u) * KP + cc], gt[(li.y + 48u) * KP + cc]);
+      let b = vec4<f32>(wt[cc * TS + li.x], wt[cc * TS + li.x + 16u], wt[cc * TS + li.x + 32u], wt[cc * TS + li.x + 48u]);
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
     }
     workgroupBarrier();
   }
   for (var r = 0u; r < 4u; r++) {
     let t = t0 + li.y + 16u * r;
+    let row = acc[r];
     for (var c = 0u; c < 4u; c++) {
       let k = k0 + li.x + 16u * c;
       if (t < pd.T && k < pd.d) {
         var prev = 0.0;
         if (pd.beta != 0u) { prev = dh[t * pd.d + k]; }
-        dh[t * pd.d + k] = prev + acc[r * 4u + c];
+        dh[t * pd.d + k] = prev + row[c];
       }
     }
   }

@@ -49,6 +49,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `prism render … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const code = await main(process.argv.slice(2));
 // Let stdout drain before exiting: piped JSON Lines output must not be cut off.
 process.stdout.write('', () => process.exit(code));

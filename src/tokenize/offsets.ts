@@ -200,7 +200,7 @@ function matchAt(hay: Uint8Array, pos: number, needle: Uint8Array, from: number)
 }
 
 function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
-  return a.length > prefix.length && matchAt(a, 0, prefix, 0);
+  return a.length >= prefix.length && matchAt(a, 0, prefix, 0);
 }
 
 function skipSpace(b: Uint8Array, pos: number): number {

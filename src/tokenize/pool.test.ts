@@ -6,6 +6,8 @@ import type { TokenizerFiles } from './load.ts';
 import { TokenizePipeline, type PipelineItem, type PipelineResult } from './pipeline.ts';
 import { AbortError, defaultPoolSize, tokenizeWithPool, type PortLike, type Spawn } from './pool.ts';
 import type { ToWorker } from './protocol.ts';
+import { addResult, StatsAccumulator } from './stats.ts';
+import { datasetStats } from './summary.ts';
 import { lenmlTokenizer } from './testing.ts';
 import { createWorkerHandler } from './worker-core.ts';
 
@@ -122,6 +124,23 @@ describe('tokenizeWithPool', () => {
     expect(got).toBeLessThanOrEqual(20);
     expect(log.ports.length).toBe(3);
     expect(log.ports.every((p) => p.terminated)).toBe(true);
+  }, 60_000);
+
+  it('summarizes a dataset per model with max_length outcomes, as the in-thread pipeline would', async () => {
+    const items = Array.from({ length: 120 }, (_, i) => chat(i * 997));
+    const tokenizer = (await lenmlTokenizer('qwen3')).tokenizer;
+    // A max_length in the middle of the records' lengths, so some are dropped and some kept.
+    const unlimited = new TokenizePipeline(tokenizer, { template: 'qwen3' });
+    const lengths = items.map((it) => { const r = unlimited.process(it); return r.ok ? r.tokens : 0; }).sort((a, b) => a - b);
+    const config = { template: 'qwen3', length: { max_length: lengths[60], truncation: 'delete' as const } };
+    const stats = await datasetStats(items, { spawn: fakeSpawn({ ports: [], transfers: 0 }), files, config, size: 2, batchSize: 16 });
+    const acc = new StatsAccumulator();
+    const ref = new TokenizePipeline(tokenizer, config);
+    for (const it of items) addResult(acc, ref.process(it));
+    expect(stats).toEqual(acc.result());
+    expect(stats.records).toBe(120);
+    expect(stats.dropped).toBeGreaterThan(0);
+    expect(stats.dropped).toBeLessThan(120);
   }, 60_000);
 
   it('reports a record that fails without stopping the others', async () => {

@@ -76,6 +76,7 @@ export async function* tokenizeWithPool(
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const readies: Promise<void>[] = [];
+  const filesText = JSON.stringify(opts.files);
   try {
     for (let i = 0; i < size; i++) {
       const slot: Slot = { port: opts.spawn(), pending: 0 };
@@ -102,7 +103,7 @@ export async function* tokenizeWithPool(
           };
         }),
       );
-      slot.port.postMessage({ type: 'init', files: opts.files, config: opts.config });
+      slot.port.postMessage({ type: 'init', files: filesText, config: opts.config });
     }
     await Promise.race([Promise.all(readies), failed]);
 

@@ -1,6 +1,6 @@
 // The body of a tokenize worker, independent of the worker API: the browser entry
 // (src/workers/tokenize.worker.ts) and the Node one (src/cli/tokenize-worker.ts) feed it messages.
-import { tokenizerFromFiles } from './load.ts';
+import { tokenizerFromFiles, type TokenizerFiles } from './load.ts';
 import { TokenizePipeline } from './pipeline.ts';
 import { transferables, type FromWorker, type ToWorker } from './protocol.ts';
 
@@ -11,7 +11,7 @@ export function createWorkerHandler(post: Post): (msg: ToWorker) => void {
   return (msg) => {
     try {
       if (msg.type === 'init') {
-        pipeline = new TokenizePipeline(tokenizerFromFiles(msg.files), msg.config);
+        pipeline = new TokenizePipeline(tokenizerFromFiles(JSON.parse(msg.files) as TokenizerFiles), msg.config);
         post({ type: 'ready' }, []);
       } else if (msg.type === 'batch') {
         if (!pipeline) throw new Error('batch before init');

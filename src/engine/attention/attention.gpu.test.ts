@@ -1,11 +1,11 @@
 // GPU attention (shaders/attention_fwd.wgsl, attention_bwd.wgsl) against the float64 CPU
 // reference on awkward sizes (T not a multiple of the 64-query block or the key tile, three
-// packed sequences with unordered ids, GQA ratios 1, 2 and 4, head dims 16, 64 and 128), a
+// packed sequences with unordered ids, GQA ratios 1, 2 and 4, head dims 16, 32, 64 and 128), a
 // packed row against its sequences run one by one, and PyTorch autograd on one case.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodeDevice } from '../../cli/node-gpu.ts';
+import { nodeAdapter, nodeDevice } from '../../cli/node-gpu.ts';
 import { readF32, storageBuffer, submit } from '../runtime/index.ts';
 import { maxRelErr, rng } from '../testing/random.ts';
 import { attentionBackward, attentionForward, type AttentionDims } from './attention.ts';
@@ -53,32 +53,32 @@ interface GpuResult {
   dv: Float32Array;
 }
 
-async function runGpu(d: AttentionDims, x: Inputs): Promise<GpuResult> {
+async function runGpu(d: AttentionDims, x: Inputs, dev: GPUDevice = device): Promise<GpuResult> {
   const qn = d.T * d.nHeads * d.headDim;
   const kn = d.T * d.nKvHeads * d.headDim;
   const b = {
-    q: storageBuffer(device, x.q),
-    k: storageBuffer(device, x.k),
-    v: storageBuffer(device, x.v),
-    seqIds: storageBuffer(device, x.seq),
-    out: storageBuffer(device, qn * 4),
-    lse: storageBuffer(device, d.T * d.nHeads * 4),
-    dOut: storageBuffer(device, x.dOut),
-    delta: storageBuffer(device, d.T * d.nHeads * 4),
-    dq: storageBuffer(device, qn * 4),
-    dk: storageBuffer(device, kn * 4),
-    dv: storageBuffer(device, kn * 4),
+    q: storageBuffer(dev, x.q),
+    k: storageBuffer(dev, x.k),
+    v: storageBuffer(dev, x.v),
+    seqIds: storageBuffer(dev, x.seq),
+    out: storageBuffer(dev, qn * 4),
+    lse: storageBuffer(dev, d.T * d.nHeads * 4),
+    dOut: storageBuffer(dev, x.dOut),
+    rowStats: storageBuffer(dev, d.T * d.nHeads * 8),
+    dq: storageBuffer(dev, qn * 4),
+    dk: storageBuffer(dev, kn * 4),
+    dv: storageBuffer(dev, kn * 4),
   };
-  const enc = device.createCommandEncoder();
-  attentionForward(device, enc, d, b);
-  attentionBackward(device, enc, d, b);
-  submit(device, enc);
+  const enc = dev.createCommandEncoder();
+  attentionForward(dev, enc, d, b);
+  attentionBackward(dev, enc, d, b);
+  submit(dev, enc);
   const res = {
-    out: await readF32(device, b.out, qn),
-    lse: await readF32(device, b.lse, d.T * d.nHeads),
-    dq: await readF32(device, b.dq, qn),
-    dk: await readF32(device, b.dk, kn),
-    dv: await readF32(device, b.dv, kn),
+    out: await readF32(dev, b.out, qn),
+    lse: await readF32(dev, b.lse, d.T * d.nHeads),
+    dq: await readF32(dev, b.dq, qn),
+    dk: await readF32(dev, b.dk, kn),
+    dv: await readF32(dev, b.dv, kn),
   };
   Object.values(b).forEach((buf) => buf.destroy());
   return res;
@@ -87,7 +87,7 @@ async function runGpu(d: AttentionDims, x: Inputs): Promise<GpuResult> {
 const cases: Array<{ d: AttentionDims; lengths: number[]; ids: number[] }> = [
   { d: { T: 37, nHeads: 4, nKvHeads: 4, headDim: 16 }, lengths: [13, 17, 7], ids: [5, 2, 9] },
   { d: { T: 37, nHeads: 4, nKvHeads: 2, headDim: 16 }, lengths: [13, 17, 7], ids: [5, 2, 9] },
-  { d: { T: 37, nHeads: 4, nKvHeads: 1, headDim: 16 }, lengths: [13, 17, 7], ids: [5, 2, 9] },
+  { d: { T: 37, nHeads: 4, nKvHeads: 1, headDim: 32 }, lengths: [13, 17, 7], ids: [5, 2, 9] },
   { d: { T: 37, nHeads: 4, nKvHeads: 2, headDim: 64 }, lengths: [20, 1, 16], ids: [0, 1, 2] },
   { d: { T: 21, nHeads: 2, nKvHeads: 1, headDim: 128 }, lengths: [19, 2], ids: [1, 0] },
   // Several query blocks and key tiles; a sequence straddles the 64-token block boundary.
@@ -117,6 +117,26 @@ describe('attention on WebGPU vs float64 reference', () => {
       expect(errs.dv).toBeLessThan(BWD_TOL);
     });
   }
+
+  it("fits WebGPU's default limits (16 KiB workgroup storage, 8 storage buffers) at head_dim 64", async () => {
+    // What a browser gives without requiredLimits; nodeDevice() asks for the adapter's own.
+    const small = await (await nodeAdapter()).requestDevice();
+    expect(small.limits.maxComputeWorkgroupStorageSize).toBe(16384);
+    for (const headDim of [64]) {
+      const d: AttentionDims = { T: 37, nHeads: 4, nKvHeads: 2, headDim };
+      const x = inputs(d, [13, 17, 7], [5, 2, 9], 31 + headDim);
+      small.pushErrorScope('validation');
+      const got = await runGpu(d, x, small);
+      expect(await small.popErrorScope()).toBeNull();
+      const ref = attentionForwardRef(d, x.q, x.k, x.v, x.seq);
+      const g = attentionBackwardRef(d, x.q, x.k, x.v, x.seq, x.dOut);
+      expect(maxRelErr(got.out, ref.out)).toBeLessThan(FWD_TOL);
+      expect(maxRelErr(got.dq, g.dq)).toBeLessThan(BWD_TOL);
+      expect(maxRelErr(got.dk, g.dk)).toBeLessThan(BWD_TOL);
+      expect(maxRelErr(got.dv, g.dv)).toBeLessThan(BWD_TOL);
+    }
+    small.destroy();
+  });
 
   it('a packed row equals its sequences run separately (no leak across sequence ids)', async () => {
     const d: AttentionDims = { T: 37, nHeads: 4, nKvHeads: 2, headDim: 16 };

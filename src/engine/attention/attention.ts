@@ -5,7 +5,8 @@
 //   q, out, dOut, dq   [T, nHeads,   headDim]
 //   k, v, dk, dv       [T, nKvHeads, headDim]
 //   seqIds             [T] i32 — token i attends to j iff j <= i and seqIds[j] == seqIds[i]
-//   lse, delta         [T, nHeads] f32
+//   lse                [T, nHeads] f32
+//   rowStats           [T, nHeads, 2] f32 scratch of the backward (lse and rowsum(dOut∘out))
 // A batch of B rows goes in flattened as T = B·rowLength tokens, each row (and each sequence
 // packed in a row) with its own id; the tokens of one id must form one contiguous run.
 import { Kernel, params } from '../runtime/index.ts';
@@ -36,8 +37,8 @@ export interface AttentionForwardBuffers {
 
 export interface AttentionBackwardBuffers extends AttentionForwardBuffers {
   dOut: GPUBuffer;
-  /** Scratch [T, nHeads] f32 (rowsum(dOut∘out)). */
-  delta: GPUBuffer;
+  /** Scratch [T, nHeads, 2] f32: (lse, rowsum(dOut∘out)) per query and head. */
+  rowStats: GPUBuffer;
   /** Written (overwritten, not accumulated). */
   dq: GPUBuffer;
   dk: GPUBuffer;
@@ -46,15 +47,21 @@ export interface AttentionBackwardBuffers extends AttentionForwardBuffers {
 
 const QUERIES_PER_WORKGROUP = 64; // BQ in the shaders
 
-/** Keys (or queries) per workgroup-memory tile: two tiles of BK·headDim f32 fit in 16 KiB. */
-export function attentionTileRows(headDim: number): number {
-  return headDim <= 64 ? 32 : 16;
+/**
+ * Keys (or queries) per workgroup-memory tile: the largest power of two up to 32 whose two
+ * BK × headDim f32 tiles plus per-row ids and stats fit the device's workgroup storage
+ * (16 KiB by default gives 16 rows at headDim 64 and 8 at 128; SwiftShader's 32 KiB, 32 and 16).
+ */
+export function attentionTileRows(headDim: number, maxWorkgroupStorage: number): number {
+  let bk = 32;
+  while (bk > 1 && 2 * bk * headDim * 4 + bk * 12 + 16 > maxWorkgroupStorage) bk /= 2;
+  return bk;
 }
 
-function specialize(code: string, headDim: number): string {
+function specialize(code: string, headDim: number, bk: number): string {
   return code
     .replace(/const HEAD_DIM4: u32 = \d+u;/, `const HEAD_DIM4: u32 = ${headDim / 4}u;`)
-    .replace(/const BK: u32 = \d+u;/, `const BK: u32 = ${attentionTileRows(headDim)}u;`);
+    .replace(/const BK: u32 = \d+u;/, `const BK: u32 = ${bk}u;`);
 }
 
 function check(d: AttentionDims): void {
@@ -78,10 +85,11 @@ function uniform(d: AttentionDims): ArrayBuffer {
 }
 
 const specialized = new Map<string, string>();
-function source(which: 'fwd' | 'bwd', headDim: number): string {
-  const key = `${which}:${headDim}`;
+function source(device: GPUDevice, which: 'fwd' | 'bwd', headDim: number): string {
+  const bk = attentionTileRows(headDim, device.limits.maxComputeWorkgroupStorageSize);
+  const key = `${which}:${headDim}:${bk}`;
   let s = specialized.get(key);
-  if (!s) specialized.set(key, (s = specialize(which === 'fwd' ? fwdWGSL : bwdWGSL, headDim)));
+  if (!s) specialized.set(key, (s = specialize(which === 'fwd' ? fwdWGSL : bwdWGSL, headDim, bk)));
   return s;
 }
 
@@ -93,14 +101,14 @@ export function attentionForward(
   b: AttentionForwardBuffers,
 ): void {
   check(dims);
-  const kernel = new Kernel(device, source('fwd', dims.headDim), 'attention_fwd');
+  const kernel = new Kernel(device, source(device, 'fwd', dims.headDim), 'attention_fwd');
   kernel.dispatch(encoder, [b.q, b.k, b.v, b.seqIds, b.out, b.lse], uniform(dims), [
     Math.ceil(dims.T / QUERIES_PER_WORKGROUP),
     dims.nHeads,
   ]);
 }
 
-/** Records the backward pass: dq, dk, dv from dOut (overwriting them); uses `delta` as scratch. */
+/** Records the backward pass: dq, dk, dv from dOut (overwriting them); uses `rowStats` as scratch. */
 export function attentionBackward(
   device: GPUDevice,
   encoder: GPUCommandEncoder,
@@ -108,20 +116,20 @@ export function attentionBackward(
   b: AttentionBackwardBuffers,
 ): void {
   check(dims);
-  const code = source('bwd', dims.headDim);
+  const code = source(device, 'bwd', dims.headDim);
   const u = uniform(dims);
   const rows = dims.T * dims.nHeads;
-  new Kernel(device, code, 'attention_bwd_delta').dispatch(encoder, [b.dOut, b.out, b.delta], u, [Math.ceil(rows / 64)]);
+  new Kernel(device, code, 'attention_bwd_delta').dispatch(encoder, [b.dOut, b.out, b.lse, b.rowStats], u, [Math.ceil(rows / 64)]);
   const blocks = Math.ceil(dims.T / QUERIES_PER_WORKGROUP);
   new Kernel(device, code, 'attention_bwd_dq').dispatch(
     encoder,
-    [b.q, b.k, b.v, b.seqIds, b.dOut, b.lse, b.delta, b.dq],
+    [b.q, b.k, b.v, b.seqIds, b.dOut, b.rowStats, b.dq],
     u,
     [blocks, dims.nHeads],
   );
   new Kernel(device, code, 'attention_bwd_dkv').dispatch(
     encoder,
-    [b.q, b.k, b.v, b.seqIds, b.dOut, b.lse, b.delta, b.dk, b.dv],
+    [b.q, b.k, b.v, b.seqIds, b.dOut, b.rowStats, b.dk, b.dv],
     u,
     [blocks, dims.nKvHeads],
   );
@@ -132,4 +140,23 @@ export function attentionFlops(dims: AttentionDims, visiblePairs: number): { for
   const perPair = 2 * dims.headDim * dims.nHeads;
   // Forward: q·k and p·v. Backward: q·k (dq) + dO·v (dq) + dS·k, and q·k + dO·v + p·dO + dS·q (dkv).
   return { forward: 2 * perPair * visiblePairs, backward: 7 * perPair * visiblePairs };
+}
+
+/** Bytes of the backward's rowStats scratch. */
+export function attentionScratchBytes(dims: Pick<AttentionDims, 'T' | 'nHeads'>): number {
+  return dims.T * dims.nHeads * 8;
+}
+
+/**
+ * Throws unless every sequence id forms one contiguous run, as the kernels assume (they skip
+ * keys before the start of a block's sequence). Padding can be given its own id.
+ */
+export function checkSeqIds(seqIds: ArrayLike<number>): void {
+  const seen = new Set<number>();
+  for (let t = 0; t < seqIds.length; t++) {
+    const id = seqIds[t];
+    if (t > 0 && id === seqIds[t - 1]) continue;
+    if (seen.has(id)) throw new Error(`attention: sequence id ${id} reappears at token ${t}; each sequence must be one contiguous run`);
+    seen.add(id);
+  }
 }

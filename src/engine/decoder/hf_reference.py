@@ -9,7 +9,7 @@ bias, Qwen3 per-head q/k RMSNorm before RoPE, tied embeddings, SwiGLU MLP, and t
 loss with labels shifted left by one and -100 ignored (mean over the kept tokens).
 Packed rows: attention is causal within tokens of the same sequence id only.
 
-Usage: /usr/bin/python3 hf_reference.py JOB.json
+Usage: /usr/bin/python3 hf_reference.py JOB.json   (one JOB object, or a list of them: one spawn)
 JOB = {
   "model": "DIR",                     # HF folder
   "adapter": "DIR" | null,            # PEFT folder (adapter_config.json + adapter_model.safetensors)
@@ -98,7 +98,12 @@ def rotate_half(x):
 
 
 def main():
-    job = json.load(open(sys.argv[1]))
+    jobs = json.load(open(sys.argv[1]))
+    for job in jobs if isinstance(jobs, list) else [jobs]:
+        run(job)
+
+
+def run(job):
     cfg = json.load(open(f"{job['model']}/config.json"))
     W = read_safetensors(f"{job['model']}/model.safetensors")
     arch = cfg["architectures"][0]
@@ -172,7 +177,8 @@ def main():
         s = s.masked_fill(~allowed[:, None], float("-inf"))
         p = torch.softmax(s.to(torch.float32), dim=-1)
         o = torch.einsum("bhqk,bkhd->bqhd", p, v).reshape(B, T, nh * hd)
-        x = x + linear(o, i, "self_attn", "o_proj")
+        # Llama/Qwen3 with attention_bias=true also bias o_proj (Qwen2 never does).
+        x = x + linear(o, i, "self_attn", "o_proj", f"model.layers.{i}.self_attn.o_proj.bias" in W)
         h = rms_norm(x, W[f"model.layers.{i}.post_attention_layernorm.weight"], eps)
         gate = linear(h, i, "mlp", "gate_proj")
         up = linear(h, i, "mlp", "up_proj")

@@ -2,25 +2,9 @@
 import { Planned } from '../components/Placeholder.tsx';
 import { GpuPanel } from './GpuPanel.tsx';
 
-export function DatasetPage() {
-  return (
-    <>
-      <Planned title="Your dataset">
-        Drop a JSONL file of conversations (OpenAI messages with tool calls, ms-swift, alpaca or sharegpt)
-        or try a sample. Every bad line is listed with its line number and the reason.
-      </Planned>
-    </>
-  );
-}
-
-export function TemplatesPage() {
-  return (
-    <Planned title="One conversation, every model">
-      Compare how Qwen, Llama, InternLM, GLM, Mistral, Gemma, Phi, DeepSeek and SmolLM render the same record,
-      byte-exact to each model's chat template, with the trained tokens highlighted.
-    </Planned>
-  );
-}
+// The Dataset and Templates pages live in ../studio/.
+export { DatasetPage } from '../studio/DatasetPage.tsx';
+export { TemplatesPage } from '../studio/TemplatesPage.tsx';
 
 export function TrainPage() {
   return (

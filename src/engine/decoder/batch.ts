@@ -1,0 +1,78 @@
+// One step's inputs, flattened the way the kernels take them: B rows of T tokens become
+// N = B·T tokens. Packed rows carry position ids that restart per sequence and sequence ids;
+// attention needs each (row, sequence) as one contiguous run with its own id, so ids are
+// renumbered run by run across the whole batch.
+import { ropeInvFreq, ropeTables } from '../kernels/rope.ts';
+import { shiftLabels } from '../loss/targets.ts';
+import type { ModelSpec } from '../../model/types.ts';
+
+/** Hugging Face names; each is [B][T]. position_ids default to 0..T-1, seq_ids to one per row. */
+export interface DecoderBatch {
+  input_ids: ArrayLike<number>[];
+  position_ids?: ArrayLike<number>[] | null;
+  seq_ids?: ArrayLike<number>[] | null;
+  /**
+   * Unshifted (HF): the loss compares logits[t] with labels[t + 1]; -100 is ignored, and so is
+   * the last token of each row and of each packed sequence (no prediction across a boundary;
+   * HF's DataCollatorWithFlattening gets the same by putting -100 at each sequence start).
+   */
+  labels?: ArrayLike<number>[] | null;
+}
+
+export interface PreparedBatch {
+  B: number;
+  T: number;
+  /** B·T. */
+  N: number;
+  ids: Uint32Array;
+  /** Run ids: a new id wherever the row or the sequence id changes. */
+  seqIds: Int32Array;
+  cos: Float32Array;
+  sin: Float32Array;
+  /** targets[b·T + t] = labels[b][t + 1], -100 at row and sequence ends; null without labels. */
+  targets: Int32Array | null;
+  /** Tokens that count in the loss. */
+  kept: number;
+}
+
+export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.vocab_size): PreparedBatch {
+  const B = batch.input_ids.length;
+  if (B === 0) throw new Error('decoder: empty batch');
+  const T = batch.input_ids[0].length;
+  const N = B * T;
+  const ids = new Uint32Array(N);
+  const pos = new Float64Array(N);
+  const seqIds = new Int32Array(N);
+  let run = -1;
+  for (let b = 0; b < B; b++) {
+    const row = batch.input_ids[b];
+    if (row.length !== T) throw new Error(`decoder: row ${b} has ${row.length} tokens, row 0 has ${T}`);
+    for (let t = 0; t < T; t++) {
+      const id = row[t];
+      if (!(id >= 0 && id < vocab) || !Number.isInteger(id)) throw new Error(`decoder: input id ${id} outside the vocabulary (${vocab})`);
+      ids[b * T + t] = id;
+      pos[b * T + t] = batch.position_ids ? batch.position_ids[b][t] : t;
+      const s = batch.seq_ids ? batch.seq_ids[b][t] : 0;
+      if (t === 0 || (batch.seq_ids && s !== batch.seq_ids[b][t - 1])) run++;
+      seqIds[b * T + t] = run;
+    }
+  }
+  const { cos, sin } = ropeTables(pos, ropeInvFreq(spec.head_dim, spec.rope_theta, spec.rope_scaling));
+  let targets: Int32Array | null = null;
+  let kept = 0;
+  if (batch.labels) {
+    const flat = new Int32Array(N);
+    for (let b = 0; b < B; b++) {
+      const row = batch.labels[b];
+      if (row.length !== T) throw new Error(`decoder: labels row ${b} has ${row.length} entries, expected ${T}`);
+      for (let t = 0; t < T; t++) {
+        const y = row[t];
+        if (y !== -100 && !(y >= 0 && y < vocab && Number.isInteger(y))) throw new Error(`decoder: label ${y} outside the vocabulary (${vocab})`);
+        flat[b * T + t] = y;
+      }
+    }
+    targets = shiftLabels(flat, seqIds);
+    for (const y of targets) if (y >= 0) kept++;
+  }
+  return { B, T, N, ids, seqIds, cos, sin, targets, kept };
+}

@@ -1,0 +1,5 @@
+export * from './decoder.ts';
+export * from './batch.ts';
+export * from './weights.ts';
+export * from './layer.ts';
+export * from './head.ts';

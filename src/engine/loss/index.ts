@@ -1,0 +1,2 @@
+export * from './cross_entropy.ts';
+export * from './targets.ts';

@@ -1,0 +1,228 @@
+// The Dataset page: drop or pick a JSONL file (or try a sample), watch it stream in, read the
+// summary and every issue with its line, and browse the records.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { IssueBadge, RecordView } from './RecordView.tsx';
+import { RecordNav } from './RecordNav.tsx';
+import { cancelLoading, fetchSamples, loadDataset, loadSample, type Sample } from './load-dataset.ts';
+import { useStudio } from './store.ts';
+import './studio.css';
+
+const ISSUE_PAGE = 200;
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function Loader() {
+  const loading = useStudio((s) => s.loading);
+  const fileName = useStudio((s) => s.fileName);
+  const loadError = useStudio((s) => s.loadError);
+  const [samples, setSamples] = useState<Sample[]>([]);
+  const [sampleError, setSampleError] = useState('');
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    fetchSamples().then(setSamples, (e: Error) => setSampleError(e.message));
+  }, []);
+
+  const take = (files: FileList | null) => {
+    const f = files?.[0];
+    if (f) void loadDataset(f, f.name);
+  };
+
+  return (
+    <section className="card loader" aria-labelledby="loader-h">
+      <h2 id="loader-h">Your dataset</h2>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        data-testid="dropzone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          take(e.dataTransfer.files);
+        }}
+      >
+        <p>
+          Drop a <b>JSONL</b> file here (one conversation per line: OpenAI messages with tool calls, ms-swift, alpaca, sharegpt),
+          or{' '}
+          <button type="button" className="primary" onClick={() => input.current?.click()}>
+            choose a file…
+          </button>
+          <input
+            ref={input}
+            type="file"
+            accept=".jsonl,.json,.txt,application/jsonl,application/json,text/plain"
+            className="sr-only"
+            data-testid="file-input"
+            aria-label="Choose a JSONL file"
+            onChange={(e) => {
+              take(e.target.files);
+              e.target.value = '';
+            }}
+          />
+        </p>
+        <p className="muted small">The file stays on this computer: it is read in your browser.</p>
+      </div>
+      <div className="samples">
+        <span className="muted">Try a sample:</span>
+        {samples.map((s) => (
+          <button key={s.file} type="button" title={s.description} onClick={() => void loadSample(s.file)} data-sample={s.file}>
+            {s.title}
+          </button>
+        ))}
+        {sampleError && <span className="warn">samples unavailable: {sampleError}</span>}
+      </div>
+      {loading && (
+        <div className="progress" role="status" data-testid="loading">
+          <progress max={loading.total || 1} value={loading.bytesRead} aria-label={`Reading ${loading.name}`} />
+          <span>
+            Reading {loading.name}: {bytes(loading.bytesRead)} of {bytes(loading.total)}
+          </span>
+          <button type="button" onClick={cancelLoading}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {!loading && fileName && !loadError && (
+        <p className="loaded" data-testid="loaded-file">
+          Loaded <b>{fileName}</b>.
+        </p>
+      )}
+      {loadError && (
+        <p className="warn" role="alert">
+          Reading {fileName} stopped: {loadError}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Summary() {
+  const s = useStudio((x) => x.summary);
+  const fileName = useStudio((x) => x.fileName);
+  if (!fileName) return null;
+  const formats = Object.entries(s.formats);
+  return (
+    <section className="card" aria-labelledby="summary-h">
+      <h2 id="summary-h">Summary</h2>
+      <dl className="kv" data-testid="summary">
+        <dt>Records</dt>
+        <dd data-testid="summary-records">{s.records}</dd>
+        <dt>Valid</dt>
+        <dd data-testid="summary-valid">{s.valid}</dd>
+        <dt>Invalid</dt>
+        <dd data-testid="summary-invalid">{s.invalid > 0 ? <b className="err-text">{s.invalid}</b> : 0}</dd>
+        <dt>Warnings</dt>
+        <dd>{s.warnings}</dd>
+        <dt>Formats</dt>
+        <dd>{formats.length ? formats.map(([f, n]) => `${f} ${n}`).join(' · ') : '—'}</dd>
+        <dt>Turns</dt>
+        <dd>
+          {s.turns}
+          {s.valid > 0 && <span className="muted"> ({(s.turns / s.valid).toFixed(1)} per record)</span>}
+        </dd>
+        <dt>System prompt</dt>
+        <dd>{s.withSystem} records</dd>
+        <dt>Tool use</dt>
+        <dd>
+          {s.withTools} records, {s.toolCalls} calls
+        </dd>
+      </dl>
+      {s.valid > 0 && (
+        <p>
+          <a className="button primary" href="#/templates">
+            Compare templates on these records →
+          </a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Issues() {
+  const issues = useStudio((s) => s.summary.issues);
+  const results = useStudio((s) => s.results);
+  const select = useStudio((s) => s.select);
+  const fileName = useStudio((s) => s.fileName);
+  const currentLine = useStudio((s) => s.results[s.selected]?.line);
+  const [shown, setShown] = useState(ISSUE_PAGE);
+  const [filter, setFilter] = useState<'all' | 'error' | 'warning'>('all');
+  const indexOfLine = useMemo(() => new Map(results.map((r, i) => [r.line, i])), [results]);
+  if (!fileName) return null;
+  const list = filter === 'all' ? issues : issues.filter((i) => i.severity === filter);
+
+  return (
+    <section className="card" aria-labelledby="issues-h">
+      <div className="card-head">
+        <h2 id="issues-h">Issues ({issues.length})</h2>
+        <label>
+          <span className="sr-only">Show</span>
+          <select value={filter} onChange={(e) => setFilter(e.target.value as typeof filter)}>
+            <option value="all">all</option>
+            <option value="error">errors</option>
+            <option value="warning">warnings</option>
+          </select>
+        </label>
+      </div>
+      {list.length === 0 ? (
+        <p className="muted">No issues: every record reads cleanly.</p>
+      ) : (
+        <ul className="issues" data-testid="issues">
+          {list.slice(0, shown).map((i, k) => {
+            const at = indexOfLine.get(i.line);
+            return (
+              <li key={k} data-line={i.line} data-code={i.code} data-severity={i.severity} className={`issue${i.line === currentLine ? ' current' : ''}`}>
+                <button type="button" aria-current={i.line === currentLine ? 'true' : undefined} disabled={at === undefined || i.line === 0} onClick={() => at !== undefined && select(at)}>
+                  <span className="issue-line">{i.line === 0 ? 'file' : `line ${i.line}`}</span>
+                  <IssueBadge severity={i.severity} code={i.code} />
+                  <span className="issue-msg">{i.message}</span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {list.length > shown && (
+        <button type="button" onClick={() => setShown(shown + ISSUE_PAGE)}>
+          Show {Math.min(ISSUE_PAGE, list.length - shown)} more of {list.length - shown}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function Browser() {
+  const results = useStudio((s) => s.results);
+  const selected = useStudio((s) => s.selected);
+  if (!results.some((r) => r.line > 0)) return null;
+  return (
+    <section className="card browser" aria-labelledby="browser-h">
+      <h2 id="browser-h">Records</h2>
+      <RecordNav />
+      <RecordView result={results[selected]} />
+    </section>
+  );
+}
+
+export function DatasetPage() {
+  return (
+    <div className="dataset-page">
+      <Loader />
+      <div className="ds-grid">
+        <div className="ds-col">
+          <Summary />
+          <Issues />
+        </div>
+        <Browser />
+      </div>
+    </div>
+  );
+}

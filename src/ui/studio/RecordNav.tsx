@@ -1,0 +1,82 @@
+// Moving through records: previous/next, jump to a line, and ←/→ (or j/k) from the keyboard
+// anywhere on the page except inside a text field.
+import { useEffect, useState } from 'react';
+import { useStudio } from './store.ts';
+
+function isTyping(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
+  const results = useStudio((s) => s.results);
+  const selected = useStudio((s) => s.selected);
+  const select = useStudio((s) => s.select);
+  const [jump, setJump] = useState('');
+  const [jumpError, setJumpError] = useState('');
+
+  const ok = (i: number) => i >= 0 && i < results.length && results[i].line > 0 && (!validOnly || !!results[i].conversation);
+  const step = (dir: 1 | -1) => {
+    for (let i = selected + dir; i >= 0 && i < results.length; i += dir) {
+      if (ok(i)) return select(i);
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      if (e.key === 'ArrowRight' || e.key === 'j') {
+        e.preventDefault();
+        step(1);
+      } else if (e.key === 'ArrowLeft' || e.key === 'k') {
+        e.preventDefault();
+        step(-1);
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  });
+
+  const records = results.filter((r) => r.line > 0 && (!validOnly || r.conversation));
+  const position = records.indexOf(results[selected]) + 1;
+  const current = results[selected];
+
+  const onJump = (e: React.FormEvent) => {
+    e.preventDefault();
+    const n = Number(jump);
+    const i = results.findIndex((r, k) => r.line >= n && ok(k));
+    if (!Number.isInteger(n) || i < 0) {
+      setJumpError(`no ${validOnly ? 'valid ' : ''}record at line ${jump}`);
+      return;
+    }
+    setJumpError('');
+    select(i);
+  };
+
+  return (
+    <div className="record-nav" role="group" aria-label="Record navigation">
+      <button type="button" onClick={() => step(-1)} disabled={position <= 1} aria-label="Previous record" title="Previous record (← or k)">
+        ← Prev
+      </button>
+      <span className="record-pos" data-testid="record-position" aria-live="polite">
+        {position > 0 ? (
+          <>
+            Record <b>{position}</b> of {records.length} · line <b data-testid="record-line">{current.line}</b>
+          </>
+        ) : (
+          'No record'
+        )}
+      </span>
+      <button type="button" onClick={() => step(1)} disabled={position >= records.length} aria-label="Next record" title="Next record (→ or j)">
+        Next →
+      </button>
+      <form onSubmit={onJump} className="jump">
+        <label>
+          Line <input type="number" min={1} value={jump} onChange={(e) => setJump(e.target.value)} aria-label="Jump to line" />
+        </label>
+        <button type="submit">Go</button>
+        {jumpError && <span className="warn" role="status">{jumpError}</span>}
+      </form>
+    </div>
+  );
+}

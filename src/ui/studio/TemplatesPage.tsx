@@ -1,0 +1,287 @@
+// The Templates page: one record, 2–4 model families side by side, each prompt exactly as that
+// model's chat template writes it, trained text highlighted, special tokens as chips, and with a
+// tokenizer the tokens themselves. Every option re-renders every column at once.
+import { useEffect, useMemo } from 'react';
+import type { Conversation } from '../../data/index.ts';
+import { getTemplate, templateIds, templates as allTemplates, type TemplateId } from '../../templates/index.ts';
+import { CompareTable } from './CompareTable.tsx';
+import { RecordNav } from './RecordNav.tsx';
+import { TextView, TokensView } from './RenderedView.tsx';
+import { tokensPerSpan } from './token-turns.ts';
+import { TokenizerPicker } from './TokenizerPicker.tsx';
+import { loadSample } from './load-dataset.ts';
+import { renderColumn, trainedCharShare } from './render-column.ts';
+import { specialPattern } from './segments.ts';
+import { useStudio, type RenderChoices } from './store.ts';
+import { encodeForView, loadFromHub, tokenizerFor } from './tokenizers.ts';
+import './studio.css';
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function Options() {
+  const c = useStudio((s) => s.choices);
+  const set = useStudio((s) => s.setChoices);
+  const viewTokens = useStudio((s) => s.viewTokens);
+  const setViewTokens = useStudio((s) => s.setViewTokens);
+  const showNewlines = useStudio((s) => s.showNewlines);
+  const setShowNewlines = useStudio((s) => s.setShowNewlines);
+  const anyTokenizer = useStudio((s) => Object.values(s.tokenizers).some((t) => t?.state === 'ready'));
+  const policies: [RenderChoices['lossPolicy'], string, string][] = [
+    ['all_assistant', 'All assistant turns', 'every assistant reply is trained'],
+    ['last_round', 'Last round', 'only the reply after the last user message'],
+    ['all', 'Everything', 'the whole prompt is trained (pretraining-style)'],
+  ];
+  return (
+    <section className="card options" aria-label="Render options">
+      <fieldset>
+        <legend>Train on</legend>
+        {policies.map(([v, label, help]) => (
+          <label key={v} title={help}>
+            <input type="radio" name="loss" value={v} checked={c.lossPolicy === v} onChange={() => set({ lossPolicy: v })} /> {label}
+          </label>
+        ))}
+        {c.lossPolicy === 'last_round' && (
+          <label title="In agent data the last round can start after the last user message or after the last tool result">
+            from the last{' '}
+            <select value={c.lastRoundBoundary} onChange={(e) => set({ lastRoundBoundary: e.target.value as RenderChoices['lastRoundBoundary'] })}>
+              <option value="user">user message</option>
+              <option value="user_or_tool">user message or tool result</option>
+            </select>
+          </label>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Thinking</legend>
+        <label title="Qwen3 enable_thinking: false adds an empty think block to the generation prompt">
+          <input type="checkbox" checked={c.enableThinking} onChange={(e) => set({ enableThinking: e.target.checked })} /> enable_thinking
+        </label>
+        <label title="Train the empty <think></think> block a template inserts">
+          <input type="checkbox" checked={c.trainEmptyThink} onChange={(e) => set({ trainEmptyThink: e.target.checked })} /> train empty think
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Prompt</legend>
+        <label title="Llama 3.1+ 'Today Date' line, e.g. 26 Jul 2024">
+          Date <input className="date" value={c.date} placeholder="template default" onChange={(e) => set({ date: e.target.value })} />
+        </label>
+        <label>
+          <input type="checkbox" checked={c.addGenerationPrompt} onChange={(e) => set({ addGenerationPrompt: e.target.checked })} /> add
+          generation prompt
+        </label>
+        <label>
+          max_length{' '}
+          <input
+            className="num"
+            type="number"
+            min={16}
+            step={256}
+            value={c.maxLength}
+            onChange={(e) => Number(e.target.value) > 0 && set({ maxLength: Math.floor(Number(e.target.value)) })}
+          />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>View</legend>
+        <label>
+          <input type="radio" name="view" checked={!viewTokens} onChange={() => setViewTokens(false)} /> Text
+        </label>
+        <label title={anyTokenizer ? '' : 'load a tokenizer in a column first'}>
+          <input type="radio" name="view" checked={viewTokens} disabled={!anyTokenizer} onChange={() => setViewTokens(true)} /> Tokens
+        </label>
+        <label title="Draw ↵ at each line break (not part of the text)">
+          <input type="checkbox" checked={showNewlines} onChange={(e) => setShowNewlines(e.target.checked)} /> show ↵
+        </label>
+      </fieldset>
+      <div className="legend" aria-label="Legend">
+        <span className="sp trained">trained</span>
+        <span className="sp masked">not trained</span>
+        <span className="chip">special token</span>
+      </div>
+    </section>
+  );
+}
+
+function Column({ id, column, conv, count }: { id: TemplateId; column: number; conv: Conversation; count: number }) {
+  const choices = useStudio((s) => s.choices);
+  const setTemplate = useStudio((s) => s.setTemplate);
+  const removeTemplate = useStudio((s) => s.removeTemplate);
+  const viewTokens = useStudio((s) => s.viewTokens);
+  const newlines = useStudio((s) => s.showNewlines);
+  const tokStatus = useStudio((s) => s.tokenizers[id]);
+  const spec = getTemplate(id);
+  const special = specialPattern(spec);
+  const result = useMemo(() => renderColumn(id, conv, choices), [id, conv, choices]);
+  const tokens = useMemo(() => {
+    const t = tokStatus?.state === 'ready' ? tokenizerFor(id) : undefined;
+    if (!t || !result.ok) return undefined;
+    try {
+      return encodeForView(t, result.rendered);
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [tokStatus, id, result]);
+  const tv = tokens && !('error' in tokens) ? tokens : undefined;
+  const warnings = result.ok ? result.rendered.warnings : result.warnings;
+
+  return (
+    <article className="column" data-testid={`column-${column}`} data-template={id} aria-label={`${spec.id} (column ${column + 1})`}>
+      <header className="column-head">
+        <label>
+          <span className="sr-only">Template for column {column + 1}</span>
+          <select value={id} onChange={(e) => setTemplate(column, e.target.value as TemplateId)} data-testid={`template-select-${column}`}>
+            {templateIds.map((t) => (
+              <option key={t} value={t}>
+                {t} — {allTemplates[t].family}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          className="icon"
+          disabled={!result.ok}
+          onClick={() => result.ok && void navigator.clipboard?.writeText(result.rendered.text)}
+          aria-label={`Copy the ${spec.id} prompt`}
+          title="Copy the prompt text"
+        >
+          Copy
+        </button>
+        <button type="button" className="icon" onClick={() => removeTemplate(column)} disabled={count <= 2} aria-label={`Remove column ${column + 1}`} title="Remove this column">
+          ✕
+        </button>
+      </header>
+      <p className="column-models small muted">{spec.models.length ? spec.models.slice(0, 2).join(', ') + (spec.models.length > 2 ? ' …' : '') : 'generic ChatML'}</p>
+      {result.ok && (
+        <p className="column-stats" data-testid={`column-stats-${column}`}>
+          <span>{result.rendered.text.length.toLocaleString()} chars</span>
+          <span>trained {pct(trainedCharShare(result.rendered))} of chars</span>
+          {tv && (
+            <>
+              <span data-testid={`token-count-${column}`}>
+                <b>{tv.ids.length.toLocaleString()}</b> tokens
+              </span>
+              <span>
+                <b>{pct(tv.ids.length ? tv.trained / tv.ids.length : 0)}</b> trained
+              </span>
+              {tv.ids.length > choices.maxLength && (
+                <span className="err-text" data-testid={`over-max-${column}`}>
+                  over max_length {choices.maxLength}
+                </span>
+              )}
+            </>
+          )}
+        </p>
+      )}
+      <TokenizerPicker spec={spec} column={column} />
+      {tokens && 'error' in tokens && <p className="err-text small">tokenizing failed: {tokens.error}</p>}
+      {warnings.length > 0 && (
+        <ul className="doctor" aria-label="Template doctor" data-testid={`doctor-${column}`}>
+          {warnings.map((w, i) => (
+            <li key={i} data-code={w.code}>
+              <b>{w.code}</b>: {w.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {result.ok ? (
+        <div className="render-box" tabIndex={0} aria-label={`${spec.id} prompt`} data-testid={`render-${column}`}>
+          {viewTokens && tv ? (
+            <TokensView rendered={result.rendered} tokens={tv} special={special} newlines={newlines} />
+          ) : (
+            <TextView rendered={result.rendered} special={special} newlines={newlines} />
+          )}
+        </div>
+      ) : (
+        <p className="err-text" role="status" data-testid={`refused-${column}`}>
+          {spec.id} cannot render this record: {result.error}
+        </p>
+      )}
+      {result.ok && tv && (
+        <details className="per-turn">
+          <summary>Tokens per turn</summary>
+          <table>
+            <tbody>
+              {tokensPerSpan(result.rendered, tv)
+                .filter((x) => x.span.role !== 'template')
+                .map((x) => (
+                  <tr key={x.span.start}>
+                    <td>{x.span.role}</td>
+                    <td>{x.tokens}</td>
+                    <td>{x.span.trainable ? 'trained' : ''}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+    </article>
+  );
+}
+
+function Empty() {
+  return (
+    <section className="card">
+      <h2>One conversation, every model</h2>
+      <p>
+        Load a dataset on the <a href="#/dataset">Dataset page</a> to compare how Qwen, Llama, InternLM, GLM, Mistral, Gemma, Phi,
+        DeepSeek and SmolLM render each record, byte-exact to each model's chat template, with the trained text highlighted.
+      </p>
+      <p>
+        <button type="button" className="primary" onClick={() => void loadSample('agent-openai.jsonl')}>
+          Try it on the agent sample
+        </button>
+      </p>
+    </section>
+  );
+}
+
+export function TemplatesPage() {
+  const results = useStudio((s) => s.results);
+  const selected = useStudio((s) => s.selected);
+  const templates = useStudio((s) => s.templates);
+  const addTemplate = useStudio((s) => s.addTemplate);
+  let index = selected;
+  if (!results[index]?.conversation) {
+    const next = results.findIndex((r, i) => i >= selected && r.conversation);
+    index = next >= 0 ? next : results.findIndex((r) => r.conversation);
+  }
+  const record = results[index];
+  const select = useStudio((s) => s.select);
+  useEffect(() => {
+    if (index >= 0 && index !== selected) select(index);
+  }, [index, selected, select]);
+  if (!record?.conversation) return <Empty />;
+  const unused = templateIds.find((t) => !templates.includes(t)) ?? templateIds[0];
+
+  return (
+    <div className="templates-page">
+      <Options />
+      <section className="card record-bar" aria-label="Record">
+        <RecordNav validOnly />
+        <span className="bar-actions">
+          <button
+            type="button"
+            onClick={() => {
+              for (const id of new Set(templates)) {
+                const model = getTemplate(id).models[0];
+                if (model && useStudio.getState().tokenizers[id]?.state !== 'ready') void loadFromHub(id, model);
+              }
+            }}
+            title="Fetch each column's tokenizer from the Hugging Face Hub (cached by the browser after the first time)"
+          >
+            Load tokenizers from the Hub
+          </button>
+          <button type="button" onClick={() => addTemplate(unused)} disabled={templates.length >= 4}>
+            + Add a column
+          </button>
+        </span>
+      </section>
+      <div className={`columns cols-${templates.length}`} data-testid="columns" data-line={record.line}>
+        {templates.map((id, i) => (
+          <Column key={i} id={id} column={i} conv={record.conversation!} count={templates.length} />
+        ))}
+      </div>
+      <CompareTable />
+    </div>
+  );
+}

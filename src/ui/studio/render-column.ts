@@ -1,0 +1,37 @@
+// One column of the Templates page: a record rendered with one template and the current choices,
+// with the doctor's findings. A template that refuses the record is a result, not a crash.
+import type { Conversation } from '../../data/index.ts';
+import { doctor, getTemplate, renderChecked, TemplateError, type Rendered, type RenderOptions, type RenderWarning, type TemplateId } from '../../templates/index.ts';
+import type { RenderChoices } from './store.ts';
+
+export type ColumnRender = { ok: true; rendered: Rendered } | { ok: false; error: string; warnings: RenderWarning[] };
+
+export function renderOptions(c: RenderChoices): RenderOptions {
+  const o: RenderOptions = {
+    lossPolicy: c.lossPolicy,
+    lastRoundBoundary: c.lastRoundBoundary,
+    addGenerationPrompt: c.addGenerationPrompt,
+    enableThinking: c.enableThinking,
+    trainEmptyThink: c.trainEmptyThink,
+  };
+  if (c.date.trim()) o.date = c.date.trim();
+  return o;
+}
+
+export function renderColumn(id: TemplateId, conv: Conversation, choices: RenderChoices): ColumnRender {
+  const spec = getTemplate(id);
+  const opts = renderOptions(choices);
+  try {
+    return { ok: true, rendered: renderChecked(spec, conv, opts) };
+  } catch (e) {
+    if (!(e instanceof TemplateError)) return { ok: false, error: (e as Error).message, warnings: [] };
+    return { ok: false, error: e.message, warnings: doctor(spec, conv, opts) };
+  }
+}
+
+/** Characters in trainable spans over all characters. */
+export function trainedCharShare(r: Rendered): number {
+  let k = 0;
+  for (const s of r.spans) if (s.trainable) k += s.end - s.start;
+  return r.text.length ? k / r.text.length : 0;
+}

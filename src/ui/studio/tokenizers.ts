@@ -1,0 +1,85 @@
+// Tokenizers for the Templates page, one per column's template. Loaded from a Hub id (the
+// browser fetches the two JSON files once; transformers.js keeps them in the Cache API) or from a
+// local folder. The tokenize module (and transformers.js with it) is imported lazily: the text
+// view must not pay for it, and must work with no tokenizer at all.
+import type { Rendered, TemplateId } from '../../templates/index.ts';
+import type { TokenizerFiles } from '../../tokenize/load.ts';
+import type { RecordEncoder } from '../../tokenize/encode.ts';
+import { useStudio } from './store.ts';
+
+export interface LoadedTokenizer {
+  source: string;
+  files: TokenizerFiles;
+  encoder: RecordEncoder;
+}
+
+const loaded = new Map<TemplateId, LoadedTokenizer>();
+
+export function tokenizerFor(id: TemplateId): LoadedTokenizer | undefined {
+  return loaded.get(id);
+}
+
+async function install(id: TemplateId, source: string, make: () => Promise<TokenizerFiles>): Promise<void> {
+  const { setTokenizer } = useStudio.getState();
+  setTokenizer(id, { state: 'loading', source });
+  try {
+    const files = await make();
+    const [{ tokenizerFromFiles }, { RecordEncoder }] = await Promise.all([import('../../tokenize/load.ts'), import('../../tokenize/encode.ts')]);
+    const tokenizer = tokenizerFromFiles(files);
+    const encoder = new RecordEncoder(tokenizer, { returnOffsets: true });
+    loaded.set(id, { source, files, encoder });
+    const model = files.tokenizerJSON.model as { vocab?: Record<string, number> | unknown[] } | undefined;
+    const base = model?.vocab ? (Array.isArray(model.vocab) ? model.vocab.length : Object.keys(model.vocab).length) : 0;
+    const added = Array.isArray(files.tokenizerJSON.added_tokens) ? files.tokenizerJSON.added_tokens.length : 0;
+    setTokenizer(id, { state: 'ready', source, vocab: base + added });
+  } catch (e) {
+    loaded.delete(id);
+    setTokenizer(id, { state: 'error', source, message: (e as Error).message ?? String(e) });
+  }
+}
+
+export function loadFromHub(id: TemplateId, modelId: string): Promise<void> {
+  return install(id, modelId, async () => {
+    const { tokenizerFromHub } = await import('../../tokenize/load.ts');
+    return (await tokenizerFromHub(modelId)).files;
+  });
+}
+
+/** A folder picked with <input webkitdirectory>: its tokenizer.json and tokenizer_config.json. */
+export function loadFromFolder(id: TemplateId, files: FileList | File[]): Promise<void> {
+  const list = Array.from(files);
+  const folder = list[0]?.webkitRelativePath.split('/')[0] || 'local folder';
+  return install(id, `${folder} (local)`, async () => {
+    const pick = (name: string) =>
+      list
+        .filter((f) => f.name === name)
+        .sort((a, b) => a.webkitRelativePath.split('/').length - b.webkitRelativePath.split('/').length)[0];
+    const tj = pick('tokenizer.json');
+    if (!tj) throw new Error('the folder has no tokenizer.json');
+    const tc = pick('tokenizer_config.json');
+    return {
+      tokenizerJSON: JSON.parse(await tj.text()) as Record<string, unknown>,
+      tokenizerConfig: tc ? (JSON.parse(await tc.text()) as Record<string, unknown>) : {},
+    };
+  });
+}
+
+export function unloadTokenizer(id: TemplateId): void {
+  loaded.delete(id);
+  useStudio.getState().setTokenizer(id, { state: 'none' });
+}
+
+export interface TokenView {
+  ids: Int32Array;
+  labels: Int32Array;
+  /** [start, end) per token, interleaved. */
+  offsets: Int32Array;
+  trained: number;
+}
+
+export function encodeForView(t: LoadedTokenizer, r: Rendered): TokenView {
+  const e = t.encoder.encode(r, 0);
+  let trained = 0;
+  for (const l of e.labels) if (l !== -100) trained++;
+  return { ids: e.input_ids, labels: e.labels, offsets: e.offsets!, trained };
+}
