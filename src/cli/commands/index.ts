@@ -1,6 +1,7 @@
 // Every `prism` command, in the order `prism --help` lists them (DESIGN.md's contract).
 import type { Command } from '../command.ts';
 import { notYet } from './stub.ts';
+import { makeTinyModelCommand } from './make-tiny-model.ts';
 import { validate } from './validate.ts';
 import { templates } from './templates.ts';
 import { render } from './render.ts';
@@ -11,7 +12,7 @@ export const commands: Command[] = [
   templates,
   render,
   tokenize,
-  notYet('make-tiny-model', 'Write a tiny random Hugging Face model folder', 'make-tiny-model --arch llama --tokenizer DIR --out DIR', 7),
+  makeTinyModelCommand,
   notYet('forward', 'Run a model forward and save the logits', 'forward --model DIR --ids 1,2,3 --out FILE.safetensors', 7),
   notYet('train', 'Train a LoRA adapter', 'train --model DIR --data FILE --template ID --out DIR', 8),
   notYet('generate', 'Generate a reply', 'generate --model DIR --template ID --prompt TEXT', 7),

@@ -40,7 +40,7 @@ function transient(status: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Total size from `Content-Range: bytes a-b/TOTAL` (or `bytes */TOTAL`). */
+/** Total size from `Content-Range: bytes a-b/TOTAL` (or `bytes *\/TOTAL` on a 416). */
 function totalFromContentRange(v: string | null): number | null {
   const m = v && /\/(\d+)\s*$/.exec(v);
   return m ? Number(m[1]) : null;

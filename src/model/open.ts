@@ -1,0 +1,29 @@
+// Open a model folder from any ModelSource: parse config.json, open the weights, and check
+// that every tensor the architecture needs is there with the right shape.
+import { parseConfig } from './config.ts';
+import { openCheckpoint, type Checkpoint } from './safetensors/checkpoint.ts';
+import { checkTensors } from './tensors.ts';
+import type { ModelSource, ModelSpec } from './types.ts';
+
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
+export interface OpenedModel {
+  spec: ModelSpec;
+  checkpoint: Checkpoint;
+}
+
+export async function openModel(source: ModelSource): Promise<OpenedModel> {
+  if (!(await source.exists('config.json'))) throw new ModelError(`${source.label}: no config.json`);
+  const spec = parseConfig(await source.readText('config.json'));
+  const checkpoint = await openCheckpoint(source);
+  const { missing, wrongShape } = checkTensors(spec, checkpoint.shapes());
+  if (missing.length || wrongShape.length) {
+    const parts: string[] = [];
+    if (missing.length) parts.push(`missing ${missing.length} tensors (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
+    for (const w of wrongShape.slice(0, 5)) parts.push(`${w.name} has shape [${w.found}] but config.json needs [${w.expected}]`);
+    throw new ModelError(`${source.label}: the weights do not match config.json (${spec.architecture}): ${parts.join('; ')}`);
+  }
+  return { spec, checkpoint };
+}
