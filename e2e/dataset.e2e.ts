@@ -72,6 +72,8 @@ test('a malformed file: issues with line numbers as `prism validate` reports the
     assert.equal(Number(await page.locator('[data-testid="record-line"]').textContent()), before);
 
     await page.screenshot({ path: shot('dataset'), fullPage: true });
+    await page.locator('.theme select').selectOption('dark');
+    await page.screenshot({ path: shot('dataset-dark'), fullPage: true });
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();

@@ -148,6 +148,12 @@ test('three families side by side equal `prism render`, live across loss policie
     }
 
     await page.locator('input[name="view"]').nth(0).check();
+    // The keyboard moves between records from anywhere but a field (here: a checkbox has focus).
+    await page.locator('.options input[type="checkbox"]').first().focus();
+    await page.keyboard.press('j');
+    assert.ok(Number(await page.locator('[data-testid="columns"]').getAttribute('data-line')) > line, 'j goes to the next record');
+    await page.keyboard.press('k');
+    assert.equal(Number(await page.locator('[data-testid="columns"]').getAttribute('data-line')), line);
     await page.screenshot({ path: shot('templates'), fullPage: true });
     await page.locator('.theme select').selectOption('dark');
     await page.locator('input[name="view"]').nth(1).check();

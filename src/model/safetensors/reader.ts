@@ -35,7 +35,9 @@ export interface SafetensorsFile {
 export async function openSafetensors(source: ByteSource, label = 'safetensors file'): Promise<SafetensorsFile> {
   const first = source.size >= 8 ? await source.read(0, 8) : new Uint8Array(0);
   const n = headerLength(first, source.size, label);
-  const header = parseHeader(await source.read(8, n), source.size, label);
+  const headerBytes = await source.read(8, n);
+  if (headerBytes.length !== n) throw new SafetensorsError(`${label}: read ${headerBytes.length} of ${n} header bytes`);
+  const header = parseHeader(headerBytes, source.size, label);
   const byName = new Map(header.tensors.map((t) => [t.name, t]));
 
   async function readRange(begin: number, end: number): Promise<Uint8Array> {

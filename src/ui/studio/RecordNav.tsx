@@ -1,11 +1,16 @@
 // Moving through records: previous/next, jump to a line, and ←/→ (or j/k) from the keyboard
 // anywhere on the page except inside a text field.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useStudio } from './store.ts';
 
+const KEYS_OF_THEIR_OWN = new Set(['text', 'number', 'search', 'email', 'url', 'password', 'date', 'radio']);
+
+/** Arrow keys belong to text fields, selects and radio groups while they have focus. */
 function isTyping(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  if (!el) return false;
+  if (el.tagName === 'INPUT') return KEYS_OF_THEIR_OWN.has((el as HTMLInputElement).type);
+  return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
 }
 
 export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
@@ -41,7 +46,7 @@ export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
   const position = records.indexOf(results[selected]) + 1;
   const current = results[selected];
 
-  const onJump = (e: React.FormEvent) => {
+  const onJump = (e: FormEvent) => {
     e.preventDefault();
     const n = Number(jump);
     const i = results.findIndex((r, k) => r.line >= n && ok(k));

@@ -172,7 +172,7 @@ function Column({ id, column, conv, count }: { id: TemplateId; column: number; c
           )}
         </p>
       )}
-      <TokenizerPicker spec={spec} column={column} />
+      <TokenizerPicker key={spec.id} spec={spec} column={column} />
       {tokens && 'error' in tokens && <p className="err-text small">tokenizing failed: {tokens.error}</p>}
       {warnings.length > 0 && (
         <ul className="doctor" aria-label="Template doctor" data-testid={`doctor-${column}`}>

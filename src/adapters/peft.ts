@@ -1,0 +1,341 @@
+// A LoRA adapter as the two files Hugging Face PEFT saves (`save_pretrained`):
+// - adapter_model.safetensors: `base_model.model.model.layers.{i}.self_attn.{q,k,v,o}_proj.lora_{A,B}.weight`
+//   and `…mlp.{gate,up,down}_proj.lora_{A,B}.weight`, A [r, in], B [out, r], metadata {"format": "pt"}
+//   (the adapter name "default" is dropped from saved keys, as PEFT's get_peft_model_state_dict does);
+// - adapter_config.json: LoraConfig.to_dict() dumped with json.dumps(indent=2, sort_keys=True)
+//   (peft/config.py PeftConfigMixin.save_pretrained); `runtime_config` is not saved (LoraConfig.to_dict
+//   pops it, and from_json_file warns when it is present).
+// Readers: PEFT (from_pretrained), vLLM (PEFTHelper: r, lora_alpha, use_rslora, target_modules,
+// bias, modules_to_save, use_dora) and llama.cpp convert_lora_to_gguf.py (lora_alpha only, plus tensor
+// names ending in .lora_A.weight / .lora_B.weight; any other tensor is an error there).
+import { LINEAR_MODULES, type LinearModule } from '../train/config.ts';
+import { pyJsonDumps } from '../templates/pyjson.ts';
+import { SafetensorsError } from '../model/safetensors/header.ts';
+import { headerLength, parseHeader } from '../model/safetensors/header.ts';
+import { writeSafetensors, type TensorToWrite } from '../model/safetensors/writer.ts';
+import { fromFloat32, toFloat32 } from '../model/safetensors/float.ts';
+
+export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
+export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
+
+const ATTN_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
+
+/** The submodule that holds a linear layer in Llama/Qwen2/Qwen3-style decoders. */
+export function parentOf(module: LinearModule): 'self_attn' | 'mlp' {
+  return ATTN_MODULES.includes(module) ? 'self_attn' : 'mlp';
+}
+
+/** The saved key of one LoRA matrix. */
+export function loraKey(layer: number, module: LinearModule, which: 'A' | 'B'): string {
+  return `base_model.model.model.layers.${layer}.${parentOf(module)}.${module}.lora_${which}.weight`;
+}
+
+const KEY_RE = /^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.([a-z_]+)\.lora_(A|B)\.weight$/;
+
+/** One adapted linear layer: y += scale · B(A x). */
+export interface LoraTensor {
+  layer: number;
+  module: LinearModule;
+  in_features: number;
+  out_features: number;
+  /** [r, in_features], row-major. */
+  A: Float32Array;
+  /** [out_features, r], row-major. */
+  B: Float32Array;
+}
+
+/** adapter_config.json for LoRA, the fields PEFT (≈0.15) writes, in its types. */
+export interface PeftLoraConfig {
+  alpha_pattern: Record<string, number>;
+  auto_mapping: null | Record<string, unknown>;
+  base_model_name_or_path: string | null;
+  bias: 'none' | 'all' | 'lora_only';
+  corda_config: null | Record<string, unknown>;
+  eva_config: null | Record<string, unknown>;
+  exclude_modules: null | string | string[];
+  fan_in_fan_out: boolean;
+  inference_mode: boolean;
+  init_lora_weights: boolean | string;
+  layer_replication: null | number[][];
+  layers_pattern: null | string | string[];
+  layers_to_transform: null | number | number[];
+  loftq_config: Record<string, unknown>;
+  lora_alpha: number;
+  lora_bias: boolean;
+  lora_dropout: number;
+  megatron_config: null | Record<string, unknown>;
+  megatron_core: string | null;
+  modules_to_save: null | string[];
+  peft_type: 'LORA';
+  r: number;
+  rank_pattern: Record<string, number>;
+  revision: string | null;
+  /** A list, or (as PEFT allows) a regex string. */
+  target_modules: string[] | string | null;
+  task_type: 'CAUSAL_LM';
+  trainable_token_indices: null | number[] | Record<string, number[]>;
+  use_dora: boolean;
+  use_rslora: boolean;
+}
+
+export interface AdapterConfigInit {
+  base_model_name_or_path: string;
+  revision?: string | null;
+  r: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  target_modules: readonly LinearModule[];
+  use_rslora: boolean;
+}
+
+/** The config PEFT would save for a LoraConfig with these settings and defaults elsewhere. */
+export function buildAdapterConfig(init: AdapterConfigInit): PeftLoraConfig {
+  return {
+    alpha_pattern: {},
+    auto_mapping: null,
+    base_model_name_or_path: init.base_model_name_or_path,
+    bias: 'none',
+    corda_config: null,
+    eva_config: null,
+    exclude_modules: null,
+    fan_in_fan_out: false,
+    inference_mode: true,
+    init_lora_weights: true,
+    layer_replication: null,
+    layers_pattern: null,
+    layers_to_transform: null,
+    loftq_config: {},
+    lora_alpha: init.lora_alpha,
+    lora_bias: false,
+    lora_dropout: init.lora_dropout,
+    megatron_config: null,
+    megatron_core: 'megatron.core',
+    modules_to_save: null,
+    peft_type: 'LORA',
+    r: init.r,
+    rank_pattern: {},
+    revision: init.revision ?? null,
+    // PEFT keeps a set and saves list(set): any order is valid; sorted is reproducible.
+    target_modules: [...init.target_modules].sort(),
+    task_type: 'CAUSAL_LM',
+    trainable_token_indices: null,
+    use_dora: false,
+    use_rslora: init.use_rslora,
+  };
+}
+
+/** Python writes floats with a decimal point (0.0, 32.0): keep lora_dropout a float for strict readers. */
+function pyFloat(x: number): { __pyfloat: number } {
+  return { __pyfloat: x };
+}
+
+/** adapter_config.json text as PEFT writes it: json.dumps(d, indent=2, sort_keys=True). */
+export function adapterConfigJson(config: PeftLoraConfig): string {
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (v && typeof v === 'object' && !('__pyfloat' in v)) {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  const withFloats = { ...config, lora_dropout: pyFloat(config.lora_dropout) };
+  const text = pyJsonDumps(sorted(withFloats), { indent: 2 })
+    // pyJsonDumps knows nothing of our float marker: render it as Python's repr(float).
+    .replace(/\{\s*"__pyfloat":\s*([^\s}]+)\s*\}/g, (_, n: string) => (/[.eEn]/.test(n) ? n : `${n}.0`));
+  // json.dumps defaults to ensure_ascii=True: non-ASCII (only ever inside strings) as \uXXXX.
+  return text.replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export class AdapterFormatError extends Error {
+  override name = 'AdapterFormatError';
+}
+
+export type AdapterDtype = 'F32' | 'BF16';
+
+export interface ExportOptions {
+  /** Storage dtype of the weights (default F32, what Prism trains in). */
+  dtype?: AdapterDtype;
+}
+
+function checkTensors(tensors: readonly LoraTensor[], r: number): LinearModule[] {
+  if (tensors.length === 0) throw new AdapterFormatError('an adapter needs at least one LoRA layer');
+  const seen = new Set<string>();
+  const modules = new Set<LinearModule>();
+  const layers = new Set<number>();
+  for (const t of tensors) {
+    const where = `layer ${t.layer} ${t.module}`;
+    if (!(LINEAR_MODULES as readonly string[]).includes(t.module)) throw new AdapterFormatError(`${where}: unknown module (expected one of ${LINEAR_MODULES.join(', ')})`);
+    if (!Number.isSafeInteger(t.layer) || t.layer < 0) throw new AdapterFormatError(`${where}: layer must be a whole number ≥ 0`);
+    if (seen.has(`${t.layer}.${t.module}`)) throw new AdapterFormatError(`${where}: listed twice`);
+    seen.add(`${t.layer}.${t.module}`);
+    if (t.A.length !== r * t.in_features) throw new AdapterFormatError(`${where}: lora_A has ${t.A.length} values, expected r×in = ${r}×${t.in_features}`);
+    if (t.B.length !== t.out_features * r) throw new AdapterFormatError(`${where}: lora_B has ${t.B.length} values, expected out×r = ${t.out_features}×${r}`);
+    modules.add(t.module);
+    layers.add(t.layer);
+  }
+  // PEFT applies target_modules to every matching layer: each layer must carry every module.
+  for (const l of layers) {
+    for (const m of modules) {
+      if (!seen.has(`${l}.${m}`)) throw new AdapterFormatError(`layer ${l} has no ${m} although other layers do (PEFT adapts every layer of a target module)`);
+    }
+  }
+  return LINEAR_MODULES.filter((m) => modules.has(m));
+}
+
+/** The two PEFT files for these LoRA weights. */
+export function exportAdapter(
+  tensors: readonly LoraTensor[],
+  init: Omit<AdapterConfigInit, 'target_modules'>,
+  options: ExportOptions = {},
+): Map<string, Uint8Array> {
+  if (!Number.isSafeInteger(init.r) || init.r < 1) throw new AdapterFormatError(`r must be a whole number ≥ 1, got ${init.r}`);
+  const target_modules = checkTensors(tensors, init.r);
+  const dtype = options.dtype ?? 'F32';
+  const entries: TensorToWrite[] = [];
+  for (const t of tensors) {
+    entries.push({ name: loraKey(t.layer, t.module, 'A'), dtype, shape: [init.r, t.in_features], data: fromFloat32(dtype, t.A) });
+    entries.push({ name: loraKey(t.layer, t.module, 'B'), dtype, shape: [t.out_features, init.r], data: fromFloat32(dtype, t.B) });
+  }
+  const config = buildAdapterConfig({ ...init, target_modules });
+  return new Map([
+    [ADAPTER_WEIGHTS_FILE, writeSafetensors(entries, { format: 'pt' })],
+    [ADAPTER_CONFIG_FILE, new TextEncoder().encode(adapterConfigJson(config))],
+  ]);
+}
+
+export interface ImportExpectations {
+  num_hidden_layers?: number;
+  /** in/out features of each module in the base model. */
+  shapes?: Partial<Record<LinearModule, { in_features: number; out_features: number }>>;
+}
+
+export interface ImportedAdapter {
+  config: PeftLoraConfig;
+  tensors: LoraTensor[];
+  /** Storage dtype found in the file. */
+  dtype: string;
+  metadata: Record<string, string> | null;
+}
+
+/** Find a file by name, at the root or inside one folder (zips often wrap everything in one). */
+export function findFile(files: Map<string, Uint8Array>, name: string): Uint8Array | undefined {
+  const direct = files.get(name);
+  if (direct) return direct;
+  const hits = [...files.keys()].filter((k) => k === name || k.endsWith(`/${name}`));
+  if (hits.length > 1) throw new AdapterFormatError(`found ${name} more than once (${hits.join(', ')}); import one adapter at a time`);
+  return hits.length ? files.get(hits[0]) : undefined;
+}
+
+function parseConfig(bytes: Uint8Array): PeftLoraConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE} must be a JSON object`);
+  const c = json as Record<string, unknown>;
+  const where = ADAPTER_CONFIG_FILE;
+  if (c.peft_type !== 'LORA') throw new AdapterFormatError(`${where}: peft_type is ${JSON.stringify(c.peft_type)}; Prism imports LoRA adapters only ("LORA")`);
+  if (c.task_type !== undefined && c.task_type !== null && c.task_type !== 'CAUSAL_LM') {
+    throw new AdapterFormatError(`${where}: task_type ${JSON.stringify(c.task_type)} is not a causal language model adapter (CAUSAL_LM)`);
+  }
+  if (typeof c.r !== 'number' || !Number.isSafeInteger(c.r) || c.r < 1) throw new AdapterFormatError(`${where}: r must be a whole number ≥ 1, got ${JSON.stringify(c.r)}`);
+  if (typeof c.lora_alpha !== 'number' || !(c.lora_alpha > 0)) throw new AdapterFormatError(`${where}: lora_alpha must be a number > 0, got ${JSON.stringify(c.lora_alpha)}`);
+  if (c.use_dora === true) throw new AdapterFormatError(`${where}: DoRA adapters (use_dora) are not supported`);
+  if (c.bias !== undefined && c.bias !== 'none') throw new AdapterFormatError(`${where}: bias ${JSON.stringify(c.bias)} is not supported (only "none")`);
+  if (c.lora_bias === true) throw new AdapterFormatError(`${where}: lora_bias adapters are not supported`);
+  if (c.fan_in_fan_out === true) throw new AdapterFormatError(`${where}: fan_in_fan_out (GPT-2 Conv1D layout) is not supported`);
+  if (Array.isArray(c.modules_to_save) && c.modules_to_save.length > 0) {
+    throw new AdapterFormatError(`${where}: modules_to_save (${c.modules_to_save.join(', ')}) are full weights, not LoRA; not supported`);
+  }
+  for (const f of ['rank_pattern', 'alpha_pattern'] as const) {
+    const v = c[f];
+    if (v && typeof v === 'object' && Object.keys(v).length > 0) throw new AdapterFormatError(`${where}: per-module ${f} is not supported`);
+  }
+  const defaults = buildAdapterConfig({ base_model_name_or_path: '', r: c.r, lora_alpha: c.lora_alpha, lora_dropout: 0, target_modules: [], use_rslora: false });
+  return { ...defaults, base_model_name_or_path: null, target_modules: null, ...(c as Partial<PeftLoraConfig>) } as PeftLoraConfig;
+}
+
+/** Read and check a PEFT LoRA adapter (files by name; a single top folder is allowed). */
+export function importAdapter(files: Map<string, Uint8Array>, expect: ImportExpectations = {}): ImportedAdapter {
+  const cfgBytes = findFile(files, ADAPTER_CONFIG_FILE);
+  if (!cfgBytes) throw new AdapterFormatError(`no ${ADAPTER_CONFIG_FILE}: a PEFT adapter has ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE}`);
+  const weights = findFile(files, ADAPTER_WEIGHTS_FILE);
+  if (!weights) {
+    const bin = findFile(files, 'adapter_model.bin');
+    throw new AdapterFormatError(bin ? `adapter_model.bin (pickle) is not supported: re-save the adapter with safe_serialization=True` : `no ${ADAPTER_WEIGHTS_FILE}`);
+  }
+  const config = parseConfig(cfgBytes);
+  const r = config.r;
+
+  let header;
+  try {
+    const n = headerLength(weights.subarray(0, 8), weights.length, ADAPTER_WEIGHTS_FILE);
+    header = parseHeader(weights.subarray(8, 8 + n), weights.length, ADAPTER_WEIGHTS_FILE);
+  } catch (err) {
+    if (err instanceof SafetensorsError) throw new AdapterFormatError(err.message);
+    throw err;
+  }
+  const targets = Array.isArray(config.target_modules) ? new Set(config.target_modules) : null;
+
+  const pairs = new Map<string, { layer: number; module: LinearModule; A?: { shape: number[]; values: Float32Array }; B?: { shape: number[]; values: Float32Array } }>();
+  const dtypes = new Set<string>();
+  for (const t of header.tensors) {
+    const m = KEY_RE.exec(t.name);
+    if (!m) {
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like "${loraKey(0, 'q_proj', 'A')}"`,
+      );
+    }
+    const [, layerText, parent, moduleName, which] = m;
+    if (!(LINEAR_MODULES as readonly string[]).includes(moduleName)) {
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one of ${LINEAR_MODULES.join(', ')}`);
+    }
+    const module = moduleName as LinearModule;
+    if (parent !== parentOf(module)) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": ${module} belongs under ${parentOf(module)}, not ${parent}`);
+    if (targets && !targets.has(module)) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts ${module}, which target_modules (${[...targets].join(', ')}) does not list`);
+    if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16') throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has dtype ${t.dtype}; expected F32, F16 or BF16`);
+    dtypes.add(t.dtype);
+    if (t.shape.length !== 2) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; LoRA matrices are 2-D`);
+    const layer = Number(layerText);
+    if (expect.num_hidden_layers !== undefined && layer >= expect.num_hidden_layers) {
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but the base model has ${expect.num_hidden_layers} layers`);
+    }
+    const [d0, d1] = t.shape;
+    if (which === 'A' && d0 !== r) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_A must be [r, in] with r = ${r} (adapter_config.json)`);
+    if (which === 'B' && d1 !== r) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_B must be [out, r] with r = ${r} (adapter_config.json)`);
+    const want = expect.shapes?.[module];
+    if (want) {
+      const got = which === 'A' ? d1 : d0;
+      const exp = which === 'A' ? want.in_features : want.out_features;
+      if (got !== exp) {
+        throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}], but the base model's ${module} has ${which === 'A' ? 'in' : 'out'}_features ${exp}`);
+      }
+    }
+    const key = `${layer}.${module}`;
+    const entry = pairs.get(key) ?? { layer, module };
+    const values = toFloat32(t.dtype, weights.subarray(8 + header.headerLength + t.begin, 8 + header.headerLength + t.end));
+    entry[which as 'A' | 'B'] = { shape: t.shape, values };
+    pairs.set(key, entry);
+  }
+  if (pairs.size === 0) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE} holds no LoRA tensors`);
+
+  const tensors: LoraTensor[] = [];
+  const dims = new Map<LinearModule, { in_features: number; out_features: number; layer: number }>();
+  for (const p of pairs.values()) {
+    if (!p.A || !p.B) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: ${loraKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`);
+    const in_features = p.A.shape[1];
+    const out_features = p.B.shape[0];
+    const prev = dims.get(p.module);
+    if (prev && (prev.in_features !== in_features || prev.out_features !== out_features)) {
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: ${p.module} is ${in_features}→${out_features} in layer ${p.layer} but ${prev.in_features}→${prev.out_features} in layer ${prev.layer}`,
+      );
+    }
+    if (!prev) dims.set(p.module, { in_features, out_features, layer: p.layer });
+    tensors.push({ layer: p.layer, module: p.module, in_features, out_features, A: p.A.values, B: p.B.values });
+  }
+  tensors.sort((a, b) => a.layer - b.layer || LINEAR_MODULES.indexOf(a.module) - LINEAR_MODULES.indexOf(b.module));
+  return { config, tensors, dtype: [...dtypes].sort().join('+'), metadata: header.metadata };
+}
