@@ -296,7 +296,7 @@ if (!values['no-ce']) {
 console.log();
 for (const n of notes) console.log(`note: ${n}`);
 console.log('note: GB/s counts the least traffic (each input read once, each output written once), not cache misses.');
-console.log(`note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU driver) well under 100% means other processes took the rest and the GPU numbers are low by about that factor.`);
+console.log(`note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU driver) well under 100% usually means other processes took the rest and the GPU numbers are low by about that factor.`);
 
 // ---------------------------------------------------------------- memory plans
 if (!values['no-plan']) {

@@ -2,7 +2,8 @@
 //
 // Stores: `runs` (RunRecord, metadata only, small: list() never loads weights), `weights`
 // (the PEFT files of a run's adapter), `checkpoints` (key [runId, step]: LoRA weights, optimizer
-// state, step, data position, RNG state).
+// state, step, data position, RNG state), `datasets` (the training files by SHA-256, shared by
+// runs on the same data, for the zip's copy of the dataset; erased with the last run using it).
 //
 // Every write is one transaction; on failure it is aborted, so a write either lands whole or
 // not at all, and nothing saved before is touched. A full disk surfaces as StorageQuotaError.
@@ -13,7 +14,8 @@
 // passed; the store calls it on open and on each list(), so tombstones never outlive a session
 // by more than one window. The UI confirms before calling delete(); undo is the safety net.
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import type { RunRecord } from './types.ts';
+import { sha256Hex } from './hash.ts';
+import type { DatasetInfo, RunRecord } from './types.ts';
 
 export const DEFAULT_DB_NAME = 'prism';
 export const DB_VERSION = 1;
@@ -46,8 +48,15 @@ export interface CheckpointRecord {
   created: number;
 }
 
+export interface DatasetFile {
+  sha256: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
 interface PrismDB extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { created: number } };
+  datasets: { key: string; value: DatasetFile };
   weights: { key: string; value: AdapterWeights };
   checkpoints: { key: [string, number]; value: CheckpointRecord; indexes: { runId: string } };
 }
@@ -253,18 +262,39 @@ export class AdapterStore {
   async purgeDeleted(): Promise<number> {
     const cutoff = this.now() - this.undoWindowMs;
     let n = 0;
-    await this.write(['runs', 'weights', 'checkpoints'], [], async (tx) => {
+    await this.write(['runs', 'weights', 'checkpoints', 'datasets'], [], async (tx) => {
       const runs = await tx.objectStore('runs').getAll();
+      const erased = new Set<string>();
       for (const r of runs) {
         if (r.deleted_at === undefined || r.deleted_at > cutoff) continue;
         await tx.objectStore('runs').delete(r.id);
         await tx.objectStore('weights').delete(r.id);
         const keys = await tx.objectStore('checkpoints').index('runId').getAllKeys(r.id);
         for (const k of keys) await tx.objectStore('checkpoints').delete(k);
+        erased.add(r.id);
         n++;
+      }
+      if (n === 0) return;
+      const used = new Set(runs.filter((r) => !erased.has(r.id) && r.dataset).map((r) => r.dataset!.sha256));
+      for (const key of await tx.objectStore('datasets').getAllKeys()) {
+        if (!used.has(key)) await tx.objectStore('datasets').delete(key);
       }
     });
     return n;
+  }
+
+  /** Keep a copy of a training file (once per content); returns its name and SHA-256 for RunRecord.dataset. */
+  async saveDataset(name: string, bytes: Uint8Array): Promise<DatasetInfo> {
+    const sha256 = await sha256Hex(bytes);
+    const value: DatasetFile = { sha256, name, bytes };
+    await this.write(['datasets'], [value], async (tx) => {
+      if (!(await tx.objectStore('datasets').getKey(sha256))) await tx.objectStore('datasets').put(value);
+    });
+    return { name, sha256 };
+  }
+
+  async getDataset(sha256: string): Promise<DatasetFile | undefined> {
+    return this.db.get('datasets', sha256);
   }
 
   /** Save a checkpoint and drop all but the newest `keepCheckpoints` of the run, in one transaction. */
@@ -308,6 +338,7 @@ export async function openAdapterStore(options: StoreOptions = {}): Promise<Adap
     upgrade(db) {
       if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('created', 'created');
       if (!db.objectStoreNames.contains('weights')) db.createObjectStore('weights', { keyPath: 'runId' });
+      if (!db.objectStoreNames.contains('datasets')) db.createObjectStore('datasets', { keyPath: 'sha256' });
       if (!db.objectStoreNames.contains('checkpoints')) db.createObjectStore('checkpoints', { keyPath: ['runId', 'step'] }).createIndex('runId', 'runId');
     },
   });

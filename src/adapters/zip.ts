@@ -3,10 +3,10 @@
 // and the dataset it was trained on. Import takes such a zip, any zip of a PEFT folder, or a
 // folder's files.
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { loraScaling, resolveTargetModules } from '../train/config.ts';
+import { loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
 import { swiftScript } from '../train/swift.ts';
-import { AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
-import type { LossPoint, TrainingSummary } from './types.ts';
+import { AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
+import type { LossPoint, RunRecord, TrainingSummary } from './types.ts';
 
 export const README_FILE = 'README.md';
 export const SWIFT_SCRIPT_FILE = 'swift_sft.sh';
@@ -32,6 +32,11 @@ export function sampleCurve(curve: readonly LossPoint[], rows = 20): LossPoint[]
 
 function fmt(x: number | null | undefined, digits = 4): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+}
+
+/** The smallest --max-lora-rank vLLM accepts (its allowed values) that fits rank r. */
+export function vllmMaxLoraRank(r: number): number {
+  return [8, 16, 32, 64, 128, 256, 320, 512].find((v) => v >= r) ?? r;
 }
 
 /** README.md: what was trained, on what, how it went, and how to load it. */
@@ -107,7 +112,7 @@ export function readmeText(summary: TrainingSummary): string {
     'vLLM:',
     '',
     '```sh',
-    `vllm serve ${c.model_id} --enable-lora --lora-modules ${safeFileName(summary.name, 'adapter')}=. --max-lora-rank ${Math.max(16, lora.r)}`,
+    `vllm serve ${c.model_id} --enable-lora --lora-modules ${safeFileName(summary.name, 'adapter')}=. --max-lora-rank ${vllmMaxLoraRank(lora.r)}`,
     '```',
     '',
     "llama.cpp (convert to a GGUF adapter with the base model's Hugging Face folder, then load it next to the base GGUF):",
@@ -131,7 +136,10 @@ export function readmeText(summary: TrainingSummary): string {
 }
 
 export interface AdapterZipInput {
-  tensors: readonly LoraTensor[];
+  /** The LoRA weights to export... */
+  tensors?: readonly LoraTensor[];
+  /** ...or the PEFT files already exported (e.g. from the store's saveAdapter). */
+  peft?: Map<string, Uint8Array>;
   summary: TrainingSummary;
   /** The dataset file's bytes, as trained on. */
   datasetBytes: Uint8Array;
@@ -144,11 +152,19 @@ export interface AdapterZipInput {
 export function adapterBundleFiles(input: AdapterZipInput): Map<string, Uint8Array> {
   const { summary } = input;
   const c = summary.config;
-  const peft = exportAdapter(
-    input.tensors,
-    { base_model_name_or_path: c.model_id, revision: input.revision ?? null, r: c.lora.r, lora_alpha: c.lora.lora_alpha, lora_dropout: c.lora.lora_dropout, use_rslora: c.lora.use_rslora },
-    { dtype: input.dtype },
-  );
+  let peft: Map<string, Uint8Array>;
+  if (input.tensors) {
+    peft = exportAdapter(
+      input.tensors,
+      { base_model_name_or_path: c.model_id, revision: input.revision ?? null, r: c.lora.r, lora_alpha: c.lora.lora_alpha, lora_dropout: c.lora.lora_dropout, use_rslora: c.lora.use_rslora },
+      { dtype: input.dtype },
+    );
+  } else if (input.peft) {
+    importAdapter(input.peft); // never ship files that would not load
+    peft = new Map([ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE].map((n) => [n, findFile(input.peft!, n)!]));
+  } else {
+    throw new AdapterFormatError('nothing to export: give the LoRA tensors or the PEFT files');
+  }
   const enc = new TextEncoder();
   const dataPath = datasetPathInZip(summary);
   const files = new Map(peft);
@@ -202,4 +218,12 @@ export function readAdapterArchive(input: Uint8Array | Map<string, Uint8Array>):
 export function importAdapterArchive(input: Uint8Array | Map<string, Uint8Array>, expect?: ImportExpectations): ImportedAdapter & { files: Map<string, Uint8Array> } {
   const files = readAdapterArchive(input);
   return { ...importAdapter(files, expect), files };
+}
+
+/** The summary of a stored run, for its zip (runs store their full TrainConfig). */
+export function runSummary(run: RunRecord): TrainingSummary {
+  if (!run.dataset) throw new AdapterFormatError(`run "${run.name}" has no dataset recorded`);
+  const config = run.hyperparameters as TrainConfig;
+  if (!config || typeof config !== 'object' || !('lora' in config)) throw new AdapterFormatError(`run "${run.name}" has no training configuration (imported adapter?)`);
+  return { name: run.name, config, dataset: run.dataset, steps: run.step, final_loss: run.final_loss, loss_curve: run.loss_curve, created: run.created };
 }

@@ -87,6 +87,24 @@ In the beginning there was nothing, and then there was something: a small model 
 Numbers like 1, 2, 3, 10, 42, 100 and 2026 appear in text; so do dates such as 15 January 2026.
 I think that this is a good idea, but we should test it first and then write the documentation.
 She said that they would come back tomorrow morning, after the meeting with the other team.
+Can you help me plan a trip? Of course! Where would you like to go, and for how many days?
+Summarize the following article in three bullet points. Here is the summary of the article:
+The system message tells the assistant how to behave; the user message asks for something.
+Tools are functions that the assistant can call. The tool returns a result, and the assistant
+uses the result to write the final answer for the user. If the question is unclear, ask again.
+Training a language model means showing it many examples and changing its weights a little
+after each one, so that the loss goes down and the answers get better over time.
+There were three people in the room: the teacher, the student and the writer of this story.
+They were talking about the history of the city, the river, the bridge and the old market.
+import json
+with open("data.jsonl") as f:
+    for line in f:
+        record = json.loads(line)
+        print(record["messages"][0]["content"])
+function greet(name) { return \`Hello, \${name}!\`; }
+if (x > 0 && y < 10) { console.log("inside"); } else { console.log("outside"); }
+The answer is yes. The answer is no. The answer is maybe. I don't know the answer yet.
+We're going to the park later; you'll like it there. It's a beautiful day, isn't it?
 `;
 
 function pretokenize(text: string): string[] {

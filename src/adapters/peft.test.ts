@@ -1,0 +1,215 @@
+// Prism's PEFT files against an independent reader/writer in Python (json + struct +
+// torch.frombuffer, written from the safetensors spec and PEFT's LoraConfig fields).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LinearModule } from '../train/config.ts';
+import { writeSafetensors } from '../model/safetensors/writer.ts';
+import { fromFloat32 } from '../model/safetensors/float.ts';
+import { AdapterFormatError, adapterConfigJson, buildAdapterConfig, exportAdapter, importAdapter, loraKey, type LoraTensor } from './peft.ts';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(import.meta.dirname, 'peft_reference.py');
+
+interface PyTensor { dtype?: string; shape: number[]; values: number[] }
+interface PyRead {
+  header_len: number;
+  metadata: Record<string, string> | null;
+  keys_in_header_order: string[];
+  tensors: Record<string, PyTensor>;
+  config: Record<string, unknown>;
+  config_types: Record<string, string>;
+  config_is_peft_dump: boolean;
+  problems: string[];
+}
+interface PyAnswer { read: PyRead[]; write: Record<string, { shape: number[]; values: number[] }> }
+
+// A SmolLM2-shaped toy: hidden 12, kv dim 4, intermediate 20, 2 layers, r 3.
+const DIMS: Record<LinearModule, [number, number]> = {
+  q_proj: [12, 12], k_proj: [12, 4], v_proj: [12, 4], o_proj: [12, 12], gate_proj: [12, 20], up_proj: [12, 20], down_proj: [20, 12],
+};
+const R = 3;
+let seed = 99;
+const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+
+function makeTensors(modules: LinearModule[], layers = 2): LoraTensor[] {
+  const out: LoraTensor[] = [];
+  for (let layer = 0; layer < layers; layer++) {
+    for (const module of modules) {
+      const [inF, outF] = DIMS[module];
+      out.push({
+        layer, module, in_features: inF, out_features: outF,
+        A: Float32Array.from({ length: R * inF }, rand),
+        B: Float32Array.from({ length: outF * R }, () => rand() * 0.1),
+      });
+    }
+  }
+  return out;
+}
+
+const ALL: LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+const tensors = makeTensors(ALL);
+const base = { base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M-Instruct', r: R, lora_alpha: 32, lora_dropout: 0.05, use_rslora: false };
+const dir = mkdtempSync(join(tmpdir(), 'prism-peft-'));
+const dirF32 = join(dir, 'f32');
+const dirBF16 = join(dir, 'bf16');
+const dirPy = join(dir, 'python');
+
+function writeFolder(path: string, files: Map<string, Uint8Array>) {
+  mkdirSync(path, { recursive: true });
+  for (const [name, bytes] of files) writeFileSync(join(path, name), bytes);
+}
+
+const bf16Tensors = makeTensors(['q_proj', 'v_proj'], 1);
+
+let answer: PyAnswer;
+beforeAll(() => {
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: apt-get install python3 python3-torch`);
+  writeFolder(dirF32, exportAdapter(tensors, base));
+  writeFolder(dirBF16, exportAdapter(bf16Tensors, { ...base, lora_dropout: 0, use_rslora: true }, { dtype: 'BF16' }));
+  const res = spawnSync(PYTHON, [SCRIPT], {
+    input: JSON.stringify({
+      read: [dirF32, dirBF16],
+      write: { dir: dirPy, layers: 2, r: 4, dims: { q_proj: [12, 12], v_proj: [12, 4], down_proj: [20, 12] }, seed: 5, dtype: 'BF16' },
+    }),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (res.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} failed (needs python3-torch: apt-get install python3-torch):\n${res.stderr}`);
+  answer = JSON.parse(res.stdout) as PyAnswer;
+});
+
+describe('export, read back by an independent parser', () => {
+  it('has PEFT key names, [r, in] / [out, r] shapes, F32 values bit for bit, format pt', () => {
+    const got = answer.read[0];
+    expect(got.problems).toEqual([]);
+    expect(got.metadata).toEqual({ format: 'pt' });
+    expect(got.header_len % 8).toBe(0);
+    expect(Object.keys(got.tensors).length).toBe(2 * ALL.length * 2);
+    for (const t of tensors) {
+      const a = got.tensors[loraKey(t.layer, t.module, 'A')];
+      const b = got.tensors[loraKey(t.layer, t.module, 'B')];
+      expect(a.dtype).toBe('F32');
+      expect(a.shape).toEqual([R, t.in_features]);
+      expect(b.shape).toEqual([t.out_features, R]);
+      expect(a.values).toEqual(Array.from(t.A));
+      expect(b.values).toEqual(Array.from(t.B));
+    }
+    // spot-check the naming by hand
+    expect(got.tensors['base_model.model.model.layers.1.mlp.down_proj.lora_A.weight'].shape).toEqual([R, 20]);
+    expect(got.tensors['base_model.model.model.layers.0.self_attn.k_proj.lora_B.weight'].shape).toEqual([4, R]);
+  });
+
+  it('writes adapter_config.json exactly as json.dumps(indent=2, sort_keys=True), with PEFT types', () => {
+    const got = answer.read[0];
+    expect(got.config_is_peft_dump).toBe(true);
+    expect(got.config).toMatchObject({
+      peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+      r: 3, lora_alpha: 32, lora_dropout: 0.05, bias: 'none', use_rslora: false, fan_in_fan_out: false, modules_to_save: null,
+    });
+    expect([...(got.config.target_modules as string[])].sort()).toEqual([...ALL].sort());
+    expect(got.config_types.lora_dropout).toBe('float');
+    expect(got.config_types.r).toBe('int');
+  });
+
+  it('BF16 export: dtype, shapes, values within bf16 precision; lora_dropout stays a float at 0', () => {
+    const got = answer.read[1];
+    expect(got.problems).toEqual([]);
+    expect(got.config_is_peft_dump).toBe(true);
+    expect(got.config.lora_dropout).toBe(0);
+    expect(got.config_types.lora_dropout).toBe('float');
+    expect(got.config.use_rslora).toBe(true);
+    expect(got.config.target_modules).toEqual(['q_proj', 'v_proj']);
+    const q = got.tensors[loraKey(0, 'q_proj', 'A')];
+    expect(q.dtype).toBe('BF16');
+    expect(q.shape).toEqual([R, 12]);
+    for (const t of bf16Tensors) {
+      const got16 = answer.read[1].tensors[loraKey(t.layer, t.module, 'B')].values;
+      t.B.forEach((x, i) => expect(Math.abs(got16[i] - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -8));
+    }
+  });
+});
+
+describe('import', () => {
+  const folder = (path: string) => new Map(['adapter_model.safetensors', 'adapter_config.json'].map((n) => [n, new Uint8Array(readFileSync(join(path, n)))]));
+
+  it('reads an adapter written by the Python writer (name order, BF16) with the same values', () => {
+    const imp = importAdapter(folder(dirPy), { num_hidden_layers: 2, shapes: { q_proj: { in_features: 12, out_features: 12 } } });
+    expect(imp.config.r).toBe(4);
+    expect(imp.config.use_rslora).toBe(true);
+    expect(imp.config.lora_alpha).toBe(16);
+    expect(imp.dtype).toBe('BF16');
+    expect(imp.tensors.map((t) => `${t.layer}.${t.module}`)).toEqual(['0.q_proj', '0.v_proj', '0.down_proj', '1.q_proj', '1.v_proj', '1.down_proj']);
+    for (const t of imp.tensors) {
+      const a = answer.write[loraKey(t.layer, t.module, 'A')];
+      const b = answer.write[loraKey(t.layer, t.module, 'B')];
+      expect([t.in_features]).toEqual([a.shape[1]]);
+      expect([t.out_features, 4]).toEqual(b.shape);
+      expect(Array.from(t.A)).toEqual(a.values);
+      expect(Array.from(t.B)).toEqual(b.values);
+    }
+  });
+
+  it('round-trips our own export, inside a top folder too', () => {
+    const files = folder(dirF32);
+    const nested = new Map([...files].map(([k, v]) => [`my-adapter/${k}`, v]));
+    const imp = importAdapter(nested);
+    expect(imp.tensors.length).toBe(tensors.length);
+    expect(imp.metadata).toEqual({ format: 'pt' });
+    const byKey = new Map(imp.tensors.map((t) => [`${t.layer}.${t.module}`, t]));
+    for (const t of tensors) {
+      expect(Array.from(byKey.get(`${t.layer}.${t.module}`)!.A)).toEqual(Array.from(t.A));
+      expect(Array.from(byKey.get(`${t.layer}.${t.module}`)!.B)).toEqual(Array.from(t.B));
+    }
+  });
+
+  const cfgBytes = new TextEncoder().encode(adapterConfigJson(buildAdapterConfig({ ...base, target_modules: ['q_proj'] })));
+  const one = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: fromFloat32('F32', Float32Array.from({ length: shape[0] * shape[1] }, rand)) });
+  const files = (tensorsIn: ReturnType<typeof one>[], cfg: Uint8Array = cfgBytes) =>
+    new Map([['adapter_model.safetensors', writeSafetensors(tensorsIn, { format: 'pt' })], ['adapter_config.json', cfg]]);
+  const A0 = loraKey(0, 'q_proj', 'A');
+  const B0 = loraKey(0, 'q_proj', 'B');
+
+  it.each([
+    ['A with the wrong rank', [one(A0, [4, 12]), one(B0, [12, 3])], /lora_A must be \[r, in\] with r = 3/],
+    ['B transposed', [one(A0, [3, 12]), one(B0, [3, 12])], /lora_B must be \[out, r\]/],
+    ['an unknown tensor', [one(A0, [3, 12]), one(B0, [12, 3]), one('base_model.model.lm_head.weight', [2, 2])], /unexpected tensor "base_model\.model\.lm_head\.weight"/],
+    ['q_proj under mlp', [one('base_model.model.model.layers.0.mlp.q_proj.lora_A.weight', [3, 12])], /q_proj belongs under self_attn/],
+    ['a missing B', [one(A0, [3, 12])], /lora_B\.weight is missing/],
+    ['a module not in target_modules', [one(A0, [3, 12]), one(B0, [12, 3]), one(loraKey(0, 'v_proj', 'A'), [3, 12]), one(loraKey(0, 'v_proj', 'B'), [4, 3])], /v_proj, which target_modules/],
+    ['shapes that differ across layers', [one(A0, [3, 12]), one(B0, [12, 3]), one(loraKey(1, 'q_proj', 'A'), [3, 16]), one(loraKey(1, 'q_proj', 'B'), [12, 3])], /q_proj is 16→12 in layer 1 but 12→12 in layer 0/],
+  ])('refuses %s', (_, list, message) => {
+    expect(() => importAdapter(files(list))).toThrow(AdapterFormatError);
+    expect(() => importAdapter(files(list))).toThrow(message);
+  });
+
+  it('checks shapes and layer count against the base model when given', () => {
+    const f = files([one(A0, [3, 12]), one(B0, [12, 3])]);
+    expect(() => importAdapter(f, { shapes: { q_proj: { in_features: 64, out_features: 12 } } })).toThrow(/base model's q_proj has in_features 64/);
+    const g = files([one(loraKey(5, 'q_proj', 'A'), [3, 12]), one(loraKey(5, 'q_proj', 'B'), [12, 3])]);
+    expect(() => importAdapter(g, { num_hidden_layers: 2 })).toThrow(/layer 5, but the base model has 2 layers/);
+  });
+
+  it('refuses other adapter types and broken files with clear messages', () => {
+    const t = [one(A0, [3, 12]), one(B0, [12, 3])];
+    const cfg = (patch: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ ...JSON.parse(new TextDecoder().decode(cfgBytes)), ...patch }));
+    expect(() => importAdapter(files(t, cfg({ peft_type: 'IA3' })))).toThrow(/LoRA adapters only/);
+    expect(() => importAdapter(files(t, cfg({ use_dora: true })))).toThrow(/DoRA/);
+    expect(() => importAdapter(files(t, cfg({ modules_to_save: ['lm_head'] })))).toThrow(/modules_to_save \(lm_head\)/);
+    expect(() => importAdapter(files(t, new TextEncoder().encode('{r: 8')))).toThrow(/not valid JSON/);
+    expect(() => importAdapter(new Map([['adapter_config.json', cfgBytes]]))).toThrow(/no adapter_model\.safetensors/);
+    expect(() => importAdapter(new Map([['adapter_config.json', cfgBytes], ['adapter_model.bin', new Uint8Array(4)]]))).toThrow(/pickle/);
+    const truncated = writeSafetensors(t, { format: 'pt' }).subarray(0, 60);
+    expect(() => importAdapter(new Map([['adapter_model.safetensors', truncated], ['adapter_config.json', cfgBytes]]))).toThrow(AdapterFormatError);
+  });
+
+  it('refuses to export inconsistent weights', () => {
+    const t = makeTensors(['q_proj', 'v_proj']);
+    expect(() => exportAdapter(t.slice(0, 3), base)).toThrow(/layer 1 has no v_proj/);
+    const bad = makeTensors(['q_proj'], 1);
+    bad[0].A = bad[0].A.subarray(1);
+    expect(() => exportAdapter(bad, base)).toThrow(/lora_A has 35 values, expected r×in = 3×12/);
+  });
+});
