@@ -62,6 +62,9 @@ const dtypes = (values.dtypes ? values.dtypes.split(',') : preset.dtypes) as DTy
 const reps = values.reps ? Number(values.reps) : preset.reps;
 const withDx = values.dx ?? preset.dx;
 for (const d of dtypes) if (!(d in BYTES)) throw new Error(`--dtypes: unknown dtype ${d}`);
+for (const [flag, v] of [['--tokens', T], ['--lm-rows', lmRows], ['--reps', reps], ...attnTs.map((t) => ['--attn-tokens', t] as const)] as const) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${flag}: expected a positive integer, got ${v}`);
+}
 
 // Qwen2.5-0.5B.
 const QWEN = { hidden: 896, intermediate: 4864, heads: 14, kvHeads: 2, headDim: 64, vocab: 151936 };
