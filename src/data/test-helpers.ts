@@ -52,7 +52,7 @@ export function splits(length: number, randomCuts = 20): { name: string; sizes: 
   return out;
 }
 
-export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const utf8 = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
 
 export function bytesOf(...parts: (string | number[])[]): Uint8Array {
   const arrays = parts.map((p) => (typeof p === 'string' ? utf8(p) : Uint8Array.from(p)));

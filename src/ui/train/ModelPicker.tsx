@@ -1,0 +1,105 @@
+// Model picker: the tiny demo model (default, no download), the supported Hub models with their
+// size, download and training memory up front, or a model folder from disk.
+import { useMemo, useState } from 'react';
+import { parseConfig } from '../../model/config.ts';
+import { filesByRelativePath } from '../../model/sources/model-source.ts';
+import { hubChoices, localChoice, memoryNeeded, tinyChoice, fmtBytes, fmtParams, type ModelChoice } from './models.ts';
+import { useTrain } from './store.ts';
+
+export function useModelChoices(): ModelChoice[] {
+  const local = useTrain((s) => s.local);
+  return useMemo(() => {
+    const list = [tinyChoice(), ...hubChoices()];
+    if (local) list.push(localChoice(local.name, local.spec));
+    return list;
+  }, [local]);
+}
+
+export function ModelPicker({ disabled }: { disabled: boolean }) {
+  const { modelId, setModel, setLocal, hubToken, setHubToken, config } = useTrain();
+  const choices = useModelChoices();
+  const [folderError, setFolderError] = useState<string | null>(null);
+  const seqLen = config.max_length ?? 1024;
+  const chosen = choices.find((c) => c.id === modelId);
+
+  async function pickFolder(files: FileList | null) {
+    setFolderError(null);
+    if (!files || !files.length) return;
+    const byPath = filesByRelativePath(files);
+    const cfg = byPath.get('config.json');
+    if (!cfg) {
+      setFolderError('That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, tokenizer.json).');
+      return;
+    }
+    try {
+      const spec = parseConfig(JSON.parse(await cfg.text()));
+      const first = [...files][0] as File & { webkitRelativePath?: string };
+      const name = (first.webkitRelativePath || first.name).split('/')[0] || 'model';
+      setLocal({ name, spec, files: [...files] });
+      const c = localChoice(name, spec);
+      setModel(c.id, c.template);
+    } catch (err) {
+      setFolderError(`config.json: ${(err as Error).message}`);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="model-h">
+      <h2 id="model-h">1. Model</h2>
+      <fieldset className="models" disabled={disabled}>
+        <legend className="sr-only">Base model</legend>
+        <table className="model-table">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col" className="num">Parameters</th>
+              <th scope="col" className="num">Download</th>
+              <th scope="col" className="num" title={`One training step at batch ${config.per_device_train_batch_size} × ${seqLen} tokens, LoRA rank ${config.lora.r}`}>GPU memory to train</th>
+            </tr>
+          </thead>
+          <tbody>
+            {choices.map((c) => (
+              <tr key={c.id} className={c.id === modelId ? 'chosen' : undefined}>
+                <td>
+                  <label>
+                    <input
+                      type="radio"
+                      name="model"
+                      value={c.id}
+                      data-testid={`model-${c.kind === 'tiny' ? 'tiny' : c.id}`}
+                      checked={c.id === modelId}
+                      onChange={() => setModel(c.id, c.template)}
+                    />{' '}
+                    {c.label}
+                    {c.gated && <span className="badge">gated</span>}
+                  </label>
+                </td>
+                <td className="num">{fmtParams(c.params)}</td>
+                <td className="num">{c.kind === 'hub' ? fmtBytes(c.downloadBytes) : c.kind === 'tiny' ? 'none' : 'on disk'}</td>
+                <td className="num">{fmtBytes(memoryNeeded(c.spec, { batch: config.per_device_train_batch_size, seqLen, r: config.lora.r }))}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {chosen?.note && <p className="muted">{chosen.note}</p>}
+        {chosen?.gated && (
+          <label className="field">
+            <span>Hugging Face access token</span>
+            <input type="password" autoComplete="off" value={hubToken} onChange={(e) => setHubToken(e.target.value)} placeholder="hf_…" />
+            <small className="muted">Sent only to huggingface.co with the download; never stored.</small>
+          </label>
+        )}
+        <label className="field">
+          <span>Or a model folder from your disk</span>
+          <input
+            type="file"
+            webkitdirectory=""
+            multiple
+            onChange={(e) => void pickFolder(e.target.files)}
+          />
+        </label>
+        {folderError && <p className="warn" role="alert">{folderError}</p>}
+      </fieldset>
+    </section>
+  );
+}

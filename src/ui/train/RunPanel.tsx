@@ -1,0 +1,69 @@
+// Start / Pause / Resume / Cancel, the progress bar (step, tokens/s, ETA) and the live chart.
+import { LossChart } from './LossChart.tsx';
+import { useTrain, type LiveRun } from './store.ts';
+
+function duration(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '—';
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+const PHASE_TEXT: Record<LiveRun['phase'], string> = {
+  idle: 'Not started',
+  preparing: 'Preparing (model, tokenization)…',
+  running: 'Training',
+  paused: 'Paused',
+  completed: 'Done',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; blocker: string | null; onStart: () => void }) {
+  const { run, pause, resume, cancel } = useTrain();
+  const active = run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
+  const pct = run?.total ? Math.min(100, (100 * run.step) / run.total) : 0;
+  return (
+    <section className="card run" aria-labelledby="run-h">
+      <h2 id="run-h">4. Train</h2>
+      <div className="controls">
+        {!active && (
+          <button type="button" className="primary" onClick={onStart} disabled={!canStart} data-testid="start">
+            {run ? 'Train again' : 'Start training'}
+          </button>
+        )}
+        {active && run.phase !== 'paused' && (
+          <button type="button" onClick={pause} disabled={run.phase !== 'running'} data-testid="pause">Pause</button>
+        )}
+        {active && run.phase === 'paused' && (
+          <button type="button" className="primary" onClick={resume} data-testid="resume">Resume</button>
+        )}
+        {active && (
+          <button
+            type="button"
+            onClick={() => confirm('Cancel this run? Checkpoints already saved are kept.') && cancel()}
+            data-testid="cancel"
+          >
+            Cancel
+          </button>
+        )}
+        {blocker && !active && <span className="warn small">{blocker}</span>}
+      </div>
+      {run && (
+        <>
+          <div className="status-line" role="status" aria-live="polite" data-testid="run-status" data-phase={run.phase} data-step={run.step}>
+            <strong>{PHASE_TEXT[run.phase]}</strong>
+            {run.prep && <span> · {run.prep.phase} {run.prep.total ? `${Math.round((100 * run.prep.loaded) / run.prep.total)}%` : ''}</span>}
+            <span> · step {run.step}{run.total ? ` / ${run.total}` : ''}</span>
+            <span> · {run.tokensPerSecond !== null ? `${run.tokensPerSecond.toFixed(0)} tokens/s` : '— tokens/s'}</span>
+            <span> · ETA {duration(run.phase === 'running' ? run.etaSeconds : null)}</span>
+            {run.lastCheckpoint !== null && <span className="muted"> · checkpoint at step {run.lastCheckpoint}</span>}
+          </div>
+          <progress max={100} value={run.prep && run.prep.total ? (100 * run.prep.loaded) / run.prep.total : pct} aria-label="Training progress" />
+          {run.message && <p className={run.phase === 'failed' ? 'warn' : 'muted'} role={run.phase === 'failed' ? 'alert' : undefined}>{run.message}</p>}
+          <LossChart points={run.points} />
+        </>
+      )}
+    </section>
+  );
+}

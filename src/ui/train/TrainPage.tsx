@@ -1,0 +1,114 @@
+// The Train page: pick a model, check it fits, set the hyperparameters, train in a worker and
+// watch it learn. A run left unfinished by a closed tab is offered for resumption.
+import { useEffect, useState } from 'react';
+import { useStudio } from '../studio/store.ts';
+import { CachePanel } from './CachePanel.tsx';
+import { canTrain } from './capability.ts';
+import { CapabilityCheck, useChecks } from './CapabilityCheck.tsx';
+import { ModelPicker, useModelChoices } from './ModelPicker.tsx';
+import { RunPanel } from './RunPanel.tsx';
+import { interruptedRuns, runDataset, useTrain } from './store.ts';
+import { TrainForm } from './TrainForm.tsx';
+import type { Conversation } from '../../data/types.ts';
+import './train.css';
+
+type Interrupted = Awaited<ReturnType<typeof interruptedRuns>>[number];
+
+function ResumeOffer() {
+  const [runs, setRuns] = useState<Interrupted[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const { start, run } = useTrain();
+  useEffect(() => {
+    void interruptedRuns().then(setRuns, () => setRuns([]));
+  }, [run?.id]);
+  if (!runs.length) return null;
+  async function go(r: Interrupted) {
+    try {
+      setError(null);
+      await start(await runDataset(r.id), { resumeRunId: r.id });
+      setRuns((xs) => xs.filter((x) => x.id !== r.id));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+  return (
+    <section className="card resume-offer" role="region" aria-label="Unfinished runs" data-testid="resume-offer">
+      <h2>Pick up where you left off</h2>
+      <ul className="plain">
+        {runs.map((r) => (
+          <li key={r.id}>
+            <span>{r.name}</span> <span className="muted">· last checkpoint at step {r.step}</span>{' '}
+            <button type="button" className="primary" onClick={() => void go(r)} data-testid="resume-run">Resume from step {r.step}</button>
+          </li>
+        ))}
+      </ul>
+      {error && <p className="warn" role="alert">{error}</p>}
+    </section>
+  );
+}
+
+function DatasetLine({ count, name }: { count: number; name: string | null }) {
+  return (
+    <p className="dataset-line" data-testid="train-dataset">
+      {count > 0 ? (
+        <>Training data: <strong>{name}</strong> · {count} conversation{count === 1 ? '' : 's'}</>
+      ) : (
+        <>No dataset yet: load a JSONL file on the <a href="#/dataset">Dataset page</a> (Alt+1) or try a sample there.</>
+      )}
+    </p>
+  );
+}
+
+export function TrainPage() {
+  const results = useStudio((s) => s.results);
+  const fileName = useStudio((s) => s.fileName);
+  const studioTemplates = useStudio((s) => s.templates);
+  const studioLoss = useStudio((s) => s.choices.lossPolicy);
+  const { modelId, config, setConfig, run, start } = useTrain();
+  const choices = useModelChoices();
+  const chosen = choices.find((c) => c.id === modelId);
+  const checks = useChecks(chosen?.spec);
+  const [startError, setStartError] = useState<string | null>(null);
+  const conversations = results.map((r) => r.conversation).filter((c): c is Conversation => !!c);
+  const active = !!run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
+
+  // The loss policy chosen on the Templates page carries over (once per change there).
+  useEffect(() => {
+    if (!active && studioLoss && studioLoss !== useTrain.getState().config.loss_policy) {
+      setConfig({ ...useTrain.getState().config, loss_policy: studioLoss });
+    }
+  }, [studioLoss, active, setConfig]);
+
+  const blocker = !conversations.length
+    ? 'Load a dataset first.'
+    : !canTrain(checks)
+      ? 'Fix the capability check above first.'
+      : startError;
+
+  async function onStart() {
+    setStartError(null);
+    try {
+      await start({ name: fileName ?? 'dataset.jsonl', conversations });
+    } catch (err) {
+      setStartError((err as Error).message);
+    }
+  }
+
+  return (
+    <div className="train-page">
+      <ResumeOffer />
+      <DatasetLine count={conversations.length} name={fileName} />
+      <div className="train-columns">
+        <div className="col">
+          <ModelPicker disabled={active} />
+          <CapabilityCheck checks={checks} />
+          <CachePanel />
+        </div>
+        <div className="col">
+          <RunPanel canStart={!!conversations.length && canTrain(checks) && !!config} blocker={blocker} onStart={() => void onStart()} />
+          <TrainForm disabled={active} templateHint={studioTemplates[0] ?? null} lossHint={studioLoss ?? null} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+// What the model picker offers: the built-in tiny demo model (made in the browser, nothing to
+// download), the supported small Hub models, or a model folder picked from disk. Each choice
+// carries the facts the page shows up front: parameters, download bytes and the memory a
+// training step needs (from the engine's own planner, so the numbers match what runs).
+import { KNOWN_MODELS, paramCount, type ModelSpec } from '../../model/index.ts';
+import { makeTinyModel, type TinyModel } from '../../model/tiny.ts';
+import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
+import { LORA_TARGETS, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
+
+export const TINY_ID = 'prism/tiny-demo';
+
+/** The tiny demo model: small enough to train a few dozen steps on a CPU-emulated GPU. */
+export const TINY_OPTIONS = {
+  arch: 'llama',
+  hidden: 64,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  intermediate: 128,
+  seed: 7,
+  dtype: 'float32',
+  tokenizer: 'bytes',
+  template: 'chatml',
+} as const;
+
+let tiny: TinyModel | null = null;
+
+/** The tiny model's folder (config, weights, byte tokenizer), made once per page; milliseconds. */
+export function tinyModel(): TinyModel {
+  tiny ??= makeTinyModel({ ...TINY_OPTIONS });
+  return tiny;
+}
+
+function tinySpec(): ModelSpec {
+  return tinyModel().spec;
+}
+
+export interface ModelChoice {
+  id: string;
+  label: string;
+  kind: 'tiny' | 'hub' | 'local';
+  spec: ModelSpec;
+  params: number;
+  downloadBytes: number;
+  /** Template the model was trained with (Prism template id). */
+  template: string;
+  gated: boolean;
+  note: string;
+}
+
+const FAMILY_TEMPLATE: Record<string, string> = {
+  'HuggingFaceTB/SmolLM2-135M-Instruct': 'smollm2',
+  'HuggingFaceTB/SmolLM2-360M-Instruct': 'smollm2',
+  'Qwen/Qwen2.5-0.5B-Instruct': 'qwen2_5',
+  'Qwen/Qwen2.5-1.5B-Instruct': 'qwen2_5',
+  'Qwen/Qwen3-0.6B': 'qwen3',
+  'meta-llama/Llama-3.2-1B-Instruct': 'llama3_2',
+};
+
+export function tinyChoice(): ModelChoice {
+  const spec = tinySpec();
+  return {
+    id: TINY_ID,
+    label: 'Tiny demo model (built in)',
+    kind: 'tiny',
+    spec,
+    params: paramCount(spec),
+    downloadBytes: 0,
+    template: 'chatml',
+    gated: false,
+    note: 'Random weights made in your browser: trains in seconds, no download. It learns your data’s shape, not language.',
+  };
+}
+
+export function hubChoices(): ModelChoice[] {
+  return KNOWN_MODELS.map((m) => ({
+    id: m.id,
+    label: m.id,
+    kind: 'hub' as const,
+    spec: m.spec,
+    params: m.params,
+    downloadBytes: m.downloadBytes,
+    template: FAMILY_TEMPLATE[m.id] ?? (m.family === 'llama3' ? 'llama3_2' : 'chatml'),
+    gated: m.gated,
+    note: m.gated ? 'Gated on the Hub: needs an access token with the license accepted.' : '',
+  }));
+}
+
+export function localChoice(name: string, spec: ModelSpec): ModelChoice {
+  return {
+    id: `local:${name}`,
+    label: `${name} (local folder)`,
+    kind: 'local',
+    spec,
+    params: paramCount(spec),
+    downloadBytes: 0,
+    template: spec.arch === 'qwen2' || spec.arch === 'qwen3' ? 'qwen2_5' : 'chatml',
+    gated: false,
+    note: 'Read from your disk; nothing is uploaded.',
+  };
+}
+
+/** The engine's view of a model (weights kept in their checkpoint dtype, f16 as bf16). */
+export function shapeOf(spec: ModelSpec): ModelShape {
+  return {
+    hidden: spec.hidden_size,
+    intermediate: spec.intermediate_size,
+    layers: spec.num_hidden_layers,
+    heads: spec.num_attention_heads,
+    kv_heads: spec.num_key_value_heads,
+    head_dim: spec.head_dim,
+    vocab: spec.vocab_size,
+    tied: spec.tie_word_embeddings,
+    dtype: spec.torch_dtype === 'float32' ? 'f32' : spec.torch_dtype === 'float16' ? 'f16' : 'bf16',
+    qkv_bias: spec.attention_bias,
+    qk_norm: spec.qk_norm,
+  };
+}
+
+export function trainShape(o: { batch: number; seqLen: number; r: number; targets?: readonly string[]; recompute?: boolean }): TrainShape {
+  const targets = (o.targets ?? LORA_TARGETS).filter((t): t is LoraTarget => (LORA_TARGETS as readonly string[]).includes(t));
+  return { batch: o.batch, seq_len: o.seqLen, lora: { r: o.r, targets }, recompute: o.recompute ?? true };
+}
+
+/** Bytes one training step plans on the GPU for this model at these settings. */
+export function memoryNeeded(spec: ModelSpec, o: { batch: number; seqLen: number; r: number; recompute?: boolean }): number {
+  return planMemory(shapeOf(spec), trainShape(o)).total;
+}
+
+export function fmtBytes(n: number): string {
+  if (n <= 0) return '—';
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+export function fmtParams(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(0)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} K`;
+  return String(n);
+}

@@ -1,0 +1,231 @@
+// The Train page's state (zustand): the model choice, the form, and the live run fed by the
+// training worker's events. The run itself lives in the worker; its record, checkpoints and
+// adapter in the adapter store (IndexedDB), which is what lets a reopened tab resume.
+import { create } from 'zustand';
+import type { LossPoint } from '../../adapters/types.ts';
+import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
+import { defaultTrainConfig, type TrainConfig } from '../../train/config.ts';
+import type { Conversation } from '../../data/types.ts';
+import type { ModelSpec } from '../../model/types.ts';
+import { spawnTrainWorker, trainWorkerAvailable, type ModelRequest, type TrainClient } from '../../workers/train-client.ts';
+import type { TrainEvent } from '../../train/trainer.ts';
+import { applyPreset, type PresetId } from './presets.ts';
+import { TINY_ID } from './models.ts';
+
+export type RunPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+
+export interface LiveRun {
+  id: string;
+  name: string;
+  phase: RunPhase;
+  step: number;
+  total: number | null;
+  tokensPerSecond: number | null;
+  etaSeconds: number | null;
+  elapsedSeconds: number | null;
+  points: LossPoint[];
+  /** What the worker is doing before the first step (download, tokenize). */
+  prep: { phase: string; loaded: number; total: number } | null;
+  message: string | null;
+  lastCheckpoint: number | null;
+}
+
+export interface LocalModel {
+  name: string;
+  spec: ModelSpec;
+  files: File[];
+}
+
+interface TrainState {
+  modelId: string;
+  local: LocalModel | null;
+  hubToken: string;
+  preset: PresetId;
+  config: TrainConfig;
+  run: LiveRun | null;
+  setModel(id: string, template?: string): void;
+  setLocal(m: LocalModel | null): void;
+  setHubToken(t: string): void;
+  setPreset(p: PresetId): void;
+  setConfig(c: TrainConfig): void;
+  start(dataset: { name: string; conversations: Conversation[] }, opts?: { resumeRunId?: string }): Promise<void>;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+  onEvent(e: TrainEvent | { type: 'progress'; phase: string; loaded: number; total: number } | { type: 'saved'; runId: string } | { type: 'error'; message: string }): void;
+}
+
+let client: TrainClient | null = null;
+let storePromise: Promise<AdapterStore> | null = null;
+
+/** The browser's adapter store, opened once. */
+export function adapterStore(): Promise<AdapterStore> {
+  storePromise ??= openAdapterStore();
+  return storePromise;
+}
+
+const initialConfig = applyPreset(defaultTrainConfig({ model_id: TINY_ID, template: 'chatml' }), 'quick');
+
+function modelRequest(s: Pick<TrainState, 'modelId' | 'local' | 'hubToken'>): ModelRequest {
+  if (s.modelId === TINY_ID) return { kind: 'tiny' };
+  if (s.modelId.startsWith('local:') && s.local) return { kind: 'local', files: s.local.files };
+  return { kind: 'hub', repo: s.modelId, token: s.hubToken || undefined };
+}
+
+/** Conversations as JSON Lines: the dataset copy kept with the run (and shipped in its zip). */
+export function conversationsJsonl(conversations: readonly Conversation[]): Uint8Array {
+  return new TextEncoder().encode(conversations.map((c) => JSON.stringify(c)).join('\n') + '\n');
+}
+
+export function parseConversationsJsonl(bytes: Uint8Array): Conversation[] {
+  return new TextDecoder().decode(bytes).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Conversation);
+}
+
+function upsertPoint(points: LossPoint[], p: LossPoint): LossPoint[] {
+  const i = points.findIndex((x) => x.step === p.step);
+  if (i < 0) return [...points, p].sort((a, b) => a.step - b.step);
+  const next = points.slice();
+  next[i] = { ...next[i], ...p };
+  return next;
+}
+
+export const useTrain = create<TrainState>((set, get) => ({
+  modelId: TINY_ID,
+  local: null,
+  hubToken: '',
+  preset: 'quick',
+  config: initialConfig,
+  run: null,
+  setModel: (id, template) => set((s) => ({ modelId: id, config: { ...s.config, model_id: id, template: template ?? s.config.template } })),
+  setLocal: (local) => set({ local }),
+  setHubToken: (hubToken) => set({ hubToken }),
+  setPreset: (preset) => set((s) => ({ preset, config: applyPreset(s.config, preset) })),
+  setConfig: (config) => set({ config }),
+
+  async start(dataset, opts = {}) {
+    const s = get();
+    if (client) return;
+    const store = await adapterStore();
+    let runId = opts.resumeRunId;
+    let name = '';
+    let config = s.config;
+    let points: LossPoint[] = [];
+    if (runId) {
+      const rec = await store.get(runId);
+      if (!rec) throw new Error('That run is gone from this browser’s storage.');
+      name = rec.name;
+      config = rec.hyperparameters as TrainConfig;
+      points = rec.loss_curve;
+      await store.updateRun(runId, { status: 'running' });
+    } else {
+      const info = await store.saveDataset(dataset.name, conversationsJsonl(dataset.conversations));
+      const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
+      name = `${config.model_id.split('/').pop()} · ${dataset.name} · ${stamp}`;
+      const rec = await store.createRun({
+        name, base_model: config.model_id, template: config.template, loss_policy: config.loss_policy,
+        dataset: { ...info, records: dataset.conversations.length }, hyperparameters: config, loss_curve: [],
+        step: 0, total_steps: config.max_steps > 0 ? config.max_steps : null, status: 'running', final_loss: null,
+      });
+      runId = rec.id;
+      localStorage.setItem('prism.train.model', JSON.stringify({ modelId: s.modelId }));
+    }
+    set({
+      run: {
+        id: runId, name, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
+        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null,
+      },
+    });
+    if (!trainWorkerAvailable()) {
+      set((st) => ({ run: st.run && { ...st.run, phase: 'failed', message: 'This build has no training worker yet (src/workers/train.worker.ts): the run was saved but cannot start.' } }));
+      await store.updateRun(runId, { status: 'failed' });
+      return;
+    }
+    client = await spawnTrainWorker((m) => get().onEvent(m));
+    client.post({ type: 'start', runId, name, model: modelRequest(s), config, dataset, resume: !!opts.resumeRunId });
+  },
+  pause: () => {
+    client?.post({ type: 'pause' });
+  },
+  resume: () => {
+    client?.post({ type: 'resume' });
+  },
+  cancel: () => {
+    client?.post({ type: 'cancel' });
+  },
+
+  onEvent(e) {
+    const run = get().run;
+    if (!run) return;
+    const patch = (p: Partial<LiveRun>) => set({ run: { ...get().run!, ...p } });
+    switch (e.type) {
+      case 'progress':
+        patch({ prep: { phase: e.phase, loaded: e.loaded, total: e.total } });
+        break;
+      case 'start':
+        patch({ phase: 'running', total: e.total_steps, prep: null, step: e.resumed_from ?? run.step });
+        break;
+      case 'step':
+        patch({
+          phase: run.phase === 'paused' ? 'paused' : 'running', step: e.step, total: e.total_steps, tokensPerSecond: e.tokens_per_second,
+          etaSeconds: e.eta_seconds, elapsedSeconds: e.elapsed_seconds,
+          points: upsertPoint(run.points, { step: e.step, loss: e.loss, learning_rate: e.learning_rate, grad_norm: e.grad_norm }),
+        });
+        break;
+      case 'eval':
+        patch({ points: upsertPoint(run.points, { step: e.step, loss: run.points.find((p) => p.step === e.step)?.loss ?? NaN, eval_loss: e.eval_loss }) });
+        break;
+      case 'skipped':
+        patch({ message: `Step ${e.step} skipped: ${e.reason}` });
+        break;
+      case 'checkpoint':
+        patch({ lastCheckpoint: e.step });
+        break;
+      case 'paused':
+        patch({ phase: 'paused' });
+        break;
+      case 'resumed':
+        patch({ phase: 'running' });
+        break;
+      case 'done':
+        patch({ phase: e.status, step: e.step, message: e.message ?? null });
+        break;
+      case 'saved':
+        patch({ message: 'Adapter saved: find it on the Adapters page.' });
+        client?.terminate();
+        client = null;
+        break;
+      case 'error':
+        patch({ phase: 'failed', message: e.message });
+        client?.terminate();
+        client = null;
+        break;
+    }
+    if (e.type === 'done' && e.status !== 'completed') {
+      client?.terminate();
+      client = null;
+    }
+  },
+}));
+
+/** Runs left 'running' or 'paused' by a closed tab, with the step of their last checkpoint. */
+export async function interruptedRuns(): Promise<{ id: string; name: string; step: number; dataset: string | null }[]> {
+  const store = await adapterStore();
+  const out: { id: string; name: string; step: number; dataset: string | null }[] = [];
+  for (const r of await store.list()) {
+    if (r.status !== 'running' && r.status !== 'paused') continue;
+    if (useTrain.getState().run?.id === r.id) continue;
+    const cp = await store.latestCheckpoint(r.id);
+    if (cp) out.push({ id: r.id, name: r.name, step: cp.step, dataset: r.dataset?.sha256 ?? null });
+  }
+  return out;
+}
+
+/** The dataset a stored run trained on, back as conversations (to resume it after a reload). */
+export async function runDataset(runId: string): Promise<{ name: string; conversations: Conversation[] }> {
+  const store = await adapterStore();
+  const rec = await store.get(runId);
+  if (!rec?.dataset) throw new Error('The run has no dataset recorded.');
+  const file = await store.getDataset(rec.dataset.sha256);
+  if (!file) throw new Error('The run’s dataset is no longer stored.');
+  return { name: file.name, conversations: parseConversationsJsonl(file.bytes) };
+}
