@@ -109,6 +109,36 @@ describe('trainer checkpoints, resume, controls', () => {
     t.destroy();
   }, 60_000);
 
+  it('LoRA init is PEFT\'s, seeded: A ~ kaiming_uniform_(a=√5) = U(±1/√in), B = 0', async () => {
+    const read = async (seed: number) => {
+      const t = new Trainer({ ...base(), config: { ...config, seed } });
+      const out = new Map<string, Float32Array>();
+      for (const p of t.model.lora) out.set(p.key, await t.model.readLora(p.key));
+      const shapes = new Map(t.model.lora.map((p) => [p.key, p.shape]));
+      t.destroy();
+      return { out, shapes };
+    };
+    const a = await read(1);
+    const again = await read(1);
+    const other = await read(2);
+    for (const [k, v] of a.out) {
+      const [, inF] = a.shapes.get(k)!;
+      expect(Array.from(again.out.get(k)!)).toEqual(Array.from(v));
+      if (k.includes('lora_B')) {
+        expect(v.every((x) => x === 0), k).toBe(true);
+        continue;
+      }
+      // torch.nn.init.kaiming_uniform_: bound = gain·√(3/fan_in), gain = √(2/(1+a²)), a = √5.
+      const bound = Math.sqrt(2 / (1 + 5)) * Math.sqrt(3 / inF);
+      const max = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      expect(max, k).toBeLessThanOrEqual(bound);
+      expect(max, k).toBeGreaterThan(0.8 * bound);
+      const mean = v.reduce((s, x) => s + x, 0) / v.length;
+      expect(Math.abs(mean), k).toBeLessThan(0.2 * bound);
+      expect(Array.from(other.out.get(k)!)).not.toEqual(Array.from(v));
+    }
+  });
+
   it('refuses a run that does not fit, saying what to change', () => {
     let err: unknown;
     try {

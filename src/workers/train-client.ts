@@ -3,10 +3,12 @@
 //
 // Protocol (page → worker): TrainRequest messages below. (worker → page): TrainWorkerMessage:
 // either a trainer TrainEvent as is (src/train/trainer.ts), or one of the wrappers here.
-// The worker is loaded through import.meta.glob so the studio still builds while it is absent.
+// The worker is studio-train.worker.ts (running studio-train.ts), loaded through
+// import.meta.glob so the studio still builds without it.
 import type { TrainEvent } from '../train/trainer.ts';
 import type { TrainConfig } from '../train/config.ts';
 import type { Conversation } from '../data/types.ts';
+import type { LossPoint } from '../adapters/types.ts';
 
 export type ModelRequest =
   | { kind: 'tiny' }
@@ -34,11 +36,13 @@ export type TrainWorkerMessage =
   | { type: 'event'; event: TrainEvent }
   /** Model download / tokenization before the first step. */
   | { type: 'progress'; phase: string; loaded: number; total: number }
+  /** The loss curve so far (sent after 'start', so a resumed run shows its earlier steps). */
+  | { type: 'curve'; points: LossPoint[] }
   /** The adapter was written to the store. */
   | { type: 'saved'; runId: string }
   | { type: 'error'; message: string };
 
-const found = import.meta.glob('./train.worker.ts', { query: '?worker', import: 'default' }) as Record<string, () => Promise<new () => Worker>>;
+const found = import.meta.glob('./studio-train.worker.ts', { query: '?worker', import: 'default' }) as Record<string, () => Promise<new () => Worker>>;
 
 /** Whether the build has a training worker. */
 export function trainWorkerAvailable(): boolean {
@@ -50,9 +54,12 @@ export interface TrainClient {
   terminate(): void;
 }
 
-export async function spawnTrainWorker(onMessage: (m: TrainEvent | Exclude<TrainWorkerMessage, TrainEvent | { type: 'event' }>) => void): Promise<TrainClient> {
+/** What the page receives: trainer events and the wrappers, unwrapped. */
+export type TrainPageMessage = TrainEvent | Exclude<TrainWorkerMessage, TrainEvent | { type: 'event' }>;
+
+export async function spawnTrainWorker(onMessage: (m: TrainPageMessage) => void): Promise<TrainClient> {
   const load = Object.values(found)[0];
-  if (!load) throw new Error('This build has no training worker yet (src/workers/train.worker.ts).');
+  if (!load) throw new Error('This build has no training worker (src/workers/studio-train.worker.ts).');
   const Ctor = await load();
   const worker = new Ctor();
   worker.onmessage = (e: MessageEvent<TrainWorkerMessage>) => {

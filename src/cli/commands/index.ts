@@ -6,6 +6,7 @@ import { validate } from './validate.ts';
 import { templates } from './templates.ts';
 import { render } from './render.ts';
 import { tokenize } from './tokenize.ts';
+import { train } from './train.ts';
 
 export const commands: Command[] = [
   validate,
@@ -14,6 +15,6 @@ export const commands: Command[] = [
   tokenize,
   makeTinyModelCommand,
   notYet('forward', 'Run a model forward and save the logits', 'forward --model DIR --ids 1,2,3 --out FILE.safetensors', 7),
-  notYet('train', 'Train a LoRA adapter', 'train --model DIR --data FILE --template ID --out DIR', 8),
+  train,
   notYet('generate', 'Generate a reply', 'generate --model DIR --template ID --prompt TEXT', 7),
 ];

@@ -42,7 +42,8 @@ export function CapabilityCheck({ checks }: { checks: Check[] }) {
       {gpu.state === 'ready' && (
         <p className="muted small">
           Adapter limits: largest buffer {(gpu.maxBufferSize / 2 ** 20).toFixed(0)} MiB, largest storage binding{' '}
-          {(gpu.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB · features: {gpu.features.join(', ') || 'none'}
+          {(gpu.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB ·{' '}
+          <span title={gpu.features.join(', ')}>{gpu.features.length} features</span>
         </p>
       )}
     </section>

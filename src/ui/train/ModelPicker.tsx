@@ -69,8 +69,11 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
                       data-testid={`model-${c.kind === 'tiny' ? 'tiny' : c.id}`}
                       checked={c.id === modelId}
                       onChange={() => setModel(c.id, c.template)}
-                    />{' '}
-                    {c.label}
+                    />
+                    <span className="name">
+                      {c.kind === 'hub' && <span className="owner">{c.id.split('/')[0]}</span>}
+                      <span>{c.kind === 'hub' ? c.id.split('/').slice(1).join('/') : c.label}</span>
+                    </span>
                     {c.gated && <span className="badge">gated</span>}
                   </label>
                 </td>

@@ -7,8 +7,7 @@ import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
 import { defaultTrainConfig, type TrainConfig } from '../../train/config.ts';
 import type { Conversation } from '../../data/types.ts';
 import type { ModelSpec } from '../../model/types.ts';
-import { spawnTrainWorker, trainWorkerAvailable, type ModelRequest, type TrainClient } from '../../workers/train-client.ts';
-import type { TrainEvent } from '../../train/trainer.ts';
+import { spawnTrainWorker, trainWorkerAvailable, type ModelRequest, type TrainClient, type TrainPageMessage } from '../../workers/train-client.ts';
 import { applyPreset, type PresetId } from './presets.ts';
 import { TINY_ID } from './models.ts';
 
@@ -52,7 +51,7 @@ interface TrainState {
   pause(): void;
   resume(): void;
   cancel(): void;
-  onEvent(e: TrainEvent | { type: 'progress'; phase: string; loaded: number; total: number } | { type: 'saved'; runId: string } | { type: 'error'; message: string }): void;
+  onEvent(e: TrainPageMessage): void;
 }
 
 let client: TrainClient | null = null;
@@ -136,7 +135,7 @@ export const useTrain = create<TrainState>((set, get) => ({
       },
     });
     if (!trainWorkerAvailable()) {
-      set((st) => ({ run: st.run && { ...st.run, phase: 'failed', message: 'This build has no training worker yet (src/workers/train.worker.ts): the run was saved but cannot start.' } }));
+      set((st) => ({ run: st.run && { ...st.run, phase: 'failed', message: 'This build has no training worker (src/workers/studio-train.worker.ts): the run was saved but cannot start.' } }));
       await store.updateRun(runId, { status: 'failed' });
       return;
     }
@@ -176,6 +175,9 @@ export const useTrain = create<TrainState>((set, get) => ({
         break;
       case 'skipped':
         patch({ message: `Step ${e.step} skipped: ${e.reason}` });
+        break;
+      case 'curve':
+        patch({ points: e.points });
         break;
       case 'checkpoint':
         patch({ lastCheckpoint: e.step });

@@ -1,0 +1,150 @@
+// The train → adapters → chat flow in Chromium (WebGPU on SwiftShader): load the sample, pick
+// the built-in tiny model, pass the capability check, train when this build has a training
+// worker (watching the loss fall on the chart and resuming after a reload), then find the
+// adapter, download its zip and check it is what PEFT loads, rename/delete/undo, and chat.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { open, ROOT, shot, type Session } from './harness.ts';
+import { exportAdapter, type LoraTensor } from '../src/adapters/peft.ts';
+
+const SAMPLE = join(ROOT, 'public', 'samples', 'chat-en-zh.jsonl');
+const HAS_TRAIN_WORKER = existsSync(join(ROOT, 'src', 'workers', 'train.worker.ts'));
+
+function safetensorsHeader(bytes: Uint8Array): Record<string, { dtype: string; shape: number[] }> {
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+}
+
+/** A small PEFT adapter for the tiny model (hidden 64, 2 layers), zipped the way PEFT saves a folder. */
+async function peftZip(): Promise<Uint8Array> {
+  const { zipSync } = await import('fflate');
+  const t: LoraTensor[] = [];
+  for (let layer = 0; layer < 2; layer++) {
+    for (const module of ['q_proj', 'v_proj'] as const) {
+      const out = module === 'q_proj' ? 64 : 32;
+      t.push({ layer, module, in_features: 64, out_features: out, A: Float32Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i) / 8), B: Float32Array.from({ length: out * 4 }, (_, i) => Math.cos(i) / 16) });
+    }
+  }
+  const files = exportAdapter(t, { base_model_name_or_path: 'prism/tiny-demo', r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false });
+  return zipSync({ 'my-adapter': Object.fromEntries(files) });
+}
+
+async function loadSample(s: Session) {
+  const { page } = s;
+  await page.goto(`${s.url}/#/dataset`);
+  await page.locator('[data-testid="file-input"]').setInputFiles(SAMPLE);
+  await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+}
+
+test('train page: tiny model by default, capability check passes, the form and presets work', async () => {
+  const s = await open('/');
+  try {
+    const { page } = s;
+    await loadSample(s);
+    await page.keyboard.press('Alt+3');
+    await page.waitForSelector('[data-testid="check-fit"]', { timeout: 30_000 });
+    assert.match(await page.locator('[data-testid="train-dataset"]').textContent() ?? '', /chat-en-zh\.jsonl · \d+ conversations/);
+    assert.equal(await page.locator('[data-testid="model-tiny"]').isChecked(), true, 'the tiny demo model is the default');
+    await page.waitForSelector('[data-testid="check-webgpu"][data-level="ok"]', { timeout: 30_000 });
+    assert.equal(await page.locator('[data-testid="check-fit"]').getAttribute('data-level'), 'ok');
+    // Presets set the form; the quick one is the default.
+    assert.equal(await page.locator('[data-testid="max-steps"]').inputValue(), '30');
+    await page.locator('label.preset', { hasText: 'Balanced' }).click();
+    assert.equal(await page.locator('[data-testid="max-steps"]').inputValue(), '-1');
+    await page.locator('label.preset', { hasText: 'Quick try' }).click();
+    // Hub models show their download size and memory up front.
+    const qwen = page.locator('tr', { has: page.locator('[data-testid="model-Qwen/Qwen2.5-0.5B-Instruct"]') });
+    assert.match(await qwen.textContent() ?? '', /988\.1 MB/);
+    assert.equal(await page.locator('[data-testid="start"]').isEnabled(), true);
+
+    if (HAS_TRAIN_WORKER) {
+      await page.locator('[data-testid="max-steps"]').fill('30');
+      await page.locator('[data-testid="start"]').click();
+      const chart = page.locator('[data-testid="loss-chart"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points')) >= 8, null, { timeout: 120_000 });
+      // Reload mid-training: the tab offers to resume from the last checkpoint.
+      await page.reload();
+      await loadSample(s);
+      await page.goto(`${s.url}/#/train`);
+      await page.locator('[data-testid="resume-run"]').first().click({ timeout: 30_000 });
+      await page.waitForSelector('[data-testid="run-status"][data-phase="completed"]', { timeout: 150_000 });
+      const first = Number(await chart.getAttribute('data-first-loss'));
+      const last = Number(await chart.getAttribute('data-last-loss'));
+      assert.ok(last < first, `the loss falls: first ${first}, last ${last}`);
+    } else {
+      // Without the worker the run is refused with a clear message, not a crash.
+      await page.locator('[data-testid="start"]').click();
+      await page.waitForSelector('[data-testid="run-status"][data-phase="failed"]', { timeout: 10_000 });
+      assert.match(await page.locator('.run [role="alert"]').textContent() ?? '', /no training worker/);
+    }
+    await page.screenshot({ path: shot('train'), fullPage: true });
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('adapters page: import a zip, rename, download it as PEFT files, delete with undo; chat page renders the prompt', async () => {
+  const s = await open('/#/adapters');
+  try {
+    const { page } = s;
+    await page.waitForSelector('[data-testid="adapter-list"]', { state: 'attached' });
+    await page.locator('[data-testid="import"]').setInputFiles({ name: 'my-adapter.zip', mimeType: 'application/zip', buffer: Buffer.from(await peftZip()) });
+    const card = page.locator('[data-testid="adapter"]', { hasText: 'my-adapter' });
+    await card.waitFor({ timeout: 10_000 });
+    assert.equal(await card.locator('[data-testid="adapter-status"]').textContent(), 'imported');
+
+    // Rename with the keyboard.
+    await card.locator('[data-testid="rename"]').click();
+    await page.locator('[data-testid="rename-input"]').fill('support bot <b>v1</b>');
+    await page.keyboard.press('Enter');
+    const renamed = page.locator('[data-testid="adapter"]', { hasText: 'support bot <b>v1</b>' });
+    await renamed.waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('[data-testid="adapter-name"] b').count(), 0, 'names are text, never HTML');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), renamed.locator('[data-testid="download"]').click()]);
+    const zipPath = await download.path();
+    const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+    const header = safetensorsHeader(files['adapter_model.safetensors']);
+    const keys = Object.keys(header).filter((k) => k !== '__metadata__').sort();
+    assert.deepEqual(keys, [0, 1].flatMap((l) => ['q_proj', 'v_proj'].flatMap((m) => ['A', 'B'].map((w) => `base_model.model.model.layers.${l}.self_attn.${m}.lora_${w}.weight`))).sort());
+    assert.deepEqual(header['base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight'].shape, [4, 64]);
+    assert.deepEqual(header['base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight'].shape, [32, 4]);
+    const cfg = JSON.parse(new TextDecoder().decode(files['adapter_config.json']));
+    assert.equal(cfg.peft_type, 'LORA');
+    assert.equal(cfg.r, 4);
+    assert.equal(cfg.lora_alpha, 8);
+    assert.deepEqual([...cfg.target_modules].sort(), ['q_proj', 'v_proj']);
+    await page.screenshot({ path: shot('adapters'), fullPage: true });
+
+    // Chat: the adapter is offered and the prompt is rendered with the generation prompt.
+    await page.goto(`${s.url}/#/chat`);
+    await page.waitForSelector('[data-testid="chat-adapter"] option', { state: 'attached' });
+    assert.match(await page.locator('[data-testid="chat-adapter"]').textContent() ?? '', /support bot/);
+    await page.locator('[data-testid="chat-prompt"]').fill('Say hi <script>x</script>');
+    await page.locator('details summary').click();
+    const rendered = await page.locator('[data-testid="chat-rendered"]').textContent();
+    assert.equal(rendered, '<|im_start|>user\nSay hi <script>x</script><|im_end|>\n<|im_start|>assistant\n');
+    await page.screenshot({ path: shot('chat'), fullPage: true });
+
+    // Delete asks first, then offers undo.
+    await page.goto(`${s.url}/#/adapters`);
+    const again = page.locator('[data-testid="adapter"]', { hasText: 'support bot' });
+    await again.waitFor();
+    page.once('dialog', (d) => void d.dismiss());
+    await again.locator('[data-testid="delete"]').click();
+    assert.equal(await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).count(), 1, 'dismissing the confirmation keeps it');
+    page.once('dialog', (d) => void d.accept());
+    await again.locator('[data-testid="delete"]').click();
+    await page.locator('[data-testid="undo"]').waitFor();
+    assert.equal(await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).count(), 0);
+    await page.locator('[data-testid="undo"]').click();
+    await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).waitFor({ timeout: 5_000 });
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});

@@ -1,0 +1,288 @@
+// `prism train --model DIR --data FILE --template ID --out DIR [hyperparameters]`: LoRA
+// training on this machine's GPU (Dawn; SwiftShader without one), writing the PEFT adapter
+// folder (adapter_model.safetensors + adapter_config.json) to OUT. Checkpoints go to
+// OUT/checkpoints/checkpoint-N (every --save-steps and on Ctrl-C); --resume continues from
+// the newest exactly as an uninterrupted run. Progress: a bar on a terminal (stderr), plain
+// log lines otherwise.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { readDataset } from '../../data/index.ts';
+import { uploadWeights } from '../../engine/decoder/weights.ts';
+import { openModel } from '../../model/open.ts';
+import { templateIds, type LossPolicy } from '../../templates/index.ts';
+import { tokenizerFromFiles } from '../../tokenize/load.ts';
+import { TokenizePipeline } from '../../tokenize/pipeline.ts';
+import type { Truncation } from '../../tokenize/types.ts';
+import {
+  defaultTrainConfig, LINEAR_MODULES, validateTrainConfig, type LinearModule, type LoraSettings, type LrSchedulerType, type TrainConfig,
+} from '../../train/config.ts';
+import type { CheckpointStorage, TrainCheckpoint } from '../../train/checkpoint.ts';
+import { Trainer, TrainRefusal, type TrainEvent } from '../../train/trainer.ts';
+import type { TrainRecord } from '../../train/data.ts';
+import { nodeDevice } from '../node-gpu.ts';
+import { fsModelSource } from '../fs-source.ts';
+import { readTokenizerFolder } from '../tokenize-pool.ts';
+import { optionalNumber, requireString, UsageError, type Command, type ParsedArgs } from '../command.ts';
+
+const help = `Usage: prism train --model DIR --data FILE --template ID --out DIR [options]
+
+Train a LoRA adapter of a Hugging Face model folder (config.json, model.safetensors, tokenizer
+files) on a JSONL dataset rendered with a built-in template, and write the PEFT adapter folder
+(adapter_model.safetensors, adapter_config.json, trainer_state.json) to OUT. Defaults are
+ms-swift's \`swift sft --train_type lora\`.
+
+Options:
+  --model DIR            base model folder
+  --model-id ID          base_model_name_or_path for adapter_config.json (default: DIR)
+  --data FILE            JSONL dataset
+  --template ID          ${templateIds.join(', ')}
+  --out DIR              adapter folder to write
+  --loss POLICY          all_assistant (default), last_round or all
+  --r N                  LoRA rank (8)
+  --lora-alpha N         (32)
+  --lora-dropout P       (0.05)
+  --target-modules M     all-linear (default) or a comma list of ${LINEAR_MODULES.join(',')}
+  --use-rslora           scale alpha/√r
+  --lr X                 learning rate (1e-4)
+  --lr-scheduler S       cosine (default), linear, constant
+  --warmup-ratio X       (0)
+  --weight-decay X       (0.1)
+  --max-grad-norm X      (1; 0 = no clipping)
+  --epochs N             (3)
+  --max-steps N          overrides --epochs
+  --batch-size N         rows per micro-batch (1)
+  --grad-accum N         micro-batches per step (default: ceil(16 / batch size))
+  --max-length N         tokens per row (default: the model's maximum)
+  --truncation MODE      delete (default), left, right
+  --packing              pack records into rows of --max-length
+  --seed N               LoRA init and dropout (42)
+  --data-seed N          data order and eval split (42)
+  --eval-ratio X         records held out for eval loss (0)
+  --eval-steps N         (default: --save-steps)
+  --save-steps N         checkpoint every N steps (500)
+  --logging-steps N      log line every N steps when not on a terminal (5)
+  --recompute            recompute activations in backward (less memory)
+  --resume               continue from OUT/checkpoints
+  --quiet                no progress output
+
+Exit status: 0 trained, 1 refused or failed, 2 usage error, 130 interrupted (checkpoint saved).`;
+
+const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
+
+function num(args: ParsedArgs, name: string): number | undefined {
+  return optionalNumber(args, name);
+}
+
+/** Checkpoints as folders OUT/checkpoints/checkpoint-N with the same three parts the browser stores. */
+export function fileCheckpoints(dir: string): CheckpointStorage {
+  return {
+    async save(cp: TrainCheckpoint) {
+      const d = join(dir, `checkpoint-${cp.step}`);
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, 'lora.safetensors'), cp.lora);
+      await writeFile(join(d, 'optimizer.safetensors'), cp.optimizer);
+      await writeFile(join(d, 'state.json'), JSON.stringify({
+        step: cp.step, data_position: cp.data_position, rng_state: cp.rng_state, trainer_state: cp.trainer_state,
+      }));
+    },
+    async latest() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return undefined;
+      }
+      const steps = names.map((n) => /^checkpoint-(\d+)$/.exec(n)).filter((m) => m).map((m) => Number(m![1])).sort((a, b) => b - a);
+      for (const step of steps) {
+        const d = join(dir, `checkpoint-${step}`);
+        try {
+          const state = JSON.parse(await readFile(join(d, 'state.json'), 'utf8'));
+          return {
+            ...state,
+            lora: new Uint8Array(await readFile(join(d, 'lora.safetensors'))),
+            optimizer: new Uint8Array(await readFile(join(d, 'optimizer.safetensors'))),
+          } as TrainCheckpoint;
+        } catch {
+          continue; // a checkpoint cut short by a crash: use the one before
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+function duration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+function progress(tty: boolean, loggingSteps: number, quiet: boolean): (e: TrainEvent) => void {
+  const out = (s: string) => !quiet && process.stderr.write(s);
+  let barShown = false;
+  const endBar = () => {
+    if (barShown) out('\n');
+    barShown = false;
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'start':
+        out(`prism train: ${e.total_steps} steps (${e.steps_per_epoch}/epoch, ${e.gradient_accumulation_steps} micro-batches each), ` +
+          `${e.train_rows} train rows, ${e.eval_rows} eval rows, rows up to ${e.seq_len} tokens, planned GPU memory ${(e.planned_bytes / 2 ** 20).toFixed(1)} MiB` +
+          `${e.resumed_from !== null ? `, resuming from step ${e.resumed_from}` : ''}\n`);
+        break;
+      case 'step': {
+        const line = `step ${e.step}/${e.total_steps} loss ${e.loss.toFixed(4)} lr ${e.learning_rate.toExponential(2)} grad_norm ${e.grad_norm.toFixed(3)} ` +
+          `${e.tokens_per_second.toFixed(0)} tok/s ETA ${duration(e.eta_seconds)}`;
+        if (tty) {
+          const width = 24;
+          const done = Math.round((width * e.step) / e.total_steps);
+          out(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${line}\x1b[K`);
+          barShown = true;
+        } else if (e.step % loggingSteps === 0 || e.step === e.total_steps) {
+          out(`${line}\n`);
+        }
+        break;
+      }
+      case 'eval':
+        endBar();
+        out(`eval step ${e.step}: eval_loss ${e.eval_loss.toFixed(4)}\n`);
+        break;
+      case 'skipped':
+        endBar();
+        out(`step ${e.step} skipped: ${e.reason} (${e.consecutive} in a row)\n`);
+        break;
+      case 'done':
+        endBar();
+        if (e.message) out(`${e.message}\n`);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'Train a LoRA adapter',
+  help,
+  options: {
+    model: { type: 'string' }, 'model-id': { type: 'string' }, data: { type: 'string' }, template: { type: 'string' }, out: { type: 'string' },
+    loss: { type: 'string' }, r: { type: 'string' }, 'lora-alpha': { type: 'string' }, 'lora-dropout': { type: 'string' },
+    'target-modules': { type: 'string' }, 'use-rslora': { type: 'boolean' }, lr: { type: 'string' }, 'lr-scheduler': { type: 'string' },
+    'warmup-ratio': { type: 'string' }, 'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, epochs: { type: 'string' },
+    'max-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, 'max-length': { type: 'string' },
+    truncation: { type: 'string' }, packing: { type: 'boolean' }, seed: { type: 'string' }, 'data-seed': { type: 'string' },
+    'eval-ratio': { type: 'string' }, 'eval-steps': { type: 'string' }, 'save-steps': { type: 'string' }, 'logging-steps': { type: 'string' },
+    recompute: { type: 'boolean' }, resume: { type: 'boolean' }, quiet: { type: 'boolean' },
+  },
+  async run(args) {
+    const modelDir = requireString(args, 'model');
+    const dataFile = requireString(args, 'data');
+    const template = requireString(args, 'template');
+    const outDir = requireString(args, 'out');
+    if (!(templateIds as string[]).includes(template)) throw new UsageError(`unknown template '${template}' (built in: ${templateIds.join(', ')})`);
+    const loss = ((args.values.loss as string | undefined) ?? 'all_assistant') as LossPolicy;
+    if (!LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}`);
+    const tm = args.values['target-modules'] as string | undefined;
+    const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as LinearModule[]);
+    const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+    const config: TrainConfig = defaultTrainConfig({
+      model_id: (args.values['model-id'] as string | undefined) ?? modelDir,
+      template,
+      loss_policy: loss,
+      lora: defined({
+        r: num(args, 'r'), lora_alpha: num(args, 'lora-alpha'), lora_dropout: num(args, 'lora-dropout'), target_modules: targets,
+        use_rslora: args.values['use-rslora'] ? true : undefined,
+      }),
+      ...defined({
+        learning_rate: num(args, 'lr'), lr_scheduler_type: args.values['lr-scheduler'] as LrSchedulerType | undefined,
+        warmup_ratio: num(args, 'warmup-ratio'), weight_decay: num(args, 'weight-decay'), max_grad_norm: num(args, 'max-grad-norm'),
+        num_train_epochs: num(args, 'epochs'), max_steps: num(args, 'max-steps'), per_device_train_batch_size: num(args, 'batch-size'),
+        gradient_accumulation_steps: num(args, 'grad-accum'), max_length: num(args, 'max-length'),
+        truncation_strategy: args.values.truncation as Truncation | undefined, packing: args.values.packing ? true : undefined,
+        seed: num(args, 'seed'), data_seed: num(args, 'data-seed'), split_dataset_ratio: num(args, 'eval-ratio'),
+        eval_steps: num(args, 'eval-steps'), save_steps: num(args, 'save-steps'), logging_steps: num(args, 'logging-steps'),
+      }),
+    });
+    const issues = validateTrainConfig(config);
+    if (issues.length) throw new UsageError(issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
+    const quiet = !!args.values.quiet;
+    const log = (s: string) => !quiet && process.stderr.write(s);
+
+    // Model and tokenizer.
+    const source = fsModelSource(modelDir);
+    let trainer: Trainer | null = null;
+    try {
+      const { spec, checkpoint } = await openModel(source);
+      const tokenizer = tokenizerFromFiles(await readTokenizerFolder(modelDir));
+      const maxLength = config.max_length ?? spec.max_position_embeddings;
+
+      // Data: render + encode every record (in this thread: the GPU work dominates).
+      const pipe = new TokenizePipeline(tokenizer, {
+        template, render: { lossPolicy: loss }, length: { max_length: maxLength, truncation: config.truncation_strategy },
+      });
+      const records: TrainRecord[] = [];
+      let failed = 0;
+      let dropped = 0;
+      const handle = await open(dataFile, 'r');
+      try {
+        const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
+        for await (const rec of readDataset(stream)) {
+          if (rec.line === 0) continue;
+          if (!rec.conversation || rec.issues.some((i) => i.severity === 'error')) {
+            failed++;
+            continue;
+          }
+          const r = pipe.process({ line: rec.line, conversation: rec.conversation });
+          if (!r.ok) failed++;
+          else if (!r.record) dropped++;
+          else records.push({ line: r.line, input_ids: r.record.input_ids, labels: r.record.labels });
+        }
+      } finally {
+        await handle.close();
+      }
+      log(`prism train: ${records.length} records from ${dataFile}${failed ? `, ${failed} unreadable or refused` : ''}${dropped ? `, ${dropped} longer than ${maxLength} tokens dropped` : ''}\n`);
+      if (records.length === 0) {
+        process.stderr.write('prism train: no usable records\n');
+        return 1;
+      }
+
+      const device = await nodeDevice();
+      const weights = await uploadWeights(device, checkpoint.stream());
+      const storage = fileCheckpoints(join(outDir, 'checkpoints'));
+      trainer = new Trainer({
+        device, spec, weights, config, records, padId: pipe.encoder.padId, storage, resume: !!args.values.resume,
+        recompute: !!args.values.recompute, onEvent: progress(!!process.stderr.isTTY, config.logging_steps, quiet),
+      });
+      const t = trainer;
+      const onSigint = () => t.cancel();
+      process.once('SIGINT', onSigint);
+      const result = await trainer.run().finally(() => process.off('SIGINT', onSigint));
+      await mkdir(outDir, { recursive: true });
+      if (result.status === 'cancelled') {
+        await storage.save(await trainer.checkpoint());
+        log(`prism train: interrupted at step ${result.step}; checkpoint saved, continue with --resume\n`);
+        return 130;
+      }
+      if (result.status === 'failed') return 1;
+      for (const [name, bytes] of await trainer.adapterFiles()) await writeFile(join(outDir, name), bytes);
+      await writeFile(join(outDir, 'trainer_state.json'), JSON.stringify({ global_step: result.step, log_history: result.state.loss_curve, config }, null, 2) + '\n');
+      log(`prism train: wrote ${outDir}\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof TrainRefusal) {
+        process.stderr.write(`prism train: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    } finally {
+      trainer?.destroy();
+      await source.close();
+    }
+  },
+};
