@@ -3,10 +3,21 @@
 // issue shows its record, the keyboard moves between records, and dataset text is never HTML.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, ROOT, shot } from './harness.ts';
-import { prism } from './cli.ts';
+
+// The `prism` CLI: the ground truth the page must agree with.
+function prism(args: string[]): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`prism ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
 
 interface Validate {
   records: number;

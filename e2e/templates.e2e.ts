@@ -5,12 +5,30 @@
 // writes, and the dataset table must count every record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { open, ROOT, shot } from './harness.ts';
-import { jsonLines, prism } from './cli.ts';
+
+// The `prism` CLI: the ground truth the page must agree with.
+function prism(args: string[]): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`prism ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function jsonLines<T>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}
 
 interface Span {
   start: number;
@@ -53,6 +71,25 @@ async function columnSpans(page: Page, column: number): Promise<{ text: string; 
   return { text, spans: spans.map(({ start, end, role, trainable }) => ({ start, end, role, trainable })) };
 }
 
+/** The column once it shows `want` (the page re-renders after each change), else what it shows. */
+async function settledColumn(page: Page, column: number, want: string): Promise<{ text: string; spans: Span[] }> {
+  let got = await columnSpans(page, column);
+  for (let i = 0; i < 50 && got.text !== want; i++) {
+    await page.waitForTimeout(100);
+    got = await columnSpans(page, column);
+  }
+  return got;
+}
+
+async function settledLine(page: Page, ok: (line: number) => boolean): Promise<number> {
+  let line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
+  for (let i = 0; i < 50 && !ok(line); i++) {
+    await page.waitForTimeout(100);
+    line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
+  }
+  return line;
+}
+
 test('three families side by side equal `prism render`, live across loss policies, with tokens', async () => {
   const s = await open('/#/dataset');
   try {
@@ -72,8 +109,8 @@ test('three families side by side equal `prism render`, live across loss policie
     for (const loss of ['all_assistant', 'last_round']) {
       await page.locator(`input[name="loss"][value="${loss}"]`).check();
       for (const [i, id] of TEMPLATES.entries()) {
-        const ui = await columnSpans(page, i);
         const cli = cliRender(id, loss, line);
+        const ui = await settledColumn(page, i, cli.text);
         assert.equal(ui.text, cli.text, `${id} ${loss}: rendered text`);
         assert.deepEqual(ui.spans, cli.spans, `${id} ${loss}: spans`);
         assert.ok(ui.spans.some((x) => x.trainable), `${id} ${loss}: something is trained`);
@@ -81,8 +118,8 @@ test('three families side by side equal `prism render`, live across loss policie
     }
     // The date option reaches the Llama column (its "Today Date" line) live.
     await page.locator('input.date').fill('15 Jan 2026');
-    const dated = await columnSpans(page, 1);
     const cliDated = cliRender('llama3_2', 'last_round', line, ['--date', '15 Jan 2026']);
+    const dated = await settledColumn(page, 1, cliDated.text);
     assert.ok(cliDated.text.includes('15 Jan 2026'));
     assert.equal(dated.text, cliDated.text);
     assert.deepEqual(dated.spans, cliDated.spans);
@@ -151,9 +188,9 @@ test('three families side by side equal `prism render`, live across loss policie
     // The keyboard moves between records from anywhere but a field (here: a checkbox has focus).
     await page.locator('.options input[type="checkbox"]').first().focus();
     await page.keyboard.press('j');
-    assert.ok(Number(await page.locator('[data-testid="columns"]').getAttribute('data-line')) > line, 'j goes to the next record');
+    assert.ok((await settledLine(page, (l) => l > line)) > line, 'j goes to the next record');
     await page.keyboard.press('k');
-    assert.equal(Number(await page.locator('[data-testid="columns"]').getAttribute('data-line')), line);
+    assert.equal(await settledLine(page, (l) => l === line), line);
     await page.screenshot({ path: shot('templates'), fullPage: true });
     await page.locator('.theme select').selectOption('dark');
     await page.locator('input[name="view"]').nth(1).check();
@@ -198,6 +235,7 @@ test('a tokenizer by Hub id: fetched once, then served from the browser cache', 
 
     // The token view of this record equals `prism tokenize` with the same files.
     await page.locator('input[name="view"]').nth(1).check();
+    await page.waitForSelector('[data-testid="render-1"] [data-testid="rendered-tokens"]');
     const line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
     const ids = await page.$$eval('[data-testid="render-1"] .tok', (els) => els.map((e) => Number((e as HTMLElement).dataset.id)));
     const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));

@@ -39,7 +39,7 @@ async function loadSample(s: Session) {
   await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
 }
 
-test('train page: tiny model by default, capability check passes, the form and presets work', async () => {
+test('from the sample to a trained adapter: model, capability check, train with a reload and resume, download its zip, chat', async () => {
   const s = await open('/');
   try {
     const { page } = s;
@@ -59,21 +59,41 @@ test('train page: tiny model by default, capability check passes, the form and p
     const qwen = page.locator('tr', { has: page.locator('[data-testid="model-Qwen/Qwen2.5-0.5B-Instruct"]') });
     assert.match(await qwen.textContent() ?? '', /988\.1 MB/);
     assert.equal(await page.locator('[data-testid="start"]').isEnabled(), true);
+    // Stored models: nothing downloaded in a fresh profile, and it says so.
+    await page.locator('[data-testid="cache-panel"] summary').click();
+    await page.getByText('No downloaded models are stored').waitFor({ timeout: 10_000 });
 
     if (HAS_TRAIN_WORKER) {
       await page.locator('[data-testid="max-steps"]').fill('30');
+      // The tiny model starts from random weights: a higher rate shows learning within 30 steps.
+      await page.locator('[data-testid="lr"]').fill('0.003');
       await page.locator('[data-testid="start"]').click();
       const chart = page.locator('[data-testid="loss-chart"]');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points')) >= 8, null, { timeout: 120_000 });
-      // Reload mid-training: the tab offers to resume from the last checkpoint.
+      // Pause holds the run between steps; Resume continues it.
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, null, { timeout: 120_000 });
+      await page.locator('[data-testid="pause"]').click();
+      await page.waitForSelector('[data-testid="run-status"][data-phase="paused"]', { timeout: 30_000 });
+      const pausedAt = await page.locator('[data-testid="run-status"]').getAttribute('data-step');
+      await page.waitForTimeout(1500);
+      assert.equal(await page.locator('[data-testid="run-status"]').getAttribute('data-step'), pausedAt, 'no steps while paused');
+      await page.locator('[data-testid="resume"]').click();
+      await page.waitForSelector('[data-testid="run-status"][data-phase="running"]', { timeout: 30_000 });
+      // Reload mid-training, after the first checkpoint: the tab offers to resume from it.
+      await page.waitForSelector('[data-testid="run-status"][data-checkpoint="10"]', { timeout: 120_000 });
+      const before = Number(await page.locator('[data-testid="run-status"]').getAttribute('data-step'));
+      assert.ok(before < 30, 'reloaded mid-training');
       await page.reload();
-      await loadSample(s);
-      await page.goto(`${s.url}/#/train`);
       await page.locator('[data-testid="resume-run"]').first().click({ timeout: 30_000 });
+      await page.waitForSelector('[data-testid="run-status"][data-phase="running"]', { timeout: 60_000 });
       await page.waitForSelector('[data-testid="run-status"][data-phase="completed"]', { timeout: 150_000 });
+      assert.equal(await chart.getAttribute('data-points'), '30', 'every step is on the chart, before and after the resume');
       const first = Number(await chart.getAttribute('data-first-loss'));
       const last = Number(await chart.getAttribute('data-last-loss'));
-      assert.ok(last < first, `the loss falls: first ${first}, last ${last}`);
+      const head = Number(await chart.getAttribute('data-head-mean'));
+      const tail = Number(await chart.getAttribute('data-tail-mean'));
+      // Uniform guessing over the tiny vocabulary costs ln(542) ≈ 6.30 nats: the start is near it.
+      assert.ok(Math.abs(first - Math.log(542)) < 0.5, `first loss ${first} near ln(vocab)`);
+      assert.ok(tail < head - 0.1, `the loss falls: mean of the first 5 steps ${head}, of the last 5 ${tail} (first ${first}, last ${last})`);
     } else {
       // Without the worker the run is refused with a clear message, not a crash.
       await page.locator('[data-testid="start"]').click();
@@ -81,6 +101,48 @@ test('train page: tiny model by default, capability check passes, the form and p
       assert.match(await page.locator('.run [role="alert"]').textContent() ?? '', /no training worker/);
     }
     await page.screenshot({ path: shot('train'), fullPage: true });
+
+    if (HAS_TRAIN_WORKER) {
+      // The trained adapter is on the Adapters page; its zip is what PEFT loads.
+      await page.keyboard.press('Alt+4');
+      const card = page.locator('[data-testid="adapter"]', { hasText: 'chat-en-zh.jsonl' });
+      await card.waitFor({ timeout: 10_000 });
+      assert.equal(await card.locator('[data-testid="adapter-status"]').textContent(), 'completed');
+      const [download] = await Promise.all([page.waitForEvent('download'), card.locator('[data-testid="download"]').click()]);
+      const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+      const header = safetensorsHeader(files['adapter_model.safetensors']);
+      const modules = { q_proj: ['self_attn', 64, 64], k_proj: ['self_attn', 64, 32], v_proj: ['self_attn', 64, 32], o_proj: ['self_attn', 64, 64], gate_proj: ['mlp', 64, 128], up_proj: ['mlp', 64, 128], down_proj: ['mlp', 128, 64] } as const;
+      const expected: Record<string, number[]> = {};
+      for (const l of [0, 1]) {
+        for (const [m, [parent, inF, outF]] of Object.entries(modules)) {
+          expected[`base_model.model.model.layers.${l}.${parent}.${m}.lora_A.weight`] = [8, inF];
+          expected[`base_model.model.model.layers.${l}.${parent}.${m}.lora_B.weight`] = [outF, 8];
+        }
+      }
+      const shapes = Object.fromEntries(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, v]) => [k, v.shape]));
+      assert.deepEqual(shapes, expected);
+      const cfg = JSON.parse(new TextDecoder().decode(files['adapter_config.json']));
+      assert.equal(cfg.peft_type, 'LORA');
+      assert.equal(cfg.task_type, 'CAUSAL_LM');
+      assert.equal(cfg.r, 8);
+      assert.equal(cfg.lora_alpha, 32);
+      assert.deepEqual([...cfg.target_modules].sort(), Object.keys(modules).sort());
+      assert.ok(files['swift_sft.sh'] && files['README.md'], 'the bundle carries the swift command and a README');
+      await page.screenshot({ path: shot('adapters'), fullPage: true });
+
+      // Chat with it: the adapter is offered, the prompt rendered with the generation prompt.
+      await card.getByText('Chat with it').click();
+      await page.waitForSelector('[data-testid="chat-adapter"] option', { state: 'attached' });
+      assert.match(await page.locator('[data-testid="chat-adapter"]').textContent() ?? '', /chat-en-zh/);
+      await page.locator('[data-testid="chat-prompt"]').fill('Say hi <script>x</script>');
+      await page.locator('details summary').click();
+      assert.equal(await page.locator('[data-testid="chat-rendered"]').textContent(), '<|im_start|>user\nSay hi <script>x</script><|im_end|>\n<|im_start|>assistant\n');
+      await page.locator('[data-testid="chat-max-tokens"]').fill('12');
+      await page.locator('[data-testid="chat-prompt"]').press('Control+Enter');
+      await page.waitForSelector('[data-testid="reply-base"][data-state="done"]', { timeout: 90_000 });
+      await page.waitForSelector('[data-testid="reply-adapter"][data-state="done"]', { timeout: 90_000 });
+      await page.screenshot({ path: shot('chat'), fullPage: true });
+    }
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();
@@ -118,7 +180,10 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     assert.equal(cfg.r, 4);
     assert.equal(cfg.lora_alpha, 8);
     assert.deepEqual([...cfg.target_modules].sort(), ['q_proj', 'v_proj']);
-    await page.screenshot({ path: shot('adapters'), fullPage: true });
+    if (!HAS_TRAIN_WORKER) await page.screenshot({ path: shot('adapters'), fullPage: true });
+    await page.locator('.theme select').selectOption('dark');
+    await page.screenshot({ path: shot('adapters-dark'), fullPage: true });
+    await page.locator('.theme select').selectOption('light');
 
     // Chat: the adapter is offered and the prompt is rendered with the generation prompt.
     await page.goto(`${s.url}/#/chat`);
@@ -128,7 +193,14 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     await page.locator('details summary').click();
     const rendered = await page.locator('[data-testid="chat-rendered"]').textContent();
     assert.equal(rendered, '<|im_start|>user\nSay hi <script>x</script><|im_end|>\n<|im_start|>assistant\n');
-    await page.screenshot({ path: shot('chat'), fullPage: true });
+    // Both sides generate on the GPU (greedy, a few tokens) and finish.
+    await page.locator('[data-testid="chat-max-tokens"]').fill('6');
+    await page.locator('[data-testid="chat-send"]').click();
+    await page.waitForSelector('[data-testid="reply-base"][data-state="done"]', { timeout: 90_000 });
+    await page.waitForSelector('[data-testid="reply-adapter"][data-state="done"]', { timeout: 90_000 });
+    assert.match(await page.locator('[data-testid="reply-adapter-note"]').textContent() ?? '', /\d+ tokens · [\d.]+ tokens\/s/);
+    assert.equal(await page.locator('.reply script').count(), 0, 'model output is text, never HTML');
+    if (!HAS_TRAIN_WORKER) await page.screenshot({ path: shot('chat'), fullPage: true });
 
     // Delete asks first, then offers undo.
     await page.goto(`${s.url}/#/adapters`);
@@ -140,7 +212,7 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     page.once('dialog', (d) => void d.accept());
     await again.locator('[data-testid="delete"]').click();
     await page.locator('[data-testid="undo"]').waitFor();
-    assert.equal(await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).count(), 0);
+    await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).waitFor({ state: 'detached', timeout: 5_000 });
     await page.locator('[data-testid="undo"]').click();
     await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).waitFor({ timeout: 5_000 });
     assert.deepEqual(s.errors, []);

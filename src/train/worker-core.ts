@@ -7,7 +7,7 @@ import { openModel } from '../model/open.ts';
 import { blobModelSource, hubModelSource } from '../model/sources/model-source.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../adapters/peft.ts';
 import type { AdapterStore } from '../adapters/store.ts';
-import { storeCheckpoints } from './checkpoint.ts';
+import { storeCheckpoints, type CheckpointStorage, type TrainCheckpoint } from './checkpoint.ts';
 import type { FromTrainWorker, StartTraining, ToTrainWorker } from './protocol.ts';
 import { Trainer, TrainRefusal } from './trainer.ts';
 
@@ -48,7 +48,9 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       const s = store;
       trainer = new Trainer({
         device, spec, weights, config: msg.config, records: msg.records, evalRecords: msg.evalRecords, padId: msg.padId,
-        storage: storeCheckpoints(s, msg.runId), resume: msg.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes,
+        storage: withProgress(storeCheckpoints(s, msg.runId), (cp) => s.updateRun(msg.runId, {
+          step: cp.step, loss_curve: cp.trainer_state.loss_curve,
+        })), resume: msg.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes,
         onEvent: (event) => deps.post({ type: 'event', event }),
       });
       await s.updateRun(msg.runId, { status: 'running', total_steps: trainer.totalSteps });
@@ -80,4 +82,15 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       store?.close();
     }
   }
+}
+
+/** Also records the run's progress (step, loss curve) in the store at each checkpoint, so a reloaded page shows it. */
+function withProgress(storage: CheckpointStorage, after: (cp: TrainCheckpoint) => Promise<unknown>): CheckpointStorage {
+  return {
+    latest: () => storage.latest(),
+    async save(cp) {
+      await storage.save(cp);
+      await after(cp);
+    },
+  };
 }

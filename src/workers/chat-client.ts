@@ -1,7 +1,6 @@
-// The Chat page's side of the generation worker (infer.worker.ts, run with src/infer once it
-// lands). One worker per side (base, adapter), so the two replies stream side by side.
-// Loaded through import.meta.glob so the studio builds while the worker is absent.
-import type { ModelRequest } from './train-client.ts';
+// The Chat page's side of the generation worker (chat.worker.ts → chat-generate.ts). One worker
+// per side (base, adapter), so the two replies stream side by side.
+import type { ModelRequest } from '../ui/train/prepare.ts';
 
 export type ChatRequest = {
   type: 'generate';
@@ -22,17 +21,14 @@ export type ChatMessage =
   | { type: 'done'; tokens: number; tokens_per_second: number }
   | { type: 'error'; message: string };
 
-const found = import.meta.glob('./infer.worker.ts', { query: '?worker', import: 'default' }) as Record<string, () => Promise<new () => Worker>>;
-
 export function chatWorkerAvailable(): boolean {
-  return Object.keys(found).length > 0;
+  return typeof Worker !== 'undefined';
 }
 
 /** Run one generation; resolves when it is done. `stop()` ends it early. */
 export async function generateInWorker(req: ChatRequest, onMessage: (m: ChatMessage) => void): Promise<{ stop(): void }> {
-  const load = Object.values(found)[0];
-  if (!load) throw new Error('This build has no generation worker yet (src/workers/infer.worker.ts).');
-  const worker = new (await load())();
+  // This exact `new Worker(new URL(…))` form is what Vite bundles as a worker entry.
+  const worker = new Worker(new URL('./chat.worker.ts', import.meta.url), { type: 'module', name: 'chat' });
   worker.onmessage = (e: MessageEvent<ChatMessage>) => {
     onMessage(e.data);
     if (e.data.type === 'done' || e.data.type === 'error') worker.terminate();

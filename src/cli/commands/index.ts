@@ -7,6 +7,8 @@ import { templates } from './templates.ts';
 import { render } from './render.ts';
 import { tokenize } from './tokenize.ts';
 import { train } from './train.ts';
+import { forward } from './forward.ts';
+import { generate } from './generate.ts';
 
 export const commands: Command[] = [
   validate,
@@ -14,7 +16,7 @@ export const commands: Command[] = [
   render,
   tokenize,
   makeTinyModelCommand,
-  notYet('forward', 'Run a model forward and save the logits', 'forward --model DIR --ids 1,2,3 --out FILE.safetensors', 7),
+  forward,
   train,
-  notYet('generate', 'Generate a reply', 'generate --model DIR --template ID --prompt TEXT', 7),
+  generate,
 ];

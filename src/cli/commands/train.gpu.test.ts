@@ -2,8 +2,9 @@
 // weights) and a JSONL file in, a PEFT adapter folder out. The adapter, applied by the
 // independent PyTorch reference the way PEFT applies it (hf_reference.py: scale alpha/√r with
 // use_rslora), gives the same logits as our decoder with that adapter loaded (≤ 1e-4 of the
-// largest logit), and differs clearly from the base model's logits.
-import { execFileSync } from 'node:child_process';
+// largest logit), and differs clearly from the base model's logits. --resume after a lost
+// checkpoint rewrites the same adapter bytes.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,13 +38,14 @@ describe('prism train', () => {
       ['Capital of France?', 'Paris.'], ['2 + 2?', 'Four.'], ['Sky color?', 'Blue.'], ['Grass color?', 'Green.'], ['Say hi', 'Hello!'],
     ].map(([q, a]) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] })).join('\n') + '\n');
     const out = join(dir, 'adapter');
-    const res = execFileSync(process.execPath, [
+    const args = [
       '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'train',
       '--model', model, '--data', data, '--template', 'llama3', '--out', out, '--model-id', 'test/tiny-llama',
       '--r', '4', '--lora-alpha', '8', '--use-rslora', '--target-modules', 'q_proj,v_proj,o_proj,down_proj', '--lora-dropout', '0.1',
       '--lr', '2e-2', '--max-steps', '4', '--batch-size', '2', '--grad-accum', '1', '--packing', '--max-length', '64',
       '--eval-ratio', '0.2', '--save-steps', '2',
-    ], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    ];
+    const res = execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(res).toBe('');
     const cfg = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
     expect(cfg).toMatchObject({
@@ -83,5 +85,15 @@ describe('prism train', () => {
     console.log(`prism train adapter: logits rel err ${err.toExponential(2)} (adapter changes logits by ${effect.toExponential(2)})`);
     expect(err).toBeLessThan(1e-4);
     expect(effect).toBeGreaterThan(1e-2);
-  }, 120_000);
+
+    // --resume: the newest checkpoint gone (as if the run died after step 2), the same
+    // command with --resume continues from checkpoint-2 and writes the same adapter.
+    const first = readFileSync(join(out, 'adapter_model.safetensors'));
+    rmSync(join(out, 'checkpoints', 'checkpoint-4'), { recursive: true });
+    rmSync(join(out, 'adapter_model.safetensors'));
+    const again = spawnSync(process.execPath, [...args, '--resume'], { cwd: ROOT, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/resuming from step 2/);
+    expect(Buffer.compare(readFileSync(join(out, 'adapter_model.safetensors')), first)).toBe(0);
+  }, 300_000);
 });

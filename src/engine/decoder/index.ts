@@ -3,3 +3,4 @@ export * from './batch.ts';
 export * from './weights.ts';
 export * from './layer.ts';
 export * from './head.ts';
+export * from './kv.ts';

@@ -88,7 +88,7 @@ function RunCard({ run, onChanged, onDeleted, onError }: {
         )}
         <dl className="kv">
           <dt>Base model</dt><dd>{run.base_model}</dd>
-          {run.template && (<><dt>Template</dt><dd>{run.template} · loss on {run.loss_policy.replace('_', ' ')}</dd></>)}
+          {run.template && (<><dt>Template</dt><dd>{run.template} · loss on {run.loss_policy.replaceAll('_', ' ')}</dd></>)}
           {run.dataset && (<><dt>Dataset</dt><dd>{run.dataset.name}{run.dataset.records !== undefined ? ` · ${run.dataset.records} records` : ''}</dd></>)}
           <dt>Steps</dt><dd>{run.step}{run.total_steps ? ` / ${run.total_steps}` : ''}</dd>
           {run.final_loss !== null && (<><dt>Final loss</dt><dd>{run.final_loss.toFixed(4)}</dd></>)}
@@ -106,7 +106,7 @@ function RunCard({ run, onChanged, onDeleted, onError }: {
         </div>
       </div>
       <div className="mini">
-        {run.loss_curve.length ? <LossChart points={run.loss_curve} /> : <p className="muted empty-chart">No loss curve{run.status === 'imported' ? ' (imported)' : ''}</p>}
+        {run.loss_curve.length ? <LossChart points={run.loss_curve} compact /> : <p className="muted empty-chart">No loss curve{run.status === 'imported' ? ' (imported)' : ''}</p>}
       </div>
     </article>
   );

@@ -5,7 +5,7 @@ import type { RunRecord } from '../../adapters/types.ts';
 import { getTemplate, render, templateIds } from '../../templates/index.ts';
 import type { Conversation } from '../../data/types.ts';
 import { chatWorkerAvailable, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
-import type { ModelRequest } from '../../workers/train-client.ts';
+import type { ModelRequest } from '../train/prepare.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
 import { TINY_ID } from '../train/models.ts';
 import '../train/train.css';
@@ -36,7 +36,7 @@ function Reply({ title, side, testid }: { title: string; side: Side; testid: str
       <div className="reply" data-testid={testid} data-state={side.state} aria-live="polite" aria-busy={side.state === 'streaming' || side.state === 'loading'}>
         {side.text || <span className="muted">{side.state === 'loading' ? 'Loading the model…' : side.state === 'idle' ? 'The reply streams here.' : ''}</span>}
       </div>
-      {side.note && <p className={side.state === 'error' ? 'warn small' : 'muted small'}>{side.note}</p>}
+      {side.note && <p className={side.state === 'error' ? 'warn small' : 'muted small'} data-testid={`${testid}-note`}>{side.note}</p>}
     </section>
   );
 }
@@ -46,7 +46,7 @@ export function ChatPage() {
   const [runId, setRunId] = useState<string | null>(runFromHash());
   const [system, setSystem] = useState('');
   const [prompt, setPrompt] = useState('');
-  const [maxTokens, setMaxTokens] = useState(64);
+  const [maxTokens, setMaxTokens] = useState(32);
   const [base, setBase] = useState<Side>(IDLE);
   const [tuned, setTuned] = useState<Side>(IDLE);
   const stops = useRef<{ stop(): void }[]>([]);
@@ -137,7 +137,7 @@ export function ChatPage() {
             </label>
             <label className="field">
               <span>Max new tokens</span>
-              <input type="number" min={1} max={2048} value={maxTokens} onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Number(e.target.value) || 1)))} />
+              <input type="number" min={1} max={2048} value={maxTokens} data-testid="chat-max-tokens" onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Number(e.target.value) || 1)))} />
             </label>
           </div>
           <label className="field">

@@ -3,15 +3,20 @@
 import type { LossPoint } from '../../adapters/types.ts';
 import { extent, fmtTick, linePath, niceTicks, scale, type Range } from './chart-scale.ts';
 
-const W = 640;
 const PAD = { l: 48, r: 12, t: 10, b: 22 };
 
-function Panel({ points, series, height, title }: {
+function mean(xs: number[]): number | undefined {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+}
+
+function Panel({ points, series, height, title, width = 640 }: {
   points: readonly LossPoint[];
   series: { key: keyof LossPoint; label: string; cls: string; dots?: boolean }[];
   height: number;
   title: string;
+  width?: number;
 }) {
+  const W = width;
   const steps = extent(points.map((p) => p.step)) ?? { min: 0, max: 1 };
   const values = series.flatMap((s) => points.map((p) => p[s.key] as number | undefined).filter((v): v is number => v !== undefined));
   const yr: Range = extent(values) ?? { min: 0, max: 1 };
@@ -42,11 +47,16 @@ function Panel({ points, series, height, title }: {
   );
 }
 
-export function LossChart({ points }: { points: readonly LossPoint[] }) {
+/** `compact`: the loss alone, for a list of runs. */
+export function LossChart({ points, compact = false }: { points: readonly LossPoint[]; compact?: boolean }) {
   const losses = points.filter((p) => Number.isFinite(p.loss));
   const first = losses[0]?.loss;
   const last = losses.at(-1)?.loss;
   const hasEval = points.some((p) => p.eval_loss !== undefined);
+  // Means of the first and last few points: single steps are noisy at batch 1.
+  const k = Math.min(5, Math.floor(losses.length / 2));
+  const head = mean(losses.slice(0, k).map((p) => p.loss));
+  const tail = mean(losses.slice(losses.length - k).map((p) => p.loss));
   return (
     <figure
       className="loss-chart"
@@ -54,6 +64,8 @@ export function LossChart({ points }: { points: readonly LossPoint[] }) {
       data-points={losses.length}
       data-first-loss={first ?? ''}
       data-last-loss={last ?? ''}
+      data-head-mean={head ?? ''}
+      data-tail-mean={tail ?? ''}
     >
       <figcaption>
         <span className="legend train">training loss</span>
@@ -68,20 +80,21 @@ export function LossChart({ points }: { points: readonly LossPoint[] }) {
         <>
           <Panel
             points={points}
-            height={220}
+            width={compact ? 380 : 640}
+            height={compact ? 170 : 220}
             title="Loss by step"
             series={[{ key: 'loss', label: 'training loss', cls: 's-train' }, { key: 'eval_loss', label: 'eval loss', cls: 's-eval', dots: true }]}
           />
-          <div className="chart-row">
+          {!compact && <div className="chart-row">
             <div>
               <span className="legend lr">learning rate</span>
-              <Panel points={points} height={110} title="Learning rate by step" series={[{ key: 'learning_rate', label: 'learning rate', cls: 's-lr' }]} />
+              <Panel points={points} width={320} height={110} title="Learning rate by step" series={[{ key: 'learning_rate', label: 'learning rate', cls: 's-lr' }]} />
             </div>
             <div>
               <span className="legend gn">grad norm</span>
-              <Panel points={points} height={110} title="Gradient norm by step" series={[{ key: 'grad_norm', label: 'grad norm', cls: 's-gn' }]} />
+              <Panel points={points} width={320} height={110} title="Gradient norm by step" series={[{ key: 'grad_norm', label: 'grad norm', cls: 's-gn' }]} />
             </div>
-          </div>
+          </div>}
         </>
       )}
     </figure>

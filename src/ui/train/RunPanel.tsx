@@ -51,7 +51,7 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
       </div>
       {run && (
         <>
-          <div className="status-line" role="status" aria-live="polite" data-testid="run-status" data-phase={run.phase} data-step={run.step}>
+          <div className="status-line" role="status" aria-live="polite" data-testid="run-status" data-phase={run.phase} data-step={run.step} data-checkpoint={run.lastCheckpoint ?? ''}>
             <strong>{PHASE_TEXT[run.phase]}</strong>
             {run.prep && <span> · {run.prep.phase} {run.prep.total ? `${Math.round((100 * run.prep.loaded) / run.prep.total)}%` : ''}</span>}
             <span> · step {run.step}{run.total ? ` / ${run.total}` : ''}</span>

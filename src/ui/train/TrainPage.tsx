@@ -97,7 +97,7 @@ export function TrainPage() {
   return (
     <div className="train-page">
       <ResumeOffer />
-      <DatasetLine count={conversations.length} name={fileName} />
+      {active && run ? <DatasetLine count={run.conversations} name={run.datasetName} /> : <DatasetLine count={conversations.length} name={fileName} />}
       <div className="train-columns">
         <div className="col">
           <ModelPicker disabled={active} />

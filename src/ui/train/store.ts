@@ -7,7 +7,10 @@ import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
 import { defaultTrainConfig, type TrainConfig } from '../../train/config.ts';
 import type { Conversation } from '../../data/types.ts';
 import type { ModelSpec } from '../../model/types.ts';
-import { spawnTrainWorker, trainWorkerAvailable, type ModelRequest, type TrainClient, type TrainPageMessage } from '../../workers/train-client.ts';
+import { spawnTrainWorker, type TrainClient } from '../../workers/train-client.ts';
+import type { FromTrainWorker } from '../../train/protocol.ts';
+import type { TrainEvent } from '../../train/trainer.ts';
+import { modelRequestFor, prepareRun } from './prepare.ts';
 import { applyPreset, type PresetId } from './presets.ts';
 import { TINY_ID } from './models.ts';
 
@@ -16,6 +19,8 @@ export type RunPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed'
 export interface LiveRun {
   id: string;
   name: string;
+  datasetName: string;
+  conversations: number;
   phase: RunPhase;
   step: number;
   total: number | null;
@@ -51,7 +56,7 @@ interface TrainState {
   pause(): void;
   resume(): void;
   cancel(): void;
-  onEvent(e: TrainPageMessage): void;
+  onEvent(e: TrainEvent | Exclude<FromTrainWorker, { type: 'event' }> | { type: 'progress'; phase: string; loaded: number; total: number }): void;
 }
 
 let client: TrainClient | null = null;
@@ -64,12 +69,6 @@ export function adapterStore(): Promise<AdapterStore> {
 }
 
 const initialConfig = applyPreset(defaultTrainConfig({ model_id: TINY_ID, template: 'chatml' }), 'quick');
-
-function modelRequest(s: Pick<TrainState, 'modelId' | 'local' | 'hubToken'>): ModelRequest {
-  if (s.modelId === TINY_ID) return { kind: 'tiny' };
-  if (s.modelId.startsWith('local:') && s.local) return { kind: 'local', files: s.local.files };
-  return { kind: 'hub', repo: s.modelId, token: s.hubToken || undefined };
-}
 
 /** Conversations as JSON Lines: the dataset copy kept with the run (and shipped in its zip). */
 export function conversationsJsonl(conversations: readonly Conversation[]): Uint8Array {
@@ -115,6 +114,8 @@ export const useTrain = create<TrainState>((set, get) => ({
       name = rec.name;
       config = rec.hyperparameters as TrainConfig;
       points = rec.loss_curve;
+      // The form shows what the resumed run trains with.
+      set({ config, modelId: config.model_id });
       await store.updateRun(runId, { status: 'running' });
     } else {
       const info = await store.saveDataset(dataset.name, conversationsJsonl(dataset.conversations));
@@ -130,17 +131,21 @@ export const useTrain = create<TrainState>((set, get) => ({
     }
     set({
       run: {
-        id: runId, name, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
+        id: runId, name, datasetName: dataset.name, conversations: dataset.conversations.length, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
         tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null,
       },
     });
-    if (!trainWorkerAvailable()) {
-      set((st) => ({ run: st.run && { ...st.run, phase: 'failed', message: 'This build has no training worker (src/workers/studio-train.worker.ts): the run was saved but cannot start.' } }));
-      await store.updateRun(runId, { status: 'failed' });
-      return;
+    try {
+      const prep = await prepareRun(modelRequestFor(s.modelId, s.local?.files ?? null, s.hubToken || undefined), config, dataset.conversations, (phase, loaded, total) =>
+        get().onEvent({ type: 'progress', phase, loaded, total }));
+      if (!prep.records.length) throw new Error(`None of the ${dataset.conversations.length} conversations could be used with template ${config.template} and max length ${config.max_length ?? 'the model’s'}.`);
+      if (prep.skipped) set((st) => ({ run: st.run && { ...st.run, message: `${prep.skipped} conversation(s) skipped (refused by the template or longer than max length).` } }));
+      client = spawnTrainWorker((m) => get().onEvent(m.type === 'event' ? m.event : m));
+      client.post({ type: 'start', runId, config, model: prep.model, records: prep.records, padId: prep.padId, resume: !!opts.resumeRunId, recompute: true });
+    } catch (err) {
+      get().onEvent({ type: 'error', message: (err as Error).message, refused: false, deviceLost: false });
+      await store.updateRun(runId, { status: 'failed' }).catch(() => undefined);
     }
-    client = await spawnTrainWorker((m) => get().onEvent(m));
-    client.post({ type: 'start', runId, name, model: modelRequest(s), config, dataset, resume: !!opts.resumeRunId });
   },
   pause: () => {
     client?.post({ type: 'pause' });
@@ -176,9 +181,6 @@ export const useTrain = create<TrainState>((set, get) => ({
       case 'skipped':
         patch({ message: `Step ${e.step} skipped: ${e.reason}` });
         break;
-      case 'curve':
-        patch({ points: e.points });
-        break;
       case 'checkpoint':
         patch({ lastCheckpoint: e.step });
         break;
@@ -191,20 +193,22 @@ export const useTrain = create<TrainState>((set, get) => ({
       case 'done':
         patch({ phase: e.status, step: e.step, message: e.message ?? null });
         break;
-      case 'saved':
-        patch({ message: 'Adapter saved: find it on the Adapters page.' });
+      case 'adapter':
+        patch({ message: 'Adapter saved: find it on the Adapters page (Alt+4).' });
         client?.terminate();
         client = null;
         break;
       case 'error':
-        patch({ phase: 'failed', message: e.message });
+        patch({ phase: 'failed', message: e.refused ? `Refused: ${e.message}` : e.deviceLost ? `${e.message} (the GPU was lost: reload to resume from the last checkpoint)` : e.message });
         client?.terminate();
         client = null;
         break;
     }
-    if (e.type === 'done' && e.status !== 'completed') {
-      client?.terminate();
+    if (e.type === 'done' && e.status === 'cancelled') {
+      // The worker still writes the last checkpoint after this event; let it finish.
+      const old = client;
       client = null;
+      setTimeout(() => old?.terminate(), 15_000);
     }
   },
 }));

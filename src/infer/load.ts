@@ -1,0 +1,58 @@
+// Load a Hugging Face model folder from any ModelSource onto the GPU: config → spec, weights
+// streamed tensor by tensor (single file or shards) straight into GPU buffers in storage dtype.
+import { importAdapter, type ImportedAdapter } from '../adapters/peft.ts';
+import { uploadWeights, type DecoderWeights } from '../engine/decoder/weights.ts';
+import { destroyTensor } from '../engine/tensor/tensor.ts';
+import { openModel } from '../model/open.ts';
+import { TOKENIZER_FILE_NAMES } from '../model/tiny.ts';
+import type { ModelSource, ModelSpec } from '../model/types.ts';
+
+export interface LoadProgress {
+  /** Weight bytes uploaded so far and in all. */
+  loaded: number;
+  total: number;
+  tensor: string;
+}
+
+export interface LoadedModel {
+  spec: ModelSpec;
+  weights: DecoderWeights;
+  /** The tokenizer files present in the folder (tokenizer.json, tokenizer_config.json, ...). */
+  tokenizerFiles: Record<string, string>;
+  destroy(): void;
+}
+
+export async function loadModel(
+  source: ModelSource,
+  device: GPUDevice,
+  opts: { onProgress?: (p: LoadProgress) => void } = {},
+): Promise<LoadedModel> {
+  const { spec, checkpoint } = await openModel(source);
+  let total = 0;
+  for (const { entry } of checkpoint.tensors.values()) total += entry.end - entry.begin;
+  let loaded = 0;
+  async function* counted() {
+    for await (const t of checkpoint.stream()) {
+      yield t;
+      // Counted after uploadWeights has consumed (copied) the tensor.
+      loaded += t.data.length;
+      opts.onProgress?.({ loaded, total, tensor: t.name });
+    }
+  }
+  const weights = await uploadWeights(device, counted());
+  const tokenizerFiles: Record<string, string> = {};
+  for (const name of TOKENIZER_FILE_NAMES) {
+    if (name === 'tokenizer.model') continue; // binary sentencepiece; our tokenizers read tokenizer.json
+    if (await source.exists(name)) tokenizerFiles[name] = await source.readText(name);
+  }
+  return { spec, weights, tokenizerFiles, destroy: () => { for (const w of weights.values()) destroyTensor(w); } };
+}
+
+/** Reads a PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */
+export async function loadAdapter(source: ModelSource, spec: ModelSpec): Promise<ImportedAdapter> {
+  const files = new Map<string, Uint8Array>();
+  files.set('adapter_config.json', new TextEncoder().encode(await source.readText('adapter_config.json')));
+  const st = await source.open('adapter_model.safetensors');
+  files.set('adapter_model.safetensors', await st.read(0, st.size));
+  return importAdapter(files, { num_hidden_layers: spec.num_hidden_layers });
+}

@@ -1,0 +1,83 @@
+// Everything the training worker (src/workers/train.worker.ts, protocol src/train/protocol.ts)
+// needs from the page: the model's files or Hub id, and the records tokenized with the model's
+// tokenizer and the chosen template (on the tokenize worker pool, so the page stays responsive).
+import type { Conversation } from '../../data/types.ts';
+import { hubModelSource, filesByRelativePath } from '../../model/sources/model-source.ts';
+import type { ModelSource } from '../../model/types.ts';
+import { blobModelSource } from '../../model/sources/model-source.ts';
+import { RecordEncoder } from '../../tokenize/encode.ts';
+import { tokenizerFromFiles, type TokenizerFiles } from '../../tokenize/load.ts';
+import { tokenizeWithPool } from '../../tokenize/pool.ts';
+import type { TrainConfig } from '../../train/config.ts';
+import type { TrainRecord } from '../../train/data.ts';
+import type { StartTraining } from '../../train/protocol.ts';
+import { spawnBrowserWorker } from '../../workers/tokenize-spawn.ts';
+import { TINY_ID, tinyModel } from './models.ts';
+
+export type ModelRequest =
+  | { kind: 'tiny' }
+  | { kind: 'hub'; repo: string; token?: string }
+  | { kind: 'local'; files: File[] };
+
+export interface Prepared {
+  model: StartTraining['model'];
+  records: TrainRecord[];
+  padId: number;
+  /** Conversations the template refused or that were dropped for length. */
+  skipped: number;
+}
+
+export function modelRequestFor(modelId: string, local: File[] | null, token?: string): ModelRequest {
+  if (modelId === TINY_ID) return { kind: 'tiny' };
+  if (modelId.startsWith('local:') && local) return { kind: 'local', files: local };
+  return { kind: 'hub', repo: modelId, token };
+}
+
+function blobs(files: Record<string, Uint8Array>): Record<string, Blob> {
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+}
+
+export async function prepareRun(
+  req: ModelRequest,
+  config: TrainConfig,
+  conversations: readonly Conversation[],
+  onProgress: (phase: string, loaded: number, total: number) => void,
+): Promise<Prepared> {
+  let model: StartTraining['model'];
+  let source: ModelSource;
+  if (req.kind === 'tiny') {
+    const files = blobs(tinyModel().files);
+    model = { files };
+    source = blobModelSource(files, 'tiny demo model');
+  } else if (req.kind === 'local') {
+    const files = Object.fromEntries(filesByRelativePath(req.files));
+    model = { files };
+    source = blobModelSource(files, 'picked folder');
+  } else {
+    model = { hub: { repo: req.repo, token: req.token } };
+    source = hubModelSource({ repo: req.repo, token: req.token });
+  }
+  onProgress('reading the tokenizer', 0, 0);
+  const files: TokenizerFiles = {
+    tokenizerJSON: JSON.parse(await source.readText('tokenizer.json')),
+    tokenizerConfig: (await source.exists('tokenizer_config.json')) ? JSON.parse(await source.readText('tokenizer_config.json')) : {},
+  };
+  const padId = new RecordEncoder(tokenizerFromFiles(files)).padId;
+  const maxLength = config.max_length ?? undefined;
+  const records: TrainRecord[] = [];
+  let skipped = 0;
+  let done = 0;
+  const items = conversations.map((conversation, i) => ({ line: i + 1, conversation }));
+  for await (const r of tokenizeWithPool(items, {
+    spawn: spawnBrowserWorker,
+    files,
+    config: { template: config.template, render: { lossPolicy: config.loss_policy }, length: { max_length: maxLength, truncation: config.truncation_strategy } },
+    size: Math.min(4, Math.max(1, Math.ceil(conversations.length / 256))),
+  })) {
+    done++;
+    if (r.ok && r.record) records.push({ line: r.line, input_ids: r.record.input_ids, labels: r.record.labels });
+    else skipped++;
+    if (done % 64 === 0) onProgress('tokenizing', done, conversations.length);
+  }
+  return { model, records, padId, skipped };
+}
