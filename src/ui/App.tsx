@@ -3,7 +3,7 @@ import { GpuBanner } from './components/GpuBanner.tsx';
 import { checkWebGPU } from './gpu-check.ts';
 import { useRoute } from './route.ts';
 import { PAGES, useApp, type PageId, type Theme } from './store.ts';
-import { AdaptersPage, ChatPage, DatasetPage, TemplatesPage, TrainPage } from './pages/Pages.tsx';
+import { AdaptersPage, ChatPage, DatasetPage, TemplatesPage, TrainPage } from './pages.ts';
 
 const VIEWS: Record<PageId, () => ReactElement> = {
   dataset: DatasetPage,

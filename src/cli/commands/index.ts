@@ -1,6 +1,5 @@
 // Every `prism` command, in the order `prism --help` lists them (DESIGN.md's contract).
 import type { Command } from '../command.ts';
-import { notYet } from './stub.ts';
 import { makeTinyModelCommand } from './make-tiny-model.ts';
 import { validate } from './validate.ts';
 import { templates } from './templates.ts';

@@ -1,0 +1,6 @@
+// The five pages of the studio, each in the folder of its module.
+export { DatasetPage } from './studio/DatasetPage.tsx';
+export { TemplatesPage } from './studio/TemplatesPage.tsx';
+export { TrainPage } from './train/TrainPage.tsx';
+export { AdaptersPage } from './adapters/AdaptersPage.tsx';
+export { ChatPage } from './chat/ChatPage.tsx';
