@@ -1,4 +1,5 @@
 // Streams for tests: the same bytes cut into chunks in chosen or random places.
+import { mulberry32 as rng } from '../model/random.ts';
 
 /** A stream that hands out `bytes` cut at the given chunk sizes (the rest as one last chunk). */
 export function chunked(bytes: Uint8Array, sizes: number[]): ReadableStream<Uint8Array> {
@@ -19,17 +20,8 @@ export function chunked(bytes: Uint8Array, sizes: number[]): ReadableStream<Uint
   });
 }
 
-/** Deterministic PRNG (mulberry32), so a failing split can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG (mulberry32), re-exported for callers of this module. */
+export { rng };
 
 /** The ways a test cuts a file: whole, 1-byte chunks, 2- and 3-byte chunks, and random cuts. */
 export function splits(length: number, randomCuts = 20): { name: string; sizes: number[] }[] {

@@ -1,5 +1,6 @@
 // Next-token choice on the CPU from the last position's logits: greedy, or seeded sampling
 // with temperature, top-k and top-p (HF's order: temperature, then top-k, then top-p).
+import { mulberry32 as rng } from '../model/random.ts';
 
 export interface SamplingOptions {
   /** 0 (default) means greedy. */
@@ -11,17 +12,8 @@ export interface SamplingOptions {
   seed?: number;
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG (mulberry32), re-exported for callers of this module. */
+export { rng };
 
 export function argmax(logits: ArrayLike<number>): number {
   let best = 0;

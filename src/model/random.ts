@@ -10,16 +10,21 @@ export interface SeededRandom {
   normals(n: number, std: number, mean?: number): Float32Array;
 }
 
-export function seededRandom(seed: number): SeededRandom {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  let spare: number | null = null;
-  const next = (): number => {
+/** mulberry32: a small seeded generator, uniform in [0, 1); the project's one PRNG. */
+export function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export function seededRandom(seed: number): SeededRandom {
+  const next = mulberry32((seed >>> 0) ^ 0x9e3779b9);
+  let spare: number | null = null;
   const normal = (): number => {
     if (spare !== null) {
       const v = spare;

@@ -11,10 +11,10 @@
 //
 // Everything random is a function of (seed, data_seed, step), so resuming from a checkpoint
 // continues bit for bit like an uninterrupted run. No Node or DOM APIs here.
-import { createDecoder, modelShape, type Decoder } from '../engine/decoder/decoder.ts';
+import { createDecoder, type Decoder } from '../engine/decoder/decoder.ts';
 import { prepareBatch, type DecoderBatch } from '../engine/decoder/batch.ts';
 import type { DecoderWeights } from '../engine/decoder/weights.ts';
-import { fits, fmt, planMemory, type MemoryPlan } from '../engine/plan/plan.ts';
+import { fits, fmt, modelShape, planMemory, type MemoryPlan } from '../engine/plan/plan.ts';
 import type { ModelSpec } from '../model/types.ts';
 import { exportAdapter, type LoraTensor } from '../adapters/peft.ts';
 import type { LinearModule } from './config.ts';

@@ -22,7 +22,7 @@ import { seededRandom } from '../../model/random.ts';
 import { embeddingForward } from '../kernels/embedding.ts';
 import { readF32, storageBuffer, submit } from '../runtime/index.ts';
 import { buf, type Tensor } from '../tensor/tensor.ts';
-import { LORA_TARGETS, planMemory, projShapes, type Category, type LoraTarget, type MemoryPlan, type ModelShape } from '../plan/plan.ts';
+import { LORA_TARGETS, modelShape, planMemory, projShapes, type Category, type LoraTarget, type MemoryPlan, type ModelShape } from '../plan/plan.ts';
 import { prepareBatch, type DecoderBatch, type PreparedBatch } from './batch.ts';
 import { finalNorm, finalNormBackward, headLogits, headLogitsBytes, type FinalNormBuffers, type HeadArgs } from './head.ts';
 import { FusedCrossEntropy } from '../loss/cross_entropy.ts';
@@ -110,23 +110,6 @@ const group = (t: LoraTarget) => (ATTN.includes(t) ? 'self_attn' : 'mlp');
 
 export function peftKey(layer: number, target: LoraTarget, which: 'A' | 'B'): string {
   return `base_model.model.model.layers.${layer}.${group(target)}.${target}.lora_${which}.weight`;
-}
-
-/** The plan's view of a spec (matrix dtype from the embedding tensor). */
-export function modelShape(spec: ModelSpec, dtype: Tensor['dtype']): ModelShape {
-  return {
-    hidden: spec.hidden_size,
-    intermediate: spec.intermediate_size,
-    layers: spec.num_hidden_layers,
-    heads: spec.num_attention_heads,
-    kv_heads: spec.num_key_value_heads,
-    head_dim: spec.head_dim,
-    vocab: spec.vocab_size,
-    tied: spec.tie_word_embeddings,
-    dtype,
-    qkv_bias: spec.attention_bias,
-    qk_norm: spec.qk_norm,
-  };
 }
 
 /** A 32-bit mix of a few integers (per-module dropout seeds). */

@@ -4,14 +4,9 @@
 import src from '../../../shaders/rope.wgsl?raw';
 import { Kernel, params } from '../runtime/kernel.ts';
 import { grid1d } from '../runtime/grid.ts';
+import type { Llama3RopeScaling } from '../../model/types.ts';
 
-export interface Llama3RopeScaling {
-  rope_type: 'llama3';
-  factor: number;
-  low_freq_factor: number;
-  high_freq_factor: number;
-  original_max_position_embeddings: number;
-}
+export type { Llama3RopeScaling };
 
 const fr = Math.fround;
 

@@ -2,6 +2,7 @@
 // every weight, LoRA tensor, saved activation and scratch buffer, its shape and bytes, so the
 // app can tell the user what fits on their GPU and the decoder can allocate each buffer once.
 import { BYTES, type DType } from '../tensor/dtype.ts';
+import type { ModelSpec } from '../../model/types.ts';
 
 export interface ModelShape {
   hidden: number;
@@ -56,6 +57,23 @@ export interface MemoryPlan {
 }
 
 /** in/out features of each projection: [out, in]. */
+/** The plan's view of a spec (matrix dtype from the embedding tensor). */
+export function modelShape(spec: ModelSpec, dtype: DType): ModelShape {
+  return {
+    hidden: spec.hidden_size,
+    intermediate: spec.intermediate_size,
+    layers: spec.num_hidden_layers,
+    heads: spec.num_attention_heads,
+    kv_heads: spec.num_key_value_heads,
+    head_dim: spec.head_dim,
+    vocab: spec.vocab_size,
+    tied: spec.tie_word_embeddings,
+    dtype,
+    qkv_bias: spec.attention_bias,
+    qk_norm: spec.qk_norm,
+  };
+}
+
 export function projShapes(m: ModelShape): Record<LoraTarget, [number, number]> {
   const q = m.heads * m.head_dim;
   const kv = m.kv_heads * m.head_dim;

@@ -1,5 +1,6 @@
 // Seeded random inputs and error measures shared by the engine's kernel tests.
-// The generator is a small counter-free xorshift so every test run sees the same data.
+// The generator is seeded (mulberry32) so every test run sees the same data.
+import { mulberry32 } from '../../model/random.ts';
 
 export interface Rng {
   /** One uniform draw in [0, 1). */
@@ -14,14 +15,7 @@ export interface Rng {
 
 /** A deterministic generator (mulberry32) seeded by `seed`. */
 export function rng(seed: number): Rng {
-  let s = seed >>> 0 || 0x9e3779b9;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed >>> 0 || 0x9e3779b9);
   return {
     next,
     uniform(n, lo = -1, hi = 1) {

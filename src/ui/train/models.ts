@@ -5,7 +5,7 @@
 import { KNOWN_MODELS, paramCount, type ModelSpec } from '../../model/index.ts';
 import { makeTinyModel, type TinyModel } from '../../model/tiny.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
-import { LORA_TARGETS, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
+import { LORA_TARGETS, modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
 
 export const TINY_ID = 'prism/tiny-demo';
 
@@ -100,21 +100,9 @@ export function localChoice(name: string, spec: ModelSpec): ModelChoice {
   };
 }
 
-/** The engine's view of a model (weights kept in their checkpoint dtype, f16 as bf16). */
+/** The engine's view of a model: weights stay in their checkpoint dtype. */
 export function shapeOf(spec: ModelSpec): ModelShape {
-  return {
-    hidden: spec.hidden_size,
-    intermediate: spec.intermediate_size,
-    layers: spec.num_hidden_layers,
-    heads: spec.num_attention_heads,
-    kv_heads: spec.num_key_value_heads,
-    head_dim: spec.head_dim,
-    vocab: spec.vocab_size,
-    tied: spec.tie_word_embeddings,
-    dtype: spec.torch_dtype === 'float32' ? 'f32' : spec.torch_dtype === 'float16' ? 'f16' : 'bf16',
-    qkv_bias: spec.attention_bias,
-    qk_norm: spec.qk_norm,
-  };
+  return modelShape(spec, spec.torch_dtype === 'float32' ? 'f32' : spec.torch_dtype === 'float16' ? 'f16' : 'bf16');
 }
 
 export function trainShape(o: { batch: number; seqLen: number; r: number; targets?: readonly string[]; recompute?: boolean }): TrainShape {
