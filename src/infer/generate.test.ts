@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from './generate.ts';
 
-const VOCAB = ['a', 'b', '<|im_end|>', 'c', 'x'];
+const VOCAB = ['a', 'b', '<|im_end|>', 'c', 'x', '<|im', '_end|>'];
 // Each step's logits favour the next scripted token.
 function scripted(tokens: number[]) {
   let i = 0;
@@ -14,11 +14,11 @@ function scripted(tokens: number[]) {
   };
 }
 const decode = (ids: number[]) => ids.map((i) => VOCAB[i]).join('');
-async function collect(it: AsyncIterable<{ id: number; text: string }>) {
+async function collect(it: AsyncIterable<{ id: number | null; text: string }>) {
   const ids: number[] = [];
-  let text = '';
-  for await (const p of it) { ids.push(p.id); text += p.text; }
-  return { ids, text };
+  const pieces: string[] = [];
+  for await (const p of it) { if (p.id !== null) ids.push(p.id); pieces.push(p.text); }
+  return { ids, text: pieces.join(''), pieces };
 }
 
 describe('generate loop', () => {
@@ -41,5 +41,16 @@ describe('generate loop', () => {
     const next = scripted([1, 0]);
     for await (const _ of generate(async (ids) => { seen.push([...ids]); return next(); }, [4, 4], { max_new_tokens: 2 })) void _;
     expect(seen).toEqual([[4, 4], [4, 4, 1]]);
+  });
+  it('never streams the start of a stop string that spans tokens', async () => {
+    const r = await collect(generate(scripted([0, 5, 6, 0]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'] }));
+    expect(r.ids).toEqual([0, 5, 6]);
+    expect(r.pieces.join('|')).toBe('a||');
+  });
+  it('flushes a held-back tail when the reply ends without the stop string', async () => {
+    const r = await collect(generate(scripted([0, 5, 4]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'], eos_token_ids: [4] }));
+    expect(r.ids).toEqual([0, 5]);
+    expect(r.text).toBe('a<|im');
+    expect(r.pieces).toEqual(['a', '', '<|im']);
   });
 });

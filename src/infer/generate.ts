@@ -2,6 +2,7 @@
 // template's stop strings, streamed as an async iterator of text pieces.
 import type { Decoder } from '../engine/decoder/decoder.ts';
 import { sampler, type SamplingOptions } from './sample.ts';
+import { visibleText } from './visible-text.ts';
 
 /** Logits [V] of the position after `ids`. */
 export type NextLogits = (ids: readonly number[]) => Promise<Float32Array>;
@@ -18,8 +19,10 @@ export interface GenerateOptions extends SamplingOptions {
 }
 
 export interface GeneratedPiece {
-  id: number;
-  /** New text since the last piece (may be empty while a multi-byte character is incomplete). */
+  /** The sampled token; null on the last piece, which carries text held back until the end. */
+  id: number | null;
+  /** New text since the last piece (may be empty while a multi-byte character is incomplete or
+   *  a tail could still turn out to be the start of a stop string). */
   text: string;
 }
 
@@ -31,22 +34,33 @@ export function recomputeLogits(decoder: Decoder): NextLogits {
 export async function* generate(next: NextLogits, prompt: readonly number[], o: GenerateOptions): AsyncGenerator<GeneratedPiece> {
   const pick = sampler(o);
   const eos = new Set(o.eos_token_ids ?? []);
+  const stop = o.stop ?? [];
   const ids = [...prompt];
   const out: number[] = [];
-  let text = '';
+  let shown = '';
+  // Streamed text cannot be taken back: show only what no later token can cut.
+  const more = (visible: string): string => {
+    if (visible.length <= shown.length || !visible.startsWith(shown)) return '';
+    const piece = visible.slice(shown.length);
+    shown = visible;
+    return piece;
+  };
   for (let n = 0; n < o.max_new_tokens && !o.signal?.aborted; n++) {
     const id = pick(await next(ids));
-    if (eos.has(id)) return;
+    if (eos.has(id)) break;
     ids.push(id);
     out.push(id);
     if (!o.decode) { yield { id, text: '' }; continue; }
     const full = o.decode(out);
-    const hits = (o.stop ?? []).map((s) => full.indexOf(s)).filter((i) => i >= 0);
-    // A character split across byte tokens decodes as U+FFFD until its last byte arrives.
-    const cut = (hits.length ? full.slice(0, Math.min(...hits)) : full).replace(/\uFFFD+$/, '');
-    const piece = cut.length > text.length && cut.startsWith(text) ? cut.slice(text.length) : '';
-    text = cut.startsWith(text) ? cut : text;
-    yield { id, text: piece };
-    if (hits.length) return;
+    if (stop.some((s) => s && full.includes(s))) {
+      yield { id, text: more(visibleText(full, stop, false)) };
+      return;
+    }
+    yield { id, text: more(visibleText(full, stop, true)) };
+  }
+  // Ended by eos, max_new_tokens or abort: the held-back tail was not a stop string after all.
+  if (o.decode) {
+    const rest = more(visibleText(o.decode(out), stop, false));
+    if (rest) yield { id: null, text: rest };
   }
 }

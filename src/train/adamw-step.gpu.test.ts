@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDevice } from '../cli/node-gpu.ts';
 import { maxRelErr, rng } from '../engine/testing/random.ts';
-import { defaultTrainConfig, type LinearModule, type TrainConfigInit } from './config.ts';
+import { defaultTrainConfig, type TrainConfigInit } from './config.ts';
 import { collate } from './data.ts';
 import { Trainer, type TrainEvent } from './trainer.ts';
 import { archConfig, loadWeights, randomRecords, readST, requirePython, runPython, writeFiles, writeRandomModel } from './testing.ts';
 
 const SCRIPT = join(__dirname, 'adamw_reference.py');
-const ALL: LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
 interface Case {
   name: string;

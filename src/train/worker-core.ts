@@ -4,7 +4,8 @@
 import { acquireDevice } from '../engine/device.ts';
 import { uploadWeights } from '../engine/decoder/weights.ts';
 import { openModel } from '../model/open.ts';
-import { blobModelSource, hubModelSource } from '../model/sources/model-source.ts';
+import { hubSourceWithCache } from '../model/sources/cached-source.ts';
+import { blobModelSource } from '../model/sources/model-source.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../adapters/peft.ts';
 import type { AdapterStore } from '../adapters/store.ts';
 import { storeCheckpoints, type CheckpointStorage, type TrainCheckpoint } from './checkpoint.ts';
@@ -41,9 +42,7 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
     let store: AdapterStore | null = null;
     try {
       const { device } = await acquireDevice(deps.gpu, { onLost: (info) => { lost = info.message || info.reason; trainer?.cancel(); } });
-      const source = 'hub' in msg.model ? hubModelSource(msg.model.hub) : blobModelSource(msg.model.files);
-      const { spec, checkpoint } = await openModel(source);
-      const weights = await uploadWeights(device, checkpoint.stream());
+      const { spec, weights } = await loadWeights(device, msg.model);
       store = await deps.openStore(msg.dbName);
       const s = store;
       trainer = new Trainer({
@@ -81,6 +80,16 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       trainer = null;
       store?.close();
     }
+  }
+}
+
+async function loadWeights(device: GPUDevice, model: StartTraining['model']) {
+  const { source, close } = 'hub' in model ? await hubSourceWithCache(model.hub) : { source: blobModelSource(model.files), close: () => {} };
+  try {
+    const { spec, checkpoint } = await openModel(source);
+    return { spec, weights: await uploadWeights(device, checkpoint.stream()) };
+  } finally {
+    close();
   }
 }
 

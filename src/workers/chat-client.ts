@@ -1,5 +1,6 @@
 // The Chat page's side of the generation worker (chat.worker.ts → chat-generate.ts). One worker
-// per side (base, adapter), so the two replies stream side by side.
+// serves both sides (base and adapter): it keeps the base model loaded across requests, and the
+// two replies stream side by side from the same weights (the adapter is applied unmerged).
 import type { ModelRequest } from '../ui/train/prepare.ts';
 
 export type ChatRequest = {
@@ -12,7 +13,14 @@ export type ChatRequest = {
   max_new_tokens: number;
   /** Generation stops at any of these strings (the template's stop words). */
   stop: string[];
+  /** 0 is greedy. */
   temperature: number;
+  /** Keep the k most likely tokens; 0 or absent: all. */
+  top_k?: number;
+  /** Nucleus sampling; 1 or absent: off. */
+  top_p?: number;
+  /** Sampling seed (same seed, same reply); default 0. */
+  seed?: number;
 };
 
 export type ChatMessage =
@@ -21,22 +29,56 @@ export type ChatMessage =
   | { type: 'done'; tokens: number; tokens_per_second: number }
   | { type: 'error'; message: string };
 
+/** What the page sends the worker: requests carry an id so replies and stops can be matched. */
+export type ToChatWorker = { type: 'generate'; id: number; req: ChatRequest } | { type: 'stop'; id: number };
+export type FromChatWorker = { id: number; msg: ChatMessage };
+
 export function chatWorkerAvailable(): boolean {
   return typeof Worker !== 'undefined';
 }
 
-/** Run one generation; resolves when it is done. `stop()` ends it early. */
-export async function generateInWorker(req: ChatRequest, onMessage: (m: ChatMessage) => void): Promise<{ stop(): void }> {
+let worker: Worker | null = null;
+let nextId = 1;
+const listeners = new Map<number, (m: ChatMessage) => void>();
+
+function chatWorker(): Worker {
+  if (worker) return worker;
   // This exact `new Worker(new URL(…))` form is what Vite bundles as a worker entry.
-  const worker = new Worker(new URL('./chat.worker.ts', import.meta.url), { type: 'module', name: 'chat' });
-  worker.onmessage = (e: MessageEvent<ChatMessage>) => {
-    onMessage(e.data);
-    if (e.data.type === 'done' || e.data.type === 'error') worker.terminate();
+  const w = new Worker(new URL('./chat.worker.ts', import.meta.url), { type: 'module', name: 'chat' });
+  w.onmessage = (e: MessageEvent<FromChatWorker>) => {
+    const on = listeners.get(e.data.id);
+    if (!on) return;
+    if (e.data.msg.type === 'done' || e.data.msg.type === 'error') listeners.delete(e.data.id);
+    on(e.data.msg);
   };
-  worker.onerror = (e) => {
-    onMessage({ type: 'error', message: e.message || 'the generation worker crashed' });
-    worker.terminate();
+  w.onerror = (e) => {
+    // A crashed worker loses its model and device: fail what is running, start afresh next time.
+    const message = e.message || 'the generation worker crashed';
+    const pending = [...listeners.values()];
+    closeChatWorker();
+    for (const on of pending) on({ type: 'error', message });
   };
-  worker.postMessage(req);
-  return { stop: () => worker.terminate() };
+  worker = w;
+  return w;
+}
+
+/** Run one generation; `onMessage` gets its progress, tokens and a final done/error. `stop()` ends it early. */
+export async function generateInWorker(req: ChatRequest, onMessage: (m: ChatMessage) => void): Promise<{ stop(): void }> {
+  const w = chatWorker();
+  const id = nextId++;
+  listeners.set(id, onMessage);
+  w.postMessage({ type: 'generate', id, req } satisfies ToChatWorker);
+  return {
+    stop: () => {
+      // The worker answers a stop with `done` for what was generated so far.
+      if (listeners.has(id)) worker?.postMessage({ type: 'stop', id } satisfies ToChatWorker);
+    },
+  };
+}
+
+/** End the worker and free the GPU memory its model holds (the Chat page calls this when it closes). */
+export function closeChatWorker(): void {
+  worker?.terminate();
+  worker = null;
+  listeners.clear();
 }

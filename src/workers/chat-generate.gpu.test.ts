@@ -1,40 +1,38 @@
-// The Chat page's greedy generation, base and with a PEFT adapter, against PyTorch
-// (src/engine/decoder/hf_reference.py, Hugging Face semantics, adapter read from PEFT files):
-// teacher-forcing the generated sequence through the reference, every generated token must be
-// the reference's argmax at its position. One Python spawn for both cases.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The Chat page's generation engine (KV cache, sampling, unmerged adapter, stop strings, model
+// kept loaded) on a tiny random model. Ground truth is independent of the engine's code path:
+// the model is loaded a second time and every next token is the argmax of the full-sequence
+// forward recomputed from scratch (src/infer/forward.gpu.test.ts checks that forward against
+// PyTorch), with the prompt encoded by @huggingface/tokenizers rather than the engine's
+// transformers.js tokenizer.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { exportAdapter, type LoraTensor } from '../adapters/peft.ts';
+import { exportAdapter, importAdapter, type LoraTensor } from '../adapters/peft.ts';
 import { nodeDevice } from '../cli/node-gpu.ts';
+import { recomputeLogits } from '../infer/generate.ts';
+import { loadModel } from '../infer/load.ts';
+import { createRunner } from '../infer/runner.ts';
+import { argmax } from '../infer/sample.ts';
+import { eosList } from '../model/config.ts';
+import { memoryBlobCache } from '../model/sources/blob-cache.ts';
+import { blobModelSource } from '../model/sources/model-source.ts';
+import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
 import { LINEAR_MODULES } from '../train/config.ts';
-import { tinyModel } from '../ui/train/models.ts';
-import { generate } from './chat-generate.ts';
-import type { ChatRequest } from './chat-client.ts';
+import type { ModelRequest } from '../ui/train/prepare.ts';
+import type { ChatMessage, ChatRequest } from './chat-client.ts';
+import { createChatEngine, modelKey, type ChatEngine } from './chat-generate.ts';
 
-const PY = '/usr/bin/python3';
-const SCRIPT = join(import.meta.dirname, '..', 'engine', 'decoder', 'hf_reference.py');
+const OPTS: TinyModelOptions = { arch: 'llama', hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 48, seed: 21, dtype: 'float32', tokenizer: 'bytes', template: 'chatml' };
+const tiny = makeTinyModel(OPTS);
 const PROMPT = '<|im_start|>user\nHello there, how are you?<|im_end|>\n<|im_start|>assistant\n';
-const NEW = 8;
+const NEW = 10;
 
-function readF32(path: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const b = readFileSync(path);
-  const n = Number(b.readBigUInt64LE(0));
-  const h = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [k, v] of Object.entries(h)) {
-    if (k === '__metadata__' || v.dtype !== 'F32') continue;
-    const raw = b.subarray(8 + n + v.data_offsets[0], 8 + n + v.data_offsets[1]);
-    out.set(k, { shape: v.shape, data: new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)) });
-  }
-  return out;
-}
+const asFiles = (files: Record<string, Uint8Array>, lastModified = 1) => Object.entries(files).map(([k, v]) => new File([v as Uint8Array<ArrayBuffer>], k, { lastModified }));
+const MODEL: ModelRequest = { kind: 'local', files: asFiles(tiny.files) };
 
-/** An adapter whose B is far from zero, so it changes the greedy path. */
+/** An adapter on every linear module whose B is far from zero, so it changes the greedy path. */
 function adapterFiles(): Map<string, Uint8Array> {
-  const spec = tinyModel().spec;
+  const spec = tiny.spec;
   const D = spec.hidden_size, I = spec.intermediate_size, q = spec.num_attention_heads * spec.head_dim, kv = spec.num_key_value_heads * spec.head_dim;
   const io: Record<string, [number, number]> = { q_proj: [D, q], k_proj: [D, kv], v_proj: [D, kv], o_proj: [q, D], gate_proj: [D, I], up_proj: [D, I], down_proj: [I, D] };
   let s = 12345;
@@ -46,75 +44,191 @@ function adapterFiles(): Map<string, Uint8Array> {
       t.push({ layer, module, in_features: inF, out_features: outF, A: Float32Array.from({ length: 4 * inF }, () => rnd() * 0.5), B: Float32Array.from({ length: outF * 4 }, () => rnd() * 0.5) });
     }
   }
-  return exportAdapter(t, { base_model_name_or_path: 'prism/tiny-demo', r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false });
+  return exportAdapter(t, { base_model_name_or_path: 'tiny', r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false });
+}
+const PEFT = adapterFiles();
+const ADAPTER = { safetensors: PEFT.get('adapter_model.safetensors')!, config: new TextDecoder().decode(PEFT.get('adapter_config.json')!) };
+
+function request(o: Partial<ChatRequest> = {}): ChatRequest {
+  return { type: 'generate', model: MODEL, adapter: null, prompt: PROMPT, max_new_tokens: NEW, stop: [], temperature: 0, ...o };
 }
 
-let dir = '';
-const runs: { name: string; generated: number[]; promptIds: number; logits: { shape: number[]; data: Float32Array } }[] = [];
+interface Reply { ids: number[]; text: string; messages: ChatMessage[] }
+async function reply(engine: ChatEngine, req: ChatRequest): Promise<Reply> {
+  const messages: ChatMessage[] = [];
+  const ids = await engine.generate(req, (m) => messages.push(m));
+  const text = messages.map((m) => (m.type === 'token' ? m.text : '')).join('');
+  return { ids, text, messages };
+}
+
+let device: GPUDevice;
+let engine: ChatEngine;
+let promptIds: number[];
+let decode: (ids: number[]) => string;
+/** Greedy continuation by recomputing the full forward from scratch at every step. */
+let reference: (withAdapter: boolean, n: number) => Promise<number[]>;
 
 beforeAll(async () => {
-  if (!existsSync(PY)) throw new Error(`${PY} is missing: apt-get install python3-torch python3-numpy`);
-  dir = mkdtempSync(join(tmpdir(), 'prism-chat-'));
-  mkdirSync(join(dir, 'model'));
-  for (const [name, bytes] of Object.entries(tinyModel().files)) writeFileSync(join(dir, 'model', name), bytes);
-  const peft = adapterFiles();
-  mkdirSync(join(dir, 'adapter'));
-  for (const [name, bytes] of peft) writeFileSync(join(dir, 'adapter', name), bytes);
-
-  const device = await nodeDevice();
-  const jobs: { withAdapter: boolean; generated: number[] }[] = [];
-  for (const withAdapter of [false, true]) {
-    const req: ChatRequest = {
-      type: 'generate', model: { kind: 'tiny' }, prompt: PROMPT, max_new_tokens: NEW, stop: [], temperature: 0,
-      adapter: withAdapter ? { safetensors: peft.get('adapter_model.safetensors')!, config: new TextDecoder().decode(peft.get('adapter_config.json')!) } : null,
-    };
-    const messages: string[] = [];
-    const generated = await generate(req, (m) => messages.push(m.type), () => false, device);
-    expect(messages.at(-1)).toBe('done');
-    runs.push({ name: withAdapter ? 'adapter' : 'base', generated, promptIds: 0, logits: { shape: [], data: new Float32Array() } });
-    jobs.push({ withAdapter, generated });
-  }
-  // The prompt's ids as the model's own tokenizer (tokenizers, not Prism's) encodes them.
+  device = await nodeDevice();
+  engine = createChatEngine({ device: async () => device });
   const { Tokenizer } = await import('@huggingface/tokenizers');
-  const tok = new Tokenizer(JSON.parse(new TextDecoder().decode(tinyModel().files['tokenizer.json'])), JSON.parse(new TextDecoder().decode(tinyModel().files['tokenizer_config.json'])));
-  const promptIds = Array.from(tok.encode(PROMPT, { add_special_tokens: false }).ids as ArrayLike<number>);
-  const pyJobs = runs.map((r, i) => ({
-    model: join(dir, 'model'), adapter: jobs[i].withAdapter ? join(dir, 'adapter') : null,
-    input_ids: [[...promptIds, ...r.generated]], position_ids: null, seq_ids: null, labels: null, out: join(dir, `ref${i}.safetensors`),
-  }));
-  writeFileSync(join(dir, 'jobs.json'), JSON.stringify(pyJobs));
-  try {
-    execFileSync(PY, [SCRIPT, join(dir, 'jobs.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    throw new Error(`hf_reference.py failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`);
-  }
-  runs.forEach((r, i) => {
-    r.promptIds = promptIds.length;
-    r.logits = readF32(pyJobs[i].out).get('logits')!;
-  });
-}, 300_000);
+  const text = (name: string) => JSON.parse(new TextDecoder().decode(tiny.files[name]));
+  const tok = new Tokenizer(text('tokenizer.json'), text('tokenizer_config.json'));
+  promptIds = Array.from(tok.encode(PROMPT, { add_special_tokens: false }).ids as ArrayLike<number>);
+  decode = (ids) => tok.decode(ids, { skip_special_tokens: false });
+  const files = Object.fromEntries(Object.entries(tiny.files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+  const model = await loadModel(blobModelSource(files, 'reference copy'), device);
+  const eos = new Set(eosList(model.spec));
+  reference = async (withAdapter, n) => {
+    const adapter = withAdapter ? importAdapter(PEFT, { num_hidden_layers: model.spec.num_hidden_layers }) : null;
+    const decoder = createRunner(device, model, promptIds.length + n, adapter);
+    const next = recomputeLogits(decoder);
+    const ids = [...promptIds];
+    try {
+      for (let i = 0; i < n; i++) {
+        const id = argmax(await next(ids));
+        if (eos.has(id)) break;
+        ids.push(id);
+      }
+    } finally {
+      decoder.destroy();
+    }
+    return ids.slice(promptIds.length);
+  };
+}, 120_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+afterAll(() => engine?.dispose());
+
+describe('chat engine', () => {
+  let greedy: Reply;
+  let tuned: Reply;
+
+  test('greedy output is the argmax of the full forward recomputed at each step', async () => {
+    greedy = await reply(engine, request());
+    const want = await reference(false, NEW);
+    console.log(`greedy ids ${greedy.ids.join(',')} text ${JSON.stringify(greedy.text)}`);
+    expect(want.length).toBeGreaterThan(2);
+    expect(greedy.ids).toEqual(want);
+    expect(greedy.text).toBe(decode(want).replace(/\uFFFD+$/, ''));
+    const done = greedy.messages.at(-1);
+    expect(done?.type).toBe('done');
+    expect(done).toMatchObject({ tokens: want.length });
+    expect((done as { tokens_per_second: number }).tokens_per_second).toBeGreaterThan(0);
+    expect(engine.loads).toBe(1);
+  }, 120_000);
+
+  test('a seeded sampled reply repeats, and a high temperature leaves the greedy path', async () => {
+    const hot = request({ temperature: 5, top_k: 0, top_p: 1, seed: 7 });
+    const a = await reply(engine, hot);
+    const b = await reply(engine, hot);
+    const c = await reply(engine, { ...hot, seed: 8 });
+    console.log(`sampled seed 7: ${a.ids.join(',')}; seed 8: ${c.ids.join(',')}`);
+    expect(a.ids.length).toBeGreaterThan(0);
+    expect(b.ids).toEqual(a.ids);
+    expect(b.text).toBe(a.text);
+    expect(a.ids).not.toEqual(greedy.ids);
+    expect(c.ids).not.toEqual(a.ids);
+    // top_k 1 keeps only the most likely token: greedy whatever the temperature.
+    expect((await reply(engine, { ...hot, top_k: 1 })).ids).toEqual(greedy.ids);
+    expect(engine.loads).toBe(1);
+  }, 120_000);
+
+  test('an adapter changes the reply; the base reply after it is unchanged, with the base loaded once', async () => {
+    tuned = await reply(engine, request({ adapter: ADAPTER }));
+    expect(tuned.ids).toEqual(await reference(true, NEW));
+    expect(tuned.ids).not.toEqual(greedy.ids);
+    const again = await reply(engine, request());
+    expect(again.ids).toEqual(greedy.ids);
+    expect(again.text).toBe(greedy.text);
+    expect(engine.loads).toBe(1);
+  }, 120_000);
+
+  test('base and tuned side by side (concurrently, one loaded model) give the same replies as one at a time', async () => {
+    const [b, t] = await Promise.all([reply(engine, request()), reply(engine, request({ adapter: ADAPTER }))]);
+    expect(b.ids).toEqual(greedy.ids);
+    expect(t.ids).toEqual(tuned.ids);
+    expect(engine.loads).toBe(1);
+  }, 120_000);
+
+  test('a stop string cuts the text before it and ends the reply', async () => {
+    const full = greedy.text;
+    expect(full.length).toBeGreaterThanOrEqual(6);
+    const stop = full.slice(4, 6);
+    const cut = await reply(engine, request({ stop: ['never appears \u0000', stop] }));
+    // The stop string may span tokens: its first part is held back, never streamed.
+    expect(cut.text).toBe(full.slice(0, full.indexOf(stop)));
+    expect(cut.ids.length).toBeLessThan(greedy.ids.length);
+    expect(cut.ids).toEqual(greedy.ids.slice(0, cut.ids.length));
+  }, 120_000);
+
+  test('an aborted reply ends with done and what it had', async () => {
+    const stop = new AbortController();
+    const messages: ChatMessage[] = [];
+    const ids = await engine.generate(request(), (m) => {
+      messages.push(m);
+      if (m.type === 'token') stop.abort();
+    }, stop.signal);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThan(greedy.ids.length);
+    expect(messages.at(-1)).toMatchObject({ type: 'done', tokens: ids.length });
+  }, 120_000);
+
+  test('bad sampling settings are refused with a message', async () => {
+    await expect(engine.generate(request({ top_p: 0 }), () => {})).rejects.toThrow(/top_p/);
+    await expect(engine.generate(request({ temperature: -1 }), () => {})).rejects.toThrow(/temperature/);
+    await expect(engine.generate(request({ max_new_tokens: 0 }), () => {})).rejects.toThrow(/max_new_tokens/);
+  });
+
+  test('another model is loaded in place of the first', async () => {
+    const other = makeTinyModel({ ...OPTS, seed: 22 });
+    // Same names and sizes (same shapes), another date: another folder.
+    const r = await reply(engine, request({ model: { kind: 'local', files: asFiles(other.files, 2) }, max_new_tokens: 3 }));
+    expect(r.messages.at(-1)?.type).toBe('done');
+    expect(engine.loads).toBe(2);
+    expect(modelKey({ kind: 'local', files: asFiles(other.files, 2) })).not.toBe(modelKey(MODEL));
+    expect(modelKey({ kind: 'local', files: asFiles(tiny.files) })).toBe(modelKey(MODEL));
+  }, 120_000);
 });
 
-describe('chat generation (greedy) matches PyTorch', () => {
-  test.each(['base', 'adapter'])('%s: every generated token is the reference argmax', (name) => {
-    const r = runs.find((x) => x.name === name)!;
-    expect(r.generated.length).toBeGreaterThan(0);
-    const V = r.logits.shape.at(-1)!;
-    let checked = 0;
-    for (let j = 0; j < r.generated.length; j++) {
-      const row = r.logits.data.subarray((r.promptIds - 1 + j) * V, (r.promptIds + j) * V);
-      const sorted = Array.from(row).map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
-      if (sorted[0][0] - sorted[1][0] < 1e-3) continue; // a near tie: either is a correct argmax
-      expect(r.generated[j], `token ${j}`).toBe(sorted[0][1]);
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(r.generated.length / 2);
+describe('Hub models come from the piece cache on a second visit', () => {
+  const requests: string[] = [];
+  let server: Server;
+  let endpoint = '';
+  beforeAll(async () => {
+    // The Hub's URL layout: /{repo}/resolve/{revision}/{path}, with Range requests.
+    server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url} ${req.headers.range ?? ''}`);
+      const m = /^\/tiny\/chat\/resolve\/main\/(.+)$/.exec(req.url ?? '');
+      const file = m ? tiny.files[decodeURIComponent(m[1])] : undefined;
+      if (!file) { res.writeHead(404); res.end(); return; }
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = range?.[2] ? Math.min(Number(range[2]), file.length - 1) : file.length - 1;
+      const body = file.subarray(start, end + 1);
+      res.writeHead(range ? 206 : 200, { ETag: '"v1"', 'Content-Length': body.length, ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.length}` } : {}) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  test('the adapter changes the reply', () => {
-    expect(runs[1].generated).not.toEqual(runs[0].generated);
-  });
+  test('the first load downloads with progress; a fresh engine on the same cache makes no request', async () => {
+    const cache = memoryBlobCache();
+    const hubReq = request({ model: { kind: 'hub', repo: 'tiny/chat' }, max_new_tokens: 4 });
+    const first = createChatEngine({ device: async () => device, cache: async () => cache, hub: { endpoint } });
+    const a = await reply(first, hubReq);
+    first.dispose();
+    const weights = a.messages.filter((m) => m.type === 'progress' && m.phase === 'downloading model.safetensors');
+    expect(weights.at(-1)).toMatchObject({ loaded: tiny.files['model.safetensors'].length, total: tiny.files['model.safetensors'].length });
+    expect(requests.length).toBeGreaterThan(0);
+    expect(a.ids).toEqual(await reference(false, 4));
+
+    requests.length = 0;
+    const second = createChatEngine({ device: async () => device, cache: async () => cache, hub: { endpoint } });
+    const b = await reply(second, hubReq);
+    second.dispose();
+    expect(requests).toEqual([]);
+    expect(b.ids).toEqual(a.ids);
+  }, 120_000);
 });

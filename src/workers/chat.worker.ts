@@ -1,9 +1,23 @@
-// Worker entry for one Chat reply (chat-generate.ts): one worker per side, terminated when done.
-import { generate } from './chat-generate.ts';
-import type { ChatMessage, ChatRequest } from './chat-client.ts';
+// Worker entry for the Chat page (chat-client.ts → chat-generate.ts): one long-lived worker that
+// keeps the chosen base model loaded and serves base and adapter replies side by side.
+import { createChatEngine } from './chat-generate.ts';
+import type { ChatMessage, FromChatWorker, ToChatWorker } from './chat-client.ts';
 
-const scope = self as unknown as { postMessage(m: ChatMessage): void; onmessage: ((e: MessageEvent<ChatRequest>) => void) | null };
+const scope = self as unknown as { postMessage(m: FromChatWorker): void; onmessage: ((e: MessageEvent<ToChatWorker>) => void) | null };
+const engine = createChatEngine();
+const running = new Map<number, AbortController>();
+
 scope.onmessage = (e) => {
-  void generate(e.data, (m) => scope.postMessage(m), () => false).catch((err: unknown) =>
-    scope.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+  const m = e.data;
+  if (m.type === 'stop') {
+    running.get(m.id)?.abort();
+    return;
+  }
+  const stop = new AbortController();
+  running.set(m.id, stop);
+  const post = (msg: ChatMessage) => scope.postMessage({ id: m.id, msg });
+  void engine
+    .generate(m.req, post, stop.signal)
+    .catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+    .finally(() => running.delete(m.id));
 };

@@ -14,6 +14,7 @@
 import type { ByteSource, ModelSource, ProgressEvent } from '../types.ts';
 import { CacheQuotaError, isQuotaError, type BlobCache } from './blob-cache.ts';
 import { checkRange } from './byte-source.ts';
+import { idbBlobCache } from './idb-cache.ts';
 import { hubFileUrl, hubModelSource, type HubOptions } from './model-source.ts';
 
 export const DEFAULT_PIECE_BYTES = 16 * 1024 * 1024;
@@ -373,4 +374,19 @@ export async function deleteCachedModel(store: BlobCache, repo: string, revision
     freed += size;
   }
   return freed;
+}
+
+/**
+ * A Hub source for the browser: through the IndexedDB piece cache (`cache`, by default the
+ * model cache database) so a second visit reads stored pieces and downloads only what is
+ * missing; a plain Hub source where there is no IndexedDB (Node) or `cache` gives none.
+ * `close` releases the cache's database once the files are read.
+ */
+export async function hubSourceWithCache(
+  hub: HubOptions,
+  cache: () => Promise<(BlobCache & { close?(): void }) | null> = async () => (typeof indexedDB !== 'undefined' ? idbBlobCache() : null),
+): Promise<{ source: ModelSource; close(): void }> {
+  const c = await cache();
+  if (!c) return { source: hubModelSource(hub), close: () => {} };
+  return { source: cachedHubModelSource({ ...hub, cache: c }), close: () => c.close?.() };
 }

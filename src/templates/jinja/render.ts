@@ -160,7 +160,7 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   const policy = opts.lossPolicy ?? 'all_assistant';
   const convFlags = trainedMessages(conv.messages, { lossPolicy: policy });
   const offset = n - conv.messages.length;
-  const trained = messages.map((m, i) => (i < offset ? policy === 'all' : convFlags[i - offset]!));
+  const trained = messages.map((_, i) => (i < offset ? policy === 'all' : convFlags[i - offset]!));
   const all = policy === 'all';
 
   const spans: Span[] = [];

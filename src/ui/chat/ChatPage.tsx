@@ -1,14 +1,16 @@
 // One prompt to the base model and to a tuned adapter, side by side, streamed. The prompt is
-// rendered with the run's template and its generation prompt, shown exactly as sent.
+// rendered with the run's template and its generation prompt, shown exactly as sent. Both
+// replies use the same sampling settings (greedy by default; a seed makes sampling repeatable).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunRecord } from '../../adapters/types.ts';
 import { getTemplate, render, templateIds } from '../../templates/index.ts';
 import type { Conversation } from '../../data/types.ts';
-import { chatWorkerAvailable, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
+import { chatWorkerAvailable, closeChatWorker, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
 import type { ModelRequest } from '../train/prepare.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
 import { TINY_ID } from '../train/models.ts';
 import '../train/train.css';
+import './chat.css';
 
 interface Side {
   text: string;
@@ -47,6 +49,11 @@ export function ChatPage() {
   const [system, setSystem] = useState('');
   const [prompt, setPrompt] = useState('');
   const [maxTokens, setMaxTokens] = useState(32);
+  const [temperature, setTemperature] = useState(0);
+  const [topP, setTopP] = useState(1);
+  const [seed, setSeed] = useState(0);
+  // Replies of an earlier send may still report (a stopped reply answers `done`): ignore them.
+  const round = useRef(0);
   const [base, setBase] = useState<Side>(IDLE);
   const [tuned, setTuned] = useState<Side>(IDLE);
   const stops = useRef<{ stop(): void }[]>([]);
@@ -58,7 +65,11 @@ export function ChatPage() {
       setRuns(usable);
       setRunId((id) => (id && usable.some((r) => r.id === id) ? id : usable[0]?.id ?? null));
     });
-    return () => stops.current.forEach((s) => s.stop());
+    return () => {
+      stops.current.forEach((s) => s.stop());
+      // The worker keeps the model on the GPU between replies; leaving the page frees it for training.
+      closeChatWorker();
+    };
   }, []);
 
   const run = runs.find((r) => r.id === runId);
@@ -84,6 +95,7 @@ export function ChatPage() {
     if (!rendered.text || busy) return;
     stops.current.forEach((s) => s.stop());
     stops.current = [];
+    const mine = ++round.current;
     const weights = run ? await (await adapterStore()).getAdapter(run.id) : undefined;
     const model = modelFor(run, local ? { kind: 'local', files: local.files } : null);
     const stop = getTemplate(template).stop;
@@ -98,13 +110,14 @@ export function ChatPage() {
       }
       set(() => ({ text: '', state: 'loading', note: '' }));
       const onMessage = (m: ChatMessage) => {
+        if (round.current !== mine) return;
         if (m.type === 'progress') set((s) => ({ ...s, note: `${m.phase} ${m.total ? Math.round((100 * m.loaded) / m.total) + '%' : ''}` }));
         else if (m.type === 'token') set((s) => ({ ...s, state: 'streaming', text: s.text + m.text, note: '' }));
         else if (m.type === 'done') set((s) => ({ ...s, state: 'done', note: `${m.tokens} tokens · ${m.tokens_per_second.toFixed(1)} tokens/s` }));
         else set((s) => ({ ...s, state: 'error', note: m.message }));
       };
       try {
-        stops.current.push(await generateInWorker({ type: 'generate', model, adapter, prompt: rendered.text, max_new_tokens: maxTokens, stop, temperature: 0 }, onMessage));
+        stops.current.push(await generateInWorker({ type: 'generate', model, adapter, prompt: rendered.text, max_new_tokens: maxTokens, stop, temperature, top_p: topP, seed }, onMessage));
       } catch (err) {
         set(() => ({ text: '', state: 'error', note: (err as Error).message }));
       }
@@ -135,11 +148,27 @@ export function ChatPage() {
                 {templateIds.map((t) => <option key={t} value={t}>{t}</option>)}
               </select>
             </label>
-            <label className="field">
-              <span>Max new tokens</span>
-              <input type="number" min={1} max={2048} value={maxTokens} data-testid="chat-max-tokens" onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Number(e.target.value) || 1)))} />
-            </label>
           </div>
+          <fieldset className="chat-row chat-sampling">
+            <legend className="small muted">Generation</legend>
+            <label className="field" title="The reply ends here at the latest (or at the template's stop words, or the model's end token).">
+              <span>Max new tokens</span>
+              <input type="number" min={1} max={2048} value={maxTokens} data-testid="chat-max-tokens" onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Math.round(Number(e.target.value)) || 1)))} />
+            </label>
+            <label className="field" title="0 always picks the most likely token (greedy). Higher values sample more freely.">
+              <span>Temperature</span>
+              <input type="number" min={0} max={5} step={0.1} value={temperature} data-testid="chat-temperature" onChange={(e) => setTemperature(Math.max(0, Math.min(5, Number(e.target.value) || 0)))} />
+            </label>
+            <label className="field" title="Sample only from the most likely tokens whose probabilities add up to this (1 is off).">
+              <span>Top-p</span>
+              <input type="number" min={0.05} max={1} step={0.05} value={topP} disabled={temperature === 0} data-testid="chat-top-p" onChange={(e) => setTopP(Math.max(0.05, Math.min(1, Number(e.target.value) || 1)))} />
+            </label>
+            <label className="field" title="The same seed and settings give the same reply.">
+              <span>Seed</span>
+              <input type="number" min={0} step={1} value={seed} disabled={temperature === 0} data-testid="chat-seed" onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value)) || 0))} />
+            </label>
+            <small className="muted">{temperature === 0 ? 'Greedy: the most likely token each step.' : `Sampling at temperature ${temperature}, top-p ${topP}, seed ${seed}.`}</small>
+          </fieldset>
           <label className="field">
             <span>System prompt (optional)</span>
             <input type="text" value={system} onChange={(e) => setSystem(e.target.value)} />

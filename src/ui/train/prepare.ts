@@ -2,9 +2,9 @@
 // needs from the page: the model's files or Hub id, and the records tokenized with the model's
 // tokenizer and the chosen template (on the tokenize worker pool, so the page stays responsive).
 import type { Conversation } from '../../data/types.ts';
-import { hubModelSource, filesByRelativePath } from '../../model/sources/model-source.ts';
+import { hubSourceWithCache } from '../../model/sources/cached-source.ts';
+import { blobModelSource, filesByRelativePath } from '../../model/sources/model-source.ts';
 import type { ModelSource } from '../../model/types.ts';
-import { blobModelSource } from '../../model/sources/model-source.ts';
 import { RecordEncoder } from '../../tokenize/encode.ts';
 import { tokenizerFromFiles, type TokenizerFiles } from '../../tokenize/load.ts';
 import { tokenizeWithPool } from '../../tokenize/pool.ts';
@@ -45,6 +45,7 @@ export async function prepareRun(
 ): Promise<Prepared> {
   let model: StartTraining['model'];
   let source: ModelSource;
+  let close = () => {};
   if (req.kind === 'tiny') {
     const files = blobs(tinyModel().files);
     model = { files };
@@ -55,13 +56,19 @@ export async function prepareRun(
     source = blobModelSource(files, 'picked folder');
   } else {
     model = { hub: { repo: req.repo, token: req.token } };
-    source = hubModelSource({ repo: req.repo, token: req.token });
+    // The same IndexedDB cache the train worker reads the weights through: fetched once.
+    ({ source, close } = await hubSourceWithCache({ repo: req.repo, token: req.token }));
   }
   onProgress('reading the tokenizer', 0, 0);
-  const files: TokenizerFiles = {
-    tokenizerJSON: JSON.parse(await source.readText('tokenizer.json')),
-    tokenizerConfig: (await source.exists('tokenizer_config.json')) ? JSON.parse(await source.readText('tokenizer_config.json')) : {},
-  };
+  let files: TokenizerFiles;
+  try {
+    files = {
+      tokenizerJSON: JSON.parse(await source.readText('tokenizer.json')),
+      tokenizerConfig: (await source.exists('tokenizer_config.json')) ? JSON.parse(await source.readText('tokenizer_config.json')) : {},
+    };
+  } finally {
+    close();
+  }
   const padId = new RecordEncoder(tokenizerFromFiles(files)).padId;
   const maxLength = config.max_length ?? undefined;
   const records: TrainRecord[] = [];
