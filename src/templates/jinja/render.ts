@@ -14,7 +14,7 @@
 import { Template } from '@huggingface/jinja';
 import type { Conversation } from '../../data/types.ts';
 import type { LossPolicy, Rendered, RenderWarning, Span } from '../types.ts';
-import { trainedMessages } from '../loss.ts';
+import { trainedMessages, type LossOptions } from '../loss.ts';
 import { toHFMessages, toHFTools, type HFMessage, type HFMessagesOptions } from '../conformance/hf-messages.ts';
 
 export interface JinjaRenderOptions {
@@ -24,6 +24,8 @@ export interface JinjaRenderOptions {
   /** Extra template kwargs: enable_thinking, date_string, ... */
   extra?: Record<string, unknown>;
   lossPolicy?: LossPolicy;
+  /** Where `last_round` starts: after the last user message (default) or user-or-tool message. */
+  lastRoundBoundary?: LossOptions['lastRoundBoundary'];
   /** How the conversation becomes `messages` (tools on the system message for GLM-4 / Phi-4-mini). */
   messagesOptions?: HFMessagesOptions;
 }
@@ -158,7 +160,7 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   // Loss flags per HF message (a system message added for tools, or the record's system prompt,
   // comes first and follows the policy like any non-assistant message).
   const policy = opts.lossPolicy ?? 'all_assistant';
-  const convFlags = trainedMessages(conv.messages, { lossPolicy: policy });
+  const convFlags = trainedMessages(conv.messages, { lossPolicy: policy, lastRoundBoundary: opts.lastRoundBoundary });
   const offset = n - conv.messages.length;
   const trained = messages.map((_, i) => (i < offset ? policy === 'all' : convFlags[i - offset]!));
   const all = policy === 'all';
@@ -177,7 +179,13 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
     const [s, e] = [pos[k], pos[k + 1]];
     if (m.role === 'assistant') {
       add(s, head[k], 'template', all);
-      add(head[k], e, 'assistant', trained[k]!);
+      // As the built-in templates: the turn is trained through its end-of-turn token
+      // (eos_token), not the separator whitespace the template prints after it.
+      const eos = specials.eos_token;
+      const at = eos ? text.lastIndexOf(eos, e - eos.length) : -1;
+      const end = at >= head[k] && /^\s+$/.test(text.slice(at + eos!.length, e)) ? at + eos!.length : e;
+      add(head[k], end, 'assistant', trained[k]!);
+      add(end, e, 'template', all);
     } else {
       const role: Span['role'] = m.role;
       const content = typeof m.content === 'string' ? m.content : '';

@@ -98,6 +98,7 @@ export function CompareTable() {
   const results = useStudio((s) => s.results);
   const loading = useStudio((s) => s.loading);
   const maxLength = useStudio((s) => s.choices.maxLength);
+  const ownCount = useStudio((s) => s.ownColumns.length);
   const data = useMemo(() => {
     const conversations: Conversation[] = [];
     const lines: number[] = [];
@@ -121,6 +122,7 @@ export function CompareTable() {
       <p className="muted small">
         All {n} valid records, with the options above.{' '}
         {!anyTokens && 'Load a tokenizer in a column to add tokens per model, records over max_length and the trained-token share.'}
+        {ownCount > 0 && " Model's own template columns are compared per record above, not in this table."}
         {text.error && <span className="err-text"> Rendering failed: {text.error}</span>}
       </p>
       <table className="compare" data-testid="compare-table">

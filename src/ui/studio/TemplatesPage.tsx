@@ -6,17 +6,15 @@ import type { Conversation } from '../../data/index.ts';
 import { getTemplate, templateIds, templates as allTemplates, type TemplateId } from '../../templates/index.ts';
 import { CompareTable } from './CompareTable.tsx';
 import { RecordNav } from './RecordNav.tsx';
-import { TextView, TokensView } from './RenderedView.tsx';
-import { tokensPerSpan } from './token-turns.ts';
+import { ColumnBody, useColumnTokens } from './ColumnView.tsx';
+import { OwnTemplateColumn } from './OwnTemplateColumn.tsx';
 import { TokenizerPicker } from './TokenizerPicker.tsx';
 import { loadSample } from './load-dataset.ts';
-import { renderColumn, trainedCharShare } from './render-column.ts';
+import { renderColumn } from './render-column.ts';
 import { specialPattern } from './segments.ts';
-import { useStudio, type RenderChoices } from './store.ts';
-import { encodeForView, loadFromHub, tokenizerFor } from './tokenizers.ts';
+import { MAX_COLUMNS, MIN_COLUMNS, useStudio, type RenderChoices } from './store.ts';
+import { loadFromHub } from './tokenizers.ts';
 import './studio.css';
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 function Options() {
   const c = useStudio((s) => s.choices);
@@ -26,6 +24,7 @@ function Options() {
   const showNewlines = useStudio((s) => s.showNewlines);
   const setShowNewlines = useStudio((s) => s.setShowNewlines);
   const anyTokenizer = useStudio((s) => Object.values(s.tokenizers).some((t) => t?.state === 'ready'));
+  const anyOwn = useStudio((s) => s.ownColumns.length > 0);
   const policies: [RenderChoices['lossPolicy'], string, string][] = [
     ['all_assistant', 'All assistant turns', 'every assistant reply is trained'],
     ['last_round', 'Last round', 'only the reply after the last user message'],
@@ -92,6 +91,13 @@ function Options() {
           <input type="checkbox" checked={showNewlines} onChange={(e) => setShowNewlines(e.target.checked)} /> show ↵
         </label>
       </fieldset>
+      {anyOwn && (
+        <p className="own-note small muted" data-testid="own-options-note">
+          Model's own template columns: <i>Train on</i> and the last-round boundary apply; enable_thinking and the date
+          (as <code>date_string</code>) are passed to the template as arguments; <i>train empty think</i> does not apply
+          (the spans follow what the template itself writes in each turn).
+        </p>
+      )}
       <div className="legend" aria-label="Legend">
         <span className="sp trained">trained</span>
         <span className="sp masked">not trained</span>
@@ -101,27 +107,14 @@ function Options() {
   );
 }
 
-function Column({ id, column, conv, count }: { id: TemplateId; column: number; conv: Conversation; count: number }) {
+function Column({ id, column, conv, canRemove }: { id: TemplateId; column: number; conv: Conversation; canRemove: boolean }) {
   const choices = useStudio((s) => s.choices);
   const setTemplate = useStudio((s) => s.setTemplate);
   const removeTemplate = useStudio((s) => s.removeTemplate);
-  const viewTokens = useStudio((s) => s.viewTokens);
-  const newlines = useStudio((s) => s.showNewlines);
-  const tokStatus = useStudio((s) => s.tokenizers[id]);
   const spec = getTemplate(id);
   const special = specialPattern(spec);
   const result = useMemo(() => renderColumn(id, conv, choices), [id, conv, choices]);
-  const tokens = useMemo(() => {
-    const t = tokStatus?.state === 'ready' ? tokenizerFor(id) : undefined;
-    if (!t || !result.ok) return undefined;
-    try {
-      return encodeForView(t, result.rendered);
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
-  }, [tokStatus, id, result]);
-  const tv = tokens && !('error' in tokens) ? tokens : undefined;
-  const warnings = result.ok ? result.rendered.warnings : result.warnings;
+  const tokens = useColumnTokens(id, result);
 
   return (
     <article className="column" data-testid={`column-${column}`} data-template={id} aria-label={`${spec.id} (column ${column + 1})`}>
@@ -146,74 +139,20 @@ function Column({ id, column, conv, count }: { id: TemplateId; column: number; c
         >
           Copy
         </button>
-        <button type="button" className="icon" onClick={() => removeTemplate(column)} disabled={count <= 2} aria-label={`Remove column ${column + 1}`} title="Remove this column">
+        <button type="button" className="icon" onClick={() => removeTemplate(column)} disabled={!canRemove} aria-label={`Remove column ${column + 1}`} title="Remove this column">
           ✕
         </button>
       </header>
       <p className="column-models small muted">{spec.models.length ? spec.models.slice(0, 2).join(', ') + (spec.models.length > 2 ? ' …' : '') : 'generic ChatML'}</p>
-      {result.ok && (
-        <p className="column-stats" data-testid={`column-stats-${column}`}>
-          <span>{result.rendered.text.length.toLocaleString()} chars</span>
-          <span>trained {pct(trainedCharShare(result.rendered))} of chars</span>
-          {tv && (
-            <>
-              <span data-testid={`token-count-${column}`}>
-                <b>{tv.ids.length.toLocaleString()}</b> tokens
-              </span>
-              <span>
-                <b>{pct(tv.ids.length ? tv.trained / tv.ids.length : 0)}</b> trained
-              </span>
-              {tv.ids.length > choices.maxLength && (
-                <span className="err-text" data-testid={`over-max-${column}`}>
-                  over max_length {choices.maxLength}
-                </span>
-              )}
-            </>
-          )}
-        </p>
-      )}
-      <TokenizerPicker key={spec.id} spec={spec} column={column} />
-      {tokens && 'error' in tokens && <p className="err-text small">tokenizing failed: {tokens.error}</p>}
-      {warnings.length > 0 && (
-        <ul className="doctor" aria-label="Template doctor" data-testid={`doctor-${column}`}>
-          {warnings.map((w, i) => (
-            <li key={i} data-code={w.code}>
-              <b>{w.code}</b>: {w.message}
-            </li>
-          ))}
-        </ul>
-      )}
-      {result.ok ? (
-        <div className="render-box" tabIndex={0} aria-label={`${spec.id} prompt`} data-testid={`render-${column}`}>
-          {viewTokens && tv ? (
-            <TokensView rendered={result.rendered} tokens={tv} special={special} newlines={newlines} />
-          ) : (
-            <TextView rendered={result.rendered} special={special} newlines={newlines} />
-          )}
-        </div>
-      ) : (
-        <p className="err-text" role="status" data-testid={`refused-${column}`}>
-          {spec.id} cannot render this record: {result.error}
-        </p>
-      )}
-      {result.ok && tv && (
-        <details className="per-turn">
-          <summary>Tokens per turn</summary>
-          <table>
-            <tbody>
-              {tokensPerSpan(result.rendered, tv)
-                .filter((x) => x.span.role !== 'template')
-                .map((x) => (
-                  <tr key={x.span.start}>
-                    <td>{x.span.role}</td>
-                    <td>{x.tokens}</td>
-                    <td>{x.span.trainable ? 'trained' : ''}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        </details>
-      )}
+      <ColumnBody
+        column={column}
+        name={spec.id}
+        result={result}
+        tokens={tokens}
+        special={special}
+        picker={<TokenizerPicker key={spec.id} tokKey={spec.id} models={spec.models} column={column} />}
+        refusedText={`${spec.id} cannot render this record`}
+      />
     </article>
   );
 }
@@ -239,7 +178,9 @@ export function TemplatesPage() {
   const results = useStudio((s) => s.results);
   const selected = useStudio((s) => s.selected);
   const templates = useStudio((s) => s.templates);
+  const ownColumns = useStudio((s) => s.ownColumns);
   const addTemplate = useStudio((s) => s.addTemplate);
+  const addOwnColumn = useStudio((s) => s.addOwnColumn);
   let index = selected;
   if (!results[index]?.conversation) {
     const next = results.findIndex((r, i) => i >= selected && r.conversation);
@@ -252,6 +193,8 @@ export function TemplatesPage() {
   }, [index, selected, select]);
   if (!record?.conversation) return <Empty />;
   const unused = templateIds.find((t) => !templates.includes(t)) ?? templateIds[0];
+  const count = templates.length + ownColumns.length;
+  const full = count >= MAX_COLUMNS;
 
   return (
     <div className="templates-page">
@@ -271,14 +214,26 @@ export function TemplatesPage() {
           >
             Load tokenizers from the Hub
           </button>
-          <button type="button" onClick={() => addTemplate(unused)} disabled={templates.length >= 4}>
+          <button type="button" onClick={() => addTemplate(unused)} disabled={full} title={full ? `at most ${MAX_COLUMNS} columns` : 'Add a built-in template column'}>
             + Add a column
+          </button>
+          <button
+            type="button"
+            data-testid="add-own-template"
+            onClick={() => addOwnColumn()}
+            disabled={full}
+            title={full ? `at most ${MAX_COLUMNS} columns: remove one first` : "Render with a model's own Jinja chat_template (pasted, from a tokenizer_config.json, or from a loaded tokenizer)"}
+          >
+            + Model's own template
           </button>
         </span>
       </section>
-      <div className={`columns cols-${templates.length}`} data-testid="columns" data-line={record.line}>
+      <div className={`columns cols-${count}`} data-testid="columns" data-line={record.line}>
         {templates.map((id, i) => (
-          <Column key={i} id={id} column={i} conv={record.conversation!} count={templates.length} />
+          <Column key={i} id={id} column={i} conv={record.conversation!} canRemove={templates.length > 1 && count > MIN_COLUMNS} />
+        ))}
+        {ownColumns.map((c, i) => (
+          <OwnTemplateColumn key={c.key} own={c} column={templates.length + i} conv={record.conversation!} canRemove={count > MIN_COLUMNS} />
         ))}
       </div>
       <CompareTable />

@@ -1,13 +1,13 @@
 // Per column: load the tokenizer of the column's model from the Hub (by id) or a local folder.
+// `tokKey` is what tokenizers.ts files it under: a template id, or an own-template column's key.
 import { useState } from 'react';
-import type { TemplateSpec } from '../../templates/index.ts';
 import { useStudio } from './store.ts';
 import { loadFromFolder, loadFromHub, unloadTokenizer } from './tokenizers.ts';
 
-export function TokenizerPicker({ spec, column }: { spec: TemplateSpec; column: number }) {
-  const status = useStudio((s) => s.tokenizers[spec.id]) ?? { state: 'none' as const };
-  const [hubId, setHubId] = useState(spec.models[0] ?? '');
-  const listId = `models-${spec.id}`;
+export function TokenizerPicker({ tokKey, models, column }: { tokKey: string; models: string[]; column: number }) {
+  const status = useStudio((s) => s.tokenizers[tokKey]) ?? { state: 'none' as const };
+  const [hubId, setHubId] = useState(models[0] ?? '');
+  const listId = `models-${tokKey}`;
 
   return (
     <details className="tokenizer" open={status.state === 'error' ? true : undefined}>
@@ -33,7 +33,7 @@ export function TokenizerPicker({ spec, column }: { spec: TemplateSpec; column: 
         className="tok-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (hubId.trim()) void loadFromHub(spec.id, hubId.trim());
+          if (hubId.trim()) void loadFromHub(tokKey, hubId.trim());
         }}
       >
         <label className="small">
@@ -41,7 +41,7 @@ export function TokenizerPicker({ spec, column }: { spec: TemplateSpec; column: 
           <input list={listId} value={hubId} onChange={(e) => setHubId(e.target.value)} placeholder="org/model" spellCheck={false} />
         </label>
         <datalist id={listId}>
-          {spec.models.map((m) => (
+          {models.map((m) => (
             <option key={m} value={m} />
           ))}
         </datalist>
@@ -56,13 +56,13 @@ export function TokenizerPicker({ spec, column }: { spec: TemplateSpec; column: 
           data-testid={`tokenizer-folder-${column}`}
           ref={(el) => el?.setAttribute('webkitdirectory', '')}
           onChange={(e) => {
-            if (e.target.files?.length) void loadFromFolder(spec.id, e.target.files);
+            if (e.target.files?.length) void loadFromFolder(tokKey, e.target.files);
             e.target.value = '';
           }}
         />
       </label>
       {status.state === 'ready' && (
-        <button type="button" className="link" onClick={() => unloadTokenizer(spec.id)}>
+        <button type="button" className="link" onClick={() => unloadTokenizer(tokKey)}>
           Unload
         </button>
       )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getTemplate, templateIds } from '../../templates/index.ts';
-import { specialPattern, splitSpecial } from './segments.ts';
+import { specialPattern, splitSpecial, tokenPattern } from './segments.ts';
 
 describe('splitSpecial', () => {
   it('finds every special token of a Llama prompt, longest first, and loses no character', () => {
@@ -27,5 +27,13 @@ describe('splitSpecial', () => {
       expect(splitSpecial('plain words', re)).toEqual([{ text: 'plain words', special: false }]);
       expect(splitSpecial('', re)).toEqual([]);
     }
+  });
+});
+
+describe('tokenPattern', () => {
+  it('matches the longest token first and gives null for none', () => {
+    const re = tokenPattern(['<s>', '<s>[INST]', '', '<s>']);
+    expect(splitSpecial('<s>[INST] a<s>', re).filter((p) => p.special).map((p) => p.text)).toEqual(['<s>[INST]', '<s>']);
+    expect(tokenPattern([''])).toBeNull();
   });
 });

@@ -16,11 +16,17 @@ function escape(s: string): string {
 
 /** The chip pattern of a template: its special tokens plus BOS/EOS, longest first. */
 export function specialPattern(spec: Pick<TemplateSpec, 'id' | 'specialTokens' | 'bos' | 'eos'>): RegExp | null {
-  const key = spec.id;
+  return tokenPattern([...spec.specialTokens, spec.bos, spec.eos]);
+}
+
+/** The chip pattern of any list of special tokens (an own-template column's), longest first. */
+export function tokenPattern(tokens: string[]): RegExp | null {
+  const toks = [...new Set(tokens.filter((t) => t.length > 0))];
+  toks.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const key = toks.join('\u0000');
   if (cache.has(key)) return cache.get(key)!;
-  const toks = [...new Set([...spec.specialTokens, spec.bos, spec.eos].filter((t) => t.length > 0))];
-  toks.sort((a, b) => b.length - a.length);
   const re = toks.length ? new RegExp(toks.map(escape).join('|'), 'g') : null;
+  if (cache.size > 256) cache.clear();
   cache.set(key, re);
   return re;
 }

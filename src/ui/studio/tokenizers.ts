@@ -1,8 +1,9 @@
-// Tokenizers for the Templates page, one per column's template. Loaded from a Hub id (the
+// Tokenizers for the Templates page, one per column (keyed by a built-in column's template id or
+// an own-template column's key). Loaded from a Hub id (the
 // browser fetches the two JSON files once; transformers.js keeps them in the Cache API) or from a
 // local folder. The tokenize module (and transformers.js with it) is imported lazily: the text
 // view must not pay for it, and must work with no tokenizer at all.
-import type { Rendered, TemplateId } from '../../templates/index.ts';
+import type { Rendered } from '../../templates/index.ts';
 import type { TokenizerFiles } from '../../tokenize/load.ts';
 import type { RecordEncoder } from '../../tokenize/encode.ts';
 import { useStudio } from './store.ts';
@@ -13,13 +14,18 @@ export interface LoadedTokenizer {
   encoder: RecordEncoder;
 }
 
-const loaded = new Map<TemplateId, LoadedTokenizer>();
+const loaded = new Map<string, LoadedTokenizer>();
 
-export function tokenizerFor(id: TemplateId): LoadedTokenizer | undefined {
+export function tokenizerFor(id: string): LoadedTokenizer | undefined {
   return loaded.get(id);
 }
 
-async function install(id: TemplateId, source: string, make: () => Promise<TokenizerFiles>): Promise<void> {
+/** Every tokenizer loaded now, by key (an own-template column can take its chat_template). */
+export function loadedTokenizers(): [string, LoadedTokenizer][] {
+  return [...loaded];
+}
+
+async function install(id: string, source: string, make: () => Promise<TokenizerFiles>): Promise<void> {
   const { setTokenizer } = useStudio.getState();
   setTokenizer(id, { state: 'loading', source });
   try {
@@ -38,7 +44,7 @@ async function install(id: TemplateId, source: string, make: () => Promise<Token
   }
 }
 
-export function loadFromHub(id: TemplateId, modelId: string): Promise<void> {
+export function loadFromHub(id: string, modelId: string): Promise<void> {
   return install(id, modelId, async () => {
     const { tokenizerFromHub } = await import('../../tokenize/load.ts');
     return (await tokenizerFromHub(modelId)).files;
@@ -46,7 +52,7 @@ export function loadFromHub(id: TemplateId, modelId: string): Promise<void> {
 }
 
 /** A folder picked with <input webkitdirectory>: its tokenizer.json and tokenizer_config.json. */
-export function loadFromFolder(id: TemplateId, files: FileList | File[]): Promise<void> {
+export function loadFromFolder(id: string, files: FileList | File[]): Promise<void> {
   const list = Array.from(files);
   const folder = list[0]?.webkitRelativePath.split('/')[0] || 'local folder';
   return install(id, `${folder} (local)`, async () => {
@@ -64,7 +70,7 @@ export function loadFromFolder(id: TemplateId, files: FileList | File[]): Promis
   });
 }
 
-export function unloadTokenizer(id: TemplateId): void {
+export function unloadTokenizer(id: string): void {
   loaded.delete(id);
   useStudio.getState().setTokenizer(id, { state: 'none' });
 }
