@@ -25,10 +25,11 @@ function runFromHash(): string | null {
   return q ? new URLSearchParams(q).get('run') : null;
 }
 
-function modelFor(run: RunRecord | undefined, local: ModelRequest | null): ModelRequest {
+/** The adapter's base model; a gated Hub model gets the access token typed on the Train page (kept in memory only). */
+function modelFor(run: RunRecord | undefined, local: ModelRequest | null, token: string): ModelRequest {
   if (!run || run.base_model === TINY_ID) return { kind: 'tiny' };
   if (run.base_model.startsWith('local:')) return local ?? { kind: 'tiny' };
-  return { kind: 'hub', repo: run.base_model };
+  return token ? { kind: 'hub', repo: run.base_model, token } : { kind: 'hub', repo: run.base_model };
 }
 
 function Reply({ title, side, testid }: { title: string; side: Side; testid: string }) {
@@ -58,6 +59,7 @@ export function ChatPage() {
   const [tuned, setTuned] = useState<Side>(IDLE);
   const stops = useRef<{ stop(): void }[]>([]);
   const local = useTrain((s) => s.local);
+  const hubToken = useTrain((s) => s.hubToken);
 
   useEffect(() => {
     void adapterStore().then((s) => s.list()).then((all) => {
@@ -97,7 +99,7 @@ export function ChatPage() {
     stops.current = [];
     const mine = ++round.current;
     const weights = run ? await (await adapterStore()).getAdapter(run.id) : undefined;
-    const model = modelFor(run, local ? { kind: 'local', files: local.files } : null);
+    const model = modelFor(run, local ? { kind: 'local', files: local.files } : null, hubToken);
     const stop = getTemplate(template).stop;
     const sides: [boolean, (f: (s: Side) => Side) => void, { safetensors: Uint8Array; config: string } | null][] = [
       [true, (f) => setBase(f), null],
