@@ -37,6 +37,7 @@ const CASES: Case[] = [
   { name: 'qwen3 q/k norm', model: { ...base, arch: 'qwen3', kvHeads: 2, seed: 6 } },
   { name: 'qwen3 + adapter', model: { ...base, arch: 'qwen3', kvHeads: 2, seed: 7 }, adapter: true },
   { name: 'llama bf16 + adapter', model: { ...base, arch: 'llama', kvHeads: 2, seed: 8, dtype: 'bfloat16' }, adapter: true },
+  { name: 'mistral within its sliding window', model: { ...base, arch: 'mistral', kvHeads: 2, seed: 9, slidingWindow: 12 } },
 ];
 const IDS = [1, 17, 42, 99, 3, 250, 7, 64, 128, 5, 200, 33];
 const TARGETS: LinearModule[] = ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'down_proj'];
@@ -141,6 +142,22 @@ describe('loadModel + forward vs hf_reference.py', () => {
       }
     }, 120_000);
   });
+});
+
+describe('sliding window', () => {
+  it('refuses rows longer than a Mistral model\'s window, naming it', async () => {
+    const folder = join(dir, 'window8');
+    writeFolder(folder, makeTinyModel({ ...base, arch: 'mistral', kvHeads: 2, seed: 10, slidingWindow: 8 }).files);
+    const src = fsModelSource(folder);
+    const model = await loadModel(src, device);
+    try {
+      await expect(forwardLogits(device, model, IDS, null)).rejects.toThrow(/12 tokens exceed the model's sliding window of 8/);
+      expect((await forwardLogits(device, model, IDS.slice(0, 8), null)).length).toBe(8 * model.spec.vocab_size);
+    } finally {
+      model.destroy();
+      await src.close();
+    }
+  }, 120_000);
 });
 
 describe('sharded checkpoint', () => {

@@ -6,9 +6,9 @@
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { importAdapter, type ImportedAdapter } from '../adapters/peft.ts';
 import { acquireDevice } from '../engine/device.ts';
-import { generate, recomputeLogits, type NextLogits } from '../infer/generate.ts';
+import { generate, type NextLogits } from '../infer/generate.ts';
 import { loadModel, type LoadedModel } from '../infer/load.ts';
-import { createKvRunner, createRunner, kvNextLogits } from '../infer/runner.ts';
+import { createKvRunner, kvNextLogits } from '../infer/runner.ts';
 import { eosList } from '../model/config.ts';
 import type { BlobCache } from '../model/sources/blob-cache.ts';
 import { hubSourceWithCache } from '../model/sources/cached-source.ts';
@@ -180,13 +180,8 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
   }
 
   function runnerFor(device: GPUDevice, model: LoadedModel, maxT: number, adapter: ImportedAdapter | null): { next: NextLogits; destroy(): void } {
-    if (model.spec.sliding_window === null) {
-      const { kv, destroy } = createKvRunner(device, model, maxT, adapter);
-      return { next: kvNextLogits(kv), destroy };
-    }
-    // The KV decoder has no sliding window yet: re-run the full forward (which has it) per token.
-    const decoder = createRunner(device, model, maxT, adapter);
-    return { next: recomputeLogits(decoder), destroy: () => decoder.destroy() };
+    const { kv, destroy } = createKvRunner(device, model, maxT, adapter);
+    return { next: kvNextLogits(kv), destroy };
   }
 
   return {

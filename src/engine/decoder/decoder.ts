@@ -122,10 +122,17 @@ function mix(...xs: number[]): number {
   return h >>> 0;
 }
 
+/** The refusal for rows longer than a model's sliding window. */
+export function windowError(tokens: number, window: number): string {
+  return `rows of ${tokens} tokens exceed the model's sliding window of ${window}: sliding-window attention is supported only within the window; use max_length ≤ ${window}`;
+}
+
 export function createDecoder(
   device: GPUDevice, spec: ModelSpec, weights: DecoderWeights, opts: DecoderOptions,
 ): Decoder {
-  if (spec.sliding_window !== null) throw new Error('decoder: sliding-window attention is not supported');
+  // Within its sliding window a model attends exactly as with full causal attention; beyond it
+  // (not implemented) outputs would differ, so such rows are refused.
+  if (spec.sliding_window !== null && opts.seqLen > spec.sliding_window) throw new Error(windowError(opts.seqLen, spec.sliding_window));
   const L = spec.num_hidden_layers;
   const D = spec.hidden_size;
   const I = spec.intermediate_size;
@@ -275,6 +282,7 @@ export function createDecoder(
   });
 
   const upload = (prep: PreparedBatch) => {
+    if (spec.sliding_window !== null && prep.T > spec.sliding_window) throw new Error(windowError(prep.T, spec.sliding_window));
     if (prep.N > plan.tokens) throw new Error(`decoder: ${prep.B}×${prep.T} tokens exceed the planned ${opts.batch}×${opts.seqLen}`);
     device.queue.writeBuffer(ids, 0, prep.ids);
     device.queue.writeBuffer(io.seqIds, 0, prep.seqIds);

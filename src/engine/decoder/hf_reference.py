@@ -153,6 +153,10 @@ def run(job):
     seq = torch.tensor(job["seq_ids"]) if job.get("seq_ids") else torch.zeros(B, T, dtype=torch.int64)
     causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
     allowed = causal[None] & (seq[:, :, None] == seq[:, None, :])  # [B, Tq, Tk]
+    window = cfg.get("sliding_window") if arch == "MistralForCausalLM" else None
+    if window:  # transformers' sliding-window mask: key j visible from query i when i - j < window
+        i_, j_ = torch.arange(T)[:, None], torch.arange(T)[None, :]
+        allowed = allowed & ((i_ - j_) < window)[None]
 
     inv = inv_freq_for(cfg, hd)
     freqs = pos[..., None].to(torch.float32) * inv  # [B, T, hd/2]

@@ -11,7 +11,7 @@ import type { LoraTarget } from '../plan/plan.ts';
 import { storageBuffer, submit } from '../runtime/index.ts';
 import { buf, type Tensor } from '../tensor/tensor.ts';
 import { prepareBatch } from './batch.ts';
-import type { LoraParam } from './decoder.ts';
+import { windowError, type LoraParam } from './decoder.ts';
 import { finalNorm, headLogits, headLogitsBytes, type HeadArgs } from './head.ts';
 import { layerForward, type LayerActs, type LayerDims, type LayerLora, type LayerWeights, type LoraModule } from './layer.ts';
 import { headWeight, need, type DecoderWeights } from './weights.ts';
@@ -61,7 +61,7 @@ export function layerWeights(spec: ModelSpec, weights: DecoderWeights, l: number
 }
 
 export function createKvDecoder(device: GPUDevice, spec: ModelSpec, weights: DecoderWeights, opts: KvDecoderOptions): KvDecoder {
-  if (spec.sliding_window !== null) throw new Error('kv decoder: sliding-window attention is not supported');
+  if (spec.sliding_window !== null && opts.maxT > spec.sliding_window) throw new Error(windowError(opts.maxT, spec.sliding_window));
   const { maxT } = opts;
   const L = spec.num_hidden_layers, D = spec.hidden_size, I = spec.intermediate_size, V = spec.vocab_size;
   const hd = spec.head_dim, nh = spec.num_attention_heads, nkv = spec.num_key_value_heads;
