@@ -319,6 +319,33 @@ test(
         assert.ok(mineNow.spans.some((sp) => sp.trainable && sp.role === 'assistant'));
       }
       assert.equal(await page.locator(`[data-testid="approx-${own}"]`).count(), 0, 'Qwen2.5 on plain chat: exact spans');
+
+      // The dataset table has a row for the own column, over every valid record (one `prism render`
+      // row each), with the built-in qwen2_5 row's trained share: same text, same spans.
+      const rowsNow = cliRows('qwen2_5', 'last_round');
+      let allChars = 0;
+      let trainedChars = 0;
+      for (const r of rowsNow) {
+        if (!r.text) continue;
+        allChars += r.text.length;
+        for (const sp of r.spans!) if (sp.trainable) trainedChars += sp.end - sp.start;
+      }
+      const share = `${((100 * trainedChars) / allChars).toFixed(1)}%`;
+      const ownRow = '[data-testid="compare-table"] tr[data-template="own"]';
+      const qwenRow = '[data-testid="compare-table"] tr[data-template="qwen2_5"]';
+      for (const sel of [ownRow, qwenRow]) {
+        await page.waitForFunction(([q, w]) => document.querySelector(q)?.textContent === w, [`${sel} td[data-col="trained-chars"]`, share] as const, { timeout: 30_000 });
+      }
+      assert.equal(await page.locator(ownRow).count(), 1, 'one table row for the one own column');
+      assert.equal(await page.locator(`${ownRow} td[data-col="records"]`).textContent(), String(rowsNow.length), 'own row: every valid record rendered');
+      assert.equal(await page.locator(`${ownRow} td[data-col="refused"]`).textContent(), '0');
+      assert.equal(await page.locator(`${ownRow} td[data-col="approx"]`).textContent(), '0', 'own row: no approximate spans');
+      assert.equal(
+        await page.locator(`${ownRow} td[data-col="trained-chars"]`).textContent(),
+        await page.locator(`${qwenRow} td[data-col="trained-chars"]`).textContent(),
+        'own row trained share = built-in qwen2_5 row',
+      );
+      assert.doesNotMatch((await page.locator('#compare-h + p').textContent()) ?? '', /left out|not in this table/);
       const chips = await page.locator(`[data-testid="render-${own}"] .chip`).allTextContents();
       assert.ok(chips.includes('<|im_start|>') && chips.includes('<|im_end|>'), `own chips: ${chips.slice(0, 4)}`);
       const style = await page.$eval(`[data-testid="render-${own}"] .sp.trained`, (el) => {
@@ -363,8 +390,13 @@ test(
       try {
         const out = join(dir, 'out.jsonl');
         prism(['tokenize', '--tokenizer', QWEN_TOKENIZER, '--template', 'qwen3', FILE, '--out', out]);
-        const row = jsonLines<{ line: number; input_ids: number[] }>(readFileSync(out, 'utf8')).find((r) => r.line === line)!;
+        const tokRows = jsonLines<{ line: number; input_ids: number[] }>(readFileSync(out, 'utf8'));
+        const row = tokRows.find((r) => r.line === line)!;
         assert.deepEqual(ownIds, row.input_ids, 'own column token ids = prism tokenize');
+        // Its table row counts every record's tokens with that tokenizer, as prism tokenize does.
+        await page.waitForSelector(`${ownRow} td[data-col="tokens"]`, { timeout: 60_000 });
+        const ownTotal = await page.locator(`${ownRow} td[data-col="tokens"]`).textContent();
+        assert.equal(Number(ownTotal!.replace(/[^0-9]/g, '')), tokRows.reduce((a, r) => a + r.input_ids.length, 0), 'own row tokens = prism tokenize');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

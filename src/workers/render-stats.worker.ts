@@ -1,23 +1,20 @@
-// Renders every record with every compared template off the main thread (see render-stats.ts).
-import { addRecord, emptyRenderStats, type RenderStats, type RenderStatsFromWorker, type RenderStatsToWorker } from '../ui/studio/render-stats.ts';
+// Renders every record with the compared templates off the main thread (render-stats-jobs.ts): one
+// job per worker, the built-in templates together or one model's own template (Jinja, rendered once
+// per prefix: the slow one gets a worker of its own). The page terminates a worker whose job went
+// stale, which is the cancellation.
+import type { RenderStatsFromWorker, RenderStatsToWorker } from '../ui/studio/render-stats.ts';
+import { builtinStats, ownStats } from './render-stats-jobs.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: RenderStatsFromWorker) => scope.postMessage(m);
+const progress = (done: number) => post({ type: 'progress', done });
 
-scope.onmessage = (ev: MessageEvent<RenderStatsToWorker>) => {
-  const { templates, options, conversations } = ev.data;
+scope.onmessage = async (ev: MessageEvent<RenderStatsToWorker>) => {
   try {
-    const stats: Record<string, RenderStats> = {};
-    for (const id of templates) stats[id] = emptyRenderStats();
-    let last = performance.now();
-    for (const [i, conv] of conversations.entries()) {
-      for (const id of templates) addRecord(stats[id], id, conv, options);
-      if (performance.now() - last > 200) {
-        post({ type: 'progress', done: i + 1 });
-        last = performance.now();
-      }
-    }
-    post({ type: 'done', stats });
+    if (ev.data.kind === 'own') {
+      const { stats, tokens } = await ownStats(ev.data, progress);
+      post({ type: 'done', stats: { own: stats }, tokens });
+    } else post({ type: 'done', stats: builtinStats(ev.data, progress) });
   } catch (e) {
     post({ type: 'error', message: (e as Error).message ?? String(e) });
   }
