@@ -8,7 +8,7 @@ import { hubSourceWithCache } from '../model/sources/cached-source.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../adapters/peft.ts';
 import type { AdapterStore } from '../adapters/store.ts';
-import { storeCheckpoints, type CheckpointStorage, type TrainCheckpoint } from './checkpoint.ts';
+import { storeCheckpoints } from './checkpoint.ts';
 import type { FromTrainWorker, StartTraining, ToTrainWorker } from './protocol.ts';
 import { Trainer, TrainRefusal } from './trainer.ts';
 
@@ -39,31 +39,62 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
 
   async function start(msg: StartTraining) {
     let lost: string | null = null;
+    let finished = false;
+    let signalLost!: () => void;
+    // Resolves when the device is lost. Every GPU await below is raced against it: after a
+    // loss a readback may reject (Dawn: AbortError) or, in some browsers, never settle.
+    const lostSignal = new Promise<void>((r) => (signalLost = r));
+    const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, lostSignal.then((): never => { throw new DeviceLostError(); })]);
+    let device: GPUDevice | null = null;
     let store: AdapterStore | null = null;
+    let lastCheckpoint: number | null = null;
     try {
-      const { device } = await acquireDevice(deps.gpu, { onLost: (info) => { lost = info.message || info.reason; trainer?.cancel(); } });
-      const { spec, weights } = await loadWeights(device, msg.model);
+      ({ device } = await acquireDevice(deps.gpu, {
+        onLost: (info) => {
+          // Our own destroy() once the run is over is not a loss.
+          if (finished) return;
+          lost = info.message || info.reason;
+          trainer?.cancel();
+          signalLost();
+        },
+      }));
+      const { spec, weights } = await guard(loadWeights(device, msg.model));
       store = await deps.openStore(msg.dbName);
       const s = store;
+      const checkpoints = storeCheckpoints(s, msg.runId);
       trainer = new Trainer({
         device, spec, weights, config: msg.config, records: msg.records, evalRecords: msg.evalRecords, padId: msg.padId,
-        storage: withProgress(storeCheckpoints(s, msg.runId), (cp) => s.updateRun(msg.runId, {
-          step: cp.step, loss_curve: cp.trainer_state.loss_curve,
-        })), resume: msg.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes,
-        onEvent: (event) => deps.post({ type: 'event', event }),
+        storage: {
+          latest: () => checkpoints.latest(),
+          async save(cp) {
+            // LoRA weights read after a loss are not trustworthy: keep the previous checkpoint.
+            if (lost) throw new DeviceLostError();
+            await checkpoints.save(cp);
+            lastCheckpoint = cp.step;
+            // The run's progress in the store too, so a reloaded page shows it.
+            await s.updateRun(msg.runId, { step: cp.step, loss_curve: cp.trainer_state.loss_curve });
+          },
+        },
+        resume: msg.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes,
+        onEvent: (event) => {
+          // A run that outlives its device (cancelled by the loss) must not look finished.
+          if (lost) return;
+          if (event.type === 'start') lastCheckpoint = event.resumed_from;
+          deps.post({ type: 'event', event });
+        },
       });
       await s.updateRun(msg.runId, { status: 'running', total_steps: trainer.totalSteps });
-      const result = await trainer.run();
-      if (lost) throw new Error(`the GPU device was lost (${lost}); reload to resume from the last checkpoint`);
+      const result = await guard(trainer.run());
+      if (lost) throw new DeviceLostError();
       const loss_curve = result.state.loss_curve;
       const final_loss = loss_curve.length ? loss_curve[loss_curve.length - 1].loss : null;
       const patch = { status: result.status, step: result.step, loss_curve, final_loss } as const;
       if (result.status === 'cancelled') {
         // Keep the exact state so the run can be resumed later.
-        await s.saveCheckpoint({ runId: msg.runId, ...(await trainer.checkpoint()) });
+        await s.saveCheckpoint({ runId: msg.runId, ...(await guard(trainer.checkpoint())) });
         await s.updateRun(msg.runId, { ...patch, status: 'paused' });
       } else if (result.status === 'completed') {
-        const files = await trainer.adapterFiles();
+        const files = await guard(trainer.adapterFiles());
         await s.saveAdapter(msg.runId, {
           safetensors: files.get(ADAPTER_WEIGHTS_FILE)!, config: new TextDecoder().decode(files.get(ADAPTER_CONFIG_FILE)!),
         }, patch);
@@ -73,13 +104,36 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
         deps.post({ type: 'error', message: result.message ?? 'training failed', refused: false, deviceLost: false });
       }
     } catch (err) {
-      deps.post({ type: 'error', message: (err as Error).message, refused: err instanceof TrainRefusal, deviceLost: lost !== null });
+      if (!lost && device && !(err instanceof TrainRefusal)) {
+        // A readback can fail a moment before device.lost settles: let the queue drain (a
+        // lost device's does at once) and see whether the loss arrived meanwhile.
+        await Promise.race([lostSignal, device.queue.onSubmittedWorkDone().catch(() => undefined)]);
+      }
+      if (lost) {
+        const where = lastCheckpoint !== null
+          ? `Resume continues from step ${lastCheckpoint}, the last checkpoint.`
+          : 'No checkpoint was saved yet: Resume starts the run again from step 0.';
+        deps.post({ type: 'error', message: `The GPU was lost (${lost}). ${where}`, refused: false, deviceLost: true });
+      } else {
+        deps.post({ type: 'error', message: (err as Error).message, refused: err instanceof TrainRefusal, deviceLost: false });
+      }
       if (store) await store.updateRun(msg.runId, { status: lost ? 'paused' : 'failed' }).catch(() => undefined);
     } finally {
+      finished = true;
       trainer?.destroy();
       trainer = null;
       store?.close();
+      // Frees the GPU memory now rather than when the worker ends (Node runs many starts).
+      device?.destroy();
     }
+  }
+}
+
+/** The device went away while the run needed it (the message the page sees is built in start()). */
+class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+  constructor() {
+    super('the GPU device was lost');
   }
 }
 
@@ -91,15 +145,4 @@ async function loadWeights(device: GPUDevice, model: StartTraining['model']) {
   } finally {
     close();
   }
-}
-
-/** Also records the run's progress (step, loss curve) in the store at each checkpoint, so a reloaded page shows it. */
-function withProgress(storage: CheckpointStorage, after: (cp: TrainCheckpoint) => Promise<unknown>): CheckpointStorage {
-  return {
-    latest: () => storage.latest(),
-    async save(cp) {
-      await storage.save(cp);
-      await after(cp);
-    },
-  };
 }

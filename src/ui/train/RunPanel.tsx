@@ -1,6 +1,7 @@
 // Start / Pause / Resume / Cancel, the progress bar (step, tokens/s, ETA) and the live chart.
 import { LossChart } from './LossChart.tsx';
-import { useTrain, type LiveRun } from './store.ts';
+import { useState } from 'react';
+import { runDataset, useTrain, type LiveRun } from './store.ts';
 
 function duration(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '—';
@@ -20,7 +21,8 @@ const PHASE_TEXT: Record<LiveRun['phase'], string> = {
 };
 
 export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; blocker: string | null; onStart: () => void }) {
-  const { run, pause, resume, cancel } = useTrain();
+  const { run, pause, resume, cancel, start } = useTrain();
+  const [resumeError, setResumeError] = useState<string | null>(null);
   const active = run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
   const pct = run?.total ? Math.min(100, (100 * run.step) / run.total) : 0;
   return (
@@ -47,7 +49,22 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
             Cancel
           </button>
         )}
+        {run?.phase === 'failed' && run.lostDevice && (
+          // The run is kept, paused in the store: continue it on a fresh device from its last checkpoint.
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setResumeError(null);
+              runDataset(run.id).then((d) => start(d, { resumeRunId: run.id })).catch((err: Error) => setResumeError(err.message));
+            }}
+            data-testid="resume-lost"
+          >
+            Resume from step {run.lastCheckpoint ?? 0}
+          </button>
+        )}
         {blocker && !active && <span className="warn small">{blocker}</span>}
+        {resumeError && <span className="warn small" role="alert">{resumeError}</span>}
       </div>
       {run && (
         <>

@@ -32,6 +32,8 @@ export interface LiveRun {
   prep: { phase: string; loaded: number; total: number } | null;
   message: string | null;
   lastCheckpoint: number | null;
+  /** The GPU device was lost: the run is kept (paused in the store) and can resume from lastCheckpoint. */
+  lostDevice: boolean;
 }
 
 export interface LocalModel {
@@ -132,7 +134,7 @@ export const useTrain = create<TrainState>((set, get) => ({
     set({
       run: {
         id: runId, name, datasetName: dataset.name, conversations: dataset.conversations.length, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
-        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null,
+        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null, lostDevice: false,
       },
     });
     try {
@@ -166,7 +168,7 @@ export const useTrain = create<TrainState>((set, get) => ({
         patch({ prep: { phase: e.phase, loaded: e.loaded, total: e.total } });
         break;
       case 'start':
-        patch({ phase: 'running', total: e.total_steps, prep: null, step: e.resumed_from ?? run.step });
+        patch({ phase: 'running', total: e.total_steps, prep: null, step: e.resumed_from ?? run.step, lastCheckpoint: e.resumed_from ?? run.lastCheckpoint });
         break;
       case 'step':
         patch({
@@ -199,7 +201,8 @@ export const useTrain = create<TrainState>((set, get) => ({
         client = null;
         break;
       case 'error':
-        patch({ phase: 'failed', message: e.refused ? `Refused: ${e.message}` : e.deviceLost ? `${e.message} (the GPU was lost: reload to resume from the last checkpoint)` : e.message });
+        // The worker's message for a lost device already says from which step Resume continues.
+        patch({ phase: 'failed', message: e.refused ? `Refused: ${e.message}` : e.message, lostDevice: e.deviceLost });
         client?.terminate();
         client = null;
         break;
