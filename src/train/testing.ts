@@ -13,6 +13,8 @@ import type { ModelSpec } from '../model/types.ts';
 import { uploadWeights } from '../engine/decoder/weights.ts';
 import type { Tensor } from '../engine/tensor/tensor.ts';
 import { rng } from '../engine/testing/random.ts';
+import { openAdapterStore } from '../adapters/store.ts';
+import type { TrainConfig } from './config.ts';
 
 export const PY = '/usr/bin/python3';
 
@@ -88,4 +90,18 @@ export function randomRecords(seed: number, n: number, minLen: number, maxLen: n
     const labels = input_ids.map((id, t) => (t < prompt ? -100 : id));
     return { line: i + 1, input_ids, labels };
   });
+}
+
+/** A run record in the adapter store (IndexedDB: fake-indexeddb in Node), as the page creates one before training. */
+export async function newStoredRun(dbName: string, hyperparameters: TrainConfig): Promise<string> {
+  const store = await openAdapterStore({ name: dbName });
+  try {
+    const run = await store.createRun({
+      name: 'r', base_model: 'test/tiny', template: 'chatml', loss_policy: 'all_assistant', dataset: null, hyperparameters,
+      loss_curve: [], step: 0, total_steps: null, status: 'running', final_loss: null,
+    });
+    return run.id;
+  } finally {
+    store.close();
+  }
 }

@@ -11,7 +11,7 @@ import { openAdapterStore } from '../adapters/store.ts';
 import { makeTinyModel } from '../model/tiny.ts';
 import { defaultTrainConfig } from './config.ts';
 import type { FromTrainWorker, StartTraining } from './protocol.ts';
-import { randomRecords, randomWeights } from './testing.ts';
+import { newStoredRun, randomRecords, randomWeights } from './testing.ts';
 import { createTrainWorkerHandler } from './worker-core.ts';
 
 const tm = makeTinyModel({ arch: 'qwen3', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 2, dtype: 'float32', tokenizer: 'bytes' });
@@ -67,16 +67,6 @@ async function session(dbName: string, runId: string, resume: boolean, devices: 
   return got;
 }
 
-async function newRun(dbName: string) {
-  const store = await openAdapterStore({ name: dbName });
-  const run = await store.createRun({
-    name: 'r', base_model: 'test/tiny', template: 'chatml', loss_policy: 'all_assistant', dataset: null, hyperparameters: config,
-    loss_curve: [], step: 0, total_steps: null, status: 'running', final_loss: null,
-  });
-  store.close();
-  return run.id;
-}
-
 const steps = (got: Posted) => got.flatMap((m) => (m.type === 'event' && m.event.type === 'step' ? [m.event] : []));
 const errors = (got: Posted) => got.filter((m): m is Extract<FromTrainWorker, { type: 'error' }> => m.type === 'error');
 const adapter = (got: Posted) => got.find((m): m is Extract<FromTrainWorker, { type: 'adapter' }> => m.type === 'adapter');
@@ -87,7 +77,7 @@ describe('training worker core: lost GPU device', () => {
     // read as a loss (no error, even after device.lost has resolved).
     const dbA = 'prism-lost-a';
     const devA: GPUDevice[] = [];
-    const a = await session(dbA, await newRun(dbA), false, devA);
+    const a = await session(dbA, await newStoredRun(dbA, config), false, devA);
     expect(errors(a)).toEqual([]);
     const doneA = adapter(a);
     expect(doneA).toBeDefined();
@@ -99,7 +89,7 @@ describe('training worker core: lost GPU device', () => {
     // The same run, its device destroyed while step 3's GPU work is in flight (after the
     // checkpoint at step 2).
     const dbB = 'prism-lost-b';
-    const runB = await newRun(dbB);
+    const runB = await newStoredRun(dbB, config);
     const devB: GPUDevice[] = [];
     let destroyedAfter: number | null = null;
     const b1 = await session(dbB, runB, false, devB, (m) => {
@@ -165,7 +155,7 @@ describe('training worker core: lost GPU device', () => {
     };
     try {
       const db = 'prism-lost-hang';
-      const runId = await newRun(db);
+      const runId = await newStoredRun(db, config);
       const dev: GPUDevice[] = [];
       const got = await session(db, runId, false, dev, (m) => {
         if (m.type === 'event' && m.event.type === 'checkpoint' && m.event.step === 2) setImmediate(() => dev[0].destroy());

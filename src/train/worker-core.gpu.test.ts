@@ -9,7 +9,7 @@ import { openAdapterStore } from '../adapters/store.ts';
 import { makeTinyModel } from '../model/tiny.ts';
 import { defaultTrainConfig } from './config.ts';
 import type { FromTrainWorker, StartTraining } from './protocol.ts';
-import { randomRecords, randomWeights } from './testing.ts';
+import { newStoredRun, randomRecords, randomWeights } from './testing.ts';
 import { createTrainWorkerHandler } from './worker-core.ts';
 
 const tm = makeTinyModel({ arch: 'qwen3', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 1, dtype: 'float32', tokenizer: 'bytes' });
@@ -36,25 +36,15 @@ async function session(dbName: string, runId: string, resume: boolean, cancelAtS
   return got;
 }
 
-async function newRun(dbName: string) {
-  const store = await openAdapterStore({ name: dbName });
-  const run = await store.createRun({
-    name: 'r', base_model: 'test/tiny', template: 'chatml', loss_policy: 'all_assistant', dataset: null, hyperparameters: config,
-    loss_curve: [], step: 0, total_steps: null, status: 'running', final_loss: null,
-  });
-  store.close();
-  return run.id;
-}
-
 describe('training worker core', () => {
   it('cancel keeps the state in the store; resume finishes with the uninterrupted adapter', async () => {
     const dbA = 'prism-train-a';
-    const a = await session(dbA, await newRun(dbA), false);
+    const a = await session(dbA, await newStoredRun(dbA, config), false);
     const doneA = a.find((m) => m.type === 'adapter');
     expect(doneA, JSON.stringify(a.filter((m) => m.type === 'error'))).toBeDefined();
 
     const dbB = 'prism-train-b';
-    const runB = await newRun(dbB);
+    const runB = await newStoredRun(dbB, config);
     const b1 = await session(dbB, runB, false, 3);
     expect(b1.some((m) => m.type === 'adapter')).toBe(false);
     let store = await openAdapterStore({ name: dbB });
