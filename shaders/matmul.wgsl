@@ -53,12 +53,10 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   let row0 = wid.y * BM;
   let col0 = wid.x * BN;
 
-  var acc: array<array<f32, 4>, 4>;
-  for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) {
-      acc[i][j] = 0.0;
-    }
-  }
+  // acc[i][j] is C at row row0 + ty + 16i, column col0 + tx + 16j. A matrix of vec4 rows:
+  // the inner product is four vec4 multiply-adds per k instead of sixteen scalar fma calls on
+  // a nested array, which SwiftShader (and some GPU compilers) keep in registers far better.
+  var acc = mat4x4<f32>();
 
   for (var k0 = 0u; k0 < p.K; k0 += BK) {
     for (var l = 0u; l < 4u; l++) {
@@ -108,27 +106,25 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
     }
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {
-      var ar: array<f32, 4>;
-      var br: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        ar[i] = As[kk * BM + ty + 16u * i];
-        br[i] = Bs[kk * BN + tx + 16u * i];
-      }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          acc[i][j] = fma(ar[i], br[j], acc[i][j]);
-        }
-      }
+      let ab = kk * BM + ty;
+      let bb = kk * BN + tx;
+      let ar = vec4<f32>(As[ab], As[ab + 16u], As[ab + 32u], As[ab + 48u]);
+      let br = vec4<f32>(Bs[bb], Bs[bb + 16u], Bs[bb + 32u], Bs[bb + 48u]);
+      acc[0] += ar.x * br;
+      acc[1] += ar.y * br;
+      acc[2] += ar.z * br;
+      acc[3] += ar.w * br;
     }
     workgroupBarrier();
   }
 
   for (var i = 0u; i < 4u; i++) {
     let r = row0 + ty + 16u * i;
+    let row = acc[i];
     for (var j = 0u; j < 4u; j++) {
       let cc = col0 + tx + 16u * j;
       if (r < p.M && cc < p.N) {
-        var v = p.alpha * acc[i][j];
+        var v = p.alpha * row[j];
         if (p.has_bias != 0u) {
           v += bias[p.bias_off + cc];
         }
