@@ -97,7 +97,7 @@ async function runPool(size: number): Promise<Row[]> {
   }
   // A fresh worker starts with cold JIT while the main-thread row above runs on code the
   // baseline already warmed: the steady-state row leaves out the first tenth of the results.
-  const warm = Math.floor(n / 10);
+  const warm = Math.max(1, Math.floor(n / 10));
   let tWarm = 0;
   let cWarm = 0;
   let tokensWarm = 0;
