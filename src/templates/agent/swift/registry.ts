@@ -1,0 +1,24 @@
+// Every agent template of ms-swift's `agent_template_map` (swift/agent_template/mapping.py), under
+// ms-swift's name. A new format: one file in this folder + one line here (see ../../README.md).
+import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
+import type { SwiftAgentTemplate } from './types.ts';
+
+/** ms-swift's names, in `agent_template_map` order. */
+export const SWIFT_AGENT_TEMPLATE_IDS = [
+  'react_en', 'react_zh', 'qwen_en', 'qwen_zh', 'qwen_en_parallel', 'qwen_zh_parallel', 'qwen3_coder', 'qwen3_5',
+  'hermes', 'hunyuan_hermes', 'hy_v3_preview', 'hy_v3', 'toolbench', 'chatglm4', 'glm4', 'glm4_5', 'glm4_7', 'glm5_1',
+  'llama3', 'llama4', 'deepseek_v3_1', 'deepseek_v4', 'minimax_m2', 'minimax_m3', 'seed_oss', 'gemma4', 'react_grpo',
+  'mistral', 'youtu', 'kimi_k25', 'kimi_k3', 'minicpm5',
+] as const;
+
+export type SwiftAgentTemplateId = (typeof SWIFT_AGENT_TEMPLATE_IDS)[number];
+
+/** A fresh object per use: `templateMeta` is set per model template. */
+export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => SwiftAgentTemplate>> = {
+  react_en: () => new ReactEnAgentTemplate(),
+  react_zh: () => new ReactZhAgentTemplate(),
+};
+
+export function isSwiftAgentTemplateId(id: string): id is SwiftAgentTemplateId {
+  return (SWIFT_AGENT_TEMPLATE_IDS as readonly string[]).includes(id);
+}
