@@ -203,7 +203,7 @@ describe('datasets and the download', () => {
       summary: runSummary(rec),
       datasetBytes: (await store.getDataset(rec.dataset!.sha256))!.bytes,
     });
-    const imp = importAdapterArchive(zip);
+    const imp = await importAdapterArchive(zip);
     expect(Array.from(imp.tensors[0].B)).toEqual([0.5, 0.25, -0.5, 1, 2, -1, 0.125, 3]);
     expect(imp.files.get('dataset/qa.jsonl')).toEqual(data);
     expect(new TextDecoder().decode(imp.files.get('README.md'))).toContain('| final loss | 0.2500 |');

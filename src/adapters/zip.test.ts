@@ -102,16 +102,16 @@ describe('adapter zip', () => {
     expect(md).toContain('convert_lora_to_gguf.py --base');
   });
 
-  it('swift_sft.sh trains on the dataset inside the zip', () => {
-    const files = readAdapterArchive(zipBytes);
+  it('swift_sft.sh trains on the dataset inside the zip', async () => {
+    const files = await readAdapterArchive(zipBytes);
     const sh = new TextDecoder().decode(files.get('swift_sft.sh'));
     expect(sh).toContain('--dataset dataset/support_chats.jsonl \\');
     expect(sh).toContain('--max_steps 57 \\');
     expect(sh).toContain('--output_dir output');
   });
 
-  it('round-trips: import gives back the same weights and config', () => {
-    const imp = importAdapterArchive(zipBytes);
+  it('round-trips: import gives back the same weights and config', async () => {
+    const imp = await importAdapterArchive(zipBytes);
     expect(imp.config.r).toBe(2);
     expect(imp.tensors.length).toBe(tensors.length);
     for (const [i, t] of tensors.entries()) {
@@ -127,25 +127,25 @@ describe('adapter zip', () => {
     expect(makeAdapterZip({ tensors, summary, datasetBytes })).toEqual(zipBytes);
   });
 
-  it('imports a zip made by Python with a top folder', () => {
-    const imp = importAdapterArchive(new Uint8Array(readFileSync(join(dir, 'theirs.zip'))));
+  it('imports a zip made by Python with a top folder', async () => {
+    const imp = await importAdapterArchive(new Uint8Array(readFileSync(join(dir, 'theirs.zip'))));
     expect(imp.tensors.length).toBe(tensors.length);
     expect(Array.from(imp.tensors[3].B)).toEqual(Array.from(tensors[3].B));
     expect(imp.files.has('my-lora/README.md')).toBe(true);
   });
 
-  it('imports a folder', () => {
+  it('imports a folder', async () => {
     const folder = new Map([...adapterBundleFiles({ tensors, summary, datasetBytes })].map(([k, v]) => [`adapters/run-1/${k}`, v]));
-    expect(importAdapterArchive(folder).tensors.length).toBe(tensors.length);
+    expect((await importAdapterArchive(folder)).tensors.length).toBe(tensors.length);
   });
 
-  it('refuses non-zips, damaged zips, unsafe paths, and zips without an adapter', () => {
-    expect(() => readAdapterArchive(new TextEncoder().encode('hello'))).toThrow(/not a zip file/);
-    expect(() => readAdapterArchive(zipBytes.subarray(0, zipBytes.length - 30))).toThrow(AdapterFormatError);
-    expect(() => readAdapterArchive(zipSync({ '../evil.txt': new Uint8Array([1]) }))).toThrow(/unsafe path/);
-    expect(() => importAdapterArchive(zipSync({ 'notes.txt': new Uint8Array([1]) }))).toThrow(/no adapter_config\.json/);
+  it('refuses non-zips, damaged zips, unsafe paths, and zips without an adapter', async () => {
+    await expect(readAdapterArchive(new TextEncoder().encode('hello'))).rejects.toThrow(/not a zip file/);
+    await expect(readAdapterArchive(zipBytes.subarray(0, zipBytes.length - 30))).rejects.toThrow(AdapterFormatError);
+    await expect(readAdapterArchive(zipSync({ '../evil.txt': new Uint8Array([1]) }))).rejects.toThrow(/unsafe path/);
+    await expect(importAdapterArchive(zipSync({ 'notes.txt': new Uint8Array([1]) }))).rejects.toThrow(/no adapter_config\.json/);
     const two = zipSync({ 'a/adapter_config.json': new Uint8Array([123, 125]), 'b/adapter_config.json': new Uint8Array([123, 125]) });
-    expect(() => importAdapterArchive(two)).toThrow(/more than once/);
+    await expect(importAdapterArchive(two)).rejects.toThrow(/more than once/);
   });
 
   it('samples long curves keeping both ends; mentions rsLoRA for llama.cpp', () => {

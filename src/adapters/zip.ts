@@ -2,11 +2,17 @@
 // and how to load the adapter elsewhere, the `swift sft` script that continues the run at scale,
 // and the dataset it was trained on. Import takes such a zip, any zip of a PEFT folder, or a
 // folder's files.
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
+import { KNOWN_MODELS } from '../model/known-models.ts';
+import { formatBytes } from '../model/sources/blob-cache.ts';
+import { blobSource, bytesSource } from '../model/sources/byte-source.ts';
+import { layerTensors } from '../model/tensors.ts';
+import type { ByteSource, ModelSpec } from '../model/types.ts';
 import { loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
 import { swiftScript } from '../train/swift.ts';
 import { AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
 import type { LossPoint, RunRecord, TrainingSummary } from './types.ts';
+import { checkEntryPath, openZip, readEntry, ZipLimitError, type ZipEntry } from './unzip.ts';
 
 export const README_FILE = 'README.md';
 export const SWIFT_SCRIPT_FILE = 'swift_sft.sh';
@@ -185,38 +191,147 @@ export function makeAdapterZip(input: AdapterZipInput): Uint8Array {
   return zipSync(tree);
 }
 
-function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06);
+/** The largest LoRA rank an imported adapter is assumed to have (vLLM's largest --max-lora-rank). */
+export const MAX_PLAUSIBLE_R = 512;
+/** Room over the expected adapter size (safetensors header, alignment, odd layouts). */
+export const ADAPTER_SIZE_MARGIN = 1.25;
+/** adapter_model.safetensors when the base model is unknown: ~ a 7B model's all-linear adapter at r = 128 in float32. */
+export const MAX_ADAPTER_WEIGHTS_BYTES = 1024 * 1024 ** 2;
+/** adapter_config.json (PEFT writes ~1 KiB). */
+export const MAX_ADAPTER_CONFIG_BYTES = 1024 ** 2;
+/** The training data under dataset/ in Prism's bundle. */
+export const MAX_DATASET_BYTES = 512 * 1024 ** 2;
+/** Any other file: README, swift script, tokenizer files some PEFT folders carry. */
+export const MAX_OTHER_FILE_BYTES = 64 * 1024 ** 2;
+/** Everything besides the weights, together. */
+export const MAX_EXTRA_BYTES = 512 * 1024 ** 2;
+
+/** The base model an archive is imported for, when known: its spec bounds the adapter's size. */
+export interface ArchiveBase {
+  id: string;
+  spec: ModelSpec;
 }
 
-/** A zip's files (folders dropped), or a folder's files as given; paths are checked. */
-export function readAdapterArchive(input: Uint8Array | Map<string, Uint8Array>): Map<string, Uint8Array> {
-  let files: Map<string, Uint8Array>;
-  if (input instanceof Uint8Array) {
-    if (!isZip(input)) throw new AdapterFormatError('not a zip file: import a .zip of a PEFT adapter folder, or the folder itself');
-    let raw: Record<string, Uint8Array>;
-    try {
-      raw = unzipSync(input);
-    } catch (err) {
-      throw new AdapterFormatError(`the zip file is damaged or incomplete (${(err as Error).message})`);
+export interface ArchiveOptions {
+  /** The base model; without it, a known model named by adapter_config.json, else the absolute caps. */
+  base?: ArchiveBase;
+  /** Bytes inflated so far, of the total the zip declares. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The most adapter_model.safetensors can hold for this base: every linear module of every layer
+ * at rank r in float32, r·(in + out)·4 bytes each, plus its header, with a margin.
+ */
+export function expectedAdapterBytes(spec: ModelSpec, r = MAX_PLAUSIBLE_R): number {
+  let values = 0;
+  let tensors = 0;
+  for (let i = 0; i < spec.num_hidden_layers; i++) {
+    for (const t of layerTensors(spec, i)) {
+      if (!t.name.endsWith('_proj.weight')) continue;
+      const [out, inp] = t.shape;
+      values += r * (inp + out);
+      tensors += 2;
     }
-    files = new Map(Object.entries(raw).filter(([name]) => !name.endsWith('/')));
-  } else {
-    files = new Map(input);
   }
+  // A safetensors header entry is ~150 bytes of JSON per tensor; 256 leaves room for long names.
+  return Math.ceil((values * 4 + tensors * 256 + 1024) * ADAPTER_SIZE_MARGIN);
+}
+
+interface EntryCaps {
+  weights: number;
+  weightsReason: string;
+  total: number;
+}
+
+function capFor(path: string, caps: EntryCaps): { cap: number; reason: string } {
+  const base = path.split('/').pop() ?? path;
+  if (base === ADAPTER_WEIGHTS_FILE) return { cap: caps.weights, reason: caps.weightsReason };
+  if (base === ADAPTER_CONFIG_FILE) return { cap: MAX_ADAPTER_CONFIG_BYTES, reason: `the cap for ${ADAPTER_CONFIG_FILE}` };
+  if (/^([^/]+\/)?dataset\//.test(path)) return { cap: MAX_DATASET_BYTES, reason: 'the cap for a dataset file in an adapter zip' };
+  return { cap: MAX_OTHER_FILE_BYTES, reason: 'the cap for a file besides the adapter in an adapter zip' };
+}
+
+function skipped(path: string): boolean {
+  return path.startsWith('__MACOSX/') || path.split('/').pop() === '.DS_Store';
+}
+
+/** The base named by adapter_config.json, if Prism knows its shape (a ~1 KiB read, capped). */
+async function baseFromConfig(src: ByteSource, entries: readonly ZipEntry[]): Promise<ArchiveBase | undefined> {
+  const configs = entries.filter((e) => !e.isDirectory && !skipped(e.path) && e.path.split('/').pop() === ADAPTER_CONFIG_FILE);
+  if (configs.length !== 1) return undefined; // none or ambiguous: importAdapter says so later
+  const bytes = await readEntry(src, configs[0], { cap: MAX_ADAPTER_CONFIG_BYTES, capReason: `the cap for ${ADAPTER_CONFIG_FILE}` });
+  let id: unknown;
+  try {
+    id = (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)?.base_model_name_or_path;
+  } catch {
+    return undefined; // importAdapter reports the broken config with its own message
+  }
+  const known = KNOWN_MODELS.find((m) => m.id === id);
+  return known ? { id: known.id, spec: known.spec } : undefined;
+}
+
+function sourceOf(input: Uint8Array | Blob): ByteSource {
+  return input instanceof Uint8Array ? bytesSource(input, 'zip') : blobSource(input, (input as File).name ?? 'zip');
+}
+
+/**
+ * A zip's files (folders dropped), or a folder's files as given; paths are checked. A zip is read
+ * bounded: names, entry count and declared sizes are checked against the caps above (from the
+ * base model's adapter size when known) before anything is inflated, and inflation stops at
+ * the declared size, so a bomb is refused with the entry and the cap named.
+ */
+export async function readAdapterArchive(input: Uint8Array | Blob | Map<string, Uint8Array>, options: ArchiveOptions = {}): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
-  for (const [name, bytes] of files) {
-    const path = name.replace(/\\/g, '/').replace(/^\.\//, '');
-    if (path.startsWith('/') || path.split('/').includes('..')) throw new AdapterFormatError(`unsafe path in the archive: ${JSON.stringify(name)}`);
-    if (path.startsWith('__MACOSX/') || path.split('/').pop() === '.DS_Store') continue;
-    out.set(path, bytes);
+  if (input instanceof Map) {
+    for (const [name, bytes] of input) {
+      const path = checkEntryPath(name);
+      if (!skipped(path)) out.set(path, bytes);
+    }
+    return out;
+  }
+  const src = sourceOf(input);
+  const magic = src.size >= 4 ? await src.read(0, 4) : new Uint8Array(0);
+  const isZip = magic.length === 4 && magic[0] === 0x50 && magic[1] === 0x4b && (magic[2] === 0x03 || magic[2] === 0x05) && (magic[3] === 0x04 || magic[3] === 0x06);
+  if (!isZip) throw new AdapterFormatError('not a zip file: import a .zip of a PEFT adapter folder, or the folder itself');
+  const entries = (await openZip(src)).filter((e) => !e.isDirectory && !skipped(e.path));
+
+  const base = options.base ?? (await baseFromConfig(src, entries));
+  const weights = base ? expectedAdapterBytes(base.spec) : MAX_ADAPTER_WEIGHTS_BYTES;
+  const caps: EntryCaps = {
+    weights,
+    weightsReason: base
+      ? `the most an adapter of ${base.id} can be (LoRA r ≤ ${MAX_PLAUSIBLE_R} on all ${base.spec.num_hidden_layers} layers' linear modules in float32, +${Math.round((ADAPTER_SIZE_MARGIN - 1) * 100)}%)`
+      : 'the cap for adapter weights of an unknown base model',
+    total: weights + MAX_EXTRA_BYTES,
+  };
+  // Every declared size against its cap before a byte is inflated.
+  let total = 0;
+  for (const e of entries) {
+    const { cap, reason } = capFor(e.path, caps);
+    if (e.size > cap) throw new ZipLimitError(`"${e.path}" would inflate to ${formatBytes(e.size)}, over ${reason} (${formatBytes(cap)})`, e.path, cap);
+    total += e.size;
+    if (total > caps.total) {
+      throw new ZipLimitError(`the zip's files would inflate to more than ${formatBytes(caps.total)} together (at "${e.path}"), the cap for an adapter zip`, e.path, caps.total);
+    }
+  }
+  let done = 0;
+  for (const e of entries) {
+    const { cap, reason } = capFor(e.path, caps);
+    const before = done;
+    out.set(e.path, await readEntry(src, e, { cap, capReason: reason, onProgress: (n) => options.onProgress?.(before + n, total) }));
+    done += e.size;
   }
   return out;
 }
 
 /** Import a zip or a folder's files: the checked PEFT adapter, plus every file (README, dataset...). */
-export function importAdapterArchive(input: Uint8Array | Map<string, Uint8Array>, expect?: ImportExpectations): ImportedAdapter & { files: Map<string, Uint8Array> } {
-  const files = readAdapterArchive(input);
+export async function importAdapterArchive(
+  input: Uint8Array | Blob | Map<string, Uint8Array>,
+  expect?: ImportExpectations,
+  options?: ArchiveOptions,
+): Promise<ImportedAdapter & { files: Map<string, Uint8Array> }> {
+  const files = await readAdapterArchive(input, options);
   return { ...importAdapter(files, expect), files };
 }
 

@@ -116,6 +116,7 @@ export function AdaptersPage() {
   const [runs, setRuns] = useState<RunRecord[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [undo, setUndo] = useState<{ handle: DeleteHandle; name: string } | null>(null);
+  const [importing, setImporting] = useState<string | null>(null);
   const refresh = useCallback(() => {
     void adapterStore().then((s) => s.list()).then(setRuns, (err: Error) => setError(err.message));
   }, []);
@@ -130,11 +131,15 @@ export function AdaptersPage() {
     setError(null);
     const f = files?.[0];
     if (!f) return;
+    setImporting(`Importing ${f.name}…`);
     try {
-      await importZip(await adapterStore(), f.name, new Uint8Array(await f.arrayBuffer()));
+      const pct = (done: number, total: number) => (total > 0 ? Math.floor((100 * done) / total) : 100);
+      await importZip(await adapterStore(), f.name, f, (done, total) => setImporting(`Importing ${f.name}… ${pct(done, total)}%`));
       refresh();
     } catch (err) {
       setError(`Could not import ${f.name}: ${(err as Error).message}`);
+    } finally {
+      setImporting(null);
     }
   }
 
@@ -160,6 +165,7 @@ export function AdaptersPage() {
           <button type="button" data-testid="undo" onClick={() => void undo.handle.undo().then(() => { setUndo(null); refresh(); })}>Undo</button>
         </div>
       )}
+      {importing && <p className="muted" role="status" data-testid="importing">{importing}</p>}
       {error && <p className="warn" role="alert">{error}</p>}
       {runs === null && <p className="muted">Loading…</p>}
       {runs?.length === 0 && (

@@ -28,8 +28,14 @@ export async function runZip(store: AdapterStore, run: RunRecord): Promise<{ byt
 }
 
 /** Import a PEFT adapter zip as a run with status 'imported'; returns the new record. */
-export async function importZip(store: AdapterStore, name: string, bytes: Uint8Array): Promise<RunRecord> {
-  const imported = importAdapterArchive(bytes);
+export async function importZip(
+  store: AdapterStore,
+  name: string,
+  zip: Uint8Array | Blob,
+  onProgress?: (done: number, total: number) => void,
+): Promise<RunRecord> {
+  // Bounded and chunked (src/adapters/unzip.ts): a zip bomb is refused, and the page stays responsive.
+  const imported = await importAdapterArchive(zip, undefined, { onProgress });
   const files = imported.files;
   const find = (n: string) => files.get(n) ?? [...files].find(([k]) => k.endsWith(`/${n}`))?.[1];
   const safetensors = find(ADAPTER_WEIGHTS_FILE)!;
