@@ -7,3 +7,7 @@ export { trainedMessages, type LossOptions } from './loss.ts';
 export { doctor, renderChecked, contentWarnings, lengthWarning, DEFAULT_MAX_CHARS, type DoctorOptions } from './doctor.ts';
 export { toolFormatDescriptions } from './tool-formats.ts';
 export { pyJsonDumps, pyStrip } from './pyjson.ts';
+export {
+  parseLossScale, weighContext, LossScaleError, LOSS_BASES, LOSS_SCALE_NAMES,
+  type LossScale, type LossBase, type WeightedPart, type ContextInfo, type LossScaleName,
+} from './loss-scale/index.ts';

@@ -13,6 +13,11 @@ export interface Span {
   role: 'system' | 'tools' | 'user' | 'assistant' | 'tool' | 'template';
   /** True when the tokens of this span get labels (are trained). */
   trainable: boolean;
+  /**
+   * The loss weight of a trained span (ms-swift's loss_scale) when it is not 1; absent means 1 when
+   * trainable. 0 is never written: an untrained span is `trainable: false`.
+   */
+  weight?: number;
 }
 
 /** A template doctor finding for one record and template. */
