@@ -27,3 +27,25 @@ export function pyRegexSource(pattern: string): string {
   }
   return out;
 }
+
+// For patterns written directly as JavaScript (ports of ms-swift's get_toolcall parsers):
+// - `\w` in a Python str pattern is Unicode letters, digits, numerics and `_`; JavaScript's `\w` is
+//   ASCII only (even with the `u` flag). PY_W needs the `u` flag. (Letters Unicode added after the
+//   Python build's Unicode version still count here: Node's tables are newer.)
+// - `$` without re.MULTILINE also matches before a newline that ends the string; JavaScript's `$`
+//   (without the `m` flag) only at the very end.
+
+/** Python's `\s` (str patterns), as a JavaScript character class. */
+export const PY_S = `[${PY_SPACE}]`;
+
+/** Python's `\w` (str patterns), as a JavaScript character class; needs the `u` flag. */
+export const PY_W = '[\\p{L}\\p{N}_]';
+
+/** Python's `$` without re.MULTILINE. */
+export const PY_END = '(?=\\n?$)';
+
+/** Python's `re.findall(pattern, text)` for a pattern with groups: each match's groups (the `g` flag is added). */
+export function pyFindall(re: RegExp, text: string): string[][] {
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  return [...text.matchAll(g)].map((m) => m.slice(1).map((x) => x ?? ''));
+}

@@ -2,10 +2,11 @@
 // helpers (wrap/unwrap a tool, parse a tool description, parse a call) and the ReAct defaults every
 // format falls back to (calls as `Action:` / `Action Input:`, results as `Observation:`). Ported
 // method by method; the subclasses in this folder override what their Python class overrides.
-import { pyJsonDumps } from '../../pyjson.ts';
+import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
 import { swiftParseJson } from '../../py/literal.ts';
 import { splitStrPartsBy } from '../../py/split.ts';
+import { pyOr } from '../../py/truth.ts';
 import {
   AgentTemplateError, type SwiftAgentTemplate, type SwiftFunction, type SwiftMessage, type SwiftTemplateMeta, type ToolResponses,
 } from './types.ts';
@@ -21,6 +22,8 @@ export const REACT_KEYWORD: AgentKeyword = { action: 'Action:', actionInput: 'Ac
 /** ms-swift's ToolDesc. */
 export interface ToolDesc {
   nameForModel: string;
+  /** The name as the tool gives it (Python's `','.join` of names refuses one that is not a str). */
+  nameForModelValue: unknown;
   nameForHuman: string;
   descriptionForModel: string;
   parameters: string;
@@ -40,9 +43,12 @@ export function swiftAssert(cond: unknown, message: string): asserts cond {
 export const contentOf = (m: SwiftMessage): string => pyStr(m.content);
 
 /** ms-swift's `Function.__post_init__`: non-string arguments as json.dumps, both stripped. */
-export function swiftFunction(name: string, args: unknown): SwiftFunction {
+export function swiftFunction(name: unknown, args: unknown): SwiftFunction {
   const a = typeof args === 'string' ? args : pyJsonDumps(args);
-  return { name: name.trim(), arguments: a.trim() };
+  // Python's str.strip(), whose whitespace is not JavaScript's trim(); a parsed name that is not a
+  // str has no .strip() in Python (AttributeError).
+  if (typeof name !== 'string') throw new AgentTemplateError(`AttributeError: name ${pyStr(name)} has no strip()`);
+  return { name: pyStrip(name), arguments: pyStrip(a) };
 }
 
 export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
@@ -57,7 +63,7 @@ export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
   }
 
   static getToolName(tool: Obj): unknown {
-    return tool.name_for_model || tool.name;
+    return pyOr(tool.name_for_model, tool.name);
   }
 
   static unwrapTool(tool: unknown): Obj {
@@ -75,17 +81,27 @@ export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
   static parseTool(toolIn: unknown, lang: 'zh' | 'en'): ToolDesc {
     const tool = BaseAgentTemplate.unwrapTool(toolIn);
     const nameForModel = BaseAgentTemplate.getToolName(tool);
-    const nameForHuman = tool.name_for_human || nameForModel;
+    const nameForHuman = pyOr(tool.name_for_human, nameForModel);
     let description = tool.description;
     if (description === undefined || description === null) description = tool.description_for_model;
-    const params = tool.parameters || {};
+    const params = pyOr(tool.parameters, {});
     const parameters = typeof params === 'string' ? params : pyJsonDumps(params);
     const argsFormat = lang === 'zh' ? '此工具的输入应为JSON对象。' : 'Format the arguments as a JSON object.';
     swiftAssert(
       nameForModel !== undefined && nameForModel !== null && description !== undefined && description !== null,
       `tool_desc: ToolDesc(name_for_model=${pyStr(nameForModel ?? null)}, description_for_model=${pyStr(description ?? null)})`,
     );
-    return { nameForModel: pyStr(nameForModel), nameForHuman: pyStr(nameForHuman), descriptionForModel: pyStr(description), parameters, argsFormat };
+    return { nameForModel: pyStr(nameForModel), nameForModelValue: nameForModel, nameForHuman: pyStr(nameForHuman), descriptionForModel: pyStr(description), parameters, argsFormat };
+  }
+
+  /** Python's `sep.join(names)` of the tools' names: a name that is not a str is refused. */
+  static joinToolNames(descs: ToolDesc[], sep: string): string {
+    descs.forEach((d, i) => {
+      if (typeof d.nameForModelValue !== 'string') {
+        throw new AgentTemplateError(`TypeError: sequence item ${i}: expected str instance, got ${pyStr(d.nameForModelValue)}`);
+      }
+    });
+    return descs.map((d) => d.nameForModel).join(sep);
   }
 
   /** `_parse_tool_call`: `{name, arguments}` from a call message's content. */

@@ -27,6 +27,28 @@ const numbers = {
   parameters: { type: 'object', properties: { x: { type: 'number' }, flags: { type: 'array', items: { type: 'boolean' } } } },
 };
 
+const editFile = {
+  name: 'edit_file',
+  description: '  Edit a text file.\n',
+  parameters: {
+    type: 'object',
+    properties: {
+      path: { type: 'string', description: ' Path, relative to the repository root ' },
+      mode: { type: 'string', enum: ['replace', 'append'], default: 'replace' },
+      edits: {
+        type: 'array', minItems: 1,
+        items: { type: 'object', properties: { line: { type: 'integer' }, text: { type: 'string' } }, required: ['line'] },
+      },
+      options: { type: ['object', 'null'], properties: { dry_run: { type: 'boolean' } }, additionalProperties: false },
+      count: { type: 'integer', minimum: 0, maximum: 10.5 },
+      label: { title: 'Label', examples: ['a', 'ü'] },
+    },
+    required: ['path', 'edits'],
+    additionalProperties: false,
+  },
+  strict: true,
+};
+
 const wrapped = (f: object) => ({ type: 'function', function: f });
 const call = (name: string, args: unknown): SwiftMessage => ({ role: 'tool_call', content: JSON.stringify({ name, arguments: args }) });
 const result = (content: string): SwiftMessage => ({ role: 'tool_response', content });
@@ -102,6 +124,110 @@ export const SWIFT_CORPUS: Base[] = [
     name: 'no tool calls, tools given',
     tools: [weather], system: 'sys',
     messages: [user('hello'), assistant('Hi! How can I help?')],
+  },
+  {
+    name: 'schema with nested, array, enum and extra keys; argument values of every JSON type; empty system',
+    tools: [wrapped(editFile), weather], system: '',
+    messages: [
+      user('Append two lines to a.txt'), assistant('I will edit it.'),
+      call('edit_file', {
+        path: 'a.txt', mode: 'append', edits: [{ line: 1, text: 'x "y"' }, { line: 2, text: '中文' }], options: null,
+        count: 3, ratio: 0.5, big: 1e21, dry: true, empty: '', nothing: {}, text: 'multi\nline  ',
+      }),
+      result('{"ok": true, "lines": 2}'), assistant('Edited.'),
+    ],
+  },
+  {
+    name: 'whitespace-only system prompt, results that follow no call',
+    tools: [weather], system: ' \n ',
+    messages: [user('Here is what the tool said earlier:'), result('{"temp": 3}'), result('second'), assistant('Noted: 3 °C.')],
+  },
+  {
+    name: 'a call before any user message',
+    tools: [wrapped(noParams), weather], system: 'sys',
+    messages: [
+      call('get_time', {}), result('12:00'),
+      user('Thanks. And the weather in Paris?'), call('get_weather', { city: 'Paris' }), result('sunny'), assistant('Sunny.'),
+    ],
+  },
+  {
+    name: 'ReAct text written in the assistant content, no tool_call messages',
+    tools: [weather], system: null,
+    messages: [
+      user('Weather in Paris?'),
+      assistant('Thought: I need the weather.\nAction: get_weather\nAction Input: {"city": "Paris"}'),
+      result('{"temp": 21}'), result('second result\n'), assistant('Final Answer: 21 °C.'),
+    ],
+  },
+  {
+    name: 'thinking and whitespace before calls',
+    tools: [weather, noParams], system: 'Think first.',
+    messages: [
+      user('Paris?'), assistant('<think>\nplan\n</think>\n\n'), call('get_weather', { city: 'Paris' }), result('sunny'),
+      assistant('<think>ok</think>\nNow the time.'), call('get_time', {}), result('noon'),
+      assistant(' \n'), call('get_time', {}), result('still noon'), assistant('Sunny, noon.'),
+    ],
+  },
+  {
+    name: 'tool fields Python reads as false (empty name_for_human, description, parameters), name_for_model',
+    tools: [
+      { name: 'lookup', name_for_human: '', description: '', parameters: {} },
+      { name_for_model: 'by_model', name: 'by_name', name_for_human: 'By Human', description: 'd', parameters: [] },
+    ],
+    system: null,
+    messages: [user('look up x'), call('lookup', { q: 'x' }), result('found'), assistant('Found.')],
+  },
+  {
+    name: 'results holding {{QUERY}} and $& (taken literally)',
+    tools: [search], system: null,
+    messages: [
+      user('search'), call('search_web', { query: '$& {{QUERY}}' }),
+      result('Use {{QUERY}} or $& or $1 here'), result("$' and $`"), assistant('Done.'),
+    ],
+  },
+  {
+    name: 'a tool whose name is not a string',
+    tools: [{ name: 42, description: 'A numeric name.', parameters: { type: 'object', properties: {} } }], system: null,
+    messages: [user('run 42'), call('42', {}), result('ran'), assistant('Ran.')],
+  },
+  {
+    name: 'tools with type and no function key, with function and no type',
+    tools: [{ type: 'function', name: 'typed', description: 'Typed.' }, { function: { name: 'inner', description: 'Inner.' } }],
+    system: null,
+    messages: [user('go'), call('typed', { a: 1 }), result('ok'), assistant('ok')],
+  },
+  {
+    name: 'model replies in every format (get_toolcall)',
+    tools: [weather, noParams], system: null,
+    messages: [user('hi'), assistant('hello')],
+    replies: [
+      '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\n' +
+        '<tool_call>\n{"name": "search_web", "arguments": "{\\"query\\": \\"x\\"}"}\n</tool_call>',
+      "<tool_call>{'name': 'get_time', 'arguments': {}}</tool_call>",
+      '<tool_calls>\n<tool_call>get_weather\n```json\n{"city": "Oslo"}\n```</tool_call>\n' +
+        '<tool_call>get_time\n```json\nnot json\n```</tool_call>\n</tool_calls>',
+      '<tool_call>\n<function=get_weather>\n<parameter=city>\n New York \n</parameter>\n<parameter=unit>\ncelsius\n' +
+        '</parameter>\n</function>\n</tool_call>\n<tool_call>\n<function=get_time>\n</function>\n</tool_call>',
+      '<tool_call>\n<function=f>\n<parameter=a>\x1c v \x1c</parameter>\n<parameter= b >\ufeffw\ufeff</parameter>\n' +
+        '</function>\n</tool_call>',
+      '<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Rome</arg_value>\n<arg_key>unit</arg_key>\n' +
+        '<arg_value>celsius</arg_value>\n</tool_call>',
+      '<tool_call>get_weather<arg_key>city</arg_key><arg_value>Rome</arg_value></tool_call>' +
+        '<tool_call>bad<arg_key>a</arg_key></tool_call>',
+      '<tool_calls:opensource>\n<tool_call:opensource>get_weather<tool_sep:opensource>\n' +
+        '<arg_key:opensource>city</arg_key:opensource>\n<arg_value:opensource>Lima</arg_value:opensource>\n' +
+        '<arg_key:opensource>days</arg_key:opensource>\n<arg_value:opensource>3</arg_value:opensource>\n' +
+        '</tool_call:opensource>\n</tool_calls:opensource>',
+      '<tool_calls>\n<tool_call>compute<tool_sep>\n<arg_key>a</arg_key>\n<arg_value>None</arg_value>\n' +
+        '<arg_key>b</arg_key> \n <arg_value>True</arg_value>\n<arg_key>c</arg_key>\n<arg_value>[1, 2.50]</arg_value>\n' +
+        '<arg_key>d</arg_key>\n<arg_value> plain text </arg_value>\n</tool_call>\n<tool_call>no separator</tool_call>\n</tool_calls>',
+      'get_weather\n{"city": "Kyiv"}',
+      'Let me check.<|assistant|>get_time\n{}<|observation|>',
+      'get_weather\n{\'city\': \'Kyiv\'}é\nmore',
+      'Thought: x\nAction: get_weather\nAction Input: {"city": "Cairo"}\nObservation:',
+      '✿FUNCTION✿: get_time\n✿ARGS✿: {}\n✿RESULT✿:',
+      'The answer is 42.',
+    ],
   },
   {
     name: 'call whose arguments cannot be parsed (refused)',

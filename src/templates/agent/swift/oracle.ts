@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaseAgentTemplate } from './base.ts';
 import { swiftParseJson } from '../../py/literal.ts';
-import type { SwiftAgentTemplate, SwiftMessage } from './types.ts';
+import { AgentTemplateError, type SwiftAgentTemplate, type SwiftMessage } from './types.ts';
 
 const PYTHON = '/usr/bin/python3';
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -27,6 +27,8 @@ export interface SwiftCase {
   system?: string | null;
   messages: SwiftMessage[];
   template_meta?: { prompt: string[]; chat_sep: string[] };
+  /** Model replies in the various formats, to parse with get_toolcall. */
+  replies?: string[];
 }
 
 export type SwiftOutput =
@@ -36,6 +38,10 @@ export type SwiftOutput =
       calls: string[];
       responses: [string, string[]][];
       parsed: { name: string; arguments: string }[][];
+      /** For each run of results that follows no call: the standalone parts, or 'refused'. */
+      standalone: (string[] | 'refused')[];
+      /** get_toolcall of each of the case's `replies`. */
+      reply_calls: { name: string; arguments: string }[][];
     }
   | { error: string };
 
@@ -58,7 +64,7 @@ export function runOurs(t: SwiftAgentTemplate, c: SwiftCase): SwiftOutput {
     const msgs = c.messages.filter((m) => m.role !== 'system').map((m) => ({ ...m }));
     const first = msgs[0] ?? null;
     const toolsText = tools.length ? t.formatTools(tools, c.system ?? null, first) : null;
-    const out = { tools_text: toolsText, user_content: first ? (first.content as string) : null, calls: [] as string[], responses: [] as [string, string[]][], parsed: [] as { name: string; arguments: string }[][] };
+    const out = { tools_text: toolsText, user_content: first ? (first.content as string) : null, calls: [] as string[], responses: [] as [string, string[]][], parsed: [] as { name: string; arguments: string }[][], standalone: [] as (string[] | 'refused')[] };
     let prev: SwiftMessage | null = null;
     let i = 0;
     while (i < msgs.length) {
@@ -76,6 +82,14 @@ export function runOurs(t: SwiftAgentTemplate, c: SwiftCase): SwiftOutput {
         while (j < msgs.length && (msgs[j].role === 'tool_response' || msgs[j].role === 'tool')) j++;
         const r = t.formatToolResponses(prev ? (prev.content as string) : '', msgs.slice(i, j));
         out.responses.push([r.assistantContent, r.parts]);
+        if (prev === null) {
+          try {
+            out.standalone.push(t.formatStandaloneToolResponses(msgs.slice(i, j)));
+          } catch (e) {
+            if (!(e instanceof AgentTemplateError)) throw e;
+            out.standalone.push('refused');
+          }
+        }
         prev = null;
         i = j;
       } else {
@@ -83,7 +97,8 @@ export function runOurs(t: SwiftAgentTemplate, c: SwiftCase): SwiftOutput {
         i++;
       }
     }
-    return out;
+    const replyCalls = (c.replies ?? []).map((r) => t.getToolcall(r));
+    return { ...out, reply_calls: replyCalls };
   } catch (e) {
     return { error: `${(e as Error).name}: ${(e as Error).message}` };
   }

@@ -1,5 +1,7 @@
 // Every agent template of ms-swift's `agent_template_map` (swift/agent_template/mapping.py), under
 // ms-swift's name. A new format: one file in this folder + one line here (see ../../README.md).
+import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
+import { QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate } from './qwen.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
 import type { SwiftAgentTemplate } from './types.ts';
 
@@ -17,6 +19,12 @@ export type SwiftAgentTemplateId = (typeof SWIFT_AGENT_TEMPLATE_IDS)[number];
 export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => SwiftAgentTemplate>> = {
   react_en: () => new ReactEnAgentTemplate(),
   react_zh: () => new ReactZhAgentTemplate(),
+  qwen_en: () => new QwenEnAgentTemplate(),
+  qwen_zh: () => new QwenZhAgentTemplate(),
+  qwen_en_parallel: () => new QwenEnParallelAgentTemplate(),
+  qwen_zh_parallel: () => new QwenZhParallelAgentTemplate(),
+  hermes: () => new HermesAgentTemplate(),
+  hunyuan_hermes: () => new HunyuanHermesAgentTemplate(),
 };
 
 export function isSwiftAgentTemplateId(id: string): id is SwiftAgentTemplateId {

@@ -5,10 +5,13 @@ Lines from stdin. The same walk as that folder's agent_oracle.py (ms-swift's Tem
 _preprocess_tool_call, _swift_prepare_inputs), plus what it leaves out:
 
 In:  {"agent_template", "tools", "system", "messages", "template_meta": {"prompt": [...],
-      "chat_sep": [...]} | absent}
+      "chat_sep": [...]} | absent, "replies": [model replies to parse] | absent}
 Out: {"tools_text", "user_content": the first non-system message's content after _format_tools
       (llama3 rewrites it), "calls": [...], "responses": [[assistant_content, parts], ...],
-      "parsed": [get_toolcall(text) as [{name, arguments}] for each calls text]}
+      "parsed": [get_toolcall(text) as [{name, arguments}] for each calls text],
+      "standalone": [_format_standalone_tool_responses(run) string parts, or "refused" where it
+                     raises, for each run of results that follows no assistant or tool call],
+      "reply_calls": [get_toolcall(reply) for each of "replies"]}
      or {"error": "Type: message"} when ms-swift raises.
 Usage: /usr/bin/python3 swift_oracle.py REFERENCE_DIR < cases.jsonl
 """
@@ -34,7 +37,7 @@ def run(case):
     first = msgs[0] if msgs else None
     tools_text = t._format_tools(tools, case.get('system'), first) if tools else None
     out = {'tools_text': tools_text, 'user_content': first['content'] if first else None,
-           'calls': [], 'responses': [], 'parsed': []}
+           'calls': [], 'responses': [], 'parsed': [], 'standalone': []}
     i, prev = 0, None
     while i < len(msgs):
         role = msgs[i]['role']
@@ -53,11 +56,19 @@ def run(case):
                 j += 1
             a, parts = t._format_tool_responses(prev['content'] if prev else '', msgs[i:j])
             out['responses'].append([a, [p for p in parts if isinstance(p, str)]])
+            if prev is None:
+                try:
+                    out['standalone'].append([p for p in t._format_standalone_tool_responses(msgs[i:j])
+                                              if isinstance(p, str)])
+                except Exception:
+                    out['standalone'].append('refused')
             prev = None
             i = j
         else:
             prev = msgs[i] if role == 'assistant' else None
             i += 1
+    out['reply_calls'] = [[{'name': f.name, 'arguments': f.arguments} for f in t.get_toolcall(r)]
+                          for r in case.get('replies') or []]
     return out
 
 
