@@ -33,6 +33,7 @@ describe('Python json.dumps(ensure_ascii=False) and str.strip', () => {
       'd = json.load(sys.stdin)',
       'out = {"dumps": [json.dumps(v, ensure_ascii=False) for v in d["values"]],',
       '       "indent": [json.dumps(v, ensure_ascii=False, indent=4) for v in d["values"]],',
+      '       "compact": [json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in d["values"]],',
       '       "strip": [s.strip() for s in d["strips"]], "lstrip": [s.lstrip() for s in d["strips"]],',
       '       "rstrip": [s.rstrip() for s in d["strips"]], "nl": [s.strip("\\n") for s in d["nl"]]}',
       'sys.stdout.write(json.dumps(out))',
@@ -43,6 +44,7 @@ describe('Python json.dumps(ensure_ascii=False) and str.strip', () => {
     const py = JSON.parse(res.stdout) as Record<string, string[]>;
     expect(values.map((v) => pyJsonDumps(v))).toEqual(py.dumps);
     expect(values.map((v) => pyJsonDumps(v, { indent: 4 }))).toEqual(py.indent);
+    expect(values.map((v) => pyJsonDumps(v, { separators: [',', ':'] }))).toEqual(py.compact);
     expect(strips.map((s) => pyStrip(s))).toEqual(py.strip);
     expect(strips.map((s) => pyLstrip(s))).toEqual(py.lstrip);
     expect(strips.map((s) => pyRstrip(s))).toEqual(py.rstrip);

@@ -37,12 +37,15 @@ function pyString(s: string): string {
 export interface DumpOptions {
   /** `tojson(indent=4)`: newline + indent per level, item separator `,` */
   indent?: number;
+  /** `separators=(item, key)`; Python's default is (', ', ': '), or (',', ': ') with an indent. */
+  separators?: [string, string];
 }
 
-/** `json.dumps(value, ensure_ascii=False[, indent])` with Python's default separators. */
+/** `json.dumps(value, ensure_ascii=False[, indent][, separators])`. */
 export function pyJsonDumps(value: unknown, opts: DumpOptions = {}): string {
   const indent = opts.indent;
-  const itemSep = indent === undefined ? ', ' : ',';
+  const itemSep = opts.separators?.[0] ?? (indent === undefined ? ', ' : ',');
+  const keySep = opts.separators?.[1] ?? ': ';
   const walk = (v: unknown, level: number): string => {
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -57,7 +60,8 @@ export function pyJsonDumps(value: unknown, opts: DumpOptions = {}): string {
     if (typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
       if (entries.length === 0) return '{}';
-      return '{' + nl + entries.map(([k, x]) => pyString(k) + ': ' + walk(x, level + 1)).join(itemSep + nl) + close + '}';
+      const items = entries.map(([k, x]) => pyString(k) + keySep + walk(x, level + 1));
+      return '{' + nl + items.join(itemSep + nl) + close + '}';
     }
     return pyString(String(v));
   };

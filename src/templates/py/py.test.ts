@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { swiftParseJson } from './literal.ts';
 import { pyRepr } from './repr.ts';
 import { splitStrPartsBy } from './split.ts';
+import { pyCompareStr, pyIn, pyIter } from './values.ts';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -95,5 +96,38 @@ describe.skipIf(!existsSync(PYTHON))('Python semantics vs CPython', () => {
     ].join('\n');
     const want = python(script, cases) as [string, string][][];
     cases.forEach(([t, d, rx], i) => expect(splitStrPartsBy(t, d, rx).map((p) => [p.key, p.content]), t).toEqual(want[i]));
+  });
+
+  it('pyIn, pyIter and str ordering equal `in`, list() and sorted()', () => {
+    const script = [
+      'import json, sys',
+      'd = json.load(sys.stdin)',
+      'def isin(n, c):',
+      '    try: return n in c',
+      '    except TypeError: return "TypeError"',
+      'def it(v):',
+      '    try: return list(v)',
+      '    except TypeError: return "TypeError"',
+      'print(json.dumps({"in": [isin(n, c) for n, c in d["pairs"]],',
+      '                  "iter": [it(v) for v in d["values"]], "sorted": sorted(d["keys"])}))',
+    ].join('\n');
+    const pairs: [unknown, unknown][] = [
+      ['a', 'cat'], ['x', 'cat'], ['city', ['city', 'unit']], ['c', ['city']], [1, [true]],
+      ['a', { a: 1 }], ['b', { a: 1 }],
+      [1, 'abc'], ['a', 5], ['a', null], [[1], { a: 1 }],
+    ];
+    const keys = ['b', 'a', 'B', '_', '\uffff', '\ud83d\ude00', '\ue000', 'é', 'ab', 'a', ''];
+    type Want = { in: unknown[]; iter: unknown[]; sorted: string[] };
+    const want = python(script, { values: VALUES, pairs, keys }) as Want;
+    const tryIt = (f: () => unknown) => {
+      try {
+        return f();
+      } catch (e) {
+        return (e as Error).name;
+      }
+    };
+    expect(pairs.map(([n, c]) => tryIt(() => pyIn(n, c)))).toEqual(want.in);
+    expect(VALUES.map((v) => tryIt(() => pyIter(v)))).toEqual(want.iter);
+    expect([...keys].sort(pyCompareStr)).toEqual(want.sorted);
   });
 });

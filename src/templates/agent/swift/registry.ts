@@ -1,9 +1,11 @@
 // Every agent template of ms-swift's `agent_template_map` (swift/agent_template/mapping.py), under
 // ms-swift's name. A new format: one file in this folder + one line here (see ../../README.md).
+import { PyError } from '../../py/values.ts';
 import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
+import { Llama3AgentTemplate, Llama4AgentTemplate } from './llama.ts';
 import { QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate } from './qwen.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
-import type { SwiftAgentTemplate } from './types.ts';
+import { AgentTemplateError, type SwiftAgentTemplate } from './types.ts';
 
 /** ms-swift's names, in `agent_template_map` order. */
 export const SWIFT_AGENT_TEMPLATE_IDS = [
@@ -15,6 +17,29 @@ export const SWIFT_AGENT_TEMPLATE_IDS = [
 
 export type SwiftAgentTemplateId = (typeof SWIFT_AGENT_TEMPLATE_IDS)[number];
 
+/**
+ * A format object whose Python-semantics errors (PyError: a KeyError, AttributeError, TypeError
+ * where ms-swift's code raises on this input) reach callers as AgentTemplateError, like its asserts.
+ */
+function refusing<T extends SwiftAgentTemplate>(t: T): T {
+  return new Proxy(t, {
+    get(target, key, receiver) {
+      const v: unknown = Reflect.get(target, key, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        try {
+          return (v as (...a: unknown[]) => unknown).apply(receiver, args);
+        } catch (e) {
+          if (e instanceof PyError) throw new AgentTemplateError(`${e.name}: ${e.message}`);
+          throw e;
+        }
+      };
+    },
+  });
+}
+
+const make = <T extends SwiftAgentTemplate>(C: new () => T) => (): SwiftAgentTemplate => refusing(new C());
+
 /** A fresh object per use: `templateMeta` is set per model template. */
 export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => SwiftAgentTemplate>> = {
   react_en: () => new ReactEnAgentTemplate(),
@@ -25,6 +50,8 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   qwen_zh_parallel: () => new QwenZhParallelAgentTemplate(),
   hermes: () => new HermesAgentTemplate(),
   hunyuan_hermes: () => new HunyuanHermesAgentTemplate(),
+  llama3: make(Llama3AgentTemplate),
+  llama4: make(Llama4AgentTemplate),
 };
 
 export function isSwiftAgentTemplateId(id: string): id is SwiftAgentTemplateId {
