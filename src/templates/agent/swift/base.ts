@@ -51,6 +51,17 @@ export function swiftFunction(name: unknown, args: unknown): SwiftFunction {
   return { name: pyStrip(name), arguments: pyStrip(a) };
 }
 
+/**
+ * `json.dumps(d, ensure_ascii=False)` of a dict built key by key in Python (a parser's arguments):
+ * a Map keeps Python's insertion order, where a JavaScript object would move integer-like keys
+ * ("1", "20") to the front. A repeated key keeps its first place and takes the last value, as in
+ * a dict.
+ */
+export function pyDictJson(d: Map<string, unknown>): string {
+  if (d.size === 0) return '{}';
+  return '{' + [...d].map(([k, v]) => `${pyJsonDumps(k)}: ${pyJsonDumps(v)}`).join(', ') + '}';
+}
+
 export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
   abstract readonly id: string;
   keyword: AgentKeyword = REACT_KEYWORD;

@@ -17,6 +17,10 @@ const CHATML_CHAT_SEP = ['<|im_end|>\n'];
 /** Python's `s.replace(old, new)`: every occurrence, and `new` taken literally (no `$&` patterns). */
 const replaceAll = (s: string, old: string, by: string): string => s.split(old).join(by);
 
+/** Hermes' results: each in <tool_response> on its own lines, joined by newlines. */
+export const hermesToolResponses = (toolMessages: SwiftMessage[]): string =>
+  toolMessages.map((m) => `<tool_response>\n${contentOf(m)}\n</tool_response>`).join('\n');
+
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 export class HermesAgentTemplate extends BaseAgentTemplate {
@@ -34,7 +38,7 @@ export class HermesAgentTemplate extends BaseAgentTemplate {
 
   /** ↔ `_get_tool_responses`: the text of a run of results. */
   protected toolResponsesText(toolMessages: SwiftMessage[]): string {
-    return toolMessages.map((m) => `<tool_response>\n${contentOf(m)}\n</tool_response>`).join('\n');
+    return hermesToolResponses(toolMessages);
   }
 
   /** ↔ `_get_tool_calls`: how the formatted calls of one run are joined. */

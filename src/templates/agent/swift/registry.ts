@@ -2,8 +2,10 @@
 // ms-swift's name. A new format: one file in this folder + one line here (see ../../README.md).
 import { PyError } from '../../py/values.ts';
 import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
+import { HyV3AgentTemplate, HyV3PreviewAgentTemplate } from './hy_v3.ts';
 import { Llama3AgentTemplate, Llama4AgentTemplate } from './llama.ts';
 import { QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate } from './qwen.ts';
+import { Qwen3_5AgentTemplate, Qwen3CoderAgentTemplate } from './qwen3_coder.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
 import { AgentTemplateError, type SwiftAgentTemplate } from './types.ts';
 
@@ -48,8 +50,12 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   qwen_zh: () => new QwenZhAgentTemplate(),
   qwen_en_parallel: () => new QwenEnParallelAgentTemplate(),
   qwen_zh_parallel: () => new QwenZhParallelAgentTemplate(),
+  qwen3_coder: () => new Qwen3CoderAgentTemplate(),
+  qwen3_5: () => new Qwen3_5AgentTemplate(),
   hermes: () => new HermesAgentTemplate(),
   hunyuan_hermes: () => new HunyuanHermesAgentTemplate(),
+  hy_v3_preview: () => new HyV3PreviewAgentTemplate(),
+  hy_v3: () => new HyV3AgentTemplate(),
   llama3: make(Llama3AgentTemplate),
   llama4: make(Llama4AgentTemplate),
 };
