@@ -35,6 +35,8 @@ export type SwiftOutput =
   | {
       tools_text: string | null;
       user_content: string | null;
+      /** The tools after formatTools (some formats rewrite them in place). */
+      tools: unknown[];
       calls: string[];
       responses: [string, string[]][];
       parsed: { name: string; arguments: string }[][];
@@ -64,7 +66,7 @@ export function runOurs(t: SwiftAgentTemplate, c: SwiftCase): SwiftOutput {
     const msgs = c.messages.filter((m) => m.role !== 'system').map((m) => ({ ...m }));
     const first = msgs[0] ?? null;
     const toolsText = tools.length ? t.formatTools(tools, c.system ?? null, first) : null;
-    const out = { tools_text: toolsText, user_content: first ? (first.content as string) : null, calls: [] as string[], responses: [] as [string, string[]][], parsed: [] as { name: string; arguments: string }[][], standalone: [] as (string[] | 'refused')[] };
+    const out = { tools_text: toolsText, user_content: first ? (first.content as string) : null, tools, calls: [] as string[], responses: [] as [string, string[]][], parsed: [] as { name: string; arguments: string }[][], standalone: [] as (string[] | 'refused')[] };
     let prev: SwiftMessage | null = null;
     let i = 0;
     while (i < msgs.length) {

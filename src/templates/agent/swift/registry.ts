@@ -7,6 +7,7 @@ import { Llama3AgentTemplate, Llama4AgentTemplate } from './llama.ts';
 import { QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate } from './qwen.ts';
 import { Qwen3_5AgentTemplate, Qwen3CoderAgentTemplate } from './qwen3_coder.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
+import { ToolBenchAgentTemplate } from './toolbench.ts';
 import { AgentTemplateError, type SwiftAgentTemplate } from './types.ts';
 
 /** ms-swift's names, in `agent_template_map` order. */
@@ -56,6 +57,7 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   hunyuan_hermes: () => new HunyuanHermesAgentTemplate(),
   hy_v3_preview: () => new HyV3PreviewAgentTemplate(),
   hy_v3: () => new HyV3AgentTemplate(),
+  toolbench: () => new ToolBenchAgentTemplate(),
   llama3: make(Llama3AgentTemplate),
   llama4: make(Llama4AgentTemplate),
 };

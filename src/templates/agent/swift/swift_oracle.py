@@ -7,7 +7,8 @@ _preprocess_tool_call, _swift_prepare_inputs), plus what it leaves out:
 In:  {"agent_template", "tools", "system", "messages", "template_meta": {"prompt": [...],
       "chat_sep": [...]} | absent, "replies": [model replies to parse] | absent}
 Out: {"tools_text", "user_content": the first non-system message's content after _format_tools
-      (llama3 rewrites it), "calls": [...], "responses": [[assistant_content, parts], ...],
+      (llama3 rewrites it), "tools": the tools list after _format_tools (toolbench unwraps them in
+      place), "calls": [...], "responses": [[assistant_content, parts], ...],
       "parsed": [get_toolcall(text) as [{name, arguments}] for each calls text],
       "standalone": [_format_standalone_tool_responses(run) string parts, or "refused" where it
                      raises, for each run of results that follows no assistant or tool call],
@@ -36,7 +37,7 @@ def run(case):
     msgs = [dict(m) for m in case['messages'] if m['role'] != 'system']
     first = msgs[0] if msgs else None
     tools_text = t._format_tools(tools, case.get('system'), first) if tools else None
-    out = {'tools_text': tools_text, 'user_content': first['content'] if first else None,
+    out = {'tools_text': tools_text, 'user_content': first['content'] if first else None, 'tools': tools,
            'calls': [], 'responses': [], 'parsed': [], 'standalone': []}
     i, prev = 0, None
     while i < len(msgs):
