@@ -197,6 +197,15 @@ export const SWIFT_CORPUS: Base[] = [
     messages: [user('go'), call('typed', { a: 1 }), result('ok'), assistant('ok')],
   },
   {
+    name: 'schema oddities: properties given as a bare string and a list, a property named "type", blank descriptions',
+    tools: [{
+      name: 'odd', description: ' \t',
+      parameters: { type: 'object', properties: { type: { type: 'string', description: '\n' }, plain: 'text', listed: ['x'] }, required: [] },
+    }],
+    system: 'S',
+    messages: [user('odd'), call('odd', { type: 'a', plain: 'b' }), result('done'), assistant('Done.')],
+  },
+  {
     name: 'model replies in every format (get_toolcall)',
     tools: [weather, noParams], system: null,
     messages: [user('hi'), assistant('hello')],

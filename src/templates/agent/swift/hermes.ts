@@ -6,6 +6,7 @@
 import { pyJsonDumps } from '../../pyjson.ts';
 import { pyRepr } from '../../py/repr.ts';
 import { swiftParseJson } from '../../py/literal.ts';
+import { isPyDict } from '../../py/values.ts';
 import { pyFindall } from '../../py/regex.ts';
 import { BaseAgentTemplate, contentOf, swiftFunction } from './base.ts';
 import { AgentTemplateError, type SwiftFunction, type SwiftMessage, type ToolResponses } from './types.ts';
@@ -21,8 +22,6 @@ const replaceAll = (s: string, old: string, by: string): string => s.split(old).
 export const hermesToolResponses = (toolMessages: SwiftMessage[]): string =>
   toolMessages.map((m) => `<tool_response>\n${contentOf(m)}\n</tool_response>`).join('\n');
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
 export class HermesAgentTemplate extends BaseAgentTemplate {
   readonly id: string = 'hermes';
 
@@ -30,7 +29,7 @@ export class HermesAgentTemplate extends BaseAgentTemplate {
     const functions: SwiftFunction[] = [];
     for (const [body] of pyFindall(/<tool_call>(.+?)<\/tool_call>/s, response)) {
       const res = swiftParseJson(body);
-      if (isObj(res) && 'name' in res && 'arguments' in res) functions.push(swiftFunction(res.name, res.arguments));
+      if (isPyDict(res) && 'name' in res && 'arguments' in res) functions.push(swiftFunction(res.name, res.arguments));
     }
     // Nothing in Hermes form: read it as ReAct.
     return functions.length ? functions : super.getToolcall(response);

@@ -6,10 +6,9 @@ import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
 import { swiftParseJson } from '../../py/literal.ts';
 import { PY_S, pyFindall } from '../../py/regex.ts';
+import { isPyDict } from '../../py/values.ts';
 import { BaseAgentTemplate, contentOf, pyDictJson, swiftFunction } from './base.ts';
 import type { SwiftFunction, SwiftMessage, ToolResponses } from './types.ts';
-
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 export class HyV3PreviewAgentTemplate extends BaseAgentTemplate {
   readonly id: string = 'hy_v3_preview';
@@ -75,7 +74,7 @@ export class HyV3PreviewAgentTemplate extends BaseAgentTemplate {
     const calls = toolCallMessages.map((m) => {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       // Arguments that are not a dict are dropped (an empty argument list), as in ms-swift.
-      const lines = isObj(call.arguments)
+      const lines = isPyDict(call.arguments)
         ? Object.entries(call.arguments).map(([k, v]) => {
             const value = typeof v === 'string' ? v : pyJsonDumps(v);
             return `<arg_key${tk}>${k}</arg_key${tk}>\n<arg_value${tk}>${value}</arg_value${tk}>`;

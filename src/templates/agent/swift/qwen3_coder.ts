@@ -7,13 +7,10 @@ import { pyJsonDumps, pyLstrip, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
 import { PY_S, pyFindall } from '../../py/regex.ts';
 import { pyTruthy } from '../../py/truth.ts';
+import { isPyDict, pyDict, pyGet, pyIn, pyItem, PyError, pyTypeName } from '../../py/values.ts';
 import { BaseAgentTemplate, contentOf, pyDictJson, swiftFunction } from './base.ts';
 import { HermesAgentTemplate, hermesToolResponses } from './hermes.ts';
-import { AgentTemplateError, type SwiftFunction, type SwiftMessage } from './types.ts';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+import type { SwiftFunction, SwiftMessage } from './types.ts';
 
 /** The instructions after the tool list (data: byte for byte ms-swift's TOOL_DESC_SUFFIX). */
 export const QWEN3_CODER_TOOL_DESC_SUFFIX =
@@ -30,39 +27,24 @@ const DEFAULT_SYSTEM = 'You are Qwen, a helpful AI assistant that can interact w
 
 /** `<key>json</key>` lines for a dict's keys not in `handled` (nothing for a non-dict). */
 function extraKeys(obj: unknown, handled: string[]): string {
-  if (!isObj(obj)) return '';
+  if (!isPyDict(obj)) return '';
   return Object.entries(obj)
     .filter(([k]) => !handled.includes(k))
     .map(([k, v]) => `\n<${k}>${pyJsonDumps(v)}</${k}>`)
     .join('');
 }
 
-/** Python's `key in container` for a parsed JSON value; TypeError for a number, bool or None. */
-function pyIn(key: string, container: unknown): boolean {
-  if (typeof container === 'string') return container.includes(key);
-  if (Array.isArray(container)) return container.includes(key);
-  if (isObj(container)) return key in container;
-  throw new AgentTemplateError(`TypeError: argument of type ${pyStr(container)} is not iterable`);
-}
-
 /** Python's `value.strip()`, which only a str has. */
-function stripStr(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new AgentTemplateError(`AttributeError: ${where} ${pyStr(value)} has no strip()`);
+function strip(value: unknown): string {
+  if (typeof value !== 'string') throw new PyError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'strip'`);
   return pyStrip(value);
 }
 
-/** One `<parameter>` block of the tools list. */
+/** One `<parameter>` block of the tools list (`fields` is whatever the schema holds there). */
 function describeParameter(name: string, fields: unknown): string {
   let out = `\n<parameter>\n<name>${name}</name>`;
-  const hasType = pyIn('type', fields);
-  // A str or list that "contains" either key cannot then be indexed by it in Python.
-  if (!isObj(fields) && (hasType || pyIn('description', fields))) {
-    throw new AgentTemplateError(`TypeError: parameter ${name}: ${pyStr(fields)} cannot be indexed by a key`);
-  }
-  if (isObj(fields)) {
-    if (hasType) out += `\n<type>${pyStr(fields.type)}</type>`;
-    if ('description' in fields) out += `\n<description>${stripStr(fields.description, `parameter ${name}: description`)}</description>`;
-  }
+  if (pyIn('type', fields)) out += `\n<type>${pyStr(pyItem(fields, 'type'))}</type>`;
+  if (pyIn('description', fields)) out += `\n<description>${strip(pyItem(fields, 'description'))}</description>`;
   return out + extraKeys(fields, ['name', 'type', 'description']) + '\n</parameter>';
 }
 
@@ -94,17 +76,15 @@ export class Qwen3CoderAgentTemplate extends HermesAgentTemplate {
   override formatTools(tools: unknown[], system: string | null): string {
     const descs = [`${system ?? DEFAULT_SYSTEM}\n\n# Tools\n\nYou have access to the following functions:\n\n<tools>`];
     for (const wrapped of tools) {
-      const tool = isObj(wrapped) && 'function' in wrapped ? wrapped.function : wrapped;
-      if (!isObj(tool)) throw new AgentTemplateError(`TypeError: tool ${pyStr(tool)} is not a dict`);
-      if (!('name' in tool)) throw new AgentTemplateError(`KeyError: 'name' (tool ${pyStr(tool)})`);
-      let desc = `<function>\n<name>${pyStr(tool.name)}</name>`;
-      if ('description' in tool) desc += `\n<description>${stripStr(tool.description, 'description')}</description>`;
+      const tool = isPyDict(wrapped) && 'function' in wrapped ? wrapped.function : wrapped;
+      let desc = `<function>\n<name>${pyStr(pyItem(tool, 'name'))}</name>`;
+      if (pyIn('description', tool)) desc += `\n<description>${strip(pyItem(tool, 'description'))}</description>`;
       desc += '\n<parameters>';
-      const params = tool.parameters;
-      if (isObj(params) && isObj(params.properties)) {
+      const params = pyGet(tool, 'parameters', undefined);
+      if (isPyDict(params) && isPyDict(params.properties)) {
         for (const [name, fields] of Object.entries(params.properties)) desc += describeParameter(name, fields);
       }
-      if ('parameters' in tool) desc += extraKeys(params, ['type', 'properties']);
+      if (pyIn('parameters', tool)) desc += extraKeys(params, ['type', 'properties']);
       desc += '\n</parameters>';
       desc += extraKeys(tool, ['type', 'name', 'description', 'parameters']);
       descs.push(desc + '\n</function>');
@@ -118,8 +98,7 @@ export class Qwen3CoderAgentTemplate extends HermesAgentTemplate {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       let out = `<tool_call>\n<function=${pyStr(call.name)}>\n`;
       if (pyTruthy(call.arguments)) {
-        if (!isObj(call.arguments)) throw new AgentTemplateError(`AttributeError: arguments ${pyStr(call.arguments)} have no items()`);
-        for (const [key, value] of Object.entries(call.arguments)) {
+        for (const [key, value] of Object.entries(pyDict(call.arguments, 'items'))) {
           // Objects and arrays as JSON, anything else as Python's str() (True, None, 1.5).
           const text = typeof value === 'object' && value !== null ? pyJsonDumps(value) : pyStr(value);
           out += `<parameter=${key}>\n${text}\n</parameter>\n`;
