@@ -206,6 +206,21 @@ export const SWIFT_CORPUS: Base[] = [
     messages: [user('odd'), call('odd', { type: 'a', plain: 'b' }), result('done'), assistant('Done.')],
   },
   {
+    name: 'calls given as parsed objects, with `parameters` instead of `arguments`',
+    tools: [weather, numbers], system: null,
+    messages: [
+      user('Bern, and compute'),
+      { role: 'tool_call', content: { name: 'get_weather', parameters: { city: 'Bern' } } },
+      { role: 'tool_call', content: { name: 'compute', arguments: { x: 2.25, flags: [] } } },
+      result('mild'), result('4.5'), assistant('Mild; 4.5.'),
+    ],
+  },
+  {
+    name: 'arguments that are a list, not an object (some formats refuse)',
+    tools: [numbers], system: null,
+    messages: [user('sum'), call('compute', [1, 'two', { three: 3 }]), result('6'), assistant('6.')],
+  },
+  {
     name: 'model replies in every format (get_toolcall)',
     tools: [weather, noParams], system: null,
     messages: [user('hi'), assistant('hello')],

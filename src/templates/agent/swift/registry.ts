@@ -1,6 +1,9 @@
 // Every agent template of ms-swift's `agent_template_map` (swift/agent_template/mapping.py), under
 // ms-swift's name. A new format: one file in this folder + one line here (see ../../README.md).
 import { PyError } from '../../py/values.ts';
+import {
+  ChatGLM4AgentTemplate, GLM4_5AgentTemplate, GLM4_7AgentTemplate, GLM4AgentTemplate, GLM5_1AgentTemplate,
+} from './glm4.ts';
 import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
 import { HyV3AgentTemplate, HyV3PreviewAgentTemplate } from './hy_v3.ts';
 import { Llama3AgentTemplate, Llama4AgentTemplate } from './llama.ts';
@@ -58,6 +61,11 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   hy_v3_preview: make(HyV3PreviewAgentTemplate),
   hy_v3: make(HyV3AgentTemplate),
   toolbench: make(ToolBenchAgentTemplate),
+  chatglm4: make(ChatGLM4AgentTemplate),
+  glm4: make(GLM4AgentTemplate),
+  glm4_5: make(GLM4_5AgentTemplate),
+  glm4_7: make(GLM4_7AgentTemplate),
+  glm5_1: make(GLM5_1AgentTemplate),
   llama3: make(Llama3AgentTemplate),
   llama4: make(Llama4AgentTemplate),
 };
