@@ -120,3 +120,9 @@ export function pyCompareStr(a: string, b: string): number {
 
 /** `sorted(d.keys())` of a dict with str keys. */
 export const pySortedKeys = (d: PyDict): string[] => Object.keys(d).sort(pyCompareStr);
+
+/** `s.replace(old, new)`: every occurrence, `new` taken literally (no `$&` patterns as in JavaScript). */
+export const pyReplace = (s: string, old: string, by: string): string => {
+  if (old === '') throw new Error('pyReplace: empty old string');
+  return s.split(old).join(by);
+};

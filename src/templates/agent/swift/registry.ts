@@ -4,13 +4,17 @@ import { PyError } from '../../py/values.ts';
 import {
   ChatGLM4AgentTemplate, GLM4_5AgentTemplate, GLM4_7AgentTemplate, GLM4AgentTemplate, GLM5_1AgentTemplate,
 } from './glm4.ts';
+import { DeepSeekV31AgentTemplate } from './deepseek_v3_1.ts';
+import { DeepSeekV4AgentTemplate } from './deepseek_v4.ts';
 import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
 import { HyV3AgentTemplate, HyV3PreviewAgentTemplate } from './hy_v3.ts';
 import { Llama3AgentTemplate, Llama4AgentTemplate } from './llama.ts';
+import { MistralAgentTemplate } from './mistral.ts';
 import { QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate } from './qwen.ts';
 import { Qwen3_5AgentTemplate, Qwen3CoderAgentTemplate } from './qwen3_coder.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
 import { ToolBenchAgentTemplate } from './toolbench.ts';
+import { ReactGRPOAgentTemplate } from './react_grpo.ts';
 import { AgentTemplateError, type SwiftAgentTemplate } from './types.ts';
 
 /** ms-swift's names, in `agent_template_map` order. */
@@ -68,6 +72,10 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   glm5_1: make(GLM5_1AgentTemplate),
   llama3: make(Llama3AgentTemplate),
   llama4: make(Llama4AgentTemplate),
+  deepseek_v3_1: make(DeepSeekV31AgentTemplate),
+  deepseek_v4: make(DeepSeekV4AgentTemplate),
+  react_grpo: make(ReactGRPOAgentTemplate),
+  mistral: make(MistralAgentTemplate),
 };
 
 export function isSwiftAgentTemplateId(id: string): id is SwiftAgentTemplateId {
