@@ -10,7 +10,8 @@ export interface StrPart {
   content: string;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A literal string as a RegExp source (Python's `re.escape` for the characters RegExp treats specially). */
+export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Python's `_split_str_by_regex`: ['', text] or [delim, content, delim, content, ...]. */
 function splitByRegex(text: string, patterns: string[]): string[] {

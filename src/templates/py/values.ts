@@ -1,9 +1,9 @@
-// Python's value semantics for parsed JSON data, where they differ from JavaScript's (truthiness is
-// truth.ts): `isinstance` (a bool is an int), `dict.get`, `in`, iterating a value (`for r in x` walks a str's characters and a
-// dict's keys), `sorted()` of str keys (by code point, not UTF-16 unit) and `d[k] = v` (a key
-// `__proto__` stays an ordinary key). ms-swift's agent templates lean on all of them. Each helper
-// that Python would raise in throws a `PyError` named as Python's exception. Checked against CPython
-// in py.test.ts.
+// Python's value semantics for parsed JSON data, where they differ from JavaScript's (truthiness
+// is truth.ts): `isinstance` (a bool is an int), `dict.get`, `in`, iterating a value (`for r in x`
+// walks a str's characters and a dict's keys), `sorted()` of str keys (by code point, not UTF-16
+// unit), `str.replace` and `d[k] = v` (a key `__proto__` stays an ordinary key). ms-swift's agent
+// templates lean on all of them. Each helper that Python would raise in throws a `PyError` named as
+// Python's exception. Checked against CPython in py.test.ts.
 
 /** A Python exception (`name` is its type: 'TypeError', 'AttributeError', ...). */
 export class PyError extends Error {

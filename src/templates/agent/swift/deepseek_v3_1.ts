@@ -44,9 +44,11 @@ export class DeepSeekV31AgentTemplate extends BaseAgentTemplate {
       return `### ${pyStr(name)}\nDescription: ${pyStr(description)}\n\nParameters: ${pyJsonDumps(parameters)}`;
     });
     return (
-      `${pyTruthy(system) ? system : ''}\n\n## Tools\nYou have access to the following tools:\n\n${descs.join('\n\n')}\n\n` +
+      `${pyTruthy(system) ? system : ''}\n\n## Tools\nYou have access to the following tools:\n\n` +
+      `${descs.join('\n\n')}\n\n` +
       'IMPORTANT: ALWAYS adhere to this exact format for tool use:\n' +
-      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>tool_call_name<｜tool▁sep｜>tool_call_arguments<｜tool▁call▁end｜>' +
+      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>tool_call_name<｜tool▁sep｜>' +
+      'tool_call_arguments<｜tool▁call▁end｜>' +
       '{additional_tool_calls}<｜tool▁calls▁end｜>\n\n' +
       'Where:\n' +
       '- `tool_call_name` must be an exact match to one of the available tools\n' +
@@ -58,7 +60,8 @@ export class DeepSeekV31AgentTemplate extends BaseAgentTemplate {
   override formatToolCalls(toolCallMessages: SwiftMessage[]): string {
     const calls = toolCallMessages.map((m) => {
       const call = BaseAgentTemplate.parseToolCall(m.content);
-      return `<｜tool▁call▁begin｜>${pyStr(call.name)}<｜tool▁sep｜>${pyJsonDumps(call.arguments)}<｜tool▁call▁end｜>`;
+      const args = pyJsonDumps(call.arguments);
+      return `<｜tool▁call▁begin｜>${pyStr(call.name)}<｜tool▁sep｜>${args}<｜tool▁call▁end｜>`;
     });
     return `<｜tool▁calls▁begin｜>${calls.join('')}<｜tool▁calls▁end｜>`;
   }

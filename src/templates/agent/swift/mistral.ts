@@ -6,8 +6,9 @@ import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { swiftParseJson } from '../../py/literal.ts';
 import { pyFindall } from '../../py/regex.ts';
 import { pyTruthy } from '../../py/truth.ts';
-import { isPyDict, pyIn, pyReplace } from '../../py/values.ts';
+import { isPyDict, pyIn } from '../../py/values.ts';
 import { BaseAgentTemplate, swiftFunction } from './base.ts';
+import { resultsInPrompt } from './minimax_m2.ts';
 import { AgentTemplateError, type SwiftFunction, type SwiftMessage, type ToolResponses } from './types.ts';
 
 const CALLS_RE = /\[TOOL_CALLS\]\[(.*?)\]<\/s>/su;
@@ -40,8 +41,7 @@ export class MistralAgentTemplate extends BaseAgentTemplate {
     const total = toolMessages
       .map((m) => `[TOOL_RESULTS]${pyJsonDumps({ content: m.content })}[/TOOL_RESULTS]`)
       .join('\n');
-    const parts = [...this.templateMeta.chatSep, ...this.templateMeta.prompt.map((p) => pyReplace(p, '{{QUERY}}', total))];
-    return { assistantContent, parts };
+    return { assistantContent, parts: resultsInPrompt(this.templateMeta.chatSep, this.templateMeta.prompt, total) };
   }
 
   formatTools(tools: unknown[], system: string | null): string {

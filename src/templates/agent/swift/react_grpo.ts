@@ -20,11 +20,11 @@ export class ReactGRPOAgentTemplate extends BaseAgentTemplate {
       );
     }
     return (
-      'A conversation for tool calling between User and Assistant. The user asks a question which may be solved by ' +
-      'calling tools, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind ' +
-      'and then provides the user with the answer. The reasoning process should be enclosed within <think> </think>' +
-      'tags and answer should follow the ReACT format(Action:xxx\nAction Input:xxx), i.e., <think> reasoning process ' +
-      'here </think> Action: action here\nAction Input: parameters here\n\n' +
+      'A conversation for tool calling between User and Assistant. The user asks a question which may be solved ' +
+      'by calling tools, and the Assistant solves it. The assistant first thinks about the reasoning process in ' +
+      'the mind and then provides the user with the answer. The reasoning process should be enclosed within ' +
+      '<think> </think>tags and answer should follow the ReACT format(Action:xxx\nAction Input:xxx), i.e., ' +
+      '<think> reasoning process here </think> Action: action here\nAction Input: parameters here\n\n' +
       'Answer the following questions as best as you can. You have access to the following tools:\n\n' +
       descs.join('\n\n') +
       '\n\nUse the following format:\n\n' +

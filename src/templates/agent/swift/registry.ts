@@ -1,20 +1,29 @@
 // Every agent template of ms-swift's `agent_template_map` (swift/agent_template/mapping.py), under
 // ms-swift's name. A new format: one file in this folder + one line here (see ../../README.md).
 import { PyError } from '../../py/values.ts';
+import { DeepSeekV31AgentTemplate } from './deepseek_v3_1.ts';
+import { DeepSeekV4AgentTemplate } from './deepseek_v4.ts';
+import { Gemma4AgentTemplate } from './gemma4.ts';
 import {
   ChatGLM4AgentTemplate, GLM4_5AgentTemplate, GLM4_7AgentTemplate, GLM4AgentTemplate, GLM5_1AgentTemplate,
 } from './glm4.ts';
-import { DeepSeekV31AgentTemplate } from './deepseek_v3_1.ts';
-import { DeepSeekV4AgentTemplate } from './deepseek_v4.ts';
 import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
 import { HyV3AgentTemplate, HyV3PreviewAgentTemplate } from './hy_v3.ts';
+import { KimiK25AgentTemplate } from './kimi_k25.ts';
+import { KimiK3AgentTemplate } from './kimi_k3.ts';
 import { Llama3AgentTemplate, Llama4AgentTemplate } from './llama.ts';
+import { MiniCPM5AgentTemplate } from './minicpm5.ts';
+import { MinimaxM2AgentTemplate } from './minimax_m2.ts';
+import { MinimaxM3AgentTemplate } from './minimax_m3.ts';
 import { MistralAgentTemplate } from './mistral.ts';
-import { QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate } from './qwen.ts';
+import {
+  QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate,
+} from './qwen.ts';
 import { Qwen3_5AgentTemplate, Qwen3CoderAgentTemplate } from './qwen3_coder.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
-import { ToolBenchAgentTemplate } from './toolbench.ts';
 import { ReactGRPOAgentTemplate } from './react_grpo.ts';
+import { SeedAgentTemplate } from './seed_oss.ts';
+import { ToolBenchAgentTemplate } from './toolbench.ts';
 import { AgentTemplateError, type SwiftAgentTemplate } from './types.ts';
 
 /** ms-swift's names, in `agent_template_map` order. */
@@ -74,8 +83,15 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   llama4: make(Llama4AgentTemplate),
   deepseek_v3_1: make(DeepSeekV31AgentTemplate),
   deepseek_v4: make(DeepSeekV4AgentTemplate),
+  minimax_m2: make(MinimaxM2AgentTemplate),
+  minimax_m3: make(MinimaxM3AgentTemplate),
+  seed_oss: make(SeedAgentTemplate),
+  gemma4: make(Gemma4AgentTemplate),
   react_grpo: make(ReactGRPOAgentTemplate),
   mistral: make(MistralAgentTemplate),
+  kimi_k25: make(KimiK25AgentTemplate),
+  kimi_k3: make(KimiK3AgentTemplate),
+  minicpm5: make(MiniCPM5AgentTemplate),
 };
 
 export function isSwiftAgentTemplateId(id: string): id is SwiftAgentTemplateId {
