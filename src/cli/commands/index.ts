@@ -8,6 +8,7 @@ import { tokenize } from './tokenize.ts';
 import { train } from './train.ts';
 import { forward } from './forward.ts';
 import { generate } from './generate.ts';
+import { merge } from './merge.ts';
 
 export const commands: Command[] = [
   validate,
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   forward,
   train,
   generate,
+  merge,
 ];

@@ -1,6 +1,6 @@
 """Independent reference for Prism's decoder: Hugging Face semantics in plain PyTorch.
 
-Reads a Hugging Face model folder (config.json + model.safetensors, parsed here from the
+Reads a Hugging Face model folder (config.json + model.safetensors or its shards, parsed here from the
 safetensors spec, not by Prism's code), optionally a PEFT LoRA adapter, runs the forward in
 float32 and, when labels are given, the loss and autograd gradients of every LoRA weight.
 Semantics follow transformers' Llama / Qwen2 / Qwen3 modelling code: RMSNorm in float32,
@@ -47,6 +47,19 @@ def read_safetensors(path):
         buf = bytearray(data[base + start:base + end])
         t = torch.frombuffer(buf, dtype=dtype) if len(buf) else torch.empty(0, dtype=dtype)
         out[name] = t.reshape(info["shape"]).to(torch.float32) if dtype.is_floating_point else t.reshape(info["shape"])
+    return out
+
+
+def read_folder(d):
+    """model.safetensors, or every shard model.safetensors.index.json lists (transformers' layout)."""
+    import os
+    if os.path.exists(f"{d}/model.safetensors"):
+        return read_safetensors(f"{d}/model.safetensors")
+    with open(f"{d}/model.safetensors.index.json") as f:
+        index = json.load(f)
+    out = {}
+    for shard in sorted(set(index["weight_map"].values())):
+        out.update(read_safetensors(f"{d}/{shard}"))
     return out
 
 
@@ -105,7 +118,7 @@ def main():
 
 def run(job):
     cfg = json.load(open(f"{job['model']}/config.json"))
-    W = read_safetensors(f"{job['model']}/model.safetensors")
+    W = read_folder(job["model"])
     arch = cfg["architectures"][0]
     H, L = cfg["hidden_size"], cfg["num_hidden_layers"]
     nh, nkv = cfg["num_attention_heads"], cfg.get("num_key_value_heads", cfg["num_attention_heads"])

@@ -14,6 +14,8 @@ export interface Checkpoint {
   /** name → shape, for checking against a spec. */
   shapes(): Map<string, number[]>;
   read(name: string): Promise<Uint8Array>;
+  /** Part of one tensor's bytes (see SafetensorsFile.readPart). */
+  readPart(name: string, offset: number, length: number): Promise<Uint8Array>;
   /** Tensors file by file, each file in its own order. */
   stream(options?: StreamOptions): AsyncGenerator<TensorData>;
 }
@@ -57,6 +59,11 @@ function fromFiles(files: SafetensorsFile[]): Checkpoint {
       const t = tensors.get(name);
       if (!t) throw new SafetensorsError(`no tensor "${name}" in the checkpoint`);
       return t.file.read(name);
+    },
+    async readPart(name, offset, length) {
+      const t = tensors.get(name);
+      if (!t) throw new SafetensorsError(`no tensor "${name}" in the checkpoint`);
+      return t.file.readPart(name, offset, length);
     },
     async *stream(options) {
       for (const f of files) yield* f.stream(options);

@@ -28,6 +28,8 @@ export interface SafetensorsFile {
   tensors: TensorEntry[];
   get(name: string): TensorEntry | undefined;
   read(name: string): Promise<Uint8Array>;
+  /** `length` bytes of one tensor's data from byte `offset` within it (to stream a large tensor in parts). */
+  readPart(name: string, offset: number, length: number): Promise<Uint8Array>;
   stream(options?: StreamOptions): AsyncGenerator<TensorData>;
 }
 
@@ -57,6 +59,14 @@ export async function openSafetensors(source: ByteSource, label = 'safetensors f
       const t = byName.get(name);
       if (!t) throw new SafetensorsError(`${label}: no tensor "${name}"`);
       return readRange(t.begin, t.end);
+    },
+    async readPart(name, offset, length) {
+      const t = byName.get(name);
+      if (!t) throw new SafetensorsError(`${label}: no tensor "${name}"`);
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > t.end - t.begin) {
+        throw new SafetensorsError(`${label}: bytes [${offset}, ${offset + length}) are outside tensor "${name}" (${t.end - t.begin} bytes)`);
+      }
+      return readRange(t.begin + offset, t.begin + offset + length);
     },
     async *stream(options = {}) {
       const chunk = options.chunkBytes ?? 8 << 20;

@@ -6,6 +6,7 @@ import type { RunRecord } from '../../adapters/types.ts';
 import { adapterStore } from '../train/store.ts';
 import { LossChart } from '../train/LossChart.tsx';
 import { importZip, runZip, saveBytes } from './bundle.ts';
+import { ExportPanel } from './ExportPanel.tsx';
 import '../train/train.css';
 
 function when(ms: number): string {
@@ -104,6 +105,7 @@ function RunCard({ run, onChanged, onDeleted, onError }: {
           <button type="button" onClick={() => setRenaming(true)} data-testid="rename">Rename</button>
           <button type="button" className="danger" onClick={() => void remove()} data-testid="delete">Delete</button>
         </div>
+        {finished && <ExportPanel run={run} />}
       </div>
       <div className="mini">
         {run.loss_curve.length ? <LossChart points={run.loss_curve} compact /> : <p className="muted empty-chart">No loss curve{run.status === 'imported' ? ' (imported)' : ''}</p>}
