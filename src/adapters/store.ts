@@ -45,6 +45,8 @@ export interface CheckpointRecord {
   rng_state: unknown;
   /** Loss curve and other trainer state to restore (JSON-serializable). */
   trainer_state?: unknown;
+  /** The run's identity (src/train/fingerprint.ts), checked before a resume; absent in older records. */
+  fingerprint?: unknown;
   created: number;
 }
 

@@ -6,6 +6,7 @@ import { toFloat32 } from '../model/safetensors/float.ts';
 import { openSafetensors } from '../model/safetensors/reader.ts';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { bytesSource } from '../model/sources/byte-source.ts';
+import type { RunFingerprint } from './fingerprint.ts';
 import type { OptimizerState } from './optimizer.ts';
 
 export interface TrainerState {
@@ -28,6 +29,8 @@ export interface TrainCheckpoint {
   data_position: { micro_batches: number; epoch: number };
   rng_state: { seed: number; data_seed: number; step: number };
   trainer_state: TrainerState;
+  /** The run that made it (./fingerprint.ts); absent in checkpoints made before Prism stored one. */
+  fingerprint?: RunFingerprint;
 }
 
 export interface CheckpointStorage {
@@ -50,7 +53,9 @@ export class MemoryCheckpoints implements CheckpointStorage {
 /** What the browser store offers (src/adapters/store.ts AdapterStore), structurally. */
 export interface CheckpointStoreLike {
   saveCheckpoint(cp: TrainCheckpoint & { runId: string }): Promise<void>;
-  latestCheckpoint(runId: string): Promise<(Omit<TrainCheckpoint, 'data_position' | 'rng_state' | 'trainer_state'> & { data_position: unknown; rng_state: unknown; trainer_state?: unknown }) | undefined>;
+  latestCheckpoint(runId: string): Promise<(Omit<TrainCheckpoint, 'data_position' | 'rng_state' | 'trainer_state' | 'fingerprint'> & {
+    data_position: unknown; rng_state: unknown; trainer_state?: unknown; fingerprint?: unknown;
+  }) | undefined>;
 }
 
 /** Checkpoints of one run in the IndexedDB adapter store. */
@@ -65,6 +70,7 @@ export function storeCheckpoints(store: CheckpointStoreLike, runId: string): Che
         data_position: r.data_position as TrainCheckpoint['data_position'],
         rng_state: r.rng_state as TrainCheckpoint['rng_state'],
         trainer_state: r.trainer_state as TrainerState,
+        ...(r.fingerprint !== undefined ? { fingerprint: r.fingerprint as RunFingerprint } : {}),
       };
     },
   };

@@ -25,6 +25,8 @@ import { buildTrainRows, collate, MicroBatchStream, splitRecords, type TrainReco
 import { LoraAdamW } from './optimizer.ts';
 import { learningRate, warmupSteps } from './schedule.ts';
 import { dropoutSeed } from './rng.ts';
+import { TrainRefusal } from './errors.ts';
+import { runFingerprint, verifyResume, type RunFingerprint } from './fingerprint.ts';
 import {
   decodeTensors, encodeLora, encodeOptimizer, type CheckpointStorage, type TrainCheckpoint, type TrainerState,
 } from './checkpoint.ts';
@@ -59,8 +61,18 @@ export interface TrainerInit {
   /** Token id for padding (never trained). */
   padId: number;
   storage?: CheckpointStorage;
-  /** Continue from storage's latest checkpoint when there is one. */
+  /**
+   * Continue from storage's latest checkpoint when there is one. It must carry this run's
+   * fingerprint (./fingerprint.ts): a checkpoint of another run is refused (ResumeRefusal).
+   */
   resume?: boolean;
+  /** Resume a checkpoint that has no fingerprint (made before Prism stored one) without checking it. */
+  resumeUnverified?: boolean;
+  /**
+   * The caller's part of the run's fingerprint: `model` (ModelFingerprint of the weights) and
+   * anything else that identifies the run (the CLI adds `data_file`).
+   */
+  identity?: RunFingerprint;
   onEvent?: (e: TrainEvent) => void;
   /** Start LoRA weights by PEFT key (default: PEFT's init, seeded by config.seed). */
   initialLora?: ReadonlyMap<string, Float32Array>;
@@ -73,13 +85,7 @@ export interface TrainerInit {
   syncEachLayer?: boolean;
 }
 
-/** The run will not fit: `message` says what to change. */
-export class TrainRefusal extends Error {
-  override name = 'TrainRefusal';
-  constructor(message: string, readonly plan?: MemoryPlan) {
-    super(message);
-  }
-}
+export { TrainRefusal, ResumeRefusal } from './errors.ts';
 
 export interface TrainResult {
   status: TrainStatus;
@@ -112,6 +118,7 @@ export class Trainer {
   private paused: { promise: Promise<void>; release: () => void } | null = null;
   private cancelled = false;
   private state: TrainerState = { global_step: 0, bad_steps: 0, skipped_total: 0, loss_curve: [], tokens_seen: 0 };
+  private fingerprintCache: RunFingerprint | null = null;
 
   constructor(private readonly init: TrainerInit) {
     const cfg = init.config;
@@ -240,6 +247,12 @@ export class Trainer {
     });
   }
 
+  /** This run's identity (./fingerprint.ts), stored with every checkpoint; computed once. */
+  get fingerprint(): RunFingerprint {
+    this.fingerprintCache ??= runFingerprint(this.config, this.init.records, this.init.evalRecords, this.init.identity);
+    return this.fingerprintCache;
+  }
+
   get scaling(): number {
     return loraScaling(this.config.lora);
   }
@@ -257,10 +270,13 @@ export class Trainer {
       data_position: { micro_batches: step * this.accum, epoch: Math.floor((step * this.accum) / this.stream.perEpoch) },
       rng_state: { seed: this.config.seed, data_seed: this.config.data_seed, step },
       trainer_state: structuredClone(this.state),
+      fingerprint: { ...this.fingerprint },
     };
   }
 
+  /** Continue from `cp`: refused (ResumeRefusal) when it belongs to another run (see TrainerInit.resume). */
   async restore(cp: TrainCheckpoint): Promise<void> {
+    verifyResume(cp, this.fingerprint, this.init.resumeUnverified);
     const dec = this.ensureDecoder();
     if (cp.rng_state.seed !== this.config.seed || cp.rng_state.data_seed !== this.config.data_seed) {
       throw new TrainRefusal('the checkpoint was made with another seed or data_seed: resume with the same settings');

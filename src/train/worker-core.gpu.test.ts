@@ -1,7 +1,8 @@
 // The training worker's core, driven as the page drives it (messages in, messages out), with
 // the adapter store on fake-indexeddb: a run that is cancelled keeps its exact state in the
 // store, a second start with resume continues from it and ends with the same adapter as an
-// uninterrupted run; the finished adapter is saved in the store and posted.
+// uninterrupted run; the finished adapter is saved in the store and posted. A resume with
+// another model or other records is refused, naming what differs, and the run stays resumable.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { nodeGPU } from '../cli/node-gpu.ts';
@@ -20,7 +21,7 @@ const config = defaultTrainConfig({
 });
 const records = randomRecords(5, 6, 8, 14, tm.spec.vocab_size).map((r) => ({ ...r, input_ids: Int32Array.from(r.input_ids), labels: Int32Array.from(r.labels) }));
 
-async function session(dbName: string, runId: string, resume: boolean, cancelAtStep?: number) {
+async function session(dbName: string, runId: string, resume: boolean, cancelAtStep?: number, over: Partial<StartTraining> = {}) {
   const got: FromTrainWorker[] = [];
   let handle!: ReturnType<typeof createTrainWorkerHandler>;
   handle = createTrainWorkerHandler({
@@ -31,7 +32,7 @@ async function session(dbName: string, runId: string, resume: boolean, cancelAtS
       if (m.type === 'event' && m.event.type === 'step' && m.event.step === cancelAtStep) void handle({ type: 'cancel' });
     },
   });
-  const start: StartTraining = { type: 'start', runId, config, model: { files }, records, padId: 0, resume, dbName };
+  const start: StartTraining = { type: 'start', runId, config, model: { files }, records, padId: 0, resume, dbName, ...over };
   await handle(start);
   return got;
 }
@@ -65,5 +66,32 @@ describe('training worker core', () => {
     expect(run.loss_curve.map((p) => p.step)).toEqual([1, 2, 3, 4]);
     expect(Array.from((await store.getAdapter(runB))!.safetensors)).toEqual(Array.from(wa));
     store.close();
+  }, 240_000);
+
+  it('a resume with another model or other records is refused, naming it; the run stays resumable', async () => {
+    const db = 'prism-train-refuse';
+    const run = await newStoredRun(db, config);
+    await session(db, run, false, 2);
+    const otherModel = { ...files, 'model.safetensors': new Blob([randomWeights(tm.spec, 'F32', 99) as Uint8Array<ArrayBuffer>]) };
+    const cases: [Partial<StartTraining>, RegExp][] = [
+      [{ model: { files: otherModel } }, /another run: model \(config and weights\): [0-9a-f]{12}… → [0-9a-f]{12}…\. Pick the same model/],
+      [{ records: records.slice(1) }, /another run: dataset \(the tokenized records[^)]*\): [0-9a-f]{12}… → [0-9a-f]{12}…; dataset_records: 6 → 5/],
+    ];
+    for (const [over, message] of cases) {
+      const got = await session(db, run, true, undefined, over);
+      const err = got.find((m) => m.type === 'error') as Extract<FromTrainWorker, { type: 'error' }>;
+      expect(err, got.map((m) => (m.type === 'event' ? m.event.type : m.type)).join(' ')).toBeDefined();
+      expect(err.refused).toBe(true);
+      expect(err.message).toMatch(/^This run cannot be resumed: the checkpoint at step 2 belongs to another run/);
+      expect(err.message).toMatch(message);
+      expect(got.some((m) => m.type === 'adapter' || (m.type === 'event' && m.event.type === 'step'))).toBe(false);
+      const store = await openAdapterStore({ name: db });
+      expect((await store.get(run))!.status).toBe('paused');
+      expect(await store.checkpointSteps(run)).toEqual([2]);
+      store.close();
+    }
+    const ok = await session(db, run, true);
+    expect(ok.find((m) => m.type === 'event' && m.event.type === 'start')).toMatchObject({ event: { resumed_from: 2 } });
+    expect(ok.some((m) => m.type === 'adapter')).toBe(true);
   }, 240_000);
 });

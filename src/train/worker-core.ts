@@ -10,7 +10,8 @@ import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../adapters/peft.ts';
 import type { AdapterStore } from '../adapters/store.ts';
 import { storeCheckpoints } from './checkpoint.ts';
 import type { FromTrainWorker, StartTraining, ToTrainWorker } from './protocol.ts';
-import { Trainer, TrainRefusal } from './trainer.ts';
+import { ResumeRefusal, Trainer, TrainRefusal } from './trainer.ts';
+import { ModelFingerprint } from './fingerprint.ts';
 
 export interface TrainWorkerDeps {
   gpu: GPU;
@@ -58,7 +59,7 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
           signalLost();
         },
       }));
-      const { spec, weights } = await guard(loadWeights(device, msg.model));
+      const { spec, weights, model } = await guard(loadWeights(device, msg.model));
       store = await deps.openStore(msg.dbName);
       const s = store;
       const checkpoints = storeCheckpoints(s, msg.runId);
@@ -75,7 +76,7 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
             await s.updateRun(msg.runId, { step: cp.step, loss_curve: cp.trainer_state.loss_curve });
           },
         },
-        resume: msg.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes,
+        resume: msg.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes, identity: { model },
         onEvent: (event) => {
           // A run that outlives its device (cancelled by the loss) must not look finished.
           if (lost) return;
@@ -114,10 +115,17 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
           ? `Resume continues from step ${lastCheckpoint}, the last checkpoint.`
           : 'No checkpoint was saved yet: Resume starts the run again from step 0.';
         deps.post({ type: 'error', message: `The GPU was lost (${lost}). ${where}`, refused: false, deviceLost: true });
+      } else if (err instanceof ResumeRefusal) {
+        const fix = err.unverified
+          ? 'Its checkpoint was saved by an older version of Prism and cannot be checked: start a new run.'
+          : 'Pick the same model (and keep its dataset and settings) to resume it, or start a new run.';
+        deps.post({ type: 'error', message: `This run cannot be resumed: ${err.message}. ${fix}`, refused: true, deviceLost: false });
       } else {
         deps.post({ type: 'error', message: (err as Error).message, refused: err instanceof TrainRefusal, deviceLost: false });
       }
-      if (store) await store.updateRun(msg.runId, { status: lost ? 'paused' : 'failed' }).catch(() => undefined);
+      // A refused resume leaves the run as it was (paused, its checkpoint kept) for a later try with the right model.
+      const status = lost || err instanceof ResumeRefusal ? 'paused' : 'failed';
+      if (store) await store.updateRun(msg.runId, { status }).catch(() => undefined);
     } finally {
       finished = true;
       trainer?.destroy();
@@ -141,7 +149,9 @@ async function loadWeights(device: GPUDevice, model: StartTraining['model']) {
   const { source, close } = 'hub' in model ? await hubSourceWithCache(model.hub) : { source: blobModelSource(model.files), close: () => {} };
   try {
     const { spec, checkpoint } = await openModel(source);
-    return { spec, weights: await uploadWeights(device, checkpoint.stream()) };
+    const print = new ModelFingerprint(spec);
+    const weights = await uploadWeights(device, print.tee(checkpoint.stream()));
+    return { spec, weights, model: print.hex() };
   } finally {
     close();
   }

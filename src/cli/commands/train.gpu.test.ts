@@ -3,9 +3,11 @@
 // independent PyTorch reference the way PEFT applies it (hf_reference.py: scale alpha/√r with
 // use_rslora), gives the same logits as our decoder with that adapter loaded (≤ 1e-4 of the
 // largest logit), and differs clearly from the base model's logits. --resume after a lost
-// checkpoint rewrites the same adapter bytes.
+// checkpoint rewrites the same adapter bytes. A checkpoint of another run (other data, other
+// settings, or no fingerprint at all) is never resumed: the refusal names each difference, and
+// a new run is never started into a folder holding another run's checkpoints.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +97,72 @@ describe('prism train', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/resuming from step 2/);
     expect(Buffer.compare(readFileSync(join(out, 'adapter_model.safetensors')), first)).toBe(0);
+  }, 300_000);
+
+  it('never resumes another run\'s checkpoint, and never mixes two runs in one folder', () => {
+    const tm = makeTinyModel({ arch: 'qwen2', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 2, dtype: 'float32', tokenizer: 'bytes' });
+    const model = join(dir, 'model-b');
+    writeFiles(model, { ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 3) });
+    const jsonl = (pairs: string[][]) => pairs.map(([q, a]) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] })).join('\n') + '\n';
+    const dataA = join(dir, 'a.jsonl');
+    const dataB = join(dir, 'b.jsonl');
+    writeFileSync(dataA, jsonl([['Hi', 'Hello.'], ['Bye', 'Goodbye.'], ['Yes?', 'No.']]));
+    writeFileSync(dataB, jsonl([['Ping', 'Pong.'], ['Up?', 'Down.'], ['Left?', 'Right.']]));
+    const out = join(dir, 'out-ab');
+    const cli = (data: string, ...more: string[]) => spawnSync(process.execPath, [
+      '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'train', '--model', model, '--data', data,
+      '--template', 'qwen2_5', '--out', out, '--r', '2', '--lr', '1e-2', '--max-steps', '2', '--batch-size', '2', '--grad-accum', '1',
+      '--save-steps', '1', '--max-length', '64', '--quiet', ...more,
+    ], { cwd: ROOT, encoding: 'utf8' });
+
+    const a = cli(dataA);
+    expect(a.status, a.stderr).toBe(0);
+    const adapter = readFileSync(join(out, 'adapter_model.safetensors'));
+    const unchanged = () => {
+      expect(Buffer.compare(readFileSync(join(out, 'adapter_model.safetensors')), adapter)).toBe(0);
+      expect(readdirSync(join(out, 'checkpoints')).sort()).toEqual(['checkpoint-1', 'checkpoint-2']);
+    };
+
+    // A new run on other data into the same folder: refused before anything is written.
+    const fresh = cli(dataB);
+    expect(fresh.status).toBe(1);
+    expect(fresh.stderr).toMatch(/already holds checkpoints of a run \(newest: checkpoint-2\)/);
+    expect(fresh.stderr).toMatch(/--resume.*another --out/);
+    unchanged();
+
+    // --resume with other data: refused, naming the data file and the records, old → new.
+    const other = cli(dataB, '--resume');
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/checkpoint at step 2 belongs to another run/);
+    expect(other.stderr).toMatch(/data file \(its bytes\): [0-9a-f]{12}… → [0-9a-f]{12}…/);
+    expect(other.stderr).toMatch(/dataset \(the tokenized records[^)]*\): [0-9a-f]{12}… → [0-9a-f]{12}…/);
+    expect(other.stderr).toMatch(/another --out/);
+    expect(other.stderr).not.toMatch(/\n\s+at /);
+    unchanged();
+
+    // --resume with other settings: each named with its old and new value.
+    const settings = cli(dataA, '--resume', '--lr', '3e-2', '--lora-dropout', '0');
+    expect(settings.status).toBe(1);
+    // Exactly those two: the data and the model are the same.
+    expect(settings.stderr).toMatch(/another run: learning_rate: 0\.01 → 0\.03; lora\.lora_dropout: 0\.05 → 0 — /);
+    unchanged();
+    const state = JSON.parse(readFileSync(join(out, 'checkpoints', 'checkpoint-2', 'state.json'), 'utf8'));
+    expect(state.fingerprint).toMatchObject({ template: 'qwen2_5', 'lora.r': 2, learning_rate: 0.01 });
+
+    // A checkpoint without a fingerprint (as an older Prism wrote them): refused unless vouched for.
+    for (const step of [1, 2]) {
+      const f = join(out, 'checkpoints', `checkpoint-${step}`, 'state.json');
+      const { fingerprint: _gone, ...old } = JSON.parse(readFileSync(f, 'utf8'));
+      writeFileSync(f, JSON.stringify(old));
+    }
+    const unverified = cli(dataA, '--resume');
+    expect(unverified.status).toBe(1);
+    expect(unverified.stderr).toMatch(/no run fingerprint.*--resume-unverified/);
+    unchanged();
+    rmSync(join(out, 'adapter_model.safetensors'));
+    const vouched = cli(dataA, '--resume', '--resume-unverified');
+    expect(vouched.status, vouched.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(join(out, 'adapter_model.safetensors')), adapter)).toBe(0);
+    expect(existsSync(join(out, 'adapter_config.json'))).toBe(true);
   }, 300_000);
 });

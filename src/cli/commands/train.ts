@@ -4,6 +4,8 @@
 // OUT/checkpoints/checkpoint-N (every --save-steps and on Ctrl-C); --resume continues from
 // the newest exactly as an uninterrupted run. Progress: a bar on a terminal (stderr), plain
 // log lines otherwise.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
@@ -19,7 +21,8 @@ import {
   defaultTrainConfig, LINEAR_MODULES, validateTrainConfig, type LinearModule, type LoraSettings, type LrSchedulerType, type TrainConfig,
 } from '../../train/config.ts';
 import type { CheckpointStorage, TrainCheckpoint } from '../../train/checkpoint.ts';
-import { Trainer, TrainRefusal, type TrainEvent } from '../../train/trainer.ts';
+import { ResumeRefusal, Trainer, TrainRefusal, type TrainEvent } from '../../train/trainer.ts';
+import { ModelFingerprint } from '../../train/fingerprint.ts';
 import type { TrainRecord } from '../../train/data.ts';
 import { nodeDevice } from '../node-gpu.ts';
 import { fsModelSource } from '../fs-source.ts';
@@ -64,8 +67,15 @@ Options:
   --save-steps N         checkpoint every N steps (500)
   --logging-steps N      log line every N steps when not on a terminal (5)
   --recompute            recompute activations in backward (less memory)
-  --resume               continue from OUT/checkpoints
+  --resume               continue from the newest checkpoint in OUT/checkpoints; refused unless it was
+                         made by this same run (data, model, template and every setting that changes
+                         the math: each difference is named)
+  --resume-unverified    with --resume, also accept a checkpoint that has no run fingerprint (made by
+                         an older Prism); you vouch that it is this run's
   --quiet                no progress output
+
+A new run (no --resume) into an OUT whose checkpoints folder holds checkpoints is refused: it
+would mix two runs' checkpoints. Use another --out, or delete OUT/checkpoints.
 
 Exit status: 0 trained, 1 refused or failed, 2 usage error, 130 interrupted (checkpoint saved).`;
 
@@ -73,6 +83,17 @@ const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
 
 function num(args: ParsedArgs, name: string): number | undefined {
   return optionalNumber(args, name);
+}
+
+/** Steps of the checkpoint-N folders in `dir`, newest first ([] when there is no such folder). */
+async function checkpointSteps(dir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return names.map((n) => /^checkpoint-(\d+)$/.exec(n)).filter((m) => m).map((m) => Number(m![1])).sort((a, b) => b - a);
 }
 
 /** Checkpoints as folders OUT/checkpoints/checkpoint-N with the same three parts the browser stores. */
@@ -84,18 +105,11 @@ export function fileCheckpoints(dir: string): CheckpointStorage {
       await writeFile(join(d, 'lora.safetensors'), cp.lora);
       await writeFile(join(d, 'optimizer.safetensors'), cp.optimizer);
       await writeFile(join(d, 'state.json'), JSON.stringify({
-        step: cp.step, data_position: cp.data_position, rng_state: cp.rng_state, trainer_state: cp.trainer_state,
+        step: cp.step, data_position: cp.data_position, rng_state: cp.rng_state, trainer_state: cp.trainer_state, fingerprint: cp.fingerprint,
       }));
     },
     async latest() {
-      let names: string[];
-      try {
-        names = await readdir(dir);
-      } catch {
-        return undefined;
-      }
-      const steps = names.map((n) => /^checkpoint-(\d+)$/.exec(n)).filter((m) => m).map((m) => Number(m![1])).sort((a, b) => b - a);
-      for (const step of steps) {
+      for (const step of await checkpointSteps(dir)) {
         const d = join(dir, `checkpoint-${step}`);
         try {
           const state = JSON.parse(await readFile(join(d, 'state.json'), 'utf8'));
@@ -111,6 +125,13 @@ export function fileCheckpoints(dir: string): CheckpointStorage {
       return undefined;
     },
   };
+}
+
+/** Lowercase hex SHA-256 of a file, read in pieces. */
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
 function duration(s: number): string {
@@ -178,7 +199,7 @@ export const train: Command = {
     'max-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, 'max-length': { type: 'string' },
     truncation: { type: 'string' }, packing: { type: 'boolean' }, seed: { type: 'string' }, 'data-seed': { type: 'string' },
     'eval-ratio': { type: 'string' }, 'eval-steps': { type: 'string' }, 'save-steps': { type: 'string' }, 'logging-steps': { type: 'string' },
-    recompute: { type: 'boolean' }, resume: { type: 'boolean' }, quiet: { type: 'boolean' },
+    recompute: { type: 'boolean' }, resume: { type: 'boolean' }, 'resume-unverified': { type: 'boolean' }, quiet: { type: 'boolean' },
   },
   async run(args) {
     const modelDir = requireString(args, 'model');
@@ -213,6 +234,16 @@ export const train: Command = {
     if (issues.length) throw new UsageError(issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
     const quiet = !!args.values.quiet;
     const log = (s: string) => !quiet && process.stderr.write(s);
+    const resume = !!args.values.resume;
+    if (args.values['resume-unverified'] && !resume) throw new UsageError('--resume-unverified goes with --resume');
+    const checkpointDir = join(outDir, 'checkpoints');
+    // Checkpoints of two runs in one folder would let a later --resume continue the wrong one.
+    const existing = await checkpointSteps(checkpointDir);
+    if (!resume && existing.length) {
+      process.stderr.write(`prism train: ${checkpointDir} already holds checkpoints of a run (newest: checkpoint-${existing[0]}) — ` +
+        'continue that run with --resume, or start this one with another --out (or delete that checkpoints folder)\n');
+      return 1;
+    }
 
     // Model and tokenizer.
     const source = fsModelSource(modelDir);
@@ -253,10 +284,12 @@ export const train: Command = {
       }
 
       const device = await nodeDevice();
-      const weights = await uploadWeights(device, checkpoint.stream());
-      const storage = fileCheckpoints(join(outDir, 'checkpoints'));
+      const modelPrint = new ModelFingerprint(spec);
+      const weights = await uploadWeights(device, modelPrint.tee(checkpoint.stream()));
+      const storage = fileCheckpoints(checkpointDir);
       trainer = new Trainer({
-        device, spec, weights, config, records, padId: pipe.encoder.padId, storage, resume: !!args.values.resume,
+        device, spec, weights, config, records, padId: pipe.encoder.padId, storage, resume,
+        resumeUnverified: !!args.values['resume-unverified'], identity: { model: modelPrint.hex(), data_file: await fileSha256(dataFile) },
         recompute: !!args.values.recompute, onEvent: progress(!!process.stderr.isTTY, config.logging_steps, quiet),
       });
       const t = trainer;
@@ -275,6 +308,13 @@ export const train: Command = {
       log(`prism train: wrote ${outDir}\n`);
       return 0;
     } catch (err) {
+      if (err instanceof ResumeRefusal) {
+        const fix = err.unverified
+          ? 'pass --resume-unverified too if you are sure it is this run\'s, or start over with another --out (or delete OUT/checkpoints)'
+          : 'resume with the same data, model and settings, or start this run with another --out (or delete OUT/checkpoints)';
+        process.stderr.write(`prism train: ${err.message} — ${fix}\n`);
+        return 1;
+      }
       if (err instanceof TrainRefusal) {
         process.stderr.write(`prism train: ${err.message}\n`);
         return 1;
