@@ -3,6 +3,12 @@
 // Python-dict string), results as JSON and plain text, CJK, quotes and newlines, no system prompt
 // and a system prompt, tools as JSON strings and objects, OpenAI {type, function} and bare tool
 // objects, several rounds, text before a call, and inputs ms-swift refuses.
+//
+// Known gaps, left out because JSON.parse loses them before any template runs (the data path
+// reads records with it): a float with an integral value (`2.0` is printed `2`, Python keeps
+// `2.0`) and a dict's integer-like keys (`{"b": 1, "1": 2}` iterates "1" first in JavaScript,
+// in insertion order in Python). Parsers that build their own dicts (get_toolcall) keep Python's
+// order (base.ts pyDictJson).
 import type { SwiftCase } from './oracle.ts';
 import type { SwiftMessage } from './types.ts';
 
@@ -157,6 +163,15 @@ export const SWIFT_CORPUS: Base[] = [
       user('Weather in Paris?'),
       assistant('Thought: I need the weather.\nAction: get_weather\nAction Input: {"city": "Paris"}'),
       result('{"temp": 21}'), result('second result\n'), assistant('Final Answer: 21 °C.'),
+    ],
+  },
+  {
+    name: 'Qwen-Agent ✿FUNCTION✿ text written in the assistant content, ending in ✿RESULT✿:',
+    tools: [weather], system: null,
+    messages: [
+      user('Weather in Paris?'),
+      assistant('✿FUNCTION✿: get_weather\n✿ARGS✿: {"city": "Paris"}\n✿RESULT✿:'),
+      result('{"temp": 21}'), assistant('✿RETURN✿: 21 °C.'),
     ],
   },
   {
