@@ -11,6 +11,7 @@ interface CodeInfo {
 export const ISSUE_CODES = {
   // The file and the line.
   empty_file: { severity: 'error', description: 'The file has no records (it is empty or only blank lines). Reported on line 0.' },
+  line_too_long: { severity: 'error', description: 'The line is longer than the per-line limit (16 MiB, `MAX_LINE_BYTES`); the message gives its length. It is skipped without being read into memory.' },
   invalid_utf8: { severity: 'error', description: 'The line is not valid UTF-8; the message gives the byte offset in the line.' },
   invalid_json: { severity: 'error', description: 'The line is not one JSON value; `column` (1-based, UTF-16 units) points at the problem.' },
   not_object: { severity: 'error', description: 'The line is valid JSON but not an object (an array, string, number, null).' },
@@ -40,14 +41,23 @@ export const ISSUE_CODES = {
 export type IssueCode = keyof typeof ISSUE_CODES;
 
 /** Builds an issue with the severity the table gives its code. */
+/** Messages quote user data (keys, names, ids): past this many characters the middle is cut, so an issue stays small. */
+export const MAX_MESSAGE_CHARS = 2000;
+
+function clip(text: string): string {
+  if (text.length <= MAX_MESSAGE_CHARS) return text;
+  const half = MAX_MESSAGE_CHARS / 2 - 20;
+  return `${text.slice(0, half)} … [${text.length - 2 * half} characters cut] … ${text.slice(-half)}`;
+}
+
 export function makeIssue(
   code: IssueCode,
   line: number,
   message: string,
   extra: { path?: string; column?: number } = {},
 ): Issue {
-  const issue: Issue = { line, severity: ISSUE_CODES[code].severity, code, message };
-  if (extra.path !== undefined && extra.path !== '') issue.path = extra.path;
+  const issue: Issue = { line, severity: ISSUE_CODES[code].severity, code, message: clip(message) };
+  if (extra.path !== undefined && extra.path !== '') issue.path = clip(extra.path);
   if (extra.column !== undefined) issue.column = extra.column;
   return issue;
 }

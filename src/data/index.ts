@@ -2,8 +2,8 @@
 export type { Conversation, Message, ToolCall, Tool, ToolFunction, Issue, Severity, SourceFormat, Role, JSONSchema } from './types.ts';
 export { readDataset, parseLine, type RecordResult } from './read.ts';
 export { normalizeRecord, type Normalized } from './normalize.ts';
-export { summarizeDataset, type DatasetSummary, type SummarizeOptions } from './summary.ts';
+export { summarizeDataset, DEFAULT_MAX_ISSUES_PER_CODE, type DatasetSummary, type SummarizeOptions } from './summary.ts';
 export { detectFormat } from './formats.ts';
 export { ISSUE_CODES, type IssueCode } from './codes.ts';
-export type { ReadOptions } from './lines.ts';
+export { MAX_LINE_BYTES, type ReadOptions } from './lines.ts';
 export { matchToolResults, type ToolResultMatch } from './tool-results.ts';

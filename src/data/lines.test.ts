@@ -110,3 +110,54 @@ describe('readLines', () => {
     expect(isBlank(bytesOf('\u00a0'))).toBe(false);
   });
 });
+
+describe('readLines: the per-line limit', () => {
+  // Limit 8 bytes, counted before the LF (a CRLF line's CR counts): "1234567\r" fits, "123456789"
+  // does not (its length is reported, its bytes dropped).
+  const bytes = bytesOf('ab\n123456789\n1234567\r\nxyz0123456789xyz\nlast');
+  const want = [
+    [1, 'ab', undefined],
+    [2, '', 9],
+    [3, '1234567', undefined],
+    [4, '', 16],
+    [5, 'last', undefined],
+  ];
+  it('reports an over-long line with its length and skips it, however the bytes are cut', async () => {
+    for (const s of splits(bytes.length)) {
+      const got: unknown[] = [];
+      for await (const l of readLines(chunked(bytes, s.sizes), { maxLineBytes: 8 })) got.push([l.line, new TextDecoder().decode(l.bytes), l.tooLong]);
+      expect(got, s.name).toEqual(want);
+    }
+  });
+
+  it('an over-long last line without a newline is reported too', async () => {
+    const got: unknown[] = [];
+    for await (const l of readLines(chunked(bytesOf('a\n0123456789'), [3, 3, 3, 3]), { maxLineBytes: 8 })) got.push([l.line, l.tooLong]);
+    expect(got).toEqual([[1, undefined], [2, 10]]);
+  });
+
+  it('never holds more than the limit of an over-long line', async () => {
+    // A 64 MiB line in 1 MiB chunks that are never kept: the reader must drop them as they pass.
+    const MiB = 1 << 20;
+    let sent = 0;
+    const chunk = new Uint8Array(MiB).fill(0x61);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent === 64) {
+          c.enqueue(bytesOf('\n{}\n'));
+          c.close();
+          return;
+        }
+        sent++;
+        c.enqueue(chunk.slice());
+      },
+    });
+    const got: unknown[] = [];
+    let maxHeld = 0;
+    for await (const l of readLines(stream, { maxLineBytes: 4 * MiB, onProgress: () => (maxHeld = Math.max(maxHeld, process.memoryUsage().arrayBuffers)) })) {
+      got.push([l.line, l.bytes.length, l.tooLong]);
+    }
+    expect(got).toEqual([[1, 0, 64 * MiB], [2, 2, undefined]]);
+    expect(maxHeld).toBeLessThan(40 * MiB);
+  });
+});

@@ -1,11 +1,21 @@
 // Splits a byte stream into lines without ever decoding the whole file: lines are cut on the
 // LF byte (0x0A), which never occurs inside a multi-byte UTF-8 sequence, so a character split
-// across chunks is simply reassembled with its line before decoding.
+// across chunks is simply reassembled with its line before decoding. A line longer than the
+// per-line limit is counted but not kept: its bytes are dropped as they stream past, so memory
+// stays at one line of at most the limit whatever the file.
+
+/**
+ * The longest line read as a record: 16 MiB, about 4M tokens, past any model's context. Longer
+ * lines are reported (`line_too_long`) with their length and skipped without being buffered.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface ReadOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the total number of bytes read so far. */
   onProgress?: (bytesRead: number) => void;
+  /** Per-line limit in bytes (default MAX_LINE_BYTES). */
+  maxLineBytes?: number;
 }
 
 export interface RawLine {
@@ -16,6 +26,8 @@ export interface RawLine {
    * May view the chunk it came from: use it before asking for the next line.
    */
   bytes: Uint8Array;
+  /** Set when the line was over the limit: its length in bytes (LF excluded); `bytes` is then empty. */
+  tooLong?: number;
 }
 
 const LF = 0x0a;
@@ -47,6 +59,10 @@ function finish(bytes: Uint8Array, line: number): RawLine {
   return { line, bytes: start === 0 && end === bytes.byteLength ? bytes : bytes.subarray(start, end) };
 }
 
+function tooLong(length: number, line: number): RawLine {
+  return { line, bytes: new Uint8Array(0), tooLong: length };
+}
+
 /**
  * Every line of the stream, blank ones included, numbered from 1. A last line without a final
  * newline is still a line; a final newline does not start an empty extra line.
@@ -56,10 +72,14 @@ export async function* readLines(
   opts: ReadOptions = {},
 ): AsyncGenerator<RawLine> {
   const { signal, onProgress } = opts;
+  const limit = opts.maxLineBytes ?? MAX_LINE_BYTES;
   signal?.throwIfAborted();
   const reader = toStream(source).getReader();
-  // The bytes of the current, unfinished line: only ever one line's worth is held.
+  // The bytes of the current, unfinished line: only ever one line's worth (≤ limit) is held.
   let parts: Uint8Array[] = [];
+  let held = 0;
+  // Length of the current line once it passed the limit (its bytes are being dropped), else -1.
+  let skipping = -1;
   let line = 0;
   let bytesRead = 0;
   let done = false;
@@ -75,18 +95,35 @@ export async function* readLines(
         const nl = chunk.indexOf(LF, start);
         if (nl === -1) break;
         const piece = chunk.subarray(start, nl);
-        const bytes = parts.length > 0 ? concat(parts, piece) : piece;
-        parts = [];
         start = nl + 1;
-        yield finish(bytes, ++line);
+        if (skipping >= 0 || held + piece.byteLength > limit) {
+          yield tooLong(skipping >= 0 ? skipping + piece.byteLength : held + piece.byteLength, ++line);
+        } else {
+          yield finish(parts.length > 0 ? concat(parts, piece) : piece, ++line);
+        }
+        parts = [];
+        held = 0;
+        skipping = -1;
         signal?.throwIfAborted();
       }
-      // Copied (not `slice`, which on a Node Buffer is a view): a stream may reuse the chunk's
-      // buffer once we ask for the next one.
-      if (start < chunk.byteLength) parts.push(new Uint8Array(chunk.subarray(start)));
+      const rest = chunk.byteLength - start;
+      if (rest > 0) {
+        if (skipping >= 0) skipping += rest;
+        else if (held + rest > limit) {
+          skipping = held + rest;
+          parts = [];
+          held = 0;
+        } else {
+          // Copied (not `slice`, which on a Node Buffer is a view): a stream may reuse the
+          // chunk's buffer once we ask for the next one.
+          parts.push(new Uint8Array(chunk.subarray(start)));
+          held += rest;
+        }
+      }
       onProgress?.(bytesRead);
     }
-    if (parts.length > 0) yield finish(concat(parts, new Uint8Array(0)), ++line);
+    if (skipping >= 0) yield tooLong(skipping, ++line);
+    else if (parts.length > 0) yield finish(concat(parts, new Uint8Array(0)), ++line);
     done = true;
   } finally {
     // Stopped early (break, abort, error): let the source close its file.

@@ -9,6 +9,8 @@ import { summarizeDataset } from './summary.ts';
 import { bytesOf, chunked, splits, utf8 } from './test-helpers.ts';
 
 type Want = [code: string, path?: string];
+/** The per-line limit these tests read with (MAX_LINE_BYTES is 16 MiB); every other line is shorter. */
+const LIMIT = 1024;
 const W = '{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}';
 const U = '{"role":"user","content":"hi"}';
 const A = '{"role":"assistant","content":"hello"}';
@@ -85,6 +87,8 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   // Fine: a record may end on a tool call (training the model to call).
   { line: 48, text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":{}}}]}]}`, want: [] },
+  // Over the per-line limit (LIMIT below): reported with its length, never parsed.
+  { line: 49, text: `{"messages":[{"role":"user","content":"${'x'.repeat(LIMIT)}"},${A}]}`, want: [['line_too_long']] },
   { line: 50, text: '{"query":"q","response":"r"}', want: [] },
 ];
 
@@ -105,7 +109,7 @@ function buildFile(): Uint8Array {
 async function report(stream: ReadableStream<Uint8Array> | Blob) {
   const got: [number, string, string | undefined][] = [];
   const valid: number[] = [];
-  for await (const r of readDataset(stream)) {
+  for await (const r of readDataset(stream, { maxLineBytes: LIMIT })) {
     for (const i of r.issues) got.push([i.line, i.code, i.path]);
     if (r.conversation) valid.push(r.line);
   }
@@ -126,7 +130,7 @@ describe('malformed corpus', () => {
   });
 
   it('gives severities from the table, invalid_json a column, and counts that add up', async () => {
-    const { summary } = await summarizeDataset(new Blob([buildFile() as BlobPart]));
+    const { summary } = await summarizeDataset(new Blob([buildFile() as BlobPart]), { maxLineBytes: LIMIT });
     expect(summary.records).toBe(corpus.length);
     expect(summary.valid).toBe(wantValid.length);
     expect(summary.valid + summary.invalid).toBe(summary.records);
@@ -159,6 +163,8 @@ describe('empty files', () => {
         invalid: 0,
         formats: {},
         issues: [{ line: 0, severity: 'error', code: 'empty_file', message: expect.any(String) }],
+        issue_counts: { empty_file: 1 },
+        issues_truncated: false,
       });
       expect(conversations).toEqual([]);
     });
@@ -166,7 +172,7 @@ describe('empty files', () => {
 
   it('a file with one record is not empty', async () => {
     const { summary } = await summarizeDataset(new Blob([utf8('\n{"query":"q","response":"r"}')]));
-    expect(summary).toEqual({ records: 1, valid: 1, invalid: 0, formats: { query_response: 1 }, issues: [] });
+    expect(summary).toEqual({ records: 1, valid: 1, invalid: 0, formats: { query_response: 1 }, issues: [], issue_counts: {}, issues_truncated: false });
   });
 });
 

@@ -1,7 +1,7 @@
 // The dataset reader: a JSONL byte stream → one result per record, as it streams.
 import { makeIssue } from './codes.ts';
 import { findJsonError } from './json-error.ts';
-import { isBlank, readLines, type ReadOptions } from './lines.ts';
+import { isBlank, MAX_LINE_BYTES, readLines, type ReadOptions } from './lines.ts';
 import { normalizeRecord } from './normalize.ts';
 import type { Conversation, Issue, SourceFormat } from './types.ts';
 import { decodeUtf8, firstInvalidUtf8 } from './utf8.ts';
@@ -14,6 +14,12 @@ export interface RecordResult {
   issues: Issue[];
   /** The detected format, also for invalid records when it could be told. */
   format?: SourceFormat;
+}
+
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+function lineTooLong(line: number, length: number, limit: number) {
+  return makeIssue('line_too_long', line, `the line is ${length} bytes (${mib(length)}), over the ${mib(limit)} limit for one record; it was skipped: split or shorten the record`);
 }
 
 /** One non-blank line's bytes → its record. */
@@ -49,7 +55,13 @@ export function parseLine(bytes: Uint8Array, line: number): RecordResult {
  */
 export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<RecordResult> {
   let records = 0;
-  for await (const { line, bytes } of readLines(source, opts)) {
+  const limit = opts.maxLineBytes ?? MAX_LINE_BYTES;
+  for await (const { line, bytes, tooLong } of readLines(source, opts)) {
+    if (tooLong !== undefined) {
+      records++;
+      yield { line, issues: [lineTooLong(line, tooLong, limit)] };
+      continue;
+    }
     if (isBlank(bytes)) continue;
     records++;
     yield parseLine(bytes, line);

@@ -80,6 +80,7 @@ describe('samples', () => {
     ]);
     expect(summary).toMatchObject({ records: 22, valid: 5, invalid: 17 });
     const codes = new Set(got.map((g) => g[1]));
-    expect(Object.keys(ISSUE_CODES).filter((c) => !codes.has(c))).toEqual(['empty_file']);
+    // Not in a sample: an empty file, and a line over 16 MiB.
+    expect(Object.keys(ISSUE_CODES).filter((c) => !codes.has(c))).toEqual(['empty_file', 'line_too_long']);
   });
 });

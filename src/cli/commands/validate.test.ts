@@ -22,7 +22,8 @@ describe('prism validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['formats', 'invalid', 'issues', 'records', 'valid']);
+    expect(Object.keys(out).sort()).toEqual(['formats', 'invalid', 'issue_counts', 'issues', 'issues_truncated', 'records', 'valid']);
+    expect(out.issues_truncated).toBe(false);
     // Counted by hand from the file: 22 records (line 3 is blank), 17 with an error.
     expect(out).toMatchObject({ records: 22, valid: 5, invalid: 17, formats: { messages: 14, swift: 2, alpaca: 1, sharegpt: 1 } });
     expect(out.issues).toHaveLength(20);
@@ -34,6 +35,30 @@ describe('prism validate', () => {
     }
     expect(out.issues[0]).toMatchObject({ line: 2, severity: 'error', code: 'invalid_json', column: 93 });
     expect(out.issues.find((i: { line: number }) => i.line === 8)).toMatchObject({ code: 'unknown_role', path: 'messages[0].role' });
+  });
+
+  it('--max-issues-per-code keeps the first N of each code and counts them all', async () => {
+    const all = JSON.parse((await prism('validate', 'public/samples/malformed.jsonl', '--json')).stdout);
+    const r = await prism('validate', 'public/samples/malformed.jsonl', '--json', '--max-issues-per-code', '1');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const byCode = new Map<string, { line: number }[]>();
+    for (const i of all.issues) byCode.set(i.code, [...(byCode.get(i.code) ?? []), i]);
+    expect(out.issue_counts).toEqual(Object.fromEntries([...byCode].map(([c, l]) => [c, l.length])));
+    expect(out.issues).toEqual(all.issues.filter((i: { code: string }) => byCode.get(i.code)![0] === i));
+    expect(out.issues_truncated).toBe([...byCode.values()].some((l) => l.length > 1));
+    expect(out.issues_truncated).toBe(true);
+    expect(out).toMatchObject({ records: all.records, valid: all.valid, invalid: all.invalid, formats: all.formats });
+  });
+
+  it('--issues-jsonl streams every issue as a line, then the summary', async () => {
+    const all = JSON.parse((await prism('validate', 'public/samples/malformed.jsonl', '--json')).stdout);
+    const r = await prism('validate', 'public/samples/malformed.jsonl', '--issues-jsonl');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, -1)).toEqual(all.issues);
+    expect(lines.at(-1)).toEqual({ summary: { records: all.records, valid: all.valid, invalid: all.invalid, formats: all.formats, issue_counts: all.issue_counts } });
+    expect((await prism('validate', 'public/samples/malformed.jsonl', '--issues-jsonl', '--json')).code).toBe(2);
   });
 
   it('prints a readable summary without --json', async () => {
