@@ -42,10 +42,10 @@ describe('prism validate', () => {
     const r = await prism('validate', 'public/samples/malformed.jsonl', '--json', '--max-issues-per-code', '1');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    const byCode = new Map<string, { line: number }[]>();
+    const byCode = new Map<string, { line: number; code: string }[]>();
     for (const i of all.issues) byCode.set(i.code, [...(byCode.get(i.code) ?? []), i]);
     expect(out.issue_counts).toEqual(Object.fromEntries([...byCode].map(([c, l]) => [c, l.length])));
-    expect(out.issues).toEqual(all.issues.filter((i: { code: string }) => byCode.get(i.code)![0] === i));
+    expect(out.issues).toEqual(all.issues.filter((i: { line: number; code: string }) => byCode.get(i.code)![0] === i));
     expect(out.issues_truncated).toBe([...byCode.values()].some((l) => l.length > 1));
     expect(out.issues_truncated).toBe(true);
     expect(out).toMatchObject({ records: all.records, valid: all.valid, invalid: all.invalid, formats: all.formats });
