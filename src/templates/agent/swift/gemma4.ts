@@ -128,10 +128,9 @@ export class Gemma4AgentTemplate extends BaseAgentTemplate {
   protected toolResponsesText(toolMessages: SwiftMessage[]): string {
     return toolMessages
       .map((m) => {
-        const msg = m as unknown as PyDict;
-        const name = pyGet(msg, 'name');
+        const name = pyGet(m, 'name');
         const toolName = pyTruthy(name) ? name : 'unknown';
-        const content = pyGet(msg, 'content');
+        const content = pyGet(m, 'content');
         const body = isPyDict(content) ? bareItems(content) : `value:${formatArgument(content ?? '', false)}`;
         return `<|tool_response>response:${pyStr(toolName)}{${body}}<tool_response|>`;
       })

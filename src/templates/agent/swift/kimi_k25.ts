@@ -8,7 +8,7 @@ import { swiftParseJson } from '../../py/literal.ts';
 import { pyFindall } from '../../py/regex.ts';
 import { pyStr } from '../../py/repr.ts';
 import { pyTruthy } from '../../py/truth.ts';
-import { pyDict, pyGet, pyLookup, type PyDict } from '../../py/values.ts';
+import { pyDict, pyGet, pyLookup } from '../../py/values.ts';
 import { BaseAgentTemplate, contentOf, swiftFunction } from './base.ts';
 import type { SwiftFunction, SwiftMessage, ToolResponses } from './types.ts';
 
@@ -77,7 +77,7 @@ export class KimiK25AgentTemplate extends BaseAgentTemplate {
     if (this.withAction(assistantContent)) return super.formatToolResponses(assistantContent, toolMessages);
     const parts = ['<|im_end|>'];
     for (const m of toolMessages) {
-      const id = pyGet(m as unknown as PyDict, 'tool_call_id', '');
+      const id = pyGet(m, 'tool_call_id', '');
       parts.push(`<|im_system|>tool<|im_middle|>## Return of ${pyStr(id)}\n${contentOf(m)}<|im_end|>`);
     }
     parts.push('<|im_assistant|>assistant<|im_middle|>');

@@ -112,8 +112,7 @@ export class KimiK3AgentTemplate extends BaseAgentTemplate {
     const names = pyFindall(CALL_NAME_RE, assistantContent).map(([n]) => n);
     const parts = ['<|close|>message<|sep|><|end_of_msg|>'];
     toolMessages.forEach((m, i) => {
-      const msg = m as unknown as PyDict;
-      const name = i < names.length ? unescapeAttr(names[i]) : pyOr(pyOr(pyGet(msg, 'tool'), pyGet(msg, 'name')), '');
+      const name = i < names.length ? unescapeAttr(names[i]) : pyOr(pyOr(pyGet(m, 'tool'), pyGet(m, 'name')), '');
       parts.push(
         `<|open|>message role="tool" tool="${escapeAttr(name)}" index="${i + 1}"<|sep|>` +
           `${contentOf(m)}<|close|>message<|sep|><|end_of_msg|>`,

@@ -20,6 +20,10 @@ export interface SwiftMessage {
   role: 'system' | 'user' | 'assistant' | 'tool_call' | 'tool_response' | 'tool';
   /** A string, except a `tool_call` whose content may be the parsed `{name, arguments}` object. */
   content: unknown;
+  /** What some formats read from a result: gemma4 `name`, kimi_k25 `tool_call_id`, kimi_k3 `tool` / `name`. */
+  name?: unknown;
+  tool_call_id?: unknown;
+  tool?: unknown;
 }
 
 /**
