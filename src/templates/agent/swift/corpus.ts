@@ -71,7 +71,9 @@ const schedule = {
       },
       attendees: {
         type: 'array', description: 'Who comes',
-        items: { type: 'object', properties: { email: { type: 'string' }, optional: { type: 'boolean' } }, required: ['email'] },
+        items: {
+          type: 'object', properties: { email: { type: 'string' }, optional: { type: 'boolean' } }, required: ['email'],
+        },
       },
       tags: { type: 'array', items: { type: ['string', 'null'], enum: ['a', 'b'], maxLength: 8 } },
       priority: { type: 'string', enum: ['low', 'high'], nullable: true },
@@ -86,7 +88,9 @@ const schedule = {
     },
     required: ['title', 'when'],
   },
-  returns: { type: 'object', properties: { id: { type: 'string', description: 'Meeting id' }, ok: { type: 'boolean' } } },
+  returns: {
+    type: 'object', properties: { id: { type: 'string', description: 'Meeting id' }, ok: { type: 'boolean' } },
+  },
 };
 
 const wrapped = (f: object) => ({ type: 'function', function: f });
@@ -320,16 +324,24 @@ export const SWIFT_CORPUS: Base[] = [
   },
   {
     name: 'a tool name with quotes, ampersand and angle brackets; a string argument that looks like JSON',
-    tools: [{ name: 'a"b&c<d>', description: 'Odd name.', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
+    tools: [
+      {
+        name: 'a"b&c<d>', description: 'Odd name.',
+        parameters: { type: 'object', properties: { q: { type: 'string' } } },
+      },
+    ],
     system: null,
-    messages: [user('odd'), call('a"b&c<d>', { q: '{"not": "parsed"}', n: '42', e: '' }), result('ok'), assistant('ok')],
+    messages: [
+      user('odd'), call('a"b&c<d>', { q: '{"not": "parsed"}', n: '42', e: '' }), result('ok'), assistant('ok'),
+    ],
   },
   {
     name: 'a system prompt with Seed\'s system split token; results that follow no call carry a tool name',
     tools: [weather], system: 'Before<seed:eos><seed:bos>system\nAfter',
     messages: [
       user('Earlier result:'), { role: 'tool', content: 'cached', name: 'get_weather', tool: 'weather_tool' },
-      call('get_weather', { city: 'Lima' }), result('warm'), result('extra result, more than calls'), assistant('Warm.'),
+      call('get_weather', { city: 'Lima' }), result('warm'), result('extra result, more than calls'),
+      assistant('Warm.'),
     ],
   },
   {
@@ -338,41 +350,51 @@ export const SWIFT_CORPUS: Base[] = [
     messages: [user('hi'), assistant('hello')],
     replies: [
       '{"name": "get_weather", "parameters": {"city": "Paris"}}<|eom_id|>',
-      '{"name": "get_weather", "parameters": {"city": "Oslo", "days": {"n": 2}}}\n{"name": "get_time", "parameters": {}}',
+      '{"name": "get_weather", "parameters": {"city": "Oslo", "days": {"n": 2}}}\n' +
+        '{"name": "get_time", "parameters": {}}',
       'Sure. {"name": "x", "arguments": {}} and {"name": "get_time", "parameters":\u3000{} }<|eom|>',
-      '[TOOL_CALLS][\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n[{"name": "get_time", "arguments": {}}]\nbad\n]</s>',
+      '[TOOL_CALLS][\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n' +
+        '[{"name": "get_time", "arguments": {}}]\nbad\n]</s>',
       '[TOOL_CALLS][{"name": "x"}]</s>',
-      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜> get_weather <｜tool▁sep｜> {"city": "Kyiv"} <｜tool▁call▁end｜>' +
+      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜> get_weather <｜tool▁sep｜> {"city": "Kyiv"} ' +
+        '<｜tool▁call▁end｜>' +
         '<｜tool▁call▁begin｜>get_time<｜tool▁sep｜>null<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
       '\n\n<｜DSML｜tool_calls>\n<｜DSML｜invoke  name="get_weather">\n' +
         '<｜DSML｜parameter name="city" string="true">New York</｜DSML｜parameter>\n' +
         '<｜DSML｜parameter name="days" string="false">3</｜DSML｜parameter>\n' +
         '<｜DSML｜parameter name="opts" string="false">{"a": [1, 2.5]}</｜DSML｜parameter>\n' +
-        '<｜DSML｜parameter name="bad" string="false">not json</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜tool_calls>',
+        '<｜DSML｜parameter name="bad" string="false">not json</｜DSML｜parameter>\n</｜DSML｜invoke>\n' +
+        '</｜DSML｜tool_calls>',
       '<minimax:tool_call>\n<invoke name="get_weather">\n<parameter name="city"> Paris </parameter>\n' +
         '<parameter name="days">3</parameter>\n<parameter name="x">null</parameter>\n</invoke>\n' +
         '<invoke name="get_time">\n</invoke>\n</minimax:tool_call>',
-      ']<]minimax[>[<tool_call>\n]<]minimax[>[<invoke name="get_weather">]<]minimax[>[<city> Paris ]<]minimax[>[</city>' +
+      ']<]minimax[>[<tool_call>\n]<]minimax[>[<invoke name="get_weather">' +
+        ']<]minimax[>[<city> Paris ]<]minimax[>[</city>' +
         ']<]minimax[>[<opts>]<]minimax[>[<item>]<]minimax[>[<a>1]<]minimax[>[</a>]<]minimax[>[<a>x]<]minimax[>[</a>' +
         ']<]minimax[>[</item>]<]minimax[>[<item>true]<]minimax[>[</item>]<]minimax[>[</opts>' +
-        ']<]minimax[>[<deep>]<]minimax[>[<deep>]<]minimax[>[<n>2.5]<]minimax[>[</n>]<]minimax[>[</deep>]<]minimax[>[</deep>' +
-        ']<]minimax[>[<empty>]<]minimax[>[</empty>]<]minimax[>[<cut>open]<]minimax[>[</invoke>\n]<]minimax[>[</tool_call>',
+        ']<]minimax[>[<deep>]<]minimax[>[<deep>]<]minimax[>[<n>2.5]<]minimax[>[</n>' +
+        ']<]minimax[>[</deep>]<]minimax[>[</deep>' +
+        ']<]minimax[>[<empty>]<]minimax[>[</empty>]<]minimax[>[<cut>open]<]minimax[>[</invoke>\n' +
+        ']<]minimax[>[</tool_call>',
       '<seed:tool_call>\n<function=get_weather>\n<parameter=city>Paris\n</parameter>\n<parameter=days>3</parameter>\n' +
         '</function>\n</seed:tool_call>\n<seed:tool_call>no function</seed:tool_call>',
       '<seed:tool_call>nothing here</seed:tool_call>',
-      '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>,days:3,opts:{deep:[true,null,1.5]},k_ключ:<|"|>v<|"|>}<tool_call|>' +
+      '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>,days:3,opts:{deep:[true,null,1.5]},' +
+        'k_ключ:<|"|>v<|"|>}<tool_call|>' +
         '<|tool_call>call: get_time {}<tool_call|><|tool_call>call:bad{a:<|"|>x"y<|"|>}<tool_call|>',
       '<|tool_calls_section_begin|><|tool_call_begin|> functions.get_weather:0 <|tool_call_argument_begin|>' +
         ' {"city": "Paris"} <|tool_call_end|><|tool_call_begin|>get_time<|tool_call_argument_begin|>not json' +
-        '<|tool_call_end|><|tool_call_begin|>n<|tool_call_argument_begin|>null<|tool_call_end|><|tool_calls_section_end|>',
+        '<|tool_call_end|><|tool_call_begin|>n<|tool_call_argument_begin|>null<|tool_call_end|>' +
+        '<|tool_calls_section_end|>',
       '<|close|>response<|sep|><|open|>tools<|sep|><|open|>call tool="a&quot;b&amp;c" index="1"<|sep|>' +
         '<|open|>argument key="k&amp;" type="string"<|sep|> v <|close|>argument<|sep|>' +
         '<|open|>argument key="n" type="number"<|sep|>3<|close|>argument<|sep|>' +
         '<|open|>argument key="z" type="null"<|sep|>x<|close|>argument<|sep|>' +
         '<|open|>argument key="o" type="object"<|sep|>{"a": 1}<|close|>argument<|sep|>' +
         '<|open|>argument key="bad" type="array"<|sep|>[1,<|close|>argument<|sep|><|close|>call<|sep|>' +
-        '<|open|>call tool="get_time" index="٢"<|sep|><|open|>json type="object"<|sep|>{"a": [1]}<|close|>json<|sep|>' +
-        '<|close|>call<|sep|><|open|>call tool="raw"<|sep|><|open|>json type="object"<|sep|>not json<|close|>json<|sep|>' +
+        '<|open|>call tool="get_time" index="٢"<|sep|>' +
+        '<|open|>json type="object"<|sep|>{"a": [1]}<|close|>json<|sep|><|close|>call<|sep|>' +
+        '<|open|>call tool="raw"<|sep|><|open|>json type="object"<|sep|>not json<|close|>json<|sep|>' +
         '<|close|>call<|sep|><|close|>tools<|sep|>',
       '<function name="get_weather"><param name="city"><![CDATA[São\n<Paulo> & co]]></param>' +
         '<param name="days">3</param><param name="flag">true</param><param name="s">plain</param></function>\n' +
