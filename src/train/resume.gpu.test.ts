@@ -109,6 +109,17 @@ describe('trainer checkpoints, resume, controls', () => {
     t.destroy();
   }, 240_000);
 
+  it('a run where every step was skipped fails (no adapter), even when maxBadSteps is never reached', async () => {
+    const t = new Trainer({ ...base(), config: { ...config, max_steps: 2, split_dataset_ratio: 0 } });
+    const key = t.model.lora.find((p) => p.which === 'B')!;
+    t.model.writeLora(key.key, new Float32Array(key.shape[0] * key.shape[1]).fill(NaN));
+    const res = await t.run();
+    expect(res.status).toBe('failed');
+    expect(res.message).toMatch(/^no optimizer step was applied: all 2 steps were skipped \(loss is NaN\)/);
+    expect(res.state.skipped_total).toBe(2);
+    t.destroy();
+  }, 240_000);
+
   it('LoRA init is PEFT\'s, seeded: A ~ kaiming_uniform_(a=√5) = U(±1/√in), B = 0', async () => {
     const read = async (seed: number) => {
       const t = new Trainer({ ...base(), config: { ...config, seed } });

@@ -30,8 +30,8 @@ export function archConfig(arch: 'llama' | 'qwen2' | 'qwen3', extra: Record<stri
   };
 }
 
-/** Random weights large enough to give non-trivial gradients and confident logits. */
-export function randomWeights(spec: ModelSpec, dtype: 'F32' | 'BF16', seed: number): Uint8Array {
+/** Random weights large enough to give non-trivial gradients and confident logits; `nan` names tensors filled with NaN. */
+export function randomWeights(spec: ModelSpec, dtype: 'F32' | 'BF16', seed: number, nan: readonly string[] = []): Uint8Array {
   const g = rng(seed);
   const tensors = expectedTensors(spec).map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
@@ -40,6 +40,7 @@ export function randomWeights(spec: ModelSpec, dtype: 'F32' | 'BF16', seed: numb
     else if (t.name.endsWith('.bias')) v = g.normal(n, 0.1);
     else if (t.name.includes('embed_tokens')) v = g.normal(n, 0.5);
     else v = g.normal(n, 0.15);
+    if (nan.includes(t.name)) v.fill(NaN);
     return { name: t.name, dtype, shape: t.shape, data: fromFloat32(dtype, v) };
   });
   return writeSafetensors(tensors);

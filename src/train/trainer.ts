@@ -340,6 +340,7 @@ export class Trainer {
     const started = performance.now();
     let timed = 0;
     let timedSteps = 0;
+    let lastSkip = '';
     const finish = (status: TrainStatus, message?: string): TrainResult => {
       this.emit({ type: 'done', status, step: this.state.global_step, message });
       return { status, step: this.state.global_step, state: structuredClone(this.state), message };
@@ -384,6 +385,7 @@ export class Trainer {
         this.state.bad_steps++;
         this.state.skipped_total++;
         const reason = kept === 0 ? 'no trained tokens in this step' : !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${res.grad_norm}`;
+        lastSkip = reason;
         this.emit({ type: 'skipped', step: step + 1, reason, consecutive: this.state.bad_steps });
         if (this.state.bad_steps >= maxBad) {
           return finish('failed', `stopped: ${this.state.bad_steps} steps in a row had no finite gradient (${reason}); lower learning_rate or check the data`);
@@ -414,6 +416,11 @@ export class Trainer {
         await storage.save(await this.checkpoint());
         this.emit({ type: 'checkpoint', step: step + 1 });
       }
+    }
+    // Every step skipped: the LoRA weights are still their initialization, not an adapter.
+    if (this.state.skipped_total >= this.state.global_step) {
+      return finish('failed', `no optimizer step was applied: all ${this.state.global_step} steps were skipped ` +
+        `(${lastSkip || 'no finite loss or gradient'}); check the model's weights and the data, or lower learning_rate`);
     }
     return finish('completed');
   }

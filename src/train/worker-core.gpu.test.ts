@@ -94,4 +94,18 @@ describe('training worker core', () => {
     expect(ok.find((m) => m.type === 'event' && m.event.type === 'start')).toMatchObject({ event: { resumed_from: 2 } });
     expect(ok.some((m) => m.type === 'adapter')).toBe(true);
   }, 240_000);
+
+  it('a run where every step was skipped (NaN model) ends failed with the reason and saves no adapter', async () => {
+    const db = 'prism-train-nan';
+    const run = await newStoredRun(db, config);
+    const nanModel = { ...files, 'model.safetensors': new Blob([randomWeights(tm.spec, 'F32', 4, ['model.norm.weight']) as Uint8Array<ArrayBuffer>]) };
+    const got = await session(db, run, false, undefined, { model: { files: nanModel }, config: { ...config, max_steps: 2 } });
+    expect(got.some((m) => m.type === 'adapter')).toBe(false);
+    const err = got.find((m) => m.type === 'error') as Extract<FromTrainWorker, { type: 'error' }>;
+    expect(err?.message).toMatch(/^no optimizer step was applied: all 2 steps were skipped \(loss is NaN\)/);
+    const store = await openAdapterStore({ name: db });
+    expect((await store.get(run))!.status).toBe('failed');
+    expect(await store.getAdapter(run)).toBeUndefined();
+    store.close();
+  }, 240_000);
 });

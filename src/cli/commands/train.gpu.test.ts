@@ -165,4 +165,21 @@ describe('prism train', () => {
     expect(Buffer.compare(readFileSync(join(out, 'adapter_model.safetensors')), adapter)).toBe(0);
     expect(existsSync(join(out, 'adapter_config.json'))).toBe(true);
   }, 300_000);
+
+  it('a run where every step was skipped (NaN) writes no adapter and exits 1 with the reason', () => {
+    const tm = makeTinyModel({ arch: 'llama', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 4, dtype: 'float32', tokenizer: 'bytes' });
+    const model = join(dir, 'model-nan');
+    writeFiles(model, { ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 5, ['model.norm.weight']) });
+    const data = join(dir, 'nan.jsonl');
+    writeFileSync(data, JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }) + '\n');
+    const out = join(dir, 'out-nan');
+    const res = spawnSync(process.execPath, [
+      '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'train', '--model', model, '--data', data,
+      '--template', 'llama3', '--out', out, '--max-steps', '1', '--grad-accum', '1', '--quiet',
+    ], { cwd: ROOT, encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/^prism train: no optimizer step was applied: all 1 steps were skipped \(loss is NaN\).* — no adapter written\n$/);
+    expect(existsSync(join(out, 'adapter_model.safetensors'))).toBe(false);
+    expect(existsSync(join(out, 'adapter_config.json'))).toBe(false);
+  }, 300_000);
 });

@@ -179,7 +179,8 @@ function progress(tty: boolean, loggingSteps: number, quiet: boolean): (e: Train
         break;
       case 'done':
         endBar();
-        if (e.message) out(`${e.message}\n`);
+        // A failed run's message is printed by the command, --quiet or not.
+        if (e.message && e.status !== 'failed') out(`${e.message}\n`);
         break;
       default:
         break;
@@ -302,7 +303,10 @@ export const train: Command = {
         log(`prism train: interrupted at step ${result.step}; checkpoint saved, continue with --resume\n`);
         return 130;
       }
-      if (result.status === 'failed') return 1;
+      if (result.status === 'failed') {
+        process.stderr.write(`prism train: ${result.message ?? 'training failed'} — no adapter written\n`);
+        return 1;
+      }
       for (const [name, bytes] of await trainer.adapterFiles()) await writeFile(join(outDir, name), bytes);
       await writeFile(join(outDir, 'trainer_state.json'), JSON.stringify({ global_step: result.step, log_history: result.state.loss_curve, config }, null, 2) + '\n');
       log(`prism train: wrote ${outDir}\n`);
