@@ -25,6 +25,7 @@ import { ReactGRPOAgentTemplate } from './react_grpo.ts';
 import { SeedAgentTemplate } from './seed_oss.ts';
 import { ToolBenchAgentTemplate } from './toolbench.ts';
 import { AgentTemplateError, type SwiftAgentTemplate } from './types.ts';
+import { YoutuAgentTemplate } from './youtu.ts';
 
 /** ms-swift's names, in `agent_template_map` order. */
 export const SWIFT_AGENT_TEMPLATE_IDS = [
@@ -89,6 +90,7 @@ export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => Swi
   gemma4: make(Gemma4AgentTemplate),
   react_grpo: make(ReactGRPOAgentTemplate),
   mistral: make(MistralAgentTemplate),
+  youtu: make(YoutuAgentTemplate),
   kimi_k25: make(KimiK25AgentTemplate),
   kimi_k3: make(KimiK3AgentTemplate),
   minicpm5: make(MiniCPM5AgentTemplate),
