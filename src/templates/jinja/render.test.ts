@@ -1,11 +1,8 @@
 // The "model's own template" mode against real Jinja2: for every reference template and corpus
 // case, @huggingface/jinja's text must be byte-identical to hf_render.py's; spans must tile the
 // text, and where they are exact every assistant message's content must sit in a trained span.
-//
-// Known @huggingface/jinja 0.5.11 divergences from Jinja2 (skipped with this reason, not failed):
-// - str.strip / lstrip / rstrip ignore their `chars` argument and strip all whitespace, so
-//   Qwen3's `content.lstrip('\n')` and `reasoning_content.strip('\n')` also drop spaces
-//   (qwen3 on cases with spaces at the edges of reasoning or answer).
+// Known @huggingface/jinja 0.5.11 divergences from Jinja2 are skipped with their reason (none
+// today: str.strip / lstrip / rstrip(chars) and |trim are made Python's by python-strings.ts).
 import { describe, expect, it } from 'vitest';
 import { corpus } from '../conformance/corpus.ts';
 import { loadReference, officialJob, referenceDirExists, referenceTemplates, renderOfficial, type OfficialJob } from '../conformance/official.ts';
@@ -13,12 +10,7 @@ import { renderWithJinja } from './render.ts';
 import { getTemplate, render } from '../index.ts';
 import type { Rendered } from '../types.ts';
 
-const KNOWN_DIVERGENT: Record<string, { cases: string[]; reason: string }> = {
-  qwen3: {
-    cases: ['ws_leading_trailing_spaces', 'think_whitespace_edges'],
-    reason: "@huggingface/jinja's strip/lstrip ignore the chars argument (Qwen3 uses .lstrip('\\n') / .strip('\\n'))",
-  },
-};
+const KNOWN_DIVERGENT: Record<string, { cases: string[]; reason: string }> = {};
 
 function tiles(r: Rendered): boolean {
   let at = 0;

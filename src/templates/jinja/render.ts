@@ -15,6 +15,7 @@ import { Template } from '@huggingface/jinja';
 import type { Conversation } from '../../data/types.ts';
 import type { LossPolicy, Rendered, RenderWarning, Span } from '../types.ts';
 import { trainedMessages, type LossOptions } from '../loss.ts';
+import { pythonStringGlobals, usePythonStrings } from './python-strings.ts';
 import { toHFMessages, toHFTools, type HFMessage, type HFMessagesOptions } from '../conformance/hf-messages.ts';
 
 export interface JinjaRenderOptions {
@@ -42,7 +43,7 @@ export function compileChatTemplate(chatTemplate: string): Template {
   let t = templateCache.get(chatTemplate);
   if (!t) {
     try {
-      t = new Template(chatTemplate);
+      t = usePythonStrings(new Template(chatTemplate));
     } catch (e) {
       throw new JinjaTemplateError(`cannot parse chat template: ${(e as Error).message}`);
     }
@@ -71,6 +72,7 @@ export function renderChatTemplate(
     tools: tools === null ? null : structuredClone(tools),
     documents: null,
     add_generation_prompt: addGenerationPrompt,
+    ...pythonStringGlobals,
   });
 }
 
