@@ -47,6 +47,15 @@ export type SwiftOutput =
     }
   | { error: string };
 
+/** The keys of ms-swift's `agent_template_map`, in its order. */
+export function swiftAgentTemplateMapNames(): string[] {
+  const script = 'import json, sys; sys.path.insert(0, sys.argv[1]); ' +
+    'from swift.agent_template import agent_template_map; print(json.dumps(list(agent_template_map)))';
+  const r = spawnSync(PYTHON, ['-c', script, SWIFT_REFERENCE_DIR], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ms-swift's agent_template_map: ${r.stderr}`);
+  return JSON.parse(r.stdout) as string[];
+}
+
 /** ms-swift's answers for a batch of cases (one Python process). */
 export function runSwiftOracle(cases: SwiftCase[]): SwiftOutput[] {
   const r = spawnSync(PYTHON, [ORACLE, SWIFT_REFERENCE_DIR], {
