@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { defaultTrainConfig } from './config.ts';
+import { SWIFT_AGENT_TEMPLATE_IDS } from '../templates/agent/swift/registry.ts';
 import { shellQuote, SWIFT_TEMPLATES, swiftArgs, swiftCommand, swiftScript, SwiftCommandError } from './swift.ts';
 
 describe('swiftCommand', () => {
@@ -103,10 +104,37 @@ describe('swiftCommand', () => {
       qwen2_5: 'qwen2_5', qwen3: 'qwen3', chatml: 'chatml', smollm2: 'chatml', internlm2: 'internlm2', llama3: 'llama3',
       llama3_2: 'llama3_2', glm4: 'glm4', mistral: 'llama', mistral_nemo: 'mistral_nemo', gemma2: 'gemma',
       gemma3: 'gemma3_text', phi3: 'phi3', phi4_mini: 'phi4', deepseek_r1: 'deepseek_r1',
+      // ms-swift 3602360a: swift/template/constant.py and the model registrations in swift/model/models/.
+      qwen3_5: 'qwen3_5', qwen3_coder: 'qwen3_coder', gpt_oss: 'gpt_oss', deepseek_v3_1: 'deepseek_v3_1',
+      glm4_5: 'glm4_5', glm4_7: 'glm4_7', mistral_small: 'mistral_2506', gemma4: 'gemma4', kimi_k2: 'kimi_k2',
+      seed_oss: 'seed_oss', minicpm5: 'minicpm5', hermes3: 'chatml',
     };
     expect(Object.fromEntries(Object.entries(SWIFT_TEMPLATES).map(([k, v]) => [k, v.template]))).toEqual(expected);
     const cmd = swiftCommand(defaultTrainConfig({ model_id: 'HuggingFaceTB/SmolLM2-135M-Instruct', template: 'smollm2', loss_policy: 'all' }), { datasetPath: 'd.jsonl', outputDir: 'o' });
     expect(cmd).toContain(`--template chatml \\\n    --system 'You are a helpful AI assistant named SmolLM, trained by Hugging Face' \\\n    --loss_scale all \\`);
+  });
+
+  it("names ms-swift's default agent template per template, and the model's own template where it has one", () => {
+    // Each TemplateMeta's agent_template at ms-swift 3602360a (templates/{qwen,deepseek,glm,gemma,minicpm}.py).
+    const agents = Object.fromEntries(
+      Object.entries(SWIFT_TEMPLATES).filter(([, v]) => v.agentTemplate).map(([k, v]) => [k, v.agentTemplate]),
+    );
+    expect(agents).toEqual({
+      qwen3_5: 'qwen3_5', qwen3_coder: 'qwen3_coder', deepseek_v3_1: 'deepseek_v3_1', glm4_5: 'glm4_5',
+      glm4_7: 'glm4_7', gemma4: 'gemma4', minicpm5: 'minicpm5', hermes3: 'hermes',
+    });
+    for (const a of Object.values(agents)) expect(SWIFT_AGENT_TEMPLATE_IDS).toContain(a);
+    const opts = { datasetPath: 'd', outputDir: 'o' };
+    const cmd = (model: string) => swiftCommand(defaultTrainConfig({ model_id: model, template: 'gemma4' }), opts);
+    expect(cmd('google/gemma-4-E2B-it')).toContain('--template gemma4_nothinking \\');
+    expect(cmd('google/gemma-4-31B-it')).toContain('--template gemma4 \\');
+  });
+
+  it('says why a family has no ms-swift template', () => {
+    const cfg = defaultTrainConfig({ model_id: 'x', template: 'lfm2_5' });
+    expect(() => swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' })).toThrow(
+      'no ms-swift template is known for Prism template "lfm2_5": ms-swift 4.x registers no LFM2 / LFM2.5 model or template',
+    );
   });
 
   it('refuses a template ms-swift does not know', () => {
