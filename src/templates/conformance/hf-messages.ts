@@ -14,6 +14,8 @@ export interface HFMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
   content: string | null;
   reasoning_content?: string;
+  /** The reasoning under gpt-oss's key (HFMessagesOptions.reasoningKey). */
+  thinking?: string;
   tool_calls?: HFToolCall[];
   tool_call_id?: string;
   name?: string;
@@ -35,6 +37,11 @@ export interface HFMessagesOptions {
    *   (Phi-4-mini's model card: `"tools": "[{\"name\": ...}]"`, printed between <|tool|> tags).
    */
   toolsOnSystemMessage?: 'objects' | 'json_functions';
+  /**
+   * The key the template reads an assistant's reasoning from: `reasoning_content` (default; Qwen,
+   * GLM, DeepSeek, ...) or `thinking` (gpt-oss's template, as its chat template docs write it).
+   */
+  reasoningKey?: 'reasoning_content' | 'thinking';
 }
 
 export function toHFMessages(conv: Conversation, opts: HFMessagesOptions = {}): HFMessage[] {
@@ -48,7 +55,7 @@ export function toHFMessages(conv: Conversation, opts: HFMessagesOptions = {}): 
   for (const m of conv.messages) {
     const hf: HFMessage = { role: m.role, content: m.content };
     if (m.role === 'assistant') {
-      if (m.reasoning_content !== undefined) hf.reasoning_content = m.reasoning_content;
+      if (m.reasoning_content !== undefined) hf[opts.reasoningKey ?? 'reasoning_content'] = m.reasoning_content;
       if (m.tool_calls && m.tool_calls.length > 0) {
         // Arguments stay a parsed JSON value (an object): templates `| tojson` them or iterate them.
         hf.tool_calls = m.tool_calls.map((c) => {

@@ -15,7 +15,14 @@ The setup reproduced here (facts, not copied code):
     are the tokenizer's special_tokens_map (bos_token, eos_token, ... only those that are set)
     merged with the caller's extra kwargs (enable_thinking, date_string, ...), extra winning.
 
-stdin:  {"jobs": [{"template", "messages", "tools", "add_generation_prompt", "extra", "special_tokens"}]}
+Two test-only knobs, off by default (a job without them renders exactly as above):
+  - "now": "YYYY-MM-DD" freezes the date strftime_now sees (templates that print today's date with no
+    variable to set it: gpt-oss, Granite 3.3, Mistral Small 3.2), as faketime would.
+  - "sandbox": "mutable" renders in jinja2.sandbox.SandboxedEnvironment, where list.append / pop work
+    (llama.cpp's minja allows them; transformers' ImmutableSandboxedEnvironment refuses), to see what a
+    template that mutates lists (Kimi-K2's tool_response_queue) writes.
+
+stdin:  {"jobs": [{"template", "messages", "tools", "add_generation_prompt", "extra", "special_tokens", "now", "sandbox"}]}
 stdout: {"results": [{"text": str} | {"error": str}]}
 """
 import json
@@ -27,7 +34,7 @@ try:
     import jinja2.ext
     import jinja2.nodes
     from jinja2.ext import Extension
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 except ImportError as e:  # pragma: no cover
     sys.stderr.write("jinja2 missing: apt-get install python3-jinja2 (%s)\n" % e)
     sys.exit(3)
@@ -60,10 +67,14 @@ def strftime_now(fmt):
     return datetime.now().strftime(fmt)
 
 
-def make_env():
-    env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlock, jinja2.ext.loopcontrols]
-    )
+def frozen_strftime_now(day):
+    fixed = datetime.strptime(day, "%Y-%m-%d")
+    return lambda fmt: fixed.strftime(fmt)
+
+
+def make_env(mutable=False):
+    cls = SandboxedEnvironment if mutable else ImmutableSandboxedEnvironment
+    env = cls(trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlock, jinja2.ext.loopcontrols])
     env.filters["tojson"] = tojson
     env.globals["raise_exception"] = raise_exception
     env.globals["strftime_now"] = strftime_now
@@ -72,19 +83,24 @@ def make_env():
 
 def main():
     req = json.load(sys.stdin)
-    env = make_env()
+    envs = {False: make_env(), True: make_env(mutable=True)}
     compiled = {}
     results = []
     for job in req["jobs"]:
         try:
             src = job["template"]
-            if src not in compiled:
-                compiled[src] = env.from_string(src)
+            mutable = job.get("sandbox") == "mutable"
+            if (src, mutable) not in compiled:
+                compiled[(src, mutable)] = envs[mutable].from_string(src)
+            template = compiled[(src, mutable)]
+            # Globals are shared by every template of an environment: set the clock per job.
+            now = job.get("now")
+            envs[mutable].globals["strftime_now"] = frozen_strftime_now(now) if now else strftime_now
             # transformers: template_kwargs = {**tokenizer.special_tokens_map, **kwargs}; unset
             # special tokens (None) are not in special_tokens_map, so they stay undefined.
             kwargs = {k: v for k, v in (job.get("special_tokens") or {}).items() if v is not None}
             kwargs.update(job.get("extra") or {})
-            text = compiled[src].render(
+            text = template.render(
                 messages=job["messages"],
                 tools=job.get("tools"),
                 documents=None,

@@ -93,6 +93,20 @@ describe.skipIf(!referenceDirExists())('hf_render.py (real Jinja2) on official t
     expect(res[3]).toMatchObject({ error: 'This model only supports single tool-calls at once!' });
   });
 
+  it('freezes strftime_now with `now`, and lets lists change only in the mutable sandbox', async () => {
+    const day = "{{ strftime_now('%d %b %Y') }}";
+    const mutate = '{% set q = namespace(ids=[]) %}{% set _ = q.ids.append(7) %}{{ q.ids.pop(0) }}';
+    const res = await renderOfficial([
+      { template: day, messages: [], now: '2026-01-15' },
+      { template: mutate, messages: [], sandbox: 'mutable' },
+      { template: mutate, messages: [] },
+    ]);
+    expect(res[0]).toEqual({ text: '15 Jan 2026' });
+    expect(res[1]).toEqual({ text: '7' });
+    // transformers' ImmutableSandboxedEnvironment, the default, refuses it.
+    expect(res[2]).toMatchObject({ error: "access to attribute 'append' of 'list' object is unsafe.", type: 'SecurityError' });
+  });
+
   it('loads every reference template of the table', () => {
     for (const key of Object.keys(referenceTemplates)) {
       const ref = loadReference(key);

@@ -24,6 +24,10 @@ export interface OfficialJob {
   extra?: Record<string, unknown>;
   /** The tokenizer's special_tokens_map: bos_token, eos_token, ... (null/absent = not set). */
   special_tokens?: Record<string, string | null>;
+  /** "YYYY-MM-DD": the date strftime_now returns (templates that print today's date). */
+  now?: string;
+  /** 'mutable': Jinja2's SandboxedEnvironment, where list.append works (see hf_render.py). */
+  sandbox?: 'mutable';
 }
 
 export type OfficialResult = { text: string } | { error: string; type?: string };
