@@ -14,6 +14,7 @@ export const ISSUE_CODES = {
   line_too_long: { severity: 'error', description: 'The line is longer than the per-line limit (16 MiB, `MAX_LINE_BYTES`); the message gives its length. It is skipped without being read into memory.' },
   invalid_utf8: { severity: 'error', description: 'The line is not valid UTF-8; the message gives the byte offset in the line.' },
   invalid_json: { severity: 'error', description: 'The line is not one JSON value; `column` (1-based, UTF-16 units) points at the problem.' },
+  too_deep: { severity: 'error', description: 'JSON in the record (the line, or a JSON string in it such as tool-call arguments) nests arrays and objects more than 500 levels deep (`MAX_JSON_DEPTH`; Python\'s json stops near 1000).' },
   not_object: { severity: 'error', description: 'The line is valid JSON but not an object (an array, string, number, null).' },
   unknown_format: { severity: 'error', description: 'The object has none of the keys of a known format (messages, conversations, instruction/output, query/response).' },
   // Shape of fields.

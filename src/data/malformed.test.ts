@@ -10,7 +10,7 @@ import { bytesOf, chunked, splits, utf8 } from './test-helpers.ts';
 
 type Want = [code: string, path?: string];
 /** The per-line limit these tests read with (MAX_LINE_BYTES is 16 MiB); every other line is shorter. */
-const LIMIT = 1024;
+const LIMIT = 4096;
 const W = '{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}';
 const U = '{"role":"user","content":"hi"}';
 const A = '{"role":"assistant","content":"hello"}';
@@ -90,6 +90,13 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   // Over the per-line limit (LIMIT below): reported with its length, never parsed.
   { line: 49, text: `{"messages":[{"role":"user","content":"${'x'.repeat(LIMIT)}"},${A}]}`, want: [['line_too_long']] },
   { line: 50, text: '{"query":"q","response":"r"}', want: [] },
+  // Nesting past MAX_JSON_DEPTH (500), in the line or in a JSON string in it.
+  { line: 51, text: `{"messages":[${U},{"role":"assistant","content":"x","meta":${'['.repeat(600)}${']'.repeat(600)}}]}`, want: [['too_deep']] },
+  {
+    line: 52,
+    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"${'['.repeat(600)}${']'.repeat(600)}"}}]}]}`,
+    want: [['too_deep', 'messages[1].tool_calls[0].function.arguments']],
+  },
 ];
 
 const VALID_WITH_WARNINGS = new Set([43, 44, 45, 46, 47]);

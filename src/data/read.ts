@@ -1,5 +1,6 @@
 // The dataset reader: a JSONL byte stream → one result per record, as it streams.
 import { makeIssue } from './codes.ts';
+import { deeperThan, MAX_JSON_DEPTH } from './depth.ts';
 import { findJsonError } from './json-error.ts';
 import { isBlank, MAX_LINE_BYTES, readLines, type ReadOptions } from './lines.ts';
 import { normalizeRecord } from './normalize.ts';
@@ -30,6 +31,12 @@ export function parseLine(bytes: Uint8Array, line: number): RecordResult {
     const b = bytes[at]?.toString(16).toUpperCase().padStart(2, '0');
     const where = at >= 0 ? `: byte 0x${b} at byte offset ${at} of the line` : '';
     return { line, issues: [makeIssue('invalid_utf8', line, `the line is not valid UTF-8${where}; save the file as UTF-8`)] };
+  }
+  // Before parsing: nothing downstream (nor some engines' JSON.parse) has to walk absurd nesting.
+  const deep = deeperThan(text);
+  if (deep >= 0) {
+    const message = `the record nests JSON more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at column ${deep + 1}); flatten it`;
+    return { line, issues: [makeIssue('too_deep', line, message, { column: deep + 1 })] };
   }
   let value: unknown;
   try {

@@ -2,11 +2,22 @@
 // (extra keys and key order included): templates print them as JSON, and the rendering must match
 // what Jinja's `tojson` prints for the user's own object.
 import { given, isObject, own, typeName, type Draft, type JsonObject } from './draft.ts';
+import { deeperThan, MAX_JSON_DEPTH } from './depth.ts';
 import { findJsonError } from './json-error.ts';
 import type { Tool, ToolCall } from './types.ts';
 
-/** JSON nested in a string field; the error names the character, the same in every engine. */
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+type Parsed = { ok: true; value: unknown } | { ok: false; error: string; reported?: true };
+
+/**
+ * JSON nested in a string field at `path`; the error names the character, the same in every
+ * engine. Nesting past MAX_JSON_DEPTH is reported here (too_deep), not left to the caller.
+ */
+function parseJson(d: Draft, text: string, path: string): Parsed {
+  const deep = deeperThan(text);
+  if (deep >= 0) {
+    d.issue('too_deep', `${path} holds JSON nested more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at character ${deep + 1}); flatten it`, path);
+    return { ok: false, error: 'too deep', reported: true };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
@@ -25,9 +36,9 @@ export function parseTools(d: Draft, value: unknown, path = 'tools'): Tool[] | u
   if (!given(value)) return undefined;
   let list = value;
   if (typeof list === 'string') {
-    const parsed = parseJson(list);
+    const parsed = parseJson(d, list, path);
     if (!parsed.ok) {
-      d.issue('invalid_tools', `${path} is a string but not valid JSON (${parsed.error})`, path);
+      if (!parsed.reported) d.issue('invalid_tools', `${path} is a string but not valid JSON (${parsed.error})`, path);
       return undefined;
     }
     list = isObject(parsed.value) ? [parsed.value] : parsed.value;
@@ -41,9 +52,9 @@ export function parseTools(d: Draft, value: unknown, path = 'tools'): Tool[] | u
     const at = `${path}[${i}]`;
     let el = raw;
     if (typeof el === 'string') {
-      const parsed = parseJson(el);
+      const parsed = parseJson(d, el, at);
       if (!parsed.ok) {
-        d.issue('invalid_tools', `${at} is a string but not valid JSON (${parsed.error})`, at);
+        if (!parsed.reported) d.issue('invalid_tools', `${at} is a string but not valid JSON (${parsed.error})`, at);
         return;
       }
       el = parsed.value;
@@ -87,10 +98,10 @@ export function parseCallObject(d: Draft, el: unknown, path: string, where = pat
   let args = own(fn, 'arguments');
   if (!given(args)) args = {};
   else if (typeof args === 'string') {
-    const parsed = parseJson(args);
+    const argsPath = path === where ? `${fnPath}.arguments` : path;
+    const parsed = parseJson(d, args, argsPath);
     if (!parsed.ok) {
-      const argsPath = path === where ? `${fnPath}.arguments` : path;
-      d.issue('invalid_tool_arguments', `${fnWhere}.arguments of '${name}' is not valid JSON (${parsed.error})`, argsPath);
+      if (!parsed.reported) d.issue('invalid_tool_arguments', `${fnWhere}.arguments of '${name}' is not valid JSON (${parsed.error})`, argsPath);
       return undefined;
     }
     args = parsed.value;
@@ -113,9 +124,9 @@ export function parseCallContent(d: Draft, value: unknown, path: string, allowLi
   }
   let parsed = value;
   if (typeof value === 'string') {
-    const r = parseJson(value);
+    const r = parseJson(d, value, path);
     if (!r.ok) {
-      d.issue('invalid_tool_call', `${path} must be JSON {"name": ..., "arguments": ...} (${r.error})`, path);
+      if (!r.reported) d.issue('invalid_tool_call', `${path} must be JSON {"name": ..., "arguments": ...} (${r.error})`, path);
       return undefined;
     }
     parsed = r.value;

@@ -51,3 +51,28 @@ describe('Python json.dumps(ensure_ascii=False) and str.strip', () => {
     expect(nl.map((s) => pyStrip(s, '\n'))).toEqual(py.nl);
   });
 });
+
+describe('pyJsonDumps on deep data', () => {
+  it('prints 100,000 levels of nesting without recursion (no stack overflow)', () => {
+    const depth = 100_000;
+    let v: unknown = [];
+    for (let i = 1; i < depth; i++) v = i % 2 ? { k: v } : [v];
+    expect(pyJsonDumps(v)).toBe(buildExpected(depth));
+  });
+});
+
+/** The same nesting spelled out by string concatenation: alternating [ and {"k": from the inside. */
+function buildExpected(depth: number): string {
+  const open: string[] = [];
+  const close: string[] = [];
+  for (let level = depth - 1; level >= 1; level--) {
+    if (level % 2) {
+      open.push('{"k": ');
+      close.push('}');
+    } else {
+      open.push('[');
+      close.push(']');
+    }
+  }
+  return open.join('') + '[]' + close.reverse().join('');
+}

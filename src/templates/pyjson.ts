@@ -41,31 +41,61 @@ export interface DumpOptions {
   separators?: [string, string];
 }
 
-/** `json.dumps(value, ensure_ascii=False[, indent][, separators])`. */
+/** An array or object being printed: its items (key null in arrays), the next one, its level. */
+interface Open {
+  items: [key: string | null, value: unknown][];
+  next: number;
+  level: number;
+  closer: ']' | '}';
+}
+
+/**
+ * `json.dumps(value, ensure_ascii=False[, indent][, separators])`. Iterative (an explicit stack,
+ * not recursion), so any nesting depth prints: user data never overflows the call stack here.
+ */
 export function pyJsonDumps(value: unknown, opts: DumpOptions = {}): string {
   const indent = opts.indent;
   const itemSep = opts.separators?.[0] ?? (indent === undefined ? ', ' : ',');
   const keySep = opts.separators?.[1] ?? ': ';
-  const walk = (v: unknown, level: number): string => {
-    if (v === null || v === undefined) return 'null';
-    if (typeof v === 'boolean') return v ? 'true' : 'false';
-    if (typeof v === 'number') return pyNumber(v);
-    if (typeof v === 'string') return pyString(v);
-    const nl = indent === undefined ? '' : '\n' + ' '.repeat(indent * (level + 1));
-    const close = indent === undefined ? '' : '\n' + ' '.repeat(indent * level);
-    if (Array.isArray(v)) {
-      if (v.length === 0) return '[]';
-      return '[' + nl + v.map((x) => walk(x, level + 1)).join(itemSep + nl) + close + ']';
-    }
-    if (typeof v === 'object') {
-      const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-      if (entries.length === 0) return '{}';
-      const items = entries.map(([k, x]) => pyString(k) + keySep + walk(x, level + 1));
-      return '{' + nl + items.join(itemSep + nl) + close + '}';
-    }
-    return pyString(String(v));
+  const pad = (level: number) => (indent === undefined ? '' : '\n' + ' '.repeat(indent * level));
+  const out: string[] = [];
+  const stack: Open[] = [];
+  /** Prints a scalar or an empty container, or opens a container and pushes it. */
+  const begin = (v: unknown, level: number) => {
+    if (v === null || v === undefined) out.push('null');
+    else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
+    else if (typeof v === 'number') out.push(pyNumber(v));
+    else if (typeof v === 'string') out.push(pyString(v));
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push('[]');
+      else {
+        out.push('[');
+        stack.push({ items: v.map((x) => [null, x]), next: 0, level, closer: ']' });
+      }
+    } else if (typeof v === 'object') {
+      const items = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+      if (items.length === 0) out.push('{}');
+      else {
+        out.push('{');
+        stack.push({ items, next: 0, level, closer: '}' });
+      }
+    } else out.push(pyString(String(v)));
   };
-  return walk(value, 0);
+  begin(value, 0);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.items.length) {
+      out.push(pad(top.level) + top.closer);
+      stack.pop();
+      continue;
+    }
+    const [key, v] = top.items[top.next];
+    out.push((top.next === 0 ? '' : itemSep) + pad(top.level + 1));
+    if (key !== null) out.push(pyString(key) + keySep);
+    top.next++;
+    begin(v, top.level + 1);
+  }
+  return out.join('');
 }
 
 // Python's str.isspace set (what `str.strip()` and Jinja's `trim` remove). JavaScript's trim()

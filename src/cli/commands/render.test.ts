@@ -56,6 +56,24 @@ describe('prism templates / render', () => {
     expect(trainedText(out[2])).toBe('A2<end_of_turn>');
   });
 
+  it('a record nested 100,000 levels deep is one error line; the records around it render', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'deep.jsonl');
+    const ok = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }] });
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const call = { type: 'function', function: { name: 'f', arguments: '@' } };
+    const rec = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', tool_calls: [call] }, { role: 'tool', content: '1' }, { role: 'assistant', content: 'ok' }] });
+    writeFileSync(file, [ok, rec.replace('"@"', `{"x": ${deep}}`), rec.replace('"@"', JSON.stringify(`{"x": ${deep}}`)), ok].join('\n') + '\n');
+    for (const template of ['qwen2_5', 'llama3_2', 'mistral']) {
+      const out = prism('render', '--template', template, file, '--json').trimEnd().split('\n').map((l) => JSON.parse(l));
+      expect(out.map((o) => o.line)).toEqual([1, 2, 3, 4]);
+      expect(out[1].error).toMatch(/^too_deep: the record nests JSON more than 500 levels deep/);
+      expect(out[2].error).toMatch(/^too_deep: messages\[1\]\.tool_calls\[0\]\.function\.arguments holds JSON nested more than 500 levels/);
+      expect(out[0].text).toContain('Hello!');
+      expect(out[3].text).toBe(out[0].text);
+    }
+  });
+
   it('render --date sets the Llama 3.1+ Today Date', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
     const file = join(dir, 'd.jsonl');

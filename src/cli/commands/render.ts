@@ -98,8 +98,10 @@ export const render: Command = {
             const readerWarnings = rec.issues.map((i) => ({ code: i.code, message: i.path ? `${i.path}: ${i.message}` : i.message }));
             out = { line: rec.line, text: r.text, spans: r.spans, warnings: [...readerWarnings, ...r.warnings] };
           } catch (err) {
-            if (!(err instanceof TemplateError)) throw err;
-            out = { line: rec.line, error: `${id} refuses this record: ${err.message}` };
+            // Whatever fails on one record stays that record's error: the rest of the file goes on.
+            out = err instanceof TemplateError
+              ? { line: rec.line, error: `${id} refuses this record: ${err.message}` }
+              : { line: rec.line, error: `rendering this record failed: ${(err as Error).message}` };
           }
         }
         if (!process.stdout.write(json ? JSON.stringify(out) + '\n' : human(out, color))) {

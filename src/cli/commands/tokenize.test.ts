@@ -62,6 +62,19 @@ describe('prism tokenize', () => {
     expect(summary.stats.maxTokens).toBeGreaterThan(300);
   }, 60_000);
 
+  it('a record nested 100,000 levels deep fails alone; the records around it are written', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const call = { type: 'function', function: { name: 'f', arguments: '@' } };
+    const rec = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', tool_calls: [call] }, { role: 'tool', content: '1' }, { role: 'assistant', content: 'ok' }] });
+    const file = join(dir, 'deep.jsonl');
+    writeFileSync(file, [lines[0], rec.replace('"@"', `{"x": ${deep}}`), rec.replace('"@"', JSON.stringify(`{"x": ${deep}}`)), lines[2]].join('\n') + '\n');
+    const out = join(dir, 'deep-out.jsonl');
+    const summary = JSON.parse(prism('tokenize', '--tokenizer', lenmlDir('llama3_1'), '--template', 'llama3_2', file, '--out', out, '--json', '--quiet', '--workers', '1'));
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { line: number });
+    expect(rows.map((r) => r.line)).toEqual([1, 4]);
+    expect(summary.failures.map((f: { line: number; error: string }) => [f.line, f.error.split(':')[0]])).toEqual([[2, 'too_deep'], [3, 'too_deep']]);
+  });
+
   it('refuses bad options with exit status 2', () => {
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'nope', data, '--out', join(dir, 'x'))).toThrow(/unknown template/);
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--truncation', 'middle')).toThrow(/--truncation/);
