@@ -1,6 +1,7 @@
 import { useEffect, type ReactElement } from 'react';
 import { GpuBanner } from './components/GpuBanner.tsx';
 import { checkWebGPU } from './gpu-check.ts';
+import { restoreDataset } from './studio/load-dataset.ts';
 import { useRoute } from './route.ts';
 import { PAGES, useApp, type PageId, type Theme } from './store.ts';
 import { AdaptersPage, ChatPage, DatasetPage, TemplatesPage, TrainPage } from './pages.ts';
@@ -20,6 +21,11 @@ export function App() {
   useEffect(() => {
     void checkWebGPU().then(setGpu);
   }, [setGpu]);
+
+  // The dataset open before a reload comes back from IndexedDB.
+  useEffect(() => {
+    void restoreDataset();
+  }, []);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;

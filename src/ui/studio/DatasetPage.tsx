@@ -19,6 +19,7 @@ function Loader() {
   const loading = useStudio((s) => s.loading);
   const fileName = useStudio((s) => s.fileName);
   const loadError = useStudio((s) => s.loadError);
+  const stored = useStudio((s) => s.stored);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [sampleError, setSampleError] = useState('');
   const [over, setOver] = useState(false);
@@ -93,7 +94,11 @@ function Loader() {
       )}
       {!loading && fileName && !loadError && (
         <p className="loaded" data-testid="loaded-file">
-          Loaded <b>{fileName}</b>.
+          Loaded <b>{fileName}</b>.{' '}
+          {stored?.kept && <span className="muted" data-testid="kept">Kept in this browser: a reload opens it again.</span>}
+          {stored && !stored.kept && stored.keepError && (
+            <span className="warn" data-testid="not-kept">Not kept across reloads ({stored.keepError}).</span>
+          )}
         </p>
       )}
       {loadError && (

@@ -1,7 +1,7 @@
 // One record as the reader understood it: system, tools and turns, or why it was rejected.
 // Everything from the file is rendered as React text (never as HTML).
 import type { Conversation } from '../../data/index.ts';
-import type { StudioRecord } from './dataset-protocol.ts';
+import type { StudioRecord } from '../../workers/dataset-protocol.ts';
 
 function json(v: unknown): string {
   try {

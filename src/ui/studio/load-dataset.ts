@@ -1,35 +1,81 @@
-// Loading a file into the studio: the reader runs in a worker and reports into the store.
-import type { DatasetFromWorker, DatasetToWorker } from './dataset-protocol.ts';
+// Loading a file into the studio: the reader runs in a worker and reports into the store. The
+// file is kept in IndexedDB by its SHA-256 (src/data/file-store.ts) and named in localStorage as
+// the current dataset, so a reload reads it back (restoreDataset) instead of losing it.
+import type { DatasetFromWorker, DatasetToWorker } from '../../workers/dataset-protocol.ts';
 import { useStudio } from './store.ts';
+
+const CURRENT = 'prism.dataset';
 
 let current: Worker | null = null;
 
-export function loadDataset(file: Blob, name: string): Promise<void> {
+interface Current {
+  sha256: string;
+  name: string;
+  size: number;
+}
+
+function savedCurrent(): Current | null {
+  try {
+    const v = JSON.parse(globalThis.localStorage?.getItem(CURRENT) ?? 'null') as Current | null;
+    return v && typeof v.sha256 === 'string' && typeof v.name === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function run(msg: DatasetToWorker, name: string, total: number): Promise<void> {
   current?.terminate();
-  const store = useStudio.getState();
-  store.startLoading(name, file.size);
+  useStudio.getState().startLoading(name, total);
   const worker = new Worker(new URL('../../workers/dataset.worker.ts', import.meta.url), { type: 'module', name: 'dataset' });
   current = worker;
   return new Promise((resolve) => {
-    const finish = (error?: string) => {
+    let finished = false;
+    const end = () => {
       worker.terminate();
       if (current === worker) current = null;
-      useStudio.getState().finishLoading(error);
+    };
+    const finish = (error?: string) => {
+      if (!finished) useStudio.getState().finishLoading(error);
+      finished = true;
       resolve();
     };
     worker.onmessage = (ev: MessageEvent<DatasetFromWorker>) => {
       if (current !== worker) return;
       const m = ev.data;
+      const s = useStudio.getState();
       if (m.type === 'batch') {
-        const s = useStudio.getState();
         if (m.results.length) s.addResults(m.results);
         s.progress(m.bytesRead);
-      } else if (m.type === 'done') finish();
-      else finish(m.message);
+      } else if (m.type === 'done') {
+        finish();
+      } else if (m.type === 'stored') {
+        s.setStored({ sha256: m.sha256, kept: m.kept, keepError: m.keepError ?? null });
+        if (m.kept) localStorage.setItem(CURRENT, JSON.stringify({ sha256: m.sha256, name: m.name, size: m.size } satisfies Current));
+        else localStorage.removeItem(CURRENT);
+        end();
+      } else {
+        if (msg.type === 'restore') localStorage.removeItem(CURRENT);
+        finish(m.message);
+        end();
+      }
     };
-    worker.onerror = (e) => finish(`the reader crashed: ${e.message}`);
-    worker.postMessage({ type: 'read', file } satisfies DatasetToWorker);
+    worker.onerror = (e) => {
+      finish(`the reader crashed: ${e.message}`);
+      end();
+    };
+    worker.postMessage(msg);
   });
+}
+
+export function loadDataset(file: Blob, name: string): Promise<void> {
+  return run({ type: 'read', file, name, keep: true }, name, file.size);
+}
+
+/** Reads the dataset that was open before the reload back from IndexedDB (a no-op when none). */
+export function restoreDataset(): Promise<void> {
+  const c = savedCurrent();
+  if (!c || useStudio.getState().fileName) return Promise.resolve();
+  return run({ type: 'restore', sha256: c.sha256 }, c.name, c.size);
 }
 
 export function cancelLoading(): void {

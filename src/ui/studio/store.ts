@@ -2,10 +2,17 @@
 // the selected record, the templates compared and the render options. Tokenizer objects are
 // not plain data, so they live in tokenizers.ts; only their status is here.
 import { create } from 'zustand';
-import type { StudioRecord } from './dataset-protocol.ts';
+import type { StudioRecord } from '../../workers/dataset-protocol.ts';
 import { templateIds, type LossPolicy, type TemplateId } from '../../templates/index.ts';
 import { emptySummary, addToSummary, type StudioSummary } from './summary.ts';
 import type { OwnTemplateSource } from './own-template.ts';
+
+/** The loaded file's identity: its SHA-256 and whether it is kept across reloads. */
+export interface StoredDataset {
+  sha256: string;
+  kept: boolean;
+  keepError: string | null;
+}
 
 export interface Loading {
   name: string;
@@ -47,6 +54,8 @@ interface StudioState {
   fileName: string | null;
   loading: Loading | null;
   loadError: string | null;
+  /** Set once the file is hashed (after its records are read). */
+  stored: StoredDataset | null;
   /** One result per record in file order (line 0 = file-level issue such as empty_file). */
   results: StudioRecord[];
   summary: StudioSummary;
@@ -67,6 +76,7 @@ interface StudioState {
   progress(bytesRead: number): void;
   addResults(batch: StudioRecord[]): void;
   finishLoading(error?: string): void;
+  setStored(stored: StoredDataset): void;
   select(index: number): void;
   setTemplate(column: number, id: TemplateId): void;
   addTemplate(id: TemplateId): void;
@@ -118,6 +128,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   fileName: null,
   loading: null,
   loadError: null,
+  stored: null,
   results: [],
   summary: emptySummary(),
   selected: 0,
@@ -128,7 +139,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   showNewlines: true,
 
   startLoading: (name, total) =>
-    set({ fileName: name, loading: { name, bytesRead: 0, total }, loadError: null, results: [], summary: emptySummary(), selected: 0 }),
+    set({ fileName: name, loading: { name, bytesRead: 0, total }, loadError: null, stored: null, results: [], summary: emptySummary(), selected: 0 }),
   progress: (bytesRead) => set((s) => (s.loading ? { loading: { ...s.loading, bytesRead } } : {})),
   addResults: (batch) =>
     set((s) => {
@@ -141,6 +152,7 @@ export const useStudio = create<StudioState>((set, get) => ({
       const first = s.results.findIndex((r) => r.conversation);
       return { loading: null, loadError: error ?? null, selected: first >= 0 ? first : 0 };
     }),
+  setStored: (stored) => set({ stored }),
   select: (index) => set((s) => ({ selected: Math.max(0, Math.min(index, s.results.length - 1)) })),
   setTemplate: (column, id) => set((s) => ({ templates: s.templates.map((t, i) => (i === column ? id : t)) })),
   addTemplate: (id) => set((s) => (s.templates.length + s.ownColumns.length < MAX_COLUMNS ? { templates: [...s.templates, id] } : {})),

@@ -85,6 +85,12 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
           </tbody>
         </table>
         {chosen?.note && <p className="muted">{chosen.note}</p>}
+        {!chosen && modelId.startsWith('local:') && (
+          <p className="warn" role="alert" data-testid="local-missing">
+            The model folder <strong>{modelId.slice(6)}</strong> was chosen before the page reloaded: browsers do not keep a
+            folder’s files across reloads, so pick it again below (or choose another model).
+          </p>
+        )}
         {chosen?.gated && (
           <label className="field">
             <span>Hugging Face access token</span>

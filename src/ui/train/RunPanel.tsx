@@ -1,7 +1,7 @@
 // Start / Pause / Resume / Cancel, the progress bar (step, tokens/s, ETA) and the live chart.
 import { LossChart } from './LossChart.tsx';
 import { useState } from 'react';
-import { runDataset, useTrain, type LiveRun } from './store.ts';
+import { configLine, runDataset, useTrain, type LiveRun } from './store.ts';
 
 function duration(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '—';
@@ -76,6 +76,7 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
             <span> · ETA {duration(run.phase === 'running' ? run.etaSeconds : null)}</span>
             {run.lastCheckpoint !== null && <span className="muted"> · checkpoint at step {run.lastCheckpoint}</span>}
           </div>
+          <p className="muted small" data-testid="run-settings">{run.name}: {configLine(run.config)}</p>
           <progress max={100} value={run.prep && run.prep.total ? (100 * run.prep.loaded) / run.prep.total : pct} aria-label="Training progress" />
           {run.message && <p className={run.phase === 'failed' ? 'warn' : 'muted'} role={run.phase === 'failed' ? 'alert' : undefined}>{run.message}</p>}
           <LossChart points={run.points} />

@@ -41,7 +41,7 @@ function NumberInput({ value, onChange, step, min, max, nullable, testid }: {
 }
 
 export function TrainForm({ disabled, templateHint, lossHint }: { disabled: boolean; templateHint: string | null; lossHint: LossPolicy | null }) {
-  const { config, setConfig, preset, setPreset } = useTrain();
+  const { config, setConfig, preset, setPreset, configFrom } = useTrain();
   const set = <K extends keyof TrainConfig>(k: K, v: TrainConfig[K]) => setConfig({ ...config, [k]: v });
   const setLora = (k: keyof TrainConfig['lora'], v: number) => setConfig({ ...config, lora: { ...config.lora, [k]: v } });
   return (
@@ -58,6 +58,13 @@ export function TrainForm({ disabled, templateHint, lossHint }: { disabled: bool
             </label>
           ))}
         </div>
+        <p className="muted small" data-testid="settings-origin">
+          {configFrom
+            ? <>The settings of run <strong>{configFrom.name}</strong>.</>
+            : preset
+              ? <>From the {PRESETS.find((p) => p.id === preset)?.label} preset.</>
+              : 'Custom settings (changed by hand).'}
+        </p>
         <div className="grid">
           <Field name="template" label="Template">
             <select value={config.template} onChange={(e) => set('template', e.target.value)}>

@@ -7,12 +7,12 @@ import { canTrain } from './capability.ts';
 import { CapabilityCheck, useChecks } from './CapabilityCheck.tsx';
 import { ModelPicker, useModelChoices } from './ModelPicker.tsx';
 import { RunPanel } from './RunPanel.tsx';
-import { interruptedRuns, runDataset, useTrain } from './store.ts';
+import { configLine, interruptedRuns, runDataset, useTrain, type InterruptedRun } from './store.ts';
 import { TrainForm } from './TrainForm.tsx';
 import type { Conversation } from '../../data/types.ts';
 import './train.css';
 
-type Interrupted = Awaited<ReturnType<typeof interruptedRuns>>[number];
+type Interrupted = InterruptedRun;
 
 function ResumeOffer() {
   const [runs, setRuns] = useState<Interrupted[]>([]);
@@ -38,6 +38,7 @@ function ResumeOffer() {
         {runs.map((r) => (
           <li key={r.id}>
             <span>{r.name}</span> <span className="muted">· last checkpoint at step {r.step}</span>{' '}
+            <small className="muted run-settings" data-testid="resume-settings">{configLine(r.config)}</small>{' '}
             <button type="button" className="primary" onClick={() => void go(r)} data-testid="resume-run">Resume from step {r.step}</button>
           </li>
         ))}
@@ -64,20 +65,13 @@ export function TrainPage() {
   const fileName = useStudio((s) => s.fileName);
   const studioTemplates = useStudio((s) => s.templates);
   const studioLoss = useStudio((s) => s.choices.lossPolicy);
-  const { modelId, config, setConfig, run, start } = useTrain();
+  const { modelId, config, run, start } = useTrain();
   const choices = useModelChoices();
   const chosen = choices.find((c) => c.id === modelId);
   const checks = useChecks(chosen?.spec);
   const [startError, setStartError] = useState<string | null>(null);
   const conversations = results.map((r) => r.conversation).filter((c): c is Conversation => !!c);
   const active = !!run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
-
-  // The loss policy chosen on the Templates page carries over (once per change there).
-  useEffect(() => {
-    if (!active && studioLoss && studioLoss !== useTrain.getState().config.loss_policy) {
-      setConfig({ ...useTrain.getState().config, loss_policy: studioLoss });
-    }
-  }, [studioLoss, active, setConfig]);
 
   const blocker = !conversations.length
     ? 'Load a dataset first.'

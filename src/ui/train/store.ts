@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import type { LossPoint } from '../../adapters/types.ts';
 import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
-import { defaultTrainConfig, type TrainConfig } from '../../train/config.ts';
+import { defaultTrainConfig, validateTrainConfig, type TrainConfig } from '../../train/config.ts';
 import type { Conversation } from '../../data/types.ts';
 import type { ModelSpec } from '../../model/types.ts';
 import { spawnTrainWorker, type TrainClient } from '../../workers/train-client.ts';
@@ -13,6 +13,7 @@ import type { TrainEvent } from '../../train/trainer.ts';
 import { modelRequestFor, prepareRun } from './prepare.ts';
 import { applyPreset, type PresetId } from './presets.ts';
 import { TINY_ID } from './models.ts';
+import { useStudio } from '../studio/store.ts';
 
 export type RunPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
@@ -21,6 +22,8 @@ export interface LiveRun {
   name: string;
   datasetName: string;
   conversations: number;
+  /** The settings this run trains with (a resumed run's own, whatever the form shows). */
+  config: TrainConfig;
   phase: RunPhase;
   step: number;
   total: number | null;
@@ -46,14 +49,18 @@ interface TrainState {
   modelId: string;
   local: LocalModel | null;
   hubToken: string;
-  preset: PresetId;
+  /** The preset the form was last set from; null once a field was changed by hand (or for a resumed run). */
+  preset: PresetId | null;
   config: TrainConfig;
+  /** The settings on the form are those of this stored run (resumed, or loaded from it). */
+  configFrom: { runId: string; name: string } | null;
   run: LiveRun | null;
   setModel(id: string, template?: string): void;
   setLocal(m: LocalModel | null): void;
   setHubToken(t: string): void;
   setPreset(p: PresetId): void;
-  setConfig(c: TrainConfig): void;
+  /** A change by hand (the preset becomes "custom") unless `keepPreset`. */
+  setConfig(c: TrainConfig, opts?: { keepPreset?: boolean }): void;
   start(dataset: { name: string; conversations: Conversation[] }, opts?: { resumeRunId?: string }): Promise<void>;
   pause(): void;
   resume(): void;
@@ -71,6 +78,31 @@ export function adapterStore(): Promise<AdapterStore> {
 }
 
 const initialConfig = applyPreset(defaultTrainConfig({ model_id: TINY_ID, template: 'chatml' }), 'quick');
+const SAVED = 'prism.train';
+
+interface SavedForm {
+  modelId: string;
+  preset: PresetId | null;
+  config: TrainConfig;
+  configFrom: TrainState['configFrom'];
+}
+
+/**
+ * The form as it was before the reload. Fields added to TrainConfig since it was saved take
+ * their defaults; a saved config the trainer would refuse is dropped whole (never half-applied).
+ */
+function savedForm(): SavedForm {
+  const fallback: SavedForm = { modelId: TINY_ID, preset: 'quick', config: initialConfig, configFrom: null };
+  try {
+    const v = JSON.parse(globalThis.localStorage?.getItem(SAVED) ?? 'null') as Partial<SavedForm> | null;
+    if (!v || typeof v.modelId !== 'string' || !v.config || typeof v.config !== 'object') return fallback;
+    const config = { ...initialConfig, ...v.config, lora: { ...initialConfig.lora, ...v.config.lora } };
+    if (validateTrainConfig(config).length) return fallback;
+    return { modelId: v.modelId, preset: v.preset ?? null, config, configFrom: v.configFrom ?? null };
+  } catch {
+    return fallback;
+  }
+}
 
 /** Conversations as JSON Lines: the dataset copy kept with the run (and shipped in its zip). */
 export function conversationsJsonl(conversations: readonly Conversation[]): Uint8Array {
@@ -90,17 +122,16 @@ function upsertPoint(points: LossPoint[], p: LossPoint): LossPoint[] {
 }
 
 export const useTrain = create<TrainState>((set, get) => ({
-  modelId: TINY_ID,
+  ...savedForm(),
   local: null,
   hubToken: '',
-  preset: 'quick',
-  config: initialConfig,
   run: null,
-  setModel: (id, template) => set((s) => ({ modelId: id, config: { ...s.config, model_id: id, template: template ?? s.config.template } })),
+  setModel: (id, template) =>
+    set((s) => ({ modelId: id, configFrom: null, config: { ...s.config, model_id: id, template: template ?? s.config.template } })),
   setLocal: (local) => set({ local }),
   setHubToken: (hubToken) => set({ hubToken }),
-  setPreset: (preset) => set((s) => ({ preset, config: applyPreset(s.config, preset) })),
-  setConfig: (config) => set({ config }),
+  setPreset: (preset) => set((s) => ({ preset, configFrom: null, config: applyPreset(s.config, preset) })),
+  setConfig: (config, opts = {}) => set((s) => (opts.keepPreset ? { config } : { config, preset: null, configFrom: null })),
 
   async start(dataset, opts = {}) {
     const s = get();
@@ -117,7 +148,7 @@ export const useTrain = create<TrainState>((set, get) => ({
       config = rec.hyperparameters as TrainConfig;
       points = rec.loss_curve;
       // The form shows what the resumed run trains with.
-      set({ config, modelId: config.model_id });
+      set({ config, modelId: config.model_id, preset: null, configFrom: { runId, name } });
       await store.updateRun(runId, { status: 'running' });
     } else {
       const info = await store.saveDataset(dataset.name, conversationsJsonl(dataset.conversations));
@@ -129,11 +160,10 @@ export const useTrain = create<TrainState>((set, get) => ({
         step: 0, total_steps: config.max_steps > 0 ? config.max_steps : null, status: 'running', final_loss: null,
       });
       runId = rec.id;
-      localStorage.setItem('prism.train.model', JSON.stringify({ modelId: s.modelId }));
     }
     set({
       run: {
-        id: runId, name, datasetName: dataset.name, conversations: dataset.conversations.length, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
+        id: runId, name, datasetName: dataset.name, conversations: dataset.conversations.length, config, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
         tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null, lostDevice: false,
       },
     });
@@ -216,17 +246,53 @@ export const useTrain = create<TrainState>((set, get) => ({
   },
 }));
 
+// Every form setting survives a reload (the Hub token and a picked folder's files do not: a
+// token is never stored, and browsers do not keep a folder's files across reloads).
+useTrain.subscribe((s, prev) => {
+  if (s.modelId === prev.modelId && s.config === prev.config && s.preset === prev.preset && s.configFrom === prev.configFrom) return;
+  try {
+    const v: SavedForm = { modelId: s.modelId, preset: s.preset, config: s.config, configFrom: s.configFrom };
+    globalThis.localStorage?.setItem(SAVED, JSON.stringify(v));
+  } catch {
+    // Storage full or disabled: the form is simply not remembered.
+  }
+});
+
+// The loss policy chosen on the Templates page carries over, once per change there (not on a
+// reload, which would overwrite the form's own saved value), and never into a live run.
+useStudio.subscribe((s, prev) => {
+  const policy = s.choices.lossPolicy;
+  if (policy === prev.choices.lossPolicy) return;
+  const t = useTrain.getState();
+  const live = t.run && (t.run.phase === 'preparing' || t.run.phase === 'running' || t.run.phase === 'paused');
+  if (!live && policy !== t.config.loss_policy) t.setConfig({ ...t.config, loss_policy: policy }, { keepPreset: true });
+});
+
 /** Runs left 'running' or 'paused' by a closed tab, with the step of their last checkpoint. */
-export async function interruptedRuns(): Promise<{ id: string; name: string; step: number; dataset: string | null }[]> {
+export interface InterruptedRun {
+  id: string;
+  name: string;
+  step: number;
+  dataset: string | null;
+  config: TrainConfig;
+}
+
+export async function interruptedRuns(): Promise<InterruptedRun[]> {
   const store = await adapterStore();
-  const out: { id: string; name: string; step: number; dataset: string | null }[] = [];
+  const out: InterruptedRun[] = [];
   for (const r of await store.list()) {
     if (r.status !== 'running' && r.status !== 'paused') continue;
     if (useTrain.getState().run?.id === r.id) continue;
     const cp = await store.latestCheckpoint(r.id);
-    if (cp) out.push({ id: r.id, name: r.name, step: cp.step, dataset: r.dataset?.sha256 ?? null });
+    if (cp) out.push({ id: r.id, name: r.name, step: cp.step, dataset: r.dataset?.sha256 ?? null, config: r.hyperparameters as TrainConfig });
   }
   return out;
+}
+
+/** The settings that tell runs apart, in one line (model, template, steps, rate, length, rank). */
+export function configLine(c: TrainConfig): string {
+  const steps = c.max_steps > 0 ? `${c.max_steps} steps` : `${c.num_train_epochs} epoch${c.num_train_epochs === 1 ? '' : 's'}`;
+  return [c.model_id, c.template, steps, `lr ${c.learning_rate}`, `max_length ${c.max_length ?? 'model'}`, `r ${c.lora.r}`].join(' · ');
 }
 
 /** The dataset a stored run trained on, back as conversations (to resume it after a reload). */
