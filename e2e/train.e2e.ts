@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
+import { gguf } from '@huggingface/gguf';
 import { open, ROOT, shot, type Session } from './harness.ts';
 import { exportAdapter, type LoraTensor } from '../src/adapters/peft.ts';
 
@@ -180,6 +181,25 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     assert.equal(cfg.r, 4);
     assert.equal(cfg.lora_alpha, 8);
     assert.deepEqual([...cfg.target_modules].sort(), ['q_proj', 'v_proj']);
+
+    // Exports: the merged model as a stored zip of the Hugging Face folder, and GGUF files (streamed downloads).
+    await renamed.locator('[data-testid="exports"] summary').click();
+    await renamed.locator('[data-testid="merge-dtype"]').selectOption('BF16');
+    const [merged] = await Promise.all([page.waitForEvent('download'), renamed.locator('[data-testid="merge-zip"]').click()]);
+    const folder = unzipSync(new Uint8Array(readFileSync(await merged.path())));
+    assert.deepEqual(Object.keys(folder).sort(), ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.equal(JSON.parse(new TextDecoder().decode(folder['config.json'])).torch_dtype, 'bfloat16');
+    const mergedHeader = safetensorsHeader(folder['model.safetensors']);
+    assert.equal(mergedHeader['model.layers.0.self_attn.q_proj.weight'].dtype, 'BF16');
+    assert.deepEqual(mergedHeader['model.layers.0.self_attn.q_proj.weight'].shape, [64, 64]);
+    await renamed.locator('[data-testid="export-done"]').waitFor();
+    for (const [id, type, file] of [['gguf-q8_0', 'model', 'q8_0'], ['gguf-lora', 'adapter', 'lora']] as const) {
+      const [dl] = await Promise.all([page.waitForEvent('download'), renamed.locator(`[data-testid="${id}"]`).click()]);
+      assert.match(dl.suggestedFilename(), new RegExp(`-${file}\\.gguf$`));
+      const { metadata } = await gguf(await dl.path(), { allowLocalFile: true });
+      assert.equal((metadata as Record<string, unknown>)['general.type'], type);
+      assert.equal((metadata as Record<string, unknown>)['general.architecture'], 'llama');
+    }
     if (!HAS_TRAIN_WORKER) await page.screenshot({ path: shot('adapters'), fullPage: true });
     await page.locator('.theme select').selectOption('dark');
     await page.screenshot({ path: shot('adapters-dark'), fullPage: true });

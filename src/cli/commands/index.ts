@@ -9,6 +9,7 @@ import { train } from './train.ts';
 import { forward } from './forward.ts';
 import { generate } from './generate.ts';
 import { merge } from './merge.ts';
+import { exportGguf } from './export-gguf.ts';
 
 export const commands: Command[] = [
   validate,
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   train,
   generate,
   merge,
+  exportGguf,
 ];

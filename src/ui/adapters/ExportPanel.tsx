@@ -5,7 +5,9 @@ import type { RunRecord } from '../../adapters/types.ts';
 import type { ExportProgress, FileSink } from '../../adapters/sink.ts';
 import { writeMergedModel, type FloatDtype } from '../../adapters/merge.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
-import { baseModelSource, canPickFolder, exportStem, needsBaseFolder, pickFolderSink, storedAdapter, zipDownloadSink } from './export.ts';
+import { fmtBytes } from '../train/models.ts';
+import { writeGguf, writeLoraGguf, type GgufFileType } from '../../adapters/gguf/export.ts';
+import { baseModelSource, canPickFolder, exportStem, fileDownloadSink, needsBaseFolder, pickFolderSink, storedAdapter, zipDownloadSink } from './export.ts';
 
 type Target = 'folder' | 'zip';
 
@@ -65,6 +67,23 @@ export function ExportPanel({ run }: { run: RunRecord }) {
     });
   }
 
+  function ggufFile(kind: GgufFileType | 'lora') {
+    return run_(kind === 'lora' ? 'Export LoRA GGUF' : `Export GGUF ${kind}`, async (onProgress) => {
+      const name = `${exportStem(run)}-${kind}.gguf`;
+      const adapter = await storedAdapter(await adapterStore(), run);
+      const { source, close } = await baseModelSource(run, { folder: baseFiles, hubToken });
+      try {
+        const sink = fileDownloadSink();
+        const size = kind === 'lora'
+          ? await writeLoraGguf(await source.readText('config.json'), adapter, sink, name, { onProgress })
+          : await writeGguf(source, adapter, sink, name, { type: kind, onProgress });
+        return `Downloaded ${name} (${fmtBytes(size)}).`;
+      } finally {
+        close();
+      }
+    });
+  }
+
   return (
     <details className="exports" data-testid="exports">
       <summary>Export…</summary>
@@ -100,6 +119,21 @@ export function ExportPanel({ run }: { run: RunRecord }) {
         <button type="button" disabled={!!busy || needFolder} onClick={() => void merged('zip')} data-testid="merge-zip"
           title="The same folder as one stored (uncompressed) zip download">
           Download as zip
+        </button>
+      </div>
+      <div className="toolbar">
+        <strong>GGUF</strong>
+        <button type="button" disabled={!!busy || needFolder} onClick={() => void ggufFile('f16')} data-testid="gguf-f16"
+          title="The merged model for llama.cpp, Ollama, LM Studio: weights in f16">
+          f16
+        </button>
+        <button type="button" disabled={!!busy || needFolder} onClick={() => void ggufFile('q8_0')} data-testid="gguf-q8_0"
+          title="The merged model, weights quantized to 8 bits (q8_0): about half the size of f16">
+          q8_0
+        </button>
+        <button type="button" disabled={!!busy || needFolder} onClick={() => void ggufFile('lora')} data-testid="gguf-lora"
+          title="Only the adapter, for llama.cpp's --lora on top of a GGUF of the base model">
+          LoRA adapter
         </button>
       </div>
       {busy && (
