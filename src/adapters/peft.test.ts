@@ -8,7 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LinearModule } from '../train/config.ts';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { fromFloat32 } from '../model/safetensors/float.ts';
-import { AdapterFormatError, adapterConfigJson, buildAdapterConfig, exportAdapter, importAdapter, loraKey, type LoraTensor } from './peft.ts';
+import { KNOWN_MODELS } from '../model/known-models.ts';
+import {
+  AdapterFormatError, adapterConfigJson, adapterExpectations, buildAdapterConfig, exportAdapter, importAdapter, loraKey, type LoraTensor,
+} from './peft.ts';
+import { importAdapterArchive } from './zip.ts';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, 'peft_reference.py');
@@ -190,6 +194,71 @@ describe('import', () => {
     expect(() => importAdapter(f, { shapes: { q_proj: { in_features: 64, out_features: 12 } } })).toThrow(/base model's q_proj has in_features 64/);
     const g = files([one(loraKey(5, 'q_proj', 'A'), [3, 12]), one(loraKey(5, 'q_proj', 'B'), [12, 3])]);
     expect(() => importAdapter(g, { num_hidden_layers: 2 })).toThrow(/layer 5, but the base model has 2 layers/);
+  });
+
+  it('derives the base model\'s expectations from its spec (SmolLM2-135M as published)', () => {
+    // SmolLM2-135M config.json: hidden 576, 9 heads of 64, 3 KV heads, intermediate 1536, 30 layers.
+    const spec = KNOWN_MODELS.find((m) => m.id === 'HuggingFaceTB/SmolLM2-135M-Instruct')!.spec;
+    expect(adapterExpectations(spec, 'smol')).toEqual({
+      num_hidden_layers: 30, base: 'smol',
+      shapes: {
+        q_proj: { in_features: 576, out_features: 576 }, k_proj: { in_features: 576, out_features: 192 },
+        v_proj: { in_features: 576, out_features: 192 }, o_proj: { in_features: 576, out_features: 576 },
+        gate_proj: { in_features: 576, out_features: 1536 }, up_proj: { in_features: 576, out_features: 1536 },
+        down_proj: { in_features: 1536, out_features: 576 },
+      },
+    });
+  });
+
+  it('refuses an adapter of another base, naming the key, the expected and the found shape', () => {
+    const spec = KNOWN_MODELS.find((m) => m.id === 'HuggingFaceTB/SmolLM2-135M-Instruct')!.spec;
+    const f = files([one(A0, [3, 12]), one(B0, [12, 3])]);
+    expect(() => importAdapter(f, adapterExpectations(spec, 'HuggingFaceTB/SmolLM2-135M-Instruct'))).toThrow(
+      `tensor "${A0}" has shape [3,12], expected [3,576]: the base model (HuggingFaceTB/SmolLM2-135M-Instruct)'s q_proj has in_features 576`,
+    );
+    const k = files([one(loraKey(0, 'k_proj', 'A'), [3, 576]), one(loraKey(0, 'k_proj', 'B'), [576, 3])],
+      new TextEncoder().encode(adapterConfigJson(buildAdapterConfig({ ...base, target_modules: ['k_proj'] }))));
+    expect(() => importAdapter(k, adapterExpectations(spec))).toThrow(/k_proj\.lora_B\.weight" has shape \[576,3\], expected \[192,3\]/);
+    const deep = files([one(loraKey(30, 'q_proj', 'A'), [3, 576]), one(loraKey(30, 'q_proj', 'B'), [576, 3])]);
+    expect(() => importAdapter(deep, adapterExpectations(spec))).toThrow(/is for layer 30, but the base model has 30 layers \(0–29\)/);
+  });
+
+  it('an adapter zip or folder is checked against the base its config names, when Prism knows it', async () => {
+    // base_model_name_or_path is SmolLM2-135M-Instruct (a known model), the matrices are 12-wide.
+    const f = files([one(A0, [3, 12]), one(B0, [12, 3])]);
+    await expect(importAdapterArchive(f)).rejects.toThrow(/expected \[3,576\]: the base model \(HuggingFaceTB\/SmolLM2-135M-Instruct\)'s q_proj/);
+    const unknown = new TextEncoder().encode(adapterConfigJson(buildAdapterConfig({ ...base, base_model_name_or_path: 'me/my-model', target_modules: ['q_proj'] })));
+    expect((await importAdapterArchive(files([one(A0, [3, 12]), one(B0, [12, 3])], unknown))).tensors.length).toBe(1);
+  });
+
+  it.each([
+    ['NaN in lora_B', 'F32', NaN, /tensor "base_model\.model\.model\.layers\.0\.self_attn\.q_proj\.lora_B\.weight" holds NaN at \[4, 1\]/],
+    ['Infinity in lora_B (BF16)', 'BF16', Infinity, /lora_B\.weight" holds Infinity at \[4, 1\]; an adapter must be finite/],
+  ] as const)('refuses %s, naming the tensor and where', (_, dtype, value, message) => {
+    const b = Float32Array.from({ length: 36 }, rand);
+    b[4 * 3 + 1] = value;
+    const list = [one(A0, [3, 12]), { name: B0, dtype, shape: [12, 3], data: fromFloat32(dtype, b) }];
+    expect(() => importAdapter(files(list as never))).toThrow(AdapterFormatError);
+    expect(() => importAdapter(files(list as never))).toThrow(message);
+  });
+
+  it.each([
+    ['lora_dropout: "x"', { lora_dropout: 'x' }, 'lora_dropout must be a number in [0, 1), got "x"'],
+    ['lora_dropout: 1.5', { lora_dropout: 1.5 }, 'lora_dropout must be a number in [0, 1), got 1.5'],
+    ['use_rslora: "yes"', { use_rslora: 'yes' }, 'use_rslora must be true or false, got "yes"'],
+    ['use_dora: 0', { use_dora: 0 }, 'use_dora must be true or false, got 0'],
+    ['r: 2.5', { r: 2.5 }, 'r must be a whole number ≥ 1, got 2.5'],
+    ['r: 0', { r: 0 }, 'r must be a whole number ≥ 1, got 0'],
+    ['r: "8"', { r: '8' }, 'r must be a whole number ≥ 1, got "8"'],
+    ['lora_alpha: "32"', { lora_alpha: '32' }, 'lora_alpha must be a number > 0, got "32"'],
+    ['lora_alpha: 1e400', { lora_alpha: '1e400 (written bare)' }, 'lora_alpha must be a number > 0, got Infinity'],
+    ['target_modules: 5', { target_modules: 5 }, 'target_modules must be a list of module names, a regex string, or null, got 5'],
+    ['modules_to_save: "lm_head"', { modules_to_save: 'lm_head' }, 'modules_to_save must be a list of module names or null, got "lm_head"'],
+    ['layer_replication', { layer_replication: [[0, 2]] }, 'layer_replication must be null (layer replication is not supported)'],
+  ])('refuses adapter_config.json with %s, naming the field', (_, patch, message) => {
+    const t = [one(A0, [3, 12]), one(B0, [12, 3])];
+    const text = JSON.stringify({ ...JSON.parse(new TextDecoder().decode(cfgBytes)), ...patch }).replace('"1e400 (written bare)"', '1e400');
+    expect(() => importAdapter(files(t, new TextEncoder().encode(text)))).toThrow(`adapter_config.json: ${message}`);
   });
 
   it('refuses other adapter types and broken files with clear messages', () => {

@@ -14,6 +14,8 @@ import { SafetensorsError } from '../model/safetensors/header.ts';
 import { headerLength, parseHeader } from '../model/safetensors/header.ts';
 import { writeSafetensors, type TensorToWrite } from '../model/safetensors/writer.ts';
 import { fromFloat32, toFloat32 } from '../model/safetensors/float.ts';
+import { layerTensors } from '../model/tensors.ts';
+import type { ModelSpec } from '../model/types.ts';
 
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -207,6 +209,20 @@ export interface ImportExpectations {
   num_hidden_layers?: number;
   /** in/out features of each module in the base model. */
   shapes?: Partial<Record<LinearModule, { in_features: number; out_features: number }>>;
+  /** The base model, for messages (e.g. "Qwen/Qwen2.5-0.5B-Instruct"). */
+  base?: string;
+}
+
+/** What an adapter of this base model must look like: its layer count and every module's in/out features. */
+export function adapterExpectations(spec: ModelSpec, base?: string): ImportExpectations {
+  const shapes: ImportExpectations['shapes'] = {};
+  for (const t of layerTensors(spec, 0)) {
+    const m = /\.([a-z_]+)\.weight$/.exec(t.name);
+    if (m && (LINEAR_MODULES as readonly string[]).includes(m[1])) {
+      shapes[m[1] as LinearModule] = { in_features: t.shape[1], out_features: t.shape[0] };
+    }
+  }
+  return { num_hidden_layers: spec.num_hidden_layers, shapes, base };
 }
 
 export interface ImportedAdapter {
@@ -226,6 +242,47 @@ export function findFile(files: Map<string, Uint8Array>, name: string): Uint8Arr
   return hits.length ? files.get(hits[0]) : undefined;
 }
 
+/** A config value for a message: JSON, with what JSON cannot say (1e400 parses to Infinity) spelled out. */
+function show(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+}
+
+type FieldRule = [check: (v: unknown) => boolean, want: string];
+const isBool = (v: unknown) => typeof v === 'boolean';
+const isStr = (v: unknown) => typeof v === 'string';
+const isNullOr = (f: (v: unknown) => boolean) => (v: unknown) => v === null || f(v);
+const isStrList = (v: unknown) => Array.isArray(v) && v.every(isStr);
+const isLayer = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The types (and ranges) of the fields the math or the export reads, as PEFT's LoraConfig
+ * declares them; a field left out takes PEFT's default. PEFT itself would only fail later, deep
+ * in torch (nn.Dropout(p="x")), or silently treat "yes" as true: refused here, naming the field.
+ */
+const FIELD_RULES: Record<string, FieldRule> = {
+  lora_dropout: [(v) => typeof v === 'number' && v >= 0 && v < 1, 'a number in [0, 1)'],
+  use_rslora: [isBool, 'true or false'],
+  use_dora: [isBool, 'true or false'],
+  fan_in_fan_out: [isBool, 'true or false'],
+  lora_bias: [isBool, 'true or false'],
+  inference_mode: [isBool, 'true or false'],
+  bias: [isStr, 'a string ("none")'],
+  base_model_name_or_path: [isNullOr(isStr), 'a string or null'],
+  revision: [isNullOr(isStr), 'a string or null'],
+  target_modules: [isNullOr((v) => isStr(v) || isStrList(v)), 'a list of module names, a regex string, or null'],
+  modules_to_save: [isNullOr(isStrList), 'a list of module names or null'],
+  layers_to_transform: [isNullOr((v) => isLayer(v) || (Array.isArray(v) && v.every(isLayer))), 'a layer index, a list of them, or null'],
+  layer_replication: [(v) => v === null, 'null (layer replication is not supported)'],
+  rank_pattern: [isNullOr((v) => typeof v === 'object' && !Array.isArray(v)), 'an object'],
+  alpha_pattern: [isNullOr((v) => typeof v === 'object' && !Array.isArray(v)), 'an object'],
+};
+
+function checkConfigTypes(c: Record<string, unknown>): void {
+  for (const [field, [ok, want]] of Object.entries(FIELD_RULES)) {
+    if (field in c && !ok(c[field])) throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE}: ${field} must be ${want}, got ${show(c[field])}`);
+  }
+}
+
 function parseConfig(bytes: Uint8Array): PeftLoraConfig {
   let json: unknown;
   try {
@@ -240,8 +297,11 @@ function parseConfig(bytes: Uint8Array): PeftLoraConfig {
   if (c.task_type !== undefined && c.task_type !== null && c.task_type !== 'CAUSAL_LM') {
     throw new AdapterFormatError(`${where}: task_type ${JSON.stringify(c.task_type)} is not a causal language model adapter (CAUSAL_LM)`);
   }
-  if (typeof c.r !== 'number' || !Number.isSafeInteger(c.r) || c.r < 1) throw new AdapterFormatError(`${where}: r must be a whole number ≥ 1, got ${JSON.stringify(c.r)}`);
-  if (typeof c.lora_alpha !== 'number' || !(c.lora_alpha > 0)) throw new AdapterFormatError(`${where}: lora_alpha must be a number > 0, got ${JSON.stringify(c.lora_alpha)}`);
+  if (typeof c.r !== 'number' || !Number.isSafeInteger(c.r) || c.r < 1) throw new AdapterFormatError(`${where}: r must be a whole number ≥ 1, got ${show(c.r)}`);
+  if (typeof c.lora_alpha !== 'number' || !Number.isFinite(c.lora_alpha) || !(c.lora_alpha > 0)) {
+    throw new AdapterFormatError(`${where}: lora_alpha must be a number > 0, got ${show(c.lora_alpha)}`);
+  }
+  checkConfigTypes(c);
   if (c.use_dora === true) throw new AdapterFormatError(`${where}: DoRA adapters (use_dora) are not supported`);
   if (c.bias !== undefined && c.bias !== 'none') throw new AdapterFormatError(`${where}: bias ${JSON.stringify(c.bias)} is not supported (only "none")`);
   if (c.lora_bias === true) throw new AdapterFormatError(`${where}: lora_bias adapters are not supported`);
@@ -257,8 +317,15 @@ function parseConfig(bytes: Uint8Array): PeftLoraConfig {
   return { ...defaults, base_model_name_or_path: null, target_modules: null, ...(c as Partial<PeftLoraConfig>) } as PeftLoraConfig;
 }
 
-/** Read and check a PEFT LoRA adapter (files by name; a single top folder is allowed). */
-export function importAdapter(files: Map<string, Uint8Array>, expect: ImportExpectations = {}): ImportedAdapter {
+/**
+ * Read and check a PEFT LoRA adapter (files by name; a single top folder is allowed): config
+ * fields typed, tensor names, dtypes, rank, finite values, and — given the base model's
+ * expectations, or a function that picks them from the adapter's config — layers and shapes.
+ */
+export function importAdapter(
+  files: Map<string, Uint8Array>,
+  expectations: ImportExpectations | ((config: PeftLoraConfig) => ImportExpectations) = {},
+): ImportedAdapter {
   const cfgBytes = findFile(files, ADAPTER_CONFIG_FILE);
   if (!cfgBytes) throw new AdapterFormatError(`no ${ADAPTER_CONFIG_FILE}: a PEFT adapter has ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE}`);
   const weights = findFile(files, ADAPTER_WEIGHTS_FILE);
@@ -268,6 +335,7 @@ export function importAdapter(files: Map<string, Uint8Array>, expect: ImportExpe
   }
   const config = parseConfig(cfgBytes);
   const r = config.r;
+  const expect = typeof expectations === 'function' ? expectations(config) : expectations;
 
   let header;
   try {
@@ -299,8 +367,9 @@ export function importAdapter(files: Map<string, Uint8Array>, expect: ImportExpe
     dtypes.add(t.dtype);
     if (t.shape.length !== 2) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; LoRA matrices are 2-D`);
     const layer = Number(layerText);
+    const baseName = expect.base ? `the base model (${expect.base})` : 'the base model';
     if (expect.num_hidden_layers !== undefined && layer >= expect.num_hidden_layers) {
-      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but the base model has ${expect.num_hidden_layers} layers`);
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but ${baseName} has ${expect.num_hidden_layers} layers (0–${expect.num_hidden_layers - 1})`);
     }
     const [d0, d1] = t.shape;
     if (which === 'A' && d0 !== r) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_A must be [r, in] with r = ${r} (adapter_config.json)`);
@@ -310,12 +379,24 @@ export function importAdapter(files: Map<string, Uint8Array>, expect: ImportExpe
       const got = which === 'A' ? d1 : d0;
       const exp = which === 'A' ? want.in_features : want.out_features;
       if (got !== exp) {
-        throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}], but the base model's ${module} has ${which === 'A' ? 'in' : 'out'}_features ${exp}`);
+        const expShape = which === 'A' ? [r, exp] : [exp, r];
+        throw new AdapterFormatError(
+          `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}], expected [${expShape}]: ${baseName}'s ${module} has ` +
+            `${which === 'A' ? 'in' : 'out'}_features ${exp} (was the adapter trained on another model?)`,
+        );
       }
     }
     const key = `${layer}.${module}`;
     const entry = pairs.get(key) ?? { layer, module };
     const values = toFloat32(t.dtype, weights.subarray(8 + header.headerLength + t.begin, 8 + header.headerLength + t.end));
+    // One NaN or Inf in A or B makes every output of the model NaN: refuse it here, named.
+    const bad = values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" holds ${values[bad]} at [${Math.floor(bad / d1)}, ${bad % d1}]; ` +
+          'an adapter must be finite (was it saved from a diverged run?)',
+      );
+    }
     entry[which as 'A' | 'B'] = { shape: t.shape, values };
     pairs.set(key, entry);
   }

@@ -34,6 +34,7 @@ json.dump(out, sys.stdout)
 let seed = 3;
 const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
 const modules: LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+// A toy base (8 wide): its id is not a model Prism knows, so import does not check it against a real base's shapes.
 const dims: Record<LinearModule, [number, number]> = { q_proj: [8, 8], k_proj: [8, 4], v_proj: [8, 4], o_proj: [8, 8], gate_proj: [8, 16], up_proj: [8, 16], down_proj: [16, 8] };
 const r = 2;
 const tensors: LoraTensor[] = [0, 1].flatMap((layer) =>
@@ -54,7 +55,7 @@ beforeAll(async () => {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: apt-get install python3`);
   summary = {
     name: 'Support bot v1',
-    config: defaultTrainConfig({ model_id: 'HuggingFaceTB/SmolLM2-135M-Instruct', template: 'smollm2', lora: { r, lora_alpha: 8 }, max_steps: 57, max_length: 512 }),
+    config: defaultTrainConfig({ model_id: 'my-org/tiny-llama', template: 'smollm2', lora: { r, lora_alpha: 8 }, max_steps: 57, max_length: 512 }),
     dataset: { name: 'C:\\Users\\me\\support chats.jsonl', sha256: await sha256Hex(datasetBytes), records: 1 },
     steps: 57,
     final_loss: curve[56].loss,
@@ -79,12 +80,12 @@ describe('adapter zip', () => {
   it('holds the PEFT files, README, swift script and the dataset, readable by Python zipfile', async () => {
     expect(py.names).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors', 'dataset/support_chats.jsonl', 'swift_sft.sh']);
     expect(py.sha256['dataset/support_chats.jsonl']).toBe(summary.dataset.sha256);
-    expect(py.config).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 8, base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M-Instruct' });
+    expect(py.config).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 8, base_model_name_or_path: 'my-org/tiny-llama' });
   });
 
   it('README tells the summary, the hyperparameters, the loss curve and how to load it', () => {
     const md = py.readme;
-    expect(md).toContain('| base model | `HuggingFaceTB/SmolLM2-135M-Instruct` |');
+    expect(md).toContain('| base model | `my-org/tiny-llama` |');
     expect(md).toContain('| template | `smollm2` |');
     expect(md).toContain('| loss policy | `all_assistant` |');
     expect(md).toContain(`| dataset SHA-256 | \`${summary.dataset.sha256}\` |`);
@@ -98,7 +99,7 @@ describe('adapter zip', () => {
     expect(rows[0].startsWith('| 1 |')).toBe(true);
     expect(rows[19].startsWith('| 57 |')).toBe(true);
     expect(md).toContain('PeftModel.from_pretrained(base, ".")');
-    expect(md).toContain('vllm serve HuggingFaceTB/SmolLM2-135M-Instruct --enable-lora');
+    expect(md).toContain('vllm serve my-org/tiny-llama --enable-lora');
     expect(md).toContain('convert_lora_to_gguf.py --base');
   });
 

@@ -10,7 +10,7 @@ import { layerTensors } from '../model/tensors.ts';
 import type { ByteSource, ModelSpec } from '../model/types.ts';
 import { loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
 import { swiftScript } from '../train/swift.ts';
-import { AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
+import { adapterExpectations, AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
 import type { LossPoint, RunRecord, TrainingSummary } from './types.ts';
 import { checkEntryPath, openZip, readEntry, ZipLimitError, type ZipEntry } from './unzip.ts';
 
@@ -332,7 +332,12 @@ export async function importAdapterArchive(
   options?: ArchiveOptions,
 ): Promise<ImportedAdapter & { files: Map<string, Uint8Array> }> {
   const files = await readAdapterArchive(input, options);
-  return { ...importAdapter(files, expect), files };
+  // No base given: check against the one adapter_config.json names, when Prism knows its shape.
+  const adapter = importAdapter(files, expect ?? ((config) => {
+    const known = KNOWN_MODELS.find((m) => m.id === config.base_model_name_or_path);
+    return known ? adapterExpectations(known.spec, known.id) : {};
+  }));
+  return { ...adapter, files };
 }
 
 /** The summary of a stored run, for its zip (runs store their full TrainConfig). */

@@ -1,6 +1,8 @@
 // Load a Hugging Face model folder from any ModelSource onto the GPU: config → spec, weights
 // streamed tensor by tensor (single file or shards) straight into GPU buffers in storage dtype.
-import { importAdapter, type ImportedAdapter } from '../adapters/peft.ts';
+import {
+  ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, AdapterFormatError, adapterExpectations, importAdapter, type ImportedAdapter,
+} from '../adapters/peft.ts';
 import { uploadWeights, type DecoderWeights } from '../engine/decoder/weights.ts';
 import { destroyTensor } from '../engine/tensor/tensor.ts';
 import { openModel } from '../model/open.ts';
@@ -48,11 +50,21 @@ export async function loadModel(
   return { spec, weights, tokenizerFiles, destroy: () => { for (const w of weights.values()) destroyTensor(w); } };
 }
 
-/** Reads a PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */
-export async function loadAdapter(source: ModelSource, spec: ModelSpec): Promise<ImportedAdapter> {
+/**
+ * Reads a PEFT adapter folder (adapter_config.json + adapter_model.safetensors), checked against
+ * the base model it will be applied to: layers, every matrix's shape, rank, dtype, finite values.
+ */
+export async function loadAdapter(source: ModelSource, spec: ModelSpec, base?: string): Promise<ImportedAdapter> {
   const files = new Map<string, Uint8Array>();
-  files.set('adapter_config.json', new TextEncoder().encode(await source.readText('adapter_config.json')));
-  const st = await source.open('adapter_model.safetensors');
-  files.set('adapter_model.safetensors', await st.read(0, st.size));
-  return importAdapter(files, { num_hidden_layers: spec.num_hidden_layers });
+  for (const name of [ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE]) {
+    if (!(await source.exists(name))) continue; // importAdapter says what is missing
+    const st = await source.open(name);
+    files.set(name, await st.read(0, st.size));
+  }
+  try {
+    return importAdapter(files, adapterExpectations(spec, base));
+  } catch (err) {
+    if (err instanceof AdapterFormatError) throw new AdapterFormatError(`${source.label}: ${err.message}`);
+    throw err;
+  }
 }

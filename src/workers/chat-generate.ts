@@ -4,7 +4,7 @@
 // so base and tuned replies share the same weights; choosing another model frees the old one
 // once its replies are finished. Without worker globals, so tests drive it in Node.
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import { importAdapter, type ImportedAdapter } from '../adapters/peft.ts';
+import { adapterExpectations, importAdapter, type ImportedAdapter } from '../adapters/peft.ts';
 import { acquireDevice } from '../engine/device.ts';
 import { generate, type NextLogits } from '../infer/generate.ts';
 import { loadModel, type LoadedModel } from '../infer/load.ts';
@@ -211,7 +211,7 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
         const prompt: number[] = Array.from(tokenizer.encode(req.prompt, { add_special_tokens: false }) as ArrayLike<number>);
         if (prompt.length === 0) throw new Error('the prompt is empty');
         const adapter = req.adapter
-          ? importAdapter(new Map([['adapter_model.safetensors', req.adapter.safetensors], ['adapter_config.json', new TextEncoder().encode(req.adapter.config)]]), { num_hidden_layers: model.spec.num_hidden_layers })
+          ? importAdapter(new Map([['adapter_model.safetensors', req.adapter.safetensors], ['adapter_config.json', new TextEncoder().encode(req.adapter.config)]]), adapterExpectations(model.spec))
           : null;
         const runner = runnerFor(device, model, prompt.length + req.max_new_tokens, adapter);
         const out: number[] = [];

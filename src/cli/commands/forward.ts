@@ -5,6 +5,7 @@ import { fsModelSource } from '../fs-source.ts';
 import { nodeDevice } from '../node-gpu.ts';
 import { writeSafetensors } from '../../model/safetensors/writer.ts';
 import { loadAdapter, loadModel } from '../../infer/load.ts';
+import { openModel } from '../../model/open.ts';
 import { forwardLogits } from '../../infer/runner.ts';
 
 export function parseIds(text: string): number[] {
@@ -30,11 +31,12 @@ float32 tensor "logits" of shape [T, V] to FILE.safetensors.
     const source = fsModelSource(modelDir);
     const adapterSource = adapterDir ? fsModelSource(adapterDir) : null;
     try {
+      // The adapter is checked against the base's config and tensor list before anything is allocated.
+      const adapter = adapterSource ? await loadAdapter(adapterSource, (await openModel(source)).spec) : null;
       const device = await nodeDevice();
       const model = await loadModel(source, device);
       const bad = ids.find((i) => i >= model.spec.vocab_size);
       if (bad !== undefined) throw new UsageError(`--ids: ${bad} is outside the vocabulary (${model.spec.vocab_size})`);
-      const adapter = adapterSource ? await loadAdapter(adapterSource, model.spec) : null;
       const logits = await forwardLogits(device, model, ids, adapter);
       const data = new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength);
       await writeFile(out, writeSafetensors([{ name: 'logits', dtype: 'F32', shape: [ids.length, model.spec.vocab_size], data }]));

@@ -8,6 +8,7 @@ import { getTemplate, render } from '../../templates/index.ts';
 import { tokenizerFromFiles } from '../../tokenize/load.ts';
 import { generate as run } from '../../infer/generate.ts';
 import { loadAdapter, loadModel } from '../../infer/load.ts';
+import { openModel } from '../../model/open.ts';
 import { createKvRunner, kvNextLogits } from '../../infer/runner.ts';
 
 export const generate: Command = {
@@ -55,6 +56,8 @@ Options:
     const source = fsModelSource(modelDir);
     const adapterSource = adapterDir ? fsModelSource(adapterDir) : null;
     try {
+      // The adapter is checked against the base's config and tensor list before anything is allocated.
+      const adapter = adapterSource ? await loadAdapter(adapterSource, (await openModel(source)).spec) : null;
       const device = await nodeDevice();
       const model = await loadModel(source, device);
       const files = model.tokenizerFiles;
@@ -65,7 +68,6 @@ Options:
       });
       const rendered = render(template, { system, messages: [{ role: 'user', content: prompt }], source: { format: 'messages', line: 1 } } as Parameters<typeof render>[1], { addGenerationPrompt: true });
       const ids = Array.from(tokenizer.encode(rendered.text, { add_special_tokens: false }) as ArrayLike<number>);
-      const adapter = adapterSource ? await loadAdapter(adapterSource, model.spec) : null;
       const { kv, destroy } = createKvRunner(device, model, ids.length + maxNew, adapter);
       // Template stop tokens end the reply as text (decoded with special tokens kept).
       const eos = new Set(eosList(model.spec));
