@@ -47,6 +47,8 @@ export interface Message {
   name?: string;
   /** Per-message override of the loss policy (ms-swift's `loss: true|false`). */
   loss?: boolean;
+  /** Per-message loss weight of a trained reply (ms-swift's `loss_scale`); replaces the loss scale's parts. */
+  loss_scale?: number;
 }
 
 export interface Conversation {

@@ -2,10 +2,16 @@
 export type { Rendered, Span, RenderWarning, LossPolicy } from './types.ts';
 export type { TemplateSpec, TemplateId, ToolFormatId, TurnWrapper } from './spec.ts';
 export { templates, templateIds, getTemplate, QWEN_DEFAULT_SYSTEM } from './specs.ts';
-export { render, reactConversation, withNineCharIds, TemplateError, type RenderOptions } from './render.ts';
-export { trainedMessages, type LossOptions } from './loss.ts';
+export { render, resolveLossScale, TemplateError, type RenderOptions } from './render.ts';
+export { reactConversation } from './agent/native/react.ts';
+export { withNineCharIds } from './agent/native/mistral.ts';
+export {
+  agentTemplateList, agentTemplateProblem, createAgentTemplate, isAgentTemplateId, nativeAgentId, NATIVE_AGENTS,
+} from './agent/registry.ts';
+export type { AgentTemplateInfo, AgentKind } from './agent/types.ts';
+export { trainedMessages, POLICY_BASE, type LossOptions } from './loss.ts';
 export { doctor, renderChecked, contentWarnings, lengthWarning, DEFAULT_MAX_CHARS, type DoctorOptions } from './doctor.ts';
-export { toolFormatDescriptions } from './tool-formats.ts';
+export { toolFormatDescriptions } from './agent/native/descriptions.ts';
 export { pyJsonDumps, pyStrip } from './pyjson.ts';
 export {
   parseLossScale, weighContext, LossScaleError, LOSS_BASES, LOSS_SCALE_NAMES,

@@ -106,8 +106,27 @@ describe('what is trained (default all_assistant)', () => {
     expect(trained(r('llama3_2', c))).toEqual(['{"name": "get_weather", "parameters": {"city": "Paris"}}<|eot_id|>']);
   });
 
-  it('glm4: reply, and the role token that ends it', () => {
-    expect(trained(r('glm4', conv([u('Hi'), a('Hello!'), u('Bye'), a('Ciao')])))).toEqual(['Hello!<|user|>', 'Ciao']);
+  it('glm4: reply, and the role token that ends it; the final reply gets <|user|> added for training', () => {
+    const out = r('glm4', conv([u('Hi'), a('Hello!'), u('Bye'), a('Ciao')]));
+    expect(trained(out)).toEqual(['Hello!<|user|>', 'Ciao<|user|>']);
+    // The official template ends with the reply; the added marker is flagged so the preview says so.
+    const added = out.spans.filter((s) => s.added);
+    expect(added.map((s) => out.text.slice(s.start, s.end))).toEqual(['<|user|>']);
+    expect(added[0].end).toBe(out.text.length);
+    // No marker is added where the text goes on (generation prompt): its role token ends the reply.
+    const gen = r('glm4', conv([u('Hi'), a('Hello!')]), { addGenerationPrompt: true });
+    expect(gen.spans.some((s) => s.added)).toBe(false);
+    expect(trained(gen)).toEqual(['Hello!<|assistant|>']);
+  });
+
+  it('every family ends a trained final reply with a trained stop marker', () => {
+    for (const id of templateIds) {
+      const out = r(id, conv([u('Hi'), a('Hello!')]));
+      const runs = trained(out);
+      expect(runs.length, id).toBe(1);
+      expect(runs[0].length, id).toBeGreaterThan('Hello!'.length);
+      expect(getTemplate(id).stop.some((s) => runs[0].endsWith(s)), `${id}: ${runs[0]}`).toBe(true);
+    }
   });
 });
 
@@ -118,16 +137,31 @@ describe('loss policies and overrides', () => {
     expect(trainedText(r('qwen3', conv([u('Q1'), a('A1'), u('Q2'), a('A2')]), { lossPolicy: 'last_round' }))).toBe('A2<|im_end|>');
   });
 
-  it('last_round with the user_or_tool boundary starts after the last tool result', () => {
+  it('last_round starts after the last user or tool message (ms-swift get_last_user_round); the user boundary is an option', () => {
     const base = r('chatml', c, { lossPolicy: 'last_round' });
-    expect(trained(base)).toEqual(['A2<|im_end|>', 'A3<|im_end|>']);
-    const tool = r('chatml', c, { lossPolicy: 'last_round', lastRoundBoundary: 'user_or_tool' });
-    expect(trained(tool)).toEqual(['A3<|im_end|>']);
+    expect(trained(base)).toEqual(['A3<|im_end|>']);
+    expect(trained(r('chatml', c, { lossScale: 'last_round' }))).toEqual(['A3<|im_end|>']);
+    const user = r('chatml', c, { lossPolicy: 'last_round', lastRoundBoundary: 'user' });
+    expect(trained(user)).toEqual(['A2<|im_end|>', 'A3<|im_end|>']);
+  });
+
+  it('the same record trains the same replies under every template (last_round)', () => {
+    const agent = conv([u('Q1'), a('A1'), u('Q2'), a('', { tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }] }), { role: 'tool', content: 'R', tool_call_id: 'abcdefghi' }, a('A3')], { tools: [weather] });
+    for (const id of templateIds) {
+      const runs = trained(r(id, agent, { lossPolicy: 'last_round' }));
+      expect(runs.length, id).toBe(1);
+      expect(runs[0].startsWith('A3'), `${id}: ${runs[0]}`).toBe(true);
+    }
   });
 
   it('all trains every character', () => {
     const out = r('chatml', c, { lossPolicy: 'all' });
     expect(trainedText(out)).toBe(out.text);
+  });
+
+  it('all keeps a message\'s "loss": false', () => {
+    const out = r('chatml', conv([u('Q1'), a('A1', { loss: false }), u('Q2'), a('A2')]), { lossPolicy: 'all' });
+    expect(trainedText(out)).toBe(out.text.replace('A1<|im_end|>', ''));
   });
 
   it('per-message loss overrides the policy both ways', () => {

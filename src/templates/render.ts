@@ -1,17 +1,44 @@
-// The one walk: a Conversation and a TemplateSpec in, the exact prompt text and its spans out.
-// Text and spans come from the same SpanBuilder calls, so they always tile. Each family's
-// official template is followed byte for byte (conformance.test.ts checks it against Jinja2);
-// where the official template refuses or loses data, the spec's `notes` say what we do.
-import type { Conversation, ToolCall, Tool } from '../data/types.ts';
-import { SpanBuilder, type SpanRole } from './builder.ts';
-import { trainedMessages } from './loss.ts';
-import { pyLstrip, pyRstrip, pyStrip, pyJsonDumps } from './pyjson.ts';
-import type { TemplateSpec, TurnWrapper } from './spec.ts';
-import * as tf from './tool-formats.ts';
+// The one walk: a Conversation, a TemplateSpec and an agent template in, the exact prompt text
+// and its weighted spans out. The walk knows no family: the spec says how turns are wrapped and
+// where the system prompt goes (its quirks are flags), the agent template (agent/) says where the
+// tools go and how calls and results are written, the thinking rule (thinking.ts) how reasoning
+// is. Text and spans come from the same pieces, so they always tile. With each family's native
+// agent template the text is byte-identical to its official template (conformance.test.ts checks
+// it against Jinja2); where the official template refuses or loses data, the spec's `notes` say
+// what we do.
+//
+// The walk first lays the conversation out as blocks (turns with a head, a body and a tail), so a
+// later piece can still change an earlier one (the system prompt that goes into the last user
+// turn, an end marker that a results block writes), then checks role alternation, then weighs
+// each piece with the loss scale (ms-swift's `get_loss_scale` on every trained response).
+import type { Conversation, Message } from '../data/types.ts';
+import { createAgentTemplate } from './agent/registry.ts';
+import { textOf, tpl } from './agent/pieces.ts';
+import type { AgentContext, AgentTemplate, AssistantTurn, Piece, ResultsBlock, ResultsNext, ToolsPlacement } from './agent/types.ts';
+import { SpanBuilder } from './builder.ts';
+import { TemplateError } from './errors.ts';
+import { parseLossScale } from './loss-scale/parse.ts';
+import type { LossScale, WeightedPart } from './loss-scale/types.ts';
+import { POLICY_BASE, trainedMessages } from './loss.ts';
+import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
+import type { TemplateSpec } from './spec.ts';
+import { thinkingRule, type ThinkingRule } from './thinking.ts';
 import type { LossPolicy, Rendered, RenderWarning } from './types.ts';
 
+export { TemplateError } from './errors.ts';
+
 export interface RenderOptions {
-  /** Default `all_assistant`. */
+  /**
+   * The agent (tool-call) template: `native:<format>` or an ms-swift name (`hermes`, `react_en`,
+   * ...; agent/registry.ts lists them). Default: the family's own (`native:<spec.toolFormat>`).
+   */
+  agentTemplate?: string;
+  /**
+   * ms-swift's loss scale: a parsed LossScale or its spec (`last_round+react`). Default: `default`
+   * (every assistant reply, weight 1). Takes precedence over `lossPolicy`.
+   */
+  lossScale?: LossScale | string;
+  /** The older name of the base strategy: all_assistant = default, last_round, all. */
   lossPolicy?: LossPolicy;
   /** Append the prompt that starts the assistant's reply (for inference). Default false. */
   addGenerationPrompt?: boolean;
@@ -21,471 +48,428 @@ export interface RenderOptions {
   enableThinking?: boolean;
   /** Train the empty `<think>\n\n</think>\n\n` block a template inserts (default false). */
   trainEmptyThink?: boolean;
-  /** Where `last_round` starts: after the last user message (default) or user-or-tool message. */
+  /**
+   * Where `last_round` starts: after the last user-or-tool message (default, ms-swift's
+   * get_last_user_round) or after the last user message.
+   */
   lastRoundBoundary?: 'user' | 'user_or_tool';
 }
 
-/** A template refused the conversation (the official template would raise the same reason). */
-export class TemplateError extends Error {}
-
-interface Seg {
-  text: string;
-  role: SpanRole;
+/** The LossScale of the options (lossScale, else the lossPolicy alias, else `default`). */
+export function resolveLossScale(opts: Pick<RenderOptions, 'lossScale' | 'lossPolicy'>): LossScale {
+  if (opts.lossScale !== undefined) return typeof opts.lossScale === 'string' ? parseLossScale(opts.lossScale) : opts.lossScale;
+  return parseLossScale(POLICY_BASE[opts.lossPolicy ?? 'all_assistant']);
 }
-
-/** A message as the walk sees it, after the loss policy and any ReAct rewrite. */
-interface Turn {
-  role: 'user' | 'assistant' | 'tool';
-  content: string;
-  /** Span role of the content (a ReAct observation is a user turn holding tool output). */
-  contentRole: SpanRole;
-  reasoning?: string;
-  toolCalls?: ToolCall[];
-  toolCallId?: string;
-  train: boolean;
-}
-
-const segText = (segs: Seg[]) => segs.map((s) => s.text).join('');
 
 /** Python's strip() across pieces: leading space off the first pieces, trailing off the last. */
-function stripSegs(segs: Seg[]): Seg[] {
-  const out = segs.map((s) => ({ ...s }));
-  for (const s of out) {
-    s.text = pyLstrip(s.text);
-    if (s.text !== '') break;
+function stripPieces(pieces: Piece[]): Piece[] {
+  const out = pieces.map((p) => ({ ...p }));
+  for (const p of out) {
+    p.text = pyLstrip(p.text);
+    if (p.text !== '') break;
   }
   for (let i = out.length - 1; i >= 0; i--) {
     out[i].text = pyRstrip(out[i].text);
     if (out[i].text !== '') break;
   }
-  return out.filter((s) => s.text !== '');
+  return out.filter((p) => p.text !== '');
 }
 
 /**
- * Rewrites tools as ReAct text for families with no tool format: the tool list joins the system
- * prompt, calls become `Action:` lines of the assistant turn, and each run of tool results
- * becomes one user turn of `Observation:` lines. Also returns which rewritten turns hold tool
- * output (their spans keep the `tool` role).
+ * A turn as laid out: head (role header), body (content), tail (end marker, separator). `role` is
+ * what the alternation check sees: `frame` (BOS, system, tool list) and `none` (text an agent
+ * template writes between turns, and the reply that goes on after it) never count.
  */
-function reactRewrite(conv: Conversation): { conversation: Conversation; observations: Set<number> } {
-  const messages: Conversation['messages'] = [];
-  const observations = new Set<number>();
-  conv.messages.forEach((m, i) => {
-    if (m.role === 'assistant' && m.tool_calls?.length) {
-      const { tool_calls, ...rest } = m;
-      messages.push({ ...rest, content: m.content + (m.content ? '\n' : '') + tf.reactCalls(tool_calls) });
-    } else if (m.role === 'tool') {
-      const line = 'Observation: ' + m.content;
-      if (i > 0 && conv.messages[i - 1].role === 'tool') messages[messages.length - 1].content += '\n' + line;
-      else {
-        observations.add(messages.length);
-        messages.push({ role: 'user', content: line, ...(m.loss !== undefined ? { loss: m.loss } : {}) });
-      }
-    } else messages.push({ ...m });
-  });
-  const tools = conv.tools?.length ? conv.tools : undefined;
-  const system = tools ? (conv.system ? conv.system + '\n\n' : '') + tf.reactToolsText(tools) : conv.system;
-  const conversation: Conversation = { messages, source: conv.source };
-  if (system !== undefined) conversation.system = system;
-  return { conversation, observations };
-}
-
-/** The conversation as a ReAct family renders it (exported for the conformance test). */
-export function reactConversation(conv: Conversation): Conversation {
-  return reactRewrite(conv).conversation;
-}
-
-function usesTools(conv: Conversation): boolean {
-  return !!conv.tools?.length || conv.messages.some((m) => m.role === 'tool' || !!m.tool_calls?.length);
+interface Block {
+  role: 'frame' | 'none' | 'user' | 'assistant' | 'call' | 'tool';
+  msg?: number;
+  head: Piece[];
+  body: Piece[];
+  tail: Piece[];
 }
 
 export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptions = {}): Rendered {
-  const all = (opts.lossPolicy ?? 'all_assistant') === 'all';
   const warnings: RenderWarning[] = [];
   const warn = (code: string, message: string) => {
     if (!warnings.some((w) => w.code === code)) warnings.push({ code, message });
   };
+  const lossScale = resolveLossScale(opts);
+  const agent = createAgentTemplate(opts.agentTemplate, spec);
+  let ctx: AgentContext = { spec, conversation: conv, warn };
+  const source = agent.prepare ? agent.prepare(conv, ctx) : conv;
+  ctx = { spec, conversation: source, warn };
+  const walk = new Walk(spec, source, agent, ctx, opts);
+  walk.run();
+  if (spec.alternation) checkAlternation(spec, walk.blocks);
+  const trained = trainedMessages(source.messages, { base: lossScale.base, lastRoundBoundary: opts.lastRoundBoundary });
+  const b = weigh(walk.blocks.flatMap((x) => [...x.head, ...x.body, ...x.tail]), source.messages, trained, lossScale);
+  const out: Rendered = { text: b.text, spans: b.spans, warnings, agentTemplate: agent.id };
+  if (walk.toolResultsIn) out.toolResultsIn = walk.toolResultsIn;
+  return out;
+}
 
-  // ReAct families: rewrite first, keeping which user turns hold tool output and the system split.
-  let system: Seg[] | undefined = conv.system !== undefined ? [{ text: conv.system, role: 'system' }] : undefined;
-  let source = conv;
-  const obsTurns = new Set<number>();
-  if (spec.toolFormat === 'react' && usesTools(conv)) {
-    warn('tools_as_react', `${spec.id} has no native tool format: tools, calls and results are written as ReAct text`);
-    const rewritten = reactRewrite(conv);
-    source = rewritten.conversation;
-    rewritten.observations.forEach((i) => obsTurns.add(i));
-    if (conv.tools?.length) {
-      system = [
-        ...(conv.system ? [{ text: conv.system + '\n\n', role: 'system' as const }] : []),
-        { text: tf.reactToolsText(conv.tools), role: 'tools' },
-      ];
+class Walk {
+  readonly blocks: Block[] = [];
+  toolResultsIn?: Rendered['toolResultsIn'];
+  private readonly msgs: Message[];
+  private readonly rule?: ThinkingRule;
+  private readonly lastQuery: number;
+  /** An assistant turn whose end marker is not written yet (the next block decides). */
+  private open: { block: Block; msg: number; suffix: string; sep: string; endsTurn?: boolean } | null = null;
+  /** How the turn after a results block starts; `fromText`: the results were free text. */
+  private next: (ResultsNext & { fromText: boolean }) | null = null;
+  /** replyEndsAtNextRole: the reply whose end is the next header's role token. */
+  private rolePending: number | null = null;
+
+  constructor(
+    private readonly spec: TemplateSpec,
+    private readonly conv: Conversation,
+    private readonly agent: AgentTemplate,
+    private readonly ctx: AgentContext,
+    private readonly opts: RenderOptions,
+  ) {
+    this.msgs = conv.messages;
+    this.rule = thinkingRule(spec);
+    this.lastQuery = this.rule ? this.rule.lastQuery(this.msgs) : this.msgs.length - 1;
+  }
+
+  run(): void {
+    const { spec, msgs } = this;
+    const tools = this.conv.tools?.length ? this.conv.tools : undefined;
+    const placed: ToolsPlacement = tools ? this.agent.tools(tools, this.ctx) : {};
+    const record: Piece[] | undefined = this.conv.system !== undefined ? [{ text: this.conv.system, role: 'system' }] : undefined;
+    const sys = placed.system === null ? undefined : placed.system ?? record ?? (spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined);
+
+    if (!(spec.bosOnlyWithMessages && msgs.length === 0 && sys === undefined)) this.frame([tpl(spec.bos)]);
+    if (placed.block) this.frame(placed.block);
+    if (spec.systemPlacement === 'turn') this.systemTurn(sys, placed);
+    else if (spec.systemPlacement === 'raw' && sys) this.frame(sys);
+
+    let start = 0;
+    if (placed.firstMessage?.asUserTurn) {
+      if (msgs.length === 0) throw new TemplateError(placed.firstMessage.refusal ?? 'no first message to carry the tools');
+      const m = msgs[0];
+      this.userTurn([...placed.firstMessage.pieces, { text: this.trim(m.content), role: m.role, msg: 0 }], 0);
+      start = 1;
     }
-  }
-  if (spec.toolFormat === 'mistral') {
-    const ids = withNineCharIds(source);
-    source = ids.conversation;
-    if (ids.rewritten) warn('tool_call_ids_rewritten', 'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the official template refuses these)');
-  }
-  const tools: Tool[] | undefined = spec.toolFormat !== 'react' && source.tools?.length ? source.tools : undefined;
-  const trained = trainedMessages(source.messages, opts);
-  let turns: Turn[] = source.messages.map((m, i) => ({
-    role: m.role,
-    content: m.content,
-    contentRole: obsTurns.has(i) ? 'tool' : m.role,
-    reasoning: m.reasoning_content,
-    toolCalls: m.tool_calls?.length ? m.tool_calls : undefined,
-    toolCallId: m.tool_call_id,
-    train: trained[i],
-  }));
 
-  const b = new SpanBuilder();
-  const tpl = (text: string, train = all) => b.add(text, 'template', train);
-  const add = (text: string, role: SpanRole, train: boolean) => b.add(text, role, train || all);
-  const addSegs = (segs: Seg[]) => segs.forEach((s) => add(s.text, s.role, false));
-  const trim = (s: string) => (spec.trimContent ? pyStrip(s) : s);
-  // GLM-4 has no end-of-turn marker: a reply ends where the model writes the next role token
-  // (<|user|> or <|observation|>), so that token is trained with the reply before it.
-  let roleTokenEndsReply = false;
-  const header = (prefix: string) => {
-    const end = prefix.indexOf('|>');
-    const cut = roleTokenEndsReply && end >= 0 ? end + 2 : 0;
-    tpl(prefix.slice(0, cut), true);
-    tpl(prefix.slice(cut));
-    roleTokenEndsReply = false;
-  };
-  /** header + content + end-of-turn (trained with the turn) + separator. */
-  const turn = (w: TurnWrapper, body: () => void, train: boolean) => {
-    header(w.prefix);
-    body();
-    tpl(w.suffix, train || all);
-    tpl(w.sep);
-  };
-
-  // Refusals happen before any text, as the official templates raise before rendering.
-  if (spec.systemPlacement === 'first_user' && system !== undefined) {
-    warn(
-      'system_merged',
-      spec.systemUnsupported
-        ? `${spec.id}'s official template refuses a system role: the system prompt is prepended to the first user turn instead`
-        : `${spec.id} has no system turn: the system prompt is prepended to the first user turn, as its template does`,
-    );
-  }
-  if (spec.alternation) checkAlternation(spec, turns);
-
-  // Llama 3.0 only writes BOS before a first message; every other template writes it always.
-  if (!(spec.id === 'llama3' && turns.length === 0 && system === undefined)) tpl(spec.bos);
-
-  // ---- system prompt (and the tool list, where the family puts it there) ----
-  let firstUserPrefix: Seg[] | undefined;
-  let lastUserSystem: Seg[] | undefined;
-  switch (spec.systemPlacement) {
-    case 'turn': {
-      const sys = system ?? (spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' as const }] : undefined);
-      const w = spec.systemTurn;
-      if (tools && spec.toolFormat === 'hermes') {
-        turn(w, () => {
-          if (sys) addSegs([...sys, { text: '\n\n', role: 'tools' }]);
-          add(tf.hermesToolsText(tools), 'tools', false);
-        }, false);
-      } else if (tools && spec.toolFormat === 'glm4') {
-        tpl('<|system|>\n');
-        add(tf.glm4ToolsText(tools), 'tools', false);
-        if (sys && segText(sys) !== '') turn(w, () => addSegs(sys), false);
-      } else if (tools && spec.toolFormat === 'phi4_mini') {
-        turn(w, () => {
-          if (sys) addSegs(sys);
-          tpl('<|tool|>');
-          add(tf.phi4ToolsJson(tools), 'tools', false);
-          tpl('<|/tool|>');
-        }, false);
-      } else if (sys && !(spec.skipEmptySystem && segText(sys) === '')) {
-        turn(w, () => addSegs(spec.trimContent ? stripSegs(sys) : sys), false);
+    // Mistral lists the tools before every user turn equal to the last one (the official template
+    // compares message dicts, so an identical earlier turn gets them too).
+    const lastUser = [...msgs].reverse().find((m) => m.role === 'user')?.content;
+    for (let i = start; i < msgs.length; i++) {
+      const m = msgs[i];
+      if (m.role === 'user') {
+        if (spec.skipEmptyTurns && m.content === '') continue;
+        if (this.next?.userRefusal) throw new TemplateError(this.next.userRefusal);
+        this.close();
+        this.next = null;
+        if (placed.beforeLastUser && m.content === lastUser) this.frame(placed.beforeLastUser);
+        this.userTurn([{ text: this.trim(m.content), role: 'user', msg: i }], i);
+      } else if (m.role === 'tool') {
+        let j = i;
+        while (j + 1 < msgs.length && msgs[j + 1].role === 'tool') j++;
+        this.results(i, j);
+        i = j;
+      } else if (m.tool_calls?.length) this.callTurns(i);
+      else {
+        if (spec.skipEmptyTurns && m.content === '') continue;
+        this.replyTurn(i);
       }
-      break;
     }
-    case 'llama3': {
-      const w = spec.systemTurn;
-      tpl(w.prefix);
-      if (tools) add('Environment: ipython\n', 'tools', false);
-      tpl('Cutting Knowledge Date: December 2023\nToday Date: ' + (opts.date ?? spec.defaultDate ?? '') + '\n\n');
-      if (system) addSegs(stripSegs(system));
-      tpl(w.suffix);
-      if (tools) {
-        // tools_in_user_message: the first message (whatever its role) carries the tool list.
-        if (turns.length === 0) throw new TemplateError("Cannot put tools in the first user message when there's no first user message!");
-        const [first, ...rest] = turns;
-        tpl(spec.user.prefix);
-        add(tf.LLAMA3_USER_TOOLS_INTRO + tf.llama3ToolsList(tools), 'tools', false);
-        add(pyStrip(first.content), first.contentRole, first.train);
-        tpl(spec.user.suffix, first.train || all);
-        turns = rest;
-      }
-      break;
-    }
-    case 'raw':
-      if (system) addSegs(system);
-      break;
-    case 'first_user':
-      if (system) firstUserPrefix = [...system, { text: '\n\n', role: system[system.length - 1].role }];
-      break;
-    case 'last_user':
-      if (system) {
-        if (turns.length && turns[turns.length - 1].role === 'user') lastUserSystem = [...system, { text: '\n\n', role: 'system' }];
-        else warn('system_dropped', `${spec.id}'s official template only writes the system prompt into a final user turn; this conversation ends with another role, so the system prompt is dropped`);
-      }
-      break;
+    this.end();
+    // ms-swift's llama3 rewrites the first message's content; the family's system prompt then goes before it.
+    if (placed.firstMessage && !placed.firstMessage.asUserTurn) this.intoFirstBody(placed.firstMessage.pieces);
+    this.placeSystem(sys, placed);
   }
 
-  // ---- Qwen3 / R1 thinking: which turns keep their reasoning ----
-  let lastQuery = turns.length - 1;
-  if (spec.thinking) {
-    for (let i = turns.length - 1; i >= 0; i--) {
-      const c = turns[i].content;
-      // Qwen3 does not count a user turn that only wraps a tool response as a new query.
-      const wrapsToolResponse = spec.thinking === 'qwen3' && c.startsWith('<tool_response>') && c.endsWith('</tool_response>');
-      if (turns[i].role === 'user' && !wrapsToolResponse) {
-        lastQuery = i;
-        break;
+  // ---- the system prompt and tool list ----
+
+  private systemTurn(sys: Piece[] | undefined, placed: ToolsPlacement): void {
+    const { spec } = this;
+    const preamble = spec.systemPreamble?.replace('{{DATE}}', this.opts.date ?? spec.defaultDate ?? '');
+    const hasSys = sys !== undefined && !(spec.skipEmptySystem && textOf(sys) === '');
+    if (!hasSys && preamble === undefined && !placed.systemHead) return;
+    const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? (spec.trimContent ? stripPieces(sys!) : sys!) : [])];
+    this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail: [tpl(spec.systemTurn.suffix), tpl(spec.systemTurn.sep)] });
+  }
+
+  /** Families without a system turn: the system prompt goes into the first or last user turn. */
+  private placeSystem(sys: Piece[] | undefined, placed: ToolsPlacement): void {
+    const { spec } = this;
+    if (sys === undefined) return;
+    const what = placed.system ? 'the system prompt (with the tool list)' : 'the system prompt';
+    if (spec.systemPlacement === 'first_user') {
+      this.ctx.warn(
+        'system_merged',
+        spec.systemUnsupported
+          ? `${spec.id}'s official template refuses a system role: ${what} is prepended to the first user turn instead`
+          : `${spec.id} has no system turn: ${what} is prepended to the first user turn, as its template does`,
+      );
+      this.intoFirstBody([...sys, { text: '\n\n', role: sys[sys.length - 1].role }]);
+    } else if (spec.systemPlacement === 'last_user') {
+      const last = [...this.blocks].reverse().find((b) => b.role !== 'frame');
+      if (last?.role === 'user') last.body.unshift(...sys, { text: '\n\n', role: 'system' });
+      else {
+        this.ctx.warn('system_dropped', `${spec.id}'s official template only writes the system prompt into a final user turn; this conversation ends with another role, so ${what} is dropped`);
       }
     }
   }
 
-  // Mistral: tools are listed before every user turn equal to the last one (the official
-  // template compares message dicts, so an identical earlier turn gets them too).
-  const lastUserContent = [...turns].reverse().find((t) => t.role === 'user')?.content;
-  const mistralSpace = spec.id === 'mistral' ? ' ' : '';
+  /** The first message's turn (where Gemma's system prompt and ms-swift's llama3 tools go). */
+  private firstBodyOwner(): Block | undefined {
+    return this.blocks.find((b) => b.role !== 'frame' && b.msg !== undefined);
+  }
+
+  private intoFirstBody(pieces: Piece[]): void {
+    const first = this.firstBodyOwner();
+    if (!first) return;
+    first.body.unshift(...pieces);
+  }
 
   // ---- turns ----
-  let dsOutputFirst = true;
-  let dsInTool = false;
-  for (let i = 0; i < turns.length; i++) {
-    const t = turns[i];
-    const isLast = i === turns.length - 1;
-    const prefixSegs = i === 0 && firstUserPrefix ? firstUserPrefix : undefined;
 
-    if (t.role === 'user') {
-      if (spec.toolFormat === 'glm4' && t.content === '') continue;
-      if (spec.toolFormat === 'mistral' && tools && t.content === lastUserContent) add(tf.mistralToolsText(tools, mistralSpace), 'tools', false);
-      if (spec.toolFormat === 'deepseek') dsInTool = false;
-      turn(spec.user, () => {
-        if (prefixSegs) addSegs(prefixSegs);
-        if (isLast && lastUserSystem) addSegs(lastUserSystem);
-        add(trim(t.content), t.contentRole, t.train);
-      }, t.train);
-      continue;
-    }
-
-    if (t.role === 'tool') {
-      renderToolResult(i);
-      continue;
-    }
-
-    // assistant
-    const w = spec.assistant;
-    if (spec.toolFormat === 'hermes') {
-      if (spec.thinking === 'qwen3') qwen3Assistant(i);
-      else if (t.toolCalls) {
-        // Qwen2.5: `<|im_start|>assistant` + ('\n' + content)? + ('\n<tool_call>...')*
-        tpl('<|im_start|>assistant\n');
-        const body = (t.content ? '\n' + t.content : '') + t.toolCalls.map((c) => '\n' + tf.hermesCall(c, false)).join('');
-        add(body.slice(1), 'assistant', t.train);
-        tpl(w.suffix, t.train || all);
-        tpl(w.sep);
-      } else turn(w, () => add(t.content, 'assistant', t.train), t.train);
-    } else if (spec.toolFormat === 'llama3_json' && t.toolCalls) {
-      if (t.toolCalls.length !== 1) throw new TemplateError('This model only supports single tool-calls at once!');
-      if (t.content !== '') warn('content_dropped', `${spec.id}'s template writes only the call of a tool-call turn: its text content is dropped`);
-      turn(w, () => add(tf.llama3Call(t.toolCalls![0]), 'assistant', t.train), t.train);
-    } else if (spec.toolFormat === 'mistral' && t.toolCalls) {
-      if (t.content !== '') warn('content_dropped', `${spec.id}'s template writes only the calls of a tool-call turn: its text content is dropped`);
-      add(tf.mistralCalls(t.toolCalls.map((call) => ({ call, id: call.id! })), mistralSpace), 'assistant', t.train);
-      tpl(spec.eos, t.train || all);
-    } else if (spec.toolFormat === 'glm4' && t.toolCalls) {
-      warnNative();
-      if (t.content !== '') turn(w, () => add(t.content, 'assistant', t.train), t.train);
-      for (const c of t.toolCalls) {
-        header('<|assistant|>');
-        add(c.name + '\n' + pyJsonDumps(c.arguments), 'assistant', t.train);
-      }
-      roleTokenEndsReply = t.train;
-    } else if (spec.toolFormat === 'phi4_mini' && t.toolCalls) {
-      warnNative();
-      turn(w, () => add(t.content + tf.phi4Calls(t.toolCalls!), 'assistant', t.train), t.train);
-    } else if (spec.toolFormat === 'deepseek') {
-      deepseekAssistant(i);
-    } else {
-      if (spec.toolFormat === 'glm4' && t.content === '') continue;
-      const content = spec.trimAssistant ? pyStrip(t.content) : trim(t.content);
-      turn(w, () => {
-        if (prefixSegs) addSegs(prefixSegs);
-        add(content, 'assistant', t.train);
-      }, t.train);
-      if (spec.toolFormat === 'glm4') roleTokenEndsReply = t.train;
-    }
+  private frame(pieces: Piece[]): void {
+    this.blocks.push({ role: 'frame', head: [], body: pieces, tail: [] });
   }
 
-  // ---- end ----
-  if (spec.toolFormat === 'deepseek' && dsInTool) tpl('<｜tool▁outputs▁end｜>');
-  if (opts.addGenerationPrompt) {
-    if (!(spec.toolFormat === 'deepseek' && dsInTool)) tpl(spec.generationPrompt);
-    if (spec.thinking === 'qwen3' && opts.enableThinking === false) tpl('<think>\n\n</think>\n\n');
-  } else if (spec.endWithoutGenerationPrompt) tpl(spec.endWithoutGenerationPrompt);
-  if (spec.alwaysAppend) tpl(spec.alwaysAppend);
-
-  return { text: b.text, spans: b.spans, warnings };
-
-  // ---- family pieces (closures over the walk's state) ----
-
-  function renderToolResult(i: number): void {
-    const t = turns[i];
-    const prevTool = i > 0 && turns[i - 1].role === 'tool';
-    const nextTool = i + 1 < turns.length && turns[i + 1].role === 'tool';
-    switch (spec.toolFormat) {
-      case 'hermes':
-        if (!prevTool) tpl('<|im_start|>user');
-        tpl('\n<tool_response>\n');
-        add(t.content, 'tool', t.train);
-        tpl('\n</tool_response>');
-        if (!nextTool) {
-          tpl('<|im_end|>', t.train || all);
-          tpl('\n');
-        }
-        return;
-      case 'llama3_json':
-        // The template tests `content is iterable`, which a string is: results are JSON strings.
-        turn(spec.tool!, () => add(pyJsonDumps(t.content), 'tool', t.train), t.train);
-        return;
-      case 'mistral': {
-        const r = tf.mistralResult(t.content, t.toolCallId!, mistralSpace);
-        tpl(r.head);
-        add(t.content, 'tool', t.train);
-        tpl(r.tail, t.train || all);
-        return;
-      }
-      case 'deepseek':
-        dsInTool = true;
-        tpl(dsOutputFirst ? '<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>' : '\n<｜tool▁output▁begin｜>');
-        dsOutputFirst = false;
-        add(t.content, 'tool', t.train);
-        tpl('<｜tool▁output▁end｜>', t.train || all);
-        return;
-      default:
-        if (spec.toolFormat === 'glm4') warnNative();
-        turn(spec.tool!, () => add(t.content, 'tool', t.train), t.train);
-    }
+  private trim(s: string): string {
+    return this.spec.trimContent ? pyStrip(s) : s;
   }
 
-  function warnNative(): void {
-    warn('tool_calls_native', `${spec.id}'s official template only prints message content, so it would drop tool calls; they are written in the model's own call format (see the spec notes)`);
+  /** The role header; with replyEndsAtNextRole its role token ends the pending reply. */
+  private header(prefix: string): Piece[] {
+    if (this.rolePending === null || prefix === '') return [tpl(prefix)];
+    const token = this.spec.specialTokens.filter((t) => t && prefix.startsWith(t)).sort((x, y) => y.length - x.length)[0];
+    if (!token) return [tpl(prefix)];
+    const msg = this.rolePending;
+    this.rolePending = null;
+    return [{ text: token, role: 'template', msg, end: true }, tpl(prefix.slice(token.length))];
   }
 
-  function qwen3Assistant(i: number): void {
-    const t = turns[i];
-    const isLast = i === turns.length - 1;
-    let content = t.content;
-    let reasoning = '';
-    if (t.reasoning !== undefined && t.reasoning !== null) reasoning = t.reasoning;
-    else if (content.includes('</think>')) {
-      const parts = content.split('</think>');
-      content = pyLstrip(parts[parts.length - 1], '\n');
-      const before = pyRstrip(parts[0], '\n').split('<think>');
-      reasoning = pyLstrip(before[before.length - 1], '\n');
+  /**
+   * Writes the end of the open assistant turn: its end marker, or (no marker) leaves it to the next
+   * role token. `final`: nothing follows (a reply that ends itself then gets no marker).
+   */
+  private close(final = false): void {
+    const o = this.open;
+    if (!o) return;
+    this.open = null;
+    if (final && o.endsTurn) return;
+    if (o.suffix !== '') o.block.tail.push({ text: o.suffix, role: 'template', msg: o.msg, end: true });
+    else if (this.spec.replyEndsAtNextRole) this.rolePending = o.msg;
+    o.block.tail.push(tpl(o.sep));
+  }
+
+  private userTurn(body: Piece[], msg: number, role: Block['role'] = 'user'): Block {
+    const w = this.spec.user;
+    const block: Block = { role, msg, head: this.header(w.prefix), body, tail: [{ text: w.suffix, role: 'template', msg, end: true }, tpl(w.sep)] };
+    this.blocks.push(block);
+    return block;
+  }
+
+  /** Starts an assistant turn; it stays open until the next block. */
+  private assistantTurn(turn: AssistantTurn, msg: number, role: Block['role'], defaultPrefix: string): void {
+    const w = this.spec.assistant;
+    const block: Block = { role, msg, head: this.header(turn.prefix ?? defaultPrefix), body: turn.body, tail: [] };
+    this.blocks.push(block);
+    this.open = { block, msg, suffix: turn.suffix ?? w.suffix, sep: turn.sep ?? w.sep, endsTurn: turn.endsTurn };
+  }
+
+  private replyText(i: number, hasCalls: boolean) {
+    const m = this.msgs[i];
+    if (this.rule) {
+      return this.rule.reply(m, {
+        index: i, isLast: i === this.msgs.length - 1, lastQuery: this.lastQuery, hasCalls,
+        trainEmptyThink: !!this.opts.trainEmptyThink, warn: this.ctx.warn,
+      });
     }
-    tpl('<|im_start|>assistant\n');
-    if (i > lastQuery && (isLast || reasoning)) {
-      const think = '<think>\n' + pyStrip(reasoning, '\n') + '\n</think>\n\n';
-      if (pyStrip(reasoning, '\n') === '' && !opts.trainEmptyThink) tpl(think);
-      else add(think, 'assistant', t.train);
-      add(pyLstrip(content, '\n'), 'assistant', t.train);
-    } else {
-      if (reasoning) warn('thinking_dropped', 'reasoning of turns before the last user message is dropped, as the official template does');
-      add(content, 'assistant', t.train);
+    return { pieces: [{ text: m.content, role: 'assistant' as const, msg: i }], content: m.content };
+  }
+
+  /** How the next assistant turn starts (after a results block) and whether it is a turn of its own. */
+  private takeNext(call: boolean): { prefix: string; role?: Block['role'] } {
+    const n = this.next;
+    this.next = null;
+    if (!n) return { prefix: this.spec.assistant.prefix };
+    const prefix = (call ? n.callPrefix ?? n.assistantPrefix : n.assistantPrefix) ?? this.spec.assistant.prefix;
+    return { prefix, role: n.fromText ? 'none' : undefined };
+  }
+
+  private replyTurn(i: number): void {
+    const { spec } = this;
+    this.close();
+    const { prefix, role } = this.takeNext(false);
+    let body: Piece[];
+    if (this.rule) body = this.replyText(i, false).pieces;
+    else {
+      const c = this.msgs[i].content;
+      body = [{ text: spec.trimAssistant || spec.trimContent ? pyStrip(c) : c, role: 'assistant', msg: i }];
     }
-    t.toolCalls?.forEach((c, k) => {
-      add((k === 0 && content) || k > 0 ? '\n' : '', 'assistant', t.train);
-      add(tf.hermesCall(c, true), 'assistant', t.train);
+    this.assistantTurn({ body }, i, role ?? 'assistant', prefix);
+  }
+
+  private callTurns(i: number): void {
+    const { spec } = this;
+    const m = this.msgs[i];
+    const text = this.replyText(i, true);
+    const turns = this.agent.calls({ index: i, message: m, calls: m.tool_calls!, text: text.pieces, content: text.content }, this.ctx);
+    turns.forEach((turn, k) => {
+      this.close();
+      const next = k === 0 ? this.takeNext(true) : { prefix: spec.assistant.prefix };
+      // Calls written into the content (ReAct) are content to the family: trimmed, a plain reply to role checks.
+      const body = turn.callsInContent && (spec.trimContent || spec.trimAssistant) ? stripPieces(turn.body) : turn.body;
+      this.assistantTurn({ ...turn, body }, i, next.role ?? (turn.callsInContent ? 'assistant' : 'call'), next.prefix);
     });
-    tpl('<|im_end|>', t.train || all);
-    tpl('\n');
   }
 
-  function deepseekAssistant(i: number): void {
-    const t = turns[i];
-    let content = t.content;
-    let reasoning = t.reasoning;
-    if (content.includes('</think>')) {
-      const parts = content.split('</think>');
-      if (reasoning === undefined) reasoning = parts[0].split('<think>').pop();
-      content = parts[parts.length - 1];
-    }
-    if (t.toolCalls) {
-      // The official R1-Distill files disagree: the Llama one leaves <｜tool▁calls▁end｜> off a
-      // single call, both leave the opening markers off every later call turn (`is_first` is
-      // never reset) and drop the text of a call turn. We write DeepSeek-V3's full format.
-      {
-        warn('tool_format_repaired', `${spec.id}'s official template leaves out the markers of later tool-call turns and the text of a call turn; calls are written with DeepSeek's full markers, text before them (as DeepSeek-V3 does)`);
-      }
-      tpl(dsInTool ? '<｜tool▁outputs▁end｜>' : '');
-      dsInTool = false;
-      tpl('<｜Assistant｜>');
-      const calls = '<｜tool▁calls▁begin｜>' + t.toolCalls.map((c) => tf.deepseekCall(c)).join('\n') + '<｜tool▁calls▁end｜>';
-      add((content ? content : '') + calls, 'assistant', t.train);
-      tpl(spec.eos, t.train || all);
+  /** A run of tool messages i..j. */
+  private results(i: number, j: number): void {
+    const { spec } = this;
+    const indexes = Array.from({ length: j - i + 1 }, (_, k) => i + k);
+    const after = i > 0 ? { index: i - 1, role: this.msgs[i - 1].role } : null;
+    const block: ResultsBlock = this.agent.results({ indexes, after }, this.ctx);
+    this.toolResultsIn ??= block.carriedBy;
+    if (block.intoUser) {
+      const user = [...this.blocks].reverse().find((b) => b.msg === i - 1);
+      if (!user) throw new TemplateError('tool results must follow a user message or an assistant reply');
+      user.body.push(...block.intoUser);
       return;
     }
-    const keep = i > lastQuery && reasoning !== undefined && pyStrip(reasoning) !== '';
-    if (!keep && reasoning) warn('thinking_dropped', 'reasoning of turns before the last user message is dropped, as the official template does');
-    if (keep) warn('reasoning_kept', 'reasoning of the final round is written as <think> so it is trained; the official template (written for inference) drops it');
-    if (dsInTool) {
-      tpl('<｜tool▁outputs▁end｜>');
-      dsInTool = false;
-    } else tpl('<｜Assistant｜>');
-    if (keep) add('<think>\n' + pyStrip(reasoning!, '\n') + '\n</think>\n\n', 'assistant', t.train);
-    add(keep ? pyLstrip(content, '\n') : content, 'assistant', t.train);
-    tpl(spec.eos, t.train || all);
+    if (block.replySuffix || block.replyTrimEnd) this.editReply(i - 1, block);
+    if (block.continuesCall) this.open = null;
+    else this.close();
+    this.next = null;
+    let fromText = false;
+    for (const part of block.parts) {
+      if (part.kind === 'user') {
+        this.userTurn(this.trimContentPieces(part.content), part.msg);
+      } else if (part.kind === 'turn') {
+        const w = part.wrapper ?? spec.tool;
+        if (!w) throw new TemplateError(`${spec.id} has no tool turn: pick an agent template that writes tool results in user turns (e.g. native:hermes or an ms-swift one)`);
+        this.blocks.push({ role: 'tool', msg: part.msg, head: this.header(w.prefix), body: part.content, tail: [{ text: w.suffix, role: 'template', msg: part.msg, end: true }, tpl(w.sep)] });
+      } else {
+        fromText = true;
+        this.blocks.push({ role: 'none', head: [], body: part.pieces, tail: [] });
+      }
+    }
+    if (block.next) this.next = { ...block.next, fromText };
+  }
+
+  private trimContentPieces(pieces: Piece[]): Piece[] {
+    return this.spec.trimContent ? stripPieces(pieces) : pieces;
+  }
+
+  /** Appends to, or cuts from, the reply before a results block (ReAct's `Observation:`). */
+  private editReply(msg: number, block: ResultsBlock): void {
+    const owner = [...this.blocks].reverse().find((b) => b.msg === msg);
+    if (!owner) return;
+    const body = owner.body;
+    let cut = block.replyTrimEnd ?? 0;
+    for (let k = body.length - 1; k >= 0 && cut > 0; k--) {
+      const take = Math.min(cut, body[k].text.length);
+      body[k] = { ...body[k], text: body[k].text.slice(0, body[k].text.length - take) };
+      cut -= take;
+    }
+    if (block.replySuffix) {
+      const last = [...body].reverse().find((p) => p.msg === msg && p.role === 'assistant');
+      body.push({ text: block.replySuffix, role: 'assistant', msg, part: last?.part });
+    }
+  }
+
+  private end(): void {
+    const { spec, opts } = this;
+    this.close(!opts.addGenerationPrompt);
+    if (this.rolePending !== null && spec.finalStop && !opts.addGenerationPrompt) {
+      const last = this.blocks[this.blocks.length - 1];
+      last.tail.push({ text: spec.finalStop, role: 'template', msg: this.rolePending, end: true, added: true });
+      this.rolePending = null;
+    }
+    const tail: Piece[] = [];
+    if (this.next?.end) tail.push(tpl(this.next.end));
+    if (opts.addGenerationPrompt) {
+      if (!(this.next && this.next.generationPrompt === false)) tail.push(...this.header(spec.generationPrompt));
+      if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
+    } else if (spec.endWithoutGenerationPrompt) tail.push(tpl(spec.endWithoutGenerationPrompt));
+    if (spec.alwaysAppend) tail.push(tpl(spec.alwaysAppend));
+    this.frame(tail);
   }
 }
 
-function checkAlternation(spec: TemplateSpec, turns: Turn[]): void {
+/** The official templates' alternation check, on turns as written (one count per message). */
+function checkAlternation(spec: TemplateSpec, blocks: Block[]): void {
   let k = 0;
-  for (const t of turns) {
-    if (spec.toolFormat === 'mistral' && (t.role === 'tool' || t.toolCalls)) continue;
-    if ((t.role === 'user') !== (k % 2 === 0)) throw new TemplateError(spec.alternation!);
+  let prevMsg: number | undefined;
+  for (const b of blocks) {
+    if (b.role === 'frame' || b.role === 'none') continue;
+    if (spec.alternationSkipsTools && (b.role === 'tool' || b.role === 'call')) continue;
+    if (b.msg !== undefined && b.msg === prevMsg) continue;
+    prevMsg = b.msg;
+    if ((b.role === 'user') !== (k % 2 === 0)) throw new TemplateError(spec.alternation!);
     k++;
   }
 }
 
+/** ms-swift's query of a response: the user message before it ('' when none; a tool round has none). */
+function queryOf(messages: Message[], i: number): string | undefined {
+  for (let k = i - 1; k >= 0; k--) {
+    if (messages[k].role === 'user') return messages[k].content;
+    if (messages[k].role === 'tool') return undefined;
+  }
+  return '';
+}
+
 /**
- * Mistral needs 9-character call ids on calls and results. When every id is valid the conversation
- * is returned as is; otherwise every id is replaced by a deterministic one, results matched to
- * calls by id or else in order. Exported so the conformance test can give the official template
- * the same ids.
+ * Spans with weights. A piece is trained when its message is (or, scaffolding, under `all`). The
+ * response pieces of one message (and part) are one response: ms-swift's `get_loss_scale(response,
+ * query)` splits it, or the message's own `loss_scale` weighs it whole; other trained pieces (end
+ * markers, as ms-swift weighs the template suffix; anything under `all`) go through
+ * `get_loss_scale` alone.
  */
-export function withNineCharIds(conv: Conversation): { conversation: Conversation; rewritten: boolean } {
-  const valid = (id?: string) => id !== undefined && id.length === 9;
-  const allValid = conv.messages.every((m) =>
-    m.role === 'tool' ? valid(m.tool_call_id) : (m.tool_calls ?? []).every((c) => valid(c.id)),
-  );
-  if (allValid) return { conversation: conv, rewritten: false };
-  const byOriginal = new Map<string, string>();
-  let pending: string[] = [];
-  const messages = conv.messages.map((m, i) => {
-    if (m.tool_calls?.length) {
-      const tool_calls = m.tool_calls.map((c, k) => {
-        const id = tf.nineCharId(`${i}:${k}:${c.id ?? ''}:${c.name}`);
-        if (c.id !== undefined) byOriginal.set(c.id, id);
-        return { ...c, id };
-      });
-      pending = tool_calls.map((c) => c.id);
-      return { ...m, tool_calls };
+function weigh(pieces: Piece[], messages: Message[], trained: boolean[], ls: LossScale): SpanBuilder {
+  const b = new SpanBuilder();
+  const list = pieces.filter((p) => p.text !== '');
+  const isResponse = (p: Piece) => p.msg !== undefined && !p.end && p.role === 'assistant';
+  for (let k = 0; k < list.length; ) {
+    const p = list[k];
+    const on = p.msg !== undefined ? trained[p.msg] : ls.base === 'all';
+    if (!on) {
+      b.add(p.text, p.role, false);
+      k++;
+      continue;
     }
-    if (m.role === 'tool') {
-      const id = (m.tool_call_id !== undefined && byOriginal.get(m.tool_call_id)) || pending.shift() || tf.nineCharId(`result:${i}`);
-      pending = pending.filter((p) => p !== id);
-      return { ...m, tool_call_id: id };
+    let group = [p];
+    let parts: WeightedPart[];
+    if (isResponse(p)) {
+      let e = k + 1;
+      while (e < list.length && isResponse(list[e]) && list[e].msg === p.msg && (list[e].part ?? 0) === (p.part ?? 0)) e++;
+      group = list.slice(k, e);
+      const text = textOf(group);
+      const own = messages[p.msg!].loss_scale;
+      parts = own !== undefined ? [{ text, weight: own }] : ls.getLossScale(text, queryOf(messages, p.msg!));
+    } else parts = ls.getLossScale(p.text);
+    emitSplit(b, group, parts);
+    k += group.length;
+  }
+  return b;
+}
+
+/** Writes pieces cut at the boundaries of weighted parts that concatenate to the same text. */
+function emitSplit(b: SpanBuilder, pieces: Piece[], parts: WeightedPart[]): void {
+  let pi = 0;
+  let po = 0;
+  for (const part of parts) {
+    let left = part.text.length;
+    while (left > 0 && pi < pieces.length) {
+      const p = pieces[pi];
+      const take = Math.min(left, p.text.length - po);
+      b.add(p.text.slice(po, po + take), p.role, part.weight > 0, part.weight, !!p.added);
+      po += take;
+      left -= take;
+      if (po === p.text.length) {
+        pi++;
+        po = 0;
+      }
     }
-    return m;
-  });
-  return { conversation: { ...conv, messages }, rewritten: true };
+  }
+  if (pi < pieces.length) throw new Error('loss scale parts do not cover the response');
 }

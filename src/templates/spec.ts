@@ -1,13 +1,14 @@
 // A chat template as data (ms-swift style): the strings that wrap each turn, where the system
-// prompt goes, the default system prompt, the generation prompt, stop words, and which tool
-// format and thinking rules apply. `render.ts` walks a conversation once with a spec.
+// prompt goes, the default system prompt, the generation prompt, stop words, the family's native
+// tool format and thinking rules, and its quirks as flags. `render.ts` walks a conversation once
+// with a spec and an agent template (agent/); it has no per-family code.
 
 /** Built-in template ids (`prism templates`). */
 export type TemplateId =
   | 'qwen2_5' | 'qwen3' | 'llama3' | 'llama3_2' | 'internlm2' | 'glm4' | 'mistral' | 'mistral_nemo'
   | 'gemma2' | 'gemma3' | 'phi3' | 'phi4_mini' | 'deepseek_r1' | 'smollm2' | 'chatml';
 
-/** How tools are listed, and how calls and results are written (see tool-formats.ts). */
+/** A family's native tool format: the agent template `native:<id>` (agent/native/). */
 export type ToolFormatId = 'hermes' | 'llama3_json' | 'mistral' | 'glm4' | 'phi4_mini' | 'deepseek' | 'react';
 
 /** One turn's wrapping: `prefix` (role header) + content + `suffix` (end-of-turn marker) + `sep`. */
@@ -34,15 +35,20 @@ export interface TemplateSpec {
   eos: string;
   /**
    * Where the system prompt goes:
-   * - `turn`: its own turn with `systemTurn` (skipped when absent, unless `defaultSystem`).
-   * - `llama3`: Llama 3.1+'s header block with the knowledge/today date lines.
+   * - `turn`: its own turn with `systemTurn` (skipped when absent, unless `defaultSystem` or
+   *   `systemPreamble`).
    * - `first_user`: prepended to the first turn's content with a blank line (Gemma).
    * - `last_user`: inside the last user turn, before its content, when the conversation ends
    *   with a user turn; otherwise the official template drops it (Mistral; we warn).
    * - `raw`: written right after BOS with no wrapper (DeepSeek-R1).
    */
-  systemPlacement: 'turn' | 'llama3' | 'first_user' | 'last_user' | 'raw';
+  systemPlacement: 'turn' | 'first_user' | 'last_user' | 'raw';
   systemTurn: TurnWrapper;
+  /**
+   * Text every system turn starts with, written even without a system prompt (Llama 3.1+'s
+   * knowledge and `Today Date` lines); `{{DATE}}` is the date option or `defaultDate`.
+   */
+  systemPreamble?: string;
   /** Used when the record has no system prompt. */
   defaultSystem?: string;
   /** An empty system prompt writes no turn (Phi-3, GLM-4). */
@@ -64,10 +70,32 @@ export interface TemplateSpec {
   alwaysAppend?: string;
   /** Roles must alternate user/assistant; the error text of the official template. */
   alternation?: string;
+  /** The alternation check skips tool-call turns and tool results (Mistral). */
+  alternationSkipsTools?: boolean;
+  /** BOS is written only when something follows it (Llama 3.0 loops over messages to write it). */
+  bosOnlyWithMessages?: boolean;
+  /** User and assistant turns with empty content are not written (GLM-4). */
+  skipEmptyTurns?: boolean;
+  /**
+   * The family has no end-of-turn marker: a reply ends where the model writes the next role token
+   * (GLM-4's `<|user|>`, `<|observation|>`), so that token is trained with the reply before it.
+   */
+  replyEndsAtNextRole?: boolean;
+  /**
+   * The stop marker trained after a final reply that the template leaves without one (ms-swift's
+   * template suffix, e.g. GLM-4's `<|user|>`); written only for training (no generation prompt) and
+   * shown as added.
+   */
+  finalStop?: string;
+  /** Tool-call arguments given as a string are printed as they are, not JSON-encoded (Qwen3). */
+  rawStringArguments?: boolean;
+  /** Mistral v0.3 writes a space after [AVAILABLE_TOOLS], [TOOL_CALLS], [TOOL_RESULTS]. */
+  spaceAfterToolTokens?: boolean;
   /** Strings the model's tokenizer treats as special tokens (for the doctor). */
   specialTokens: string[];
   /** Stop words / end-of-turn markers for generation. */
   stop: string[];
+  /** The native tool format (agent template `native:<toolFormat>`), used unless another is chosen. */
   toolFormat: ToolFormatId;
   /** Reasoning handling: Qwen3's `<think>` rules, or DeepSeek-R1's (reasoning dropped). */
   thinking?: 'qwen3' | 'r1';

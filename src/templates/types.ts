@@ -18,6 +18,11 @@ export interface Span {
    * trainable. 0 is never written: an untrained span is `trainable: false`.
    */
   weight?: number;
+  /**
+   * An end-of-turn marker the official template does not write, added so the model learns to stop
+   * (GLM-4's final reply: ms-swift's template suffix `<|user|>`). The preview says "added for training".
+   */
+  added?: boolean;
 }
 
 /** A template doctor finding for one record and template. */
@@ -30,6 +35,10 @@ export interface Rendered {
   text: string;
   spans: Span[];
   warnings: RenderWarning[];
+  /** The agent template used (`native:hermes`, or an ms-swift name such as `react_en`). */
+  agentTemplate?: string;
+  /** The role whose turn carries tool results (when the record has any): for the preview. */
+  toolResultsIn?: 'tool' | 'user' | 'assistant';
 }
 
 /** Which assistant turns are trained. Per-message `loss` in the data overrides it. */

