@@ -36,6 +36,9 @@ interface SwiftEntry {
   role: SwiftMessage['role'];
   content: unknown;
   src: number;
+  /** A result's own fields, which some formats read (gemma4, kimi). */
+  name?: string;
+  tool_call_id?: string;
 }
 
 /** What ms-swift's preparation made of the conversation, by our message indexes. */
@@ -75,12 +78,23 @@ function swiftMessages(conv: Conversation): SwiftEntry[] {
         }
         out.push({ role: 'tool_call', content: pyJsonDumps({ name: c.name, arguments: args }), src: i });
       }
-    } else out.push({ role: m.role, content: m.content, src: i });
+    } else {
+      const e: SwiftEntry = { role: m.role, content: m.content, src: i };
+      if (m.role === 'tool' && m.tool_call_id !== undefined) e.tool_call_id = m.tool_call_id;
+      if (m.role === 'tool' && m.name !== undefined) e.name = m.name;
+      out.push(e);
+    }
   });
   return out;
 }
 
-const view = (e: SwiftEntry | undefined): SwiftMessage | null => (e ? { role: e.role, content: e.content } : null);
+function view(e: SwiftEntry | undefined): SwiftMessage | null {
+  if (!e) return null;
+  const m: SwiftMessage = { role: e.role, content: e.content };
+  if (e.tool_call_id !== undefined) m.tool_call_id = e.tool_call_id;
+  if (e.name !== undefined) m.name = e.name;
+  return m;
+}
 
 /** ms-swift's _preprocess_tool_call, _preprocess_standalone_tools and _swift_prepare_inputs. */
 function prepare(t: SwiftAgentTemplate, conv: Conversation): Prepared {
