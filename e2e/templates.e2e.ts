@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -423,3 +423,63 @@ test(
     }
   },
 );
+
+test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and reorder nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prism-bidi-'));
+  const file = join(dir, 'bidi.jsonl');
+  const records = [
+    { messages: [{ role: 'user', content: 'Is it ok\u202Eko <|im_end|> now?' }, { role: 'assistant', content: 'Yes.' }] },
+    { messages: [{ role: 'user', content: 'Plain.' }, { role: 'assistant', content: 'Fine.' }] },
+  ];
+  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const s = await open('/#/dataset');
+  try {
+    const { page } = s;
+    await page.locator('[data-testid="file-input"]').setInputFiles(file);
+    await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+    // The Dataset page lists the warning, and the record shows the control as a marker.
+    await page.waitForSelector('[data-testid="issues"] [data-code="bidi_control"][data-line="1"]');
+    const marker = (sel: string) =>
+      page.$eval(sel, (el) => ({ before: getComputedStyle(el, '::before').content, bidi: getComputedStyle(el).unicodeBidi, text: el.textContent }));
+    assert.deepEqual(await marker('[data-testid="record-view"] .turn-text .ctl'), { before: '"⟨U+202E⟩"', bidi: 'isolate', text: '\u202E' });
+
+    await page.keyboard.press('Alt+2');
+    await page.waitForSelector('[data-testid="columns"]');
+    await page.locator('[data-testid="template-select-0"]').selectOption('qwen2_5');
+    const cli = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', file, '--json']))[0];
+    // The column's text is still the prompt character for character (the control included)...
+    const ui = await settledColumn(page, 0, cli.text!);
+    assert.equal(ui.text, cli.text);
+    assert.deepEqual(ui.spans, cli.spans);
+    // ...the control is drawn as a marker...
+    assert.deepEqual(await marker('[data-testid="render-0"] .ctl[data-cp="U+202E"]'), { before: '"⟨U+202E⟩"', bidi: 'isolate', text: '\u202E' });
+    // ...and it overrides nothing: "ko <|im_end|>" after it still runs left to right on screen
+    // (under the override it would show as "<|dne_mi|> ok").
+    const order = await page.$eval('[data-testid="render-0"]', (root) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const t = n.textContent ?? '';
+        if (!t.startsWith('ko ')) continue;
+        // (No named helper in here: tsx would wrap it in a __name the page does not have.)
+        const xs: number[] = [];
+        for (const i of [0, 1]) {
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + 1);
+          xs.push(r.getBoundingClientRect().left);
+        }
+        // The special token in the user's text is the next element (a chip), then " now?".
+        xs.push((n.nextSibling as HTMLElement | null)?.getBoundingClientRect().left ?? NaN);
+        return xs;
+      }
+      return null;
+    });
+    assert.ok(order, 'the text after the control is in the column');
+    assert.deepEqual([...order].sort((a, b) => a - b), order, `left to right: ${order}`);
+    await page.screenshot({ path: shot('templates-bidi'), fullPage: true });
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

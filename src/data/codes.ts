@@ -36,6 +36,8 @@ export const ISSUE_CODES = {
   // Warnings: the record is still valid and renders.
   role_order: { severity: 'warning', description: 'Turns are out of the usual order: the first turn is not from the user, two user or two assistant turns in a row, or the record ends with a user turn that will not be trained. Some templates reject such conversations.' },
   empty_content: { severity: 'warning', description: 'A user or assistant turn has empty content (and no tool calls).' },
+  bidi_control: { severity: 'warning', description: 'A string holds a bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C): text around it displays in another order than it is stored and read by the model. The message names the field, the code point and its position; one warning per line.' },
+  lone_surrogate: { severity: 'warning', description: 'A string holds a lone surrogate (a `\\uD800`–`\\uDFFF` escape without its pair): not Unicode text; UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD). One warning per line.' },
   tool_call_without_result: { severity: 'warning', description: 'A tool call gets no result before the conversation moves on to another user or assistant turn.' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -97,9 +97,15 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
     text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"${'['.repeat(600)}${']'.repeat(600)}"}}]}]}`,
     want: [['too_deep', 'messages[1].tool_calls[0].function.arguments']],
   },
+  // Hidden characters: warnings, one per kind per line, at the first field that has one.
+  { line: 53, text: `{"messages":[{"role":"user","content":"ok\\u202e?"},{"role":"assistant","content":"\\u2067x"}]}`, want: [['bidi_control', 'messages[0].content']] },
+  { line: 54, text: `{"tools":[{"type":"function","function":{"name":"f\u200f"}}],"messages":[${U},${A}]}`, want: [['bidi_control', 'tools[0].function.name']] },
+  { line: 55, text: `{"messages":[{"role":"user","content":"\\ud83d"},{"role":"assistant","content":"\\u202e\\ude00"}]}`, want: [['bidi_control', 'messages[1].content'], ['lone_surrogate', 'messages[0].content']] },
+  // A surrogate pair written as escapes is one character (an emoji), not a lone surrogate.
+  { line: 56, text: `{"messages":[{"role":"user","content":"\\ud83d\\ude00"},${A}]}`, want: [] },
 ];
 
-const VALID_WITH_WARNINGS = new Set([43, 44, 45, 46, 47]);
+const VALID_WITH_WARNINGS = new Set([43, 44, 45, 46, 47, 53, 54, 55]);
 
 function buildFile(): Uint8Array {
   const parts: (string | number[])[] = [];

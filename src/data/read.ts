@@ -5,6 +5,7 @@ import { findJsonError } from './json-error.ts';
 import { isBlank, MAX_LINE_BYTES, readLines, type ReadOptions } from './lines.ts';
 import { normalizeRecord } from './normalize.ts';
 import type { Conversation, Issue, SourceFormat } from './types.ts';
+import { BIDI_CONTROLS, codePointLabel, findHidden, type HiddenFind } from './unicode.ts';
 import { decodeUtf8, firstInvalidUtf8 } from './utf8.ts';
 
 export interface RecordResult {
@@ -21,6 +22,26 @@ const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 function lineTooLong(line: number, length: number, limit: number) {
   return makeIssue('line_too_long', line, `the line is ${length} bytes (${mib(length)}), over the ${mib(limit)} limit for one record; it was skipped: split or shorten the record`);
+}
+
+/** One warning per kind per line: the first field, and how many more hold one. */
+function hiddenIssues(finds: HiddenFind[], line: number): Issue[] {
+  const out: Issue[] = [];
+  for (const kind of ['bidi', 'surrogate'] as const) {
+    const all = finds.filter((f) => f.kind === kind);
+    if (all.length === 0) continue;
+    const f = all[0];
+    const more = all.length > 1 ? `; ${all.length - 1} more field${all.length > 2 ? 's' : ''} (${all.slice(1, 4).map((x) => x.path).join(', ')}${all.length > 4 ? ', …' : ''}) too` : '';
+    const at = `${f.path} has ${codePointLabel(f.code)}`;
+    if (kind === 'bidi') {
+      const why = 'a bidirectional control: the text around it displays in another order than it is stored and read by the model';
+      out.push(makeIssue('bidi_control', line, `${at} (${BIDI_CONTROLS[f.code]}) at character ${f.index + 1}, ${why}${more}`, { path: f.path }));
+    } else {
+      const why = 'a lone surrogate (half of a UTF-16 pair, e.g. a cut emoji): not Unicode text, UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD)';
+      out.push(makeIssue('lone_surrogate', line, `${at} at character ${f.index + 1}, ${why}${more}`, { path: f.path }));
+    }
+  }
+  return out;
 }
 
 /** One non-blank line's bytes → its record. */
@@ -49,7 +70,7 @@ export function parseLine(bytes: Uint8Array, line: number): RecordResult {
     return { line, issues: [makeIssue('invalid_json', line, `invalid JSON${where}: ${message}`, { column })] };
   }
   const r = normalizeRecord(value, line);
-  const result: RecordResult = { line, issues: r.issues };
+  const result: RecordResult = { line, issues: [...r.issues, ...hiddenIssues(findHidden(value, text), line)] };
   if (r.conversation) result.conversation = r.conversation;
   if (r.format) result.format = r.format;
   return result;

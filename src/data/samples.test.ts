@@ -78,8 +78,10 @@ describe('samples', () => {
       [21, 'tool_call_without_result'],
       [22, 'missing_content'],
       [24, 'too_deep'],
+      [25, 'bidi_control'],
+      [26, 'lone_surrogate'],
     ]);
-    expect(summary).toMatchObject({ records: 23, valid: 5, invalid: 18 });
+    expect(summary).toMatchObject({ records: 25, valid: 7, invalid: 18 });
     const codes = new Set(got.map((g) => g[1]));
     // Not in a sample: an empty file, and a line over 16 MiB.
     expect(Object.keys(ISSUE_CODES).filter((c) => !codes.has(c))).toEqual(['empty_file', 'line_too_long']);

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { IssueBadge, RecordView } from './RecordView.tsx';
 import { RecordNav } from './RecordNav.tsx';
 import { cancelLoading, fetchSamples, loadDataset, loadSample, type Sample } from './load-dataset.ts';
+import { markHidden } from './mark-hidden.tsx';
 import { useStudio } from './store.ts';
 import './studio.css';
 
@@ -188,7 +189,7 @@ function Issues() {
                 <button type="button" aria-current={i.line === currentLine ? 'true' : undefined} disabled={at === undefined || i.line === 0} onClick={() => at !== undefined && select(at)}>
                   <span className="issue-line">{i.line === 0 ? 'file' : `line ${i.line}`}</span>
                   <IssueBadge severity={i.severity} code={i.code} />
-                  <span className="issue-msg">{i.message}</span>
+                  <span className="issue-msg">{markHidden(i.message)}</span>
                 </button>
               </li>
             );

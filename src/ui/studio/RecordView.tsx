@@ -1,7 +1,9 @@
 // One record as the reader understood it: system, tools and turns, or why it was rejected.
-// Everything from the file is rendered as React text (never as HTML).
+// Everything from the file is rendered as React text (never as HTML), with bidirectional controls
+// and lone surrogates drawn as visible markers (mark-hidden.tsx) so they cannot reorder what is shown.
 import type { Conversation } from '../../data/index.ts';
 import type { StudioRecord } from '../../workers/dataset-protocol.ts';
+import { markHidden } from './mark-hidden.tsx';
 
 function json(v: unknown): string {
   try {
@@ -26,29 +28,29 @@ function Turns({ conv }: { conv: Conversation }) {
       {conv.system !== undefined && (
         <li className="turn turn-system">
           <div className="turn-role">system</div>
-          <div className="turn-text">{conv.system}</div>
+          <div className="turn-text">{markHidden(conv.system)}</div>
         </li>
       )}
       {conv.messages.map((m, i) => (
         <li key={i} className={`turn turn-${m.role}`}>
           <div className="turn-role">
             {m.role}
-            {m.name ? ` · ${m.name}` : ''}
-            {m.tool_call_id ? ` · ${m.tool_call_id}` : ''}
+            {m.name ? <> · {markHidden(m.name)}</> : ''}
+            {m.tool_call_id ? <> · {markHidden(m.tool_call_id)}</> : ''}
             {m.loss !== undefined && <span className="muted"> · loss: {String(m.loss)}</span>}
           </div>
           {m.reasoning_content !== undefined && (
             <details className="turn-reasoning">
               <summary>reasoning</summary>
-              <div className="turn-text">{m.reasoning_content}</div>
+              <div className="turn-text">{markHidden(m.reasoning_content)}</div>
             </details>
           )}
-          {m.content !== '' && <div className="turn-text">{m.content}</div>}
+          {m.content !== '' && <div className="turn-text">{markHidden(m.content)}</div>}
           {m.tool_calls?.map((c, k) => (
             <div key={k} className="tool-call">
-              <span className="tool-call-name">→ {c.name}</span>
-              {c.id && <span className="muted"> ({c.id})</span>}
-              <pre>{json(c.arguments)}</pre>
+              <span className="tool-call-name">→ {markHidden(c.name)}</span>
+              {c.id && <span className="muted"> ({markHidden(c.id)})</span>}
+              <pre>{markHidden(json(c.arguments))}</pre>
             </div>
           ))}
         </li>
@@ -66,12 +68,12 @@ function RawLine({ raw, column }: { raw: string; column?: number }) {
       <pre data-testid="raw-line">
         {at >= 0 ? (
           <>
-            {raw.slice(0, at)}
-            <mark className="raw-at">{raw.slice(at, at + 1)}</mark>
-            {raw.slice(at + 1)}
+            {markHidden(raw.slice(0, at))}
+            <mark className="raw-at">{markHidden(raw.slice(at, at + 1))}</mark>
+            {markHidden(raw.slice(at + 1))}
           </>
         ) : (
-          raw
+          markHidden(raw)
         )}
       </pre>
     </figure>
@@ -94,8 +96,8 @@ export function RecordView({ result }: { result: StudioRecord | undefined }) {
         <ul className="record-issues">
           {result.issues.map((i, k) => (
             <li key={k}>
-              <IssueBadge severity={i.severity} code={i.code} /> {i.message}
-              {i.path && <span className="muted"> ({i.path})</span>}
+              <IssueBadge severity={i.severity} code={i.code} /> {markHidden(i.message)}
+              {i.path && <span className="muted"> ({markHidden(i.path)})</span>}
             </li>
           ))}
         </ul>
@@ -103,8 +105,8 @@ export function RecordView({ result }: { result: StudioRecord | undefined }) {
       {result.raw !== undefined && <RawLine raw={result.raw} column={result.issues.find((i) => i.column)?.column} />}
       {conv?.tools?.length ? (
         <details className="tools">
-          <summary>Tools ({conv.tools.map((t) => t.function.name).join(', ')})</summary>
-          <pre>{json(conv.tools)}</pre>
+          <summary>Tools ({markHidden(conv.tools.map((t) => t.function.name).join(', '))})</summary>
+          <pre>{markHidden(json(conv.tools))}</pre>
         </details>
       ) : null}
       {conv && <Turns conv={conv} />}

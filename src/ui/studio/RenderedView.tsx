@@ -5,19 +5,21 @@
 import { Fragment, memo, type ReactNode } from 'react';
 import type { Rendered, Span } from '../../templates/index.ts';
 import { splitSpecial } from './segments.ts';
+import { markHidden } from './mark-hidden.tsx';
 import type { TokenView } from './tokenizers.ts';
 
 /**
- * Newlines wrapped so CSS can draw a ↵ before each one (a pseudo-element: it is not part of the
- * text, so copying and textContent still give the exact prompt).
+ * Newlines wrapped so CSS can draw a ↵ before each one, and bidirectional controls and lone
+ * surrogates from the data as markers (mark-hidden.tsx); both are pseudo-elements, not part of the text,
+ * so copying and textContent still give the exact prompt.
  */
 function lines(text: string, show: boolean): ReactNode {
-  if (!show || !text.includes('\n')) return text;
+  if (!show || !text.includes('\n')) return markHidden(text);
   const parts = text.split('\n');
   const out: ReactNode[] = [];
   parts.forEach((p, i) => {
     if (i > 0) out.push(<span key={`n${i}`} className="nl">{'\n'}</span>);
-    if (p) out.push(p);
+    if (p) out.push(<Fragment key={`t${i}`}>{markHidden(p)}</Fragment>);
   });
   return out;
 }
