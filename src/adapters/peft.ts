@@ -81,7 +81,8 @@ export interface PeftLoraConfig {
 }
 
 export interface AdapterConfigInit {
-  base_model_name_or_path: string;
+  /** The Hub id of the base model; null when unknown (PEFT's LoraConfig allows None; never a local path). */
+  base_model_name_or_path: string | null;
   revision?: string | null;
   r: number;
   lora_alpha: number;

@@ -10,6 +10,7 @@ import { layerTensors } from '../model/tensors.ts';
 import type { ByteSource, ModelSpec } from '../model/types.ts';
 import { loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
 import { swiftScript } from '../train/swift.ts';
+import { hubModelId } from '../train/provenance.ts';
 import { adapterExpectations, AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
 import type { LossPoint, RunRecord, TrainingSummary } from './types.ts';
 import { checkEntryPath, openZip, readEntry, ZipLimitError, type ZipEntry } from './unzip.ts';
@@ -162,7 +163,7 @@ export function adapterBundleFiles(input: AdapterZipInput): Map<string, Uint8Arr
   if (input.tensors) {
     peft = exportAdapter(
       input.tensors,
-      { base_model_name_or_path: c.model_id, revision: input.revision ?? null, r: c.lora.r, lora_alpha: c.lora.lora_alpha, lora_dropout: c.lora.lora_dropout, use_rslora: c.lora.use_rslora },
+      { base_model_name_or_path: hubModelId(c.model_id), revision: input.revision ?? null, r: c.lora.r, lora_alpha: c.lora.lora_alpha, lora_dropout: c.lora.lora_dropout, use_rslora: c.lora.use_rslora },
       { dtype: input.dtype },
     );
   } else if (input.peft) {

@@ -1,10 +1,17 @@
 // Golden command lines, written by hand from ms-swift's Command-line-parameters.md (flag names,
-// `--target_modules a b c` lists, `true`/`false` booleans) and its template names.
+// `--target_modules a b c` lists, `true`/`false` booleans) and its template names; and every flag,
+// template, default system and thinking option checked against swift-facts.json (extracted from
+// ms-swift 4.x's source at 3602360a: argument dataclasses, template and model registrations).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { defaultTrainConfig } from './config.ts';
 import { SWIFT_AGENT_TEMPLATE_IDS } from '../templates/agent/swift/registry.ts';
-import { shellQuote, SWIFT_TEMPLATES, swiftArgs, swiftCommand, swiftScript, SwiftCommandError } from './swift.ts';
+import { readFileSync } from 'node:fs';
+import { templateIds, getTemplate } from '../templates/specs.ts';
+import { LINEAR_MODULES, type TrainConfig } from './config.ts';
+import {
+  shellQuote, SWIFT_TEMPLATES, swiftArgs, swiftCommand, swiftExportArgs, swiftExportCommand, swiftScript, SwiftCommandError, swiftTemplateOf,
+} from './swift.ts';
 
 describe('swiftCommand', () => {
   it('writes every default of a LoRA run explicitly', () => {
@@ -13,7 +20,7 @@ describe('swiftCommand', () => {
       `swift sft \\
     --model Qwen/Qwen2.5-0.5B-Instruct \\
     --use_hf true \\
-    --train_type lora \\
+    --tuner_type lora \\
     --dataset dataset/train.jsonl \\
     --template qwen2_5 \\
     --loss_scale default \\
@@ -65,7 +72,7 @@ describe('swiftCommand', () => {
       `swift sft \\
     --model /models/llama \\
     --use_hf true \\
-    --train_type lora \\
+    --tuner_type lora \\
     --dataset 'my data/it'\\''s.jsonl' \\
     --template llama3_2 \\
     --loss_scale last_round \\
@@ -102,8 +109,8 @@ describe('swiftCommand', () => {
   it('uses ms-swift template names, and passes SmolLM2 its system prompt', () => {
     const expected: Record<string, string> = {
       qwen2_5: 'qwen2_5', qwen3: 'qwen3', chatml: 'chatml', smollm2: 'chatml', internlm2: 'internlm2', llama3: 'llama3',
-      llama3_2: 'llama3_2', glm4: 'glm4', mistral: 'llama', mistral_nemo: 'mistral_nemo', gemma2: 'gemma',
-      gemma3: 'gemma3_text', phi3: 'phi3', phi4_mini: 'phi4', deepseek_r1: 'deepseek_r1',
+      llama3_2: 'llama3_2', glm4: 'chatglm4', mistral: 'llama', mistral_nemo: 'mistral_nemo', gemma2: 'gemma',
+      gemma3: 'gemma3_text', phi3: 'phi3', phi4_mini: 'phi3', deepseek_r1: 'deepseek_r1',
       // ms-swift 3602360a: swift/template/constant.py and the model registrations in swift/model/models/.
       qwen3_5: 'qwen3_5', qwen3_coder: 'qwen3_coder', gpt_oss: 'gpt_oss', deepseek_v3_1: 'deepseek_v3_1',
       glm4_5: 'glm4_5', glm4_7: 'glm4_7', mistral_small: 'mistral_2506', gemma4: 'gemma4', kimi_k2: 'kimi_k2',
@@ -120,6 +127,7 @@ describe('swiftCommand', () => {
       Object.entries(SWIFT_TEMPLATES).filter(([, v]) => v.agentTemplate).map(([k, v]) => [k, v.agentTemplate]),
     );
     expect(agents).toEqual({
+      qwen2_5: 'hermes', qwen3: 'hermes', llama3: 'llama3', llama3_2: 'llama3', glm4: 'chatglm4',
       qwen3_5: 'qwen3_5', qwen3_coder: 'qwen3_coder', deepseek_v3_1: 'deepseek_v3_1', glm4_5: 'glm4_5',
       glm4_7: 'glm4_7', gemma4: 'gemma4', minicpm5: 'minicpm5', hermes3: 'hermes',
     });
@@ -165,5 +173,118 @@ describe('the real sh', () => {
     const res = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
     expect(res.status).toBe(0);
     expect(res.stdout.split('\0').slice(0, -1)).toEqual(['sft', ...swiftArgs(cfg, opts).flat()]);
+  });
+});
+
+interface Facts {
+  ms_swift: { commit: string };
+  sft_fields: string[];
+  transformers_training_fields: string[];
+  export_fields: string[];
+  templates: Record<string, { default_system: string | null; is_thinking: boolean; agent_template: string | null }>;
+  models: Record<string, string>;
+}
+const FACTS = JSON.parse(readFileSync(new URL('./swift-facts.json', import.meta.url), 'utf8')) as Facts;
+
+/** Configs that together make swiftArgs emit every flag it has. */
+function variedConfigs(): TrainConfig[] {
+  const out: TrainConfig[] = [];
+  for (const template of Object.keys(SWIFT_TEMPLATES)) {
+    out.push(defaultTrainConfig({ model_id: 'org/model', template }));
+  }
+  out.push(defaultTrainConfig({
+    model_id: 'org/model', template: 'qwen3', loss_policy: 'last_round', max_steps: 10, max_length: 512, packing: true,
+    split_dataset_ratio: 0.1, lr_scheduler_type: 'constant', warmup_ratio: 0.1, lora: { target_modules: [...LINEAR_MODULES], use_rslora: true },
+  }));
+  // The fields agent-core and loss-weights add to TrainConfig.
+  out.push({ ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template: 'react_en', loss_scale: 'last_round+react' } as TrainConfig);
+  return out;
+}
+
+describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)}, swift-facts.json)`, () => {
+  it('emits only flags SftArguments has (ms-swift fields + transformers TrainingArguments), never 3.x --train_type', () => {
+    const known = new Set([...FACTS.sft_fields, ...FACTS.transformers_training_fields]);
+    const emitted = new Set<string>();
+    for (const cfg of variedConfigs()) {
+      for (const [flag] of swiftArgs(cfg, { datasetPath: 'd.jsonl', outputDir: 'o' })) emitted.add(flag.replace(/^--/, ''));
+    }
+    expect(emitted).toContain('agent_template');
+    expect(emitted).toContain('preserve_thinking');
+    expect(emitted).toContain('system');
+    expect([...emitted].filter((f) => !known.has(f))).toEqual([]);
+    expect(FACTS.sft_fields).not.toContain('train_type');
+    expect(FACTS.sft_fields).toContain('tuner_type');
+  });
+
+  it('swift export: only ExportArguments flags', () => {
+    const flags = swiftExportArgs({ model_id: 'org/model' }, { adapterPath: '.', outputDir: 'merged' }).map(([f]) => f.replace(/^--/, ''));
+    expect(flags.filter((f) => !FACTS.export_fields.includes(f))).toEqual([]);
+    expect(swiftExportCommand({ model_id: 'Qwen/Qwen3-0.6B' }, { adapterPath: '.', outputDir: 'merged' })).toBe(
+      'swift export \\\n    --model Qwen/Qwen3-0.6B \\\n    --use_hf true \\\n    --adapters . \\\n    --merge_lora true \\\n    --output_dir merged',
+    );
+  });
+
+  it("uses the template ms-swift registers for each of our templates' models", () => {
+    const checked: string[] = [];
+    for (const id of templateIds) {
+      if (!SWIFT_TEMPLATES[id]) continue;
+      for (const model of getTemplate(id).models) {
+        // ms-swift lists glm-4-9b-chat under its new Hub owner (THUDM → zai-org).
+        const key = Object.keys(FACTS.models).find((m) => m.toLowerCase() === model.toLowerCase().replace(/^thudm\//, 'zai-org/'));
+        if (!key) continue;
+        expect(`${model} → ${swiftTemplateOf({ template: id, model_id: model }).name}`).toBe(`${model} → ${FACTS.models[key]}`);
+        checked.push(model);
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['THUDM/glm-4-9b-chat', 'microsoft/Phi-4-mini-instruct', 'mistralai/Mistral-7B-Instruct-v0.3', 'google/gemma-3-4b-it']));
+    expect(checked.length).toBeGreaterThan(30);
+  });
+
+  it("records ms-swift's default system, default agent template and thinking per template", () => {
+    for (const [id, t] of Object.entries(SWIFT_TEMPLATES)) {
+      const names = [t.template, ...Object.values(t.byModel ?? {})];
+      for (const name of names) {
+        const f = FACTS.templates[name];
+        expect(f, `${id} → ${name} in swift-facts.json`).toBeDefined();
+        if (t.defaultSystem !== undefined) expect(`${name}: ${t.defaultSystem}`).toBe(`${name}: ${f.default_system}`);
+        if (t.agentTemplate !== undefined && name === t.template && id !== 'hermes3') expect(`${name}: ${t.agentTemplate}`).toBe(`${name}: ${f.agent_template}`);
+        // --preserve_thinking false only where ms-swift's template is a thinking one.
+        if (t.dropHistoryThinking) expect(f.is_thinking, name).toBe(true);
+      }
+    }
+  });
+
+  it("passes --system wherever ms-swift's default system differs from what Prism renders", () => {
+    const flag = (template: string) => {
+      const g = swiftArgs(defaultTrainConfig({ model_id: 'org/model', template }), { datasetPath: 'd', outputDir: 'o' }).find(([f]) => f === '--system');
+      return g ? g[1] : null;
+    };
+    // ms-swift's llama (Mistral) and internlm2 templates add a default system Prism's do not render.
+    expect(flag('mistral')).toBe('');
+    expect(flag('internlm2')).toBe('');
+    // Same default system on both sides: no flag.
+    expect(flag('qwen2_5')).toBeNull();
+    expect(flag('qwen3')).toBeNull();
+    expect(flag('smollm2')).toBe('You are a helpful AI assistant named SmolLM, trained by Hugging Face');
+    for (const id of templateIds) {
+      const t = SWIFT_TEMPLATES[id];
+      if (!t || t.defaultSystem === undefined) continue;
+      const ours = getTemplate(id).defaultSystem ?? '';
+      const theirs = FACTS.templates[t.template].default_system ?? '';
+      expect(`${id}: ${flag(id)}`).toBe(`${id}: ${ours === theirs ? null : ours}`);
+    }
+  });
+
+  it('turns off ms-swift keeping earlier reasoning for qwen3 and deepseek_r1 (Prism drops it as the official templates do)', () => {
+    const has = (template: string) => swiftCommand(defaultTrainConfig({ model_id: 'org/model', template }), { datasetPath: 'd', outputDir: 'o' }).includes('--preserve_thinking false');
+    expect(has('qwen3')).toBe(true);
+    expect(has('deepseek_r1')).toBe(true);
+    expect(has('qwen2_5')).toBe(false);
+  });
+
+  it("writes the config's agent template and loss scale when it has them", () => {
+    const cfg = { ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template: 'react_en', loss_scale: 'last_round+react' } as TrainConfig;
+    const cmd = swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' });
+    expect(cmd).toContain('--template qwen2_5 \\\n    --agent_template react_en \\\n    --loss_scale last_round+react \\');
   });
 });

@@ -1,23 +1,42 @@
-// The `swift sft` command line (ms-swift) that runs the same LoRA training at scale.
+// The `swift sft` command line (ms-swift 4.x) that runs the same LoRA training at scale, and the
+// `swift export --merge_lora true` line that folds the adapter into the base model.
 // Every hyperparameter is written out, even at ms-swift's default, so the command means the
 // same thing if a later ms-swift changes a default (split_dataset_ratio did in 3.6).
 //
-// Flag names: ms-swift docs/source_en/Instruction/Command-line-parameters.md. Template names:
-// swift/llm/template/constant.py (LLMTemplateType) and the model registrations in
-// swift/llm/model/model/*.py (Mistral-7B-Instruct-v0.x → 'llama', gemma-2 → 'gemma',
-// Phi-4-mini-instruct → 'phi4', gemma-3 text → 'gemma3_text').
-// The 2025-26 families: ms-swift 4.x at commit 3602360a562313afbf2ef6065fdf61f271a2c5b9 (2026-08-22):
-// swift/template/constant.py (LLMTemplateType / MLLMTemplateType), swift/template/templates/*.py
-// (each TemplateMeta's `agent_template`, the default of `--agent_template`; None = ms-swift asks
-// for one when the data has tools) and swift/model/models/*.py (model id → template).
+// Facts, all from ms-swift 4.x at commit 3602360a562313afbf2ef6065fdf61f271a2c5b9 (2026-08-22), and
+// kept with their extraction in swift-facts.json, which swift.test.ts checks this file against:
+// - flags: the dataclass fields of SftArguments / ExportArguments (swift/arguments/) and of
+//   transformers' TrainingArguments they inherit; 4.0 renamed `--train_type` to `--tuner_type`;
+// - templates: swift/template/constant.py and each register_template(...) (TemplateMeta's
+//   default_system, is_thinking, agent_template); model id → template from the ModelGroups of
+//   swift/model/models/*.py (glm-4-9b-chat → chatglm4, Phi-4-mini-instruct → phi3,
+//   Mistral-7B-Instruct-v0.x → llama, gemma-2 → gemma, gemma-3 1b/270m → gemma3_text and
+//   4b/12b/27b → gemma3_vision);
+// - system prompt (TemplateArguments, Template._get_system): `--system` replaces the template's
+//   default_system; an empty `--system ''` renders no system block (`if not system`). ms-swift
+//   adds Llama-2's default system to `llama` and INTERNLM_SYSTEM to `internlm2`, so the command
+//   passes our system (or '') wherever ms-swift's default differs from what Prism rendered;
+// - thinking (Template._swift_encode): for thinking templates ms-swift keeps earlier rounds'
+//   reasoning in training unless `--preserve_thinking false`; Prism drops it as the official
+//   templates do, so those templates get `--preserve_thinking false`; the empty think block of
+//   the last round is then untrained on both sides (ms-swift appends `+ignore_empty_think` to the
+//   loss scale of hybrid thinking templates itself).
 import type { LossPolicy } from '../templates/types.ts';
-import { getTemplate } from '../templates/specs.ts';
+import { templates } from '../templates/specs.ts';
+import type { TemplateSpec } from '../templates/spec.ts';
 import { effectiveEvalSteps, effectiveGradientAccumulation, type TrainConfig } from './config.ts';
 
 interface SwiftTemplate {
   template: string;
-  /** Pass our template's default system prompt with --system (ms-swift's template has none). */
+  /**
+   * ms-swift's default_system of `template` (null: none). When recorded, the command passes
+   * `--system` exactly when it differs from our template's default system.
+   */
+  defaultSystem?: string | null;
+  /** Where defaultSystem is not recorded: pass our template's default system prompt with --system. */
   passSystem?: boolean;
+  /** Prism drops reasoning of rounds before the last user message and ms-swift's template is a thinking one. */
+  dropHistoryThinking?: boolean;
   /**
    * ms-swift's default `--agent_template` for this template (its TemplateMeta.agent_template);
    * absent where ms-swift sets none and refuses tool data without an explicit one.
@@ -27,24 +46,42 @@ interface SwiftTemplate {
   byModel?: Readonly<Record<string, string>>;
 }
 
+/** ms-swift's default systems that differ from none (swift/template/templates/{qwen,internlm,llama}.py). */
+const QWEN2_5_SYSTEM = 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';
+const INTERNLM_SYSTEM = 'You are an AI assistant whose name is InternLM (书生·浦语).\n- InternLM (书生·浦语) is a conversational language model ' +
+  'that is developed by Shanghai AI Laboratory (上海人工智能实验室). It is designed to be helpful, honest, and harmless.\n- InternLM (书生·浦语) ' +
+  'can understand and communicate fluently in the language chosen by the user such as English and 中文.';
+const LLAMA_DEFAULT_SYSTEM = 'You are a helpful, respectful and honest assistant. Always answer as helpfully as possible, while being safe. ' +
+  'Your answers should not include any harmful, unethical, racist, sexist, toxic, dangerous, or illegal content. Please ensure that your ' +
+  'responses are socially unbiased and positive in nature.\n\nIf a question does not make any sense, or is not factually coherent, explain ' +
+  "why instead of answering something not correct. If you don't know the answer to a question, please don't share false information.";
+
 /** Prism template id → ms-swift `--template`. */
 export const SWIFT_TEMPLATES: Readonly<Record<string, SwiftTemplate>> = Object.freeze({
-  qwen2_5: { template: 'qwen2_5' },
-  qwen3: { template: 'qwen3' },
-  chatml: { template: 'chatml' },
-  // ms-swift registers no SmolLM2 template: its chat format is ChatML plus a default system.
-  smollm2: { template: 'chatml', passSystem: true },
-  internlm2: { template: 'internlm2' },
-  llama3: { template: 'llama3' },
-  llama3_2: { template: 'llama3_2' },
-  glm4: { template: 'glm4' },
-  mistral: { template: 'llama' },
-  mistral_nemo: { template: 'mistral_nemo' },
-  gemma2: { template: 'gemma' },
-  gemma3: { template: 'gemma3_text' },
-  phi3: { template: 'phi3' },
-  phi4_mini: { template: 'phi4' },
-  deepseek_r1: { template: 'deepseek_r1' },
+  qwen2_5: { template: 'qwen2_5', defaultSystem: QWEN2_5_SYSTEM, agentTemplate: 'hermes' },
+  qwen3: { template: 'qwen3', defaultSystem: null, agentTemplate: 'hermes', dropHistoryThinking: true },
+  chatml: { template: 'chatml', defaultSystem: null },
+  // ms-swift registers no SmolLM2 model: its chat format is ChatML plus a default system.
+  smollm2: { template: 'chatml', defaultSystem: null },
+  internlm2: { template: 'internlm2', defaultSystem: INTERNLM_SYSTEM },
+  llama3: { template: 'llama3', defaultSystem: null, agentTemplate: 'llama3' },
+  // ms-swift's llama3_2 prefix carries "Today Date" of the day the command runs.
+  llama3_2: { template: 'llama3_2', defaultSystem: null, agentTemplate: 'llama3' },
+  // glm-4-9b-chat is `chatglm4` in 4.x (`glm4` is GLM-4-0414's template).
+  glm4: { template: 'chatglm4', defaultSystem: null, agentTemplate: 'chatglm4' },
+  // Mistral-7B-Instruct-v0.1/2/3 use ms-swift's `llama` template ([INST] …), default system Llama-2's.
+  mistral: { template: 'llama', defaultSystem: LLAMA_DEFAULT_SYSTEM },
+  mistral_nemo: { template: 'mistral_nemo', defaultSystem: null },
+  gemma2: { template: 'gemma', defaultSystem: null },
+  gemma3: {
+    template: 'gemma3_text',
+    defaultSystem: null,
+    byModel: { 'google/gemma-3-4b-it': 'gemma3_vision', 'google/gemma-3-12b-it': 'gemma3_vision', 'google/gemma-3-27b-it': 'gemma3_vision' },
+  },
+  phi3: { template: 'phi3', defaultSystem: null },
+  // Phi-4-mini-instruct is registered with the phi3 template (`phi4` is Phi-4 14B's).
+  phi4_mini: { template: 'phi3', defaultSystem: null },
+  deepseek_r1: { template: 'deepseek_r1', defaultSystem: null, dropHistoryThinking: true },
   // qwen.py: Qwen3.5-0.8B/2B/4B/9B/27B (and -Base) → qwen3_5, agent_template 'qwen3_5'.
   qwen3_5: { template: 'qwen3_5', agentTemplate: 'qwen3_5' },
   // qwen.py: Qwen3-Coder-30B-A3B / 480B-A35B-Instruct → qwen3_coder, agent_template 'qwen3_coder'.
@@ -128,28 +165,65 @@ export interface SwiftCommandOptions {
   outputDir: string;
 }
 
-/** The flags, in order, as [flag, value...] groups. */
-export function swiftArgs(cfg: TrainConfig, opts: SwiftCommandOptions): string[][] {
+/** The ms-swift template for a run (some models use another template of the same chat format). */
+export function swiftTemplateOf(cfg: Pick<TrainConfig, 'template' | 'model_id'>): { tpl: SwiftTemplate; name: string } {
   const tpl = SWIFT_TEMPLATES[cfg.template];
   const why = SWIFT_UNSUPPORTED[cfg.template];
   if (!tpl) {
     throw new SwiftCommandError(`no ms-swift template is known for Prism template "${cfg.template}"${why ? `: ${why}` : ''}`);
   }
+  return { tpl, name: tpl.byModel?.[cfg.model_id] ?? tpl.template };
+}
+
+/** `--system` value, or null when ms-swift's template default already is what Prism rendered. */
+export function swiftSystem(cfg: Pick<TrainConfig, 'template'>, tpl: SwiftTemplate): string | null {
+  // Templates ms-swift knows that Prism does not render yet have no default system of ours.
+  const ours = (templates as Record<string, TemplateSpec | undefined>)[cfg.template]?.defaultSystem ?? null;
+  if (tpl.defaultSystem === undefined) return tpl.passSystem && ours ? ours : null;
+  if ((ours ?? '') === (tpl.defaultSystem ?? '')) return null;
+  // ms-swift reads `\n` (backslash, n) in --system as a newline: such a system could not pass unchanged.
+  if (ours?.includes('\\n')) throw new SwiftCommandError(`the default system of "${cfg.template}" contains a literal \\n, which ms-swift's --system turns into a newline`);
+  return ours ?? '';
+}
+
+/**
+ * `--loss_scale`: the config's own ms-swift loss scale when it carries one (TrainConfig.loss_scale,
+ * ms-swift's grammar, e.g. `last_round+react`), else the loss policy's base strategy.
+ */
+export function swiftLossScale(cfg: TrainConfig): string {
+  const own = (cfg as TrainConfig & { loss_scale?: unknown }).loss_scale;
+  if (typeof own === 'string' && own.trim()) return own.trim();
+  return SWIFT_LOSS_SCALE[cfg.loss_policy];
+}
+
+/** `--agent_template`: the config's agent (tool) template when it names one (TrainConfig.agent_template), else none. */
+export function swiftAgentTemplate(cfg: TrainConfig): string | null {
+  const own = (cfg as TrainConfig & { agent_template?: unknown }).agent_template;
+  return typeof own === 'string' && own.trim() ? own.trim() : null;
+}
+
+/** The flags, in order, as [flag, value...] groups. */
+export function swiftArgs(cfg: TrainConfig, opts: SwiftCommandOptions): string[][] {
+  const { tpl, name } = swiftTemplateOf(cfg);
   const lr = cfg.lora;
   const groups: string[][] = [
     ['--model', opts.modelId ?? cfg.model_id],
     // Prism's model ids are Hugging Face Hub ids; ms-swift downloads from ModelScope unless told.
     ['--use_hf', 'true'],
-    ['--train_type', 'lora'],
+    // ms-swift 4.0 renamed --train_type to --tuner_type.
+    ['--tuner_type', 'lora'],
     ['--dataset', opts.datasetPath],
-    ['--template', tpl.byModel?.[cfg.model_id] ?? tpl.template],
+    ['--template', name],
   ];
-  if (tpl.passSystem) {
-    const system = getTemplate(cfg.template).defaultSystem;
-    if (system) groups.push(['--system', system]);
-  }
+  const system = swiftSystem(cfg, tpl);
+  if (system !== null) groups.push(['--system', system]);
+  // Tool data: the agent template Prism rendered tools with (agent-core's TrainConfig.agent_template).
+  const agent = swiftAgentTemplate(cfg);
+  if (agent !== null) groups.push(['--agent_template', agent]);
+  // Per-token weights: the loss scale Prism trained with (loss-weights' TrainConfig.loss_scale).
+  groups.push(['--loss_scale', swiftLossScale(cfg)]);
+  if (tpl.dropHistoryThinking) groups.push(['--preserve_thinking', 'false']);
   groups.push(
-    ['--loss_scale', SWIFT_LOSS_SCALE[cfg.loss_policy]],
     ['--lora_rank', num(lr.r)],
     ['--lora_alpha', num(lr.lora_alpha)],
     ['--lora_dropout', num(lr.lora_dropout)],
@@ -183,6 +257,30 @@ export function swiftArgs(cfg: TrainConfig, opts: SwiftCommandOptions): string[]
   return groups;
 }
 
+export interface SwiftExportOptions {
+  /** The adapter folder as the command will see it ("." from inside the unzipped bundle). */
+  adapterPath: string;
+  /** Model id or local path; defaults to cfg.model_id. */
+  modelId?: string;
+  outputDir: string;
+}
+
+/** `swift export` flags that merge the LoRA adapter into the base model (ExportArguments / MergeArguments). */
+export function swiftExportArgs(cfg: Pick<TrainConfig, 'model_id'>, opts: SwiftExportOptions): string[][] {
+  return [
+    // A Prism adapter folder has no ms-swift args.json to read the base model from: name it.
+    ['--model', opts.modelId ?? cfg.model_id],
+    ['--use_hf', 'true'],
+    ['--adapters', opts.adapterPath],
+    ['--merge_lora', 'true'],
+    ['--output_dir', opts.outputDir],
+  ];
+}
+
+export function swiftExportCommand(cfg: Pick<TrainConfig, 'model_id'>, opts: SwiftExportOptions): string {
+  return ['swift export', ...swiftExportArgs(cfg, opts).map((g) => g.map(shellQuote).join(' '))].join(' \\\n    ');
+}
+
 /** The command, one flag per line joined with backslash-newlines, every word shell-quoted. */
 export function swiftCommand(cfg: TrainConfig, opts: SwiftCommandOptions): string {
   const lines = swiftArgs(cfg, opts).map((g) => g.map(shellQuote).join(' '));
@@ -193,10 +291,12 @@ export function swiftCommand(cfg: TrainConfig, opts: SwiftCommandOptions): strin
 export function swiftScript(cfg: TrainConfig, opts: SwiftCommandOptions): string {
   return [
     '#!/bin/sh',
-    '# Continue this Prism LoRA run at scale with ms-swift (pip install ms-swift).',
+    '# Continue this Prism LoRA run at scale with ms-swift 4.x (pip install "ms-swift>=4").',
     '# Run from the folder this file is in.',
     'set -e',
     swiftCommand(cfg, opts),
+    '# Then fold the trained adapter into the base model (ms-swift reads the base model from the checkpoint):',
+    `#   swift export --adapters ${shellQuote(opts.outputDir)}/vX-XXXXXXXX-XXXXXX/checkpoint-N --merge_lora true`,
     '',
   ].join('\n');
 }

@@ -11,6 +11,7 @@
 //
 // Everything random is a function of (seed, data_seed, step), so resuming from a checkpoint
 // continues bit for bit like an uninterrupted run. No Node or DOM APIs here.
+import { hubModelId } from './provenance.ts';
 import { createDecoder, type Decoder } from '../engine/decoder/decoder.ts';
 import { prepareBatch, type DecoderBatch } from '../engine/decoder/batch.ts';
 import type { DecoderWeights } from '../engine/decoder/weights.ts';
@@ -242,7 +243,7 @@ export class Trainer {
   async adapterFiles(): Promise<Map<string, Uint8Array>> {
     const cfg = this.config;
     return exportAdapter(await this.loraTensors(), {
-      base_model_name_or_path: cfg.model_id, r: cfg.lora.r, lora_alpha: cfg.lora.lora_alpha,
+      base_model_name_or_path: hubModelId(cfg.model_id), r: cfg.lora.r, lora_alpha: cfg.lora.lora_alpha,
       lora_dropout: cfg.lora.lora_dropout, use_rslora: cfg.lora.use_rslora,
     });
   }

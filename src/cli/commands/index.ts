@@ -10,6 +10,7 @@ import { forward } from './forward.ts';
 import { generate } from './generate.ts';
 import { merge } from './merge.ts';
 import { exportGguf } from './export-gguf.ts';
+import { swiftCommandCli } from './swift-command.ts';
 
 export const commands: Command[] = [
   validate,
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   generate,
   merge,
   exportGguf,
+  swiftCommandCli,
 ];

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { buildPrismJson, prismJsonText, PRISM_JSON_FILE } from '../../adapters/prism-json.ts';
+import { hubIdFromConfig } from '../../train/provenance.ts';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
@@ -38,7 +40,8 @@ ms-swift's \`swift sft --train_type lora\`.
 
 Options:
   --model DIR            base model folder
-  --model-id ID          base_model_name_or_path for adapter_config.json (default: DIR)
+  --model-id ID          the base model's Hub id, for adapter_config.json and the ms-swift command
+                         (default: config.json's _name_or_path when it names one; else none is written)
   --data FILE            JSONL dataset
   --template ID          ${templateIds.join(', ')}
   --out DIR              adapter folder to write
@@ -125,6 +128,15 @@ export function fileCheckpoints(dir: string): CheckpointStorage {
       return undefined;
     },
   };
+}
+
+/** config.json's _name_or_path when it names a Hub model. */
+async function hubIdOfFolder(dir: string): Promise<string | null> {
+  try {
+    return hubIdFromConfig(await readFile(join(dir, 'config.json'), 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** Lowercase hex SHA-256 of a file, read in pieces. */
@@ -214,7 +226,9 @@ export const train: Command = {
     const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as LinearModule[]);
     const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
     const config: TrainConfig = defaultTrainConfig({
-      model_id: (args.values['model-id'] as string | undefined) ?? modelDir,
+      // The Hub id the folder corresponds to: --model-id, else config.json's _name_or_path when it names one;
+      // the folder itself otherwise (exports then say that no Hub id is known, never write the path).
+      model_id: (args.values['model-id'] as string | undefined) ?? (await hubIdOfFolder(modelDir)) ?? modelDir,
       template,
       loss_policy: loss,
       lora: defined({
@@ -309,6 +323,11 @@ export const train: Command = {
       }
       for (const [name, bytes] of await trainer.adapterFiles()) await writeFile(join(outDir, name), bytes);
       await writeFile(join(outDir, 'trainer_state.json'), JSON.stringify({ global_step: result.step, log_history: result.state.loss_curve, config }, null, 2) + '\n');
+      const curve = result.state.loss_curve;
+      await writeFile(join(outDir, PRISM_JSON_FILE), prismJsonText(buildPrismJson({
+        name: basename(resolve(outDir)), config, steps: result.step, final_loss: curve.length ? curve[curve.length - 1].loss : null,
+        loss_curve: curve, dataset: { name: basename(dataFile), sha256: await fileSha256(dataFile), records: records.length }, created: Date.now(),
+      })));
       log(`prism train: wrote ${outDir}\n`);
       return 0;
     } catch (err) {
