@@ -2,7 +2,9 @@
 export * from './types.ts';
 export { parseConfig, ConfigError, SUPPORTED_ARCHITECTURES, eosList } from './config.ts';
 export { expectedTensors, layerTensors, paramCount, checkTensors, numel } from './tensors.ts';
-export { KNOWN_MODELS, KNOWN_CONFIGS, checkpointBytes, type KnownModel } from './known-models.ts';
+export {
+  KNOWN_MODELS, KNOWN_CONFIGS, NOT_YET_TRAINABLE, checkpointBytes, type KnownModel, type NotYetTrainable,
+} from './known-models.ts';
 export { openModel, ModelError, type OpenedModel } from './open.ts';
 export * from './safetensors/index.ts';
 export { bytesSource, blobSource } from './sources/byte-source.ts';

@@ -1,7 +1,9 @@
 // The small Hub models the studio offers in its picker. Each entry carries the facts of the
 // model's config.json (hand-copied from the Hub), so parameter counts and download sizes are
-// computed from the same spec the loader will use rather than typed in.
-import { parseConfig } from './config.ts';
+// computed from the same spec the loader will use rather than typed in. A listed model whose
+// architecture this build cannot train yet is listed too, with the reason (NOT_YET_TRAINABLE):
+// a user looking for it learns why, instead of not finding it.
+import { ConfigError, parseConfig } from './config.ts';
 import { DTYPE_BITS } from './safetensors/dtypes.ts';
 import { buildHeader } from './safetensors/writer.ts';
 import { expectedTensors, paramCount } from './tensors.ts';
@@ -13,6 +15,8 @@ export interface KnownModel {
   arch: Arch;
   /** Chat template family, for the template picker's default. */
   family: 'chatml' | 'llama3';
+  /** The Prism template the model was trained with (its official chat template's id). */
+  template: string;
   /** Gated on the Hub: an access token with accepted terms is needed. */
   gated: boolean;
   spec: ModelSpec;
@@ -33,13 +37,23 @@ export interface KnownModel {
 const LLAMA = { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_act: 'silu', attention_bias: false, mlp_bias: false };
 const QWEN2 = { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_act: 'silu', use_sliding_window: false };
 
+export interface KnownConfig {
+  family: KnownModel['family'];
+  template: string;
+  gated: boolean;
+  storesTiedHead?: boolean;
+  config: Record<string, unknown>;
+  /** Why this build cannot train it, when its architecture is not in the engine (shown in the picker). */
+  notYet?: string;
+  /** The size in the model's name, shown while it is not trainable (then it has no spec to count). */
+  size?: string;
+}
+
 /** config.json facts of each model (fields that shape the network). */
-export const KNOWN_CONFIGS: Record<
-  string,
-  { family: KnownModel['family']; gated: boolean; storesTiedHead?: boolean; config: Record<string, unknown> }
-> = {
+export const KNOWN_CONFIGS: Record<string, KnownConfig> = {
   'HuggingFaceTB/SmolLM2-135M-Instruct': {
     family: 'chatml',
+    template: 'smollm2',
     gated: false,
     config: {
       ...LLAMA, bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, hidden_size: 576, intermediate_size: 1536,
@@ -49,6 +63,7 @@ export const KNOWN_CONFIGS: Record<
   },
   'HuggingFaceTB/SmolLM2-360M-Instruct': {
     family: 'chatml',
+    template: 'smollm2',
     gated: false,
     config: {
       ...LLAMA, bos_token_id: 1, eos_token_id: 2, pad_token_id: 2, hidden_size: 960, intermediate_size: 2560,
@@ -58,6 +73,7 @@ export const KNOWN_CONFIGS: Record<
   },
   'Qwen/Qwen2.5-0.5B-Instruct': {
     family: 'chatml',
+    template: 'qwen2_5',
     gated: false,
     config: {
       ...QWEN2, bos_token_id: 151643, eos_token_id: 151645, hidden_size: 896, intermediate_size: 4864,
@@ -67,6 +83,7 @@ export const KNOWN_CONFIGS: Record<
   },
   'Qwen/Qwen2.5-1.5B-Instruct': {
     family: 'chatml',
+    template: 'qwen2_5',
     gated: false,
     config: {
       ...QWEN2, bos_token_id: 151643, eos_token_id: 151645, hidden_size: 1536, intermediate_size: 8960,
@@ -76,6 +93,7 @@ export const KNOWN_CONFIGS: Record<
   },
   'Qwen/Qwen3-0.6B': {
     family: 'chatml',
+    template: 'qwen3',
     gated: false,
     storesTiedHead: true,
     config: {
@@ -88,6 +106,7 @@ export const KNOWN_CONFIGS: Record<
   },
   'meta-llama/Llama-3.2-1B-Instruct': {
     family: 'llama3',
+    template: 'llama3_2',
     gated: true,
     config: {
       ...LLAMA, bos_token_id: 128000, eos_token_id: [128001, 128008, 128009], head_dim: 64, hidden_size: 2048,
@@ -97,7 +116,89 @@ export const KNOWN_CONFIGS: Record<
       rope_theta: 500000.0, tie_word_embeddings: true, torch_dtype: 'bfloat16', vocab_size: 128256,
     },
   },
+  // A standard LlamaForCausalLM (model card: 1,080,632,832 parameters, 24 layers, 16 query / 2 KV heads);
+  // ms-swift registers it with the llama loader. Token ids are left out (not re-read from the Hub).
+  'openbmb/MiniCPM5-1B': {
+    family: 'chatml',
+    template: 'minicpm5',
+    gated: false,
+    config: {
+      ...LLAMA, head_dim: 128, hidden_size: 1536, intermediate_size: 4608, max_position_embeddings: 131072,
+      num_attention_heads: 16, num_hidden_layers: 24, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_scaling: null,
+      rope_theta: 5000000, tie_word_embeddings: false, torch_dtype: 'bfloat16', vocab_size: 130560,
+    },
+  },
+  // SmolLM3ForCausalLM: a Llama whose every 4th layer has no RoPE (no_rope_layers).
+  'HuggingFaceTB/SmolLM3-3B': {
+    family: 'chatml',
+    template: 'smollm3',
+    gated: false,
+    size: '3B',
+    notYet: 'SmolLM3ForCausalLM (a Llama with no RoPE in every 4th layer) is not in this build’s engine yet',
+    config: {
+      architectures: ['SmolLM3ForCausalLM'], model_type: 'smollm3', attention_bias: false, mlp_bias: false,
+      hidden_act: 'silu',
+      bos_token_id: 128000, eos_token_id: 128012, pad_token_id: 128004, hidden_size: 2048, intermediate_size: 11008,
+      max_position_embeddings: 65536, num_attention_heads: 16, num_hidden_layers: 36, num_key_value_heads: 4,
+      no_rope_layer_interval: 4, no_rope_layers: Array.from({ length: 36 }, (_, i) => ((i + 1) % 4 === 0 ? 0 : 1)),
+      rms_norm_eps: 1e-6, rope_scaling: null, rope_theta: 5000000.0, tie_word_embeddings: true, torch_dtype: 'bfloat16',
+      use_sliding_window: false, sliding_window: null, vocab_size: 128256,
+    },
+  },
 };
+
+/** A model of a current family that this build's engine cannot train yet, and why. */
+export interface NotYetTrainable {
+  id: string;
+  /** The Prism template of its official chat template. */
+  template: string;
+  /** config.json `architectures[0]`. */
+  architecture: string;
+  /** The size in the model's name (the Hub's rounding), for the picker. */
+  size: string;
+  /** What the engine lacks for it. */
+  reason: string;
+}
+
+const QWEN3_5_ARCH = 'Qwen3_5ForConditionalGeneration';
+const QWEN3_5 =
+  'Qwen3_5ForConditionalGeneration: 3 of every 4 layers are Gated DeltaNet linear attention (a recurrent state, ' +
+  'not softmax attention), the others gated attention, plus a vision encoder; the engine runs softmax-attention ' +
+  'decoders only';
+const GRANITE_MULTIPLIERS =
+  'Granite scales embeddings, attention scores, residual branches and logits by config multipliers ' +
+  '(embedding_multiplier, attention_multiplier, residual_multiplier, logits_scaling) the engine does not apply';
+const GRANITE4_HYBRID = 'most layers are Mamba-2 state-space blocks, which the engine does not have';
+
+/** Listed in the picker, not selectable: the families' small models the engine cannot train yet. */
+const NOT_YET: NotYetTrainable[] = [
+  { id: 'Qwen/Qwen3.5-0.8B', template: 'qwen3_5', architecture: QWEN3_5_ARCH, size: '0.8B', reason: QWEN3_5 },
+  { id: 'Qwen/Qwen3.5-2B', template: 'qwen3_5', architecture: QWEN3_5_ARCH, size: '2B', reason: QWEN3_5 },
+  { id: 'Qwen/Qwen3.5-4B', template: 'qwen3_5', architecture: QWEN3_5_ARCH, size: '4B', reason: QWEN3_5 },
+  {
+    id: 'ibm-granite/granite-3.3-2b-instruct', template: 'granite3_3', architecture: 'GraniteForCausalLM', size: '2B',
+    reason: `GraniteForCausalLM: a Llama-shaped decoder, but ${GRANITE_MULTIPLIERS}`,
+  },
+  {
+    id: 'ibm-granite/granite-4.0-micro', template: 'granite4', architecture: 'GraniteMoeHybridForCausalLM', size: '3B',
+    reason: `GraniteMoeHybridForCausalLM with attention layers only; ${GRANITE_MULTIPLIERS}`,
+  },
+  {
+    id: 'ibm-granite/granite-4.0-h-micro', template: 'granite4', architecture: 'GraniteMoeHybridForCausalLM',
+    size: '3B',
+    reason: `GraniteMoeHybridForCausalLM: ${GRANITE4_HYBRID}; ${GRANITE_MULTIPLIERS}`,
+  },
+  {
+    id: 'ibm-granite/granite-4.0-h-1b', template: 'granite4', architecture: 'GraniteMoeHybridForCausalLM', size: '1B',
+    reason: `GraniteMoeHybridForCausalLM: ${GRANITE4_HYBRID}; ${GRANITE_MULTIPLIERS}`,
+  },
+  {
+    id: 'LiquidAI/LFM2.5-1.2B-Instruct', template: 'lfm2_5', architecture: 'Lfm2ForCausalLM', size: '1.2B',
+    reason:
+      'Lfm2ForCausalLM is a hybrid: most of its layers are gated short convolutions (a causal conv1d with input and ' +
+      'output gates), not attention; the engine has attention layers only',
+  },
+];
 
 const STORAGE: Record<ModelSpec['torch_dtype'], 'F32' | 'BF16' | 'F16'> = { float32: 'F32', bfloat16: 'BF16', float16: 'F16' };
 
@@ -114,19 +215,46 @@ export function checkpointBytes(spec: ModelSpec, storesTiedHead = false): number
   return 8 + header.length + dataLength;
 }
 
-export const KNOWN_MODELS: KnownModel[] = Object.entries(KNOWN_CONFIGS).map(([id, k]) => {
-  const spec = parseConfig(k.config);
+/** The spec of a known config, or why the engine cannot run it (an unsupported architecture). */
+function specOrReason(id: string, k: KnownConfig): ModelSpec | string {
+  try {
+    return parseConfig(k.config);
+  } catch (e) {
+    // Only an architecture the engine lacks may fall through; a typo in a config above must fail loudly.
+    if (!(e instanceof ConfigError) || !/^unsupported (architecture|model_type)/.test(e.message)) throw e;
+    return k.notYet ?? `${String((k.config.architectures as string[] | undefined)?.[0] ?? id)}: ${e.message}`;
+  }
+}
+
+const parsed = Object.entries(KNOWN_CONFIGS).map(([id, k]) => ({ id, k, spec: specOrReason(id, k) }));
+
+/** The known models this build cannot train yet (listed, not selectable), with the reason. */
+export const NOT_YET_TRAINABLE: NotYetTrainable[] = [
+  ...parsed.flatMap(({ id, k, spec }) =>
+    typeof spec === 'string'
+      ? [{
+        id, template: k.template, architecture: String((k.config.architectures as string[])[0]), size: k.size ?? '',
+        reason: spec,
+      }]
+      : [],
+  ),
+  ...NOT_YET,
+];
+
+export const KNOWN_MODELS: KnownModel[] = parsed.flatMap(({ id, k, spec }) => {
+  if (typeof spec === 'string') return [];
   const stores = k.storesTiedHead ?? false;
-  return {
+  return [{
     id,
     arch: spec.arch,
     family: k.family,
+    template: k.template,
     gated: k.gated,
     spec,
     params: paramCount(stores ? { ...spec, tie_word_embeddings: false } : spec),
     storesTiedHead: stores,
     downloadBytes: checkpointBytes(spec, stores),
-  };
+  }];
 });
 
 /** Bytes per parameter of a spec's storage dtype. */

@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import { parseConfig } from '../../model/config.ts';
 import { filesByRelativePath } from '../../model/sources/model-source.ts';
-import { hubChoices, localChoice, memoryNeeded, tinyChoice, fmtBytes, fmtParams, type ModelChoice } from './models.ts';
+import { hubChoices, localChoice, memoryNeeded, notYetChoices, tinyChoice, fmtBytes, fmtParams, type ModelChoice } from './models.ts';
 import { useTrain } from './store.ts';
 
 export function useModelChoices(): ModelChoice[] {
@@ -80,6 +80,24 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
                 <td className="num">{fmtParams(c.params)}</td>
                 <td className="num">{c.kind === 'hub' ? fmtBytes(c.downloadBytes) : c.kind === 'tiny' ? 'none' : 'on disk'}</td>
                 <td className="num">{fmtBytes(memoryNeeded(c.spec, { batch: config.per_device_train_batch_size, seqLen, r: config.lora.r }))}</td>
+              </tr>
+            ))}
+            {notYetChoices().map((m) => (
+              <tr key={m.id} className="not-yet" data-testid={`model-not-yet-${m.id}`}>
+                <td>
+                  <label title={m.reason}>
+                    <input type="radio" name="model" value={m.id} disabled />
+                    <span className="name">
+                      <span className="owner">{m.id.split('/')[0]}</span>
+                      <span>{m.id.split('/').slice(1).join('/')}</span>
+                    </span>
+                    <span className="badge">not yet</span>
+                  </label>
+                  <small className="muted reason">Not trainable in this build: {m.reason}.</small>
+                </td>
+                <td className="num">{m.size}</td>
+                <td className="num">—</td>
+                <td className="num">—</td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,7 @@
 // download), the supported small Hub models, or a model folder picked from disk. Each choice
 // carries the facts the page shows up front: parameters, download bytes and the memory a
 // training step needs (from the engine's own planner, so the numbers match what runs).
-import { KNOWN_MODELS, paramCount, type ModelSpec } from '../../model/index.ts';
+import { KNOWN_MODELS, NOT_YET_TRAINABLE, paramCount, type ModelSpec, type NotYetTrainable } from '../../model/index.ts';
 import { makeTinyModel, type TinyModel } from '../../model/tiny.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
 import { LORA_TARGETS, modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
@@ -48,15 +48,6 @@ export interface ModelChoice {
   note: string;
 }
 
-const FAMILY_TEMPLATE: Record<string, string> = {
-  'HuggingFaceTB/SmolLM2-135M-Instruct': 'smollm2',
-  'HuggingFaceTB/SmolLM2-360M-Instruct': 'smollm2',
-  'Qwen/Qwen2.5-0.5B-Instruct': 'qwen2_5',
-  'Qwen/Qwen2.5-1.5B-Instruct': 'qwen2_5',
-  'Qwen/Qwen3-0.6B': 'qwen3',
-  'meta-llama/Llama-3.2-1B-Instruct': 'llama3_2',
-};
-
 export function tinyChoice(): ModelChoice {
   const spec = tinySpec();
   return {
@@ -80,10 +71,15 @@ export function hubChoices(): ModelChoice[] {
     spec: m.spec,
     params: m.params,
     downloadBytes: m.downloadBytes,
-    template: FAMILY_TEMPLATE[m.id] ?? (m.family === 'llama3' ? 'llama3_2' : 'chatml'),
+    template: m.template,
     gated: m.gated,
     note: m.gated ? 'Gated on the Hub: needs an access token with the license accepted.' : '',
   }));
+}
+
+/** Models of current families the engine cannot train yet: listed with the reason, not selectable. */
+export function notYetChoices(): readonly NotYetTrainable[] {
+  return NOT_YET_TRAINABLE;
 }
 
 export function localChoice(name: string, spec: ModelSpec): ModelChoice {
