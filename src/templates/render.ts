@@ -130,6 +130,7 @@ class Walk {
   ) {
     this.msgs = conv.messages;
     this.rule = thinkingRule(spec);
+    this.rule?.check?.(conv);
     this.lastQuery = this.rule ? this.rule.lastQuery(this.msgs) : this.msgs.length - 1;
   }
 
@@ -389,6 +390,7 @@ class Walk {
     if (opts.addGenerationPrompt) {
       if (!(this.next && this.next.generationPrompt === false)) tail.push(...this.header(spec.generationPrompt));
       if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
+      else if (this.rule?.thinkPrompt && opts.enableThinking !== false) tail.push(tpl(this.rule.thinkPrompt));
     } else if (spec.endWithoutGenerationPrompt) tail.push(tpl(spec.endWithoutGenerationPrompt));
     if (spec.alwaysAppend) tail.push(tpl(spec.alwaysAppend));
     this.frame(tail);

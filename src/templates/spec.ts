@@ -6,10 +6,13 @@
 /** Built-in template ids (`prism templates`). */
 export type TemplateId =
   | 'qwen2_5' | 'qwen3' | 'llama3' | 'llama3_2' | 'internlm2' | 'glm4' | 'mistral' | 'mistral_nemo'
-  | 'gemma2' | 'gemma3' | 'phi3' | 'phi4_mini' | 'deepseek_r1' | 'smollm2' | 'chatml';
+  | 'gemma2' | 'gemma3' | 'phi3' | 'phi4_mini' | 'deepseek_r1' | 'smollm2' | 'chatml'
+  | 'qwen3_5' | 'qwen3_coder';
 
 /** A family's native tool format: the agent template `native:<id>` (agent/native/). */
-export type ToolFormatId = 'hermes' | 'llama3_json' | 'mistral' | 'glm4' | 'phi4_mini' | 'deepseek' | 'react';
+export type ToolFormatId =
+  | 'hermes' | 'llama3_json' | 'mistral' | 'glm4' | 'phi4_mini' | 'deepseek' | 'react'
+  | 'qwen3_5' | 'qwen3_coder';
 
 /** One turn's wrapping: `prefix` (role header) + content + `suffix` (end-of-turn marker) + `sep`. */
 export interface TurnWrapper {
@@ -98,7 +101,7 @@ export interface TemplateSpec {
   /** The native tool format (agent template `native:<toolFormat>`), used unless another is chosen. */
   toolFormat: ToolFormatId;
   /** Reasoning handling: Qwen3's `<think>` rules, or DeepSeek-R1's (reasoning dropped). */
-  thinking?: 'qwen3' | 'r1';
+  thinking?: 'qwen3' | 'r1' | 'qwen3_5' | 'ignored';
   /** Llama 3.1+ `Today Date` line: the default when no `date` option is given. */
   defaultDate?: string;
 }

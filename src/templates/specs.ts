@@ -1,5 +1,6 @@
 // The built-in templates, as data. Each spec names the official template it is checked against
 // (conformance.test.ts renders both and compares bytes) and documents where we deviate.
+import { familySpecs } from './family-specs.ts';
 import type { TemplateId, TemplateSpec, TurnWrapper } from './spec.ts';
 
 const chatml = (role: string): TurnWrapper => ({ prefix: `<|im_start|>${role}\n`, suffix: '<|im_end|>', sep: '\n' });
@@ -160,6 +161,8 @@ const specs: TemplateSpec[] = [
     stop: [DS.eos], toolFormat: 'deepseek', thinking: 'r1',
   },
 ];
+
+specs.push(...familySpecs);
 
 export const templates: Record<TemplateId, TemplateSpec> = Object.fromEntries(specs.map((s) => [s.id, s])) as Record<TemplateId, TemplateSpec>;
 

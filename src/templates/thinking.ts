@@ -5,10 +5,12 @@
 // query), dropped before it; the last reply always gets a (possibly empty) think block.
 // DeepSeek-R1 (deepseek-ai-DeepSeek-R1-Distill-*.jinja): the official template drops reasoning
 // everywhere (it is written for inference); we keep the final round's so it is trained.
-import type { Message } from '../data/types.ts';
+import type { Conversation, Message } from '../data/types.ts';
 import type { Piece } from './agent/types.ts';
 import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
 import type { TemplateSpec } from './spec.ts';
+import { ignored } from './thinking/ignored.ts';
+import { qwen3_5 } from './thinking/qwen3_5.ts';
 
 export interface ReplyText {
   /** The reply's text as the family writes it: think block (if kept) and content. */
@@ -29,11 +31,15 @@ export interface ThinkingContext {
 }
 
 export interface ThinkingRule {
+  /** Refuses a conversation the official template raises on (TemplateError with its message). */
+  check?(conversation: Conversation): void;
   /** Index of the last message that starts a query. */
   lastQuery(messages: Message[]): number;
   reply(m: Message, ctx: ThinkingContext): ReplyText;
   /** Written after the generation prompt when thinking is switched off (enable_thinking=false). */
   noThinkPrompt?: string;
+  /** Written after the generation prompt otherwise (Qwen3.5's `<think>\n`). */
+  thinkPrompt?: string;
 }
 
 const DROPPED = 'reasoning of turns before the last user message is dropped, as the official template does';
@@ -91,7 +97,7 @@ const r1: ThinkingRule = {
   },
 };
 
-const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = { qwen3, r1 };
+const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = { qwen3, r1, qwen3_5, ignored };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {
   return spec.thinking ? rules[spec.thinking] : undefined;

@@ -11,12 +11,13 @@ import { mistral } from './native/mistral.ts';
 import { phi4Mini } from './native/phi4-mini.ts';
 import { react } from './native/react.ts';
 import { nativeId, type NativeAgentDef } from './native/types.ts';
+import { FAMILY_NATIVE_AGENTS } from './native/families.ts';
 import { SWIFT_AGENT_DESCRIPTIONS } from './swift/catalog.ts';
 import { isSwiftAgentTemplateId, SWIFT_AGENT_TEMPLATE_IDS, swiftAgentTemplates } from './swift/registry.ts';
 import { swiftAgent } from './swift-adapter.ts';
 import type { AgentTemplate, AgentTemplateInfo } from './types.ts';
 
-export const NATIVE_AGENTS: readonly NativeAgentDef[] = [hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react];
+export const NATIVE_AGENTS: readonly NativeAgentDef[] = [hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react, ...FAMILY_NATIVE_AGENTS];
 
 /** The family's own agent template (what a render uses unless told otherwise). */
 export const nativeAgentId = (spec: TemplateSpec): string => nativeId(spec.toolFormat);
