@@ -5,6 +5,8 @@ import type { TemplateSpec, TurnWrapper } from './spec.ts';
 
 const chatml = (role: string): TurnWrapper => ({ prefix: `<|im_start|>${role}\n`, suffix: '<|im_end|>', sep: '\n' });
 const CHATML_TOKENS = ['<|im_start|>', '<|im_end|>', '<|endoftext|>'];
+const granite = (role: string): TurnWrapper => ({ prefix: `<|start_of_role|>${role}<|end_of_role|>`, suffix: '<|end_of_text|>', sep: '\n' });
+const GRANITE_TOKENS = ['<|start_of_role|>', '<|end_of_role|>', '<|end_of_text|>', '<|tool_call|>'];
 const QWEN_TOOL_TOKENS = ['<tool_call>', '</tool_call>', '<tool_response>', '</tool_response>', '<think>', '</think>'];
 
 export const familySpecs: TemplateSpec[] = [
@@ -31,5 +33,89 @@ export const familySpecs: TemplateSpec[] = [
     user: chatml('user'), assistant: chatml('assistant'), generationPrompt: '<|im_start|>assistant\n',
     specialTokens: [...CHATML_TOKENS, ...QWEN_TOOL_TOKENS, '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>'],
     stop: ['<|im_end|>', '<|endoftext|>'], toolFormat: 'qwen3_coder', thinking: 'ignored',
+  },
+  {
+    id: 'minicpm5', family: 'minicpm', reference: 'openbmb-MiniCPM5-1B.jinja',
+    models: ['openbmb/MiniCPM5-1B', 'openbmb/MiniCPM5-1B-SFT'],
+    notes:
+      'BOS <s> (the MiniCPM tokenizers\' bos_token; recalled, not re-read for MiniCPM5). Replies after the last user query ' +
+      'keep their reasoning as <think> blocks, earlier ones lose it (warning thinking_dropped), as the official template ' +
+      'does. enableThinking only changes the generation prompt, and only when given (the template writes none by default).',
+    bos: '<s>', eos: '<|im_end|>', systemPlacement: 'turn', systemTurn: chatml('system'),
+    user: chatml('user'), assistant: chatml('assistant'), generationPrompt: '<|im_start|>assistant\n',
+    specialTokens: ['<s>', '</s>', ...CHATML_TOKENS, '<think>', '</think>', '<tool_response>', '</tool_response>'],
+    stop: ['<|im_end|>'], toolFormat: 'minicpm5', thinking: 'minicpm5',
+  },
+  {
+    id: 'granite4', family: 'granite', reference: 'ibm-granite-granite-4.0.jinja',
+    models: ['ibm-granite/granite-4.0-micro', 'ibm-granite/granite-4.0-h-micro', 'ibm-granite/granite-4.0-h-1b', 'ibm-granite/granite-4.0-h-tiny', 'ibm-granite/granite-4.0-h-small'],
+    notes:
+      'Always a system turn: the system prompt, else Granite\'s default (also for an empty one). Tools are appended to the ' +
+      'system prompt. The template has no reasoning: reasoning_content is not written (warning thinking_dropped). The ' +
+      'reference is llama.cpp\'s copy ("correct tool_call role mapping", PR #20804), which may differ from Hugging Face\'s.',
+    bos: '', eos: '<|end_of_text|>', systemPlacement: 'turn', systemTurn: granite('system'), emptySystemIsDefault: true,
+    defaultSystem: 'You are a helpful assistant. Please ensure responses are professional, accurate, and safe.',
+    user: granite('user'), assistant: granite('assistant'), generationPrompt: '<|start_of_role|>assistant<|end_of_role|>',
+    specialTokens: [...GRANITE_TOKENS, '<tool_call>', '</tool_call>', '<tool_response>', '</tool_response>'],
+    stop: ['<|end_of_text|>'], toolFormat: 'granite4', thinking: 'ignored',
+  },
+  {
+    id: 'granite3_3', family: 'granite', reference: 'ibm-granite-granite-3.3-2B-Instruct.jinja',
+    models: ['ibm-granite/granite-3.3-2b-instruct', 'ibm-granite/granite-3.3-8b-instruct'],
+    notes:
+      'Without a system prompt Granite\'s own, dated with the `today` option (default: the current date, as the official ' +
+      'strftime_now). The official template writes no tool calls: they are written as <|tool_call|> + a JSON list after ' +
+      'the text (warning tool_calls_native), the form its system prompt asks for. Results are tool turns. reasoning_content ' +
+      'is not written (warning thinking_dropped).',
+    bos: '', eos: '<|end_of_text|>', systemPlacement: 'turn', systemTurn: granite('system'),
+    user: granite('user'), assistant: granite('assistant'), tool: granite('tool'),
+    generationPrompt: '<|start_of_role|>assistant<|end_of_role|>',
+    specialTokens: GRANITE_TOKENS, stop: ['<|end_of_text|>'], toolFormat: 'granite3_3', thinking: 'granite3_3',
+    vars: [
+      { name: 'today', default: 'the current date', description: "the date in the default system prompt's \"Today's Date\"" },
+      { name: 'thinking', default: 'false', description: 'the default system prompt asks for <think> and <response> sections' },
+    ],
+  },
+  {
+    id: 'hermes3', family: 'hermes', reference: 'NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja',
+    models: ['NousResearch/Hermes-3-Llama-3.2-3B', 'NousResearch/Hermes-3-Llama-3.1-8B', 'NousResearch/Hermes-3-Llama-3.1-70B'],
+    notes:
+      'Records with tools use the tool_use template (transformers picks it when tools are given): a function-calling system ' +
+      'turn, the system prompt as a second system turn, the text next to tool calls dropped as the template does (warning ' +
+      'content_dropped). Records without tools use the default template: BOS + ChatML with "You are a helpful assistant." ' +
+      'when there is no system prompt.',
+    bos: '<|begin_of_text|>', eos: '<|im_end|>', systemPlacement: 'turn', systemTurn: chatml('system'),
+    defaultSystem: 'You are a helpful assistant.',
+    user: chatml('user'), assistant: chatml('assistant'), generationPrompt: '<|im_start|>assistant\n',
+    specialTokens: ['<|begin_of_text|>', '<|end_of_text|>', ...CHATML_TOKENS.slice(0, 2), '<tool_call>', '</tool_call>', '<tool_response>', '</tool_response>'],
+    stop: ['<|im_end|>'], toolFormat: 'hermes3', thinking: 'ignored',
+  },
+  {
+    id: 'lfm2_5', family: 'lfm', reference: 'LFM2.5-Instruct.jinja',
+    models: ['LiquidAI/LFM2.5-1.2B-Instruct'],
+    notes:
+      'An empty system prompt writes no turn. Earlier replies are cut to what follows their last </think> unless ' +
+      'keep_past_thinking. The official template writes no tool calls: they are written as ' +
+      '<|tool_call_start|>[name(key=\'value\')]<|tool_call_end|> after the text (warning tool_calls_native), as LFM2.5 ' +
+      'models emit them.',
+    bos: '<|startoftext|>', eos: '<|im_end|>', systemPlacement: 'turn', systemTurn: chatml('system'), skipEmptySystem: true,
+    user: chatml('user'), assistant: chatml('assistant'), tool: chatml('tool'), generationPrompt: '<|im_start|>assistant\n',
+    specialTokens: ['<|startoftext|>', ...CHATML_TOKENS.slice(0, 2), '<|tool_call_start|>', '<|tool_call_end|>', '<think>', '</think>'],
+    stop: ['<|im_end|>'], toolFormat: 'lfm2_5', thinking: 'lfm2_5',
+    vars: [{ name: 'keep_past_thinking', default: 'false', description: "keep the reasoning in earlier replies' content" }],
+  },
+  {
+    id: 'smollm3', family: 'smollm', reference: 'HuggingFaceTB-SmolLM3-3B.jinja',
+    models: ['HuggingFaceTB/SmolLM3-3B'],
+    notes:
+      'The system turn is SmolLM3\'s metadata block with the system prompt as custom instructions; /think and /no_think in ' +
+      'it set the reasoning mode, else enableThinking (default on). In /no_think mode replies start with an empty think ' +
+      'block (trained only with trainEmptyThink). The reference (Unsloth\'s edit of the Hugging Face template) has no tool ' +
+      'support: tools are written as ReAct text (warning tools_as_react).',
+    bos: '', eos: '<|im_end|>', systemPlacement: 'turn', systemTurn: chatml('system'),
+    user: chatml('user'), assistant: chatml('assistant'), tool: chatml('user'), generationPrompt: '<|im_start|>assistant\n',
+    specialTokens: [...CHATML_TOKENS.slice(0, 2), '<|begin_of_text|>', '<|end_of_text|>', '<think>', '</think>'],
+    stop: ['<|im_end|>'], toolFormat: 'react', thinking: 'smollm3',
+    vars: [{ name: 'enable_thinking', default: 'true', description: 'the reasoning mode when the system prompt has no /think or /no_think' }],
   },
 ];

@@ -21,7 +21,7 @@ import { parseLossScale } from './loss-scale/parse.ts';
 import type { LossScale, WeightedPart } from './loss-scale/types.ts';
 import { POLICY_BASE, trainedMessages } from './loss.ts';
 import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
-import type { TemplateSpec } from './spec.ts';
+import type { TemplateSpec, TemplateVars } from './spec.ts';
 import { thinkingRule, type ThinkingRule } from './thinking.ts';
 import type { LossPolicy, Rendered, RenderWarning } from './types.ts';
 
@@ -46,6 +46,16 @@ export interface RenderOptions {
   date?: string;
   /** Qwen3: false adds the empty think block after the generation prompt. */
   enableThinking?: boolean;
+  /**
+   * Today's date (YYYY-MM-DD) for templates that print the current date with strftime_now (gpt-oss,
+   * Granite 3.3, Mistral Small 3.2). Default: today, as the official templates do.
+   */
+  today?: string;
+  /**
+   * Other variables of the official templates, under their own names, with their defaults when
+   * absent (each spec's `vars` lists the ones it reads): reasoning_effort, thinking_budget, ...
+   */
+  vars?: TemplateVars;
   /** Train the empty `<think>\n\n</think>\n\n` block a template inserts (default false). */
   trainEmptyThink?: boolean;
   /**
@@ -95,9 +105,10 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   };
   const lossScale = resolveLossScale(opts);
   const agent = createAgentTemplate(opts.agentTemplate, spec);
-  let ctx: AgentContext = { spec, conversation: conv, warn };
+  const vars = opts.vars ?? {};
+  let ctx: AgentContext = { spec, conversation: conv, warn, vars };
   const source = agent.prepare ? agent.prepare(conv, ctx) : conv;
-  ctx = { spec, conversation: source, warn };
+  ctx = { spec, conversation: source, warn, vars };
   const walk = new Walk(spec, source, agent, ctx, opts);
   walk.run();
   if (spec.alternation) checkAlternation(spec, walk.blocks);
@@ -138,13 +149,18 @@ class Walk {
     const { spec, msgs } = this;
     const tools = this.conv.tools?.length ? this.conv.tools : undefined;
     const placed: ToolsPlacement = tools ? this.agent.tools(tools, this.ctx) : {};
-    const record: Piece[] | undefined = this.conv.system !== undefined ? [{ text: this.conv.system, role: 'system' }] : undefined;
-    const sys = placed.system === null ? undefined : placed.system ?? record ?? (spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined);
+    // An empty system prompt means "none" to templates that test it for truth (Granite 4.0: the default then).
+    const given = this.conv.system !== undefined && !(spec.emptySystemIsDefault && this.conv.system === '');
+    const record: Piece[] | undefined = given ? [{ text: this.conv.system!, role: 'system' }] : undefined;
+    let sys = placed.system === null ? undefined : placed.system ?? record ?? (spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined);
+    // Templates that build the system turn from the prompt (SmolLM3's metadata block, the Granite 3.3 date).
+    if (this.rule?.system) sys = this.rule.system(sys, this.thinkingOptions());
 
     if (!(spec.bosOnlyWithMessages && msgs.length === 0 && sys === undefined)) this.frame([tpl(spec.bos)]);
     if (placed.block) this.frame(placed.block);
     if (spec.systemPlacement === 'turn') this.systemTurn(sys, placed);
     else if (spec.systemPlacement === 'raw' && sys) this.frame(sys);
+    if (placed.afterSystem) this.frame(placed.afterSystem);
 
     let start = 0;
     if (placed.firstMessage?.asUserTurn) {
@@ -276,10 +292,15 @@ class Walk {
     this.open = { block, msg, suffix: turn.suffix ?? w.suffix, sep: turn.sep ?? w.sep, endsTurn: turn.endsTurn };
   }
 
+  private thinkingOptions() {
+    return { conversation: this.conv, enableThinking: this.opts.enableThinking, today: this.opts.today, vars: this.opts.vars ?? {} };
+  }
+
   private replyText(i: number, hasCalls: boolean) {
     const m = this.msgs[i];
     if (this.rule) {
       return this.rule.reply(m, {
+        ...this.thinkingOptions(),
         index: i, isLast: i === this.msgs.length - 1, lastQuery: this.lastQuery, hasCalls,
         trainEmptyThink: !!this.opts.trainEmptyThink, warn: this.ctx.warn,
       });
@@ -389,8 +410,9 @@ class Walk {
     if (this.next?.end) tail.push(tpl(this.next.end));
     if (opts.addGenerationPrompt) {
       if (!(this.next && this.next.generationPrompt === false)) tail.push(...this.header(spec.generationPrompt));
-      if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
-      else if (this.rule?.thinkPrompt && opts.enableThinking !== false) tail.push(tpl(this.rule.thinkPrompt));
+      if (this.rule?.promptSuffix) tail.push(tpl(this.rule.promptSuffix(this.thinkingOptions())));
+      else if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
+      else if (this.rule?.thinkPrompt && (opts.enableThinking ?? this.rule.thinkPromptByDefault)) tail.push(tpl(this.rule.thinkPrompt));
     } else if (spec.endWithoutGenerationPrompt) tail.push(tpl(spec.endWithoutGenerationPrompt));
     if (spec.alwaysAppend) tail.push(tpl(spec.alwaysAppend));
     this.frame(tail);

@@ -7,12 +7,38 @@
 export type TemplateId =
   | 'qwen2_5' | 'qwen3' | 'llama3' | 'llama3_2' | 'internlm2' | 'glm4' | 'mistral' | 'mistral_nemo'
   | 'gemma2' | 'gemma3' | 'phi3' | 'phi4_mini' | 'deepseek_r1' | 'smollm2' | 'chatml'
-  | 'qwen3_5' | 'qwen3_coder';
+  | 'qwen3_5' | 'qwen3_coder' | 'minicpm5' | 'granite4' | 'granite3_3' | 'hermes3' | 'lfm2_5' | 'smollm3';
 
 /** A family's native tool format: the agent template `native:<id>` (agent/native/). */
 export type ToolFormatId =
   | 'hermes' | 'llama3_json' | 'mistral' | 'glm4' | 'phi4_mini' | 'deepseek' | 'react'
-  | 'qwen3_5' | 'qwen3_coder';
+  | 'qwen3_5' | 'qwen3_coder' | 'minicpm5' | 'granite4' | 'granite3_3' | 'hermes3' | 'lfm2_5';
+
+/** Variables of the official templates beyond enable_thinking, under their own names. */
+export interface TemplateVars {
+  /** gpt-oss: low | medium | high (default medium). */
+  reasoning_effort?: string;
+  /** gpt-oss: the model's identity line (default "You are ChatGPT, a large language model trained by OpenAI."). */
+  model_identity?: string;
+  /** gpt-oss: built-in tools described in the system message: browser, python (default none). */
+  builtin_tools?: string[];
+  /** Seed-OSS: the thinking budget in tokens; -1 (default) none, 0 no thinking. */
+  thinking_budget?: number;
+  /** LFM2.5: keep the reasoning of earlier replies (default false). */
+  keep_past_thinking?: boolean;
+  /** GLM-4.7: false keeps the reasoning of every reply (default: cleared before the last user turn). */
+  clear_thinking?: boolean;
+  /** Granite 3.3: the thinking system prompt when there is no system prompt (default false). */
+  thinking?: boolean;
+}
+
+/** A variable a spec reads, with the official default (for `prism templates` and the Templates page). */
+export interface TemplateVarDecl {
+  name: keyof TemplateVars | 'enable_thinking' | 'today';
+  /** The official template's default, as text. */
+  default: string;
+  description: string;
+}
 
 /** One turn's wrapping: `prefix` (role header) + content + `suffix` (end-of-turn marker) + `sep`. */
 export interface TurnWrapper {
@@ -54,6 +80,10 @@ export interface TemplateSpec {
   systemPreamble?: string;
   /** Used when the record has no system prompt. */
   defaultSystem?: string;
+  /** An empty system prompt counts as none, so the default system applies (Granite 4.0). */
+  emptySystemIsDefault?: boolean;
+  /** The official template's variables this spec reads (render options; `prism templates` lists them). */
+  vars?: TemplateVarDecl[];
   /** An empty system prompt writes no turn (Phi-3, GLM-4). */
   skipEmptySystem?: boolean;
   /** The official template refuses a system role; we merge it into the first user turn and warn. */
@@ -101,7 +131,7 @@ export interface TemplateSpec {
   /** The native tool format (agent template `native:<toolFormat>`), used unless another is chosen. */
   toolFormat: ToolFormatId;
   /** Reasoning handling: Qwen3's `<think>` rules, or DeepSeek-R1's (reasoning dropped). */
-  thinking?: 'qwen3' | 'r1' | 'qwen3_5' | 'ignored';
+  thinking?: 'qwen3' | 'r1' | 'qwen3_5' | 'ignored' | 'minicpm5' | 'granite3_3' | 'lfm2_5' | 'smollm3';
   /** Llama 3.1+ `Today Date` line: the default when no `date` option is given. */
   defaultDate?: string;
 }

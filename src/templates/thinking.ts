@@ -8,8 +8,12 @@
 import type { Conversation, Message } from '../data/types.ts';
 import type { Piece } from './agent/types.ts';
 import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
-import type { TemplateSpec } from './spec.ts';
+import type { TemplateSpec, TemplateVars } from './spec.ts';
+import { granite3_3 } from './thinking/granite3_3.ts';
 import { ignored } from './thinking/ignored.ts';
+import { lfm2_5 } from './thinking/lfm2_5.ts';
+import { smollm3 } from './thinking/smollm3.ts';
+import { minicpm5 } from './thinking/minicpm5.ts';
 import { qwen3_5 } from './thinking/qwen3_5.ts';
 
 export interface ReplyText {
@@ -19,7 +23,16 @@ export interface ReplyText {
   content: string;
 }
 
-export interface ThinkingContext {
+/** What a rule may read of the render: the conversation and the template's variables. */
+export interface ThinkingOptions {
+  conversation: Conversation;
+  enableThinking?: boolean;
+  /** YYYY-MM-DD, or undefined for the current date. */
+  today?: string;
+  vars: TemplateVars;
+}
+
+export interface ThinkingContext extends ThinkingOptions {
   index: number;
   /** The last message of the conversation. */
   isLast: boolean;
@@ -36,10 +49,19 @@ export interface ThinkingRule {
   /** Index of the last message that starts a query. */
   lastQuery(messages: Message[]): number;
   reply(m: Message, ctx: ThinkingContext): ReplyText;
+  /**
+   * The system prompt as the template writes it, given the record's (or the tool list's): for
+   * templates that build the system turn around it (SmolLM3's metadata block).
+   */
+  system?(sys: Piece[] | undefined, opts: ThinkingOptions): Piece[] | undefined;
+  /** Written after the generation prompt, when it depends on more than enable_thinking (SmolLM3). */
+  promptSuffix?(opts: ThinkingOptions): string;
   /** Written after the generation prompt when thinking is switched off (enable_thinking=false). */
   noThinkPrompt?: string;
-  /** Written after the generation prompt otherwise (Qwen3.5's `<think>\n`). */
+  /** Written after the generation prompt when thinking is on (Qwen3.5's `<think>\n`). */
   thinkPrompt?: string;
+  /** The template's thinking when enable_thinking is not given: on (Qwen3.5), or no prompt at all (MiniCPM5). */
+  thinkPromptByDefault?: boolean;
 }
 
 const DROPPED = 'reasoning of turns before the last user message is dropped, as the official template does';
@@ -97,7 +119,7 @@ const r1: ThinkingRule = {
   },
 };
 
-const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = { qwen3, r1, qwen3_5, ignored };
+const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = { qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3 };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {
   return spec.thinking ? rules[spec.thinking] : undefined;

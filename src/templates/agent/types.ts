@@ -9,7 +9,7 @@
 // its own except where the format is bound to one family (`families`).
 import type { Conversation, Message, Tool, ToolCall } from '../../data/types.ts';
 import type { SpanRole } from '../builder.ts';
-import type { TemplateSpec, TurnWrapper } from '../spec.ts';
+import type { TemplateSpec, TemplateVars, TurnWrapper } from '../spec.ts';
 
 /** A piece of rendered text. */
 export interface Piece {
@@ -37,6 +37,8 @@ export interface AgentContext {
   readonly conversation: Conversation;
   /** Adds a render warning (one per code). */
   warn(code: string, message: string): void;
+  /** The official template's variables given to the render (render options `vars`). */
+  readonly vars?: TemplateVars;
 }
 
 /** Where the tool list goes. Every field is optional; the walk writes what is set. */
@@ -51,6 +53,8 @@ export interface ToolsPlacement {
   systemHead?: Piece[];
   /** A block of its own, right after BOS and before the system turn (GLM-4's `<|system|>` tool block). */
   block?: Piece[];
+  /** A block of its own right after the system turn (Granite 3.3's `available_tools` turn). */
+  afterSystem?: Piece[];
   /**
    * Before the first message's content, inside its turn. `asUserTurn`: the first message, whatever
    * its role, is written as a user turn carrying the tools (Llama 3.1+'s tools_in_user_message pops

@@ -1,6 +1,9 @@
 // Test-only: the official templates of the 2025-26 families (issue 14) and how the conformance
 // suite renders them (families.conformance.test.ts; the jinja mode's test renders them too).
 // Special tokens are the model's tokenizer_config.json values where its template prints them.
+import type { Conversation } from '../../data/types.ts';
+import { granite3_3Equivalent } from '../agent/native/granite3_3.ts';
+import { lfm2_5Equivalent } from '../agent/native/lfm2_5.ts';
 import type { RenderOptions } from '../render.ts';
 import type { ReferenceTemplate } from './official.ts';
 
@@ -21,7 +24,23 @@ export interface FamilyReference extends ReferenceTemplate {
   /** Render the official template in Jinja2's mutable sandbox (see hf_render.py). */
   sandbox?: 'mutable';
   variants?: FamilyVariant[];
+  /**
+   * For records without tools, another official template (transformers picks the `tool_use` template
+   * only when tools are given): its text and where it was read.
+   */
+  withoutTools?: { template: string; source: string };
+  /** The input the official template must be given to write what we write, where we warn tool_calls_native. */
+  nativeCalls?: (conv: Conversation) => Conversation;
 }
+
+/**
+ * NousResearch/Hermes-3-Llama-3.1-8B's `default` chat template (tokenizer_config.json holds two,
+ * "default" and "tool_use"; the reference folder has only tool_use). Read from a copy of that
+ * tokenizer_config on free2aitools.com's model page; medium confidence: not cross-checked with a
+ * second copy.
+ */
+const HERMES3_DEFAULT =
+  "{{bos_token}}{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export const familyReferences: Record<string, FamilyReference> = {
   qwen3_5: {
@@ -38,5 +57,58 @@ export const familyReferences: Record<string, FamilyReference> = {
     file: 'Qwen3-Coder.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
     notes: 'tokens as Qwen3 (the template prints none). Edited by llama.cpp after import (SOURCES.md)',
+  },
+  minicpm5: {
+    templateId: 'minicpm5',
+    model: 'openbmb/MiniCPM5-1B',
+    file: 'openbmb-MiniCPM5-1B.jinja',
+    specialTokens: { bos_token: '<s>', eos_token: '<|im_end|>' },
+    notes: 'bos_token recalled (MiniCPM tokenizers use <s>; not re-read for MiniCPM5): the template prints it first',
+    variants: [
+      { name: 'think', extra: { enable_thinking: true }, options: { enableThinking: true }, generationOnly: true },
+      { name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false }, generationOnly: true },
+    ],
+  },
+  granite4: {
+    templateId: 'granite4',
+    model: 'ibm-granite/granite-4.0-micro',
+    file: 'ibm-granite-granite-4.0.jinja',
+    specialTokens: { bos_token: '<|end_of_text|>', eos_token: '<|end_of_text|>', pad_token: '<|pad|>' },
+    notes: 'tokens recalled (the template prints none). llama.cpp PR #20804 version',
+  },
+  granite3_3: {
+    templateId: 'granite3_3',
+    model: 'ibm-granite/granite-3.3-2b-instruct',
+    file: 'ibm-granite-granite-3.3-2B-Instruct.jinja',
+    specialTokens: { bos_token: '<|end_of_text|>', eos_token: '<|end_of_text|>', pad_token: '<|end_of_text|>' },
+    notes: "tokens recalled (the template prints none). strftime_now('%B %d, %Y') frozen to the suite's date",
+    now: '2026-01-15',
+    variants: [{ name: 'thinking', extra: { thinking: true }, options: { vars: { thinking: true } } }],
+    nativeCalls: granite3_3Equivalent,
+  },
+  hermes3: {
+    templateId: 'hermes3',
+    model: 'NousResearch/Hermes-3-Llama-3.1-8B',
+    file: 'NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja',
+    specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|im_end|>' },
+    notes: 'tokens as the Llama 3.1 tokenizer with ChatML eos (recalled). The file is the tool_use template; records without tools render with the default one',
+    withoutTools: { template: HERMES3_DEFAULT, source: 'tokenizer_config.json chat_template "default" (free2aitools.com copy)' },
+  },
+  lfm2_5: {
+    templateId: 'lfm2_5',
+    model: 'LiquidAI/LFM2.5-1.2B-Instruct',
+    file: 'LFM2.5-Instruct.jinja',
+    specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|im_end|>', pad_token: '<|pad|>' },
+    notes: 'tokens as LiquidAI LFM2 tokenizers (recalled): the template prints bos_token',
+    variants: [{ name: 'keep-past-thinking', extra: { keep_past_thinking: true }, options: { vars: { keep_past_thinking: true } } }],
+    nativeCalls: lfm2_5Equivalent,
+  },
+  smollm3: {
+    templateId: 'smollm3',
+    model: 'HuggingFaceTB/SmolLM3-3B',
+    file: 'HuggingFaceTB-SmolLM3-3B.jinja',
+    specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|im_end|>' },
+    notes: "Unsloth's edit (the file's header says so); tokens recalled (the template prints none)",
+    variants: [{ name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false } }],
   },
 };

@@ -55,5 +55,6 @@ export const qwen3_5: ThinkingRule = {
     return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
   },
   thinkPrompt: '<think>\n',
+  thinkPromptByDefault: true,
   noThinkPrompt: '<think>\n\n</think>\n\n',
 };
