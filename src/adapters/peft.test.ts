@@ -83,7 +83,7 @@ beforeAll(() => {
   });
   if (res.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} failed (needs python3-torch: apt-get install python3-torch):\n${res.stderr}`);
   answer = JSON.parse(res.stdout) as PyAnswer;
-});
+}, 120_000); // importing torch takes seconds on a busy machine
 
 describe('export, read back by an independent parser', () => {
   it('has PEFT key names, [r, in] / [out, r] shapes, F32 values bit for bit, format pt', () => {
