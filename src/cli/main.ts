@@ -1,7 +1,8 @@
 // `prism` — the headless front of the studio. `npm run prism -- <command> [options]`.
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.ts';
-import { UsageError, type Command } from './command.ts';
+import { type Command } from './command.ts';
+import { reportError } from './errors.ts';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -12,21 +13,25 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `prism <command> --help` for a command\'s options.',
+    'Errors are one line (cause — fix); add --debug (anywhere) for the stack trace.',
   ].join('\n');
 }
 
 async function runCommand(cmd: Command, argv: string[]): Promise<number> {
-  const options = { ...cmd.options, help: { type: 'boolean', short: 'h' } } as const;
+  const options = { ...cmd.options, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as const;
   const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   if (parsed.values.help) {
-    process.stdout.write(cmd.help.trimEnd() + '\n');
+    process.stdout.write(cmd.help.trimEnd() + '\n\nGlobal: --debug prints the stack trace of an error.\n');
     return 0;
   }
-  return cmd.run(parsed as Parameters<Command['run']>[0]);
+  const { debug: _global, ...values } = parsed.values;
+  return cmd.run({ ...parsed, values } as Parameters<Command['run']>[0]);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // --debug is global: before the command name, or among its options.
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv[0] === '--debug' ? argv.slice(1) : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(overview() + '\n');
     return name ? 0 : 1;
@@ -39,13 +44,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(cmd, rest);
   } catch (err) {
-    const known = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    if (known) {
-      process.stderr.write(`prism ${name}: ${(err as Error).message}\nRun \`prism ${name} --help\` for usage.\n`);
-      return 2;
-    }
-    process.stderr.write(`prism ${name}: ${(err as Error).stack ?? String(err)}\n`);
-    return 1;
+    const { text, code } = reportError(name, err, debug);
+    process.stderr.write(text);
+    return code;
   }
 }
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { TokenizerFiles } from '../tokenize/load.ts';
+import { TokenizerError, type TokenizerFiles } from '../tokenize/load.ts';
 import { defaultPoolSize, type PortLike, type Spawn } from '../tokenize/pool.ts';
 import type { FromWorker, ToWorker } from '../tokenize/protocol.ts';
 
@@ -41,7 +41,8 @@ export async function readTokenizerFolder(dir: string): Promise<TokenizerFiles> 
       return JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;
     } catch (err) {
       if (!required && (err as { code?: string }).code === 'ENOENT') return {};
-      throw new Error(`${join(dir, name)}: ${(err as Error).message}`);
+      const why = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+      throw new TokenizerError(`${join(dir, name)}: ${why}`);
     }
   };
   const [tokenizerJSON, tokenizerConfig] = await Promise.all([read('tokenizer.json', true), read('tokenizer_config.json', false)]);

@@ -1,6 +1,6 @@
 // Open a model folder from any ModelSource: parse config.json, open the weights, and check
 // that every tensor the architecture needs is there with the right shape.
-import { parseConfig } from './config.ts';
+import { ConfigError, parseConfig } from './config.ts';
 import { openCheckpoint, type Checkpoint } from './safetensors/checkpoint.ts';
 import { checkTensors } from './tensors.ts';
 import type { ModelSource, ModelSpec } from './types.ts';
@@ -16,7 +16,14 @@ export interface OpenedModel {
 
 export async function openModel(source: ModelSource): Promise<OpenedModel> {
   if (!(await source.exists('config.json'))) throw new ModelError(`${source.label}: no config.json`);
-  const spec = parseConfig(await source.readText('config.json'));
+  let spec: ModelSpec;
+  try {
+    spec = parseConfig(await source.readText('config.json'));
+  } catch (err) {
+    // Name the folder: "config.json" alone does not say which model.
+    if (err instanceof ConfigError) throw new ConfigError(`${source.label}: ${err.message}`);
+    throw err;
+  }
   const checkpoint = await openCheckpoint(source);
   const { missing, wrongShape } = checkTensors(spec, checkpoint.shapes());
   if (missing.length || wrongShape.length) {

@@ -3,6 +3,11 @@
 // Hub or reads a folder the user picks, the CLI reads a folder (src/cli/tokenizer-files.ts).
 import { AutoTokenizer, PreTrainedTokenizer } from '@huggingface/transformers';
 
+/** A tokenizer's files are missing or not a Hugging Face fast tokenizer (message names the file). */
+export class TokenizerError extends Error {
+  override name = 'TokenizerError';
+}
+
 /** The two files that define a tokenizer, parsed. Plain JSON: they cross worker boundaries. */
 export interface TokenizerFiles {
   tokenizerJSON: Record<string, unknown>;
@@ -15,9 +20,13 @@ export interface TokenizerFiles {
  */
 export function tokenizerFromFiles(files: TokenizerFiles): PreTrainedTokenizer {
   if (!files.tokenizerJSON || typeof files.tokenizerJSON !== 'object' || !('model' in files.tokenizerJSON)) {
-    throw new Error('tokenizer.json has no "model": not a Hugging Face fast tokenizer file');
+    throw new TokenizerError('tokenizer.json has no "model": not a Hugging Face fast tokenizer file');
   }
-  return new PreTrainedTokenizer(files.tokenizerJSON, files.tokenizerConfig ?? {});
+  try {
+    return new PreTrainedTokenizer(files.tokenizerJSON, files.tokenizerConfig ?? {});
+  } catch (err) {
+    throw new TokenizerError(`tokenizer.json could not be loaded (${(err as Error).message})`);
+  }
 }
 
 /** A Hub model id (cached by the browser's Cache API through transformers.js). */

@@ -53,6 +53,7 @@ describe('prism forward --adapter', () => {
     const out = join(dir, `${folder.split('/').pop()}.safetensors`);
     const r = await prism('forward', '--model', model, '--adapter', folder, '--ids', '1,2,3', '--out', out);
     expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^prism forward: [^\n]+ — check --adapter: [^\n]+\n$/);
     expect(r.stderr).toContain(message);
     expect(r.stderr).toContain(folder);
     expect(existsSync(out)).toBe(false);

@@ -5,7 +5,7 @@ import { fsModelSource } from '../fs-source.ts';
 import { nodeDevice } from '../node-gpu.ts';
 import { eosList } from '../../model/config.ts';
 import { getTemplate, render } from '../../templates/index.ts';
-import { tokenizerFromFiles } from '../../tokenize/load.ts';
+import { TokenizerError, tokenizerFromFiles } from '../../tokenize/load.ts';
 import { generate as run } from '../../infer/generate.ts';
 import { loadAdapter, loadModel } from '../../infer/load.ts';
 import { openModel } from '../../model/open.ts';
@@ -61,7 +61,7 @@ Options:
       const device = await nodeDevice();
       const model = await loadModel(source, device);
       const files = model.tokenizerFiles;
-      if (!files['tokenizer.json']) throw new UsageError(`${modelDir}: no tokenizer.json`);
+      if (!files['tokenizer.json']) throw new TokenizerError(`${modelDir}: no tokenizer.json (the model folder needs its tokenizer files)`);
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
         tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
