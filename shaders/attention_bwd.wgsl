@@ -7,12 +7,25 @@
 //   attention_bwd_dkv    dV_j = Σ_{h in group} Σ_i P_ij dO_i,  dK_j = scale · Σ_h Σ_i dS_ij Q_i
 // dK/dV of a kv head are summed over its query heads inside one workgroup per (key block,
 // kv head), so no float atomics are needed and the result is deterministic.
+// With a soft cap (z = cap·tanh(s/cap)), P comes from z and dS = dS_z·(1 − (z/cap)²); the
+// sliding window masks the same pairs as the forward.
 // HEAD_DIM4 and BK are specialized by the wrapper, as in the forward.
 const HEAD_DIM4: u32 = 16u;
 const BK: u32 = 32u;
 const BQ: u32 = 64u;
 
-struct Params { T: u32, H: u32, HKV: u32, scale: f32 }
+struct Params { T: u32, H: u32, HKV: u32, scale: f32, softcap: f32, window: u32 }
+
+// Soft cap z = cap·tanh(s/cap) (identity when cap ≤ 0) and dz/ds = 1 − (z/cap)².
+fn capped(s: f32, c: f32) -> f32 {
+  if (c <= 0.0) { return s; }
+  return c * tanh(clamp(s / c, -15.0, 15.0));
+}
+fn capGrad(z: f32, c: f32) -> f32 {
+  if (c <= 0.0) { return 1.0; }
+  let t = z / c;
+  return 1.0 - t * t;
+}
 
 @group(0) @binding(0) var<storage, read> d_o: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> o_in: array<vec4<f32>>;
@@ -64,7 +77,11 @@ fn attention_bwd_dq(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocat
     atomicMin(&bound_atomic, j);
   }
   workgroupBarrier();
-  if (lid == 0u) { bound_shared = atomicLoad(&bound_atomic); }
+  if (lid == 0u) {
+    var first = atomicLoad(&bound_atomic);
+    if (p.window > 0u && q0 + 1u > p.window) { first = max(first, q0 + 1u - p.window); }
+    bound_shared = first;
+  }
   let lo = workgroupUniformLoad(&bound_shared);
 
   var qv: array<vec4<f32>, HEAD_DIM4>;
@@ -99,14 +116,15 @@ fn attention_bwd_dq(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocat
     workgroupBarrier();
     if (live) {
       for (var c = 0u; c < BK; c++) {
-        if (kb + c <= i && st[c] == sid) {
+        if (kb + c <= i && st[c] == sid && (p.window == 0u || i - (kb + c) < p.window)) {
           var s = 0.0;
           var dp = 0.0;
           for (var e = 0u; e < HEAD_DIM4; e++) {
             s += dot(qv[e], kt[c * HEAD_DIM4 + e]);
             dp += dot(dov[e], vt[c * HEAD_DIM4 + e]);
           }
-          let ds = exp(s - lse_i) * (dp - delta_i);
+          let z = capped(s, p.softcap);
+          let ds = exp(z - lse_i) * (dp - delta_i) * capGrad(z, p.softcap);
           for (var e = 0u; e < HEAD_DIM4; e++) { acc[e] += ds * kt[c * HEAD_DIM4 + e]; }
         }
       }
@@ -148,7 +166,12 @@ fn attention_bwd_dkv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invoca
     atomicMax(&bound_atomic, e);
   }
   workgroupBarrier();
-  if (lid == 0u) { bound_shared = atomicLoad(&bound_atomic); }
+  if (lid == 0u) {
+    var last = atomicLoad(&bound_atomic);
+    // No query sees a key of the block more than W − 1 after the block's last key.
+    if (p2.window > 0u) { last = min(last, min(k0 + BQ, p2.T) - 1u + p2.window - 1u); }
+    bound_shared = last;
+  }
   let hi = workgroupUniformLoad(&bound_shared);
 
   var kv: array<vec4<f32>, HEAD_DIM4>;
@@ -187,15 +210,16 @@ fn attention_bwd_dkv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invoca
       if (live) {
         for (var c = 0u; c < BK; c++) {
           let qq = qb + c;
-          if (qq >= j && qq < p2.T && st[c] == sid) {
+          if (qq >= j && qq < p2.T && st[c] == sid && (p2.window == 0u || qq - j < p2.window)) {
             var s = 0.0;
             var dp = 0.0;
             for (var e = 0u; e < HEAD_DIM4; e++) {
               s += dot(qt[c * HEAD_DIM4 + e], kv[e]);
               dp += dot(dot_[c * HEAD_DIM4 + e], vv[e]);
             }
-            let pij = exp(s - rs_t[c].x);
-            let ds = pij * (dp - rs_t[c].y);
+            let z = capped(s, p2.softcap);
+            let pij = exp(z - rs_t[c].x);
+            let ds = pij * (dp - rs_t[c].y) * capGrad(z, p2.softcap);
             for (var e = 0u; e < HEAD_DIM4; e++) {
               dvv[e] += pij * dot_[c * HEAD_DIM4 + e];
               // qt already carries the scale, which is dK's factor.

@@ -4,10 +4,11 @@
 // Layouts: q, o [H, D]   k, v [maxT, HKV, D] (first T rows used)   scores [H, maxT] scratch.
 // One workgroup of 64 threads per query head: scores and softmax with strided loops and
 // workgroup reductions, then each thread owns output dims d, d+64, ...
-// Query head h reads kv head h / (H / HKV) (HF's repeat_kv).
+// Query head h reads kv head h / (H / HKV) (HF's repeat_kv). With a sliding window W > 0 only
+// the last W positions are visible; scores are soft-capped when softcap > 0 (Gemma 2).
 const WG: u32 = 64u;
 
-struct Params { T: u32, H: u32, HKV: u32, D: u32, maxT: u32, scale: f32 }
+struct Params { T: u32, H: u32, HKV: u32, D: u32, maxT: u32, scale: f32, softcap: f32, window: u32 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k: array<f32>;
@@ -48,18 +49,21 @@ fn attention_decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocat
   let kvh = h / (p.H / p.HKV);
   let qo = h * p.D;
   let srow = h * p.maxT;
+  var j0 = 0u;
+  if (p.window > 0u && p.T > p.window) { j0 = p.T - p.window; }
   var m = -1e30;
-  for (var j = tid; j < p.T; j = j + WG) {
+  for (var j = j0 + tid; j < p.T; j = j + WG) {
     let ko = (j * p.HKV + kvh) * p.D;
     var s = 0.0;
     for (var d = 0u; d < p.D; d = d + 1u) { s = s + q[qo + d] * k[ko + d]; }
     s = s * p.scale;
+    if (p.softcap > 0.0) { s = p.softcap * tanh(clamp(s / p.softcap, -15.0, 15.0)); }
     scores[srow + j] = s;
     m = max(m, s);
   }
   m = reduce_max(m, tid);
   var l = 0.0;
-  for (var j = tid; j < p.T; j = j + WG) {
+  for (var j = j0 + tid; j < p.T; j = j + WG) {
     let e = exp(scores[srow + j] - m);
     scores[srow + j] = e;
     l = l + e;
@@ -68,7 +72,7 @@ fn attention_decode(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocat
   storageBarrier();
   for (var d = tid; d < p.D; d = d + WG) {
     var acc = 0.0;
-    for (var j = 0u; j < p.T; j = j + 1u) { acc = acc + scores[srow + j] * v[(j * p.HKV + kvh) * p.D + d]; }
+    for (var j = j0; j < p.T; j = j + 1u) { acc = acc + scores[srow + j] * v[(j * p.HKV + kvh) * p.D + d]; }
     o[qo + d] = acc / l;
   }
 }

@@ -3,9 +3,11 @@
 // Layouts (Hugging Face's after the q/k/v projections, before the head transpose):
 //   q, o  [T, H,   D]      k, v  [T, HKV, D]      seq_id [T] i32      lse [T, H]
 // A batch of rows is passed flattened as one row of B·T tokens with distinct sequence ids.
-// Token i attends to j iff j <= i and seq_id[j] == seq_id[i]; the tokens of one sequence must
-// be one contiguous run (a packed row), which lets each block skip keys before its sequence.
+// Token i attends to j iff j <= i and seq_id[j] == seq_id[i] (and, with a sliding window W > 0,
+// i − j < W: transformers' sliding_window_overlay); the tokens of one sequence must be one
+// contiguous run (a packed row), which lets each block skip keys before its sequence.
 // Query head h reads kv head h / (H / HKV) (HF's repeat_kv).
+// Scores are scale·q·k, soft-capped when softcap > 0 (Gemma 2: cap·tanh(score / cap)).
 //
 // One workgroup per (block of BQ queries, query head), one thread per query holding q and the
 // output accumulator in registers; key/value tiles of BK rows are staged in workgroup memory and
@@ -19,7 +21,7 @@ const BK: u32 = 32u;
 const BQ: u32 = 64u;
 const NEG: f32 = -1e30;
 
-struct Params { T: u32, H: u32, HKV: u32, scale: f32 }
+struct Params { T: u32, H: u32, HKV: u32, scale: f32, softcap: f32, window: u32 }
 
 @group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> k: array<vec4<f32>>;
@@ -28,6 +30,12 @@ struct Params { T: u32, H: u32, HKV: u32, scale: f32 }
 @group(0) @binding(4) var<storage, read_write> o: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> lse: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
+
+// cap·tanh(x / cap); |x / cap| is clamped where tanh is ±1 in f32 anyway.
+fn cap(x: f32) -> f32 {
+  if (p.softcap <= 0.0) { return x; }
+  return p.softcap * tanh(clamp(x / p.softcap, -15.0, 15.0));
+}
 
 var<workgroup> kt: array<vec4<f32>, BK * HEAD_DIM4>;
 var<workgroup> vt: array<vec4<f32>, BK * HEAD_DIM4>;
@@ -55,7 +63,12 @@ fn attention_fwd(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
     atomicMin(&lo_atomic, j);
   }
   workgroupBarrier();
-  if (lid == 0u) { lo_shared = atomicLoad(&lo_atomic); }
+  if (lid == 0u) {
+    var first = atomicLoad(&lo_atomic);
+    // No query of the block sees a key more than W − 1 before the block's first query.
+    if (p.window > 0u && q0 + 1u > p.window) { first = max(first, q0 + 1u - p.window); }
+    lo_shared = first;
+  }
   let lo = workgroupUniformLoad(&lo_shared);
 
   var qv: array<vec4<f32>, HEAD_DIM4>;
@@ -90,10 +103,10 @@ fn attention_fwd(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
       var mt = m;
       for (var c = 0u; c < BK; c++) {
         var x = NEG;
-        if (kb + c <= i && st[c] == sid) {
+        if (kb + c <= i && st[c] == sid && (p.window == 0u || i - (kb + c) < p.window)) {
           var d = 0.0;
           for (var e = 0u; e < HEAD_DIM4; e++) { d += dot(qv[e], kt[c * HEAD_DIM4 + e]); }
-          x = d;
+          x = cap(d);
           mt = max(mt, x);
         }
         s[c] = x;

@@ -13,11 +13,13 @@
 // Backward: per block ce_logits again, then ce_dh accumulates
 //   dh[t, :] += Σ_c (softmax[t, c] − onehot[t, c]) · scale_t · w[c, :].
 // The LM head weight gets no gradient (it is frozen in LoRA training).
+// With softcap > 0 (Gemma's final_logit_softcapping) the logits are z = cap·tanh(logit/cap):
+// ce_logits writes z, and ce_dh multiplies (softmax(z) − onehot) by dz/dlogit = 1 − (z/cap)².
 
-struct LogitsParams { T: u32, d: u32, n: u32, row0: u32 }
+struct LogitsParams { T: u32, d: u32, n: u32, row0: u32, softcap: f32 }
 struct StatsParams { T: u32, n: u32, v0: u32, first: u32 }
 struct FinalParams { T: u32 }
-struct DhParams { T: u32, d: u32, n: u32, row0: u32, v0: u32, beta: u32, grad_scale: f32, divisor: f32 }
+struct DhParams { T: u32, d: u32, n: u32, row0: u32, v0: u32, beta: u32, grad_scale: f32, divisor: f32, softcap: f32 }
 
 const NEG: f32 = -3.0e38;
 
@@ -74,7 +76,11 @@ fn ce_logits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
     let row = acc[r];
     for (var c = 0u; c < 4u; c++) {
       let col = c0 + li.x + 16u * c;
-      if (t < pl.T && col < pl.n) { logits_out[t * pl.n + col] = row[c]; }
+      if (t < pl.T && col < pl.n) {
+        var z = row[c];
+        if (pl.softcap > 0.0) { z = pl.softcap * tanh(clamp(z / pl.softcap, -15.0, 15.0)); }
+        logits_out[t * pl.n + col] = z;
+      }
     }
   }
 }
@@ -212,9 +218,14 @@ fn ce_dh(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li:
       if (t < pd.T && c < pd.n) {
         let tgt = targets_b[t];
         if (tgt >= 0) {
-          g = exp(logits_b[t * pd.n + c] - lse_in[t]);
+          let z = logits_b[t * pd.n + c];
+          g = exp(z - lse_in[t]);
           if (u32(tgt) == pd.v0 + c) { g -= 1.0; }
           g *= scale;
+          if (pd.softcap > 0.0) {
+            let u = z / pd.softcap;
+            g *= 1.0 - u * u;
+          }
         }
       }
       gt[row * KP + cc] = g;

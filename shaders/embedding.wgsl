@@ -1,7 +1,8 @@
 // Embedding gather: out[t, :] = W[ids[t], :] for the ids that fall in this row chunk of W
 // (a vocabulary too big for one binding is split by rows; one dispatch per chunk).
-// W is f32, or bf16 / f16 packed two per u32, widened exactly.
-struct Params { T: u32, D: u32, row_start: u32, rows: u32 }
+// W is f32, or bf16 / f16 packed two per u32, widened exactly; then multiplied by `scale`
+// (Gemma's √hidden normalizer, in f32; 1 elsewhere).
+struct Params { T: u32, D: u32, row_start: u32, rows: u32, scale: f32 }
 
 override W_DTYPE: u32 = 0u; // 0: f32, 1: bf16, 2: f16
 
@@ -35,6 +36,6 @@ fn embedding(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   let d = idx % p.D;
   let id = ids[t];
   if (id >= p.row_start && id < p.row_start + p.rows) {
-    out[idx] = load_w((id - p.row_start) * p.D + d);
+    out[idx] = load_w((id - p.row_start) * p.D + d) * p.scale;
   }
 }

@@ -1,9 +1,10 @@
 // RMSNorm over the last dimension, Hugging Face semantics in f32:
-//   y = x · rsqrt(mean(x²) + eps) · w
+//   y = x · rsqrt(mean(x²) + eps) · (w + offset)
+// offset = 1 for Gemma's RMSNorm, which scales by (1 + weight) (weights stored around 0).
 // One workgroup per row. Per-head q/k norm (Qwen3) is the same kernel with rows = T·heads and
 // cols = head_dim, since [T, heads·head_dim] is [T·heads, head_dim] in memory.
 // rstd is saved per row for the backward pass.
-struct Params { rows: u32, cols: u32, eps: f32, accumulate: u32 }
+struct Params { rows: u32, cols: u32, eps: f32, accumulate: u32, offset: f32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -45,14 +46,14 @@ fn rmsnorm_forward(@builtin(local_invocation_id) lid3: vec3<u32>, @builtin(workg
   let total = reduce_sum(lid, ss);
   let r = inverseSqrt(total / f32(p.cols) + p.eps);
   for (var i = lid; i < p.cols; i += WG) {
-    y[base + i] = x[base + i] * r * w[i];
+    y[base + i] = x[base + i] * r * (w[i] + p.offset);
   }
   if (lid == 0u) {
     rstd[row] = r;
   }
 }
 
-// dx = rstd · (w·dy) − x · rstd³ · Σ(w·dy·x) / n   (weights frozen: no dw)
+// dx = rstd · (w·dy) − x · rstd³ · Σ(w·dy·x) / n, w = weight + offset   (weights frozen: no dw)
 @group(0) @binding(0) var<storage, read> bx: array<f32>;
 @group(0) @binding(1) var<storage, read> bw: array<f32>;
 @group(0) @binding(2) var<storage, read> bdy: array<f32>;
@@ -71,13 +72,13 @@ fn rmsnorm_backward(@builtin(local_invocation_id) lid3: vec3<u32>, @builtin(work
   let base = row * bp.cols;
   var dot = 0.0;
   for (var i = lid; i < bp.cols; i += WG) {
-    dot += bw[i] * bdy[base + i] * bx[base + i];
+    dot += (bw[i] + bp.offset) * bdy[base + i] * bx[base + i];
   }
   let total = reduce_sum(lid, dot);
   let r = brstd[row];
   let k = r * r * r * total / f32(bp.cols);
   for (var i = lid; i < bp.cols; i += WG) {
-    var g = r * bw[i] * bdy[base + i] - bx[base + i] * k;
+    var g = r * (bw[i] + bp.offset) * bdy[base + i] - bx[base + i] * k;
     if (bp.accumulate != 0u) {
       g += bdx[base + i];
     }

@@ -1,10 +1,12 @@
 // Rotary position embedding, Hugging Face rotate-half layout, in place on [T, H, D] rows
 // (a token's heads may sit inside a wider row: element (t, h, i) is at off + t·stride + h·D + i).
-// cos/sin are per-token tables [T, D/2] built on the CPU from explicit position ids (so
+// Only the first R dims of each head rotate (Phi-3's partial_rotary_factor: rotate-half over
+// x[..., :R], x[..., R:] passes through); R = D otherwise.
+// cos/sin are per-token tables [T, R/2] built on the CPU from explicit position ids (so
 // packed rows restart positions, and the angles are rounded exactly as PyTorch rounds them).
 //   forward:  y1 = x1·c − x2·s,  y2 = x2·c + x1·s
 //   backward (sign = −1): the transposed rotation, dx1 = g1·c + g2·s, dx2 = g2·c − g1·s
-struct Params { T: u32, H: u32, D: u32, stride: u32, off: u32, sign: f32 }
+struct Params { T: u32, H: u32, D: u32, stride: u32, off: u32, sign: f32, R: u32 }
 
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 @group(0) @binding(1) var<storage, read> cos_t: array<f32>;
@@ -13,7 +15,7 @@ struct Params { T: u32, H: u32, D: u32, stride: u32, off: u32, sign: f32 }
 
 @compute @workgroup_size(256)
 fn rope(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let half = p.D / 2u;
+  let half = p.R / 2u;
   let idx = gid.x + gid.y * nwg.x * 256u;
   if (idx >= p.T * p.H * half) {
     return;

@@ -200,7 +200,7 @@ describe('import', () => {
     // SmolLM2-135M config.json: hidden 576, 9 heads of 64, 3 KV heads, intermediate 1536, 30 layers.
     const spec = KNOWN_MODELS.find((m) => m.id === 'HuggingFaceTB/SmolLM2-135M-Instruct')!.spec;
     expect(adapterExpectations(spec, 'smol')).toEqual({
-      num_hidden_layers: 30, base: 'smol',
+      num_hidden_layers: 30, base: 'smol', arch: 'llama', layersPath: 'model.layers',
       shapes: {
         q_proj: { in_features: 576, out_features: 576 }, k_proj: { in_features: 576, out_features: 192 },
         v_proj: { in_features: 576, out_features: 192 }, o_proj: { in_features: 576, out_features: 576 },

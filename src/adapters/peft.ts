@@ -1,6 +1,9 @@
 // A LoRA adapter as the two files Hugging Face PEFT saves (`save_pretrained`):
 // - adapter_model.safetensors: `base_model.model.model.layers.{i}.self_attn.{q,k,v,o}_proj.lora_{A,B}.weight`
-//   and `…mlp.{gate,up,down}_proj.lora_{A,B}.weight`, A [r, in], B [out, r], metadata {"format": "pt"}
+//   and `…mlp.{gate,up,down}_proj.lora_{A,B}.weight` (Phi-3: self_attn.qkv_proj, mlp.gate_up_proj;
+//   InternLM2: attention.{wqkv,wo}, feed_forward.{w1,w3,w2}; the language model of a Gemma 3
+//   multimodal checkpoint: base_model.model.model.language_model.layers.{i}…), A [r, in], B [out, r],
+//   metadata {"format": "pt"}
 //   (the adapter name "default" is dropped from saved keys, as PEFT's get_peft_model_state_dict does);
 // - adapter_config.json: LoraConfig.to_dict() dumped with json.dumps(indent=2, sort_keys=True)
 //   (peft/config.py PeftConfigMixin.save_pretrained); `runtime_config` is not saved (LoraConfig.to_dict
@@ -8,7 +11,8 @@
 // Readers: PEFT (from_pretrained), vLLM (PEFTHelper: r, lora_alpha, use_rslora, target_modules,
 // bias, modules_to_save, use_dora) and llama.cpp convert_lora_to_gguf.py (lora_alpha only, plus tensor
 // names ending in .lora_A.weight / .lora_B.weight; any other tensor is an error there).
-import { LINEAR_MODULES, type LinearModule } from '../train/config.ts';
+import { allLinear, layersPath, parentOf as parentOfModule, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
+import type { Arch } from '../model/types.ts';
 import { pyJsonDumps } from '../templates/pyjson.ts';
 import { SafetensorsError } from '../model/safetensors/header.ts';
 import { headerLength, parseHeader } from '../model/safetensors/header.ts';
@@ -20,24 +24,24 @@ import type { ModelSpec } from '../model/types.ts';
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 
-const ATTN_MODULES: readonly LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
+/** The submodule that holds a linear layer (self_attn/mlp; InternLM2: attention/feed_forward). */
+export const parentOf = parentOfModule;
 
-/** The submodule that holds a linear layer in Llama/Qwen2/Qwen3-style decoders. */
-export function parentOf(module: LinearModule): 'self_attn' | 'mlp' {
-  return ATTN_MODULES.includes(module) ? 'self_attn' : 'mlp';
-}
+/** Path of the decoder layers in PEFT keys: `model.layers`, or `model.language_model.layers` (Gemma 3 multimodal). */
+export const DEFAULT_LAYERS_PATH = 'model.layers';
 
 /** The saved key of one LoRA matrix. */
-export function loraKey(layer: number, module: LinearModule, which: 'A' | 'B'): string {
-  return `base_model.model.model.layers.${layer}.${parentOf(module)}.${module}.lora_${which}.weight`;
+export function loraKey(layer: number, module: TargetModule, which: 'A' | 'B', layersPath = DEFAULT_LAYERS_PATH): string {
+  return `base_model.model.${layersPath}.${layer}.${parentOf(module)}.${module}.lora_${which}.weight`;
 }
 
-const KEY_RE = /^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.([a-z_]+)\.lora_(A|B)\.weight$/;
+const KEY_RE = /^base_model\.model\.([a-z_.]+)\.(\d+)\.(self_attn|mlp|attention|feed_forward)\.([a-z0-9_]+)\.lora_(A|B)\.weight$/;
+const ARCH_GROUPS: Arch[] = ['llama', 'phi3', 'internlm2'];
 
 /** One adapted linear layer: y += scale · B(A x). */
 export interface LoraTensor {
   layer: number;
-  module: LinearModule;
+  module: TargetModule;
   in_features: number;
   out_features: number;
   /** [r, in_features], row-major. */
@@ -87,7 +91,8 @@ export interface AdapterConfigInit {
   r: number;
   lora_alpha: number;
   lora_dropout: number;
-  target_modules: readonly LinearModule[];
+  /** Module names, or (PEFT allows it) one regex that must match a module's full name. */
+  target_modules: readonly TargetModule[] | string;
   use_rslora: boolean;
 }
 
@@ -119,7 +124,7 @@ export function buildAdapterConfig(init: AdapterConfigInit): PeftLoraConfig {
     rank_pattern: {},
     revision: init.revision ?? null,
     // PEFT keeps a set and saves list(set): any order is valid; sorted is reproducible.
-    target_modules: [...init.target_modules].sort(),
+    target_modules: typeof init.target_modules === 'string' ? init.target_modules : [...init.target_modules].sort(),
     task_type: 'CAUSAL_LM',
     trainable_token_indices: null,
     use_dora: false,
@@ -158,16 +163,23 @@ export type AdapterDtype = 'F32' | 'BF16';
 export interface ExportOptions {
   /** Storage dtype of the weights (default F32, what Prism trains in). */
   dtype?: AdapterDtype;
+  /** Where the decoder layers sit in the model (default `model.layers`). */
+  layersPath?: string;
 }
 
-function checkTensors(tensors: readonly LoraTensor[], r: number): LinearModule[] {
+/** Gemma 3's multimodal checkpoints: only the language model's modules (ms-swift's freeze_vit regex). */
+export function languageModelTargets(modules: readonly TargetModule[]): string {
+  return `^model\\.language_model\\.layers\\.\\d+\\.(self_attn|mlp)\\.(${[...modules].sort().join('|')})$`;
+}
+
+function checkTensors(tensors: readonly LoraTensor[], r: number): TargetModule[] {
   if (tensors.length === 0) throw new AdapterFormatError('an adapter needs at least one LoRA layer');
   const seen = new Set<string>();
-  const modules = new Set<LinearModule>();
+  const modules = new Set<TargetModule>();
   const layers = new Set<number>();
   for (const t of tensors) {
     const where = `layer ${t.layer} ${t.module}`;
-    if (!(LINEAR_MODULES as readonly string[]).includes(t.module)) throw new AdapterFormatError(`${where}: unknown module (expected one of ${LINEAR_MODULES.join(', ')})`);
+    if (!(TARGET_MODULES as readonly string[]).includes(t.module)) throw new AdapterFormatError(`${where}: unknown module (expected one of ${TARGET_MODULES.join(', ')})`);
     if (!Number.isSafeInteger(t.layer) || t.layer < 0) throw new AdapterFormatError(`${where}: layer must be a whole number ≥ 0`);
     if (seen.has(`${t.layer}.${t.module}`)) throw new AdapterFormatError(`${where}: listed twice`);
     seen.add(`${t.layer}.${t.module}`);
@@ -182,7 +194,9 @@ function checkTensors(tensors: readonly LoraTensor[], r: number): LinearModule[]
       if (!seen.has(`${l}.${m}`)) throw new AdapterFormatError(`layer ${l} has no ${m} although other layers do (PEFT adapts every layer of a target module)`);
     }
   }
-  return LINEAR_MODULES.filter((m) => modules.has(m));
+  const group = ARCH_GROUPS.find((a) => [...modules].every((m) => allLinear(a).includes(m)));
+  if (!group) throw new AdapterFormatError(`modules ${[...modules].join(', ')} do not belong to one architecture`);
+  return allLinear(group).filter((m) => modules.has(m));
 }
 
 /** The two PEFT files for these LoRA weights. */
@@ -192,13 +206,16 @@ export function exportAdapter(
   options: ExportOptions = {},
 ): Map<string, Uint8Array> {
   if (!Number.isSafeInteger(init.r) || init.r < 1) throw new AdapterFormatError(`r must be a whole number ≥ 1, got ${init.r}`);
-  const target_modules = checkTensors(tensors, init.r);
+  const modules = checkTensors(tensors, init.r);
   const dtype = options.dtype ?? 'F32';
+  const path = options.layersPath ?? DEFAULT_LAYERS_PATH;
   const entries: TensorToWrite[] = [];
   for (const t of tensors) {
-    entries.push({ name: loraKey(t.layer, t.module, 'A'), dtype, shape: [init.r, t.in_features], data: fromFloat32(dtype, t.A) });
-    entries.push({ name: loraKey(t.layer, t.module, 'B'), dtype, shape: [t.out_features, init.r], data: fromFloat32(dtype, t.B) });
+    entries.push({ name: loraKey(t.layer, t.module, 'A', path), dtype, shape: [init.r, t.in_features], data: fromFloat32(dtype, t.A) });
+    entries.push({ name: loraKey(t.layer, t.module, 'B', path), dtype, shape: [t.out_features, init.r], data: fromFloat32(dtype, t.B) });
   }
+  // Inside a multimodal model a plain name list would also match the vision tower's q/k/v_proj.
+  const target_modules = path === DEFAULT_LAYERS_PATH ? modules : languageModelTargets(modules);
   const config = buildAdapterConfig({ ...init, target_modules });
   return new Map([
     [ADAPTER_WEIGHTS_FILE, writeSafetensors(entries, { format: 'pt' })],
@@ -209,25 +226,33 @@ export function exportAdapter(
 export interface ImportExpectations {
   num_hidden_layers?: number;
   /** in/out features of each module in the base model. */
-  shapes?: Partial<Record<LinearModule, { in_features: number; out_features: number }>>;
+  shapes?: Partial<Record<TargetModule, { in_features: number; out_features: number }>>;
   /** The base model, for messages (e.g. "Qwen/Qwen2.5-0.5B-Instruct"). */
   base?: string;
+  /** The base model's architecture: its modules are the only ones allowed. */
+  arch?: Arch;
+  /** Where the base model's decoder layers sit (default `model.layers`). */
+  layersPath?: string;
 }
 
-/** What an adapter of this base model must look like: its layer count and every module's in/out features. */
+/**
+ * What an adapter of this base model must look like: its layer count, its architecture's module
+ * names and every module's in/out features, and where its layers sit in PEFT's keys.
+ */
 export function adapterExpectations(spec: ModelSpec, base?: string): ImportExpectations {
   const shapes: ImportExpectations['shapes'] = {};
+  const modules: readonly string[] = allLinear(spec.arch);
   for (const t of layerTensors(spec, 0)) {
-    const m = /\.([a-z_]+)\.weight$/.exec(t.name);
-    if (m && (LINEAR_MODULES as readonly string[]).includes(m[1])) {
-      shapes[m[1] as LinearModule] = { in_features: t.shape[1], out_features: t.shape[0] };
-    }
+    const m = /\.([a-z0-9_]+)\.weight$/.exec(t.name);
+    if (m && modules.includes(m[1])) shapes[m[1] as TargetModule] = { in_features: t.shape[1], out_features: t.shape[0] };
   }
-  return { num_hidden_layers: spec.num_hidden_layers, shapes, base };
+  return { num_hidden_layers: spec.num_hidden_layers, shapes, base, arch: spec.arch, layersPath: layersPath(spec) };
 }
 
 export interface ImportedAdapter {
   config: PeftLoraConfig;
+  /** Where the adapter's keys put the decoder layers. */
+  layersPath: string;
   tensors: LoraTensor[];
   /** Storage dtype found in the file. */
   dtype: string;
@@ -348,20 +373,31 @@ export function importAdapter(
   }
   const targets = Array.isArray(config.target_modules) ? new Set(config.target_modules) : null;
 
-  const pairs = new Map<string, { layer: number; module: LinearModule; A?: { shape: number[]; values: Float32Array }; B?: { shape: number[]; values: Float32Array } }>();
+  const pairs = new Map<string, { layer: number; module: TargetModule; A?: { shape: number[]; values: Float32Array }; B?: { shape: number[]; values: Float32Array } }>();
   const dtypes = new Set<string>();
+  const wantPath = expect.layersPath ?? DEFAULT_LAYERS_PATH;
+  const allowed: readonly string[] = expect.arch ? allLinear(expect.arch) : TARGET_MODULES;
+  let layersPath: string | null = null;
   for (const t of header.tensors) {
     const m = KEY_RE.exec(t.name);
     if (!m) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like "${loraKey(0, 'q_proj', 'A')}"`,
+        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like "${loraKey(0, expect.arch ? allLinear(expect.arch)[0] : 'q_proj', 'A', wantPath)}"`,
       );
     }
-    const [, layerText, parent, moduleName, which] = m;
-    if (!(LINEAR_MODULES as readonly string[]).includes(moduleName)) {
-      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one of ${LINEAR_MODULES.join(', ')}`);
+    const [, path, layerText, parent, moduleName, which] = m;
+    if (path !== 'model.layers' && path !== 'model.language_model.layers') {
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": decoder layers at "${path}", expected "${wantPath}"`);
     }
-    const module = moduleName as LinearModule;
+    if (layersPath !== null && path !== layersPath) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensors name both "${layersPath}" and "${path}"`);
+    layersPath = path;
+    if (expect.layersPath !== undefined && path !== expect.layersPath) {
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" puts the layers at "${path}", but this base model's are at "${expect.layersPath}": the adapter was trained on another kind of model`);
+    }
+    if (!allowed.includes(moduleName)) {
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one of ${allowed.join(', ')}${expect.arch ? ` (the base model's linear modules)` : ''}`);
+    }
+    const module = moduleName as TargetModule;
     if (parent !== parentOf(module)) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": ${module} belongs under ${parentOf(module)}, not ${parent}`);
     if (targets && !targets.has(module)) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts ${module}, which target_modules (${[...targets].join(', ')}) does not list`);
     if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16') throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has dtype ${t.dtype}; expected F32, F16 or BF16`);
@@ -404,7 +440,7 @@ export function importAdapter(
   if (pairs.size === 0) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE} holds no LoRA tensors`);
 
   const tensors: LoraTensor[] = [];
-  const dims = new Map<LinearModule, { in_features: number; out_features: number; layer: number }>();
+  const dims = new Map<TargetModule, { in_features: number; out_features: number; layer: number }>();
   for (const p of pairs.values()) {
     if (!p.A || !p.B) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: ${loraKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`);
     const in_features = p.A.shape[1];
@@ -418,6 +454,6 @@ export function importAdapter(
     if (!prev) dims.set(p.module, { in_features, out_features, layer: p.layer });
     tensors.push({ layer: p.layer, module: p.module, in_features, out_features, A: p.A.values, B: p.B.values });
   }
-  tensors.sort((a, b) => a.layer - b.layer || LINEAR_MODULES.indexOf(a.module) - LINEAR_MODULES.indexOf(b.module));
-  return { config, tensors, dtype: [...dtypes].sort().join('+'), metadata: header.metadata };
+  tensors.sort((a, b) => a.layer - b.layer || TARGET_MODULES.indexOf(a.module) - TARGET_MODULES.indexOf(b.module));
+  return { config, layersPath: layersPath ?? wantPath, tensors, dtype: [...dtypes].sort().join('+'), metadata: header.metadata };
 }

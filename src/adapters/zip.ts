@@ -153,6 +153,8 @@ export interface AdapterZipInput {
   dtype?: AdapterDtype;
   /** Base model revision for adapter_config.json. */
   revision?: string | null;
+  /** Where the base model's decoder layers sit (default `model.layers`; Gemma 3 multimodal: `model.language_model.layers`). */
+  layersPath?: string;
 }
 
 /** Every file of the bundle, by path inside the zip. */
@@ -164,7 +166,7 @@ export function adapterBundleFiles(input: AdapterZipInput): Map<string, Uint8Arr
     peft = exportAdapter(
       input.tensors,
       { base_model_name_or_path: hubModelId(c.model_id), revision: input.revision ?? null, r: c.lora.r, lora_alpha: c.lora.lora_alpha, lora_dropout: c.lora.lora_dropout, use_rslora: c.lora.use_rslora },
-      { dtype: input.dtype },
+      { dtype: input.dtype, layersPath: input.layersPath },
     );
   } else if (input.peft) {
     importAdapter(input.peft); // never ship files that would not load
@@ -229,7 +231,7 @@ export function expectedAdapterBytes(spec: ModelSpec, r = MAX_PLAUSIBLE_R): numb
   let tensors = 0;
   for (let i = 0; i < spec.num_hidden_layers; i++) {
     for (const t of layerTensors(spec, i)) {
-      if (!t.name.endsWith('_proj.weight')) continue;
+      if (t.shape.length !== 2) continue; // the linear modules (norms and biases are 1-D)
       const [out, inp] = t.shape;
       values += r * (inp + out);
       tensors += 2;

@@ -15,8 +15,8 @@ export function createRunner(device: GPUDevice, model: LoadedModel, seqLen: numb
   });
   // Modules without a tensor in the file keep B = 0 (PEFT's init), so they change nothing.
   for (const t of adapter?.tensors ?? []) {
-    decoder.writeLora(peftKey(t.layer, t.module, 'A'), t.A);
-    decoder.writeLora(peftKey(t.layer, t.module, 'B'), t.B);
+    decoder.writeLora(peftKey(model.spec, t.layer, t.module, 'A'), t.A);
+    decoder.writeLora(peftKey(model.spec, t.layer, t.module, 'B'), t.B);
   }
   return decoder;
 }

@@ -1,49 +1,48 @@
 // The tensors a checkpoint of a spec must hold, named and shaped as transformers' modules
 // name them (nn.Linear weights are [out_features, in_features]).
+import { layerTensorNames, modelTensorNames } from './layout.ts';
 import type { ModelSpec, TensorSpec } from './types.ts';
 
 /** Every weight of one decoder layer, in the order transformers registers them. */
 export function layerTensors(spec: ModelSpec, i: number): TensorSpec[] {
   const h = spec.hidden_size;
+  const I = spec.intermediate_size;
   const q = spec.num_attention_heads * spec.head_dim;
   const kv = spec.num_key_value_heads * spec.head_dim;
-  const p = `model.layers.${i}`;
-  const out: TensorSpec[] = [
-    { name: `${p}.self_attn.q_proj.weight`, shape: [q, h] },
-    { name: `${p}.self_attn.k_proj.weight`, shape: [kv, h] },
-    { name: `${p}.self_attn.v_proj.weight`, shape: [kv, h] },
-    { name: `${p}.self_attn.o_proj.weight`, shape: [h, q] },
-  ];
-  if (spec.attention_bias) {
-    out.push(
-      { name: `${p}.self_attn.q_proj.bias`, shape: [q] },
-      { name: `${p}.self_attn.k_proj.bias`, shape: [kv] },
-      { name: `${p}.self_attn.v_proj.bias`, shape: [kv] },
-    );
-  }
-  if (spec.o_proj_bias) out.push({ name: `${p}.self_attn.o_proj.bias`, shape: [h] });
-  if (spec.qk_norm) {
-    out.push(
-      { name: `${p}.self_attn.q_norm.weight`, shape: [spec.head_dim] },
-      { name: `${p}.self_attn.k_norm.weight`, shape: [spec.head_dim] },
-    );
-  }
-  out.push(
-    { name: `${p}.mlp.gate_proj.weight`, shape: [spec.intermediate_size, h] },
-    { name: `${p}.mlp.up_proj.weight`, shape: [spec.intermediate_size, h] },
-    { name: `${p}.mlp.down_proj.weight`, shape: [h, spec.intermediate_size] },
-    { name: `${p}.input_layernorm.weight`, shape: [h] },
-    { name: `${p}.post_attention_layernorm.weight`, shape: [h] },
-  );
+  const n = layerTensorNames(spec, i);
+  const out: TensorSpec[] = [];
+  const add = (name: string | undefined, shape: number[]) => {
+    if (name) out.push({ name, shape });
+  };
+  add(n.q, [q, h]);
+  add(n.k, [kv, h]);
+  add(n.v, [kv, h]);
+  add(n.qkv, [q + 2 * kv, h]);
+  add(n.o, [h, q]);
+  add(n.qBias, [q]);
+  add(n.kBias, [kv]);
+  add(n.vBias, [kv]);
+  add(n.oBias, [h]);
+  add(n.qNorm, [spec.head_dim]);
+  add(n.kNorm, [spec.head_dim]);
+  add(n.gate, [I, h]);
+  add(n.up, [I, h]);
+  add(n.gateUp, [2 * I, h]);
+  add(n.down, [h, I]);
+  add(n.inputNorm, [h]);
+  add(n.postAttnNorm, [h]);
+  add(n.mlpNorm, [h]);
+  add(n.postMlpNorm, [h]);
   return out;
 }
 
-/** All tensors of the checkpoint; `lm_head.weight` only when embeddings are not tied. */
+/** All tensors of the checkpoint's decoder; the LM head only when embeddings are not tied. */
 export function expectedTensors(spec: ModelSpec): TensorSpec[] {
-  const out: TensorSpec[] = [{ name: 'model.embed_tokens.weight', shape: [spec.vocab_size, spec.hidden_size] }];
+  const names = modelTensorNames(spec);
+  const out: TensorSpec[] = [{ name: names.embed, shape: [spec.vocab_size, spec.hidden_size] }];
   for (let i = 0; i < spec.num_hidden_layers; i++) out.push(...layerTensors(spec, i));
-  out.push({ name: 'model.norm.weight', shape: [spec.hidden_size] });
-  if (!spec.tie_word_embeddings) out.push({ name: 'lm_head.weight', shape: [spec.vocab_size, spec.hidden_size] });
+  out.push({ name: names.norm, shape: [spec.hidden_size] });
+  if (!spec.tie_word_embeddings) out.push({ name: names.lmHead, shape: [spec.vocab_size, spec.hidden_size] });
   return out;
 }
 
@@ -75,8 +74,9 @@ export function checkTensors(
       wrongShape.push({ name: t.name, expected: t.shape, found: [...s] });
     }
   }
+  const headName = modelTensorNames({ ...spec, tie_word_embeddings: false }).lmHead;
   const unexpected = [...found.keys()].filter(
-    (n) => !wantNames.has(n) && !(n === 'lm_head.weight' && spec.tie_word_embeddings) && !n.endsWith('rotary_emb.inv_freq'),
+    (n) => !wantNames.has(n) && !(n === headName && spec.tie_word_embeddings) && !n.endsWith('rotary_emb.inv_freq'),
   );
   return { missing, wrongShape, unexpected };
 }

@@ -2,8 +2,9 @@
 // tensors its checkpoint must hold, and the byte sources weights stream from. Plain data, so a
 // spec crosses worker boundaries as JSON.
 
-/** The decoder families we run. Each maps to one Hugging Face `*ForCausalLM` class. */
-export type Arch = 'llama' | 'qwen2' | 'qwen3' | 'mistral';
+/** The decoder families we run. Each maps to one Hugging Face `*ForCausalLM` class (Gemma 3 also to the
+ * language model of `Gemma3ForConditionalGeneration`). */
+export type Arch = 'llama' | 'qwen2' | 'qwen3' | 'mistral' | 'smollm3' | 'phi3' | 'gemma2' | 'gemma3' | 'internlm2';
 
 /** Llama 3.x frequency-dependent RoPE scaling (`rope_type: "llama3"` in config.json). */
 export interface Llama3RopeScaling {
@@ -14,7 +15,37 @@ export interface Llama3RopeScaling {
   original_max_position_embeddings: number;
 }
 
-export type RopeScaling = Llama3RopeScaling;
+/** Position interpolation: positions divided by `factor` (`rope_type: "linear"`, Gemma 3's global layers). */
+export interface LinearRopeScaling {
+  rope_type: 'linear';
+  factor: number;
+}
+
+/**
+ * Phi-3's LongRoPE (`rope_type: "longrope"`): per-frequency divisors, `short_factor` while the
+ * sequence fits `original_max_position_embeddings`, `long_factor` beyond; cos/sin scaled by
+ * `attention_factor`.
+ */
+export interface LongRopeScaling {
+  rope_type: 'longrope';
+  short_factor: number[];
+  long_factor: number[];
+  original_max_position_embeddings: number;
+  attention_factor: number;
+}
+
+/** Dynamic NTK (`rope_type: "dynamic"`): the base grows once a sequence passes max_position_embeddings. */
+export interface DynamicRopeScaling {
+  rope_type: 'dynamic';
+  factor: number;
+}
+
+export type RopeScaling = Llama3RopeScaling | LinearRopeScaling | LongRopeScaling | DynamicRopeScaling;
+
+/** transformers' `layer_types` entries. */
+export type LayerType = 'full_attention' | 'sliding_attention';
+
+export type HiddenAct = 'silu' | 'gelu_pytorch_tanh';
 
 /** Storage dtype named the way config.json names it (`torch_dtype` / `dtype`). */
 export type TorchDtype = 'float32' | 'bfloat16' | 'float16';
@@ -33,7 +64,16 @@ export interface ModelSpec {
   vocab_size: number;
   rms_norm_eps: number;
   rope_theta: number;
+  /** The scaling of the (global) RoPE; Gemma 3's sliding layers never scale. */
   rope_scaling: RopeScaling | null;
+  /** Gemma 3: RoPE base of the sliding-window layers (`rope_local_base_freq`); null elsewhere. */
+  rope_local_theta: number | null;
+  /** Leading dims of each head that RoPE rotates (`partial_rotary_factor`·head_dim; Phi-3). */
+  rotary_dim: number;
+  /** SmolLM3's `no_rope_layers`: 1 = the layer applies RoPE, 0 = it does not; null = every layer does. */
+  no_rope_layers: number[] | null;
+  /** Per layer: full causal attention, or within `sliding_window` tokens. */
+  layer_types: LayerType[];
   tie_word_embeddings: boolean;
   /** Bias on q_proj, k_proj and v_proj (always on for Qwen2). */
   attention_bias: boolean;
@@ -41,8 +81,28 @@ export interface ModelSpec {
   o_proj_bias: boolean;
   /** RMSNorm over each head of q and k before RoPE (Qwen3). */
   qk_norm: boolean;
-  /** Mistral's attention window in tokens; null when attention is full. */
+  /** Attention window of the `sliding_attention` layers in tokens (query i sees keys j > i − window). */
   sliding_window: number | null;
+  /** The MLP's gate activation. */
+  hidden_act: HiddenAct;
+  /** Gemma: RMSNorm scales by (1 + weight), so norm weights are stored around 0. */
+  norm_unit_offset: boolean;
+  /** Gemma: the embeddings are multiplied by √hidden_size (in float32). */
+  embed_scale: number;
+  /** Gemma 2/3: RMSNorm after attention and after the MLP too (pre/post "sandwich" norms). */
+  sandwich_norms: boolean;
+  /** Softmax scale of attention: query_pre_attn_scalar^-0.5 (Gemma) or head_dim^-0.5. */
+  attn_scale: number;
+  /** Gemma 2: scores become cap·tanh(scores/cap) before the mask and softmax. */
+  attn_logit_softcapping: number | null;
+  /** Gemma 2 (and Gemma 3 when set): logits become cap·tanh(logits/cap). */
+  final_logit_softcapping: number | null;
+  /**
+   * Where the decoder's weights live in the checkpoint: `model.` for `*ForCausalLM`,
+   * `language_model.model.` (or, as newer transformers saves it, `model.language_model.`) for
+   * the language model of Gemma 3's multimodal checkpoints.
+   */
+  weight_prefix: string;
   max_position_embeddings: number;
   bos_token_id: number | null;
   /** One id or several (Llama 3.x Instruct lists three). */

@@ -66,7 +66,7 @@ describe('validateTrainConfig', () => {
     ['fractional rank', (c) => ({ ...c, lora: { ...c.lora, r: 2.5 } }), 'lora.r'],
     ['negative alpha', (c) => ({ ...c, lora: { ...c.lora, lora_alpha: -1 } }), 'lora.lora_alpha'],
     ['dropout 1', (c) => ({ ...c, lora: { ...c.lora, lora_dropout: 1 } }), 'lora.lora_dropout'],
-    ['unknown module', (c) => ({ ...c, lora: { ...c.lora, target_modules: ['q_proj', 'qkv_proj' as never] } }), 'lora.target_modules'],
+    ['unknown module', (c) => ({ ...c, lora: { ...c.lora, target_modules: ['q_proj', 'c_attn' as never] } }), 'lora.target_modules'],
     ['empty module list', (c) => ({ ...c, lora: { ...c.lora, target_modules: [] } }), 'lora.target_modules'],
     ['rslora not boolean', (c) => ({ ...c, lora: { ...c.lora, use_rslora: 'yes' as never } }), 'lora.use_rslora'],
     ['zero learning rate', { learning_rate: 0 }, 'learning_rate'],

@@ -16,9 +16,13 @@
 //   lr_scheduler_type 'cosine', logging_steps 5, learning_rate None → 1e-4 unless full.
 // - adam_epsilon is not overridden by ms-swift: transformers' TrainingArguments default 1e-8.
 import type { LossPolicy } from '../templates/types.ts';
+import { allLinear, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
+import type { Arch } from '../model/types.ts';
 
+/** The linear modules of a Llama-style decoder layer (other architectures: model/layout.ts). */
 export const LINEAR_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 export type LinearModule = (typeof LINEAR_MODULES)[number];
+export { TARGET_MODULES, type TargetModule };
 
 export type LrSchedulerType = 'cosine' | 'linear' | 'constant';
 export type TruncationStrategy = 'delete' | 'left' | 'right';
@@ -27,8 +31,11 @@ export interface LoraSettings {
   r: number;
   lora_alpha: number;
   lora_dropout: number;
-  /** 'all-linear' = every linear layer of the decoder blocks (q, k, v, o, gate, up, down), as PEFT/ms-swift. */
-  target_modules: 'all-linear' | LinearModule[];
+  /**
+   * 'all-linear' = every linear layer of the decoder blocks, as PEFT/ms-swift (Llama: q, k, v, o,
+   * gate, up, down; Phi-3: qkv_proj, o_proj, gate_up_proj, down_proj; InternLM2: wqkv, wo, w1, w3, w2).
+   */
+  target_modules: 'all-linear' | TargetModule[];
   /** Scale alpha/√r instead of alpha/r. */
   use_rslora: boolean;
 }
@@ -119,9 +126,17 @@ export function defaultTrainConfig(init: TrainConfigInit): TrainConfig {
   };
 }
 
-/** The modules LoRA is applied to, as a list. */
-export function resolveTargetModules(lora: Pick<LoraSettings, 'target_modules'>): LinearModule[] {
-  return lora.target_modules === 'all-linear' ? [...LINEAR_MODULES] : LINEAR_MODULES.filter((m) => (lora.target_modules as string[]).includes(m));
+/** The modules LoRA is applied to, as a list, for a model of `arch` (default Llama-style). */
+export function resolveTargetModules(lora: Pick<LoraSettings, 'target_modules'>, arch: Arch = 'llama'): TargetModule[] {
+  const all = allLinear(arch);
+  return lora.target_modules === 'all-linear' ? all : all.filter((m) => (lora.target_modules as string[]).includes(m));
+}
+
+/** The listed modules that are not linear modules of `arch` ([] when all are). */
+export function foreignTargetModules(lora: Pick<LoraSettings, 'target_modules'>, arch: Arch): string[] {
+  if (lora.target_modules === 'all-linear') return [];
+  const all: readonly string[] = allLinear(arch);
+  return lora.target_modules.filter((m) => !all.includes(m));
 }
 
 /** PEFT's LoRA scale: alpha/r, or alpha/√r with use_rslora. */
@@ -175,10 +190,10 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
   const tm = lora.target_modules;
   if (tm !== 'all-linear') {
     if (!Array.isArray(tm) || tm.length === 0) {
-      bad('lora.target_modules', `target_modules must be 'all-linear' or a non-empty list of ${LINEAR_MODULES.join(', ')}`);
+      bad('lora.target_modules', `target_modules must be 'all-linear' or a non-empty list of module names (e.g. ${LINEAR_MODULES.join(', ')})`);
     } else {
-      const unknown = tm.filter((m) => !(LINEAR_MODULES as readonly string[]).includes(m));
-      if (unknown.length) bad('lora.target_modules', `unknown module(s) ${unknown.join(', ')}; choose from ${LINEAR_MODULES.join(', ')}`);
+      const unknown = tm.filter((m) => !(TARGET_MODULES as readonly string[]).includes(m));
+      if (unknown.length) bad('lora.target_modules', `unknown module(s) ${unknown.join(', ')}; choose from ${TARGET_MODULES.join(', ')}`);
       if (new Set(tm).size !== tm.length) bad('lora.target_modules', 'target_modules lists a module twice');
     }
   }

@@ -18,10 +18,11 @@ import type { DecoderWeights } from '../engine/decoder/weights.ts';
 import { fits, fmt, modelShape, planMemory, type MemoryPlan } from '../engine/plan/plan.ts';
 import type { ModelSpec } from '../model/types.ts';
 import { exportAdapter, type LoraTensor } from '../adapters/peft.ts';
-import type { LinearModule } from './config.ts';
 import {
-  effectiveEvalSteps, effectiveGradientAccumulation, loraScaling, resolveTargetModules, validateTrainConfig, type TrainConfig,
+  effectiveEvalSteps, effectiveGradientAccumulation, foreignTargetModules, loraScaling, resolveTargetModules, validateTrainConfig,
+  type TrainConfig,
 } from './config.ts';
+import { allLinear, layersPath, modelTensorNames } from '../model/layout.ts';
 import { buildTrainRows, collate, MicroBatchStream, splitRecords, type TrainRecord, type TrainRow } from './data.ts';
 import { LoraAdamW } from './optimizer.ts';
 import { learningRate, warmupSteps } from './schedule.ts';
@@ -125,6 +126,10 @@ export class Trainer {
     const cfg = init.config;
     const issues = validateTrainConfig(cfg);
     if (issues.length) throw new TrainRefusal(`invalid training settings: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    const foreign = foreignTargetModules(cfg.lora, init.spec.arch);
+    if (foreign.length) {
+      throw new TrainRefusal(`lora.target_modules: ${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} not a linear module of ${init.spec.architecture}; its modules are ${allLinear(init.spec.arch).join(', ')} (or 'all-linear')`);
+    }
     this.config = cfg;
     this.onEvent = init.onEvent;
     let train = [...init.records];
@@ -146,13 +151,14 @@ export class Trainer {
     this.totalSteps = total;
     this.warmup = warmupSteps(total, cfg.warmup_ratio);
 
-    const embed = init.weights.get('model.embed_tokens.weight');
-    if (!embed) throw new TrainRefusal('the model weights have no model.embed_tokens.weight');
+    const embedName = modelTensorNames(init.spec).embed;
+    const embed = init.weights.get(embedName);
+    if (!embed) throw new TrainRefusal(`the model weights have no ${embedName}`);
     const batchRows = Math.min(cfg.per_device_train_batch_size, Math.max(this.trainRows.length, this.evalRows.length));
     this.plan = planMemory(modelShape(init.spec, embed.dtype), {
       batch: batchRows,
       seq_len: this.seqLen,
-      lora: { r: cfg.lora.r, targets: resolveTargetModules(cfg.lora), dropout: cfg.lora.lora_dropout },
+      lora: { r: cfg.lora.r, targets: resolveTargetModules(cfg.lora, init.spec.arch), dropout: cfg.lora.lora_dropout },
       recompute: !!init.recompute,
     });
     const fit = fits(this.plan, init.device.limits, init.memoryBudgetBytes);
@@ -204,7 +210,7 @@ export class Trainer {
       seqLen: this.seqLen,
       lora: {
         r: cfg.lora.r, alpha: cfg.lora.lora_alpha, rslora: cfg.lora.use_rslora, dropout: cfg.lora.lora_dropout,
-        targets: resolveTargetModules(cfg.lora), seed: cfg.seed,
+        targets: resolveTargetModules(cfg.lora, this.init.spec.arch), seed: cfg.seed,
       },
       recompute: this.init.recompute,
       syncEachLayer: this.init.syncEachLayer,
@@ -232,7 +238,7 @@ export class Trainer {
       if (a.which !== 'A') continue;
       const b = dec.lora.find((p) => p.layer === a.layer && p.target === a.target && p.which === 'B')!;
       out.push({
-        layer: a.layer, module: a.target as LinearModule, in_features: a.shape[1], out_features: b.shape[0],
+        layer: a.layer, module: a.target, in_features: a.shape[1], out_features: b.shape[0],
         A: await dec.readLora(a.key), B: await dec.readLora(b.key),
       });
     }
@@ -245,7 +251,7 @@ export class Trainer {
     return exportAdapter(await this.loraTensors(), {
       base_model_name_or_path: hubModelId(cfg.model_id), r: cfg.lora.r, lora_alpha: cfg.lora.lora_alpha,
       lora_dropout: cfg.lora.lora_dropout, use_rslora: cfg.lora.use_rslora,
-    });
+    }, { layersPath: layersPath(this.init.spec) });
   }
 
   /** This run's identity (./fingerprint.ts), stored with every checkpoint; computed once. */

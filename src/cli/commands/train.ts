@@ -20,7 +20,7 @@ import { tokenizerFromFiles } from '../../tokenize/load.ts';
 import { TokenizePipeline } from '../../tokenize/pipeline.ts';
 import type { Truncation } from '../../tokenize/types.ts';
 import {
-  defaultTrainConfig, LINEAR_MODULES, validateTrainConfig, type LinearModule, type LoraSettings, type LrSchedulerType, type TrainConfig,
+  defaultTrainConfig, validateTrainConfig, type LoraSettings, type LrSchedulerType, type TargetModule, type TrainConfig,
 } from '../../train/config.ts';
 import type { CheckpointStorage, TrainCheckpoint } from '../../train/checkpoint.ts';
 import { ResumeRefusal, Trainer, TrainRefusal, type TrainEvent } from '../../train/trainer.ts';
@@ -49,7 +49,8 @@ Options:
   --r N                  LoRA rank (8)
   --lora-alpha N         (32)
   --lora-dropout P       (0.05)
-  --target-modules M     all-linear (default) or a comma list of ${LINEAR_MODULES.join(',')}
+  --target-modules M     all-linear (default) or a comma list of the model's modules (q_proj,…; Phi-3:
+                         qkv_proj,o_proj,gate_up_proj,down_proj; InternLM2: wqkv,wo,w1,w3,w2)
   --use-rslora           scale alpha/√r
   --lr X                 learning rate (1e-4)
   --lr-scheduler S       cosine (default), linear, constant
@@ -223,7 +224,7 @@ export const train: Command = {
     const loss = ((args.values.loss as string | undefined) ?? 'all_assistant') as LossPolicy;
     if (!LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}`);
     const tm = args.values['target-modules'] as string | undefined;
-    const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as LinearModule[]);
+    const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as TargetModule[]);
     const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
     const config: TrainConfig = defaultTrainConfig({
       // The Hub id the folder corresponds to: --model-id, else config.json's _name_or_path when it names one;

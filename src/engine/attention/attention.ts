@@ -18,10 +18,14 @@ export interface AttentionDims {
   T: number;
   nHeads: number;
   nKvHeads: number;
-  /** A multiple of 4, at most 128. */
+  /** A multiple of 4, at most 256. */
   headDim: number;
   /** Softmax scale; 1/sqrt(headDim) when omitted. */
   scale?: number;
+  /** Gemma 2: scores become cap·tanh(score / cap); 0 or omitted = none. */
+  softcap?: number;
+  /** Sliding window: token i sees j only when i − j < window; 0 or omitted = full causal. */
+  window?: number;
 }
 
 export interface AttentionForwardBuffers {
@@ -67,8 +71,8 @@ function specialize(code: string, headDim: number, bk: number): string {
 function check(d: AttentionDims): void {
   const { T, nHeads, nKvHeads, headDim } = d;
   if (!(T > 0) || !Number.isInteger(T)) throw new Error(`attention: T must be a positive integer, got ${T}`);
-  if (headDim % 4 !== 0 || headDim < 4 || headDim > 128) {
-    throw new Error(`attention: headDim must be a multiple of 4 in [4, 128], got ${headDim}`);
+  if (headDim % 4 !== 0 || headDim < 4 || headDim > 256) {
+    throw new Error(`attention: headDim must be a multiple of 4 in [4, 256], got ${headDim}`);
   }
   if (nKvHeads < 1 || nHeads % nKvHeads !== 0) {
     throw new Error(`attention: nHeads (${nHeads}) must be a multiple of nKvHeads (${nKvHeads})`);
@@ -81,6 +85,8 @@ function uniform(d: AttentionDims): ArrayBuffer {
     ['u32', d.nHeads],
     ['u32', d.nKvHeads],
     ['f32', d.scale ?? 1 / Math.sqrt(d.headDim)],
+    ['f32', d.softcap ?? 0],
+    ['u32', d.window ?? 0],
   ]);
 }
 

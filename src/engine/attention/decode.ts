@@ -11,6 +11,9 @@ export interface DecodeAttentionDims {
   nKvHeads: number;
   headDim: number;
   scale?: number;
+  /** As in AttentionDims. */
+  softcap?: number;
+  window?: number;
 }
 
 export interface DecodeAttentionBuffers {
@@ -32,6 +35,6 @@ export function attentionDecode(device: GPUDevice, enc: GPUCommandEncoder, d: De
   const kernel = new Kernel(device, decodeWGSL, 'attention_decode');
   kernel.dispatch(enc, [b.q, b.k, b.v, b.scores, b.out], params([
     ['u32', d.T], ['u32', d.nHeads], ['u32', d.nKvHeads], ['u32', d.headDim], ['u32', d.maxT],
-    ['f32', d.scale ?? 1 / Math.sqrt(d.headDim)],
+    ['f32', d.scale ?? 1 / Math.sqrt(d.headDim)], ['f32', d.softcap ?? 0], ['u32', d.window ?? 0],
   ]), [d.nHeads]);
 }

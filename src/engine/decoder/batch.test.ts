@@ -23,16 +23,16 @@ describe('prepareBatch', () => {
     expect(p.kept).toBe(5);
     // RoPE angle of position 0 is 0 (cos 1, sin 0) at token 6, where sequence 2 starts.
     const half = spec.head_dim / 2;
-    expect(p.cos[6 * half + 1]).toBe(1);
-    expect(p.sin[6 * half + 1]).toBe(0);
-    expect(p.sin[5 * half]).toBeCloseTo(Math.sin(1), 6);
+    expect(p.rope[0].cos[6 * half + 1]).toBe(1);
+    expect(p.rope[0].sin[6 * half + 1]).toBe(0);
+    expect(p.rope[0].sin[5 * half]).toBeCloseTo(Math.sin(1), 6);
   });
 
   it('defaults: positions 0..T-1, one sequence per row, no labels', () => {
     const p = prepareBatch(spec, { input_ids: [[3, 4, 5], [6, 7, 8]] });
     expect(Array.from(p.seqIds)).toEqual([0, 0, 0, 1, 1, 1]);
     expect(p.targets).toBeNull();
-    expect(p.sin[2 * (spec.head_dim / 2)]).toBeCloseTo(Math.sin(2), 6);
+    expect(p.rope[0].sin[2 * (spec.head_dim / 2)]).toBeCloseTo(Math.sin(2), 6);
   });
 
   it('rejects ids and labels outside the vocabulary, and ragged rows', () => {

@@ -2,7 +2,7 @@
 // N = B·T tokens. Packed rows carry position ids that restart per sequence and sequence ids;
 // attention needs each (row, sequence) as one contiguous run with its own id, so ids are
 // renumbered run by run across the whole batch.
-import { ropeInvFreq, ropeTables } from '../kernels/rope.ts';
+import { ropeFrequencies, ropeTables, type RopeParams } from '../kernels/rope.ts';
 import { shiftLabels } from '../loss/targets.ts';
 import type { ModelSpec } from '../../model/types.ts';
 
@@ -19,6 +19,31 @@ export interface DecoderBatch {
   labels?: ArrayLike<number>[] | null;
 }
 
+/**
+ * The distinct RoPEs of a model, in table order: the global one, and for Gemma 3 the local one
+ * of its sliding-window layers (rope_local_base_freq, never scaled).
+ */
+export function ropeKinds(spec: ModelSpec): RopeParams[] {
+  const global: RopeParams = {
+    dim: spec.rotary_dim, theta: spec.rope_theta, scaling: spec.rope_scaling, maxPositionEmbeddings: spec.max_position_embeddings,
+  };
+  if (spec.rope_local_theta === null) return [global];
+  return [global, { ...global, theta: spec.rope_local_theta, scaling: null }];
+}
+
+/** The RoPE table a layer uses (index into ropeKinds), or null for a layer without RoPE (SmolLM3's NoPE layers). */
+export function layerRope(spec: ModelSpec, l: number): number | null {
+  if (spec.no_rope_layers && spec.no_rope_layers[l] === 0) return null;
+  if (spec.rope_local_theta !== null && spec.layer_types[l] === 'sliding_attention') return 1;
+  return 0;
+}
+
+export interface RopeTable {
+  /** [N, rotary_dim / 2] */
+  cos: Float32Array;
+  sin: Float32Array;
+}
+
 export interface PreparedBatch {
   B: number;
   T: number;
@@ -27,8 +52,8 @@ export interface PreparedBatch {
   ids: Uint32Array;
   /** Run ids: a new id wherever the row or the sequence id changes. */
   seqIds: Int32Array;
-  cos: Float32Array;
-  sin: Float32Array;
+  /** One table per ropeKinds entry. */
+  rope: RopeTable[];
   /** targets[b·T + t] = labels[b][t + 1], -100 at row and sequence ends; null without labels. */
   targets: Int32Array | null;
   /** Tokens that count in the loss. */
@@ -57,7 +82,13 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
       seqIds[b * T + t] = run;
     }
   }
-  const { cos, sin } = ropeTables(pos, ropeInvFreq(spec.head_dim, spec.rope_theta, spec.rope_scaling));
+  // transformers derives LongRoPE's factors (and dynamic NTK's base) from max(position_ids) + 1.
+  let maxPos = 0;
+  for (const p of pos) maxPos = Math.max(maxPos, p);
+  const rope = ropeKinds(spec).map((k) => {
+    const f = ropeFrequencies(k, maxPos);
+    return ropeTables(pos, f.invFreq, f.attentionScaling);
+  });
   let targets: Int32Array | null = null;
   let kept = 0;
   if (batch.labels) {
@@ -74,5 +105,5 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
     targets = shiftLabels(flat, seqIds);
     for (const y of targets) if (y >= 0) kept++;
   }
-  return { B, T, N, ids, seqIds, cos, sin, targets, kept };
+  return { B, T, N, ids, seqIds, rope, targets, kept };
 }

@@ -165,7 +165,7 @@ function loraShapes(spec: ModelSpec, c: Case): { key: string; shape: [number, nu
   const kv = spec.num_key_value_heads * spec.head_dim;
   const H = spec.hidden_size;
   const I = spec.intermediate_size;
-  const dims: Record<LoraTarget, [number, number]> = {
+  const dims: Partial<Record<LoraTarget, [number, number]>> = {
     q_proj: [q, H], k_proj: [kv, H], v_proj: [kv, H], o_proj: [H, q], gate_proj: [I, H], up_proj: [I, H], down_proj: [H, I],
   };
   const out: { key: string; shape: [number, number] }[] = [];
@@ -173,8 +173,8 @@ function loraShapes(spec: ModelSpec, c: Case): { key: string; shape: [number, nu
     for (const t of c.lora.targets) {
       const grp = ['q_proj', 'k_proj', 'v_proj', 'o_proj'].includes(t) ? 'self_attn' : 'mlp';
       const base = `base_model.model.model.layers.${l}.${grp}.${t}`;
-      out.push({ key: `${base}.lora_A.weight`, shape: [c.lora.r, dims[t][1]] });
-      out.push({ key: `${base}.lora_B.weight`, shape: [dims[t][0], c.lora.r] });
+      out.push({ key: `${base}.lora_A.weight`, shape: [c.lora.r, dims[t]![1]] });
+      out.push({ key: `${base}.lora_B.weight`, shape: [dims[t]![0], c.lora.r] });
     }
   }
   return out;

@@ -1,4 +1,6 @@
-// The decoder stack for LoRA training and full-sequence inference (Llama, Qwen2, Qwen3).
+// The decoder stack for LoRA training and full-sequence inference (Llama, Qwen2/3, Mistral,
+// SmolLM3, Phi-3, Gemma 2/3, InternLM2: the per-architecture differences live in the layer's
+// LayerKind and weights, model/layout.ts names them).
 //
 //   const dec = createDecoder(device, spec, weights, { batch, seqLen, lora, recompute });
 //   dec.writeLora(key, values)                  // optional: PEFT init is A ~ U(±1/√in), B = 0
@@ -21,16 +23,16 @@ import type { ModelSpec } from '../../model/types.ts';
 import { seededRandom } from '../../model/random.ts';
 import { embeddingForward } from '../kernels/embedding.ts';
 import { readF32, storageBuffer, submit } from '../runtime/index.ts';
-import { buf } from '../tensor/tensor.ts';
 import { LORA_TARGETS, modelShape, planMemory, projShapes, type Category, type LoraTarget, type MemoryPlan } from '../plan/plan.ts';
+import { layersPath, layoutOf, type ProjRole } from '../../model/layout.ts';
 import { prepareBatch, type DecoderBatch, type PreparedBatch } from './batch.ts';
 import { finalNorm, finalNormBackward, headLogits, headLogitsBytes, type FinalNormBuffers, type HeadArgs } from './head.ts';
 import { FusedCrossEntropy } from '../loss/cross_entropy.ts';
 import {
-  layerBackward, layerForward, type LayerActs, type LayerDims, type LayerLora, type LayerScratch, type LayerWeights,
-  type LoraModule,
+  layerBackward, layerForward, type LayerActs, type LayerDims, type LayerInputs, type LayerKind, type LayerLora,
+  type LayerScratch, type LayerWeights, type LoraModule,
 } from './layer.ts';
-import { headWeight, need, type DecoderWeights } from './weights.ts';
+import { embedWeight, finalNormWeight, headWeight, layerKind, layerWeights, type DecoderWeights } from './weights.ts';
 
 export interface DecoderLoraOptions {
   r: number;
@@ -105,11 +107,9 @@ export interface Decoder {
   destroy(): void;
 }
 
-const ATTN: readonly LoraTarget[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
-const group = (t: LoraTarget) => (ATTN.includes(t) ? 'self_attn' : 'mlp');
-
-export function peftKey(layer: number, target: LoraTarget, which: 'A' | 'B'): string {
-  return `base_model.model.model.layers.${layer}.${group(target)}.${target}.lora_${which}.weight`;
+/** The PEFT key of a LoRA matrix of this model (`base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight`). */
+export function peftKey(spec: Pick<ModelSpec, 'arch' | 'weight_prefix'>, layer: number, target: LoraTarget, which: 'A' | 'B'): string {
+  return `base_model.model.${layersPath(spec)}.${layer}.${layoutOf(spec.arch, target).parent}.${target}.lora_${which}.weight`;
 }
 
 /** A 32-bit mix of a few integers (per-module dropout seeds). */
@@ -122,17 +122,9 @@ function mix(...xs: number[]): number {
   return h >>> 0;
 }
 
-/** The refusal for rows longer than a model's sliding window. */
-export function windowError(tokens: number, window: number): string {
-  return `rows of ${tokens} tokens exceed the model's sliding window of ${window}: sliding-window attention is supported only within the window; use max_length ≤ ${window}`;
-}
-
 export function createDecoder(
   device: GPUDevice, spec: ModelSpec, weights: DecoderWeights, opts: DecoderOptions,
 ): Decoder {
-  // Within its sliding window a model attends exactly as with full causal attention; beyond it
-  // (not implemented) outputs would differ, so such rows are refused.
-  if (spec.sliding_window !== null && opts.seqLen > spec.sliding_window) throw new Error(windowError(opts.seqLen, spec.sliding_window));
   const L = spec.num_hidden_layers;
   const D = spec.hidden_size;
   const I = spec.intermediate_size;
@@ -140,11 +132,13 @@ export function createDecoder(
   const hd = spec.head_dim;
   const nh = spec.num_attention_heads;
   const nkv = spec.num_key_value_heads;
-  const embed = need(weights, 'model.embed_tokens.weight');
+  const embed = embedWeight(spec, weights);
   const headW = headWeight(spec, weights);
   const loraOpts = opts.lora ?? null;
   const targets = loraOpts ? [...new Set(loraOpts.targets)] : [];
   for (const t of targets) if (!LORA_TARGETS.includes(t)) throw new Error(`decoder: unknown LoRA target ${t}`);
+  // Each target must be a module of this architecture (layoutOf throws naming the ones it has).
+  const roleOf = new Map<LoraTarget, ProjRole>(targets.map((t) => [t, layoutOf(spec.arch, t).role]));
   const recompute = !!opts.recompute;
   const model = modelShape(spec, embed.dtype);
   const plan = planMemory(model, {
@@ -154,7 +148,7 @@ export function createDecoder(
     recompute,
     vocab_chunk: opts.vocabChunk,
   });
-  // Backward borrows grad.ln for attention's row stats and, for Qwen3, grad.up for ∂k_pre.
+  // Backward borrows grad.ln for attention's row stats and, for Qwen3/Gemma 3, grad.up for ∂k_pre.
   if (2 * nh > D) throw new Error('decoder: scratch reuse needs 2·heads ≤ hidden');
   if (spec.qk_norm && nkv * hd > I) throw new Error('decoder: scratch reuse needs kv width ≤ intermediate');
 
@@ -170,31 +164,9 @@ export function createDecoder(
     owned.set(name, b);
     return b;
   };
-  const f32 = (name: string) => buf(need(weights, name, true));
-
-  // Frozen weights per layer.
-  const layerW: LayerWeights[] = [];
-  for (let l = 0; l < L; l++) {
-    const p = `model.layers.${l}`;
-    const opt = (name: string) => (weights.has(name) ? f32(name) : undefined);
-    layerW.push({
-      q: need(weights, `${p}.self_attn.q_proj.weight`),
-      k: need(weights, `${p}.self_attn.k_proj.weight`),
-      v: need(weights, `${p}.self_attn.v_proj.weight`),
-      o: need(weights, `${p}.self_attn.o_proj.weight`),
-      gate: need(weights, `${p}.mlp.gate_proj.weight`),
-      up: need(weights, `${p}.mlp.up_proj.weight`),
-      down: need(weights, `${p}.mlp.down_proj.weight`),
-      ln1: f32(`${p}.input_layernorm.weight`),
-      ln2: f32(`${p}.post_attention_layernorm.weight`),
-      qBias: spec.attention_bias ? f32(`${p}.self_attn.q_proj.bias`) : undefined,
-      kBias: spec.attention_bias ? f32(`${p}.self_attn.k_proj.bias`) : undefined,
-      vBias: spec.attention_bias ? f32(`${p}.self_attn.v_proj.bias`) : undefined,
-      oBias: spec.o_proj_bias ? opt(`${p}.self_attn.o_proj.bias`) : undefined,
-      qNorm: spec.qk_norm ? f32(`${p}.self_attn.q_norm.weight`) : undefined,
-      kNorm: spec.qk_norm ? f32(`${p}.self_attn.k_norm.weight`) : undefined,
-    });
-  }
+  // Frozen weights and the kind of each layer.
+  const layerW: LayerWeights[] = Array.from({ length: L }, (_, l) => layerWeights(spec, weights, l));
+  const kinds: LayerKind[] = Array.from({ length: L }, (_, l) => layerKind(spec, l));
 
   // LoRA parameters and gradients, PEFT-initialized (A uniform ±1/√in, B zero).
   const shapes = projShapes(model);
@@ -207,7 +179,7 @@ export function createDecoder(
       layerLora.push(null);
       continue;
     }
-    const modules: Partial<Record<LoraTarget, LoraModule>> = {};
+    const modules: Partial<Record<ProjRole, LoraModule>> = {};
     for (const t of LORA_TARGETS) {
       if (!targets.includes(t)) continue;
       const [outF, inF] = shapes[t];
@@ -220,16 +192,21 @@ export function createDecoder(
         a, b: alloc(`layers.${l}.${t}.lora_B`),
         dA: alloc(`layers.${l}.${t}.lora_A.grad`), dB: alloc(`layers.${l}.${t}.lora_B.grad`), inF, outF,
       };
-      modules[t] = m;
-      params.push({ key: peftKey(l, t, 'A'), layer: l, target: t, which: 'A', shape: [r, inF], param: m.a, grad: m.dA });
-      params.push({ key: peftKey(l, t, 'B'), layer: l, target: t, which: 'B', shape: [outF, r], param: m.b, grad: m.dB });
+      modules[roleOf.get(t)!] = m;
+      params.push({ key: peftKey(spec, l, t, 'A'), layer: l, target: t, which: 'A', shape: [r, inF], param: m.a, grad: m.dA });
+      params.push({ key: peftKey(spec, l, t, 'B'), layer: l, target: t, which: 'B', shape: [outF, r], param: m.b, grad: m.dB });
     }
     layerLora.push({ r: loraOpts.r, scale, p: loraOpts.dropout ?? 0, seeds: {}, modules });
   }
   const byKey = new Map(params.map((p) => [p.key, p]));
 
   // Step inputs, residual stream, saved activations, scratch.
-  const io = { seqIds: alloc('seq_ids'), cos: alloc('rope.cos'), sin: alloc('rope.sin') };
+  const io: LayerInputs = {
+    seqIds: alloc('seq_ids'),
+    rope: [{ cos: alloc('rope.cos'), sin: alloc('rope.sin') }],
+  };
+  if (spec.rope_local_theta !== null) io.rope.push({ cos: alloc('rope_local.cos'), sin: alloc('rope_local.sin') });
+  const fusedOut = planned.has('fused.out') ? alloc('fused.out') : undefined;
   const ids = alloc('input_ids');
   const residual = Array.from({ length: L + 1 }, (_, l) => alloc(`residual.${l}`));
   const actsFor = (prefix: string): LayerActs => ({
@@ -240,9 +217,14 @@ export function createDecoder(
     kRstd: spec.qk_norm ? alloc(`${prefix}.k_rstd`) : undefined,
     q: alloc(`${prefix}.q`), k: alloc(`${prefix}.k`), v: alloc(`${prefix}.v`),
     lse: alloc(`${prefix}.attn_lse`), attnOut: alloc(`${prefix}.attn_out`),
+    oOut: spec.sandwich_norms ? alloc(`${prefix}.o_out`) : undefined,
+    postAttnRstd: spec.sandwich_norms ? alloc(`${prefix}.post_attn_rstd`) : undefined,
     mid: alloc(`${prefix}.residual_mid`), ln2: alloc(`${prefix}.ln2`), rstd2: alloc(`${prefix}.rstd2`),
     gate: alloc(`${prefix}.gate`), up: alloc(`${prefix}.up`), act: alloc(`${prefix}.act`),
-    loraH: Object.fromEntries(targets.map((t) => [t, alloc(`${prefix}.${t}.lora_h`)])),
+    downOut: spec.sandwich_norms ? alloc(`${prefix}.down_out`) : undefined,
+    postMlpRstd: spec.sandwich_norms ? alloc(`${prefix}.post_mlp_rstd`) : undefined,
+    fused: fusedOut,
+    loraH: Object.fromEntries(targets.map((t) => [roleOf.get(t)!, alloc(`${prefix}.${t}.lora_h`)])),
   });
   const acts: LayerActs[] = recompute
     ? Array(L).fill(actsFor('recompute'))
@@ -268,6 +250,7 @@ export function createDecoder(
     if (!ce) {
       ce = new FusedCrossEntropy(device, {
         chunks: headW.chunks.map((c) => ({ buffer: c.buffer, rows: c.rows })), hidden: D, dtype: headW.dtype,
+        softcap: spec.final_logit_softcapping,
       }, { maxTokens: plan.tokens, chunkRows: vocabChunk });
       ceMean = storageBuffer(device, 8, 'loss.mean');
     }
@@ -275,25 +258,26 @@ export function createDecoder(
   };
 
   let forwards = 0;
-  let last: { prep: PreparedBatch; dims: LayerDims; head: HeadArgs } | null = null;
+  let last: { prep: PreparedBatch; N: number; head: HeadArgs } | null = null;
 
-  const dimsFor = (N: number): LayerDims => ({
-    N, hidden: D, intermediate: I, heads: nh, kvHeads: nkv, headDim: hd, eps: spec.rms_norm_eps,
+  const dimsFor = (N: number, l: number): LayerDims => ({
+    N, hidden: D, intermediate: I, heads: nh, kvHeads: nkv, headDim: hd, eps: spec.rms_norm_eps, kind: kinds[l],
   });
 
   const upload = (prep: PreparedBatch) => {
-    if (spec.sliding_window !== null && prep.T > spec.sliding_window) throw new Error(windowError(prep.T, spec.sliding_window));
     if (prep.N > plan.tokens) throw new Error(`decoder: ${prep.B}×${prep.T} tokens exceed the planned ${opts.batch}×${opts.seqLen}`);
     device.queue.writeBuffer(ids, 0, prep.ids);
     device.queue.writeBuffer(io.seqIds, 0, prep.seqIds);
-    device.queue.writeBuffer(io.cos, 0, prep.cos);
-    device.queue.writeBuffer(io.sin, 0, prep.sin);
+    prep.rope.forEach((t, i) => {
+      device.queue.writeBuffer(io.rope[i].cos, 0, t.cos);
+      device.queue.writeBuffer(io.rope[i].sin, 0, t.sin);
+    });
   };
 
   const setSeeds = (stepSeed: number) => {
     layerLora.forEach((ll, l) => {
       if (!ll) return;
-      for (const t of targets) ll.seeds[t] = mix(stepSeed, l, LORA_TARGETS.indexOf(t));
+      for (const t of targets) ll.seeds[roleOf.get(t)!] = mix(stepSeed, l, LORA_TARGETS.indexOf(t));
     });
   };
 
@@ -301,24 +285,26 @@ export function createDecoder(
     if (opts.syncEachLayer) await device.queue.onSubmittedWorkDone();
   };
 
-  async function runStack(prep: PreparedBatch, dropout: boolean): Promise<LayerDims> {
+  async function runStack(prep: PreparedBatch, dropout: boolean): Promise<number> {
     upload(prep);
-    const dims = dimsFor(prep.N);
     let enc = device.createCommandEncoder({ label: 'embedding' });
-    embeddingForward(device, enc, ids, embed, residual[0], prep.N);
+    embeddingForward(device, enc, ids, embed, residual[0], prep.N, spec.embed_scale);
     submit(device, enc);
     for (let l = 0; l < L; l++) {
       enc = device.createCommandEncoder({ label: `layer ${l} forward` });
       const ll = layerLora[l];
       const lora = ll && !dropout && ll.p > 0 ? { ...ll, p: 0 } : ll;
-      layerForward(device, enc, dims, layerW[l], lora, io, residual[l], residual[l + 1], acts[l], dropout ? fwdScratch() : null);
+      layerForward(device, enc, dimsFor(prep.N, l), layerW[l], lora, io, residual[l], residual[l + 1], acts[l], dropout ? fwdScratch() : null);
       submit(device, enc);
       await sync();
     }
-    return dims;
+    return prep.N;
   }
 
-  const headArgs = (N: number): HeadArgs => ({ N, D, V, eps: spec.rms_norm_eps, normW: f32('model.norm.weight'), headW });
+  const normW = finalNormWeight(spec, weights);
+  const headArgs = (N: number): HeadArgs => ({
+    N, D, V, eps: spec.rms_norm_eps, normW, headW, normOffset: spec.norm_unit_offset ? 1 : 0, softcap: spec.final_logit_softcapping,
+  });
 
   return {
     spec,
@@ -348,8 +334,8 @@ export function createDecoder(
       const prep = prepareBatch(spec, batch, V);
       setSeeds(fo.seed ?? (loraOpts?.seed ?? 0) + forwards);
       forwards++;
-      const dims = await runStack(prep, true);
-      const head = headArgs(prep.N);
+      const N = await runStack(prep, true);
+      const head = headArgs(N);
       const nb = normBufs();
       const l = loss();
       device.queue.writeBuffer(l.targets, 0, prep.targets!);
@@ -357,19 +343,19 @@ export function createDecoder(
       finalNorm(device, enc, head, residual[L], nb);
       l.ce.forward(enc, prep.N, { hidden: nb.normed, targets: l.targets, loss: l.perToken, lse: l.lse, mean: l.mean });
       submit(device, enc);
-      last = { prep, dims, head };
+      last = { prep, N, head };
       return (await readF32(device, l.mean, 1))[0];
     },
 
     async backward(bo = {}) {
       if (!last) throw new Error('decoder.backward needs a forward first');
-      const { dims, head } = last;
+      const { N, head } = last;
       const s = getScratch();
       const dres = alloc('grad.residual');
       const nb = normBufs();
       const l = loss();
       let enc = device.createCommandEncoder({ label: 'loss + final norm backward' });
-      l.ce.backward(enc, dims.N, { hidden: nb.normed, targets: l.targets, lse: l.lse, mean: l.mean, dHidden: s.dln }, {
+      l.ce.backward(enc, N, { hidden: nb.normed, targets: l.targets, lse: l.lse, mean: l.mean, dHidden: s.dln }, {
         gradScale: bo.gradScale, divisor: bo.divisor,
       });
       finalNormBackward(device, enc, head, residual[L], nb, s.dln, dres);
@@ -378,12 +364,12 @@ export function createDecoder(
       for (let l = L - 1; l >= 0; l--) {
         if (recompute) {
           enc = device.createCommandEncoder({ label: `layer ${l} recompute` });
-          layerForward(device, enc, dims, layerW[l], layerLora[l], io, residual[l], residual[l + 1], acts[l], fwdScratch());
+          layerForward(device, enc, dimsFor(N, l), layerW[l], layerLora[l], io, residual[l], residual[l + 1], acts[l], fwdScratch());
           submit(device, enc);
           await sync();
         }
         enc = device.createCommandEncoder({ label: `layer ${l} backward` });
-        layerBackward(device, enc, dims, layerW[l], layerLora[l], io, residual[l], acts[l], s, dres, !!bo.accumulate);
+        layerBackward(device, enc, dimsFor(N, l), layerW[l], layerLora[l], io, residual[l], acts[l], s, dres, !!bo.accumulate);
         submit(device, enc);
         await sync();
       }

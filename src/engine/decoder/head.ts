@@ -13,6 +13,10 @@ export interface HeadArgs {
   eps: number;
   normW: GPUBuffer;
   headW: Tensor;
+  /** 1 for Gemma's (1 + w) norm. */
+  normOffset?: number;
+  /** Gemma's final_logit_softcapping: logits become cap·tanh(logits/cap). */
+  softcap?: number | null;
 }
 
 /** final_norm.out [N, D] and final_norm.rstd [N]. */
@@ -33,14 +37,14 @@ export function headLogitsBytes(N: number, w: Tensor): number {
 }
 
 export function finalNorm(device: GPUDevice, enc: GPUCommandEncoder, h: HeadArgs, x: GPUBuffer, b: FinalNormBuffers): void {
-  rmsnormForward(device, enc, { x, w: h.normW, y: b.normed, rstd: b.rstd, rows: h.N, cols: h.D, eps: h.eps });
+  rmsnormForward(device, enc, { x, w: h.normW, y: b.normed, rstd: b.rstd, rows: h.N, cols: h.D, eps: h.eps, offset: h.normOffset });
 }
 
 /** dx = ∂/∂x of the final norm given dnormed (overwrites dx). */
 export function finalNormBackward(
   device: GPUDevice, enc: GPUCommandEncoder, h: HeadArgs, x: GPUBuffer, b: FinalNormBuffers, dnormed: GPUBuffer, dx: GPUBuffer,
 ): void {
-  rmsnormBackward(device, enc, { x, w: h.normW, dy: dnormed, rstd: b.rstd, dx, rows: h.N, cols: h.D });
+  rmsnormBackward(device, enc, { x, w: h.normW, dy: dnormed, rstd: b.rstd, dx, rows: h.N, cols: h.D, offset: h.normOffset });
 }
 
 /** All logits [N, V] on the CPU (after finalNorm), one weight chunk per submit through `block`. */
@@ -55,5 +59,8 @@ export async function headLogits(device: GPUDevice, h: HeadArgs, normed: GPUBuff
     const part = await readF32(device, block, N * ch.rows);
     for (let t = 0; t < N; t++) out.set(part.subarray(t * ch.rows, (t + 1) * ch.rows), t * V + ch.rowStart);
   }
+  const cap = h.softcap;
+  // As transformers does in f32: logits / cap, tanh, · cap.
+  if (cap) for (let i = 0; i < out.length; i++) out[i] = Math.fround(Math.fround(Math.tanh(Math.fround(out[i] / cap))) * cap);
   return out;
 }

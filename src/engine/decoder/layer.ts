@@ -1,24 +1,50 @@
 // One decoder layer, forward and backward, written out step by step (llm.c style). Every buffer
 // comes in from the caller, allocated once from the memory plan; nothing is allocated here.
 //
-// Forward, N tokens, x = the residual stream entering the layer:
+// Forward, N tokens, x = the residual stream entering the layer (norms scale by w, or by 1 + w
+// for Gemma):
 //   ln1 = rmsnorm(x)                         rstd1 saved
-//   q|k|v = ln1·Wᵀ (+ b) + LoRA              (Qwen3: q_pre/k_pre, then per-head rmsnorm)
-//   q, k = rope(q, k)                         in place, saved rotated
-//   attn_out, lse = attention(q, k, v)
-//   mid = x + attn_out·Woᵀ + LoRA
+//   q|k|v = ln1·Wᵀ (+ b) + LoRA              (fused qkv_proj/wqkv: one projection, then split;
+//                                             Qwen3/Gemma 3: q_pre/k_pre, then per-head rmsnorm)
+//   q, k = rope(q, k)                         in place, saved rotated (not on SmolLM3's NoPE layers;
+//                                             Phi-3: the first rotary_dim dims of each head)
+//   attn_out, lse = attention(q, k, v)       scale, soft cap (Gemma 2), sliding window per layer
+//   mid = x + attn_out·Woᵀ + LoRA            (Gemma: x + rmsnorm(o_out), o_out and its rstd saved)
 //   ln2 = rmsnorm(mid)                       rstd2 saved
-//   gate|up = ln2·Wᵀ + LoRA ;  act = silu(gate)·up
-//   out = mid + act·Wdᵀ + LoRA
+//   gate|up = ln2·Wᵀ + LoRA                  (fused gate_up_proj: one projection, then split)
+//   act = silu(gate)·up                      (Gemma: gelu_pytorch_tanh)
+//   out = mid + act·Wdᵀ + LoRA               (Gemma: mid + rmsnorm(down_out))
 // Backward runs the same list in reverse with dres = ∂loss/∂out, which it turns in place into
 // ∂loss/∂x. Only LoRA weights get gradients; frozen weights only pass gradients through.
 import {
-  linearBackwardInput, linearForward, loraBackward, loraForward, rmsnormBackward, rmsnormForward,
-  ropeBackward, ropeForward, swigluBackward, swigluForward,
+  addInPlace, linearBackwardInput, linearForward, loraBackward, loraForward, packColumns, rmsnormBackward, rmsnormForward,
+  ropeBackward, ropeForward, swigluBackward, swigluForward, unpackColumns, type GateAct,
 } from '../kernels/index.ts';
 import { attentionBackward, attentionForward } from '../attention/attention.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import type { LoraTarget } from '../plan/plan.ts';
+import type { FusedSplit, ProjRole } from '../../model/layout.ts';
+
+/** What kind of layer this is: fixed per layer of a model. */
+export interface LayerKind {
+  /** RoPE table (index into LayerInputs.rope), or null for a layer without RoPE. */
+  rope: number | null;
+  /** Leading dims of each head RoPE rotates. */
+  rotaryDim: number;
+  /** Softmax scale of attention. */
+  attnScale: number;
+  /** Attention-logit soft cap; 0 = none. */
+  softcap: number;
+  /** Sliding window in tokens; 0 = full causal attention. */
+  window: number;
+  /** 1 when norms scale by (1 + w) (Gemma), else 0. */
+  normOffset: number;
+  act: GateAct;
+  /** Gemma's norms on the attention and MLP outputs. */
+  sandwich: boolean;
+  /** How a fused qkv / gate_up output splits (Phi-3, InternLM2). */
+  qkvSplit?: FusedSplit;
+  gateUpSplit?: FusedSplit;
+}
 
 export interface LayerDims {
   /** Tokens this step (B·T). */
@@ -29,13 +55,20 @@ export interface LayerDims {
   kvHeads: number;
   headDim: number;
   eps: number;
+  kind: LayerKind;
 }
 
 export interface LayerWeights {
-  q: Tensor; k: Tensor; v: Tensor; o: Tensor;
-  gate: Tensor; up: Tensor; down: Tensor;
-  /** f32 buffers. */
+  /** Separate q/k/v, or one fused qkv. */
+  q?: Tensor; k?: Tensor; v?: Tensor; qkv?: Tensor;
+  o: Tensor;
+  /** Separate gate/up, or one fused gateUp. */
+  gate?: Tensor; up?: Tensor; gateUp?: Tensor;
+  down: Tensor;
+  /** f32 buffers: the norm before attention and the one before the MLP. */
   ln1: GPUBuffer; ln2: GPUBuffer;
+  /** Gemma: the norms on the attention output and on the MLP output. */
+  postAttn?: GPUBuffer; postMlp?: GPUBuffer;
   qBias?: GPUBuffer; kBias?: GPUBuffer; vBias?: GPUBuffer; oBias?: GPUBuffer;
   qNorm?: GPUBuffer; kNorm?: GPUBuffer;
 }
@@ -51,27 +84,34 @@ export interface LayerLora {
   scale: number;
   /** Dropout on the LoRA input; the seed is per module and per step. */
   p: number;
-  seeds: Partial<Record<LoraTarget, number>>;
-  modules: Partial<Record<LoraTarget, LoraModule>>;
+  seeds: Partial<Record<ProjRole, number>>;
+  /** By what the projection computes (q_proj and InternLM2's w-names alike). */
+  modules: Partial<Record<ProjRole, LoraModule>>;
 }
 
 /** What backward needs from forward (one set per layer, or one shared set when recomputing). */
 export interface LayerActs {
   ln1: GPUBuffer; rstd1: GPUBuffer;
-  /** Qwen3: q/k before their per-head norm, and its rstd. */
+  /** Qwen3/Gemma 3: q/k before their per-head norm, and its rstd. */
   qPre?: GPUBuffer; kPre?: GPUBuffer; qRstd?: GPUBuffer; kRstd?: GPUBuffer;
   q: GPUBuffer; k: GPUBuffer; v: GPUBuffer;
   lse: GPUBuffer; attnOut: GPUBuffer;
+  /** Gemma: o_proj's output before its norm, and the norm's rstd. */
+  oOut?: GPUBuffer; postAttnRstd?: GPUBuffer;
   mid: GPUBuffer;
   ln2: GPUBuffer; rstd2: GPUBuffer;
   gate: GPUBuffer; up: GPUBuffer; act: GPUBuffer;
-  /** X·Aᵀ [N, r] per LoRA target. */
-  loraH: Partial<Record<LoraTarget, GPUBuffer>>;
+  /** Gemma: down_proj's output before its norm, and the norm's rstd. */
+  downOut?: GPUBuffer; postMlpRstd?: GPUBuffer;
+  /** A fused projection's whole output (scratch, shared by the layers). */
+  fused?: GPUBuffer;
+  /** X·Aᵀ [N, r] per adapted projection. */
+  loraH: Partial<Record<ProjRole, GPUBuffer>>;
 }
 
 /** Scratch shared by every layer's backward (plan names in comments). */
 export interface LayerScratch {
-  dln: GPUBuffer; // grad.ln [N, D]; also attention backward's rowStats [N, heads, 2]
+  dln: GPUBuffer; // grad.ln [N, D]; also attention backward's rowStats [N, heads, 2] and Gemma's ∂o_out, ∂down_out
   dq: GPUBuffer; dk: GPUBuffer; dv: GPUBuffer;
   dattn: GPUBuffer; // grad.attn_out [N, q]; also Qwen3's ∂q_pre
   dgate: GPUBuffer; // grad.gate
@@ -83,12 +123,15 @@ export interface LayerScratch {
 
 export interface LayerInputs {
   seqIds: GPUBuffer;
-  cos: GPUBuffer;
-  sin: GPUBuffer;
+  /** One cos/sin pair [N, rotaryDim/2] per RoPE table. */
+  rope: { cos: GPUBuffer; sin: GPUBuffer }[];
 }
 
+/** Records the attention of a layer: reads a.q, a.k, a.v, writes a.attnOut (and a.lse). */
+export type Attend = (enc: GPUCommandEncoder, a: LayerActs) => void;
+
 function proj(
-  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: LoraTarget,
+  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: ProjRole,
   w: Tensor, x: GPUBuffer, y: GPUBuffer, acts: LayerActs, scratch: LayerScratch | null,
   opts: { bias?: GPUBuffer; accumulate?: boolean } = {},
 ): void {
@@ -102,36 +145,76 @@ function proj(
   });
 }
 
-/** Records the forward of one layer: x [N, D] → out [N, D] (out may not alias x). */
+/**
+ * Records the forward of one layer: x [N, D] → out [N, D] (out may not alias x). `attend`
+ * replaces full-sequence attention (the KV-cache decoder attends against its cache).
+ */
 export function layerForward(
   device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, w: LayerWeights, lora: LayerLora | null,
-  io: LayerInputs, x: GPUBuffer, out: GPUBuffer, a: LayerActs, scratch: LayerScratch | null,
+  io: LayerInputs, x: GPUBuffer, out: GPUBuffer, a: LayerActs, scratch: LayerScratch | null, attend?: Attend,
 ): void {
-  const { N, hidden: D, heads, kvHeads, headDim: hd, eps } = d;
-  rmsnormForward(device, enc, { x, w: w.ln1, y: a.ln1, rstd: a.rstd1, rows: N, cols: D, eps });
+  const { N, hidden: D, heads, kvHeads, headDim: hd, eps, kind } = d;
+  const offset = kind.normOffset;
+  rmsnormForward(device, enc, { x, w: w.ln1, y: a.ln1, rstd: a.rstd1, rows: N, cols: D, eps, offset });
 
   const qk = !!w.qNorm;
-  proj(device, enc, d, lora, 'q_proj', w.q, a.ln1, qk ? a.qPre! : a.q, a, scratch, { bias: w.qBias });
-  proj(device, enc, d, lora, 'k_proj', w.k, a.ln1, qk ? a.kPre! : a.k, a, scratch, { bias: w.kBias });
-  proj(device, enc, d, lora, 'v_proj', w.v, a.ln1, a.v, a, scratch, { bias: w.vBias });
-  if (qk) {
-    rmsnormForward(device, enc, { x: a.qPre!, w: w.qNorm!, y: a.q, rstd: a.qRstd!, rows: N * heads, cols: hd, eps });
-    rmsnormForward(device, enc, { x: a.kPre!, w: w.kNorm!, y: a.k, rstd: a.kRstd!, rows: N * kvHeads, cols: hd, eps });
+  const qOut = qk ? a.qPre! : a.q;
+  const kOut = qk ? a.kPre! : a.k;
+  if (w.qkv) {
+    proj(device, enc, d, lora, 'qkv', w.qkv, a.ln1, a.fused!, a, scratch);
+    unpackColumns(device, enc, a.fused!, [qOut, kOut, a.v], N, kind.qkvSplit!);
+  } else {
+    proj(device, enc, d, lora, 'q', w.q!, a.ln1, qOut, a, scratch, { bias: w.qBias });
+    proj(device, enc, d, lora, 'k', w.k!, a.ln1, kOut, a, scratch, { bias: w.kBias });
+    proj(device, enc, d, lora, 'v', w.v!, a.ln1, a.v, a, scratch, { bias: w.vBias });
   }
-  ropeForward(device, enc, { x: a.q, cos: io.cos, sin: io.sin, T: N, heads, headDim: hd });
-  ropeForward(device, enc, { x: a.k, cos: io.cos, sin: io.sin, T: N, heads: kvHeads, headDim: hd });
-  attentionForward(device, enc, { T: N, nHeads: heads, nKvHeads: kvHeads, headDim: hd }, {
-    q: a.q, k: a.k, v: a.v, seqIds: io.seqIds, out: a.attnOut, lse: a.lse,
-  });
-  enc.copyBufferToBuffer(x, 0, a.mid, 0, N * D * 4);
-  proj(device, enc, d, lora, 'o_proj', w.o, a.attnOut, a.mid, a, scratch, { bias: w.oBias, accumulate: true });
+  if (qk) {
+    rmsnormForward(device, enc, { x: a.qPre!, w: w.qNorm!, y: a.q, rstd: a.qRstd!, rows: N * heads, cols: hd, eps, offset });
+    rmsnormForward(device, enc, { x: a.kPre!, w: w.kNorm!, y: a.k, rstd: a.kRstd!, rows: N * kvHeads, cols: hd, eps, offset });
+  }
+  if (kind.rope !== null) {
+    const { cos, sin } = io.rope[kind.rope];
+    ropeForward(device, enc, { x: a.q, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
+    ropeForward(device, enc, { x: a.k, cos, sin, T: N, heads: kvHeads, headDim: hd, rotaryDim: kind.rotaryDim });
+  }
+  if (attend) attend(enc, a);
+  else {
+    attentionForward(device, enc, attnDims(d), { q: a.q, k: a.k, v: a.v, seqIds: io.seqIds, out: a.attnOut, lse: a.lse });
+  }
+  if (kind.sandwich) {
+    proj(device, enc, d, lora, 'o', w.o, a.attnOut, a.oOut!, a, scratch, { bias: w.oBias });
+    rmsnormForward(device, enc, { x: a.oOut!, w: w.postAttn!, y: a.mid, rstd: a.postAttnRstd!, rows: N, cols: D, eps, offset });
+    addInPlace(device, enc, a.mid, x, N * D);
+  } else {
+    enc.copyBufferToBuffer(x, 0, a.mid, 0, N * D * 4);
+    proj(device, enc, d, lora, 'o', w.o, a.attnOut, a.mid, a, scratch, { bias: w.oBias, accumulate: true });
+  }
 
-  rmsnormForward(device, enc, { x: a.mid, w: w.ln2, y: a.ln2, rstd: a.rstd2, rows: N, cols: D, eps });
-  proj(device, enc, d, lora, 'gate_proj', w.gate, a.ln2, a.gate, a, scratch);
-  proj(device, enc, d, lora, 'up_proj', w.up, a.ln2, a.up, a, scratch);
-  swigluForward(device, enc, a.gate, a.up, a.act, N * d.intermediate);
-  enc.copyBufferToBuffer(a.mid, 0, out, 0, N * D * 4);
-  proj(device, enc, d, lora, 'down_proj', w.down, a.act, out, a, scratch, { accumulate: true });
+  rmsnormForward(device, enc, { x: a.mid, w: w.ln2, y: a.ln2, rstd: a.rstd2, rows: N, cols: D, eps, offset });
+  if (w.gateUp) {
+    proj(device, enc, d, lora, 'gate_up', w.gateUp, a.ln2, a.fused!, a, scratch);
+    unpackColumns(device, enc, a.fused!, [a.gate, a.up], N, kind.gateUpSplit!);
+  } else {
+    proj(device, enc, d, lora, 'gate', w.gate!, a.ln2, a.gate, a, scratch);
+    proj(device, enc, d, lora, 'up', w.up!, a.ln2, a.up, a, scratch);
+  }
+  swigluForward(device, enc, a.gate, a.up, a.act, N * d.intermediate, kind.act);
+  if (kind.sandwich) {
+    proj(device, enc, d, lora, 'down', w.down, a.act, a.downOut!, a, scratch);
+    rmsnormForward(device, enc, { x: a.downOut!, w: w.postMlp!, y: out, rstd: a.postMlpRstd!, rows: N, cols: D, eps, offset });
+    addInPlace(device, enc, out, a.mid, N * D);
+  } else {
+    enc.copyBufferToBuffer(a.mid, 0, out, 0, N * D * 4);
+    proj(device, enc, d, lora, 'down', w.down, a.act, out, a, scratch, { accumulate: true });
+  }
+}
+
+/** The attention kernels' dims for a layer. */
+export function attnDims(d: LayerDims) {
+  return {
+    T: d.N, nHeads: d.heads, nKvHeads: d.kvHeads, headDim: d.headDim,
+    scale: d.kind.attnScale, softcap: d.kind.softcap, window: d.kind.window,
+  };
 }
 
 /**
@@ -139,7 +222,7 @@ export function layerForward(
  * `accumulateDx` adds to dx (for q/k/v and gate/up, which share their input).
  */
 function projBack(
-  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: LoraTarget, w: Tensor,
+  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: ProjRole, w: Tensor,
   x: GPUBuffer, dy: GPUBuffer, dx: GPUBuffer, accumulateDx: boolean, a: LayerActs, s: LayerScratch,
   accumulateGrads: boolean,
 ): void {
@@ -163,33 +246,58 @@ export function layerBackward(
   device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, w: LayerWeights, lora: LayerLora | null,
   io: LayerInputs, x: GPUBuffer, a: LayerActs, s: LayerScratch, dres: GPUBuffer, accumulateGrads = false,
 ): void {
-  const { N, hidden: D, heads, kvHeads, headDim: hd } = d;
-  // MLP: out = mid + down(silu(gate)·up)
-  projBack(device, enc, d, lora, 'down_proj', w.down, a.act, dres, s.dact, false, a, s, accumulateGrads);
-  swigluBackward(device, enc, a.gate, a.up, s.dact, s.dgate, s.dup, N * d.intermediate);
-  projBack(device, enc, d, lora, 'gate_proj', w.gate, a.ln2, s.dgate, s.dln, false, a, s, accumulateGrads);
-  projBack(device, enc, d, lora, 'up_proj', w.up, a.ln2, s.dup, s.dln, true, a, s, accumulateGrads);
-  rmsnormBackward(device, enc, { x: a.mid, w: w.ln2, dy: s.dln, rstd: a.rstd2, dx: dres, rows: N, cols: D, accumulate: true });
+  const { N, hidden: D, heads, kvHeads, headDim: hd, kind } = d;
+  const offset = kind.normOffset;
+  const g = accumulateGrads;
+  // MLP: out = mid + down(act(gate)·up)   (Gemma: mid + rmsnorm(down(…)))
+  let dDown = dres;
+  if (kind.sandwich) {
+    rmsnormBackward(device, enc, { x: a.downOut!, w: w.postMlp!, dy: dres, rstd: a.postMlpRstd!, dx: s.dln, rows: N, cols: D, offset });
+    dDown = s.dln;
+  }
+  projBack(device, enc, d, lora, 'down', w.down, a.act, dDown, s.dact, false, a, s, g);
+  swigluBackward(device, enc, a.gate, a.up, s.dact, s.dgate, s.dup, N * d.intermediate, kind.act);
+  if (w.gateUp) {
+    packColumns(device, enc, a.fused!, [s.dgate, s.dup], N, kind.gateUpSplit!);
+    projBack(device, enc, d, lora, 'gate_up', w.gateUp, a.ln2, a.fused!, s.dln, false, a, s, g);
+  } else {
+    projBack(device, enc, d, lora, 'gate', w.gate!, a.ln2, s.dgate, s.dln, false, a, s, g);
+    projBack(device, enc, d, lora, 'up', w.up!, a.ln2, s.dup, s.dln, true, a, s, g);
+  }
+  rmsnormBackward(device, enc, { x: a.mid, w: w.ln2, dy: s.dln, rstd: a.rstd2, dx: dres, rows: N, cols: D, accumulate: true, offset });
 
-  // Attention: mid = x + o(attention(rope(q), rope(k), v))
-  projBack(device, enc, d, lora, 'o_proj', w.o, a.attnOut, dres, s.dattn, false, a, s, accumulateGrads);
-  attentionBackward(device, enc, { T: N, nHeads: heads, nKvHeads: kvHeads, headDim: hd }, {
+  // Attention: mid = x + o(attention(rope(q), rope(k), v))   (Gemma: x + rmsnorm(o(…)))
+  let dO = dres;
+  if (kind.sandwich) {
+    rmsnormBackward(device, enc, { x: a.oOut!, w: w.postAttn!, dy: dres, rstd: a.postAttnRstd!, dx: s.dln, rows: N, cols: D, offset });
+    dO = s.dln;
+  }
+  projBack(device, enc, d, lora, 'o', w.o, a.attnOut, dO, s.dattn, false, a, s, g);
+  attentionBackward(device, enc, attnDims(d), {
     q: a.q, k: a.k, v: a.v, seqIds: io.seqIds, out: a.attnOut, lse: a.lse,
     dOut: s.dattn, rowStats: s.dln, dq: s.dq, dk: s.dk, dv: s.dv,
   });
-  ropeBackward(device, enc, { x: s.dq, cos: io.cos, sin: io.sin, T: N, heads, headDim: hd });
-  ropeBackward(device, enc, { x: s.dk, cos: io.cos, sin: io.sin, T: N, heads: kvHeads, headDim: hd });
+  if (kind.rope !== null) {
+    const { cos, sin } = io.rope[kind.rope];
+    ropeBackward(device, enc, { x: s.dq, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
+    ropeBackward(device, enc, { x: s.dk, cos, sin, T: N, heads: kvHeads, headDim: hd, rotaryDim: kind.rotaryDim });
+  }
   let dq = s.dq;
   let dk = s.dk;
   if (w.qNorm) {
     // ∂q_pre goes where ∂attn_out was (consumed above), ∂k_pre into grad.up (consumed too).
-    rmsnormBackward(device, enc, { x: a.qPre!, w: w.qNorm, dy: s.dq, rstd: a.qRstd!, dx: s.dattn, rows: N * heads, cols: hd });
-    rmsnormBackward(device, enc, { x: a.kPre!, w: w.kNorm!, dy: s.dk, rstd: a.kRstd!, dx: s.dup, rows: N * kvHeads, cols: hd });
+    rmsnormBackward(device, enc, { x: a.qPre!, w: w.qNorm, dy: s.dq, rstd: a.qRstd!, dx: s.dattn, rows: N * heads, cols: hd, offset });
+    rmsnormBackward(device, enc, { x: a.kPre!, w: w.kNorm!, dy: s.dk, rstd: a.kRstd!, dx: s.dup, rows: N * kvHeads, cols: hd, offset });
     dq = s.dattn;
     dk = s.dup;
   }
-  projBack(device, enc, d, lora, 'q_proj', w.q, a.ln1, dq, s.dln, false, a, s, accumulateGrads);
-  projBack(device, enc, d, lora, 'k_proj', w.k, a.ln1, dk, s.dln, true, a, s, accumulateGrads);
-  projBack(device, enc, d, lora, 'v_proj', w.v, a.ln1, s.dv, s.dln, true, a, s, accumulateGrads);
-  rmsnormBackward(device, enc, { x, w: w.ln1, dy: s.dln, rstd: a.rstd1, dx: dres, rows: N, cols: D, accumulate: true });
+  if (w.qkv) {
+    packColumns(device, enc, a.fused!, [dq, dk, s.dv], N, kind.qkvSplit!);
+    projBack(device, enc, d, lora, 'qkv', w.qkv, a.ln1, a.fused!, s.dln, false, a, s, g);
+  } else {
+    projBack(device, enc, d, lora, 'q', w.q!, a.ln1, dq, s.dln, false, a, s, g);
+    projBack(device, enc, d, lora, 'k', w.k!, a.ln1, dk, s.dln, true, a, s, g);
+    projBack(device, enc, d, lora, 'v', w.v!, a.ln1, s.dv, s.dln, true, a, s, g);
+  }
+  rmsnormBackward(device, enc, { x, w: w.ln1, dy: s.dln, rstd: a.rstd1, dx: dres, rows: N, cols: D, accumulate: true, offset });
 }

@@ -1,4 +1,5 @@
-// Small element-wise kernels: residual adds, SwiGLU.
+// Small element-wise kernels: residual adds, the gated MLP activation (SwiGLU, or Gemma's GeGLU
+// with act 'gelu_pytorch_tanh').
 import residualSrc from '../../../shaders/residual.wgsl?raw';
 import swigluSrc from '../../../shaders/swiglu.wgsl?raw';
 import { Kernel, params } from '../runtime/kernel.ts';
@@ -14,11 +15,15 @@ export function add(device: GPUDevice, enc: GPUCommandEncoder, a: GPUBuffer, b: 
   new Kernel(device, residualSrc, 'add').dispatch(enc, [a, b, out], params([['u32', n]]), grid1d(device, n));
 }
 
-/** out = silu(gate)·up over n elements. */
+export type GateAct = 'silu' | 'gelu_pytorch_tanh';
+const ACT_CODE: Record<GateAct, number> = { silu: 0, gelu_pytorch_tanh: 1 };
+
+/** out = act(gate)·up over n elements (act: silu unless given). */
 export function swigluForward(
-  device: GPUDevice, enc: GPUCommandEncoder, gate: GPUBuffer, up: GPUBuffer, out: GPUBuffer, n: number,
+  device: GPUDevice, enc: GPUCommandEncoder, gate: GPUBuffer, up: GPUBuffer, out: GPUBuffer, n: number, act: GateAct = 'silu',
 ): void {
-  new Kernel(device, swigluSrc, 'swiglu_forward').dispatch(enc, [gate, up, out], params([['u32', n]]), grid1d(device, n));
+  new Kernel(device, swigluSrc, 'swiglu_forward', { constants: { ACT: ACT_CODE[act] } })
+    .dispatch(enc, [gate, up, out], params([['u32', n]]), grid1d(device, n));
 }
 
 /** dgate, dup from dout (dgate/dup may not alias gate/up/dout). */
@@ -31,8 +36,9 @@ export function swigluBackward(
   dgate: GPUBuffer,
   dup: GPUBuffer,
   n: number,
+  act: GateAct = 'silu',
 ): void {
-  new Kernel(device, swigluSrc, 'swiglu_backward').dispatch(
+  new Kernel(device, swigluSrc, 'swiglu_backward', { constants: { ACT: ACT_CODE[act] } }).dispatch(
     enc, [gate, up, dout, dgate, dup], params([['u32', n]]), grid1d(device, n),
   );
 }

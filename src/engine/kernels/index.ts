@@ -5,3 +5,4 @@ export * from './rope.ts';
 export * from './elementwise.ts';
 export * from './embedding.ts';
 export * from './adamw.ts';
+export * from './split.ts';

@@ -1,10 +1,11 @@
-// RoPE: inverse frequencies (default and Llama-3 scaling, as transformers'
+// RoPE: inverse frequencies (default, Llama-3, linear, LongRoPE and dynamic NTK, as transformers'
 // modeling_rope_utils computes them in float32), per-token cos/sin tables from explicit
-// position ids, and the in-place rotate-half kernel forward and backward.
+// position ids, and the in-place rotate-half kernel forward and backward (over the first
+// `rotaryDim` dims of each head: Phi-3's partial rotary).
 import src from '../../../shaders/rope.wgsl?raw';
 import { Kernel, params } from '../runtime/kernel.ts';
 import { grid1d } from '../runtime/grid.ts';
-import type { Llama3RopeScaling } from '../../model/types.ts';
+import type { Llama3RopeScaling, RopeScaling } from '../../model/types.ts';
 
 export type { Llama3RopeScaling };
 
@@ -41,6 +42,44 @@ export function ropeInvFreq(headDim: number, theta: number, scaling?: Llama3Rope
   return out;
 }
 
+/** One RoPE as a layer uses it: rotated dims, base, scaling, and the model's trained length. */
+export interface RopeParams {
+  dim: number;
+  theta: number;
+  scaling: RopeScaling | null;
+  maxPositionEmbeddings: number;
+}
+
+/**
+ * The inverse frequencies and cos/sin scale of a RoPE for a forward whose largest position is
+ * `maxPosition` (transformers recomputes LongRoPE and dynamic NTK from max(position_ids) + 1).
+ */
+export function ropeFrequencies(p: RopeParams, maxPosition: number): { invFreq: Float32Array; attentionScaling: number } {
+  const s = p.scaling;
+  const seqLen = maxPosition + 1;
+  if (!s || s.rope_type === 'llama3') return { invFreq: ropeInvFreq(p.dim, p.theta, s), attentionScaling: 1 };
+  if (s.rope_type === 'linear') {
+    // _compute_linear_scaling_parameters: inv_freq /= factor.
+    return { invFreq: ropeInvFreq(p.dim, p.theta).map((f) => fr(f / s.factor)), attentionScaling: 1 };
+  }
+  if (s.rope_type === 'dynamic') {
+    // Within the trained length dynamic NTK is the default RoPE. Past it transformers grows the
+    // base from the longest sequence seen so far (state across calls), which one forward cannot
+    // reproduce; such rows are refused instead.
+    if (seqLen > p.maxPositionEmbeddings) {
+      throw new Error(`positions up to ${seqLen} exceed the model's max_position_embeddings (${p.maxPositionEmbeddings}); its dynamic NTK RoPE past that length is not supported: use max_length ≤ ${p.maxPositionEmbeddings}`);
+    }
+    return { invFreq: ropeInvFreq(p.dim, p.theta), attentionScaling: 1 };
+  }
+  // longrope (_compute_longrope_parameters + longrope_frequency_update): long factors once the
+  // sequence passes the pretrained length, short ones before; inv_freq = 1 / (ext · base^(2i/dim)).
+  const ext = seqLen > s.original_max_position_embeddings ? s.long_factor : s.short_factor;
+  const half = p.dim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) inv[i] = fr(1 / fr(fr(ext[i]) * fr(Math.pow(p.theta, fr(fr(2 * i) / p.dim)))));
+  return { invFreq: inv, attentionScaling: fr(s.attention_factor) };
+}
+
 /** cos/sin tables [T, D/2] for the given position ids, rounded like torch's f32 math. */
 export function ropeTables(positionIds: ArrayLike<number>, invFreq: Float32Array, attentionScaling = 1) {
   const half = invFreq.length;
@@ -60,18 +99,22 @@ export function ropeTables(positionIds: ArrayLike<number>, invFreq: Float32Array
 export interface RopeArgs {
   /** Rotated in place: element (t, h, i) at off + t·stride + h·D + i. */
   x: GPUBuffer;
+  /** [T, rotaryDim/2] tables. */
   cos: GPUBuffer;
   sin: GPUBuffer;
   T: number;
   heads: number;
   headDim: number;
+  /** Leading dims of each head that rotate (default headDim); the rest pass through. */
+  rotaryDim?: number;
   /** Elements between tokens (default heads·headDim). */
   stride?: number;
   off?: number;
 }
 
 function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: number): void {
-  const n = a.T * a.heads * (a.headDim / 2);
+  const rot = a.rotaryDim ?? a.headDim;
+  const n = a.T * a.heads * (rot / 2);
   new Kernel(device, src, 'rope').dispatch(
     enc,
     [a.x, a.cos, a.sin],
@@ -82,6 +125,7 @@ function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: 
       ['u32', a.stride ?? a.heads * a.headDim],
       ['u32', a.off ?? 0],
       ['f32', sign],
+      ['u32', rot],
     ]),
     grid1d(device, n),
   );

@@ -20,6 +20,8 @@ export interface LmHead {
   chunks: Array<{ buffer: GPUBuffer; rows: number }>;
   hidden: number;
   dtype: LmHeadDType;
+  /** Gemma's final_logit_softcapping: the loss sees cap·tanh(logits/cap). */
+  softcap?: number | null;
 }
 
 export interface CrossEntropyOptions {
@@ -141,6 +143,7 @@ export class FusedCrossEntropy {
         ['u32', this.head.hidden],
         ['u32', blk.n],
         ['u32', blk.row0],
+        ['f32', this.head.softcap ?? 0],
       ]),
       [Math.ceil(blk.n / TILE), Math.ceil(T / TILE)],
     );
@@ -186,6 +189,7 @@ export class FusedCrossEntropy {
           ['u32', beta],
           ['f32', opts.gradScale ?? 1],
           ['f32', opts.divisor ?? 0],
+          ['f32', this.head.softcap ?? 0],
         ]),
         [Math.ceil(this.head.hidden / TILE), Math.ceil(T / TILE)],
       );

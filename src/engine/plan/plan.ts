@@ -2,7 +2,8 @@
 // every weight, LoRA tensor, saved activation and scratch buffer, its shape and bytes, so the
 // app can tell the user what fits on their GPU and the decoder can allocate each buffer once.
 import { BYTES, type DType } from '../tensor/dtype.ts';
-import type { ModelSpec } from '../../model/types.ts';
+import type { Arch, ModelSpec } from '../../model/types.ts';
+import { linearLayouts, TARGET_MODULES, type TargetModule } from '../../model/layout.ts';
 
 export interface ModelShape {
   hidden: number;
@@ -18,12 +19,21 @@ export interface ModelShape {
   dtype: DType;
   /** Qwen2: biases on q/k/v. */
   qkv_bias?: boolean;
-  /** Qwen3: RMSNorm on each q/k head. */
+  /** Qwen3, Gemma 3: RMSNorm on each q/k head. */
   qk_norm?: boolean;
+  /** Module names and fused projections (Phi-3, InternLM2); default llama's. */
+  arch?: Arch;
+  /** Dims of each head RoPE rotates (Phi-3's partial rotary); default head_dim. */
+  rotary_dim?: number;
+  /** Distinct RoPE tables (Gemma 3: a global and a local one); default 1. */
+  rope_tables?: number;
+  /** Gemma 2/3: RMSNorm on the attention and MLP outputs as well. */
+  sandwich_norms?: boolean;
 }
 
-export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
-export type LoraTarget = (typeof LORA_TARGETS)[number];
+/** Every module name LoRA can target (an architecture uses its own subset: model/layout.ts). */
+export const LORA_TARGETS = TARGET_MODULES;
+export type LoraTarget = TargetModule;
 
 export interface TrainShape {
   batch: number;
@@ -56,7 +66,6 @@ export interface MemoryPlan {
   total: number;
 }
 
-/** in/out features of each projection: [out, in]. */
 /** The plan's view of a spec (matrix dtype from the embedding tensor). */
 export function modelShape(spec: ModelSpec, dtype: DType): ModelShape {
   return {
@@ -71,21 +80,33 @@ export function modelShape(spec: ModelSpec, dtype: DType): ModelShape {
     dtype,
     qkv_bias: spec.attention_bias,
     qk_norm: spec.qk_norm,
+    arch: spec.arch,
+    rotary_dim: spec.rotary_dim,
+    rope_tables: spec.rope_local_theta !== null ? 2 : 1,
+    sandwich_norms: spec.sandwich_norms,
   };
 }
 
+/** in/out features of each projection: [out, in]. */
 export function projShapes(m: ModelShape): Record<LoraTarget, [number, number]> {
   const q = m.heads * m.head_dim;
   const kv = m.kv_heads * m.head_dim;
+  const D = m.hidden;
+  const I = m.intermediate;
   return {
-    q_proj: [q, m.hidden],
-    k_proj: [kv, m.hidden],
-    v_proj: [kv, m.hidden],
-    o_proj: [m.hidden, q],
-    gate_proj: [m.intermediate, m.hidden],
-    up_proj: [m.intermediate, m.hidden],
-    down_proj: [m.hidden, m.intermediate],
+    q_proj: [q, D], k_proj: [kv, D], v_proj: [kv, D], o_proj: [D, q],
+    gate_proj: [I, D], up_proj: [I, D], down_proj: [D, I],
+    qkv_proj: [q + 2 * kv, D], gate_up_proj: [2 * I, D],
+    wqkv: [q + 2 * kv, D], wo: [D, q], w1: [I, D], w3: [I, D], w2: [D, I],
   };
+}
+
+/** Columns of the widest fused projection output (0 when the architecture fuses none). */
+export function fusedWidth(m: ModelShape): number {
+  const shapes = projShapes(m);
+  let w = 0;
+  for (const l of linearLayouts(m.arch ?? 'llama')) if (l.role === 'qkv' || l.role === 'gate_up') w = Math.max(w, shapes[l.name][0]);
+  return w;
 }
 
 const elemBytes = (dtype: PlannedBuffer['dtype']) => (dtype === 'u32' || dtype === 'i32' ? 4 : BYTES[dtype]);
@@ -111,10 +132,7 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   add('model.embed_tokens.weight', 'weights', [m.vocab, D], m.dtype);
   for (let l = 0; l < m.layers; l++) {
     const p = `model.layers.${l}`;
-    for (const t of LORA_TARGETS) {
-      const mod = t.endsWith('_proj') && ['q', 'k', 'v', 'o'].includes(t[0]) ? 'self_attn' : 'mlp';
-      add(`${p}.${mod}.${t}.weight`, 'weights', shapes[t], m.dtype);
-    }
+    for (const lin of linearLayouts(m.arch ?? 'llama')) add(`${p}.${lin.parent}.${lin.name}.weight`, 'weights', shapes[lin.name], m.dtype);
     if (m.qkv_bias) {
       add(`${p}.self_attn.q_proj.bias`, 'weights', [q]);
       add(`${p}.self_attn.k_proj.bias`, 'weights', [kv]);
@@ -126,6 +144,10 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
     }
     add(`${p}.input_layernorm.weight`, 'weights', [D]);
     add(`${p}.post_attention_layernorm.weight`, 'weights', [D]);
+    if (m.sandwich_norms) {
+      add(`${p}.pre_feedforward_layernorm.weight`, 'weights', [D]);
+      add(`${p}.post_feedforward_layernorm.weight`, 'weights', [D]);
+    }
   }
   add('model.norm.weight', 'weights', [D]);
   if (!m.tied) add('lm_head.weight', 'weights', [m.vocab, D], m.dtype);
@@ -150,8 +172,13 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   add('input_ids', 'activations', [T], 'u32');
   add('labels', 'activations', [T], 'i32');
   add('seq_ids', 'activations', [T], 'u32');
-  add('rope.cos', 'activations', [T, m.head_dim / 2]);
-  add('rope.sin', 'activations', [T, m.head_dim / 2]);
+  const rot = m.rotary_dim ?? m.head_dim;
+  add('rope.cos', 'activations', [T, rot / 2]);
+  add('rope.sin', 'activations', [T, rot / 2]);
+  if ((m.rope_tables ?? 1) > 1) {
+    add('rope_local.cos', 'activations', [T, rot / 2]);
+    add('rope_local.sin', 'activations', [T, rot / 2]);
+  }
 
   // What one layer's backward needs from its forward.
   const layerActs = (prefix: string, category: Category) => {
@@ -168,12 +195,20 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
     add(`${prefix}.v`, category, [T, kv]);
     add(`${prefix}.attn_lse`, category, [m.heads, T]);
     add(`${prefix}.attn_out`, category, [T, q]);
+    if (m.sandwich_norms) {
+      add(`${prefix}.o_out`, category, [T, D]);
+      add(`${prefix}.post_attn_rstd`, category, [T]);
+    }
     add(`${prefix}.residual_mid`, category, [T, D]);
     add(`${prefix}.ln2`, category, [T, D]);
     add(`${prefix}.rstd2`, category, [T]);
     add(`${prefix}.gate`, category, [T, I]);
     add(`${prefix}.up`, category, [T, I]);
     add(`${prefix}.act`, category, [T, I]);
+    if (m.sandwich_norms) {
+      add(`${prefix}.down_out`, category, [T, D]);
+      add(`${prefix}.post_mlp_rstd`, category, [T]);
+    }
     for (const t of targets) add(`${prefix}.${t}.lora_h`, category, [T, r]);
   };
   // Residual stream entering each layer, and the final one.
@@ -197,6 +232,9 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   add('grad.gate', 'scratch', [T, I]);
   add('grad.up', 'scratch', [T, I]);
   add('grad.act', 'scratch', [T, I]);
+  // A fused projection's whole output, forward, and its gradient, backward (one at a time).
+  const fw = fusedWidth(m);
+  if (fw > 0) add('fused.out', 'scratch', [T, fw]);
   if (targets.length) add('grad.lora_h', 'scratch', [T, r]);
   if (targets.length && (train.lora.dropout ?? 0) > 0) {
     const widest = Math.max(...targets.map((t) => shapes[t][1]));
