@@ -45,7 +45,26 @@ const MISTRAL_7B_V03 = {
   tie_word_embeddings: false, torch_dtype: 'bfloat16', transformers_version: '4.42.0.dev0', use_cache: true, vocab_size: 32768,
 };
 
+const SMOLLM3_3B = {
+  architectures: ['SmolLM3ForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: null, eos_token_id: 128012,
+  hidden_act: 'silu', hidden_size: 2048, initializer_range: 0.02, intermediate_size: 11008,
+  layer_types: Array(36).fill('full_attention'), max_position_embeddings: 65536, max_window_layers: 28, mlp_bias: false,
+  model_type: 'smollm3', no_rope_layer_interval: 4, no_rope_layers: Array.from({ length: 36 }, (_, i) => ((i + 1) % 4 ? 1 : 0)),
+  num_attention_heads: 16, num_hidden_layers: 36, num_key_value_heads: 4, pad_token_id: 128004, pretraining_tp: 2, rms_norm_eps: 1e-6,
+  rope_scaling: null, rope_theta: 5000000.0, sliding_window: null, torch_dtype: 'bfloat16', transformers_version: '4.54.0.dev0',
+  use_cache: false, use_sliding_window: false, vocab_size: 128256,
+};
+
 describe('parseConfig on real Hub configs', () => {
+  it('SmolLM3-3B (NoPE every 4th layer, tied by default)', () => {
+    const s = parseConfig(SMOLLM3_3B);
+    expect(s).toMatchObject({ arch: 'smollm3', head_dim: 128, rotary_dim: 128, tie_word_embeddings: true, rope_theta: 5e6, sliding_window: null });
+    expect(s.no_rope_layers!.slice(0, 8)).toEqual([1, 1, 1, 0, 1, 1, 1, 0]);
+    // Without no_rope_layers SmolLM3Config derives the same list from the interval.
+    const { no_rope_layers: _n, ...rest } = SMOLLM3_3B;
+    expect(parseConfig(rest).no_rope_layers).toEqual(s.no_rope_layers);
+    expect(() => parseConfig({ ...SMOLLM3_3B, use_sliding_window: true, sliding_window: 4096, layer_types: undefined })).toThrow(/use_sliding_window=true is not supported/);
+  });
   it('SmolLM2-135M-Instruct (Llama, tied, GQA 3)', () => {
     const s = parseConfig(JSON.stringify(SMOLLM2_135M_INSTRUCT));
     expect(s).toMatchObject({
