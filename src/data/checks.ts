@@ -2,9 +2,10 @@
 // fields were all fine: a record with a broken field is invalid already, and judging the turn
 // order of a half-read conversation would only add noise to its report.
 import type { Draft } from './draft.ts';
+import type { NormalizeOptions } from './normalize.ts';
 import { matchToolResults } from './tool-results.ts';
 
-export function checkConversation(d: Draft): void {
+export function checkConversation(d: Draft, opts: NormalizeOptions = {}): void {
   if (d.tools) {
     const names = new Set(d.tools.map((t) => t.function.name));
     d.messages.forEach((m, i) => {
@@ -18,13 +19,16 @@ export function checkConversation(d: Draft): void {
   }
   if (d.failed) return;
 
-  if (!d.messages.some((m) => m.role === 'assistant')) {
+  const last = d.messages.at(-1);
+  // A prompt to generate from ends where the model's reply starts: after the user or a tool result.
+  const prompt = opts.forGeneration === true && (last?.role === 'user' || last?.role === 'tool');
+  if (!prompt && !d.messages.some((m) => m.role === 'assistant')) {
     d.issue('no_assistant_turn', d.messages.length === 0 ? 'the conversation has no turns' : 'the conversation has no assistant turn to train on');
     return;
   }
   toolResults(d);
   if (d.failed) return;
-  roleOrder(d);
+  roleOrder(d, prompt);
   d.messages.forEach((m, i) => {
     if (m.content === '' && (m.role === 'user' || (m.role === 'assistant' && !m.tool_calls))) {
       d.issue('empty_content', `${d.paths[i]} is an empty ${m.role} turn`, d.paths[i]);
@@ -52,7 +56,7 @@ function toolResults(d: Draft): void {
   }
 }
 
-function roleOrder(d: Draft): void {
+function roleOrder(d: Draft, prompt: boolean): void {
   const msgs = d.messages;
   const first = msgs[0];
   if (first.role !== 'user') {
@@ -69,7 +73,7 @@ function roleOrder(d: Draft): void {
     }
   }
   const last = msgs[msgs.length - 1];
-  if (last.role === 'user' || last.role === 'tool') {
+  if (!prompt && (last.role === 'user' || last.role === 'tool')) {
     const path = d.paths[msgs.length - 1];
     d.issue('role_order', `${path}: the conversation ends with a ${last.role} turn, which is not trained`, path);
   }

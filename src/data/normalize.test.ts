@@ -263,3 +263,28 @@ describe('warnings keep the record', () => {
     expect(r.issues).toEqual([{ line: 2, severity: 'warning', code: 'empty_content', message: expect.any(String), path: 'messages[1]' }]);
   });
 });
+
+describe('prompts to generate from (forGeneration)', () => {
+  const codes = (value: unknown, forGeneration: boolean) => {
+    const r = normalizeRecord(value, 1, { forGeneration });
+    return { valid: r.conversation !== undefined, codes: r.issues.map((i) => i.code) };
+  };
+  const U = { role: 'user', content: 'q' };
+  const A = { role: 'assistant', content: 'a' };
+  const call = { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: '{}' } }] };
+  const T = { role: 'tool', content: 'r' };
+
+  it('accept a conversation that ends with the user or a tool result, with no warning', () => {
+    expect(codes({ messages: [U] }, true)).toEqual({ valid: true, codes: [] });
+    expect(codes({ messages: [U, A, U] }, true)).toEqual({ valid: true, codes: [] });
+    expect(codes({ messages: [U, call, T] }, true)).toEqual({ valid: true, codes: [] });
+    expect(codes({ query: 'q', response: 'r' }, true)).toEqual({ valid: true, codes: [] });
+  });
+
+  it('still refuse what no template can render, and change nothing without the option', () => {
+    expect(codes({ messages: [] }, true)).toEqual({ valid: false, codes: ['no_assistant_turn'] });
+    expect(codes({ messages: [U, A] }, true)).toEqual({ valid: true, codes: [] });
+    expect(codes({ messages: [U] }, false)).toEqual({ valid: false, codes: ['no_assistant_turn'] });
+    expect(codes({ messages: [U, A, U] }, false)).toEqual({ valid: true, codes: ['role_order'] });
+  });
+});

@@ -15,7 +15,15 @@ export interface Normalized {
 
 const KNOWN_KEYS = 'messages, conversations, instruction/output, query/response';
 
-export function normalizeRecord(value: unknown, line: number): Normalized {
+export interface NormalizeOptions {
+  /**
+   * The records are prompts to generate from (`render --generation-prompt`): a conversation may
+   * end with a user turn (or a tool result) and need no assistant turn; ending so is not a warning.
+   */
+  forGeneration?: boolean;
+}
+
+export function normalizeRecord(value: unknown, line: number, opts: NormalizeOptions = {}): Normalized {
   if (!isObject(value)) {
     return { issues: [makeIssue('not_object', line, `the record must be a JSON object, got ${typeName(value)}`)] };
   }
@@ -27,7 +35,7 @@ export function normalizeRecord(value: unknown, line: number): Normalized {
   }
   const d = new Draft(line);
   readFormat(d, value, format);
-  checkConversation(d);
+  checkConversation(d, opts);
   if (d.failed) return { issues: d.issues, format };
   const conversation: Conversation = { messages: d.messages, source: { format, line } };
   if (d.system !== undefined) conversation.system = d.system;

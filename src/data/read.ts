@@ -3,10 +3,12 @@ import { makeIssue } from './codes.ts';
 import { deeperThan, MAX_JSON_DEPTH } from './depth.ts';
 import { findJsonError } from './json-error.ts';
 import { isBlank, MAX_LINE_BYTES, readLines, type ReadOptions } from './lines.ts';
-import { normalizeRecord } from './normalize.ts';
+import { normalizeRecord, type NormalizeOptions } from './normalize.ts';
 import type { Conversation, Issue, SourceFormat } from './types.ts';
 import { BIDI_CONTROLS, codePointLabel, findHidden, type HiddenFind } from './unicode.ts';
 import { decodeUtf8, firstInvalidUtf8 } from './utf8.ts';
+
+export interface DatasetReadOptions extends ReadOptions, NormalizeOptions {}
 
 export interface RecordResult {
   /** 1-based line of the record; 0 only for the file-level `empty_file` result. */
@@ -45,7 +47,7 @@ function hiddenIssues(finds: HiddenFind[], line: number): Issue[] {
 }
 
 /** One non-blank line's bytes → its record. */
-export function parseLine(bytes: Uint8Array, line: number): RecordResult {
+export function parseLine(bytes: Uint8Array, line: number, opts: NormalizeOptions = {}): RecordResult {
   const text = decodeUtf8(bytes);
   if (text === null) {
     const at = firstInvalidUtf8(bytes);
@@ -69,7 +71,7 @@ export function parseLine(bytes: Uint8Array, line: number): RecordResult {
     const where = column !== undefined ? ` at column ${column}` : '';
     return { line, issues: [makeIssue('invalid_json', line, `invalid JSON${where}: ${message}`, { column })] };
   }
-  const r = normalizeRecord(value, line);
+  const r = normalizeRecord(value, line, opts);
   const result: RecordResult = { line, issues: [...r.issues, ...hiddenIssues(findHidden(value, text), line)] };
   if (r.conversation) result.conversation = r.conversation;
   if (r.format) result.format = r.format;
@@ -81,7 +83,7 @@ export function parseLine(bytes: Uint8Array, line: number): RecordResult {
  * are not records). A file with no record yields one result with line 0 and the `empty_file`
  * issue: a file-level result, not a record. Stops with the signal's reason when aborted.
  */
-export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, opts: ReadOptions = {}): AsyncGenerator<RecordResult> {
+export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, opts: DatasetReadOptions = {}): AsyncGenerator<RecordResult> {
   let records = 0;
   const limit = opts.maxLineBytes ?? MAX_LINE_BYTES;
   for await (const { line, bytes, tooLong } of readLines(source, opts)) {
@@ -92,7 +94,7 @@ export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, op
     }
     if (isBlank(bytes)) continue;
     records++;
-    yield parseLine(bytes, line);
+    yield parseLine(bytes, line, opts);
   }
   if (records === 0) {
     yield { line: 0, issues: [makeIssue('empty_file', 0, 'the file has no records: it is empty or has only blank lines')] };

@@ -1,8 +1,7 @@
 // Reading a whole file into counts and issues (what `prism validate` and the Dataset page show).
 // Memory stays flat whatever the file: every issue is counted, but only the first few of each
 // code are kept; `onIssue` sees every one as it streams (for a JSON Lines report).
-import type { ReadOptions } from './lines.ts';
-import { readDataset } from './read.ts';
+import { readDataset, type DatasetReadOptions } from './read.ts';
 import type { Conversation, Issue, SourceFormat } from './types.ts';
 
 /** Issues kept per code in a summary (`issues`); `issue_counts` counts them all. */
@@ -24,7 +23,7 @@ export interface DatasetSummary {
   issues_truncated: boolean;
 }
 
-export interface SummarizeOptions extends ReadOptions {
+export interface SummarizeOptions extends DatasetReadOptions {
   /** Keep the valid conversations (default true). False for files too big to hold. */
   keepConversations?: boolean;
   /** Issues kept per code (default DEFAULT_MAX_ISSUES_PER_CODE; Infinity keeps all). */

@@ -76,3 +76,15 @@ function buildExpected(depth: number): string {
   }
   return open.join('') + '[]' + close.reverse().join('');
 }
+
+describe('pyJsonDumps on numbers JSON cannot hold', () => {
+  it('prints ±1e400 in tool arguments as Python does after json.loads of the line: Infinity, -Infinity', () => {
+    // The reference reads the dataset line itself (not a JSON round trip through JavaScript).
+    const lines = ['{"x": 1e400}', '{"x": -1e400, "y": [1E+400, 2.5, -3]}', '[1e400, {"deep": [-1e999]}]'];
+    const script = 'import json, sys\nfor line in sys.stdin:\n    print(json.dumps(json.loads(line), ensure_ascii=False))';
+    const res = spawnSync(PYTHON, ['-c', script], { input: lines.join('\n') + '\n', encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    expect(lines.map((l) => pyJsonDumps(JSON.parse(l)))).toEqual(res.stdout.trimEnd().split('\n'));
+    expect(pyJsonDumps(JSON.parse('{"x": 1e400}'))).toBe('{"x": Infinity}');
+  });
+});

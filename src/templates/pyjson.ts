@@ -22,8 +22,10 @@ function pyFloat(n: number): string {
  * integral JS number arrives as an int unless JavaScript wrote it in exponent form.
  */
 function pyNumber(n: number): string {
+  // JSON.parse reads 1e400 as Infinity, as Python's json.loads does (float('inf')); json.dumps
+  // then prints Infinity, never NaN (JSON.stringify would write null for both).
+  if (!Number.isFinite(n)) return pyFloat(n);
   const js = JSON.stringify(n);
-  if (js === 'null') return 'NaN';
   if (/^-?\d+$/.test(js)) return js;
   return pyFloat(n);
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadReference, renderOfficial } from '../../templates/conformance/official.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 function prism(...args: string[]): string {
@@ -71,6 +72,34 @@ describe('prism templates / render', () => {
       expect(out[2].error).toMatch(/^too_deep: messages\[1\]\.tool_calls\[0\]\.function\.arguments holds JSON nested more than 500 levels/);
       expect(out[0].text).toContain('Hello!');
       expect(out[3].text).toBe(out[0].text);
+    }
+  });
+
+  it('render --generation-prompt renders prompt-only records as Jinja2 does with add_generation_prompt=True', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'prompts.jsonl');
+    const prompts = [
+      [{ role: 'user', content: 'Hi' }],
+      [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Q1' }, { role: 'assistant', content: 'A1' }, { role: 'user', content: 'Q2' }],
+      [{ role: 'user', content: 'Q1' }, { role: 'assistant', content: 'A1' }, { role: 'user', content: 'Q2 ✓' }],
+    ];
+    writeFileSync(file, prompts.map((messages) => JSON.stringify({ messages })).join('\n') + '\n');
+    // Without the flag a prompt-only record has nothing to train on: refused, as before.
+    const plain = prism('render', '--template', 'qwen2_5', file, '--json').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(plain[0].error).toMatch(/^no_assistant_turn/);
+    for (const template of ['qwen2_5', 'llama3_2', 'mistral']) {
+      const ref = loadReference(template);
+      if (!ref) throw new Error(`the ${template} reference template is missing (../shared/reference/chat_templates)`);
+      const out = prism('render', '--template', template, file, '--generation-prompt', '--json').trimEnd().split('\n').map((l) => JSON.parse(l));
+      // The messages go to Jinja2 exactly as the dataset line has them.
+      const want = await renderOfficial(prompts.map((messages) => ({
+        template: ref.template, messages, tools: null, add_generation_prompt: true, extra: ref.extra ?? {}, special_tokens: ref.specialTokens,
+      })));
+      expect(out.map((o) => o.line)).toEqual([1, 2, 3]);
+      expect(out.map((o) => o.error)).toEqual([undefined, undefined, undefined]);
+      expect(out.map((o) => ({ text: o.text }))).toEqual(want);
+      // A prompt ending where the reply starts is what was asked for: no role_order warning.
+      expect(out.flatMap((o) => o.warnings.map((w: { code: string }) => w.code))).not.toContain('role_order');
     }
   });
 

@@ -21,7 +21,9 @@ Options:
                            everything.
                            A record's per-message "loss": true|false overrides it.
   --last-round-boundary B  user_or_tool (default, as ms-swift) or user: where last_round starts
-  --generation-prompt      end with the prompt that starts the assistant's reply
+  --generation-prompt      end with the prompt that starts the assistant's reply (as
+                           apply_chat_template's add_generation_prompt=True); records may then be
+                           prompts only: ending with a user turn (or a tool result), no assistant
   --max-chars N            warn (record_too_long) over N characters (default 32768)
   --json                   JSON Lines only, one per record:
                              {line, text, spans: [{start, end, role, trainable}], warnings: [{code, message}]}
@@ -87,7 +89,7 @@ export const render: Command = {
     }
     try {
       const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
-      for await (const rec of readDataset(stream)) {
+      for await (const rec of readDataset(stream, { forGeneration: opts.addGenerationPrompt })) {
         let out: Record<string, unknown>;
         const errors = rec.issues.filter((i) => i.severity === 'error');
         if (!rec.conversation || errors.length > 0) {
