@@ -87,11 +87,15 @@ function stripPieces(pieces: Piece[]): Piece[] {
 
 /**
  * A turn as laid out: head (role header), body (content), tail (end marker, separator). `role` is
- * what the alternation check sees: `frame` (BOS, system, tool list) and `none` (text an agent
- * template writes between turns, and the reply that goes on after it) never count.
+ * what the alternation check sees: `frame` (BOS, system, tool list) and `none` (results written
+ * inline in a reply, and the reply that goes on after them) never count; `call` (a tool-call turn),
+ * `tool` (a result's own turn) and `results` (a run of results carried in a user turn) are skipped
+ * by families that skip tool messages (Mistral), and otherwise count as replies (`call`) or user
+ * turns (`tool` as not-user, `results` as user). `cont`: a reply that goes on after results written
+ * inline: the same reply as the call before it, unless that one was skipped.
  */
 interface Block {
-  role: 'frame' | 'none' | 'user' | 'assistant' | 'call' | 'tool';
+  role: 'frame' | 'none' | 'user' | 'assistant' | 'call' | 'tool' | 'results' | 'cont';
   msg?: number;
   head: Piece[];
   body: Piece[];
@@ -127,8 +131,8 @@ class Walk {
   private readonly lastQuery: number;
   /** An assistant turn whose end marker is not written yet (the next block decides). */
   private open: { block: Block; msg: number; suffix: string; sep: string; endsTurn?: boolean } | null = null;
-  /** How the turn after a results block starts; `fromText`: the results were free text. */
-  private next: (ResultsNext & { fromText: boolean }) | null = null;
+  /** How the turn after a results block starts; `inline`: the results went on inside the reply. */
+  private next: (ResultsNext & { inline: boolean }) | null = null;
   /** replyEndsAtNextRole: the reply whose end is the next header's role token. */
   private rolePending: number | null = null;
 
@@ -206,7 +210,8 @@ class Walk {
     const preamble = spec.systemPreamble?.replace('{{DATE}}', this.opts.date ?? spec.defaultDate ?? '');
     const hasSys = sys !== undefined && !(spec.skipEmptySystem && textOf(sys) === '');
     if (!hasSys && preamble === undefined && !placed.systemHead) return;
-    const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? (spec.trimContent ? stripPieces(sys!) : sys!) : [])];
+    const trim = spec.trimContent && !placed.systemVerbatim;
+    const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? (trim ? stripPieces(sys!) : sys!) : [])];
     this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail: [tpl(spec.systemTurn.suffix), tpl(spec.systemTurn.sep)] });
   }
 
@@ -314,7 +319,7 @@ class Walk {
     this.next = null;
     if (!n) return { prefix: this.spec.assistant.prefix };
     const prefix = (call ? n.callPrefix ?? n.assistantPrefix : n.assistantPrefix) ?? this.spec.assistant.prefix;
-    return { prefix, role: n.fromText ? 'none' : undefined };
+    return { prefix, role: n.inline ? 'cont' : undefined };
   }
 
   private replyTurn(i: number): void {
@@ -358,23 +363,27 @@ class Walk {
       return;
     }
     if (block.replySuffix || block.replyTrimEnd) this.editReply(i - 1, block);
+    // Results after a tool-call turn are tool messages to role checks; after calls written as
+    // content (ReAct) they are the user turn the official template sees.
+    const afterCall = [...this.blocks].reverse().find((b) => b.role !== 'frame')?.role === 'call';
     if (block.continuesCall) this.open = null;
     else this.close();
     this.next = null;
-    let fromText = false;
     for (const part of block.parts) {
       if (part.kind === 'user') {
-        this.userTurn(this.trimContentPieces(part.content), part.msg);
+        this.userTurn(this.trimContentPieces(part.content), part.msg, afterCall ? 'results' : 'user');
       } else if (part.kind === 'turn') {
         const w = part.wrapper ?? spec.tool;
         if (!w) throw new TemplateError(`${spec.id} has no tool turn: pick an agent template that writes tool results in user turns (e.g. native:hermes or an ms-swift one)`);
         this.blocks.push({ role: 'tool', msg: part.msg, head: this.header(w.prefix), body: part.content, tail: [{ text: w.suffix, role: 'template', msg: part.msg, end: true }, tpl(w.sep)] });
       } else {
-        fromText = true;
-        this.blocks.push({ role: 'none', head: [], body: part.pieces, tail: [] });
+        // ms-swift pairs a run of results with the reply after it, as a query: the user side of a
+        // round, unless they go on inline in the reply.
+        const role = block.carriedBy === 'assistant' ? 'none' : afterCall ? 'results' : 'user';
+        this.blocks.push({ role, head: [], body: part.pieces, tail: [] });
       }
     }
-    if (block.next) this.next = { ...block.next, fromText };
+    if (block.next) this.next = { ...block.next, inline: block.carriedBy === 'assistant' };
   }
 
   private trimContentPieces(pieces: Piece[]): Piece[] {
@@ -425,10 +434,11 @@ function checkAlternation(spec: TemplateSpec, blocks: Block[]): void {
   let prevMsg: number | undefined;
   for (const b of blocks) {
     if (b.role === 'frame' || b.role === 'none') continue;
-    if (spec.alternationSkipsTools && (b.role === 'tool' || b.role === 'call')) continue;
+    if (b.role === 'cont' && k % 2 === 0) continue;
+    if (spec.alternationSkipsTools && (b.role === 'tool' || b.role === 'call' || b.role === 'results')) continue;
     if (b.msg !== undefined && b.msg === prevMsg) continue;
     prevMsg = b.msg;
-    if ((b.role === 'user') !== (k % 2 === 0)) throw new TemplateError(spec.alternation!);
+    if ((b.role === 'user' || b.role === 'results') !== (k % 2 === 0)) throw new TemplateError(spec.alternation!);
     k++;
   }
 }

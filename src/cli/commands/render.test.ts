@@ -1,6 +1,6 @@
 // `prism templates --json` and `prism render --json` against DESIGN.md's contract, through the
 // real CLI entry point (one process per command).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,51 @@ describe('prism templates / render', () => {
     }
     expect(out.templates.find((t) => t.id === 'qwen3')).toMatchObject({ family: 'qwen', tool_format: 'hermes' });
     expect(out.templates.find((t) => t.id === 'llama3_2')!.models).toContain('meta-llama/Llama-3.2-3B-Instruct');
+    const agents = (out as unknown as { agent_templates: { id: string; kind: string; description: string }[] }).agent_templates;
+    expect(agents.find((a) => a.id === 'native:hermes')).toMatchObject({ kind: 'native' });
+    expect(agents.find((a) => a.id === 'react_en')).toMatchObject({ kind: 'ms-swift' });
+    expect(agents.filter((a) => a.kind === 'ms-swift').length).toBe(32);
+    expect(agents.every((a) => a.description.length > 10)).toBe(true);
+  });
+
+  it('render --agent-template writes another tool format, --loss-scale weighs the spans, reader warnings name their field once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'agent.jsonl');
+    const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+    const agent = {
+      tools,
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } }] },
+        { role: 'tool', content: '18' },
+        { role: 'assistant', content: 'It is 18 °C.' },
+      ],
+    };
+    const twice = { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'assistant', content: 'c' }] };
+    writeFileSync(file, [JSON.stringify(agent), JSON.stringify(twice)].join('\n') + '\n');
+    const out = prism('render', '--template', 'qwen2_5', '--agent-template', 'react_en', '--loss-scale', 'react', file, '--json')
+      .trimEnd().split('\n').map((l) => JSON.parse(l));
+    const text = out[0].text as string;
+    expect(text).toContain("<|im_start|>assistant\nAction: get_weather\nAction Input: {'city': 'Paris'}\nObservation:18\nIt is 18 °C.<|im_end|>");
+    const weighted = out[0].spans.filter((s: { weight?: number }) => s.weight === 2).map((s: { start: number; end: number }) => text.slice(s.start, s.end));
+    expect(weighted.join('')).toBe("Action: get_weather\nAction Input: {'city': 'Paris'}\nObservation:");
+    // The reader's message already names the field; the CLI used to print it twice.
+    const order = out[1].warnings.find((w: { code: string }) => w.code === 'role_order');
+    expect(order.message).toMatch(/^messages\[2\]: two assistant turns in a row/);
+    expect(order.message).not.toMatch(/messages\[2\]: messages\[2\]/);
+  });
+
+  it('render refuses an unknown agent template or one bound to another family as a usage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'd.jsonl');
+    writeFileSync(file, lines[0] + '\n');
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'render', ...args, file], { cwd: ROOT, encoding: 'utf8' });
+    const unknown = run('--template', 'qwen2_5', '--agent-template', 'nope');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown agent template 'nope'/);
+    const bound = run('--template', 'qwen2_5', '--agent-template', 'native:mistral');
+    expect(bound.status).toBe(2);
+    expect(bound.stderr).toMatch(/native:mistral writes mistral tokens and cannot be used with qwen2_5/);
   });
 
   it('render --json prints one JSON line per record, in file order, with tiling spans or an error', () => {

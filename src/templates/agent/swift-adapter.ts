@@ -210,7 +210,7 @@ export function swiftAgent(id: SwiftAgentTemplateId, spec: TemplateSpec): AgentT
       // Our tools are already ms-swift's wrapped form ({type: 'function', function}); some formats edit them.
       const wrapped: unknown[] = structuredClone(tools);
       const text = guard(() => t.formatTools(wrapped, system, first));
-      const placed: ReturnType<AgentTemplate['tools']> = {};
+      const placed: ReturnType<AgentTemplate['tools']> = { systemVerbatim: true };
       // ms-swift: an empty system prompt is no system prompt (the template's plain prefix).
       if (text === '') placed.system = null;
       else if (system && text.includes(system)) {

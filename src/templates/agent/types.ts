@@ -49,6 +49,8 @@ export interface ToolsPlacement {
    * `null`: no system prompt at all, not even the family's default (ms-swift's empty tools text).
    */
   system?: Piece[] | null;
+  /** The system text is written as given, not trimmed by the family (ms-swift writes its tools block verbatim). */
+  systemVerbatim?: boolean;
   /** At the start of the system turn, before the family's preamble (Llama 3.1's `Environment: ipython`). */
   systemHead?: Piece[];
   /** A block of its own, right after BOS and before the system turn (GLM-4's `<|system|>` tool block). */

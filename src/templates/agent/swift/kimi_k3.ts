@@ -107,9 +107,12 @@ export class KimiK3AgentTemplate extends BaseAgentTemplate {
   }
 
   override formatToolResponses(assistantContent: string, toolMessages: SwiftMessage[]): ToolResponses {
-    if (this.withAction(assistantContent)) return super.formatToolResponses(assistantContent, toolMessages);
+    // ms-swift joins a reply given as the list [text, calls] before looking into it (see types.ts).
+    const contents: unknown[] = Array.isArray(assistantContent) ? assistantContent : [assistantContent];
+    const joined = contents.filter((c): c is string => typeof c === 'string').join('');
+    if (this.withAction(joined)) return super.formatToolResponses(assistantContent, toolMessages);
     // Each result takes the tool name of the call at the same position before it.
-    const names = pyFindall(CALL_NAME_RE, assistantContent).map(([n]) => n);
+    const names = pyFindall(CALL_NAME_RE, joined).map(([n]) => n);
     const parts = ['<|close|>message<|sep|><|end_of_msg|>'];
     toolMessages.forEach((m, i) => {
       const name = i < names.length ? unescapeAttr(names[i]) : pyOr(pyOr(pyGet(m, 'tool'), pyGet(m, 'name')), '');

@@ -71,7 +71,13 @@ export interface SwiftAgentTemplate {
   formatToolCalls(toolCallMessages: SwiftMessage[]): string;
   /** A separator some formats put before a run of calls, given the message before it. */
   addToolCallPrefix(toolContent: string, preMessage: SwiftMessage | null): string;
-  /** One run of tool results, given the assistant content before them. */
+  /**
+   * One run of tool results, given the assistant content before them. A reply with text and calls
+   * reaches ms-swift's method as the list [text, calls] (_swift_prepare_inputs merges the two
+   * assistant messages), and so it does here: `includes` on the array tests elements, as Python's
+   * `in` on a list does, so the ReAct check is false as in ms-swift; formats that join the list
+   * (kimi_k3) do so explicitly, and string methods on it fail as Python's do.
+   */
   formatToolResponses(assistantContent: string, toolMessages: SwiftMessage[]): ToolResponses;
   /** Results that follow no assistant call (ms-swift refuses them for most formats). */
   formatStandaloneToolResponses(toolMessages: SwiftMessage[]): string[];
