@@ -92,6 +92,13 @@ describe('prism with broken input', () => {
       const m = folder('truncated', (f) => (f['model.safetensors'] = f['model.safetensors'].subarray(0, 3000)));
       return ['forward', '--model', m, '--ids', '1,2', '--out', join(dir, 'o.safetensors')];
     }, /^prism forward: \S+truncated\/model\.safetensors: .*file truncated\? — the file is damaged/],
+    ['a config.json that claims a million layers', () => {
+      const m = folder('million', (f) => {
+        const c = JSON.parse(new TextDecoder().decode(f['config.json']));
+        f['config.json'] = new TextEncoder().encode(JSON.stringify({ ...c, num_hidden_layers: 1_000_000 }));
+      });
+      return ['forward', '--model', m, '--ids', '1,2', '--out', join(dir, 'o.safetensors')];
+    }, /^prism forward: \S+million: config\.json does not match the weights: config\.json says num_hidden_layers 1000000, the checkpoint has tensors for 1 layer \(model\.layers\.0–0\) — check --model/],
     ['a model folder without tokenizer.json', () => {
       const m = folder('notok', (f) => delete f['tokenizer.json']);
       return ['train', '--model', m, '--data', data, '--template', 'chatml', '--out', join(dir, 'out')];

@@ -5,7 +5,7 @@ import {
 } from '../adapters/peft.ts';
 import { uploadWeights, type DecoderWeights } from '../engine/decoder/weights.ts';
 import { destroyTensor } from '../engine/tensor/tensor.ts';
-import { openModel } from '../model/open.ts';
+import { openModel, type OpenedModel } from '../model/open.ts';
 import { TOKENIZER_FILE_NAMES } from '../model/tiny.ts';
 import type { ModelSource, ModelSpec } from '../model/types.ts';
 
@@ -27,9 +27,9 @@ export interface LoadedModel {
 export async function loadModel(
   source: ModelSource,
   device: GPUDevice,
-  opts: { onProgress?: (p: LoadProgress) => void } = {},
+  opts: { onProgress?: (p: LoadProgress) => void; opened?: OpenedModel } = {},
 ): Promise<LoadedModel> {
-  const { spec, checkpoint } = await openModel(source);
+  const { spec, checkpoint } = opts.opened ?? (await openModel(source));
   let total = 0;
   for (const { entry } of checkpoint.tensors.values()) total += entry.end - entry.begin;
   let loaded = 0;

@@ -1,8 +1,10 @@
-// Open a model folder from any ModelSource: parse config.json, open the weights, and check
-// that every tensor the architecture needs is there with the right shape.
+// Open a model folder from any ModelSource: parse config.json, open the weights' headers, and
+// check config.json's sizes against the tensors found, then that every tensor the architecture
+// needs is there with the right shape. Nothing here reads weights or allocates by the config's
+// numbers, so every front (CLI, workers) refuses a wrong folder before loading anything.
 import { ConfigError, parseConfig } from './config.ts';
 import { openCheckpoint, type Checkpoint } from './safetensors/checkpoint.ts';
-import { checkTensors } from './tensors.ts';
+import { checkConfigSizes, checkTensors } from './tensors.ts';
 import type { ModelSource, ModelSpec } from './types.ts';
 
 export class ModelError extends Error {
@@ -25,7 +27,17 @@ export async function openModel(source: ModelSource): Promise<OpenedModel> {
     throw err;
   }
   const checkpoint = await openCheckpoint(source);
-  const { missing, wrongShape } = checkTensors(spec, checkpoint.shapes());
+  const shapes = checkpoint.shapes();
+  // Sizes first, in time linear in the checkpoint's tensor list: a config that claims a million
+  // layers is refused here, before anything that large is built or allocated.
+  const sizes = checkConfigSizes(spec, shapes);
+  if (sizes.length) {
+    const parts = sizes.map((m) => m.field === 'num_hidden_layers'
+      ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
+      : `config.json says ${m.field} ${m.config}, the checkpoint has ${m.checkpoint} (${m.evidence})`);
+    throw new ModelError(`${source.label}: config.json does not match the weights: ${parts.join('; ')}`);
+  }
+  const { missing, wrongShape } = checkTensors(spec, shapes);
   if (missing.length || wrongShape.length) {
     const parts: string[] = [];
     if (missing.length) parts.push(`missing ${missing.length} tensors (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);

@@ -55,6 +55,49 @@ export function paramCount(spec: ModelSpec): number {
   return expectedTensors(spec).reduce((n, t) => n + numel(t.shape), 0);
 }
 
+/** One size config.json gives that the checkpoint's own tensors contradict. */
+export interface SizeMismatch {
+  field: string;
+  config: number;
+  checkpoint: number;
+  /** Where the checkpoint's number comes from (a tensor and its shape, or the layers found). */
+  evidence: string;
+}
+
+/**
+ * config.json's sizes against the checkpoint's tensor list, in time linear in that list and
+ * never in the config's numbers: `num_hidden_layers: 1e6` (or a huge hidden or vocabulary size)
+ * must be refused before anything of that size is built (expectedTensors, a memory plan, GPU
+ * buffers). Each size is read off the tensors that carry it; a tensor that is missing is left to
+ * checkTensors, which then only walks as many layers as the checkpoint has.
+ */
+export function checkConfigSizes(spec: ModelSpec, found: ReadonlyMap<string, readonly number[]>): SizeMismatch[] {
+  const out: SizeMismatch[] = [];
+  const layers = new Set<number>();
+  for (const name of found.keys()) {
+    const m = /^model\.layers\.(\d+)\./.exec(name);
+    if (m) layers.add(Number(m[1]));
+  }
+  if (layers.size !== spec.num_hidden_layers) {
+    const sorted = [...layers].sort((a, b) => a - b);
+    const where = sorted.length === 0 ? 'no model.layers.* tensors' : `model.layers.${sorted[0]}–${sorted[sorted.length - 1]}`;
+    out.push({ field: 'num_hidden_layers', config: spec.num_hidden_layers, checkpoint: layers.size, evidence: where });
+  }
+  const dim = (name: string, axis: number, field: string, config: number) => {
+    const shape = found.get(name);
+    if (shape && shape.length === 2 && shape[axis] !== config) {
+      out.push({ field, config, checkpoint: shape[axis], evidence: `${name} [${shape}]` });
+    }
+  };
+  dim('model.embed_tokens.weight', 0, 'vocab_size', spec.vocab_size);
+  dim('model.embed_tokens.weight', 1, 'hidden_size', spec.hidden_size);
+  const first = layers.size ? Math.min(...layers) : 0;
+  dim(`model.layers.${first}.mlp.gate_proj.weight`, 0, 'intermediate_size', spec.intermediate_size);
+  dim(`model.layers.${first}.self_attn.q_proj.weight`, 0, 'num_attention_heads × head_dim', spec.num_attention_heads * spec.head_dim);
+  dim(`model.layers.${first}.self_attn.k_proj.weight`, 0, 'num_key_value_heads × head_dim', spec.num_key_value_heads * spec.head_dim);
+  return out;
+}
+
 /**
  * Compare what a checkpoint holds with what the spec needs. A checkpoint with tied embeddings
  * may still carry a copy of `lm_head.weight` (some exporters write it); that is not an error.

@@ -31,10 +31,11 @@ float32 tensor "logits" of shape [T, V] to FILE.safetensors.
     const source = fsModelSource(modelDir);
     const adapterSource = adapterDir ? fsModelSource(adapterDir) : null;
     try {
-      // The adapter is checked against the base's config and tensor list before anything is allocated.
-      const adapter = adapterSource ? await loadAdapter(adapterSource, (await openModel(source)).spec) : null;
+      // The model's config and tensor list, then the adapter against them, are checked before anything is allocated.
+      const opened = await openModel(source);
+      const adapter = adapterSource ? await loadAdapter(adapterSource, opened.spec) : null;
       const device = await nodeDevice();
-      const model = await loadModel(source, device);
+      const model = await loadModel(source, device, { opened });
       const bad = ids.find((i) => i >= model.spec.vocab_size);
       if (bad !== undefined) throw new UsageError(`--ids: ${bad} is outside the vocabulary (${model.spec.vocab_size})`);
       const logits = await forwardLogits(device, model, ids, adapter);

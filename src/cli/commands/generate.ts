@@ -56,10 +56,11 @@ Options:
     const source = fsModelSource(modelDir);
     const adapterSource = adapterDir ? fsModelSource(adapterDir) : null;
     try {
-      // The adapter is checked against the base's config and tensor list before anything is allocated.
-      const adapter = adapterSource ? await loadAdapter(adapterSource, (await openModel(source)).spec) : null;
+      // The model's config and tensor list, then the adapter against them, are checked before anything is allocated.
+      const opened = await openModel(source);
+      const adapter = adapterSource ? await loadAdapter(adapterSource, opened.spec) : null;
       const device = await nodeDevice();
-      const model = await loadModel(source, device);
+      const model = await loadModel(source, device, { opened });
       const files = model.tokenizerFiles;
       if (!files['tokenizer.json']) throw new TokenizerError(`${modelDir}: no tokenizer.json (the model folder needs its tokenizer files)`);
       const tokenizer = tokenizerFromFiles({
