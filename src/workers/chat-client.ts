@@ -1,7 +1,7 @@
 // The Chat page's side of the generation worker (chat.worker.ts → chat-generate.ts). One worker
 // serves both sides (base and adapter): it keeps the base model loaded across requests, and the
 // two replies stream side by side from the same weights (the adapter is applied unmerged).
-import type { ModelRequest } from '../ui/train/prepare.ts';
+import type { ModelRequest } from '../model/sources/request.ts';
 
 export type ChatRequest = {
   type: 'generate';

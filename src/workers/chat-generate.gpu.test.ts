@@ -18,7 +18,7 @@ import { memoryBlobCache } from '../model/sources/blob-cache.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
 import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
 import { LINEAR_MODULES } from '../train/config.ts';
-import type { ModelRequest } from '../ui/train/prepare.ts';
+import type { ModelRequest } from '../model/sources/request.ts';
 import type { ChatMessage, ChatRequest } from './chat-client.ts';
 import { createChatEngine, modelKey, type ChatEngine } from './chat-generate.ts';
 
@@ -27,8 +27,9 @@ const tiny = makeTinyModel(OPTS);
 const PROMPT = '<|im_start|>user\nHello there, how are you?<|im_end|>\n<|im_start|>assistant\n';
 const NEW = 10;
 
-const asFiles = (files: Record<string, Uint8Array>, lastModified = 1) => Object.entries(files).map(([k, v]) => new File([v as Uint8Array<ArrayBuffer>], k, { lastModified }));
-const MODEL: ModelRequest = { kind: 'local', files: asFiles(tiny.files) };
+const asFiles = (files: Record<string, Uint8Array>, lastModified = 1) =>
+  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new File([v as Uint8Array<ArrayBuffer>], k, { lastModified })]));
+const MODEL: ModelRequest = { kind: 'local', name: 'tiny', files: asFiles(tiny.files) };
 
 /** An adapter on every linear module whose B is far from zero, so it changes the greedy path. */
 function adapterFiles(): Map<string, Uint8Array> {
@@ -182,11 +183,11 @@ describe('chat engine', () => {
   test('another model is loaded in place of the first', async () => {
     const other = makeTinyModel({ ...OPTS, seed: 22 });
     // Same names and sizes (same shapes), another date: another folder.
-    const r = await reply(engine, request({ model: { kind: 'local', files: asFiles(other.files, 2) }, max_new_tokens: 3 }));
+    const r = await reply(engine, request({ model: { kind: 'local', name: 'tiny', files: asFiles(other.files, 2) }, max_new_tokens: 3 }));
     expect(r.messages.at(-1)?.type).toBe('done');
     expect(engine.loads).toBe(2);
-    expect(modelKey({ kind: 'local', files: asFiles(other.files, 2) })).not.toBe(modelKey(MODEL));
-    expect(modelKey({ kind: 'local', files: asFiles(tiny.files) })).toBe(modelKey(MODEL));
+    expect(modelKey({ kind: 'local', name: 'tiny', files: asFiles(other.files, 2) })).not.toBe(modelKey(MODEL));
+    expect(modelKey({ kind: 'local', name: 'tiny', files: asFiles(tiny.files) })).toBe(modelKey(MODEL));
   }, 120_000);
 });
 

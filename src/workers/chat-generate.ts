@@ -12,11 +12,11 @@ import { createKvRunner, kvNextLogits } from '../infer/runner.ts';
 import { eosList } from '../model/config.ts';
 import type { BlobCache } from '../model/sources/blob-cache.ts';
 import { hubSourceWithCache } from '../model/sources/cached-source.ts';
-import { blobModelSource, filesByRelativePath, type HubOptions } from '../model/sources/model-source.ts';
+import { blobModelSource, type HubOptions } from '../model/sources/model-source.ts';
 import type { ModelSource, ProgressEvent } from '../model/types.ts';
 import { tokenizerFromFiles } from '../tokenize/load.ts';
-import { tinyModel } from '../ui/train/models.ts';
-import type { ModelRequest } from '../ui/train/prepare.ts';
+import { tinyModel } from '../model/demo.ts';
+import type { ModelRequest } from '../model/sources/request.ts';
 import type { ChatMessage, ChatRequest } from './chat-client.ts';
 
 export interface ChatEngineOptions {
@@ -57,7 +57,7 @@ interface Held {
 export function modelKey(m: ModelRequest): string {
   if (m.kind === 'tiny') return 'tiny';
   if (m.kind === 'hub') return `hub:${m.repo}`;
-  const files = [...m.files].map((f) => `${(f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name}:${f.size}:${f.lastModified}`);
+  const files = Object.entries(m.files).map(([path, f]) => `${path}:${f.size}:${(f as Partial<File>).lastModified ?? ''}`);
   return `local:${files.sort().join('|')}`;
 }
 
@@ -116,7 +116,7 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
       const files = Object.fromEntries(Object.entries(tinyModel().files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
       return { source: blobModelSource(files, 'tiny demo model'), close: () => {} };
     }
-    if (m.kind === 'local') return { source: blobModelSource(filesByRelativePath(m.files), 'picked folder'), close: () => {} };
+    if (m.kind === 'local') return { source: blobModelSource(m.files, `folder ${m.name}`), close: () => {} };
     const onProgress = throttled((e) => tell(h, { type: 'progress', phase: `downloading ${e.path}`, loaded: e.loaded, total: e.total }));
     const hub: HubOptions = { repo: m.repo, token: m.token, ...options.hub, onProgress };
     return hubSourceWithCache(hub, options.cache);

@@ -6,7 +6,7 @@ import type { RunRecord } from '../../adapters/types.ts';
 import { getTemplate, render, templateIds } from '../../templates/index.ts';
 import type { Conversation } from '../../data/types.ts';
 import { chatWorkerAvailable, closeChatWorker, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
-import type { ModelRequest } from '../train/prepare.ts';
+import { modelRequestFor, type ModelRequest } from '../train/prepare.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
 import { TINY_ID } from '../train/models.ts';
 import '../train/train.css';
@@ -99,7 +99,7 @@ export function ChatPage() {
     stops.current = [];
     const mine = ++round.current;
     const weights = run ? await (await adapterStore()).getAdapter(run.id) : undefined;
-    const model = modelFor(run, local ? { kind: 'local', files: local.files } : null, hubToken);
+    const model = modelFor(run, local ? modelRequestFor(`local:${local.name}`, local) : null, hubToken);
     const stop = getTemplate(template).stop;
     const sides: [boolean, (f: (s: Side) => Side) => void, { safetensors: Uint8Array; config: string } | null][] = [
       [true, (f) => setBase(f), null],

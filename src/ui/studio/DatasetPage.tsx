@@ -205,12 +205,33 @@ function Issues() {
   );
 }
 
+/** `#/dataset?line=N` (links from the Train page's length list) shows that record. */
+function useLineFromHash(box: React.RefObject<HTMLElement | null>) {
+  const count = useStudio((s) => s.results.length);
+  useEffect(() => {
+    const apply = () => {
+      const m = /[?&]line=(\d+)/.exec(location.hash);
+      if (!m) return;
+      const { results, select } = useStudio.getState();
+      const at = results.findIndex((r) => r.line === Number(m[1]));
+      if (at < 0) return;
+      select(at);
+      box.current?.scrollIntoView({ block: 'start' });
+    };
+    apply();
+    addEventListener('hashchange', apply);
+    return () => removeEventListener('hashchange', apply);
+  }, [count, box]);
+}
+
 function Browser() {
   const results = useStudio((s) => s.results);
   const selected = useStudio((s) => s.selected);
+  const box = useRef<HTMLElement>(null);
+  useLineFromHash(box);
   if (!results.some((r) => r.line > 0)) return null;
   return (
-    <section className="card browser" aria-labelledby="browser-h">
+    <section className="card browser" aria-labelledby="browser-h" ref={box}>
       <h2 id="browser-h">Records</h2>
       <RecordNav />
       <RecordView result={results[selected]} />

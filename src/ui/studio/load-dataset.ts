@@ -1,12 +1,15 @@
 // Loading a file into the studio: the reader runs in a worker and reports into the store. The
 // file is kept in IndexedDB by its SHA-256 (src/data/file-store.ts) and named in localStorage as
 // the current dataset, so a reload reads it back (restoreDataset) instead of losing it.
+import type { DatasetRef } from '../../workers/dataset-input.ts';
 import type { DatasetFromWorker, DatasetToWorker } from '../../workers/dataset-protocol.ts';
 import { useStudio } from './store.ts';
 
 const CURRENT = 'prism.dataset';
 
 let current: Worker | null = null;
+/** The file as loaded in this tab (a restored one is read back from storage instead). */
+let heldFile: Blob | null = null;
 
 interface Current {
   sha256: string;
@@ -67,7 +70,16 @@ function run(msg: DatasetToWorker, name: string, total: number): Promise<void> {
   });
 }
 
+/** How a worker job names the current dataset: by hash, with the file itself when it is not kept. */
+export function currentDatasetRef(): DatasetRef | null {
+  const { stored, fileName } = useStudio.getState();
+  if (!stored || !fileName) return null;
+  if (!stored.kept && !heldFile) return null;
+  return { sha256: stored.sha256, name: fileName, ...(stored.kept ? {} : { file: heldFile! }) };
+}
+
 export function loadDataset(file: Blob, name: string): Promise<void> {
+  heldFile = file;
   return run({ type: 'read', file, name, keep: true }, name, file.size);
 }
 
@@ -75,6 +87,7 @@ export function loadDataset(file: Blob, name: string): Promise<void> {
 export function restoreDataset(): Promise<void> {
   const c = savedCurrent();
   if (!c || useStudio.getState().fileName) return Promise.resolve();
+  heldFile = null;
   return run({ type: 'restore', sha256: c.sha256 }, c.name, c.size);
 }
 

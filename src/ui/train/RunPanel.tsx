@@ -27,7 +27,7 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
   const pct = run?.total ? Math.min(100, (100 * run.step) / run.total) : 0;
   return (
     <section className="card run" aria-labelledby="run-h">
-      <h2 id="run-h">4. Train</h2>
+      <h2 id="run-h">5. Train</h2>
       <div className="controls">
         {!active && (
           <button type="button" className="primary" onClick={onStart} disabled={!canStart} data-testid="start">
@@ -78,6 +78,16 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
           </div>
           <p className="muted small" data-testid="run-settings">{run.name}: {configLine(run.config)}</p>
           <progress max={100} value={run.prep && run.prep.total ? (100 * run.prep.loaded) / run.prep.total : pct} aria-label="Training progress" />
+          {run.skipped.length > 0 && (
+            <details className="skipped" data-testid="run-skipped" open={run.skipped.length <= 10}>
+              <summary className="warn">{run.skipped.length} record{run.skipped.length === 1 ? '' : 's'} left out of this run</summary>
+              <ul className="plain skipped-list">
+                {run.skipped.map((k) => (
+                  <li key={k.line}><a href={`#/dataset?line=${k.line}`}>line {k.line}</a> <span className="muted">{k.why}</span></li>
+                ))}
+              </ul>
+            </details>
+          )}
           {run.message && <p className={run.phase === 'failed' ? 'warn' : 'muted'} role={run.phase === 'failed' ? 'alert' : undefined}>{run.message}</p>}
           <LossChart points={run.points} />
         </>

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { templateIds } from '../../templates/index.ts';
 import type { LossPolicy } from '../../templates/types.ts';
-import type { LrSchedulerType, TrainConfig } from '../../train/config.ts';
+import type { LrSchedulerType, TrainConfig, TruncationStrategy } from '../../train/config.ts';
 import { HELP, PRESETS } from './presets.ts';
 import { useTrain } from './store.ts';
 
@@ -100,7 +100,14 @@ export function TrainForm({ disabled, templateHint, lossHint }: { disabled: bool
             <NumberInput value={config.gradient_accumulation_steps} nullable onChange={(v) => set('gradient_accumulation_steps', v === null ? null : Math.max(1, Math.round(v)))} step={1} min={1} />
           </Field>
           <Field name="max_length" label="Max length (tokens)">
-            <NumberInput value={config.max_length} nullable onChange={(v) => set('max_length', v === null ? null : Math.max(16, Math.round(v)))} step={64} min={16} />
+            <NumberInput value={config.max_length} nullable onChange={(v) => set('max_length', v === null ? null : Math.max(16, Math.round(v)))} step={64} min={16} testid="max-length" />
+          </Field>
+          <Field name="truncation_strategy" label="Longer records">
+            <select value={config.truncation_strategy} onChange={(e) => set('truncation_strategy', e.target.value as TruncationStrategy)} data-testid="truncation">
+              <option value="delete">drop them (delete)</option>
+              <option value="left">keep their end (left)</option>
+              <option value="right">keep their start (right)</option>
+            </select>
           </Field>
           <Field name="lora.r" label="LoRA rank (r)">
             <NumberInput value={config.lora.r} onChange={(v) => setLora('r', Math.max(1, Math.round(v ?? 8)))} step={1} min={1} />

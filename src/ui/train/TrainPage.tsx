@@ -1,7 +1,12 @@
 // The Train page: pick a model, check it fits, set the hyperparameters, train in a worker and
 // watch it learn. A run left unfinished by a closed tab is offered for resumption.
 import { useEffect, useState } from 'react';
+import { useApp } from '../store.ts';
+import { currentDatasetRef } from '../studio/load-dataset.ts';
 import { useStudio } from '../studio/store.ts';
+import { LengthPanel } from './LengthPanel.tsx';
+import { lengthCap, presetMaxLength, useLengths } from './lengths.ts';
+import { modelRequestFor } from './prepare.ts';
 import { CachePanel } from './CachePanel.tsx';
 import { canTrain } from './capability.ts';
 import { CapabilityCheck, useChecks } from './CapabilityCheck.tsx';
@@ -65,13 +70,40 @@ export function TrainPage() {
   const fileName = useStudio((s) => s.fileName);
   const studioTemplates = useStudio((s) => s.templates);
   const studioLoss = useStudio((s) => s.choices.lossPolicy);
-  const { modelId, config, run, start } = useTrain();
+  const stored = useStudio((s) => s.stored);
+  const { modelId, config, run, start, local, hubToken, preset, setConfig } = useTrain();
+  const gpu = useApp((s) => s.gpu);
   const choices = useModelChoices();
   const chosen = choices.find((c) => c.id === modelId);
   const checks = useChecks(chosen?.spec);
   const [startError, setStartError] = useState<string | null>(null);
   const conversations = results.map((r) => r.conversation).filter((c): c is Conversation => !!c);
   const active = !!run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
+  const facts = useLengths((s) => s.facts);
+  const measure = useLengths((s) => s.measure);
+  const cap = chosen ? lengthCap(chosen.spec, { batch: config.per_device_train_batch_size, r: config.lora.r }, gpu) : null;
+
+  // Every record measured with this model's tokenizer and template, once per change of either.
+  useEffect(() => {
+    const dataset = currentDatasetRef();
+    if (!dataset || !chosen || active) return;
+    let model;
+    try {
+      model = modelRequestFor(modelId, local, hubToken || undefined);
+    } catch {
+      return; // a local folder to pick again: the model picker says so
+    }
+    measure({ dataset, model, modelId, template: config.template, lossPolicy: config.loss_policy });
+    // The Hub token is left out on purpose: it only matters for a gated model's first fetch.
+  }, [stored?.sha256, modelId, local, config.template, config.loss_policy, active, !!chosen, measure]);
+
+  // A preset takes its max_length from the data: 99% of the records whole, within the GPU plan.
+  useEffect(() => {
+    if (active || !preset || !facts || cap === null) return;
+    const { maxLength } = presetMaxLength(facts, cap);
+    const c = useTrain.getState().config;
+    if (c.max_length !== maxLength) setConfig({ ...c, max_length: maxLength }, { keepPreset: true });
+  }, [facts, preset, cap, active, setConfig]);
 
   const blocker = !conversations.length
     ? 'Load a dataset first.'
@@ -99,8 +131,9 @@ export function TrainPage() {
           <CachePanel />
         </div>
         <div className="col">
-          <RunPanel canStart={!!conversations.length && canTrain(checks) && !!config} blocker={blocker} onStart={() => void onStart()} />
           <TrainForm disabled={active} templateHint={studioTemplates[0] ?? null} lossHint={studioLoss ?? null} />
+          <LengthPanel cap={cap} disabled={active} />
+          <RunPanel canStart={!!conversations.length && canTrain(checks) && !!config} blocker={blocker} onStart={() => void onStart()} />
         </div>
       </div>
     </div>

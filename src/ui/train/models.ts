@@ -3,33 +3,11 @@
 // carries the facts the page shows up front: parameters, download bytes and the memory a
 // training step needs (from the engine's own planner, so the numbers match what runs).
 import { KNOWN_MODELS, NOT_YET_TRAINABLE, paramCount, type ModelSpec, type NotYetTrainable } from '../../model/index.ts';
-import { makeTinyModel, type TinyModel } from '../../model/tiny.ts';
+import { TINY_ID, tinyModel } from '../../model/demo.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
 import { LORA_TARGETS, modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
 
-export const TINY_ID = 'prism/tiny-demo';
-
-/** The tiny demo model: small enough to train a few dozen steps on a CPU-emulated GPU. */
-export const TINY_OPTIONS = {
-  arch: 'llama',
-  hidden: 64,
-  layers: 2,
-  heads: 4,
-  kvHeads: 2,
-  intermediate: 128,
-  seed: 7,
-  dtype: 'float32',
-  tokenizer: 'bytes',
-  template: 'chatml',
-} as const;
-
-let tiny: TinyModel | null = null;
-
-/** The tiny model's folder (config, weights, byte tokenizer), made once per page; milliseconds. */
-export function tinyModel(): TinyModel {
-  tiny ??= makeTinyModel({ ...TINY_OPTIONS });
-  return tiny;
-}
+export { TINY_ID, TINY_OPTIONS, tinyModel } from '../../model/demo.ts';
 
 function tinySpec(): ModelSpec {
   return tinyModel().spec;

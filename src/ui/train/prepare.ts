@@ -4,6 +4,7 @@
 import type { Conversation } from '../../data/types.ts';
 import { hubSourceWithCache } from '../../model/sources/cached-source.ts';
 import { blobModelSource, filesByRelativePath } from '../../model/sources/model-source.ts';
+import type { ModelRequest } from '../../model/sources/request.ts';
 import type { ModelSource } from '../../model/types.ts';
 import { RecordEncoder } from '../../tokenize/encode.ts';
 import { tokenizerFromFiles, type TokenizerFiles } from '../../tokenize/load.ts';
@@ -14,22 +15,28 @@ import type { StartTraining } from '../../train/protocol.ts';
 import { spawnBrowserWorker } from '../../workers/tokenize-spawn.ts';
 import { TINY_ID, tinyModel } from './models.ts';
 
-export type ModelRequest =
-  | { kind: 'tiny' }
-  | { kind: 'hub'; repo: string; token?: string }
-  | { kind: 'local'; files: File[] };
+export type { ModelRequest };
+
+/** A record that will not be trained on, and why (never dropped without being named). */
+export interface Skipped {
+  line: number;
+  why: string;
+}
 
 export interface Prepared {
   model: StartTraining['model'];
   records: TrainRecord[];
   padId: number;
   /** Conversations the template refused or that were dropped for length. */
-  skipped: number;
+  skipped: Skipped[];
 }
 
-export function modelRequestFor(modelId: string, local: File[] | null, token?: string): ModelRequest {
+export function modelRequestFor(modelId: string, local: { name: string; files: File[] } | null, token?: string): ModelRequest {
   if (modelId === TINY_ID) return { kind: 'tiny' };
-  if (modelId.startsWith('local:') && local) return { kind: 'local', files: local };
+  if (modelId.startsWith('local:')) {
+    if (!local) throw new Error(`The model folder ${modelId.slice(6)} must be picked again (browsers do not keep it across reloads).`);
+    return { kind: 'local', name: local.name, files: Object.fromEntries(filesByRelativePath(local.files)) };
+  }
   return { kind: 'hub', repo: modelId, token };
 }
 
@@ -51,7 +58,7 @@ export async function prepareRun(
     model = { files };
     source = blobModelSource(files, 'tiny demo model');
   } else if (req.kind === 'local') {
-    const files = Object.fromEntries(filesByRelativePath(req.files));
+    const files = req.files;
     model = { files };
     source = blobModelSource(files, 'picked folder');
   } else {
@@ -72,7 +79,7 @@ export async function prepareRun(
   const padId = new RecordEncoder(tokenizerFromFiles(files)).padId;
   const maxLength = config.max_length ?? undefined;
   const records: TrainRecord[] = [];
-  let skipped = 0;
+  const skipped: Skipped[] = [];
   let done = 0;
   const items = conversations.map((conversation, i) => ({ line: i + 1, conversation }));
   for await (const r of tokenizeWithPool(items, {
@@ -83,7 +90,8 @@ export async function prepareRun(
   })) {
     done++;
     if (r.ok && r.record) records.push({ line: r.line, input_ids: r.record.input_ids, labels: r.record.labels });
-    else skipped++;
+    else if (r.ok) skipped.push({ line: r.line, why: `${r.tokens} tokens, over max_length ${maxLength}` });
+    else skipped.push({ line: r.line, why: `the template refused it: ${r.error}` });
     if (done % 64 === 0) onProgress('tokenizing', done, conversations.length);
   }
   return { model, records, padId, skipped };

@@ -37,6 +37,8 @@ export interface LiveRun {
   lastCheckpoint: number | null;
   /** The GPU device was lost: the run is kept (paused in the store) and can resume from lastCheckpoint. */
   lostDevice: boolean;
+  /** Records left out of this run, each with its line and why. */
+  skipped: { line: number; why: string }[];
 }
 
 export interface LocalModel {
@@ -164,14 +166,14 @@ export const useTrain = create<TrainState>((set, get) => ({
     set({
       run: {
         id: runId, name, datasetName: dataset.name, conversations: dataset.conversations.length, config, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
-        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null, lostDevice: false,
+        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null, lostDevice: false, skipped: [],
       },
     });
     try {
-      const prep = await prepareRun(modelRequestFor(s.modelId, s.local?.files ?? null, s.hubToken || undefined), config, dataset.conversations, (phase, loaded, total) =>
+      const prep = await prepareRun(modelRequestFor(s.modelId, s.local, s.hubToken || undefined), config, dataset.conversations, (phase, loaded, total) =>
         get().onEvent({ type: 'progress', phase, loaded, total }));
       if (!prep.records.length) throw new Error(`None of the ${dataset.conversations.length} conversations could be used with template ${config.template} and max length ${config.max_length ?? 'the model’s'}.`);
-      if (prep.skipped) set((st) => ({ run: st.run && { ...st.run, message: `${prep.skipped} conversation(s) skipped (refused by the template or longer than max length).` } }));
+      if (prep.skipped.length) set((st) => ({ run: st.run && { ...st.run, skipped: prep.skipped } }));
       client = spawnTrainWorker((m) => get().onEvent(m.type === 'event' ? m.event : m));
       client.post({ type: 'start', runId, config, model: prep.model, records: prep.records, padId: prep.padId, resume: !!opts.resumeRunId, recompute: true });
     } catch (err) {

@@ -1,0 +1,31 @@
+// Which model a job runs on, as plain data that crosses a worker boundary: the built-in demo
+// model, a Hub repo (fetched through the IndexedDB cache), or the files of a folder the user
+// picked. `openModelRequest` turns it into a ModelSource wherever the job runs.
+import { tinyModel } from '../demo.ts';
+import type { ModelSource } from '../types.ts';
+import { hubSourceWithCache } from './cached-source.ts';
+import { blobModelSource } from './model-source.ts';
+
+export type ModelRequest =
+  | { kind: 'tiny' }
+  | { kind: 'hub'; repo: string; token?: string }
+  /** Relative path inside the folder → file. */
+  | { kind: 'local'; name: string; files: Record<string, Blob> };
+
+function blobs(files: Record<string, Uint8Array>): Record<string, Blob> {
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+}
+
+export async function openModelRequest(req: ModelRequest): Promise<{ source: ModelSource; close(): void }> {
+  if (req.kind === 'tiny') return { source: blobModelSource(blobs(tinyModel().files), 'tiny demo model'), close: () => {} };
+  if (req.kind === 'local') return { source: blobModelSource(req.files, `folder ${req.name}`), close: () => {} };
+  return hubSourceWithCache({ repo: req.repo, token: req.token });
+}
+
+/** The two tokenizer files of a model source, parsed (tokenizer_config.json may be absent). */
+export async function readTokenizerFiles(source: ModelSource): Promise<{ tokenizerJSON: Record<string, unknown>; tokenizerConfig: Record<string, unknown> }> {
+  return {
+    tokenizerJSON: JSON.parse(await source.readText('tokenizer.json')),
+    tokenizerConfig: (await source.exists('tokenizer_config.json')) ? JSON.parse(await source.readText('tokenizer_config.json')) : {},
+  };
+}

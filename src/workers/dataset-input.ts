@@ -1,0 +1,42 @@
+// The dataset a worker job reads: named by the SHA-256 of the file's bytes and read from the
+// dataset file store (src/data/file-store.ts), or handed over as the file itself when it could
+// not be stored (storage full). Parsed here with the same reader the Dataset page uses.
+import { readDataset, type Conversation } from '../data/index.ts';
+import { openFileStore } from '../data/file-store.ts';
+
+export interface DatasetRef {
+  sha256: string;
+  name: string;
+  /** The file itself, when the page still holds it (e.g. it could not be stored). */
+  file?: Blob;
+  /** Dataset file store name (tests use their own). */
+  dbName?: string;
+}
+
+export async function datasetBlob(ref: DatasetRef): Promise<Blob> {
+  if (ref.file) return ref.file;
+  const store = await openFileStore(ref.dbName ? { name: ref.dbName } : {});
+  try {
+    const got = await store.get(ref.sha256);
+    if (!got) throw new Error(`the dataset ${ref.name} (sha256 ${ref.sha256.slice(0, 12)}…) is no longer stored in this browser: load the file again`);
+    return got.blob;
+  } finally {
+    store.close();
+  }
+}
+
+export interface DatasetItems {
+  items: { line: number; conversation: Conversation }[];
+  /** Records that did not read as a conversation (the Dataset page lists them). */
+  invalid: number;
+}
+
+export async function readConversations(ref: DatasetRef): Promise<DatasetItems> {
+  const items: DatasetItems['items'] = [];
+  let invalid = 0;
+  for await (const r of readDataset(await datasetBlob(ref))) {
+    if (r.conversation) items.push({ line: r.line, conversation: r.conversation });
+    else if (r.line > 0) invalid++;
+  }
+  return { items, invalid };
+}
