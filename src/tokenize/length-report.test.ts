@@ -29,17 +29,18 @@ const facts: LengthFacts = {
     { line: 5, tokens: 500, trained: 20, spans: Int32Array.from([0, 20]) },
   ],
   refused: [{ line: 4, error: 'a tool call without tools' }],
+  invalid: [{ line: 6, why: 'invalid_json: invalid JSON at column 3' }],
 };
 
 describe('length report', () => {
   it('delete: names every dropped record with its tokens', () => {
     const r = lengthReport(facts, { max_length: 256, truncation: 'delete' });
     expect(r.flagged.map((f) => [f.line, f.action, f.tokens, f.trainedKept])).toEqual([
-      [2, 'dropped', 300, 0], [3, 'nothing_trained', 50, 0], [4, 'refused', null, null], [5, 'dropped', 500, 0],
+      [2, 'dropped', 300, 0], [3, 'nothing_trained', 50, 0], [4, 'refused', null, null], [5, 'dropped', 500, 0], [6, 'invalid', null, null],
     ]);
     expect(r.flagged[0].why).toBe('300 tokens, over max_length 256: dropped (truncation_strategy delete)');
     expect(r.flagged[2].why).toMatch(/refused it: a tool call without tools/);
-    expect([r.records, r.whole, r.dropped, r.truncated, r.refused, r.nothingTrained, r.maxTokens]).toEqual([5, 1, 2, 0, 1, 1, 500]);
+    expect([r.records, r.whole, r.dropped, r.truncated, r.refused, r.invalid, r.nothingTrained, r.maxTokens]).toEqual([6, 1, 2, 0, 1, 1, 1, 500]);
   });
   it('right: keeps the first max_length tokens and counts the trained ones left', () => {
     const r = lengthReport(facts, { max_length: 256, truncation: 'right' });
@@ -59,7 +60,7 @@ describe('length report', () => {
   });
   it('no max_length: only refusals and untrained records are flagged', () => {
     const r = lengthReport(facts, { max_length: null, truncation: 'delete' });
-    expect(r.flagged.map((f) => f.line)).toEqual([3, 4]);
+    expect(r.flagged.map((f) => f.line)).toEqual([3, 4, 6]);
   });
 });
 

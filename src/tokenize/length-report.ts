@@ -28,9 +28,11 @@ export interface Refusal {
 export interface LengthFacts {
   lengths: RecordLength[];
   refused: Refusal[];
+  /** Records the reader found an error in (never trained; the Dataset page shows them). */
+  invalid?: { line: number; why: string }[];
 }
 
-export type LengthAction = 'refused' | 'dropped' | 'truncated_left' | 'truncated_right' | 'nothing_trained';
+export type LengthAction = 'invalid' | 'refused' | 'dropped' | 'truncated_left' | 'truncated_right' | 'nothing_trained';
 
 /** A record that will not train as it is in the file, and why. */
 export interface Flagged {
@@ -51,13 +53,14 @@ export interface LengthHistogram {
 }
 
 export interface LengthReport {
-  /** Records measured plus refused. */
+  /** Records measured, refused and invalid. */
   records: number;
   /** Records that train whole. */
   whole: number;
   dropped: number;
   truncated: number;
   refused: number;
+  invalid: number;
   /** Records that train but teach nothing: no trained token (left). */
   nothingTrained: number;
   /** Every record that does not train whole, in file order. */
@@ -92,6 +95,9 @@ export function lengthReport(facts: LengthFacts, opts: { max_length: number | nu
   const flagged: Flagged[] = facts.refused.map((r) => ({
     line: r.line, action: 'refused' as const, tokens: null, trained: null, trainedKept: null, why: `the template refused it: ${r.error}`,
   }));
+  for (const r of facts.invalid ?? []) {
+    flagged.push({ line: r.line, action: 'invalid', tokens: null, trained: null, trainedKept: null, why: `an invalid record: ${r.why}` });
+  }
   let dropped = 0;
   let truncated = 0;
   let nothingTrained = 0;
@@ -126,9 +132,10 @@ export function lengthReport(facts: LengthFacts, opts: { max_length: number | nu
     flagged.push({ ...base, action: left ? 'truncated_left' : 'truncated_right', trainedKept: kept, why });
   }
   flagged.sort((a, b) => a.line - b.line);
-  const records = facts.lengths.length + facts.refused.length;
+  const invalid = facts.invalid?.length ?? 0;
+  const records = facts.lengths.length + facts.refused.length + invalid;
   const whole = facts.lengths.length - dropped - truncated - untrainedWhole;
-  return { records, whole, dropped, truncated, refused: facts.refused.length, nothingTrained, flagged, maxTokens };
+  return { records, whole, dropped, truncated, refused: facts.refused.length, invalid, nothingTrained, flagged, maxTokens };
 }
 
 /** `bins` equal bins from 0 to the longer of the longest record and `atLeast` (max_length, to show it). */

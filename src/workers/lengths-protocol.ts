@@ -4,7 +4,7 @@
 import type { ModelRequest } from '../model/sources/request.ts';
 import type { RenderOptions } from '../templates/render.ts';
 import type { LengthFacts } from '../tokenize/length-report.ts';
-import type { DatasetRef } from './dataset-input.ts';
+import type { DatasetRef } from '../data/dataset-ref.ts';
 
 export interface MeasureLengths {
   type: 'measure';

@@ -6,7 +6,7 @@ import { openModelRequest, readTokenizerFiles } from '../model/sources/request.t
 import { tokenizerFromFiles } from '../tokenize/load.ts';
 import { TokenizePipeline } from '../tokenize/pipeline.ts';
 import { trainedSpans, type LengthFacts } from '../tokenize/length-report.ts';
-import { readConversations } from './dataset-input.ts';
+import { readConversations } from '../data/dataset-ref.ts';
 import type { FromLengthsWorker, MeasureLengths } from './lengths-protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -16,7 +16,7 @@ scope.onmessage = async (ev: MessageEvent<MeasureLengths>) => {
   const m = ev.data;
   try {
     post({ type: 'progress', phase: 'reading the dataset', done: 0, total: 0 });
-    const { items } = await readConversations(m.dataset);
+    const { items, invalid } = await readConversations(m.dataset);
     post({ type: 'progress', phase: 'reading the tokenizer', done: 0, total: items.length });
     const { source, close } = await openModelRequest(m.model);
     let files;
@@ -26,7 +26,7 @@ scope.onmessage = async (ev: MessageEvent<MeasureLengths>) => {
       close();
     }
     const pipeline = new TokenizePipeline(tokenizerFromFiles(files), { template: m.template, render: m.render });
-    const facts: LengthFacts = { lengths: [], refused: [] };
+    const facts: LengthFacts = { lengths: [], refused: [], invalid };
     let last = performance.now();
     for (const [i, item] of items.entries()) {
       const r = pipeline.process(item);

@@ -1,7 +1,7 @@
 // Loading a file into the studio: the reader runs in a worker and reports into the store. The
 // file is kept in IndexedDB by its SHA-256 (src/data/file-store.ts) and named in localStorage as
 // the current dataset, so a reload reads it back (restoreDataset) instead of losing it.
-import type { DatasetRef } from '../../workers/dataset-input.ts';
+import type { DatasetRef } from '../../data/dataset-ref.ts';
 import type { DatasetFromWorker, DatasetToWorker } from '../../workers/dataset-protocol.ts';
 import { useStudio } from './store.ts';
 

@@ -9,6 +9,7 @@ import { useTrain } from './store.ts';
 const PAGE = 100;
 
 const ACTION: Record<Flagged['action'], string> = {
+  invalid: 'invalid',
   refused: 'refused',
   dropped: 'dropped',
   truncated_left: 'cut (left)',
@@ -73,6 +74,7 @@ export function LengthPanel({ cap, disabled }: { cap: number | null; disabled: b
             {report.dropped > 0 && <>, <strong className="warn" data-testid="length-dropped">{report.dropped} dropped</strong></>}
             {report.truncated > 0 && <>, <strong className="warn" data-testid="length-truncated">{report.truncated} cut</strong></>}
             {report.refused > 0 && <>, <strong className="warn">{report.refused} refused by the template</strong></>}
+            {report.invalid > 0 && <>, <strong className="warn">{report.invalid} invalid</strong></>}
             {report.nothingTrained > 0 && <>, <span className="warn">{report.nothingTrained} with nothing to learn</span></>}.
           </p>
           <Histogram h={hist} maxLength={config.max_length} />

@@ -8,7 +8,7 @@ import type { ModelSpec } from '../../model/types.ts';
 import type { ModelRequest } from '../../model/sources/request.ts';
 import type { LossPolicy } from '../../templates/types.ts';
 import { coveringLength, type LengthFacts } from '../../tokenize/length-report.ts';
-import type { DatasetRef } from '../../workers/dataset-input.ts';
+import type { DatasetRef } from '../../data/dataset-ref.ts';
 import type { FromLengthsWorker, MeasureLengths } from '../../workers/lengths-protocol.ts';
 import type { GpuStatus } from '../gpu-check.ts';
 import { MEMORY_WARN_BYTES } from './capability.ts';

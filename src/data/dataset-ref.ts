@@ -1,8 +1,9 @@
 // The dataset a worker job reads: named by the SHA-256 of the file's bytes and read from the
 // dataset file store (src/data/file-store.ts), or handed over as the file itself when it could
 // not be stored (storage full). Parsed here with the same reader the Dataset page uses.
-import { readDataset, type Conversation } from '../data/index.ts';
-import { openFileStore } from '../data/file-store.ts';
+import { readDataset } from './read.ts';
+import type { Conversation } from './types.ts';
+import { openFileStore } from './file-store.ts';
 
 export interface DatasetRef {
   sha256: string;
@@ -27,16 +28,18 @@ export async function datasetBlob(ref: DatasetRef): Promise<Blob> {
 
 export interface DatasetItems {
   items: { line: number; conversation: Conversation }[];
-  /** Records that did not read as a conversation (the Dataset page lists them). */
-  invalid: number;
+  /** Records with an error (as `prism train` skips them), each with its first error. */
+  invalid: { line: number; why: string }[];
 }
 
+/** The records a run trains on: every one that reads as a conversation without an error. */
 export async function readConversations(ref: DatasetRef): Promise<DatasetItems> {
-  const items: DatasetItems['items'] = [];
-  let invalid = 0;
+  const out: DatasetItems = { items: [], invalid: [] };
   for await (const r of readDataset(await datasetBlob(ref))) {
-    if (r.conversation) items.push({ line: r.line, conversation: r.conversation });
-    else if (r.line > 0) invalid++;
+    if (r.line === 0) continue;
+    const error = r.issues.find((i) => i.severity === 'error');
+    if (r.conversation && !error) out.items.push({ line: r.line, conversation: r.conversation });
+    else out.invalid.push({ line: r.line, why: error ? `${error.code}: ${error.message}` : 'not a conversation' });
   }
-  return { items, invalid };
+  return out;
 }
