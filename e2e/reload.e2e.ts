@@ -64,6 +64,7 @@ test('reload mid-training: the resumed run shows its own settings', async () => 
     await page.goto(`${s.url}/#/train`);
     await page.waitForSelector('[data-testid="check-webgpu"][data-level="ok"]', { timeout: 30_000 });
     await page.locator('[data-testid="max-steps"]').fill('12');
+    await page.locator('[data-testid="max-length"]').fill('256');
     await page.locator('[data-testid="lr"]').fill('0.003');
     await page.locator('label.field', { hasText: 'Checkpoint every' }).locator('input').fill('3');
     await page.locator('[data-testid="start"]').click();
@@ -72,7 +73,7 @@ test('reload mid-training: the resumed run shows its own settings', async () => 
 
     await page.reload();
     await page.locator('[data-testid="resume-run"]').first().waitFor({ timeout: 30_000 });
-    assert.match(await page.locator('[data-testid="resume-settings"]').first().textContent() ?? '', /12 steps · lr 0\.003/);
+    assert.match(await page.locator('[data-testid="resume-settings"]').first().textContent() ?? '', /12 steps · lr 0\.003 · max_length 256/);
     // Change the form before resuming: the resumed run must still show (and use) its own settings.
     await page.locator('label.preset', { hasText: 'Thorough' }).click();
     assert.equal(await page.locator('[data-testid="max-steps"]').inputValue(), '-1');
@@ -81,7 +82,7 @@ test('reload mid-training: the resumed run shows its own settings', async () => 
     assert.equal(await page.locator('[data-testid="max-steps"]').inputValue(), '12');
     assert.equal(await page.locator('[data-testid="lr"]').inputValue(), '0.003');
     assert.match(await page.locator('[data-testid="settings-origin"]').textContent() ?? '', /settings of run/);
-    assert.match(await page.locator('[data-testid="run-settings"]').textContent() ?? '', /12 steps · lr 0\.003/);
+    assert.match(await page.locator('[data-testid="run-settings"]').textContent() ?? '', /12 steps · lr 0\.003 · max_length 256/);
     await page.waitForSelector('[data-testid="run-status"][data-phase="completed"]', { timeout: 150_000 });
     await page.screenshot({ path: shot('reload-resumed'), fullPage: true });
     assert.deepEqual(s.errors, []);
