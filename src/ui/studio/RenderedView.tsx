@@ -25,7 +25,12 @@ function lines(text: string, show: boolean): ReactNode {
 }
 
 function spanClass(s: Span): string {
-  return `sp sp-${s.role} ${s.trainable ? 'trained' : 'masked'}`;
+  return `sp sp-${s.role} ${s.trainable ? 'trained' : 'masked'}${s.added ? ' added' : ''}`;
+}
+
+function spanTitle(s: Span): string {
+  const added = s.added ? ' · added for training (the official template does not write it)' : '';
+  return `${s.role}${s.trainable ? ' · trained' : ' · not trained'}${added}`;
 }
 
 export const TextView = memo(function TextView({ rendered, special, newlines }: { rendered: Rendered; special: RegExp | null; newlines: boolean }) {
@@ -40,7 +45,8 @@ export const TextView = memo(function TextView({ rendered, special, newlines }: 
           data-end={s.end}
           data-role={s.role}
           data-trainable={String(s.trainable)}
-          title={`${s.role}${s.trainable ? ' · trained' : ' · not trained'}`}
+          data-added={s.added ? 'true' : undefined}
+          title={spanTitle(s)}
         >
           {splitSpecial(text.slice(s.start, s.end), special).map((p, i) =>
             p.special ? (

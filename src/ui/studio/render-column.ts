@@ -15,6 +15,7 @@ export function renderOptions(c: RenderChoices): RenderOptions {
     trainEmptyThink: c.trainEmptyThink,
   };
   if (c.date.trim()) o.date = c.date.trim();
+  if (c.agentTemplate && c.agentTemplate !== 'native') o.agentTemplate = c.agentTemplate;
   return o;
 }
 

@@ -34,7 +34,7 @@ async function conversations(file: string): Promise<Conversation[]> {
 }
 
 const CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
+  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
 };
 const pasted = (chatTemplate: string, specialTokens: Record<string, string | null> = {}): OwnTemplateSource => ({ kind: 'paste', label: 'pasted', chatTemplate, specialTokens, addedSpecial: [] });
 

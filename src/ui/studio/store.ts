@@ -30,6 +30,8 @@ export interface RenderChoices {
   trainEmptyThink: boolean;
   addGenerationPrompt: boolean;
   maxLength: number;
+  /** The agent (tool-call) template every built-in column uses: 'native' (each family's own) or an id. */
+  agentTemplate: string;
 }
 
 export type TokenizerStatus =
@@ -92,7 +94,7 @@ interface StudioState {
 }
 
 const DEFAULT_CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048,
+  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
 };
 const SAVED = 'prism.studio';
 
