@@ -15,7 +15,9 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['src/**/*.gpu.test.ts', 'node_modules/**'],
           environment: 'node',
-          testTimeout: 60_000,
+          // Generous: CLI-spawning tests and tokenizer loads take minutes on a loaded 2-core machine.
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
       {
