@@ -6,12 +6,16 @@
 //   w       [rows, d]    one row-chunk of the LM head weight (f32, or bf16/f16 packed two per
 //                        u32: the wrapper rewrites the two lines marked W_BINDING and W_LOAD)
 //   targets [T] i32      target[t] = labels[t + 1] (shifted by the caller); negative = ignored
+//   weights [T] f32      per-token loss weight (ms-swift's loss_scale, shifted like targets);
+//                        all ones for the plain mean (x · 1.0 is exact, so the numbers are the same)
 //   logits  [T, n] f32   scratch for one block of n rows starting at row `row0` of `w`
 //   stats   [T, 4] f32   running max, sum of exp(logit − max), target logit, unused
 //
-// Forward: per block ce_logits then ce_stats; ce_finalize once.
+// Forward: per block ce_logits then ce_stats; ce_finalize once:
+//   mean = Σ_t weight_t · loss_t / N over tokens with a target (N = their count, not Σ weight:
+//   ms-swift's loss_scale loss, swift/trainers/seq2seq_trainer.py compute_loss).
 // Backward: per block ce_logits again, then ce_dh accumulates
-//   dh[t, :] += Σ_c (softmax[t, c] − onehot[t, c]) · scale_t · w[c, :].
+//   dh[t, :] += Σ_c (softmax[t, c] − onehot[t, c]) · weight_t · scale · w[c, :].
 // The LM head weight gets no gradient (it is frozen in LoRA training).
 // With softcap > 0 (Gemma's final_logit_softcapping) the logits are z = cap·tanh(logit/cap):
 // ce_logits writes z, and ce_dh multiplies (softmax(z) − onehot) by dz/dlogit = 1 − (z/cap)².
@@ -142,13 +146,15 @@ fn ce_stats(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_inde
   }
 }
 
-// ---- per-token loss and lse, and the mean over tokens with a target; one workgroup.
+// ---- per-token loss (unweighted) and lse, and the weighted mean over tokens with a target;
+// one workgroup.
 @group(0) @binding(0) var<storage, read> stats_in: array<f32>;
 // binding 1: targets
 @group(0) @binding(2) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(3) var<storage, read_write> lse_out: array<f32>;
-@group(0) @binding(4) var<storage, read_write> mean_out: array<f32>; // [mean loss, valid count]
-@group(0) @binding(5) var<uniform> pf: FinalParams;
+@group(0) @binding(4) var<storage, read_write> mean_out: array<f32>; // [weighted mean loss, valid count]
+@group(0) @binding(5) var<storage, read> weights_f: array<f32>;
+@group(0) @binding(6) var<uniform> pf: FinalParams;
 
 var<workgroup> red_n: array<f32, 256>;
 
@@ -162,7 +168,7 @@ fn ce_finalize(@builtin(local_invocation_index) lid: u32) {
     var x = 0.0;
     if (targets[t] >= 0) {
       x = lse - stats_in[t * 4u + 2u];
-      sum += x;
+      sum += weights_f[t] * x;
       cnt += 1.0;
     }
     loss[t] = x;
@@ -184,15 +190,16 @@ fn ce_finalize(@builtin(local_invocation_index) lid: u32) {
 }
 
 // ---- dh[t, k] = beta·dh[t, k] + Σ_c g[t, c] · w[row0 + c, k], with g recomputed from the
-// logits block and the saved lse: g = (exp(logit − lse) − onehot) · grad_scale / N for tokens
-// with a target (N = divisor when > 0, else the valid count from the forward), 0 otherwise.
+// logits block and the saved lse: g = (exp(logit − lse) − onehot) · weight_t · grad_scale / N for
+// tokens with a target (N = divisor when > 0, else the valid count from the forward), 0 otherwise.
 @group(0) @binding(0) var<storage, read> logits_b: array<f32>;
 // binding 1: w
 @group(0) @binding(2) var<storage, read> lse_in: array<f32>;
 @group(0) @binding(3) var<storage, read> targets_b: array<i32>;
 @group(0) @binding(4) var<storage, read> mean_in: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dh: array<f32>;
-@group(0) @binding(6) var<uniform> pd: DhParams;
+@group(0) @binding(6) var<storage, read> weights_b: array<f32>;
+@group(0) @binding(7) var<uniform> pd: DhParams;
 
 var<workgroup> gt: array<f32, 1088>; // [t][c], stride KP
 var<workgroup> wt: array<f32, 1024>; // [c][k], stride TS
@@ -221,7 +228,7 @@ fn ce_dh(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li:
           let z = logits_b[t * pd.n + c];
           g = exp(z - lse_in[t]);
           if (u32(tgt) == pd.v0 + c) { g -= 1.0; }
-          g *= scale;
+          g *= scale * weights_b[t];
           if (pd.softcap > 0.0) {
             let u = z / pd.softcap;
             g *= 1.0 - u * u;

@@ -3,7 +3,7 @@
 // `prism swift-command` can rebuild the ms-swift command. PEFT ignores files it does not know,
 // so the folder still loads as a plain PEFT adapter.
 import type { LossPolicy } from '../templates/types.ts';
-import type { TrainConfig } from '../train/config.ts';
+import { lossPolicyOf, type TrainConfig } from '../train/config.ts';
 import { hubModelId, NO_HUB_ID_NOTE } from '../train/provenance.ts';
 import { swiftAgentTemplate, swiftLossScale } from '../train/swift.ts';
 import { AdapterFormatError } from './peft.ts';
@@ -61,7 +61,7 @@ export function buildPrismJson(init: PrismRunInit): PrismRunInfo {
     template: c.template,
     agent_template: swiftAgentTemplate(c),
     loss_scale: swiftLossScale(c),
-    loss_policy: c.loss_policy,
+    loss_policy: lossPolicyOf(c),
     config: c,
     steps: init.steps,
     ...(init.checkpointStep !== undefined ? { checkpoint_step: init.checkpointStep } : {}),

@@ -8,7 +8,7 @@ import { formatBytes } from '../model/sources/blob-cache.ts';
 import { blobSource, bytesSource } from '../model/sources/byte-source.ts';
 import { layerTensors } from '../model/tensors.ts';
 import type { ByteSource, ModelSpec } from '../model/types.ts';
-import { loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
+import { effectiveLossScale, loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
 import { swiftScript } from '../train/swift.ts';
 import { hubModelId } from '../train/provenance.ts';
 import { adapterExpectations, AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
@@ -76,7 +76,7 @@ export function readmeText(summary: TrainingSummary): string {
     '| --- | --- |',
     `| base model | \`${c.model_id}\` |`,
     `| template | \`${c.template}\` |`,
-    `| loss policy | \`${c.loss_policy}\` |`,
+    `| loss scale | \`${effectiveLossScale(c)}\` |`,
     `| dataset | \`${summary.dataset.name}\`${summary.dataset.records !== undefined ? ` (${summary.dataset.records} records)` : ''} |`,
     `| dataset SHA-256 | \`${summary.dataset.sha256}\` |`,
     `| steps | ${summary.steps} |`,

@@ -14,6 +14,6 @@ export { doctor, renderChecked, contentWarnings, lengthWarning, DEFAULT_MAX_CHAR
 export { toolFormatDescriptions } from './agent/native/descriptions.ts';
 export { pyJsonDumps, pyStrip } from './pyjson.ts';
 export {
-  parseLossScale, weighContext, LossScaleError, LOSS_BASES, LOSS_SCALE_NAMES,
+  parseLossScale, weighContext, lossScaleBase, withLossBase, LossScaleError, LOSS_BASES, LOSS_SCALE_NAMES,
   type LossScale, type LossBase, type WeightedPart, type ContextInfo, type LossScaleName,
 } from './loss-scale/index.ts';

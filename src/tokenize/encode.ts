@@ -10,15 +10,25 @@
 //   post-processor does, or tokenizer_config says add_bos_token) and the text does not already
 //   start with it is one prepended, untrained. So a BOS is never doubled and never missing.
 //   Tokenizer-added EOS is never appended: the template's end-of-turn markers are the ends.
-// - A token is trained when ANY of its characters is in a trainable span. A token can straddle a
-//   span boundary (byte-level BPE merges `.` of the reply with the `\n\n` after it; a multi-byte
-//   character split across tokens is shared by both). Training it is the only way the model learns
-//   to emit the trainable characters inside it; not training it would silently drop the reply's
-//   last character or the end-of-turn marker from the loss. Straddles are counted per record.
+// - Weights (ms-swift's loss_scale): a character weighs its span's `weight` (1 when absent) if the
+//   span is trainable, else 0. A token weighs the MAX of the weights of the characters it covers,
+//   so it is trained (label = its id) when ANY of its characters is, and weighs 0 only when none
+//   is. A token can straddle a span boundary (byte-level BPE merges `.` of the reply with the
+//   `\n\n` after it; a multi-byte character split across tokens is shared by both). Training it is
+//   the only way the model learns to emit the trainable characters inside it; not training it would
+//   silently drop the reply's last character or the end-of-turn marker from the loss. The max,
+//   rather than a mean, keeps an up-weighted piece (a tool call at 2) from being diluted by the
+//   separator merged into its last token, and makes weights 0/1 give exactly the labels of the
+//   any-character rule. (ms-swift tokenizes each weighted part apart, so its tokens never straddle;
+//   we encode the whole text in one call, which is what the model sees at inference.) A token whose
+//   characters carry more than one weight counts as a straddle, per record.
+// - loss_scale is kept (aligned with input_ids, unshifted like labels, 0 where labels are -100)
+//   only when some token weighs neither 0 nor 1; otherwise labels say everything (ms-swift stores
+//   loss_scale only for non-binary scales).
 // - labels are unshifted (Hugging Face convention): labels[i] = input_ids[i] when token i is
 //   trained, else -100; the model shifts them by one when computing the loss.
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import type { Rendered } from '../templates/types.ts';
+import type { Rendered, Span } from '../templates/types.ts';
 import { TokenAligner } from './offsets.ts';
 import { IGNORE_INDEX, type EncodedRecord } from './types.ts';
 
@@ -55,19 +65,31 @@ export class RecordEncoder {
     input_ids.set(body, bos);
     const offsets = this.aligner.align(text, input_ids, bos);
 
-    const trainedBefore = trainablePrefix(text.length, spans);
+    const charWeight = characterWeights(text.length, spans);
     const labels = new Int32Array(n).fill(IGNORE_INDEX);
+    const lossScale = new Float64Array(n);
     let straddles = 0;
+    let weighted = false;
     for (let i = bos; i < n; i++) {
       const s = offsets[2 * i];
       const e = offsets[2 * i + 1];
-      const k = trainedBefore[e] - trainedBefore[s];
-      if (k > 0) {
+      if (e <= s) continue;
+      let max = charWeight[s];
+      let min = max;
+      for (let k = s + 1; k < e; k++) {
+        const w = charWeight[k];
+        if (w > max) max = w;
+        else if (w < min) min = w;
+      }
+      if (min !== max) straddles++;
+      if (max > 0) {
         labels[i] = input_ids[i];
-        if (k < e - s) straddles++;
+        lossScale[i] = max;
+        if (max !== 1) weighted = true;
       }
     }
     const out: EncodedRecord = { line, input_ids, labels, straddles };
+    if (weighted) out.loss_scale = lossScale;
     if (this.opts.returnOffsets) out.offsets = offsets;
     return out;
   }
@@ -83,18 +105,24 @@ export function tokenizerBos(tokenizer: PreTrainedTokenizer): number | null {
   return postProcessorAdds || tokenizer.add_bos_token === true ? bos : null;
 }
 
-/** prefix[k] = number of trainable characters in text[0, k). Checks that spans tile the text. */
-function trainablePrefix(length: number, spans: Rendered['spans']): Int32Array {
-  const prefix = new Int32Array(length + 1);
+/** The loss weight of a span's characters: its `weight` (default 1) when trainable, else 0. */
+export function spanWeight(span: Span): number {
+  return span.trainable ? (span.weight ?? 1) : 0;
+}
+
+/** weight[k] of each character of the text. Checks that spans tile the text and weights are valid. */
+function characterWeights(length: number, spans: readonly Span[]): Float64Array {
+  const weight = new Float64Array(length);
   let at = 0;
   for (const sp of spans) {
     if (sp.start !== at || sp.end < sp.start || sp.end > length) {
       throw new Error(`spans do not tile the text: span [${sp.start}, ${sp.end}) after offset ${at}`);
     }
-    const base = prefix[at];
-    for (let k = sp.start + 1; k <= sp.end; k++) prefix[k] = base + (sp.trainable ? k - sp.start : 0);
+    const w = spanWeight(sp);
+    if (!(Number.isFinite(w) && w >= 0)) throw new Error(`span [${sp.start}, ${sp.end}) has weight ${w}: weights must be finite and ≥ 0`);
+    weight.fill(w, sp.start, sp.end);
     at = sp.end;
   }
   if (at !== length) throw new Error(`spans cover ${at} of ${length} characters`);
-  return prefix;
+  return weight;
 }

@@ -28,6 +28,7 @@ export function applyLength(rec: EncodedRecord, opts: LengthOptions): LengthResu
     labels: rec.labels.slice(from, to),
     straddles: rec.straddles,
   };
+  if (rec.loss_scale) out.loss_scale = rec.loss_scale.slice(from, to);
   if (rec.offsets) out.offsets = rec.offsets.slice(2 * from, 2 * to);
   return { record: out, status: truncation === 'left' ? 'truncated_left' : 'truncated_right', tokens: n };
 }

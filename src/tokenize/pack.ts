@@ -74,6 +74,8 @@ export function buildRows(records: EncodedRecord[], bins: number[][], opts: Pack
     const labels = new Int32Array(width).fill(IGNORE_INDEX);
     const position_ids = new Int32Array(width);
     const sequence_ids = new Int32Array(width).fill(-1);
+    const weighted = bin.some((i) => records[i].loss_scale);
+    const loss_scale = weighted ? new Float64Array(width) : undefined;
     let at = 0;
     bin.forEach((idx, seq) => {
       const r = records[idx];
@@ -84,11 +86,18 @@ export function buildRows(records: EncodedRecord[], bins: number[][], opts: Pack
       // the previous sequence's last token would be trained to predict: never train across.
       // Unpacked, that label is never used (the shift drops it), so this changes nothing else.
       labels[at] = IGNORE_INDEX;
+      if (loss_scale) {
+        if (r.loss_scale) loss_scale.set(r.loss_scale, at);
+        else for (let k = 0; k < n; k++) loss_scale[at + k] = r.labels[k] === IGNORE_INDEX ? 0 : 1;
+        loss_scale[at] = 0;
+      }
       sequence_ids.fill(seq, at, at + n);
       for (let k = 0; k < n; k++) position_ids[at + k] = k;
       at += n;
     });
-    return { input_ids, labels, position_ids, sequence_ids, lines: bin.map((i) => records[i].line), length: used };
+    const row: PackedRow = { input_ids, labels, position_ids, sequence_ids, lines: bin.map((i) => records[i].line), length: used };
+    if (loss_scale) row.loss_scale = loss_scale;
+    return row;
   });
 }
 

@@ -2,6 +2,7 @@
 // not exceptions: a record a template refuses must not stop a 100k-record run.
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { Conversation } from '../data/types.ts';
+import { lossScaleBase, parseLossScale } from '../templates/loss-scale/index.ts';
 import { render, type RenderOptions } from '../templates/render.ts';
 import { getTemplate } from '../templates/specs.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
@@ -16,6 +17,11 @@ export interface PipelineConfig {
   /** A built-in template id (`qwen3`, `llama3`, …); needed for items that carry a conversation. */
   template?: string;
   render?: RenderOptions;
+  /**
+   * ms-swift's loss-scale spec (`last_round+react`), as a string so the config stays plain data
+   * across worker boundaries; parsed once per pipeline. Its base strategy sets which turns train.
+   */
+  loss_scale?: string;
   length?: LengthOptions;
   encoder?: EncoderOptions;
 }
@@ -43,10 +49,12 @@ export type PipelineResult =
 export class TokenizePipeline {
   readonly encoder: RecordEncoder;
   private readonly spec: TemplateSpec | null;
+  private readonly renderOptions: RenderOptions;
 
   constructor(tokenizer: PreTrainedTokenizer, private readonly config: PipelineConfig) {
     this.encoder = new RecordEncoder(tokenizer, config.encoder);
     this.spec = config.template ? getTemplate(config.template) : null;
+    this.renderOptions = pipelineRenderOptions(config);
   }
 
   process(item: PipelineItem): PipelineResult {
@@ -55,7 +63,7 @@ export class TokenizePipeline {
       if ('rendered' in item) rendered = item.rendered;
       else {
         if (!this.spec) throw new Error('no template given to render conversations with');
-        rendered = render(this.spec, item.conversation, this.config.render);
+        rendered = render(this.spec, item.conversation, this.renderOptions);
       }
       const full = this.encoder.encode(rendered, item.line);
       const trained = countTrained(full.labels);
@@ -69,4 +77,13 @@ export class TokenizePipeline {
       return { line: item.line, ok: false, error: (err as Error).message };
     }
   }
+}
+
+const POLICY = { default: 'all_assistant', last_round: 'last_round', all: 'all' } as const;
+
+/** The render options with the loss scale applied (refused here, once, when the spec is invalid). */
+export function pipelineRenderOptions(config: PipelineConfig): RenderOptions {
+  if (config.loss_scale === undefined) return config.render ?? {};
+  parseLossScale(config.loss_scale);
+  return { ...config.render, lossPolicy: POLICY[lossScaleBase(config.loss_scale)] };
 }

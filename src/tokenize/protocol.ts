@@ -22,6 +22,7 @@ export function transferables(results: PipelineResult[]): ArrayBuffer[] {
     if (!r.ok || !r.record) continue;
     out.push(r.record.input_ids.buffer as ArrayBuffer, r.record.labels.buffer as ArrayBuffer);
     if (r.record.offsets) out.push(r.record.offsets.buffer as ArrayBuffer);
+    if (r.record.loss_scale) out.push(r.record.loss_scale.buffer as ArrayBuffer);
   }
   return out;
 }

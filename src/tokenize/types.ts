@@ -16,7 +16,13 @@ export interface EncodedRecord {
   line: number;
   input_ids: Int32Array;
   labels: Int32Array;
-  /** Tokens whose characters lie on both sides of a trainable-span boundary (see encode.ts). */
+  /**
+   * ms-swift's loss_scale: each token's loss weight, aligned with input_ids (unshifted, like
+   * labels; 0 where labels are -100). Present only when some weight is neither 0 nor 1; absent
+   * means 1 for every trained token.
+   */
+  loss_scale?: Float64Array;
+  /** Tokens whose characters carry more than one weight, e.g. trained and untrained (see encode.ts). */
   straddles: number;
   /** Per token `[start, end)` UTF-16 offsets into the rendered text, interleaved (2 per token). */
   offsets?: Int32Array;
@@ -36,6 +42,8 @@ export interface LengthOptions {
 export interface PackedRow {
   input_ids: Int32Array;
   labels: Int32Array;
+  /** Per-token loss weights (see EncodedRecord.loss_scale); present when a packed record has them. */
+  loss_scale?: Float64Array;
   /** Position of each token inside its own sequence: 0, 1, 2, … restarting per sequence. */
   position_ids: Int32Array;
   /** Index of the token's sequence within the row (0, 1, …); -1 for padding. */
@@ -73,7 +81,7 @@ export interface DatasetStats {
   truncated: number;
   /** Records with no trained token left (after truncation). */
   noTrainedTokens: number;
-  /** Tokens that straddle a trainable-span boundary. */
+  /** Tokens whose characters carry more than one weight (trained and untrained, or two weights). */
   straddles: number;
   histogram: Histogram;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTrainConfig, effectiveEvalSteps, effectiveGradientAccumulation, loraScaling, resolveTargetModules, validateTrainConfig, type TrainConfig } from './config.ts';
+import { defaultTrainConfig, effectiveEvalSteps, effectiveLossScale, lossPolicyOf, effectiveGradientAccumulation, loraScaling, resolveTargetModules, validateTrainConfig, type TrainConfig } from './config.ts';
 
 const base = () => defaultTrainConfig({ model_id: 'Qwen/Qwen2.5-0.5B-Instruct', template: 'qwen2_5' });
 
@@ -9,7 +9,7 @@ describe('defaults', () => {
     expect(base()).toEqual({
       model_id: 'Qwen/Qwen2.5-0.5B-Instruct',
       template: 'qwen2_5',
-      loss_policy: 'all_assistant',
+      loss_scale: 'default',
       lora: { r: 8, lora_alpha: 32, lora_dropout: 0.05, target_modules: 'all-linear', use_rslora: false },
       learning_rate: 0.0001,
       lr_scheduler_type: 'cosine',
@@ -62,6 +62,8 @@ describe('validateTrainConfig', () => {
     ['empty model', { model_id: ' ' }, 'model_id'],
     ['empty template', { template: '' }, 'template'],
     ['unknown loss policy', { loss_policy: 'assistant' as never }, 'loss_policy'],
+    ['unknown loss scale', { loss_scale: 'last_round+tools' }, 'loss_scale'],
+    ['loss_policy against loss_scale', { loss_scale: 'last_round+react', loss_policy: 'all' }, 'loss_policy'],
     ['rank 0', (c) => ({ ...c, lora: { ...c.lora, r: 0 } }), 'lora.r'],
     ['fractional rank', (c) => ({ ...c, lora: { ...c.lora, r: 2.5 } }), 'lora.r'],
     ['negative alpha', (c) => ({ ...c, lora: { ...c.lora, lora_alpha: -1 } }), 'lora.lora_alpha'],
@@ -103,7 +105,35 @@ describe('validateTrainConfig', () => {
     expect(validateTrainConfig({ ...base(), lora: { ...base().lora, target_modules: ['q_proj', 'v_proj'] }, packing: true, max_length: 512 })).toEqual([]);
   });
 
+  it('names the valid loss scales', () => {
+    expect(validateTrainConfig({ ...base(), loss_scale: 'react+tools' })[0].message).toMatch(/default, last_round, all.*react, hermes/);
+  });
+
   it('reports every problem at once', () => {
     expect(fields({ ...base(), learning_rate: -1, seed: -3, save_steps: 0 })).toEqual(['learning_rate', 'seed', 'save_steps']);
+  });
+});
+
+describe('loss_scale and the old loss_policy', () => {
+  it('loss_policy sets the base of a loss_scale that names none, or names default', () => {
+    expect(effectiveLossScale({ loss_scale: 'react', loss_policy: 'last_round' })).toBe('last_round+react');
+    expect(effectiveLossScale({ loss_scale: 'default', loss_policy: 'all' })).toBe('all');
+    expect(effectiveLossScale({ loss_scale: 'default+hermes', loss_policy: 'last_round' })).toBe('last_round+hermes');
+    expect(effectiveLossScale({ loss_scale: 'last_round+qwen', loss_policy: 'all_assistant' })).toBe('last_round+qwen');
+    expect(effectiveLossScale({ loss_scale: 'all+react', loss_policy: 'all' })).toBe('all+react');
+  });
+
+  it('a config stored before loss_scale existed trains as it did', () => {
+    const old = { ...base(), loss_policy: 'last_round' as const } as Partial<TrainConfig>;
+    delete old.loss_scale;
+    expect(effectiveLossScale(old as TrainConfig)).toBe('last_round');
+    expect(validateTrainConfig(old as TrainConfig)).toEqual([]);
+    expect(lossPolicyOf(old as TrainConfig)).toBe('last_round');
+  });
+
+  it('the loss policy a loss scale means', () => {
+    expect(lossPolicyOf({ loss_scale: 'hermes+ignore_empty_think' })).toBe('all_assistant');
+    expect(lossPolicyOf({ loss_scale: 'last_round+react' })).toBe('last_round');
+    expect(lossPolicyOf({ loss_scale: 'all' })).toBe('all');
   });
 });

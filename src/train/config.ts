@@ -11,10 +11,11 @@
 //   adam_beta1 0.9; adam_beta2 0.95; max_grad_norm 1; seed 42; data_seed 42;
 //   split_dataset_ratio 0 (0.01 before 3.6); eval_steps None = follows save_steps; save_steps 500;
 //   logging_steps 5; max_length None = the model's max length; truncation_strategy 'delete';
-//   packing False; loss_scale 'default'.
+//   packing False; loss_scale 'default' (grammar: swift/loss_scale/mapping.py, src/templates/loss-scale).
 // - swift/llm/argument/train_args.py (Seq2SeqTrainingOverrideArguments): weight_decay 0.1,
 //   lr_scheduler_type 'cosine', logging_steps 5, learning_rate None → 1e-4 unless full.
 // - adam_epsilon is not overridden by ms-swift: transformers' TrainingArguments default 1e-8.
+import { LossScaleError, lossScaleBase, parseLossScale, withLossBase, type LossBase } from '../templates/loss-scale/index.ts';
 import type { LossPolicy } from '../templates/types.ts';
 import { allLinear, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
 import type { Arch } from '../model/types.ts';
@@ -45,7 +46,17 @@ export interface TrainConfig {
   model_id: string;
   /** Prism template id (src/templates), e.g. "qwen2_5". */
   template: string;
-  loss_policy: LossPolicy;
+  /**
+   * ms-swift's `--loss_scale`: `[default|last_round|all+]NAME[+NAME…]`, e.g. `last_round+react`
+   * (src/templates/loss-scale). Absent in configs stored before it existed: `default`.
+   */
+  loss_scale: string;
+  /**
+   * The old name of loss_scale's base strategy (`all_assistant` = `default`), still accepted: when
+   * it is `last_round` or `all` and loss_scale's base is `default`, it sets the base (see
+   * effectiveLossScale); a different explicit base in loss_scale is refused.
+   */
+  loss_policy?: LossPolicy;
   lora: LoraSettings;
   learning_rate: number;
   /** Prism's 'constant' keeps the warmup (HF calls that 'constant_with_warmup'). */
@@ -84,8 +95,9 @@ export const DEFAULT_LORA: Readonly<LoraSettings> = Object.freeze({
   use_rslora: false,
 });
 
-/** Every field except the model, template and loss policy, at ms-swift's defaults. */
+/** Every field except the model and template, at ms-swift's defaults. */
 export const SWIFT_SFT_LORA_DEFAULTS = Object.freeze({
+  loss_scale: 'default',
   learning_rate: 1e-4,
   lr_scheduler_type: 'cosine',
   warmup_ratio: 0,
@@ -107,7 +119,7 @@ export const SWIFT_SFT_LORA_DEFAULTS = Object.freeze({
   eval_steps: null,
   save_steps: 500,
   logging_steps: 5,
-} as const satisfies Omit<TrainConfig, 'model_id' | 'template' | 'loss_policy' | 'lora'>);
+} as const satisfies Omit<TrainConfig, 'model_id' | 'template' | 'loss_policy' | 'loss_scale' | 'lora'> & { loss_scale: string });
 
 export interface TrainConfigInit extends Partial<Omit<TrainConfig, 'lora'>> {
   model_id: string;
@@ -115,15 +127,56 @@ export interface TrainConfigInit extends Partial<Omit<TrainConfig, 'lora'>> {
   lora?: Partial<LoraSettings>;
 }
 
-/** A full config: ms-swift's defaults, then `init` on top. loss_policy defaults to ms-swift's 'default' (all assistant turns). */
+/** A full config: ms-swift's defaults (loss_scale 'default': every assistant turn), then `init` on top. */
 export function defaultTrainConfig(init: TrainConfigInit): TrainConfig {
   const { lora, ...rest } = init;
   return {
     ...SWIFT_SFT_LORA_DEFAULTS,
-    loss_policy: 'all_assistant',
     ...rest,
     lora: { ...DEFAULT_LORA, ...lora },
   };
+}
+
+const POLICY_BASE: Readonly<Record<LossPolicy, LossBase>> = { all_assistant: 'default', last_round: 'last_round', all: 'all' };
+const BASE_POLICY: Readonly<Record<LossBase, LossPolicy>> = { default: 'all_assistant', last_round: 'last_round', all: 'all' };
+
+/**
+ * The loss-scale spec a config trains with: loss_scale (default `default`), its base set by the
+ * old loss_policy when that says `last_round` or `all` and loss_scale's base is `default`.
+ * Throws a LossScaleError when the two disagree (validateTrainConfig reports it as a field issue).
+ */
+export function effectiveLossScale(cfg: Pick<TrainConfig, 'loss_scale' | 'loss_policy'>): string {
+  const spec = cfg.loss_scale ?? 'default';
+  const policy = cfg.loss_policy;
+  if (policy === undefined || policy === 'all_assistant') return spec;
+  const fromPolicy = POLICY_BASE[policy];
+  const own = lossScaleBase(spec);
+  if (own === 'default') return withLossBase(spec, fromPolicy);
+  if (own !== fromPolicy) {
+    throw new LossScaleError(`loss_policy "${policy}" (the old name of the loss_scale base) disagrees with loss_scale "${spec}": set only loss_scale`);
+  }
+  return spec;
+}
+
+/** The config training with `policy`'s turns and its loss scale's names (loss_policy folded in). */
+export function withLossPolicy(cfg: TrainConfig, policy: LossPolicy): TrainConfig {
+  let spec: string;
+  try {
+    spec = effectiveLossScale(cfg);
+  } catch {
+    spec = cfg.loss_scale ?? 'default';
+  }
+  const { loss_policy: _old, ...rest } = cfg;
+  return { ...rest, loss_scale: withLossBase(spec, POLICY_BASE[policy]) };
+}
+
+/** The loss policy (which turns are trained) a config's loss scale means, for the UI and run records. */
+export function lossPolicyOf(cfg: Pick<TrainConfig, 'loss_scale' | 'loss_policy'>): LossPolicy {
+  try {
+    return BASE_POLICY[lossScaleBase(effectiveLossScale(cfg))];
+  } catch {
+    return cfg.loss_policy ?? 'all_assistant';
+  }
 }
 
 /** The modules LoRA is applied to, as a list, for a model of `arch` (default Llama-style). */
@@ -161,6 +214,7 @@ export interface ConfigIssue {
 }
 
 const LOSS_POLICIES: readonly LossPolicy[] = ['all_assistant', 'last_round', 'all'];
+export { LOSS_POLICIES };
 const SCHEDULERS: readonly LrSchedulerType[] = ['cosine', 'linear', 'constant'];
 const TRUNCATIONS: readonly TruncationStrategy[] = ['delete', 'left', 'right'];
 
@@ -179,7 +233,18 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
 
   if (typeof cfg.model_id !== 'string' || cfg.model_id.trim() === '') bad('model_id', 'model_id is required (a Hub id such as "Qwen/Qwen2.5-0.5B-Instruct")');
   if (typeof cfg.template !== 'string' || cfg.template.trim() === '') bad('template', 'template is required (a template id such as "qwen2_5")');
-  if (!LOSS_POLICIES.includes(cfg.loss_policy)) bad('loss_policy', `loss_policy must be one of ${LOSS_POLICIES.join(', ')}`);
+  if (cfg.loss_policy !== undefined && !LOSS_POLICIES.includes(cfg.loss_policy)) {
+    bad('loss_policy', `loss_policy (the old name of the loss_scale base) must be one of ${LOSS_POLICIES.join(', ')}`);
+  } else if (cfg.loss_scale !== undefined && typeof cfg.loss_scale !== 'string') {
+    bad('loss_scale', 'loss_scale must be a string such as "default" or "last_round+react"');
+  } else {
+    try {
+      parseLossScale(effectiveLossScale(cfg));
+    } catch (e) {
+      if (!(e instanceof LossScaleError)) throw e;
+      bad(e.message.startsWith('loss_policy') ? 'loss_policy' : 'loss_scale', e.message);
+    }
+  }
 
   const lora = (cfg.lora ?? {}) as Partial<LoraSettings>;
   if (!cfg.lora || typeof cfg.lora !== 'object') bad('lora', 'lora settings are required');

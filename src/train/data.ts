@@ -11,6 +11,8 @@ import { mix32, permutation } from './rng.ts';
 export interface TrainRecord {
   input_ids: ArrayLike<number>;
   labels: ArrayLike<number>;
+  /** ms-swift's loss_scale (per token, unshifted like labels); absent = 1 for every trained token. */
+  loss_scale?: ArrayLike<number>;
   /** Line in the dataset file (for messages). */
   line?: number;
 }
@@ -18,6 +20,7 @@ export interface TrainRecord {
 export interface TrainRow {
   input_ids: Int32Array;
   labels: Int32Array;
+  loss_scale?: Float64Array;
   /** Present for packed rows: positions restart and sequence ids change per record. */
   position_ids?: Int32Array;
   seq_ids?: Int32Array;
@@ -37,19 +40,30 @@ export function splitRecords<T>(records: readonly T[], ratio: number, dataSeed: 
 
 /** One row per record, or records packed into rows of at most maxLength (best-fit decreasing). */
 export function buildTrainRows(records: readonly TrainRecord[], opts: { packing: boolean; maxLength: number | null; padId: number }): TrainRow[] {
-  const enc = records.map((r, i) => ({
-    line: r.line ?? i + 1, input_ids: Int32Array.from(r.input_ids), labels: Int32Array.from(r.labels), straddles: 0,
-  }) satisfies EncodedRecord);
-  if (!opts.packing) return enc.map((r) => ({ input_ids: r.input_ids, labels: r.labels }));
+  const enc = records.map((r, i) => {
+    const e: EncodedRecord = {
+      line: r.line ?? i + 1, input_ids: Int32Array.from(r.input_ids), labels: Int32Array.from(r.labels), straddles: 0,
+    };
+    if (r.loss_scale) e.loss_scale = Float64Array.from(r.loss_scale);
+    return e;
+  });
+  const withScale = <T extends TrainRow>(row: T, scale: Float64Array | undefined): T => (scale ? { ...row, loss_scale: scale } : row);
+  if (!opts.packing) return enc.map((r) => withScale({ input_ids: r.input_ids, labels: r.labels }, r.loss_scale));
   if (opts.maxLength === null) throw new Error('packing needs max_length');
   const { rows } = packRecords(enc, { max_length: opts.maxLength, padId: opts.padId, pad: false });
-  return rows.map((r) => ({ input_ids: r.input_ids, labels: r.labels, position_ids: r.position_ids, seq_ids: r.sequence_ids }));
+  return rows.map((r) =>
+    withScale({ input_ids: r.input_ids, labels: r.labels, position_ids: r.position_ids, seq_ids: r.sequence_ids }, r.loss_scale));
 }
 
-/** Rows padded to the longest into one decoder batch; padding is its own sequence, never trained. */
+/**
+ * Rows padded to the longest into one decoder batch; padding is its own sequence, never trained.
+ * loss_scale is filled in (1 where trained) for rows without one when any row of the batch has it.
+ */
 export function collate(rows: readonly TrainRow[], padId: number): DecoderBatch {
   const T = Math.max(...rows.map((r) => r.input_ids.length));
   const batch = { input_ids: [] as Int32Array[], labels: [] as Int32Array[], position_ids: [] as Int32Array[], seq_ids: [] as Int32Array[] };
+  const weighted = rows.some((r) => r.loss_scale);
+  const scales: Float64Array[] = [];
   for (const r of rows) {
     const n = r.input_ids.length;
     const ids = new Int32Array(T).fill(padId);
@@ -66,8 +80,14 @@ export function collate(rows: readonly TrainRow[], padId: number): DecoderBatch 
     batch.labels.push(labels);
     batch.position_ids.push(pos);
     batch.seq_ids.push(seq);
+    if (weighted) {
+      const w = new Float64Array(T);
+      if (r.loss_scale) w.set(r.loss_scale);
+      else for (let t = 0; t < n; t++) w[t] = r.labels[t] === IGNORE_INDEX ? 0 : 1;
+      scales.push(w);
+    }
   }
-  return batch;
+  return weighted ? { ...batch, loss_scale: scales } : batch;
 }
 
 /** Tokens a row contributes to the loss: label[t] ≠ -100 where token t−1 is in the same sequence. */

@@ -35,7 +35,7 @@ describe('run fingerprint', () => {
     expect(fp['lora.r']).toBe(8);
     expect(fp['lora.target_modules']).toBe('all-linear');
     // A field TrainConfig does not have today (another module may add it) is covered as it is.
-    const later = { ...config, agent_template: 'hermes', loss_scale: { name: 'default' } } as TrainConfig;
+    const later = { ...config, agent_template: 'hermes', loss_scale: { name: 'default' } } as unknown as TrainConfig;
     expect(configFingerprint(later)).toMatchObject({ agent_template: 'hermes', 'loss_scale.name': 'default' });
     expect(configFingerprint({ ...config, save_steps: 7, logging_steps: 3, eval_steps: 9 })).toEqual(fp);
   });

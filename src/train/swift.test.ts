@@ -145,6 +145,13 @@ describe('swiftCommand', () => {
     );
   });
 
+  it('passes the loss scale through in ms-swift\'s own grammar', () => {
+    const cfg = defaultTrainConfig({ model_id: 'Qwen/Qwen3-0.6B', template: 'qwen3', loss_scale: 'last_round+hermes+ignore_empty_think' });
+    expect(swiftCommand(cfg, { datasetPath: 'd.jsonl', outputDir: 'o' })).toContain('--loss_scale last_round+hermes+ignore_empty_think \\');
+    const alias = defaultTrainConfig({ model_id: 'Qwen/Qwen3-0.6B', template: 'qwen3', loss_scale: 'react', loss_policy: 'last_round' });
+    expect(swiftCommand(alias, { datasetPath: 'd.jsonl', outputDir: 'o' })).toContain('--loss_scale last_round+react \\');
+  });
+
   it('refuses a template ms-swift does not know', () => {
     expect(() => swiftCommand(defaultTrainConfig({ model_id: 'x', template: 'vicuna' }), { datasetPath: 'd', outputDir: 'o' })).toThrow(SwiftCommandError);
   });

@@ -21,10 +21,9 @@
 //   templates do, so those templates get `--preserve_thinking false`; the empty think block of
 //   the last round is then untrained on both sides (ms-swift appends `+ignore_empty_think` to the
 //   loss scale of hybrid thinking templates itself).
-import type { LossPolicy } from '../templates/types.ts';
 import { templates } from '../templates/specs.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
-import { effectiveEvalSteps, effectiveGradientAccumulation, type TrainConfig } from './config.ts';
+import { effectiveEvalSteps, effectiveGradientAccumulation, effectiveLossScale, type TrainConfig } from './config.ts';
 
 interface SwiftTemplate {
   template: string;
@@ -131,13 +130,6 @@ export const SWIFT_UNSUPPORTED: Readonly<Record<string, string>> = Object.freeze
   lfm2_5: 'ms-swift 4.x registers no LFM2 / LFM2.5 model or template',
 });
 
-/** Prism loss policy → ms-swift `--loss_scale`. */
-export const SWIFT_LOSS_SCALE: Readonly<Record<LossPolicy, string>> = Object.freeze({
-  all_assistant: 'default',
-  last_round: 'last_round',
-  all: 'all',
-});
-
 export class SwiftCommandError extends Error {
   override name = 'SwiftCommandError';
 }
@@ -187,13 +179,11 @@ export function swiftSystem(cfg: Pick<TrainConfig, 'template'>, tpl: SwiftTempla
 }
 
 /**
- * `--loss_scale`: the config's own ms-swift loss scale when it carries one (TrainConfig.loss_scale,
- * ms-swift's grammar, e.g. `last_round+react`), else the loss policy's base strategy.
+ * `--loss_scale`: the config's loss scale (TrainConfig.loss_scale, with the old loss_policy folded
+ * in): the same grammar on both sides (src/templates/loss-scale follows swift/loss_scale/mapping.py).
  */
 export function swiftLossScale(cfg: TrainConfig): string {
-  const own = (cfg as TrainConfig & { loss_scale?: unknown }).loss_scale;
-  if (typeof own === 'string' && own.trim()) return own.trim();
-  return SWIFT_LOSS_SCALE[cfg.loss_policy];
+  return effectiveLossScale(cfg);
 }
 
 /** `--agent_template`: the config's agent (tool) template when it names one (TrainConfig.agent_template), else none. */

@@ -317,7 +317,7 @@ export class Trainer {
       const batch = collate(this.evalRows.slice(i, i + bs), this.init.padId);
       const prep = prepareBatch(this.init.spec, batch);
       if (prep.kept === 0) continue;
-      const mean = this.config.lora.lora_dropout > 0 ? await cpuLoss(dec, batch, prep.targets!) : await dec.forward(batch, { seed: 0 });
+      const mean = this.config.lora.lora_dropout > 0 ? await cpuLoss(dec, batch, prep.targets!, prep.weights!) : await dec.forward(batch, { seed: 0 });
       sum += mean * prep.kept;
       kept += prep.kept;
     }
@@ -440,8 +440,11 @@ export class Trainer {
   }
 }
 
-/** Mean cross entropy over targets ≥ 0 from the full logits, in float64 (eval with dropout configured). */
-async function cpuLoss(dec: Decoder, batch: DecoderBatch, targets: Int32Array): Promise<number> {
+/**
+ * Σ weight · cross entropy / (targets ≥ 0) from the full logits, in float64 (eval with dropout
+ * configured): the same loss as the fused kernel.
+ */
+async function cpuLoss(dec: Decoder, batch: DecoderBatch, targets: Int32Array, weights: Float32Array): Promise<number> {
   const logits = await dec.logits(batch);
   const V = dec.spec.vocab_size;
   let sum = 0;
@@ -454,7 +457,7 @@ async function cpuLoss(dec: Decoder, batch: DecoderBatch, targets: Int32Array): 
     for (const x of row) mx = Math.max(mx, x);
     let s = 0;
     for (const x of row) s += Math.exp(x - mx);
-    sum += mx + Math.log(s) - row[y];
+    sum += weights[i] * (mx + Math.log(s) - row[y]);
     n++;
   }
   return sum / n;

@@ -78,5 +78,19 @@ describe('prism tokenize', () => {
   it('refuses bad options with exit status 2', () => {
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'nope', data, '--out', join(dir, 'x'))).toThrow(/unknown template/);
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--truncation', 'middle')).toThrow(/--truncation/);
+    expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--loss-scale', 'last_round+tools'))
+      .toThrow(/--loss-scale: .*"tools" is not a loss scale.*react, hermes/);
+    expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--loss-scale', 'all+react', '--loss', 'last_round'))
+      .toThrow(/disagrees/);
   });
+
+  it('--loss-scale last_round trains the last round only (the tokenizer decodes the trained tokens to A2)', async () => {
+    const out = join(dir, 'last.jsonl');
+    prism('tokenize', '--tokenizer', lenmlDir('llama3_1'), '--template', 'llama3_2', data, '--out', out, '--max-length', '200', '--quiet', '--workers', '1', '--loss-scale', 'last_round');
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { line: number; input_ids: number[]; labels: number[] });
+    const { tokenizer } = await lenmlTokenizer('llama3_1');
+    const row = rows.find((r) => r.line === 3)!;
+    expect(Object.keys(row)).toEqual(['line', 'input_ids', 'labels']); // binary weights: no loss_scale
+    expect(tokenizer.decode(row.input_ids.filter((_, i) => row.labels[i] !== -100))).toBe('A2<|eot_id|>');
+  }, 60_000);
 });

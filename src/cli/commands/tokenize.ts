@@ -1,13 +1,14 @@
 // `prism tokenize --tokenizer DIR --template ID FILE --out OUT.jsonl`: every record rendered with
 // one template and encoded by the model's tokenizer on a pool of worker threads. JSON Lines
-// `{line, input_ids, labels}` in file order; the dataset statistics on stderr (or, with --json,
+// `{line, input_ids, labels, loss_scale?}` in file order; the dataset statistics on stderr (or, with --json,
 // as one JSON object on stdout).
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { readDataset } from '../../data/index.ts';
-import { templateIds, type LossPolicy } from '../../templates/index.ts';
+import { LOSS_SCALE_NAMES, LossScaleError, parseLossScale, templateIds, type LossPolicy } from '../../templates/index.ts';
+import { effectiveLossScale } from '../../train/config.ts';
 import type { PipelineItem } from '../../tokenize/pipeline.ts';
 import { tokenizeWithPool } from '../../tokenize/pool.ts';
 import { addResult, StatsAccumulator } from '../../tokenize/stats.ts';
@@ -24,10 +25,13 @@ Render each record of a JSONL dataset with a built-in template and encode it wit
 tokenizer (a folder with tokenizer.json and tokenizer_config.json).
 
 Writes JSON Lines to OUT, one per record kept, in file order:
-  {"line": N, "input_ids": [...], "labels": [...]}
+  {"line": N, "input_ids": [...], "labels": [...], "loss_scale": [...]}
 input_ids are the tokenizer's encoding of the whole rendered text in one call (plus the
 tokenizer's BOS only when it adds one and the template did not write it). labels are
 input_ids where the token is trained and -100 elsewhere, unshifted (Hugging Face convention).
+loss_scale (ms-swift's name) is written only for a record with a trained token whose weight is
+not 1: one weight per token, aligned with input_ids, 0 where labels are -100. A token weighs the
+most of its characters' weights (a token across a weight boundary takes the larger).
 Records that cannot be read, that the template refuses, or that truncation deletes are not
 written; the summary counts them (and lists the failures).
 
@@ -38,7 +42,9 @@ Options:
   --max-length N           longest row in tokens (default: no limit)
   --truncation MODE        delete (default: drop the record), left (keep the last N tokens),
                            right (keep the first N tokens)
-  --loss POLICY            all_assistant (default), last_round or all
+  --loss-scale SPEC        ms-swift's --loss_scale: [default|last_round|all+]NAME[+NAME...], NAME one of
+                           ${LOSS_SCALE_NAMES.join(', ')} (default: default)
+  --loss POLICY            the old name of the base: all_assistant, last_round or all
   --date TEXT              "Today Date" for date-stamped templates (Llama 3.1+)
   --workers N              worker threads (default: CPUs − 1, at least 1)
   --json                   print the summary as one JSON object on stdout
@@ -58,6 +64,7 @@ export const tokenize: Command = {
     'max-length': { type: 'string' },
     truncation: { type: 'string' },
     loss: { type: 'string' },
+    'loss-scale': { type: 'string' },
     date: { type: 'string' },
     workers: { type: 'string' },
     json: { type: 'boolean' },
@@ -75,8 +82,16 @@ export const tokenize: Command = {
     if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength > 0)) throw new UsageError(`--max-length must be a positive integer, got ${maxLength}`);
     const truncation = ((args.values.truncation as string | undefined) ?? 'delete') as Truncation;
     if (!TRUNCATION.includes(truncation)) throw new UsageError(`--truncation must be one of ${TRUNCATION.join(', ')}, got ${truncation}`);
-    const loss = ((args.values.loss as string | undefined) ?? 'all_assistant') as LossPolicy;
-    if (!LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
+    const loss = args.values.loss as LossPolicy | undefined;
+    if (loss !== undefined && !LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
+    let lossScale: string;
+    try {
+      lossScale = effectiveLossScale({ loss_scale: (args.values['loss-scale'] as string | undefined) ?? 'default', loss_policy: loss });
+      parseLossScale(lossScale);
+    } catch (err) {
+      if (err instanceof LossScaleError) throw new UsageError(`--loss-scale: ${err.message}`);
+      throw err;
+    }
     const workers = optionalNumber(args, 'workers') ?? nodePoolSize();
     if (!(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${workers}`);
 
@@ -117,7 +132,8 @@ export const tokenize: Command = {
       }
       const config = {
         template,
-        render: { lossPolicy: loss, date: args.values.date as string | undefined },
+        loss_scale: lossScale,
+        render: { date: args.values.date as string | undefined },
         length: { max_length: maxLength, truncation },
       };
       for await (const r of tokenizeWithPool(items(), { spawn: spawnNodeWorker, files, config, size: workers })) {
@@ -127,7 +143,8 @@ export const tokenize: Command = {
           continue;
         }
         if (!r.record) continue;
-        const line = `{"line":${r.line},"input_ids":[${r.record.input_ids.join(',')}],"labels":[${r.record.labels.join(',')}]}\n`;
+        const scale = r.record.loss_scale ? `,"loss_scale":[${r.record.loss_scale.join(',')}]` : '';
+        const line = `{"line":${r.line},"input_ids":[${r.record.input_ids.join(',')}],"labels":[${r.record.labels.join(',')}]${scale}}\n`;
         written++;
         if (!out.write(line)) await once(out, 'drain');
       }
@@ -156,7 +173,7 @@ function describe(s: DatasetStats, written: number, seconds: number, failures: {
     `${(s.records / Math.max(seconds, 1e-9)).toFixed(0)} records/s, ${(s.totalTokens / Math.max(seconds, 1e-9)).toFixed(0)} tokens/s`,
   ];
   if (s.noTrainedTokens) lines.push(`${s.noTrainedTokens} records have no trained token`);
-  if (s.straddles) lines.push(`${s.straddles} tokens straddle a trained/untrained boundary (trained)`);
+  if (s.straddles) lines.push(`${s.straddles} tokens straddle a weight boundary (trained or not; each takes the larger weight)`);
   const { edges, counts } = s.histogram;
   const last = counts.reduce((k, c, i) => (c ? i : k), 0);
   lines.push('tokens per record:');

@@ -15,12 +15,12 @@ import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
 import { uploadWeights } from '../../engine/decoder/weights.ts';
 import { openModel } from '../../model/open.ts';
-import { templateIds, type LossPolicy } from '../../templates/index.ts';
+import { LOSS_SCALE_NAMES, templateIds, type LossPolicy } from '../../templates/index.ts';
 import { tokenizerFromFiles } from '../../tokenize/load.ts';
 import { TokenizePipeline } from '../../tokenize/pipeline.ts';
 import type { Truncation } from '../../tokenize/types.ts';
 import {
-  defaultTrainConfig, validateTrainConfig, type LoraSettings, type LrSchedulerType, type TargetModule, type TrainConfig,
+  defaultTrainConfig, effectiveLossScale, validateTrainConfig, type LoraSettings, type LrSchedulerType, type TargetModule, type TrainConfig,
 } from '../../train/config.ts';
 import type { CheckpointStorage, TrainCheckpoint } from '../../train/checkpoint.ts';
 import { ResumeRefusal, Trainer, TrainRefusal, type TrainEvent } from '../../train/trainer.ts';
@@ -45,7 +45,9 @@ Options:
   --data FILE            JSONL dataset
   --template ID          ${templateIds.join(', ')}
   --out DIR              adapter folder to write
-  --loss POLICY          all_assistant (default), last_round or all
+  --loss-scale SPEC      ms-swift's --loss_scale: [default|last_round|all+]NAME[+NAME...], NAME one of
+                         ${LOSS_SCALE_NAMES.join(', ')} (default: default)
+  --loss POLICY          the old name of the base: all_assistant, last_round or all
   --r N                  LoRA rank (8)
   --lora-alpha N         (32)
   --lora-dropout P       (0.05)
@@ -207,7 +209,7 @@ export const train: Command = {
   help,
   options: {
     model: { type: 'string' }, 'model-id': { type: 'string' }, data: { type: 'string' }, template: { type: 'string' }, out: { type: 'string' },
-    loss: { type: 'string' }, r: { type: 'string' }, 'lora-alpha': { type: 'string' }, 'lora-dropout': { type: 'string' },
+    loss: { type: 'string' }, 'loss-scale': { type: 'string' }, r: { type: 'string' }, 'lora-alpha': { type: 'string' }, 'lora-dropout': { type: 'string' },
     'target-modules': { type: 'string' }, 'use-rslora': { type: 'boolean' }, lr: { type: 'string' }, 'lr-scheduler': { type: 'string' },
     'warmup-ratio': { type: 'string' }, 'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, epochs: { type: 'string' },
     'max-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, 'max-length': { type: 'string' },
@@ -221,8 +223,9 @@ export const train: Command = {
     const template = requireString(args, 'template');
     const outDir = requireString(args, 'out');
     if (!(templateIds as string[]).includes(template)) throw new UsageError(`unknown template '${template}' (built in: ${templateIds.join(', ')})`);
-    const loss = ((args.values.loss as string | undefined) ?? 'all_assistant') as LossPolicy;
-    if (!LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}`);
+    const loss = args.values.loss as LossPolicy | undefined;
+    if (loss !== undefined && !LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}`);
+    const lossScale = args.values['loss-scale'] as string | undefined;
     const tm = args.values['target-modules'] as string | undefined;
     const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as TargetModule[]);
     const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -231,7 +234,7 @@ export const train: Command = {
       // the folder itself otherwise (exports then say that no Hub id is known, never write the path).
       model_id: (args.values['model-id'] as string | undefined) ?? (await hubIdOfFolder(modelDir)) ?? modelDir,
       template,
-      loss_policy: loss,
+      ...defined({ loss_scale: lossScale, loss_policy: loss }),
       lora: defined({
         r: num(args, 'r'), lora_alpha: num(args, 'lora-alpha'), lora_dropout: num(args, 'lora-dropout'), target_modules: targets,
         use_rslora: args.values['use-rslora'] ? true : undefined,
@@ -271,7 +274,7 @@ export const train: Command = {
 
       // Data: render + encode every record (in this thread: the GPU work dominates).
       const pipe = new TokenizePipeline(tokenizer, {
-        template, render: { lossPolicy: loss }, length: { max_length: maxLength, truncation: config.truncation_strategy },
+        template, loss_scale: effectiveLossScale(config), length: { max_length: maxLength, truncation: config.truncation_strategy },
       });
       const records: TrainRecord[] = [];
       let failed = 0;
@@ -288,7 +291,10 @@ export const train: Command = {
           const r = pipe.process({ line: rec.line, conversation: rec.conversation });
           if (!r.ok) failed++;
           else if (!r.record) dropped++;
-          else records.push({ line: r.line, input_ids: r.record.input_ids, labels: r.record.labels });
+          else {
+            const { input_ids, labels, loss_scale } = r.record;
+            records.push(loss_scale ? { line: r.line, input_ids, labels, loss_scale } : { line: r.line, input_ids, labels });
+          }
         }
       } finally {
         await handle.close();

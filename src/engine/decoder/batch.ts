@@ -3,7 +3,7 @@
 // attention needs each (row, sequence) as one contiguous run with its own id, so ids are
 // renumbered run by run across the whole batch.
 import { ropeFrequencies, ropeTables, type RopeParams } from '../kernels/rope.ts';
-import { shiftLabels } from '../loss/targets.ts';
+import { shiftLabels, shiftWeights } from '../loss/targets.ts';
 import type { ModelSpec } from '../../model/types.ts';
 
 /** Hugging Face names; each is [B][T]. position_ids default to 0..T-1, seq_ids to one per row. */
@@ -17,6 +17,11 @@ export interface DecoderBatch {
    * HF's DataCollatorWithFlattening gets the same by putting -100 at each sequence start).
    */
   labels?: ArrayLike<number>[] | null;
+  /**
+   * ms-swift's loss_scale: a weight per token, unshifted like labels (the weight of predicting
+   * token t is loss_scale[t]); finite and ≥ 0. Absent: 1 for every trained token.
+   */
+  loss_scale?: ArrayLike<number>[] | null;
 }
 
 /**
@@ -56,7 +61,9 @@ export interface PreparedBatch {
   rope: RopeTable[];
   /** targets[b·T + t] = labels[b][t + 1], -100 at row and sequence ends; null without labels. */
   targets: Int32Array | null;
-  /** Tokens that count in the loss. */
+  /** weights[b·T + t]: the loss weight of targets[b·T + t] (0 where ignored); null without labels. */
+  weights: Float32Array | null;
+  /** Tokens that count in the loss (the divisor: ms-swift divides by this count, not by Σ weights). */
   kept: number;
 }
 
@@ -90,6 +97,7 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
     return ropeTables(pos, f.invFreq, f.attentionScaling);
   });
   let targets: Int32Array | null = null;
+  let weights: Float32Array | null = null;
   let kept = 0;
   if (batch.labels) {
     const flat = new Int32Array(N);
@@ -104,6 +112,20 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
     }
     targets = shiftLabels(flat, seqIds);
     for (const y of targets) if (y >= 0) kept++;
+    let scale: Float32Array | null = null;
+    if (batch.loss_scale) {
+      scale = new Float32Array(N);
+      for (let b = 0; b < B; b++) {
+        const row = batch.loss_scale[b];
+        if (row.length !== T) throw new Error(`decoder: loss_scale row ${b} has ${row.length} entries, expected ${T}`);
+        for (let t = 0; t < T; t++) {
+          const w = row[t];
+          if (!(Number.isFinite(w) && w >= 0)) throw new Error(`decoder: loss_scale ${w} at row ${b}, token ${t}: weights must be finite and ≥ 0`);
+          scale[b * T + t] = w;
+        }
+      }
+    }
+    weights = shiftWeights(targets, scale);
   }
-  return { B, T, N, ids, seqIds, rope, targets, kept };
+  return { B, T, N, ids, seqIds, rope, targets, weights, kept };
 }

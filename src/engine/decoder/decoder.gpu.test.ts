@@ -120,7 +120,21 @@ const CASES: Case[] = [
     lora: { r: 4, alpha: 8, rslora: false, targets: ALL },
     batch: packedBatch(16, 2, 20, 8),
   },
+  {
+    name: 'qwen3 2 layers, f32, 2 rows, loss_scale 0 / 0.5 / 2 / 3 (ms-swift weighted loss)',
+    config: config('qwen3', 2, { hidden_size: 32, intermediate_size: 64, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16 }),
+    dtype: 'F32',
+    lora: { r: 4, alpha: 8, rslora: false, targets: ALL },
+    batch: weighted(packedBatch(17, 2, 20, 8)),
+  },
 ];
+
+/** The batch with per-token weights: 0 where not trained, else 0.5, 2, 3 in turn (one trained token at 0). */
+function weighted(b: DecoderBatch): DecoderBatch {
+  const loss_scale = b.labels!.map((row) => Array.from(row, (y, t) => (y === -100 ? 0 : [0.5, 2, 3][t % 3])));
+  loss_scale[0][5] = 0;
+  return { ...b, loss_scale };
+}
 
 interface Ref { loss: number; logits: Float32Array; tensors: Map<string, Float32Array> }
 
@@ -216,6 +230,7 @@ beforeAll(async () => {
     return {
       model: join(folder, 'model'), adapter: join(folder, 'adapter'),
       input_ids: c.batch.input_ids, position_ids: c.batch.position_ids, seq_ids: c.batch.seq_ids, labels: c.batch.labels,
+      loss_scale: c.batch.loss_scale ?? null,
       out: join(folder, 'ref.safetensors'),
     };
   });

@@ -254,7 +254,9 @@ export function createDecoder(
       }, { maxTokens: plan.tokens, chunkRows: vocabChunk });
       ceMean = storageBuffer(device, 8, 'loss.mean');
     }
-    return { ce, mean: ceMean!, targets: alloc('labels'), perToken: alloc('loss.per_token'), lse: alloc('loss.lse') };
+    return {
+      ce, mean: ceMean!, targets: alloc('labels'), weights: alloc('loss.weights'), perToken: alloc('loss.per_token'), lse: alloc('loss.lse'),
+    };
   };
 
   let forwards = 0;
@@ -339,9 +341,10 @@ export function createDecoder(
       const nb = normBufs();
       const l = loss();
       device.queue.writeBuffer(l.targets, 0, prep.targets!);
+      device.queue.writeBuffer(l.weights, 0, prep.weights!);
       const enc = device.createCommandEncoder({ label: 'final norm + loss' });
       finalNorm(device, enc, head, residual[L], nb);
-      l.ce.forward(enc, prep.N, { hidden: nb.normed, targets: l.targets, loss: l.perToken, lse: l.lse, mean: l.mean });
+      l.ce.forward(enc, prep.N, { hidden: nb.normed, targets: l.targets, weights: l.weights, loss: l.perToken, lse: l.lse, mean: l.mean });
       submit(device, enc);
       last = { prep, N, head };
       return (await readF32(device, l.mean, 1))[0];
@@ -355,7 +358,7 @@ export function createDecoder(
       const nb = normBufs();
       const l = loss();
       let enc = device.createCommandEncoder({ label: 'loss + final norm backward' });
-      l.ce.backward(enc, N, { hidden: nb.normed, targets: l.targets, lse: l.lse, mean: l.mean, dHidden: s.dln }, {
+      l.ce.backward(enc, N, { hidden: nb.normed, targets: l.targets, weights: l.weights, lse: l.lse, mean: l.mean, dHidden: s.dln }, {
         gradScale: bo.gradScale, divisor: bo.divisor,
       });
       finalNormBackward(device, enc, head, residual[L], nb, s.dln, dres);

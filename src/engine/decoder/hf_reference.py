@@ -19,7 +19,9 @@ Semantics follow transformers' modelling code (and InternLM2's remote modeling_i
   (or model.language_model.), no final soft cap;
 - InternLM2: wqkv rows grouped per kv head (its query heads, then key, then value), wo, w1/w3/w2,
   attention_norm/ffn_norm, tok_embeddings/output, dynamic NTK RoPE past max_position_embeddings.
-The causal-LM loss shifts labels left by one and ignores -100 (mean over the kept tokens).
+The causal-LM loss shifts labels left by one and ignores -100 (mean over the kept tokens); with
+loss_scale, ms-swift's weighted loss (swift/trainers/seq2seq_trainer.py compute_loss): per-token CE
+times loss_scale shifted the same way, summed, divided by the number of kept tokens.
 Packed rows: attention is causal within tokens of the same sequence id only.
 
 Usage: /usr/bin/python3 hf_reference.py JOB.json   (one JOB object, or a list of them: one spawn)
@@ -30,6 +32,7 @@ JOB = {
                                       #  ...or fresh LoRA weights drawn here (B non-zero so grads are not trivial)
   "input_ids": [[...]], "position_ids": [[...]] | null, "seq_ids": [[...]] | null,
   "labels": [[...]] | null,
+  "loss_scale": [[...]] | null,         # per-token weights, unshifted like labels
   "out": "FILE.safetensors"           # writes logits [B,T,V] f32, loss [1], grad.<peft key> for every LoRA weight,
                                       # and the LoRA weights used, under their PEFT keys
 }
@@ -369,7 +372,12 @@ def run(job):
         labels = torch.tensor(job["labels"], dtype=torch.int64)
         shift_logits = logits[:, :-1].reshape(-1, logits.shape[-1])
         shift_labels = labels[:, 1:].reshape(-1)
-        loss = torch.nn.functional.cross_entropy(shift_logits, shift_labels, ignore_index=-100, reduction="mean")
+        if job.get("loss_scale") is not None:
+            scale = torch.tensor(job["loss_scale"], dtype=torch.float32)[:, 1:].reshape(-1)
+            per_token = torch.nn.functional.cross_entropy(shift_logits, shift_labels, ignore_index=-100, reduction="none")
+            loss = (per_token * scale).sum() / (shift_labels != -100).sum()
+        else:
+            loss = torch.nn.functional.cross_entropy(shift_logits, shift_labels, ignore_index=-100, reduction="mean")
         out["loss"] = loss.reshape(1)
         if lora:
             loss.backward()

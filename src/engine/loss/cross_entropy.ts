@@ -6,10 +6,14 @@
 // as row-chunks in separate buffers (so a 151,936 × 896 head fits under the binding limit),
 // f32 or bf16/f16 packed two per u32 (element e of a chunk in the low half of word e/2 when
 // e is even); targets [T] i32 ALIGNED WITH POSITIONS: targets[t] = labels[t + 1], already
-// shifted by the caller (see shiftLabels in targets.ts); negative targets (-100) are ignored.
-// Outputs: loss [T] (0 where ignored), lse [T] (kept for backward), mean [2] = [mean loss over
-// tokens with a target (0 when there are none), that count] — HF's reduction='mean' with
-// ignore_index=-100.
+// shifted by the caller (see shiftLabels in targets.ts); negative targets (-100) are ignored;
+// optionally weights [T] f32 aligned the same way (ms-swift's loss_scale, see shiftWeights).
+// Outputs: loss [T] (unweighted; 0 where ignored), lse [T] (kept for backward), mean [2] =
+// [Σ weight·loss / N over the N tokens with a target (0 when there are none), N].
+// Without weights that is HF's reduction='mean' with ignore_index=-100. With weights it is
+// ms-swift's loss_scale loss (swift/trainers/seq2seq_trainer.py, compute_loss: per-token CE times
+// loss_scale rolled by −1, summed, divided by num_items_in_batch = the count of labels ≠ -100):
+// the divisor stays the token count, so weights 2 and 3 make the loss larger, as in ms-swift.
 import { Kernel, params, storageBuffer } from '../runtime/index.ts';
 import ceWGSL from '../../../shaders/cross_entropy.wgsl?raw';
 
@@ -40,6 +44,8 @@ export interface CrossEntropyForwardBuffers {
   lse: GPUBuffer;
   /** Written: [2] f32 = [mean loss, number of tokens with a target]. */
   mean: GPUBuffer;
+  /** [T] f32 per-token loss weights aligned with targets; absent = all 1 (the plain mean). */
+  weights?: GPUBuffer;
 }
 
 export interface CrossEntropyBackwardBuffers {
@@ -51,6 +57,8 @@ export interface CrossEntropyBackwardBuffers {
   mean: GPUBuffer;
   /** Written (overwritten, unless `accumulate`): [T, hidden] f32. */
   dHidden: GPUBuffer;
+  /** The forward's weights (absent = all 1). */
+  weights?: GPUBuffer;
 }
 
 export interface CrossEntropyBackwardOptions {
@@ -84,6 +92,11 @@ export class FusedCrossEntropy {
   readonly scratchBytes: number;
   private readonly logits: GPUBuffer;
   private readonly stats: GPUBuffer;
+  /**
+   * [maxTokens] of 1.0, made on the first call without weights (the decoder always passes its
+   * planned weights buffer, so training never makes it). x · 1.0 is exact: the same numbers.
+   */
+  private ones: GPUBuffer | null = null;
   private readonly kLogits: Kernel;
   private readonly kStats: Kernel;
   private readonly kFinal: Kernel;
@@ -128,6 +141,11 @@ export class FusedCrossEntropy {
     }
   }
 
+  private unitWeights(): GPUBuffer {
+    this.ones ??= storageBuffer(this.device, new Float32Array(this.options.maxTokens).fill(1), 'ce unit weights');
+    return this.ones;
+  }
+
   private checkT(T: number): void {
     if (!(T > 0 && T <= this.options.maxTokens)) {
       throw new Error(`cross entropy: T=${T} outside 1..${this.options.maxTokens}`);
@@ -168,10 +186,11 @@ export class FusedCrossEntropy {
       );
       first = 0;
     }
-    this.kFinal.dispatch(encoder, [this.stats, b.targets, b.loss, b.lse, b.mean], params([['u32', T]]), [1]);
+    const weights = b.weights ?? this.unitWeights();
+    this.kFinal.dispatch(encoder, [this.stats, b.targets, b.loss, b.lse, b.mean, weights], params([['u32', T]]), [1]);
   }
 
-  /** Records the backward: dHidden = Σ_v (softmax − onehot)·W · gradScale / N, block by block. */
+  /** Records the backward: dHidden = Σ_v (softmax − onehot)·W · weight · gradScale / N, block by block. */
   backward(encoder: GPUCommandEncoder, T: number, b: CrossEntropyBackwardBuffers, opts: CrossEntropyBackwardOptions = {}): void {
     this.checkT(T);
     let beta = opts.accumulate ? 1 : 0;
@@ -179,7 +198,7 @@ export class FusedCrossEntropy {
       this.recordLogits(encoder, T, b.hidden, blk);
       this.kDh.dispatch(
         encoder,
-        [this.logits, blk.buffer, b.lse, b.targets, b.mean, b.dHidden],
+        [this.logits, blk.buffer, b.lse, b.targets, b.mean, b.dHidden, b.weights ?? this.unitWeights()],
         params([
           ['u32', T],
           ['u32', this.head.hidden],
@@ -200,6 +219,7 @@ export class FusedCrossEntropy {
   destroy(): void {
     this.logits.destroy();
     this.stats.destroy();
+    this.ones?.destroy();
   }
 }
 

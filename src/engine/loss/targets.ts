@@ -18,3 +18,16 @@ export function shiftLabels(labels: ArrayLike<number>, seqIds?: ArrayLike<number
   }
   return out;
 }
+
+/**
+ * The loss weight of each prediction, aligned with shiftLabels' targets: weights[t] =
+ * lossScale[t + 1] where targets[t] ≥ 0 (1 without a lossScale), else 0. ms-swift rolls
+ * loss_scale by −1 the same way it rolls labels (swift/trainers/seq2seq_trainer.py, compute_loss).
+ */
+export function shiftWeights(targets: ArrayLike<number>, lossScale?: ArrayLike<number> | null): Float32Array {
+  const T = targets.length;
+  if (lossScale && lossScale.length !== T) throw new Error(`shiftWeights: ${lossScale.length} loss_scale values for ${T} labels`);
+  const out = new Float32Array(T);
+  for (let t = 0; t < T; t++) if (targets[t] >= 0) out[t] = lossScale ? lossScale[t + 1] : 1;
+  return out;
+}

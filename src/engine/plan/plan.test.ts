@@ -24,13 +24,13 @@ describe('planMemory (hand-computed tiny shape)', () => {
     expect(p.bytes.optimizer).toBe(896);
   });
 
-  it('saved activations 5424 bytes without recompute', () => {
-    // inputs: ids, labels, seq ids 3·24 + rope cos/sin 2·(6·2·4) = 168
+  it('saved activations 5448 bytes without recompute', () => {
+    // inputs: ids, labels, loss weights, seq ids 4·24 + rope cos/sin 2·(6·2·4) = 192
     // residual stream 3 · 6·8·4 = 576
     // per layer: ln1 192 + rstd1 24 + q 192 + k 96 + v 96 + lse 48 + attn_out 192 + residual_mid 192
     //   + ln2 192 + rstd2 24 + gate/up/act 3·288 + lora_h 2·48 = 2208, ·2 = 4416
     // final norm out 192 + rstd 24 + per-token loss 24 + lse 24 = 264
-    expect(planMemory(tiny, train).bytes.activations).toBe(168 + 576 + 4416 + 264);
+    expect(planMemory(tiny, train).bytes.activations).toBe(192 + 576 + 4416 + 264);
   });
 
   it('scratch 4168 bytes; recompute moves one layer of activations into scratch', () => {
@@ -39,7 +39,7 @@ describe('planMemory (hand-computed tiny shape)', () => {
     const p = planMemory(tiny, train);
     expect(p.bytes.scratch).toBe(4168);
     const rc = planMemory(tiny, { ...train, recompute: true });
-    expect(rc.bytes.activations).toBe(168 + 576 + 264);
+    expect(rc.bytes.activations).toBe(192 + 576 + 264);
     expect(rc.bytes.scratch).toBe(4168 + 2208);
     expect(rc.total).toBeLessThan(p.total);
   });

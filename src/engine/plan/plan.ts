@@ -171,6 +171,7 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   // Inputs of the step.
   add('input_ids', 'activations', [T], 'u32');
   add('labels', 'activations', [T], 'i32');
+  add('loss.weights', 'activations', [T]);
   add('seq_ids', 'activations', [T], 'u32');
   const rot = m.rotary_dim ?? m.head_dim;
   add('rope.cos', 'activations', [T, rot / 2]);

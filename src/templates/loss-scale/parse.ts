@@ -53,6 +53,20 @@ export function parseLossScale(spec: string): LossScale {
   return { spec, base, binary: scale.binary, getLossScale: (response, query) => scale.getLossScale(response, query) };
 }
 
+/** The base strategy a spec names (`default` when it names none), without parsing its names. */
+export function lossScaleBase(spec: string): LossBase {
+  const first = spec.split('+')[0];
+  return isBase(first) ? first : 'default';
+}
+
+/** The spec with its base strategy replaced: `withLossBase('react', 'last_round')` = `last_round+react`. */
+export function withLossBase(spec: string, base: LossBase): string {
+  const parts = spec.split('+');
+  const names = isBase(parts[0]) ? parts.slice(1) : parts;
+  if (!names.length) return base;
+  return base === 'default' ? names.join('+') : [base, ...names].join('+');
+}
+
 /** Where a piece of rendered text sits, for `weighContext` (ms-swift's ContextType). */
 export interface ContextInfo {
   /** `response`: an assistant message's content; `suffix`: the template's end marker; `other`: the rest. */

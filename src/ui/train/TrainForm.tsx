@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { templateIds } from '../../templates/index.ts';
 import type { LossPolicy } from '../../templates/types.ts';
-import type { LrSchedulerType, TrainConfig, TruncationStrategy } from '../../train/config.ts';
+import { lossPolicyOf, withLossPolicy, type LrSchedulerType, type TrainConfig, type TruncationStrategy } from '../../train/config.ts';
 import { HELP, PRESETS } from './presets.ts';
 import { useTrain } from './store.ts';
 
@@ -77,12 +77,18 @@ export function TrainForm({ disabled, templateHint, lossHint }: { disabled: bool
             </small>
           </Field>
           <Field name="loss_policy" label="Train on">
-            <select value={config.loss_policy} onChange={(e) => set('loss_policy', e.target.value as LossPolicy)}>
+            <select value={lossPolicyOf(config)} onChange={(e) => setConfig(withLossPolicy(config, e.target.value as LossPolicy))}>
               <option value="all_assistant">every assistant turn</option>
               <option value="last_round">the last round only</option>
               <option value="all">everything (incl. prompts)</option>
             </select>
             <small className="muted">{lossHint ? `Carried over from the Templates page (${lossHint}).` : 'Which tokens the loss is computed on.'}</small>
+          </Field>
+          <Field name="loss_scale" label="Loss scale">
+            <input
+              type="text" value={config.loss_scale ?? 'default'} spellCheck={false} data-testid="loss-scale"
+              onChange={(e) => setConfig({ ...config, loss_scale: e.target.value.trim(), loss_policy: undefined })}
+            />
           </Field>
           <Field name="learning_rate" label="Learning rate">
             <NumberInput value={config.learning_rate} onChange={(v) => set('learning_rate', v ?? 1e-4)} step={0.00001} min={0} testid="lr" />

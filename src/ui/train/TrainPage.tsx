@@ -15,6 +15,7 @@ import { RunPanel } from './RunPanel.tsx';
 import { configLine, interruptedRuns, runDataset, useTrain, type InterruptedRun } from './store.ts';
 import { TrainForm } from './TrainForm.tsx';
 import type { Conversation } from '../../data/types.ts';
+import { lossPolicyOf } from '../../train/config.ts';
 import './train.css';
 
 type Interrupted = InterruptedRun;
@@ -93,9 +94,9 @@ export function TrainPage() {
     } catch {
       return; // a local folder to pick again: the model picker says so
     }
-    measure({ dataset, model, modelId, template: config.template, lossPolicy: config.loss_policy });
+    measure({ dataset, model, modelId, template: config.template, lossPolicy: lossPolicyOf(config) });
     // The Hub token is left out on purpose: it only matters for a gated model's first fetch.
-  }, [stored?.sha256, modelId, local, config.template, config.loss_policy, active, !!chosen, measure]);
+  }, [stored?.sha256, modelId, local, config.template, config.loss_policy, config.loss_scale, active, !!chosen, measure]);
 
   // A preset takes its max_length from the data: 99% of the records whole, within the GPU plan.
   useEffect(() => {

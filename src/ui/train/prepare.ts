@@ -9,7 +9,7 @@ import type { ModelSource } from '../../model/types.ts';
 import { RecordEncoder } from '../../tokenize/encode.ts';
 import { tokenizerFromFiles, type TokenizerFiles } from '../../tokenize/load.ts';
 import { tokenizeWithPool } from '../../tokenize/pool.ts';
-import type { TrainConfig } from '../../train/config.ts';
+import { effectiveLossScale, type TrainConfig } from '../../train/config.ts';
 import type { TrainRecord } from '../../train/data.ts';
 import type { StartTraining } from '../../train/protocol.ts';
 import { spawnBrowserWorker } from '../../workers/tokenize-spawn.ts';
@@ -85,12 +85,17 @@ export async function prepareRun(
   for await (const r of tokenizeWithPool(items, {
     spawn: spawnBrowserWorker,
     files,
-    config: { template: config.template, render: { lossPolicy: config.loss_policy }, length: { max_length: maxLength, truncation: config.truncation_strategy } },
+    config: {
+      template: config.template, loss_scale: effectiveLossScale(config),
+      length: { max_length: maxLength, truncation: config.truncation_strategy },
+    },
     size: Math.min(4, Math.max(1, Math.ceil(conversations.length / 256))),
   })) {
     done++;
-    if (r.ok && r.record) records.push({ line: r.line, input_ids: r.record.input_ids, labels: r.record.labels });
-    else if (r.ok) skipped.push({ line: r.line, why: `${r.tokens} tokens, over max_length ${maxLength}` });
+    if (r.ok && r.record) {
+      const { input_ids, labels, loss_scale } = r.record;
+      records.push(loss_scale ? { line: r.line, input_ids, labels, loss_scale } : { line: r.line, input_ids, labels });
+    } else if (r.ok) skipped.push({ line: r.line, why: `${r.tokens} tokens, over max_length ${maxLength}` });
     else skipped.push({ line: r.line, why: `the template refused it: ${r.error}` });
     if (done % 64 === 0) onProgress('tokenizing', done, conversations.length);
   }

@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import type { LossPoint } from '../../adapters/types.ts';
 import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
-import { defaultTrainConfig, validateTrainConfig, type TrainConfig } from '../../train/config.ts';
+import { defaultTrainConfig, lossPolicyOf, validateTrainConfig, withLossPolicy, type TrainConfig } from '../../train/config.ts';
 import type { Conversation } from '../../data/types.ts';
 import type { ModelSpec } from '../../model/types.ts';
 import { spawnTrainWorker, type TrainClient } from '../../workers/train-client.ts';
@@ -157,7 +157,7 @@ export const useTrain = create<TrainState>((set, get) => ({
       const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
       name = `${config.model_id.split('/').pop()} · ${dataset.name} · ${stamp}`;
       const rec = await store.createRun({
-        name, base_model: config.model_id, template: config.template, loss_policy: config.loss_policy,
+        name, base_model: config.model_id, template: config.template, loss_policy: lossPolicyOf(config),
         dataset: { ...info, records: dataset.conversations.length }, hyperparameters: config, loss_curve: [],
         step: 0, total_steps: config.max_steps > 0 ? config.max_steps : null, status: 'running', final_loss: null,
       });
@@ -267,7 +267,7 @@ useStudio.subscribe((s, prev) => {
   if (policy === prev.choices.lossPolicy) return;
   const t = useTrain.getState();
   const live = t.run && (t.run.phase === 'preparing' || t.run.phase === 'running' || t.run.phase === 'paused');
-  if (!live && policy !== t.config.loss_policy) t.setConfig({ ...t.config, loss_policy: policy }, { keepPreset: true });
+  if (!live && policy !== lossPolicyOf(t.config)) t.setConfig(withLossPolicy(t.config, policy), { keepPreset: true });
 });
 
 /** Runs left 'running' or 'paused' by a closed tab, with the step of their last checkpoint. */
