@@ -39,6 +39,7 @@ export const ISSUE_CODES = {
   bidi_control: { severity: 'warning', description: 'A string holds a bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C): text around it displays in another order than it is stored and read by the model. The message names the field, the code point and its position; one warning per line.' },
   lone_surrogate: { severity: 'warning', description: 'A string holds a lone surrogate (a `\\uD800`–`\\uDFFF` escape without its pair): not Unicode text; UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD). One warning per line.' },
   tool_call_without_result: { severity: 'warning', description: 'A tool call gets no result before the conversation moves on to another user or assistant turn.' },
+  unknown_field: { severity: 'warning', description: 'A field is not read and is dropped: neither Prism nor ms-swift uses it (e.g. `id`), or a synonym of a field the record already gives (e.g. `prompt` beside `query`). The message names the field.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

@@ -60,9 +60,48 @@ export class Draft {
       return undefined;
     }
     if (typeof v === 'string') return v;
-    const hint = Array.isArray(v) ? ': a list of content parts is not supported, give the text as one string' : '';
+    const hint = Array.isArray(v) ? ': give the text as one string' : '';
     this.issue('content_not_string', `${path} must be a string, got ${typeName(v)}${hint}`, path);
     return undefined;
+  }
+
+  /**
+   * Message content: a string, or a list of `{"type": "text", "text": ...}` parts joined with no
+   * separator, as ms-swift joins them (swift/template/template_inputs.py, remove_messages_media).
+   * Other parts (images, audio) are refused: Prism trains text models.
+   */
+  content(holder: JsonObject, key: string, path: string, required: boolean): string | undefined {
+    const v = own(holder, key);
+    if (!Array.isArray(v)) return this.text(holder, key, path, required);
+    let out = '';
+    let ok = true;
+    v.forEach((part: unknown, i: number) => {
+      const p = `${path}[${i}]`;
+      if (!isObject(part) || own(part, 'type') !== 'text') {
+        const what = isObject(part) && typeof own(part, 'type') === 'string' ? `a '${String(own(part, 'type'))}' part` : typeName(part);
+        this.issue('content_not_string', `${p} is ${what}: only text parts ({"type": "text", "text": "..."}) are read`, p);
+        ok = false;
+      } else if (typeof own(part, 'text') !== 'string') {
+        this.issue('content_not_string', `${p}.text must be a string, got ${typeName(own(part, 'text'))}`, `${p}.text`);
+        ok = false;
+      } else out += part.text as string;
+    });
+    return ok ? out : undefined;
+  }
+
+  /** The optional per-message `loss_scale` (ms-swift): a finite number ≥ 0 (null = not given). */
+  lossScale(holder: JsonObject, path: string): number | undefined {
+    const v = own(holder, 'loss_scale');
+    if (!given(v)) return undefined;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+    const got = typeof v === 'number' ? String(v) : typeName(v);
+    this.issue('invalid_type', `${path}.loss_scale must be a number ≥ 0 (the weight of this message in the loss), got ${got}`, `${path}.loss_scale`);
+    return undefined;
+  }
+
+  /** A field the record gives that nothing reads (null counts as not given). */
+  unread(key: string, path: string, why: string): void {
+    this.issue('unknown_field', `${path} is not read and is dropped: ${why}`, path);
   }
 
   /** The optional per-message `loss: true|false` (null = not given). */
@@ -95,17 +134,20 @@ export class Draft {
    * it joins the assistant turn right before it, so consecutive calls become parallel calls of
    * one turn, and "text, then call" becomes one turn with both, as ms-swift renders them.
    */
-  addCall(call: ToolCall, messagePath: string, callPath: string, loss?: boolean): void {
+  addCall(call: ToolCall, messagePath: string, callPath: string, loss?: boolean, lossScale?: number): void {
     const last = this.messages.length - 1;
     if (last >= 0 && this.messages[last].role === 'assistant') {
       const turn = this.messages[last];
       (turn.tool_calls ??= []).push(call);
       this.callPaths[last].push(callPath);
+      // The first of them that says wins (ms-swift keeps the first tool_call message's fields).
       if (turn.loss === undefined && loss !== undefined) turn.loss = loss;
+      if (turn.loss_scale === undefined && lossScale !== undefined) turn.loss_scale = lossScale;
       return;
     }
     const turn: Message = { role: 'assistant', content: '', tool_calls: [call] };
     if (loss !== undefined) turn.loss = loss;
+    if (lossScale !== undefined) turn.loss_scale = lossScale;
     this.add(turn, messagePath, [callPath]);
   }
 }

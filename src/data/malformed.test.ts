@@ -16,12 +16,12 @@ const U = '{"role":"user","content":"hi"}';
 const A = '{"role":"assistant","content":"hello"}';
 
 const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
-  { line: 1, text: `{"messages":[${U},${A}]}`, want: [] },
+  { line: 1, text: `{"messages":[${U},${A}],"id":7}`, want: [['unknown_field', 'id']] },
   { line: 2, text: '{"messages":[{"role":"user","content":"hi"},]}', want: [['invalid_json']] },
   { line: 4, text: bytesOf('{"messages":[{"role":"user","content":"caf', [0xe9], `"},${A}]}`), want: [['invalid_utf8']] },
   { line: 5, text: '"just a string"', want: [['not_object']] },
   { line: 6, text: 'null', want: [['not_object']] },
-  { line: 7, text: '{"prompt":"a","completion":"b"}', want: [['unknown_format']] },
+  { line: 7, text: '{"input_text":"a","output_text":"b"}', want: [['unknown_format']] },
   { line: 8, text: '{}', want: [['unknown_format']] },
   { line: 9, text: '{"messages":{"role":"user"}}', want: [['invalid_type', 'messages']] },
   { line: 10, text: `{"messages":[${U},"hello"]}`, want: [['invalid_type', 'messages[1]']] },
@@ -105,7 +105,7 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   { line: 56, text: `{"messages":[{"role":"user","content":"\\ud83d\\ude00"},${A}]}`, want: [] },
 ];
 
-const VALID_WITH_WARNINGS = new Set([43, 44, 45, 46, 47, 53, 54, 55]);
+const VALID_WITH_WARNINGS = new Set([1, 43, 44, 45, 46, 47, 53, 54, 55]);
 
 function buildFile(): Uint8Array {
   const parts: (string | number[])[] = [];

@@ -32,9 +32,8 @@ describe('OpenAI / HF messages', () => {
     });
   });
 
-  it('tool calls with string and object arguments, ids, tool results, reasoning, extra keys ignored', () => {
+  it('tool calls with string and object arguments, ids, tool results, reasoning', () => {
     const conv = ok({
-      id: 'rec-1',
       tools: [weather],
       messages: [
         { role: 'user', content: 'Weather in Oslo and Rome?' },

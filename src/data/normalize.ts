@@ -13,7 +13,7 @@ export interface Normalized {
   format?: SourceFormat;
 }
 
-const KNOWN_KEYS = 'messages, conversations, instruction/output, query/response';
+const KNOWN_KEYS = 'messages/conversation(s), instruction/output, query/response or their ms-swift synonyms (prompt/completion, question/answer, ...)';
 
 export interface NormalizeOptions {
   /**

@@ -57,6 +57,7 @@ describe('samples', () => {
     const got = summary.issues.map((i) => [i.line, i.code]);
     // Written by hand from the file (line 3 is blank).
     expect(got).toEqual([
+      [1, 'unknown_field'],
       [2, 'invalid_json'],
       [4, 'invalid_utf8'],
       [5, 'not_object'],

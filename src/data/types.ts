@@ -47,7 +47,10 @@ export interface Message {
   name?: string;
   /** Per-message override of the loss policy (ms-swift's `loss: true|false`). */
   loss?: boolean;
-  /** Per-message loss weight of a trained reply (ms-swift's `loss_scale`); replaces the loss scale's parts. */
+  /**
+   * ms-swift's per-message `loss_scale`: when the message is trained, its whole content weighs
+   * this much in the loss (instead of what the `--loss-scale` spec gives it). Finite, ≥ 0.
+   */
   loss_scale?: number;
 }
 

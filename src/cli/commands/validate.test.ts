@@ -26,14 +26,15 @@ describe('prism validate', () => {
     expect(out.issues_truncated).toBe(false);
     // Counted by hand from the file: 25 records (line 3 is blank), 18 with an error.
     expect(out).toMatchObject({ records: 25, valid: 7, invalid: 18, formats: { messages: 17, swift: 2, alpaca: 1, sharegpt: 1 } });
-    expect(out.issues).toHaveLength(23);
+    expect(out.issues).toHaveLength(24);
     for (const i of out.issues) {
       expect(typeof i.line).toBe('number');
       expect(['error', 'warning']).toContain(i.severity);
       expect(i.code).toMatch(/^[a-z_0-9]+$/);
       expect(typeof i.message).toBe('string');
     }
-    expect(out.issues[0]).toMatchObject({ line: 2, severity: 'error', code: 'invalid_json', column: 93 });
+    expect(out.issues[0]).toMatchObject({ line: 1, severity: 'warning', code: 'unknown_field', path: 'id' });
+    expect(out.issues[1]).toMatchObject({ line: 2, severity: 'error', code: 'invalid_json', column: 93 });
     expect(out.issues.find((i: { line: number }) => i.line === 8)).toMatchObject({ code: 'unknown_role', path: 'messages[0].role' });
   });
 
