@@ -2,7 +2,7 @@
 // not exceptions: a record a template refuses must not stop a 100k-record run.
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { Conversation } from '../data/types.ts';
-import { lossScaleBase, parseLossScale } from '../templates/loss-scale/index.ts';
+import { parseLossScale } from '../templates/loss-scale/index.ts';
 import { render, type RenderOptions } from '../templates/render.ts';
 import { getTemplate } from '../templates/specs.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
@@ -19,7 +19,7 @@ export interface PipelineConfig {
   render?: RenderOptions;
   /**
    * ms-swift's loss-scale spec (`last_round+react`), as a string so the config stays plain data
-   * across worker boundaries; parsed once per pipeline. Its base strategy sets which turns train.
+   * across worker boundaries; parsed once per pipeline and given to render (RenderOptions.lossScale).
    */
   loss_scale?: string;
   length?: LengthOptions;
@@ -79,11 +79,8 @@ export class TokenizePipeline {
   }
 }
 
-const POLICY = { default: 'all_assistant', last_round: 'last_round', all: 'all' } as const;
-
-/** The render options with the loss scale applied (refused here, once, when the spec is invalid). */
+/** The render options with the loss scale parsed once (refused here, once, when the spec is invalid). */
 export function pipelineRenderOptions(config: PipelineConfig): RenderOptions {
   if (config.loss_scale === undefined) return config.render ?? {};
-  parseLossScale(config.loss_scale);
-  return { ...config.render, lossPolicy: POLICY[lossScaleBase(config.loss_scale)] };
+  return { ...config.render, lossScale: parseLossScale(config.loss_scale) };
 }

@@ -75,6 +75,32 @@ describe('prism tokenize', () => {
     expect(summary.failures.map((f: { line: number; error: string }) => [f.line, f.error.split(':')[0]])).toEqual([[2, 'too_deep'], [3, 'too_deep']]);
   });
 
+  it('writes loss_scale for a weighted record: hermes tool calls at 2, a message\'s own loss_scale 0.5', async () => {
+    const file = join(dir, 'weighted.jsonl');
+    const tool = { type: 'function', function: { name: 'get_time', description: 'Current time', parameters: { type: 'object', properties: {} } } };
+    writeFileSync(file, JSON.stringify({
+      tools: [tool],
+      messages: [
+        { role: 'user', content: 'Time?' },
+        { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'get_time', arguments: {} } }] },
+        { role: 'tool', content: '12:00' },
+        { role: 'assistant', content: 'It is noon.', loss_scale: 0.5 },
+      ],
+    }) + '\n');
+    const out = join(dir, 'weighted.out.jsonl');
+    prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', file, '--out', out, '--quiet', '--workers', '1', '--loss-scale', 'hermes');
+    const row = JSON.parse(readFileSync(out, 'utf8')) as { input_ids: number[]; labels: number[]; loss_scale: number[] };
+    expect(Object.keys(row)).toEqual(['line', 'input_ids', 'labels', 'loss_scale']);
+    expect(row.loss_scale).toHaveLength(row.input_ids.length);
+    const { tokenizer } = await lenmlTokenizer('qwen3');
+    const at = (w: number) => tokenizer.decode(row.input_ids.filter((_, i) => row.loss_scale[i] === w));
+    // ms-swift's hermes.json weighs each <tool_call>…</tool_call> block 2; the end markers stay 1.
+    expect(at(2)).toBe('<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>');
+    expect(at(0.5)).toBe('It is noon.');
+    expect(at(1)).toBe('<|im_end|><|im_end|>');
+    row.labels.forEach((l, i) => expect(l === -100).toBe(row.loss_scale[i] === 0));
+  }, 60_000);
+
   it('refuses bad options with exit status 2', () => {
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'nope', data, '--out', join(dir, 'x'))).toThrow(/unknown template/);
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--truncation', 'middle')).toThrow(/--truncation/);
