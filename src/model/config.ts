@@ -324,18 +324,34 @@ function noRopeOf(c: Json, arch: Arch, layers: number): number[] | null {
   return (v as number[]).slice(0, layers);
 }
 
+/** config.json text parsed, or a ConfigError. */
+export function readConfigJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config.json is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function configObject(cfg: unknown): Json {
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new ConfigError('config.json must be a JSON object');
+  return cfg as Json;
+}
+
+/**
+ * num_hidden_layers as config.json gives it (unchecked) and the prefix of the layers' tensors,
+ * without building anything per layer: openModel compares it with the checkpoint before
+ * parseConfig allocates per-layer lists (a config claiming 1e9 layers must cost nothing).
+ */
+export function declaredLayers(input: unknown): { num_hidden_layers: unknown; weight_prefix: string } {
+  const { text, weight_prefix } = archOf(configObject(input));
+  return { num_hidden_layers: text.num_hidden_layers, weight_prefix };
+}
+
 /** Parse a config.json (text or parsed object) into a ModelSpec, or throw a ConfigError. */
 export function parseConfig(input: string | unknown): ModelSpec {
-  let cfg: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      cfg = JSON.parse(input);
-    } catch (err) {
-      throw new ConfigError(`config.json is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new ConfigError('config.json must be a JSON object');
-  const { arch, architecture, text, weight_prefix } = archOf(cfg as Json);
+  const cfg = configObject(typeof input === 'string' ? readConfigJson(input) : input);
+  const { arch, architecture, text, weight_prefix } = archOf(cfg);
   const d = DEFAULTS[arch];
   // A field config.json leaves out takes the class default; an explicit null stays null.
   const c: Json = { ...d.extra, ...text };

@@ -2,9 +2,9 @@
 // check config.json's sizes against the tensors found, then that every tensor the architecture
 // needs is there with the right shape. Nothing here reads weights or allocates by the config's
 // numbers, so every front (CLI, workers) refuses a wrong folder before loading anything.
-import { ConfigError, parseConfig } from './config.ts';
+import { ConfigError, declaredLayers, parseConfig, readConfigJson } from './config.ts';
 import { openCheckpoint, type Checkpoint } from './safetensors/checkpoint.ts';
-import { checkConfigSizes, checkTensors } from './tensors.ts';
+import { checkConfigSizes, checkLayerCount, checkTensors, type SizeMismatch } from './tensors.ts';
 import type { ModelSource, ModelSpec } from './types.ts';
 
 export class ModelError extends Error {
@@ -18,25 +18,28 @@ export interface OpenedModel {
 
 export async function openModel(source: ModelSource): Promise<OpenedModel> {
   if (!(await source.exists('config.json'))) throw new ModelError(`${source.label}: no config.json`);
-  let spec: ModelSpec;
-  try {
-    spec = parseConfig(await source.readText('config.json'));
-  } catch (err) {
-    // Name the folder: "config.json" alone does not say which model.
-    if (err instanceof ConfigError) throw new ConfigError(`${source.label}: ${err.message}`);
-    throw err;
-  }
+  // Name the folder in config errors: "config.json" alone does not say which model.
+  const named = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`${source.label}: ${err.message}`);
+      throw err;
+    }
+  };
+  const text = await source.readText('config.json');
+  const cfg = named(() => readConfigJson(text));
+  const declared = named(() => declaredLayers(cfg));
   const checkpoint = await openCheckpoint(source);
   const shapes = checkpoint.shapes();
   // Sizes first, in time linear in the checkpoint's tensor list: a config that claims a million
-  // layers is refused here, before anything that large is built or allocated.
+  // layers is refused here, before parseConfig builds its per-layer lists or anything is allocated.
+  const n = declared.num_hidden_layers;
+  const layers = typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? checkLayerCount(n, shapes, declared.weight_prefix) : null;
+  if (layers) throw sizeError(source, [layers]);
+  const spec = named(() => parseConfig(cfg));
   const sizes = checkConfigSizes(spec, shapes);
-  if (sizes.length) {
-    const parts = sizes.map((m) => m.field === 'num_hidden_layers'
-      ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
-      : `config.json says ${m.field} ${m.config}, the checkpoint has ${m.checkpoint} (${m.evidence})`);
-    throw new ModelError(`${source.label}: config.json does not match the weights: ${parts.join('; ')}`);
-  }
+  if (sizes.length) throw sizeError(source, sizes);
   const { missing, wrongShape } = checkTensors(spec, shapes);
   if (missing.length || wrongShape.length) {
     const parts: string[] = [];
@@ -45,4 +48,11 @@ export async function openModel(source: ModelSource): Promise<OpenedModel> {
     throw new ModelError(`${source.label}: the weights do not match config.json (${spec.architecture}): ${parts.join('; ')}`);
   }
   return { spec, checkpoint };
+}
+
+function sizeError(source: ModelSource, sizes: readonly SizeMismatch[]): ModelError {
+  const parts = sizes.map((m) => m.field === 'num_hidden_layers'
+    ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
+    : `config.json says ${m.field} ${m.config}, the checkpoint has ${m.checkpoint} (${m.evidence})`);
+  return new ModelError(`${source.label}: config.json does not match the weights: ${parts.join('; ')}`);
 }

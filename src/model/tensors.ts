@@ -64,6 +64,25 @@ export interface SizeMismatch {
   evidence: string;
 }
 
+/** The decoder layers a checkpoint has tensors for (`<prefix>layers.N.…`), by index. */
+export function checkpointLayers(found: ReadonlyMap<string, readonly number[]>, weightPrefix: string): number[] {
+  const re = new RegExp(`^${weightPrefix.replace(/\./g, '\\.')}layers\\.(\\d+)\\.`);
+  const layers = new Set<number>();
+  for (const name of found.keys()) {
+    const m = re.exec(name);
+    if (m) layers.add(Number(m[1]));
+  }
+  return [...layers].sort((a, b) => a - b);
+}
+
+/** config.json's layer count against the layers the checkpoint has tensors for (null when they agree). */
+export function checkLayerCount(declared: number, found: ReadonlyMap<string, readonly number[]>, weightPrefix: string): SizeMismatch | null {
+  const layers = checkpointLayers(found, weightPrefix);
+  if (layers.length === declared) return null;
+  const where = layers.length === 0 ? `no ${weightPrefix}layers.* tensors` : `${weightPrefix}layers.${layers[0]}–${layers[layers.length - 1]}`;
+  return { field: 'num_hidden_layers', config: declared, checkpoint: layers.length, evidence: where };
+}
+
 /**
  * config.json's sizes against the checkpoint's tensor list, in time linear in that list and
  * never in the config's numbers: `num_hidden_layers: 1e6` (or a huge hidden or vocabulary size)
@@ -73,28 +92,26 @@ export interface SizeMismatch {
  */
 export function checkConfigSizes(spec: ModelSpec, found: ReadonlyMap<string, readonly number[]>): SizeMismatch[] {
   const out: SizeMismatch[] = [];
-  const layers = new Set<number>();
-  for (const name of found.keys()) {
-    const m = /^model\.layers\.(\d+)\./.exec(name);
-    if (m) layers.add(Number(m[1]));
-  }
-  if (layers.size !== spec.num_hidden_layers) {
-    const sorted = [...layers].sort((a, b) => a - b);
-    const where = sorted.length === 0 ? 'no model.layers.* tensors' : `model.layers.${sorted[0]}–${sorted[sorted.length - 1]}`;
-    out.push({ field: 'num_hidden_layers', config: spec.num_hidden_layers, checkpoint: layers.size, evidence: where });
-  }
-  const dim = (name: string, axis: number, field: string, config: number) => {
-    const shape = found.get(name);
+  const layers = checkLayerCount(spec.num_hidden_layers, found, spec.weight_prefix);
+  if (layers) out.push(layers);
+  const dim = (name: string | undefined, axis: number, field: string, config: number) => {
+    const shape = name === undefined ? undefined : found.get(name);
     if (shape && shape.length === 2 && shape[axis] !== config) {
       out.push({ field, config, checkpoint: shape[axis], evidence: `${name} [${shape}]` });
     }
   };
-  dim('model.embed_tokens.weight', 0, 'vocab_size', spec.vocab_size);
-  dim('model.embed_tokens.weight', 1, 'hidden_size', spec.hidden_size);
-  const first = layers.size ? Math.min(...layers) : 0;
-  dim(`model.layers.${first}.mlp.gate_proj.weight`, 0, 'intermediate_size', spec.intermediate_size);
-  dim(`model.layers.${first}.self_attn.q_proj.weight`, 0, 'num_attention_heads × head_dim', spec.num_attention_heads * spec.head_dim);
-  dim(`model.layers.${first}.self_attn.k_proj.weight`, 0, 'num_key_value_heads × head_dim', spec.num_key_value_heads * spec.head_dim);
+  const { embed } = modelTensorNames(spec);
+  dim(embed, 0, 'vocab_size', spec.vocab_size);
+  dim(embed, 1, 'hidden_size', spec.hidden_size);
+  const first = checkpointLayers(found, spec.weight_prefix)[0] ?? 0;
+  const n = layerTensorNames(spec, first);
+  const q = spec.num_attention_heads * spec.head_dim;
+  const kv = spec.num_key_value_heads * spec.head_dim;
+  dim(n.gate, 0, 'intermediate_size', spec.intermediate_size);
+  dim(n.gateUp, 0, '2 × intermediate_size', 2 * spec.intermediate_size);
+  dim(n.q, 0, 'num_attention_heads × head_dim', q);
+  dim(n.k, 0, 'num_key_value_heads × head_dim', kv);
+  dim(n.qkv, 0, '(num_attention_heads + 2 × num_key_value_heads) × head_dim', q + 2 * kv);
   return out;
 }
 
