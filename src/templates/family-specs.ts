@@ -167,4 +167,19 @@ export const familySpecs: TemplateSpec[] = [
     stop: ['<｜end▁of▁sentence｜>'], toolFormat: 'deepseek_v3_1', thinking: 'deepseek_v3_1',
     vars: [{ name: 'enable_thinking', default: 'false', description: "the template's `thinking`: <think> (true) or <think></think> after the generation prompt" }],
   },
+  {
+    id: 'seed_oss', family: 'seed', reference: 'ByteDance-Seed-OSS.jinja',
+    models: ['ByteDance-Seed/Seed-OSS-36B-Instruct'],
+    notes:
+      'Every turn is <seed:bos>ROLE\n…<seed:eos> (the template sets its own tokens). Every reply keeps its reasoning ' +
+      '(<seed:think>…</seed:think>); replies are trimmed; an empty reply is written without <seed:eos> as the official ' +
+      'template does (warning empty_reply_unterminated). thinking_budget (default -1) adds the budget system turn; 0 also ' +
+      'closes an empty think block in the generation prompt.',
+    bos: '', eos: '<seed:eos>', systemPlacement: 'turn', systemTurn: { prefix: '<seed:bos>system\n', suffix: '<seed:eos>', sep: '' },
+    user: { prefix: '<seed:bos>user\n', suffix: '<seed:eos>', sep: '' }, assistant: { prefix: '<seed:bos>assistant', suffix: '<seed:eos>', sep: '' },
+    tool: { prefix: '<seed:bos>tool\n', suffix: '<seed:eos>', sep: '' }, generationPrompt: '<seed:bos>assistant\n',
+    specialTokens: ['<seed:bos>', '<seed:eos>', '<seed:pad>', '<seed:think>', '</seed:think>', '<seed:tool_call>', '</seed:tool_call>', '<seed:cot_budget_reflect>', '</seed:cot_budget_reflect>'],
+    stop: ['<seed:eos>'], toolFormat: 'seed_oss', thinking: 'seed_oss',
+    vars: [{ name: 'thinking_budget', default: '-1', description: 'the thinking budget in tokens (-1: none, 0: answer without thinking)' }],
+  },
 ];

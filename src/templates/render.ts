@@ -328,14 +328,15 @@ class Walk {
     this.close();
     const { prefix, role } = this.takeNext(false);
     let body: Piece[];
-    if (this.rule) body = this.replyText(i, false).pieces;
+    let suffix: string | undefined;
+    if (this.rule) ({ pieces: body, suffix } = this.replyText(i, false));
     else {
       const c = this.msgs[i].content;
       body = [{ text: spec.trimAssistant || spec.trimContent ? pyStrip(c) : c, role: 'assistant', msg: i }];
     }
     // DeepSeek-V3.1 opens a reply with its header only after a user turn.
     const header = spec.replyHeaderAfterUserOnly && this.msgs[i - 1]?.role !== 'user' ? '' : prefix;
-    this.assistantTurn({ body }, i, role ?? 'assistant', header);
+    this.assistantTurn({ body, ...(suffix !== undefined ? { suffix } : {}) }, i, role ?? 'assistant', header);
   }
 
   private callTurns(i: number): void {

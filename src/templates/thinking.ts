@@ -11,6 +11,7 @@ import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
 import type { TemplateSpec, TemplateVars } from './spec.ts';
 import { deepseek_v3_1 } from './thinking/deepseek_v3_1.ts';
 import { glm4_5, glm4_7 } from './thinking/glm4_5.ts';
+import { seed_oss } from './thinking/seed_oss.ts';
 import { granite3_3 } from './thinking/granite3_3.ts';
 import { ignored } from './thinking/ignored.ts';
 import { lfm2_5 } from './thinking/lfm2_5.ts';
@@ -23,6 +24,8 @@ export interface ReplyText {
   pieces: Piece[];
   /** The content after any think block, before the family strips newlines from it. */
   content: string;
+  /** The reply's end marker instead of the family's ('' for none: Seed-OSS's empty reply). */
+  suffix?: string;
 }
 
 /** What a rule may read of the render: the conversation and the template's variables. */
@@ -124,7 +127,7 @@ const r1: ThinkingRule = {
 };
 
 const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = {
-  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1,
+  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss,
 };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {

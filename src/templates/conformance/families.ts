@@ -158,4 +158,15 @@ export const familyReferences: Record<string, FamilyReference> = {
     variants: [{ name: 'thinking', extra: { thinking: true }, options: { enableThinking: true }, generationOnly: true }],
     withoutKeptReasoning: deepseekV31WithoutKept,
   },
+  seed_oss: {
+    templateId: 'seed_oss',
+    model: 'ByteDance-Seed/Seed-OSS-36B-Instruct',
+    file: 'ByteDance-Seed-OSS.jinja',
+    specialTokens: {},
+    notes: 'the template sets bos/eos/pad itself (<seed:bos>, <seed:eos>, <seed:pad>)',
+    variants: [
+      { name: 'budget-0', extra: { thinking_budget: 0 }, options: { vars: { thinking_budget: 0 } } },
+      { name: 'budget-3000', extra: { thinking_budget: 3000 }, options: { vars: { thinking_budget: 3000 } }, generationOnly: true },
+    ],
+  },
 };
