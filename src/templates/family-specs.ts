@@ -182,4 +182,21 @@ export const familySpecs: TemplateSpec[] = [
     stop: ['<seed:eos>'], toolFormat: 'seed_oss', thinking: 'seed_oss',
     vars: [{ name: 'thinking_budget', default: '-1', description: 'the thinking budget in tokens (-1: none, 0: answer without thinking)' }],
   },
+  {
+    id: 'kimi_k2', family: 'kimi', reference: 'Kimi-K2-Instruct.jinja',
+    models: ['moonshotai/Kimi-K2-Instruct', 'moonshotai/Kimi-K2-Instruct-0905'],
+    notes:
+      'Without a system prompt Kimi\'s default system turn (followed by a newline, as the template writes it). The ' +
+      'reference (edited by llama.cpp) numbers tool calls with list.append, which transformers\' sandbox refuses: every ' +
+      'conversation with a tool call fails there; we write what the template writes where lists may change (warning ' +
+      'template_mutates_lists). The template has no reasoning: reasoning_content is not written (warning thinking_dropped).',
+    bos: '', eos: '<|im_end|>', systemPlacement: 'turn',
+    systemTurn: { prefix: '<|im_system|>system<|im_middle|>', suffix: '<|im_end|>', sep: '' },
+    defaultSystem: 'You are Kimi, an AI assistant created by Moonshot AI.', defaultSystemSep: '\n',
+    user: { prefix: '<|im_user|>user<|im_middle|>', suffix: '<|im_end|>', sep: '' },
+    assistant: { prefix: '<|im_assistant|>assistant<|im_middle|>', suffix: '<|im_end|>', sep: '' },
+    generationPrompt: '<|im_assistant|>assistant<|im_middle|>',
+    specialTokens: ['<|im_system|>', '<|im_user|>', '<|im_assistant|>', '<|im_middle|>', '<|im_end|>', '<|tool_calls_section_begin|>', '<|tool_calls_section_end|>', '<|tool_call_begin|>', '<|tool_call_argument_begin|>', '<|tool_call_end|>'],
+    stop: ['<|im_end|>'], toolFormat: 'kimi_k2', thinking: 'ignored',
+  },
 ];

@@ -213,7 +213,9 @@ class Walk {
     if (!hasSys && preamble === undefined && !placed.systemHead) return;
     const trim = spec.trimContent && !placed.systemVerbatim;
     const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? (trim ? stripPieces(sys!) : sys!) : [])];
-    this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail: [tpl(spec.systemTurn.suffix), tpl(spec.systemTurn.sep)] });
+    const isDefault = spec.defaultSystemSep !== undefined && hasSys && sys!.length === 1 && sys![0].text === spec.defaultSystem && this.conv.system === undefined && !placed.system;
+    const sep = isDefault ? spec.defaultSystemSep! : spec.systemTurn.sep;
+    this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail: [tpl(spec.systemTurn.suffix), tpl(sep)] });
   }
 
   /** Families without a system turn: the system prompt goes into the first or last user turn. */

@@ -8,13 +8,13 @@ export type TemplateId =
   | 'qwen2_5' | 'qwen3' | 'llama3' | 'llama3_2' | 'internlm2' | 'glm4' | 'mistral' | 'mistral_nemo'
   | 'gemma2' | 'gemma3' | 'phi3' | 'phi4_mini' | 'deepseek_r1' | 'smollm2' | 'chatml'
   | 'qwen3_5' | 'qwen3_coder' | 'minicpm5' | 'granite4' | 'granite3_3' | 'hermes3' | 'lfm2_5' | 'smollm3'
-  | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss';
+  | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss' | 'kimi_k2';
 
 /** A family's native tool format: the agent template `native:<id>` (agent/native/). */
 export type ToolFormatId =
   | 'hermes' | 'llama3_json' | 'mistral' | 'glm4' | 'phi4_mini' | 'deepseek' | 'react'
   | 'qwen3_5' | 'qwen3_coder' | 'minicpm5' | 'granite4' | 'granite3_3' | 'hermes3' | 'lfm2_5'
-  | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss';
+  | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss' | 'kimi_k2';
 
 /** Variables of the official templates beyond enable_thinking, under their own names. */
 export interface TemplateVars {
@@ -82,6 +82,8 @@ export interface TemplateSpec {
   systemPreamble?: string;
   /** Used when the record has no system prompt. */
   defaultSystem?: string;
+  /** The separator after the system turn when it holds `defaultSystem` (Kimi-K2 writes a newline there only). */
+  defaultSystemSep?: string;
   /** An empty system prompt counts as none, so the default system applies (Granite 4.0). */
   emptySystemIsDefault?: boolean;
   /** The official template's variables this spec reads (render options; `prism templates` lists them). */

@@ -169,4 +169,12 @@ export const familyReferences: Record<string, FamilyReference> = {
       { name: 'budget-3000', extra: { thinking_budget: 3000 }, options: { vars: { thinking_budget: 3000 } }, generationOnly: true },
     ],
   },
+  kimi_k2: {
+    templateId: 'kimi_k2',
+    model: 'moonshotai/Kimi-K2-Instruct',
+    file: 'Kimi-K2-Instruct.jinja',
+    specialTokens: { bos_token: '[BOS]', eos_token: '<|im_end|>', pad_token: '[PAD]' },
+    notes: 'tokens recalled (the template prints none). Rendered in the mutable sandbox: transformers refuses its list.append',
+    sandbox: 'mutable',
+  },
 };
