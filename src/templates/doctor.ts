@@ -50,12 +50,26 @@ export function renderChecked(spec: TemplateSpec, conv: Conversation, opts: Doct
   return { ...r, warnings: [...r.warnings, ...contentWarnings(spec, conv), ...lengthWarning(spec, r.text, opts.maxChars)] };
 }
 
-/** All findings for one record and template; a refusal is a finding too (`template_refused`). */
+/**
+ * All findings for one record and template; a refusal is a finding too (`template_refused`), and
+ * where an opt-in fix makes the record render (Mistral Small's tool call ids), `fix_available` says so.
+ */
 export function doctor(spec: TemplateSpec, conv: Conversation, opts: DoctorOptions = {}): RenderWarning[] {
   try {
     return renderChecked(spec, conv, opts).warnings;
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
-    return [{ code: 'template_refused', message: `${spec.id} refuses this conversation: ${e.message}` }, ...contentWarnings(spec, conv)];
+    const out: RenderWarning[] = [{ code: 'template_refused', message: `${spec.id} refuses this conversation: ${e.message}` }];
+    if (!opts.fixToolCallIds) {
+      try {
+        const fixed = render(spec, conv, { ...opts, fixToolCallIds: true });
+        if (fixed.warnings.some((w) => w.code === 'tool_call_ids_rewritten')) {
+          out.push({ code: 'fix_available', message: `with fixToolCallIds (prism render --fix-tool-call-ids) the tool call ids will be rewritten to the ${spec.id} form and the record renders` });
+        }
+      } catch (again) {
+        if (!(again instanceof TemplateError)) throw again;
+      }
+    }
+    return [...out, ...contentWarnings(spec, conv)];
   }
 }

@@ -5,6 +5,7 @@
 // identical given the equivalent input (a warning names each rewrite), and documented deviations.
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../data/types.ts';
+import { withNineCharIds } from './agent/native/mistral.ts';
 import { reactConversation } from './agent/native/react.ts';
 import { corpus, type CorpusCase } from './conformance/corpus.ts';
 import { familyReferences, type FamilyReference } from './conformance/families.ts';
@@ -70,6 +71,7 @@ function officialInput(ref: FamilyReference, ours: Rendered | { error: string },
   const codes = new Set('warnings' in ours ? ours.warnings.map((w) => w.code) : []);
   let out = conv;
   if (codes.has('tools_as_react')) out = reactConversation(out);
+  if (codes.has('tool_call_ids_rewritten')) out = withNineCharIds(out).conversation;
   if (codes.has('tool_calls_native')) {
     if (!ref.nativeCalls) throw new Error(`${ref.templateId} warns tool_calls_native but its reference has no nativeCalls`);
     out = ref.nativeCalls(out);

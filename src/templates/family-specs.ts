@@ -199,4 +199,21 @@ export const familySpecs: TemplateSpec[] = [
     specialTokens: ['<|im_system|>', '<|im_user|>', '<|im_assistant|>', '<|im_middle|>', '<|im_end|>', '<|tool_calls_section_begin|>', '<|tool_calls_section_end|>', '<|tool_call_begin|>', '<|tool_call_argument_begin|>', '<|tool_call_end|>'],
     stop: ['<|im_end|>'], toolFormat: 'kimi_k2', thinking: 'ignored',
   },
+  {
+    id: 'mistral_small', family: 'mistral', reference: 'Mistral-Small-3.2-24B-Instruct-2506.jinja',
+    models: ['mistralai/Mistral-Small-3.2-24B-Instruct-2506'],
+    notes:
+      'Always a system turn: the system prompt, else Mistral\'s default dated with the `today` option (default: the current ' +
+      'date, as the official strftime_now). No generation prompt, as the official template. Roles must alternate (tool ' +
+      'turns aside) and tool call ids must be 9 characters: refused with the official reasons; fixToolCallIds ' +
+      '(--fix-tool-call-ids) rewrites the ids instead (warning tool_call_ids_rewritten). Text next to tool calls is dropped ' +
+      'as the template does (warning content_dropped). Devstral and Magistral have other default system prompts: not covered.',
+    bos: '<s>', eos: '</s>', systemPlacement: 'turn', systemTurn: { prefix: '[SYSTEM_PROMPT]', suffix: '[/SYSTEM_PROMPT]', sep: '' },
+    user: { prefix: '[INST]', suffix: '[/INST]', sep: '' }, assistant: { prefix: '', suffix: '</s>', sep: '' },
+    generationPrompt: '', alternation: 'After the optional system message, conversation roles must alternate user/assistant/user/assistant/...',
+    alternationSkipsTools: true,
+    specialTokens: ['<s>', '</s>', '[INST]', '[/INST]', '[SYSTEM_PROMPT]', '[/SYSTEM_PROMPT]', '[AVAILABLE_TOOLS]', '[/AVAILABLE_TOOLS]', '[TOOL_CALLS]', '[CALL_ID]', '[ARGS]', '[TOOL_RESULTS]', '[TOOL_CONTENT]', '[/TOOL_RESULTS]', '[IMG]'],
+    stop: ['</s>'], toolFormat: 'mistral_small', thinking: 'mistral_small',
+    vars: [{ name: 'today', default: 'the current date', description: 'the date in the default system prompt' }],
+  },
 ];

@@ -56,6 +56,11 @@ export interface RenderOptions {
    * absent (each spec's `vars` lists the ones it reads): reasoning_effort, thinking_budget, ...
    */
   vars?: TemplateVars;
+  /**
+   * Rewrite tool call ids the family's template refuses instead of refusing (Mistral Small 3.2: ids
+   * must be 9 characters); an opt-in fix, with the warning tool_call_ids_rewritten.
+   */
+  fixToolCallIds?: boolean;
   /** Train the empty `<think>\n\n</think>\n\n` block a template inserts (default false). */
   trainEmptyThink?: boolean;
   /**
@@ -109,10 +114,10 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   };
   const lossScale = resolveLossScale(opts);
   const agent = createAgentTemplate(opts.agentTemplate, spec);
-  const vars = opts.vars ?? {};
-  let ctx: AgentContext = { spec, conversation: conv, warn, vars };
+  const extra = { vars: opts.vars ?? {}, fixToolCallIds: opts.fixToolCallIds };
+  let ctx: AgentContext = { spec, conversation: conv, warn, ...extra };
   const source = agent.prepare ? agent.prepare(conv, ctx) : conv;
-  ctx = { spec, conversation: source, warn, vars };
+  ctx = { spec, conversation: source, warn, ...extra };
   const walk = new Walk(spec, source, agent, ctx, opts);
   walk.run();
   if (spec.alternation) checkAlternation(spec, walk.blocks);

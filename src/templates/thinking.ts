@@ -11,6 +11,7 @@ import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
 import type { TemplateSpec, TemplateVars } from './spec.ts';
 import { deepseek_v3_1 } from './thinking/deepseek_v3_1.ts';
 import { glm4_5, glm4_7 } from './thinking/glm4_5.ts';
+import { mistral_small } from './thinking/mistral_small.ts';
 import { seed_oss } from './thinking/seed_oss.ts';
 import { granite3_3 } from './thinking/granite3_3.ts';
 import { ignored } from './thinking/ignored.ts';
@@ -127,7 +128,7 @@ const r1: ThinkingRule = {
 };
 
 const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = {
-  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss,
+  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss, mistral_small,
 };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {

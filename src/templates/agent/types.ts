@@ -39,6 +39,8 @@ export interface AgentContext {
   warn(code: string, message: string): void;
   /** The official template's variables given to the render (render options `vars`). */
   readonly vars?: TemplateVars;
+  /** The render asked to rewrite tool call ids the family refuses (Mistral Small's 9 characters). */
+  readonly fixToolCallIds?: boolean;
 }
 
 /** Where the tool list goes. Every field is optional; the walk writes what is set. */

@@ -177,4 +177,13 @@ export const familyReferences: Record<string, FamilyReference> = {
     notes: 'tokens recalled (the template prints none). Rendered in the mutable sandbox: transformers refuses its list.append',
     sandbox: 'mutable',
   },
+  mistral_small: {
+    templateId: 'mistral_small',
+    model: 'mistralai/Mistral-Small-3.2-24B-Instruct-2506',
+    file: 'Mistral-Small-3.2-24B-Instruct-2506.jinja',
+    specialTokens: { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' },
+    notes: "tokens recalled (Mistral's). strftime_now('%Y-%m-%d') frozen to the suite's date",
+    now: '2026-01-15',
+    variants: [{ name: 'fixed-ids', extra: {}, options: { fixToolCallIds: true } }],
+  },
 };
