@@ -38,9 +38,10 @@ export const seed_oss: ThinkingRule = {
     const i = ctx.index;
     const pieces: Piece[] = [];
     const r = typeof m.reasoning_content === 'string' ? pyStrip(m.reasoning_content) : '';
-    if (r) pieces.push({ text: '\n<seed:think>' + r + '</seed:think>', role: 'assistant', msg: i });
     const c = pyStrip(m.content);
-    if (c) pieces.push({ text: '\n' + c + (ctx.hasCalls ? '\n' : ''), role: 'assistant', msg: i });
+    // The newline right after `<seed:bos>assistant` is the header's (as in the generation prompt).
+    if (r) pieces.push({ text: '\n', role: 'template' }, { text: '<seed:think>' + r + '</seed:think>', role: 'assistant', msg: i });
+    if (c) pieces.push(...(r ? [] : [{ text: '\n', role: 'template' as const }]), { text: (r ? '\n' : '') + c + (ctx.hasCalls ? '\n' : ''), role: 'assistant', msg: i });
     else if (!ctx.hasCalls) ctx.warn('empty_reply_unterminated', 'an empty reply is written without <seed:eos>, as the official template does: nothing of it is trained');
     return { pieces, content: c, ...(c || ctx.hasCalls ? {} : { suffix: '' }) };
   },
