@@ -277,7 +277,7 @@ export class AdapterStore {
         n++;
       }
       if (n === 0) return;
-      const used = new Set(runs.filter((r) => !erased.has(r.id) && r.dataset).map((r) => r.dataset!.sha256));
+      const used = new Set(runs.filter((r) => !erased.has(r.id) && r.dataset).flatMap((r) => [r.dataset!.sha256, ...(r.dataset!.original ? [r.dataset!.original.sha256] : [])]));
       for (const key of await tx.objectStore('datasets').getAllKeys()) {
         if (!used.has(key)) await tx.objectStore('datasets').delete(key);
       }

@@ -16,6 +16,11 @@ export interface DatasetInfo {
   /** Lowercase hex SHA-256 of the file's bytes (sha256Hex). */
   sha256: string;
   records?: number;
+  /**
+   * The user's own file, byte for byte (name and SHA-256 in the store's datasets), when it was kept;
+   * `name`/`sha256` above are Prism's normalized JSON Lines the run was tokenized from.
+   */
+  original?: { name: string; sha256: string };
 }
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'imported';
@@ -45,6 +50,8 @@ export interface RunRecord {
 /** What the README and the zip say about a finished run. */
 export interface TrainingSummary {
   name: string;
+  /** Set when the summary is of a checkpoint, not the run's final adapter. */
+  checkpoint_step?: number;
   config: TrainConfig;
   dataset: DatasetInfo;
   steps: number;

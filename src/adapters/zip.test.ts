@@ -44,6 +44,8 @@ const tensors: LoraTensor[] = [0, 1].flatMap((layer) =>
   })),
 );
 const datasetBytes = new TextEncoder().encode('{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello — héllo!"}]}\n');
+// The user's own file (alpaca, CRLF): the zip must carry it byte for byte, under its own name.
+const originalBytes = new TextEncoder().encode('{"instruction":"Hi","output":"Hello — héllo!"}\r\n');
 const curve = Array.from({ length: 57 }, (_, i) => ({ step: i + 1, loss: 2.5 * Math.exp(-i / 12) + 0.01 * (i % 3), ...(i % 10 === 9 ? { eval_loss: 2.6 * Math.exp(-i / 12) } : {}) }));
 
 let summary: TrainingSummary;
@@ -56,17 +58,20 @@ beforeAll(async () => {
   summary = {
     name: 'Support bot v1',
     config: defaultTrainConfig({ model_id: 'my-org/tiny-llama', template: 'smollm2', lora: { r, lora_alpha: 8 }, max_steps: 57, max_length: 512 }),
-    dataset: { name: 'C:\\Users\\me\\support chats.jsonl', sha256: await sha256Hex(datasetBytes), records: 1 },
+    dataset: {
+      name: 'prism-normalized.jsonl', sha256: await sha256Hex(datasetBytes), records: 1,
+      original: { name: 'C:\\Users\\me\\support chats.jsonl', sha256: await sha256Hex(originalBytes) },
+    },
     steps: 57,
     final_loss: curve[56].loss,
     loss_curve: curve,
     created: Date.UTC(2026, 10, 28, 5, 0, 0),
   };
-  zipBytes = makeAdapterZip({ tensors, summary, datasetBytes });
+  zipBytes = makeAdapterZip({ tensors, summary, datasetBytes, originalBytes });
   const ours = join(dir, 'ours.zip');
   writeFileSync(ours, zipBytes);
   const files: Record<string, string> = {};
-  for (const [name, bytes] of adapterBundleFiles({ tensors, summary, datasetBytes })) {
+  for (const [name, bytes] of adapterBundleFiles({ tensors, summary, datasetBytes, originalBytes })) {
     if (name.includes('/')) continue;
     files[name] = join(dir, name);
     writeFileSync(files[name], bytes);
@@ -78,8 +83,11 @@ beforeAll(async () => {
 
 describe('adapter zip', () => {
   it('holds the PEFT files, README, swift script and the dataset, readable by Python zipfile', async () => {
-    expect(py.names).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors', 'dataset/support_chats.jsonl', 'swift_sft.sh']);
-    expect(py.sha256['dataset/support_chats.jsonl']).toBe(summary.dataset.sha256);
+    expect(py.names).toEqual([
+      'README.md', 'adapter_config.json', 'adapter_model.safetensors', 'dataset/prism-normalized.jsonl', 'dataset/support chats.jsonl', 'prism.json', 'swift_sft.sh',
+    ]);
+    expect(py.sha256['dataset/support chats.jsonl']).toBe(summary.dataset.original!.sha256);
+    expect(py.sha256['dataset/prism-normalized.jsonl']).toBe(summary.dataset.sha256);
     expect(py.config).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 8, base_model_name_or_path: 'my-org/tiny-llama' });
   });
 
@@ -106,7 +114,7 @@ describe('adapter zip', () => {
   it('swift_sft.sh trains on the dataset inside the zip', async () => {
     const files = await readAdapterArchive(zipBytes);
     const sh = new TextDecoder().decode(files.get('swift_sft.sh'));
-    expect(sh).toContain('--dataset dataset/support_chats.jsonl \\');
+    expect(sh).toContain(`--dataset 'dataset/support chats.jsonl' \\`);
     expect(sh).toContain('--max_steps 57 \\');
     expect(sh).toContain('--output_dir output');
   });
@@ -121,11 +129,12 @@ describe('adapter zip', () => {
       expect(Array.from(imp.tensors[i].A)).toEqual(Array.from(t.A));
       expect(Array.from(imp.tensors[i].B)).toEqual(Array.from(t.B));
     }
-    expect(imp.files.get('dataset/support_chats.jsonl')).toEqual(datasetBytes);
+    expect(imp.files.get('dataset/support chats.jsonl')).toEqual(originalBytes);
+    expect(imp.files.get('dataset/prism-normalized.jsonl')).toEqual(datasetBytes);
   });
 
   it('is reproducible byte for byte', () => {
-    expect(makeAdapterZip({ tensors, summary, datasetBytes })).toEqual(zipBytes);
+    expect(makeAdapterZip({ tensors, summary, datasetBytes, originalBytes })).toEqual(zipBytes);
   });
 
   it('imports a zip made by Python with a top folder', async () => {
@@ -136,7 +145,7 @@ describe('adapter zip', () => {
   });
 
   it('imports a folder', async () => {
-    const folder = new Map([...adapterBundleFiles({ tensors, summary, datasetBytes })].map(([k, v]) => [`adapters/run-1/${k}`, v]));
+    const folder = new Map([...adapterBundleFiles({ tensors, summary, datasetBytes, originalBytes })].map(([k, v]) => [`adapters/run-1/${k}`, v]));
     expect((await importAdapterArchive(folder)).tensors.length).toBe(tensors.length);
   });
 
@@ -154,5 +163,22 @@ describe('adapter zip', () => {
     const rs = readmeText({ ...summary, config: { ...summary.config, lora: { ...summary.config.lora, use_rslora: true } } });
     expect(rs).toContain('rsLoRA');
     expect(loraKey(0, 'q_proj', 'A')).toBe('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight');
+  });
+});
+
+describe('a base model from a local folder with no Hub id', () => {
+  it('never writes the folder where a Hub id belongs, and says so', async () => {
+    const local = { ...summary, config: { ...summary.config, model_id: '/home/me/models/tiny-llama' } };
+    const files = adapterBundleFiles({ tensors, summary: local, datasetBytes });
+    const text = (n: string) => new TextDecoder().decode(files.get(n));
+    expect(JSON.parse(text('adapter_config.json')).base_model_name_or_path).toBeNull();
+    expect(text('README.md')).toContain('no Hugging Face Hub id was given');
+    expect(text('swift_sft.sh')).toContain('--model BASE_MODEL \\');
+    const prism = JSON.parse(text('prism.json'));
+    expect(prism.base_model).toMatchObject({ hub_id: null, source: '/home/me/models/tiny-llama' });
+    for (const n of ['adapter_config.json', 'README.md', 'swift_sft.sh']) expect(text(n), n).not.toContain('/home/me/models');
+    // No original kept: the script trains on Prism's copy, named as such.
+    expect(text('swift_sft.sh')).toContain('--dataset dataset/prism-normalized.jsonl \\');
+    expect((await importAdapterArchive(files)).config.base_model_name_or_path).toBeNull();
   });
 });

@@ -10,7 +10,8 @@ import { layerTensors } from '../model/tensors.ts';
 import type { ByteSource, ModelSpec } from '../model/types.ts';
 import { effectiveLossScale, loraScaling, resolveTargetModules, type TrainConfig } from '../train/config.ts';
 import { swiftScript } from '../train/swift.ts';
-import { hubModelId } from '../train/provenance.ts';
+import { hubModelId, NO_HUB_ID_NOTE } from '../train/provenance.ts';
+import { buildPrismJson, prismJsonText, PRISM_JSON_FILE } from './prism-json.ts';
 import { adapterExpectations, AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
 import type { LossPoint, RunRecord, TrainingSummary } from './types.ts';
 import { checkEntryPath, openZip, readEntry, ZipLimitError, type ZipEntry } from './unzip.ts';
@@ -25,8 +26,24 @@ export function safeFileName(name: string, fallback = 'train.jsonl'): string {
   return clean || fallback;
 }
 
+/** A local base model's folder name only (no path of the user's machine in a shared file). */
+function localName(modelId: string): string {
+  return modelId.replace(/^local:/, '').split(/[\\/]/).filter(Boolean).pop() ?? 'model';
+}
+
+/** Prism's normalized copy of the training data (JSON Lines of `messages`), named as such. */
+export const NORMALIZED_DATASET_FILE = 'dataset/prism-normalized.jsonl';
+
+/** The user's file keeps its own name in the zip; only folders and control characters are dropped. */
+export function originalFileName(name: string, fallback = 'train.jsonl'): string {
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return base && base !== '.' && base !== '..' ? base : fallback;
+}
+
+/** Where the bundle keeps the data the swift script trains on: the user's own file when kept, else Prism's copy. */
 export function datasetPathInZip(summary: Pick<TrainingSummary, 'dataset'>): string {
-  return `dataset/${safeFileName(summary.dataset.name)}`;
+  const original = summary.dataset.original;
+  return original ? `dataset/${originalFileName(original.name)}` : NORMALIZED_DATASET_FILE;
 }
 
 /** At most `rows` points, evenly spaced, always keeping the first and the last. */
@@ -52,6 +69,9 @@ export function readmeText(summary: TrainingSummary): string {
   const lora = c.lora;
   const targets = resolveTargetModules(lora);
   const dataPath = datasetPathInZip(summary);
+  const hub = hubModelId(c.model_id);
+  // Without a Hub id, the commands name a placeholder the user replaces with the base model's folder.
+  const baseRef = hub ?? 'path/to/base-model';
   const curve = sampleCurve(summary.loss_curve);
   const hasEval = curve.some((p) => p.eval_loss !== undefined);
   const hyper: [string, unknown][] = [
@@ -69,12 +89,14 @@ export function readmeText(summary: TrainingSummary): string {
     `# ${summary.name}`,
     '',
     `A LoRA adapter trained with Prism (in the browser, on WebGPU), saved in Hugging Face PEFT format.`,
+    ...(hub ? [] : ['', `> ${NO_HUB_ID_NOTE} \`adapter_config.json\` has \`base_model_name_or_path: null\`.`]),
     '',
     '## Training summary',
     '',
     '| | |',
     '| --- | --- |',
-    `| base model | \`${c.model_id}\` |`,
+    hub ? `| base model | \`${hub}\` |` : `| base model | a local folder (\`${localName(c.model_id)}\`); no Hub id was given |`,
+    ...(summary.checkpoint_step !== undefined ? [`| checkpoint | step ${summary.checkpoint_step} of the run |`] : []),
     `| template | \`${c.template}\` |`,
     `| loss scale | \`${effectiveLossScale(c)}\` |`,
     `| dataset | \`${summary.dataset.name}\`${summary.dataset.records !== undefined ? ` (${summary.dataset.records} records)` : ''} |`,
@@ -100,7 +122,10 @@ export function readmeText(summary: TrainingSummary): string {
     '',
     `- \`${ADAPTER_WEIGHTS_FILE}\`, \`${ADAPTER_CONFIG_FILE}\`: the adapter, as PEFT saves it.`,
     `- \`${SWIFT_SCRIPT_FILE}\`: the same run with ms-swift (\`swift sft\`) on GPUs, using \`${dataPath}\`.`,
-    `- \`${dataPath}\`: the training data.`,
+    summary.dataset.original
+      ? `- \`${dataPath}\`: the training data, the file as you gave it; \`${NORMALIZED_DATASET_FILE}\`: Prism's normalized copy (what it tokenized).`
+      : `- \`${dataPath}\`: Prism's normalized copy of the training data (the original file was not kept).`,
+    `- \`${PRISM_JSON_FILE}\`: the run (template, agent template, loss scale, config, loss curve) for Prism's import.`,
     '',
     '## Load it',
     '',
@@ -110,8 +135,8 @@ export function readmeText(summary: TrainingSummary): string {
     'from transformers import AutoModelForCausalLM, AutoTokenizer',
     'from peft import PeftModel',
     '',
-    `base = AutoModelForCausalLM.from_pretrained(${JSON.stringify(c.model_id)})`,
-    `tokenizer = AutoTokenizer.from_pretrained(${JSON.stringify(c.model_id)})`,
+    `base = AutoModelForCausalLM.from_pretrained(${JSON.stringify(baseRef)})`,
+    `tokenizer = AutoTokenizer.from_pretrained(${JSON.stringify(baseRef)})`,
     'model = PeftModel.from_pretrained(base, ".")',
     'model = model.merge_and_unload()  # optional: fold the adapter into the weights',
     '```',
@@ -119,7 +144,7 @@ export function readmeText(summary: TrainingSummary): string {
     'vLLM:',
     '',
     '```sh',
-    `vllm serve ${c.model_id} --enable-lora --lora-modules ${safeFileName(summary.name, 'adapter')}=. --max-lora-rank ${vllmMaxLoraRank(lora.r)}`,
+    `vllm serve ${baseRef} --enable-lora --lora-modules ${safeFileName(summary.name, 'adapter')}=. --max-lora-rank ${vllmMaxLoraRank(lora.r)}`,
     '```',
     '',
     "llama.cpp (convert to a GGUF adapter with the base model's Hugging Face folder, then load it next to the base GGUF):",
@@ -148,8 +173,10 @@ export interface AdapterZipInput {
   /** ...or the PEFT files already exported (e.g. from the store's saveAdapter). */
   peft?: Map<string, Uint8Array>;
   summary: TrainingSummary;
-  /** The dataset file's bytes, as trained on. */
+  /** Prism's normalized copy of the dataset (the run's `dataset.sha256`). */
   datasetBytes: Uint8Array;
+  /** The user's own file, unchanged (the run's `dataset.original`), when it was kept. */
+  originalBytes?: Uint8Array;
   dtype?: AdapterDtype;
   /** Base model revision for adapter_config.json. */
   revision?: string | null;
@@ -175,11 +202,19 @@ export function adapterBundleFiles(input: AdapterZipInput): Map<string, Uint8Arr
     throw new AdapterFormatError('nothing to export: give the LoRA tensors or the PEFT files');
   }
   const enc = new TextEncoder();
-  const dataPath = datasetPathInZip(summary);
+  // The user's file only when its bytes came along; otherwise the summary points at Prism's copy.
+  const withOriginal: TrainingSummary = input.originalBytes && summary.dataset.original ? summary : { ...summary, dataset: { ...summary.dataset, original: undefined } };
+  const dataPath = datasetPathInZip(withOriginal);
+  const hub = hubModelId(c.model_id);
   const files = new Map(peft);
-  files.set(README_FILE, enc.encode(readmeText(summary)));
-  files.set(SWIFT_SCRIPT_FILE, enc.encode(swiftScript(c, { datasetPath: dataPath, outputDir: 'output' })));
-  files.set(dataPath, input.datasetBytes);
+  files.set(README_FILE, enc.encode(readmeText(withOriginal)));
+  files.set(SWIFT_SCRIPT_FILE, enc.encode(swiftScript(c, { datasetPath: dataPath, outputDir: 'output', modelId: hub ?? undefined })));
+  files.set(PRISM_JSON_FILE, enc.encode(prismJsonText(buildPrismJson({
+    name: summary.name, config: c, steps: summary.steps, final_loss: summary.final_loss, loss_curve: summary.loss_curve,
+    dataset: { ...withOriginal.dataset, file: dataPath }, created: summary.created, checkpointStep: summary.checkpoint_step,
+  }))));
+  if (input.originalBytes && summary.dataset.original) files.set(dataPath, input.originalBytes);
+  files.set(NORMALIZED_DATASET_FILE, input.datasetBytes);
   return files;
 }
 

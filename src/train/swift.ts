@@ -22,6 +22,7 @@
 //   the last round is then untrained on both sides (ms-swift appends `+ignore_empty_think` to the
 //   loss scale of hybrid thinking templates itself).
 import { templates } from '../templates/specs.ts';
+import { hubModelId, NO_HUB_ID_NOTE } from './provenance.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
 import { effectiveEvalSteps, effectiveGradientAccumulation, effectiveLossScale, type TrainConfig } from './config.ts';
 
@@ -157,6 +158,14 @@ export interface SwiftCommandOptions {
   outputDir: string;
 }
 
+/** Stands for the base model in commands when the run used a local folder and no Hub id is known. */
+export const BASE_MODEL_PLACEHOLDER = 'BASE_MODEL';
+
+/** `--model`: the given id or path, else the config's Hub id, else the placeholder (never a `local:` label or a folder of this machine). */
+export function swiftModel(cfg: Pick<TrainConfig, 'model_id'>, given?: string): string {
+  return given ?? hubModelId(cfg.model_id) ?? BASE_MODEL_PLACEHOLDER;
+}
+
 /** The ms-swift template for a run (some models use another template of the same chat format). */
 export function swiftTemplateOf(cfg: Pick<TrainConfig, 'template' | 'model_id'>): { tpl: SwiftTemplate; name: string } {
   const tpl = SWIFT_TEMPLATES[cfg.template];
@@ -197,7 +206,7 @@ export function swiftArgs(cfg: TrainConfig, opts: SwiftCommandOptions): string[]
   const { tpl, name } = swiftTemplateOf(cfg);
   const lr = cfg.lora;
   const groups: string[][] = [
-    ['--model', opts.modelId ?? cfg.model_id],
+    ['--model', swiftModel(cfg, opts.modelId)],
     // Prism's model ids are Hugging Face Hub ids; ms-swift downloads from ModelScope unless told.
     ['--use_hf', 'true'],
     // ms-swift 4.0 renamed --train_type to --tuner_type.
@@ -259,7 +268,7 @@ export interface SwiftExportOptions {
 export function swiftExportArgs(cfg: Pick<TrainConfig, 'model_id'>, opts: SwiftExportOptions): string[][] {
   return [
     // A Prism adapter folder has no ms-swift args.json to read the base model from: name it.
-    ['--model', opts.modelId ?? cfg.model_id],
+    ['--model', swiftModel(cfg, opts.modelId)],
     ['--use_hf', 'true'],
     ['--adapters', opts.adapterPath],
     ['--merge_lora', 'true'],
@@ -279,10 +288,12 @@ export function swiftCommand(cfg: TrainConfig, opts: SwiftCommandOptions): strin
 
 /** A runnable script: `swift_sft.sh` in the exported zip. */
 export function swiftScript(cfg: TrainConfig, opts: SwiftCommandOptions): string {
+  const unknown = swiftModel(cfg, opts.modelId) === BASE_MODEL_PLACEHOLDER;
   return [
     '#!/bin/sh',
     '# Continue this Prism LoRA run at scale with ms-swift 4.x (pip install "ms-swift>=4").',
     '# Run from the folder this file is in.',
+    ...(unknown ? [`# ${NO_HUB_ID_NOTE} Replace ${BASE_MODEL_PLACEHOLDER} below with its Hub id or folder.`] : []),
     'set -e',
     swiftCommand(cfg, opts),
     '# Then fold the trained adapter into the base model (ms-swift reads the base model from the checkpoint):',

@@ -8,7 +8,7 @@ import { requireString, UsageError, type Command } from '../command.ts';
 import { parsePrismJson, PRISM_JSON_FILE, type PrismRunInfo } from '../../adapters/prism-json.ts';
 import { validateTrainConfig, type TrainConfig } from '../../train/config.ts';
 import { hubModelId, NO_HUB_ID_NOTE } from '../../train/provenance.ts';
-import { SwiftCommandError, swiftCommand, swiftExportCommand } from '../../train/swift.ts';
+import { BASE_MODEL_PLACEHOLDER, SwiftCommandError, swiftCommand, swiftExportCommand } from '../../train/swift.ts';
 import { datasetPathInZip } from '../../adapters/zip.ts';
 
 async function readJson(path: string): Promise<unknown> {
@@ -78,7 +78,7 @@ Options:
     const hub = given ?? info?.base_model.hub_id ?? hubModelId(config.model_id);
     const dataset = (args.values.dataset as string | undefined) ?? info?.dataset?.file ?? (info?.dataset ? datasetPathInZip({ dataset: info.dataset }) : 'train.jsonl');
     const out = (args.values['output-dir'] as string | undefined) ?? 'output';
-    const modelId = hub ?? 'BASE_MODEL';
+    const modelId = hub ?? BASE_MODEL_PLACEHOLDER;
     const lines: string[] = [];
     if (!hub) lines.push(`# ${NO_HUB_ID_NOTE} Replace BASE_MODEL below (or pass --model-id).`);
     try {

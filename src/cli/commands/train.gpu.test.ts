@@ -57,6 +57,12 @@ describe('prism train', () => {
     const state = JSON.parse(readFileSync(join(out, 'trainer_state.json'), 'utf8'));
     expect(state.global_step).toBe(4);
     expect(state.log_history.some((p: { eval_loss?: number }) => p.eval_loss !== undefined)).toBe(true);
+    // prism.json: the run as Prism's import and `prism swift-command` read it back.
+    const prism = JSON.parse(readFileSync(join(out, 'prism.json'), 'utf8'));
+    expect(prism).toMatchObject({ format: 'prism.adapter', template: 'llama3', loss_scale: 'default', steps: 4, base_model: { hub_id: 'test/tiny-llama' } });
+    expect(prism.loss_curve).toEqual(state.log_history);
+    expect(prism.dataset.name).toBe('data.jsonl');
+    expect(prism.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     // Logits of a prompt: PyTorch with the adapter, PyTorch without, ours with it.
     const ids = [[1, 40, 77, 300, 12, 99, 5, 250, 31, 64, 8, 200]];

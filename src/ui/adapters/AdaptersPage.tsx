@@ -43,6 +43,43 @@ function hp(run: RunRecord): string {
   return [r !== undefined && `r ${r}`, alpha !== undefined && `alpha ${alpha}`, lr !== undefined && `lr ${lr}`].filter(Boolean).join(' · ');
 }
 
+/** The run's checkpoints (the newest few the store keeps): each downloads or exports like the final adapter. */
+function Checkpoints({ run, onError }: { run: RunRecord; onError: (m: string) => void }) {
+  const [steps, setSteps] = useState<number[]>([]);
+  const [busy, setBusy] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    void adapterStore().then((s) => s.checkpointSteps(run.id)).then((x) => live && setSteps(x), () => {});
+    return () => { live = false; };
+  }, [run.id, run.step]);
+  if (!steps.length || !run.hyperparameters || !('lora' in run.hyperparameters)) return null;
+  async function download(step: number) {
+    setBusy(step);
+    try {
+      const { bytes, fileName } = await runZip(await adapterStore(), run, step);
+      saveBytes(bytes, fileName);
+    } catch (err) {
+      onError((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+  return (
+    <div className="checkpoints" data-testid="checkpoints">
+      <strong className="small">Checkpoints</strong>
+      {steps.map((step) => (
+        <div key={step} className="checkpoint" data-testid={`checkpoint-${step}`}>
+          <span className="small">step {step}</span>
+          <button type="button" disabled={busy !== null} onClick={() => void download(step)} data-testid={`checkpoint-download-${step}`}>
+            Download zip
+          </button>
+          <ExportPanel run={run} step={step} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
 function RunCard({ run, onChanged, onDeleted, onError }: {
   run: RunRecord; onChanged: () => void; onDeleted: (h: DeleteHandle, name: string) => void; onError: (m: string) => void;
 }) {
@@ -106,6 +143,7 @@ function RunCard({ run, onChanged, onDeleted, onError }: {
           <button type="button" className="danger" onClick={() => void remove()} data-testid="delete">Delete</button>
         </div>
         {finished && <ExportPanel run={run} />}
+        <Checkpoints run={run} onError={onError} />
       </div>
       <div className="mini">
         {run.loss_curve.length ? <LossChart points={run.loss_curve} compact /> : <p className="muted empty-chart">No loss curve{run.status === 'imported' ? ' (imported)' : ''}</p>}

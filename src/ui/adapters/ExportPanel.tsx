@@ -15,7 +15,8 @@ function pct(p: ExportProgress | null): number {
   return p && p.total ? Math.floor((100 * p.written) / p.total) : 0;
 }
 
-export function ExportPanel({ run }: { run: RunRecord }) {
+/** `step`: export that checkpoint of the run instead of its final adapter. */
+export function ExportPanel({ run, step }: { run: RunRecord; step?: number }) {
   const hubToken = useTrain((s) => s.hubToken);
   const [dtype, setDtype] = useState<'' | FloatDtype>('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -43,7 +44,7 @@ export function ExportPanel({ run }: { run: RunRecord }) {
 
   function merged(target: Target) {
     return run_('Export merged model', async (onProgress) => {
-      const stem = `${exportStem(run)}-merged`;
+      const stem = `${exportStem(run)}${step !== undefined ? `-step${step}` : ''}-merged`;
       let sink: FileSink & { finish?(): Promise<void> };
       let where: string;
       if (target === 'folder') {
@@ -55,7 +56,7 @@ export function ExportPanel({ run }: { run: RunRecord }) {
         sink = zipDownloadSink(`${stem}.zip`);
         where = `${stem}.zip`;
       }
-      const adapter = await storedAdapter(await adapterStore(), run);
+      const adapter = await storedAdapter(await adapterStore(), run, step);
       const { source, close } = await baseModelSource(run, { folder: baseFiles, hubToken });
       try {
         const files = await writeMergedModel(source, adapter, sink, { dtype: dtype || undefined, onProgress });
@@ -69,8 +70,8 @@ export function ExportPanel({ run }: { run: RunRecord }) {
 
   function ggufFile(kind: GgufFileType | 'lora') {
     return run_(kind === 'lora' ? 'Export LoRA GGUF' : `Export GGUF ${kind}`, async (onProgress) => {
-      const name = `${exportStem(run)}-${kind}.gguf`;
-      const adapter = await storedAdapter(await adapterStore(), run);
+      const name = `${exportStem(run)}${step !== undefined ? `-step${step}` : ''}-${kind}.gguf`;
+      const adapter = await storedAdapter(await adapterStore(), run, step);
       const { source, close } = await baseModelSource(run, { folder: baseFiles, hubToken });
       try {
         const sink = fileDownloadSink();
@@ -85,8 +86,8 @@ export function ExportPanel({ run }: { run: RunRecord }) {
   }
 
   return (
-    <details className="exports" data-testid="exports">
-      <summary>Export…</summary>
+    <details className="exports" data-testid={step === undefined ? 'exports' : `exports-step${step}`}>
+      <summary>{step === undefined ? 'Export…' : `Export step ${step}…`}</summary>
       {needsBaseFolder(run) && (
         <p className="small">
           The base model was a folder on this computer ({run.base_model.replace(/^local:/, '')}):{' '}

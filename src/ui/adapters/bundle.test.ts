@@ -49,9 +49,36 @@ describe('adapter zip from the page', () => {
     const back = await importZip(store, 'copy.zip', bytes);
     expect(back.status).toBe('imported');
     expect(back.name).toBe('copy');
+    // prism.json brought back the run: template, loss curve, config and its data.
+    expect(back).toMatchObject({ template: 'chatml', loss_policy: 'all_assistant', step: 2, final_loss: 2.5, loss_curve: run.loss_curve, hyperparameters: config });
+    expect(back.dataset?.sha256).toBe(ds.sha256);
     const again = unzipSync((await runZip(store, back)).bytes);
-    expect(Object.keys(again).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+    expect(Object.keys(again).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors', 'dataset/prism-normalized.jsonl', 'prism.json', 'swift_sft.sh']);
     expect(again['adapter_model.safetensors']).toEqual(files['adapter_model.safetensors']);
+  });
+
+  test('a checkpoint downloads as its own PEFT adapter, with the curve up to its step', async () => {
+    const store = await openAdapterStore({ name: `ui-bundle-${Math.random()}` });
+    const config = defaultTrainConfig({ model_id: 'Qwen/Qwen2.5-0.5B-Instruct', template: 'qwen2_5', lora: { r: 4, lora_alpha: 8, target_modules: ['q_proj', 'v_proj'] } });
+    const original = new TextEncoder().encode('{"instruction": "Hi", "output": "Hello"}\n');
+    const ds = await store.saveDataset('prism-normalized.jsonl', new TextEncoder().encode('{"messages":[]}\n'));
+    const orig = await store.saveDataset('mine.jsonl', original);
+    const run = await store.createRun({
+      name: 'q', base_model: config.model_id, template: 'qwen2_5', loss_policy: 'all_assistant', dataset: { ...ds, original: orig },
+      hyperparameters: config, loss_curve: [1, 2, 3, 4].map((step) => ({ step, loss: 3 - step / 4 })), step: 4, total_steps: 4, status: 'completed', final_loss: 2,
+    });
+    const lora = exportAdapter(tensors(), { base_model_name_or_path: null, r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false }).get('adapter_model.safetensors')!;
+    await store.saveCheckpoint({ runId: run.id, step: 2, lora, optimizer: new Uint8Array(), data_position: null, rng_state: null });
+    const { bytes, fileName } = await runZip(store, run, 2);
+    expect(fileName).toBe('q-step2.zip');
+    const files = unzipSync(bytes);
+    expect(files['adapter_model.safetensors']).toEqual(lora);
+    expect(JSON.parse(new TextDecoder().decode(files['adapter_config.json']))).toMatchObject({ base_model_name_or_path: 'Qwen/Qwen2.5-0.5B-Instruct', r: 4, target_modules: ['q_proj', 'v_proj'] });
+    const prism = JSON.parse(new TextDecoder().decode(files['prism.json']));
+    expect(prism).toMatchObject({ checkpoint_step: 2, steps: 2, final_loss: 2.5 });
+    expect(prism.loss_curve.map((p: { step: number }) => p.step)).toEqual([1, 2]);
+    expect(files['dataset/mine.jsonl']).toEqual(original);
+    await expect(runZip(store, run, 3)).rejects.toThrow(/no checkpoint at step 3/);
   });
 
   test('a zip without an adapter is refused with a reason', async () => {

@@ -7,6 +7,8 @@ import { importAdapter, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, type Imported
 import type { AdapterStore } from '../../adapters/store.ts';
 import type { RunRecord } from '../../adapters/types.ts';
 import { counted, type FileSink } from '../../adapters/sink.ts';
+import { checkpointPeftFiles } from '../../adapters/checkpoint-files.ts';
+import type { TrainConfig } from '../../train/config.ts';
 import { storedZipSink } from '../../adapters/stored-zip.ts';
 import { hubSourceWithCache } from '../../model/sources/cached-source.ts';
 import { blobModelSource, filesByRelativePath } from '../../model/sources/model-source.ts';
@@ -94,8 +96,14 @@ export function fileDownloadSink(type = 'application/octet-stream'): FileSink {
   };
 }
 
-/** The run's adapter, read back from the store. */
-export async function storedAdapter(store: AdapterStore, run: RunRecord): Promise<ImportedAdapter> {
+/** The run's adapter, read back from the store; with `step`, the checkpoint at that step. */
+export async function storedAdapter(store: AdapterStore, run: RunRecord, step?: number): Promise<ImportedAdapter> {
+  if (step !== undefined) {
+    const cp = await store.getCheckpoint(run.id, step);
+    if (!cp) throw new Error(`“${run.name}” has no checkpoint at step ${step} any more.`);
+    if (!run.hyperparameters || !('lora' in run.hyperparameters)) throw new Error(`“${run.name}” has no training configuration for its checkpoint.`);
+    return importAdapter(checkpointPeftFiles(cp.lora, run.hyperparameters as TrainConfig));
+  }
   const w = await store.getAdapter(run.id);
   if (!w) throw new Error(`“${run.name}” has no adapter saved yet (the run did not finish).`);
   return importAdapter(new Map([[ADAPTER_WEIGHTS_FILE, w.safetensors], [ADAPTER_CONFIG_FILE, new TextEncoder().encode(w.config)]]));

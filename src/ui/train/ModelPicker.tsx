@@ -2,6 +2,7 @@
 // size, download and training memory up front, or a model folder from disk.
 import { useMemo, useState } from 'react';
 import { parseConfig } from '../../model/config.ts';
+import { hubIdFromConfig, hubModelId } from '../../train/provenance.ts';
 import { filesByRelativePath } from '../../model/sources/model-source.ts';
 import { hubChoices, localChoice, memoryNeeded, notYetChoices, tinyChoice, fmtBytes, fmtParams, type ModelChoice } from './models.ts';
 import { useTrain } from './store.ts';
@@ -16,7 +17,7 @@ export function useModelChoices(): ModelChoice[] {
 }
 
 export function ModelPicker({ disabled }: { disabled: boolean }) {
-  const { modelId, setModel, setLocal, hubToken, setHubToken, config } = useTrain();
+  const { modelId, setModel, setLocal, hubToken, setHubToken, config, setConfig } = useTrain();
   const choices = useModelChoices();
   const [folderError, setFolderError] = useState<string | null>(null);
   const seqLen = config.max_length ?? 1024;
@@ -38,6 +39,9 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
       setLocal({ name, spec, files: [...files] });
       const c = localChoice(name, spec);
       setModel(c.id, c.template);
+      // The Hub id the folder corresponds to, when its config.json names one (transformers writes _name_or_path).
+      const hub = hubIdFromConfig(await cfg.text());
+      if (hub) setConfig({ ...useTrain.getState().config, model_id: hub });
     } catch (err) {
       setFolderError(`config.json: ${(err as Error).message}`);
     }
@@ -126,6 +130,22 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
           />
         </label>
         {folderError && <p className="warn" role="alert">{folderError}</p>}
+        {modelId.startsWith('local:') && (
+          <label className="field">
+            <span>Hugging Face Hub id of this model</span>
+            <input
+              type="text"
+              value={config.model_id.startsWith('local:') ? '' : config.model_id}
+              placeholder="e.g. Qwen/Qwen2.5-0.5B-Instruct"
+              data-testid="local-hub-id"
+              onChange={(e) => setConfig({ ...config, model_id: e.target.value.trim() || modelId })}
+            />
+            <small className="muted">
+              Named in the adapter (base_model_name_or_path) and the ms-swift command; without one the export says no Hub id is known.
+              {config.model_id !== modelId && !hubModelId(config.model_id) && ' This is not a Hub id (owner/name).'}
+            </small>
+          </label>
+        )}
       </fieldset>
     </section>
   );

@@ -115,7 +115,7 @@ export function TrainPage() {
   async function onStart() {
     setStartError(null);
     try {
-      await start({ name: fileName ?? 'dataset.jsonl', conversations });
+      await start({ name: fileName ?? 'dataset.jsonl', conversations, originalSha256: stored?.kept ? stored.sha256 : undefined });
     } catch (err) {
       setStartError((err as Error).message);
     }

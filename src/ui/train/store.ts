@@ -4,6 +4,8 @@
 import { create } from 'zustand';
 import type { LossPoint } from '../../adapters/types.ts';
 import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
+import type { DatasetInfo } from '../../adapters/types.ts';
+import { openFileStore } from '../../data/file-store.ts';
 import { defaultTrainConfig, lossPolicyOf, validateTrainConfig, withLossPolicy, type TrainConfig } from '../../train/config.ts';
 import type { Conversation } from '../../data/types.ts';
 import type { ModelSpec } from '../../model/types.ts';
@@ -63,7 +65,8 @@ interface TrainState {
   setPreset(p: PresetId): void;
   /** A change by hand (the preset becomes "custom") unless `keepPreset`. */
   setConfig(c: TrainConfig, opts?: { keepPreset?: boolean }): void;
-  start(dataset: { name: string; conversations: Conversation[] }, opts?: { resumeRunId?: string }): Promise<void>;
+  /** `originalSha256`: the loaded file as kept in the studio's file store, so the adapter zip can carry it unchanged. */
+  start(dataset: { name: string; conversations: Conversation[]; originalSha256?: string }, opts?: { resumeRunId?: string }): Promise<void>;
   pause(): void;
   resume(): void;
   cancel(): void;
@@ -150,14 +153,22 @@ export const useTrain = create<TrainState>((set, get) => ({
       config = rec.hyperparameters as TrainConfig;
       points = rec.loss_curve;
       // The form shows what the resumed run trains with.
-      set({ config, modelId: config.model_id, preset: null, configFrom: { runId, name } });
+      // base_model is where its weights come from (config.model_id may be the Hub id of a local folder).
+      set({ config, modelId: rec.base_model, preset: null, configFrom: { runId, name } });
       await store.updateRun(runId, { status: 'running' });
     } else {
-      const info = await store.saveDataset(dataset.name, conversationsJsonl(dataset.conversations));
+      const info: DatasetInfo = await store.saveDataset(dataset.name, conversationsJsonl(dataset.conversations));
+      const original = await originalFile(dataset.originalSha256);
+      if (original) {
+        const saved = await store.saveDataset(dataset.name, original);
+        info.original = { name: saved.name, sha256: saved.sha256 };
+      }
       const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
       name = `${config.model_id.split('/').pop()} · ${dataset.name} · ${stamp}`;
       const rec = await store.createRun({
-        name, base_model: config.model_id, template: config.template, loss_policy: lossPolicyOf(config),
+        // base_model says where the weights come from (a Hub id, the tiny model, or local:NAME); config.model_id
+        // is the Hub id exports name (for a local folder: the one the user gave, if any).
+        name, base_model: s.modelId, template: config.template, loss_policy: lossPolicyOf(config),
         dataset: { ...info, records: dataset.conversations.length }, hyperparameters: config, loss_curve: [],
         step: 0, total_steps: config.max_steps > 0 ? config.max_steps : null, status: 'running', final_loss: null,
       });
@@ -298,6 +309,18 @@ export function configLine(c: TrainConfig): string {
 }
 
 /** The dataset a stored run trained on, back as conversations (to resume it after a reload). */
+/** The user's original file from the studio's file store (src/data/file-store.ts), when it was kept. */
+async function originalFile(sha256: string | undefined): Promise<Uint8Array | null> {
+  if (!sha256) return null;
+  try {
+    const fs = await openFileStore();
+    const got = await fs.get(sha256);
+    return got ? new Uint8Array(await got.blob.arrayBuffer()) : null;
+  } catch {
+    return null; // without it the zip carries Prism's normalized copy, named as such
+  }
+}
+
 export async function runDataset(runId: string): Promise<{ name: string; conversations: Conversation[] }> {
   const store = await adapterStore();
   const rec = await store.get(runId);
