@@ -35,9 +35,9 @@ export function adapterScale(adapter: Pick<ImportedAdapter, 'config'>): number {
   return use_rslora ? lora_alpha / Math.sqrt(r) : lora_alpha / r;
 }
 
-/** The base weight a LoRA tensor adapts. */
-export function targetWeightName(t: Pick<LoraTensor, 'layer' | 'module'>): string {
-  return `model.layers.${t.layer}.${parentOf(t.module)}.${t.module}.weight`;
+/** The base weight a LoRA tensor adapts (under the checkpoint's own prefix, e.g. Gemma 3's language_model.model.). */
+export function targetWeightName(spec: Pick<ModelSpec, 'weight_prefix'>, t: Pick<LoraTensor, 'layer' | 'module'>): string {
+  return `${spec.weight_prefix}layers.${t.layer}.${parentOf(t.module)}.${t.module}.weight`;
 }
 
 /** Check an adapter against a model's shapes; every message names the tensor and both shapes. */
@@ -46,7 +46,7 @@ export function checkAdapterFits(spec: ModelSpec, adapter: ImportedAdapter): voi
     if (t.layer >= spec.num_hidden_layers) {
       throw new AdapterFormatError(`the adapter has ${t.module} for layer ${t.layer}, but the base model has ${spec.num_hidden_layers} layers`);
     }
-    const name = targetWeightName(t);
+    const name = targetWeightName(spec, t);
     const want = layerTensors(spec, t.layer).find((w) => w.name === name);
     if (!want) throw new AdapterFormatError(`the base model has no ${name} for the adapter's ${t.module}`);
     const [out, inF] = want.shape;
@@ -103,7 +103,7 @@ export async function openMergedWeights(source: ModelSource, adapter: ImportedAd
   const { spec, checkpoint } = await openModel(source);
   if (adapter) checkAdapterFits(spec, adapter);
   const byTarget = new Map<string, LoraTensor>();
-  for (const t of adapter?.tensors ?? []) byTarget.set(targetWeightName(t), t);
+  for (const t of adapter?.tensors ?? []) byTarget.set(targetWeightName(spec, t), t);
   const scale = adapter ? adapterScale(adapter) : 0;
   const r = adapter?.config.r ?? 0;
 

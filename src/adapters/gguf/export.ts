@@ -146,7 +146,7 @@ export async function writeLoraGguf(configText: string, adapter: ImportedAdapter
   const r = adapter.config.r;
   const planned: { info: GgufTensorInfo; values: Float32Array }[] = [];
   for (const t of adapter.tensors) {
-    const hf = targetWeightName(t);
+    const hf = targetWeightName(spec, t);
     const name = ggufTensorName(hf);
     if (!name) throw new GgufError(`no GGUF name for ${hf}`);
     const heads = permuteHeads(arch, spec, hf);
