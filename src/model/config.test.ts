@@ -55,7 +55,37 @@ const SMOLLM3_3B = {
   use_cache: false, use_sliding_window: false, vocab_size: 128256,
 };
 
+// Phi-4-mini-instruct's config.json; its 48 LongRoPE factors are replaced by stand-ins of the
+// same length (the values do not shape the network).
+const PHI4_MINI = {
+  architectures: ['Phi3ForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 199999, embd_pdrop: 0.0,
+  eos_token_id: 199999, full_attn_mod: 1, hidden_act: 'silu', hidden_size: 3072, initializer_range: 0.02, intermediate_size: 8192,
+  interpolate_factor: 1, lm_head_bias: false, max_position_embeddings: 131072, mlp_bias: false, model_type: 'phi3',
+  num_attention_heads: 24, num_hidden_layers: 32, num_key_value_heads: 8, original_max_position_embeddings: 4096, pad_token_id: 199999,
+  partial_rotary_factor: 0.75, resid_pdrop: 0.0, rms_norm_eps: 1e-5,
+  rope_scaling: { long_factor: Array.from({ length: 48 }, (_, i) => 1 + i / 8), short_factor: Array(48).fill(1), type: 'longrope' },
+  rope_theta: 10000.0, sliding_window: 262144, tie_word_embeddings: true, torch_dtype: 'bfloat16', transformers_version: '4.45.0',
+  use_cache: true, vocab_size: 200064,
+};
+
 describe('parseConfig on real Hub configs', () => {
+  it('Phi-4-mini-instruct (fused qkv/gate_up, partial rotary 0.75, LongRoPE, window on every layer)', () => {
+    const s = parseConfig(PHI4_MINI);
+    expect(s).toMatchObject({ arch: 'phi3', head_dim: 128, rotary_dim: 96, tie_word_embeddings: true, sliding_window: 262144, rms_norm_eps: 1e-5 });
+    expect(s.layer_types.every((t) => t === 'sliding_attention')).toBe(true);
+    const r = s.rope_scaling!;
+    expect(r.rope_type).toBe('longrope');
+    // factor = 131072 / 4096 = 32: attention factor √(1 + ln 32 / ln 4096).
+    if (r.rope_type === 'longrope') expect(r.attention_factor).toBeCloseTo(Math.sqrt(1 + Math.log(32) / Math.log(4096)), 12);
+    const byName = new Map(expectedTensors(s).map((t) => [t.name, t.shape]));
+    expect(byName.get('model.layers.0.self_attn.qkv_proj.weight')).toEqual([3072 + 2 * 1024, 3072]);
+    expect(byName.get('model.layers.0.mlp.gate_up_proj.weight')).toEqual([2 * 8192, 3072]);
+    expect(byName.has('model.layers.0.self_attn.q_proj.weight')).toBe(false);
+    expect(paramCount(s)).toBe(3_836_021_760);
+    expect(() => parseConfig({ ...PHI4_MINI, rope_scaling: { ...PHI4_MINI.rope_scaling, short_factor: [1, 2] } })).toThrow(/short_factor" must be a list of 48/);
+    expect(() => parseConfig({ ...PHI4_MINI, resid_pdrop: 0.1 })).toThrow(/dropout inside the base model is not implemented/);
+    expect(() => parseConfig({ ...PHI4_MINI, rope_scaling: { type: 'yarn', factor: 4 } })).toThrow(/"yarn" is not supported/);
+  });
   it('SmolLM3-3B (NoPE every 4th layer, tied by default)', () => {
     const s = parseConfig(SMOLLM3_3B);
     expect(s).toMatchObject({ arch: 'smollm3', head_dim: 128, rotary_dim: 128, tie_word_embeddings: true, rope_theta: 5e6, sliding_window: null });
@@ -114,7 +144,7 @@ describe('parseConfig on real Hub configs', () => {
 describe('parseConfig errors', () => {
   const bad: [string, unknown, RegExp][] = [
     ['unsupported architecture', { ...QWEN3_06B, architectures: ['GemmaForCausalLM'] }, /unsupported architecture GemmaForCausalLM: Prism runs LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, MistralForCausalLM/],
-    ['unsupported model_type', { model_type: 'phi3' }, /unsupported model_type "phi3"/],
+    ['unsupported model_type', { model_type: 'gpt2' }, /unsupported model_type "gpt2"/],
     ['missing field', (({ hidden_size: _h, ...r }) => r)(QWEN3_06B), /missing field "hidden_size"/],
     ['invalid field', { ...QWEN3_06B, num_hidden_layers: '28' }, /"num_hidden_layers" must be a positive integer, got "28"/],
     ['zero field', { ...QWEN3_06B, vocab_size: 0 }, /"vocab_size" must be a positive integer/],

@@ -19,10 +19,11 @@ export const SUPPORTED_ARCHITECTURES: Record<string, Arch> = {
   Qwen3ForCausalLM: 'qwen3',
   MistralForCausalLM: 'mistral',
   SmolLM3ForCausalLM: 'smollm3',
+  Phi3ForCausalLM: 'phi3',
 };
 
 const MODEL_TYPES: Record<string, Arch> = {
-  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3',
+  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3',
 };
 
 /** Multimodal classes whose language model we train: where its config and weights live. */

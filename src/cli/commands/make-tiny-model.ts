@@ -5,7 +5,7 @@ import { optionalNumber, requireString, UsageError, type Command } from '../comm
 import { makeTinyModel, TOKENIZER_FILE_NAMES, type TokenizerFiles } from '../../model/tiny.ts';
 import type { Arch } from '../../model/types.ts';
 
-const ARCHS: Arch[] = ['llama', 'qwen2', 'qwen3', 'mistral', 'smollm3'];
+const ARCHS: Arch[] = ['llama', 'qwen2', 'qwen3', 'mistral', 'smollm3', 'phi3'];
 
 async function readTokenizerDir(dir: string): Promise<TokenizerFiles> {
   let names: string[];
@@ -48,6 +48,8 @@ Options:
   --dtype D            float32 or bfloat16 (default float32)
   --template T         chatml or llama3: special tokens of the byte tokenizer (default chatml)
   --tie                tie lm_head to the embeddings
+  --sliding-window N   attention window: every layer of mistral/phi3, the sliding layers of
+                       gemma2/gemma3 (default: none for mistral, 48 for phi3, 8 for gemma)
   --rope-scaling F     llama only: Llama 3 rope scaling with this factor
                        (low 1, high 4, original max positions 512)
 `,
@@ -66,6 +68,7 @@ Options:
     template: { type: 'string' },
     tie: { type: 'boolean' },
     'rope-scaling': { type: 'string' },
+    'sliding-window': { type: 'string' },
   },
   async run(args) {
     const arch = requireString(args, 'arch') as Arch;
@@ -90,7 +93,8 @@ Options:
         vocab,
         seed: int(args, 'seed', 0),
         dtype,
-        tieEmbeddings: args.values.tie === true,
+        tieEmbeddings: args.values.tie === true ? true : undefined,
+        slidingWindow: args.values['sliding-window'] === undefined ? undefined : int(args, 'sliding-window', 1),
         ropeScaling: factor ? { factor, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 512 } : null,
         tokenizer: tokArg === 'bytes' ? 'bytes' : await readTokenizerDir(tokArg),
         template,

@@ -57,6 +57,8 @@ export interface ArchProof {
   ids: number[];
   /** The learning test's tiny model. */
   learn: Omit<TinyModelOptions, 'tokenizer' | 'arch'>;
+  /** Optimizer steps of the learning test (default 24). */
+  learnSteps?: number;
 }
 
 /** B rows of T random ids; the last row packs two sequences (lengths split, T − split); the first 3 of each untrained. */
@@ -255,7 +257,7 @@ export function archProofSuite(p: ArchProof): void {
       const f = await openSafetensors(bytesSource(randomWeights(tm.spec, 'F32', 5)));
       const weights = await uploadWeights(device, f.stream());
       const config = defaultTrainConfig({
-        model_id: 'tiny', template: 'chatml', learning_rate: 1.5e-2, max_steps: 24, per_device_train_batch_size: 3,
+        model_id: 'tiny', template: 'chatml', learning_rate: 1.5e-2, max_steps: p.learnSteps ?? 24, per_device_train_batch_size: 3,
         gradient_accumulation_steps: 1, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, weight_decay: 0, seed: 3,
         lora: { r: 8, lora_alpha: 32, lora_dropout: 0 },
       });
