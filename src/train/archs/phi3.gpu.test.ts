@@ -30,6 +30,7 @@ archProofSuite({
   ],
   tinyFlags: ['--hidden', '32', '--layers', '2', '--heads', '4', '--kv-heads', '2', '--intermediate', '48', '--seed', '4', '--sliding-window', '12'],
   ids: [1, 17, 42, 99, 3, 250, 7, 64, 128, 5, 200, 33, 9, 14, 81, 2, 160, 44, 71, 8],
+  kvLength: 16,
   // Tied, as Phi-4-mini is: an untied random head (std 0.15) caps how far the loss can fall.
   learn: { hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 128, seed: 1, dtype: 'float32', tieEmbeddings: true },
 });
