@@ -3,7 +3,7 @@
 // conversion/base.py TextModel.set_gguf_parameters; names from gguf-py constants.py TENSOR_NAMES
 // and tensor_mapping.py):
 // - LlamaForCausalLM and MistralForCausalLM → "llama"; Qwen2ForCausalLM → "qwen2";
-//   Qwen3ForCausalLM → "qwen3".
+//   Qwen3ForCausalLM → "qwen3"; SmolLM3ForCausalLM → "smollm3" (a LlamaModel subclass there).
 // - "llama" uses GPT-J style (interleaved) RoPE in llama.cpp, so q_proj/k_proj rows (and biases)
 //   are permuted from Hugging Face's rotate-half order: LlamaModel.permute =
 //   w.reshape(n_head, 2, rows/n_head/2, …).swapaxes(1, 2); k uses the kv head count. qwen2/qwen3
@@ -13,7 +13,10 @@
 import type { ModelSpec } from '../../model/types.ts';
 import { GgufError, GGML_QUANT_VERSION, type GgufValue } from './format.ts';
 
-export type GgufArch = 'llama' | 'qwen2' | 'qwen3';
+export type GgufArch = 'llama' | 'qwen2' | 'qwen3' | 'smollm3';
+
+/** llama.cpp's smollm3 skips RoPE in every 4th layer (llama_model_smollm3: n_no_rope_layer_step = 4), whatever config.json says. */
+const SMOLLM3_NO_ROPE_STEP = 4;
 
 /** llama.cpp's architecture for a spec; an error for anything we have no mapping for. */
 export function ggufArch(spec: ModelSpec): GgufArch {
@@ -25,8 +28,18 @@ export function ggufArch(spec: ModelSpec): GgufArch {
       return 'qwen2';
     case 'Qwen3ForCausalLM':
       return 'qwen3';
+    case 'SmolLM3ForCausalLM': {
+      // SmolLM3Model(LlamaModel) in convert_hf_to_gguf.py: llama's tensors and permutation, arch "smollm3".
+      const want = Array.from({ length: spec.num_hidden_layers }, (_, i) => ((i + 1) % SMOLLM3_NO_ROPE_STEP === 0 ? 0 : 1));
+      const got = spec.no_rope_layers ?? want.map(() => 1);
+      if (got.some((v, i) => v !== want[i])) {
+        throw new GgufError(`this SmolLM3 skips RoPE in layers ${got.flatMap((v, i) => (v ? [] : [i])).join(', ') || 'none'}, but llama.cpp's smollm3 ` +
+          `always skips it in every ${SMOLLM3_NO_ROPE_STEP}th layer; a GGUF of it would compute something else`);
+      }
+      return 'smollm3';
+    }
     default:
-      throw new GgufError(`no GGUF mapping for ${spec.architecture} (Prism writes llama, mistral, qwen2 and qwen3 models)`);
+      throw new GgufError(`no GGUF mapping for ${spec.architecture} (Prism writes llama, mistral, qwen2, qwen3 and smollm3 models)`);
   }
 }
 
@@ -57,7 +70,7 @@ export function ggufTensorName(hf: string): string | null {
 
 /** Whether a tensor's rows are permuted for llama's RoPE, and with how many heads. */
 export function permuteHeads(arch: GgufArch, spec: ModelSpec, hf: string): number | null {
-  if (arch !== 'llama') return null;
+  if (arch !== 'llama' && arch !== 'smollm3') return null;
   if (/\.self_attn\.q_proj\.(weight|bias)$/.test(hf)) return spec.num_attention_heads;
   if (/\.self_attn\.k_proj\.(weight|bias)$/.test(hf)) return spec.num_key_value_heads;
   return null;
@@ -124,7 +137,7 @@ export function archKv(arch: GgufArch, spec: ModelSpec, config: Record<string, u
     kv.push([a('attention.key_length'), { type: 'u32', value: spec.head_dim }], [a('attention.value_length'), { type: 'u32', value: spec.head_dim }]);
   }
   kv.push(['general.file_type', { type: 'u32', value: fileType }]);
-  if (arch === 'llama') {
+  if (arch === 'llama' || arch === 'smollm3') {
     kv.push([a('vocab_size'), { type: 'u32', value: spec.vocab_size }], [a('rope.dimension_count'), { type: 'u32', value: spec.head_dim }]);
   }
   kv.push(['general.quantization_version', { type: 'u32', value: GGML_QUANT_VERSION }]);

@@ -108,7 +108,7 @@ export async function writeGguf(source: ModelSource, adapter: ImportedAdapter | 
   });
 
   const planned: Planned[] = [];
-  const rope = arch === 'llama' ? llama3RopeFreqs(spec) : null;
+  const rope = arch === 'llama' || arch === 'smollm3' ? llama3RopeFreqs(spec) : null;
   if (rope) planned.push({ info: { name: 'rope_freqs.weight', shape: [rope.length], type: 'F32' }, hf: null, values: rope, permute: null });
   for (const t of w.tensors) {
     // Tied embeddings: llama.cpp reuses token_embd when output.weight is absent; a stored copy is dropped.

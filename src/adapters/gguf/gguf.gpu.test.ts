@@ -4,7 +4,7 @@
 // a base GGUF; its tokenizer against ours on real vocabularies; and every file parsed by
 // @huggingface/gguf as a second reader.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +27,17 @@ const IDS = [1, 17, 42, 99, 3, 250, 7, 64, 128, 5, 200, 33];
 const dir = mkdtempSync(join(tmpdir(), 'prism-gguf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Case { name: string; model: TinyFolderOptions; targets: string[] }
+interface Case { name: string; model: TinyFolderOptions; targets: string[]; config?: Record<string, unknown> }
 const CASES: Case[] = [
   { name: 'llama (llama3 rope scaling)', model: { arch: 'llama', seed: 31, ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 } }, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
   { name: 'qwen2 (bias, tied, bf16)', model: { arch: 'qwen2', seed: 32, tieEmbeddings: true, dtype: 'bfloat16' }, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'down_proj'] },
   { name: 'qwen3 (q/k norm)', model: { arch: 'qwen3', seed: 33 }, targets: ['q_proj', 'k_proj', 'up_proj'] },
   { name: 'mistral (as llama)', model: { arch: 'mistral', seed: 34 }, targets: ['q_proj', 'k_proj', 'v_proj'] },
+  // llama.cpp's smollm3 skips RoPE in every 4th layer: a 4-layer model with SmolLM3-3B's pattern.
+  {
+    name: 'smollm3 (NoPE every 4th layer)', model: { arch: 'smollm3', seed: 35, layers: 4 }, targets: ['q_proj', 'k_proj', 'o_proj'],
+    config: { no_rope_layer_interval: 4, no_rope_layers: [1, 1, 1, 0] },
+  },
 ];
 const TYPES: GgufFileType[] = ['f32', 'f16', 'q8_0'];
 
@@ -110,8 +115,12 @@ beforeAll(async () => {
   for (const [i, c] of CASES.entries()) {
     const d = join(dir, `case${i}`);
     writeTiny(join(d, 'model'), c.model);
+    if (c.config) {
+      const file = join(d, 'model', 'config.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...c.config }, null, 2));
+    }
     const dims = tinyDims();
-    writeTrainedLikeAdapter(join(d, 'adapter'), { layers: 2, r: 8, seed: 40 + i, dims: Object.fromEntries(c.targets.map((m) => [m, dims[m]])) });
+    writeTrainedLikeAdapter(join(d, 'adapter'), { layers: c.model.layers ?? 2, r: 8, seed: 40 + i, dims: Object.fromEntries(c.targets.map((m) => [m, dims[m]])) });
     await exportAll(c, d);
     for (const t of TYPES) jobs.push({ model: join(d, `${t}.gguf`), lora: null, ids: IDS, out: join(d, `ll-${t}.bin`) });
     jobs.push({ model: join(d, 'merged-f16.gguf'), lora: null, ids: IDS, out: join(d, 'll-merged.bin') });

@@ -20,7 +20,7 @@ export const exportGguf: Command = {
        prism export-gguf --model DIR --adapter DIR --lora-only --out FILE.gguf
 
 Writes GGUF v3 as llama.cpp's convert_hf_to_gguf.py does: llama.cpp's tensor names and
-hyperparameters (llama, mistral, qwen2, qwen3), the tokenizer (byte-level BPE) and the chat
+hyperparameters (llama, mistral, qwen2, qwen3, smollm3), the tokenizer (byte-level BPE) and the chat
 template. Norms and biases stay f32; other weights are f16, or q8_0 (32-value blocks as ggml's
 quantize_row_q8_0_ref) where a row fills whole blocks. With --adapter the adapter is merged
 first (W + scale·B·A in float32).
