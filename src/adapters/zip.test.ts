@@ -96,6 +96,7 @@ describe('adapter zip', () => {
     expect(md).toContain('| base model | `my-org/tiny-llama` |');
     expect(md).toContain('| template | `smollm2` |');
     expect(md).toContain('| loss scale | `default` |');
+    expect(md).toContain("| agent template | `native` (the family's own tool format) |");
     expect(md).toContain(`| dataset SHA-256 | \`${summary.dataset.sha256}\` |`);
     expect(md).toContain('| steps | 57 |');
     expect(md).toContain(`| final loss | ${curve[56].loss.toFixed(4)} |`);

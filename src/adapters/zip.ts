@@ -98,6 +98,7 @@ export function readmeText(summary: TrainingSummary): string {
     hub ? `| base model | \`${hub}\` |` : `| base model | a local folder (\`${localName(c.model_id)}\`); no Hub id was given |`,
     ...(summary.checkpoint_step !== undefined ? [`| checkpoint | step ${summary.checkpoint_step} of the run |`] : []),
     `| template | \`${c.template}\` |`,
+    `| agent template | \`${c.agent_template ?? 'native'}\`${c.agent_template ? '' : ' (the family\'s own tool format)'} |`,
     `| loss scale | \`${effectiveLossScale(c)}\` |`,
     `| dataset | \`${summary.dataset.name}\`${summary.dataset.records !== undefined ? ` (${summary.dataset.records} records)` : ''} |`,
     `| dataset SHA-256 | \`${summary.dataset.sha256}\` |`,

@@ -64,6 +64,9 @@ describe('validateTrainConfig', () => {
     ['unknown loss policy', { loss_policy: 'assistant' as never }, 'loss_policy'],
     ['unknown loss scale', { loss_scale: 'last_round+tools' }, 'loss_scale'],
     ['loss_policy against loss_scale', { loss_scale: 'last_round+react', loss_policy: 'all' }, 'loss_policy'],
+    ['unknown agent template', { agent_template: 'react_fr' }, 'agent_template'],
+    ['a native format bound to another family', { agent_template: 'native:glm4' }, 'agent_template'],
+    ['empty agent template', { agent_template: ' ' }, 'agent_template'],
     ['rank 0', (c) => ({ ...c, lora: { ...c.lora, r: 0 } }), 'lora.r'],
     ['fractional rank', (c) => ({ ...c, lora: { ...c.lora, r: 2.5 } }), 'lora.r'],
     ['negative alpha', (c) => ({ ...c, lora: { ...c.lora, lora_alpha: -1 } }), 'lora.lora_alpha'],
@@ -103,6 +106,13 @@ describe('validateTrainConfig', () => {
   it('accepts max_steps with zero epochs, and a module list', () => {
     expect(validateTrainConfig({ ...base(), max_steps: 100, num_train_epochs: 0 })).toEqual([]);
     expect(validateTrainConfig({ ...base(), lora: { ...base().lora, target_modules: ['q_proj', 'v_proj'] }, packing: true, max_length: 512 })).toEqual([]);
+  });
+
+  it('takes any ms-swift agent template, a generic native format, or none', () => {
+    for (const agent_template of ['react_en', 'hermes', 'glm4_5', 'native:react', 'native:hermes', 'native', undefined]) {
+      expect(validateTrainConfig({ ...base(), agent_template }), String(agent_template)).toEqual([]);
+    }
+    expect(validateTrainConfig({ ...base(), agent_template: 'react_fr' })[0].message).toMatch(/unknown agent template 'react_fr'.*react_en/);
   });
 
   it('names the valid loss scales', () => {

@@ -15,7 +15,9 @@
 // - swift/llm/argument/train_args.py (Seq2SeqTrainingOverrideArguments): weight_decay 0.1,
 //   lr_scheduler_type 'cosine', logging_steps 5, learning_rate None → 1e-4 unless full.
 // - adam_epsilon is not overridden by ms-swift: transformers' TrainingArguments default 1e-8.
+import { agentTemplateProblem } from '../templates/agent/registry.ts';
 import { LossScaleError, lossScaleBase, parseLossScale, withLossBase, type LossBase } from '../templates/loss-scale/index.ts';
+import { templates } from '../templates/specs.ts';
 import type { LossPolicy } from '../templates/types.ts';
 import { allLinear, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
 import type { Arch } from '../model/types.ts';
@@ -57,6 +59,12 @@ export interface TrainConfig {
    * effectiveLossScale); a different explicit base in loss_scale is refused.
    */
   loss_policy?: LossPolicy;
+  /**
+   * The agent (tool-call) template the data is rendered with: an ms-swift name (`hermes`,
+   * `react_en`, ...; what `swift sft --agent_template` takes) or a Prism native format
+   * (`native:react`). Absent: the template family's own format.
+   */
+  agent_template?: string;
   lora: LoraSettings;
   learning_rate: number;
   /** Prism's 'constant' keeps the warmup (HF calls that 'constant_with_warmup'). */
@@ -243,6 +251,16 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
     } catch (e) {
       if (!(e instanceof LossScaleError)) throw e;
       bad(e.message.startsWith('loss_policy') ? 'loss_policy' : 'loss_scale', e.message);
+    }
+  }
+
+  if (cfg.agent_template !== undefined) {
+    const spec = (templates as Record<string, (typeof templates)[keyof typeof templates]>)[cfg.template];
+    if (typeof cfg.agent_template !== 'string' || cfg.agent_template.trim() === '') {
+      bad('agent_template', 'agent_template must be an agent template id such as "hermes" or "react_en" (prism templates lists them), or absent for the family\'s own');
+    } else if (spec) {
+      const problem = agentTemplateProblem(cfg.agent_template, spec);
+      if (problem) bad('agent_template', problem);
     }
   }
 

@@ -294,4 +294,11 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
     const cmd = swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' });
     expect(cmd).toContain('--template qwen2_5 \\\n    --agent_template react_en \\\n    --loss_scale last_round+react \\');
   });
+
+  it("leaves --agent_template out for Prism's native formats (ms-swift then uses its template's default)", () => {
+    for (const agent_template of [undefined, 'native', 'native:react', 'native:hermes']) {
+      const cfg = { ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template };
+      expect(swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' }), String(agent_template)).not.toContain('--agent_template');
+    }
+  });
 });

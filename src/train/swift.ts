@@ -21,6 +21,7 @@
 //   templates do, so those templates get `--preserve_thinking false`; the empty think block of
 //   the last round is then untrained on both sides (ms-swift appends `+ignore_empty_think` to the
 //   loss scale of hybrid thinking templates itself).
+import { isSwiftAgentTemplateId } from '../templates/agent/swift/registry.ts';
 import { templates } from '../templates/specs.ts';
 import { hubModelId, NO_HUB_ID_NOTE } from './provenance.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
@@ -195,10 +196,15 @@ export function swiftLossScale(cfg: TrainConfig): string {
   return effectiveLossScale(cfg);
 }
 
-/** `--agent_template`: the config's agent (tool) template when it names one (TrainConfig.agent_template), else none. */
+/**
+ * `--agent_template`: the config's agent (tool) template when it is one of ms-swift's
+ * (TrainConfig.agent_template), else none: the family's own format (absent, `native`) leaves
+ * ms-swift its template's default, and Prism's other native formats (`native:react`) have no
+ * ms-swift name.
+ */
 export function swiftAgentTemplate(cfg: TrainConfig): string | null {
-  const own = (cfg as TrainConfig & { agent_template?: unknown }).agent_template;
-  return typeof own === 'string' && own.trim() ? own.trim() : null;
+  const own = cfg.agent_template?.trim();
+  return own && isSwiftAgentTemplateId(own) ? own : null;
 }
 
 /** The flags, in order, as [flag, value...] groups. */

@@ -101,6 +101,33 @@ describe('prism tokenize', () => {
     row.labels.forEach((l, i) => expect(l === -100).toBe(row.loss_scale[i] === 0));
   }, 60_000);
 
+  it('--agent-template renders tools in another format: ms-swift react_en on Qwen3, weighed by the react loss scale', async () => {
+    const file = join(dir, 'react.jsonl');
+    const tool = { type: 'function', function: { name: 'get_time', description: 'Current time', parameters: { type: 'object', properties: {} } } };
+    const record = {
+      tools: [tool],
+      messages: [
+        { role: 'user', content: 'Time?' },
+        { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'get_time', arguments: {} } }] },
+        { role: 'tool', content: '12:00' },
+        { role: 'assistant', content: 'Final Answer: noon.' },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(record) + '\n');
+    const out = join(dir, 'react.out.jsonl');
+    prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', file, '--out', out, '--quiet', '--workers', '1', '--agent-template', 'react_en', '--loss-scale', 'react');
+    const row = JSON.parse(readFileSync(out, 'utf8')) as { input_ids: number[]; labels: number[]; loss_scale: number[] };
+    const { tokenizer } = await lenmlTokenizer('qwen3');
+    const conv = parseLine(new TextEncoder().encode(JSON.stringify(record)), 1).conversation!;
+    const r = render(getTemplate('qwen3'), conv, { agentTemplate: 'react_en', lossScale: 'react' });
+    expect(row.input_ids).toEqual(tokenizer.encode(r.text, { add_special_tokens: false }));
+    expect(tokenizer.decode(row.input_ids)).toContain('Action: get_time\nAction Input: {}\nObservation:12:00\n');
+    // react.json: Action / Action Input and their text 2, Observation: 2 (the result after it is not trained).
+    expect(tokenizer.decode(row.input_ids.filter((_, i) => row.loss_scale[i] === 2))).toBe('Action: get_time\nAction Input: {}\nObservation:');
+    expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', file, '--out', out, '--agent-template', 'native:glm4'))
+      .toThrow(/native:glm4 writes glm tokens and cannot be used with qwen3/);
+  }, 120_000);
+
   it('refuses bad options with exit status 2', () => {
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'nope', data, '--out', join(dir, 'x'))).toThrow(/unknown template/);
     expect(() => prism('tokenize', '--tokenizer', lenmlDir('qwen3'), '--template', 'qwen3', data, '--out', join(dir, 'x'), '--truncation', 'middle')).toThrow(/--truncation/);

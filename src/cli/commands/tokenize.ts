@@ -7,7 +7,8 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { readDataset } from '../../data/index.ts';
-import { LOSS_SCALE_NAMES, LossScaleError, parseLossScale, templateIds, type LossPolicy } from '../../templates/index.ts';
+import { getTemplate, LOSS_SCALE_NAMES, LossScaleError, parseLossScale, templateIds, type LossPolicy } from '../../templates/index.ts';
+import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { effectiveLossScale } from '../../train/config.ts';
 import type { PipelineItem } from '../../tokenize/pipeline.ts';
 import { tokenizeWithPool } from '../../tokenize/pool.ts';
@@ -38,6 +39,7 @@ written; the summary counts them (and lists the failures).
 Options:
   --tokenizer DIR          tokenizer folder (e.g. a Hugging Face model folder)
   --template ID            built-in template id (${templateIds.join(', ')})
+${AGENT_TEMPLATE_HELP}
   --out FILE               where to write the JSON Lines
   --max-length N           longest row in tokens (default: no limit)
   --truncation MODE        delete (default: drop the record), left (keep the last N tokens),
@@ -65,6 +67,7 @@ export const tokenize: Command = {
     truncation: { type: 'string' },
     loss: { type: 'string' },
     'loss-scale': { type: 'string' },
+    'agent-template': { type: 'string' },
     date: { type: 'string' },
     workers: { type: 'string' },
     json: { type: 'boolean' },
@@ -75,6 +78,7 @@ export const tokenize: Command = {
     const template = requireString(args, 'template');
     const outPath = requireString(args, 'out');
     if (!(templateIds as string[]).includes(template)) throw new UsageError(`unknown template '${template}' (built in: ${templateIds.join(', ')})`);
+    const agentTemplate = agentTemplateOption(args, getTemplate(template));
     const file = args.positionals[0];
     if (!file) throw new UsageError('missing FILE');
     if (args.positionals.length > 1) throw new UsageError(`one FILE only, got ${args.positionals.length}`);
@@ -133,7 +137,7 @@ export const tokenize: Command = {
       const config = {
         template,
         loss_scale: lossScale,
-        render: { date: args.values.date as string | undefined },
+        render: { date: args.values.date as string | undefined, agentTemplate },
         length: { max_length: maxLength, truncation },
       };
       for await (const r of tokenizeWithPool(items(), { spawn: spawnNodeWorker, files, config, size: workers })) {

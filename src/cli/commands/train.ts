@@ -15,7 +15,8 @@ import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
 import { uploadWeights } from '../../engine/decoder/weights.ts';
 import { openModel } from '../../model/open.ts';
-import { LOSS_SCALE_NAMES, templateIds, type LossPolicy } from '../../templates/index.ts';
+import { getTemplate, LOSS_SCALE_NAMES, templateIds, type LossPolicy } from '../../templates/index.ts';
+import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { tokenizerFromFiles } from '../../tokenize/load.ts';
 import { TokenizePipeline } from '../../tokenize/pipeline.ts';
 import type { Truncation } from '../../tokenize/types.ts';
@@ -44,6 +45,8 @@ Options:
                          (default: config.json's _name_or_path when it names one; else none is written)
   --data FILE            JSONL dataset
   --template ID          ${templateIds.join(', ')}
+${AGENT_TEMPLATE_HELP.replace(/^ {2}--agent-template ID {6}/, '  --agent-template ID    ').replace(/\n {27}/g, '\n                         ')}
+                         (kept in the adapter: prism.json, README, the swift sft command)
   --out DIR              adapter folder to write
   --loss-scale SPEC      ms-swift's --loss_scale: [default|last_round|all+]NAME[+NAME...], NAME one of
                          ${LOSS_SCALE_NAMES.join(', ')} (default: default)
@@ -209,7 +212,7 @@ export const train: Command = {
   help,
   options: {
     model: { type: 'string' }, 'model-id': { type: 'string' }, data: { type: 'string' }, template: { type: 'string' }, out: { type: 'string' },
-    loss: { type: 'string' }, 'loss-scale': { type: 'string' }, r: { type: 'string' }, 'lora-alpha': { type: 'string' }, 'lora-dropout': { type: 'string' },
+    loss: { type: 'string' }, 'loss-scale': { type: 'string' }, 'agent-template': { type: 'string' }, r: { type: 'string' }, 'lora-alpha': { type: 'string' }, 'lora-dropout': { type: 'string' },
     'target-modules': { type: 'string' }, 'use-rslora': { type: 'boolean' }, lr: { type: 'string' }, 'lr-scheduler': { type: 'string' },
     'warmup-ratio': { type: 'string' }, 'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, epochs: { type: 'string' },
     'max-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, 'max-length': { type: 'string' },
@@ -226,6 +229,7 @@ export const train: Command = {
     const loss = args.values.loss as LossPolicy | undefined;
     if (loss !== undefined && !LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}`);
     const lossScale = args.values['loss-scale'] as string | undefined;
+    const agent = agentTemplateOption(args, getTemplate(template));
     const tm = args.values['target-modules'] as string | undefined;
     const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as TargetModule[]);
     const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -234,7 +238,7 @@ export const train: Command = {
       // the folder itself otherwise (exports then say that no Hub id is known, never write the path).
       model_id: (args.values['model-id'] as string | undefined) ?? (await hubIdOfFolder(modelDir)) ?? modelDir,
       template,
-      ...defined({ loss_scale: lossScale, loss_policy: loss }),
+      ...defined({ loss_scale: lossScale, loss_policy: loss, agent_template: agent === 'native' ? undefined : agent }),
       lora: defined({
         r: num(args, 'r'), lora_alpha: num(args, 'lora-alpha'), lora_dropout: num(args, 'lora-dropout'), target_modules: targets,
         use_rslora: args.values['use-rslora'] ? true : undefined,
@@ -275,6 +279,7 @@ export const train: Command = {
       // Data: render + encode every record (in this thread: the GPU work dominates).
       const pipe = new TokenizePipeline(tokenizer, {
         template, loss_scale: effectiveLossScale(config), length: { max_length: maxLength, truncation: config.truncation_strategy },
+        render: { agentTemplate: config.agent_template },
       });
       const records: TrainRecord[] = [];
       let failed = 0;

@@ -1,7 +1,7 @@
 // The hyperparameters, with presets and one line of help each. Names are ms-swift's, so the
 // same values continue a run with `swift sft` (the adapter zip carries that command).
 import type { ReactNode } from 'react';
-import { templateIds } from '../../templates/index.ts';
+import { agentTemplateList, getTemplate, nativeAgentId, templateIds } from '../../templates/index.ts';
 import type { LossPolicy } from '../../templates/types.ts';
 import { lossPolicyOf, withLossPolicy, type LrSchedulerType, type TrainConfig, type TruncationStrategy } from '../../train/config.ts';
 import { HELP, PRESETS } from './presets.ts';
@@ -40,7 +40,12 @@ function NumberInput({ value, onChange, step, min, max, nullable, testid }: {
   );
 }
 
-export function TrainForm({ disabled, templateHint, lossHint }: { disabled: boolean; templateHint: string | null; lossHint: LossPolicy | null }) {
+/** Agent templates that work with any model template (the family-bound natives come in as "native"). */
+const AGENTS = agentTemplateList().filter((a) => !a.families);
+
+export function TrainForm({ disabled, templateHint, lossHint, agentHint }: {
+  disabled: boolean; templateHint: string | null; lossHint: LossPolicy | null; agentHint?: string | null;
+}) {
   const { config, setConfig, preset, setPreset, configFrom } = useTrain();
   const set = <K extends keyof TrainConfig>(k: K, v: TrainConfig[K]) => setConfig({ ...config, [k]: v });
   const setLora = (k: keyof TrainConfig['lora'], v: number) => setConfig({ ...config, lora: { ...config.lora, [k]: v } });
@@ -75,6 +80,26 @@ export function TrainForm({ disabled, templateHint, lossHint }: { disabled: bool
                 ? `The Templates page compares ${templateHint}; this model was trained with ${config.template}.`
                 : 'The prompt format the model was trained with.'}
             </small>
+          </Field>
+          <Field name="agent_template" label="Tool format">
+            <select
+              value={config.agent_template ?? 'native'} data-testid="train-agent-template"
+              onChange={(e) => {
+                const { agent_template: _old, ...rest } = config;
+                setConfig(e.target.value === 'native' ? rest : { ...rest, agent_template: e.target.value });
+              }}
+            >
+              <option value="native">native ({nativeAgentId(getTemplate(config.template)).slice('native:'.length)} for {config.template})</option>
+              <optgroup label="native formats">
+                {AGENTS.filter((a) => a.kind === 'native').map((a) => <option key={a.id} value={a.id} title={a.description}>{a.id}</option>)}
+              </optgroup>
+              <optgroup label="ms-swift (--agent_template)">
+                {AGENTS.filter((a) => a.kind === 'ms-swift').map((a) => <option key={a.id} value={a.id} title={a.description}>{a.id}</option>)}
+              </optgroup>
+            </select>
+            {agentHint && agentHint !== (config.agent_template ?? 'native') && (
+              <small className="muted">The Templates page shows {agentHint}.</small>
+            )}
           </Field>
           <Field name="loss_policy" label="Train on">
             <select value={lossPolicyOf(config)} onChange={(e) => setConfig(withLossPolicy(config, e.target.value as LossPolicy))}>

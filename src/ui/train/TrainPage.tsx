@@ -71,6 +71,7 @@ export function TrainPage() {
   const fileName = useStudio((s) => s.fileName);
   const studioTemplates = useStudio((s) => s.templates);
   const studioLoss = useStudio((s) => s.choices.lossPolicy);
+  const studioAgent = useStudio((s) => s.choices.agentTemplate);
   const stored = useStudio((s) => s.stored);
   const { modelId, config, run, start, local, hubToken, preset, setConfig } = useTrain();
   const gpu = useApp((s) => s.gpu);
@@ -94,9 +95,9 @@ export function TrainPage() {
     } catch {
       return; // a local folder to pick again: the model picker says so
     }
-    measure({ dataset, model, modelId, template: config.template, lossPolicy: lossPolicyOf(config) });
+    measure({ dataset, model, modelId, template: config.template, lossPolicy: lossPolicyOf(config), agentTemplate: config.agent_template });
     // The Hub token is left out on purpose: it only matters for a gated model's first fetch.
-  }, [stored?.sha256, modelId, local, config.template, config.loss_policy, config.loss_scale, active, !!chosen, measure]);
+  }, [stored?.sha256, modelId, local, config.template, config.loss_policy, config.loss_scale, config.agent_template, active, !!chosen, measure]);
 
   // A preset takes its max_length from the data: 99% of the records whole, within the GPU plan.
   useEffect(() => {
@@ -132,7 +133,7 @@ export function TrainPage() {
           <CachePanel />
         </div>
         <div className="col">
-          <TrainForm disabled={active} templateHint={studioTemplates[0] ?? null} lossHint={studioLoss ?? null} />
+          <TrainForm disabled={active} templateHint={studioTemplates[0] ?? null} lossHint={studioLoss ?? null} agentHint={studioAgent ?? null} />
           <LengthPanel cap={cap} disabled={active} />
           <RunPanel canStart={!!conversations.length && canTrain(checks) && !!config} blocker={blocker} onStart={() => void onStart()} />
         </div>

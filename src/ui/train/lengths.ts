@@ -24,6 +24,8 @@ export interface LengthsJob {
   modelId: string;
   template: string;
   lossPolicy: LossPolicy;
+  /** TrainConfig.agent_template (absent: the family's own): tool records render to other lengths. */
+  agentTemplate?: string;
 }
 
 interface LengthsState {
@@ -36,8 +38,8 @@ interface LengthsState {
   measure(job: LengthsJob): void;
 }
 
-export function lengthsKey(j: Pick<LengthsJob, 'modelId' | 'template' | 'lossPolicy'> & { sha256: string }): string {
-  return [j.sha256, j.modelId, j.template, j.lossPolicy].join('|');
+export function lengthsKey(j: Pick<LengthsJob, 'modelId' | 'template' | 'lossPolicy' | 'agentTemplate'> & { sha256: string }): string {
+  return [j.sha256, j.modelId, j.template, j.lossPolicy, j.agentTemplate ?? 'native'].join('|');
 }
 
 let worker: Worker | null = null;
@@ -72,7 +74,7 @@ export const useLengths = create<LengthsState>((set, get) => ({
       worker = null;
     };
     w.postMessage({
-      type: 'measure', dataset: job.dataset, model: job.model, template: job.template, render: { lossPolicy: job.lossPolicy },
+      type: 'measure', dataset: job.dataset, model: job.model, template: job.template, render: { lossPolicy: job.lossPolicy, agentTemplate: job.agentTemplate },
     } satisfies MeasureLengths);
   },
 }));

@@ -86,7 +86,7 @@ export async function prepareRun(
     spawn: spawnBrowserWorker,
     files,
     config: {
-      template: config.template, loss_scale: effectiveLossScale(config),
+      template: config.template, loss_scale: effectiveLossScale(config), render: { agentTemplate: config.agent_template },
       length: { max_length: maxLength, truncation: config.truncation_strategy },
     },
     size: Math.min(4, Math.max(1, Math.ceil(conversations.length / 256))),

@@ -281,6 +281,19 @@ useStudio.subscribe((s, prev) => {
   if (!live && policy !== lossPolicyOf(t.config)) t.setConfig(withLossPolicy(t.config, policy), { keepPreset: true });
 });
 
+// Likewise the agent template picked on the Templates page ('native' = the family's own).
+useStudio.subscribe((s, prev) => {
+  const agent = s.choices.agentTemplate;
+  if (agent === prev.choices.agentTemplate) return;
+  const t = useTrain.getState();
+  const live = t.run && (t.run.phase === 'preparing' || t.run.phase === 'running' || t.run.phase === 'paused');
+  const want = agent && agent !== 'native' ? agent : undefined;
+  if (!live && want !== t.config.agent_template) {
+    const { agent_template: _old, ...rest } = t.config;
+    t.setConfig(want ? { ...rest, agent_template: want } : rest, { keepPreset: true });
+  }
+});
+
 /** Runs left 'running' or 'paused' by a closed tab, with the step of their last checkpoint. */
 export interface InterruptedRun {
   id: string;
