@@ -518,6 +518,29 @@ test('an ms-swift agent template on a Qwen column: ReAct text equal to `prism re
     await page.locator('[data-testid="agent-template-select"]').selectOption('native');
     const native = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', AGENT, '--json'])).find((r) => r.line === line)!;
     assert.equal((await settledColumn(page, 0, native.text!)).text, native.text);
+
+    // ms-swift's hermes loss scale: the page's span weights equal `prism render --loss-scale hermes`,
+    // each drawn as weighted with the number on hover.
+    await page.locator('[data-testid="loss-scale-input"]').fill('hermes');
+    const hermes = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', AGENT, '--loss-scale', 'hermes', '--json']))
+      .find((r) => r.line === line)!;
+    const spans = hermes.spans as (Span & { weight?: number })[];
+    const want = spans.filter((x) => x.weight !== undefined).map((x) => ({ start: x.start, weight: String(x.weight) }));
+    assert.ok(want.some((w) => w.weight === '2'), `the record has a tool call weighted 2: ${JSON.stringify(spans)}`);
+    const weights = async () => page.$$eval('[data-testid="render-0"] [data-weight]', (els) =>
+      els.map((el) => ({ start: Number((el as HTMLElement).dataset.start), weight: (el as HTMLElement).dataset.weight!, title: el.getAttribute('title') ?? '', cls: el.className })));
+    let got = await weights();
+    for (let i = 0; i < 50 && got.length !== want.length; i++) {
+      await page.waitForTimeout(100);
+      got = await weights();
+    }
+    assert.deepEqual(got.map(({ start, weight }) => ({ start, weight })), want);
+    for (const g of got) {
+      assert.match(g.title, new RegExp(`weight ${g.weight}`));
+      assert.match(g.cls, /\bweighted\b/);
+    }
+    await page.screenshot({ path: shot('templates-loss-scale-hermes'), fullPage: true });
+    await page.locator('[data-testid="loss-scale-input"]').fill('');
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();

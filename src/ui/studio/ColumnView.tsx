@@ -8,6 +8,7 @@ import { trainedCharShare } from './render-column.ts';
 import { useStudio } from './store.ts';
 import { tokensPerSpan } from './token-turns.ts';
 import { encodeForView, tokenizerFor, type TokenView } from './tokenizers.ts';
+import { formatWeight } from './weights.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -110,7 +111,7 @@ export function ColumnBody({
                   <tr key={x.span.start}>
                     <td>{x.span.role}</td>
                     <td>{x.tokens}</td>
-                    <td>{x.span.trainable ? 'trained' : ''}</td>
+                    <td>{x.span.trainable ? (x.span.weight !== undefined ? `trained × ${formatWeight(x.span.weight)}` : 'trained') : ''}</td>
                   </tr>
                 ))}
             </tbody>

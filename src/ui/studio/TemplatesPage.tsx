@@ -1,16 +1,16 @@
 // The Templates page: one record, 2–4 model families side by side, each prompt exactly as that
 // model's chat template writes it, trained text highlighted, special tokens as chips, and with a
 // tokenizer the tokens themselves. Every option re-renders every column at once.
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, type CSSProperties } from 'react';
 import type { Conversation } from '../../data/index.ts';
-import { agentTemplateList, getTemplate, nativeAgentId, templateIds, templates as allTemplates, type Rendered, type TemplateId } from '../../templates/index.ts';
+import { agentTemplateList, getTemplate, LOSS_SCALE_NAMES, nativeAgentId, templateIds, templates as allTemplates, type Rendered, type TemplateId } from '../../templates/index.ts';
 import { CompareTable } from './CompareTable.tsx';
 import { RecordNav } from './RecordNav.tsx';
 import { ColumnBody, useColumnTokens } from './ColumnView.tsx';
 import { OwnTemplateColumn } from './OwnTemplateColumn.tsx';
 import { TokenizerPicker } from './TokenizerPicker.tsx';
 import { loadSample } from './load-dataset.ts';
-import { renderColumn } from './render-column.ts';
+import { lossScaleSpec, renderColumn } from './render-column.ts';
 import { specialPattern } from './segments.ts';
 import { MAX_COLUMNS, MIN_COLUMNS, useStudio, type RenderChoices } from './store.ts';
 import { loadFromHub } from './tokenizers.ts';
@@ -48,6 +48,7 @@ function Options() {
             </select>
           </label>
         )}
+        <LossScaleInput />
       </fieldset>
       <AgentPicker />
       <fieldset>
@@ -105,9 +106,44 @@ function Options() {
         <span className="sp trained added" title="an end marker the official template does not write, added so the model learns to stop">
           added for training
         </span>
+        <span className="sp trained weighted w-up" style={{ '--w': '0.75' } as CSSProperties} title="a loss weight above 1 (e.g. 2)">
+          weight &gt; 1
+        </span>
+        <span className="sp trained weighted w-down" style={{ '--w': '0.25' } as CSSProperties} title="a loss weight below 1 (e.g. 0.5)">
+          weight &lt; 1
+        </span>
         <span className="chip">special token</span>
       </div>
     </section>
+  );
+}
+
+/** ms-swift's loss-scale names, offered as suggestions; any `+` chain of them is accepted. */
+const LOSS_SCALE_SUGGESTIONS = [...LOSS_SCALE_NAMES.filter((n) => n !== 'base'), 'hermes+ignore_empty_think', 'react+ignore_empty_think'];
+
+/** ms-swift's `--loss_scale` names after the base strategy chosen by the radios above. */
+function LossScaleInput() {
+  const c = useStudio((s) => s.choices);
+  const set = useStudio((s) => s.setChoices);
+  const { spec, error } = lossScaleSpec(c);
+  return (
+    <label title={error ?? (spec ? `ms-swift --loss_scale ${spec}` : 'weight 1 everywhere trained; e.g. react, hermes, hermes+ignore_empty_think')}>
+      loss scale{' '}
+      <input
+        className="loss-scale"
+        list="loss-scale-names"
+        value={c.lossScale ?? ''}
+        placeholder="none"
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        data-testid="loss-scale-input"
+        onChange={(e) => set({ lossScale: e.target.value })}
+      />
+      <datalist id="loss-scale-names">
+        {LOSS_SCALE_SUGGESTIONS.map((n) => <option key={n} value={n} />)}
+      </datalist>
+      {error && <span className="err-text small" role="alert" data-testid="loss-scale-error"> {error}</span>}
+    </label>
   );
 }
 

@@ -1,10 +1,32 @@
 // One column of the Templates page: a record rendered with one template and the current choices,
 // with the doctor's findings. A template that refuses the record is a result, not a crash.
 import type { Conversation } from '../../data/index.ts';
-import { doctor, getTemplate, renderChecked, TemplateError, type Rendered, type RenderOptions, type RenderWarning, type TemplateId } from '../../templates/index.ts';
+import {
+  doctor, getTemplate, LossScaleError, parseLossScale, renderChecked, TemplateError, withLossBase,
+  type LossBase, type Rendered, type RenderOptions, type RenderWarning, type TemplateId,
+} from '../../templates/index.ts';
 import type { RenderChoices } from './store.ts';
 
 export type ColumnRender = { ok: true; rendered: Rendered } | { ok: false; error: string; warnings: RenderWarning[] };
+
+const POLICY_BASE: Record<RenderChoices['lossPolicy'], LossBase> = { all_assistant: 'default', last_round: 'last_round', all: 'all' };
+
+/**
+ * The full loss-scale spec of the choices (`last_round+react`): the names typed on the page under
+ * the policy's base strategy. `error` when the names are not ms-swift's (then the policy alone applies).
+ */
+export function lossScaleSpec(c: Pick<RenderChoices, 'lossPolicy' | 'lossScale'>): { spec?: string; error?: string } {
+  const names = (c.lossScale ?? '').trim();
+  if (!names) return {};
+  const spec = withLossBase(names, POLICY_BASE[c.lossPolicy]);
+  try {
+    parseLossScale(spec);
+    return { spec };
+  } catch (e) {
+    if (e instanceof LossScaleError) return { error: e.message };
+    throw e;
+  }
+}
 
 export function renderOptions(c: RenderChoices): RenderOptions {
   const o: RenderOptions = {
@@ -16,6 +38,8 @@ export function renderOptions(c: RenderChoices): RenderOptions {
   };
   if (c.date.trim()) o.date = c.date.trim();
   if (c.agentTemplate && c.agentTemplate !== 'native') o.agentTemplate = c.agentTemplate;
+  const { spec } = lossScaleSpec(c);
+  if (spec) o.lossScale = spec;
   return o;
 }
 

@@ -32,6 +32,11 @@ export interface RenderChoices {
   maxLength: number;
   /** The agent (tool-call) template every built-in column uses: 'native' (each family's own) or an id. */
   agentTemplate: string;
+  /**
+   * ms-swift loss-scale names after the base (`react`, `hermes+ignore_empty_think`); '' or absent =
+   * weight 1 everywhere. The base strategy is `lossPolicy` (render-column.ts lossScaleSpec).
+   */
+  lossScale?: string;
 }
 
 export type TokenizerStatus =

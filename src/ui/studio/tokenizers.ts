@@ -81,11 +81,15 @@ export interface TokenView {
   /** [start, end) per token, interleaved. */
   offsets: Int32Array;
   trained: number;
+  /** Per-token loss weights (tokenize's loss_scale) when some trained token weighs other than 1. */
+  weights?: Float64Array;
 }
 
 export function encodeForView(t: LoadedTokenizer, r: Rendered): TokenView {
   const e = t.encoder.encode(r, 0);
   let trained = 0;
   for (const l of e.labels) if (l !== -100) trained++;
-  return { ids: e.input_ids, labels: e.labels, offsets: e.offsets!, trained };
+  const view: TokenView = { ids: e.input_ids, labels: e.labels, offsets: e.offsets!, trained };
+  if (e.loss_scale) view.weights = e.loss_scale;
+  return view;
 }

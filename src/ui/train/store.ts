@@ -16,6 +16,7 @@ import { modelRequestFor, prepareRun } from './prepare.ts';
 import { applyPreset, type PresetId } from './presets.ts';
 import { TINY_ID } from './models.ts';
 import { useStudio } from '../studio/store.ts';
+import { lossScaleSpec } from '../studio/render-column.ts';
 
 export type RunPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
@@ -271,14 +272,23 @@ useTrain.subscribe((s, prev) => {
   }
 });
 
-// The loss policy chosen on the Templates page carries over, once per change there (not on a
-// reload, which would overwrite the form's own saved value), and never into a live run.
+// The loss policy and loss-scale names chosen on the Templates page carry over, once per change
+// there (not on a reload, which would overwrite the form's own saved value), and never into a live
+// run. A policy change keeps the form's names; a change of names (valid ones) sets the whole spec.
 useStudio.subscribe((s, prev) => {
   const policy = s.choices.lossPolicy;
-  if (policy === prev.choices.lossPolicy) return;
+  const names = (s.choices.lossScale ?? '').trim();
+  const namesChanged = names !== (prev.choices.lossScale ?? '').trim();
+  if (policy === prev.choices.lossPolicy && !namesChanged) return;
   const t = useTrain.getState();
   const live = t.run && (t.run.phase === 'preparing' || t.run.phase === 'running' || t.run.phase === 'paused');
-  if (!live && policy !== lossPolicyOf(t.config)) t.setConfig(withLossPolicy(t.config, policy), { keepPreset: true });
+  if (live) return;
+  if (namesChanged) {
+    const { spec, error } = lossScaleSpec(s.choices);
+    if (error) return;
+    const next = withLossPolicy({ ...t.config, loss_scale: spec ?? 'default', loss_policy: undefined }, policy);
+    if (next.loss_scale !== t.config.loss_scale || t.config.loss_policy !== undefined) t.setConfig(next, { keepPreset: true });
+  } else if (policy !== lossPolicyOf(t.config)) t.setConfig(withLossPolicy(t.config, policy), { keepPreset: true });
 });
 
 // Likewise the agent template picked on the Templates page ('native' = the family's own).
