@@ -68,7 +68,32 @@ const PHI4_MINI = {
   use_cache: true, vocab_size: 200064,
 };
 
+const GEMMA2_2B_IT = {
+  architectures: ['Gemma2ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: 50.0, bos_token_id: 2,
+  cache_implementation: 'hybrid', eos_token_id: [1, 107], final_logit_softcapping: 30.0, head_dim: 256, hidden_act: 'gelu_pytorch_tanh',
+  hidden_activation: 'gelu_pytorch_tanh', hidden_size: 2304, initializer_range: 0.02, intermediate_size: 9216, max_position_embeddings: 8192,
+  model_type: 'gemma2', num_attention_heads: 8, num_hidden_layers: 26, num_key_value_heads: 4, pad_token_id: 0, query_pre_attn_scalar: 256,
+  rms_norm_eps: 1e-6, rope_theta: 10000.0, sliding_window: 4096, torch_dtype: 'float32', transformers_version: '4.42.4', use_cache: true,
+  vocab_size: 256000,
+};
+
 describe('parseConfig on real Hub configs', () => {
+  it('gemma-2-2b-it (sandwich norms, soft caps, GELU-tanh, sliding window on even layers)', () => {
+    const s = parseConfig(GEMMA2_2B_IT);
+    expect(s).toMatchObject({
+      arch: 'gemma2', head_dim: 256, hidden_act: 'gelu_pytorch_tanh', norm_unit_offset: true, sandwich_norms: true, tie_word_embeddings: true,
+      attn_logit_softcapping: 50, final_logit_softcapping: 30, sliding_window: 4096, qk_norm: false, attn_scale: 1 / 16,
+    });
+    expect(s.embed_scale).toBe(Math.fround(Math.sqrt(2304)));
+    expect(s.layer_types.slice(0, 4)).toEqual(['sliding_attention', 'full_attention', 'sliding_attention', 'full_attention']);
+    const names = expectedTensors(s).map((t) => t.name);
+    expect(names).toContain('model.layers.0.pre_feedforward_layernorm.weight');
+    expect(names).toContain('model.layers.0.post_feedforward_layernorm.weight');
+    expect(paramCount(s)).toBe(2_614_341_888);
+    // A full-attention-only model (layer_types) has no window to speak of.
+    expect(parseConfig({ ...GEMMA2_2B_IT, num_hidden_layers: 1, layer_types: ['full_attention'] }).sliding_window).toBeNull();
+    expect(() => parseConfig({ ...GEMMA2_2B_IT, hidden_activation: 'gelu' })).toThrow(/hidden_activation "gelu" is not supported/);
+  });
   it('Phi-4-mini-instruct (fused qkv/gate_up, partial rotary 0.75, LongRoPE, window on every layer)', () => {
     const s = parseConfig(PHI4_MINI);
     expect(s).toMatchObject({ arch: 'phi3', head_dim: 128, rotary_dim: 96, tie_word_embeddings: true, sliding_window: 262144, rms_norm_eps: 1e-5 });

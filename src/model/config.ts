@@ -20,10 +20,11 @@ export const SUPPORTED_ARCHITECTURES: Record<string, Arch> = {
   MistralForCausalLM: 'mistral',
   SmolLM3ForCausalLM: 'smollm3',
   Phi3ForCausalLM: 'phi3',
+  Gemma2ForCausalLM: 'gemma2',
 };
 
 const MODEL_TYPES: Record<string, Arch> = {
-  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3',
+  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3', gemma2: 'gemma2',
 };
 
 /** Multimodal classes whose language model we train: where its config and weights live. */
@@ -305,6 +306,15 @@ function layerTypesOf(c: Json, arch: Arch, layers: number, noRope: number[] | nu
         throw new ConfigError('config.json: SmolLM3 with use_sliding_window=true is not supported yet (sliding-window layers)');
       }
       return { layer_types: types, sliding_window: null };
+    }
+    case 'gemma2':
+    case 'gemma3': {
+      // Gemma2Config: layer i slides when (i + 1) % 2 != 0; Gemma3TextConfig: when
+      // (i + 1) % sliding_window_pattern != 0 — unless config.json lists layer_types.
+      const pattern = arch === 'gemma2' ? 2 : positiveInt(c, 'sliding_window_pattern');
+      const types = given ?? Array.from({ length: layers }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention') as LayerType);
+      if (!types.includes('sliding_attention')) return { layer_types: types, sliding_window: null };
+      return { layer_types: types, sliding_window: positiveInt(c, 'sliding_window') };
     }
     default:
       return { layer_types: given ?? full(), sliding_window: null };

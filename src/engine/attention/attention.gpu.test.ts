@@ -1,7 +1,8 @@
 // GPU attention (shaders/attention_fwd.wgsl, attention_bwd.wgsl) against the float64 CPU
 // reference on awkward sizes (T not a multiple of the 64-query block or the key tile, three
-// packed sequences with unordered ids, GQA ratios 1, 2 and 4, head dims 16, 32, 64 and 128), a
-// packed row against its sequences run one by one, and PyTorch autograd on one case.
+// packed sequences with unordered ids, GQA ratios 1, 2 and 4, head dims 16, 32, 64, 128 and 256,
+// sliding windows and soft caps), a packed row against its sequences run one by one, and PyTorch
+// autograd on one case.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -92,11 +93,17 @@ const cases: Array<{ d: AttentionDims; lengths: number[]; ids: number[] }> = [
   { d: { T: 21, nHeads: 2, nKvHeads: 1, headDim: 128 }, lengths: [19, 2], ids: [1, 0] },
   // Several query blocks and key tiles; a sequence straddles the 64-token block boundary.
   { d: { T: 133, nHeads: 2, nKvHeads: 1, headDim: 16 }, lengths: [50, 70, 13], ids: [4, 3, 8] },
+  // Gemma: head_dim 256, a sliding window shorter than a sequence and than the 64-query block,
+  // Gemma 2's soft cap (tight, so it shapes every score).
+  { d: { T: 90, nHeads: 2, nKvHeads: 1, headDim: 256, scale: 0.1, softcap: 2, window: 24 }, lengths: [70, 20], ids: [1, 0] },
+  { d: { T: 133, nHeads: 4, nKvHeads: 2, headDim: 16, window: 40 }, lengths: [100, 33], ids: [7, 2] },
+  { d: { T: 37, nHeads: 4, nKvHeads: 2, headDim: 32, softcap: 1.5 }, lengths: [13, 17, 7], ids: [5, 2, 9] },
 ];
 
 describe('attention on WebGPU vs float64 reference', () => {
   for (const { d, lengths, ids } of cases) {
-    const name = `T=${d.T} heads ${d.nHeads}/${d.nKvHeads} head_dim ${d.headDim} sequences ${lengths.join('+')}`;
+    const extra = `${d.window ? ` window ${d.window}` : ''}${d.softcap ? ` soft cap ${d.softcap}` : ''}`;
+    const name = `T=${d.T} heads ${d.nHeads}/${d.nKvHeads} head_dim ${d.headDim} sequences ${lengths.join('+')}${extra}`;
     it(name, async () => {
       const x = inputs(d, lengths, ids, d.T * 7 + d.nKvHeads + d.headDim);
       const got = await runGpu(d, x);

@@ -2,7 +2,7 @@
 // PyTorch's F.cross_entropy(ignore_index=-100): vocabulary 1000 held in three buffers of 384,
 // 384 and 232 rows and processed in blocks that do not line up with them, hidden 48 (not a
 // multiple of the 16-wide k tile), T not a multiple of the 64-token tile, -100 targets, and the
-// weight in f32, bf16 and f16.
+// weight in f32, bf16 and f16; Gemma's final-logit soft cap; Gemma 3's 262,144-row vocabulary.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,7 @@ interface Case {
   chunks: number[];
   dtype: LmHeadDType;
   chunkRows: number;
+  softcap?: number;
 }
 
 interface Data {
@@ -72,7 +73,9 @@ function data(c: Case, seed: number): Data {
   return { h: r.normal(c.T * c.d), w: weights(V * c.d, c.dtype, seed + 1), targets };
 }
 
-async function runGpu(c: Case, x: Data, dev: GPUDevice = device, bwd?: { init: Float32Array; opts: CrossEntropyBackwardOptions }) {
+async function runGpu(
+  c: Case, x: Data, dev: GPUDevice = device, bwd?: { init: Float32Array; opts: CrossEntropyBackwardOptions }, forwardOnly = false,
+) {
   const buffers: GPUBuffer[] = [];
   const mk = (v: ArrayBufferView | number) => {
     const b = storageBuffer(dev, v);
@@ -83,6 +86,7 @@ async function runGpu(c: Case, x: Data, dev: GPUDevice = device, bwd?: { init: F
   const head: LmHead = {
     hidden: c.d,
     dtype: c.dtype,
+    softcap: c.softcap,
     chunks: c.chunks.map((rows) => {
       const buffer = mk(packRows(x.w, c.d, r0, r0 + rows, c.dtype));
       r0 += rows;
@@ -100,7 +104,7 @@ async function runGpu(c: Case, x: Data, dev: GPUDevice = device, bwd?: { init: F
   };
   const enc = dev.createCommandEncoder();
   ce.forward(enc, c.T, b);
-  ce.backward(enc, c.T, b, bwd?.opts);
+  if (!forwardOnly) ce.backward(enc, c.T, b, bwd?.opts);
   submit(dev, enc);
   const out = {
     loss: await readF32(dev, b.loss, c.T),
@@ -118,16 +122,17 @@ const cases: Case[] = [
   { T: 37, d: 48, chunks: [384, 384, 232], dtype: 'bf16', chunkRows: 384 },
   { T: 37, d: 48, chunks: [384, 384, 232], dtype: 'f16', chunkRows: 100 },
   { T: 70, d: 33, chunks: [501, 499], dtype: 'bf16', chunkRows: 4096 },
+  { T: 37, d: 48, chunks: [384, 384, 232], dtype: 'f32', chunkRows: 160, softcap: 2.5 },
 ];
 
 describe('fused cross entropy on WebGPU vs float64 reference', () => {
   for (const c of cases) {
-    const name = `T=${c.T} hidden ${c.d} vocab ${c.chunks.join('+')} ${c.dtype} blocks of ${c.chunkRows}`;
+    const name = `T=${c.T} hidden ${c.d} vocab ${c.chunks.join('+')} ${c.dtype} blocks of ${c.chunkRows}${c.softcap ? ` soft cap ${c.softcap}` : ''}`;
     it(name, async () => {
       const x = data(c, c.T + c.d + c.chunkRows);
       const V = c.chunks.reduce((a, b) => a + b, 0);
       const got = await runGpu(c, x);
-      const ref = crossEntropyRef(x.h, x.w, x.targets, c.T, c.d, V);
+      const ref = crossEntropyRef(x.h, x.w, x.targets, c.T, c.d, V, c.softcap);
       const errs = {
         loss: maxRelErr(got.loss, ref.loss),
         lse: maxRelErr(got.lse, ref.lse),
@@ -142,6 +147,21 @@ describe('fused cross entropy on WebGPU vs float64 reference', () => {
       expect(errs.dHidden).toBeLessThan(GRAD_TOL);
     });
   }
+
+  it("Gemma 3's 262,144-row vocabulary in three buffers, 32 blocks of 8192, soft cap 30: loss and lse", async () => {
+    // Forward only: one 64-wide tile per block makes the backward one workgroup walking all
+    // 262,144 rows, minutes on SwiftShader; the backward's block walk is the forward's.
+    const c: Case = { T: 9, d: 16, chunks: [100_000, 100_000, 62_144], dtype: 'bf16', chunkRows: 8192, softcap: 30 };
+    const x = data(c, 262);
+    x.targets[3] = 262_143;
+    x.targets[4] = 200_000;
+    const got = await runGpu(c, x, device, undefined, true);
+    const ref = crossEntropyRef(x.h, x.w, x.targets, c.T, c.d, 262_144, c.softcap);
+    expect(got.mean[1]).toBe(ref.nValid);
+    expect(maxRelErr(got.loss, ref.loss)).toBeLessThan(LOSS_TOL);
+    expect(maxRelErr(got.lse, ref.lse)).toBeLessThan(LOSS_TOL);
+    expect(Math.abs(got.mean[0] - ref.mean) / ref.mean).toBeLessThan(LOSS_TOL);
+  });
 
   it('backward accumulates into dHidden with a chosen divisor and gradient scale', async () => {
     const c = cases[0];
