@@ -13,7 +13,9 @@ export const AGENT_TEMPLATE_HELP = `  --agent-template ID      the tool-call for
 export function agentTemplateOption(args: ParsedArgs, spec: TemplateSpec): string | undefined {
   const v = args.values['agent-template'];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new UsageError('--agent-template needs an id (prism templates lists them)');
+  if (typeof v !== 'string' || v === '') {
+    throw new UsageError('--agent-template needs an id (prism templates lists them)');
+  }
   const problem = agentTemplateProblem(v, spec);
   if (problem) throw new UsageError(`--agent-template: ${problem}`);
   return v;

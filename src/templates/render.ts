@@ -14,7 +14,9 @@
 import type { Conversation, Message } from '../data/types.ts';
 import { createAgentTemplate } from './agent/registry.ts';
 import { textOf, tpl } from './agent/pieces.ts';
-import type { AgentContext, AgentTemplate, AssistantTurn, Piece, ResultsBlock, ResultsNext, ToolsPlacement } from './agent/types.ts';
+import type {
+  AgentContext, AgentTemplate, AssistantTurn, Piece, ResultsBlock, ResultsNext, ToolsPlacement,
+} from './agent/types.ts';
 import { SpanBuilder } from './builder.ts';
 import { TemplateError } from './errors.ts';
 import { parseLossScale } from './loss-scale/parse.ts';
@@ -72,7 +74,9 @@ export interface RenderOptions {
 
 /** The LossScale of the options (lossScale, else the lossPolicy alias, else `default`). */
 export function resolveLossScale(opts: Pick<RenderOptions, 'lossScale' | 'lossPolicy'>): LossScale {
-  if (opts.lossScale !== undefined) return typeof opts.lossScale === 'string' ? parseLossScale(opts.lossScale) : opts.lossScale;
+  if (opts.lossScale !== undefined) {
+    return typeof opts.lossScale === 'string' ? parseLossScale(opts.lossScale) : opts.lossScale;
+  }
   return parseLossScale(POLICY_BASE[opts.lossPolicy ?? 'all_assistant']);
 }
 
@@ -161,7 +165,9 @@ class Walk {
     // An empty system prompt means "none" to templates that test it for truth (Granite 4.0: the default then).
     const given = this.conv.system !== undefined && !(spec.emptySystemIsDefault && this.conv.system === '');
     const record: Piece[] | undefined = given ? [{ text: this.conv.system!, role: 'system' }] : undefined;
-    let sys = placed.system === null ? undefined : placed.system ?? record ?? (spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined);
+    const fallback: Piece[] | undefined =
+      spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined;
+    let sys = placed.system === null ? undefined : placed.system ?? record ?? fallback;
     // Templates that build the system turn from the prompt (SmolLM3's metadata block, the Granite 3.3 date).
     if (this.rule?.system) sys = this.rule.system(sys, this.thinkingOptions());
 
@@ -173,7 +179,9 @@ class Walk {
 
     let start = 0;
     if (placed.firstMessage?.asUserTurn) {
-      if (msgs.length === 0) throw new TemplateError(placed.firstMessage.refusal ?? 'no first message to carry the tools');
+      if (msgs.length === 0) {
+        throw new TemplateError(placed.firstMessage.refusal ?? 'no first message to carry the tools');
+      }
       const m = msgs[0];
       this.userTurn([...placed.firstMessage.pieces, { text: this.trim(m.content), role: m.role, msg: 0 }], 0);
       start = 1;
@@ -217,10 +225,17 @@ class Walk {
     const hasSys = sys !== undefined && !(spec.skipEmptySystem && textOf(sys) === '');
     if (!hasSys && preamble === undefined && !placed.systemHead) return;
     const trim = spec.trimContent && !placed.systemVerbatim;
-    const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? (trim ? stripPieces(sys!) : sys!) : [])];
-    const isDefault = spec.defaultSystemSep !== undefined && hasSys && sys!.length === 1 && sys![0].text === spec.defaultSystem && this.conv.system === undefined && !placed.system;
+    const body = [
+      ...(placed.systemHead ?? []),
+      ...(preamble !== undefined ? [tpl(preamble)] : []),
+      ...(hasSys ? (trim ? stripPieces(sys!) : sys!) : []),
+    ];
+    const isDefault =
+      spec.defaultSystemSep !== undefined && hasSys && sys!.length === 1 && sys![0].text === spec.defaultSystem &&
+      this.conv.system === undefined && !placed.system;
     const sep = isDefault ? spec.defaultSystemSep! : spec.systemTurn.sep;
-    this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail: [tpl(spec.systemTurn.suffix), tpl(sep)] });
+    const tail = [tpl(spec.systemTurn.suffix), tpl(sep)];
+    this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail });
   }
 
   /** Families without a system turn: the system prompt goes into the first or last user turn. */
@@ -240,7 +255,11 @@ class Walk {
       const last = [...this.blocks].reverse().find((b) => b.role !== 'frame');
       if (last?.role === 'user') last.body.unshift(...sys, { text: '\n\n', role: 'system' });
       else {
-        this.ctx.warn('system_dropped', `${spec.id}'s official template only writes the system prompt into a final user turn; this conversation ends with another role, so ${what} is dropped`);
+        this.ctx.warn(
+          'system_dropped',
+          `${spec.id}'s official template only writes the system prompt into a final user turn; ` +
+            `this conversation ends with another role, so ${what} is dropped`,
+        );
       }
     }
   }
@@ -269,7 +288,8 @@ class Walk {
   /** The role header; with replyEndsAtNextRole its role token ends the pending reply. */
   private header(prefix: string): Piece[] {
     if (this.rolePending === null || prefix === '') return [tpl(prefix)];
-    const token = this.spec.specialTokens.filter((t) => t && prefix.startsWith(t)).sort((x, y) => y.length - x.length)[0];
+    const tokens = this.spec.specialTokens.filter((t) => t && prefix.startsWith(t));
+    const token = tokens.sort((x, y) => y.length - x.length)[0];
     if (!token) return [tpl(prefix)];
     const msg = this.rolePending;
     this.rolePending = null;
@@ -292,7 +312,8 @@ class Walk {
 
   private userTurn(body: Piece[], msg: number, role: Block['role'] = 'user'): Block {
     const w = this.spec.user;
-    const block: Block = { role, msg, head: this.header(w.prefix), body, tail: [{ text: w.suffix, role: 'template', msg, end: true }, tpl(w.sep)] };
+    const tail = [{ text: w.suffix, role: 'template' as const, msg, end: true }, tpl(w.sep)];
+    const block: Block = { role, msg, head: this.header(w.prefix), body, tail };
     this.blocks.push(block);
     return block;
   }
@@ -306,7 +327,8 @@ class Walk {
   }
 
   private thinkingOptions() {
-    return { conversation: this.conv, enableThinking: this.opts.enableThinking, today: this.opts.today, vars: this.opts.vars ?? {} };
+    const { enableThinking, today } = this.opts;
+    return { conversation: this.conv, enableThinking, today, vars: this.opts.vars ?? {} };
   }
 
   private replyText(i: number, hasCalls: boolean) {
@@ -350,7 +372,8 @@ class Walk {
     const { spec } = this;
     const m = this.msgs[i];
     const text = this.replyText(i, true);
-    const turns = this.agent.calls({ index: i, message: m, calls: m.tool_calls!, text: text.pieces, content: text.content }, this.ctx);
+    const input = { index: i, message: m, calls: m.tool_calls!, text: text.pieces, content: text.content };
+    const turns = this.agent.calls(input, this.ctx);
     turns.forEach((turn, k) => {
       this.close();
       const next = k === 0 ? this.takeNext(true) : { prefix: spec.assistant.prefix };
@@ -385,8 +408,14 @@ class Walk {
         this.userTurn(this.trimContentPieces(part.content), part.msg, afterCall ? 'results' : 'user');
       } else if (part.kind === 'turn') {
         const w = part.wrapper ?? spec.tool;
-        if (!w) throw new TemplateError(`${spec.id} has no tool turn: pick an agent template that writes tool results in user turns (e.g. native:hermes or an ms-swift one)`);
-        this.blocks.push({ role: 'tool', msg: part.msg, head: this.header(w.prefix), body: part.content, tail: [{ text: w.suffix, role: 'template', msg: part.msg, end: true }, tpl(w.sep)] });
+        if (!w) {
+          throw new TemplateError(
+            `${spec.id} has no tool turn: pick an agent template that writes tool results in user turns ` +
+              '(e.g. native:hermes or an ms-swift one)',
+          );
+        }
+        const tail = [{ text: w.suffix, role: 'template' as const, msg: part.msg, end: true }, tpl(w.sep)];
+        this.blocks.push({ role: 'tool', msg: part.msg, head: this.header(w.prefix), body: part.content, tail });
       } else {
         // ms-swift pairs a run of results with the reply after it, as a query: the user side of a
         // round, unless they go on inline in the reply.
@@ -435,7 +464,9 @@ class Walk {
         tail.push(...this.header(spec.generationPrompt));
         if (this.rule?.promptSuffix) tail.push(tpl(this.rule.promptSuffix(this.thinkingOptions())));
         else if (this.rule?.noThinkPrompt && opts.enableThinking === false) tail.push(tpl(this.rule.noThinkPrompt));
-        else if (this.rule?.thinkPrompt && (opts.enableThinking ?? this.rule.thinkPromptByDefault)) tail.push(tpl(this.rule.thinkPrompt));
+        else if (this.rule?.thinkPrompt && (opts.enableThinking ?? this.rule.thinkPromptByDefault)) {
+          tail.push(tpl(this.rule.thinkPrompt));
+        }
       }
     } else if (spec.endWithoutGenerationPrompt) tail.push(tpl(spec.endWithoutGenerationPrompt));
     if (spec.alwaysAppend) tail.push(tpl(spec.alwaysAppend));
@@ -490,7 +521,8 @@ function weigh(pieces: Piece[], messages: Message[], trained: boolean[], ls: Los
     let parts: WeightedPart[];
     if (isResponse(p)) {
       let e = k + 1;
-      while (e < list.length && isResponse(list[e]) && list[e].msg === p.msg && (list[e].part ?? 0) === (p.part ?? 0)) e++;
+      const same = (q: Piece) => isResponse(q) && q.msg === p.msg && (q.part ?? 0) === (p.part ?? 0);
+      while (e < list.length && same(list[e])) e++;
       group = list.slice(k, e);
       const text = textOf(group);
       const own = messages[p.msg!].loss_scale;

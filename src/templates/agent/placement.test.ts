@@ -189,6 +189,17 @@ describe.skipIf(!swiftReferenceExists())("ms-swift agent templates placed in a m
     expect(render(getTemplate('qwen2_5'), conv).toolResultsIn).toBe('user');
   });
 
+  it("trains the end marker ms-swift trains after a call reply (its template suffix, _add_dynamic_eos)", () => {
+    const trainedAfter = (model: string, agent: string, marker: string) => {
+      const r = render(getTemplate(model), RECORDS[0].conv, { agentTemplate: agent });
+      const at = r.text.indexOf(marker, r.text.lastIndexOf('</tool_call>'));
+      return r.spans.find((s) => s.start <= at && s.end > at)!.trainable;
+    };
+    expect(trainedAfter('qwen2_5', 'hermes', '<|im_end|>')).toBe(true);
+    // GLM-4 has no end marker: ms-swift's suffix <|user|> opens the results turn and is trained.
+    expect(trainedAfter('glm4', 'hermes', '<|user|>')).toBe(true);
+  });
+
   it('refuses a user message right after results, as ms-swift does', () => {
     const conv: Conversation = { source: src, tools: [weather], messages: [u('Weather?'), a('', { tool_calls: [call('c', 'get_weather', { city: 'x' })] }), tool('r'), u('thanks'), a('ok')] };
     expect(() => render(getTemplate('qwen2_5'), conv, { agentTemplate: 'hermes' })).toThrow(/response_role/);

@@ -17,14 +17,18 @@ import { isSwiftAgentTemplateId, SWIFT_AGENT_TEMPLATE_IDS, swiftAgentTemplates }
 import { swiftAgent } from './swift-adapter.ts';
 import type { AgentTemplate, AgentTemplateInfo } from './types.ts';
 
-export const NATIVE_AGENTS: readonly NativeAgentDef[] = [hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react, ...FAMILY_NATIVE_AGENTS];
+export const NATIVE_AGENTS: readonly NativeAgentDef[] = [
+  hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react, ...FAMILY_NATIVE_AGENTS,
+];
 
 /** The family's own agent template (what a render uses unless told otherwise). */
 export const nativeAgentId = (spec: TemplateSpec): string => nativeId(spec.toolFormat);
 
 /** Every agent template that can be used here: natives first, then ms-swift's in its order. */
 export function agentTemplateList(): AgentTemplateInfo[] {
-  const natives = NATIVE_AGENTS.map(({ id, kind, description, families }) => ({ id, kind, description, ...(families ? { families } : {}) }));
+  const natives = NATIVE_AGENTS.map(({ id, kind, description, families }) => ({
+    id, kind, description, ...(families ? { families } : {}),
+  }));
   const swift = SWIFT_AGENT_TEMPLATE_IDS.filter((id) => swiftAgentTemplates[id]).map((id) => ({
     id, kind: 'ms-swift' as const, description: SWIFT_AGENT_DESCRIPTIONS[id],
   }));
@@ -44,11 +48,17 @@ export function agentTemplateProblem(id: string | undefined, spec: TemplateSpec)
   const native = NATIVE_AGENTS.find((a) => a.id === id);
   if (native) {
     if (native.families && !native.families.includes(spec.family)) {
-      return `${id} writes ${native.families.join('/')} tokens and cannot be used with ${spec.id} (family ${spec.family}); ms-swift's agent templates work with any model template`;
+      return (
+        `${id} writes ${native.families.join('/')} tokens and cannot be used with ${spec.id} ` +
+        `(family ${spec.family}); ` +
+        "ms-swift's agent templates work with any model template"
+      );
     }
     return undefined;
   }
-  if (isSwiftAgentTemplateId(id)) return swiftAgentTemplates[id] ? undefined : `ms-swift's agent template ${id} is not available in this build yet`;
+  if (isSwiftAgentTemplateId(id)) {
+    return swiftAgentTemplates[id] ? undefined : `ms-swift's agent template ${id} is not available in this build yet`;
+  }
   return `unknown agent template '${id}' (known: native, ${agentTemplateList().map((a) => a.id).join(', ')})`;
 }
 

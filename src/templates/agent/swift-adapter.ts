@@ -20,7 +20,9 @@ import { pyJsonDumps } from '../pyjson.ts';
 import type { TemplateSpec } from '../spec.ts';
 import { of, tpl, toolsText } from './pieces.ts';
 import { swiftAgentTemplates, type SwiftAgentTemplateId } from './swift/registry.ts';
-import { AgentTemplateError, type SwiftAgentTemplate, type SwiftMessage, type SwiftTemplateMeta } from './swift/types.ts';
+import {
+  AgentTemplateError, type SwiftAgentTemplate, type SwiftMessage, type SwiftTemplateMeta,
+} from './swift/types.ts';
 import type { AgentTemplate, Piece, ResultsBlock } from './types.ts';
 
 /** ms-swift's TemplateMeta pieces for a model template, from its turn wrappers. */
@@ -53,11 +55,18 @@ interface Prepared {
   first: SwiftEntry | undefined;
 }
 
-/** Python's `content` of a message as a list is passed as an array (JS `includes` then tests elements, as Python's `in`). */
+/**
+ * A reply ms-swift holds as a list is passed as an array (JavaScript's `includes` then tests
+ * elements, as Python's `in` on a list does; see swift/types.ts).
+ */
 const asPython = (content: unknown): string => content as string;
 
+const STANDALONE = 'A standalone tool message must follow a user message.';
+
 function refuse(id: string, e: unknown): never {
-  if (e instanceof AgentTemplateError) throw new TemplateError(`ms-swift's ${id} refuses this conversation: ${e.message}`);
+  if (e instanceof AgentTemplateError) {
+    throw new TemplateError(`ms-swift's ${id} refuses this conversation: ${e.message}`);
+  }
   throw e;
 }
 
@@ -114,12 +123,15 @@ function prepare(t: SwiftAgentTemplate, conv: Conversation): Prepared {
   }
   // Results that follow no reply are appended to the user message before them.
   for (let i = 0; i < msgs.length; i++) {
-    if (msgs[i].role !== 'tool' || (i > 0 && (msgs[i - 1].role === 'assistant' || msgs[i - 1].role === 'tool'))) continue;
+    if (msgs[i].role !== 'tool' || (i > 0 && (msgs[i - 1].role === 'assistant' || msgs[i - 1].role === 'tool'))) {
+      continue;
+    }
     let j = i;
     while (j + 1 < msgs.length && msgs[j + 1].role === 'tool') j++;
-    if (i === 0) throw new TemplateError('ms-swift refuses this conversation: ValueError: A standalone tool message must follow a user message.');
-    const query = msgs[i - 1];
-    if (query.role !== 'user') throw new TemplateError(`ms-swift refuses this conversation: ValueError: A standalone tool message must follow a user message.`);
+    const query = i > 0 ? msgs[i - 1] : undefined;
+    if (query?.role !== 'user') {
+      throw new TemplateError(`ms-swift refuses this conversation: ValueError: ${STANDALONE}`);
+    }
     const text = t.formatStandaloneToolResponses(msgs.slice(i, j + 1).map((e) => view(e)!)).join('');
     p.standalone.set(msgs[i].src, text);
     query.content = String(query.content ?? '') + text;
@@ -139,14 +151,17 @@ function prepare(t: SwiftAgentTemplate, conv: Conversation): Prepared {
         r = t.formatToolResponses(asPython(before), msgs.slice(i, j + 1).map((e) => view(e)!));
       } catch (e) {
         // Python fails on a list where a string method is called; so does JavaScript on an array.
-        if (Array.isArray(before) && e instanceof TypeError) throw new AgentTemplateError(`AttributeError: 'list' object has no attribute (${e.message})`);
+        if (Array.isArray(before) && e instanceof TypeError) {
+          throw new AgentTemplateError(`AttributeError: 'list' object has no attribute (${e.message})`);
+        }
         throw e;
       }
       pre.content = r.assistantContent;
       p.results.set(cur.src, { parts: r.parts, before, after: r.assistantContent });
       msgs.splice(i, j - i + 1, { role: 'tool', content: r.parts, src: cur.src });
     } else if (pre.role === 'assistant' && cur.role === 'assistant') {
-      pre.content = [...(Array.isArray(pre.content) ? pre.content : [pre.content]), ...(Array.isArray(cur.content) ? cur.content : [cur.content])];
+      const list = (c: unknown) => (Array.isArray(c) ? c : [c]);
+      pre.content = [...list(pre.content), ...list(cur.content)];
       msgs.splice(i, 1);
       i--;
     } else if (pre.role === 'user' && cur.role === 'user') {
@@ -161,13 +176,17 @@ function prepare(t: SwiftAgentTemplate, conv: Conversation): Prepared {
 
 /**
  * The results text as pieces: the reply's end marker (when the parts start with the family's, it
- * is trained with the reply, as ms-swift's _add_dynamic_eos does), each result's content as a
+ * is trained with the reply, as ms-swift's _add_dynamic_eos does with the template suffix), each result's content as a
  * `tool` piece where it appears, the rest scaffolding.
  */
-function resultPieces(joined: string, contents: { msg: number; text: string }[], replyMsg: number | null, spec: TemplateSpec): Piece[] {
+function resultPieces(
+  joined: string, contents: { msg: number; text: string }[], replyMsg: number | null, spec: TemplateSpec,
+): Piece[] {
   const out: Piece[] = [];
   let at = 0;
-  const end = spec.assistant.suffix;
+  // ms-swift trains its template suffix where it follows a trained reply; for a family without an
+  // end marker (GLM-4) that is the stop marker it adds after a final reply.
+  const end = spec.assistant.suffix || spec.finalStop;
   if (replyMsg !== null && end && joined.startsWith(end)) {
     out.push({ text: end, role: 'template', msg: replyMsg, end: true });
     at = end.length;
@@ -215,10 +234,15 @@ export function swiftAgent(id: SwiftAgentTemplateId, spec: TemplateSpec): AgentT
       if (text === '') placed.system = null;
       else if (system && text.includes(system)) {
         const k = text.indexOf(system);
-        placed.system = [toolsText(text.slice(0, k)), { text: system, role: 'system' }, toolsText(text.slice(k + system.length))];
+        const after = text.slice(k + system.length);
+        placed.system = [toolsText(text.slice(0, k)), { text: system, role: 'system' }, toolsText(after)];
       } else {
         if (ctx.conversation.system) {
-          ctx.warn('system_replaced', `ms-swift's ${id} writes its tools block as the whole system prompt without the record's system prompt, which is dropped (as ms-swift does)`);
+          ctx.warn(
+            'system_replaced',
+            `ms-swift's ${id} writes its tools block as the whole system prompt without the record's system prompt, ` +
+              'which is dropped (as ms-swift does)',
+          );
         }
         placed.system = [toolsText(text)];
       }
@@ -226,7 +250,10 @@ export function swiftAgent(id: SwiftAgentTemplateId, spec: TemplateSpec): AgentT
         const now = String(first.content);
         const was = String(before ?? '');
         if (now.endsWith(was)) placed.firstMessage = { pieces: [toolsText(now.slice(0, now.length - was.length))] };
-        else ctx.warn('tools_dropped', `ms-swift's ${id} rewrites the first message in a way that cannot be placed: its tool list is left out`);
+        else {
+          const why = 'rewrites the first message in a way that cannot be placed: its tool list is left out';
+          ctx.warn('tools_dropped', `ms-swift's ${id} ${why}`);
+        }
       }
       return placed;
     },
@@ -251,7 +278,10 @@ export function swiftAgent(id: SwiftAgentTemplateId, spec: TemplateSpec): AgentT
           assistantPrefix: '',
           callPrefix: '',
           generationPrompt: false,
-          userRefusal: `ms-swift's ${id} pairs tool results with the assistant reply after them, and a user message follows here (ms-swift: AssertionError: response_role: "user")`,
+          userRefusal:
+            `ms-swift's ${id} pairs tool results with the assistant reply after them, ` +
+            'and a user message follows here ' +
+            '(ms-swift: AssertionError: response_role: "user")',
         },
         carriedBy: spec.user.prefix && joined.includes(spec.user.prefix) ? 'user'
           : spec.assistant.prefix.trim() && joined.includes(spec.assistant.prefix) ? 'tool' : 'assistant',

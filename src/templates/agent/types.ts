@@ -105,7 +105,10 @@ export interface ResultsInput {
 
 /** One piece of a results block. */
 export type ResultPart =
-  /** A user turn (the family's user wrapper, trimmed and merged like any user turn). `msg`: whose training decides its end marker. */
+  /**
+   * A user turn (the family's user wrapper, trimmed and merged like any user turn). `msg`: whose
+   * training decides its end marker.
+   */
   | { kind: 'user'; content: Piece[]; msg: number }
   /** A turn of its own (default wrapper: the family's tool turn), end marker trained with `msg`. */
   | { kind: 'turn'; wrapper?: TurnWrapper; content: Piece[]; msg: number }

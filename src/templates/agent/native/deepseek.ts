@@ -8,7 +8,7 @@
 // The template has no tool list.
 import type { ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
-import { of } from '../pieces.ts';
+import { contentOf, of } from '../pieces.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
 const OUTPUTS_BEGIN = '<｜tool▁outputs▁begin｜>';
@@ -35,7 +35,11 @@ export const deepseek: NativeAgentDef = {
         return {};
       },
       calls({ index, calls, text }, ctx) {
-        ctx.warn('tool_format_repaired', `${ctx.spec.id}'s official template leaves out the markers of later tool-call turns and the text of a call turn; calls are written with DeepSeek's full markers, text before them (as DeepSeek-V3 does)`);
+        ctx.warn(
+          'tool_format_repaired',
+          `${ctx.spec.id}'s official template leaves out the markers of later tool-call turns and the text of a call turn; ` +
+            "calls are written with DeepSeek's full markers, text before them (as DeepSeek-V3 does)",
+        );
         const block = '<｜tool▁calls▁begin｜>' + calls.map(deepseekCall).join('\n') + '<｜tool▁calls▁end｜>';
         return [{ body: [...text, of(index, block, 'assistant')], suffix: ctx.spec.eos }];
       },
@@ -43,11 +47,14 @@ export const deepseek: NativeAgentDef = {
         const parts = indexes.map((i) => {
           const prefix = outputFirst ? OUTPUTS_BEGIN + '<｜tool▁output▁begin｜>' : '\n<｜tool▁output▁begin｜>';
           outputFirst = false;
-          return { kind: 'turn' as const, wrapper: { prefix, suffix: '<｜tool▁output▁end｜>', sep: '' }, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i };
+          const wrapper = { prefix, suffix: '<｜tool▁output▁end｜>', sep: '' };
+          return { kind: 'turn' as const, wrapper, content: [of(i, contentOf(ctx, i), 'tool')], msg: i };
         });
         // The run stays open until the next reply (which then has no <｜Assistant｜> of its own)
         // or the end of the text; a user turn drops it.
-        const next = { assistantPrefix: OUTPUTS_END, callPrefix: OUTPUTS_END + ctx.spec.assistant.prefix, end: OUTPUTS_END, generationPrompt: false };
+        const next = {
+          assistantPrefix: OUTPUTS_END, callPrefix: OUTPUTS_END + ctx.spec.assistant.prefix, end: OUTPUTS_END, generationPrompt: false,
+        };
         return { parts, next, carriedBy: 'tool' };
       },
     };

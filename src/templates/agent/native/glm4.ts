@@ -6,18 +6,23 @@
 // OpenAI tool_calls (warning tool_calls_native).
 import type { Tool } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
-import { of, tpl, toolsText } from '../pieces.ts';
+import { contentOf, of, tpl, toolsText } from '../pieces.ts';
 import type { AgentContext, AssistantTurn } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
 export const GLM4_SYSTEM_INTRO = '你是一个名为 ChatGLM 的人工智能助手。你是基于智谱AI训练的语言模型 GLM-4 模型开发的，你的任务是针对用户的问题和要求提供适当的答复和支持。\n\n# 可用工具';
 
 export function glm4ToolsText(tools: Tool[]): string {
-  return GLM4_SYSTEM_INTRO + tools.map((t) => `\n## ${t.function.name}\n\n${pyJsonDumps(t.function, { indent: 4 })}\n在调用上述函数时，请使用 Json 格式表示调用的参数。`).join('');
+  const each = (t: Tool) => `\n## ${t.function.name}\n\n${pyJsonDumps(t.function, { indent: 4 })}\n在调用上述函数时，请使用 Json 格式表示调用的参数。`;
+  return GLM4_SYSTEM_INTRO + tools.map(each).join('');
 }
 
 export function warnNativeCalls(ctx: AgentContext): void {
-  ctx.warn('tool_calls_native', `${ctx.spec.id}'s official template only prints message content, so it would drop tool calls; they are written in the model's own call format (see the spec notes)`);
+  ctx.warn(
+    'tool_calls_native',
+    `${ctx.spec.id}'s official template only prints message content, so it would drop tool calls; ` +
+      "they are written in the model's own call format (see the spec notes)",
+  );
 }
 
 export const glm4: NativeAgentDef = {
@@ -33,13 +38,15 @@ export const glm4: NativeAgentDef = {
     calls({ index, message, calls, text }, ctx) {
       warnNativeCalls(ctx);
       const turns: AssistantTurn[] = message.content !== '' ? [{ body: text }] : [];
-      for (const c of calls) turns.push({ prefix: '<|assistant|>', body: [of(index, c.name + '\n' + pyJsonDumps(c.arguments), 'assistant')] });
+      for (const c of calls) {
+        turns.push({ prefix: '<|assistant|>', body: [of(index, c.name + '\n' + pyJsonDumps(c.arguments), 'assistant')] });
+      }
       return turns;
     },
     results({ indexes }, ctx) {
       warnNativeCalls(ctx);
       return {
-        parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i })),
+        parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, contentOf(ctx, i), 'tool')], msg: i })),
         carriedBy: 'tool',
       };
     },

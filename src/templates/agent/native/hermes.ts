@@ -6,7 +6,7 @@
 // so it works with any model template.
 import type { Tool, ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
-import { of, tpl, toolsText } from '../pieces.ts';
+import { contentOf, of, tpl, toolsText } from '../pieces.ts';
 import type { Piece } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
@@ -28,7 +28,9 @@ export const hermes: NativeAgentDef = {
   id: nativeId('hermes'),
   kind: 'native',
   format: 'hermes',
-  description: 'Hermes/Qwen: tools as JSON in <tools></tools> after the system prompt, calls as <tool_call>{"name", "arguments"}</tool_call>, results as <tool_response> blocks in a user turn',
+  description:
+    'Hermes/Qwen: tools as JSON in <tools></tools> after the system prompt, calls as ' +
+    '<tool_call>{"name", "arguments"}</tool_call>, results as <tool_response> blocks in a user turn',
   create: () => ({
     id: nativeId('hermes'),
     kind: 'native',
@@ -50,7 +52,7 @@ export const hermes: NativeAgentDef = {
       const content: Piece[] = [];
       indexes.forEach((i, k) => {
         if (k > 0) content.push(tpl('\n'));
-        content.push(tpl('<tool_response>\n'), of(i, ctx.conversation.messages[i].content, 'tool'), tpl('\n</tool_response>'));
+        content.push(tpl('<tool_response>\n'), of(i, contentOf(ctx, i), 'tool'), tpl('\n</tool_response>'));
       });
       return { parts: [{ kind: 'user', content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };
     },

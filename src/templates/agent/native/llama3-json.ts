@@ -6,7 +6,7 @@
 import type { Tool, ToolCall } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
-import { of, toolsText } from '../pieces.ts';
+import { contentOf, of, toolsText } from '../pieces.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
 export const LLAMA3_USER_TOOLS_INTRO =
@@ -26,7 +26,9 @@ export const llama3Json: NativeAgentDef = {
   kind: 'native',
   format: 'llama3_json',
   families: ['llama'],
-  description: 'Llama 3.1+: tools as indented JSON in the first user message, one call per turn as {"name", "parameters"} JSON, results in ipython turns',
+  description:
+    'Llama 3.1+: tools as indented JSON in the first user message, one call per turn as {"name", "parameters"} JSON, ' +
+    'results in ipython turns',
   create: () => ({
     id: nativeId('llama3_json'),
     kind: 'native',
@@ -40,12 +42,14 @@ export const llama3Json: NativeAgentDef = {
     }),
     calls({ index, message, calls }, ctx) {
       if (calls.length !== 1) throw new TemplateError('This model only supports single tool-calls at once!');
-      if (message.content !== '') ctx.warn('content_dropped', `${ctx.spec.id}'s template writes only the call of a tool-call turn: its text content is dropped`);
+      if (message.content !== '') {
+        ctx.warn('content_dropped', `${ctx.spec.id}'s template writes only the call of a tool-call turn: its text content is dropped`);
+      }
       return [{ body: [of(index, llama3Call(calls[0]), 'assistant')] }];
     },
     // The template tests `content is iterable`, which a string is: results are JSON strings.
     results: ({ indexes }, ctx) => ({
-      parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, pyJsonDumps(ctx.conversation.messages[i].content), 'tool')], msg: i })),
+      parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, pyJsonDumps(contentOf(ctx, i)), 'tool')], msg: i })),
       carriedBy: 'tool',
     }),
   }),

@@ -23,7 +23,7 @@ export function mistralToolsText(tools: Tool[], space: string): string {
 export function mistralCalls(calls: ToolCall[], space: string): string {
   return (
     `[TOOL_CALLS]${space}[` +
-    calls.map((call) => pyJsonDumps({ name: call.name, arguments: call.arguments }).slice(0, -1) + ', "id": "' + call.id + '"}').join(', ') +
+    calls.map((c) => pyJsonDumps({ name: c.name, arguments: c.arguments }).slice(0, -1) + ', "id": "' + c.id + '"}').join(', ') +
     ']'
   );
 }
@@ -70,7 +70,8 @@ export function withNineCharIds(conv: Conversation): { conversation: Conversatio
       return { ...m, tool_calls };
     }
     if (m.role === 'tool') {
-      const id = (m.tool_call_id !== undefined && byOriginal.get(m.tool_call_id)) || pending.shift() || nineCharId(`result:${i}`);
+      const byId = m.tool_call_id !== undefined && byOriginal.get(m.tool_call_id);
+      const id = byId || pending.shift() || nineCharId(`result:${i}`);
       pending = pending.filter((p) => p !== id);
       return { ...m, tool_call_id: id };
     }
@@ -84,7 +85,8 @@ export const mistral: NativeAgentDef = {
   kind: 'native',
   format: 'mistral',
   families: ['mistral'],
-  description: 'Mistral: [AVAILABLE_TOOLS] before the last user message, [TOOL_CALLS] with 9-character ids, [TOOL_RESULTS]',
+  description:
+    'Mistral: [AVAILABLE_TOOLS] before the last user message, [TOOL_CALLS] with 9-character ids, [TOOL_RESULTS]',
   create: (spec) => {
     const space = spec.spaceAfterToolTokens ? ' ' : '';
     return {
@@ -92,19 +94,28 @@ export const mistral: NativeAgentDef = {
       kind: 'native',
       prepare(conv, ctx) {
         const ids = withNineCharIds(conv);
-        if (ids.rewritten) ctx.warn('tool_call_ids_rewritten', 'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the official template refuses these)');
+        if (ids.rewritten) {
+          ctx.warn(
+            'tool_call_ids_rewritten',
+            'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the official template refuses these)',
+          );
+        }
         return ids.conversation;
       },
       tools: (tools) => ({ beforeLastUser: [toolsText(mistralToolsText(tools, space))] }),
       calls({ index, message, calls }, ctx) {
-        if (message.content !== '') ctx.warn('content_dropped', `${ctx.spec.id}'s template writes only the calls of a tool-call turn: its text content is dropped`);
+        if (message.content !== '') {
+          ctx.warn('content_dropped', `${ctx.spec.id}'s template writes only the calls of a tool-call turn: its text content is dropped`);
+        }
         // A call turn has no leading space and ends with eos_token.
-        return [{ prefix: '', body: [of(index, mistralCalls(calls, space), 'assistant')], suffix: ctx.spec.eos, sep: '' }];
+        const body = [of(index, mistralCalls(calls, space), 'assistant')];
+        return [{ prefix: '', body, suffix: ctx.spec.eos, sep: '' }];
       },
       results: ({ indexes }, ctx) => ({
         parts: indexes.map((i) => {
           const m = ctx.conversation.messages[i];
-          const wrapper = { prefix: `[TOOL_RESULTS]${space}{"content": `, suffix: ', "call_id": "' + m.tool_call_id + '"}[/TOOL_RESULTS]', sep: '' };
+          const suffix = ', "call_id": "' + m.tool_call_id + '"}[/TOOL_RESULTS]';
+          const wrapper = { prefix: `[TOOL_RESULTS]${space}{"content": `, suffix, sep: '' };
           return { kind: 'turn' as const, wrapper, content: [of(i, m.content, 'tool')], msg: i };
         }),
         carriedBy: 'tool',

@@ -5,7 +5,7 @@
 // text, results as <|tool|> turns (the family's tool wrapper).
 import type { Tool, ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
-import { of, tpl, toolsText } from '../pieces.ts';
+import { contentOf, of, tpl, toolsText } from '../pieces.ts';
 import { warnNativeCalls } from './glm4.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
@@ -22,20 +22,23 @@ export const phi4Mini: NativeAgentDef = {
   kind: 'native',
   format: 'phi4_mini',
   families: ['phi'],
-  description: 'Phi-4-mini: tools as <|tool|>JSON<|/tool|> in the system turn, calls as <|tool_call|>JSON<|/tool_call|>, results as <|tool|> turns',
+  description:
+    'Phi-4-mini: tools as <|tool|>JSON<|/tool|> in the system turn, calls as <|tool_call|>JSON<|/tool_call|>, ' +
+    'results as <|tool|> turns',
   create: () => ({
     id: nativeId('phi4_mini'),
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system;
-      return { system: [...(sys !== undefined ? [{ text: sys, role: 'system' as const }] : []), tpl('<|tool|>'), toolsText(phi4ToolsJson(tools)), tpl('<|/tool|>')] };
+      const head = sys !== undefined ? [{ text: sys, role: 'system' as const }] : [];
+      return { system: [...head, tpl('<|tool|>'), toolsText(phi4ToolsJson(tools)), tpl('<|/tool|>')] };
     },
     calls({ index, calls, text }, ctx) {
       warnNativeCalls(ctx);
       return [{ body: [...text, of(index, phi4Calls(calls), 'assistant')] }];
     },
     results: ({ indexes }, ctx) => ({
-      parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i })),
+      parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, contentOf(ctx, i), 'tool')], msg: i })),
       carriedBy: 'tool',
     }),
   }),

@@ -5,7 +5,7 @@
 // suite checks it against reactConversation()). Any model template can use it.
 import type { Conversation, Tool, ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
-import { of, tpl, toolsText } from '../pieces.ts';
+import { contentOf, of, tpl, toolsText } from '../pieces.ts';
 import type { AgentContext, Piece } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
@@ -72,7 +72,8 @@ export const react: NativeAgentDef = {
     tools(tools, ctx) {
       warnReact(ctx);
       const sys = ctx.conversation.system;
-      return { system: [...(sys ? [{ text: sys + '\n\n', role: 'system' as const }] : []), toolsText(reactToolsText(tools))] };
+      const head = sys ? [{ text: sys + '\n\n', role: 'system' as const }] : [];
+      return { system: [...head, toolsText(reactToolsText(tools))] };
     },
     calls({ index, calls, text, content }, ctx) {
       warnReact(ctx);
@@ -84,7 +85,7 @@ export const react: NativeAgentDef = {
     results({ indexes }, ctx) {
       warnReact(ctx);
       const content: Piece[] = [];
-      indexes.forEach((i, k) => content.push(tpl((k > 0 ? '\n' : '') + 'Observation: '), of(i, ctx.conversation.messages[i].content, 'tool')));
+      indexes.forEach((i, k) => content.push(tpl((k > 0 ? '\n' : '') + 'Observation: '), of(i, contentOf(ctx, i), 'tool')));
       return { parts: [{ kind: 'user', content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };
     },
   }),
