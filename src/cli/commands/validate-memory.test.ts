@@ -19,7 +19,7 @@ const PAD = 'x'.repeat(150); // ~210-byte records: ~900k records in 200 MB
 const KINDS: [code: string, make: (i: number) => string][] = [
   ['invalid_json', (i) => `{"messages":[{"role":"user","content":"hello ${i}${PAD}"},]}`],
   ['not_object', (i) => `[${i},2,3,"${PAD}"]`],
-  ['unknown_format', (i) => `{"prompt":"a ${i}${PAD}","completion":"b"}`],
+  ['unknown_format', (i) => `{"foo":"a ${i}${PAD}","bar":"b"}`], // prompt/completion is an ms-swift synonym now
   ['no_assistant_turn', (i) => `{"messages":[{"role":"user","content":"only a question ${i}${PAD}"}]}`],
   ['unknown_role', (i) => `{"messages":[{"role":"bot","content":"x ${i}${PAD}"},{"role":"assistant","content":"y"}]}`],
   ['missing_content', (i) => `{"instruction":"say hi ${i}${PAD}"}`],
