@@ -5,7 +5,7 @@ import {
 } from '../adapters/peft.ts';
 import { uploadWeights, type DecoderWeights } from '../engine/decoder/weights.ts';
 import { destroyTensor } from '../engine/tensor/tensor.ts';
-import { openModel, type OpenedModel } from '../model/open.ts';
+import { decoderTensorNames, openModel, type OpenedModel } from '../model/open.ts';
 import { TOKENIZER_FILE_NAMES } from '../model/tiny.ts';
 import type { ModelSource, ModelSpec } from '../model/types.ts';
 
@@ -30,11 +30,13 @@ export async function loadModel(
   opts: { onProgress?: (p: LoadProgress) => void; opened?: OpenedModel } = {},
 ): Promise<LoadedModel> {
   const { spec, checkpoint } = opts.opened ?? (await openModel(source));
+  // Only the decoder's tensors are read (not a multimodal checkpoint's vision tower).
+  const wanted = decoderTensorNames(spec);
   let total = 0;
-  for (const { entry } of checkpoint.tensors.values()) total += entry.end - entry.begin;
+  for (const [name, { entry }] of checkpoint.tensors) if (wanted.has(name)) total += entry.end - entry.begin;
   let loaded = 0;
   async function* counted() {
-    for await (const t of checkpoint.stream()) {
+    for await (const t of checkpoint.stream({ filter: (e) => wanted.has(e.name) })) {
       yield t;
       // Counted after uploadWeights has consumed (copied) the tensor.
       loaded += t.data.length;

@@ -77,7 +77,56 @@ const GEMMA2_2B_IT = {
   vocab_size: 256000,
 };
 
+const GEMMA3_1B_IT = {
+  architectures: ['Gemma3ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: null, bos_token_id: 2,
+  cache_implementation: 'hybrid', eos_token_id: [1, 106], final_logit_softcapping: null, head_dim: 256, hidden_activation: 'gelu_pytorch_tanh',
+  hidden_size: 1152, initializer_range: 0.02, intermediate_size: 6912, max_position_embeddings: 32768, model_type: 'gemma3_text',
+  num_attention_heads: 4, num_hidden_layers: 26, num_key_value_heads: 1, pad_token_id: 0, query_pre_attn_scalar: 256, rms_norm_eps: 1e-6,
+  rope_local_base_freq: 10000, rope_scaling: null, rope_theta: 1000000, sliding_window: 512, sliding_window_pattern: 6,
+  torch_dtype: 'bfloat16', transformers_version: '4.50.0.dev0', use_cache: true, vocab_size: 262144,
+};
+// gemma-3-4b-it: the text_config lists only what differs from Gemma3TextConfig's defaults.
+const GEMMA3_4B_IT = {
+  architectures: ['Gemma3ForConditionalGeneration'], boi_token_index: 255999, eoi_token_index: 256000, eos_token_id: [1, 106],
+  image_token_index: 262144, initializer_range: 0.02, mm_tokens_per_image: 256, model_type: 'gemma3',
+  text_config: {
+    hidden_size: 2560, intermediate_size: 10240, model_type: 'gemma3_text', num_hidden_layers: 34,
+    rope_scaling: { factor: 8.0, rope_type: 'linear' }, sliding_window: 1024,
+  },
+  torch_dtype: 'bfloat16', transformers_version: '4.50.0.dev0',
+  vision_config: {
+    hidden_size: 1152, image_size: 896, intermediate_size: 4304, model_type: 'siglip_vision_model', num_attention_heads: 16,
+    num_hidden_layers: 27, patch_size: 14, vision_use_head: false,
+  },
+};
+
 describe('parseConfig on real Hub configs', () => {
+  it('gemma-3-1b-it (q/k norm, local RoPE base on 5 of 6 layers, window 512, 262k vocabulary)', () => {
+    const s = parseConfig(GEMMA3_1B_IT);
+    expect(s).toMatchObject({
+      arch: 'gemma3', qk_norm: true, sandwich_norms: true, norm_unit_offset: true, rope_theta: 1e6, rope_local_theta: 10000, rope_scaling: null,
+      sliding_window: 512, attn_logit_softcapping: null, final_logit_softcapping: null, tie_word_embeddings: true, vocab_size: 262144,
+      weight_prefix: 'model.',
+    });
+    expect(s.layer_types.map((t) => (t === 'full_attention' ? 'F' : 's')).join('')).toBe('sssssFsssssFsssssFsssssFss');
+    expect(paramCount(s)).toBe(999_885_952);
+    expect(() => parseConfig({ ...GEMMA3_1B_IT, use_bidirectional_attention: true })).toThrow(/not a causal language model/);
+  });
+  it('gemma-3-4b-it (Gemma3ForConditionalGeneration): its language model from the nested text_config and the class defaults', () => {
+    const s = parseConfig(GEMMA3_4B_IT);
+    expect(s).toMatchObject({
+      arch: 'gemma3', architecture: 'Gemma3ForConditionalGeneration', weight_prefix: 'language_model.model.', hidden_size: 2560,
+      num_hidden_layers: 34, num_attention_heads: 8, num_key_value_heads: 4, head_dim: 256, vocab_size: 262208, sliding_window: 1024,
+      rope_scaling: { rope_type: 'linear', factor: 8 }, rope_local_theta: 10000, torch_dtype: 'bfloat16', eos_token_id: [1, 106],
+      tie_word_embeddings: true, final_logit_softcapping: null,
+    });
+    const names = expectedTensors(s).map((t) => t.name);
+    expect(names[0]).toBe('language_model.model.embed_tokens.weight');
+    expect(names).toContain('language_model.model.layers.33.self_attn.k_norm.weight');
+    expect(names.some((n) => n.includes('vision'))).toBe(false);
+    // The language model's parameters (the vision tower's are not the decoder's).
+    expect(paramCount(s)).toBe(3_880_263_168);
+  });
   it('gemma-2-2b-it (sandwich norms, soft caps, GELU-tanh, sliding window on even layers)', () => {
     const s = parseConfig(GEMMA2_2B_IT);
     expect(s).toMatchObject({

@@ -21,14 +21,18 @@ export const SUPPORTED_ARCHITECTURES: Record<string, Arch> = {
   SmolLM3ForCausalLM: 'smollm3',
   Phi3ForCausalLM: 'phi3',
   Gemma2ForCausalLM: 'gemma2',
+  Gemma3ForCausalLM: 'gemma3',
 };
 
 const MODEL_TYPES: Record<string, Arch> = {
-  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3', gemma2: 'gemma2',
+  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3', gemma2: 'gemma2', gemma3_text: 'gemma3',
 };
 
 /** Multimodal classes whose language model we train: where its config and weights live. */
-const LANGUAGE_MODEL_OF: Record<string, { arch: Arch; textClass: string }> = {};
+const LANGUAGE_MODEL_OF: Record<string, { arch: Arch; textClass: string }> = {
+  // Text-only training of its language model; the vision tower is neither loaded nor adapted.
+  Gemma3ForConditionalGeneration: { arch: 'gemma3', textClass: 'Gemma3ForCausalLM' },
+};
 
 interface ArchDefaults {
   rms_norm_eps: number;

@@ -4,7 +4,7 @@
 // numbers, so every front (CLI, workers) refuses a wrong folder before loading anything.
 import { ConfigError, declaredLayers, parseConfig, readConfigJson } from './config.ts';
 import { openCheckpoint, type Checkpoint } from './safetensors/checkpoint.ts';
-import { checkConfigSizes, checkLayerCount, checkTensors, type SizeMismatch } from './tensors.ts';
+import { checkConfigSizes, checkLayerCount, checkTensors, expectedTensors, type SizeMismatch } from './tensors.ts';
 import type { ModelSource, ModelSpec } from './types.ts';
 
 export class ModelError extends Error {
@@ -32,12 +32,13 @@ export async function openModel(source: ModelSource): Promise<OpenedModel> {
   const declared = named(() => declaredLayers(cfg));
   const checkpoint = await openCheckpoint(source);
   const shapes = checkpoint.shapes();
+  const prefix = weightPrefixOf(declared.weight_prefix, shapes);
   // Sizes first, in time linear in the checkpoint's tensor list: a config that claims a million
   // layers is refused here, before parseConfig builds its per-layer lists or anything is allocated.
   const n = declared.num_hidden_layers;
-  const layers = typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? checkLayerCount(n, shapes, declared.weight_prefix) : null;
+  const layers = typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? checkLayerCount(n, shapes, prefix) : null;
   if (layers) throw sizeError(source, [layers]);
-  const spec = named(() => parseConfig(cfg));
+  const spec = { ...named(() => parseConfig(cfg)), weight_prefix: prefix };
   const sizes = checkConfigSizes(spec, shapes);
   if (sizes.length) throw sizeError(source, sizes);
   const { missing, wrongShape } = checkTensors(spec, shapes);
@@ -48,6 +49,26 @@ export async function openModel(source: ModelSource): Promise<OpenedModel> {
     throw new ModelError(`${source.label}: the weights do not match config.json (${spec.architecture}): ${parts.join('; ')}`);
   }
   return { spec, checkpoint };
+}
+
+/**
+ * Where the language model's weights are: Gemma 3's multimodal checkpoints on the Hub store
+ * `language_model.model.*`, while transformers ≥ 4.52 saves `model.language_model.*`.
+ */
+function weightPrefixOf(declared: string, shapes: ReadonlyMap<string, readonly number[]>): string {
+  if (declared !== 'language_model.model.') return declared;
+  const newer = 'model.language_model.';
+  for (const name of shapes.keys()) if (name.startsWith(declared)) return declared;
+  for (const name of shapes.keys()) if (name.startsWith(newer)) return newer;
+  return declared;
+}
+
+/**
+ * The tensors the decoder uses; a checkpoint may hold more (a vision tower, a stored copy of a
+ * tied head), which are never uploaded.
+ */
+export function decoderTensorNames(spec: ModelSpec): Set<string> {
+  return new Set(expectedTensors(spec).map((t) => t.name));
 }
 
 function sizeError(source: ModelSource, sizes: readonly SizeMismatch[]): ModelError {

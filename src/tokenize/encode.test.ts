@@ -231,6 +231,23 @@ describe('BOS', () => {
     expect(new RecordEncoder(tokenizer, { addBos: 'never' }).encode(rendered('Hi', [[2, true]]), 1).input_ids[0]).not.toBe(bos);
   });
 
+  it('Gemma 3: one <bos> (id 2), as its tokenizer.json post-processor adds it, also when the template writes it', async () => {
+    const { tokenizer } = await lenmlTokenizer('gemma3');
+    const bos = tokenizer.bos_token_id!;
+    expect(bos).toBe(2);
+    // The tokenizer's own one-call encoding adds <bos> to plain text…
+    const plain = 'Hi there';
+    expect(tokenizer.encode(plain)[0]).toBe(bos);
+    const enc = new RecordEncoder(tokenizer);
+    expect(Array.from(enc.encode(rendered(plain, [[plain.length, true]]), 1).input_ids)).toEqual(tokenizer.encode(plain));
+    // …and the chat template's own {{ bos_token }} is kept single.
+    const text = '<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n';
+    const e = enc.encode(rendered(text, [[text.length - 18, false], [18, true]]), 1);
+    expect(Array.from(e.input_ids).filter((id) => id === bos)).toEqual([bos]);
+    expect(e.input_ids[0]).toBe(bos);
+    expect(Array.from(e.input_ids)).toEqual(tokenizer.encode(text.slice(5)));
+  });
+
   it('follows tokenizer_config add_bos_token (DeepSeek) and adds none where the tokenizer has none (Qwen)', async () => {
     const ds = (await lenmlTokenizer('deepseek_v3')).tokenizer;
     expect(ds._tokenizerConfig.add_bos_token).toBe(true);

@@ -3,7 +3,7 @@
 // store, forward every event, obey pause/resume/cancel, and save the finished adapter.
 import { acquireDevice } from '../engine/device.ts';
 import { uploadWeights } from '../engine/decoder/weights.ts';
-import { openModel } from '../model/open.ts';
+import { decoderTensorNames, openModel } from '../model/open.ts';
 import { hubSourceWithCache } from '../model/sources/cached-source.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../adapters/peft.ts';
@@ -150,7 +150,7 @@ async function loadWeights(device: GPUDevice, model: StartTraining['model']) {
   try {
     const { spec, checkpoint } = await openModel(source);
     const print = new ModelFingerprint(spec);
-    const weights = await uploadWeights(device, print.tee(checkpoint.stream()));
+    const weights = await uploadWeights(device, print.tee(checkpoint.stream()), undefined, decoderTensorNames(spec));
     return { spec, weights, model: print.hex() };
   } finally {
     close();

@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
 import { uploadWeights } from '../../engine/decoder/weights.ts';
-import { openModel } from '../../model/open.ts';
+import { decoderTensorNames, openModel } from '../../model/open.ts';
 import { getTemplate, LOSS_SCALE_NAMES, templateIds, type LossPolicy } from '../../templates/index.ts';
 import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { tokenizerFromFiles } from '../../tokenize/load.ts';
@@ -312,7 +312,7 @@ export const train: Command = {
 
       const device = await nodeDevice();
       const modelPrint = new ModelFingerprint(spec);
-      const weights = await uploadWeights(device, modelPrint.tee(checkpoint.stream()));
+      const weights = await uploadWeights(device, modelPrint.tee(checkpoint.stream()), undefined, decoderTensorNames(spec));
       const storage = fileCheckpoints(checkpointDir);
       trainer = new Trainer({
         device, spec, weights, config, records, padId: pipe.encoder.padId, storage, resume,

@@ -282,8 +282,18 @@ def run(job):
         emb = torch.cat((freqs, freqs), dim=-1)
         return (emb.cos() * att)[:, :, None, :], (emb.sin() * att)[:, :, None, :]
 
-    global_rope = rope_tables(cfg.get("rope_theta", 10000.0), cfg.get("rope_scaling"))
-    local_rope = rope_tables(cfg["rope_local_base_freq"], None) if arch.startswith("Gemma3") else None
+    # transformers 5 writes rope_parameters: one dict, or one per layer type (Gemma 3).
+    rp = cfg.get("rope_parameters")
+    if rp and ("full_attention" in rp or "sliding_attention" in rp):
+        g, l = rp.get("full_attention") or {}, rp.get("sliding_attention") or {}
+        global_rope = rope_tables(g.get("rope_theta", cfg.get("rope_theta")), g)
+        local_rope = rope_tables(l["rope_theta"], l) if arch.startswith("Gemma3") else None
+    else:
+        if rp:
+            global_rope = rope_tables(rp.get("rope_theta", cfg.get("rope_theta", 10000.0)), rp)
+        else:
+            global_rope = rope_tables(cfg.get("rope_theta", 10000.0), cfg.get("rope_scaling"))
+        local_rope = rope_tables(cfg["rope_local_base_freq"], None) if arch.startswith("Gemma3") else None
 
     def apply_rope(x, cs):
         cos, sin = cs

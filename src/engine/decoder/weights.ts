@@ -22,17 +22,20 @@ export function isSmallF32(name: string): boolean {
 /**
  * Uploads checkpoint tensors (as `SafetensorsFile.stream()` yields them) to the GPU: matrices in
  * their own dtype, norm weights and biases widened to f32. `maxBytes` overrides the binding limit
- * used to split big matrices by rows (tests use it to force splitting).
+ * used to split big matrices by rows (tests use it to force splitting). With `keep`, other
+ * tensors (a multimodal checkpoint's vision tower) pass by without being uploaded.
  */
 export async function uploadWeights(
   device: GPUDevice,
   tensors: AsyncIterable<{ name: string; dtype: SafetensorsDtype; shape: number[]; data: Uint8Array }> |
     Iterable<{ name: string; dtype: SafetensorsDtype; shape: number[]; data: Uint8Array }>,
   maxBytes?: number,
+  keep?: ReadonlySet<string>,
 ): Promise<Map<string, Tensor>> {
   const out = new Map<string, Tensor>();
   for await (const t of tensors) {
     if (t.name.endsWith('rotary_emb.inv_freq')) continue;
+    if (keep && !keep.has(t.name)) continue;
     const dtype = MATRIX_DTYPE[t.dtype];
     if (!dtype) throw new Error(`weight ${t.name}: dtype ${t.dtype} is not supported (F32, BF16, F16)`);
     if (isSmallF32(t.name) || dtype === 'f32') {

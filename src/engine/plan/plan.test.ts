@@ -84,4 +84,20 @@ describe('fits', () => {
     // 24 layers · 7 targets · 2 matrices · 4 (param, grad, m, v)
     expect(p.buffers.filter((b) => b.name.startsWith('layers.')).length).toBe(24 * 7 * 2 * 4);
   });
+
+  it("Gemma 3's 262,144-row vocabulary at 1024 tokens fits WebGPU's default 128 MiB binding (embedding split by rows)", () => {
+    // gemma-3-1b-it: hidden 1152, 26 layers, 4/1 heads of 256, intermediate 6912, tied, bf16.
+    const gemma: ModelShape = {
+      hidden: 1152, intermediate: 6912, layers: 26, heads: 4, kv_heads: 1, head_dim: 256, vocab: 262_144, tied: true, dtype: 'bf16',
+      qk_norm: true, arch: 'gemma3', rope_tables: 2, sandwich_norms: true,
+    };
+    const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+    const p = planMemory(gemma, { batch: 1, seq_len: 1024, lora: { r: 8, targets: all }, recompute: true });
+    const embed = p.buffers.find((b) => b.name === 'model.embed_tokens.weight')!;
+    expect(embed.bytes).toBe(262_144 * 1152 * 2); // 604 MB: more than one binding, rows of 2304 B
+    expect(p.buffers.find((b) => b.name === 'lm_head.logits_chunk')!.bytes).toBe(1024 * 8192 * 4);
+    expect(p.buffers.some((b) => b.name === 'rope_local.cos')).toBe(true);
+    expect(p.buffers.some((b) => b.name === 'recompute.o_out')).toBe(true);
+    expect(fits(p, { maxBufferSize: 2 ** 28, maxStorageBufferBindingSize: 2 ** 27 })).toEqual({ ok: true });
+  });
 });
