@@ -8,6 +8,7 @@ import { corpus } from '../conformance/corpus.ts';
 import { loadReference, officialJob, referenceDirExists, referenceTemplates, renderOfficial, type OfficialJob } from '../conformance/official.ts';
 import { renderWithJinja } from './render.ts';
 import { getTemplate, render } from '../index.ts';
+import { toHFMessages } from '../conformance/hf-messages.ts';
 import type { Rendered } from '../types.ts';
 
 const KNOWN_DIVERGENT: Record<string, { cases: string[]; reason: string }> = {};
@@ -190,5 +191,67 @@ describe('renderWithJinja spans (hand-written template)', () => {
 
   it('throws the template refusal', () => {
     expect(() => renderWithJinja("{{ raise_exception('System role not supported') }}", conv)).toThrow('System role not supported');
+  });
+});
+
+// GLM-4-9b-chat prints a message only when its content is non-empty, so an OpenAI tool-call turn
+// (content null) vanishes; the generation prompt named in a warning is what Jinja2's
+// add_generation_prompt adds (G_k minus P_k), never a piece of it cut where the texts diverge
+// (the studio once said `generation prompt "assistant|>"`).
+describe.skipIf(!referenceDirExists())('renderWithJinja findings vs real Jinja2', () => {
+  const toolCall = {
+    messages: [
+      { role: 'user' as const, content: 'Weather in Paris?' },
+      { role: 'assistant' as const, content: '', tool_calls: [{ id: 'call_001', name: 'get_weather', arguments: { city: 'Paris' } }] },
+      { role: 'tool' as const, content: '{"temperature": 14}', tool_call_id: 'call_001' },
+      { role: 'assistant' as const, content: 'It is 14 °C in Paris.' },
+    ],
+    tools: [{ type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    source: { format: 'messages' as const, line: 1 },
+  };
+
+  /** Jinja2's generation prompt after messages[0..k): render(k, true) minus render(k, false). */
+  async function jinjaGenerationPrompts(ref: NonNullable<ReturnType<typeof loadReference>>, k: number) {
+    const [withGen, without] = await renderOfficial([true, false].map((gen) => {
+      const job = officialJob(ref, toolCall, gen);
+      return { ...job, messages: job.messages.slice(0, k) };
+    }));
+    if (!withGen || !without || 'error' in withGen || 'error' in without) throw new Error('Jinja2 refused the prefix');
+    expect(withGen.text.startsWith(without.text)).toBe(true);
+    return withGen.text.slice(without.text.length);
+  }
+
+  it('GLM-4: names the dropped tool-call turn, and no cut generation prompt', async () => {
+    const ref = loadReference('glm4')!;
+    const [official] = await renderOfficial([officialJob(ref, toolCall, false)]);
+    if (!official || 'error' in official) throw new Error('Jinja2 refused');
+    const ours = renderWithJinja(ref.template, toolCall, { specialTokens: ref.specialTokens, extra: ref.extra, messagesOptions: ref.messagesOptions });
+    expect(ours.text).toBe(official.text);
+    // Jinja2 writes one assistant turn for two assistant messages: the tool call is not there.
+    expect(official.text.split('<|assistant|>').length - 1).toBe(1);
+    const call = toHFMessages(toolCall, ref.messagesOptions).findIndex((m) => m.tool_calls?.length);
+    const prompt = await jinjaGenerationPrompts(ref, call);
+    expect(prompt).toBe('<|assistant|>');
+    const dropped = ours.warnings.filter((w) => w.code === 'message_not_rendered');
+    expect(dropped.map((w) => w.message)).toEqual([
+      `the template writes nothing for messages[${call}] (assistant): its 1 tool call is not in the prompt and not trained`,
+    ]);
+    // Every generation prompt a warning quotes is one Jinja2 adds; none is cut inside a token.
+    for (const w of ours.warnings) {
+      for (const m of w.message.matchAll(/generation prompt ("(?:[^"\\]|\\.)*")/g)) expect(JSON.parse(m[1]!)).toBe(prompt);
+      expect(w.message).not.toMatch(/"assistant\|>"/);
+    }
+  });
+
+  it('DeepSeek-R1: the approximate-spans reason quotes the whole generation prompt', async () => {
+    const ref = loadReference('deepseek_r1')!;
+    const plain = { ...toolCall, messages: [toolCall.messages[0]!, { role: 'assistant' as const, content: 'Sunny.' }], tools: undefined };
+    const ours = renderWithJinja(ref.template, plain, { specialTokens: ref.specialTokens, extra: ref.extra, messagesOptions: ref.messagesOptions });
+    const approx = ours.warnings.find((w) => w.code === 'approximate_spans');
+    expect(approx).toBeDefined();
+    const quoted = [...approx!.message.matchAll(/generation prompt ("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string);
+    const [withGen, without] = await renderOfficial([true, false].map((gen) => ({ ...officialJob(ref, plain, gen), messages: toHFMessages(plain).slice(0, 1) })));
+    if (!withGen || !without || 'error' in withGen || 'error' in without) throw new Error('Jinja2 refused');
+    expect(quoted).toEqual([withGen.text.slice(without.text.length)]);
   });
 });

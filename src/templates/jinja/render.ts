@@ -93,12 +93,19 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   }
 
   const n = messages.length;
+  // Each prefix is rendered once (the header and the end of a turn both look at P_k).
+  const rendered = new Map<string, string | undefined>();
   const tryRender = (k: number, gen: boolean): string | undefined => {
+    const key = `${k}:${gen}`;
+    if (rendered.has(key)) return rendered.get(key);
+    let out: string | undefined;
     try {
-      return render(k, gen);
+      out = render(k, gen);
     } catch {
-      return undefined;
+      out = undefined;
     }
+    rendered.set(key, out);
+    return out;
   };
   // Trailers a template prints only at the very end (Phi-3.5 / Phi-4-mini append eos_token when
   // there is no generation prompt): a prefix that ends with one is still exact without it.
@@ -118,7 +125,7 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   const pos: number[] = new Array<number>(n + 1).fill(0);
   const head: number[] = new Array<number>(n).fill(0);
 
-  const locate = (prefix: string | undefined, lower: number, upper: number, kind: 'end' | 'header', content = ''): number => {
+  const locate = (prefix: string | undefined, lower: number, upper: number, kind: 'end' | 'header', content = '', k = 0): number => {
     if (prefix === undefined) {
       approximate = true;
       reasons.push('a prefix of the conversation could not be rendered');
@@ -133,7 +140,12 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
     approximate = true;
     const common = commonPrefix(prefix, text);
     if (kind === 'header') {
-      reasons.push(`the generation prompt ${JSON.stringify(prefix.slice(common))} is not how assistant turns start in the rendered text`);
+      // The generation prompt is what add_generation_prompt adds to P_k (G_k minus P_k), not the
+      // part of G_k after where it stops matching the text: that cut can fall inside a token.
+      const p = tryRender(k, false);
+      const prompt = p !== undefined && prefix.startsWith(p) ? prefix.slice(p.length) : prefix.slice(commonPrefix(prefix, p ?? ''));
+      const there = text.slice(lower, lower + Math.max(prompt.length, 12));
+      reasons.push(`messages[${k}] (assistant) does not start with the generation prompt ${JSON.stringify(prompt)} in the rendered text (it starts with ${JSON.stringify(there)})`);
       return clamp(common, lower, upper);
     }
     // Where the prefix stops matching decides how: if the message's own text is in the unmatched
@@ -150,12 +162,30 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
     return clamp(common, lower, upper);
   };
 
+  const dropped: RenderWarning[] = [];
   pos[0] = p0 !== undefined && text.startsWith(p0) ? p0.length : 0;
   for (let k = 0; k < n; k++) {
-    const content = messages[k]!.content;
-    pos[k + 1] = locate(k + 1 === n && !addGen ? text : tryRender(k + 1, false), pos[k], text.length, 'end', typeof content === 'string' ? content : '');
-    if (messages[k]!.role === 'assistant') {
-      head[k] = locate(tryRender(k, true), pos[k], pos[k + 1], 'header');
+    const m = messages[k]!;
+    const content = typeof m.content === 'string' ? m.content : '';
+    const upTo = k + 1 === n && !addGen ? text : tryRender(k + 1, false);
+    pos[k + 1] = locate(upTo, pos[k], text.length, 'end', content);
+    // A message the template writes nothing for (GLM-4-9b-chat prints a message only when its
+    // content is non-empty, so a tool-call turn vanishes): no header to find, and it is lost.
+    const before = tryRender(k, false);
+    if (upTo !== undefined && before !== undefined && upTo === before) {
+      head[k] = pos[k];
+      const calls = m.tool_calls?.length ?? 0;
+      if (content.trim() || calls) {
+        const what = [content.trim() ? 'its content' : '', calls ? `its ${calls} tool call${calls === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+        dropped.push({
+          code: 'message_not_rendered',
+          message: `the template writes nothing for messages[${k}] (${m.role}): ${what} ${calls > 1 || (calls && content.trim()) ? 'are' : 'is'} not in the prompt and not trained`,
+        });
+      }
+      continue;
+    }
+    if (m.role === 'assistant') {
+      head[k] = locate(tryRender(k, true), pos[k], pos[k + 1], 'header', '', k);
     }
   }
 
@@ -214,7 +244,7 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   const isEndToken = Object.values(specials).includes(tail);
   add(pos[n], text.length, 'template', all || (lastTrained && isEndToken));
 
-  const warnings: RenderWarning[] = [];
+  const warnings: RenderWarning[] = [...dropped];
   if (approximate) {
     warnings.push({
       code: 'approximate_spans',
