@@ -22,10 +22,12 @@ export const SUPPORTED_ARCHITECTURES: Record<string, Arch> = {
   Phi3ForCausalLM: 'phi3',
   Gemma2ForCausalLM: 'gemma2',
   Gemma3ForCausalLM: 'gemma3',
+  InternLM2ForCausalLM: 'internlm2',
 };
 
 const MODEL_TYPES: Record<string, Arch> = {
-  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3', gemma2: 'gemma2', gemma3_text: 'gemma3',
+  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3', gemma2: 'gemma2',
+  gemma3_text: 'gemma3', internlm2: 'internlm2',
 };
 
 /** Multimodal classes whose language model we train: where its config and weights live. */

@@ -235,6 +235,8 @@ export function tinyConfigJson(o: TinyModelOptions, tok: { vocabSize: number; bo
         ...base, architectures: ['InternLM2ForCausalLM'], auto_map: {
           AutoConfig: 'configuration_internlm2.InternLM2Config', AutoModelForCausalLM: 'modeling_internlm2.InternLM2ForCausalLM',
         },
+        // A short trained length, so that a forward of a few dozen tokens runs dynamic NTK's grown base.
+        max_position_embeddings: o.maxPositionEmbeddings ?? 16,
         bias: false, rope_scaling: { type: 'dynamic', factor: 2.0 }, rms_norm_eps: 1e-5, pretraining_tp: 1,
       };
   }

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../model/config.ts';
 import { expectedTensors } from '../model/tensors.ts';
+import { modelTensorNames } from '../model/layout.ts';
 import { fromFloat32, toFloat32 } from '../model/safetensors/float.ts';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { openSafetensors } from '../model/safetensors/reader.ts';
@@ -33,12 +34,13 @@ export function archConfig(arch: 'llama' | 'qwen2' | 'qwen3', extra: Record<stri
 /** Random weights large enough to give non-trivial gradients and confident logits; `nan` names tensors filled with NaN. */
 export function randomWeights(spec: ModelSpec, dtype: 'F32' | 'BF16', seed: number, nan: readonly string[] = []): Uint8Array {
   const g = rng(seed);
+  const embed = modelTensorNames(spec).embed;
   const tensors = expectedTensors(spec).map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
     let v: Float32Array;
     if (t.name.endsWith('norm.weight')) v = g.normal(n, 0.1).map((x) => 1 + x);
     else if (t.name.endsWith('.bias')) v = g.normal(n, 0.1);
-    else if (t.name.includes('embed_tokens')) v = g.normal(n, 0.5);
+    else if (t.name === embed) v = g.normal(n, 0.5);
     else v = g.normal(n, 0.15);
     if (nan.includes(t.name)) v.fill(NaN);
     return { name: t.name, dtype, shape: t.shape, data: fromFloat32(dtype, v) };

@@ -5,7 +5,7 @@ import { optionalNumber, requireString, UsageError, type Command } from '../comm
 import { makeTinyModel, TOKENIZER_FILE_NAMES, type TokenizerFiles } from '../../model/tiny.ts';
 import type { Arch } from '../../model/types.ts';
 
-const ARCHS: Arch[] = ['llama', 'qwen2', 'qwen3', 'mistral', 'smollm3', 'phi3', 'gemma2', 'gemma3'];
+const ARCHS: Arch[] = ['llama', 'qwen2', 'qwen3', 'mistral', 'smollm3', 'phi3', 'gemma2', 'gemma3', 'internlm2'];
 
 async function readTokenizerDir(dir: string): Promise<TokenizerFiles> {
   let names: string[];

@@ -63,13 +63,15 @@ export function ropeFrequencies(p: RopeParams, maxPosition: number): { invFreq: 
     return { invFreq: ropeInvFreq(p.dim, p.theta).map((f) => fr(f / s.factor)), attentionScaling: 1 };
   }
   if (s.rope_type === 'dynamic') {
-    // Within the trained length dynamic NTK is the default RoPE. Past it transformers grows the
-    // base from the longest sequence seen so far (state across calls), which one forward cannot
-    // reproduce; such rows are refused instead.
-    if (seqLen > p.maxPositionEmbeddings) {
-      throw new Error(`positions up to ${seqLen} exceed the model's max_position_embeddings (${p.maxPositionEmbeddings}); its dynamic NTK RoPE past that length is not supported: use max_length ≤ ${p.maxPositionEmbeddings}`);
-    }
-    return { invFreq: ropeInvFreq(p.dim, p.theta), attentionScaling: 1 };
+    // InternLM2DynamicNTKScalingRotaryEmbedding (and transformers' _compute_dynamic_ntk_parameters):
+    // within the trained length the default RoPE; past it the base grows with the forward's
+    // max(position_ids) + 1, base · ((factor · seqLen / maxPos) − (factor − 1))^(dim / (dim − 2)),
+    // in float32 as torch computes it. Per forward, as a freshly loaded model does: transformers
+    // also keeps the largest base seen across calls (a cache), which depends on call order.
+    if (seqLen <= p.maxPositionEmbeddings) return { invFreq: ropeInvFreq(p.dim, p.theta), attentionScaling: 1 };
+    const grow = fr(fr(fr(s.factor * seqLen) / p.maxPositionEmbeddings) - (s.factor - 1));
+    const base = fr(p.theta * fr(Math.pow(grow, fr(p.dim / (p.dim - 2)))));
+    return { invFreq: ropeInvFreq(p.dim, base), attentionScaling: 1 };
   }
   // longrope (_compute_longrope_parameters + longrope_frequency_update): long factors once the
   // sequence passes the pretrained length, short ones before; inv_freq = 1 / (ext · base^(2i/dim)).
