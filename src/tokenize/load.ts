@@ -22,11 +22,38 @@ export function tokenizerFromFiles(files: TokenizerFiles): PreTrainedTokenizer {
   if (!files.tokenizerJSON || typeof files.tokenizerJSON !== 'object' || !('model' in files.tokenizerJSON)) {
     throw new TokenizerError('tokenizer.json has no "model": not a Hugging Face fast tokenizer file');
   }
+  let tokenizer: PreTrainedTokenizer;
   try {
-    return new PreTrainedTokenizer(files.tokenizerJSON, files.tokenizerConfig ?? {});
+    tokenizer = new PreTrainedTokenizer(files.tokenizerJSON, files.tokenizerConfig ?? {});
   } catch (err) {
     throw new TokenizerError(`tokenizer.json could not be loaded (${(err as Error).message})`);
   }
+  const model = files.tokenizerJSON.model as { type?: unknown; byte_fallback?: unknown };
+  if (model.type === 'Unigram' && model.byte_fallback === true) unigramByteFallback(tokenizer);
+  return tokenizer;
+}
+
+interface ModelInternals {
+  _call(tokens: string[]): string[];
+  tokens_to_ids: Map<string, number>;
+}
+
+/**
+ * transformers.js's Unigram model ignores `byte_fallback`; Hugging Face tokenizers' (unigram/model.rs
+ * `tokenize`) turns each piece outside the vocabulary (consecutive unknown characters fused) into
+ * its UTF-8 bytes' `<0xNN>` pieces when all exist, and SentencePiece does the same. Added here.
+ */
+function unigramByteFallback(tokenizer: PreTrainedTokenizer): void {
+  const model = (tokenizer._tokenizer as unknown as { model: ModelInternals }).model;
+  const inner = model._call.bind(model);
+  const utf8 = new TextEncoder();
+  const hex = (b: number) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
+  model._call = (tokens) =>
+    inner(tokens).flatMap((t) => {
+      if (model.tokens_to_ids.has(t)) return [t];
+      const bytes = Array.from(utf8.encode(t), hex);
+      return bytes.every((b) => model.tokens_to_ids.has(b)) ? bytes : [t];
+    });
 }
 
 /** A Hub model id (cached by the browser's Cache API through transformers.js). */
