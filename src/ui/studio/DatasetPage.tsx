@@ -1,6 +1,7 @@
 // The Dataset page: drop or pick a JSONL file (or try a sample), watch it stream in, read the
 // summary and every issue with its line, and browse the records.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { Home } from '../components/Home.tsx';
 import { IssueBadge, RecordView } from './RecordView.tsx';
 import { RecordNav } from './RecordNav.tsx';
 import { cancelLoading, fetchSamples, loadDataset, loadSample, type Sample } from './load-dataset.ts';
@@ -240,8 +241,10 @@ function Browser() {
 }
 
 export function DatasetPage() {
+  const fileName = useStudio((s) => s.fileName);
   return (
     <div className="dataset-page">
+      {!fileName && <Home />}
       <Loader />
       <div className="ds-grid">
         <div className="ds-col">

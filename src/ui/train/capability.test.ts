@@ -14,7 +14,7 @@ const qwen15 = KNOWN_MODELS.find((m) => m.id === 'Qwen/Qwen2.5-1.5B-Instruct')!.
 
 describe('capability check', () => {
   test('no WebGPU: one failing check that says what to do', () => {
-    const checks = capabilityChecks({ state: 'unsupported', reason: 'no navigator.gpu' }, tinyChoice().spec, { batch: 1, seqLen: 256, r: 8 });
+    const checks = capabilityChecks({ state: 'unsupported', title: 'No WebGPU in this browser.', reason: 'no navigator.gpu' }, tinyChoice().spec, { batch: 1, seqLen: 256, r: 8 });
     expect(checks).toHaveLength(1);
     expect(checks[0].level).toBe('fail');
     expect(checks[0].fix).toMatch(/Chrome|Edge/);

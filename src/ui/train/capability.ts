@@ -49,7 +49,7 @@ export function capabilityChecks(gpu: GpuStatus, spec: ModelSpec, s: FitSettings
   if (gpu.state === 'checking') return [{ id: 'webgpu', level: 'warn', label: 'WebGPU', detail: 'Checking…' }];
   if (gpu.state === 'unsupported') {
     return [{
-      id: 'webgpu', level: 'fail', label: 'WebGPU', detail: gpu.reason,
+      id: 'webgpu', level: 'fail', label: 'WebGPU', detail: `${gpu.title} ${gpu.reason}`,
       fix: 'Open Prism in a recent Chrome or Edge on http://localhost or https://. The Dataset and Templates pages work without a GPU.',
     }];
   }
