@@ -43,6 +43,8 @@ export interface RunRecord {
   total_steps: number | null;
   status: RunStatus;
   final_loss: number | null;
+  /** Lines of the dataset held out for eval (split_dataset_ratio), as the trainer split them. */
+  eval_lines?: number[];
   /** Set while the run sits in the undo window after delete(). */
   deleted_at?: number;
 }

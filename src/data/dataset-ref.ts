@@ -43,3 +43,11 @@ export async function readConversations(ref: DatasetRef): Promise<DatasetItems> 
   }
   return out;
 }
+
+/**
+ * Conversations as JSON Lines, one normalized record per line: Prism's copy of what a run
+ * tokenized (the adapter zip ships it beside the original file).
+ */
+export function conversationsJsonl(conversations: readonly Conversation[]): Uint8Array {
+  return new TextEncoder().encode(conversations.map((c) => JSON.stringify(c)).join('\n') + '\n');
+}

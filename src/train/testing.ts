@@ -11,6 +11,7 @@ import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { openSafetensors } from '../model/safetensors/reader.ts';
 import { bytesSource } from '../model/sources/byte-source.ts';
 import type { ModelSpec } from '../model/types.ts';
+import { mulberry32 } from '../model/random.ts';
 import { uploadWeights } from '../engine/decoder/weights.ts';
 import type { Tensor } from '../engine/tensor/tensor.ts';
 import { rng } from '../engine/testing/random.ts';
@@ -107,4 +108,20 @@ export async function newStoredRun(dbName: string, hyperparameters: TrainConfig)
   } finally {
     store.close();
   }
+}
+
+/**
+ * A small chat dataset as a JSONL file and the DatasetRef a training worker takes (the file
+ * itself, its SHA-256): `n` short two-turn conversations, different per seed.
+ */
+export async function chatDataset(n: number, seed: number, name = 'chats.jsonl'): Promise<{ sha256: string; name: string; file: Blob }> {
+  const rnd = mulberry32(seed);
+  const words = ['red', 'blue', 'cat', 'sun', 'tea', 'map', 'ink', 'owl', 'fig', 'sky'];
+  const phrase = (k: number) => Array.from({ length: k }, () => words[Math.floor(rnd() * words.length)]).join(' ');
+  const lines = Array.from({ length: n }, () => JSON.stringify({
+    messages: [{ role: 'user', content: phrase(2 + Math.floor(rnd() * 3)) }, { role: 'assistant', content: phrase(2 + Math.floor(rnd() * 4)) }],
+  }));
+  const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return { sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''), name, file: new Blob([bytes]) };
 }

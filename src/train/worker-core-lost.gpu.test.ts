@@ -11,7 +11,7 @@ import { openAdapterStore } from '../adapters/store.ts';
 import { makeTinyModel } from '../model/tiny.ts';
 import { defaultTrainConfig } from './config.ts';
 import type { FromTrainWorker, StartTraining } from './protocol.ts';
-import { newStoredRun, randomRecords, randomWeights } from './testing.ts';
+import { chatDataset, randomWeights } from './testing.ts';
 import { createTrainWorkerHandler } from './worker-core.ts';
 
 const tm = makeTinyModel({ arch: 'qwen3', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 2, dtype: 'float32', tokenizer: 'bytes' });
@@ -20,7 +20,7 @@ const config = defaultTrainConfig({
   model_id: 'test/tiny', template: 'chatml', learning_rate: 1e-2, max_steps: 5, per_device_train_batch_size: 2, gradient_accumulation_steps: 1,
   save_steps: 2, lora: { r: 2, lora_alpha: 4, lora_dropout: 0.1 },
 });
-const records = randomRecords(6, 6, 8, 14, tm.spec.vocab_size).map((r) => ({ ...r, input_ids: Int32Array.from(r.input_ids), labels: Int32Array.from(r.labels) }));
+const dataset = await chatDataset(6, 6);
 
 /** navigator.gpu that hands the test every device it creates (acquireDevice keeps them private). */
 function capturingGPU(devices: GPUDevice[]): GPU {
@@ -52,7 +52,8 @@ function capturingGPU(devices: GPUDevice[]): GPU {
 
 type Posted = FromTrainWorker[];
 
-async function session(dbName: string, runId: string, resume: boolean, devices: GPUDevice[], onPost?: (m: FromTrainWorker) => void) {
+/** A new run (runId null) or a resume of `runId`. */
+async function session(dbName: string, runId: string | null, devices: GPUDevice[], onPost?: (m: FromTrainWorker) => void) {
   const got: Posted = [];
   const handle = createTrainWorkerHandler({
     gpu: capturingGPU(devices),
@@ -62,7 +63,9 @@ async function session(dbName: string, runId: string, resume: boolean, devices: 
       onPost?.(m);
     },
   });
-  const start: StartTraining = { type: 'start', runId, config, model: { files }, records, padId: 0, resume, dbName };
+  const start: StartTraining = {
+    type: 'start', run: runId ? { resume: runId } : { name: 'r' }, dataset, config, model: { kind: 'local', name: 'tiny', files }, dbName,
+  };
   await handle(start);
   return got;
 }
@@ -70,6 +73,15 @@ async function session(dbName: string, runId: string, resume: boolean, devices: 
 const steps = (got: Posted) => got.flatMap((m) => (m.type === 'event' && m.event.type === 'step' ? [m.event] : []));
 const errors = (got: Posted) => got.filter((m): m is Extract<FromTrainWorker, { type: 'error' }> => m.type === 'error');
 const adapter = (got: Posted) => got.find((m): m is Extract<FromTrainWorker, { type: 'adapter' }> => m.type === 'adapter');
+const runOf = (got: Posted) => (got.find((m) => m.type === 'run') as Extract<FromTrainWorker, { type: 'run' }>).runId;
+async function adapterBytes(db: string, runId: string): Promise<number[]> {
+  const store = await openAdapterStore({ name: db });
+  try {
+    return Array.from((await store.getAdapter(runId))!.safetensors);
+  } finally {
+    store.close();
+  }
+}
 
 describe('training worker core: lost GPU device', () => {
   it('reports the loss, keeps the checkpoint, and resumes to the uninterrupted adapter', async () => {
@@ -77,7 +89,7 @@ describe('training worker core: lost GPU device', () => {
     // read as a loss (no error, even after device.lost has resolved).
     const dbA = 'prism-lost-a';
     const devA: GPUDevice[] = [];
-    const a = await session(dbA, await newStoredRun(dbA, config), false, devA);
+    const a = await session(dbA, null, devA);
     expect(errors(a)).toEqual([]);
     const doneA = adapter(a);
     expect(doneA).toBeDefined();
@@ -89,16 +101,16 @@ describe('training worker core: lost GPU device', () => {
     // The same run, its device destroyed while step 3's GPU work is in flight (after the
     // checkpoint at step 2).
     const dbB = 'prism-lost-b';
-    const runB = await newStoredRun(dbB, config);
     const devB: GPUDevice[] = [];
     let destroyedAfter: number | null = null;
-    const b1 = await session(dbB, runB, false, devB, (m) => {
+    const b1 = await session(dbB, null, devB, (m) => {
       if (m.type === 'event' && m.event.type === 'checkpoint' && m.event.step === 2 && destroyedAfter === null) {
         destroyedAfter = m.event.step;
         setImmediate(() => devB[0].destroy());
       }
     });
     expect(destroyedAfter).toBe(2);
+    const runB = runOf(b1);
     expect(adapter(b1)).toBeUndefined();
     const errs = errors(b1);
     expect(errs.length, JSON.stringify(b1.filter((m) => m.type !== 'event'))).toBe(1);
@@ -118,7 +130,7 @@ describe('training worker core: lost GPU device', () => {
 
     // Resume on a fresh device (what the page posts: start with resume).
     const devB2: GPUDevice[] = [];
-    const b2 = await session(dbB, runB, true, devB2);
+    const b2 = await session(dbB, runB, devB2);
     expect(errors(b2)).toEqual([]);
     expect(devB2.length).toBe(1);
     expect(devB2[0]).not.toBe(devB[0]);
@@ -131,8 +143,7 @@ describe('training worker core: lost GPU device', () => {
     expect([...steps(b1), ...steps(b2)].map((e) => [e.step, e.loss, e.grad_norm])).toEqual(stepsA.map((e) => [e.step, e.loss, e.grad_norm]));
     const doneB = adapter(b2);
     expect(doneB).toBeDefined();
-    const wa = doneA!.files['adapter_model.safetensors'];
-    expect(Array.from(doneB!.files['adapter_model.safetensors'])).toEqual(Array.from(wa));
+    expect(await adapterBytes(dbB, runB)).toEqual(await adapterBytes(dbA, runOf(a)));
     store = await openAdapterStore({ name: dbB });
     const run = (await store.get(runB))!;
     expect(run.status).toBe('completed');
@@ -155,12 +166,12 @@ describe('training worker core: lost GPU device', () => {
     };
     try {
       const db = 'prism-lost-hang';
-      const runId = await newStoredRun(db, config);
       const dev: GPUDevice[] = [];
-      const got = await session(db, runId, false, dev, (m) => {
+      const got = await session(db, null, dev, (m) => {
         if (m.type === 'event' && m.event.type === 'checkpoint' && m.event.step === 2) setImmediate(() => dev[0].destroy());
       });
       expect(stuck).toBeGreaterThan(0);
+      const runId = runOf(got);
       expect(errors(got)).toHaveLength(1);
       expect(errors(got)[0]).toMatchObject({ deviceLost: true, refused: false });
       expect(errors(got)[0].message).toMatch(/Resume continues from step 2/);

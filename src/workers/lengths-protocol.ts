@@ -11,6 +11,8 @@ export interface MeasureLengths {
   dataset: DatasetRef;
   model: ModelRequest;
   template: string;
+  /** ms-swift's loss scale (effectiveLossScale of the run's config). */
+  loss_scale: string;
   render: RenderOptions;
 }
 

@@ -25,7 +25,7 @@ scope.onmessage = async (ev: MessageEvent<MeasureLengths>) => {
     } finally {
       close();
     }
-    const pipeline = new TokenizePipeline(tokenizerFromFiles(files), { template: m.template, render: m.render });
+    const pipeline = new TokenizePipeline(tokenizerFromFiles(files), { template: m.template, loss_scale: m.loss_scale, render: m.render });
     const facts: LengthFacts = { lengths: [], refused: [], invalid };
     let last = performance.now();
     for (const [i, item] of items.entries()) {

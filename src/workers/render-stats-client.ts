@@ -1,6 +1,6 @@
 // Starts one render-stats job in a worker of its own; the returned function cancels it (the
 // worker is terminated mid-record, so a stale job never keeps a core busy).
-import type { RenderStatsFromWorker, RenderStatsToWorker } from '../ui/studio/render-stats.ts';
+import type { RenderStatsFromWorker, RenderStatsToWorker } from '../templates/compare/render-stats.ts';
 
 export interface RenderStatsHandlers {
   progress(done: number): void;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDataset, type Conversation } from '../data/index.ts';
-import type { RenderChoices } from '../ui/studio/store.ts';
+import type { RenderChoices } from '../templates/compare/render-column.ts';
 import { builtinStats, ownStats } from './render-stats-jobs.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

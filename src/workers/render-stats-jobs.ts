@@ -1,6 +1,6 @@
 // The two render-stats jobs as plain functions (the worker entry only routes messages to them), so
 // they run, and are tested, outside a worker too.
-import { addOwnRecord, addRecord, emptyRenderStats, type BuiltinStatsJob, type OwnStatsJob, type RenderStats } from '../ui/studio/render-stats.ts';
+import { addOwnRecord, addRecord, emptyRenderStats, type BuiltinStatsJob, type OwnStatsJob, type RenderStats } from '../templates/compare/render-stats.ts';
 import type { DatasetStats } from '../tokenize/types.ts';
 
 export type OnProgress = (done: number) => void;

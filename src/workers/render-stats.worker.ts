@@ -2,7 +2,7 @@
 // job per worker, the built-in templates together or one model's own template (Jinja, rendered once
 // per prefix: the slow one gets a worker of its own). The page terminates a worker whose job went
 // stale, which is the cancellation.
-import type { RenderStatsFromWorker, RenderStatsToWorker } from '../ui/studio/render-stats.ts';
+import type { RenderStatsFromWorker, RenderStatsToWorker } from '../templates/compare/render-stats.ts';
 import { builtinStats, ownStats } from './render-stats-jobs.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

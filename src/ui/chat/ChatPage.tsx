@@ -6,7 +6,7 @@ import type { RunRecord } from '../../adapters/types.ts';
 import { getTemplate, render, templateIds } from '../../templates/index.ts';
 import type { Conversation } from '../../data/types.ts';
 import { chatWorkerAvailable, closeChatWorker, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
-import { modelRequestFor, type ModelRequest } from '../train/prepare.ts';
+import { modelRequestFor, type ModelRequest } from '../train/model-request.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
 import { TINY_ID } from '../train/models.ts';
 import '../train/train.css';

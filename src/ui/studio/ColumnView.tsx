@@ -3,8 +3,8 @@
 // template's refusal, and tokens per turn.
 import { useMemo, type ReactNode } from 'react';
 import { TextView, TokensView } from './RenderedView.tsx';
-import type { ColumnRender } from './render-column.ts';
-import { trainedCharShare } from './render-column.ts';
+import type { ColumnRender } from '../../templates/compare/render-column.ts';
+import { trainedCharShare } from '../../templates/compare/render-column.ts';
 import { useStudio } from './store.ts';
 import { tokensPerSpan } from './token-turns.ts';
 import { encodeForView, tokenizerFor, type TokenView } from './tokenizers.ts';

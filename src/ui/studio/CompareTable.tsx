@@ -14,8 +14,8 @@ import { addResult, StatsAccumulator } from '../../tokenize/stats.ts';
 import type { DatasetStats } from '../../tokenize/types.ts';
 import { runRenderStats } from '../../workers/render-stats-client.ts';
 import { spawnBrowserWorker } from '../../workers/tokenize-spawn.ts';
-import { renderOptions } from './render-column.ts';
-import { topReason, type RenderStats } from './render-stats.ts';
+import { renderOptions } from '../../templates/compare/render-column.ts';
+import { topReason, type RenderStats } from '../../templates/compare/render-stats.ts';
 import { useStudio, type OwnColumn } from './store.ts';
 import { tokenizerFor } from './tokenizers.ts';
 

@@ -10,7 +10,7 @@ import {
   specialTokensFromConfig,
   type OwnSourceKind,
   type OwnTemplateSource,
-} from './own-template.ts';
+} from '../../templates/compare/own-template.ts';
 import { useStudio } from './store.ts';
 import { loadedTokenizers } from './tokenizers.ts';
 

@@ -10,7 +10,7 @@ import { ColumnBody, useColumnTokens } from './ColumnView.tsx';
 import { OwnTemplateColumn } from './OwnTemplateColumn.tsx';
 import { TokenizerPicker } from './TokenizerPicker.tsx';
 import { loadSample } from './load-dataset.ts';
-import { lossScaleSpec, renderColumn } from './render-column.ts';
+import { lossScaleSpec, renderColumn } from '../../templates/compare/render-column.ts';
 import { specialPattern } from './segments.ts';
 import { MAX_COLUMNS, MIN_COLUMNS, useStudio, type RenderChoices } from './store.ts';
 import { loadFromHub } from './tokenizers.ts';

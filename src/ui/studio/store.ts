@@ -3,9 +3,12 @@
 // not plain data, so they live in tokenizers.ts; only their status is here.
 import { create } from 'zustand';
 import type { StudioRecord } from '../../workers/dataset-protocol.ts';
-import { templateIds, type LossPolicy, type TemplateId } from '../../templates/index.ts';
+import { templateIds, type TemplateId } from '../../templates/index.ts';
 import { emptySummary, addToSummary, type StudioSummary } from './summary.ts';
-import type { OwnTemplateSource } from './own-template.ts';
+import type { OwnTemplateSource } from '../../templates/compare/own-template.ts';
+import type { RenderChoices } from '../../templates/compare/render-column.ts';
+
+export type { RenderChoices };
 
 /** The loaded file's identity: its SHA-256 and whether it is kept across reloads. */
 export interface StoredDataset {
@@ -20,24 +23,6 @@ export interface Loading {
   total: number;
 }
 
-export interface RenderChoices {
-  lossPolicy: LossPolicy;
-  /** Where `last_round` starts (render's lastRoundBoundary). */
-  lastRoundBoundary: 'user' | 'user_or_tool';
-  /** Llama 3.1+ `Today Date`; '' means the template's default. */
-  date: string;
-  enableThinking: boolean;
-  trainEmptyThink: boolean;
-  addGenerationPrompt: boolean;
-  maxLength: number;
-  /** The agent (tool-call) template every built-in column uses: 'native' (each family's own) or an id. */
-  agentTemplate: string;
-  /**
-   * ms-swift loss-scale names after the base (`react`, `hermes+ignore_empty_think`); '' or absent =
-   * weight 1 everywhere. The base strategy is `lossPolicy` (render-column.ts lossScaleSpec).
-   */
-  lossScale?: string;
-}
 
 export type TokenizerStatus =
   | { state: 'none' }

@@ -1,7 +1,7 @@
 // Start / Pause / Resume / Cancel, the progress bar (step, tokens/s, ETA) and the live chart.
 import { LossChart } from './LossChart.tsx';
 import { useState } from 'react';
-import { configLine, runDataset, useTrain, type LiveRun } from './store.ts';
+import { configLine, useTrain, type LiveRun } from './store.ts';
 
 function duration(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '—';
@@ -56,7 +56,7 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
             className="primary"
             onClick={() => {
               setResumeError(null);
-              runDataset(run.id).then((d) => start(d, { resumeRunId: run.id })).catch((err: Error) => setResumeError(err.message));
+              start({ resumeRunId: run.id }).catch((err: Error) => setResumeError(err.message));
             }}
             data-testid="resume-lost"
           >

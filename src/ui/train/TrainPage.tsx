@@ -6,16 +6,16 @@ import { currentDatasetRef } from '../studio/load-dataset.ts';
 import { useStudio } from '../studio/store.ts';
 import { LengthPanel } from './LengthPanel.tsx';
 import { lengthCap, presetMaxLength, useLengths } from './lengths.ts';
-import { modelRequestFor } from './prepare.ts';
+import { modelRequestFor } from './model-request.ts';
 import { CachePanel } from './CachePanel.tsx';
 import { canTrain } from './capability.ts';
 import { CapabilityCheck, useChecks } from './CapabilityCheck.tsx';
 import { ModelPicker, useModelChoices } from './ModelPicker.tsx';
 import { RunPanel } from './RunPanel.tsx';
-import { configLine, interruptedRuns, runDataset, useTrain, type InterruptedRun } from './store.ts';
+import { configLine, interruptedRuns, useTrain, type InterruptedRun } from './store.ts';
 import { TrainForm } from './TrainForm.tsx';
 import type { Conversation } from '../../data/types.ts';
-import { lossPolicyOf } from '../../train/config.ts';
+import { effectiveLossScale } from '../../train/config.ts';
 import './train.css';
 
 type Interrupted = InterruptedRun;
@@ -31,7 +31,7 @@ function ResumeOffer() {
   async function go(r: Interrupted) {
     try {
       setError(null);
-      await start(await runDataset(r.id), { resumeRunId: r.id });
+      await start({ resumeRunId: r.id });
       setRuns((xs) => xs.filter((x) => x.id !== r.id));
     } catch (err) {
       setError((err as Error).message);
@@ -95,7 +95,7 @@ export function TrainPage() {
     } catch {
       return; // a local folder to pick again: the model picker says so
     }
-    measure({ dataset, model, modelId, template: config.template, lossPolicy: lossPolicyOf(config), agentTemplate: config.agent_template });
+    measure({ dataset, model, modelId, template: config.template, lossScale: effectiveLossScale(config), agentTemplate: config.agent_template });
     // The Hub token is left out on purpose: it only matters for a gated model's first fetch.
   }, [stored?.sha256, modelId, local, config.template, config.loss_policy, config.loss_scale, config.agent_template, active, !!chosen, measure]);
 
@@ -116,7 +116,7 @@ export function TrainPage() {
   async function onStart() {
     setStartError(null);
     try {
-      await start({ name: fileName ?? 'dataset.jsonl', conversations, originalSha256: stored?.kept ? stored.sha256 : undefined });
+      await start();
     } catch (err) {
       setStartError((err as Error).message);
     }

@@ -16,9 +16,10 @@ describe('agent template on the Train page', () => {
     expect('agent_template' in useTrain.getState().config).toBe(false);
   });
 
-  it('measures lengths again when the agent template changes (tool records render to other lengths)', () => {
-    const job = { sha256: 'x', modelId: 'm', template: 'qwen2_5', lossPolicy: 'all_assistant' as const };
+  it('measures lengths again when the agent template or the loss scale changes', () => {
+    const job = { sha256: 'x', modelId: 'm', template: 'qwen2_5', lossScale: 'default' };
     expect(lengthsKey(job)).not.toBe(lengthsKey({ ...job, agentTemplate: 'react_en' }));
     expect(lengthsKey(job)).toBe(lengthsKey({ ...job, agentTemplate: undefined }));
+    expect(lengthsKey(job)).not.toBe(lengthsKey({ ...job, lossScale: 'last_round' }));
   });
 });

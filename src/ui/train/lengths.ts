@@ -6,7 +6,6 @@ import { create } from 'zustand';
 import { fits, planMemory } from '../../engine/plan/plan.ts';
 import type { ModelSpec } from '../../model/types.ts';
 import type { ModelRequest } from '../../model/sources/request.ts';
-import type { LossPolicy } from '../../templates/types.ts';
 import { coveringLength, type LengthFacts } from '../../tokenize/length-report.ts';
 import type { DatasetRef } from '../../data/dataset-ref.ts';
 import type { FromLengthsWorker, MeasureLengths } from '../../workers/lengths-protocol.ts';
@@ -23,7 +22,8 @@ export interface LengthsJob {
   model: ModelRequest;
   modelId: string;
   template: string;
-  lossPolicy: LossPolicy;
+  /** The loss scale the run trains with (effectiveLossScale): which tokens are trained. */
+  lossScale: string;
   /** TrainConfig.agent_template (absent: the family's own): tool records render to other lengths. */
   agentTemplate?: string;
 }
@@ -38,8 +38,8 @@ interface LengthsState {
   measure(job: LengthsJob): void;
 }
 
-export function lengthsKey(j: Pick<LengthsJob, 'modelId' | 'template' | 'lossPolicy' | 'agentTemplate'> & { sha256: string }): string {
-  return [j.sha256, j.modelId, j.template, j.lossPolicy, j.agentTemplate ?? 'native'].join('|');
+export function lengthsKey(j: Pick<LengthsJob, 'modelId' | 'template' | 'lossScale' | 'agentTemplate'> & { sha256: string }): string {
+  return [j.sha256, j.modelId, j.template, j.lossScale, j.agentTemplate ?? 'native'].join('|');
 }
 
 let worker: Worker | null = null;
@@ -74,7 +74,8 @@ export const useLengths = create<LengthsState>((set, get) => ({
       worker = null;
     };
     w.postMessage({
-      type: 'measure', dataset: job.dataset, model: job.model, template: job.template, render: { lossPolicy: job.lossPolicy, agentTemplate: job.agentTemplate },
+      type: 'measure', dataset: job.dataset, model: job.model, template: job.template, loss_scale: job.lossScale,
+      render: job.agentTemplate ? { agentTemplate: job.agentTemplate } : {},
     } satisfies MeasureLengths);
   },
 }));

@@ -4,19 +4,18 @@
 import { create } from 'zustand';
 import type { LossPoint } from '../../adapters/types.ts';
 import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
-import type { DatasetInfo } from '../../adapters/types.ts';
-import { openFileStore } from '../../data/file-store.ts';
 import { defaultTrainConfig, lossPolicyOf, validateTrainConfig, withLossPolicy, type TrainConfig } from '../../train/config.ts';
-import type { Conversation } from '../../data/types.ts';
 import type { ModelSpec } from '../../model/types.ts';
 import { spawnTrainWorker, type TrainClient } from '../../workers/train-client.ts';
-import type { FromTrainWorker } from '../../train/protocol.ts';
+import type { FromTrainWorker, StartTraining } from '../../train/protocol.ts';
 import type { TrainEvent } from '../../train/trainer.ts';
-import { modelRequestFor, prepareRun } from './prepare.ts';
+import { modelRequestFor } from './model-request.ts';
+import { currentDatasetRef } from '../studio/load-dataset.ts';
 import { applyPreset, type PresetId } from './presets.ts';
 import { TINY_ID } from './models.ts';
 import { useStudio } from '../studio/store.ts';
-import { lossScaleSpec } from '../studio/render-column.ts';
+import { lossScaleSpec } from '../../templates/compare/render-column.ts';
+import { ETA_WINDOW, etaSeconds, type StepTime } from '../../train/eta.ts';
 
 export type RunPhase = 'idle' | 'preparing' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
@@ -42,6 +41,8 @@ export interface LiveRun {
   lostDevice: boolean;
   /** Records left out of this run, each with its line and why. */
   skipped: { line: number; why: string }[];
+  /** When recent steps ended (the trainer's elapsed seconds): the ETA's median step time. */
+  stepTimes: StepTime[];
 }
 
 export interface LocalModel {
@@ -66,12 +67,12 @@ interface TrainState {
   setPreset(p: PresetId): void;
   /** A change by hand (the preset becomes "custom") unless `keepPreset`. */
   setConfig(c: TrainConfig, opts?: { keepPreset?: boolean }): void;
-  /** `originalSha256`: the loaded file as kept in the studio's file store, so the adapter zip can carry it unchanged. */
-  start(dataset: { name: string; conversations: Conversation[]; originalSha256?: string }, opts?: { resumeRunId?: string }): Promise<void>;
+  /** A new run of the current dataset with the form's settings, or a stored run resumed with its own. */
+  start(opts?: { resumeRunId?: string }): Promise<void>;
   pause(): void;
   resume(): void;
   cancel(): void;
-  onEvent(e: TrainEvent | Exclude<FromTrainWorker, { type: 'event' }> | { type: 'progress'; phase: string; loaded: number; total: number }): void;
+  onEvent(e: TrainEvent | Exclude<FromTrainWorker, { type: 'event' }>): void;
 }
 
 let client: TrainClient | null = null;
@@ -110,15 +111,6 @@ function savedForm(): SavedForm {
   }
 }
 
-/** Conversations as JSON Lines: the dataset copy kept with the run (and shipped in its zip). */
-export function conversationsJsonl(conversations: readonly Conversation[]): Uint8Array {
-  return new TextEncoder().encode(conversations.map((c) => JSON.stringify(c)).join('\n') + '\n');
-}
-
-export function parseConversationsJsonl(bytes: Uint8Array): Conversation[] {
-  return new TextDecoder().decode(bytes).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Conversation);
-}
-
 function upsertPoint(points: LossPoint[], p: LossPoint): LossPoint[] {
   const i = points.findIndex((x) => x.step === p.step);
   if (i < 0) return [...points, p].sort((a, b) => a.step - b.step);
@@ -139,59 +131,43 @@ export const useTrain = create<TrainState>((set, get) => ({
   setPreset: (preset) => set((s) => ({ preset, configFrom: null, config: applyPreset(s.config, preset) })),
   setConfig: (config, opts = {}) => set((s) => (opts.keepPreset ? { config } : { config, preset: null, configFrom: null })),
 
-  async start(dataset, opts = {}) {
+  async start(opts = {}) {
     const s = get();
     if (client) return;
-    const store = await adapterStore();
-    let runId = opts.resumeRunId;
-    let name = '';
-    let config = s.config;
-    let points: LossPoint[] = [];
-    if (runId) {
-      const rec = await store.get(runId);
+    let msg: StartTraining;
+    let live: Pick<LiveRun, 'id' | 'name' | 'datasetName' | 'conversations' | 'config' | 'points' | 'step'>;
+    if (opts.resumeRunId) {
+      // The stored run's own settings, model and dataset copy: the worker reads them; the page only shows them.
+      const rec = await (await adapterStore()).get(opts.resumeRunId);
       if (!rec) throw new Error('That run is gone from this browser’s storage.');
-      name = rec.name;
-      config = rec.hyperparameters as TrainConfig;
-      points = rec.loss_curve;
-      // The form shows what the resumed run trains with.
+      const config = rec.hyperparameters as TrainConfig;
+      const model = modelRequestFor(rec.base_model, s.local, s.hubToken || undefined);
       // base_model is where its weights come from (config.model_id may be the Hub id of a local folder).
-      set({ config, modelId: rec.base_model, preset: null, configFrom: { runId, name } });
-      await store.updateRun(runId, { status: 'running' });
+      set({ config, modelId: rec.base_model, preset: null, configFrom: { runId: rec.id, name: rec.name } });
+      msg = { type: 'start', run: { resume: rec.id }, model, recompute: true };
+      live = {
+        id: rec.id, name: rec.name, datasetName: rec.dataset?.name ?? '', conversations: rec.dataset?.records ?? 0, config,
+        points: rec.loss_curve, step: rec.loss_curve.at(-1)?.step ?? 0,
+      };
     } else {
-      const info: DatasetInfo = await store.saveDataset(dataset.name, conversationsJsonl(dataset.conversations));
-      const original = await originalFile(dataset.originalSha256);
-      if (original) {
-        const saved = await store.saveDataset(dataset.name, original);
-        info.original = { name: saved.name, sha256: saved.sha256 };
-      }
+      const dataset = currentDatasetRef();
+      if (!dataset) throw new Error('Load a dataset first (or wait until it has been read).');
+      const config = s.config;
+      const model = modelRequestFor(s.modelId, s.local, s.hubToken || undefined);
       const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
-      name = `${config.model_id.split('/').pop()} · ${dataset.name} · ${stamp}`;
-      const rec = await store.createRun({
-        // base_model says where the weights come from (a Hub id, the tiny model, or local:NAME); config.model_id
-        // is the Hub id exports name (for a local folder: the one the user gave, if any).
-        name, base_model: s.modelId, template: config.template, loss_policy: lossPolicyOf(config),
-        dataset: { ...info, records: dataset.conversations.length }, hyperparameters: config, loss_curve: [],
-        step: 0, total_steps: config.max_steps > 0 ? config.max_steps : null, status: 'running', final_loss: null,
-      });
-      runId = rec.id;
+      const name = `${config.model_id.split('/').pop()} · ${dataset.name} · ${stamp}`;
+      msg = { type: 'start', run: { name }, dataset, model, config, recompute: true };
+      live = { id: '', name, datasetName: dataset.name, conversations: 0, config, points: [], step: 0 };
     }
     set({
       run: {
-        id: runId, name, datasetName: dataset.name, conversations: dataset.conversations.length, config, phase: 'preparing', step: points.at(-1)?.step ?? 0, total: config.max_steps > 0 ? config.max_steps : null,
-        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, points, prep: null, message: null, lastCheckpoint: null, lostDevice: false, skipped: [],
+        ...live, phase: 'preparing', total: live.config.max_steps > 0 ? live.config.max_steps : null,
+        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, prep: null, message: null, lastCheckpoint: null, lostDevice: false, skipped: [],
+        stepTimes: [],
       },
     });
-    try {
-      const prep = await prepareRun(modelRequestFor(s.modelId, s.local, s.hubToken || undefined), config, dataset.conversations, (phase, loaded, total) =>
-        get().onEvent({ type: 'progress', phase, loaded, total }));
-      if (!prep.records.length) throw new Error(`None of the ${dataset.conversations.length} conversations could be used with template ${config.template} and max length ${config.max_length ?? 'the model’s'}.`);
-      if (prep.skipped.length) set((st) => ({ run: st.run && { ...st.run, skipped: prep.skipped } }));
-      client = spawnTrainWorker((m) => get().onEvent(m.type === 'event' ? m.event : m));
-      client.post({ type: 'start', runId, config, model: prep.model, records: prep.records, padId: prep.padId, resume: !!opts.resumeRunId, recompute: true });
-    } catch (err) {
-      get().onEvent({ type: 'error', message: (err as Error).message, refused: false, deviceLost: false });
-      await store.updateRun(runId, { status: 'failed' }).catch(() => undefined);
-    }
+    client = spawnTrainWorker((m) => get().onEvent(m.type === 'event' ? m.event : m));
+    client.post(msg);
   },
   pause: () => {
     client?.post({ type: 'pause' });
@@ -211,16 +187,22 @@ export const useTrain = create<TrainState>((set, get) => ({
       case 'progress':
         patch({ prep: { phase: e.phase, loaded: e.loaded, total: e.total } });
         break;
+      case 'run':
+        patch({ id: e.runId, name: e.name, config: e.config, datasetName: e.dataset.name, conversations: e.records, skipped: e.skipped });
+        break;
       case 'start':
         patch({ phase: 'running', total: e.total_steps, prep: null, step: e.resumed_from ?? run.step, lastCheckpoint: e.resumed_from ?? run.lastCheckpoint });
         break;
-      case 'step':
+      case 'step': {
+        const stepTimes = [...run.stepTimes.slice(-(ETA_WINDOW * 2)), { step: e.step, at: e.elapsed_seconds }];
         patch({
           phase: run.phase === 'paused' ? 'paused' : 'running', step: e.step, total: e.total_steps, tokensPerSecond: e.tokens_per_second,
-          etaSeconds: e.eta_seconds, elapsedSeconds: e.elapsed_seconds,
+          // The median of recent step times, not the trainer's running mean (which the first, compiling step inflates).
+          etaSeconds: etaSeconds(stepTimes, e.total_steps), elapsedSeconds: e.elapsed_seconds, stepTimes,
           points: upsertPoint(run.points, { step: e.step, loss: e.loss, learning_rate: e.learning_rate, grad_norm: e.grad_norm }),
         });
         break;
+      }
       case 'eval':
         patch({ points: upsertPoint(run.points, { step: e.step, loss: run.points.find((p) => p.step === e.step)?.loss ?? NaN, eval_loss: e.eval_loss }) });
         break;
@@ -329,26 +311,4 @@ export async function interruptedRuns(): Promise<InterruptedRun[]> {
 export function configLine(c: TrainConfig): string {
   const steps = c.max_steps > 0 ? `${c.max_steps} steps` : `${c.num_train_epochs} epoch${c.num_train_epochs === 1 ? '' : 's'}`;
   return [c.model_id, c.template, steps, `lr ${c.learning_rate}`, `max_length ${c.max_length ?? 'model'}`, `r ${c.lora.r}`].join(' · ');
-}
-
-/** The dataset a stored run trained on, back as conversations (to resume it after a reload). */
-/** The user's original file from the studio's file store (src/data/file-store.ts), when it was kept. */
-async function originalFile(sha256: string | undefined): Promise<Uint8Array | null> {
-  if (!sha256) return null;
-  try {
-    const fs = await openFileStore();
-    const got = await fs.get(sha256);
-    return got ? new Uint8Array(await got.blob.arrayBuffer()) : null;
-  } catch {
-    return null; // without it the zip carries Prism's normalized copy, named as such
-  }
-}
-
-export async function runDataset(runId: string): Promise<{ name: string; conversations: Conversation[] }> {
-  const store = await adapterStore();
-  const rec = await store.get(runId);
-  if (!rec?.dataset) throw new Error('The run has no dataset recorded.');
-  const file = await store.getDataset(rec.dataset.sha256);
-  if (!file) throw new Error('The run’s dataset is no longer stored.');
-  return { name: file.name, conversations: parseConversationsJsonl(file.bytes) };
 }

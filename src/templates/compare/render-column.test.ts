@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../data/index.ts';
 import { lossScaleSpec, renderColumn, renderOptions } from './render-column.ts';
-import type { RenderChoices } from './store.ts';
+import type { RenderChoices } from './render-column.ts';
 
 const CHOICES: RenderChoices = {
   lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false,

@@ -4,8 +4,28 @@ import type { Conversation } from '../../data/index.ts';
 import {
   doctor, getTemplate, LossScaleError, parseLossScale, renderChecked, TemplateError, withLossBase,
   type LossBase, type Rendered, type RenderOptions, type RenderWarning, type TemplateId,
-} from '../../templates/index.ts';
-import type { RenderChoices } from './store.ts';
+} from '../index.ts';
+import type { LossPolicy } from '../types.ts';
+
+/** The render options the Templates page offers (also what the stats worker renders with). */
+export interface RenderChoices {
+  lossPolicy: LossPolicy;
+  /** Where `last_round` starts (render's lastRoundBoundary). */
+  lastRoundBoundary: 'user' | 'user_or_tool';
+  /** Llama 3.1+ `Today Date`; '' means the template's default. */
+  date: string;
+  enableThinking: boolean;
+  trainEmptyThink: boolean;
+  addGenerationPrompt: boolean;
+  maxLength: number;
+  /** The agent (tool-call) template every built-in column uses: 'native' (each family's own) or an id. */
+  agentTemplate: string;
+  /**
+   * ms-swift loss-scale names after the base (`react`, `hermes+ignore_empty_think`); '' or absent =
+   * weight 1 everywhere. The base strategy is `lossPolicy` (lossScaleSpec).
+   */
+  lossScale?: string;
+}
 
 export type ColumnRender = { ok: true; rendered: Rendered } | { ok: false; error: string; warnings: RenderWarning[] };
 

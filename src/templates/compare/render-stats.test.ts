@@ -12,7 +12,7 @@ import type { Conversation } from '../../data/index.ts';
 import { readDataset } from '../../data/index.ts';
 import type { OwnTemplateSource } from './own-template.ts';
 import { addOwnRecord, addRecord, emptyRenderStats, MAX_REASONS, OTHER_REASON, topReason } from './render-stats.ts';
-import type { RenderChoices } from './store.ts';
+import type { RenderChoices } from './render-column.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const sample = (name: string) => join(ROOT, 'public', 'samples', name);

@@ -4,12 +4,12 @@
 // worker (src/workers/render-stats.worker.ts) so a large file never blocks the page; with a
 // tokenizer for an own-template column the same worker also counts its tokens.
 import type { Conversation } from '../../data/index.ts';
-import { doctor, getTemplate, renderChecked, TemplateError, type RenderOptions, type TemplateId } from '../../templates/index.ts';
+import { doctor, getTemplate, renderChecked, TemplateError, type RenderOptions, type TemplateId } from '../index.ts';
 import type { TokenizerFiles } from '../../tokenize/load.ts';
 import type { DatasetStats, LengthOptions } from '../../tokenize/types.ts';
 import { renderOwnColumn, type OwnTemplateSource } from './own-template.ts';
 import type { ColumnRender } from './render-column.ts';
-import type { RenderChoices } from './store.ts';
+import type { RenderChoices } from './render-column.ts';
 
 export interface RenderStats {
   records: number;

@@ -2,11 +2,11 @@
 // tokenizer_config.json, a loaded tokenizer), what the column's chips are, and rendering one record
 // with it through the jinja mode of src/templates. Pure: no React, no DOM.
 import type { Conversation } from '../../data/index.ts';
-import type { RenderWarning } from '../../templates/index.ts';
-import { renderWithJinja } from '../../templates/jinja/render.ts';
-import type { HFMessagesOptions } from '../../templates/conformance/hf-messages.ts';
+import type { RenderWarning } from '../index.ts';
+import { renderWithJinja } from '../jinja/render.ts';
+import type { HFMessagesOptions } from '../conformance/hf-messages.ts';
 import type { ColumnRender } from './render-column.ts';
-import type { RenderChoices } from './store.ts';
+import type { RenderChoices } from './render-column.ts';
 
 export type OwnSourceKind = 'paste' | 'file' | 'tokenizer';
 
