@@ -27,7 +27,8 @@ import { acquireDevice } from '../src/engine/device.ts';
 import { attentionBackward, attentionFlops, attentionForward, type AttentionDims } from '../src/engine/attention/attention.ts';
 import { linearBackwardInput, linearForward } from '../src/engine/kernels/matmul.ts';
 import { FusedCrossEntropy, crossEntropyFlops } from '../src/engine/loss/cross_entropy.ts';
-import { LORA_TARGETS, fmt, planMemory, type ModelShape } from '../src/engine/plan/index.ts';
+import { fmt, planMemory, type ModelShape } from '../src/engine/plan/index.ts';
+import { allLinear } from '../src/model/layout.ts';
 import { readF32, storageBuffer, submit } from '../src/engine/runtime/index.ts';
 import { BYTES, destroyTensor, weightTensor, type DType, type Tensor } from '../src/engine/tensor/index.ts';
 import { rng } from '../src/engine/testing/random.ts';
@@ -318,7 +319,7 @@ if (!values['no-plan']) {
   for (const [name, m] of Object.entries(models)) {
     for (const seq of [512, 1024, 2048]) {
       for (const recompute of [false, true]) {
-        const p = planMemory(m, { batch: 1, seq_len: seq, lora: { r: 16, targets: LORA_TARGETS }, recompute });
+        const p = planMemory(m, { batch: 1, seq_len: seq, lora: { r: 16, targets: allLinear('llama') }, recompute });
         const b = p.bytes;
         pline([name, String(seq), recompute ? 'yes' : 'no', fmt(p.total), fmt(b.weights), fmt(b.lora_params + b.lora_grads + b.optimizer), fmt(b.activations), fmt(b.scratch)]);
       }

@@ -6,13 +6,14 @@ import type { LoraTarget } from '../engine/plan/plan.ts';
 import { createKvDecoder, type KvDecoder } from '../engine/decoder/kv.ts';
 import type { LoadedModel } from './load.ts';
 
+/** The decoders' LoRA options for an adapter: its rank, scaling and the modules it has tensors for. */
+function loraOptions(adapter: ImportedAdapter) {
+  const targets: LoraTarget[] = [...new Set(adapter.tensors.map((t) => t.module))];
+  return { r: adapter.config.r, alpha: adapter.config.lora_alpha, rslora: adapter.config.use_rslora, targets, dropout: 0 };
+}
+
 export function createRunner(device: GPUDevice, model: LoadedModel, seqLen: number, adapter?: ImportedAdapter | null): Decoder {
-  const targets = adapter ? [...new Set(adapter.tensors.map((t) => t.module))] as LoraTarget[] : [];
-  const decoder = createDecoder(device, model.spec, model.weights, {
-    batch: 1,
-    seqLen,
-    lora: adapter ? { r: adapter.config.r, alpha: adapter.config.lora_alpha, rslora: adapter.config.use_rslora, targets, dropout: 0 } : null,
-  });
+  const decoder = createDecoder(device, model.spec, model.weights, { batch: 1, seqLen, lora: adapter ? loraOptions(adapter) : null });
   // Modules without a tensor in the file keep B = 0 (PEFT's init), so they change nothing.
   for (const t of adapter?.tensors ?? []) {
     decoder.writeLora(peftKey(model.spec, t.layer, t.module, 'A'), t.A);
@@ -33,14 +34,13 @@ export async function forwardLogits(device: GPUDevice, model: LoadedModel, ids: 
 
 /** A KV-cache decoder over loaded weights; the adapter (if any) is applied unmerged and can be switched off per prefill. */
 export function createKvRunner(device: GPUDevice, model: LoadedModel, maxT: number, adapter?: ImportedAdapter | null): { kv: KvDecoder; destroy(): void } {
-  // The training decoder only holds the LoRA A/B buffers here (its activations are made lazily, never).
-  const holder = adapter ? createRunner(device, model, 1, adapter) : null;
-  const c = adapter?.config;
-  const kv = createKvDecoder(device, model.spec, model.weights, {
-    maxT,
-    lora: holder && c ? { params: holder.lora, r: c.r, scale: c.use_rslora ? c.lora_alpha / Math.sqrt(c.r) : c.lora_alpha / c.r } : null,
-  });
-  return { kv, destroy: () => { kv.destroy(); holder?.destroy(); } };
+  const kv = createKvDecoder(device, model.spec, model.weights, { maxT, lora: adapter ? loraOptions(adapter) : null });
+  // Modules without a tensor in the file keep B = 0, so they change nothing.
+  for (const t of adapter?.tensors ?? []) {
+    kv.writeLora(peftKey(model.spec, t.layer, t.module, 'A'), t.A);
+    kv.writeLora(peftKey(model.spec, t.layer, t.module, 'B'), t.B);
+  }
+  return { kv, destroy: () => kv.destroy() };
 }
 
 /** NextLogits over a KV decoder: the first call prefills, each later call appends the newest token. */

@@ -23,6 +23,7 @@ import {
 import { attentionBackward, attentionForward } from '../attention/attention.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { FusedSplit, ProjRole } from '../../model/layout.ts';
+import type { LayerActivations, LayerGradients, StepInputs } from '../plan/tensors.ts';
 
 /** What kind of layer this is: fixed per layer of a model. */
 export interface LayerKind {
@@ -74,8 +75,8 @@ export interface LayerWeights {
 }
 
 export interface LoraModule {
-  /** f32 [r, in] and [out, r], and their gradients. */
-  a: GPUBuffer; b: GPUBuffer; dA: GPUBuffer; dB: GPUBuffer;
+  /** f32 [r, in] and [out, r], and (training) their gradients. */
+  a: GPUBuffer; b: GPUBuffer; dA?: GPUBuffer; dB?: GPUBuffer;
   inF: number; outF: number;
 }
 
@@ -89,46 +90,26 @@ export interface LayerLora {
   modules: Partial<Record<ProjRole, LoraModule>>;
 }
 
-/** What backward needs from forward (one set per layer, or one shared set when recomputing). */
-export interface LayerActs {
-  ln1: GPUBuffer; rstd1: GPUBuffer;
-  /** Qwen3/Gemma 3: q/k before their per-head norm, and its rstd. */
-  qPre?: GPUBuffer; kPre?: GPUBuffer; qRstd?: GPUBuffer; kRstd?: GPUBuffer;
-  q: GPUBuffer; k: GPUBuffer; v: GPUBuffer;
-  lse: GPUBuffer; attnOut: GPUBuffer;
-  /** Gemma: o_proj's output before its norm, and the norm's rstd. */
-  oOut?: GPUBuffer; postAttnRstd?: GPUBuffer;
-  mid: GPUBuffer;
-  ln2: GPUBuffer; rstd2: GPUBuffer;
-  gate: GPUBuffer; up: GPUBuffer; act: GPUBuffer;
-  /** Gemma: down_proj's output before its norm, and the norm's rstd. */
-  downOut?: GPUBuffer; postMlpRstd?: GPUBuffer;
-  /** A fused projection's whole output (scratch, shared by the layers). */
-  fused?: GPUBuffer;
-  /** X·Aᵀ [N, r] per adapted projection. */
-  loraH: Partial<Record<ProjRole, GPUBuffer>>;
-}
+/** What backward needs from forward: the plan's LayerActivations, allocated. */
+export type LayerActs = LayerActivations<GPUBuffer>;
 
-/** Scratch shared by every layer's backward (plan names in comments). */
-export interface LayerScratch {
-  dln: GPUBuffer; // grad.ln [N, D]; also attention backward's rowStats [N, heads, 2] and Gemma's ∂o_out, ∂down_out
-  dq: GPUBuffer; dk: GPUBuffer; dv: GPUBuffer;
-  dattn: GPUBuffer; // grad.attn_out [N, q]; also Qwen3's ∂q_pre
-  dgate: GPUBuffer; // grad.gate
-  dup: GPUBuffer; // grad.up; also Qwen3's ∂k_pre
-  dact: GPUBuffer; // grad.act
-  dh: GPUBuffer; // grad.lora_h [N, r]
-  xd?: GPUBuffer; // lora.dropout_x [N, widest in]
-}
+/** Scratch shared by every layer's backward: the plan's grad.* buffers. */
+export type LayerScratch = LayerGradients<GPUBuffer>;
 
-export interface LayerInputs {
-  seqIds: GPUBuffer;
-  /** One cos/sin pair [N, rotaryDim/2] per RoPE table. */
-  rope: { cos: GPUBuffer; sin: GPUBuffer }[];
-}
+/** input_ids, seq_ids and the RoPE tables of the step. */
+export type LayerInputs = StepInputs<GPUBuffer>;
 
-/** Records the attention of a layer: reads a.q, a.k, a.v, writes a.attnOut (and a.lse). */
-export type Attend = (enc: GPUCommandEncoder, a: LayerActs) => void;
+/**
+ * Records the attention of a layer: reads a.q, a.k, a.v (rotated), writes a.attnOut (training
+ * also a.lse). Flash attention over the whole sequence, or a KV cache's decode attention (kv.ts).
+ */
+export type Attend = (enc: GPUCommandEncoder, d: LayerDims, a: LayerActs) => void;
+
+/** Causal flash attention over the step's N tokens (packed sequences kept apart by seq_ids). */
+export function flashAttention(device: GPUDevice, io: LayerInputs): Attend {
+  return (enc, d, a) =>
+    attentionForward(device, enc, attnDims(d), { q: a.q, k: a.k, v: a.v, seqIds: io.seq_ids, out: a.attnOut, lse: a.lse });
+}
 
 function proj(
   device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: ProjRole,
@@ -146,12 +127,12 @@ function proj(
 }
 
 /**
- * Records the forward of one layer: x [N, D] → out [N, D] (out may not alias x). `attend`
- * replaces full-sequence attention (the KV-cache decoder attends against its cache).
+ * Records the forward of one layer: x [N, D] → out [N, D] (out may not alias x). Training and
+ * the KV-cache decoder both run this; they differ only in `attend`.
  */
 export function layerForward(
   device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, w: LayerWeights, lora: LayerLora | null,
-  io: LayerInputs, x: GPUBuffer, out: GPUBuffer, a: LayerActs, scratch: LayerScratch | null, attend?: Attend,
+  io: LayerInputs, x: GPUBuffer, out: GPUBuffer, a: LayerActs, scratch: LayerScratch | null, attend: Attend,
 ): void {
   const { N, hidden: D, heads, kvHeads, headDim: hd, eps, kind } = d;
   const offset = kind.normOffset;
@@ -177,10 +158,7 @@ export function layerForward(
     ropeForward(device, enc, { x: a.q, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
     ropeForward(device, enc, { x: a.k, cos, sin, T: N, heads: kvHeads, headDim: hd, rotaryDim: kind.rotaryDim });
   }
-  if (attend) attend(enc, a);
-  else {
-    attentionForward(device, enc, attnDims(d), { q: a.q, k: a.k, v: a.v, seqIds: io.seqIds, out: a.attnOut, lse: a.lse });
-  }
+  attend(enc, d, a);
   if (kind.sandwich) {
     proj(device, enc, d, lora, 'o', w.o, a.attnOut, a.oOut!, a, scratch, { bias: w.oBias });
     rmsnormForward(device, enc, { x: a.oOut!, w: w.postAttn!, y: a.mid, rstd: a.postAttnRstd!, rows: N, cols: D, eps, offset });
@@ -229,6 +207,7 @@ function projBack(
   linearBackwardInput(device, enc, dy, w, dx, d.N, { accumulate: accumulateDx });
   const m = lora?.modules[t];
   if (!lora || !m) return;
+  if (!m.dA || !m.dB) throw new Error(`layerBackward: the ${t} LoRA module has no gradient buffers (an inference decoder's)`);
   loraBackward(device, enc, {
     x, a: m.a, b: m.b, h: a.loraH[t]!, dy, dA: m.dA, dB: m.dB, dx, dh: s.dh, xd: s.xd,
     T: d.N, inF: m.inF, outF: m.outF, r: lora.r, scale: lora.scale,
@@ -274,7 +253,7 @@ export function layerBackward(
   }
   projBack(device, enc, d, lora, 'o', w.o, a.attnOut, dO, s.dattn, false, a, s, g);
   attentionBackward(device, enc, attnDims(d), {
-    q: a.q, k: a.k, v: a.v, seqIds: io.seqIds, out: a.attnOut, lse: a.lse,
+    q: a.q, k: a.k, v: a.v, seqIds: io.seq_ids, out: a.attnOut, lse: a.lse,
     dOut: s.dattn, rowStats: s.dln, dq: s.dq, dk: s.dk, dv: s.dv,
   });
   if (kind.rope !== null) {

@@ -1,1 +1,3 @@
 export * from './plan.ts';
+export * from './tensors.ts';
+export * from './allocate.ts';

@@ -1,6 +1,7 @@
 // The planner on a tiny shape whose bytes are worked out by hand below, and the fit check.
 import { describe, expect, it } from 'vitest';
-import { fits, planMemory, type ModelShape, type TrainShape } from './plan.ts';
+import { fits, planDecoding, planMemory, type ModelShape, type TrainShape } from './plan.ts';
+import type { PlannedBuffer } from './tensors.ts';
 
 // hidden 8, intermediate 12, 2 layers, 2 heads / 1 kv head of dim 4, vocab 10, tied, bf16.
 const tiny: ModelShape = {
@@ -99,5 +100,68 @@ describe('fits', () => {
     expect(p.buffers.some((b) => b.name === 'rope_local.cos')).toBe(true);
     expect(p.buffers.some((b) => b.name === 'recompute.o_out')).toBe(true);
     expect(fits(p, { maxBufferSize: 2 ** 28, maxStorageBufferBindingSize: 2 ** 27 })).toEqual({ ok: true });
+  });
+});
+
+/** Every PlannedBuffer reachable from a typed record (each object once). */
+function reachable(x: unknown, out = new Set<PlannedBuffer>()): Set<PlannedBuffer> {
+  if (typeof x !== 'object' || x === null) return out;
+  if ('bytes' in x && 'category' in x) out.add(x as PlannedBuffer);
+  else for (const v of Object.values(x)) reachable(v, out);
+  return out;
+}
+
+describe('the typed record', () => {
+  const variants: [string, ModelShape, TrainShape][] = [
+    ['tiny', tiny, train],
+    ['recompute, dropout', tiny, { ...train, recompute: true, lora: { ...train.lora, dropout: 0.1 } }],
+    ['no LoRA', tiny, { ...train, lora: { r: 0, targets: [] } }],
+    ['Gemma 3 (q/k norm, sandwich, two RoPE tables)', { ...tiny, arch: 'gemma3', qk_norm: true, sandwich_norms: true, rope_tables: 2 }, train],
+    ['Phi-3 (fused projections)', { ...tiny, arch: 'phi3' }, { ...train, lora: { r: 2, targets: ['qkv_proj', 'down_proj'] } }],
+  ];
+  for (const [name, m, t] of variants) {
+    it(`${name}: holds exactly the listed non-weight buffers`, () => {
+      const p = planMemory(m, t);
+      const listed = p.buffers.filter((b) => b.category !== 'weights');
+      const inRecord = reachable(p.tensors);
+      expect([...inRecord].map((b) => b.name).sort()).toEqual(listed.map((b) => b.name).sort());
+      expect(new Set(listed).size).toBe(listed.length);
+    });
+  }
+
+  it('recompute: every layer shares one set; without: one set per layer', () => {
+    const rc = planMemory(tiny, { ...train, recompute: true }).tensors.layers;
+    expect(rc[0]).toBe(rc[1]);
+    const per = planMemory(tiny, train).tensors.layers;
+    expect(per[0].q.name).toBe('layers.0.q');
+    expect(per[1].loraH.v?.name).toBe('layers.1.v_proj.lora_h');
+  });
+
+  it('refuses a LoRA target the architecture does not have, naming its modules', () => {
+    expect(() => planMemory({ ...tiny, arch: 'phi3' }, train)).toThrow(/q_proj is not a linear module of phi3.*qkv_proj/);
+  });
+});
+
+describe('planDecoding (hand-computed tiny shape)', () => {
+  // Cache of 5 tokens, LoRA r 2 on q_proj and v_proj.
+  const p = planDecoding(tiny, { max_tokens: 5, lora: { r: 2, targets: ['q_proj', 'v_proj'] } });
+  it('LoRA A/B only: 448 bytes, no gradients or optimizer state', () => {
+    expect(p.bytes.lora_params).toBe(448);
+    expect(p.bytes.lora_grads).toBe(0);
+    expect(p.bytes.optimizer).toBe(0);
+  });
+  it('activations 2600 bytes, scratch 148', () => {
+    // inputs: ids, seq ids 2·20 + rope cos/sin 2·(5·2·4) = 120; residual pair 2·160 = 320;
+    // one layer set: ln1 160 + rstd1 20 + q 160 + k 80 + v 80 + lse 40 + attn_out 160 + mid 160
+    //   + ln2 160 + rstd2 20 + gate/up/act 3·240 + lora_h 2·40 = 1840;
+    // cache: 2 layers · (k + v) 2·80 = 320.
+    expect(p.bytes.activations).toBe(120 + 320 + 1840 + 320);
+    // scores [2 heads, 5] 40, last row 32, final norm 32 + 4, logits [1, 10] 40.
+    expect(p.bytes.scratch).toBe(40 + 32 + 36 + 40);
+    expect(p.total).toBe(p.buffers.reduce((s, b) => s + b.bytes, 0));
+  });
+  it('holds exactly the listed non-weight buffers', () => {
+    const listed = p.buffers.filter((b) => b.category !== 'weights').map((b) => b.name).sort();
+    expect([...reachable(p.tensors)].map((b) => b.name).sort()).toEqual(listed);
   });
 });

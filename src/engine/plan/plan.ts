@@ -1,9 +1,16 @@
-// The memory plan of one LoRA training step, laid out before anything runs (llm.c style):
-// every weight, LoRA tensor, saved activation and scratch buffer, its shape and bytes, so the
-// app can tell the user what fits on their GPU and the decoder can allocate each buffer once.
+// The memory plans, laid out before anything runs (llm.c style): every weight, LoRA tensor,
+// saved activation and scratch buffer of one LoRA training step (planMemory) or of a KV-cache
+// decoder (planDecoding), its shape and bytes, so the app can tell the user what fits on their
+// GPU, and as a typed record (./tensors.ts) both decoders allocate from, each buffer once.
 import { BYTES, type DType } from '../tensor/dtype.ts';
 import type { Arch, ModelSpec } from '../../model/types.ts';
-import { linearLayouts, TARGET_MODULES, type TargetModule } from '../../model/layout.ts';
+import { layoutOf, linearLayouts, TARGET_MODULES, type TargetModule } from '../../model/layout.ts';
+import {
+  CATEGORIES, type Category, type DecodeTensors, type LayerActivations, type LoraLayers, type LoraTensors, type PlannedBuffer,
+  type StepInputs, type TrainTensors,
+} from './tensors.ts';
+
+export { CATEGORIES, type Category, type PlannedBuffer } from './tensors.ts';
 
 export interface ModelShape {
   hidden: number;
@@ -45,25 +52,32 @@ export interface TrainShape {
   vocab_chunk?: number;
 }
 
-export type Category = 'weights' | 'lora_params' | 'lora_grads' | 'optimizer' | 'activations' | 'scratch';
-export const CATEGORIES: Category[] = ['weights', 'lora_params', 'lora_grads', 'optimizer', 'activations', 'scratch'];
-
-export interface PlannedBuffer {
-  name: string;
-  category: Category;
-  shape: number[];
-  dtype: DType | 'u32' | 'i32';
-  bytes: number;
+/** What a KV-cache decoder holds: the cache capacity (prompt plus generated tokens) and its LoRA. */
+export interface DecodeShape {
+  max_tokens: number;
+  lora: { r: number; targets: readonly LoraTarget[] };
 }
 
-export interface MemoryPlan {
+interface PlanBase<T> {
   model: ModelShape;
-  train: TrainShape;
-  /** Tokens per step (batch × seq_len). */
+  /** Rows the activations hold (training: batch × seq_len; decoding: max_tokens). */
   tokens: number;
+  /** Every buffer, in plan order (what the app lists and fits() checks). */
   buffers: PlannedBuffer[];
+  /** The same buffers as a typed record (each object appears once in `buffers`). */
+  tensors: T;
   bytes: Record<Category, number>;
   total: number;
+}
+
+/** A training step's plan. */
+export interface MemoryPlan extends PlanBase<TrainTensors> {
+  train: TrainShape;
+}
+
+/** A KV-cache decoder's plan. */
+export interface DecodePlan extends PlanBase<DecodeTensors> {
+  decode: DecodeShape;
 }
 
 /** The plan's view of a spec (matrix dtype from the embedding tensor). */
@@ -111,13 +125,140 @@ export function fusedWidth(m: ModelShape): number {
 
 const elemBytes = (dtype: PlannedBuffer['dtype']) => (dtype === 'u32' || dtype === 'i32' ? 4 : BYTES[dtype]);
 
-export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
-  const buffers: PlannedBuffer[] = [];
-  const add = (name: string, category: Category, shape: number[], dtype: PlannedBuffer['dtype'] = 'f32') => {
+/** Collects planned buffers in order; `add` returns the buffer for the typed record. */
+class Planner {
+  readonly buffers: PlannedBuffer[] = [];
+  add(name: string, category: Category, shape: number[], dtype: PlannedBuffer['dtype'] = 'f32'): PlannedBuffer {
     const n = shape.reduce((a, b) => a * b, 1);
     // Buffers are 4-byte aligned (16-bit tensors hold two values per u32).
-    buffers.push({ name, category, shape, dtype, bytes: Math.ceil((n * elemBytes(dtype)) / 4) * 4 });
+    const b: PlannedBuffer = { name, category, shape, dtype, bytes: Math.ceil((n * elemBytes(dtype)) / 4) * 4 };
+    this.buffers.push(b);
+    return b;
+  }
+  done<T>(model: ModelShape, tokens: number, tensors: T): PlanBase<T> {
+    const bytes = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+    for (const b of this.buffers) bytes[b.category] += b.bytes;
+    const total = CATEGORIES.reduce((s, c) => s + bytes[c], 0);
+    return { model, tokens, buffers: this.buffers, tensors, bytes, total };
+  }
+}
+
+/** Frozen weights, checkpoint dtype; norms and biases f32 (listed for their bytes; the caller uploads them). */
+function planWeights(pl: Planner, m: ModelShape): void {
+  const D = m.hidden;
+  const q = m.heads * m.head_dim;
+  const kv = m.kv_heads * m.head_dim;
+  const shapes = projShapes(m);
+  pl.add('model.embed_tokens.weight', 'weights', [m.vocab, D], m.dtype);
+  for (let l = 0; l < m.layers; l++) {
+    const p = `model.layers.${l}`;
+    for (const lin of linearLayouts(m.arch ?? 'llama')) pl.add(`${p}.${lin.parent}.${lin.name}.weight`, 'weights', shapes[lin.name], m.dtype);
+    if (m.qkv_bias) {
+      pl.add(`${p}.self_attn.q_proj.bias`, 'weights', [q]);
+      pl.add(`${p}.self_attn.k_proj.bias`, 'weights', [kv]);
+      pl.add(`${p}.self_attn.v_proj.bias`, 'weights', [kv]);
+    }
+    if (m.qk_norm) {
+      pl.add(`${p}.self_attn.q_norm.weight`, 'weights', [m.head_dim]);
+      pl.add(`${p}.self_attn.k_norm.weight`, 'weights', [m.head_dim]);
+    }
+    pl.add(`${p}.input_layernorm.weight`, 'weights', [D]);
+    pl.add(`${p}.post_attention_layernorm.weight`, 'weights', [D]);
+    if (m.sandwich_norms) {
+      pl.add(`${p}.pre_feedforward_layernorm.weight`, 'weights', [D]);
+      pl.add(`${p}.post_feedforward_layernorm.weight`, 'weights', [D]);
+    }
+  }
+  pl.add('model.norm.weight', 'weights', [D]);
+  if (!m.tied) pl.add('lm_head.weight', 'weights', [m.vocab, D], m.dtype);
+}
+
+/** LoRA A [r, in] and B [out, r] per layer and target; with `training`, their gradients and AdamW's m and v. */
+function planLora(pl: Planner, m: ModelShape, lora: TrainShape['lora'], training: boolean): LoraLayers {
+  const shapes = projShapes(m);
+  const r = lora.r;
+  return Array.from({ length: m.layers }, (_, l) => {
+    const out: LoraLayers[number] = {};
+    for (const t of lora.targets) {
+      const [o, inF] = shapes[t];
+      const p = `layers.${l}.${t}`;
+      const lt: LoraTensors = {
+        A: pl.add(`${p}.lora_A`, 'lora_params', [r, inF]), B: pl.add(`${p}.lora_B`, 'lora_params', [o, r]),
+      };
+      if (training) {
+        lt.A_grad = pl.add(`${p}.lora_A.grad`, 'lora_grads', [r, inF]);
+        lt.B_grad = pl.add(`${p}.lora_B.grad`, 'lora_grads', [o, r]);
+        lt.A_exp_avg = pl.add(`${p}.lora_A.exp_avg`, 'optimizer', [r, inF]);
+        lt.B_exp_avg = pl.add(`${p}.lora_B.exp_avg`, 'optimizer', [o, r]);
+        lt.A_exp_avg_sq = pl.add(`${p}.lora_A.exp_avg_sq`, 'optimizer', [r, inF]);
+        lt.B_exp_avg_sq = pl.add(`${p}.lora_B.exp_avg_sq`, 'optimizer', [o, r]);
+      }
+      out[t] = lt;
+    }
+    return out;
+  });
+}
+
+/** input_ids, seq_ids and the RoPE tables for T tokens. */
+function planInputs(pl: Planner, m: ModelShape, T: number, prefix = ''): StepInputs {
+  const input_ids = pl.add(`${prefix}input_ids`, 'activations', [T], 'u32');
+  const seq_ids = pl.add(`${prefix}seq_ids`, 'activations', [T], 'u32');
+  const rot = m.rotary_dim ?? m.head_dim;
+  const table = (name: string) => ({
+    cos: pl.add(`${prefix}${name}.cos`, 'activations', [T, rot / 2]), sin: pl.add(`${prefix}${name}.sin`, 'activations', [T, rot / 2]),
+  });
+  const rope = [table('rope')];
+  if ((m.rope_tables ?? 1) > 1) rope.push(table('rope_local'));
+  return { input_ids, seq_ids, rope };
+}
+
+/** One layer's activations for T tokens (the fused projection output is added by the caller, shared). */
+function planLayer(
+  pl: Planner, m: ModelShape, lora: TrainShape['lora'], T: number, prefix: string, category: Category,
+): LayerActivations {
+  const D = m.hidden;
+  const I = m.intermediate;
+  const q = m.heads * m.head_dim;
+  const kv = m.kv_heads * m.head_dim;
+  const add = (name: string, shape: number[]) => pl.add(`${prefix}.${name}`, category, shape);
+  const a: LayerActivations = {
+    ln1: add('ln1', [T, D]),
+    rstd1: add('rstd1', [T]),
+    q: undefined!, k: undefined!, v: undefined!, lse: undefined!, attnOut: undefined!, mid: undefined!,
+    ln2: undefined!, rstd2: undefined!, gate: undefined!, up: undefined!, act: undefined!, loraH: {},
   };
+  if (m.qk_norm) {
+    a.qPre = add('q_pre_norm', [T, q]);
+    a.kPre = add('k_pre_norm', [T, kv]);
+    a.qRstd = add('q_rstd', [T * m.heads]);
+    a.kRstd = add('k_rstd', [T * m.kv_heads]);
+  }
+  a.q = add('q', [T, q]);
+  a.k = add('k', [T, kv]);
+  a.v = add('v', [T, kv]);
+  a.lse = add('attn_lse', [m.heads, T]);
+  a.attnOut = add('attn_out', [T, q]);
+  if (m.sandwich_norms) {
+    a.oOut = add('o_out', [T, D]);
+    a.postAttnRstd = add('post_attn_rstd', [T]);
+  }
+  a.mid = add('residual_mid', [T, D]);
+  a.ln2 = add('ln2', [T, D]);
+  a.rstd2 = add('rstd2', [T]);
+  a.gate = add('gate', [T, I]);
+  a.up = add('up', [T, I]);
+  a.act = add('act', [T, I]);
+  if (m.sandwich_norms) {
+    a.downOut = add('down_out', [T, D]);
+    a.postMlpRstd = add('post_mlp_rstd', [T]);
+  }
+  for (const t of lora.targets) a.loraH[layoutOf(m.arch ?? 'llama', t).role] = add(`${t}.lora_h`, [T, lora.r]);
+  return a;
+}
+
+/** The memory plan of one LoRA training step. */
+export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
+  const pl = new Planner();
   const m = model;
   const T = train.batch * train.seq_len;
   const D = m.hidden;
@@ -128,126 +269,87 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   const r = train.lora.r;
   const targets = train.lora.targets;
 
-  // Frozen weights, checkpoint dtype; norms and biases f32.
-  add('model.embed_tokens.weight', 'weights', [m.vocab, D], m.dtype);
-  for (let l = 0; l < m.layers; l++) {
-    const p = `model.layers.${l}`;
-    for (const lin of linearLayouts(m.arch ?? 'llama')) add(`${p}.${lin.parent}.${lin.name}.weight`, 'weights', shapes[lin.name], m.dtype);
-    if (m.qkv_bias) {
-      add(`${p}.self_attn.q_proj.bias`, 'weights', [q]);
-      add(`${p}.self_attn.k_proj.bias`, 'weights', [kv]);
-      add(`${p}.self_attn.v_proj.bias`, 'weights', [kv]);
-    }
-    if (m.qk_norm) {
-      add(`${p}.self_attn.q_norm.weight`, 'weights', [m.head_dim]);
-      add(`${p}.self_attn.k_norm.weight`, 'weights', [m.head_dim]);
-    }
-    add(`${p}.input_layernorm.weight`, 'weights', [D]);
-    add(`${p}.post_attention_layernorm.weight`, 'weights', [D]);
-    if (m.sandwich_norms) {
-      add(`${p}.pre_feedforward_layernorm.weight`, 'weights', [D]);
-      add(`${p}.post_feedforward_layernorm.weight`, 'weights', [D]);
-    }
-  }
-  add('model.norm.weight', 'weights', [D]);
-  if (!m.tied) add('lm_head.weight', 'weights', [m.vocab, D], m.dtype);
+  planWeights(pl, m);
+  const lora = planLora(pl, m, train.lora, true);
 
-  // LoRA A [r, in] and B [out, r], their gradients, AdamW's m and v.
-  for (let l = 0; l < m.layers; l++) {
-    for (const t of targets) {
-      const [out, inF] = shapes[t];
-      const p = `layers.${l}.${t}`;
-      add(`${p}.lora_A`, 'lora_params', [r, inF]);
-      add(`${p}.lora_B`, 'lora_params', [out, r]);
-      add(`${p}.lora_A.grad`, 'lora_grads', [r, inF]);
-      add(`${p}.lora_B.grad`, 'lora_grads', [out, r]);
-      for (const s of ['exp_avg', 'exp_avg_sq']) {
-        add(`${p}.lora_A.${s}`, 'optimizer', [r, inF]);
-        add(`${p}.lora_B.${s}`, 'optimizer', [out, r]);
-      }
-    }
-  }
-
-  // Inputs of the step.
-  add('input_ids', 'activations', [T], 'u32');
-  add('labels', 'activations', [T], 'i32');
-  add('loss.weights', 'activations', [T]);
-  add('seq_ids', 'activations', [T], 'u32');
-  const rot = m.rotary_dim ?? m.head_dim;
-  add('rope.cos', 'activations', [T, rot / 2]);
-  add('rope.sin', 'activations', [T, rot / 2]);
-  if ((m.rope_tables ?? 1) > 1) {
-    add('rope_local.cos', 'activations', [T, rot / 2]);
-    add('rope_local.sin', 'activations', [T, rot / 2]);
-  }
-
-  // What one layer's backward needs from its forward.
-  const layerActs = (prefix: string, category: Category) => {
-    add(`${prefix}.ln1`, category, [T, D]);
-    add(`${prefix}.rstd1`, category, [T]);
-    if (m.qk_norm) {
-      add(`${prefix}.q_pre_norm`, category, [T, q]);
-      add(`${prefix}.k_pre_norm`, category, [T, kv]);
-      add(`${prefix}.q_rstd`, category, [T * m.heads]);
-      add(`${prefix}.k_rstd`, category, [T * m.kv_heads]);
-    }
-    add(`${prefix}.q`, category, [T, q]);
-    add(`${prefix}.k`, category, [T, kv]);
-    add(`${prefix}.v`, category, [T, kv]);
-    add(`${prefix}.attn_lse`, category, [m.heads, T]);
-    add(`${prefix}.attn_out`, category, [T, q]);
-    if (m.sandwich_norms) {
-      add(`${prefix}.o_out`, category, [T, D]);
-      add(`${prefix}.post_attn_rstd`, category, [T]);
-    }
-    add(`${prefix}.residual_mid`, category, [T, D]);
-    add(`${prefix}.ln2`, category, [T, D]);
-    add(`${prefix}.rstd2`, category, [T]);
-    add(`${prefix}.gate`, category, [T, I]);
-    add(`${prefix}.up`, category, [T, I]);
-    add(`${prefix}.act`, category, [T, I]);
-    if (m.sandwich_norms) {
-      add(`${prefix}.down_out`, category, [T, D]);
-      add(`${prefix}.post_mlp_rstd`, category, [T]);
-    }
-    for (const t of targets) add(`${prefix}.${t}.lora_h`, category, [T, r]);
+  // Inputs of the step; the residual stream entering each layer, and the final one.
+  const inputs = planInputs(pl, m, T);
+  const labels = pl.add('labels', 'activations', [T], 'i32');
+  const loss_weights = pl.add('loss.weights', 'activations', [T]);
+  const residual = Array.from({ length: m.layers + 1 }, (_, l) => pl.add(`residual.${l}`, 'activations', [T, D]));
+  // What each layer's backward needs from its forward.
+  const layerSets: LayerActivations[] = [];
+  if (train.recompute) layerSets.push(planLayer(pl, m, train.lora, T, 'recompute', 'scratch'));
+  else for (let l = 0; l < m.layers; l++) layerSets.push(planLayer(pl, m, train.lora, T, `layers.${l}`, 'activations'));
+  const final_norm = {
+    normed: pl.add('final_norm.out', 'activations', [T, D]), rstd: pl.add('final_norm.rstd', 'activations', [T]),
   };
-  // Residual stream entering each layer, and the final one.
-  for (let l = 0; l <= m.layers; l++) add(`residual.${l}`, 'activations', [T, D]);
-  if (train.recompute) layerActs('recompute', 'scratch');
-  else for (let l = 0; l < m.layers; l++) layerActs(`layers.${l}`, 'activations');
-  add('final_norm.out', 'activations', [T, D]);
-  add('final_norm.rstd', 'activations', [T]);
-  add('loss.per_token', 'activations', [T]);
-  add('loss.lse', 'activations', [T]);
+  const per_token = pl.add('loss.per_token', 'activations', [T]);
+  const lse = pl.add('loss.lse', 'activations', [T]);
 
   // Scratch shared by all layers' backward (and the LM head chunks).
   const vc = Math.min(m.vocab, train.vocab_chunk ?? 8192);
-  add('lm_head.logits_chunk', 'scratch', [T, vc]);
-  add('grad.residual', 'scratch', [T, D]);
-  add('grad.ln', 'scratch', [T, D]);
-  add('grad.q', 'scratch', [T, q]);
-  add('grad.k', 'scratch', [T, kv]);
-  add('grad.v', 'scratch', [T, kv]);
-  add('grad.attn_out', 'scratch', [T, q]);
-  add('grad.gate', 'scratch', [T, I]);
-  add('grad.up', 'scratch', [T, I]);
-  add('grad.act', 'scratch', [T, I]);
+  const logits_chunk = pl.add('lm_head.logits_chunk', 'scratch', [T, vc]);
+  const gradResidual = pl.add('grad.residual', 'scratch', [T, D]);
+  const dln = pl.add('grad.ln', 'scratch', [T, D]);
+  const grad: TrainTensors['grad'] = {
+    residual: gradResidual, dln,
+    dq: pl.add('grad.q', 'scratch', [T, q]), dk: pl.add('grad.k', 'scratch', [T, kv]), dv: pl.add('grad.v', 'scratch', [T, kv]),
+    dattn: pl.add('grad.attn_out', 'scratch', [T, q]),
+    dgate: pl.add('grad.gate', 'scratch', [T, I]), dup: pl.add('grad.up', 'scratch', [T, I]), dact: pl.add('grad.act', 'scratch', [T, I]),
+    dh: dln,
+  };
   // A fused projection's whole output, forward, and its gradient, backward (one at a time).
   const fw = fusedWidth(m);
-  if (fw > 0) add('fused.out', 'scratch', [T, fw]);
-  if (targets.length) add('grad.lora_h', 'scratch', [T, r]);
+  if (fw > 0) {
+    const fused = pl.add('fused.out', 'scratch', [T, fw]);
+    for (const set of layerSets) set.fused = fused;
+  }
+  if (targets.length) grad.dh = pl.add('grad.lora_h', 'scratch', [T, r]);
   if (targets.length && (train.lora.dropout ?? 0) > 0) {
     const widest = Math.max(...targets.map((t) => shapes[t][1]));
-    add('lora.dropout_x', 'scratch', [T, widest]);
+    grad.xd = pl.add('lora.dropout_x', 'scratch', [T, widest]);
   }
-  add('grad_norm.partials', 'scratch', [Math.max(1, 64 * (buffers.filter((b) => b.category === 'lora_grads').length))]);
-  add('grad_norm.out', 'scratch', [2]);
+  const gradBuffers = pl.buffers.filter((b) => b.category === 'lora_grads').length;
+  const grad_norm = {
+    partials: pl.add('grad_norm.partials', 'scratch', [Math.max(1, 64 * gradBuffers)]), out: pl.add('grad_norm.out', 'scratch', [2]),
+  };
 
-  const bytes = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-  for (const b of buffers) bytes[b.category] += b.bytes;
-  const total = CATEGORIES.reduce((s, c) => s + bytes[c], 0);
-  return { model, train, tokens: T, buffers, bytes, total };
+  const layers = train.recompute ? Array<LayerActivations>(m.layers).fill(layerSets[0]) : layerSets;
+  const loss = { per_token, lse, logits_chunk };
+  return { ...pl.done(model, T, { inputs, labels, loss_weights, residual, layers, final_norm, loss, grad, lora, grad_norm }), train };
+}
+
+/**
+ * The plan of a KV-cache decoder: the prompt runs through the layers at once (prefill), then one
+ * row per step, so one activation set of max_tokens rows serves every layer; the cache keeps each
+ * layer's rotated keys and values. LoRA A/B only (no gradients).
+ */
+export function planDecoding(model: ModelShape, decode: DecodeShape): DecodePlan {
+  const pl = new Planner();
+  const m = model;
+  const T = decode.max_tokens;
+  const D = m.hidden;
+  const kv = m.kv_heads * m.head_dim;
+  planWeights(pl, m);
+  const lora = planLora(pl, m, decode.lora, false);
+  const inputs = planInputs(pl, m, T, 'kv.');
+  const residual: [PlannedBuffer, PlannedBuffer] = [
+    pl.add('kv.residual.0', 'activations', [T, D]), pl.add('kv.residual.1', 'activations', [T, D]),
+  ];
+  const layer = planLayer(pl, m, decode.lora, T, 'kv.layer', 'activations');
+  const fw = fusedWidth(m);
+  if (fw > 0) layer.fused = pl.add('kv.fused.out', 'activations', [T, fw]);
+  const cache = Array.from({ length: m.layers }, (_, l) => ({
+    k: pl.add(`kv.cache.${l}.k`, 'activations', [T, kv]), v: pl.add(`kv.cache.${l}.v`, 'activations', [T, kv]),
+  }));
+  const scores = pl.add('kv.attn_scores', 'scratch', [m.heads, T]);
+  const last = pl.add('kv.last', 'scratch', [D]);
+  const final_norm = {
+    normed: pl.add('kv.final_norm.out', 'scratch', [1, D]), rstd: pl.add('kv.final_norm.rstd', 'scratch', [1]),
+  };
+  const logits = pl.add('kv.logits', 'scratch', [1, m.vocab]);
+  return { ...pl.done(model, T, { inputs, residual, layer, cache, scores, last, final_norm, logits, lora }), decode };
 }
 
 export interface FitLimits {
@@ -262,7 +364,7 @@ export type FitResult = { ok: true } | { ok: false; reason: string };
  * them only a single row must fit), and the total fits `budgetBytes` when given (the GPU memory
  * the app may use; browsers do not report it, so the caller estimates it).
  */
-export function fits(plan: MemoryPlan, limits: FitLimits, budgetBytes?: number): FitResult {
+export function fits(plan: PlanBase<unknown> & { train?: TrainShape }, limits: FitLimits, budgetBytes?: number): FitResult {
   const bind = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   for (const b of plan.buffers) {
     if (b.bytes <= bind) continue;
@@ -280,7 +382,7 @@ export function fits(plan: MemoryPlan, limits: FitLimits, budgetBytes?: number):
     return {
       ok: false,
       reason: `the step needs ${fmt(plan.total)} but only ${fmt(budgetBytes)} is available (largest share: ${worst}, ${fmt(plan.bytes[worst])})` +
-        (plan.train.recompute ? '' : '; turning on recomputation cuts saved activations'),
+        (plan.train?.recompute !== false ? '' : '; turning on recomputation cuts saved activations'),
     };
   }
   return { ok: true };

@@ -36,7 +36,7 @@ export function findFit(spec: ModelSpec, s: FitSettings, limits: { maxBufferSize
   let { batch, seqLen } = s;
   while (seqLen >= 16) {
     for (let b = batch; b >= 1; b = Math.floor(b / 2)) {
-      if (fits(planMemory(shapeOf(spec), trainShape({ batch: b, seqLen, r: s.r })), limits).ok) return { batch: b, seqLen };
+      if (fits(planMemory(shapeOf(spec), trainShape({ batch: b, seqLen, r: s.r, arch: spec.arch })), limits).ok) return { batch: b, seqLen };
       if (b === 1) break;
     }
     seqLen = Math.floor(seqLen / 2);
@@ -63,7 +63,7 @@ export function capabilityChecks(gpu: GpuStatus, spec: ModelSpec, s: FitSettings
     fix: f16 || spec.torch_dtype === 'float32' ? undefined : 'No shader-f16: half-precision weights are widened to float32 on the GPU, so the step is slower and uses more memory.',
   });
   const limits = { maxBufferSize: gpu.maxBufferSize, maxStorageBufferBindingSize: gpu.maxStorageBufferBindingSize };
-  const plan = planMemory(shapeOf(spec), trainShape({ batch: s.batch, seqLen: s.seqLen, r: s.r }));
+  const plan = planMemory(shapeOf(spec), trainShape({ batch: s.batch, seqLen: s.seqLen, r: s.r, arch: spec.arch }));
   const fit = fits(plan, limits);
   if (fit.ok) {
     checks.push({ id: 'fit', level: 'ok', label: 'Fits the GPU limits', detail: `batch ${s.batch} × ${s.seqLen} tokens, LoRA rank ${s.r}: every buffer binds` });

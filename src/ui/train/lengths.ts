@@ -87,7 +87,7 @@ export const useLengths = create<LengthsState>((set, get) => ({
  * Planned memory grows with the length, so bisect.
  */
 export function lengthCap(spec: ModelSpec, o: { batch: number; r: number }, gpu: GpuStatus): number {
-  const planAt = (len: number) => planMemory(shapeOf(spec), trainShape({ batch: o.batch, seqLen: len, r: o.r }));
+  const planAt = (len: number) => planMemory(shapeOf(spec), trainShape({ batch: o.batch, seqLen: len, r: o.r, arch: spec.arch }));
   // A model whose weights alone pass the warning line gets 1 GiB for its activations.
   const budget = Math.max(MEMORY_WARN_BYTES, planAt(STEP).total + 2 ** 30);
   const ok = (len: number) => {

@@ -5,7 +5,9 @@
 import { KNOWN_MODELS, NOT_YET_TRAINABLE, paramCount, type ModelSpec, type NotYetTrainable } from '../../model/index.ts';
 import { TINY_ID, tinyModel } from '../../model/demo.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
-import { LORA_TARGETS, modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
+import { modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
+import { allLinear } from '../../model/layout.ts';
+import type { Arch } from '../../model/types.ts';
 
 export { TINY_ID, TINY_OPTIONS, tinyModel } from '../../model/demo.ts';
 
@@ -79,14 +81,18 @@ export function shapeOf(spec: ModelSpec): ModelShape {
   return modelShape(spec, spec.torch_dtype === 'float32' ? 'f32' : spec.torch_dtype === 'float16' ? 'f16' : 'bf16');
 }
 
-export function trainShape(o: { batch: number; seqLen: number; r: number; targets?: readonly string[]; recompute?: boolean }): TrainShape {
-  const targets = (o.targets ?? LORA_TARGETS).filter((t): t is LoraTarget => (LORA_TARGETS as readonly string[]).includes(t));
+/** A training step's shape; LoRA targets default to the architecture's linear modules (PEFT's all-linear). */
+export function trainShape(
+  o: { batch: number; seqLen: number; r: number; targets?: readonly string[]; recompute?: boolean; arch?: Arch },
+): TrainShape {
+  const all: readonly string[] = allLinear(o.arch ?? 'llama');
+  const targets = (o.targets ?? all).filter((t): t is LoraTarget => all.includes(t));
   return { batch: o.batch, seq_len: o.seqLen, lora: { r: o.r, targets }, recompute: o.recompute ?? true };
 }
 
 /** Bytes one training step plans on the GPU for this model at these settings. */
 export function memoryNeeded(spec: ModelSpec, o: { batch: number; seqLen: number; r: number; recompute?: boolean }): number {
-  return planMemory(shapeOf(spec), trainShape(o)).total;
+  return planMemory(shapeOf(spec), trainShape({ ...o, arch: spec.arch })).total;
 }
 
 export function fmtBytes(n: number): string {

@@ -1,0 +1,73 @@
+// The LoRA tensors of a decoder, made from its memory plan's `lora` record: the per-layer modules
+// layerForward/layerBackward read (by what each projection computes), and the flat list of
+// tensors by PEFT key that training, export and adapter loading address. Both decoders build
+// theirs here; only the training one has gradients.
+import type { ModelSpec } from '../../model/types.ts';
+import { layersPath, layoutOf, type ProjRole } from '../../model/layout.ts';
+import type { PlanBuffers } from '../plan/allocate.ts';
+import { LORA_TARGETS, type LoraTarget } from '../plan/plan.ts';
+import type { LoraLayers } from '../plan/tensors.ts';
+import type { LayerLora, LoraModule } from './layer.ts';
+
+export interface LoraParam {
+  /** PEFT key, e.g. base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight */
+  key: string;
+  layer: number;
+  target: LoraTarget;
+  which: 'A' | 'B';
+  shape: [number, number];
+  param: GPUBuffer;
+  grad: GPUBuffer;
+}
+
+/** A LoRA tensor of an inference decoder (no gradient). */
+export type LoraWeight = Omit<LoraParam, 'grad'> & { grad?: GPUBuffer };
+
+/** The PEFT key of a LoRA matrix of this model (`base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight`). */
+export function peftKey(spec: Pick<ModelSpec, 'arch' | 'weight_prefix'>, layer: number, target: LoraTarget, which: 'A' | 'B'): string {
+  return `base_model.model.${layersPath(spec)}.${layer}.${layoutOf(spec.arch, target).parent}.${target}.lora_${which}.weight`;
+}
+
+/** alpha / r, or alpha / √r with use_rslora (PEFT's scaling). */
+export function loraScale(o: { r: number; alpha: number; rslora?: boolean }): number {
+  return o.rslora ? o.alpha / Math.sqrt(o.r) : o.alpha / o.r;
+}
+
+export interface DecoderLora {
+  /** Every LoRA tensor in layer, target (LORA_TARGETS order), A-then-B order. */
+  params: LoraWeight[];
+  /** Per layer, or null without LoRA. */
+  layers: (LayerLora | null)[];
+}
+
+/**
+ * Allocates the planned LoRA tensors (A and B zero, so B·A = 0 until written) and assembles the
+ * layers' modules. Each target must be a module of this architecture (layoutOf throws naming
+ * the ones it has).
+ */
+export function decoderLora(
+  spec: ModelSpec, bufs: PlanBuffers, planned: LoraLayers, o: { r: number; scale: number; dropout: number },
+): DecoderLora {
+  const params: LoraWeight[] = [];
+  const layers = planned.map((byTarget, l): LayerLora | null => {
+    const modules: Partial<Record<ProjRole, LoraModule>> = {};
+    for (const t of LORA_TARGETS) {
+      const p = byTarget[t];
+      if (!p) continue;
+      const role = layoutOf(spec.arch, t).role;
+      const [r, inF] = p.A.shape;
+      const [outF] = p.B.shape;
+      const m: LoraModule = { a: bufs.get(p.A), b: bufs.get(p.B), inF, outF };
+      if (p.A_grad && p.B_grad) {
+        m.dA = bufs.get(p.A_grad);
+        m.dB = bufs.get(p.B_grad);
+      }
+      modules[role] = m;
+      const key = (which: 'A' | 'B') => peftKey(spec, l, t, which);
+      params.push({ key: key('A'), layer: l, target: t, which: 'A', shape: [r, inF], param: m.a, grad: m.dA });
+      params.push({ key: key('B'), layer: l, target: t, which: 'B', shape: [outF, r], param: m.b, grad: m.dB });
+    }
+    return Object.keys(modules).length ? { r: o.r, scale: o.scale, p: o.dropout, seeds: {}, modules } : null;
+  });
+  return { params, layers };
+}
