@@ -16,7 +16,8 @@
 //   --reps K          timed repetitions after one warm-up (default 1; --full 5)
 //   --quick           tokens 64, attention 128, LM chunk 2048 rows, bf16 only: a smoke run
 //   --full            the issue's shapes: tokens 512, attention 512,1024, reps 5 (for a real GPU)
-//   --no-numpy, --no-plan, --no-attention, --no-ce   skip a section
+//   --no-numpy, --no-plan, --no-attention, --no-ce, --no-decode   skip a section
+//   --decode-only     only the decode table (matvec vs the tiled GEMM at 1 and 8 rows)
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,11 +26,11 @@ import { parseArgs } from 'node:util';
 import { nodeGPU } from '../src/cli/node-gpu.ts';
 import { acquireDevice } from '../src/engine/device.ts';
 import { attentionBackward, attentionFlops, attentionForward, type AttentionDims } from '../src/engine/attention/attention.ts';
-import { linearBackwardInput, linearForward } from '../src/engine/kernels/matmul.ts';
+import { gemm, gemmKernel, linearBackwardInput, linearForward, type GemmArgs } from '../src/engine/kernels/matmul.ts';
 import { FusedCrossEntropy, crossEntropyFlops } from '../src/engine/loss/cross_entropy.ts';
 import { fmt, planMemory, type ModelShape } from '../src/engine/plan/index.ts';
 import { allLinear } from '../src/model/layout.ts';
-import { readF32, storageBuffer, submit } from '../src/engine/runtime/index.ts';
+import { dummyBuffer, readF32, storageBuffer, submit } from '../src/engine/runtime/index.ts';
 import { BYTES, destroyTensor, weightTensor, type DType, type Tensor } from '../src/engine/tensor/index.ts';
 import { rng } from '../src/engine/testing/random.ts';
 
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     'no-plan': { type: 'boolean', default: false },
     'no-attention': { type: 'boolean', default: false },
     'no-ce': { type: 'boolean', default: false },
+    'no-decode': { type: 'boolean', default: false },
+    'decode-only': { type: 'boolean', default: false },
   },
 });
 
@@ -62,6 +65,8 @@ const lmRows = values['lm-rows'] ? Number(values['lm-rows']) : preset.lmRows;
 const dtypes = (values.dtypes ? values.dtypes.split(',') : preset.dtypes) as DType[];
 const reps = values.reps ? Number(values.reps) : preset.reps;
 const withDx = values.dx ?? preset.dx;
+// --decode-only skips every other section.
+const only = values['decode-only'];
 for (const d of dtypes) if (!(d in BYTES)) throw new Error(`--dtypes: unknown dtype ${d}`);
 for (const [flag, v] of [['--tokens', T], ['--lm-rows', lmRows], ['--reps', reps], ...attnTs.map((t) => ['--attn-tokens', t] as const)] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${flag}: expected a positive integer, got ${v}`);
@@ -154,7 +159,7 @@ interface NumpyResult {
 }
 let numpy: NumpyResult | undefined;
 let numpyError: string | undefined;
-if (!values['no-numpy']) {
+if (!values['no-numpy'] && !only) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'numpy_sgemm.py');
   const req = { shapes: matShapes.map((s) => (s.dx ? { name: s.name, M: T, N: s.K, K: s.N, op: 'dyW' } : { name: s.name, M: T, N: s.N, K: s.K })), reps: Math.max(5, reps) };
   const p = spawnSync('/usr/bin/python3', [script], { input: JSON.stringify(req), encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -164,7 +169,7 @@ if (!values['no-numpy']) {
 if (numpy) {
   console.log(`numpy       ${numpy.numpy}; BLAS loaded: ${numpy.blas.loaded.join(', ') || '(none found in /proc/self/maps)'}`);
   console.log(`            show_config: ${numpy.blas.config.filter((l) => l.startsWith('libraries') || l.startsWith('library_dirs')).join('; ')}`);
-} else if (!values['no-numpy']) {
+} else if (!values['no-numpy'] && !only) {
   console.log(`numpy       unavailable: ${numpyError} (apt-get install python3-numpy libopenblas0-pthread)`);
 }
 console.log();
@@ -173,8 +178,10 @@ console.log();
 const cols = ['kernel', 'shape', 'weights', 'ms', 'GFLOP/s', 'GB/s', 'CPU', 'numpy ms', 'numpy GFLOP/s', 'ours/numpy'];
 const widths = [38, 26, 7, 10, 8, 8, 4, 9, 13, 10];
 const line = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' '));
-line(cols);
-line(widths.map((w) => '-'.repeat(w)));
+if (!only) {
+  line(cols);
+  line(widths.map((w) => '-'.repeat(w)));
+}
 const notes: string[] = [];
 
 /** Three significant digits, without exponents for the sizes seen here. */
@@ -196,7 +203,7 @@ function row(kernel: string, shape: string, dtype: string, seconds: number, flop
 }
 
 // ---------------------------------------------------------------- matmul Y = X·Wᵀ
-for (const s of matShapes) {
+for (const s of only ? [] : matShapes) {
   // Forward: x [T, K] → y [T, N]. dX: dy [T, N] → dx [T, K].
   const x = s.dx ? f32Buffer(T * s.N) : f32Buffer(T * s.K);
   const y = storageBuffer(device, T * (s.dx ? s.K : s.N) * 4, 'y');
@@ -219,10 +226,10 @@ for (const s of matShapes) {
   x.destroy();
   y.destroy();
 }
-if (!values['lm-full']) notes.push(`"extrap." rows: one ${lmRowsTimed}-row chunk timed, time/work scaled by ${QWEN.vocab}/${lmRowsTimed}; --lm-full times the whole head.`);
+if (!values['lm-full'] && !only) notes.push(`"extrap." rows: one ${lmRowsTimed}-row chunk timed, time/work scaled by ${QWEN.vocab}/${lmRowsTimed}; --lm-full times the whole head.`);
 
 // ---------------------------------------------------------------- attention
-if (!values['no-attention']) {
+if (!values['no-attention'] && !only) {
   for (const AT of attnTs) {
     const dims: AttentionDims = { T: AT, nHeads: QWEN.heads, nKvHeads: QWEN.kvHeads, headDim: QWEN.headDim };
     const qN = AT * QWEN.heads * QWEN.headDim;
@@ -254,7 +261,7 @@ if (!values['no-attention']) {
 }
 
 // ---------------------------------------------------------------- fused LM head + cross entropy
-if (!values['no-ce']) {
+if (!values['no-ce'] && !only) {
   const V = values['lm-full'] ? QWEN.vocab : lmRowsTimed;
   const d = QWEN.hidden;
   const hidden = f32Buffer(T * d);
@@ -297,13 +304,63 @@ if (!values['no-ce']) {
   notes.push('fused LM head+CE: ' + (values['lm-full'] ? 'the whole vocabulary' : 'one vocabulary chunk timed (one logits block)') + '; backward recomputes the logits, then dH; FLOPs per crossEntropyFlops.');
 }
 
+// ---------------------------------------------------------------- decode: matvec vs tiled GEMM
+// A decode step multiplies 1 (or a few) rows by every weight: the tiled GEMM computes a 64-row
+// tile to keep one row; matvec.wgsl reads each weight once for all rows. Both run here on the
+// same weights, one after the other; "per step" sums one layer's seven products × 24 layers +
+// the LM head (extrapolated from one --lm-rows chunk) — the matmul share of a Qwen2.5-0.5B step.
+if (!values['no-decode']) {
+  const layer = [
+    { name: 'q', N: QWEN.hidden, K: QWEN.hidden },
+    { name: 'k', N: QWEN.kvHeads * QWEN.headDim, K: QWEN.hidden },
+    { name: 'v', N: QWEN.kvHeads * QWEN.headDim, K: QWEN.hidden },
+    { name: 'o', N: QWEN.hidden, K: QWEN.hidden },
+    { name: 'gate', N: QWEN.intermediate, K: QWEN.hidden },
+    { name: 'up', N: QWEN.intermediate, K: QWEN.hidden },
+    { name: 'down', N: QWEN.hidden, K: QWEN.intermediate },
+  ];
+  const LAYERS = 24;
+  const kernels = ['tiled', 'narrow', 'wide'] as const;
+  console.log();
+  console.log(`Decode products (Qwen2.5-0.5B, bf16 weights): ms per product; adapter's choice for ≤ 8 rows: ${gemmKernel(device, { a: dummyBuffer(device), b: dummyBuffer(device), c: dummyBuffer(device), M: 1, N: 4, K: 4 })}`);
+  const dc = ['rows', 'product', 'shape', ...kernels.map((k) => `${k} ms`), 'tiled/best'];
+  const dw = [4, 18, 14, 10, 10, 10, 10];
+  const dline = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 ? c.padEnd(dw[i]) : c.padStart(dw[i]))).join(' '));
+  dline(dc);
+  dline(dw.map((w) => '-'.repeat(w)));
+  const lmN = Math.min(lmRows, QWEN.vocab);
+  const shapes = [...layer, { name: `LM head chunk`, N: lmN, K: QWEN.hidden }];
+  for (const M of [1, 8]) {
+    const perStep: Record<string, number> = { tiled: 0, narrow: 0, wide: 0 };
+    for (const s of shapes) {
+      const x = f32Buffer(M * s.K);
+      const y = storageBuffer(device, M * s.N * 4, 'y');
+      const w = weightTensor(device, r.normal(s.N * s.K, 0.05), [s.N, s.K], 'bf16', 'w');
+      const ms: Record<string, number> = {};
+      for (const k of kernels) {
+        const args: GemmArgs = { a: x, b: w.chunks[0].buffer, c: y, M, N: s.N, K: s.K, bDtype: 'bf16', kernel: k };
+        ms[k] = (await time((enc) => gemm(device, enc, args))) * 1e3;
+        perStep[k] += ms[k] * (s.name === 'LM head chunk' ? QWEN.vocab / lmN : LAYERS);
+      }
+      const best = Math.min(ms.narrow, ms.wide);
+      dline([String(M), s.name, `[${s.N}×${s.K}]`, ...kernels.map((k) => num(ms[k])), `${num(ms.tiled / best)}×`]);
+      destroyTensor(w);
+      x.destroy();
+      y.destroy();
+    }
+    const best = Math.min(perStep.narrow, perStep.wide);
+    dline([String(M), 'per step (24 layers + LM head)', '', ...kernels.map((k) => num(perStep[k])), `${num(perStep.tiled / best)}×`]);
+  }
+  notes.push('decode: same weights and inputs for each kernel, one after the other; "per step" = Σ layer products × 24 + LM head × 151936/chunk rows.');
+}
+
 console.log();
 for (const n of notes) console.log(`note: ${n}`);
 console.log('note: GB/s counts the least traffic (each input read once, each output written once), not cache misses.');
 console.log(`note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU driver) well under 100% usually means other processes took the rest and the GPU numbers are low by about that factor.`);
 
 // ---------------------------------------------------------------- memory plans
-if (!values['no-plan']) {
+if (!values['no-plan'] && !only) {
   const models: Record<string, ModelShape> = {
     'SmolLM2-135M': { hidden: 576, intermediate: 1536, layers: 30, heads: 9, kv_heads: 3, head_dim: 64, vocab: 49152, tied: true, dtype: 'bf16' },
     'Qwen2.5-0.5B': { hidden: 896, intermediate: 4864, layers: 24, heads: 14, kv_heads: 2, head_dim: 64, vocab: 151936, tied: true, dtype: 'bf16', qkv_bias: true },

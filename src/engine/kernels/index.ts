@@ -6,3 +6,4 @@ export * from './elementwise.ts';
 export * from './embedding.ts';
 export * from './adamw.ts';
 export * from './split.ts';
+export * from './matvec.ts';

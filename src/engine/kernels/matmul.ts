@@ -3,6 +3,7 @@
 import src from '../../../shaders/matmul.wgsl?raw';
 import { Kernel, params } from '../runtime/kernel.ts';
 import { dummyBuffer } from '../runtime/grid.ts';
+import { MATVEC_MAX_ROWS, matvec, matvecLayout, type MatvecLayout } from './matvec.ts';
 import type { DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -33,15 +34,29 @@ export interface GemmArgs {
   alpha?: number;
   /** C += result instead of C = result. */
   accumulate?: boolean;
+  /**
+   * X·Wᵀ with M ≤ 8 rows (a decode step) runs on shaders/matvec.wgsl in the adapter's layout;
+   * 'tiled' forces the 64×64 tiles, a layout forces that one (tests and benchmarks).
+   */
+  kernel?: 'auto' | 'tiled' | MatvecLayout;
 }
 
-/** C = alpha·op(A)·op(B) (+ bias) (+ C). Any sizes; 64×64 output tiles. */
+/** The kernel gemm runs for these arguments: the tiled GEMM or a matrix-vector layout. */
+export function gemmKernel(device: GPUDevice, g: GemmArgs): 'tiled' | MatvecLayout {
+  const k = g.kernel ?? 'auto';
+  if (k === 'tiled') return 'tiled';
+  const fits = !(g.transA ?? false) && (g.transB ?? true) && g.M >= 1 && g.M <= MATVEC_MAX_ROWS;
+  if (k !== 'auto') {
+    if (!fits) throw new Error(`gemm: the ${k} matrix-vector kernel takes X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, got M=${g.M}`);
+    return k;
+  }
+  return fits ? matvecLayout(device) : 'tiled';
+}
+
+/** C = alpha·op(A)·op(B) (+ bias) (+ C). Any sizes; 64×64 output tiles, or matvec for ≤ 8 rows. */
 export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): void {
   const transA = g.transA ?? false;
   const transB = g.transB ?? true;
-  const kernel = new Kernel(device, src, 'matmul', {
-    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
-  });
   const lda = g.lda ?? (transA ? g.M : g.K);
   const ldb = g.ldb ?? (transB ? g.K : g.N);
   const ldc = g.ldc ?? g.N;
@@ -56,6 +71,18 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     if ((cLast + 1) * 4 > g.c.size) throw new Error(`gemm: C needs ${(cLast + 1) * 4} bytes, buffer ${g.c.label} has ${g.c.size}`);
     if (g.a === g.c || g.b === g.c) throw new Error('gemm: the output may not alias an input');
   }
+  const which = gemmKernel(device, g);
+  if (which !== 'tiled') {
+    matvec(device, enc, {
+      a: g.a, b: g.b, c: g.c, M: g.M, N: g.N, K: g.K, lda, ldb, ldc, aOff: g.aOff ?? 0, cOff: g.cOff ?? 0,
+      bDtype: g.bDtype ?? 'f32', bias: g.bias, biasOff: g.biasOff ?? 0, alpha: g.alpha ?? 1,
+      accumulate: g.accumulate ?? false, noBias: dummyBuffer(device),
+    }, which);
+    return;
+  }
+  const kernel = new Kernel(device, src, 'matmul', {
+    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
+  });
   const p = params([
     ['u32', g.M],
     ['u32', g.N],

@@ -5,8 +5,11 @@
  * would exceed the device's per-dimension limit (kernels index i = gid.x + gid.y·nwg.x·wg).
  */
 export function grid1d(device: GPUDevice, n: number, wg = 256): [number, number] {
-  const groups = Math.ceil(n / wg);
-  const max = device.limits.maxComputeWorkgroupsPerDimension;
+  return foldGroups(Math.ceil(n / wg), device.limits.maxComputeWorkgroupsPerDimension);
+}
+
+/** `groups` workgroups as [x, y] with x ≤ max and x·y ≥ groups (the extra ones find no work). */
+export function foldGroups(groups: number, max: number): [number, number] {
   if (groups <= max) return [groups, 1];
   const y = Math.ceil(groups / max);
   return [Math.ceil(groups / y), y];

@@ -1,3 +1,4 @@
 export * from './kernel.ts';
 export * from './buffers.ts';
 export * from './grid.ts';
+export * from './adapter.ts';
