@@ -35,22 +35,36 @@ export interface GemmArgs {
   /** C += result instead of C = result. */
   accumulate?: boolean;
   /**
-   * X·Wᵀ with M ≤ 8 rows (a decode step) runs on shaders/matvec.wgsl in the adapter's layout;
-   * 'tiled' forces the 64×64 tiles, a layout forces that one (tests and benchmarks).
+   * 'auto' (default): the adapter's choice — X·Wᵀ with M ≤ 8 rows (a decode step) on
+   * shaders/matvec.wgsl, the rest on the tiled GEMM. A variant name forces that kernel (tests,
+   * benchmarks, the autotuner); it must apply to the arguments (gemmVariantApplies).
    */
-  kernel?: 'auto' | 'tiled' | MatvecLayout;
+  kernel?: 'auto' | GemmVariant;
 }
 
-/** The kernel gemm runs for these arguments: the tiled GEMM or a matrix-vector layout. */
-export function gemmKernel(device: GPUDevice, g: GemmArgs): 'tiled' | MatvecLayout {
+/** Every kernel gemm can run: the tiled GEMM, and the two matrix-vector layouts (M ≤ 8). */
+export const GEMM_VARIANTS = ['tiled', 'wide', 'narrow'] as const;
+export type GemmVariant = (typeof GEMM_VARIANTS)[number];
+
+const isMatvec = (v: GemmVariant): v is MatvecLayout => v === 'wide' || v === 'narrow';
+
+/** Whether `variant` can compute these arguments on this device. */
+export function gemmVariantApplies(device: GPUDevice, g: GemmArgs, variant: GemmVariant = 'tiled'): boolean {
+  if (isMatvec(variant)) return !(g.transA ?? false) && (g.transB ?? true) && g.M >= 1 && g.M <= MATVEC_MAX_ROWS;
+  void device;
+  return true;
+}
+
+/** The kernel gemm runs for these arguments. */
+export function gemmKernel(device: GPUDevice, g: GemmArgs): GemmVariant {
   const k = g.kernel ?? 'auto';
-  if (k === 'tiled') return 'tiled';
-  const fits = !(g.transA ?? false) && (g.transB ?? true) && g.M >= 1 && g.M <= MATVEC_MAX_ROWS;
   if (k !== 'auto') {
-    if (!fits) throw new Error(`gemm: the ${k} matrix-vector kernel takes X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, got M=${g.M}`);
+    if (!gemmVariantApplies(device, g, k)) {
+      throw new Error(`gemm: the ${k} kernel does not apply here (matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows; got M=${g.M}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''})`);
+    }
     return k;
   }
-  return fits ? matvecLayout(device) : 'tiled';
+  return gemmVariantApplies(device, g, 'wide') ? matvecLayout(device) : 'tiled';
 }
 
 /** C = alpha·op(A)·op(B) (+ bias) (+ C). Any sizes; 64×64 output tiles, or matvec for ≤ 8 rows. */
@@ -72,7 +86,7 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     if (g.a === g.c || g.b === g.c) throw new Error('gemm: the output may not alias an input');
   }
   const which = gemmKernel(device, g);
-  if (which !== 'tiled') {
+  if (isMatvec(which)) {
     matvec(device, enc, {
       a: g.a, b: g.b, c: g.c, M: g.M, N: g.N, K: g.K, lda, ldb, ldc, aOff: g.aOff ?? 0, cOff: g.cOff ?? 0,
       bDtype: g.bDtype ?? 'f32', bias: g.bias, biasOff: g.biasOff ?? 0, alpha: g.alpha ?? 1,
