@@ -273,6 +273,12 @@ describe('KNOWN_MODELS', () => {
     'Qwen/Qwen3-0.6B': { params: 751_632_384, bytes: 1_503_300_328 },
     'meta-llama/Llama-3.2-1B-Instruct': { params: 1_235_814_400, bytes: 2_471_645_608 },
     'openbmb/MiniCPM5-1B': { params: 1_080_632_832, bytes: null },
+    // Issue 15's families (sharded or not re-read: sizes only).
+    'google/gemma-3-270m-it': { params: 268_098_176, bytes: null },
+    'google/gemma-3-1b-it': { params: 999_885_952, bytes: null },
+    'internlm/internlm2_5-1_8b-chat': { params: 1_889_110_016, bytes: null },
+    'microsoft/Phi-4-mini-instruct': { params: 3_836_021_760, bytes: null },
+    'HuggingFaceTB/SmolLM3-3B': { params: 3_075_098_624, bytes: null },
   };
   it('lists every known config, trainable or not yet (with the reason)', () => {
     const trainable = KNOWN_MODELS.map((m) => m.id);

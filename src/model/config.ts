@@ -8,8 +8,22 @@ import type {
   Arch, HiddenAct, LayerType, ModelSpec, RopeScaling, TorchDtype,
 } from './types.ts';
 
+/**
+ * Why a config is refused: `architecture` (a class or model_type the engine does not run),
+ * `unsupported` (a class it runs, with a feature it cannot run exactly: yarn, biases, a sliding
+ * window where none is implemented…) or `invalid` (a malformed field). The capability check
+ * words its verdict from this.
+ */
+export type ConfigRefusal = 'architecture' | 'unsupported' | 'invalid';
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly refusal: ConfigRefusal = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 /** `architectures[0]` → our family. The only classes we run. */
@@ -140,13 +154,13 @@ function archOf(cfg: Json): ArchOf {
     const lm = LANGUAGE_MODEL_OF[name];
     if (lm) return { arch: lm.arch, architecture: name, text: textConfigOf(cfg), weight_prefix: 'language_model.model.' };
     const arch = SUPPORTED_ARCHITECTURES[name];
-    if (!arch) throw new ConfigError(`unsupported architecture ${name}: Prism runs ${supportedList()}`);
+    if (!arch) throw new ConfigError(`unsupported architecture ${name}: Prism runs ${supportedList()}`, 'architecture');
     return { arch, architecture: name, text: cfg, weight_prefix: 'model.' };
   }
   const type = cfg.model_type;
   if (typeof type !== 'string') throw new ConfigError('config.json: missing field "architectures" (and no "model_type")');
   const arch = MODEL_TYPES[type];
-  if (!arch) throw new ConfigError(`unsupported model_type "${type}": Prism runs ${supportedList()}`);
+  if (!arch) throw new ConfigError(`unsupported model_type "${type}": Prism runs ${supportedList()}`, 'architecture');
   const architecture = Object.keys(SUPPORTED_ARCHITECTURES).find((k) => SUPPORTED_ARCHITECTURES[k] === arch)!;
   return { arch, architecture, text: cfg, weight_prefix: 'model.' };
 }
@@ -166,7 +180,7 @@ function textConfigOf(cfg: Json): Json {
 function dtypeOf(cfg: Json): TorchDtype {
   const v = cfg.torch_dtype ?? cfg.dtype ?? 'float32';
   if (v === 'float32' || v === 'bfloat16' || v === 'float16') return v;
-  throw new ConfigError(`config.json: "torch_dtype" ${JSON.stringify(v)} is not supported (float32, bfloat16, float16)`);
+  throw new ConfigError(`config.json: "torch_dtype" ${JSON.stringify(v)} is not supported (float32, bfloat16, float16)`, 'unsupported');
 }
 
 function obj(v: unknown, field: string): Json | null {
@@ -230,9 +244,9 @@ function scalingOf(s: Json, where: string, ctx: RopeContext): RopeScaling | null
       };
     }
     case 'yarn':
-      throw new ConfigError(`config.json: ${where} type "yarn" is not supported: YaRN's frequency blend and attention scaling are not implemented, and running without them would change the model`);
+      throw new ConfigError(`config.json: ${where} type "yarn" is not supported: YaRN's frequency blend and attention scaling are not implemented, and running without them would change the model`, 'unsupported');
     default:
-      throw new ConfigError(`config.json: ${where} type ${JSON.stringify(type)} is not supported (default, linear, llama3, longrope, dynamic)`);
+      throw new ConfigError(`config.json: ${where} type ${JSON.stringify(type)} is not supported (default, linear, llama3, longrope, dynamic)`, 'unsupported');
   }
 }
 
@@ -259,7 +273,7 @@ function ropeOf(cfg: Json, d: ArchDefaults, ctx: RopeContext): RopeOf {
   if (ctx.arch === 'gemma3') {
     const local = nested ? obj(params.sliding_attention, 'rope_parameters.sliding_attention') : null;
     if (local && scalingOf(local, 'rope_parameters.sliding_attention', ctx) !== null) {
-      throw new ConfigError('config.json: a scaled rope on Gemma 3\'s sliding-window layers is not supported (transformers never scales them)');
+      throw new ConfigError('config.json: a scaled rope on Gemma 3\'s sliding-window layers is not supported (transformers never scales them)', 'unsupported');
     }
     rope_local_theta = positiveNumber(cfg.rope_local_base_freq ?? local?.rope_theta ?? d.extra!.rope_local_base_freq, 'rope_local_base_freq');
   }
@@ -271,7 +285,7 @@ function hiddenActOf(c: Json, arch: Arch): HiddenAct {
   // Gemma's MLP reads `hidden_activation` (its configs also carry hidden_act).
   const act = (gemma ? c.hidden_activation ?? c.hidden_act : c.hidden_act) ?? (gemma ? 'gelu_pytorch_tanh' : 'silu');
   if (act === 'silu' || act === 'gelu_pytorch_tanh') return act;
-  throw new ConfigError(`config.json: ${gemma ? 'hidden_activation' : 'hidden_act'} ${JSON.stringify(act)} is not supported (silu, gelu_pytorch_tanh)`);
+  throw new ConfigError(`config.json: ${gemma ? 'hidden_activation' : 'hidden_act'} ${JSON.stringify(act)} is not supported (silu, gelu_pytorch_tanh)`, 'unsupported');
 }
 
 function layerTypesField(c: Json, layers: number): LayerType[] | null {
@@ -300,7 +314,7 @@ function layerTypesOf(c: Json, arch: Arch, layers: number, noRope: number[] | nu
     case 'qwen3':
       // Qwen2/Qwen3 name a window but use it only with use_sliding_window, which no released
       // checkpoint turns on; its per-layer rule (max_window_layers) is not implemented here.
-      if (c.use_sliding_window === true) throw new ConfigError(`config.json: use_sliding_window=true is not supported for ${arch}`);
+      if (c.use_sliding_window === true) throw new ConfigError(`config.json: use_sliding_window=true is not supported for ${arch}`, 'unsupported');
       return { layer_types: full(), sliding_window: null };
     case 'smollm3': {
       // SmolLM3Attention: a window only with use_sliding_window and a sliding_attention layer
@@ -309,7 +323,7 @@ function layerTypesOf(c: Json, arch: Arch, layers: number, noRope: number[] | nu
       if (c.use_sliding_window !== true || w === undefined || w === null) return { layer_types: full(), sliding_window: null };
       const types = given ?? Array.from({ length: layers }, (_, i) => (noRope![i] ? 'full_attention' : 'sliding_attention') as LayerType);
       if (types.includes('sliding_attention')) {
-        throw new ConfigError('config.json: SmolLM3 with use_sliding_window=true is not supported yet (sliding-window layers)');
+        throw new ConfigError('config.json: SmolLM3 with use_sliding_window=true is not supported yet (sliding-window layers)', 'unsupported');
       }
       return { layer_types: types, sliding_window: null };
     }
@@ -374,14 +388,14 @@ export function parseConfig(input: string | unknown): ModelSpec {
   const c: Json = { ...d.extra, ...text };
 
   const hidden_act = hiddenActOf(c, arch);
-  if (c.mlp_bias === true) throw new ConfigError('config.json: mlp_bias=true is not supported');
+  if (c.mlp_bias === true) throw new ConfigError('config.json: mlp_bias=true is not supported', 'unsupported');
   for (const f of ['resid_pdrop', 'embd_pdrop']) {
     const v = c[f];
     if (v !== undefined && v !== null && v !== 0) {
-      throw new ConfigError(`config.json: "${f}" ${JSON.stringify(v)}: dropout inside the base model is not implemented (only 0)`);
+      throw new ConfigError(`config.json: "${f}" ${JSON.stringify(v)}: dropout inside the base model is not implemented (only 0)`, 'unsupported');
     }
   }
-  if (c.use_bidirectional_attention === true) throw new ConfigError('config.json: use_bidirectional_attention=true (an embedding model) is not a causal language model');
+  if (c.use_bidirectional_attention === true) throw new ConfigError('config.json: use_bidirectional_attention=true (an embedding model) is not a causal language model', 'unsupported');
 
   const hidden_size = positiveInt(c, 'hidden_size');
   const num_attention_heads = positiveInt(c, 'num_attention_heads');
@@ -417,14 +431,14 @@ export function parseConfig(input: string | unknown): ModelSpec {
     original_max_position_embeddings: omp === undefined || omp === null ? null : positiveInt(c, 'original_max_position_embeddings'),
   });
   if (rope_scaling?.rope_type === 'longrope' && arch !== 'phi3') {
-    throw new ConfigError(`config.json: rope type "longrope" is supported for Phi-3 only`);
+    throw new ConfigError(`config.json: rope type "longrope" is supported for Phi-3 only`, 'unsupported');
   }
 
   const biasFlag = arch === 'mistral' ? false : bool(c, 'attention_bias', false);
   if (arch === 'internlm2' && bool(c, 'bias', true)) {
-    throw new ConfigError('config.json: InternLM2 with "bias": true (biases on wqkv and wo) is not supported; released checkpoints set it false');
+    throw new ConfigError('config.json: InternLM2 with "bias": true (biases on wqkv and wo) is not supported; released checkpoints set it false', 'unsupported');
   }
-  if (arch === 'phi3' && biasFlag) throw new ConfigError('config.json: Phi-3 with attention_bias=true (a bias on the fused qkv_proj) is not supported');
+  if (arch === 'phi3' && biasFlag) throw new ConfigError('config.json: Phi-3 with attention_bias=true (a bias on the fused qkv_proj) is not supported', 'unsupported');
   const no_rope_layers = noRopeOf(c, arch, num_hidden_layers);
   const { layer_types, sliding_window } = layerTypesOf(c, arch, num_hidden_layers, no_rope_layers);
   const gemma = arch === 'gemma2' || arch === 'gemma3';

@@ -13,8 +13,8 @@ export interface KnownModel {
   /** Hub id, e.g. `Qwen/Qwen3-0.6B`. */
   id: string;
   arch: Arch;
-  /** Chat template family, for the template picker's default. */
-  family: 'chatml' | 'llama3';
+  /** Chat template family (the special tokens' style). */
+  family: 'chatml' | 'llama3' | 'gemma' | 'phi';
   /** The Prism template the model was trained with (its official chat template's id). */
   template: string;
   /** Gated on the Hub: an access token with accepted terms is needed. */
@@ -133,8 +133,6 @@ export const KNOWN_CONFIGS: Record<string, KnownConfig> = {
     family: 'chatml',
     template: 'smollm3',
     gated: false,
-    size: '3B',
-    notYet: 'SmolLM3ForCausalLM (a Llama with no RoPE in every 4th layer) is not in this build’s engine yet',
     config: {
       architectures: ['SmolLM3ForCausalLM'], model_type: 'smollm3', attention_bias: false, mlp_bias: false,
       hidden_act: 'silu',
@@ -143,6 +141,76 @@ export const KNOWN_CONFIGS: Record<string, KnownConfig> = {
       no_rope_layer_interval: 4, no_rope_layers: Array.from({ length: 36 }, (_, i) => ((i + 1) % 4 === 0 ? 0 : 1)),
       rms_norm_eps: 1e-6, rope_scaling: null, rope_theta: 5000000.0, tie_word_embeddings: true, torch_dtype: 'bfloat16',
       use_sliding_window: false, sliding_window: null, vocab_size: 128256,
+    },
+  },
+  // Gemma3ForCausalLM, 268,098,176 parameters (the Hub's count): 5 sliding-window layers (512) to 1
+  // global one, head_dim 256 with 4 query / 1 KV heads, a 262,144-row vocabulary; gated (license).
+  'google/gemma-3-270m-it': {
+    family: 'gemma',
+    template: 'gemma3',
+    gated: true,
+    config: {
+      architectures: ['Gemma3ForCausalLM'], model_type: 'gemma3_text', attention_bias: false, bos_token_id: 2, pad_token_id: 0,
+      head_dim: 256, hidden_activation: 'gelu_pytorch_tanh', hidden_size: 640, intermediate_size: 2048,
+      layer_types: Array.from({ length: 18 }, (_, i) => ((i + 1) % 6 === 0 ? 'full_attention' : 'sliding_attention')),
+      max_position_embeddings: 32768, num_attention_heads: 4, num_hidden_layers: 18, num_key_value_heads: 1,
+      query_pre_attn_scalar: 256, rms_norm_eps: 1e-6, rope_local_base_freq: 10000.0, rope_scaling: null,
+      rope_theta: 1000000.0, sliding_window: 512, final_logit_softcapping: null, attn_logit_softcapping: null,
+      tie_word_embeddings: true, torch_dtype: 'bfloat16', vocab_size: 262144,
+    },
+  },
+  // Gemma3ForCausalLM, 999,885,952 parameters: 26 layers (every 6th global), hidden 1152.
+  'google/gemma-3-1b-it': {
+    family: 'gemma',
+    template: 'gemma3',
+    gated: true,
+    config: {
+      architectures: ['Gemma3ForCausalLM'], model_type: 'gemma3_text', attention_bias: false, bos_token_id: 2, pad_token_id: 0,
+      head_dim: 256, hidden_activation: 'gelu_pytorch_tanh', hidden_size: 1152, intermediate_size: 6912,
+      max_position_embeddings: 32768, num_attention_heads: 4, num_hidden_layers: 26, num_key_value_heads: 1,
+      query_pre_attn_scalar: 256, rms_norm_eps: 1e-6, rope_local_base_freq: 10000.0, rope_scaling: null,
+      rope_theta: 1000000.0, sliding_window: 512, sliding_window_pattern: 6, final_logit_softcapping: null,
+      attn_logit_softcapping: null, tie_word_embeddings: true, torch_dtype: 'bfloat16', vocab_size: 262144,
+    },
+  },
+  // InternLM2ForCausalLM (remote code), 1,889,110,016 parameters: wqkv packed per KV group, untied
+  // output head, dynamic NTK RoPE (factor 2) past 32,768 positions.
+  'internlm/internlm2_5-1_8b-chat': {
+    family: 'chatml',
+    template: 'internlm2',
+    gated: false,
+    config: {
+      architectures: ['InternLM2ForCausalLM'], model_type: 'internlm2', bias: false, bos_token_id: 1, eos_token_id: 2,
+      pad_token_id: 2, hidden_act: 'silu', hidden_size: 2048, intermediate_size: 8192, max_position_embeddings: 32768,
+      num_attention_heads: 16, num_hidden_layers: 24, num_key_value_heads: 8, pretraining_tp: 1, rms_norm_eps: 1e-5,
+      rope_scaling: { type: 'dynamic', factor: 2.0 }, rope_theta: 1000000, tie_word_embeddings: false,
+      torch_dtype: 'bfloat16', vocab_size: 92544,
+    },
+  },
+  // Phi3ForCausalLM, 3,836,021,760 parameters: fused qkv_proj / gate_up_proj, 3/4 of each head
+  // rotated, LongRoPE past 4,096 positions (long factors as published), 200,064-row tied vocabulary.
+  'microsoft/Phi-4-mini-instruct': {
+    family: 'phi',
+    template: 'phi4_mini',
+    gated: false,
+    config: {
+      architectures: ['Phi3ForCausalLM'], model_type: 'phi3', attention_bias: false, bos_token_id: 199999,
+      eos_token_id: 199999, pad_token_id: 199999, hidden_act: 'silu', hidden_size: 3072, intermediate_size: 8192,
+      max_position_embeddings: 131072, original_max_position_embeddings: 4096, num_attention_heads: 24,
+      num_hidden_layers: 32, num_key_value_heads: 8, partial_rotary_factor: 0.75, rms_norm_eps: 1e-5,
+      rope_scaling: {
+        type: 'longrope',
+        long_factor: [
+          1, 1.118320672, 1.250641126, 1.398617824, 1.564103225, 1.74916897, 1.956131817, 2.187582649, 2.446418898,
+          2.735880826, 3.059592084, 3.421605075, 3.826451687, 4.279200023, 4.785517845, 5.351743533, 5.984965424,
+          6.693110555, 7.485043894, 8.370679318, 9.36110372, 10.4687158, 11.70738129, 13.09260651, 14.64173252,
+          16.37415215, 18.31155283, 20.47818807, 22.90118105, 25.61086418, 28.64115884, 32.03, 32.1, 32.13, 32.23,
+          32.6, 32.61, 32.64, 32.66, 32.7, 32.71, 32.93, 32.97, 33.28, 33.49, 33.5, 44.16, 47.77,
+        ],
+        short_factor: Array.from({ length: 48 }, () => 1.0),
+      },
+      rope_theta: 10000.0, sliding_window: 262144, tie_word_embeddings: true, torch_dtype: 'bfloat16',
+      vocab_size: 200064,
     },
   },
 };
