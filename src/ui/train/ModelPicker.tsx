@@ -4,16 +4,37 @@ import { useMemo, useState } from 'react';
 import { parseConfig } from '../../model/config.ts';
 import { hubIdFromConfig, hubModelId } from '../../train/provenance.ts';
 import { filesByRelativePath } from '../../model/sources/model-source.ts';
-import { hubChoices, localChoice, memoryNeeded, notYetChoices, tinyChoice, fmtBytes, fmtParams, type ModelChoice } from './models.ts';
+import {
+  checkedHubChoice, hubChoices, localChoice, memoryNeeded, notYetChoices, tinyChoice, fmtBytes, fmtParams, type ModelChoice,
+} from './models.ts';
 import { useTrain } from './store.ts';
+import { hubFailureOfMessage } from './hub-check.ts';
+import { useHubModel } from './hub-model-store.ts';
+import { FOLDER_INPUT_ID, HubFailureOffer, HubModelInput } from './HubModelInput.tsx';
+import { useLengths } from './lengths.ts';
 
 export function useModelChoices(): ModelChoice[] {
   const local = useTrain((s) => s.local);
+  const checked = useHubModel((s) => s.checked);
   return useMemo(() => {
     const list = [tinyChoice(), ...hubChoices()];
+    if (checked && !list.some((c) => c.id === checked.id)) list.push(checkedHubChoice(checked.id, checked.spec));
     if (local) list.push(localChoice(local.name, local.spec));
     return list;
-  }, [local]);
+  }, [local, checked]);
+}
+
+/** A Hub download of the chosen model that failed (the run's or the length measurement's), in words. */
+function useHubFailure(chosen: ModelChoice | undefined) {
+  const failed = useTrain((s) => s.run?.phase === 'failed');
+  const runFailure = useHubModel((s) => s.runFailure);
+  const lengthError = useLengths((s) => s.error);
+  const token = useTrain((s) => !!s.hubToken);
+  if (chosen?.kind !== 'hub') return null;
+  if (failed && runFailure?.repo === chosen.id) return runFailure.failure;
+  // The length measurement's worker reports its error as text.
+  const ctx = { online: globalThis.navigator?.onLine ?? true, token, repo: chosen.id };
+  return lengthError ? hubFailureOfMessage(lengthError, ctx) : null;
 }
 
 export function ModelPicker({ disabled }: { disabled: boolean }) {
@@ -22,6 +43,7 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
   const [folderError, setFolderError] = useState<string | null>(null);
   const seqLen = config.max_length ?? 1024;
   const chosen = choices.find((c) => c.id === modelId);
+  const hubFailure = useHubFailure(chosen);
 
   async function pickFolder(files: FileList | null) {
     setFolderError(null);
@@ -107,6 +129,7 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
           </tbody>
         </table>
         {chosen?.note && <p className="muted">{chosen.note}</p>}
+        {hubFailure && <HubFailureOffer failure={hubFailure} />}
         {!chosen && modelId.startsWith('local:') && (
           <p className="warn" role="alert" data-testid="local-missing">
             The model folder <strong>{modelId.slice(6)}</strong> was chosen before the page reloaded: browsers do not keep a
@@ -120,9 +143,11 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
             <small className="muted">Sent only to huggingface.co with the download; never stored.</small>
           </label>
         )}
+        <HubModelInput />
         <label className="field">
           <span>Or a model folder from your disk</span>
           <input
+            id={FOLDER_INPUT_ID}
             type="file"
             webkitdirectory=""
             multiple

@@ -5,7 +5,7 @@ import { fits, planMemory } from '../../engine/plan/plan.ts';
 import { KNOWN_MODELS } from '../../model/index.ts';
 import type { GpuStatus } from '../gpu-check.ts';
 import { canTrain, capabilityChecks, findFit } from './capability.ts';
-import { shapeOf, tinyChoice, trainShape } from './models.ts';
+import { memoryNeeded, shapeOf, tinyChoice, trainShape } from './models.ts';
 
 const gpu = (binding: number, features: string[] = []): GpuStatus => ({
   state: 'ready', vendor: 'test', architecture: '', features, maxStorageBufferBindingSize: binding, maxBufferSize: binding,
@@ -30,16 +30,16 @@ describe('capability check', () => {
   test('a long sequence that overflows a binding is refused with settings that fit', () => {
     const limits = { maxBufferSize: 128 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20 };
     const asked = { batch: 8, seqLen: 8192, r: 8 };
-    expect(fits(planMemory(shapeOf(qwen15), trainShape(asked)), limits).ok).toBe(false);
+    expect(fits(planMemory(shapeOf(qwen15), trainShape({ ...asked, arch: 'qwen2' })), limits).ok).toBe(false);
     const checks = capabilityChecks(gpu(128 * 2 ** 20), qwen15, asked);
     const fit = checks.find((c) => c.id === 'fit')!;
     expect(fit.level).toBe('fail');
     expect(fit.suggestion).toBeDefined();
     const { batch, seqLen } = fit.suggestion!;
     // The suggestion fits, and doubling either setting again would not.
-    expect(fits(planMemory(shapeOf(qwen15), trainShape({ batch, seqLen, r: 8 })), limits).ok).toBe(true);
+    expect(fits(planMemory(shapeOf(qwen15), trainShape({ batch, seqLen, r: 8, arch: 'qwen2' })), limits).ok).toBe(true);
     expect(batch * seqLen).toBeLessThan(8 * 8192);
-    expect(fits(planMemory(shapeOf(qwen15), trainShape({ batch: batch * 2 <= 8 ? batch * 2 : batch, seqLen: batch * 2 <= 8 ? seqLen : seqLen * 2, r: 8 })), limits).ok).toBe(false);
+    expect(fits(planMemory(shapeOf(qwen15), trainShape({ batch: batch * 2 <= 8 ? batch * 2 : batch, seqLen: batch * 2 <= 8 ? seqLen : seqLen * 2, r: 8, arch: 'qwen2' })), limits).ok).toBe(false);
     expect(canTrain(checks)).toBe(false);
   });
 
@@ -52,5 +52,22 @@ describe('capability check', () => {
     expect(bf16.level).toBe('warn');
     const f32 = capabilityChecks(gpu(2 ** 30), tinyChoice().spec, { batch: 1, seqLen: 256, r: 8 }).find((c) => c.id === 'features')!;
     expect(f32.level).toBe('ok');
+  });
+});
+
+describe('planned memory adapts each architecture’s own linear layers (PEFT all-linear)', () => {
+  const planned = (id: string, arch: Parameters<typeof trainShape>[0]['arch']) => {
+    const spec = KNOWN_MODELS.find((m) => m.id === id)!.spec;
+    const plan = planMemory(shapeOf(spec), trainShape({ batch: 1, seqLen: 64, r: 8, arch }));
+    return { spec, plan, targets: [...new Set(plan.buffers.filter((b) => b.name.endsWith('.lora_A')).map((b) => b.name.split('.')[2]))].sort() };
+  };
+  test('Qwen2: the seven q/k/v/o/gate/up/down, and the picker’s number is that plan', () => {
+    const { spec, plan, targets } = planned('Qwen/Qwen2.5-0.5B-Instruct', 'qwen2');
+    expect(targets).toEqual(['down_proj', 'gate_proj', 'k_proj', 'o_proj', 'q_proj', 'up_proj', 'v_proj']);
+    expect(memoryNeeded(spec, { batch: 1, seqLen: 64, r: 8 })).toBe(plan.total);
+  });
+  test('Phi-4-mini: the fused qkv_proj and gate_up_proj; InternLM2.5: wqkv, wo, w1, w3, w2', () => {
+    expect(planned('microsoft/Phi-4-mini-instruct', 'phi3').targets).toEqual(['down_proj', 'gate_up_proj', 'o_proj', 'qkv_proj']);
+    expect(planned('internlm/internlm2_5-1_8b-chat', 'internlm2').targets).toEqual(['w1', 'w2', 'w3', 'wo', 'wqkv']);
   });
 });

@@ -2,7 +2,9 @@
 // download), the supported small Hub models, or a model folder picked from disk. Each choice
 // carries the facts the page shows up front: parameters, download bytes and the memory a
 // training step needs (from the engine's own planner, so the numbers match what runs).
-import { KNOWN_MODELS, NOT_YET_TRAINABLE, paramCount, type ModelSpec, type NotYetTrainable } from '../../model/index.ts';
+import {
+  checkpointBytes, KNOWN_MODELS, NOT_YET_TRAINABLE, paramCount, type ModelSpec, type NotYetTrainable,
+} from '../../model/index.ts';
 import { TINY_ID, tinyModel } from '../../model/demo.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
 import { modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
@@ -62,6 +64,40 @@ export function notYetChoices(): readonly NotYetTrainable[] {
   return NOT_YET_TRAINABLE;
 }
 
+/** The template of a model's family, as a first guess for a model outside the curated list. */
+export function defaultTemplate(spec: ModelSpec): string {
+  switch (spec.arch) {
+    case 'qwen2':
+    case 'qwen3':
+      return 'qwen2_5';
+    case 'gemma2':
+    case 'gemma3':
+    case 'internlm2':
+    case 'smollm3':
+      return spec.arch;
+    case 'phi3':
+      // Phi-4-mini's 200,064-row vocabulary (o200k) against Phi-3/3.5's 32,064.
+      return spec.vocab_size > 100000 ? 'phi4_mini' : 'phi3';
+    default:
+      return 'chatml';
+  }
+}
+
+/** A Hub model the user checked by id or URL (outside the curated list). */
+export function checkedHubChoice(id: string, spec: ModelSpec): ModelChoice {
+  return {
+    id,
+    label: id,
+    kind: 'hub',
+    spec,
+    params: paramCount(spec),
+    downloadBytes: checkpointBytes(spec),
+    template: defaultTemplate(spec),
+    gated: false,
+    note: 'Checked on the Hub by its config.json. The download size assumes one unsharded checkpoint in its dtype.',
+  };
+}
+
 export function localChoice(name: string, spec: ModelSpec): ModelChoice {
   return {
     id: `local:${name}`,
@@ -70,7 +106,7 @@ export function localChoice(name: string, spec: ModelSpec): ModelChoice {
     spec,
     params: paramCount(spec),
     downloadBytes: 0,
-    template: spec.arch === 'qwen2' || spec.arch === 'qwen3' ? 'qwen2_5' : 'chatml',
+    template: defaultTemplate(spec),
     gated: false,
     note: 'Read from your disk; nothing is uploaded.',
   };

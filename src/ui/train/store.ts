@@ -13,6 +13,8 @@ import { modelRequestFor } from './model-request.ts';
 import { currentDatasetRef } from '../studio/load-dataset.ts';
 import { applyPreset, type PresetId } from './presets.ts';
 import { TINY_ID } from './models.ts';
+import { hubFailureOfMessage } from './hub-check.ts';
+import { useHubModel } from './hub-model-store.ts';
 import { useStudio } from '../studio/store.ts';
 import { lossScaleSpec } from '../../templates/compare/render-column.ts';
 import { ETA_WINDOW, etaSeconds, type StepTime } from '../../train/eta.ts';
@@ -226,12 +228,19 @@ export const useTrain = create<TrainState>((set, get) => ({
         client?.terminate();
         client = null;
         break;
-      case 'error':
+      case 'error': {
+        // A Hub download that failed says what happened (offline, gated, not found…), not "Failed to fetch";
+        // the model picker offers the demo model or a local folder then.
+        const { modelId, hubToken } = get();
+        const hub = e.refused || modelId === TINY_ID || modelId.startsWith('local:') ? null
+          : hubFailureOfMessage(e.message, { online: globalThis.navigator?.onLine ?? true, token: !!hubToken, repo: modelId });
+        useHubModel.getState().setRunFailure(hub && { repo: modelId, failure: hub });
         // The worker's message for a lost device already says from which step Resume continues.
-        patch({ phase: 'failed', message: e.refused ? `Refused: ${e.message}` : e.message, lostDevice: e.deviceLost });
+        patch({ phase: 'failed', message: e.refused ? `Refused: ${e.message}` : hub?.message ?? e.message, lostDevice: e.deviceLost });
         client?.terminate();
         client = null;
         break;
+      }
     }
     if (e.type === 'done' && e.status === 'cancelled') {
       // The worker still writes the last checkpoint after this event; let it finish.
