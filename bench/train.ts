@@ -2,7 +2,8 @@
 // (forward + backward + grad norm + AdamW, LoRA r on every linear layer) and the planned GPU
 // memory, for a tiny model and a SmolLM2-135M-shaped model (random weights), against a PyTorch
 // CPU LoRA training step on the same shape and batch (bench/train_torch.py, Debian's
-// /usr/bin/python3) in the same run; prints the ratio.
+// /usr/bin/python3) in the same run; prints the ratio, the dispatches per step and (timestamp-query)
+// the GPU time per kernel of the last step.
 //
 // Run: node --import tsx --import ./src/cli/register.mjs bench/train.ts [flags]
 // Flags (defaults suit SwiftShader on 2 CPU cores: a few minutes):
@@ -26,6 +27,7 @@ import { nodeGPU } from '../src/cli/node-gpu.ts';
 import { acquireDevice } from '../src/engine/device.ts';
 import { uploadWeights } from '../src/engine/decoder/weights.ts';
 import { fmt } from '../src/engine/plan/index.ts';
+import { DispatchProfiler, kernelTotals } from '../src/engine/runtime/index.ts';
 import { destroyTensor } from '../src/engine/tensor/index.ts';
 import { rng } from '../src/engine/testing/random.ts';
 import { parseConfig } from '../src/model/config.ts';
@@ -88,10 +90,18 @@ for (const name of values.models!.split(',')) {
     lora: { r, lora_alpha: 2 * r, lora_dropout: 0 }, save_steps: 1_000_000,
   });
   const stepTimes: number[] = [];
+  // Dispatches are counted over every step; the last step's are also timed on the GPU
+  // (timestamp-query), since a timestamp per pass may itself slow the timed steps down.
+  const prof = new DispatchProfiler(device);
+  const total = warmup + steps;
+  prof.timing = total === 1;
+  const bounds: number[] = [];
   const trainer = new Trainer({
     device, spec, weights, config, records, padId: 0, recompute: values.recompute,
     onEvent: (e: TrainEvent) => {
       if (e.type === 'step') {
+        bounds.push(prof.dispatches);
+        prof.timing = e.step === total - 1;
         stepTimes.push(e.tokens / e.tokens_per_second);
         process.stderr.write(`  ${name} step ${e.step}: ${(e.tokens / e.tokens_per_second).toFixed(2)} s, loss ${e.loss.toFixed(3)}\n`);
       }
@@ -100,8 +110,29 @@ for (const name of values.models!.split(',')) {
   const plan = trainer.plan;
   console.log(`\n${m.label}: batch ${batch} × ${seq} tokens, LoRA r=${r} on all 7 linear layers, setup ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  planned GPU memory ${fmt(plan.total)}: ` + Object.entries(plan.bytes).map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
-  await trainer.run();
+  let recs;
+  try {
+    await trainer.run();
+    recs = await prof.records();
+  } finally {
+    prof.detach();
+  }
   const timed = stepTimes.slice(warmup);
+  const perStep = bounds.map((b, i) => b - (i > 0 ? bounds[i - 1] : 0));
+  console.log(`  dispatches per step: ${perStep.join(', ')}${warmup === 0 ? ' (the first step also counts the run\'s setup)' : ''}`);
+  const lastFrom = bounds.length > 1 ? bounds[bounds.length - 2] : 0;
+  if (!prof.canTime) {
+    console.log('  GPU time per kernel: unavailable (this adapter has no timestamp-query)');
+  } else {
+    const totals = kernelTotals(recs, lastFrom, bounds[bounds.length - 1]);
+    const gpuNs = totals.reduce((a, t) => a + (Number.isFinite(t.ns) ? t.ns : 0), 0);
+    const wall = stepTimes[stepTimes.length - 1];
+    console.log(`  GPU time per kernel, step ${bounds.length} (timestamp-query, one pass per dispatch): Σ ${(gpuNs / 1e6).toFixed(1)} ms of a ${(wall * 1e3).toFixed(0)} ms step`);
+    console.log(`    ${'kernel'.padEnd(28)} ${'dispatches'.padStart(10)} ${'GPU ms'.padStart(10)} ${'share'.padStart(6)}`);
+    for (const t of totals) {
+      console.log(`    ${t.kernel.padEnd(28)} ${String(t.dispatches).padStart(10)} ${(t.ns / 1e6).toFixed(2).padStart(10)} ${((100 * t.ns) / gpuNs).toFixed(1).padStart(5)}%`);
+    }
+  }
   const sec = timed.reduce((a, b) => a + b, 0) / timed.length;
   const ours = (batch * seq) / sec;
   trainer.destroy();
@@ -125,11 +156,11 @@ for (const name of values.models!.split(',')) {
   console.log(`  PyTorch CPU:    ${Number.isFinite(torchTps) ? `${((batch * seq) / torchTps).toFixed(2)} s/step, ${torchTps.toFixed(1)} tokens/s` : '-'} (${torchNote})`);
   const ratio = ours / torchTps;
   console.log(`  ratio Prism / PyTorch CPU: ${Number.isFinite(ratio) ? ratio.toPrecision(3) : '-'}×`);
-  rows.push([name, `${batch}×${seq}`, fmt(plan.total), ours.toPrecision(3), Number.isFinite(torchTps) ? torchTps.toPrecision(3) : '-', Number.isFinite(ratio) ? ratio.toPrecision(3) : '-']);
+  rows.push([name, `${batch}×${seq}`, String(perStep[perStep.length - 1]), fmt(plan.total), ours.toPrecision(3), Number.isFinite(torchTps) ? torchTps.toPrecision(3) : '-', Number.isFinite(ratio) ? ratio.toPrecision(3) : '-']);
 }
 rmSync(tmp, { recursive: true, force: true });
 
-console.log('\n| model | tokens/step | planned GPU memory | Prism tok/s | PyTorch CPU tok/s | ratio |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('\n| model | tokens/step | dispatches/step | planned GPU memory | Prism tok/s | PyTorch CPU tok/s | ratio |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 device.destroy();

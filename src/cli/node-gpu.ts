@@ -23,7 +23,9 @@ export function nodeGPU(): GPU {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   Object.assign(globalThis, globals);
-  gpu = create([]);
+  // Dawn rounds timestamp queries (a browser's defence against timing attacks) unless told not to;
+  // here they time our own kernels (DispatchProfiler).
+  gpu = create(['disable-dawn-features=timestamp_quantization']);
   return gpu;
 }
 

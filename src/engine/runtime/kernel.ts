@@ -1,6 +1,7 @@
 // The one way the engine runs a WGSL entry point: a compiled pipeline plus a dispatch that
 // binds storage buffers in order and a small uniform block of u32/f32 parameters.
 // Pipelines are cached per (device, source, entry point) so kernels can be created freely.
+import { profilerOf } from './profiler.ts';
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
@@ -54,7 +55,8 @@ export class Kernel {
       transient.get(encoder)?.push(ubuf) ?? transient.set(encoder, [ubuf]);
     }
     const bindGroup = this.device.createBindGroup({ layout: this.pipeline.getBindGroupLayout(0), entries });
-    const pass = encoder.beginComputePass({ label: this.entryPoint });
+    // A profiler (benchmarks) counts the dispatch and may add timestamp writes to its pass.
+    const pass = encoder.beginComputePass(profilerOf(this.device)?.pass(this.entryPoint) ?? { label: this.entryPoint });
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = workgroups;
