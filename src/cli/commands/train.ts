@@ -15,14 +15,11 @@ import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
 import { uploadWeights } from '../../engine/decoder/weights.ts';
 import { decoderTensorNames, openModel } from '../../model/open.ts';
-import { getTemplate, LOSS_SCALE_NAMES, templateIds, type LossPolicy } from '../../templates/index.ts';
-import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
+import { LOSS_SCALE_NAMES, templateIds } from '../../templates/index.ts';
+import { AGENT_TEMPLATE_HELP } from '../agent-option.ts';
 import { tokenizerFromFiles } from '../../tokenize/load.ts';
 import { TokenizePipeline } from '../../tokenize/pipeline.ts';
-import type { Truncation } from '../../tokenize/types.ts';
-import {
-  defaultTrainConfig, effectiveLossScale, validateTrainConfig, type LoraSettings, type LrSchedulerType, type TargetModule, type TrainConfig,
-} from '../../train/config.ts';
+import { effectiveLossScale, validateTrainConfig } from '../../train/config.ts';
 import type { CheckpointStorage, TrainCheckpoint } from '../../train/checkpoint.ts';
 import { ResumeRefusal, Trainer, TrainRefusal, type TrainEvent } from '../../train/trainer.ts';
 import { ModelFingerprint } from '../../train/fingerprint.ts';
@@ -30,7 +27,8 @@ import type { TrainRecord } from '../../train/data.ts';
 import { nodeDevice } from '../node-gpu.ts';
 import { fsModelSource } from '../fs-source.ts';
 import { readTokenizerFolder } from '../tokenize-pool.ts';
-import { optionalNumber, requireString, UsageError, type Command, type ParsedArgs } from '../command.ts';
+import { requireString, UsageError, type Command } from '../command.ts';
+import { TRAIN_OPTIONS, trainConfigFromArgs } from '../train-options.ts';
 
 const help = `Usage: prism train --model DIR --data FILE --template ID --out DIR [options]
 
@@ -69,6 +67,9 @@ ${AGENT_TEMPLATE_HELP.replace(/^ {2}--agent-template ID {6}/, '  --agent-templat
   --max-length N         tokens per row (default: the model's maximum)
   --truncation MODE      delete (default), left, right
   --packing              pack records into rows of --max-length
+  --adam-beta1 X         (0.9)
+  --adam-beta2 X         (0.95)
+  --adam-epsilon X       (1e-8)
   --seed N               LoRA init and dropout (42)
   --data-seed N          data order and eval split (42)
   --eval-ratio X         records held out for eval loss (0)
@@ -87,12 +88,6 @@ A new run (no --resume) into an OUT whose checkpoints folder holds checkpoints i
 would mix two runs' checkpoints. Use another --out, or delete OUT/checkpoints.
 
 Exit status: 0 trained, 1 refused or failed, 2 usage error, 130 interrupted (checkpoint saved).`;
-
-const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
-
-function num(args: ParsedArgs, name: string): number | undefined {
-  return optionalNumber(args, name);
-}
 
 /** Steps of the checkpoint-N folders in `dir`, newest first ([] when there is no such folder). */
 async function checkpointSteps(dir: string): Promise<number[]> {
@@ -210,49 +205,16 @@ export const train: Command = {
   name: 'train',
   summary: 'Train a LoRA adapter',
   help,
-  options: {
-    model: { type: 'string' }, 'model-id': { type: 'string' }, data: { type: 'string' }, template: { type: 'string' }, out: { type: 'string' },
-    loss: { type: 'string' }, 'loss-scale': { type: 'string' }, 'agent-template': { type: 'string' }, r: { type: 'string' }, 'lora-alpha': { type: 'string' }, 'lora-dropout': { type: 'string' },
-    'target-modules': { type: 'string' }, 'use-rslora': { type: 'boolean' }, lr: { type: 'string' }, 'lr-scheduler': { type: 'string' },
-    'warmup-ratio': { type: 'string' }, 'weight-decay': { type: 'string' }, 'max-grad-norm': { type: 'string' }, epochs: { type: 'string' },
-    'max-steps': { type: 'string' }, 'batch-size': { type: 'string' }, 'grad-accum': { type: 'string' }, 'max-length': { type: 'string' },
-    truncation: { type: 'string' }, packing: { type: 'boolean' }, seed: { type: 'string' }, 'data-seed': { type: 'string' },
-    'eval-ratio': { type: 'string' }, 'eval-steps': { type: 'string' }, 'save-steps': { type: 'string' }, 'logging-steps': { type: 'string' },
-    recompute: { type: 'boolean' }, resume: { type: 'boolean' }, 'resume-unverified': { type: 'boolean' }, quiet: { type: 'boolean' },
-  },
+  options: TRAIN_OPTIONS,
   async run(args) {
     const modelDir = requireString(args, 'model');
     const dataFile = requireString(args, 'data');
-    const template = requireString(args, 'template');
+    requireString(args, 'template');
     const outDir = requireString(args, 'out');
-    if (!(templateIds as string[]).includes(template)) throw new UsageError(`unknown template '${template}' (built in: ${templateIds.join(', ')})`);
-    const loss = args.values.loss as LossPolicy | undefined;
-    if (loss !== undefined && !LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}`);
-    const lossScale = args.values['loss-scale'] as string | undefined;
-    const agent = agentTemplateOption(args, getTemplate(template));
-    const tm = args.values['target-modules'] as string | undefined;
-    const targets: LoraSettings['target_modules'] = tm === undefined || tm === 'all-linear' ? 'all-linear' : (tm.split(',').map((s) => s.trim()) as TargetModule[]);
-    const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-    const config: TrainConfig = defaultTrainConfig({
-      // The Hub id the folder corresponds to: --model-id, else config.json's _name_or_path when it names one;
-      // the folder itself otherwise (exports then say that no Hub id is known, never write the path).
-      model_id: (args.values['model-id'] as string | undefined) ?? (await hubIdOfFolder(modelDir)) ?? modelDir,
-      template,
-      ...defined({ loss_scale: lossScale, loss_policy: loss, agent_template: agent === 'native' ? undefined : agent }),
-      lora: defined({
-        r: num(args, 'r'), lora_alpha: num(args, 'lora-alpha'), lora_dropout: num(args, 'lora-dropout'), target_modules: targets,
-        use_rslora: args.values['use-rslora'] ? true : undefined,
-      }),
-      ...defined({
-        learning_rate: num(args, 'lr'), lr_scheduler_type: args.values['lr-scheduler'] as LrSchedulerType | undefined,
-        warmup_ratio: num(args, 'warmup-ratio'), weight_decay: num(args, 'weight-decay'), max_grad_norm: num(args, 'max-grad-norm'),
-        num_train_epochs: num(args, 'epochs'), max_steps: num(args, 'max-steps'), per_device_train_batch_size: num(args, 'batch-size'),
-        gradient_accumulation_steps: num(args, 'grad-accum'), max_length: num(args, 'max-length'),
-        truncation_strategy: args.values.truncation as Truncation | undefined, packing: args.values.packing ? true : undefined,
-        seed: num(args, 'seed'), data_seed: num(args, 'data-seed'), split_dataset_ratio: num(args, 'eval-ratio'),
-        eval_steps: num(args, 'eval-steps'), save_steps: num(args, 'save-steps'), logging_steps: num(args, 'logging-steps'),
-      }),
-    });
+    // The Hub id the folder corresponds to: --model-id, else config.json's _name_or_path when it names one;
+    // the folder itself otherwise (exports then say that no Hub id is known, never write the path).
+    const config = trainConfigFromArgs(args, (await hubIdOfFolder(modelDir)) ?? modelDir);
+    const template = config.template;
     const issues = validateTrainConfig(config);
     if (issues.length) throw new UsageError(issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
     const quiet = !!args.values.quiet;

@@ -6,6 +6,7 @@ import type { RunRecord } from '../../adapters/types.ts';
 import { adapterStore } from '../train/store.ts';
 import { LossChart } from '../train/LossChart.tsx';
 import { importZip, runZip, saveBytes } from './bundle.ts';
+import { ComparePanel } from './ComparePanel.tsx';
 import { ExportPanel } from './ExportPanel.tsx';
 import '../train/train.css';
 
@@ -213,6 +214,7 @@ export function AdaptersPage() {
           <p>No adapters yet. Train one on the <a href="#/train">Train page</a> (Alt+3), or import a zip.</p>
         </section>
       )}
+      {runs && <ComparePanel runs={runs} />}
       <div className="adapter-list" data-testid="adapter-list">
         {runs?.map((r) => (
           <RunCard key={r.id} run={r} onChanged={refresh} onError={setError} onDeleted={(handle, name) => { setUndo({ handle, name }); refresh(); }} />

@@ -1,54 +1,23 @@
-// Live loss chart (SVG): training and eval loss on top, learning rate and grad norm below.
-// data-* attributes carry the first and last loss so tests read numbers, not pixels.
+// Live loss chart (uPlot, src/ui/charts): training and eval loss on top, learning rate and grad
+// norm below, cursors in step. data-* attributes carry the first and last loss so tests read
+// numbers, not pixels.
+import { useId, useMemo } from 'react';
 import type { LossPoint } from '../../adapters/types.ts';
-import { extent, fmtTick, linePath, niceTicks, scale, type Range } from './chart-scale.ts';
-
-const PAD = { l: 48, r: 12, t: 10, b: 22 };
+import { alignSeries } from '../charts/align.ts';
+import { UPlotChart } from '../charts/UPlotChart.tsx';
 
 function mean(xs: number[]): number | undefined {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }
 
-function Panel({ points, series, height, title, width = 640 }: {
-  points: readonly LossPoint[];
-  series: { key: keyof LossPoint; label: string; cls: string; dots?: boolean }[];
-  height: number;
-  title: string;
-  width?: number;
-}) {
-  const W = width;
-  const steps = extent(points.map((p) => p.step)) ?? { min: 0, max: 1 };
-  const values = series.flatMap((s) => points.map((p) => p[s.key] as number | undefined).filter((v): v is number => v !== undefined));
-  const yr: Range = extent(values) ?? { min: 0, max: 1 };
-  const x = scale(steps, PAD.l, W - PAD.r);
-  const y = scale(yr, height - PAD.b, PAD.t);
-  return (
-    <svg viewBox={`0 0 ${W} ${height}`} className="chart" role="img" aria-label={title}>
-      <title>{title}</title>
-      {niceTicks(yr, 4).map((t) => (
-        <g key={`y${t}`}>
-          <line className="grid" x1={PAD.l} x2={W - PAD.r} y1={y(t)} y2={y(t)} />
-          <text className="tick" x={PAD.l - 6} y={y(t) + 4} textAnchor="end">{fmtTick(t)}</text>
-        </g>
-      ))}
-      {niceTicks(steps, 6).filter((t) => Number.isInteger(t)).map((t) => (
-        <text key={`x${t}`} className="tick" x={x(t)} y={height - 6} textAnchor="middle">{t}</text>
-      ))}
-      {series.map((s) => {
-        const pts = points.filter((p) => p[s.key] !== undefined).map((p) => [x(p.step), y(p[s.key] as number)] as [number, number]);
-        return (
-          <g key={String(s.key)} className={s.cls}>
-            <path d={linePath(pts)} fill="none" />
-            {(s.dots || pts.length === 1) && pts.map(([px, py], i) => <circle key={i} cx={px} cy={py} r={3} />)}
-          </g>
-        );
-      })}
-    </svg>
-  );
+function column(points: readonly LossPoint[], key: keyof LossPoint) {
+  const has = points.filter((p) => p[key] !== undefined && Number.isFinite(p[key] as number));
+  return { x: has.map((p) => p.step), y: has.map((p) => p[key] as number) };
 }
 
 /** `compact`: the loss alone, for a list of runs. */
 export function LossChart({ points, compact = false }: { points: readonly LossPoint[]; compact?: boolean }) {
+  const sync = useId();
   const losses = points.filter((p) => Number.isFinite(p.loss));
   const first = losses[0]?.loss;
   const last = losses.at(-1)?.loss;
@@ -57,6 +26,12 @@ export function LossChart({ points, compact = false }: { points: readonly LossPo
   const k = Math.min(5, Math.floor(losses.length / 2));
   const head = mean(losses.slice(0, k).map((p) => p.loss));
   const tail = mean(losses.slice(losses.length - k).map((p) => p.loss));
+  const lossData = useMemo(
+    () => alignSeries(hasEval ? [column(points, 'loss'), column(points, 'eval_loss')] : [column(points, 'loss')]),
+    [points, hasEval],
+  );
+  const lrData = useMemo(() => alignSeries([column(points, 'learning_rate')]), [points]);
+  const gnData = useMemo(() => alignSeries([column(points, 'grad_norm')]), [points]);
   return (
     <figure
       className="loss-chart"
@@ -68,33 +43,34 @@ export function LossChart({ points, compact = false }: { points: readonly LossPo
       data-tail-mean={tail ?? ''}
     >
       <figcaption>
-        <span className="legend train">training loss</span>
-        {hasEval && <span className="legend eval">eval loss</span>}
         {first !== undefined && last !== undefined && (
-          <span className="muted"> · {first.toFixed(3)} → {last.toFixed(3)}</span>
+          <span className="muted">Loss {first.toFixed(3)} → {last.toFixed(3)}</span>
         )}
+        {points.length > 0 && <span className="muted chart-hint"> · drag to zoom, double-click to reset</span>}
       </figcaption>
       {points.length === 0 ? (
         <p className="muted empty-chart">The loss appears here after the first step.</p>
       ) : (
         <>
-          <Panel
-            points={points}
-            width={compact ? 380 : 640}
-            height={compact ? 170 : 220}
+          <UPlotChart
+            data={lossData}
+            height={compact ? 150 : 220}
             title="Loss by step"
-            series={[{ key: 'loss', label: 'training loss', cls: 's-train' }, { key: 'eval_loss', label: 'eval loss', cls: 's-eval', dots: true }]}
+            syncKey={sync}
+            testid="loss-plot"
+            series={[
+              { label: 'training loss', color: 'var(--accent)' },
+              ...(hasEval ? [{ label: 'eval loss', color: 'var(--eval)', dash: [5, 3], points: true, spanGaps: true }] : []),
+            ]}
           />
-          {!compact && <div className="chart-row">
-            <div>
-              <span className="legend lr">learning rate</span>
-              <Panel points={points} width={320} height={110} title="Learning rate by step" series={[{ key: 'learning_rate', label: 'learning rate', cls: 's-lr' }]} />
+          {!compact && (
+            <div className="chart-row">
+              <UPlotChart data={lrData} height={120} title="Learning rate by step" syncKey={sync} testid="lr-plot"
+                series={[{ label: 'learning rate', color: 'var(--lr)' }]} />
+              <UPlotChart data={gnData} height={120} title="Gradient norm by step" syncKey={sync} testid="gn-plot"
+                series={[{ label: 'grad norm', color: 'var(--gn)' }]} />
             </div>
-            <div>
-              <span className="legend gn">grad norm</span>
-              <Panel points={points} width={320} height={110} title="Gradient norm by step" series={[{ key: 'grad_norm', label: 'grad norm', cls: 's-gn' }]} />
-            </div>
-          </div>}
+          )}
         </>
       )}
     </figure>

@@ -8,6 +8,7 @@ import { LengthPanel } from './LengthPanel.tsx';
 import { lengthCap, presetMaxLength, useLengths } from './lengths.ts';
 import { modelRequestFor } from './model-request.ts';
 import { CachePanel } from './CachePanel.tsx';
+import { ConfigPanel } from './ConfigPanel.tsx';
 import { canTrain } from './capability.ts';
 import { CapabilityCheck, useChecks } from './CapabilityCheck.tsx';
 import { ModelPicker, useModelChoices } from './ModelPicker.tsx';
@@ -135,6 +136,7 @@ export function TrainPage() {
         <div className="col">
           <TrainForm disabled={active} templateHint={studioTemplates[0] ?? null} lossHint={studioLoss ?? null} agentHint={studioAgent ?? null} />
           <LengthPanel cap={cap} disabled={active} />
+          <ConfigPanel disabled={active} />
           <RunPanel canStart={!!conversations.length && canTrain(checks) && !!config} blocker={blocker} onStart={() => void onStart()} />
         </div>
       </div>
