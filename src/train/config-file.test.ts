@@ -28,6 +28,8 @@ describe('training config files', () => {
 
   it('names each bad field', () => {
     expect(issues(JSON.stringify({ ...cfg, learning_rat: 1e-4, lora: { ...cfg.lora, rank: 8 } })).map((i) => i.field)).toEqual(['learning_rat', 'lora.rank']);
+    expect(issues(JSON.stringify({ ...cfg, learning_rat: 1e-4 }))[0].message).toBe('unknown field "learning_rat": did you mean "learning_rate"?');
+    expect(issues(JSON.stringify({ ...cfg, lora: { ...cfg.lora, rank: 8 } }))[0].message).toMatch(/^unknown field "rank" \(lora has r, lora_alpha/);
     expect(issues(JSON.stringify({ ...cfg, learning_rate: '1e-4', lora: { ...cfg.lora, r: 0 } })).map((i) => i.field)).toEqual(['lora.r', 'learning_rate']);
     expect(issues(JSON.stringify({ ...cfg, template: 'qwen9' }))[0]).toMatchObject({ field: 'template', message: expect.stringContaining('unknown template "qwen9"') });
     expect(issues('{"template": "qwen2_5"}')).toEqual([{ field: 'model_id', message: 'model_id is required (a string)' }]);

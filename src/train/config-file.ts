@@ -23,6 +23,24 @@ export function trainConfigJson(cfg: TrainConfig): string {
 const TOP_FIELDS = new Set<string>([...Object.keys(defaultTrainConfig({ model_id: '', template: '' })), 'agent_template', 'loss_policy']);
 const LORA_FIELDS = new Set<string>(Object.keys(DEFAULT_LORA));
 
+/** Levenshtein distance, for "did you mean" (field names are short). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** "unknown field" with the nearest real name when one is close (a typo), else the list of names. */
+function unknownField(name: string, known: Set<string>, where: string): string {
+  const near = [...known].map((k) => [k, distance(name, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  if (near && near[1] <= Math.max(2, Math.floor(name.length / 4))) return `unknown field "${name}": did you mean "${near[0]}"?`;
+  return `unknown field "${name}" (${where} has ${[...known].join(', ')})`;
+}
+
 /** JSON.parse's message plus the line and column of its position, when it gives one. */
 function jsonError(text: string, err: Error): string {
   const pos = /position (\d+)/.exec(err.message);
@@ -50,12 +68,12 @@ export function parseTrainConfigJson(text: string, file = CONFIG_FILE_NAME): Tra
   }
   const o = j as Record<string, unknown>;
   const issues: ConfigIssue[] = [];
-  for (const k of Object.keys(o)) if (!TOP_FIELDS.has(k)) issues.push({ field: k, message: `unknown field "${k}" (TrainConfig has ${[...TOP_FIELDS].join(', ')})` });
+  for (const k of Object.keys(o)) if (!TOP_FIELDS.has(k)) issues.push({ field: k, message: unknownField(k, TOP_FIELDS, 'TrainConfig') });
   const lora = o.lora;
   if (lora !== undefined && (lora === null || typeof lora !== 'object' || Array.isArray(lora))) {
     issues.push({ field: 'lora', message: 'lora must be an object such as {"r": 8, "lora_alpha": 32}' });
   } else if (lora) {
-    for (const k of Object.keys(lora)) if (!LORA_FIELDS.has(k)) issues.push({ field: `lora.${k}`, message: `unknown field "${k}" (lora has ${[...LORA_FIELDS].join(', ')})` });
+    for (const k of Object.keys(lora)) if (!LORA_FIELDS.has(k)) issues.push({ field: `lora.${k}`, message: unknownField(k, LORA_FIELDS, 'lora') });
   }
   if (issues.length) throw new ConfigFileError(file, issues);
   if (typeof o.model_id !== 'string' || typeof o.template !== 'string') {

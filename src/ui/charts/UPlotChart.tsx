@@ -79,7 +79,8 @@ export function UPlotChart({ data, series, height, title, xLabel = 'step', syncK
       font: '12px system-ui, sans-serif',
       labelFont: '12px system-ui, sans-serif',
       values: values(i),
-      ...(i === 1 ? { size: axisSize } : { label: xLabel, labelSize: 18 }),
+      // y: ticks at least 24 px apart, so a short chart still shows a few; x: a compact band with its label.
+      ...(i === 1 ? { size: axisSize, space: 24 } : { label: xLabel, labelSize: 16, size: 30 }),
     });
     const opts: uPlot.Options = {
       title: undefined,

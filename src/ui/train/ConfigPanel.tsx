@@ -108,7 +108,7 @@ export function ConfigPanel({ disabled }: { disabled: boolean }) {
         <div className="warn" role="alert" data-testid="config-error">
           <p>{error.file} was not loaded (the form is unchanged):</p>
           <ul className="plain">
-            {error.issues.map((i, k) => <li key={k} data-field={i.field}><code>{i.field}</code>: {i.message}</li>)}
+            {error.issues.map((i, k) => <li key={k} data-field={i.field}><span className="mono">{i.field}</span>: {i.message}</li>)}
           </ul>
         </div>
       )}

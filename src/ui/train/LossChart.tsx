@@ -54,7 +54,7 @@ export function LossChart({ points, compact = false }: { points: readonly LossPo
         <>
           <UPlotChart
             data={lossData}
-            height={compact ? 150 : 220}
+            height={compact ? 170 : 220}
             title="Loss by step"
             syncKey={sync}
             testid="loss-plot"
