@@ -1,5 +1,6 @@
 // Reads a dataset file off the main thread: the page stays responsive on a large file. Results
-// go back in batches (one message per record would flood the main thread), with bytes read.
+// go back in batches (one message per record would flood the main thread), with bytes read; the
+// page puts them into its store a few times a second.
 // Records follow readDataset exactly (blank lines skipped, `empty_file` on line 0); a rejected
 // record also carries its raw text, so the page can show what is wrong with it. Then the file is
 // hashed and kept in the dataset file store (by SHA-256), so a reloaded tab reads it again from
@@ -13,6 +14,9 @@ const RAW_LIMIT = 4000;
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: DatasetFromWorker) => scope.postMessage(m);
 const lenient = new TextDecoder('utf-8', { fatal: false });
+// Small messages: the page decodes each one in a task of its own, so a few hundred records (a few
+// hundred KB) keep every main-thread task short on a 50 MB file (e2e/long-file.e2e.ts).
+const BATCH_RECORDS = 256;
 
 async function parse(file: Blob): Promise<boolean> {
   let batch: StudioRecord[] = [];
@@ -27,7 +31,7 @@ async function parse(file: Blob): Promise<boolean> {
       if (!r.conversation) r.raw = lenient.decode(bytes.subarray(0, RAW_LIMIT)) + (bytes.length > RAW_LIMIT ? '…' : '');
       batch.push(r);
       const now = performance.now();
-      if (batch.length >= 2000 || now - last > 100) {
+      if (batch.length >= BATCH_RECORDS || now - last > 100) {
         post({ type: 'batch', results: batch, bytesRead });
         batch = [];
         last = now;

@@ -2,14 +2,14 @@
 // summary and every issue with its line, and browse the records.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Home } from '../components/Home.tsx';
+import { VirtualList } from '../components/VirtualList.tsx';
+import { indexOfLine } from './line-index.ts';
 import { IssueBadge, RecordView } from './RecordView.tsx';
 import { RecordNav } from './RecordNav.tsx';
 import { cancelLoading, fetchSamples, loadDataset, loadSample, type Sample } from './load-dataset.ts';
 import { markHidden } from './mark-hidden.tsx';
 import { useStudio } from './store.ts';
 import './studio.css';
-
-const ISSUE_PAGE = 200;
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -154,17 +154,24 @@ function Summary() {
   );
 }
 
+/** An issue row's height in px: two lines of message at most (studio.css clamps it; hover shows all). */
+const ISSUE_ROW = 70;
+
 function Issues() {
   const issues = useStudio((s) => s.summary.issues);
-  const results = useStudio((s) => s.results);
   const select = useStudio((s) => s.select);
   const fileName = useStudio((s) => s.fileName);
   const currentLine = useStudio((s) => s.results[s.selected]?.line);
-  const [shown, setShown] = useState(ISSUE_PAGE);
   const [filter, setFilter] = useState<'all' | 'error' | 'warning'>('all');
-  const indexOfLine = useMemo(() => new Map(results.map((r, i) => [r.line, i])), [results]);
+  const list = useMemo(() => (filter === 'all' ? issues : issues.filter((i) => i.severity === filter)), [issues, filter]);
+  const current = useMemo(() => (currentLine === undefined ? -1 : list.findIndex((i) => i.line === currentLine)), [list, currentLine]);
   if (!fileName) return null;
-  const list = filter === 'all' ? issues : issues.filter((i) => i.severity === filter);
+  // The record of a line is found when it is clicked (a binary search), not mapped for every line
+  // on every batch of a loading file.
+  const open = (line: number) => {
+    const at = indexOfLine(useStudio.getState().results, line);
+    if (at >= 0) select(at);
+  };
 
   return (
     <section className="card" aria-labelledby="issues-h">
@@ -182,25 +189,24 @@ function Issues() {
       {list.length === 0 ? (
         <p className="muted">No issues: every record reads cleanly.</p>
       ) : (
-        <ul className="issues" data-testid="issues">
-          {list.slice(0, shown).map((i, k) => {
-            const at = indexOfLine.get(i.line);
-            return (
-              <li key={k} data-line={i.line} data-code={i.code} data-severity={i.severity} className={`issue${i.line === currentLine ? ' current' : ''}`}>
-                <button type="button" aria-current={i.line === currentLine ? 'true' : undefined} disabled={at === undefined || i.line === 0} onClick={() => at !== undefined && select(at)}>
-                  <span className="issue-line">{i.line === 0 ? 'file' : `line ${i.line}`}</span>
-                  <IssueBadge severity={i.severity} code={i.code} />
-                  <span className="issue-msg">{markHidden(i.message)}</span>
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-      {list.length > shown && (
-        <button type="button" onClick={() => setShown(shown + ISSUE_PAGE)}>
-          Show {Math.min(ISSUE_PAGE, list.length - shown)} more of {list.length - shown}
-        </button>
+        <VirtualList
+          items={list}
+          rowHeight={ISSUE_ROW}
+          maxHeight={420}
+          className="issues"
+          testId="issues"
+          label="Issues"
+          scrollTo={current}
+          row={(i, k, style) => (
+            <li key={k} style={style} data-line={i.line} data-code={i.code} data-severity={i.severity} className={`issue${i.line === currentLine ? ' current' : ''}`}>
+              <button type="button" aria-current={i.line === currentLine ? 'true' : undefined} disabled={i.line === 0} onClick={() => open(i.line)} title={i.message}>
+                <span className="issue-line">{i.line === 0 ? 'file' : `line ${i.line}`}</span>
+                <IssueBadge severity={i.severity} code={i.code} />
+                <span className="issue-msg">{markHidden(i.message)}</span>
+              </button>
+            </li>
+          )}
+        />
       )}
     </section>
   );
@@ -214,7 +220,7 @@ function useLineFromHash(box: React.RefObject<HTMLElement | null>) {
       const m = /[?&]line=(\d+)/.exec(location.hash);
       if (!m) return;
       const { results, select } = useStudio.getState();
-      const at = results.findIndex((r) => r.line === Number(m[1]));
+      const at = indexOfLine(results, Number(m[1]));
       if (at < 0) return;
       select(at);
       box.current?.scrollIntoView({ block: 'start' });
@@ -226,16 +232,18 @@ function useLineFromHash(box: React.RefObject<HTMLElement | null>) {
 }
 
 function Browser() {
-  const results = useStudio((s) => s.results);
-  const selected = useStudio((s) => s.selected);
+  // The shown record and whether there is any, not the whole list: a loading file's batches do
+  // not re-render the record.
+  const current = useStudio((s) => s.results[s.selected]);
+  const any = useStudio((s) => s.results.some((r) => r.line > 0));
   const box = useRef<HTMLElement>(null);
   useLineFromHash(box);
-  if (!results.some((r) => r.line > 0)) return null;
+  if (!any) return null;
   return (
     <section className="card browser" aria-labelledby="browser-h" ref={box}>
       <h2 id="browser-h">Records</h2>
       <RecordNav />
-      <RecordView result={results[selected]} />
+      <RecordView result={current} />
     </section>
   );
 }

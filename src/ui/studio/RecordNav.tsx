@@ -1,6 +1,7 @@
 // Moving through records: previous/next, jump to a line, and ←/→ (or j/k) from the keyboard
 // anywhere on the page except inside a text field.
 import { useEffect, useState, type FormEvent } from 'react';
+import { indexAtOrAfter } from './line-index.ts';
 import { useStudio } from './store.ts';
 
 const KEYS_OF_THEIR_OWN = new Set(['text', 'number', 'search', 'email', 'url', 'password', 'date', 'radio']);
@@ -42,14 +43,20 @@ export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
     return () => removeEventListener('keydown', onKey);
   });
 
-  const records = results.filter((r) => r.line > 0 && (!validOnly || r.conversation));
-  const position = records.indexOf(results[selected]) + 1;
+  // Counted, not filtered into a new array: this renders on every batch of a loading file.
+  const total = useStudio((s) => (validOnly ? s.summary.valid : s.summary.records));
   const current = results[selected];
+  let position = 0;
+  if (current && ok(selected)) {
+    for (let i = 0; i <= selected; i++) if (ok(i)) position++;
+  }
+  const records = { length: total };
 
   const onJump = (e: FormEvent) => {
     e.preventDefault();
     const n = Number(jump);
-    const i = results.findIndex((r, k) => r.line >= n && ok(k));
+    let i = -1;
+    if (Number.isInteger(n)) for (let k = Math.max(0, indexAtOrAfter(results, n)); k < results.length && i < 0; k++) if (ok(k)) i = k;
     if (!Number.isInteger(n) || i < 0) {
       setJumpError(`no ${validOnly ? 'valid ' : ''}record at line ${jump}`);
       return;

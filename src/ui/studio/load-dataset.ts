@@ -2,10 +2,11 @@
 // file is kept in IndexedDB by its SHA-256 (src/data/file-store.ts) and named in localStorage as
 // the current dataset, so a reload reads it back (restoreDataset) instead of losing it.
 import type { DatasetRef } from '../../data/dataset-ref.ts';
-import type { DatasetFromWorker, DatasetToWorker } from '../../workers/dataset-protocol.ts';
+import type { DatasetFromWorker, DatasetToWorker, StudioRecord } from '../../workers/dataset-protocol.ts';
 import { useStudio } from './store.ts';
 
 const CURRENT = 'prism.dataset';
+const FLUSH_MS = 250;
 
 let current: Worker | null = null;
 /** The file as loaded in this tab (a restored one is read back from storage instead). */
@@ -33,11 +34,27 @@ function run(msg: DatasetToWorker, name: string, total: number): Promise<void> {
   current = worker;
   return new Promise((resolve) => {
     let finished = false;
+    // Batches reach the store (and re-render the page) at most every FLUSH_MS: a big file's
+    // many batches then cost a few renders a second, not one each.
+    let pending: StudioRecord[][] = [];
+    let bytesRead = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      if (current !== worker && !finished) return;
+      const s = useStudio.getState();
+      const batch = pending.length === 1 ? pending[0]! : pending.flat();
+      pending = [];
+      if (batch.length) s.addResults(batch);
+      s.progress(bytesRead);
+    };
     const end = () => {
       worker.terminate();
       if (current === worker) current = null;
     };
     const finish = (error?: string) => {
+      flush();
       if (!finished) useStudio.getState().finishLoading(error);
       finished = true;
       resolve();
@@ -47,8 +64,9 @@ function run(msg: DatasetToWorker, name: string, total: number): Promise<void> {
       const m = ev.data;
       const s = useStudio.getState();
       if (m.type === 'batch') {
-        if (m.results.length) s.addResults(m.results);
-        s.progress(m.bytesRead);
+        pending.push(m.results);
+        bytesRead = m.bytesRead;
+        timer ??= setTimeout(flush, FLUSH_MS);
       } else if (m.type === 'done') {
         finish();
       } else if (m.type === 'stored') {
