@@ -7,7 +7,8 @@
 //   shapes are exactly the ones PEFT creates for its adapter_config.json on that checkpoint
 //   (src/adapters/peft_names_reference.py) and which the reference applies PEFT-style;
 // - learning: LoRA on three conversations, the loss falls near zero and greedy decoding
-//   reproduces every answer (ground truth: the answers in the data).
+//   reproduces every answer (ground truth: the answers in the data); the run's exported adapter
+//   holds PEFT's tensors and, applied PEFT-style by the reference, gives the trained logits.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -290,7 +291,8 @@ export function archProofSuite(p: ArchProof): void {
       });
       // The tiny maker's weights (std 0.02) cap the logits near ±1: a base that can express
       // confident predictions is drawn instead; LoRA has to learn the answers either way.
-      const f = await openSafetensors(bytesSource(randomWeights(tm.spec, 'F32', 5)));
+      const baseBytes = randomWeights(tm.spec, 'F32', 5);
+      const f = await openSafetensors(bytesSource(baseBytes));
       const weights = await uploadWeights(device, f.stream());
       const config = defaultTrainConfig({
         model_id: 'tiny', template: 'chatml', learning_rate: 1.5e-2, max_steps: p.learnSteps ?? 24, per_device_train_batch_size: 3,
@@ -328,6 +330,23 @@ export function archProofSuite(p: ArchProof): void {
       const cfg = JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')!)) as { target_modules: string[] | string };
       const want = allLinear(p.arch);
       if (Array.isArray(cfg.target_modules)) expect([...cfg.target_modules].sort()).toEqual([...want].sort());
+      // The run's own export (not randomLora's): exactly PEFT's tensors for that checkpoint, and
+      // applied PEFT-style in PyTorch it gives the trained decoder's logits.
+      const model = join(dir, 'learn-model');
+      writeFolder(model, { 'config.json': tm.files['config.json'], 'model.safetensors': baseBytes });
+      const adapterDir = join(dir, 'learn-adapter');
+      writeFolder(adapterDir, files);
+      const names = JSON.parse(execFileSync(PY, [PEFT_NAMES, model, adapterDir], { encoding: 'utf8' })) as {
+        problems: string[]; matched_modules: string[];
+      };
+      expect(names.problems).toEqual([]);
+      expect(names.matched_modules.length).toBe(tm.spec.num_hidden_layers * want.length);
+      const ids = Array.from(records[0].input_ids);
+      const job = { model, adapter: adapterDir, input_ids: [ids], out: join(dir, 'learn-ref.safetensors') };
+      runPython(HF_REFERENCE, [job], join(dir, 'learn-jobs.json'));
+      const exported = relToMax(await dec.logits({ input_ids: [ids] }), await logitsOf(job.out));
+      console.log(`${p.arch} the run's exported adapter in PyTorch vs the trained decoder: logits ${exported.toExponential(2)}`);
+      expect(exported).toBeLessThanOrEqual(1e-5);
       trainer.destroy();
     }, 600_000);
   });
