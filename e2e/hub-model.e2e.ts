@@ -39,7 +39,8 @@ test('train page: any Hub id or URL, its config.json checked; offline Hub access
     await input.fill('openai-community/gpt2');
     await page.locator('[data-testid="hub-model-check"]').click();
     await page.waitForSelector('[data-testid="hub-model-verdict"][data-state="refused"]');
-    assert.match(await verdict.textContent() ?? '', /^openai-community\/gpt2: not this architecture, because unsupported architecture GPT2LMHeadModel/);
+    assert.match(await verdict.textContent() ?? '',
+      /^openai-community\/gpt2: not this architecture, because unsupported architecture GPT2LMHeadModel/);
 
     // Unknown id: the Hub's 404 in words.
     await input.fill('nobody/nothing');
