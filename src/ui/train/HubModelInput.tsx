@@ -11,9 +11,12 @@ import { useTrain } from './store.ts';
 /** The model-folder input of the picker, which the offer below opens. */
 export const FOLDER_INPUT_ID = 'model-folder-input';
 
-/** "Offline / gated / not found …: use the demo model, or a folder from disk." */
-export function HubFailureOffer({ failure }: { failure: HubFailure }) {
-  const setModel = useTrain((s) => s.setModel);
+/**
+ * "Offline / gated / not found …: use the demo model, or a folder from disk." For a gated or
+ * private model also the token field, unless the page shows one already (`tokenField` false).
+ */
+export function HubFailureOffer({ failure, tokenField = true }: { failure: HubFailure; tokenField?: boolean }) {
+  const { setModel, hubToken, setHubToken } = useTrain();
   return (
     <div className="hub-failure" role="alert" data-testid="hub-failure" data-kind={failure.kind}>
       <p className="warn">{failure.message}</p>
@@ -25,12 +28,24 @@ export function HubFailureOffer({ failure }: { failure: HubFailure }) {
           Pick the model’s folder from disk
         </button>
       </p>
+      {tokenField && failure.kind === 'gated' && (
+        <label className="field">
+          <span>Hugging Face access token</span>
+          <input
+            type="password" autoComplete="off" value={hubToken} placeholder="hf_…"
+            onChange={(e) => setHubToken(e.target.value)}
+          />
+          <small className="muted">
+            Sent only to huggingface.co; never stored. Then check again, or start the run again.
+          </small>
+        </label>
+      )}
     </div>
   );
 }
 
 export function HubModelInput() {
-  const { setModel, hubToken, setHubToken } = useTrain();
+  const { setModel, hubToken } = useTrain();
   const { checked, setChecked } = useHubModel();
   const [text, setText] = useState(checked?.id ?? '');
   const [busy, setBusy] = useState(false);
@@ -83,23 +98,14 @@ export function HubModelInput() {
       </label>
       {result && result.state !== 'failed' && (
         <p
-          className={result.state === 'trains' ? 'ok' : 'warn'} data-testid="hub-model-verdict" data-state={result.state}
+          className={result.state === 'trains' ? 'ok' : 'warn'}
+          data-testid="hub-model-verdict" data-state={result.state}
         >
           {result.state === 'input' ? result.message : verdictLine(result)}
           {result.state === 'trains' && result.notes.map((n) => <small key={n} className="muted"> {n}</small>)}
         </p>
       )}
       {failed && <HubFailureOffer failure={failed} />}
-      {failed?.kind === 'gated' && (
-        <label className="field">
-          <span>Hugging Face access token</span>
-          <input
-            type="password" autoComplete="off" value={hubToken} placeholder="hf_…"
-            onChange={(e) => setHubToken(e.target.value)}
-          />
-          <small className="muted">Sent only to huggingface.co; never stored. Then check again.</small>
-        </label>
-      )}
     </div>
   );
 }

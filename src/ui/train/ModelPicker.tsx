@@ -129,7 +129,7 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
           </tbody>
         </table>
         {chosen?.note && <p className="muted">{chosen.note}</p>}
-        {hubFailure && <HubFailureOffer failure={hubFailure} />}
+        {hubFailure && <HubFailureOffer failure={hubFailure} tokenField={!chosen?.gated} />}
         {!chosen && modelId.startsWith('local:') && (
           <p className="warn" role="alert" data-testid="local-missing">
             The model folder <strong>{modelId.slice(6)}</strong> was chosen before the page reloaded: browsers do not keep a
