@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: ['src/**/*.gpu.test.ts', 'node_modules/**'],
+          exclude: ['src/**/*.gpu.test.ts', 'bench/**/*.gpu.test.ts', 'node_modules/**'],
           environment: 'node',
           // Generous: CLI-spawning tests and tokenizer loads take minutes on a loaded 2-core machine.
           testTimeout: 180_000,
@@ -24,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'gpu',
-          include: ['src/**/*.gpu.test.ts'],
+          include: ['src/**/*.gpu.test.ts', 'bench/**/*.gpu.test.ts'],
           environment: 'node',
           // One Dawn instance at a time: SwiftShader already uses every core.
           pool: 'forks',
