@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { zipSync } from 'fflate';
-import { open, shot } from './harness.ts';
+import { join } from 'node:path';
+import { open, ROOT, shot } from './harness.ts';
 import { exportAdapter, type LoraTensor } from '../src/adapters/peft.ts';
 import { buildPrismJson, prismJsonText } from '../src/adapters/prism-json.ts';
 import { defaultTrainConfig, type TrainConfig } from '../src/train/config.ts';
@@ -111,6 +112,58 @@ test('settings: save, edit, load back, refuse a bad file; the commands follow th
     const mini = page.locator('[data-testid="adapter"]', { hasText: 'long-run' }).locator('[data-testid="loss-plot"]');
     const miniTicks = JSON.parse(await mini.getAttribute('data-ticks-y') ?? '[]') as string[];
     assert.ok(miniTicks.length >= 2 && distinct(miniTicks), `card chart y ticks ${miniTicks}`);
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('chat: tools from the dataset in the template’s tool format, a system prompt, two turns with each side’s own history', async () => {
+  const s = await open('/#/dataset');
+  try {
+    const { page } = s;
+    await page.locator('[data-testid="file-input"]').setInputFiles(join(ROOT, 'public', 'samples', 'agent-openai.jsonl'));
+    await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
+    // A qwen2_5 adapter of the tiny model (any template renders for its byte tokenizer).
+    const cfg = defaultTrainConfig({ model_id: 'prism/tiny-demo', template: 'qwen2_5', max_steps: 3 });
+    await page.evaluate(() => { location.hash = '#/adapters'; });
+    await page.locator('[data-testid="import"]').setInputFiles({ name: 'tool-run.zip', mimeType: 'application/zip', buffer: runZip('tool-run', cfg, [{ step: 1, loss: 6 }]) });
+    await page.locator('[data-testid="adapter"]', { hasText: 'tool-run' }).waitFor({ timeout: 30_000 });
+    await page.evaluate(() => { location.hash = '#/chat'; });
+    await page.waitForSelector('[data-testid="chat-adapter"] option', { state: 'attached' });
+    assert.equal(await page.locator('[data-testid="chat-template"]').inputValue(), 'qwen2_5', 'the run’s template');
+    const names = await page.locator('[data-testid="chat-tool"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    assert.ok(names.includes('get_weather') && new Set(names).size === names.length, `the dataset's tools, once each: ${names}`);
+    await page.locator('[data-testid="chat-tool"][data-name="get_weather"]').check();
+    await page.locator('[data-testid="chat-system"]').fill('You are a weather bot.');
+    await page.locator('[data-testid="chat-prompt"]').fill('Weather in Oslo?');
+    await page.locator('details summary').click();
+    const first = await page.locator('[data-testid="chat-rendered"]').textContent() ?? '';
+    // Qwen2.5's own tool format: the tools as JSON lines inside <tools></tools> in the system turn.
+    assert.match(first, /^<\|im_start\|>system\nYou are a weather bot\.\n\n# Tools\n[\s\S]*<tools>\n\{"type": "function", "function": \{"name": "get_weather"/);
+    assert.ok(first.endsWith('<|im_start|>user\nWeather in Oslo?<|im_end|>\n<|im_start|>assistant\n'));
+    // ReAct instead: the same tool in ms-swift's react_en prompt.
+    await page.locator('[data-testid="chat-agent-template"]').selectOption('react_en');
+    assert.match(await page.locator('[data-testid="chat-rendered"]').textContent() ?? '', /Answer the following questions as best you can[\s\S]*get_weather/);
+    await page.locator('[data-testid="chat-agent-template"]').selectOption('native');
+
+    await page.locator('[data-testid="chat-max-tokens"]').fill('4');
+    await page.locator('[data-testid="chat-send"]').click();
+    await page.waitForSelector('[data-testid="reply-base"][data-state="done"]', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="reply-adapter"][data-state="done"]', { timeout: 120_000 });
+    const baseReply = await page.locator('[data-testid="reply-base"]').textContent() ?? '';
+    // Turn 2: the base model's prompt carries turn 1 with the base model's own reply.
+    await page.locator('[data-testid="chat-prompt"]').fill('And tomorrow?');
+    await page.locator('details summary').click();
+    const second = await page.locator('[data-testid="chat-rendered"]').textContent() ?? '';
+    assert.ok(second.includes(`<|im_start|>user\nWeather in Oslo?<|im_end|>\n<|im_start|>assistant\n${baseReply}`), 'turn 1 with its reply');
+    assert.ok(second.endsWith('<|im_start|>user\nAnd tomorrow?<|im_end|>\n<|im_start|>assistant\n'));
+    await page.locator('[data-testid="chat-send"]').click();
+    await page.waitForSelector('[data-testid="reply-base"][data-state="done"]', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="reply-adapter"][data-state="done"]', { timeout: 120_000 });
+    const roles = await page.locator('section:has(#reply-base-h) [data-testid="chat-history"] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-role')));
+    assert.deepEqual(roles, ['user', 'assistant', 'user'], 'the history above the latest reply');
+    await page.screenshot({ path: shot('chat-multiturn-tools'), fullPage: true });
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();

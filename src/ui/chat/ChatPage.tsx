@@ -1,24 +1,36 @@
-// One prompt to the base model and to a tuned adapter, side by side, streamed. The prompt is
-// rendered with the run's template and its generation prompt, shown exactly as sent. Both
-// replies use the same sampling settings (greedy by default; a seed makes sampling repeatable).
+// The base model and a tuned adapter in one conversation each, side by side, streamed: multi-turn
+// (each side keeps its own replies), a system prompt, and tools picked from the dataset's tool
+// definitions, rendered in the template's (or the chosen agent template's) tool format. A reply
+// that calls a tool is shown parsed back into name + arguments (ms-swift's get_toolcall of that
+// format) and as the template writes the call; the user answers it with a tool result.
+// Both replies use the same sampling settings (greedy by default; a seed makes sampling repeatable).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunRecord } from '../../adapters/types.ts';
-import { getTemplate, render, templateIds } from '../../templates/index.ts';
-import type { Conversation } from '../../data/types.ts';
+import type { Message, Tool } from '../../data/types.ts';
+import { parseToolCalls, type ToolCallParse } from '../../infer/tool-calls.ts';
+import { agentTemplateList, agentTemplateProblem, getTemplate, nativeAgentId, render, templateIds } from '../../templates/index.ts';
 import { chatWorkerAvailable, closeChatWorker, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
 import { modelRequestFor, type ModelRequest } from '../train/model-request.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
 import { TINY_ID } from '../train/models.ts';
+import { useStudio } from '../studio/store.ts';
+import { chatConversation, datasetTools, pendingCalls, renderedTurn, replyMessage, toolResult } from './history.ts';
 import '../train/train.css';
 import './chat.css';
 
-interface Side {
+type SideId = 'base' | 'tuned';
+
+interface Live {
   text: string;
   state: 'idle' | 'loading' | 'streaming' | 'done' | 'error';
   note: string;
+  /** The finished reply's tool calls, parsed back (null before it finished). */
+  parse: ToolCallParse | null;
+  /** The finished reply's calls as the template writes them. */
+  callText: string | null;
 }
 
-const IDLE: Side = { text: '', state: 'idle', note: '' };
+const IDLE: Live = { text: '', state: 'idle', note: '', parse: null, callText: null };
 
 function runFromHash(): string | null {
   const q = location.hash.split('?')[1];
@@ -32,14 +44,79 @@ function modelFor(run: RunRecord | undefined, local: ModelRequest | null, token:
   return token ? { kind: 'hub', repo: run.base_model, token } : { kind: 'hub', repo: run.base_model };
 }
 
-function Reply({ title, side, testid }: { title: string; side: Side; testid: string }) {
+/** Agent templates that work with any model template (the family-bound natives come in as "native"). */
+const AGENTS = agentTemplateList().filter((a) => !a.families);
+
+function runAgent(run: RunRecord | undefined): string {
+  const a = (run?.hyperparameters as { agent_template?: unknown } | undefined)?.agent_template;
+  return typeof a === 'string' && a ? a : 'native';
+}
+
+function HistoryView({ messages }: { messages: readonly Message[] }) {
+  if (!messages.length) return null;
+  return (
+    <ol className="chat-history plain" data-testid="chat-history">
+      {messages.map((m, i) => (
+        <li key={i} className={`bubble ${m.role}`} data-role={m.role}>
+          <span className="who small muted">{m.role === 'tool' ? `tool result · ${m.name ?? ''}` : m.role}</span>
+          {m.tool_calls?.length
+            ? m.tool_calls.map((c, k) => <code key={k} className="call-line">{c.name}({JSON.stringify(c.arguments)})</code>)
+            : <span className="text">{m.content}</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function ToolCalls({ live, testid }: { live: Live; testid: string }) {
+  const p = live.parse;
+  if (!p || (!p.calls.length && !p.error)) return null;
+  return (
+    <div className="tool-calls" data-testid={`${testid}-calls`}>
+      {p.calls.map((c, i) => (
+        <div key={i} className="tool-call-parsed" data-testid={`${testid}-call`} data-name={c.name}>
+          <strong className="small">Tool call</strong> <code>{c.name}</code>
+          <pre className="args" data-testid={`${testid}-call-args`}>{c.arguments !== undefined ? JSON.stringify(c.arguments, null, 2) : c.argumentsText}</pre>
+          {c.arguments === undefined && <p className="warn small">The arguments are neither JSON nor a Python literal.</p>}
+        </div>
+      ))}
+      {p.calls.length > 0 && <small className="muted">Parsed with ms-swift&apos;s {p.parser} get_toolcall.</small>}
+      {live.callText && (
+        <>
+          <div className="small muted">As the template writes this call:</div>
+          <pre className="reply call-text" data-testid={`${testid}-call-text`}>{live.callText}</pre>
+        </>
+      )}
+      {p.error && <p className="muted small">{p.error}</p>}
+    </div>
+  );
+}
+
+function Side({ title, live, history, testid, pending, onResult, busy }: {
+  title: string; live: Live; history: readonly Message[]; testid: string;
+  pending: { name: string }[]; onResult: (text: string) => void; busy: boolean;
+}) {
+  const [result, setResult] = useState('');
+  // A finished reply is the last history entry and shows in the reply box below the history.
+  const shown = live.state === 'done' && history.at(-1)?.role === 'assistant' ? history.slice(0, -1) : history;
   return (
     <section className="card" aria-labelledby={`${testid}-h`}>
       <h2 id={`${testid}-h`}>{title}</h2>
-      <div className="reply" data-testid={testid} data-state={side.state} aria-live="polite" aria-busy={side.state === 'streaming' || side.state === 'loading'}>
-        {side.text || <span className="muted">{side.state === 'loading' ? 'Loading the model…' : side.state === 'idle' ? 'The reply streams here.' : ''}</span>}
+      <HistoryView messages={shown} />
+      <div className="reply" data-testid={testid} data-state={live.state} aria-live="polite" aria-busy={live.state === 'streaming' || live.state === 'loading'}>
+        {live.text || <span className="muted">{live.state === 'loading' ? 'Loading the model…' : live.state === 'idle' ? 'The reply streams here.' : ''}</span>}
       </div>
-      {side.note && <p className={side.state === 'error' ? 'warn small' : 'muted small'} data-testid={`${testid}-note`}>{side.note}</p>}
+      {live.note && <p className={live.state === 'error' ? 'warn small' : 'muted small'} data-testid={`${testid}-note`}>{live.note}</p>}
+      <ToolCalls live={live} testid={testid} />
+      {pending.length > 0 && !busy && (
+        <form className="tool-result" onSubmit={(e) => { e.preventDefault(); onResult(result); setResult(''); }}>
+          <label className="field">
+            <span>Result of {pending.map((p) => p.name).join(', ')} (sent back as the tool&apos;s answer)</span>
+            <textarea value={result} onChange={(e) => setResult(e.target.value)} rows={2} data-testid={`${testid}-tool-result`} placeholder='e.g. {"temperature": 18}' />
+          </label>
+          <button type="submit" data-testid={`${testid}-send-result`}>Send result</button>
+        </form>
+      )}
     </section>
   );
 }
@@ -53,13 +130,17 @@ export function ChatPage() {
   const [temperature, setTemperature] = useState(0);
   const [topP, setTopP] = useState(1);
   const [seed, setSeed] = useState(0);
+  const [picked, setPicked] = useState<string[]>([]);
   // Replies of an earlier send may still report (a stopped reply answers `done`): ignore them.
   const round = useRef(0);
-  const [base, setBase] = useState<Side>(IDLE);
-  const [tuned, setTuned] = useState<Side>(IDLE);
+  const [live, setLive] = useState<Record<SideId, Live>>({ base: IDLE, tuned: IDLE });
+  const [history, setHistory] = useState<Record<SideId, Message[]>>({ base: [], tuned: [] });
   const stops = useRef<{ stop(): void }[]>([]);
   const local = useTrain((s) => s.local);
   const hubToken = useTrain((s) => s.hubToken);
+  const results = useStudio((s) => s.results);
+  const tools = useMemo(() => datasetTools(results.map((r) => r.conversation)), [results]);
+  const chosenTools: Tool[] = tools.filter((t) => picked.includes(t.function.name));
 
   useEffect(() => {
     void adapterStore().then((s) => s.list()).then((all) => {
@@ -76,54 +157,104 @@ export function ChatPage() {
 
   const run = runs.find((r) => r.id === runId);
   const [template, setTemplate] = useState('chatml');
+  const [agent, setAgent] = useState('native');
   useEffect(() => {
     if (run?.template) setTemplate(run.template);
-  }, [run?.template]);
+    setAgent(runAgent(run));
+  }, [run?.id, run?.template]);
+  const spec = getTemplate(template);
+  const agentProblem = agent === 'native' ? undefined : agentTemplateProblem(agent, spec);
+  const agentOpt = agent === 'native' || agentProblem ? undefined : agent;
 
-  const rendered = useMemo(() => {
-    if (!prompt.trim()) return { text: '', error: null as string | null };
-    const conv: Conversation = { ...(system.trim() ? { system } : {}), messages: [{ role: 'user', content: prompt }] } as Conversation;
+  /** The prompt for one side: its history plus the new user message (if any), with the generation prompt. */
+  function promptFor(side: SideId, extra: Message[]): { text: string; error: string | null } {
+    const conv = chatConversation(system, chosenTools, [...history[side], ...extra]);
+    if (!conv.messages.length) return { text: '', error: null };
     try {
-      return { text: render(getTemplate(template), conv, { addGenerationPrompt: true }).text, error: null };
+      return { text: render(spec, conv, { addGenerationPrompt: true, agentTemplate: agentOpt }).text, error: null };
     } catch (err) {
       return { text: '', error: (err as Error).message };
     }
-  }, [prompt, system, template]);
+  }
 
-  const busy = [base, tuned].some((s) => s.state === 'loading' || s.state === 'streaming');
+  const userMsg: Message[] = prompt.trim() ? [{ role: 'user', content: prompt }] : [];
+  const rendered = userMsg.length ? promptFor('base', userMsg) : { text: '', error: null };
+
+  const busy = (['base', 'tuned'] as const).some((s) => live[s].state === 'loading' || live[s].state === 'streaming');
   const available = chatWorkerAvailable();
+  const turns = history.base.filter((m) => m.role === 'user').length;
 
-  async function send() {
-    if (!rendered.text || busy) return;
+  /** Generate on `sides`, each from its history plus `extra[side]`. */
+  async function generate(sides: SideId[], extra: Record<SideId, Message[]>) {
     stops.current.forEach((s) => s.stop());
     stops.current = [];
     const mine = ++round.current;
     const weights = run ? await (await adapterStore()).getAdapter(run.id) : undefined;
     const model = modelFor(run, local ? modelRequestFor(`local:${local.name}`, local) : null, hubToken);
-    const stop = getTemplate(template).stop;
-    const sides: [boolean, (f: (s: Side) => Side) => void, { safetensors: Uint8Array; config: string } | null][] = [
-      [true, (f) => setBase(f), null],
-      [false, (f) => setTuned(f), weights ? { safetensors: weights.safetensors, config: weights.config } : null],
-    ];
-    for (const [isBase, set, adapter] of sides) {
-      if (adapter === null && !isBase) {
-        set(() => ({ text: '', state: 'error', note: 'Pick an adapter to compare with.' }));
+    const setSide = (side: SideId, f: (l: Live) => Live) => setLive((all) => ({ ...all, [side]: f(all[side]) }));
+    for (const side of sides) {
+      const adapter = side === 'base' ? null : weights ? { safetensors: weights.safetensors, config: weights.config } : undefined;
+      if (adapter === undefined) {
+        setSide(side, () => ({ ...IDLE, state: 'error', note: 'Pick an adapter to compare with.' }));
         continue;
       }
-      set(() => ({ text: '', state: 'loading', note: '' }));
+      const p = promptFor(side, extra[side]);
+      if (!p.text) {
+        setSide(side, () => ({ ...IDLE, state: 'error', note: p.error ?? 'Nothing to send.' }));
+        continue;
+      }
+      const before = [...history[side], ...extra[side]];
+      setHistory((h) => ({ ...h, [side]: before }));
+      setSide(side, () => ({ ...IDLE, state: 'loading' }));
+      let text = '';
       const onMessage = (m: ChatMessage) => {
         if (round.current !== mine) return;
-        if (m.type === 'progress') set((s) => ({ ...s, note: `${m.phase} ${m.total ? Math.round((100 * m.loaded) / m.total) + '%' : ''}` }));
-        else if (m.type === 'token') set((s) => ({ ...s, state: 'streaming', text: s.text + m.text, note: '' }));
-        else if (m.type === 'done') set((s) => ({ ...s, state: 'done', note: `${m.tokens} tokens · ${m.tokens_per_second.toFixed(1)} tokens/s` }));
-        else set((s) => ({ ...s, state: 'error', note: m.message }));
+        if (m.type === 'progress') setSide(side, (s) => ({ ...s, note: `${m.phase} ${m.total ? Math.round((100 * m.loaded) / m.total) + '%' : ''}` }));
+        else if (m.type === 'token') {
+          text += m.text;
+          setSide(side, (s) => ({ ...s, state: 'streaming', text: s.text + m.text, note: '' }));
+        } else if (m.type === 'done') {
+          // Replies are read for tool calls only when the model was offered tools.
+          let parse: ToolCallParse | null = null;
+          if (chosenTools.length) {
+            try {
+              parse = parseToolCalls(text, spec, agentOpt);
+            } catch (err) {
+              parse = { parser: null, calls: [], error: (err as Error).message };
+            }
+          }
+          const reply = replyMessage(text, parse?.calls ?? [], before.length);
+          const callText = parse?.calls.length ? renderedTurn(spec, chatConversation(system, chosenTools, before), reply, { agentTemplate: agentOpt }) : null;
+          setHistory((h) => ({ ...h, [side]: [...before, reply] }));
+          setSide(side, (s) => ({ ...s, state: 'done', parse, callText, note: `${m.tokens} tokens · ${m.tokens_per_second.toFixed(1)} tokens/s` }));
+        } else setSide(side, (s) => ({ ...s, state: 'error', note: m.message }));
       };
       try {
-        stops.current.push(await generateInWorker({ type: 'generate', model, adapter, prompt: rendered.text, max_new_tokens: maxTokens, stop, temperature, top_p: topP, seed }, onMessage));
+        stops.current.push(await generateInWorker({
+          type: 'generate', model, adapter, prompt: p.text, max_new_tokens: maxTokens, stop: spec.stop, temperature, top_p: topP, seed,
+        }, onMessage));
       } catch (err) {
-        set(() => ({ text: '', state: 'error', note: (err as Error).message }));
+        setSide(side, () => ({ ...IDLE, state: 'error', note: (err as Error).message }));
       }
     }
+  }
+
+  function send() {
+    if (!rendered.text || busy) return;
+    void generate(['base', 'tuned'], { base: userMsg, tuned: userMsg });
+    setPrompt('');
+  }
+
+  function answer(side: SideId, content: string) {
+    const msgs = pendingCalls(history[side]).map((c) => toolResult(c, content));
+    void generate([side], { base: side === 'base' ? msgs : [], tuned: side === 'tuned' ? msgs : [] });
+  }
+
+  function reset() {
+    stops.current.forEach((s) => s.stop());
+    round.current++;
+    setHistory({ base: [], tuned: [] });
+    setLive({ base: IDLE, tuned: IDLE });
   }
 
   return (
@@ -135,20 +266,33 @@ export function ChatPage() {
             Generation is not in this build yet: the prompt below is rendered exactly as it will be sent, but no model replies.
           </p>
         )}
-        <form className="chat-form" onSubmit={(e) => { e.preventDefault(); void send(); }}>
+        <form className="chat-form" onSubmit={(e) => { e.preventDefault(); send(); }}>
           <div className="chat-row">
             <label className="field">
               <span>Adapter</span>
-              <select value={runId ?? ''} onChange={(e) => setRunId(e.target.value || null)} data-testid="chat-adapter">
+              <select value={runId ?? ''} onChange={(e) => { setRunId(e.target.value || null); reset(); }} data-testid="chat-adapter">
                 {runs.length === 0 && <option value="">No trained adapters yet</option>}
                 {runs.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
               </select>
             </label>
             <label className="field">
               <span>Template</span>
-              <select value={template} onChange={(e) => setTemplate(e.target.value)}>
+              <select value={template} onChange={(e) => setTemplate(e.target.value)} data-testid="chat-template">
                 {templateIds.map((t) => <option key={t} value={t}>{t}</option>)}
               </select>
+            </label>
+            <label className="field">
+              <span>Tool format</span>
+              <select value={agent} onChange={(e) => setAgent(e.target.value)} data-testid="chat-agent-template">
+                <option value="native">native ({nativeAgentId(spec).slice('native:'.length)} for {template})</option>
+                <optgroup label="native formats">
+                  {AGENTS.filter((a) => a.kind === 'native').map((a) => <option key={a.id} value={a.id} title={a.description}>{a.id}</option>)}
+                </optgroup>
+                <optgroup label="ms-swift (--agent_template)">
+                  {AGENTS.filter((a) => a.kind === 'ms-swift').map((a) => <option key={a.id} value={a.id} title={a.description}>{a.id}</option>)}
+                </optgroup>
+              </select>
+              {agentProblem && <small className="warn">{agentProblem} (the template&apos;s own format is used)</small>}
             </label>
           </div>
           <fieldset className="chat-row chat-sampling">
@@ -173,34 +317,50 @@ export function ChatPage() {
           </fieldset>
           <label className="field">
             <span>System prompt (optional)</span>
-            <input type="text" value={system} onChange={(e) => setSystem(e.target.value)} />
+            <textarea value={system} onChange={(e) => setSystem(e.target.value)} rows={2} data-testid="chat-system" />
           </label>
+          <fieldset className="chat-tools" data-testid="chat-tools">
+            <legend className="small muted">Tools {tools.length ? `from the dataset (${tools.length})` : ''}</legend>
+            {tools.length === 0
+              ? <small className="muted">The loaded dataset declares no tools. Load agent data on the Dataset page to offer its tools to the model.</small>
+              : tools.map((t) => (
+                <label key={t.function.name} className="chat-tool" title={t.function.description}>
+                  <input type="checkbox" checked={picked.includes(t.function.name)} data-testid="chat-tool" data-name={t.function.name}
+                    onChange={() => setPicked((p) => (p.includes(t.function.name) ? p.filter((x) => x !== t.function.name) : [...p, t.function.name]))} />
+                  <code>{t.function.name}</code>
+                  {t.function.description && <small className="muted"> {t.function.description}</small>}
+                </label>
+              ))}
+          </fieldset>
           <label className="field">
-            <span>Your message</span>
+            <span>Your message{turns ? ` (turn ${turns + 1})` : ''}</span>
             <textarea
               value={prompt}
               onChange={(e) => setPrompt(e.target.value)}
-              onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void send(); } }}
+              onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }}
               placeholder="Ask something your dataset taught it… (Ctrl+Enter sends)"
               data-testid="chat-prompt"
             />
           </label>
           <div className="chat-row">
             <button type="submit" className="primary" disabled={!rendered.text || busy || !available} data-testid="chat-send">Send to both</button>
-            {busy && <button type="button" onClick={() => { stops.current.forEach((s) => s.stop()); setBase((s) => ({ ...s, state: 'done' })); setTuned((s) => ({ ...s, state: 'done' })); }}>Stop</button>}
+            {busy && <button type="button" onClick={() => { stops.current.forEach((s) => s.stop()); setLive((l) => ({ base: { ...l.base, state: 'done' }, tuned: { ...l.tuned, state: 'done' } })); }}>Stop</button>}
+            {(history.base.length > 0 || history.tuned.length > 0) && <button type="button" onClick={reset} disabled={busy} data-testid="chat-new">New conversation</button>}
           </div>
           {rendered.error && <p className="warn" role="alert">{rendered.error}</p>}
           {rendered.text && (
             <details>
-              <summary>The prompt as the model sees it ({template}, with the generation prompt)</summary>
+              <summary>The prompt as the model sees it ({template}{agentOpt ? `, ${agentOpt} tools` : ''}, with the generation prompt{turns ? ', the base model’s history' : ''})</summary>
               <pre className="reply" data-testid="chat-rendered">{rendered.text}</pre>
             </details>
           )}
         </form>
       </section>
       <div className="chat-columns">
-        <Reply title={`Base model${run ? ` · ${run.base_model}` : ''}`} side={base} testid="reply-base" />
-        <Reply title={`With adapter${run ? ` · ${run.name}` : ''}`} side={tuned} testid="reply-adapter" />
+        <Side title={`Base model${run ? ` · ${run.base_model}` : ''}`} live={live.base} history={history.base} testid="reply-base"
+          pending={pendingCalls(history.base)} onResult={(t) => answer('base', t)} busy={busy} />
+        <Side title={`With adapter${run ? ` · ${run.name}` : ''}`} live={live.tuned} history={history.tuned} testid="reply-adapter"
+          pending={pendingCalls(history.tuned)} onResult={(t) => answer('tuned', t)} busy={busy} />
       </div>
     </div>
   );
