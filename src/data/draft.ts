@@ -1,6 +1,7 @@
 // A conversation being assembled from one record, with the source path of every message so that
 // later checks can point at the field the user wrote. Each format's reader fills one of these.
 import { makeIssue, type IssueCode } from './codes.ts';
+import type { PyHints } from './py-json.ts';
 import type { Issue, Message, Tool, ToolCall } from './types.ts';
 
 export type JsonObject = { [key: string]: unknown };
@@ -35,6 +36,8 @@ export class Draft {
   /** Per message, the source path of each tool call's name. */
   readonly callPaths: string[][] = [];
   tools?: Tool[];
+  /** Python's facts for `tools[i]` (a float's `.0`, key order), where it has any (py-json.ts). */
+  toolsHints?: (PyHints | undefined)[];
   private errors = 0;
 
   constructor(readonly line: number) {}

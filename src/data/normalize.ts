@@ -40,5 +40,6 @@ export function normalizeRecord(value: unknown, line: number, opts: NormalizeOpt
   const conversation: Conversation = { messages: d.messages, source: { format, line } };
   if (d.system !== undefined) conversation.system = d.system;
   if (d.tools) conversation.tools = d.tools;
+  if (d.tools && d.toolsHints) conversation.tools_hints = d.tools.map((_, i) => d.toolsHints![i] ?? null);
   return { conversation, issues: d.issues, format };
 }

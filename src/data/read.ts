@@ -4,6 +4,7 @@ import { deeperThan, MAX_JSON_DEPTH } from './depth.ts';
 import { findJsonError } from './json-error.ts';
 import { isBlank, MAX_LINE_BYTES, readLines, type ReadOptions } from './lines.ts';
 import { normalizeRecord, type NormalizeOptions } from './normalize.ts';
+import { parseJsonPy } from './py-json.ts';
 import type { Conversation, Issue, SourceFormat } from './types.ts';
 import { BIDI_CONTROLS, codePointLabel, findHidden, type HiddenFind } from './unicode.ts';
 import { decodeUtf8, firstInvalidUtf8 } from './utf8.ts';
@@ -63,7 +64,7 @@ export function parseLine(bytes: Uint8Array, line: number, opts: NormalizeOption
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonPy(text);
   } catch (err) {
     const found = findJsonError(text);
     const message = found ? found.message : (err as Error).message;

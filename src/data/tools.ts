@@ -4,6 +4,7 @@
 import { given, isObject, own, typeName, type Draft, type JsonObject } from './draft.ts';
 import { deeperThan, MAX_JSON_DEPTH } from './depth.ts';
 import { findJsonError } from './json-error.ts';
+import { parseJsonPy, pyHintsOf } from './py-json.ts';
 import type { Tool, ToolCall } from './types.ts';
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string; reported?: true };
@@ -19,7 +20,7 @@ function parseJson(d: Draft, text: string, path: string): Parsed {
     return { ok: false, error: 'too deep', reported: true };
   }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonPy(text) };
   } catch (err) {
     const found = findJsonError(text);
     return { ok: false, error: found ? `${found.message}, at character ${found.index + 1}` : (err as Error).message };
@@ -71,6 +72,8 @@ export function parseTools(d: Draft, value: unknown, path = 'tools'): Tool[] | u
       d.issue('invalid_tools', `${namePath} must be the function's name (a non-empty string)`, namePath);
       return;
     }
+    const hints = pyHintsOf(wrapped ? el : { function: el });
+    if (hints) (d.toolsHints ??= [])[tools.length] = hints;
     tools.push(wrapped ? (el as unknown as Tool) : { type: 'function', function: el as unknown as Tool['function'] });
   });
   return tools.length > 0 ? tools : undefined;
@@ -107,6 +110,8 @@ export function parseCallObject(d: Draft, el: unknown, path: string, where = pat
     args = parsed.value;
   }
   const call: ToolCall = { name, arguments: args };
+  const hints = pyHintsOf(args);
+  if (hints) call.arguments_hints = hints;
   const id = own(el, 'id');
   if (typeof id === 'string') call.id = id;
   return { call, namePath: path === where ? `${fnPath}.name` : path };

@@ -1,6 +1,7 @@
 // The one canonical conversation every input format is normalized into. Everything after the
 // reader (templates, tokenization, training) sees only this shape. Plain data, so it crosses
 // worker boundaries and serializes as JSON.
+import type { PyHints } from './py-json.ts';
 
 /** The input format a record was written in. */
 export type SourceFormat = 'messages' | 'swift' | 'alpaca' | 'sharegpt' | 'query_response';
@@ -29,6 +30,11 @@ export interface ToolCall {
    * string is parsed by the reader: templates print JSON, never a language's repr.
    */
   arguments: unknown;
+  /**
+   * What JSON.parse lost of the arguments that Python keeps (a float's `.0`, a dict's key order),
+   * for templates to print them as Python does; only when there is any (src/data/py-json.ts).
+   */
+  arguments_hints?: PyHints;
 }
 
 export type Role = 'user' | 'assistant' | 'tool';
@@ -61,6 +67,8 @@ export interface Conversation {
   messages: Message[];
   /** Tools available to the assistant. */
   tools?: Tool[];
+  /** Per tool, what JSON.parse lost that Python keeps (as `arguments_hints`); null for none. */
+  tools_hints?: (PyHints | null)[];
   /** Where the record came from: its format and 1-based line number in the file. */
   source: { format: SourceFormat; line: number };
 }

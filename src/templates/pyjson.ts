@@ -1,12 +1,16 @@
 // Python's `json.dumps(x, ensure_ascii=False)` and `str.strip()` as Hugging Face chat templates
 // call them (`tojson`, `|trim`). Templates are byte-exact against real Jinja2, so JSON spacing
 // (`", "` and `": "`), float spelling (`1e-05`) and what counts as whitespace must be Python's,
-// not JavaScript's.
+// not JavaScript's. Python's facts that JSON.parse loses (a float's `.0`, a dict's key order) come
+// from src/data/py-json.ts.
+import { isPyFloat, pyEntries } from '../data/py-json.ts';
+import { PyFloat } from './py/float.ts';
 
 /** Python's repr of a float: shortest round-trip digits, exponent form outside [1e-4, 1e16). */
 function pyFloat(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (Object.is(n, -0)) return '-0.0';
   const [mant, expStr] = n.toExponential().split('e');
   const exp = Number(expStr);
   if (exp >= -4 && exp < 16) {
@@ -45,6 +49,8 @@ export interface DumpOptions {
 
 /** An array or object being printed: its items (key null in arrays), the next one, its level. */
 interface Open {
+  /** The container, for its recorded Python facts (which children are floats). */
+  of: object;
   items: [key: string | null, value: unknown][];
   next: number;
   level: number;
@@ -67,19 +73,20 @@ export function pyJsonDumps(value: unknown, opts: DumpOptions = {}): string {
     if (v === null || v === undefined) out.push('null');
     else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
     else if (typeof v === 'number') out.push(pyNumber(v));
+    else if (v instanceof PyFloat) out.push(pyFloat(v.value));
     else if (typeof v === 'string') out.push(pyString(v));
     else if (Array.isArray(v)) {
       if (v.length === 0) out.push('[]');
       else {
         out.push('[');
-        stack.push({ items: v.map((x) => [null, x]), next: 0, level, closer: ']' });
+        stack.push({ of: v, items: v.map((x) => [null, x]), next: 0, level, closer: ']' });
       }
     } else if (typeof v === 'object') {
-      const items = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+      const items = pyEntries(v).filter(([, x]) => x !== undefined);
       if (items.length === 0) out.push('{}');
       else {
         out.push('{');
-        stack.push({ items, next: 0, level, closer: '}' });
+        stack.push({ of: v, items, next: 0, level, closer: '}' });
       }
     } else out.push(pyString(String(v)));
   };
@@ -94,8 +101,10 @@ export function pyJsonDumps(value: unknown, opts: DumpOptions = {}): string {
     const [key, v] = top.items[top.next];
     out.push((top.next === 0 ? '' : itemSep) + pad(top.level + 1));
     if (key !== null) out.push(pyString(key) + keySep);
+    const float = typeof v === 'number' && isPyFloat(top.of, key ?? String(top.next));
     top.next++;
-    begin(v, top.level + 1);
+    if (float) out.push(pyFloat(v));
+    else begin(v, top.level + 1);
   }
   return out.join('');
 }

@@ -12,6 +12,7 @@
 // turn, an end marker that a results block writes), then checks role alternation, then weighs
 // each piece with the loss scale (ms-swift's `get_loss_scale` on every trained response).
 import type { Conversation, Message } from '../data/types.ts';
+import { applyConversationHints } from '../data/py-json.ts';
 import { createAgentTemplate } from './agent/registry.ts';
 import { textOf, tpl } from './agent/pieces.ts';
 import type {
@@ -112,6 +113,7 @@ interface Block {
 }
 
 export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptions = {}): Rendered {
+  applyConversationHints(conv);
   const warnings: RenderWarning[] = [];
   const warn = (code: string, message: string) => {
     if (!warnings.some((w) => w.code === code)) warnings.push({ code, message });

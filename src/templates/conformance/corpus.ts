@@ -4,6 +4,7 @@
 // text that looks like another family's control tokens, tool calls (single, parallel, nested and
 // non-ASCII arguments), runs of tool results, reasoning in earlier and last turns, generation prompts.
 // A small generator adds system / no-system / generation-prompt combinations of a few exchanges.
+import { parseJsonPy, pyHintsOf } from '../../data/py-json.ts';
 import type { Conversation, Message, Tool, ToolCall } from '../../data/types.ts';
 
 export interface CorpusCase {
@@ -408,10 +409,47 @@ const longConv: CorpusCase[] = [
 // Tools
 
 const W = [getWeather];
+
+// Read from JSON text as the data path reads it: floats with an integral value (`1.0`) and
+// integer-like keys, which Python keeps and JSON.parse alone loses (src/data/py-json.ts). The hints
+// carry them through the suite's structured clones, as they do through workers.
+const sampleTool = parseJsonPy(
+  '{"type": "function", "function": {"name": "sample", "description": "Sample a number.", "parameters": {"type": "object", ' +
+    '"properties": {"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, "1": {"type": "string"}}}}}',
+) as Tool;
+function parsedCall(name: string, argsText: string, id: string): ToolCall {
+  const c = call(name, parseJsonPy(argsText), id);
+  const hints = pyHintsOf(c.arguments);
+  if (hints) c.arguments_hints = hints;
+  return c;
+}
+function withToolHints(c: Conversation): Conversation {
+  c.tools_hints = (c.tools ?? []).map((t) => pyHintsOf(t) ?? null);
+  return c;
+}
 const WS = [getWeather, searchWeb];
 const ALL = [getWeather, searchWeb, calculator, createEvent, runPython, translate];
 
 const tools: CorpusCase[] = [
+  tc(
+    'tool_float_args',
+    'floats written 1.0 and integer-like keys in a tool schema and in call arguments (read from JSON text)',
+    ['tool_calls', 'tool_results', 'nested_args'],
+    withToolHints(conv(
+      [
+        u('Sample twice.'),
+        calls(
+          parsedCall('sample', '{"temperature": 1.0, "2": 3, "1": "x", "scale": [1e2, 0.5, -0.0]}', 'call00031'),
+          parsedCall('sample', '{"10": 1.0, "9": 2, "temperature": 0.0}', 'call00032'),
+        ),
+        tool('{"value": 1.0}', 'sample', 'call00031'),
+        tool('{"value": 2.0}', 'sample', 'call00032'),
+        a('Done: 1.0 and 2.0.'),
+      ],
+      SYS,
+      [sampleTool],
+    )),
+  ),
   tc('tools_available_no_call', 'tools offered, plain answer, no call', [], conv([u('Hi, who are you?'), a('I am an assistant that can look up the weather for you.')], undefined, W)),
   tc('tools_available_system_gen', 'tools with system prompt, lone user turn', [], conv([u('What\'s the weather in Paris?')], SYS, W), true),
   tc('tools_available_nosystem_gen', 'tools without system prompt, lone user turn', [], conv([u('Search for the latest Rust release notes.')], undefined, WS), true),

@@ -2,6 +2,8 @@
 // format). Shared by the Jinja2 reference harness and the "model's own template" mode, so both see
 // exactly the same input. Optional fields are only present when the data has them: templates test
 // `is defined` / `in message`, and an explicit null would change what they render.
+import { applyConversationHints } from '../../data/py-json.ts';
+import { pyJsonDumps } from '../pyjson.ts';
 import type { Conversation, Tool } from '../../data/types.ts';
 
 export interface HFToolCall {
@@ -45,11 +47,12 @@ export interface HFMessagesOptions {
 }
 
 export function toHFMessages(conv: Conversation, opts: HFMessagesOptions = {}): HFMessage[] {
+  applyConversationHints(conv); // the objects handed on print as Python reads them (py-json.ts)
   const out: HFMessage[] = [];
   const tools = toHFTools(conv);
   if (opts.toolsOnSystemMessage && tools) {
     const sys: HFMessage = { role: 'system', content: conv.system ?? '' };
-    sys.tools = opts.toolsOnSystemMessage === 'objects' ? tools : pythonJsonDumps(tools.map((t) => t.function));
+    sys.tools = opts.toolsOnSystemMessage === 'objects' ? tools : pyJsonDumps(tools.map((t) => t.function));
     out.push(sys);
   } else if (conv.system !== undefined) out.push({ role: 'system', content: conv.system });
   for (const m of conv.messages) {
@@ -80,18 +83,4 @@ export function toHFMessages(conv: Conversation, opts: HFMessagesOptions = {}): 
 /** The `tools` argument: the OpenAI tool list, or null (Python None) when the record has none. */
 export function toHFTools(conv: Conversation): Tool[] | null {
   return conv.tools && conv.tools.length > 0 ? conv.tools : null;
-}
-
-/**
- * JSON as Python's json.dumps(x, ensure_ascii=False) writes it: ", " and ": " separators.
- * Floats that JS prints as integers (1.0) come out as integers here; data read from JSON in Python
- * would keep "1.0". Our data has no way to tell them apart.
- */
-export function pythonJsonDumps(x: unknown): string {
-  if (x === null || x === undefined) return 'null';
-  if (Array.isArray(x)) return '[' + x.map(pythonJsonDumps).join(', ') + ']';
-  if (typeof x === 'object') {
-    return '{' + Object.entries(x as Record<string, unknown>).map(([k, v]) => JSON.stringify(k) + ': ' + pythonJsonDumps(v)).join(', ') + '}';
-  }
-  return JSON.stringify(x);
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Conversation } from '../../data/types.ts';
+import { pyJsonDumps } from '../pyjson.ts';
 import { toHFMessages, toHFTools, type HFMessage, type HFMessagesOptions } from './hf-messages.ts';
 
 export const PYTHON = '/usr/bin/python3';
@@ -60,7 +61,8 @@ export function renderOfficial(jobs: OfficialJob[]): Promise<OfficialResult[]> {
         reject(new Error(`hf_render.py printed invalid JSON: ${(e as Error).message}; stderr: ${stderr}`));
       }
     });
-    child.stdin.end(JSON.stringify({ jobs }), 'utf8');
+    // As Python's json.dumps writes it: floats written `1.0` in the data reach Jinja2 as floats.
+    child.stdin.end(pyJsonDumps({ jobs }), 'utf8');
   });
 }
 

@@ -9,14 +9,16 @@
 // filter `X|trim(ARGS)` becomes `__prism_py_trim(X, ARGS)`, with the functions passed as render
 // globals (pythonStringGlobals). Plain JavaScript functions receive unwrapped values: a string, or
 // undefined for both None and Undefined (the library unwraps both to undefined), so `none|trim`
-// prints '' where Jinja2 prints 'None' — no chat template trims None.
+// prints '' where Jinja2 prints 'None' — no chat template trims None. `|tojson` is rewritten the same
+// way (python-values.ts: Python's json.dumps, floats and key order included).
 import { Template } from '@huggingface/jinja';
 import { pyLstrip, pyRstrip, pyStrip } from '../pyjson.ts';
 import { pyStr } from '../py/repr.ts';
+import { pyTojson } from './python-values.ts';
 
 const STRIPS = { strip: pyStrip, lstrip: pyLstrip, rstrip: pyRstrip } as const;
 type StripName = keyof typeof STRIPS;
-const globalName = (method: StripName | 'trim') => `__prism_py_${method}`;
+const globalName = (method: StripName | 'trim' | 'tojson') => `__prism_py_${method}`;
 
 interface Node {
   type: string;
@@ -62,6 +64,7 @@ export const pythonStringGlobals: Readonly<Record<string, (...args: unknown[]) =
   [globalName('lstrip')]: method('lstrip'),
   [globalName('rstrip')]: method('rstrip'),
   [globalName('trim')]: trim,
+  [globalName('tojson')]: pyTojson,
 });
 
 /** The library's CallExpression and Identifier classes, read from a one-call template. */
@@ -103,10 +106,10 @@ function rewrite(x: unknown): unknown {
   }
   if (x.type === 'FilterExpression') {
     const f = x.filter as Node;
-    if (f.type === 'Identifier' && f.value === 'trim') return callGlobal(globalName('trim'), [x.operand]);
-    const fc = f.type === 'CallExpression' ? (f.callee as Node) : undefined;
-    if (fc?.type === 'Identifier' && fc.value === 'trim') {
-      return callGlobal(globalName('trim'), [x.operand, ...(f.args as unknown[])]);
+    for (const name of ['trim', 'tojson'] as const) {
+      if (f.type === 'Identifier' && f.value === name) return callGlobal(globalName(name), [x.operand]);
+      const fc = f.type === 'CallExpression' ? (f.callee as Node) : undefined;
+      if (fc?.type === 'Identifier' && fc.value === name) return callGlobal(globalName(name), [x.operand, ...(f.args as unknown[])]);
     }
   }
   return x;

@@ -13,9 +13,11 @@
 // matching and the result carries an `approximate_spans` warning.
 import { Template } from '@huggingface/jinja';
 import type { Conversation } from '../../data/types.ts';
+import { applyConversationHints } from '../../data/py-json.ts';
 import type { LossPolicy, Rendered, RenderWarning, Span } from '../types.ts';
 import { trainedMessages, type LossOptions } from '../loss.ts';
 import { pythonStringGlobals, usePythonStrings } from './python-strings.ts';
+import { PyValues } from './python-values.ts';
 import { toHFMessages, toHFTools, type HFMessage, type HFMessagesOptions } from '../conformance/hf-messages.ts';
 
 export interface JinjaRenderOptions {
@@ -65,11 +67,11 @@ export function renderChatTemplate(
   const kwargs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(specialTokens)) if (v !== null && v !== undefined) kwargs[k] = v;
   Object.assign(kwargs, extra);
-  // Deep copies: @huggingface/jinja converts values on entry, but keep callers' objects untouchable.
+  // Converted on entry (python-values.ts: Python's floats and key order); callers' objects stay untouched.
   return template.render({
     ...kwargs,
-    messages: structuredClone(messages),
-    tools: tools === null ? null : structuredClone(tools),
+    messages: new PyValues(messages),
+    tools: tools === null ? null : new PyValues(tools),
     documents: null,
     add_generation_prompt: addGenerationPrompt,
     ...pythonStringGlobals,
@@ -78,6 +80,7 @@ export function renderChatTemplate(
 
 export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: JinjaRenderOptions = {}): Rendered {
   const template = compileChatTemplate(chatTemplate);
+  applyConversationHints(conv);
   const messages = toHFMessages(conv, opts.messagesOptions);
   const tools = opts.messagesOptions?.toolsOnSystemMessage ? null : toHFTools(conv);
   const addGen = opts.addGenerationPrompt ?? false;

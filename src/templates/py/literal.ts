@@ -5,7 +5,10 @@
 //
 // Python's json.loads accepts NaN / Infinity / -Infinity, which JSON.parse does not; the fallback
 // parser below reads both grammars. Nesting is capped at MAX_DEPTH (Python raises RecursionError
-// near 1000; we refuse instead of overflowing the stack).
+// near 1000; we refuse instead of overflowing the stack). Valid JSON goes through parseJsonPy, which
+// records what JSON.parse loses (a float's `.0`, key order) for the printers.
+import { parseJsonPy } from '../../data/py-json.ts';
+import { PyFloat } from './float.ts';
 
 export const MAX_DEPTH = 1000;
 
@@ -206,7 +209,9 @@ class LiteralParser {
 /** Python's `json.loads(s)`; throws on invalid JSON. */
 export function pyJsonLoads(s: string): unknown {
   try {
-    return JSON.parse(s);
+    const v = parseJsonPy(s);
+    // A bare float with an integral value (`1.0`): no container to record it, so it is a PyFloat.
+    return typeof v === 'number' && Number.isInteger(v) && /[.eE]/.test(s) ? new PyFloat(v) : v;
   } catch {
     return new LiteralParser(s, 'json').parse();
   }

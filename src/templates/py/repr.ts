@@ -3,7 +3,18 @@
 // `{'city': 'Paris'}`). Checked against CPython in repr.test.ts.
 //
 // JSON numbers arrive in JavaScript without Python's int/float distinction: an integral number is
-// printed as an int (as `pyJsonDumps` does), anything else as a float.
+// printed as an int (as `pyJsonDumps` does), anything else as a float — unless the data said
+// `1.0` (src/data/py-json.ts records that, and a dict's key order, for the containers it parsed).
+import { isPyFloat, pyEntries } from '../../data/py-json.ts';
+import { PyFloat } from './float.ts';
+
+/** Work for pyRepr: a literal to emit, a value to print, or a float to print as one. */
+type Item = string | { v: unknown } | { float: number };
+
+/** A container's child, as a float where the data wrote an integral float. */
+function child(container: object, key: string, x: unknown): Item {
+  return typeof x === 'number' && isPyFloat(container, key) ? { float: x } : { v: x };
+}
 
 /** Python's `str.isprintable()` is false for these categories (and true for U+0020). */
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
@@ -47,7 +58,7 @@ export function pyReprFloat(n: number): string {
 /** As data reaches Python through JSON: what JavaScript writes with digits only is an int. */
 function pyReprNumber(n: number): string {
   const js = JSON.stringify(n);
-  return /^-?\d+$/.test(js) && !Object.is(n, -0) ? js : pyReprFloat(n);
+  return /^-?\d+$/.test(js) ? js : pyReprFloat(n);
 }
 
 /**
@@ -57,11 +68,15 @@ function pyReprNumber(n: number): string {
 export function pyRepr(value: unknown): string {
   const out: string[] = [];
   // A stack of work items: a value to print, or a literal string to emit.
-  const stack: ({ v: unknown } | string)[] = [{ v: value }];
+  const stack: Item[] = [{ v: value }];
   while (stack.length) {
     const item = stack.pop()!;
     if (typeof item === 'string') {
       out.push(item);
+      continue;
+    }
+    if ('float' in item) {
+      out.push(pyReprFloat(item.float));
       continue;
     }
     const v = item.v;
@@ -69,16 +84,17 @@ export function pyRepr(value: unknown): string {
     else if (typeof v === 'boolean') out.push(v ? 'True' : 'False');
     else if (typeof v === 'number') out.push(pyReprNumber(v));
     else if (typeof v === 'bigint') out.push(String(v));
+    else if (v instanceof PyFloat) out.push(pyReprFloat(v.value));
     else if (typeof v === 'string') out.push(pyReprString(v));
     else if (Array.isArray(v)) {
-      const parts: ({ v: unknown } | string)[] = ['['];
-      v.forEach((x, i) => parts.push(...(i ? [', ', { v: x }] : [{ v: x }])));
+      const parts: Item[] = ['['];
+      v.forEach((x, i) => parts.push(...(i ? [', ', child(v, String(i), x)] : [child(v, String(i), x)])));
       parts.push(']');
       for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
     } else if (typeof v === 'object') {
-      const parts: ({ v: unknown } | string)[] = ['{'];
-      Object.entries(v as Record<string, unknown>).forEach(([k, x], i) => {
-        parts.push((i ? ', ' : '') + pyReprString(k) + ': ', { v: x });
+      const parts: Item[] = ['{'];
+      pyEntries(v).forEach(([k, x], i) => {
+        parts.push((i ? ', ' : '') + pyReprString(k) + ': ', child(v, k, x));
       });
       parts.push('}');
       for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);

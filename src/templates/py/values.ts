@@ -5,6 +5,9 @@
 // templates lean on all of them. Each helper that Python would raise in throws a `PyError` named as
 // Python's exception. Checked against CPython in py.test.ts.
 
+import { notePySetItem } from '../../data/py-json.ts';
+import { PyFloat } from './float.ts';
+
 /** A Python exception (`name` is its type: 'TypeError', 'AttributeError', ...). */
 export class PyError extends Error {
   constructor(type: string, message: string) {
@@ -15,16 +18,18 @@ export class PyError extends Error {
 
 export type PyDict = Record<string, unknown>;
 
-export const isPyDict = (x: unknown): x is PyDict => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isPyDict = (x: unknown): x is PyDict =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof PyFloat);
 
 /** `isinstance(x, (int, float))` for JSON data: a bool is an int in Python, so the caller checks it first. */
-export const isPyNumber = (x: unknown): x is number => typeof x === 'number';
+export const isPyNumber = (x: unknown): x is number | PyFloat => typeof x === 'number' || x instanceof PyFloat;
 
 /** Python's type name, for its error messages. */
 export function pyTypeName(x: unknown): string {
   if (x === null || x === undefined) return 'NoneType';
   if (typeof x === 'boolean') return 'bool';
   if (typeof x === 'number') return Number.isInteger(x) && !Object.is(x, -0) ? 'int' : 'float';
+  if (x instanceof PyFloat) return 'float';
   if (typeof x === 'string') return 'str';
   if (Array.isArray(x)) return 'list';
   return 'dict';
@@ -51,6 +56,7 @@ export function pyItem(d: unknown, key: string): unknown {
 
 /** `d[key] = value` on a dict built here (a key `__proto__` must not set the prototype). */
 export function pySetItem(d: PyDict, key: string, value: unknown): void {
+  notePySetItem(d, key);
   Object.defineProperty(d, key, { value, writable: true, enumerable: true, configurable: true });
 }
 

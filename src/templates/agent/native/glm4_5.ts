@@ -6,6 +6,8 @@
 // `<|observation|>` as <tool_response> blocks. The tool list text is byte for byte ms-swift's
 // glm4_5 / glm4_7 agent templates' (reused, swift/glm4.ts); their calls print values as Python's
 // str(), these as JSON, so those are written here.
+import { parseJsonPy } from '../../../data/py-json.ts';
+import { pyItems } from '../../py/float.ts';
 import type { ToolCall } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
@@ -21,7 +23,7 @@ function args(call: ToolCall, newlines: boolean): [string, unknown][] {
     // GLM-4.6 says so; GLM-4.7 fails on `.items()` of a non-mapping.
     throw new TemplateError(newlines ? 'Invalid tool call arguments passed: ' + pyStr(a) : `'${typeof a === 'string' ? 'str' : 'list'} object' has no attribute 'items'`);
   }
-  return Object.entries(a as Record<string, unknown>);
+  return pyItems(a as Record<string, unknown>);
 }
 
 export function glmCall(call: ToolCall, newlines: boolean): string {
@@ -45,7 +47,7 @@ function glmFormat(id: 'glm4_5' | 'glm4_7'): NativeAgentDef {
       id: nativeId(id),
       kind: 'native',
       tools(tools) {
-        const list = swift.formatTools(tools.map((t) => JSON.parse(pyJsonDumps(t)) as unknown), null);
+        const list = swift.formatTools(tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown), null);
         return { block: [tpl('<|system|>' + (newlines ? '\n' : '')), toolsText(list)] };
       },
       calls({ index, calls, text }) {

@@ -9,6 +9,7 @@
 // The type names follow the template's json_to_python_type macro exactly, including its quirks: an
 // array is `list[Union[]]` (the macro is given the schema's dict items, not its `items`), a schema
 // without a type is `Union[]`.
+import { pyItems } from '../../py/float.ts';
 import type { Tool } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
@@ -42,7 +43,7 @@ function describe(t: Tool): string {
   if (typeof tool.description !== 'string') throw new TemplateError("'dict object' has no attribute 'description'");
   const params = tool.parameters;
   if (!isMapping(params) || !isMapping(params.properties)) throw new TemplateError("'dict object' has no attribute 'properties'");
-  const props = Object.entries(params.properties);
+  const props = pyItems(params.properties);
   const ret = tool.return;
   let d = `{"type": "function", "function": {"name": "${String(tool.name)}", "description": "${String(tool.name)}(`;
   d += props.map(([name, f]) => `${name}: ${pythonType(f)}`).join(', ') + ')';

@@ -5,6 +5,7 @@
 // renders them (LFM2.5-8B-A1B.jinja): `<|tool_call_start|>[name(key='value', n=5)]<|tool_call_end|>`
 // after the text (warning tool_calls_native); the conformance suite gives the official template
 // that text as the content (lfm2_5Equivalent).
+import { pyItems } from '../../py/float.ts';
 import type { Conversation, Tool, ToolCall } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
@@ -25,7 +26,7 @@ export function lfm2_5Calls(calls: ToolCall[]): string {
     if (typeof c.arguments !== 'object' || c.arguments === null || Array.isArray(c.arguments)) {
       throw new TemplateError(`tool call ${c.name}: LFM2.5 writes arguments as name=value pairs, so they must be an object`);
     }
-    return `${c.name}(${Object.entries(c.arguments as Record<string, unknown>).map(([k, v]) => `${k}=${argValue(v)}`).join(', ')})`;
+    return `${c.name}(${pyItems(c.arguments as Record<string, unknown>).map(([k, v]) => `${k}=${argValue(v)}`).join(', ')})`;
   };
   return '<|tool_call_start|>[' + calls.map(one).join(', ') + ']<|tool_call_end|>';
 }

@@ -6,6 +6,8 @@
 // so a dict is `{'a': 1}`, not JSON); a run of results is one user turn of
 // '\n<tool_response>\n…\n</tool_response>' blocks. The tool definitions are byte for byte ms-swift's
 // minicpm5 agent template's (reused, swift/minicpm5.ts); its calls print non-strings as JSON.
+import { parseJsonPy } from '../../../data/py-json.ts';
+import { pyItems } from '../../py/float.ts';
 import type { ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
@@ -19,7 +21,7 @@ export function minicpm5Call(call: ToolCall): string {
   let out = `<function name="${call.name}">`;
   const args = call.arguments;
   if (pyTruthy(args) && typeof args === 'object' && !Array.isArray(args)) {
-    for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
+    for (const [k, v] of pyItems(args as Record<string, unknown>)) {
       const cdata = typeof v === 'string' && (v.includes('<') || v.includes('&') || v.includes('\n'));
       out += `<param name="${k}">${cdata ? `<![CDATA[${v}]]>` : pyStr(v)}</param>`;
     }
@@ -36,7 +38,7 @@ export const minicpm5: NativeAgentDef = {
     id: nativeId('minicpm5'),
     kind: 'native',
     tools(tools, ctx) {
-      const defs = new MiniCPM5AgentTemplate().formatTools(tools.map((t) => JSON.parse(pyJsonDumps(t)) as unknown), null);
+      const defs = new MiniCPM5AgentTemplate().formatTools(tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown), null);
       const sys = ctx.conversation.system;
       if (sys === undefined) return { system: [toolsText(defs)] };
       if (!sys.includes('<tool_def_sep>')) return { system: [{ text: sys, role: 'system' }, toolsText('\n\n' + defs)] };

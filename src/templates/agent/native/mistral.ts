@@ -4,6 +4,7 @@
 // 9-character ids and no text, [TOOL_RESULTS] per result. v0.3 writes a space after each control
 // token (spec.spaceAfterToolTokens), Nemo does not. The official template refuses ids that are
 // not 9 characters; we replace them (warning tool_call_ids_rewritten).
+import { pyItems } from '../../py/float.ts';
 import type { Conversation, Tool, ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
 import { of, toolsText } from '../pieces.ts';
@@ -12,7 +13,7 @@ import { nativeId, type NativeAgentDef } from './types.ts';
 /** Mistral's tool list: string fields are pasted unescaped, as the official template does. */
 export function mistralToolsText(tools: Tool[], space: string): string {
   const items = tools.map((t) => {
-    const fields = Object.entries(t.function as unknown as Record<string, unknown>)
+    const fields = pyItems(t.function as unknown as Record<string, unknown>)
       .filter(([k, v]) => k !== 'return' && v !== undefined)
       .map(([k, v]) => (typeof v === 'string' ? `"${k}": "${v}"` : `"${k}": ${pyJsonDumps(v)}`));
     return '{"type": "function", "function": {' + fields.join(', ') + '}}';

@@ -7,6 +7,7 @@
 // of '\n<tool_response>\n…\n</tool_response>' blocks (its header without the newline). The tools
 // block and the instructions are byte for byte ms-swift's qwen3_5 agent template's (swift/
 // qwen3_coder.ts: QWEN3_CODER_TOOL_DESC_SUFFIX), checked by the conformance suite.
+import { pyItems } from '../../py/float.ts';
 import type { Tool, ToolCall } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
@@ -30,7 +31,7 @@ export function xmlParameters(call: ToolCall): string {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw new TemplateError('Can only get item pairs from a mapping.');
   }
-  return Object.entries(args as Record<string, unknown>)
+  return pyItems(args as Record<string, unknown>)
     .map(([k, v]) => `<parameter=${k}>\n${typeof v === 'object' && v !== null ? pyJsonDumps(v) : pyStr(v)}\n</parameter>\n`)
     .join('');
 }

@@ -7,6 +7,7 @@
 // of results is one user turn of '<tool_response>\n…\n</tool_response>\n' blocks. ms-swift's
 // qwen3_coder agent template writes the same calls and results; its tool list differs (a
 // different instruction text), so it is not reused here.
+import { pyItems } from '../../py/float.ts';
 import type { Tool } from '../../../data/types.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
@@ -31,7 +32,7 @@ const isMapping = (x: unknown): x is Json => typeof x === 'object' && x !== null
 /** The template's render_extra_keys: keys not handled, objects and lists as JSON, the rest through |string. */
 function extraKeys(obj: unknown, handled: string[]): string {
   if (!isMapping(obj)) return '';
-  return Object.entries(obj)
+  return pyItems(obj)
     .filter(([k]) => !handled.includes(k))
     .map(([k, v]) => `\n<${k}>${typeof v === 'object' && v !== null ? pyJsonDumps(v) : pyStr(v)}</${k}>`)
     .join('');
@@ -46,7 +47,7 @@ export function qwen3CoderToolsText(tools: Tool[]): string {
     out += '\n<parameters>';
     const params = tool.parameters;
     if (isMapping(params) && isMapping(params.properties)) {
-      for (const [name, fields] of Object.entries(params.properties)) {
+      for (const [name, fields] of pyItems(params.properties)) {
         out += `\n<parameter>\n<name>${name}</name>`;
         if (isMapping(fields) && fields.type !== undefined) out += `\n<type>${pyStr(fields.type)}</type>`;
         if (isMapping(fields) && fields.description !== undefined) out += `\n<description>${pyStrip(pyStr(fields.description))}</description>`;

@@ -6,6 +6,7 @@
 // (a string value as is, anything else as Python's str(), so a dict is `{'a': 1}`); results are
 // `tool` turns. ms-swift's seed_oss agent template writes the calls with JSON values and another
 // tool description, so neither is reused.
+import { pyItems } from '../../py/float.ts';
 import type { Tool, ToolCall } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyStrip } from '../../pyjson.ts';
@@ -34,7 +35,7 @@ function pyType(t: unknown): string {
 function describe(fn: Json): string {
   const params = isMapping(fn.parameters) ? fn.parameters : undefined;
   if (!params || !isMapping(params.properties)) throw new TemplateError(`tool ${String(fn.name)}: Seed-OSS's template needs parameters.properties (it fails without them)`);
-  const props = Object.entries(params.properties);
+  const props = pyItems(params.properties);
   const required = Array.isArray(params.required) ? params.required : [];
   let d = `\n\nFunction:\ndef ${String(fn.name)}(${props.map(([n, s]) => `${n}: ${pyType(isMapping(s) ? s.type : undefined)}`).join(',')}):\n    """\n    `;
   d += (typeof fn.description === 'string' ? pyStrip(fn.description) : '') + '\n\n';
@@ -48,7 +49,7 @@ function describe(fn: Json): string {
   const returns = isMapping(fn.returns) && isMapping(fn.returns.properties) && Object.keys(fn.returns.properties).length ? fn.returns.properties : undefined;
   if (returns) {
     d += '\n    Returns:';
-    for (const [n, s] of Object.entries(returns)) d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}): ${isMapping(s) && s.description ? pyStr(s.description) : ''}`;
+    for (const [n, s] of pyItems(returns)) d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}): ${isMapping(s) && s.description ? pyStr(s.description) : ''}`;
     return d + '\n    """';
   }
   return d + '\n\n    """';
@@ -60,7 +61,7 @@ export const seedToolsText = (tools: Tool[]): string =>
 export function seedCall(c: ToolCall): string {
   const a = c.arguments;
   if (typeof a !== 'object' || a === null || Array.isArray(a)) throw new TemplateError('Can only get item pairs from a mapping.');
-  const params = Object.entries(a as Json).map(([k, v]) => `<parameter=${k}>${pyStr(v)}</parameter>\n`).join('');
+  const params = pyItems(a as Json).map(([k, v]) => `<parameter=${k}>${pyStr(v)}</parameter>\n`).join('');
   return `\n<seed:tool_call>\n<function=${c.name}>\n${params}</function>\n</seed:tool_call>`;
 }
 

@@ -4,11 +4,9 @@
 // and a system prompt, tools as JSON strings and objects, OpenAI {type, function} and bare tool
 // objects, several rounds, text before a call, and inputs ms-swift refuses.
 //
-// Known gaps, left out because JSON.parse loses them before any template runs (the data path
-// reads records with it): a float with an integral value (`2.0` is printed `2`, Python keeps
-// `2.0`) and a dict's integer-like keys (`{"b": 1, "1": 2}` iterates "1" first in JavaScript,
-// in insertion order in Python). Parsers that build their own dicts (get_toolcall) keep Python's
-// order (base.ts pyDictJson).
+// Floats with an integral value (`2.0`) and a dict's integer-like keys are written as JSON text (a
+// tool as a JSON string, a call's content): a JavaScript object literal cannot hold them, and our
+// parse of that text keeps them (src/data/py-json.ts).
 import type { SwiftCase } from './oracle.ts';
 import type { SwiftMessage } from './types.ts';
 
@@ -266,6 +264,18 @@ export const SWIFT_CORPUS: Base[] = [
       { role: 'tool_call', content: { name: 'get_weather', parameters: { city: 'Bern' } } },
       { role: 'tool_call', content: { name: 'compute', arguments: { x: 2.25, flags: [] } } },
       result('mild'), result('4.5'), assistant('Mild; 4.5.'),
+    ],
+  },
+  {
+    name: 'floats with an integral value and integer-like keys, in tools and calls (JSON text)',
+    tools: ['{"name": "sample", "description": "Sample.", "parameters": {"type": "object", "properties": ' +
+      '{"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, "1": {"type": "string"}}}}'],
+    system: null,
+    messages: [
+      user('go'),
+      { role: 'tool_call', content: '{"name": "sample", "arguments": {"temperature": 1.0, "2": 3, "1": "x", "scale": [1e2, 0.5, -0.0]}}' },
+      { role: 'tool_call', content: '{"name": "sample", "arguments": "{\\"temperature\\": 0.0, \\"10\\": 1.0, \\"9\\": 2}"}' },
+      result('{"score": 1.0, "2": 2.0, "1": null}'), result('ok'), assistant('Done.'),
     ],
   },
   {

@@ -3,6 +3,7 @@
 // `<｜DSML｜invoke name="...">` with one `<｜DSML｜parameter name=... string="true|false">` line per
 // argument (strings as they are, anything else as JSON), results as `<tool_result>` blocks in a
 // user turn.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
 import { pyJsonLoads } from '../../py/literal.ts';
 import { PY_S, pyFindall } from '../../py/regex.ts';
@@ -44,7 +45,7 @@ const PARAM_RE = new RegExp(
 
 /** One DSML parameter line per argument (a dict: Python calls `.items()` on it). */
 function encodeArguments(args: unknown): string {
-  return Object.entries(pyDict(args, 'items'))
+  return pyItems(pyDict(args, 'items'))
     .map(([k, v]) => {
       const isStr = typeof v === 'string';
       return `<${DSML}parameter name="${k}" string="${isStr}">${isStr ? v : pyJsonDumps(v)}</${DSML}parameter>`;

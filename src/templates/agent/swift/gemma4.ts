@@ -3,6 +3,7 @@
 // after the stripped system prompt (keys sorted, types upper-cased), calls as
 // `<|tool_call>call:name{key:value,...}<tool_call|>` (strings quoted with `<|"|>`, keys sorted),
 // results as `<|tool_response>response:name{value:...}<tool_response|>` in the same model turn.
+import { pyAt, pyList } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyJsonLoads, swiftParseJson } from '../../py/literal.ts';
 import { pyStr } from '../../py/repr.ts';
@@ -26,9 +27,9 @@ function formatArgument(value: unknown, escapeKeys = true): string {
   if (value === null || value === undefined) return 'null';
   if (isPyDict(value)) {
     const key = (k: string) => (escapeKeys ? quoted(k) : k);
-    return '{' + pySortedKeys(value).map((k) => `${key(k)}:${formatArgument(value[k], escapeKeys)}`).join(',') + '}';
+    return '{' + pySortedKeys(value).map((k) => `${key(k)}:${formatArgument(pyAt(value, k), escapeKeys)}`).join(',') + '}';
   }
-  if (Array.isArray(value)) return '[' + value.map((x) => formatArgument(x, escapeKeys)).join(',') + ']';
+  if (Array.isArray(value)) return '[' + pyList(value).map((x) => formatArgument(x, escapeKeys)).join(',') + ']';
   return pyStr(value);
 }
 
@@ -100,7 +101,7 @@ function functionDeclaration(tool: PyDict): string {
 }
 
 /** `name:value,...` of a dict's items, keys sorted and bare. */
-const bareItems = (d: PyDict): string => pySortedKeys(d).map((k) => `${k}:${formatArgument(d[k], false)}`).join(',');
+const bareItems = (d: PyDict): string => pySortedKeys(d).map((k) => `${k}:${formatArgument(pyAt(d, k), false)}`).join(',');
 
 /** `_gemma_to_json` + `_parse_arguments`: the DSL body back to a dict ({} when it is not JSON then). */
 function parseArguments(body: string): PyDict {

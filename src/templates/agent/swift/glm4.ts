@@ -6,6 +6,7 @@
 //   <|assistant|>, results after <|observation|>.
 // - glm4_5 / glm4_7 / glm5_1: Hermes-like <tools> JSON lines and <tool_call>name<arg_key>…
 //   <arg_value>… calls; glm4_5 puts each tag on its own line, the later two write them inline.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
 import { PY_END, PY_W, pyFindall } from '../../py/regex.ts';
@@ -153,7 +154,7 @@ export class GLM4_5AgentTemplate extends BaseAgentTemplate {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       pieces.push(`<tool_call>${pyStr(call.name)}`);
       // Values as Python's str(): a dict or list argument is written as its repr.
-      for (const [k, v] of Object.entries(pyDict(call.arguments, 'items'))) pieces.push(`<arg_key>${k}</arg_key>`, `<arg_value>${pyStr(v)}</arg_value>`);
+      for (const [k, v] of pyItems(pyDict(call.arguments, 'items'))) pieces.push(`<arg_key>${k}</arg_key>`, `<arg_value>${pyStr(v)}</arg_value>`);
       pieces.push('</tool_call>');
     }
     return pieces.join(this.inline ? '' : '\n') + '<|observation|>';

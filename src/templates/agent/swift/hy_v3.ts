@@ -2,6 +2,7 @@
 // ids hy_v3_preview, hy_v3): Hunyuan v3's <tool_calls> blocks with `name<tool_sep>` and
 // <arg_key>/<arg_value> pairs, results between its end-of-turn and assistant tokens. hy_v3 is the
 // same format with every tag suffixed `:opensource`.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
 import { swiftParseJson } from '../../py/literal.ts';
@@ -75,7 +76,7 @@ export class HyV3PreviewAgentTemplate extends BaseAgentTemplate {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       // Arguments that are not a dict are dropped (an empty argument list), as in ms-swift.
       const lines = isPyDict(call.arguments)
-        ? Object.entries(call.arguments).map(([k, v]) => {
+        ? pyItems(call.arguments).map(([k, v]) => {
             const value = typeof v === 'string' ? v : pyJsonDumps(v);
             return `<arg_key${tk}>${k}</arg_key${tk}>\n<arg_value${tk}>${value}</arg_value${tk}>`;
           })

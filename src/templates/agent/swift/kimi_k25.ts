@@ -3,6 +3,7 @@
 // (parameter types mapped coarsely: integer→number, array→any[], unknown→any; no enums, nesting or
 // optional marks), calls between `<|tool_call_begin|>name<|tool_call_argument_begin|>json` markers,
 // results as `## Return of {tool_call_id}` system messages.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { swiftParseJson } from '../../py/literal.ts';
 import { pyFindall } from '../../py/regex.ts';
@@ -32,7 +33,7 @@ function toolsToTypescript(tools: unknown[]): string {
       if (!pyTruthy(properties)) lines.push(`type ${name} = (_: {}) => any;`);
       else {
         lines.push(`type ${name} = (_: {`);
-        const props = Object.entries(pyDict(properties, 'items'));
+        const props = pyItems(pyDict(properties, 'items'));
         props.forEach(([pname, schema], i) => {
           const pdesc = pyGet(schema, 'description', '');
           const ptype = pyLookup(TS_TYPE, pyGet(schema, 'type', ''), 'any');

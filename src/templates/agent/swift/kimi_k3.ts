@@ -3,6 +3,7 @@
 // `<|open|>call tool="name" index="i"<|sep|>` with one typed `argument` element per key (attribute
 // values escape `&` and `"`; element text is not escaped), results as `message role="tool"`
 // elements whose tool names come from the calls before them.
+import { PyFloat, pyAt, pyItems, pyList } from '../../py/float.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
 import { swiftParseJson } from '../../py/literal.ts';
 import { pyFindall } from '../../py/regex.ts';
@@ -22,10 +23,10 @@ const CALL_NAME_RE = /<\|open\|>call tool="(.*?)" index="\p{Nd}+"<\|sep\|>/su;
 function deepSort(obj: unknown): unknown {
   if (isPyDict(obj)) {
     const out: PyDict = {};
-    for (const k of Object.keys(obj).sort(pyCompareStr)) pySetItem(out, k, deepSort(obj[k]));
+    for (const k of Object.keys(obj).sort(pyCompareStr)) pySetItem(out, k, deepSort(pyAt(obj, k)));
     return out;
   }
-  return Array.isArray(obj) ? obj.map(deepSort) : obj;
+  return Array.isArray(obj) ? pyList(obj).map(deepSort) : obj;
 }
 
 const escapeAttr = (v: unknown): string => pyStr(v).split('&').join('&amp;').split('"').join('&quot;');
@@ -35,7 +36,7 @@ const unescapeAttr = (v: string): string => v.split('&quot;').join('"').split('&
 function xtmlType(v: unknown): string {
   if (typeof v === 'boolean') return 'boolean';
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number') return 'number';
+  if (typeof v === 'number' || v instanceof PyFloat) return 'number';
   if (typeof v === 'string') return 'string';
   return isPyDict(v) ? 'object' : 'array';
 }
@@ -86,7 +87,7 @@ export class KimiK3AgentTemplate extends BaseAgentTemplate {
       const parts = [`<|open|>call tool="${escapeAttr(call.name)}" index="${i + 1}"<|sep|>`];
       const args = call.arguments;
       if (isPyDict(args)) {
-        for (const [k, v] of Object.entries(args)) {
+        for (const [k, v] of pyItems(args)) {
           const open = `<|open|>argument key="${escapeAttr(k)}" type="${xtmlType(v)}"<|sep|>`;
           parts.push(`${open}${xtmlValue(v)}<|close|>argument<|sep|>`);
         }

@@ -2,6 +2,7 @@
 // JSON lines in <tools></tools>, calls as `<function name="..."><param name="...">value</param>
 // </function>` (a string holding `<`, `&` or a newline goes in a CDATA block; anything else is JSON),
 // results as `<tool_response>` blocks in the model template's user turn (ChatML's when none).
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
 import { pyJsonLoads } from '../../py/literal.ts';
 import { PY_S } from '../../py/regex.ts';
@@ -74,7 +75,7 @@ export class MiniCPM5AgentTemplate extends BaseAgentTemplate {
         const call = BaseAgentTemplate.parseToolCall(m.content);
         let params = '';
         if (isPyDict(call.arguments)) {
-          for (const [k, v] of Object.entries(call.arguments)) {
+          for (const [k, v] of pyItems(call.arguments)) {
             const cdata = typeof v === 'string' && (v.includes('<') || v.includes('&') || v.includes('\n'));
             const text = typeof v === 'string' ? v : pyJsonDumps(v);
             params += cdata ? `<param name="${k}"><![CDATA[${text}]]></param>` : `<param name="${k}">${text}</param>`;

@@ -2,6 +2,7 @@
 // tools as `<tool>{schema}</tool>` lines, a run of calls as one `<minimax:tool_call>` block of
 // `<invoke name=...>` elements with one `<parameter name=...>` per argument (strings as they are,
 // anything else as JSON; nothing is XML-escaped), results as `<response>` lines in a `tool` turn.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { swiftParseJson } from '../../py/literal.ts';
 import { pyFindall } from '../../py/regex.ts';
@@ -68,7 +69,7 @@ export class MinimaxM2AgentTemplate extends BaseAgentTemplate {
   override formatToolCalls(toolCallMessages: SwiftMessage[]): string {
     const calls = toolCallMessages.map((m) => {
       const call = BaseAgentTemplate.parseToolCall(m.content);
-      const params = Object.entries(pyDict(call.arguments, 'items')).map(
+      const params = pyItems(pyDict(call.arguments, 'items')).map(
         ([k, v]) => `<parameter name="${k}">${typeof v === 'string' ? v : pyJsonDumps(v)}</parameter>`,
       );
       return `<invoke name="${pyStr(call.name)}">\n${params.join('\n')}\n</invoke>`;

@@ -3,6 +3,7 @@
 // namespace token `]<]minimax[>[`, arguments are expanded into nested elements (lists as `<item>`,
 // None dropped, bools as JSON, everything else as Python's str(); nothing XML-escaped), results as
 // `<response>` lines in a `]~b]tool` turn.
+import { pyItems, pyList } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyJsonLoads } from '../../py/literal.ts';
 import { PY_S, pyFindall } from '../../py/regex.ts';
@@ -29,12 +30,12 @@ const OPEN_RE = new RegExp(`${NS_RE}<((?:(?!${PY_S})[^/!?>])+)>`, 'gu');
 function toXml(val: unknown): string {
   if (val === null || val === undefined) return '';
   if (isPyDict(val)) {
-    return Object.entries(val)
+    return pyItems(val)
       .filter(([, v]) => v !== null && v !== undefined)
       .map(([k, v]) => `${NS}<${k}>${toXml(v)}${NS}</${k}>`)
       .join('');
   }
-  if (Array.isArray(val)) return val.map((item) => `${NS}<item>${toXml(item)}${NS}</item>`).join('');
+  if (Array.isArray(val)) return pyList(val).map((item) => `${NS}<item>${toXml(item)}${NS}</item>`).join('');
   if (typeof val === 'boolean') return val ? 'true' : 'false';
   return pyStr(val);
 }
@@ -137,7 +138,7 @@ export class MinimaxM3AgentTemplate extends BaseAgentTemplate {
     const invocations = toolCallMessages.map((m) => {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       const args = pyDict(pyTruthy(call.arguments) ? call.arguments : {}, 'items');
-      const params = Object.entries(args)
+      const params = pyItems(args)
         .filter(([, v]) => v !== null && v !== undefined)
         .map(([k, v]) => `${NS}<${k}>${toXml(v)}${NS}</${k}>`);
       return `${NS}<invoke name="${pyStr(call.name)}">${params.join('')}${NS}</invoke>`;

@@ -3,6 +3,7 @@
 // <function>/<parameter> blocks (qwen3_coder) or as Hermes JSON lines (qwen3_5), calls written as
 // <function=name><parameter=key>value</parameter>, results in <tool_response> inside the model
 // template's user turn. Qwen3.5 also separates a call from assistant text before it.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps, pyLstrip, pyStrip } from '../../pyjson.ts';
 import { pyStr } from '../../py/repr.ts';
 import { PY_S, pyFindall } from '../../py/regex.ts';
@@ -28,7 +29,7 @@ const DEFAULT_SYSTEM = 'You are Qwen, a helpful AI assistant that can interact w
 /** `<key>json</key>` lines for a dict's keys not in `handled` (nothing for a non-dict). */
 function extraKeys(obj: unknown, handled: string[]): string {
   if (!isPyDict(obj)) return '';
-  return Object.entries(obj)
+  return pyItems(obj)
     .filter(([k]) => !handled.includes(k))
     .map(([k, v]) => `\n<${k}>${pyJsonDumps(v)}</${k}>`)
     .join('');
@@ -82,7 +83,7 @@ export class Qwen3CoderAgentTemplate extends HermesAgentTemplate {
       desc += '\n<parameters>';
       const params = pyGet(tool, 'parameters', undefined);
       if (isPyDict(params) && isPyDict(params.properties)) {
-        for (const [name, fields] of Object.entries(params.properties)) desc += describeParameter(name, fields);
+        for (const [name, fields] of pyItems(params.properties)) desc += describeParameter(name, fields);
       }
       if (pyIn('parameters', tool)) desc += extraKeys(params, ['type', 'properties']);
       desc += '\n</parameters>';
@@ -98,7 +99,7 @@ export class Qwen3CoderAgentTemplate extends HermesAgentTemplate {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       let out = `<tool_call>\n<function=${pyStr(call.name)}>\n`;
       if (pyTruthy(call.arguments)) {
-        for (const [key, value] of Object.entries(pyDict(call.arguments, 'items'))) {
+        for (const [key, value] of pyItems(pyDict(call.arguments, 'items'))) {
           // Objects and arrays as JSON, anything else as Python's str() (True, None, 1.5).
           const text = typeof value === 'object' && value !== null ? pyJsonDumps(value) : pyStr(value);
           out += `<parameter=${key}>\n${text}\n</parameter>\n`;

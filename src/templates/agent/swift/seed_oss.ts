@@ -3,6 +3,7 @@
 // mapped to Python names: string→str, number/integer→int, boolean→bool, array→list, else Any),
 // inserted before the system prompt (or at its `<seed:eos><seed:bos>system` split point); calls as
 // `<seed:tool_call><function=name><parameter=key>value</parameter>` blocks; results as `tool` turns.
+import { pyItems } from '../../py/float.ts';
 import { pyJsonDumps, pyStrip } from '../../pyjson.ts';
 import { pyFindall } from '../../py/regex.ts';
 import { pyStr } from '../../py/repr.ts';
@@ -41,7 +42,7 @@ function toolDef(tool: PyDict): string {
   if (!pyTruthy(name)) return '';
   const parameters = pyGet(func, 'parameters', {});
   const properties = pyDict(pyGet(parameters, 'properties', {}), 'items');
-  const specs = Object.entries(properties).filter((e): e is [string, PyDict] => isPyDict(e[1]));
+  const specs = pyItems(properties).filter((e): e is [string, PyDict] => isPyDict(e[1]));
   const paramStr = specs.map(([k, spec]) => `${k}: ${pyType(pyGet(spec, 'type', 'any'))}`).join(',');
   const doc = ['    """', `    ${strip(pyGet(func, 'description', ''))}`];
   if (pyTruthy(properties)) {
@@ -55,7 +56,7 @@ function toolDef(tool: PyDict): string {
   const returns = pyGet(pyGet(func, 'returns', {}), 'properties', {});
   if (pyTruthy(returns)) {
     doc.push('\n    Returns:');
-    for (const [k, spec] of Object.entries(pyDict(returns, 'items'))) {
+    for (const [k, spec] of pyItems(pyDict(returns, 'items'))) {
       doc.push(`    - ${k} (${pyType(pyGet(spec, 'type', 'any'))}): ${pyStr(pyGet(spec, 'description', ''))}`);
     }
   }
@@ -113,7 +114,7 @@ export class SeedAgentTemplate extends BaseAgentTemplate {
       .map((m) => {
         const call = BaseAgentTemplate.parseToolCall(m.content);
         const lines = [`<function=${pyStr(call.name)}>`];
-        for (const [k, v] of Object.entries(pyDict(call.arguments, 'items'))) {
+        for (const [k, v] of pyItems(pyDict(call.arguments, 'items'))) {
           lines.push(`<parameter=${k}>${typeof v === 'string' ? v : pyJsonDumps(v)}</parameter>`);
         }
         lines.push('</function>');
