@@ -8,12 +8,13 @@ import type { HFMessagesOptions } from '../conformance/hf-messages.ts';
 import type { ColumnRender } from './render-column.ts';
 import type { RenderChoices } from './render-column.ts';
 
-export type OwnSourceKind = 'paste' | 'file' | 'tokenizer';
+export type OwnSourceKind = 'paste' | 'jinja' | 'file' | 'tokenizer';
 
 /** What an own-template column renders with (plain data: it is saved in localStorage). */
 export interface OwnTemplateSource {
   kind: OwnSourceKind;
-  /** Where it came from, for the column header: "pasted", a file name, a tokenizer's source. */
+  /** Where it came from, for the column header: "pasted", a file name, a tokenizer's source.
+   *  Kind 'jinja' is a chat_template.jinja file (the template's text, as newer models ship it). */
   label: string;
   chatTemplate: string;
   /** The named template picked from a config with several (`default` unless chosen). */

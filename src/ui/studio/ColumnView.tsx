@@ -3,12 +3,39 @@
 // template's refusal, and tokens per turn.
 import { useMemo, type ReactNode } from 'react';
 import { TextView, TokensView } from './RenderedView.tsx';
+import { showSpecNotes } from './SpecNotes.tsx';
 import type { ColumnRender } from '../../templates/compare/render-column.ts';
 import { trainedCharShare } from '../../templates/compare/render-column.ts';
 import { useStudio } from './store.ts';
 import { tokensPerSpan } from './token-turns.ts';
 import { encodeForView, tokenizerFor, type TokenView } from './tokenizers.ts';
 import { formatWeight } from './weights.ts';
+
+const SEE_NOTES = 'see the spec notes';
+
+/** A finding's message with a link to the column's notes: its own "see the spec notes", or one after it. */
+function WithNotesLink({ message, column }: { message: string; column: number }) {
+  const at = message.indexOf(SEE_NOTES);
+  const link = (text: string) => (
+    <button type="button" className="link" onClick={() => showSpecNotes(column)} data-testid={`notes-link-${column}`}>
+      {text}
+    </button>
+  );
+  if (at >= 0) {
+    return (
+      <>
+        {message.slice(0, at)}
+        {link(SEE_NOTES)}
+        {message.slice(at + SEE_NOTES.length)}
+      </>
+    );
+  }
+  return (
+    <>
+      {message} ({link('spec notes')})
+    </>
+  );
+}
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -34,6 +61,7 @@ export function ColumnBody({
   special,
   picker,
   notices,
+  notes,
   refusedText,
 }: {
   column: number;
@@ -45,6 +73,8 @@ export function ColumnBody({
   picker: ReactNode;
   /** Shown above the doctor's list (the own-template column's approximate-spans badge). */
   notices?: ReactNode;
+  /** A built-in template's notes panel (SpecNotes), which each finding links to. */
+  notes?: ReactNode;
   refusedText: string;
 }) {
   const maxLength = useStudio((s) => s.choices.maxLength);
@@ -82,11 +112,12 @@ export function ColumnBody({
         <ul className="doctor" aria-label="Template doctor" data-testid={`doctor-${column}`}>
           {warnings.map((w, i) => (
             <li key={i} data-code={w.code}>
-              <b>{w.code}</b>: {w.message}
+              <b>{w.code}</b>: {notes ? <WithNotesLink message={w.message} column={column} /> : w.message}
             </li>
           ))}
         </ul>
       )}
+      {notes}
       {result.ok ? (
         <div className="render-box" tabIndex={0} aria-label={`${name} prompt`} data-testid={`render-${column}`}>
           {viewTokens && tv ? (

@@ -25,6 +25,7 @@ interface PickedConfig {
 
 const KINDS: [OwnSourceKind, string][] = [
   ['paste', 'Paste a template'],
+  ['jinja', 'A .jinja file'],
   ['file', 'tokenizer_config.json'],
   ['tokenizer', 'A loaded tokenizer'],
 ];
@@ -36,6 +37,9 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
   const [kind, setKind] = useState<OwnSourceKind>(current?.kind ?? 'paste');
   const [pasted, setPasted] = useState(current?.kind === 'paste' ? current.chatTemplate : '');
   const [fileCfg, setFileCfg] = useState<PickedConfig | null>(null);
+  const [jinja, setJinja] = useState<{ name: string; text: string } | null>(
+    current?.kind === 'jinja' ? { name: current.label, text: current.chatTemplate } : null,
+  );
   const [tokKey, setTokKey] = useState<string>(current?.tokenizerKey ?? '');
   const [name, setName] = useState<string | undefined>(current?.templateName);
   const [bos, setBos] = useState(current?.specialTokens.bos_token ?? '');
@@ -89,6 +93,9 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
       if (kind === 'paste') {
         if (!pasted.trim()) throw new ConfigError('paste a Jinja chat template first');
         src = { kind, label: `${pasted.length.toLocaleString()} characters`, chatTemplate: pasted, specialTokens: {}, addedSpecial: [] };
+      } else if (kind === 'jinja') {
+        if (!jinja) throw new ConfigError('pick a .jinja file first');
+        src = { kind, label: jinja.name, chatTemplate: jinja.text, specialTokens: {}, addedSpecial: [] };
       } else {
         if (!picked) throw new ConfigError(kind === 'file' ? 'pick a tokenizer_config.json file first' : 'pick a loaded tokenizer first');
         src = sourceFromConfig(picked.cfg, kind, picked.label, { name, tokenizerJSON: picked.tokenizerJSON, tokenizerKey: picked.tokenizerKey });
@@ -138,6 +145,35 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
             spellCheck={false}
             placeholder="{% for message in messages %}…"
             data-testid={`own-paste-${column}`}
+          />
+        </label>
+      )}
+
+      {kind === 'jinja' && (
+        <label className="small">
+          <span>
+            A Jinja chat template file (<code>chat_template.jinja</code>, or any <code>.jinja</code>){jinja ? <b> · {jinja.name}</b> : null}
+          </span>
+          <input
+            type="file"
+            accept=".jinja,.j2,.jinja2,.txt,text/plain"
+            data-testid={`own-jinja-${column}`}
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (!f) return;
+              setError(null);
+              try {
+                const text = await f.text();
+                if (!text.trim()) throw new ConfigError('the file is empty');
+                // A tokenizer_config.json picked here by mistake: say where it goes.
+                if (/^\s*\{\s*"/.test(text)) throw new ConfigError('this looks like JSON: a tokenizer_config.json goes under "tokenizer_config.json"');
+                setJinja({ name: f.name, text });
+              } catch (err) {
+                setJinja(null);
+                setError(`${f.name}: ${(err as Error).message}`);
+              }
+            }}
           />
         </label>
       )}

@@ -13,7 +13,7 @@ import { useStudio, type OwnColumn } from './store.ts';
 import { TokenizerPicker } from './TokenizerPicker.tsx';
 import { unloadTokenizer } from './tokenizers.ts';
 
-const KIND_LABEL = { paste: 'Pasted', file: 'File', tokenizer: 'Tokenizer' } as const;
+const KIND_LABEL = { paste: 'Pasted', jinja: 'Jinja file', file: 'File', tokenizer: 'Tokenizer' } as const;
 const NOTHING: ColumnRender = { ok: false, error: 'no template yet', warnings: [] };
 
 export function OwnTemplateColumn({ own, column, conv, canRemove }: { own: OwnColumn; column: number; conv: Conversation; canRemove: boolean }) {

@@ -6,6 +6,7 @@ import type { Conversation } from '../../data/index.ts';
 import { agentTemplateList, getTemplate, LOSS_SCALE_NAMES, nativeAgentId, templateIds, templates as allTemplates, type Rendered, type TemplateId } from '../../templates/index.ts';
 import { CompareTable } from './CompareTable.tsx';
 import { RecordNav } from './RecordNav.tsx';
+import { SpecNotes } from './SpecNotes.tsx';
 import { ColumnBody, useColumnTokens } from './ColumnView.tsx';
 import { OwnTemplateColumn } from './OwnTemplateColumn.tsx';
 import { TokenizerPicker } from './TokenizerPicker.tsx';
@@ -247,6 +248,7 @@ function Column({ id, column, conv, canRemove }: { id: TemplateId; column: numbe
         tokens={tokens}
         special={special}
         picker={<TokenizerPicker key={spec.id} tokKey={spec.id} models={spec.models} column={column} />}
+        notes={<SpecNotes spec={spec} column={column} />}
         refusedText={`${spec.id} cannot render this record`}
       />
     </article>
