@@ -1,9 +1,11 @@
 // The tokenize pool over Node's worker_threads, and reading a tokenizer folder.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { readTokenizerFiles } from '../tokenize/files.ts';
 import { TokenizerError, type TokenizerFiles } from '../tokenize/load.ts';
+import { fsModelSource } from './fs-source.ts';
 import { defaultPoolSize, type PortLike, type Spawn } from '../tokenize/pool.ts';
 import type { FromWorker, ToWorker } from '../tokenize/protocol.ts';
 
@@ -34,8 +36,20 @@ export function nodePoolSize(): number {
   return defaultPoolSize(availableParallelism());
 }
 
-/** tokenizer.json and tokenizer_config.json from a Hugging Face model or tokenizer folder. */
+/**
+ * tokenizer.json and tokenizer_config.json from a Hugging Face model or tokenizer folder; a folder
+ * with only a SentencePiece tokenizer.model (InternLM2) gets its tokenizer.json built from it.
+ */
 export async function readTokenizerFolder(dir: string): Promise<TokenizerFiles> {
+  const has = (name: string) => access(join(dir, name)).then(() => true, () => false);
+  if (!(await has('tokenizer.json')) && (await has('tokenizer.model'))) {
+    const source = fsModelSource(dir);
+    try {
+      return await readTokenizerFiles(source);
+    } finally {
+      await source.close();
+    }
+  }
   const read = async (name: string, required: boolean) => {
     try {
       return JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;

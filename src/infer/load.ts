@@ -7,6 +7,7 @@ import { uploadWeights, type DecoderWeights } from '../engine/decoder/weights.ts
 import { destroyTensor } from '../engine/tensor/tensor.ts';
 import { decoderTensorNames, openModel, type OpenedModel } from '../model/open.ts';
 import { TOKENIZER_FILE_NAMES } from '../model/tiny.ts';
+import { readTokenizerFiles } from '../tokenize/files.ts';
 import type { ModelSource, ModelSpec } from '../model/types.ts';
 
 export interface LoadProgress {
@@ -19,7 +20,10 @@ export interface LoadProgress {
 export interface LoadedModel {
   spec: ModelSpec;
   weights: DecoderWeights;
-  /** The tokenizer files present in the folder (tokenizer.json, tokenizer_config.json, ...). */
+  /**
+   * The tokenizer files present in the folder (tokenizer.json, tokenizer_config.json, ...); a folder
+   * with only a SentencePiece tokenizer.model gets the tokenizer.json built from it.
+   */
   tokenizerFiles: Record<string, string>;
   destroy(): void;
 }
@@ -48,6 +52,9 @@ export async function loadModel(
   for (const name of TOKENIZER_FILE_NAMES) {
     if (name === 'tokenizer.model') continue; // binary sentencepiece; our tokenizers read tokenizer.json
     if (await source.exists(name)) tokenizerFiles[name] = await source.readText(name);
+  }
+  if (!tokenizerFiles['tokenizer.json'] && (await source.exists('tokenizer.model'))) {
+    tokenizerFiles['tokenizer.json'] = JSON.stringify((await readTokenizerFiles(source)).tokenizerJSON);
   }
   return { spec, weights, tokenizerFiles, destroy: () => { for (const w of weights.values()) destroyTensor(w); } };
 }

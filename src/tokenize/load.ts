@@ -2,11 +2,11 @@
 // Hugging Face tokenizer (tokenizer.json, tokenizer_config.json): the browser fetches them from the
 // Hub or reads a folder the user picks, the CLI reads a folder (src/cli/tokenizer-files.ts).
 import { AutoTokenizer, PreTrainedTokenizer } from '@huggingface/transformers';
+import { hubModelSource } from '../model/sources/model-source.ts';
+import { TokenizerError } from './error.ts';
+import { readTokenizerFiles } from './files.ts';
 
-/** A tokenizer's files are missing or not a Hugging Face fast tokenizer (message names the file). */
-export class TokenizerError extends Error {
-  override name = 'TokenizerError';
-}
+export { TokenizerError };
 
 /** The two files that define a tokenizer, parsed. Plain JSON: they cross worker boundaries. */
 export interface TokenizerFiles {
@@ -56,10 +56,24 @@ function unigramByteFallback(tokenizer: PreTrainedTokenizer): void {
     });
 }
 
-/** A Hub model id (cached by the browser's Cache API through transformers.js). */
+/**
+ * A Hub model id (cached by the browser's Cache API through transformers.js). A repo that ships
+ * only tokenizer.model (InternLM2) is read directly and converted (files.ts).
+ */
 export async function tokenizerFromHub(modelId: string): Promise<{ tokenizer: PreTrainedTokenizer; files: TokenizerFiles }> {
-  const tokenizer = await AutoTokenizer.from_pretrained(modelId);
-  return { tokenizer, files: filesOf(tokenizer) };
+  try {
+    const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+    return { tokenizer, files: filesOf(tokenizer) };
+  } catch (err) {
+    const source = hubModelSource({ repo: modelId });
+    const onlyModel = await source.exists('tokenizer.json').then(
+      async (json) => !json && (await source.exists('tokenizer.model')),
+      () => false,
+    );
+    if (!onlyModel) throw err;
+    const files = await readTokenizerFiles(source);
+    return { tokenizer: tokenizerFromFiles(files), files };
+  }
 }
 
 /** The JSON a loaded tokenizer was built from, to hand to workers. */

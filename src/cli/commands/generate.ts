@@ -62,7 +62,9 @@ Options:
       const device = await nodeDevice();
       const model = await loadModel(source, device, { opened });
       const files = model.tokenizerFiles;
-      if (!files['tokenizer.json']) throw new TokenizerError(`${modelDir}: no tokenizer.json (the model folder needs its tokenizer files)`);
+      if (!files['tokenizer.json']) {
+        throw new TokenizerError(`${modelDir}: no tokenizer.json nor tokenizer.model (the model folder needs its tokenizer files)`);
+      }
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
         tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},

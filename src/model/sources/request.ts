@@ -6,6 +6,9 @@ import type { ModelSource, ProgressEvent } from '../types.ts';
 import { hubSourceWithCache } from './cached-source.ts';
 import { blobModelSource } from './model-source.ts';
 
+// The tokenizer files of a model source: tokenizer.json, or tokenizer.model converted.
+export { readTokenizerFiles } from '../../tokenize/files.ts';
+
 export type ModelRequest =
   | { kind: 'tiny' }
   | { kind: 'hub'; repo: string; token?: string }
@@ -26,12 +29,4 @@ export async function openModelRequest(req: ModelRequest, onProgress?: (e: Progr
 /** The id a run records as its base model (a picked folder: `local:` and its name). */
 export function modelIdOf(req: ModelRequest): string {
   return req.kind === 'tiny' ? TINY_ID : req.kind === 'hub' ? req.repo : `local:${req.name}`;
-}
-
-/** The two tokenizer files of a model source, parsed (tokenizer_config.json may be absent). */
-export async function readTokenizerFiles(source: ModelSource): Promise<{ tokenizerJSON: Record<string, unknown>; tokenizerConfig: Record<string, unknown> }> {
-  return {
-    tokenizerJSON: JSON.parse(await source.readText('tokenizer.json')),
-    tokenizerConfig: (await source.exists('tokenizer_config.json')) ? JSON.parse(await source.readText('tokenizer_config.json')) : {},
-  };
 }

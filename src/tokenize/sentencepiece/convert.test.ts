@@ -3,24 +3,15 @@
 // control and user-defined symbols), and every text's ids must equal the slow tokenizer's (the text
 // split on the added tokens, each other piece `sp_model.encode`d). The protobuf reader is checked
 // against the pieces, scores and types SentencePiece reports, and against the training options.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordEncoder } from '../encode.ts';
 import { tokenizerFromFiles } from '../load.ts';
 import { tokenizerJSONFromSentencePiece } from './convert.ts';
 import { ModelType, parseModelProto, PieceType, SentencePieceError } from './proto.ts';
+import { COMMON_TRAINING as COMMON, sentencePieceReference, type Reference } from './testing.ts';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = join(import.meta.dirname, 'spm_reference.py');
-
-const COMMON = {
-  vocab_size: 1000, byte_fallback: true, normalization_rule_name: 'identity', remove_extra_whitespaces: false,
-  split_digits: true, allow_whitespace_only_pieces: true, character_coverage: 0.999,
-};
 const SYMBOLS = { control_symbols: ['<|im_start|>', '<|im_end|>'], user_defined_symbols: ['<tool>'] };
 const MODELS = [
   { name: 'bpe', train: { model_type: 'bpe', ...COMMON, ...SYMBOLS } },
@@ -54,14 +45,6 @@ const TEXTS = [
   ...Array.from({ length: 40 }, (_, i) => words(i + 1, 5 + (i % 17))),
 ];
 
-interface Reference {
-  path: string;
-  pieces: [string, number, string][];
-  ids: { unk: number; bos: number; eos: number; pad: number };
-  encoded: number[][];
-  decoded: string[];
-}
-
 const ADDED_BASE = { '<unk>': null, '<s>': null, '</s>': null, [EXTRA]: 1000 };
 /** The added tokens of the slow tokenizer each config makes (null: the model's own piece). */
 const ADDED: Record<string, Record<string, number | null>> = {
@@ -94,19 +77,7 @@ const INTERNLM2_PLAIN = {
 
 let ref: Record<string, Reference>;
 beforeAll(() => {
-  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: apt-get install python3 python3-sentencepiece`);
-  const dir = mkdtempSync(join(tmpdir(), 'prism-spm-'));
-  const res = spawnSync(PYTHON, [SCRIPT], {
-    input: JSON.stringify({ dir, models: MODELS, texts: TEXTS, added: ADDED }),
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  if (res.status !== 0) {
-    throw new Error(
-      `${PYTHON} ${SCRIPT} failed (needs SentencePiece: apt-get install python3-sentencepiece):\n${res.stderr}`,
-    );
-  }
-  ref = JSON.parse(res.stdout) as Record<string, Reference>;
+  ref = sentencePieceReference({ models: MODELS, texts: TEXTS, added: ADDED });
 }, 120_000);
 
 const model = (name: string) => new Uint8Array(readFileSync(ref[name].path));

@@ -11,8 +11,10 @@
 //   NormalizerSpec  1 name, 2 precompiled_charsmap, 3 add_dummy_prefix (true),
 //                   4 remove_extra_whitespaces (true), 5 escape_whitespaces (true)
 
+import { TokenizerError } from '../error.ts';
+
 /** The file is not a SentencePiece model (message names the byte offset and the field). */
-export class SentencePieceError extends Error {
+export class SentencePieceError extends TokenizerError {
   override name = 'SentencePieceError';
 }
 
@@ -72,7 +74,8 @@ class Reader {
   }
 
   fail(what: string): never {
-    throw new SentencePieceError(`byte ${this.pos}, ${this.path}: ${what}`);
+    const short = this.pos >= this.buf.length ? ' (the file is cut short: a partial download?)' : '';
+    throw new SentencePieceError(`byte ${this.pos}, ${this.path}: ${what}${short}`);
   }
 
   /** A varint as a BigInt (int32 fields are written as 10-byte varints when negative). */
@@ -105,7 +108,10 @@ class Reader {
   bytes(): [number, number] {
     const len = this.uint();
     const start = this.pos;
-    if (start + len > this.end) this.fail(`a field of ${len} bytes runs past the end of its message (at ${this.end})`);
+    if (start + len > this.end) {
+      if (this.end === this.buf.length) this.pos = this.end;
+      this.fail(`a field of ${len} bytes runs past the end of its message (at ${this.end})`);
+    }
     this.pos = start + len;
     return [start, start + len];
   }

@@ -50,7 +50,7 @@ export function TokenizerPicker({ tokKey, models, column }: { tokKey: string; mo
         </button>
       </form>
       <label className="small folder">
-        or a local folder (tokenizer.json, tokenizer_config.json):{' '}
+        or a local folder (tokenizer.json or tokenizer.model, tokenizer_config.json):{' '}
         <input
           type="file"
           data-testid={`tokenizer-folder-${column}`}

@@ -51,7 +51,10 @@ export function loadFromHub(id: string, modelId: string): Promise<void> {
   });
 }
 
-/** A folder picked with <input webkitdirectory>: its tokenizer.json and tokenizer_config.json. */
+/**
+ * A folder picked with <input webkitdirectory>: its tokenizer.json (or SentencePiece tokenizer.model,
+ * converted as transformers does) and tokenizer_config.json.
+ */
 export function loadFromFolder(id: string, files: FileList | File[]): Promise<void> {
   const list = Array.from(files);
   const folder = list[0]?.webkitRelativePath.split('/')[0] || 'local folder';
@@ -61,12 +64,14 @@ export function loadFromFolder(id: string, files: FileList | File[]): Promise<vo
         .filter((f) => f.name === name)
         .sort((a, b) => a.webkitRelativePath.split('/').length - b.webkitRelativePath.split('/').length)[0];
     const tj = pick('tokenizer.json');
-    if (!tj) throw new Error('the folder has no tokenizer.json');
+    const tm = pick('tokenizer.model');
+    if (!tj && !tm) throw new Error('the folder has no tokenizer.json (nor a SentencePiece tokenizer.model)');
     const tc = pick('tokenizer_config.json');
-    return {
-      tokenizerJSON: JSON.parse(await tj.text()) as Record<string, unknown>,
-      tokenizerConfig: tc ? (JSON.parse(await tc.text()) as Record<string, unknown>) : {},
-    };
+    const tokenizerConfig = tc ? (JSON.parse(await tc.text()) as Record<string, unknown>) : {};
+    if (tj) return { tokenizerJSON: JSON.parse(await tj.text()) as Record<string, unknown>, tokenizerConfig };
+    const { tokenizerJSONFromSentencePiece } = await import('../../tokenize/sentencepiece/convert.ts');
+    const bytes = new Uint8Array(await tm!.arrayBuffer());
+    return { tokenizerJSON: tokenizerJSONFromSentencePiece(bytes, tokenizerConfig, { label: tm!.webkitRelativePath }), tokenizerConfig };
   });
 }
 

@@ -51,7 +51,7 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
     const byPath = filesByRelativePath(files);
     const cfg = byPath.get('config.json');
     if (!cfg) {
-      setFolderError('That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, tokenizer.json).');
+      setFolderError('That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, tokenizer.json or tokenizer.model).');
       return;
     }
     try {
