@@ -1,6 +1,7 @@
 // Matmul wrappers over shaders/matmul.wgsl: the general tiled `gemm`, and the three products a
 // linear layer Y = X·Wᵀ (+ b) needs, with W [out, in] possibly split by rows into chunks.
 import src from '../../../shaders/matmul.wgsl?raw';
+import tile8Src from '../../../shaders/matmul_tile8.wgsl?raw';
 import { Kernel, params } from '../runtime/kernel.ts';
 import { dummyBuffer } from '../runtime/grid.ts';
 import { MATVEC_MAX_ROWS, matvec, matvecLayout, type MatvecLayout } from './matvec.ts';
@@ -42,8 +43,12 @@ export interface GemmArgs {
   kernel?: 'auto' | GemmVariant;
 }
 
-/** Every kernel gemm can run: the tiled GEMM, and the two matrix-vector layouts (M ≤ 8). */
-export const GEMM_VARIANTS = ['tiled', 'wide', 'narrow'] as const;
+/**
+ * Every kernel gemm can run: 'tiled' (matmul.wgsl, 64×64 tiles, 4×4 per thread, any operands),
+ * 'tile8x8' (matmul_tile8.wgsl, 128×128 tiles, 8×8 per thread; A not transposed), and the two
+ * matrix-vector layouts 'wide' and 'narrow' (matvec.wgsl; X·Wᵀ with M ≤ 8).
+ */
+export const GEMM_VARIANTS = ['tiled', 'tile8x8', 'wide', 'narrow'] as const;
 export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 
 const isMatvec = (v: GemmVariant): v is MatvecLayout => v === 'wide' || v === 'narrow';
@@ -51,7 +56,10 @@ const isMatvec = (v: GemmVariant): v is MatvecLayout => v === 'wide' || v === 'n
 /** Whether `variant` can compute these arguments on this device. */
 export function gemmVariantApplies(device: GPUDevice, g: GemmArgs, variant: GemmVariant = 'tiled'): boolean {
   if (isMatvec(variant)) return !(g.transA ?? false) && (g.transB ?? true) && g.M >= 1 && g.M <= MATVEC_MAX_ROWS;
-  void device;
+  if (variant === 'tile8x8') {
+    const max = device.limits.maxComputeWorkgroupsPerDimension;
+    return !(g.transA ?? false) && Math.ceil(g.N / 128) <= max && Math.ceil(g.M / 128) <= max;
+  }
   return true;
 }
 
@@ -60,7 +68,7 @@ export function gemmKernel(device: GPUDevice, g: GemmArgs): GemmVariant {
   const k = g.kernel ?? 'auto';
   if (k !== 'auto') {
     if (!gemmVariantApplies(device, g, k)) {
-      throw new Error(`gemm: the ${k} kernel does not apply here (matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows; got M=${g.M}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''})`);
+      throw new Error(`gemm: the ${k} kernel does not apply here (matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, tile8x8 no transA; got M=${g.M}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''})`);
     }
     return k;
   }
@@ -94,9 +102,13 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     }, which);
     return;
   }
-  const kernel = new Kernel(device, src, 'matmul', {
-    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
-  });
+  const tile8 = which === 'tile8x8';
+  const kernel = tile8
+    ? new Kernel(device, tile8Src, 'matmul_tile8', { constants: { TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] } })
+    : new Kernel(device, src, 'matmul', {
+        constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
+      });
+  const tile = tile8 ? 128 : TILE;
   const p = params([
     ['u32', g.M],
     ['u32', g.N],
@@ -111,10 +123,7 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     ['u32', g.bias ? 1 : 0],
     ['f32', g.alpha ?? 1],
   ]);
-  kernel.dispatch(enc, [g.a, g.b, g.bias ?? dummyBuffer(device), g.c], p, [
-    Math.ceil(g.N / TILE),
-    Math.ceil(g.M / TILE),
-  ]);
+  kernel.dispatch(enc, [g.a, g.b, g.bias ?? dummyBuffer(device), g.c], p, [Math.ceil(g.N / tile), Math.ceil(g.M / tile)]);
 }
 
 export interface LinearOptions {
