@@ -22,7 +22,7 @@ const KNOWN: [new (...a: never[]) => Error, string | null][] = [
   [ModelError, MODEL_FIX],
   [SafetensorsError, 'the file is damaged or not safetensors: download it again'],
   [HttpError, 'check the network, the repository id and (for gated models) the access token'],
-  [TokenizerError, 'check the tokenizer folder: tokenizer.json of a Hugging Face fast tokenizer, and tokenizer_config.json'],
+  [TokenizerError, 'check the tokenizer folder: tokenizer.json of a Hugging Face fast tokenizer (or a SentencePiece tokenizer.model), and tokenizer_config.json'],
   [AdapterFormatError, 'check --adapter: a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) of this base model'],
   [GgufError, 'check --model and --adapter'],
   [ExportError, 'check --out and the free disk space'],

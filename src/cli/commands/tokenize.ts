@@ -23,7 +23,8 @@ const TRUNCATION: Truncation[] = ['delete', 'left', 'right'];
 const help = `Usage: prism tokenize --tokenizer DIR --template ID FILE --out OUT.jsonl [options]
 
 Render each record of a JSONL dataset with a built-in template and encode it with a Hugging Face
-tokenizer (a folder with tokenizer.json and tokenizer_config.json).
+tokenizer (a folder with tokenizer.json and tokenizer_config.json; a folder with only a
+SentencePiece tokenizer.model, as InternLM2's, gets the fast tokenizer transformers builds from it).
 
 Writes JSON Lines to OUT, one per record kept, in file order:
   {"line": N, "input_ids": [...], "labels": [...], "loss_scale": [...]}

@@ -5,10 +5,11 @@
 # `sp_model.encode(piece)`. Also reports each piece's text, score and type as SentencePiece reads
 # them, to check the protobuf reader.
 #
-# stdin: {"dir": str, "models": [{"name": str, "train": {SentencePieceTrainer kwargs}}],
+# stdin: {"dir": str, "models": [{"name": str, "train": {SentencePieceTrainer kwargs}, "nonlegacy": bool}],
 #         "texts": [str], "added": {name: {content: id, or null for the model's own piece}}}
 # stdout: {name: {"path": str, "pieces": [[piece, score, kind]], "ids": {"unk","bos","eos","pad"},
-#                 "encoded": [[id, ...] per text], "decoded": [sp.decode(sp.encode(text)) per text]}}
+#                 "encoded": [[id, ...] per text], "decoded": [sp.decode(sp.encode(text)) per text],
+#                 "nonlegacy": [[id, ...] per text] (LlamaTokenizer legacy=False), when asked}}
 import json
 import os
 import re
@@ -80,6 +81,85 @@ def slow_encode(sp, text, added):
     return out
 
 
+def without_dummy_prefix(model_bytes):
+    """The model with normalizer_spec.add_dummy_prefix = false, as LlamaTokenizer(legacy=False) loads it
+    (get_spm_processor): field 3 = 0 appended to ModelProto field 3 (protobuf: the last value wins)."""
+
+    def varint(b, i):
+        v, shift = 0, 0
+        while True:
+            c = b[i]
+            i += 1
+            v |= (c & 0x7F) << shift
+            shift += 7
+            if c < 0x80:
+                return v, i
+
+    def put_varint(v):
+        out = bytearray()
+        while True:
+            c = v & 0x7F
+            v >>= 7
+            out.append(c | (0x80 if v else 0))
+            if not v:
+                return bytes(out)
+
+    out, i, found = bytearray(), 0, False
+    while i < len(model_bytes):
+        start = i
+        tag, i = varint(model_bytes, i)
+        wire = tag & 7
+        if wire == 0:
+            _, i = varint(model_bytes, i)
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        elif wire == 2:
+            n, j = varint(model_bytes, i)
+            i = j + n
+            if tag >> 3 == 3:
+                payload = model_bytes[j:i] + bytes([3 << 3 | 0, 0])
+                out += put_varint(tag) + put_varint(len(payload)) + payload
+                found = True
+                continue
+        out += model_bytes[start:i]
+    assert found, "no normalizer_spec"
+    return bytes(out)
+
+
+def slow_encode_nonlegacy(sp, text, added, specials):
+    """LlamaTokenizer(legacy=False, add_prefix_space=True).tokenize + convert_tokens_to_ids (transformers
+    4.4x): the text gets one '▁', is split on the added tokens, and a piece that starts with '▁' or ' ' is
+    encoded after the unknown token's text, whose pieces are then dropped (no dummy prefix); a lone
+    leading '▁' before a special token is dropped. `specials`: every added token, as the fast
+    tokenizer behaves (it never writes that '▁')."""
+    if not text:
+        return []
+    text = "▁" + text.replace("▁", " ")
+    unk_len = len(sp.encode("<unk>"))
+    pattern = "|".join(re.escape(t) for t in sorted(added, key=len, reverse=True))
+    parts = []
+    pos = 0
+    for m in re.finditer(pattern, text):
+        parts.append(text[pos:m.start()])
+        parts.append(m.group(0))
+        pos = m.end()
+    parts.append(text[pos:])
+    tokens = []
+    for part in parts:
+        if part in added:
+            tokens.append(part)
+        elif part:
+            if part.startswith(("▁", " ")):
+                tokens += sp.encode("<unk>" + part, out_type=str)[unk_len:]
+            else:
+                tokens += sp.encode(part, out_type=str)
+    if len(tokens) > 1 and tokens[0] == "▁" and tokens[1] in specials:
+        tokens = tokens[1:]
+    return [added[t] if t in added else sp.piece_to_id(t) for t in tokens]
+
+
 def main():
     req = json.load(sys.stdin)
     os.makedirs(req["dir"], exist_ok=True)
@@ -98,6 +178,11 @@ def main():
             "encoded": [slow_encode(sp, t, added) for t in req["texts"]],
             "decoded": [sp.decode(sp.encode(t)) for t in req["texts"]],
         }
+        if m.get("nonlegacy"):
+            with open(prefix + ".model", "rb") as f:
+                nodummy = spm.SentencePieceProcessor(model_proto=without_dummy_prefix(f.read()))
+            specials = set(added)
+            result[m["name"]]["nonlegacy"] = [slow_encode_nonlegacy(nodummy, t, added, specials) for t in req["texts"]]
     json.dump(result, sys.stdout)
 
 

@@ -19,10 +19,12 @@ export interface Reference {
   encoded: number[][];
   /** Per text: sp.decode(sp.encode(text)). */
   decoded: string[];
+  /** Per text, when asked: LlamaTokenizer(legacy=False)'s ids (spm_reference.py slow_encode_nonlegacy). */
+  nonlegacy?: number[][];
 }
 
 export interface ReferenceRequest {
-  models: { name: string; train: Record<string, unknown> }[];
+  models: { name: string; train: Record<string, unknown>; nonlegacy?: boolean }[];
   texts: string[];
   /** Per model: the slow tokenizer's added tokens, content → id (null: the model's own piece). */
   added: Record<string, Record<string, number | null>>;
