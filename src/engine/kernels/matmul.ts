@@ -63,6 +63,17 @@ export function gemmVariantApplies(device: GPUDevice, g: GemmArgs, variant: Gemm
   return true;
 }
 
+const choosers = new WeakMap<GPUDevice, (g: GemmArgs) => GemmVariant | undefined>();
+
+/**
+ * Lets `choose` (the autotuner, tuner.ts) pick the variant of every 'auto' gemm on `device`;
+ * undefined from it, or a variant that does not apply, falls back to the built-in rule.
+ */
+export function setGemmChooser(device: GPUDevice, choose: ((g: GemmArgs) => GemmVariant | undefined) | undefined): void {
+  if (choose) choosers.set(device, choose);
+  else choosers.delete(device);
+}
+
 /** The kernel gemm runs for these arguments. */
 export function gemmKernel(device: GPUDevice, g: GemmArgs): GemmVariant {
   const k = g.kernel ?? 'auto';
@@ -72,6 +83,8 @@ export function gemmKernel(device: GPUDevice, g: GemmArgs): GemmVariant {
     }
     return k;
   }
+  const tuned = choosers.get(device)?.(g);
+  if (tuned && gemmVariantApplies(device, g, tuned)) return tuned;
   return gemmVariantApplies(device, g, 'wide') ? matvecLayout(device) : 'tiled';
 }
 

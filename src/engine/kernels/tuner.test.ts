@@ -1,0 +1,49 @@
+// The tuner's stores and shape classes: choices survive a new store on the same IndexedDB
+// (fake-indexeddb) or file, adapters never share choices, a corrupt file is reported and replaced.
+import 'fake-indexeddb/auto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fileTunerStore } from '../../cli/tuner-file.ts';
+import { idbTunerStore } from './tuner-idb.ts';
+import { shapeClass } from './tuner.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'prism-tuner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('shapeClass', () => {
+  it('separates decode rows, layouts and dtypes; groups nearby sizes', () => {
+    expect(shapeClass({ M: 1, N: 896, K: 896, bDtype: 'bf16' })).toBe('NT bf16 M:vec N:s K:s');
+    expect(shapeClass({ M: 512, N: 4864, K: 896, bDtype: 'bf16' })).toBe('NT bf16 M:mid N:l K:s');
+    expect(shapeClass({ M: 1024, N: 896, K: 4864, transB: false })).toBe('NN f32 M:long N:s K:l');
+    expect(shapeClass({ M: 16, N: 64, K: 2048, transA: true, transB: false })).toBe('TN f32 M:short N:s K:m');
+    expect(shapeClass({ M: 600, N: 1000, K: 10 })).toBe(shapeClass({ M: 1000, N: 100, K: 1000 }));
+  });
+});
+
+describe('stores', () => {
+  it('IndexedDB: choices persist per adapter', async () => {
+    await idbTunerStore('t1').set('nvidia|hopper', { 'NT bf16 M:mid N:l K:s': 'tile8x8' });
+    const again = idbTunerStore('t1');
+    expect(await again.get('nvidia|hopper')).toEqual({ 'NT bf16 M:mid N:l K:s': 'tile8x8' });
+    expect(await again.get('google|swiftshader')).toBeUndefined();
+  });
+
+  it('file: choices persist per adapter; a corrupt file is reported, then rewritten', async () => {
+    const path = join(dir, 'sub', 'tuning.json');
+    const s = fileTunerStore(path);
+    expect(await s.get('a')).toBeUndefined();
+    await s.set('a', { x: 'tiled' });
+    await s.set('b', { y: 'narrow' });
+    expect(await fileTunerStore(path).get('a')).toEqual({ x: 'tiled' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ a: { x: 'tiled' }, b: { y: 'narrow' } });
+    writeFileSync(path, '{"a": {');
+    const warnings: string[] = [];
+    const bad = fileTunerStore(path, (m) => warnings.push(m));
+    expect(await bad.get('a')).toBeUndefined();
+    expect(warnings[0]).toMatch(/tuning\.json: unreadable gemm tuning cache/);
+    await bad.set('c', { z: 'wide' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ c: { z: 'wide' } });
+  });
+});

@@ -1,0 +1,164 @@
+// The gemm autotuner (issue 18 §2): on first use per adapter and shape class, time every gemm
+// variant that applies (GEMM_VARIANTS; each is tested against float64 whatever the adapter),
+// keep the fastest, and remember the choice in a store (IndexedDB in the browser:
+// tuner-idb.ts; a JSON file in the CLI: src/cli/tuner-file.ts). gemm's 'auto' asks the tuner
+// attached to the device first, then falls back to the built-in rule (matvec for ≤ 8 rows,
+// else 'tiled').
+// Tuning runs on scratch buffers of the shape (random data), never on the caller's buffers, and
+// is explicit (`await tuner.tune(shapes)` before recording work): gemm records synchronously.
+import { deviceIsCpu } from '../runtime/adapter.ts';
+import { submit } from '../runtime/kernel.ts';
+import type { DType } from '../tensor/dtype.ts';
+import { GEMM_VARIANTS, gemm, gemmVariantApplies, setGemmChooser, type GemmArgs, type GemmVariant } from './matmul.ts';
+
+/** Where choices persist: one record per adapter, shape class → variant. */
+export interface TunerStore {
+  get(adapter: string): Promise<Record<string, GemmVariant> | undefined>;
+  set(adapter: string, choices: Record<string, GemmVariant>): Promise<void>;
+}
+
+/** A store that forgets (tests, or no persistence available). */
+export function memoryTunerStore(): TunerStore {
+  const m = new Map<string, Record<string, GemmVariant>>();
+  return {
+    get: async (a) => m.get(a),
+    set: async (a, c) => void m.set(a, { ...c }),
+  };
+}
+
+/** The shape of a product, as the tuner sees it. */
+export interface GemmShape {
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+  bDtype?: DType;
+}
+
+const bucket = (n: number) => (n < 1024 ? 's' : n < 4096 ? 'm' : 'l');
+
+/**
+ * Products in one class are expected to share a best variant: operand layout and weight dtype,
+ * rows as decode (≤ 8) / short (≤ 64) / medium (≤ 512) / long, N and K below 1024 / 4096 / above.
+ */
+export function shapeClass(s: GemmShape): string {
+  const rows = s.M <= 8 ? 'vec' : s.M <= 64 ? 'short' : s.M <= 512 ? 'mid' : 'long';
+  return `${s.transA ? 'T' : 'N'}${(s.transB ?? true) ? 'T' : 'N'} ${s.bDtype ?? 'f32'} M:${rows} N:${bucket(s.N)} K:${bucket(s.K)}`;
+}
+
+interface AdapterIdentity {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+}
+
+/** The adapter a choice was measured on (GPUDevice.adapterInfo; choices never cross adapters). */
+export function adapterKey(device: GPUDevice): string {
+  const i = (device as GPUDevice & { adapterInfo?: AdapterIdentity }).adapterInfo;
+  return [i?.vendor, i?.architecture, i?.device, i?.description].map((s) => s || '-').join('|');
+}
+
+/** One variant's time on one shape. */
+export interface VariantTiming {
+  variant: GemmVariant;
+  seconds: number;
+}
+
+export class GemmTuner {
+  private choices: Record<string, GemmVariant> = {};
+  readonly adapter: string;
+
+  private constructor(
+    readonly device: GPUDevice,
+    private readonly store: TunerStore,
+  ) {
+    this.adapter = adapterKey(device);
+  }
+
+  /** A tuner for `device` with the choices `store` already holds for its adapter; gemm uses it. */
+  static async attach(device: GPUDevice, store: TunerStore = memoryTunerStore()): Promise<GemmTuner> {
+    const t = new GemmTuner(device, store);
+    const saved = await store.get(t.adapter);
+    for (const [k, v] of Object.entries(saved ?? {})) if ((GEMM_VARIANTS as readonly string[]).includes(v)) t.choices[k] = v;
+    setGemmChooser(device, (g) => t.choice(g));
+    return t;
+  }
+
+  /** gemm goes back to its built-in rule on this device. */
+  detach(): void {
+    setGemmChooser(this.device, undefined);
+  }
+
+  /** The remembered choice for these arguments' class, when it applies to them. */
+  choice(g: GemmArgs): GemmVariant | undefined {
+    const v = this.choices[shapeClass(g)];
+    return v && gemmVariantApplies(this.device, g, v) ? v : undefined;
+  }
+
+  /** All remembered choices (class → variant). */
+  get all(): Readonly<Record<string, GemmVariant>> {
+    return this.choices;
+  }
+
+  /**
+   * Times every applicable variant on each shape whose class has no choice yet (or all with
+   * `force`), keeps the fastest and saves. Returns the timings of the shapes it measured.
+   * On CPU adapters a timing takes as long as the product itself: keep shapes small there.
+   */
+  async tune(shapes: GemmShape[], opts: { force?: boolean; minSeconds?: number } = {}): Promise<Map<string, VariantTiming[]>> {
+    const out = new Map<string, VariantTiming[]>();
+    for (const s of shapes) {
+      const cls = shapeClass(s);
+      if ((!opts.force && this.choices[cls]) || out.has(cls)) continue;
+      const timings = await this.time(s, opts.minSeconds ?? (deviceIsCpu(this.device) ? 0 : 0.005));
+      if (timings.length === 0) continue;
+      timings.sort((a, b) => a.seconds - b.seconds);
+      this.choices[cls] = timings[0].variant;
+      out.set(cls, timings);
+    }
+    if (out.size > 0) await this.store.set(this.adapter, this.choices);
+    return out;
+  }
+
+  /** Seconds per product of each applicable variant: one warm-up, then ≥ 2 reps and ≥ minSeconds. */
+  async time(s: GemmShape, minSeconds = 0.005): Promise<VariantTiming[]> {
+    const d = this.device;
+    const transA = s.transA ?? false, transB = s.transB ?? true, dt = s.bDtype ?? 'f32';
+    const buf = (bytes: number) => d.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE });
+    // Contents do not change a kernel's time; zero-filled buffers spare the upload.
+    const a = buf(s.M * s.K * 4);
+    const b = buf(s.N * s.K * (dt === 'f32' ? 4 : 2));
+    const c = buf(s.M * s.N * 4);
+    const res: VariantTiming[] = [];
+    try {
+      for (const variant of GEMM_VARIANTS) {
+        const g: GemmArgs = { a, b, c, M: s.M, N: s.N, K: s.K, transA, transB, bDtype: dt, kernel: variant };
+        if (!gemmVariantApplies(d, g, variant)) continue;
+        const run = async (n: number) => {
+          const enc = d.createCommandEncoder({ label: 'gemm tuner' });
+          for (let i = 0; i < n; i++) gemm(d, enc, g);
+          submit(d, enc);
+          await d.queue.onSubmittedWorkDone();
+        };
+        d.pushErrorScope('validation');
+        await run(1);
+        const err = await d.popErrorScope();
+        if (err) continue; // a variant the device cannot compile is not a choice
+        let reps = 0;
+        const t0 = performance.now();
+        for (let n = 2; reps < 2 || (performance.now() - t0) / 1000 < minSeconds; n = Math.min(2 * n, 64)) {
+          await run(n);
+          reps += n;
+        }
+        res.push({ variant, seconds: (performance.now() - t0) / 1000 / reps });
+      }
+    } finally {
+      a.destroy();
+      b.destroy();
+      c.destroy();
+    }
+    return res;
+  }
+}
