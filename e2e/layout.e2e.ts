@@ -54,6 +54,7 @@ const PAGES: { id: string; ready: string; controls: string[] }[] = [
   { id: 'train', ready: '[data-testid="start"]', controls: ['#model-h', '[data-testid="model-tiny"]', '#cap-h', '#form-h', '[data-testid="max-steps"]', '#len-h', '#run-h', '[data-testid="start"]'] },
   { id: 'adapters', ready: '[data-testid="adapter-list"], .adapters-page h2', controls: ['.adapters-page h2'] },
   { id: 'chat', ready: '.chat-page h2', controls: ['.chat-page h2'] },
+  { id: 'evaluate', ready: '.evaluate-page h2', controls: ['.evaluate-page h2'] },
 ];
 
 test('every page at 900 px: no horizontal overflow, controls visible and not covered', async () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, shot } from './harness.ts';
 
-test('the studio opens with WebGPU and its five pages', async () => {
+test('the studio opens with WebGPU and its pages', async () => {
   const s = await open('/');
   try {
     const { page } = s;
@@ -17,7 +17,7 @@ test('the studio opens with WebGPU and its five pages', async () => {
     assert.equal(adapter.ok, true, `WebGPU adapter: ${JSON.stringify(adapter)}`);
 
     const nav = await page.locator('nav a').allTextContents();
-    assert.deepEqual(nav, ['Dataset', 'Templates', 'Train', 'Adapters', 'Chat']);
+    assert.deepEqual(nav, ['Dataset', 'Templates', 'Train', 'Adapters', 'Chat', 'Evaluate']);
 
     // The Train page shows the capability check fed by the same adapter.
     await page.keyboard.press('Alt+3');

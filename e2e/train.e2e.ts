@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { gguf } from '@huggingface/gguf';
 import { open, ROOT, shot, type Session } from './harness.ts';
-import { exportAdapter, type LoraTensor } from '../src/adapters/peft.ts';
+import { peftZip } from './peft-zip.ts';
 
 const SAMPLE = join(ROOT, 'public', 'samples', 'chat-en-zh.jsonl');
 const HAS_TRAIN_WORKER = existsSync(join(ROOT, 'src', 'workers', 'train.worker.ts'));
@@ -17,20 +17,6 @@ const HAS_TRAIN_WORKER = existsSync(join(ROOT, 'src', 'workers', 'train.worker.t
 function safetensorsHeader(bytes: Uint8Array): Record<string, { dtype: string; shape: number[] }> {
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-}
-
-/** A small PEFT adapter for the tiny model (hidden 64, 2 layers), zipped the way PEFT saves a folder. */
-async function peftZip(): Promise<Uint8Array> {
-  const { zipSync } = await import('fflate');
-  const t: LoraTensor[] = [];
-  for (let layer = 0; layer < 2; layer++) {
-    for (const module of ['q_proj', 'v_proj'] as const) {
-      const out = module === 'q_proj' ? 64 : 32;
-      t.push({ layer, module, in_features: 64, out_features: out, A: Float32Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i) / 8), B: Float32Array.from({ length: out * 4 }, (_, i) => Math.cos(i) / 16) });
-    }
-  }
-  const files = exportAdapter(t, { base_model_name_or_path: 'prism/tiny-demo', r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false });
-  return zipSync({ 'my-adapter': Object.fromEntries(files) });
 }
 
 async function loadSample(s: Session) {

@@ -14,6 +14,8 @@ import type { TemplateSpec } from '../templates/spec.ts';
 const NATIVE_PARSER: Readonly<Record<string, SwiftAgentTemplateId>> = {
   hermes: 'hermes',
   hermes3: 'hermes',
+  granite4: 'hermes',
+  glm4: 'glm4',
   react: 'react_en',
   llama3_json: 'llama3',
   qwen3_5: 'qwen3_5',

@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { GpuStatus } from './gpu-check.ts';
 
-export type PageId = 'dataset' | 'templates' | 'train' | 'adapters' | 'chat';
+export type PageId = 'dataset' | 'templates' | 'train' | 'adapters' | 'chat' | 'evaluate';
 
 export const PAGES: { id: PageId; title: string; key: string }[] = [
   { id: 'dataset', title: 'Dataset', key: '1' },
@@ -10,6 +10,7 @@ export const PAGES: { id: PageId; title: string; key: string }[] = [
   { id: 'train', title: 'Train', key: '3' },
   { id: 'adapters', title: 'Adapters', key: '4' },
   { id: 'chat', title: 'Chat', key: '5' },
+  { id: 'evaluate', title: 'Evaluate', key: '6' },
 ];
 
 export type Theme = 'light' | 'dark' | 'system';

@@ -140,6 +140,7 @@ function RunCard({ run, onChanged, onDeleted, onError }: {
             Download zip
           </button>
           {finished && <a className="button" href={`#/chat?run=${encodeURIComponent(run.id)}`}>Chat with it</a>}
+          {finished && <a className="button" href={`#/evaluate?run=${encodeURIComponent(run.id)}`} data-testid="evaluate-link">Evaluate it</a>}
           <button type="button" onClick={() => setRenaming(true)} data-testid="rename">Rename</button>
           <button type="button" className="danger" onClick={() => void remove()} data-testid="delete">Delete</button>
         </div>
