@@ -1,6 +1,6 @@
 export type { LossPoint, DatasetInfo, RunStatus, RunRecord, TrainingSummary } from './types.ts';
 export {
-  ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE, AdapterFormatError, loraKey, parentOf, buildAdapterConfig, adapterConfigJson,
+  ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE, AdapterFormatError, peftKey, parentOf, buildAdapterConfig, adapterConfigJson,
   exportAdapter, importAdapter, adapterExpectations, findFile,
   type LoraTensor, type PeftLoraConfig, type AdapterConfigInit, type AdapterDtype, type ExportOptions, type ImportExpectations, type ImportedAdapter,
 } from './peft.ts';

@@ -5,12 +5,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LinearModule } from '../train/config.ts';
+import type { TargetModule } from '../model/layout.ts';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { fromFloat32 } from '../model/safetensors/float.ts';
 import { KNOWN_MODELS } from '../model/known-models.ts';
 import {
-  AdapterFormatError, adapterConfigJson, adapterExpectations, buildAdapterConfig, exportAdapter, importAdapter, loraKey, type LoraTensor,
+  AdapterFormatError, adapterConfigJson, adapterExpectations, buildAdapterConfig, exportAdapter, importAdapter, peftKey, type LoraTensor,
 } from './peft.ts';
 import { importAdapterArchive } from './zip.ts';
 
@@ -31,14 +31,14 @@ interface PyRead {
 interface PyAnswer { read: PyRead[]; write: Record<string, { shape: number[]; values: number[] }> }
 
 // A SmolLM2-shaped toy: hidden 12, kv dim 4, intermediate 20, 2 layers, r 3.
-const DIMS: Record<LinearModule, [number, number]> = {
+const DIMS: Record<string, [number, number]> = {
   q_proj: [12, 12], k_proj: [12, 4], v_proj: [12, 4], o_proj: [12, 12], gate_proj: [12, 20], up_proj: [12, 20], down_proj: [20, 12],
 };
 const R = 3;
 let seed = 99;
 const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
 
-function makeTensors(modules: LinearModule[], layers = 2): LoraTensor[] {
+function makeTensors(modules: TargetModule[], layers = 2): LoraTensor[] {
   const out: LoraTensor[] = [];
   for (let layer = 0; layer < layers; layer++) {
     for (const module of modules) {
@@ -53,7 +53,7 @@ function makeTensors(modules: LinearModule[], layers = 2): LoraTensor[] {
   return out;
 }
 
-const ALL: LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+const ALL: TargetModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 const tensors = makeTensors(ALL);
 const base = { base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M-Instruct', r: R, lora_alpha: 32, lora_dropout: 0.05, use_rslora: false };
 const dir = mkdtempSync(join(tmpdir(), 'prism-peft-'));
@@ -93,8 +93,8 @@ describe('export, read back by an independent parser', () => {
     expect(got.header_len % 8).toBe(0);
     expect(Object.keys(got.tensors).length).toBe(2 * ALL.length * 2);
     for (const t of tensors) {
-      const a = got.tensors[loraKey(t.layer, t.module, 'A')];
-      const b = got.tensors[loraKey(t.layer, t.module, 'B')];
+      const a = got.tensors[peftKey(t.layer, t.module, 'A')];
+      const b = got.tensors[peftKey(t.layer, t.module, 'B')];
       expect(a.dtype).toBe('F32');
       expect(a.shape).toEqual([R, t.in_features]);
       expect(b.shape).toEqual([t.out_features, R]);
@@ -126,11 +126,11 @@ describe('export, read back by an independent parser', () => {
     expect(got.config_types.lora_dropout).toBe('float');
     expect(got.config.use_rslora).toBe(true);
     expect(got.config.target_modules).toEqual(['q_proj', 'v_proj']);
-    const q = got.tensors[loraKey(0, 'q_proj', 'A')];
+    const q = got.tensors[peftKey(0, 'q_proj', 'A')];
     expect(q.dtype).toBe('BF16');
     expect(q.shape).toEqual([R, 12]);
     for (const t of bf16Tensors) {
-      const got16 = answer.read[1].tensors[loraKey(t.layer, t.module, 'B')].values;
+      const got16 = answer.read[1].tensors[peftKey(t.layer, t.module, 'B')].values;
       t.B.forEach((x, i) => expect(Math.abs(got16[i] - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -8));
     }
   });
@@ -147,8 +147,8 @@ describe('import', () => {
     expect(imp.dtype).toBe('BF16');
     expect(imp.tensors.map((t) => `${t.layer}.${t.module}`)).toEqual(['0.q_proj', '0.v_proj', '0.down_proj', '1.q_proj', '1.v_proj', '1.down_proj']);
     for (const t of imp.tensors) {
-      const a = answer.write[loraKey(t.layer, t.module, 'A')];
-      const b = answer.write[loraKey(t.layer, t.module, 'B')];
+      const a = answer.write[peftKey(t.layer, t.module, 'A')];
+      const b = answer.write[peftKey(t.layer, t.module, 'B')];
       expect([t.in_features]).toEqual([a.shape[1]]);
       expect([t.out_features, 4]).toEqual(b.shape);
       expect(Array.from(t.A)).toEqual(a.values);
@@ -173,8 +173,8 @@ describe('import', () => {
   const one = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: fromFloat32('F32', Float32Array.from({ length: shape[0] * shape[1] }, rand)) });
   const files = (tensorsIn: ReturnType<typeof one>[], cfg: Uint8Array = cfgBytes) =>
     new Map([['adapter_model.safetensors', writeSafetensors(tensorsIn, { format: 'pt' })], ['adapter_config.json', cfg]]);
-  const A0 = loraKey(0, 'q_proj', 'A');
-  const B0 = loraKey(0, 'q_proj', 'B');
+  const A0 = peftKey(0, 'q_proj', 'A');
+  const B0 = peftKey(0, 'q_proj', 'B');
 
   it.each([
     ['A with the wrong rank', [one(A0, [4, 12]), one(B0, [12, 3])], /lora_A must be \[r, in\] with r = 3/],
@@ -182,8 +182,8 @@ describe('import', () => {
     ['an unknown tensor', [one(A0, [3, 12]), one(B0, [12, 3]), one('base_model.model.lm_head.weight', [2, 2])], /unexpected tensor "base_model\.model\.lm_head\.weight"/],
     ['q_proj under mlp', [one('base_model.model.model.layers.0.mlp.q_proj.lora_A.weight', [3, 12])], /q_proj belongs under self_attn/],
     ['a missing B', [one(A0, [3, 12])], /lora_B\.weight is missing/],
-    ['a module not in target_modules', [one(A0, [3, 12]), one(B0, [12, 3]), one(loraKey(0, 'v_proj', 'A'), [3, 12]), one(loraKey(0, 'v_proj', 'B'), [4, 3])], /v_proj, which target_modules/],
-    ['shapes that differ across layers', [one(A0, [3, 12]), one(B0, [12, 3]), one(loraKey(1, 'q_proj', 'A'), [3, 16]), one(loraKey(1, 'q_proj', 'B'), [12, 3])], /q_proj is 16→12 in layer 1 but 12→12 in layer 0/],
+    ['a module not in target_modules', [one(A0, [3, 12]), one(B0, [12, 3]), one(peftKey(0, 'v_proj', 'A'), [3, 12]), one(peftKey(0, 'v_proj', 'B'), [4, 3])], /v_proj, which target_modules/],
+    ['shapes that differ across layers', [one(A0, [3, 12]), one(B0, [12, 3]), one(peftKey(1, 'q_proj', 'A'), [3, 16]), one(peftKey(1, 'q_proj', 'B'), [12, 3])], /q_proj is 16→12 in layer 1 but 12→12 in layer 0/],
   ])('refuses %s', (_, list, message) => {
     expect(() => importAdapter(files(list))).toThrow(AdapterFormatError);
     expect(() => importAdapter(files(list))).toThrow(message);
@@ -192,7 +192,7 @@ describe('import', () => {
   it('checks shapes and layer count against the base model when given', () => {
     const f = files([one(A0, [3, 12]), one(B0, [12, 3])]);
     expect(() => importAdapter(f, { shapes: { q_proj: { in_features: 64, out_features: 12 } } })).toThrow(/base model's q_proj has in_features 64/);
-    const g = files([one(loraKey(5, 'q_proj', 'A'), [3, 12]), one(loraKey(5, 'q_proj', 'B'), [12, 3])]);
+    const g = files([one(peftKey(5, 'q_proj', 'A'), [3, 12]), one(peftKey(5, 'q_proj', 'B'), [12, 3])]);
     expect(() => importAdapter(g, { num_hidden_layers: 2 })).toThrow(/layer 5, but the base model has 2 layers/);
   });
 
@@ -216,10 +216,10 @@ describe('import', () => {
     expect(() => importAdapter(f, adapterExpectations(spec, 'HuggingFaceTB/SmolLM2-135M-Instruct'))).toThrow(
       `tensor "${A0}" has shape [3,12], expected [3,576]: the base model (HuggingFaceTB/SmolLM2-135M-Instruct)'s q_proj has in_features 576`,
     );
-    const k = files([one(loraKey(0, 'k_proj', 'A'), [3, 576]), one(loraKey(0, 'k_proj', 'B'), [576, 3])],
+    const k = files([one(peftKey(0, 'k_proj', 'A'), [3, 576]), one(peftKey(0, 'k_proj', 'B'), [576, 3])],
       new TextEncoder().encode(adapterConfigJson(buildAdapterConfig({ ...base, target_modules: ['k_proj'] }))));
     expect(() => importAdapter(k, adapterExpectations(spec))).toThrow(/k_proj\.lora_B\.weight" has shape \[576,3\], expected \[192,3\]/);
-    const deep = files([one(loraKey(30, 'q_proj', 'A'), [3, 576]), one(loraKey(30, 'q_proj', 'B'), [576, 3])]);
+    const deep = files([one(peftKey(30, 'q_proj', 'A'), [3, 576]), one(peftKey(30, 'q_proj', 'B'), [576, 3])]);
     expect(() => importAdapter(deep, adapterExpectations(spec))).toThrow(/is for layer 30, but the base model has 30 layers \(0–29\)/);
   });
 

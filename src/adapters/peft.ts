@@ -11,7 +11,9 @@
 // Readers: PEFT (from_pretrained), vLLM (PEFTHelper: r, lora_alpha, use_rslora, target_modules,
 // bias, modules_to_save, use_dora) and llama.cpp convert_lora_to_gguf.py (lora_alpha only, plus tensor
 // names ending in .lora_A.weight / .lora_B.weight; any other tensor is an error there).
-import { allLinear, layersPath, parentOf as parentOfModule, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
+import {
+  allLinear, DEFAULT_LAYERS_PATH, layersPath, parentOf as parentOfModule, peftKey, TARGET_MODULES, type TargetModule,
+} from '../model/layout.ts';
 import type { Arch } from '../model/types.ts';
 import { pyJsonDumps } from '../templates/pyjson.ts';
 import { SafetensorsError } from '../model/safetensors/header.ts';
@@ -27,13 +29,7 @@ export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 /** The submodule that holds a linear layer (self_attn/mlp; InternLM2: attention/feed_forward). */
 export const parentOf = parentOfModule;
 
-/** Path of the decoder layers in PEFT keys: `model.layers`, or `model.language_model.layers` (Gemma 3 multimodal). */
-export const DEFAULT_LAYERS_PATH = 'model.layers';
-
-/** The saved key of one LoRA matrix. */
-export function loraKey(layer: number, module: TargetModule, which: 'A' | 'B', layersPath = DEFAULT_LAYERS_PATH): string {
-  return `base_model.model.${layersPath}.${layer}.${parentOf(module)}.${module}.lora_${which}.weight`;
-}
+export { DEFAULT_LAYERS_PATH, peftKey } from '../model/layout.ts';
 
 const KEY_RE = /^base_model\.model\.([a-z_.]+)\.(\d+)\.(self_attn|mlp|attention|feed_forward)\.([a-z0-9_]+)\.lora_(A|B)\.weight$/;
 const ARCH_GROUPS: Arch[] = ['llama', 'phi3', 'internlm2'];
@@ -211,8 +207,8 @@ export function exportAdapter(
   const path = options.layersPath ?? DEFAULT_LAYERS_PATH;
   const entries: TensorToWrite[] = [];
   for (const t of tensors) {
-    entries.push({ name: loraKey(t.layer, t.module, 'A', path), dtype, shape: [init.r, t.in_features], data: fromFloat32(dtype, t.A) });
-    entries.push({ name: loraKey(t.layer, t.module, 'B', path), dtype, shape: [t.out_features, init.r], data: fromFloat32(dtype, t.B) });
+    entries.push({ name: peftKey(t.layer, t.module, 'A', path), dtype, shape: [init.r, t.in_features], data: fromFloat32(dtype, t.A) });
+    entries.push({ name: peftKey(t.layer, t.module, 'B', path), dtype, shape: [t.out_features, init.r], data: fromFloat32(dtype, t.B) });
   }
   // Inside a multimodal model a plain name list would also match the vision tower's q/k/v_proj.
   const target_modules = path === DEFAULT_LAYERS_PATH ? modules : languageModelTargets(modules);
@@ -382,7 +378,7 @@ export function importAdapter(
     const m = KEY_RE.exec(t.name);
     if (!m) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like "${loraKey(0, expect.arch ? allLinear(expect.arch)[0] : 'q_proj', 'A', wantPath)}"`,
+        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like "${peftKey(0, expect.arch ? allLinear(expect.arch)[0] : 'q_proj', 'A', wantPath)}"`,
       );
     }
     const [, path, layerText, parent, moduleName, which] = m;
@@ -442,7 +438,7 @@ export function importAdapter(
   const tensors: LoraTensor[] = [];
   const dims = new Map<TargetModule, { in_features: number; out_features: number; layer: number }>();
   for (const p of pairs.values()) {
-    if (!p.A || !p.B) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: ${loraKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`);
+    if (!p.A || !p.B) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: ${peftKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`);
     const in_features = p.A.shape[1];
     const out_features = p.B.shape[0];
     const prev = dims.get(p.module);

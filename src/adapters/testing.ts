@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
 import { seededRandom } from '../model/random.ts';
-import type { LinearModule } from '../train/config.ts';
+import type { TargetModule } from '../model/layout.ts';
 import { exportAdapter, type LoraTensor } from './peft.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -56,7 +56,7 @@ export function writeTrainedLikeAdapter(
     for (const [module, [inF, outF]] of Object.entries(o.dims)) {
       const bound = 1 / Math.sqrt(inF);
       const A = new Float32Array(o.r * inF).map(() => (rnd.next() * 2 - 1) * bound);
-      tensors.push({ layer, module: module as LinearModule, in_features: inF, out_features: outF, A, B: rnd.normals(outF * o.r, o.bStd ?? 0.02) });
+      tensors.push({ layer, module: module as TargetModule, in_features: inF, out_features: outF, A, B: rnd.normals(outF * o.r, o.bStd ?? 0.02) });
     }
   }
   const files = exportAdapter(tensors, { base_model_name_or_path: 'tiny', r: o.r, lora_alpha: o.alpha ?? 16, lora_dropout: 0, use_rslora: o.rslora ?? true });

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultTrainConfig, type LinearModule } from '../train/config.ts';
-import { AdapterFormatError, loraKey, type LoraTensor } from './peft.ts';
+import { defaultTrainConfig } from '../train/config.ts';
+import type { TargetModule } from '../model/layout.ts';
+import { AdapterFormatError, peftKey, type LoraTensor } from './peft.ts';
 import { sha256Hex } from './hash.ts';
 import type { TrainingSummary } from './types.ts';
 import { adapterBundleFiles, importAdapterArchive, makeAdapterZip, readAdapterArchive, readmeText, sampleCurve } from './zip.ts';
@@ -33,9 +34,9 @@ json.dump(out, sys.stdout)
 
 let seed = 3;
 const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
-const modules: LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+const modules: TargetModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 // A toy base (8 wide): its id is not a model Prism knows, so import does not check it against a real base's shapes.
-const dims: Record<LinearModule, [number, number]> = { q_proj: [8, 8], k_proj: [8, 4], v_proj: [8, 4], o_proj: [8, 8], gate_proj: [8, 16], up_proj: [8, 16], down_proj: [16, 8] };
+const dims: Record<string, [number, number]> = { q_proj: [8, 8], k_proj: [8, 4], v_proj: [8, 4], o_proj: [8, 8], gate_proj: [8, 16], up_proj: [8, 16], down_proj: [16, 8] };
 const r = 2;
 const tensors: LoraTensor[] = [0, 1].flatMap((layer) =>
   modules.map((module) => ({
@@ -163,7 +164,7 @@ describe('adapter zip', () => {
     expect(sampleCurve(curve, 5).map((p) => p.step)).toEqual([1, 15, 29, 43, 57]);
     const rs = readmeText({ ...summary, config: { ...summary.config, lora: { ...summary.config.lora, use_rslora: true } } });
     expect(rs).toContain('rsLoRA');
-    expect(loraKey(0, 'q_proj', 'A')).toBe('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight');
+    expect(peftKey(0, 'q_proj', 'A')).toBe('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight');
   });
 });
 

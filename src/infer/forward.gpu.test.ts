@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterConfigJson, buildAdapterConfig, loraKey } from '../adapters/peft.ts';
+import { adapterConfigJson, buildAdapterConfig, peftKey } from '../adapters/peft.ts';
 import { fsModelSource } from '../cli/fs-source.ts';
 import { nodeDevice } from '../cli/node-gpu.ts';
 import { seededRandom } from '../model/random.ts';
@@ -17,7 +17,7 @@ import { bytesSource } from '../model/sources/byte-source.ts';
 import { blobModelSource, hubModelSource } from '../model/sources/model-source.ts';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
-import type { LinearModule } from '../train/config.ts';
+import type { TargetModule } from '../model/layout.ts';
 import { loadAdapter, loadModel, type LoadProgress } from './load.ts';
 import { forwardLogits } from './runner.ts';
 
@@ -41,7 +41,7 @@ const CASES: Case[] = [
   { name: 'mistral past its sliding window', model: { ...base, arch: 'mistral', kvHeads: 2, seed: 9, slidingWindow: 5 } },
 ];
 const IDS = [1, 17, 42, 99, 3, 250, 7, 64, 128, 5, 200, 33];
-const TARGETS: LinearModule[] = ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'down_proj'];
+const TARGETS: TargetModule[] = ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'down_proj'];
 
 let device: GPUDevice;
 let dir: string;
@@ -57,7 +57,7 @@ function writeAdapter(folder: string, c: Case, seed: number) {
   const r = 4;
   const { hidden, intermediate, heads } = c.model;
   const hd = hidden / heads;
-  const shape: Record<LinearModule, [number, number]> = {
+  const shape: Record<string, [number, number]> = {
     q_proj: [hidden, heads * hd], k_proj: [hidden, c.model.kvHeads * hd], v_proj: [hidden, c.model.kvHeads * hd], o_proj: [heads * hd, hidden],
     gate_proj: [hidden, intermediate], up_proj: [hidden, intermediate], down_proj: [intermediate, hidden],
   };
@@ -68,7 +68,7 @@ function writeAdapter(folder: string, c: Case, seed: number) {
       for (const [which, dims] of [['A', [r, inF]], ['B', [outF, r]]] as const) {
         const a = new Float32Array(dims[0] * dims[1]);
         for (let i = 0; i < a.length; i++) a[i] = (rand.next() * 2 - 1) * 0.2;
-        tensors.push({ name: loraKey(l, m, which), dtype: 'F32' as const, shape: [...dims], data: new Uint8Array(a.buffer) });
+        tensors.push({ name: peftKey(l, m, which), dtype: 'F32' as const, shape: [...dims], data: new Uint8Array(a.buffer) });
       }
     }
   }

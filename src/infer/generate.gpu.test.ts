@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
 import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
-import { adapterConfigJson, buildAdapterConfig, importAdapter, loraKey, type ImportedAdapter } from '../adapters/peft.ts';
+import { adapterConfigJson, buildAdapterConfig, importAdapter, peftKey, type ImportedAdapter } from '../adapters/peft.ts';
 import { nodeDevice } from '../cli/node-gpu.ts';
-import type { LinearModule } from '../train/config.ts';
+import type { TargetModule } from '../model/layout.ts';
 import { generate } from './generate.ts';
 import { loadModel, type LoadedModel } from './load.ts';
 import { argmax } from './sample.ts';
@@ -23,7 +23,7 @@ const CASES: { name: string; model: TinyModelOptions; adapter?: boolean }[] = [
 ];
 const PROMPT = [5, 77, 140, 33, 201, 9];
 const NEW = 8;
-const TARGETS: LinearModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'up_proj', 'down_proj'];
+const TARGETS: TargetModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'up_proj', 'down_proj'];
 
 let device: GPUDevice;
 beforeAll(async () => { device = await nodeDevice(); });
@@ -37,7 +37,7 @@ function randomAdapter(o: TinyModelOptions, seed: number): ImportedAdapter {
   let s = seed;
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
   const hd = o.hidden / o.heads;
-  const dims: Record<LinearModule, [number, number]> = {
+  const dims: Record<string, [number, number]> = {
     q_proj: [o.hidden, o.heads * hd], k_proj: [o.hidden, o.kvHeads * hd], v_proj: [o.hidden, o.kvHeads * hd], o_proj: [o.heads * hd, o.hidden],
     gate_proj: [o.hidden, o.intermediate], up_proj: [o.hidden, o.intermediate], down_proj: [o.intermediate, o.hidden],
   };
@@ -47,7 +47,7 @@ function randomAdapter(o: TinyModelOptions, seed: number): ImportedAdapter {
     const [inF, outF] = dims[m];
     for (const [w, shape] of [['A', [r, inF]], ['B', [outF, r]]] as const) {
       const a = Float32Array.from({ length: shape[0] * shape[1] }, () => rnd() * 0.3);
-      tensors.push({ name: loraKey(l, m, w), dtype: 'F32' as const, shape: [...shape], data: new Uint8Array(a.buffer) });
+      tensors.push({ name: peftKey(l, m, w), dtype: 'F32' as const, shape: [...shape], data: new Uint8Array(a.buffer) });
     }
   }
   const config = buildAdapterConfig({ base_model_name_or_path: 'tiny', r, lora_alpha: 8, lora_dropout: 0, target_modules: TARGETS, use_rslora: true });

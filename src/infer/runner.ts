@@ -1,14 +1,14 @@
 // A decoder over loaded weights, with a PEFT adapter applied unmerged (LoRA A/B in their own
 // buffers, so the same weights serve base and tuned runs).
 import type { ImportedAdapter } from '../adapters/peft.ts';
-import { createDecoder, peftKey, type Decoder } from '../engine/decoder/decoder.ts';
-import type { LoraTarget } from '../engine/plan/plan.ts';
+import { createDecoder, type Decoder } from '../engine/decoder/decoder.ts';
+import { layersPath, peftKey, type TargetModule } from '../model/layout.ts';
 import { createKvDecoder, type KvDecoder } from '../engine/decoder/kv.ts';
 import type { LoadedModel } from './load.ts';
 
 /** The decoders' LoRA options for an adapter: its rank, scaling and the modules it has tensors for. */
 function loraOptions(adapter: ImportedAdapter) {
-  const targets: LoraTarget[] = [...new Set(adapter.tensors.map((t) => t.module))];
+  const targets: TargetModule[] = [...new Set(adapter.tensors.map((t) => t.module))];
   return { r: adapter.config.r, alpha: adapter.config.lora_alpha, rslora: adapter.config.use_rslora, targets, dropout: 0 };
 }
 
@@ -16,8 +16,8 @@ export function createRunner(device: GPUDevice, model: LoadedModel, seqLen: numb
   const decoder = createDecoder(device, model.spec, model.weights, { batch: 1, seqLen, lora: adapter ? loraOptions(adapter) : null });
   // Modules without a tensor in the file keep B = 0 (PEFT's init), so they change nothing.
   for (const t of adapter?.tensors ?? []) {
-    decoder.writeLora(peftKey(model.spec, t.layer, t.module, 'A'), t.A);
-    decoder.writeLora(peftKey(model.spec, t.layer, t.module, 'B'), t.B);
+    decoder.writeLora(peftKey(t.layer, t.module, 'A', layersPath(model.spec)), t.A);
+    decoder.writeLora(peftKey(t.layer, t.module, 'B', layersPath(model.spec)), t.B);
   }
   return decoder;
 }
@@ -37,8 +37,8 @@ export function createKvRunner(device: GPUDevice, model: LoadedModel, maxT: numb
   const kv = createKvDecoder(device, model.spec, model.weights, { maxT, lora: adapter ? loraOptions(adapter) : null });
   // Modules without a tensor in the file keep B = 0, so they change nothing.
   for (const t of adapter?.tensors ?? []) {
-    kv.writeLora(peftKey(model.spec, t.layer, t.module, 'A'), t.A);
-    kv.writeLora(peftKey(model.spec, t.layer, t.module, 'B'), t.B);
+    kv.writeLora(peftKey(t.layer, t.module, 'A', layersPath(model.spec)), t.A);
+    kv.writeLora(peftKey(t.layer, t.module, 'B', layersPath(model.spec)), t.B);
   }
   return { kv, destroy: () => kv.destroy() };
 }

@@ -96,6 +96,18 @@ export interface LayerTensorNames {
   postMlpNorm?: string;
 }
 
+/** The decoder layers' path in PEFT keys for most checkpoints. */
+export const DEFAULT_LAYERS_PATH = 'model.layers';
+
+/**
+ * The saved PEFT key of one LoRA matrix: `base_model.model.<layersPath>.N.<parent>.<module>.lora_A.weight`
+ * (the adapter name "default" dropped, as PEFT's get_peft_model_state_dict does). `layersPath`
+ * is layersPath(spec) for a model, 'model.layers' unless it is a Gemma 3 multimodal checkpoint.
+ */
+export function peftKey(layer: number, module: TargetModule, which: 'A' | 'B', path = DEFAULT_LAYERS_PATH): string {
+  return `base_model.model.${path}.${layer}.${parentOf(module)}.${module}.lora_${which}.weight`;
+}
+
 /** `model.layers` as PEFT keys spell the path to the decoder layers (`base_model.model.<this>.N…`). */
 export function layersPath(spec: Pick<ModelSpec, 'weight_prefix'>): string {
   // Gemma 3 multimodal checkpoints store `language_model.model.layers`; transformers (≥ 4.52)

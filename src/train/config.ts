@@ -22,9 +22,6 @@ import type { LossPolicy } from '../templates/types.ts';
 import { allLinear, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
 import type { Arch } from '../model/types.ts';
 
-/** The linear modules of a Llama-style decoder layer (other architectures: model/layout.ts). */
-export const LINEAR_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
-export type LinearModule = (typeof LINEAR_MODULES)[number];
 export { TARGET_MODULES, type TargetModule };
 
 export type LrSchedulerType = 'cosine' | 'linear' | 'constant';
@@ -273,7 +270,7 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
   const tm = lora.target_modules;
   if (tm !== 'all-linear') {
     if (!Array.isArray(tm) || tm.length === 0) {
-      bad('lora.target_modules', `target_modules must be 'all-linear' or a non-empty list of module names (e.g. ${LINEAR_MODULES.join(', ')})`);
+      bad('lora.target_modules', `target_modules must be 'all-linear' or a non-empty list of module names (e.g. ${allLinear('llama').join(', ')})`);
     } else {
       const unknown = tm.filter((m) => !(TARGET_MODULES as readonly string[]).includes(m));
       if (unknown.length) bad('lora.target_modules', `unknown module(s) ${unknown.join(', ')}; choose from ${TARGET_MODULES.join(', ')}`);

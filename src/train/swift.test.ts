@@ -8,7 +8,8 @@ import { defaultTrainConfig } from './config.ts';
 import { SWIFT_AGENT_TEMPLATE_IDS } from '../templates/agent/swift/registry.ts';
 import { readFileSync } from 'node:fs';
 import { templateIds, getTemplate } from '../templates/specs.ts';
-import { LINEAR_MODULES, type TrainConfig } from './config.ts';
+import type { TrainConfig } from './config.ts';
+import { allLinear } from '../model/layout.ts';
 import {
   shellQuote, SWIFT_TEMPLATES, swiftArgs, swiftCommand, swiftExportArgs, swiftExportCommand, swiftScript, SwiftCommandError, swiftTemplateOf,
 } from './swift.ts';
@@ -201,7 +202,7 @@ function variedConfigs(): TrainConfig[] {
   }
   out.push(defaultTrainConfig({
     model_id: 'org/model', template: 'qwen3', loss_policy: 'last_round', max_steps: 10, max_length: 512, packing: true,
-    split_dataset_ratio: 0.1, lr_scheduler_type: 'constant', warmup_ratio: 0.1, lora: { target_modules: [...LINEAR_MODULES], use_rslora: true },
+    split_dataset_ratio: 0.1, lr_scheduler_type: 'constant', warmup_ratio: 0.1, lora: { target_modules: allLinear('llama'), use_rslora: true },
   }));
   // The fields agent-core and loss-weights add to TrainConfig.
   out.push({ ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template: 'react_en', loss_scale: 'last_round+react' } as TrainConfig);

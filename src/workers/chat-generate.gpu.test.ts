@@ -17,7 +17,7 @@ import { eosList } from '../model/config.ts';
 import { memoryBlobCache } from '../model/sources/blob-cache.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
 import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
-import { LINEAR_MODULES } from '../train/config.ts';
+import { allLinear } from '../model/layout.ts';
 import type { ModelRequest } from '../model/sources/request.ts';
 import type { ChatMessage, ChatRequest } from './chat-client.ts';
 import { createChatEngine, modelKey, type ChatEngine } from './chat-generate.ts';
@@ -40,7 +40,7 @@ function adapterFiles(): Map<string, Uint8Array> {
   const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
   const t: LoraTensor[] = [];
   for (let layer = 0; layer < spec.num_hidden_layers; layer++) {
-    for (const module of LINEAR_MODULES) {
+    for (const module of allLinear('llama')) {
       const [inF, outF] = io[module];
       t.push({ layer, module, in_features: inF, out_features: outF, A: Float32Array.from({ length: 4 * inF }, () => rnd() * 0.5), B: Float32Array.from({ length: outF * 4 }, () => rnd() * 0.5) });
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportAdapter, loraKey, type LoraTensor } from '../../adapters/peft.ts';
+import { exportAdapter, peftKey, type LoraTensor } from '../../adapters/peft.ts';
 import { makeTinyModel } from '../../model/tiny.ts';
 import { writeFiles } from '../../train/testing.ts';
 
@@ -45,8 +45,8 @@ describe('prism forward --adapter', () => {
       const t = q(1);
       t.B[5] = NaN;
       return adapter('nan', [q(0), t]);
-    }, `tensor "${loraKey(1, 'q_proj', 'B')}" holds NaN at [2, 1]`],
-    ['another base\'s shapes', () => adapter('wide', [q(0, 64, 64)]), `tensor "${loraKey(0, 'q_proj', 'A')}" has shape [2,64], expected [2,32]`],
+    }, `tensor "${peftKey(1, 'q_proj', 'B')}" holds NaN at [2, 1]`],
+    ['another base\'s shapes', () => adapter('wide', [q(0, 64, 64)]), `tensor "${peftKey(0, 'q_proj', 'A')}" has shape [2,64], expected [2,32]`],
     ['use_rslora: "yes"', () => adapter('rslora', [q(0)], { use_rslora: 'yes' }), 'adapter_config.json: use_rslora must be true or false, got "yes"'],
   ])('refuses an adapter with %s, naming it, exit 1, no logits', async (_, make, message) => {
     const folder = make();

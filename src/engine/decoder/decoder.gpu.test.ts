@@ -18,20 +18,20 @@ import { openSafetensors } from '../../model/safetensors/reader.ts';
 import { bytesSource } from '../../model/sources/byte-source.ts';
 import type { ModelSpec } from '../../model/types.ts';
 import { maxAbsErr, maxRelErr, rng } from '../testing/random.ts';
-import type { LoraTarget } from '../plan/plan.ts';
+import type { TargetModule } from '../../model/layout.ts';
 import { createDecoder, type Decoder } from './decoder.ts';
 import type { DecoderBatch } from './batch.ts';
 import { uploadWeights } from './weights.ts';
 
 const PY = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'hf_reference.py');
-const ALL: LoraTarget[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+const ALL: TargetModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 
 interface Case {
   name: string;
   config: Record<string, unknown>;
   dtype: 'F32' | 'BF16';
-  lora: { r: number; alpha: number; rslora: boolean; targets: LoraTarget[] };
+  lora: { r: number; alpha: number; rslora: boolean; targets: TargetModule[] };
   batch: DecoderBatch;
   /** Split weights into buffers of at most this many bytes (row chunks). */
   maxBytes?: number;
@@ -179,7 +179,7 @@ function loraShapes(spec: ModelSpec, c: Case): { key: string; shape: [number, nu
   const kv = spec.num_key_value_heads * spec.head_dim;
   const H = spec.hidden_size;
   const I = spec.intermediate_size;
-  const dims: Partial<Record<LoraTarget, [number, number]>> = {
+  const dims: Partial<Record<TargetModule, [number, number]>> = {
     q_proj: [q, H], k_proj: [kv, H], v_proj: [kv, H], o_proj: [H, q], gate_proj: [I, H], up_proj: [I, H], down_proj: [H, I],
   };
   const out: { key: string; shape: [number, number] }[] = [];

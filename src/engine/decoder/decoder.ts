@@ -23,9 +23,9 @@
 import type { ModelSpec } from '../../model/types.ts';
 import { seededRandom } from '../../model/random.ts';
 import { readF32, storageBuffer, submit } from '../runtime/index.ts';
-import { LORA_TARGETS, modelShape, planMemory, type Category, type LoraTarget, type MemoryPlan } from '../plan/plan.ts';
+import { modelShape, planMemory, type Category, type MemoryPlan } from '../plan/plan.ts';
 import { PlanBuffers } from '../plan/allocate.ts';
-import { layoutOf } from '../../model/layout.ts';
+import { layoutOf, TARGET_MODULES, type TargetModule } from '../../model/layout.ts';
 import { prepareBatch, type DecoderBatch, type PreparedBatch } from './batch.ts';
 import { finalNorm, finalNormBackward, headLogits, headLogitsBytes, type HeadArgs } from './head.ts';
 import { FusedCrossEntropy } from '../loss/cross_entropy.ts';
@@ -34,7 +34,7 @@ import { decoderLora, loraScale, type LoraParam } from './lora.ts';
 import { stackOf, uploadInputs, walkStack } from './stack.ts';
 import type { DecoderWeights } from './weights.ts';
 
-export { peftKey, type LoraParam } from './lora.ts';
+export type { LoraParam } from './lora.ts';
 
 export interface DecoderLoraOptions {
   r: number;
@@ -44,7 +44,7 @@ export interface DecoderLoraOptions {
   rslora?: boolean;
   /** lora_dropout on the LoRA input (training only). */
   dropout?: number;
-  targets: readonly LoraTarget[];
+  targets: readonly TargetModule[];
   /** Seeds the default init and the dropout masks. */
   seed?: number;
 }
@@ -121,7 +121,7 @@ export function createDecoder(
   const headW = stack.head(0).headW;
   const loraOpts = opts.lora ?? null;
   const targets = loraOpts ? [...new Set(loraOpts.targets)] : [];
-  for (const t of targets) if (!LORA_TARGETS.includes(t)) throw new Error(`decoder: unknown LoRA target ${t}`);
+  for (const t of targets) if (!TARGET_MODULES.includes(t)) throw new Error(`decoder: unknown LoRA target ${t}`);
   // Each target must be a module of this architecture (layoutOf throws naming the ones it has).
   for (const t of targets) layoutOf(spec.arch, t);
   const recompute = !!opts.recompute;
@@ -194,7 +194,7 @@ export function createDecoder(
   const setSeeds = (stepSeed: number) => {
     for (const p of params) {
       if (p.which !== 'A') continue;
-      lora.layers[p.layer]!.seeds[layoutOf(spec.arch, p.target).role] = mix(stepSeed, p.layer, LORA_TARGETS.indexOf(p.target));
+      lora.layers[p.layer]!.seeds[layoutOf(spec.arch, p.target).role] = mix(stepSeed, p.layer, TARGET_MODULES.indexOf(p.target));
     }
   };
 

@@ -7,7 +7,8 @@
 import type { ModelSpec } from '../../model/types.ts';
 import { attentionDecode } from '../attention/decode.ts';
 import { PlanBuffers } from '../plan/allocate.ts';
-import { modelShape, planDecoding, type DecodePlan, type LoraTarget } from '../plan/plan.ts';
+import { modelShape, planDecoding, type DecodePlan } from '../plan/plan.ts';
+import type { TargetModule } from '../../model/layout.ts';
 import { submit } from '../runtime/index.ts';
 import { prepareBatch } from './batch.ts';
 import { finalNorm, headLogits } from './head.ts';
@@ -22,7 +23,7 @@ export interface KvLoraOptions {
   alpha: number;
   /** use_rslora: scale alpha/√r instead of alpha/r. */
   rslora?: boolean;
-  targets: readonly LoraTarget[];
+  targets: readonly TargetModule[];
 }
 
 export interface KvDecoderOptions {

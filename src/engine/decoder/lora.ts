@@ -3,9 +3,8 @@
 // tensors by PEFT key that training, export and adapter loading address. Both decoders build
 // theirs here; only the training one has gradients.
 import type { ModelSpec } from '../../model/types.ts';
-import { layersPath, layoutOf, type ProjRole } from '../../model/layout.ts';
+import { layersPath, layoutOf, peftKey, TARGET_MODULES, type ProjRole, type TargetModule } from '../../model/layout.ts';
 import type { PlanBuffers } from '../plan/allocate.ts';
-import { LORA_TARGETS, type LoraTarget } from '../plan/plan.ts';
 import type { LoraLayers } from '../plan/tensors.ts';
 import type { LayerLora, LoraModule } from './layer.ts';
 
@@ -13,7 +12,7 @@ export interface LoraParam {
   /** PEFT key, e.g. base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight */
   key: string;
   layer: number;
-  target: LoraTarget;
+  target: TargetModule;
   which: 'A' | 'B';
   shape: [number, number];
   param: GPUBuffer;
@@ -23,18 +22,13 @@ export interface LoraParam {
 /** A LoRA tensor of an inference decoder (no gradient). */
 export type LoraWeight = Omit<LoraParam, 'grad'> & { grad?: GPUBuffer };
 
-/** The PEFT key of a LoRA matrix of this model (`base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight`). */
-export function peftKey(spec: Pick<ModelSpec, 'arch' | 'weight_prefix'>, layer: number, target: LoraTarget, which: 'A' | 'B'): string {
-  return `base_model.model.${layersPath(spec)}.${layer}.${layoutOf(spec.arch, target).parent}.${target}.lora_${which}.weight`;
-}
-
 /** alpha / r, or alpha / √r with use_rslora (PEFT's scaling). */
 export function loraScale(o: { r: number; alpha: number; rslora?: boolean }): number {
   return o.rslora ? o.alpha / Math.sqrt(o.r) : o.alpha / o.r;
 }
 
 export interface DecoderLora {
-  /** Every LoRA tensor in layer, target (LORA_TARGETS order), A-then-B order. */
+  /** Every LoRA tensor in layer, target (TARGET_MODULES order), A-then-B order. */
   params: LoraWeight[];
   /** Per layer, or null without LoRA. */
   layers: (LayerLora | null)[];
@@ -51,7 +45,7 @@ export function decoderLora(
   const params: LoraWeight[] = [];
   const layers = planned.map((byTarget, l): LayerLora | null => {
     const modules: Partial<Record<ProjRole, LoraModule>> = {};
-    for (const t of LORA_TARGETS) {
+    for (const t of TARGET_MODULES) {
       const p = byTarget[t];
       if (!p) continue;
       const role = layoutOf(spec.arch, t).role;
@@ -63,7 +57,7 @@ export function decoderLora(
         m.dB = bufs.get(p.B_grad);
       }
       modules[role] = m;
-      const key = (which: 'A' | 'B') => peftKey(spec, l, t, which);
+      const key = (which: 'A' | 'B') => peftKey(l, t, which, layersPath(spec));
       params.push({ key: key('A'), layer: l, target: t, which: 'A', shape: [r, inF], param: m.a, grad: m.dA });
       params.push({ key: key('B'), layer: l, target: t, which: 'B', shape: [outF, r], param: m.b, grad: m.dB });
     }

@@ -4,7 +4,7 @@
 // GPU, and as a typed record (./tensors.ts) both decoders allocate from, each buffer once.
 import { BYTES, type DType } from '../tensor/dtype.ts';
 import type { Arch, ModelSpec } from '../../model/types.ts';
-import { layoutOf, linearLayouts, TARGET_MODULES, type TargetModule } from '../../model/layout.ts';
+import { layoutOf, linearLayouts, type TargetModule } from '../../model/layout.ts';
 import {
   CATEGORIES, type Category, type DecodeTensors, type LayerActivations, type LoraLayers, type LoraTensors, type PlannedBuffer,
   type StepInputs, type TrainTensors,
@@ -38,14 +38,10 @@ export interface ModelShape {
   sandwich_norms?: boolean;
 }
 
-/** Every module name LoRA can target (an architecture uses its own subset: model/layout.ts). */
-export const LORA_TARGETS = TARGET_MODULES;
-export type LoraTarget = TargetModule;
-
 export interface TrainShape {
   batch: number;
   seq_len: number;
-  lora: { r: number; targets: readonly LoraTarget[]; dropout?: number };
+  lora: { r: number; targets: readonly TargetModule[]; dropout?: number };
   /** Keep only each layer's input and recompute the rest during backward. */
   recompute: boolean;
   /** Vocabulary rows per chunk of the fused LM head / cross entropy (default 8192). */
@@ -55,7 +51,7 @@ export interface TrainShape {
 /** What a KV-cache decoder holds: the cache capacity (prompt plus generated tokens) and its LoRA. */
 export interface DecodeShape {
   max_tokens: number;
-  lora: { r: number; targets: readonly LoraTarget[] };
+  lora: { r: number; targets: readonly TargetModule[] };
 }
 
 interface PlanBase<T> {
@@ -102,7 +98,7 @@ export function modelShape(spec: ModelSpec, dtype: DType): ModelShape {
 }
 
 /** in/out features of each projection: [out, in]. */
-export function projShapes(m: ModelShape): Record<LoraTarget, [number, number]> {
+export function projShapes(m: ModelShape): Record<TargetModule, [number, number]> {
   const q = m.heads * m.head_dim;
   const kv = m.kv_heads * m.head_dim;
   const D = m.hidden;

@@ -21,14 +21,14 @@ import { nodeDevice } from '../../cli/node-gpu.ts';
 import { loadAdapter, loadModel } from '../../infer/load.ts';
 import { createKvRunner } from '../../infer/runner.ts';
 import type { Conversation } from '../../data/types.ts';
-import { createDecoder, peftKey, type Decoder } from '../../engine/decoder/decoder.ts';
+import { createDecoder, type Decoder } from '../../engine/decoder/decoder.ts';
 import type { DecoderBatch } from '../../engine/decoder/batch.ts';
 import { uploadWeights } from '../../engine/decoder/weights.ts';
-import { modelShape, projShapes, type LoraTarget } from '../../engine/plan/plan.ts';
+import { modelShape, projShapes } from '../../engine/plan/plan.ts';
 import { maxAbsErr, maxRelErr, rng } from '../../engine/testing/random.ts';
 import { openSafetensors } from '../../model/safetensors/reader.ts';
 import { bytesSource } from '../../model/sources/byte-source.ts';
-import { allLinear, layersPath } from '../../model/layout.ts';
+import { allLinear, layersPath, peftKey, type TargetModule } from '../../model/layout.ts';
 import { makeTinyModel, type TinyModelOptions } from '../../model/tiny.ts';
 import type { Arch, ModelSpec } from '../../model/types.ts';
 import { tokenizerFromFiles } from '../../tokenize/load.ts';
@@ -47,7 +47,7 @@ export interface DecoderCase {
   /** config.json of a tiny model of the architecture (1 layer: one layer kind; 2: a stack). */
   config: Record<string, unknown>;
   dtype: 'F32' | 'BF16';
-  lora: { r: number; alpha: number; rslora: boolean; targets: LoraTarget[] };
+  lora: { r: number; alpha: number; rslora: boolean; targets: TargetModule[] };
   batch: DecoderBatch;
 }
 
@@ -91,7 +91,7 @@ export function packedBatch(seed: number, B: number, T: number, split: number, v
 }
 
 /** Random LoRA tensors for every layer and target of a spec (B ≠ 0, so every gradient is non-trivial). */
-export function randomLora(spec: ModelSpec, targets: readonly LoraTarget[], r: number, seed: number, std = 0.2): LoraTensor[] {
+export function randomLora(spec: ModelSpec, targets: readonly TargetModule[], r: number, seed: number, std = 0.2): LoraTensor[] {
   const g = rng(seed);
   const shapes = projShapes(modelShape(spec, 'f32'));
   const out: LoraTensor[] = [];
@@ -227,7 +227,7 @@ export function archProofSuite(p: ArchProof): void {
       expect(names.matched_modules.length).toBe(s.num_hidden_layers * targets.length);
       const keys = Object.keys(names.expected).sort();
       const ours = [];
-      for (let l = 0; l < s.num_hidden_layers; l++) for (const t of targets) for (const w of ['A', 'B'] as const) ours.push(peftKey(s, l, t, w));
+      for (let l = 0; l < s.num_hidden_layers; l++) for (const t of targets) for (const w of ['A', 'B'] as const) ours.push(peftKey(l, t, w, layersPath(s)));
       expect(ours.sort()).toEqual(keys);
 
       const jobs = [

@@ -71,3 +71,13 @@ describe('planned memory adapts each architecture’s own linear layers (PEFT al
     expect(planned('internlm/internlm2_5-1_8b-chat', 'internlm2').targets).toEqual(['w1', 'w2', 'w3', 'wo', 'wqkv']);
   });
 });
+
+describe('planned LoRA memory', () => {
+  test('LoRA bytes of Qwen2.5-1.5B at r 8: 28 layers × (A + B) of the 7 projections, ×4 for params, grads, m and v', () => {
+    // hidden 1536, kv 256 (2 heads of 128), intermediate 8960: per layer
+    // q 8·1536 + 1536·8, k 8·1536 + 256·8, v same, o 8·1536 + 1536·8, gate/up 8·1536 + 8960·8, down 8·8960 + 1536·8.
+    const perLayer = 8 * (1536 + 1536) * 2 + 8 * (1536 + 256) * 2 + 8 * (1536 + 8960) * 3;
+    const p = planMemory(shapeOf(qwen15), trainShape({ batch: 1, seqLen: 64, r: 8, arch: qwen15.arch }));
+    expect(p.bytes.lora_params + p.bytes.lora_grads + p.bytes.optimizer).toBe(28 * perLayer * 4 * 4);
+  });
+});

@@ -7,8 +7,8 @@ import {
 } from '../../model/index.ts';
 import { TINY_ID, tinyModel } from '../../model/demo.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
-import { modelShape, planMemory, type LoraTarget } from '../../engine/plan/plan.ts';
-import { allLinear } from '../../model/layout.ts';
+import { modelShape, planMemory } from '../../engine/plan/plan.ts';
+import { allLinear, type TargetModule } from '../../model/layout.ts';
 import type { Arch } from '../../model/types.ts';
 
 export { TINY_ID, TINY_OPTIONS, tinyModel } from '../../model/demo.ts';
@@ -122,7 +122,7 @@ export function trainShape(
   o: { batch: number; seqLen: number; r: number; targets?: readonly string[]; recompute?: boolean; arch?: Arch },
 ): TrainShape {
   const all: readonly string[] = allLinear(o.arch ?? 'llama');
-  const targets = (o.targets ?? all).filter((t): t is LoraTarget => all.includes(t));
+  const targets = (o.targets ?? all).filter((t): t is TargetModule => all.includes(t));
   return { batch: o.batch, seq_len: o.seqLen, lora: { r: o.r, targets }, recompute: o.recompute ?? true };
 }
 
