@@ -4,7 +4,7 @@
 //
 //   h       [T, d] f32   hidden states after the final norm
 //   w       [rows, d]    one row-chunk of the LM head weight (f32, or bf16/f16 packed two per
-//                        u32: the wrapper rewrites the two lines marked W_BINDING and W_LOAD)
+//                        u32; read through common/weights.wgsl, put in front by the wrapper)
 //   targets [T] i32      target[t] = labels[t + 1] (shifted by the caller); negative = ignored
 //   weights [T] f32      per-token loss weight (ms-swift's loss_scale, shifted like targets);
 //                        all ones for the plain mean (x · 1.0 is exact, so the numbers are the same)
@@ -27,8 +27,9 @@ struct DhParams { T: u32, d: u32, n: u32, row0: u32, v0: u32, beta: u32, grad_sc
 
 const NEG: f32 = -3.0e38;
 
-@group(0) @binding(1) var<storage, read> w: array<f32>; // W_BINDING
-fn load_w(i: u32) -> f32 { return w[i]; } // W_LOAD
+// The LM head chunk in its checkpoint dtype (common/weights.wgsl, the prelude).
+@group(0) @binding(1) var<storage, read> w: array<u32>;
+fn load_w(i: u32) -> f32 { return widen_weight(w[weight_word(i)], i); }
 
 // ---- logits[t, c] = Σ_k h[t, k] · w[row0 + c, k]: 64×64 tiles, 4×4 per thread.
 @group(0) @binding(0) var<storage, read> h: array<f32>;

@@ -1,10 +1,8 @@
 // Embedding gather: out[t, :] = W[ids[t], :] for the ids that fall in this row chunk of W
 // (a vocabulary too big for one binding is split by rows; one dispatch per chunk).
-// W is f32, or bf16 / f16 packed two per u32, widened exactly; then multiplied by `scale`
-// (Gemma's √hidden normalizer, in f32; 1 elsewhere).
+// W is f32, or bf16 / f16 packed two per u32, widened exactly (common/weights.wgsl, the
+// prelude); then multiplied by `scale` (Gemma's √hidden normalizer, in f32; 1 elsewhere).
 struct Params { T: u32, D: u32, row_start: u32, rows: u32, scale: f32 }
-
-override W_DTYPE: u32 = 0u; // 0: f32, 1: bf16, 2: f16
 
 @group(0) @binding(0) var<storage, read> ids: array<u32>;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
@@ -12,18 +10,7 @@ override W_DTYPE: u32 = 0u; // 0: f32, 1: bf16, 2: f16
 @group(0) @binding(3) var<uniform> p: Params;
 
 fn load_w(e: u32) -> f32 {
-  if (W_DTYPE == 0u) {
-    return bitcast<f32>(w[e]);
-  }
-  let word = w[e >> 1u];
-  var h = word & 0xffffu;
-  if ((e & 1u) == 1u) {
-    h = word >> 16u;
-  }
-  if (W_DTYPE == 1u) {
-    return bitcast<f32>(h << 16u);
-  }
-  return unpack2x16float(h).x;
+  return widen_weight(w[weight_word(e)], e);
 }
 
 @compute @workgroup_size(256)

@@ -1,10 +1,9 @@
 // Global gradient L2 norm over many buffers and the clip coefficient, without a CPU round trip:
 // sumsq_partial (one dispatch per gradient buffer) writes per-workgroup partial sums into
 // `partials` starting at `slot`; finalize sums them into out = [norm, min(1, max_norm/(norm+1e-6))]
-// (torch.nn.utils.clip_grad_norm_); scale_by multiplies a buffer by out[1] in place.
+// (torch.nn.utils.clip_grad_norm_), which adamw.wgsl applies to each gradient as it reads it.
 struct PartialParams { n: u32, slot: u32 }
 struct FinalParams { count: u32, max_norm: f32 }
-struct ScaleParams { n: u32 }
 
 const WG = 256u;
 var<workgroup> red: array<f32, WG>;
@@ -57,14 +56,3 @@ fn finalize(@builtin(local_invocation_id) lid: vec3<u32>) {
   }
 }
 
-@group(0) @binding(0) var<storage, read_write> g: array<f32>;
-@group(0) @binding(1) var<storage, read> coef: array<f32>;
-@group(0) @binding(2) var<uniform> sp: ScaleParams;
-
-@compute @workgroup_size(WG)
-fn scale_by(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i < sp.n) {
-    g[i] = g[i] * coef[1];
-  }
-}

@@ -14,16 +14,3 @@ fn add_inplace(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   }
 }
 
-// out = a + b (residual stream with a fresh output buffer).
-@group(0) @binding(0) var<storage, read> ra: array<f32>;
-@group(0) @binding(1) var<storage, read> rb: array<f32>;
-@group(0) @binding(2) var<storage, read_write> rout: array<f32>;
-@group(0) @binding(3) var<uniform> rparams: Params;
-
-@compute @workgroup_size(256)
-fn add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i < rparams.n) {
-    rout[i] = ra[i] + rb[i];
-  }
-}

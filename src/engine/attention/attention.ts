@@ -9,7 +9,7 @@
 //   rowStats           [T, nHeads, 2] f32 scratch of the backward (lse and rowsum(dOut∘out))
 // A batch of B rows goes in flattened as T = B·rowLength tokens, each row (and each sequence
 // packed in a row) with its own id; the tokens of one id must form one contiguous run.
-import { Kernel, params } from '../runtime/index.ts';
+import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import fwdWGSL from '../../../shaders/attention_fwd.wgsl?raw';
 import bwdWGSL from '../../../shaders/attention_bwd.wgsl?raw';
 
@@ -79,15 +79,25 @@ function check(d: AttentionDims): void {
   }
 }
 
-function uniform(d: AttentionDims): ArrayBuffer {
-  return params([
-    ['u32', d.T],
-    ['u32', d.nHeads],
-    ['u32', d.nKvHeads],
-    ['f32', d.scale ?? 1 / Math.sqrt(d.headDim)],
-    ['f32', d.softcap ?? 0],
-    ['u32', d.window ?? 0],
-  ]);
+const UNIFORM = [['T', 'u32'], ['H', 'u32'], ['HKV', 'u32'], ['scale', 'f32'], ['softcap', 'f32'], ['window', 'u32']] as const;
+const FORWARD = kernelSpec({
+  file: 'attention_fwd.wgsl', source: fwdWGSL, entryPoint: 'attention_fwd', bindings: ['q', 'k', 'v', 'seq_id', 'o', 'lse'], uniform: UNIFORM,
+});
+const BWD_DELTA = kernelSpec({
+  file: 'attention_bwd.wgsl', source: bwdWGSL, entryPoint: 'attention_bwd_delta', bindings: ['d_o', 'o_in', 'lse_in', 'rowstat_out'],
+  uniform: UNIFORM,
+});
+const BWD_DQ = kernelSpec({
+  file: 'attention_bwd.wgsl', source: bwdWGSL, entryPoint: 'attention_bwd_dq',
+  bindings: ['q', 'k', 'v', 'seq_id', 'd_out', 'rowstat', 'dq'], uniform: UNIFORM,
+});
+const BWD_DKV = kernelSpec({
+  file: 'attention_bwd.wgsl', source: bwdWGSL, entryPoint: 'attention_bwd_dkv',
+  bindings: ['q', 'k', 'v', 'seq_id', 'd_out', 'rowstat', 'dk', 'dv'], uniform: UNIFORM,
+});
+
+function uniform(d: AttentionDims) {
+  return { T: d.T, H: d.nHeads, HKV: d.nKvHeads, scale: d.scale ?? 1 / Math.sqrt(d.headDim), softcap: d.softcap ?? 0, window: d.window ?? 0 };
 }
 
 const specialized = new Map<string, string>();
@@ -107,11 +117,10 @@ export function attentionForward(
   b: AttentionForwardBuffers,
 ): void {
   check(dims);
-  const kernel = new Kernel(device, source(device, 'fwd', dims.headDim), 'attention_fwd');
-  kernel.dispatch(encoder, [b.q, b.k, b.v, b.seqIds, b.out, b.lse], uniform(dims), [
+  runKernel(device, encoder, FORWARD, { q: b.q, k: b.k, v: b.v, seq_id: b.seqIds, o: b.out, lse: b.lse }, uniform(dims), [
     Math.ceil(dims.T / QUERIES_PER_WORKGROUP),
     dims.nHeads,
-  ]);
+  ], { source: source(device, 'fwd', dims.headDim) });
 }
 
 /** Records the backward pass: dq, dk, dv from dOut (overwriting them); uses `rowStats` as scratch. */
@@ -125,19 +134,14 @@ export function attentionBackward(
   const code = source(device, 'bwd', dims.headDim);
   const u = uniform(dims);
   const rows = dims.T * dims.nHeads;
-  new Kernel(device, code, 'attention_bwd_delta').dispatch(encoder, [b.dOut, b.out, b.lse, b.rowStats], u, [Math.ceil(rows / 64)]);
+  const opts = { source: code };
+  runKernel(device, encoder, BWD_DELTA, { d_o: b.dOut, o_in: b.out, lse_in: b.lse, rowstat_out: b.rowStats }, u, [Math.ceil(rows / 64)], opts);
   const blocks = Math.ceil(dims.T / QUERIES_PER_WORKGROUP);
-  new Kernel(device, code, 'attention_bwd_dq').dispatch(
-    encoder,
-    [b.q, b.k, b.v, b.seqIds, b.dOut, b.rowStats, b.dq],
-    u,
-    [blocks, dims.nHeads],
-  );
-  new Kernel(device, code, 'attention_bwd_dkv').dispatch(
-    encoder,
-    [b.q, b.k, b.v, b.seqIds, b.dOut, b.rowStats, b.dk, b.dv],
-    u,
-    [blocks, dims.nKvHeads],
+  const common = { q: b.q, k: b.k, v: b.v, seq_id: b.seqIds, d_out: b.dOut, rowstat: b.rowStats };
+  runKernel(device, encoder, BWD_DQ, { ...common, dq: b.dq }, u, [blocks, dims.nHeads], opts);
+  runKernel(
+    device, encoder, BWD_DKV, { ...common, dk: b.dk, dv: b.dv }, u,
+    [blocks, dims.nKvHeads], opts,
   );
 }
 

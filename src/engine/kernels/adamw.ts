@@ -1,8 +1,23 @@
 // AdamW (torch.optim.AdamW semantics) and the global gradient norm / clipping that feeds it.
 import adamSrc from '../../../shaders/adamw.wgsl?raw';
 import normSrc from '../../../shaders/grad_norm.wgsl?raw';
-import { Kernel, params } from '../runtime/kernel.ts';
+import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { dummyBuffer, grid1d } from '../runtime/grid.ts';
+
+const ADAMW = kernelSpec({
+  file: 'adamw.wgsl', source: adamSrc, entryPoint: 'adamw', bindings: ['param', 'grad', 'm', 'v', 'clip'],
+  uniform: [
+    ['n', 'u32'], ['use_clip', 'u32'], ['decay', 'f32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['step_size', 'f32'],
+    ['bc2_sqrt', 'f32'],
+  ],
+});
+const SUMSQ_PARTIAL = kernelSpec({
+  file: 'grad_norm.wgsl', source: normSrc, entryPoint: 'sumsq_partial', bindings: ['x', 'partials'], uniform: [['n', 'u32'], ['slot', 'u32']],
+});
+const NORM_FINALIZE = kernelSpec({
+  file: 'grad_norm.wgsl', source: normSrc, entryPoint: 'finalize', bindings: ['fpartials', 'out'],
+  uniform: [['count', 'u32'], ['max_norm', 'f32']],
+});
 
 export interface AdamWHyper {
   lr: number;
@@ -28,21 +43,9 @@ export function adamwStep(
   const wd = a.weight_decay ?? 0.01;
   const bc1 = 1 - beta1 ** a.step;
   const bc2 = 1 - beta2 ** a.step;
-  new Kernel(device, adamSrc, 'adamw').dispatch(
-    enc,
-    [a.param, a.grad, a.m, a.v, a.clip ?? dummyBuffer(device)],
-    params([
-      ['u32', a.n],
-      ['u32', a.clip ? 1 : 0],
-      ['f32', 1 - a.lr * wd],
-      ['f32', beta1],
-      ['f32', beta2],
-      ['f32', eps],
-      ['f32', a.lr / bc1],
-      ['f32', Math.sqrt(bc2)],
-    ]),
-    grid1d(device, a.n),
-  );
+  runKernel(device, enc, ADAMW, { ...a, clip: a.clip ?? dummyBuffer(device) }, {
+    n: a.n, use_clip: a.clip ? 1 : 0, decay: 1 - a.lr * wd, beta1, beta2, eps, step_size: a.lr / bc1, bc2_sqrt: Math.sqrt(bc2),
+  }, grid1d(device, a.n));
 }
 
 const PARTIALS_PER_BUFFER = 64;
@@ -62,20 +65,12 @@ export function gradNorm(
   enc: GPUCommandEncoder,
   a: { grads: { buffer: GPUBuffer; n: number }[]; partials: GPUBuffer; out: GPUBuffer; maxNorm: number },
 ): void {
-  const partial = new Kernel(device, normSrc, 'sumsq_partial');
   let slot = 0;
   for (const g of a.grads) {
     // Unused slots of a small buffer's range stay untouched, so every slot is written.
     const groups = Math.max(1, Math.min(PARTIALS_PER_BUFFER, Math.ceil(g.n / 256)));
-    partial.dispatch(enc, [g.buffer, a.partials], params([['u32', g.n], ['u32', slot]]), [groups]);
+    runKernel(device, enc, SUMSQ_PARTIAL, { x: g.buffer, partials: a.partials }, { n: g.n, slot }, [groups]);
     slot += groups;
   }
-  new Kernel(device, normSrc, 'finalize').dispatch(
-    enc, [a.partials, a.out], params([['u32', slot], ['f32', a.maxNorm]]), [1],
-  );
-}
-
-/** grad *= clipCoef (out[1] of gradNorm), in place. */
-export function clipGrad(device: GPUDevice, enc: GPUCommandEncoder, grad: GPUBuffer, n: number, normOut: GPUBuffer): void {
-  new Kernel(device, normSrc, 'scale_by').dispatch(enc, [grad, normOut], params([['u32', n]]), grid1d(device, n));
+  runKernel(device, enc, NORM_FINALIZE, { fpartials: a.partials, out: a.out }, { count: slot, max_norm: a.maxNorm }, [1]);
 }

@@ -2,9 +2,14 @@
 //   y += scale·(dropout(x)·Aᵀ)·Bᵀ,  A [r, in], B [out, r], scale = lora_alpha / r.
 // Dropout's mask is a hash of (seed, index), so backward regenerates it instead of storing it.
 import src from '../../../shaders/lora.wgsl?raw';
-import { Kernel, params } from '../runtime/kernel.ts';
+import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { grid1d } from '../runtime/grid.ts';
 import { gemm } from './matmul.ts';
+
+const DROPOUT = kernelSpec({
+  file: 'lora.wgsl', source: src, entryPoint: 'dropout', bindings: ['x', 'out'],
+  uniform: [['n', 'u32'], ['seed', 'u32'], ['p', 'f32'], ['scale', 'f32'], ['accumulate', 'u32']],
+});
 
 /** out (+)= x·mask/(1−p), mask[i] = hash(seed, i) ≥ p. p = 0 copies (scaled by 1). */
 export function dropout(
@@ -12,12 +17,8 @@ export function dropout(
   enc: GPUCommandEncoder,
   a: { x: GPUBuffer; out: GPUBuffer; n: number; p: number; seed: number; accumulate?: boolean },
 ): void {
-  new Kernel(device, src, 'dropout').dispatch(
-    enc,
-    [a.x, a.out],
-    params([['u32', a.n], ['u32', a.seed >>> 0], ['f32', a.p], ['f32', 1 / (1 - a.p)], ['u32', a.accumulate ? 1 : 0]]),
-    grid1d(device, a.n),
-  );
+  const u = { n: a.n, seed: a.seed >>> 0, p: a.p, scale: 1 / (1 - a.p), accumulate: a.accumulate ? 1 : 0 };
+  runKernel(device, enc, DROPOUT, a, u, grid1d(device, a.n));
 }
 
 // CPU mirror of the WGSL hash, for references and debugging.

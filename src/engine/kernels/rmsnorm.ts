@@ -3,8 +3,14 @@
 // `offset: 1` is Gemma's RMSNorm, which scales by (1 + weight): in f32, exactly as
 // `output * (1.0 + self.weight.float())`.
 import src from '../../../shaders/rmsnorm.wgsl?raw';
-import { Kernel, params } from '../runtime/kernel.ts';
+import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { gridRows } from '../runtime/grid.ts';
+
+const UNIFORM = [['rows', 'u32'], ['cols', 'u32'], ['eps', 'f32'], ['accumulate', 'u32'], ['offset', 'f32']] as const;
+const FORWARD = kernelSpec({ file: 'rmsnorm.wgsl', source: src, entryPoint: 'rmsnorm_forward', bindings: ['x', 'w', 'y', 'rstd'], uniform: UNIFORM });
+const BACKWARD = kernelSpec({
+  file: 'rmsnorm.wgsl', source: src, entryPoint: 'rmsnorm_backward', bindings: ['bx', 'bw', 'bdy', 'brstd', 'bdx'], uniform: UNIFORM,
+});
 
 /** y = x·rsqrt(mean(x²)+eps)·w per row; rstd[rows] saved for backward. y must not alias x. */
 export function rmsnormForward(
@@ -12,12 +18,7 @@ export function rmsnormForward(
   enc: GPUCommandEncoder,
   a: { x: GPUBuffer; w: GPUBuffer; y: GPUBuffer; rstd: GPUBuffer; rows: number; cols: number; eps: number; offset?: number },
 ): void {
-  new Kernel(device, src, 'rmsnorm_forward').dispatch(
-    enc,
-    [a.x, a.w, a.y, a.rstd],
-    params([['u32', a.rows], ['u32', a.cols], ['f32', a.eps], ['u32', 0], ['f32', a.offset ?? 0]]),
-    gridRows(device, a.rows),
-  );
+  runKernel(device, enc, FORWARD, a, { rows: a.rows, cols: a.cols, eps: a.eps, accumulate: 0, offset: a.offset ?? 0 }, gridRows(device, a.rows));
 }
 
 /** dx (+)= ∂(rmsnorm)/∂x · dy, using the saved rstd. The weight is frozen (no dw). */
@@ -29,10 +30,6 @@ export function rmsnormBackward(
     offset?: number;
   },
 ): void {
-  new Kernel(device, src, 'rmsnorm_backward').dispatch(
-    enc,
-    [a.x, a.w, a.dy, a.rstd, a.dx],
-    params([['u32', a.rows], ['u32', a.cols], ['f32', 0], ['u32', a.accumulate ? 1 : 0], ['f32', a.offset ?? 0]]),
-    gridRows(device, a.rows),
-  );
+  const u = { rows: a.rows, cols: a.cols, eps: 0, accumulate: a.accumulate ? 1 : 0, offset: a.offset ?? 0 };
+  runKernel(device, enc, BACKWARD, { bx: a.x, bw: a.w, bdy: a.dy, brstd: a.rstd, bdx: a.dx }, u, gridRows(device, a.rows));
 }

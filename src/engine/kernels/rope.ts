@@ -3,7 +3,7 @@
 // position ids, and the in-place rotate-half kernel forward and backward (over the first
 // `rotaryDim` dims of each head: Phi-3's partial rotary).
 import src from '../../../shaders/rope.wgsl?raw';
-import { Kernel, params } from '../runtime/kernel.ts';
+import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { grid1d } from '../runtime/grid.ts';
 import type { Llama3RopeScaling, RopeScaling } from '../../model/types.ts';
 
@@ -114,23 +114,17 @@ export interface RopeArgs {
   off?: number;
 }
 
+const ROPE = kernelSpec({
+  file: 'rope.wgsl', source: src, entryPoint: 'rope', bindings: ['x', 'cos_t', 'sin_t'],
+  uniform: [['T', 'u32'], ['H', 'u32'], ['D', 'u32'], ['stride', 'u32'], ['off', 'u32'], ['sign', 'f32'], ['R', 'u32']],
+});
+
 function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: number): void {
   const rot = a.rotaryDim ?? a.headDim;
   const n = a.T * a.heads * (rot / 2);
-  new Kernel(device, src, 'rope').dispatch(
-    enc,
-    [a.x, a.cos, a.sin],
-    params([
-      ['u32', a.T],
-      ['u32', a.heads],
-      ['u32', a.headDim],
-      ['u32', a.stride ?? a.heads * a.headDim],
-      ['u32', a.off ?? 0],
-      ['f32', sign],
-      ['u32', rot],
-    ]),
-    grid1d(device, n),
-  );
+  runKernel(device, enc, ROPE, { x: a.x, cos_t: a.cos, sin_t: a.sin }, {
+    T: a.T, H: a.heads, D: a.headDim, stride: a.stride ?? a.heads * a.headDim, off: a.off ?? 0, sign, R: rot,
+  }, grid1d(device, n));
 }
 
 export function ropeForward(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs): void {

@@ -14,7 +14,9 @@
 // ms-swift's loss_scale loss (swift/trainers/seq2seq_trainer.py, compute_loss: per-token CE times
 // loss_scale rolled by −1, summed, divided by num_items_in_batch = the count of labels ≠ -100):
 // the divisor stays the token count, so weights 2 and 3 make the loss larger, as in ms-swift.
-import { Kernel, params, storageBuffer } from '../runtime/index.ts';
+import { storageBuffer } from '../runtime/index.ts';
+import { kernelSpec, runKernel } from '../runtime/spec.ts';
+import { withWeights, WEIGHT_DTYPE } from '../kernels/weights.ts';
 import ceWGSL from '../../../shaders/cross_entropy.wgsl?raw';
 
 export type LmHeadDType = 'f32' | 'bf16' | 'f16';
@@ -70,21 +72,28 @@ export interface CrossEntropyBackwardOptions {
   accumulate?: boolean;
 }
 
-const W_BINDING = /@group\(0\) @binding\(1\) var<storage, read> w: array<f32>; \/\/ W_BINDING/;
-const W_LOAD = /fn load_w\(i: u32\) -> f32 \{ return w\[i\]; \} \/\/ W_LOAD/;
-
-function specialize(dtype: LmHeadDType): string {
-  if (dtype === 'f32') return ceWGSL;
-  const half =
-    dtype === 'bf16'
-      ? 'let u = w[i >> 1u]; if ((i & 1u) == 0u) { return bitcast<f32>(u << 16u); } return bitcast<f32>(u & 0xffff0000u);'
-      : 'return unpack2x16float(w[i >> 1u])[i & 1u];';
-  return ceWGSL
-    .replace(W_BINDING, '@group(0) @binding(1) var<storage, read> w: array<u32>;')
-    .replace(W_LOAD, `fn load_w(i: u32) -> f32 { ${half} }`);
-}
-
 const TILE = 64;
+const file = 'cross_entropy.wgsl';
+const source = withWeights(ceWGSL);
+const LOGITS = kernelSpec({
+  file, source, entryPoint: 'ce_logits', bindings: ['h', 'w', 'logits_out'],
+  uniform: [['T', 'u32'], ['d', 'u32'], ['n', 'u32'], ['row0', 'u32'], ['softcap', 'f32']],
+});
+const STATS = kernelSpec({
+  file, source, entryPoint: 'ce_stats', bindings: ['logits_in', 'targets', 'stats'],
+  uniform: [['T', 'u32'], ['n', 'u32'], ['v0', 'u32'], ['first', 'u32']],
+});
+const FINALIZE = kernelSpec({
+  file, source, entryPoint: 'ce_finalize', bindings: ['stats_in', 'targets', 'loss', 'lse_out', 'mean_out', 'weights_f'],
+  uniform: [['T', 'u32']],
+});
+const DH = kernelSpec({
+  file, source, entryPoint: 'ce_dh', bindings: ['logits_b', 'w', 'lse_in', 'targets_b', 'mean_in', 'dh', 'weights_b'],
+  uniform: [
+    ['T', 'u32'], ['d', 'u32'], ['n', 'u32'], ['row0', 'u32'], ['v0', 'u32'], ['beta', 'u32'], ['grad_scale', 'f32'], ['divisor', 'f32'],
+    ['softcap', 'f32'],
+  ],
+});
 
 export class FusedCrossEntropy {
   readonly chunkRows: number;
@@ -97,10 +106,8 @@ export class FusedCrossEntropy {
    * planned weights buffer, so training never makes it). x · 1.0 is exact: the same numbers.
    */
   private ones: GPUBuffer | null = null;
-  private readonly kLogits: Kernel;
-  private readonly kStats: Kernel;
-  private readonly kFinal: Kernel;
-  private readonly kDh: Kernel;
+  /** The LM head's dtype, as the kernels' WEIGHT_DTYPE. */
+  private readonly weights: { constants: { WEIGHT_DTYPE: number } };
 
   constructor(
     readonly device: GPUDevice,
@@ -118,11 +125,7 @@ export class FusedCrossEntropy {
     this.logits = storageBuffer(device, 4 * maxTokens * this.chunkRows, 'ce logits block');
     this.stats = storageBuffer(device, 16 * maxTokens, 'ce running stats');
     this.scratchBytes = this.logits.size + this.stats.size;
-    const code = specialize(head.dtype);
-    this.kLogits = new Kernel(device, code, 'ce_logits');
-    this.kStats = new Kernel(device, code, 'ce_stats');
-    this.kFinal = new Kernel(device, code, 'ce_finalize');
-    this.kDh = new Kernel(device, code, 'ce_dh');
+    this.weights = { constants: { WEIGHT_DTYPE: WEIGHT_DTYPE[head.dtype] } };
   }
 
   get vocabSize(): number {
@@ -153,18 +156,9 @@ export class FusedCrossEntropy {
   }
 
   private recordLogits(encoder: GPUCommandEncoder, T: number, hidden: GPUBuffer, blk: { buffer: GPUBuffer; row0: number; n: number }): void {
-    this.kLogits.dispatch(
-      encoder,
-      [hidden, blk.buffer, this.logits],
-      params([
-        ['u32', T],
-        ['u32', this.head.hidden],
-        ['u32', blk.n],
-        ['u32', blk.row0],
-        ['f32', this.head.softcap ?? 0],
-      ]),
-      [Math.ceil(blk.n / TILE), Math.ceil(T / TILE)],
-    );
+    runKernel(this.device, encoder, LOGITS, { h: hidden, w: blk.buffer, logits_out: this.logits }, {
+      T, d: this.head.hidden, n: blk.n, row0: blk.row0, softcap: this.head.softcap ?? 0,
+    }, [Math.ceil(blk.n / TILE), Math.ceil(T / TILE)], this.weights);
   }
 
   /** Records the forward: per-token loss and lse, and the mean over tokens with a target. */
@@ -173,21 +167,15 @@ export class FusedCrossEntropy {
     let first = 1;
     for (const blk of this.blocks()) {
       this.recordLogits(encoder, T, b.hidden, blk);
-      this.kStats.dispatch(
-        encoder,
-        [this.logits, b.targets, this.stats],
-        params([
-          ['u32', T],
-          ['u32', blk.n],
-          ['u32', blk.v0],
-          ['u32', first],
-        ]),
-        [T],
-      );
+      runKernel(this.device, encoder, STATS, { logits_in: this.logits, targets: b.targets, stats: this.stats }, {
+        T, n: blk.n, v0: blk.v0, first,
+      }, [T], this.weights);
       first = 0;
     }
     const weights = b.weights ?? this.unitWeights();
-    this.kFinal.dispatch(encoder, [this.stats, b.targets, b.loss, b.lse, b.mean, weights], params([['u32', T]]), [1]);
+    runKernel(this.device, encoder, FINALIZE, {
+      stats_in: this.stats, targets: b.targets, loss: b.loss, lse_out: b.lse, mean_out: b.mean, weights_f: weights,
+    }, { T }, [1], this.weights);
   }
 
   /** Records the backward: dHidden = Σ_v (softmax − onehot)·W · weight · gradScale / N, block by block. */
@@ -196,22 +184,13 @@ export class FusedCrossEntropy {
     let beta = opts.accumulate ? 1 : 0;
     for (const blk of this.blocks()) {
       this.recordLogits(encoder, T, b.hidden, blk);
-      this.kDh.dispatch(
-        encoder,
-        [this.logits, blk.buffer, b.lse, b.targets, b.mean, b.dHidden, b.weights ?? this.unitWeights()],
-        params([
-          ['u32', T],
-          ['u32', this.head.hidden],
-          ['u32', blk.n],
-          ['u32', blk.row0],
-          ['u32', blk.v0],
-          ['u32', beta],
-          ['f32', opts.gradScale ?? 1],
-          ['f32', opts.divisor ?? 0],
-          ['f32', this.head.softcap ?? 0],
-        ]),
-        [Math.ceil(this.head.hidden / TILE), Math.ceil(T / TILE)],
-      );
+      runKernel(this.device, encoder, DH, {
+        logits_b: this.logits, w: blk.buffer, lse_in: b.lse, targets_b: b.targets, mean_in: b.mean, dh: b.dHidden,
+        weights_b: b.weights ?? this.unitWeights(),
+      }, {
+        T, d: this.head.hidden, n: blk.n, row0: blk.row0, v0: blk.v0, beta,
+        grad_scale: opts.gradScale ?? 1, divisor: opts.divisor ?? 0, softcap: this.head.softcap ?? 0,
+      }, [Math.ceil(this.head.hidden / TILE), Math.ceil(T / TILE)], this.weights);
       beta = 1;
     }
   }
