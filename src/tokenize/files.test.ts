@@ -5,7 +5,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readTokenizerFolder } from '../cli/tokenize-pool.ts';
 import type { Conversation } from '../data/types.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
@@ -14,7 +14,7 @@ import { getTemplate } from '../templates/specs.ts';
 import { RecordEncoder } from './encode.ts';
 import { TokenizerError } from './error.ts';
 import { readTokenizerFiles } from './files.ts';
-import { tokenizerFromFiles } from './load.ts';
+import { tokenizerFromFiles, tokenizerFromHub } from './load.ts';
 import { COMMON_TRAINING, sentencePieceReference, type Reference } from './sentencepiece/testing.ts';
 import { IGNORE_INDEX } from './types.ts';
 
@@ -97,5 +97,38 @@ describe('the CLI folder reader (prism tokenize, prism train)', () => {
     writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(CONFIG));
     const tok = tokenizerFromFiles(await readTokenizerFolder(dir));
     TEXTS.forEach((t, i) => expect(tok.encode(t, { add_special_tokens: false }), `text ${i}`).toEqual(ref.encoded[i]));
+  });
+});
+
+describe('tokenizerFromHub (the Templates page)', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  // transformers.js fetches through its own client (here it cannot reach the Hub; online it gets a 404
+  // for this repo); the fallback reads the repo through hubModelSource, i.e. the stubbed fetch.
+  it('a repo with only tokenizer.model: when transformers.js cannot load it, tokenizer.model is converted', async () => {
+    const served: Record<string, Uint8Array> = {
+      'tokenizer.model': modelBytes, 'tokenizer_config.json': new TextEncoder().encode(JSON.stringify(CONFIG)),
+    };
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (input: string | URL | Request, init?: RequestInit) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      asked.push(`${init?.method ?? 'GET'} ${url}`);
+      const m = /^https:\/\/huggingface\.co\/test\/spm-only\/resolve\/main\/(.+)$/.exec(url);
+      const body = m ? served[decodeURIComponent(m[1])] : undefined;
+      if (!body) return new Response('not found', { status: 404 });
+      const range = /^bytes=(\d+)-(\d*)$/.exec(new Headers(init?.headers).get('range') ?? '');
+      if (range) {
+        const a = Number(range[1]);
+        const b = range[2] ? Number(range[2]) + 1 : body.length;
+        return new Response(body.slice(a, b) as BlobPart, {
+          status: 206, headers: { 'Content-Range': `bytes ${a}-${b - 1}/${body.length}`, 'Content-Length': String(b - a) },
+        });
+      }
+      return new Response(init?.method === 'HEAD' ? null : (body as BlobPart), { headers: { 'Content-Length': String(body.length) } });
+    });
+    const { tokenizer, files } = await tokenizerFromHub('test/spm-only');
+    expect(files.tokenizerConfig).toEqual(CONFIG);
+    TEXTS.forEach((t, i) => expect(tokenizer.encode(t, { add_special_tokens: false }), `text ${i}`).toEqual(ref.encoded[i]));
+    expect(asked.some((a) => a.endsWith('/tokenizer.json'))).toBe(true);
   });
 });
