@@ -51,10 +51,13 @@ beforeAll(() => {
 
 const blobs = (files: Record<string, string | Uint8Array>) =>
   Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new Blob([v as BlobPart])]));
+/** InternLM2's layout: tokenizer.model and tokenizer_config.json, no tokenizer.json. */
+const spmOnly = () =>
+  blobModelSource(blobs({ 'tokenizer.model': modelBytes, 'tokenizer_config.json': JSON.stringify(CONFIG) }));
 
 describe('readTokenizerFiles', () => {
   it('a folder with only tokenizer.model: ids of SentencePiece, BOS per add_bos_token', async () => {
-    const source = blobModelSource(blobs({ 'tokenizer.model': modelBytes, 'tokenizer_config.json': JSON.stringify(CONFIG) }));
+    const source = spmOnly();
     const files = await readTokenizerFiles(source);
     expect(files.tokenizerConfig).toEqual(CONFIG);
     const tok = tokenizerFromFiles(files);
@@ -63,7 +66,7 @@ describe('readTokenizerFiles', () => {
   });
 
   it('a rendered InternLM2 conversation: template BOS not doubled, the reply and <|im_end|> trained', async () => {
-    const source = blobModelSource(blobs({ 'tokenizer.model': modelBytes, 'tokenizer_config.json': JSON.stringify(CONFIG) }));
+    const source = spmOnly();
     const tok = tokenizerFromFiles(await readTokenizerFiles(source));
     const enc = new RecordEncoder(tok).encode(rendered, 1);
     expect(Array.from(enc.input_ids)).toEqual(ref.encoded[2]);
@@ -105,7 +108,7 @@ describe('tokenizerFromHub (the Templates page)', () => {
 
   // transformers.js fetches through its own client (here it cannot reach the Hub; online it gets a 404
   // for this repo); the fallback reads the repo through hubModelSource, i.e. the stubbed fetch.
-  it('a repo with only tokenizer.model: when transformers.js cannot load it, tokenizer.model is converted', async () => {
+  it('a repo with only tokenizer.model: when transformers.js cannot load it, it is converted', async () => {
     const served: Record<string, Uint8Array> = {
       'tokenizer.model': modelBytes, 'tokenizer_config.json': new TextEncoder().encode(JSON.stringify(CONFIG)),
     };
@@ -121,14 +124,18 @@ describe('tokenizerFromHub (the Templates page)', () => {
         const a = Number(range[1]);
         const b = range[2] ? Number(range[2]) + 1 : body.length;
         return new Response(body.slice(a, b) as BlobPart, {
-          status: 206, headers: { 'Content-Range': `bytes ${a}-${b - 1}/${body.length}`, 'Content-Length': String(b - a) },
+          status: 206,
+          headers: { 'Content-Range': `bytes ${a}-${b - 1}/${body.length}`, 'Content-Length': String(b - a) },
         });
       }
-      return new Response(init?.method === 'HEAD' ? null : (body as BlobPart), { headers: { 'Content-Length': String(body.length) } });
+      const headers = { 'Content-Length': String(body.length) };
+      return new Response(init?.method === 'HEAD' ? null : (body as BlobPart), { headers });
     });
     const { tokenizer, files } = await tokenizerFromHub('test/spm-only');
     expect(files.tokenizerConfig).toEqual(CONFIG);
-    TEXTS.forEach((t, i) => expect(tokenizer.encode(t, { add_special_tokens: false }), `text ${i}`).toEqual(ref.encoded[i]));
+    TEXTS.forEach((t, i) => {
+      expect(tokenizer.encode(t, { add_special_tokens: false }), `text ${i}`).toEqual(ref.encoded[i]);
+    });
     expect(asked.some((a) => a.endsWith('/tokenizer.json'))).toBe(true);
   });
 });

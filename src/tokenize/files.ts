@@ -31,7 +31,8 @@ export async function readTokenizerFiles(source: TokenizerSource): Promise<Token
   }
   if (!(await source.exists('tokenizer.model'))) {
     throw new TokenizerError(
-      `${source.label}: no tokenizer.json (nor a SentencePiece tokenizer.model): the model folder needs its tokenizer files`,
+      `${source.label}: no tokenizer.json (nor a SentencePiece tokenizer.model): ` +
+        'the model folder needs its tokenizer files',
     );
   }
   const file = await source.open('tokenizer.model');

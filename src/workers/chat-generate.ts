@@ -132,7 +132,7 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
       const files = model.tokenizerFiles;
       if (!files['tokenizer.json']) {
         model.destroy();
-        throw new Error(`${source.label}: no tokenizer.json nor tokenizer.model (the chat needs the model's own tokenizer)`);
+        throw new Error(`${source.label}: no tokenizer.json nor tokenizer.model (the chat needs the model's tokenizer)`);
       }
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),

@@ -63,7 +63,7 @@ Options:
       const model = await loadModel(source, device, { opened });
       const files = model.tokenizerFiles;
       if (!files['tokenizer.json']) {
-        throw new TokenizerError(`${modelDir}: no tokenizer.json nor tokenizer.model (the model folder needs its tokenizer files)`);
+        throw new TokenizerError(`${modelDir}: no tokenizer.json nor tokenizer.model (the model needs its tokenizer files)`);
       }
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),

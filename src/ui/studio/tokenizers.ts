@@ -71,7 +71,8 @@ export function loadFromFolder(id: string, files: FileList | File[]): Promise<vo
     if (tj) return { tokenizerJSON: JSON.parse(await tj.text()) as Record<string, unknown>, tokenizerConfig };
     const { tokenizerJSONFromSentencePiece } = await import('../../tokenize/sentencepiece/convert.ts');
     const bytes = new Uint8Array(await tm!.arrayBuffer());
-    return { tokenizerJSON: tokenizerJSONFromSentencePiece(bytes, tokenizerConfig, { label: tm!.webkitRelativePath }), tokenizerConfig };
+    const tokenizerJSON = tokenizerJSONFromSentencePiece(bytes, tokenizerConfig, { label: tm!.webkitRelativePath });
+    return { tokenizerJSON, tokenizerConfig };
   });
 }
 
