@@ -18,6 +18,8 @@
 //   --full            the issue's shapes: tokens 512, attention 512,1024, reps 5 (for a real GPU)
 //   --no-numpy, --no-plan, --no-attention, --no-ce, --no-decode   skip a section
 //   --decode-only     only the decode table (matvec vs the tiled GEMM at 1 and 8 rows)
+//   --variants-only   only the gemm variant table (each variant's time, the autotuner's pick)
+//   --no-variants     skip it
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { nodeGPU } from '../src/cli/node-gpu.ts';
 import { acquireDevice } from '../src/engine/device.ts';
 import { attentionBackward, attentionFlops, attentionForward, type AttentionDims } from '../src/engine/attention/attention.ts';
-import { gemm, gemmKernel, linearBackwardInput, linearForward, type GemmArgs } from '../src/engine/kernels/matmul.ts';
+import { GEMM_VARIANTS, gemm, gemmKernel, linearBackwardInput, linearForward, type GemmArgs } from '../src/engine/kernels/matmul.ts';
+import { GemmTuner, shapeClass, type GemmShape } from '../src/engine/kernels/tuner.ts';
 import { FusedCrossEntropy, crossEntropyFlops } from '../src/engine/loss/cross_entropy.ts';
 import { fmt, planMemory, type ModelShape } from '../src/engine/plan/index.ts';
 import { allLinear } from '../src/model/layout.ts';
@@ -50,7 +53,9 @@ const { values } = parseArgs({
     'no-attention': { type: 'boolean', default: false },
     'no-ce': { type: 'boolean', default: false },
     'no-decode': { type: 'boolean', default: false },
+    'no-variants': { type: 'boolean', default: false },
     'decode-only': { type: 'boolean', default: false },
+    'variants-only': { type: 'boolean', default: false },
   },
 });
 
@@ -66,7 +71,7 @@ const dtypes = (values.dtypes ? values.dtypes.split(',') : preset.dtypes) as DTy
 const reps = values.reps ? Number(values.reps) : preset.reps;
 const withDx = values.dx ?? preset.dx;
 // --decode-only skips every other section.
-const only = values['decode-only'];
+const only = values['decode-only'] || values['variants-only'];
 for (const d of dtypes) if (!(d in BYTES)) throw new Error(`--dtypes: unknown dtype ${d}`);
 for (const [flag, v] of [['--tokens', T], ['--lm-rows', lmRows], ['--reps', reps], ...attnTs.map((t) => ['--attn-tokens', t] as const)] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${flag}: expected a positive integer, got ${v}`);
@@ -309,7 +314,7 @@ if (!values['no-ce'] && !only) {
 // tile to keep one row; matvec.wgsl reads each weight once for all rows. Both run here on the
 // same weights, one after the other; "per step" sums one layer's seven products × 24 layers +
 // the LM head (extrapolated from one --lm-rows chunk) — the matmul share of a Qwen2.5-0.5B step.
-if (!values['no-decode']) {
+if (!values['no-decode'] && !values['variants-only']) {
   const layer = [
     { name: 'q', N: QWEN.hidden, K: QWEN.hidden },
     { name: 'k', N: QWEN.kvHeads * QWEN.headDim, K: QWEN.hidden },
@@ -352,6 +357,41 @@ if (!values['no-decode']) {
     dline([String(M), 'per step (24 layers + LM head)', '', ...kernels.map((k) => num(perStep[k])), `${num(perStep.tiled / best)}×`]);
   }
   notes.push('decode: same weights and inputs for each kernel, one after the other; "per step" = Σ layer products × 24 + LM head × 151936/chunk rows.');
+}
+
+// ---------------------------------------------------------------- gemm variants + autotuner
+// Every variant that applies, timed by the autotuner itself (GemmTuner.time: zero-filled
+// scratch buffers, one warm-up) on the training shapes; "pick" is what it keeps for the class.
+if (!values['no-variants'] && !values['decode-only']) {
+  const tuner = await GemmTuner.attach(device);
+  console.log();
+  console.log(`Gemm variants at T=${T} (ms per product; GFLOP/s in brackets) and the autotuner's pick per shape class`);
+  const vc = ['product', 'M×N×K', 'W', ...GEMM_VARIANTS.map((v) => v), 'pick', 'class'];
+  const vw = [22, 16, 4, ...GEMM_VARIANTS.map(() => 17), 8, 26];
+  const vline = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 || i >= cells.length - 2 ? c.padEnd(vw[i]) : c.padStart(vw[i]))).join(' '));
+  vline(vc);
+  vline(vw.map((w) => '-'.repeat(w)));
+  const vshapes: (GemmShape & { name: string })[] = [];
+  for (const dtype of dtypes) {
+    vshapes.push(
+      { name: 'q/o proj', M: T, N: QWEN.hidden, K: QWEN.hidden, bDtype: dtype },
+      { name: 'gate/up', M: T, N: QWEN.intermediate, K: QWEN.hidden, bDtype: dtype },
+      { name: 'down', M: T, N: QWEN.hidden, K: QWEN.intermediate, bDtype: dtype },
+      { name: 'dX down (dY·W)', M: T, N: QWEN.intermediate, K: QWEN.hidden, transB: false, bDtype: dtype },
+    );
+  }
+  for (const s of vshapes) {
+    const [timed] = (await tuner.tune([s], { force: true })).values();
+    const ms = new Map(timed.map((t) => [t.variant, t.seconds]));
+    const fl = 2 * s.M * s.N * s.K;
+    const cell = (v: (typeof GEMM_VARIANTS)[number]) => {
+      const sec = ms.get(v);
+      return sec === undefined ? '-' : `${num(sec * 1e3)} (${num(fl / sec / 1e9)})`;
+    };
+    vline([s.name, `${s.M}×${s.N}×${s.K}`, s.bDtype ?? 'f32', ...GEMM_VARIANTS.map(cell), timed[0].variant, shapeClass(s)]);
+  }
+  tuner.detach();
+  notes.push('variants: timed by GemmTuner.time (1 warm-up, then ≥ 2 reps) on zero-filled buffers; "-" = the variant does not apply.');
 }
 
 console.log();
