@@ -89,6 +89,12 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
             </details>
           )}
           {run.message && <p className={run.phase === 'failed' ? 'warn' : 'muted'} role={run.phase === 'failed' ? 'alert' : undefined}>{run.message}</p>}
+          {run.phase === 'completed' && run.id && (
+            <p className="actions">
+              <a className="button" href={`#/evaluate?run=${encodeURIComponent(run.id)}`} data-testid="run-evaluate">Evaluate it against the base model</a>
+              <a className="button" href={`#/chat?run=${encodeURIComponent(run.id)}`}>Chat with it</a>
+            </p>
+          )}
           <LossChart points={run.points} />
         </>
       )}
