@@ -68,9 +68,16 @@ export function ComparePanel({ runs }: { runs: readonly RunRecord[] }) {
             <div className="compare-diffs" data-testid="compare-diffs">
               {selected.slice(1).map((r) => {
                 const diff = configDiff(base.hyperparameters, r.hyperparameters);
+                // Not a TrainConfig field, but what most often tells two runs apart.
+                const sameData = (base.dataset?.sha256 ?? null) === (r.dataset?.sha256 ?? null);
                 return (
                   <div key={r.id} className="compare-diff" data-testid="compare-diff" data-run-id={r.id}>
                     <h3 className="small">{r.name} <span className="muted">vs {base.name}</span></h3>
+                    {!sameData && (
+                      <p className="small" data-testid="compare-dataset">
+                        Other data: {base.dataset?.name ?? 'none recorded'} vs {r.dataset?.name ?? 'none recorded'}
+                      </p>
+                    )}
                     {diff.length === 0 ? <p className="muted small">The same settings.</p> : (
                       <table className="small">
                         <thead><tr><th>field</th><th>{base.name}</th><th>{r.name}</th></tr></thead>

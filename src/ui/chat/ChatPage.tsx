@@ -15,22 +15,12 @@ import { adapterStore, useTrain } from '../train/store.ts';
 import { TINY_ID } from '../train/models.ts';
 import { useStudio } from '../studio/store.ts';
 import { chatConversation, datasetTools, pendingCalls, renderedTurn, replyMessage, toolResult } from './history.ts';
+import { HistoryView, IDLE, ToolCalls, type Live } from './views.tsx';
 import '../train/train.css';
 import './chat.css';
 
 type SideId = 'base' | 'tuned';
 
-interface Live {
-  text: string;
-  state: 'idle' | 'loading' | 'streaming' | 'done' | 'error';
-  note: string;
-  /** The finished reply's tool calls, parsed back (null before it finished). */
-  parse: ToolCallParse | null;
-  /** The finished reply's calls as the template writes them. */
-  callText: string | null;
-}
-
-const IDLE: Live = { text: '', state: 'idle', note: '', parse: null, callText: null };
 
 function runFromHash(): string | null {
   const q = location.hash.split('?')[1];
@@ -50,46 +40,6 @@ const AGENTS = agentTemplateList().filter((a) => !a.families);
 function runAgent(run: RunRecord | undefined): string {
   const a = (run?.hyperparameters as { agent_template?: unknown } | undefined)?.agent_template;
   return typeof a === 'string' && a ? a : 'native';
-}
-
-function HistoryView({ messages }: { messages: readonly Message[] }) {
-  if (!messages.length) return null;
-  return (
-    <ol className="chat-history plain" data-testid="chat-history">
-      {messages.map((m, i) => (
-        <li key={i} className={`bubble ${m.role}`} data-role={m.role}>
-          <span className="who small muted">{m.role === 'tool' ? `tool result · ${m.name ?? ''}` : m.role}</span>
-          {m.tool_calls?.length
-            ? m.tool_calls.map((c, k) => <code key={k} className="call-line">{c.name}({JSON.stringify(c.arguments)})</code>)
-            : <span className="text">{m.content}</span>}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-function ToolCalls({ live, testid }: { live: Live; testid: string }) {
-  const p = live.parse;
-  if (!p || (!p.calls.length && !p.error)) return null;
-  return (
-    <div className="tool-calls" data-testid={`${testid}-calls`}>
-      {p.calls.map((c, i) => (
-        <div key={i} className="tool-call-parsed" data-testid={`${testid}-call`} data-name={c.name}>
-          <strong className="small">Tool call</strong> <code>{c.name}</code>
-          <pre className="args" data-testid={`${testid}-call-args`}>{c.arguments !== undefined ? JSON.stringify(c.arguments, null, 2) : c.argumentsText}</pre>
-          {c.arguments === undefined && <p className="warn small">The arguments are neither JSON nor a Python literal.</p>}
-        </div>
-      ))}
-      {p.calls.length > 0 && <small className="muted">Parsed with ms-swift&apos;s {p.parser} get_toolcall.</small>}
-      {live.callText && (
-        <>
-          <div className="small muted">As the template writes this call:</div>
-          <pre className="reply call-text" data-testid={`${testid}-call-text`}>{live.callText}</pre>
-        </>
-      )}
-      {p.error && <p className="muted small">{p.error}</p>}
-    </div>
-  );
 }
 
 function Side({ title, live, history, testid, pending, onResult, busy }: {
