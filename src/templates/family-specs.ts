@@ -216,4 +216,26 @@ export const familySpecs: TemplateSpec[] = [
     stop: ['</s>'], toolFormat: 'mistral_small', thinking: 'mistral_small',
     vars: [{ name: 'today', default: 'the current date', description: 'the date in the default system prompt' }],
   },
+  {
+    id: 'gpt_oss', family: 'gpt-oss', reference: 'openai-gpt-oss-120b.jinja',
+    models: ['openai/gpt-oss-20b', 'openai/gpt-oss-120b'],
+    notes:
+      'Harmony: a system message always (dated with the `today` option, default the current date as the official ' +
+      'strftime_now; reasoning_effort, model_identity, builtin_tools), the system prompt as the developer message. Replies ' +
+      'go to the final channel; the last reply of a training text ends <|return|> and keeps its reasoning as an analysis ' +
+      'message, others lose theirs (warning thinking_dropped), as the official template. It writes one tool call per ' +
+      'message and drops the rest: each call is written as its own message (warning tool_calls_split), each result named ' +
+      'after its own call (the template names all after the last). Refuses <|channel|> tags in content, as it does.',
+    bos: '', eos: '<|return|>', systemPlacement: 'turn', systemTurn: { prefix: '<|start|>system<|message|>', suffix: '<|end|>', sep: '' },
+    user: { prefix: '<|start|>user<|message|>', suffix: '<|end|>', sep: '' }, assistant: { prefix: '<|start|>assistant', suffix: '<|end|>', sep: '' },
+    generationPrompt: '<|start|>assistant',
+    specialTokens: ['<|start|>', '<|end|>', '<|message|>', '<|channel|>', '<|call|>', '<|return|>', '<|constrain|>', '<|startoftext|>', '<|endoftext|>'],
+    stop: ['<|return|>', '<|call|>'], toolFormat: 'gpt_oss', thinking: 'gpt_oss',
+    vars: [
+      { name: 'today', default: 'the current date', description: 'Current date in the system message' },
+      { name: 'reasoning_effort', default: 'medium', description: 'low, medium or high' },
+      { name: 'model_identity', default: 'You are ChatGPT, a large language model trained by OpenAI.', description: 'the first line of the system message' },
+      { name: 'builtin_tools', default: 'none', description: 'browser and/or python, described in the system message' },
+    ],
+  },
 ];

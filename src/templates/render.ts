@@ -329,8 +329,8 @@ class Walk {
   }
 
   private thinkingOptions() {
-    const { enableThinking, today } = this.opts;
-    return { conversation: this.conv, enableThinking, today, vars: this.opts.vars ?? {} };
+    const { addGenerationPrompt, enableThinking, today } = this.opts;
+    return { conversation: this.conv, addGenerationPrompt: !!addGenerationPrompt, enableThinking, today, vars: this.opts.vars ?? {} };
   }
 
   private replyText(i: number, hasCalls: boolean) {

@@ -11,6 +11,7 @@ import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
 import type { TemplateSpec, TemplateVars } from './spec.ts';
 import { deepseek_v3_1 } from './thinking/deepseek_v3_1.ts';
 import { glm4_5, glm4_7 } from './thinking/glm4_5.ts';
+import { gpt_oss } from './thinking/gpt_oss.ts';
 import { mistral_small } from './thinking/mistral_small.ts';
 import { seed_oss } from './thinking/seed_oss.ts';
 import { granite3_3 } from './thinking/granite3_3.ts';
@@ -32,6 +33,8 @@ export interface ReplyText {
 /** What a rule may read of the render: the conversation and the template's variables. */
 export interface ThinkingOptions {
   conversation: Conversation;
+  /** The render ends with the generation prompt (not a training text). */
+  addGenerationPrompt: boolean;
   enableThinking?: boolean;
   /** YYYY-MM-DD, or undefined for the current date. */
   today?: string;
@@ -128,7 +131,7 @@ const r1: ThinkingRule = {
 };
 
 const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = {
-  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss, mistral_small,
+  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss, mistral_small, gpt_oss,
 };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {

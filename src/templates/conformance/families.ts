@@ -2,6 +2,7 @@
 // suite renders them (families.conformance.test.ts; the jinja mode's test renders them too).
 // Special tokens are the model's tokenizer_config.json values where its template prints them.
 import type { Conversation } from '../../data/types.ts';
+import { gptOssSplitCalls } from '../agent/native/gpt_oss.ts';
 import { granite3_3Equivalent } from '../agent/native/granite3_3.ts';
 import { lfm2_5Equivalent } from '../agent/native/lfm2_5.ts';
 import type { RenderOptions } from '../render.ts';
@@ -31,6 +32,13 @@ export interface FamilyReference extends ReferenceTemplate {
   withoutTools?: { template: string; source: string };
   /** The input the official template must be given to write what we write, where we warn tool_calls_native. */
   nativeCalls?: (conv: Conversation) => Conversation;
+  /** The input the official template must be given where we warn tool_calls_split (each call its own message). */
+  splitCalls?: (conv: Conversation) => Conversation;
+  /**
+   * A documented deviation: where our text differs from the official one only in what `normalize`
+   * blanks out of both, the case counts as a deviation with this reason (else it fails).
+   */
+  deviation?: { reason: string; normalize: (text: string) => string };
   /** Where we warn reasoning_kept: our text with the reasoning we keep taken out again (to compare). */
   withoutKeptReasoning?: (text: string, conv: Conversation) => string;
 }
@@ -185,5 +193,22 @@ export const familyReferences: Record<string, FamilyReference> = {
     notes: "tokens recalled (Mistral's). strftime_now('%Y-%m-%d') frozen to the suite's date",
     now: '2026-01-15',
     variants: [{ name: 'fixed-ids', extra: {}, options: { fixToolCallIds: true } }],
+  },
+  gpt_oss: {
+    templateId: 'gpt_oss',
+    model: 'openai/gpt-oss-120b',
+    file: 'openai-gpt-oss-120b.jinja',
+    specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|return|>', pad_token: '<|endoftext|>' },
+    notes: "tokens recalled (the template prints none). strftime_now('%Y-%m-%d') frozen to the suite's date; reasoning under gpt-oss's `thinking` key",
+    now: '2026-01-15',
+    messagesOptions: { reasoningKey: 'thinking' },
+    variants: [
+      { name: 'high', extra: { reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'] }, options: { vars: { reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'] } } },
+    ],
+    splitCalls: gptOssSplitCalls,
+    deviation: {
+      reason: 'a result is named after its own call; the template names every result after the last call',
+      normalize: (t) => t.replace(/<\|start\|>functions\.[^ ]* to=assistant/g, '<|start|>functions.* to=assistant'),
+    },
   },
 };
