@@ -238,4 +238,20 @@ export const familySpecs: TemplateSpec[] = [
       { name: 'builtin_tools', default: 'none', description: 'browser and/or python, described in the system message' },
     ],
   },
+  {
+    id: 'gemma4', family: 'gemma', reference: 'google-gemma-4-31B-it.jinja',
+    models: ['google/gemma-4-E2B-it', 'google/gemma-4-E4B-it', 'google/gemma-4-26B-A4B-it', 'google/gemma-4-31B-it'],
+    notes:
+      'The system turn exists with a system prompt, tools or enableThinking (then it starts <|think|>). Tool results go ' +
+      'inside the calling model turn, then its text; without text the turn stays open and the next reply continues it, ' +
+      'as the official template does. Reasoning is written only in call turns after the last user message (warning ' +
+      'thinking_dropped elsewhere). The generation prompt closes an empty thought channel unless enableThinking; none ' +
+      'after tool results.',
+    bos: '<bos>', eos: '<turn|>', systemPlacement: 'turn', systemTurn: { prefix: '<|turn>system\n', suffix: '<turn|>', sep: '\n' },
+    trimContent: true, user: { prefix: '<|turn>user\n', suffix: '<turn|>', sep: '\n' },
+    assistant: { prefix: '<|turn>model\n', suffix: '<turn|>', sep: '\n' }, generationPrompt: '<|turn>model\n',
+    specialTokens: ['<bos>', '<eos>', '<|turn>', '<turn|>', '<|think|>', '<|channel>', '<channel|>', '<|tool>', '<tool|>', '<|tool_call>', '<tool_call|>', '<|tool_response>', '<tool_response|>', '<|"|>', '<|image|>', '<|audio|>', '<|video|>'],
+    stop: ['<turn|>', '<eos>', '<|tool_response>'], toolFormat: 'gemma4', thinking: 'gemma4',
+    vars: [{ name: 'enable_thinking', default: 'false', description: 'true: <|think|> in the system turn and an open thought channel in the generation prompt' }],
+  },
 ];

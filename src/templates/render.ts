@@ -171,6 +171,9 @@ class Walk {
       spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined;
     let sys = placed.system === null ? undefined : placed.system ?? record ?? fallback;
     // Templates that build the system turn from the prompt (SmolLM3's metadata block, the Granite 3.3 date).
+    // A system turn's prompt is trimmed (trimContent) before a rule adds to it (Gemma 4's <|think|> line).
+    const trimmed = spec.systemPlacement === 'turn' && spec.trimContent && !placed.systemVerbatim;
+    if (trimmed && sys) sys = stripPieces(sys);
     if (this.rule?.system) sys = this.rule.system(sys, this.thinkingOptions());
 
     if (!(spec.bosOnlyWithMessages && msgs.length === 0 && sys === undefined)) this.frame([tpl(spec.bos)]);
@@ -226,12 +229,8 @@ class Walk {
     const preamble = spec.systemPreamble?.replace('{{DATE}}', this.opts.date ?? spec.defaultDate ?? '');
     const hasSys = sys !== undefined && !(spec.skipEmptySystem && textOf(sys) === '');
     if (!hasSys && preamble === undefined && !placed.systemHead) return;
-    const trim = spec.trimContent && !placed.systemVerbatim;
-    const body = [
-      ...(placed.systemHead ?? []),
-      ...(preamble !== undefined ? [tpl(preamble)] : []),
-      ...(hasSys ? (trim ? stripPieces(sys!) : sys!) : []),
-    ];
+    // (A system turn's prompt was trimmed in run(), before a rule added to it.)
+    const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? sys! : [])];
     const isDefault =
       spec.defaultSystemSep !== undefined && hasSys && sys!.length === 1 && sys![0].text === spec.defaultSystem &&
       this.conv.system === undefined && !placed.system;

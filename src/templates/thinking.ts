@@ -10,6 +10,7 @@ import type { Piece } from './agent/types.ts';
 import { pyLstrip, pyRstrip, pyStrip } from './pyjson.ts';
 import type { TemplateSpec, TemplateVars } from './spec.ts';
 import { deepseek_v3_1 } from './thinking/deepseek_v3_1.ts';
+import { gemma4 } from './thinking/gemma4.ts';
 import { glm4_5, glm4_7 } from './thinking/glm4_5.ts';
 import { gpt_oss } from './thinking/gpt_oss.ts';
 import { mistral_small } from './thinking/mistral_small.ts';
@@ -131,7 +132,7 @@ const r1: ThinkingRule = {
 };
 
 const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = {
-  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss, mistral_small, gpt_oss,
+  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss, mistral_small, gpt_oss, gemma4,
 };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {

@@ -211,4 +211,12 @@ export const familyReferences: Record<string, FamilyReference> = {
       normalize: (t) => t.replace(/<\|start\|>functions\.[^ ]* to=assistant/g, '<|start|>functions.* to=assistant'),
     },
   },
+  gemma4: {
+    templateId: 'gemma4',
+    model: 'google/gemma-4-31B-it',
+    file: 'google-gemma-4-31B-it.jinja',
+    specialTokens: { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>' },
+    notes: 'tokens as Gemma tokenizers (recalled): the template prints bos_token. Edited by llama.cpp (re-aligned to the updated official template)',
+    variants: [{ name: 'thinking', extra: { enable_thinking: true }, options: { enableThinking: true } }],
+  },
 };
