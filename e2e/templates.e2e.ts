@@ -125,6 +125,17 @@ test('three families side by side equal `prism render`, live across loss policie
     assert.deepEqual(dated.spans, cliDated.spans);
     await page.locator('input.date').fill('');
 
+    // A 2025-26 family with the official template's own variables: gpt-oss's Current date and reasoning effort.
+    await page.locator('[data-testid="template-select-2"]').selectOption('gpt_oss');
+    await page.locator('[data-testid="today-input"]').fill('2026-01-15');
+    await page.locator('[data-testid="var-reasoning_effort"]').fill('high');
+    const cliOss = cliRender('gpt_oss', 'last_round', line, ['--today', '2026-01-15', '--var', 'reasoning_effort=high']);
+    assert.ok(cliOss.text.includes('Current date: 2026-01-15') && cliOss.text.includes('Reasoning: high'));
+    const oss = await settledColumn(page, 2, cliOss.text);
+    assert.equal(oss.text, cliOss.text);
+    assert.deepEqual(oss.spans, cliOss.spans);
+    await page.locator('[data-testid="template-select-2"]').selectOption('mistral');
+
     // The dataset table (no tokenizer needed): refusals and the share of characters trained over
     // every record, as prism render gives them with the same options.
     for (const id of TEMPLATES) {

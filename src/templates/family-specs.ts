@@ -25,6 +25,7 @@ export const familySpecs: TemplateSpec[] = [
     user: chatml('user'), assistant: chatml('assistant'), generationPrompt: '<|im_start|>assistant\n',
     specialTokens: [...CHATML_TOKENS, ...QWEN_TOOL_TOKENS, '<|vision_start|>', '<|vision_end|>', '<|image_pad|>', '<|video_pad|>'],
     stop: ['<|im_end|>', '<|endoftext|>'], toolFormat: 'qwen3_5', thinking: 'qwen3_5',
+    vars: [{ name: 'enable_thinking', default: 'true', description: 'false: the generation prompt writes an empty think block' }],
   },
   {
     id: 'qwen3_coder', family: 'qwen', reference: 'Qwen3-Coder.jinja',
@@ -48,6 +49,7 @@ export const familySpecs: TemplateSpec[] = [
     user: chatml('user'), assistant: chatml('assistant'), generationPrompt: '<|im_start|>assistant\n',
     specialTokens: ['<s>', '</s>', ...CHATML_TOKENS, '<think>', '</think>', '<tool_response>', '</tool_response>'],
     stop: ['<|im_end|>'], toolFormat: 'minicpm5', thinking: 'minicpm5',
+    vars: [{ name: 'enable_thinking', default: 'unset', description: 'true opens a think block after the generation prompt, false writes an empty one' }],
   },
   {
     id: 'granite4', family: 'granite', reference: 'ibm-granite-granite-4.0.jinja',

@@ -1,6 +1,8 @@
 // Templates: one conversation, every model family's exact prompt, and the trained spans.
 export type { Rendered, Span, RenderWarning, LossPolicy } from './types.ts';
-export type { TemplateSpec, TemplateId, ToolFormatId, TurnWrapper } from './spec.ts';
+export type { TemplateSpec, TemplateId, ToolFormatId, TurnWrapper, TemplateVars, TemplateVarDecl } from './spec.ts';
+export { checkToday, parseTemplateVars, templateVarNames, TemplateVarError, TEMPLATE_VAR_NAMES } from './vars.ts';
+export { strftime } from './strftime.ts';
 export { templates, templateIds, getTemplate, QWEN_DEFAULT_SYSTEM } from './specs.ts';
 export { render, resolveLossScale, TemplateError, type RenderOptions } from './render.ts';
 export { reactConversation } from './agent/native/react.ts';

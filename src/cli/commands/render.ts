@@ -7,6 +7,7 @@ import {
   getTemplate, LossScaleError, parseLossScale, renderChecked, TemplateError, templateIds, type LossPolicy, type Rendered,
 } from '../../templates/index.ts';
 import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
+import { TEMPLATE_VAR_HELP, TEMPLATE_VAR_OPTIONS, templateVarOptions } from '../template-vars-option.ts';
 import { optionalNumber, requireString, UsageError, type Command } from '../command.ts';
 
 const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
@@ -20,6 +21,7 @@ Options:
   --template ID            built-in template id (${templateIds.join(', ')})
 ${AGENT_TEMPLATE_HELP}
   --date TEXT              "Today Date" for date-stamped templates (Llama 3.1+; default 26 Jul 2024)
+${TEMPLATE_VAR_HELP}
   --loss POLICY            all_assistant (default): every assistant turn and its end-of-turn token;
                            last_round: only the turns after the last user or tool message; all:
                            everything.
@@ -73,6 +75,7 @@ export const render: Command = {
     'generation-prompt': { type: 'boolean' },
     'max-chars': { type: 'string' },
     json: { type: 'boolean' },
+    ...TEMPLATE_VAR_OPTIONS,
   },
   async run(args) {
     const id = requireString(args, 'template');
@@ -104,6 +107,7 @@ export const render: Command = {
       date: args.values.date as string | undefined,
       addGenerationPrompt: !!args.values['generation-prompt'],
       maxChars: optionalNumber(args, 'max-chars'),
+      ...templateVarOptions(args, spec),
     };
     const json = !!args.values.json;
     const color = !json && process.stdout.isTTY === true;

@@ -10,11 +10,13 @@ agent (tool-call) templates any of them can use with --agent-template.
 Options:
   --json   print one JSON object and nothing else on stdout:
            {templates: [{id, family, models, tool_format, agent_template, reference,
-                         generation_prompt, stop, notes}],
+                         generation_prompt, stop, notes, vars: [{name, default, description}]}],
             agent_templates: [{id, kind, description, families?}]}
            (reference: the official chat template file each is checked against, or null;
            agent_template: the native one it uses by default; kind: native or ms-swift; families:
-           the only families a native format bound to its own tokens works with)`;
+           the only families a native format bound to its own tokens works with; vars: the
+           official template's variables render and tokenize take with --var / --today /
+           --enable-thinking, with the official default)`;
 
 export function templateList() {
   return templateIds.map((id) => {
@@ -29,6 +31,7 @@ export function templateList() {
       generation_prompt: s.generationPrompt,
       stop: s.stop,
       notes: s.notes ?? null,
+      vars: s.vars ?? [],
     };
   });
 }
@@ -45,7 +48,10 @@ export const templates: Command = {
       return 0;
     }
     const w = Math.max(...list.map((t) => t.id.length));
-    const lines = list.map((t) => `${t.id.padEnd(w)}  ${t.family.padEnd(9)} tools: ${t.tool_format.padEnd(11)} ${t.models.join(', ') || '(any ChatML model)'}`);
+    const lines = list.flatMap((t) => [
+      `${t.id.padEnd(w)}  ${t.family.padEnd(9)} tools: ${t.tool_format.padEnd(13)} ${t.models.join(', ') || '(any ChatML model)'}`,
+      ...t.vars.map((v) => `${' '.repeat(w)}    ${v.name} (default ${v.default}): ${v.description}`),
+    ]);
     lines.push('', 'Tool formats:', ...Object.entries(toolFormatDescriptions).map(([k, v]) => `  ${k}: ${v}`));
     const agents = agentTemplateList();
     const aw = Math.max(...agents.map((a) => a.id.length));

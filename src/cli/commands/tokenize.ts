@@ -15,6 +15,7 @@ import { tokenizeWithPool } from '../../tokenize/pool.ts';
 import { addResult, StatsAccumulator } from '../../tokenize/stats.ts';
 import type { DatasetStats, Truncation } from '../../tokenize/types.ts';
 import { optionalNumber, requireString, UsageError, type Command } from '../command.ts';
+import { TEMPLATE_VAR_HELP, TEMPLATE_VAR_OPTIONS, templateVarOptions } from '../template-vars-option.ts';
 import { nodePoolSize, readTokenizerFolder, spawnNodeWorker } from '../tokenize-pool.ts';
 
 const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
@@ -49,6 +50,7 @@ ${AGENT_TEMPLATE_HELP}
                            ${LOSS_SCALE_NAMES.join(', ')} (default: default)
   --loss POLICY            the old name of the base: all_assistant, last_round or all
   --date TEXT              "Today Date" for date-stamped templates (Llama 3.1+)
+${TEMPLATE_VAR_HELP}
   --workers N              worker threads (default: CPUs − 1, at least 1)
   --json                   print the summary as one JSON object on stdout
   --quiet                  no summary on stderr
@@ -73,6 +75,7 @@ export const tokenize: Command = {
     workers: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    ...TEMPLATE_VAR_OPTIONS,
   },
   async run(args) {
     const dir = requireString(args, 'tokenizer');
@@ -97,6 +100,7 @@ export const tokenize: Command = {
       if (err instanceof LossScaleError) throw new UsageError(`--loss-scale: ${err.message}`);
       throw err;
     }
+    const templateVars = templateVarOptions(args, getTemplate(template));
     const workers = optionalNumber(args, 'workers') ?? nodePoolSize();
     if (!(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${workers}`);
 
@@ -138,7 +142,7 @@ export const tokenize: Command = {
       const config = {
         template,
         loss_scale: lossScale,
-        render: { date: args.values.date as string | undefined, agentTemplate },
+        render: { date: args.values.date as string | undefined, agentTemplate, ...templateVars },
         length: { max_length: maxLength, truncation },
       };
       for await (const r of tokenizeWithPool(items(), { spawn: spawnNodeWorker, files, config, size: workers })) {

@@ -207,7 +207,7 @@ export function ownContentWarnings(conv: Conversation, tokens: string[]): Render
  * `trainEmptyThink` does not apply: spans follow whatever the template prints in a turn.
  */
 export function renderOwnColumn(src: OwnTemplateSource, conv: Conversation, choices: RenderChoices): ColumnRender {
-  const extra: Record<string, unknown> = { enable_thinking: choices.enableThinking };
+  const extra: Record<string, unknown> = choices.enableThinking === null ? {} : { enable_thinking: choices.enableThinking };
   if (choices.date.trim()) extra.date_string = choices.date.trim();
   try {
     const rendered = renderWithJinja(src.chatTemplate, conv, {

@@ -2,8 +2,9 @@
 // with the doctor's findings. A template that refuses the record is a result, not a crash.
 import type { Conversation } from '../../data/index.ts';
 import {
-  doctor, getTemplate, LossScaleError, parseLossScale, renderChecked, TemplateError, withLossBase,
-  type LossBase, type Rendered, type RenderOptions, type RenderWarning, type TemplateId,
+  doctor, getTemplate, LossScaleError, parseLossScale, parseTemplateVars, renderChecked, TemplateError, templateVarNames,
+  withLossBase, type LossBase, type Rendered, type RenderOptions, type RenderWarning, type TemplateId, type TemplateSpec,
+  type TemplateVars,
 } from '../index.ts';
 import type { LossPolicy } from '../types.ts';
 
@@ -14,7 +15,14 @@ export interface RenderChoices {
   lastRoundBoundary: 'user' | 'user_or_tool';
   /** Llama 3.1+ `Today Date`; '' means the template's default. */
   date: string;
-  enableThinking: boolean;
+  /** enable_thinking; null: each template's own default. */
+  enableThinking: boolean | null;
+  /** The date templates print with strftime_now (YYYY-MM-DD); absent or '': the current date. */
+  today?: string;
+  /** The official templates' other variables as typed (NAME → text); each column uses those its template reads. */
+  vars?: Record<string, string>;
+  /** Rewrite tool call ids the template refuses (Mistral Small 3.2). */
+  fixToolCallIds?: boolean;
   trainEmptyThink: boolean;
   addGenerationPrompt: boolean;
   maxLength: number;
@@ -48,24 +56,43 @@ export function lossScaleSpec(c: Pick<RenderChoices, 'lossPolicy' | 'lossScale'>
   }
 }
 
-export function renderOptions(c: RenderChoices): RenderOptions {
+/** The typed variables a template reads, parsed; or why one cannot be used (a value it cannot take). */
+export function columnVars(c: RenderChoices, spec: TemplateSpec): { vars?: TemplateVars; error?: string } {
+  const reads = templateVarNames(spec) as string[];
+  const items = Object.entries(c.vars ?? {}).filter(([k, v]) => reads.includes(k) && v.trim() !== '').map(([k, v]) => `${k}=${v.trim()}`);
+  if (!items.length) return {};
+  try {
+    return { vars: parseTemplateVars(items, spec) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** The render options of the choices, for one template when given (its variables). */
+export function renderOptions(c: RenderChoices, spec?: TemplateSpec): RenderOptions {
   const o: RenderOptions = {
     lossPolicy: c.lossPolicy,
     lastRoundBoundary: c.lastRoundBoundary,
     addGenerationPrompt: c.addGenerationPrompt,
-    enableThinking: c.enableThinking,
     trainEmptyThink: c.trainEmptyThink,
   };
+  if (c.enableThinking !== null) o.enableThinking = c.enableThinking;
   if (c.date.trim()) o.date = c.date.trim();
+  if (c.today?.trim()) o.today = c.today.trim();
+  if (c.fixToolCallIds) o.fixToolCallIds = true;
+  const vars = spec ? columnVars(c, spec).vars : undefined;
+  if (vars) o.vars = vars;
   if (c.agentTemplate && c.agentTemplate !== 'native') o.agentTemplate = c.agentTemplate;
-  const { spec } = lossScaleSpec(c);
-  if (spec) o.lossScale = spec;
+  const scale = lossScaleSpec(c).spec;
+  if (scale) o.lossScale = scale;
   return o;
 }
 
 export function renderColumn(id: TemplateId, conv: Conversation, choices: RenderChoices): ColumnRender {
   const spec = getTemplate(id);
-  const opts = renderOptions(choices);
+  const bad = columnVars(choices, spec).error;
+  if (bad) return { ok: false, error: bad, warnings: [] };
+  const opts = renderOptions(choices, spec);
   try {
     return { ok: true, rendered: renderChecked(spec, conv, opts) };
   } catch (e) {

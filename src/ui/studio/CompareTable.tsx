@@ -7,7 +7,7 @@
 // the templates, the tokenizer or the options change.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Conversation } from '../../data/index.ts';
-import type { TemplateId } from '../../templates/index.ts';
+import { getTemplate, type TemplateId } from '../../templates/index.ts';
 import { tokenizeWithPool } from '../../tokenize/pool.ts';
 import type { PipelineItem } from '../../tokenize/pipeline.ts';
 import { addResult, StatsAccumulator } from '../../tokenize/stats.ts';
@@ -74,7 +74,7 @@ function useTokenStats(ids: TemplateId[], conversations: Conversation[], lines: 
           for await (const res of tokenizeWithPool(items, {
             spawn: spawnBrowserWorker,
             files: t.files,
-            config: { template: id, render: renderOptions(choices), length: { max_length: choices.maxLength, truncation: 'delete' } },
+            config: { template: id, render: renderOptions(choices, getTemplate(id)), length: { max_length: choices.maxLength, truncation: 'delete' } },
             signal: ctrl.signal,
           })) {
             addResult(acc, res);

@@ -3,7 +3,10 @@
 // tokenizer the tokens themselves. Every option re-renders every column at once.
 import { useEffect, useMemo, type CSSProperties } from 'react';
 import type { Conversation } from '../../data/index.ts';
-import { agentTemplateList, getTemplate, LOSS_SCALE_NAMES, nativeAgentId, templateIds, templates as allTemplates, type Rendered, type TemplateId } from '../../templates/index.ts';
+import {
+  agentTemplateList, getTemplate, LOSS_SCALE_NAMES, nativeAgentId, templateIds, templateVarNames, templates as allTemplates,
+  type Rendered, type TemplateId,
+} from '../../templates/index.ts';
 import { CompareTable } from './CompareTable.tsx';
 import { RecordNav } from './RecordNav.tsx';
 import { SpecNotes } from './SpecNotes.tsx';
@@ -52,10 +55,20 @@ function Options() {
         <LossScaleInput />
       </fieldset>
       <AgentPicker />
+      <TemplateVarsPicker />
       <fieldset>
         <legend>Thinking</legend>
-        <label title="Qwen3 enable_thinking: false adds an empty think block to the generation prompt">
-          <input type="checkbox" checked={c.enableThinking} onChange={(e) => set({ enableThinking: e.target.checked })} /> enable_thinking
+        <label title="The templates' enable_thinking (Qwen3: false adds an empty think block to the generation prompt); each template's own default unless set">
+          enable_thinking{' '}
+          <select
+            value={c.enableThinking === null ? '' : String(c.enableThinking)}
+            onChange={(e) => set({ enableThinking: e.target.value === '' ? null : e.target.value === 'true' })}
+            data-testid="enable-thinking-select"
+          >
+            <option value="">template default</option>
+            <option value="true">true</option>
+            <option value="false">false</option>
+          </select>
         </label>
         <label title="Train the empty <think></think> block a template inserts">
           <input type="checkbox" checked={c.trainEmptyThink} onChange={(e) => set({ trainEmptyThink: e.target.checked })} /> train empty think
@@ -65,6 +78,9 @@ function Options() {
         <legend>Prompt</legend>
         <label title="Llama 3.1+ 'Today Date' line, e.g. 26 Jul 2024">
           Date <input className="date" value={c.date} placeholder="template default" onChange={(e) => set({ date: e.target.value })} />
+        </label>
+        <label title="The date templates print with strftime_now (gpt-oss, Granite 3.3, Mistral Small 3.2), YYYY-MM-DD">
+          Today <input className="today" value={c.today ?? ''} placeholder="current date" onChange={(e) => set({ today: e.target.value })} data-testid="today-input" />
         </label>
         <label>
           <input type="checkbox" checked={c.addGenerationPrompt} onChange={(e) => set({ addGenerationPrompt: e.target.checked })} /> add
@@ -145,6 +161,51 @@ function LossScaleInput() {
       </datalist>
       {error && <span className="err-text small" role="alert" data-testid="loss-scale-error"> {error}</span>}
     </label>
+  );
+}
+
+const BOOLEAN_VARS = new Set(['keep_past_thinking', 'clear_thinking', 'thinking']);
+
+/** The official templates' other variables, for the templates in the columns (each reads its own). */
+function TemplateVarsPicker() {
+  const columns = useStudio((s) => s.templates);
+  const c = useStudio((s) => s.choices);
+  const set = useStudio((s) => s.setChoices);
+  const decls = new Map<string, { default: string; description: string; templates: string[] }>();
+  for (const id of columns) {
+    for (const name of templateVarNames(getTemplate(id))) {
+      const d = getTemplate(id).vars!.find((v) => v.name === name)!;
+      const prev = decls.get(name);
+      decls.set(name, { default: d.default, description: d.description, templates: [...(prev?.templates ?? []), id] });
+    }
+  }
+  const value = (name: string) => c.vars?.[name] ?? '';
+  const put = (name: string, v: string) => set({ vars: { ...(c.vars ?? {}), [name]: v } });
+  const fixable = columns.some((id) => getTemplate(id).toolFormat === 'mistral_small');
+  if (!decls.size && !fixable) return null;
+  return (
+    <fieldset data-testid="template-vars">
+      <legend>Template variables</legend>
+      {[...decls].map(([name, d]) => (
+        <label key={name} title={`${d.description} (${d.templates.join(', ')}; default ${d.default})`}>
+          {name}{' '}
+          {BOOLEAN_VARS.has(name) ? (
+            <select value={value(name)} onChange={(e) => put(name, e.target.value)} data-testid={`var-${name}`}>
+              <option value="">default ({d.default})</option>
+              <option value="true">true</option>
+              <option value="false">false</option>
+            </select>
+          ) : (
+            <input className="var" value={value(name)} placeholder={d.default} onChange={(e) => put(name, e.target.value)} data-testid={`var-${name}`} />
+          )}
+        </label>
+      ))}
+      {fixable && (
+        <label title="Mistral Small 3.2 refuses tool call ids that are not 9 characters: rewrite them instead">
+          <input type="checkbox" checked={!!c.fixToolCallIds} onChange={(e) => set({ fixToolCallIds: e.target.checked })} /> fix tool call ids
+        </label>
+      )}
+    </fieldset>
   );
 }
 

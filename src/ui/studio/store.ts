@@ -84,7 +84,7 @@ interface StudioState {
 }
 
 const DEFAULT_CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
+  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: null, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
 };
 const SAVED = 'prism.studio';
 
