@@ -206,9 +206,19 @@ export function ownContentWarnings(conv: Conversation, tokens: string[]): Render
  * its last-round boundary as the built-in columns take them; thinking is the template's `enable_thinking` kwarg and the date its `date_string`.
  * `trainEmptyThink` does not apply: spans follow whatever the template prints in a turn.
  */
+/** A typed variable as a template kwarg: true/false and whole numbers as such, a,b lists as lists, else text. */
+function ownVarValue(v: string): unknown {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^-?\d+$/.test(v)) return Number(v);
+  return v.includes(',') ? v.split(',') : v;
+}
+
 export function renderOwnColumn(src: OwnTemplateSource, conv: Conversation, choices: RenderChoices): ColumnRender {
   const extra: Record<string, unknown> = choices.enableThinking === null ? {} : { enable_thinking: choices.enableThinking };
   if (choices.date.trim()) extra.date_string = choices.date.trim();
+  // The other variables as typed, passed as the template's own kwargs (it reads what it knows).
+  for (const [k, v] of Object.entries(choices.vars ?? {})) if (v.trim() !== '') extra[k] = ownVarValue(v.trim());
+  const today = /^\d{4}-\d{2}-\d{2}$/.test(choices.today?.trim() ?? '') ? choices.today!.trim() : undefined;
   try {
     const rendered = renderWithJinja(src.chatTemplate, conv, {
       addGenerationPrompt: choices.addGenerationPrompt,
@@ -217,6 +227,7 @@ export function renderOwnColumn(src: OwnTemplateSource, conv: Conversation, choi
       lossPolicy: choices.lossPolicy,
       lastRoundBoundary: choices.lastRoundBoundary,
       messagesOptions: src.toolsOnSystemMessage ? { toolsOnSystemMessage: src.toolsOnSystemMessage } : undefined,
+      ...(today ? { today } : {}),
     });
     return { ok: true, rendered: { ...rendered, warnings: [...rendered.warnings, ...ownContentWarnings(conv, chipTokens(src))] } };
   } catch (e) {

@@ -7,13 +7,14 @@
 // The library exposes its parsed tree (`Template.parsed`) but not its string methods, so the tree
 // is rewritten once after parsing: a call `X.strip(ARGS)` becomes `__prism_py_strip(X, ARGS)` and a
 // filter `X|trim(ARGS)` becomes `__prism_py_trim(X, ARGS)`, with the functions passed as render
-// globals (pythonStringGlobals). Plain JavaScript functions receive unwrapped values: a string, or
+// globals (pythonGlobals). Plain JavaScript functions receive unwrapped values: a string, or
 // undefined for both None and Undefined (the library unwraps both to undefined), so `none|trim`
 // prints '' where Jinja2 prints 'None' — no chat template trims None. `|tojson` is rewritten the same
 // way (python-values.ts: Python's json.dumps, floats and key order included).
 import { Template } from '@huggingface/jinja';
 import { pyLstrip, pyRstrip, pyStrip } from '../pyjson.ts';
 import { pyStr } from '../py/repr.ts';
+import { strftime } from '../strftime.ts';
 import { pyTojson } from './python-values.ts';
 
 const STRIPS = { strip: pyStrip, lstrip: pyLstrip, rstrip: pyRstrip } as const;
@@ -58,14 +59,22 @@ function trim(value: unknown, chars?: unknown): string {
   return pyStrip(s, charsArg('strip', chars));
 }
 
-/** The render globals the rewritten tree calls. */
-export const pythonStringGlobals: Readonly<Record<string, (...args: unknown[]) => string>> = Object.freeze({
-  [globalName('strip')]: method('strip'),
-  [globalName('lstrip')]: method('lstrip'),
-  [globalName('rstrip')]: method('rstrip'),
-  [globalName('trim')]: trim,
-  [globalName('tojson')]: pyTojson,
-});
+const STRFTIME = '__prism_strftime_now';
+
+/**
+ * The render globals the rewritten tree calls. `today` (YYYY-MM-DD) fixes the date strftime_now
+ * returns (transformers' is datetime.now(): the render option `today` plays that role here).
+ */
+export function pythonGlobals(today?: string): Record<string, (...args: unknown[]) => string> {
+  return {
+    [globalName('strip')]: method('strip'),
+    [globalName('lstrip')]: method('lstrip'),
+    [globalName('rstrip')]: method('rstrip'),
+    [globalName('trim')]: trim,
+    [globalName('tojson')]: pyTojson,
+    [STRFTIME]: (format: unknown) => strftime(String(format), today),
+  };
+}
 
 /** The library's CallExpression and Identifier classes, read from a one-call template. */
 let nodeClasses: { Call: NodeClass; Ident: NodeClass } | undefined;
@@ -99,6 +108,7 @@ function rewrite(x: unknown): unknown {
   for (const key of Object.keys(x)) x[key] = rewrite(x[key]);
   if (x.type === 'CallExpression') {
     const callee = x.callee as Node;
+    if (callee.type === 'Identifier' && callee.value === 'strftime_now') return callGlobal(STRFTIME, x.args as unknown[]);
     const prop = callee.property as Node | undefined;
     if (callee.type === 'MemberExpression' && !callee.computed && prop?.type === 'Identifier' && (prop.value as string) in STRIPS) {
       return callGlobal(globalName(prop.value as StripName), [callee.object, ...(x.args as unknown[])]);

@@ -1,7 +1,8 @@
 // "Use the model's own template" mode: any Hugging Face chat_template (pasted, or from a
 // tokenizer_config.json) rendered with @huggingface/jinja, set up as transformers'
 // apply_chat_template (trim_blocks, lstrip_blocks, tojson without ASCII escaping, raise_exception,
-// strftime_now: all built into @huggingface/jinja's Template).
+// strftime_now: built into @huggingface/jinja's Template; python-strings.ts makes strip(chars),
+// trim and strftime_now Python's, the date settable with `today`).
 //
 // A Jinja template says nothing about which characters belong to which message, so spans come from
 // rendering prefixes of the conversation: P_k = messages[0..k) without the generation prompt,
@@ -16,7 +17,7 @@ import type { Conversation } from '../../data/types.ts';
 import { applyConversationHints } from '../../data/py-json.ts';
 import type { LossPolicy, Rendered, RenderWarning, Span } from '../types.ts';
 import { trainedMessages, type LossOptions } from '../loss.ts';
-import { pythonStringGlobals, usePythonStrings } from './python-strings.ts';
+import { pythonGlobals, usePythonStrings } from './python-strings.ts';
 import { PyValues } from './python-values.ts';
 import { toHFMessages, toHFTools, type HFMessage, type HFMessagesOptions } from '../conformance/hf-messages.ts';
 
@@ -31,6 +32,8 @@ export interface JinjaRenderOptions {
   lastRoundBoundary?: LossOptions['lastRoundBoundary'];
   /** How the conversation becomes `messages` (tools on the system message for GLM-4 / Phi-4-mini). */
   messagesOptions?: HFMessagesOptions;
+  /** The date strftime_now returns, YYYY-MM-DD (default: today, as transformers). */
+  today?: string;
 }
 
 /** The template refused the conversation (raise_exception) or failed while rendering. */
@@ -63,6 +66,7 @@ export function renderChatTemplate(
   addGenerationPrompt: boolean,
   specialTokens: Record<string, string | null> = {},
   extra: Record<string, unknown> = {},
+  today?: string,
 ): string {
   const kwargs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(specialTokens)) if (v !== null && v !== undefined) kwargs[k] = v;
@@ -74,7 +78,7 @@ export function renderChatTemplate(
     tools: tools === null ? null : new PyValues(tools),
     documents: null,
     add_generation_prompt: addGenerationPrompt,
-    ...pythonStringGlobals,
+    ...pythonGlobals(today),
   });
 }
 
@@ -86,7 +90,7 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   const addGen = opts.addGenerationPrompt ?? false;
   const specials = opts.specialTokens ?? {};
   const render = (k: number, gen: boolean): string =>
-    renderChatTemplate(template, messages.slice(0, k), tools, gen, specials, opts.extra ?? {});
+    renderChatTemplate(template, messages.slice(0, k), tools, gen, specials, opts.extra ?? {}, opts.today);
 
   let text: string;
   try {
