@@ -1,7 +1,9 @@
 // The official templates' variables for the commands that render (render, tokenize): --today,
 // --enable-thinking, --var NAME=VALUE and --fix-tool-call-ids, checked against the chosen template
 // before any record is read.
-import { checkToday, parseTemplateVars, TemplateVarError, type RenderOptions, type TemplateSpec } from '../templates/index.ts';
+import {
+  checkToday, parseTemplateVars, TemplateVarError, type RenderOptions, type TemplateSpec,
+} from '../templates/index.ts';
 import { UsageError, type Options, type ParsedArgs } from './command.ts';
 
 export const TEMPLATE_VAR_OPTIONS: Options = {
@@ -41,7 +43,9 @@ export function templateVarOptions(args: ParsedArgs, spec: TemplateSpec): Partia
     out.enableThinking = thinking === 'true';
   }
   const vars = args.values.var;
-  if (vars !== undefined) out.vars = usage('--var', () => parseTemplateVars((Array.isArray(vars) ? vars : [vars]).map(String), spec));
+  if (vars !== undefined) out.vars = usage(
+    '--var', () => parseTemplateVars((Array.isArray(vars) ? vars : [vars]).map(String), spec)
+  );
   if (args.values['fix-tool-call-ids']) out.fixToolCallIds = true;
   return out;
 }

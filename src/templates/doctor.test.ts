@@ -13,7 +13,9 @@ const conv: Conversation = {
   source: { format: 'messages', line: 1 },
   messages: [
     { role: 'user', content: 'Weather?' },
-    { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } }] },
+    {
+      role: 'assistant', content: '', tool_calls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } }],
+    },
     { role: 'tool', content: '{"t": 3}', tool_call_id: 'call_1' },
     { role: 'assistant', content: 'Cold.' },
   ],

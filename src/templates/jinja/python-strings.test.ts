@@ -7,7 +7,8 @@ import { compileChatTemplate, renderChatTemplate } from './render.ts';
 
 const TEMPLATE =
   "{% for m in messages %}[{{ m.content.strip() }}|{{ m.content.lstrip('\\n') }}|{{ m.content.rstrip('\\n ') }}" +
-  "|{{ m.content.strip('\\n') }}|{{ m.content|trim }}|{{ m.content|trim('\\n') }}|{{ (m.content ~ 'x').strip('x\\n') }}" +
+  "|{{ m.content.strip('\\n') }}|{{ m.content|trim }}|{{ m.content|trim('\\n') }}" +
+  "|{{ (m.content ~ 'x').strip('x\\n') }}" +
   "|{{ m.content.split('</think>')[-1].lstrip('\\n') }}|{{ m.content.strip(none) }}]{% endfor %}";
 
 const contents = [

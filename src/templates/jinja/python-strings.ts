@@ -108,7 +108,9 @@ function rewrite(x: unknown): unknown {
   for (const key of Object.keys(x)) x[key] = rewrite(x[key]);
   if (x.type === 'CallExpression') {
     const callee = x.callee as Node;
-    if (callee.type === 'Identifier' && callee.value === 'strftime_now') return callGlobal(STRFTIME, x.args as unknown[]);
+    if (callee.type === 'Identifier' && callee.value === 'strftime_now') return callGlobal(
+      STRFTIME, x.args as unknown[]
+    );
     const prop = callee.property as Node | undefined;
     if (callee.type === 'MemberExpression' && !callee.computed && prop?.type === 'Identifier' && (prop.value as string) in STRIPS) {
       return callGlobal(globalName(prop.value as StripName), [callee.object, ...(x.args as unknown[])]);

@@ -8,7 +8,11 @@ export const ignored: ThinkingRule = {
   lastQuery: (messages) => messages.length - 1,
   reply(m, ctx) {
     if (m.reasoning_content) {
-      ctx.warn('thinking_dropped', 'the official template has no reasoning: reasoning_content is not written (inline <think> text in the content is kept as text)');
+      ctx.warn(
+        'thinking_dropped',
+        'the official template has no reasoning: reasoning_content is not written (inline <think> text in the ' +
+          'content is kept as text)'
+      );
     }
     return { pieces: [{ text: m.content, role: 'assistant', msg: ctx.index }], content: m.content };
   },

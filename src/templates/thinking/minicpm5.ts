@@ -24,9 +24,16 @@ export const minicpm5: ThinkingRule = {
     else if (content.includes('</think>')) [reasoning, content] = splitInlineThink(content);
     if (i > ctx.lastQuery && reasoning) {
       const think = '<think>\n' + pyStrip(reasoning, '\n') + '\n</think>\n\n';
-      return { pieces: [{ text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i }], content };
+      return {
+        pieces: [
+          { text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i },
+        ],
+        content,
+      };
     }
-    if (reasoning) ctx.warn('thinking_dropped', 'reasoning of turns before the last user message is dropped, as the official template does');
+    if (reasoning) ctx.warn(
+      'thinking_dropped', 'reasoning of turns before the last user message is dropped, as the official template does'
+    );
     return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
   },
   thinkPrompt: '<think>\n',

@@ -7,8 +7,8 @@ import type { ThinkingRule } from '../thinking.ts';
 import { ignored } from './ignored.ts';
 
 const HEAD =
-  'You are Mistral Small 3, a Large Language Model (LLM) created by Mistral AI, a French startup headquartered in Paris.\n' +
-  'Your knowledge base was last updated on 2023-10-01. The current date is ';
+  'You are Mistral Small 3, a Large Language Model (LLM) created by Mistral AI, a French startup headquartered in ' +
+  'Paris.\nYour knowledge base was last updated on 2023-10-01. The current date is ';
 const TAIL =
   '.\n\nWhen you\'re not sure about some information or when the user\'s request requires up-to-date or ' +
   'specific data, you must use the available tools to fetch the information. Do not hesitate to use ' +

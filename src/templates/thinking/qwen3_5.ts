@@ -47,7 +47,10 @@ export const qwen3_5: ThinkingRule = {
       const think = '<think>\n' + reasoning + '\n</think>\n\n';
       const empty = reasoning === '' && !ctx.trainEmptyThink;
       return {
-        pieces: [empty ? { text: think, role: 'template' } : { text: think, role: 'assistant', msg: i }, { text: content, role: 'assistant', msg: i }],
+        pieces: [
+          empty ? { text: think, role: 'template' } : { text: think, role: 'assistant', msg: i },
+          { text: content, role: 'assistant', msg: i },
+        ],
         content,
       };
     }

@@ -9,16 +9,21 @@ import { pyStrip } from '../pyjson.ts';
 import type { ThinkingOptions, ThinkingRule } from '../thinking.ts';
 
 /** The template's budget_reflections_v05: the reflection interval of the first gear ≥ the budget. */
-const GEARS: [number, number][] = [[0, 0], [512, 128], [1024, 256], [2048, 512], [4096, 512], [8192, 1024], [16384, 1024]];
+const GEARS: [number, number][] = [
+  [0, 0], [512, 128], [1024, 256], [2048, 512], [4096, 512], [8192, 1024], [16384, 1024],
+];
 
 export function seedBudgetTurn(budget: number): string | undefined {
   if (budget === -1) return undefined;
   if (budget === 0) {
-    return "You are an intelligent assistant that can answer questions in one step without the need for reasoning and thinking, that is, your thinking budget is 0. Next, please skip the thinking process and directly start answering the user's questions.";
+    return "You are an intelligent assistant that can answer questions in one step without the need for reasoning " +
+      "and thinking, that is, your thinking budget is 0. Next, please skip the thinking process and directly start " +
+      "answering the user's questions.";
   }
   const interval = GEARS.find(([k]) => budget <= k)?.[1] ?? 1024;
   return (
-    'You are an intelligent assistant with reflective ability. In the process of thinking and reasoning, you need to strictly follow the thinking budget, which is ' +
+    'You are an intelligent assistant with reflective ability. In the process of thinking and reasoning, you need ' +
+    'to strictly follow the thinking budget, which is ' +
     `${budget}. That is, you need to complete your thinking within ${budget} tokens and start answering the user's questions. You will reflect on your thinking process every ${interval} tokens, stating how many tokens have been used and how many are left.`
   );
 }
@@ -40,13 +45,22 @@ export const seed_oss: ThinkingRule = {
     const r = typeof m.reasoning_content === 'string' ? pyStrip(m.reasoning_content) : '';
     const c = pyStrip(m.content);
     // The newline right after `<seed:bos>assistant` is the header's (as in the generation prompt).
-    if (r) pieces.push({ text: '\n', role: 'template' }, { text: '<seed:think>' + r + '</seed:think>', role: 'assistant', msg: i });
-    if (c) pieces.push(...(r ? [] : [{ text: '\n', role: 'template' as const }]), { text: (r ? '\n' : '') + c + (ctx.hasCalls ? '\n' : ''), role: 'assistant', msg: i });
-    else if (!ctx.hasCalls) ctx.warn('empty_reply_unterminated', 'an empty reply is written without <seed:eos>, as the official template does: nothing of it is trained');
+    if (r) pieces.push(
+      { text: '\n', role: 'template' }, { text: '<seed:think>' + r + '</seed:think>', role: 'assistant', msg: i }
+    );
+    if (c) pieces.push(
+      ...(r ? [] : [{ text: '\n', role: 'template' as const }]),
+      { text: (r ? '\n' : '') + c + (ctx.hasCalls ? '\n' : ''), role: 'assistant', msg: i }
+    );
+    else if (!ctx.hasCalls) ctx.warn(
+      'empty_reply_unterminated',
+      'an empty reply is written without <seed:eos>, as the official template does: nothing of it is trained'
+    );
     return { pieces, content: c, ...(c || ctx.hasCalls ? {} : { suffix: '' }) };
   },
   promptSuffix: (opts) =>
     budgetOf(opts) === 0
-      ? '<seed:think>\n<seed:cot_budget_reflect>The current thinking budget is 0, so I will directly start answering the question.</seed:cot_budget_reflect>\n</seed:think>'
+      ? '<seed:think>\n<seed:cot_budget_reflect>The current thinking budget is 0, so I will directly start answering ' +
+        'the question.</seed:cot_budget_reflect>\n</seed:think>'
       : '',
 };

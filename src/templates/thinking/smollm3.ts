@@ -12,16 +12,17 @@ import { pyLstrip, pyRstrip } from '../pyjson.ts';
 import type { ThinkingOptions, ThinkingRule } from '../thinking.ts';
 
 const THINK_DEFAULT =
-  'You are a helpful AI assistant named SmolLM, trained by Hugging Face. Your role as an assistant involves thoroughly exploring ' +
-  'questions through a systematic thinking process before providing the final precise and accurate solutions. This requires ' +
-  'engaging in a comprehensive cycle of analysis, summarizing, exploration, reassessment, reflection, backtracking, and ' +
-  'iteration to develop well-considered thinking process. Please structure your response into two main sections: Thought and ' +
-  'Solution using the specified format: <think> Thought section </think> Solution section. In the Thought section, detail your ' +
-  'reasoning process in steps. Each step should include detailed considerations such as analysing questions, summarizing ' +
-  'relevant findings, brainstorming new ideas, verifying the accuracy of the current steps, refining any errors, and revisiting ' +
-  'previous steps. In the Solution section, based on various attempts, explorations, and reflections from the Thought section, ' +
-  'systematically present the final solution that you deem correct. The Solution section should be logical, accurate, and ' +
-  'concise and detail necessary steps needed to reach the conclusion.\n\n';
+  'You are a helpful AI assistant named SmolLM, trained by Hugging Face. Your role as an assistant involves ' +
+  'thoroughly exploring questions through a systematic thinking process before providing the final precise and ' +
+  'accurate solutions. This requires engaging in a comprehensive cycle of analysis, summarizing, exploration, ' +
+  'reassessment, reflection, backtracking, and iteration to develop well-considered thinking process. Please ' +
+  'structure your response into two main sections: Thought and Solution using the specified format: <think> Thought ' +
+  'section </think> Solution section. In the Thought section, detail your reasoning process in steps. Each step ' +
+  'should include detailed considerations such as analysing questions, summarizing relevant findings, brainstorming ' +
+  'new ideas, verifying the accuracy of the current steps, refining any errors, and revisiting previous steps. In ' +
+  'the Solution section, based on various attempts, explorations, and reflections from the Thought section, ' +
+  'systematically present the final solution that you deem correct. The Solution section should be logical, ' +
+  'accurate, and concise and detail necessary steps needed to reach the conclusion.\n\n';
 const NO_THINK_DEFAULT = 'You are a helpful AI assistant named SmolLM, trained by Hugging Face.\n\n';
 const EMPTY_THINK = '<think>\n\n</think>\n';
 
@@ -38,9 +39,13 @@ export const smollm3: ThinkingRule = {
     const mode = thinks(opts) ? '/think' : '/no_think';
     const head = `## Metadata\n\nKnowledge Cutoff Date: June 2025\nReasoning Mode: ${mode}\n\n## Custom Instructions\n\n`;
     // The flags come out of the record's system prompt (which ReAct's tool list may follow).
-    const pieces = (sys ?? []).map((p) => ({ ...p, text: p.text.replaceAll('/no_think', '').replaceAll('/think', '') }));
+    const pieces = (sys ?? []).map((p) => ({
+      ...p, text: p.text.replaceAll('/no_think', '').replaceAll('/think', ''),
+    }));
     const right = pieces.length ? pyRstrip(pieces.map((p) => p.text).join('')) : '';
-    if (right === '') return [{ text: head + (mode === '/think' ? THINK_DEFAULT : NO_THINK_DEFAULT), role: 'template' }];
+    if (right === '') return [{
+      text: head + (mode === '/think' ? THINK_DEFAULT : NO_THINK_DEFAULT), role: 'template',
+    }];
     // Right-strip across pieces (the last ones may be all whitespace).
     let cut = pieces.map((p) => p.text).join('').length - right.length;
     for (let k = pieces.length - 1; k >= 0 && cut > 0; k--) {
@@ -48,13 +53,19 @@ export const smollm3: ThinkingRule = {
       pieces[k] = { ...pieces[k], text: pieces[k].text.slice(0, pieces[k].text.length - take) };
       cut -= take;
     }
-    return [{ text: head, role: 'template' }, ...pieces.filter((p) => p.text !== ''), { text: '\n\n', role: 'template' }];
+    return [
+      { text: head, role: 'template' }, ...pieces.filter((p) => p.text !== ''), { text: '\n\n', role: 'template' },
+    ];
   },
   reply(m, ctx) {
-    if (m.reasoning_content) ctx.warn('thinking_dropped', 'the official template has no reasoning field: reasoning_content is not written');
+    if (m.reasoning_content) ctx.warn(
+      'thinking_dropped', 'the official template has no reasoning field: reasoning_content is not written'
+    );
     const content = pyLstrip(m.content, '\n');
     const pieces: Piece[] = [{ text: content, role: 'assistant', msg: ctx.index }];
-    if (!thinks(ctx)) pieces.unshift(ctx.trainEmptyThink ? { text: EMPTY_THINK, role: 'assistant', msg: ctx.index } : { text: EMPTY_THINK, role: 'template' });
+    if (!thinks(ctx)) pieces.unshift(ctx.trainEmptyThink ? {
+      text: EMPTY_THINK, role: 'assistant', msg: ctx.index,
+    } : { text: EMPTY_THINK, role: 'template' });
     return { pieces, content };
   },
   promptSuffix: (opts) => (thinks(opts) ? '' : EMPTY_THINK),

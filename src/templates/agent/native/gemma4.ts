@@ -34,7 +34,8 @@ const dictsort = (d: Json): [string, unknown][] =>
 export function gemmaArgument(v: unknown, escapeKeys = true): string {
   if (typeof v === 'string') return Q + v + Q;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (isMapping(v)) return '{' + dictsort(v).map(([k, x]) => (escapeKeys ? Q + k + Q : k) + ':' + gemmaArgument(x, escapeKeys)).join(',') + '}';
+  if (isMapping(v)) return '{' +
+    dictsort(v).map(([k, x]) => (escapeKeys ? Q + k + Q : k) + ':' + gemmaArgument(x, escapeKeys)).join(',') + '}';
   if (Array.isArray(v)) return '[' + v.map((x) => gemmaArgument(x, escapeKeys)).join(',') + ']';
   return pyStr(v);
 }
@@ -58,12 +59,16 @@ export const gemma4: NativeAgentDef = {
   kind: 'native',
   format: 'gemma4',
   families: ['gemma'],
-  description: 'Gemma 4: <|tool>declaration:…<tool|> in the system turn, calls as <|tool_call>call:NAME{…}<tool_call|>, results as <|tool_response>response:NAME{…}<tool_response|> inside the calling turn',
+  description: 'Gemma 4: <|tool>declaration:…<tool|> in the system turn, calls as ' +
+    '<|tool_call>call:NAME{…}<tool_call|>, results as <|tool_response>response:NAME{…}<tool_response|> inside the ' +
+    'calling turn',
   create: () => ({
     id: nativeId('gemma4'),
     kind: 'native',
     tools(tools, ctx) {
-      const decls = new Gemma4AgentTemplate().formatTools(tools.map((t) => JSON.parse(pyJsonDumps(t)) as unknown), null);
+      const decls = new Gemma4AgentTemplate().formatTools(
+        tools.map((t) => JSON.parse(pyJsonDumps(t)) as unknown), null
+      );
       const sys = ctx.conversation.system;
       return { system: [...(sys !== undefined ? [{ text: sys, role: 'system' as const }] : []), toolsText(decls)] };
     },
@@ -83,7 +88,9 @@ export const gemma4: NativeAgentDef = {
       indexes.forEach((i, k) => {
         const name = call ? resultName(call, msgs[i]) : msgs[i].name ?? 'unknown';
         // The first opener is where the calling reply stops: trained as its end.
-        pieces.push(k === 0 && call ? { text: '<|tool_response>', role: 'template', msg: after!.index, end: true } : tpl('<|tool_response>'));
+        pieces.push(k === 0 && call ? {
+          text: '<|tool_response>', role: 'template', msg: after!.index, end: true,
+        } : tpl('<|tool_response>'));
         pieces.push(tpl(`response:${name}{value:${Q}`), of(i, msgs[i].content, 'tool'), tpl(`${Q}}<tool_response|>`));
       });
       // The turn's text, and its end only when it has text (tested before stripping, as the template does).
@@ -93,7 +100,10 @@ export const gemma4: NativeAgentDef = {
         pieces.push({ text: '<turn|>', role: 'template', msg: after!.index, end: true }, tpl('\n'));
       }
       // The next reply goes on in the same model turn (the template opens none after a calling reply).
-      return { parts: [{ kind: 'text', pieces }], continuesCall: true, next: { assistantPrefix: '', generationPrompt: false }, carriedBy: 'assistant' };
+      return {
+        parts: [{ kind: 'text', pieces }], continuesCall: true, next: { assistantPrefix: '', generationPrompt: false },
+        carriedBy: 'assistant',
+      };
     },
   }),
 };

@@ -28,7 +28,9 @@ function args(call: ToolCall, newlines: boolean): [string, unknown][] {
 
 export function glmCall(call: ToolCall, newlines: boolean): string {
   const nl = newlines ? '\n' : '';
-  const kv = args(call, newlines).map(([k, v]) => `<arg_key>${k}</arg_key>${nl}<arg_value>${typeof v === 'string' ? v : pyJsonDumps(v)}</arg_value>${nl}`);
+  const kv = args(
+    call, newlines
+  ).map(([k, v]) => `<arg_key>${k}</arg_key>${nl}<arg_value>${typeof v === 'string' ? v : pyJsonDumps(v)}</arg_value>${nl}`);
   return `${nl}<tool_call>${call.name}${nl}${kv.join('')}</tool_call>`;
 }
 
@@ -41,8 +43,11 @@ function glmFormat(id: 'glm4_5' | 'glm4_7'): NativeAgentDef {
     format: id,
     families: ['glm'],
     description: newlines
-      ? 'GLM-4.5/4.6: tools as JSON in a <|system|> block, calls as <tool_call>NAME <arg_key>/<arg_value> pairs on lines, results as <tool_response> blocks after <|observation|>'
-      : 'GLM-4.7: tools as JSON in a <|system|> block, calls as <tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value></tool_call>, results as <tool_response> blocks after <|observation|>',
+      ? 'GLM-4.5/4.6: tools as JSON in a <|system|> block, calls as <tool_call>NAME <arg_key>/<arg_value> pairs on ' +
+        'lines, results as <tool_response> blocks after <|observation|>'
+      : 'GLM-4.7: tools as JSON in a <|system|> block, calls as ' +
+        '<tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value></tool_call>, results as <tool_response> blocks ' +
+        'after <|observation|>',
     create: () => ({
       id: nativeId(id),
       kind: 'native',

@@ -77,7 +77,9 @@ export function gptOssNamespace(tools: Tool[]): string {
   let out = '## functions\n\nnamespace functions {\n\n';
   for (const t of tools) {
     const fn = t.function as unknown as Json;
-    out += '// ' + str(fn.description, 'a description for every tool') + '\n' + 'type ' + str(fn.name, 'a tool name') + ' = ';
+    out += '// ' + str(
+      fn.description, 'a description for every tool'
+    ) + '\n' + 'type ' + str(fn.name, 'a tool name') + ' = ';
     const params = isMapping(fn.parameters) ? fn.parameters : undefined;
     if (params && truthy(params.properties) && isMapping(params.properties)) {
       const req = Array.isArray(params.required) ? params.required : [];
@@ -120,7 +122,8 @@ export const gptOss: NativeAgentDef = {
   kind: 'native',
   format: 'gpt_oss',
   families: ['gpt-oss'],
-  description: 'gpt-oss (harmony): tools as a TypeScript namespace in the developer message, each call a commentary message to=functions.NAME, results from functions.NAME',
+  description: 'gpt-oss (harmony): tools as a TypeScript namespace in the developer message, each call a commentary ' +
+    'message to=functions.NAME, results from functions.NAME',
   create: () => {
     let names: Map<number, string> | undefined;
     return {
@@ -128,7 +131,9 @@ export const gptOss: NativeAgentDef = {
       kind: 'native',
       tools(tools, ctx) {
         const sys = ctx.conversation.system;
-        const instructions = sys ? [tpl('# Instructions\n\n'), { text: sys, role: 'system' as const }, tpl('\n\n')] : [];
+        const instructions = sys ? [
+          tpl('# Instructions\n\n'), { text: sys, role: 'system' as const }, tpl('\n\n'),
+        ] : [];
         return { system: [...instructions, toolsText('# Tools\n\n' + gptOssNamespace(tools))] };
       },
       calls({ index, message, calls }, ctx) {
@@ -137,18 +142,30 @@ export const gptOss: NativeAgentDef = {
         const turns: AssistantTurn[] = [];
         const thinking = message.reasoning_content;
         if (message.content && thinking) {
-          throw new TemplateError('Cannot pass both content and thinking in an assistant message with tool calls! Put the analysis message in one or the other, but not both.');
+          throw new TemplateError('Cannot pass both content and thinking in an assistant message with tool calls! ' +
+            'Put the analysis message in one or the other, but not both.');
         }
         const analysis = message.content || thinking;
         if (analysis && !finalFollows) {
-          turns.push({ body: [of(index, '<|channel|>analysis<|message|>', 'assistant'), of(index, analysis, 'assistant')], suffix: '<|end|>' });
+          turns.push({
+            body: [of(index, '<|channel|>analysis<|message|>', 'assistant'), of(index, analysis, 'assistant')],
+            suffix: '<|end|>',
+          });
         } else if (message.content) {
-          ctx.warn('content_dropped', `${ctx.spec.id}'s template drops the text of a call turn when a final answer follows`);
+          ctx.warn(
+            'content_dropped', `${ctx.spec.id}'s template drops the text of a call turn when a final answer follows`
+          );
         } else if (thinking) {
-          ctx.warn('thinking_dropped', `${ctx.spec.id}'s template drops the reasoning of a call turn when a final answer follows`);
+          ctx.warn(
+            'thinking_dropped',
+            `${ctx.spec.id}'s template drops the reasoning of a call turn when a final answer follows`
+          );
         }
         if (calls.length > 1) {
-          ctx.warn('tool_calls_split', `${ctx.spec.id}'s template writes one call per message (it drops the others): each call is written as its own message`);
+          ctx.warn(
+            'tool_calls_split',
+            `${ctx.spec.id}'s template writes one call per message (it drops the others): each call is written as its own message`
+          );
         }
         for (const c of calls) {
           const body = `to=functions.${c.name}<|channel|>commentary json<|message|>${pyJsonDumps(c.arguments)}`;
@@ -160,9 +177,16 @@ export const gptOss: NativeAgentDef = {
         names ??= callNames(ctx.conversation);
         const parts = indexes.map((i) => {
           const name = names!.get(i);
-          if (name === undefined) throw new TemplateError('Message has tool role, but there was no previous assistant message with a tool call!');
-          const wrapper = { prefix: `<|start|>functions.${name} to=assistant<|channel|>commentary<|message|>`, suffix: '<|end|>', sep: '' };
-          return { kind: 'turn' as const, wrapper, content: [of(i, pyJsonDumps(ctx.conversation.messages[i].content), 'tool')], msg: i };
+          if (name === undefined) throw new TemplateError('Message has tool role, but there was no previous ' +
+            'assistant message with a tool call!');
+          const wrapper = {
+            prefix: `<|start|>functions.${name} to=assistant<|channel|>commentary<|message|>`, suffix: '<|end|>',
+            sep: '',
+          };
+          return {
+            kind: 'turn' as const, wrapper, content: [of(i, pyJsonDumps(ctx.conversation.messages[i].content), 'tool')],
+            msg: i,
+          };
         });
         return { parts, carriedBy: 'tool' };
       },
@@ -179,8 +203,15 @@ export function gptOssSplitCalls(conv: Conversation): Conversation {
   const messages: Message[] = [];
   for (const m of conv.messages) {
     if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 1) {
-      m.tool_calls.forEach((c, k) => messages.push({ ...m, content: k === 0 ? m.content : '', tool_calls: [c], ...(k > 0 ? { reasoning_content: undefined } : {}) }));
+      m.tool_calls.forEach((c, k) => messages.push({
+        ...m, content: k === 0 ? m.content : '', tool_calls: [c], ...(k > 0 ? { reasoning_content: undefined } : {})
+      }));
     } else messages.push(m);
   }
-  return { ...conv, messages: messages.map((m) => (m.reasoning_content === undefined && 'reasoning_content' in m ? (({ reasoning_content: _, ...rest }) => rest)(m) : m)) };
+  return {
+    ...conv,
+    messages: messages.map((m) => (m.reasoning_content === undefined && 'reasoning_content' in m ? (({
+      reasoning_content: _, ...rest
+    }) => rest)(m) : m)),
+  };
 }

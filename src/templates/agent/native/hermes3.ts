@@ -34,7 +34,8 @@ function pythonType(spec: unknown, depth = 0): string {
   // `type is iterable`: a list of types, an undefined type (iterates as nothing) or a string (its characters).
   if (Array.isArray(type)) return 'Union[' + type.map((t) => pythonType({ type: t }, depth + 1)).join(',') + ']';
   if (type === undefined || type === null) return 'Union[]';
-  if (typeof type === 'string') return 'Union[' + [...type].map((t) => pythonType({ type: t }, depth + 1)).join(',') + ']';
+  if (typeof type === 'string') return 'Union[' + [...type].map((t) => pythonType({ type: t }, depth + 1)).join(',') +
+    ']';
   return 'Any';
 }
 
@@ -61,11 +62,15 @@ function describe(t: Tool): string {
 
 export function hermes3ToolsTurn(tools: Tool[]): string {
   return (
-    "<|im_start|>system\nYou are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. You may call one or more functions to assist with the user query. Don't make assumptions about what values to plug into functions. Here are the available tools: <tools> " +
+    "<|im_start|>system\nYou are a function calling AI model. You are provided with function signatures within " +
+      "<tools></tools> XML tags. You may call one or more functions to assist with the user query. Don't make " +
+      "assumptions about what values to plug into functions. Here are the available tools: <tools> " +
     tools.map(describe).join('\n') +
-    ' </tools>Use the following pydantic model json schema for each tool call you will make: {"properties": {"name": {"title": "Name", "type": "string"}, "arguments": {"title": "Arguments", "type": "object"}}, "required": ["name", "arguments"], "title": "FunctionCall", "type": "object"}}\n' +
-    'For each function call return a json object with function name and arguments within <tool_call></tool_call> XML tags as follows:\n' +
-    '<tool_call>\n{"name": <function-name>, "arguments": <args-dict>}\n</tool_call><|im_end|>\n'
+    ' </tools>Use the following pydantic model json schema for each tool call you will make: {"properties": {"name": ' +
+    '{"title": "Name", "type": "string"}, "arguments": {"title": "Arguments", "type": "object"}}, "required": ' +
+    '["name", "arguments"], "title": "FunctionCall", "type": "object"}}\nFor each function call return a json object ' +
+    'with function name and arguments within <tool_call></tool_call> XML tags as follows:\n<tool_call>\n{"name": ' +
+    '<function-name>, "arguments": <args-dict>}\n</tool_call><|im_end|>\n'
   );
 }
 
@@ -73,16 +78,22 @@ export const hermes3: NativeAgentDef = {
   id: nativeId('hermes3'),
   kind: 'native',
   format: 'hermes3',
-  description: 'Hermes 3 (tool_use template): a function-calling system turn with Python-typed tool descriptions, calls as <tool_call>{"name", "arguments"}</tool_call>, results as <tool_response> blocks in a tool turn',
+  description: 'Hermes 3 (tool_use template): a function-calling system turn with Python-typed tool descriptions, ' +
+    'calls as <tool_call>{"name", "arguments"}</tool_call>, results as <tool_response> blocks in a tool turn',
   create: () => ({
     id: nativeId('hermes3'),
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system;
-      return { block: [toolsText(hermes3ToolsTurn(tools))], system: sys !== undefined ? [{ text: sys, role: 'system' }] : null };
+      return {
+        block: [toolsText(hermes3ToolsTurn(tools))], system: sys !== undefined ? [{ text: sys, role: 'system' }] : null,
+      };
     },
     calls({ index, message, calls }, ctx) {
-      if (message.content) ctx.warn('content_dropped', `${ctx.spec.id}'s official template writes only the calls of a call turn: its text is dropped`);
+      if (message.content) ctx.warn(
+        'content_dropped',
+        `${ctx.spec.id}'s official template writes only the calls of a call turn: its text is dropped`
+      );
       const body: Piece[] = calls.map((c) => of(index, '\n' + hermesCall(c, true), 'assistant'));
       return [{ prefix: '<|im_start|>assistant', body }];
     },

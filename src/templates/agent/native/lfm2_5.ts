@@ -31,7 +31,8 @@ export function lfm2_5Calls(calls: ToolCall[]): string {
   return '<|tool_call_start|>[' + calls.map(one).join(', ') + ']<|tool_call_end|>';
 }
 
-export const lfm2_5ToolsText = (tools: Tool[]): string => 'List of tools: [' + tools.map((t) => pyJsonDumps(t)).join(', ') + ']';
+export const lfm2_5ToolsText = (tools: Tool[]): string => 'List of tools: [' +
+  tools.map((t) => pyJsonDumps(t)).join(', ') + ']';
 
 /** The conversation as the official template must be given it to write what we write (calls as content). */
 export function lfm2_5Equivalent(conv: Conversation): Conversation {
@@ -50,23 +51,31 @@ export const lfm2_5: NativeAgentDef = {
   kind: 'native',
   format: 'lfm2_5',
   families: ['lfm'],
-  description: "LFM2.5: tools as a JSON list in the system prompt, calls as <|tool_call_start|>[name(key='value')]<|tool_call_end|>, results as tool turns",
+  description: "LFM2.5: tools as a JSON list in the system prompt, calls as " +
+    "<|tool_call_start|>[name(key='value')]<|tool_call_end|>, results as tool turns",
   create: () => ({
     id: nativeId('lfm2_5'),
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system ?? '';
-      return { system: [...(sys ? [{ text: sys, role: 'system' as const }, toolsText('\n')] : []), toolsText(lfm2_5ToolsText(tools))] };
+      return { system: [
+        ...(sys ? [{ text: sys, role: 'system' as const }, toolsText('\n')] : []), toolsText(lfm2_5ToolsText(tools)),
+      ] };
     },
     calls({ index, message, calls }, ctx) {
-      ctx.warn('tool_calls_native', `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call_start|>[…]<|tool_call_end|> after the text, as LFM2.5 models emit them`);
+      ctx.warn(
+        'tool_calls_native',
+        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call_start|>[…]<|tool_call_end|> after the text, as LFM2.5 models emit them`
+      );
       // The template cuts earlier replies at their last </think> and trims: on the text with its calls.
       const whole = message.content + lfm2_5Calls(calls);
       const text = lfm2_5Content(ctx.conversation.messages, index, whole, { vars: ctx.vars ?? {} });
       return [{ body: [of(index, text, 'assistant')], callsInContent: true }];
     },
     results({ indexes }, ctx) {
-      const parts = indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i }));
+      const parts = indexes.map((i) => ({
+        kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i,
+      }));
       return { parts, carriedBy: 'tool' };
     },
   }),

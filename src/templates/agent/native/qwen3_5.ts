@@ -43,7 +43,9 @@ export const qwen3_5: NativeAgentDef = {
   id: nativeId('qwen3_5'),
   kind: 'native',
   format: 'qwen3_5',
-  description: 'Qwen3.5: tools as JSON in <tools></tools> before the system prompt, calls as <tool_call><function=NAME><parameter=KEY>VALUE</parameter></function></tool_call>, results as <tool_response> blocks in a user turn',
+  description: 'Qwen3.5: tools as JSON in <tools></tools> before the system prompt, calls as ' +
+    '<tool_call><function=NAME><parameter=KEY>VALUE</parameter></function></tool_call>, results as <tool_response> ' +
+    'blocks in a user turn',
   create: () => ({
     id: nativeId('qwen3_5'),
     kind: 'native',
@@ -64,7 +66,10 @@ export const qwen3_5: NativeAgentDef = {
     results({ indexes }, ctx) {
       const content: Piece[] = [];
       for (const i of indexes) {
-        content.push(tpl('\n<tool_response>\n'), of(i, pyStrip(ctx.conversation.messages[i].content), 'tool'), tpl('\n</tool_response>'));
+        content.push(
+          tpl('\n<tool_response>\n'), of(i, pyStrip(ctx.conversation.messages[i].content), 'tool'),
+          tpl('\n</tool_response>')
+        );
       }
       const wrapper = { prefix: '<|im_start|>user', suffix: '<|im_end|>', sep: '\n' };
       return { parts: [{ kind: 'turn', wrapper, content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };

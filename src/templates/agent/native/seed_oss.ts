@@ -15,10 +15,12 @@ import { of, toolsText } from '../pieces.ts';
 import type { Piece } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
-const DOUBAO = 'You are Doubao, a helpful AI assistant. You may call one or more functions to assist with the user query.';
+const DOUBAO = 'You are Doubao, a helpful AI assistant. You may call one or more functions to assist with the user ' +
+  'query.';
 const INSTRUCTIONS =
-  '\n工具调用请遵循如下格式:\n<seed:tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>value_1</parameter>\n' +
-  '<parameter=example_parameter_2>This is the value for the second parameter\nthat can span\nmultiple lines</parameter>\n</function>\n</seed:tool_call>\n';
+  '\n工具调用请遵循如下格式:\n<seed:tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>value_1</parameter>\n<parameter=example_parameter_2>This ' +
+    '' +
+  'is the value for the second parameter\nthat can span\nmultiple lines</parameter>\n</function>\n</seed:tool_call>\n';
 
 type Json = Record<string, unknown>;
 const isMapping = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -56,7 +58,8 @@ function describe(fn: Json): string {
 }
 
 export const seedToolsText = (tools: Tool[]): string =>
-  tools.filter((t) => t.type === 'function').map((t) => describe(t.function as unknown as Json)).join('') + INSTRUCTIONS;
+  tools.filter((t) => t.type === 'function').map((t) => describe(t.function as unknown as Json)).join('') +
+    INSTRUCTIONS;
 
 export function seedCall(c: ToolCall): string {
   const a = c.arguments;
@@ -70,13 +73,16 @@ export const seedOss: NativeAgentDef = {
   kind: 'native',
   format: 'seed_oss',
   families: ['seed'],
-  description: 'Seed-OSS: tools as Python function docs in the system turn, calls as <seed:tool_call><function=NAME><parameter=K>V</parameter>, results as tool turns',
+  description: 'Seed-OSS: tools as Python function docs in the system turn, calls as ' +
+    '<seed:tool_call><function=NAME><parameter=K>V</parameter>, results as tool turns',
   create: () => ({
     id: nativeId('seed_oss'),
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system;
-      return { system: [sys !== undefined ? { text: sys, role: 'system' } : toolsText(DOUBAO), toolsText(seedToolsText(tools))] };
+      return { system: [
+        sys !== undefined ? { text: sys, role: 'system' } : toolsText(DOUBAO), toolsText(seedToolsText(tools)),
+      ] };
     },
     calls({ index, calls, text }) {
       const body: Piece[] = [...text];
@@ -84,7 +90,9 @@ export const seedOss: NativeAgentDef = {
       return [{ body }];
     },
     results({ indexes }, ctx) {
-      const parts = indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i }));
+      const parts = indexes.map((i) => ({
+        kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i,
+      }));
       return { parts, carriedBy: 'tool' };
     },
   }),
