@@ -11,7 +11,7 @@ import { templateIds, getTemplate } from '../templates/specs.ts';
 import type { TrainConfig } from './config.ts';
 import { allLinear } from '../model/layout.ts';
 import {
-  shellQuote, SWIFT_TEMPLATES, swiftArgs, swiftCommand, swiftExportArgs, swiftExportCommand, swiftScript, SwiftCommandError, swiftTemplateOf,
+  shellQuote, SWIFT_TEMPLATES, SWIFT_UNSUPPORTED, swiftArgs, swiftCommand, swiftExportArgs, swiftExportCommand, swiftScript, SwiftCommandError, swiftTemplateOf,
 } from './swift.ts';
 
 describe('swiftCommand', () => {
@@ -191,6 +191,7 @@ interface Facts {
   export_fields: string[];
   templates: Record<string, { default_system: string | null; is_thinking: boolean; agent_template: string | null }>;
   models: Record<string, string>;
+  not_registered: { searched: string; names: string[] };
 }
 const FACTS = JSON.parse(readFileSync(new URL('./swift-facts.json', import.meta.url), 'utf8')) as Facts;
 
@@ -245,7 +246,30 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
       }
     }
     expect(checked).toEqual(expect.arrayContaining(['THUDM/glm-4-9b-chat', 'microsoft/Phi-4-mini-instruct', 'mistralai/Mistral-7B-Instruct-v0.3', 'google/gemma-3-4b-it']));
-    expect(checked.length).toBeGreaterThan(30);
+    // The 2025-26 families (issue 14): gemma-4 E2B/E4B are registered with gemma4_nothinking.
+    expect(checked).toEqual(expect.arrayContaining([
+      'Qwen/Qwen3.5-0.8B', 'openbmb/MiniCPM5-1B', 'google/gemma-4-E2B-it', 'google/gemma-4-31B-it', 'openai/gpt-oss-20b',
+      'mistralai/Mistral-Small-3.2-24B-Instruct-2506', 'zai-org/GLM-4.7-Flash', 'ByteDance-Seed/Seed-OSS-36B-Instruct',
+    ]));
+    expect(checked.length).toBeGreaterThan(55);
+  });
+
+  it('has a template for every family ms-swift registers, and refuses (with the reason) only those it does not', () => {
+    const absent = (model: string) => FACTS.not_registered.names.some((n) => model.toLowerCase().includes(n));
+    for (const id of templateIds) {
+      const models = getTemplate(id).models;
+      if (SWIFT_UNSUPPORTED[id]) {
+        expect(models.length, id).toBeGreaterThan(0);
+        for (const m of models) expect(`${id}: ${m} ${absent(m)}`).toBe(`${id}: ${m} true`);
+        expect(() => swiftCommand(defaultTrainConfig({ model_id: models[0], template: id }), { datasetPath: 'd', outputDir: 'o' }))
+          .toThrow(SWIFT_UNSUPPORTED[id]);
+      } else {
+        expect(SWIFT_TEMPLATES[id], id).toBeDefined();
+      }
+    }
+    // Hermes 3 is a Llama 3.1 fine-tune ms-swift does not register: its ChatML runs under ms-swift's chatml.
+    expect(getTemplate('hermes3').models.every(absent)).toBe(true);
+    expect(SWIFT_TEMPLATES.hermes3.template).toBe('chatml');
   });
 
   it("records ms-swift's default system, default agent template and thinking per template", () => {
