@@ -99,6 +99,15 @@ test('three families side by side equal `prism render`, live across loss policie
     await page.keyboard.press('Alt+2');
     await page.waitForSelector('[data-testid="columns"]');
 
+    // The page offers every current family of issue 14 in each column's template picker.
+    const offered = await page.locator('[data-testid="template-select-0"] option').evaluateAll(
+      (os) => os.map((o) => (o as HTMLOptionElement).value),
+    );
+    for (const id of [
+      'qwen3_5', 'qwen3_coder', 'gpt_oss', 'deepseek_v3_1', 'glm4_5', 'glm4_7', 'smollm3', 'granite3_3', 'granite4',
+      'mistral_small', 'gemma4', 'kimi_k2', 'seed_oss', 'minicpm5', 'lfm2_5', 'hermes3',
+    ]) assert.ok(offered.includes(id), `the Templates page offers ${id}`);
+
     for (const [i, id] of TEMPLATES.entries()) await page.locator(`[data-testid="template-select-${i}"]`).selectOption(id);
     // A multi-turn record: last_round then differs from all_assistant.
     await page.locator('input[aria-label="Jump to line"]').fill('1');

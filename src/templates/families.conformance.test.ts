@@ -5,10 +5,8 @@
 // identical given the equivalent input (a warning names each rewrite), and documented deviations.
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../data/types.ts';
-import { withNineCharIds } from './agent/native/mistral.ts';
-import { reactConversation } from './agent/native/react.ts';
 import { corpus, type CorpusCase } from './conformance/corpus.ts';
-import { familyReferences, type FamilyReference } from './conformance/families.ts';
+import { familyReferences, officialInput, type FamilyReference } from './conformance/families.ts';
 import {
   loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob,
 } from './conformance/official.ts';
@@ -80,23 +78,6 @@ interface Planned {
   ours: Rendered | { error: string };
   /** The official template was given the equivalent input (a warning names the rewrite). */
   equivalent: boolean;
-}
-
-/** The input the official template is given for our rendering: the record, or its equivalent. */
-function officialInput(ref: FamilyReference, ours: Rendered | { error: string }, conv: Conversation): Conversation {
-  const codes = new Set('warnings' in ours ? ours.warnings.map((w) => w.code) : []);
-  let out = conv;
-  if (codes.has('tools_as_react')) out = reactConversation(out);
-  if (codes.has('tool_call_ids_rewritten')) out = withNineCharIds(out).conversation;
-  if (codes.has('tool_calls_split')) {
-    if (!ref.splitCalls) throw new Error(`${ref.templateId} warns tool_calls_split but its reference has no splitCalls`);
-    out = ref.splitCalls(out);
-  }
-  if (codes.has('tool_calls_native')) {
-    if (!ref.nativeCalls) throw new Error(`${ref.templateId} warns tool_calls_native but its reference has no nativeCalls`);
-    out = ref.nativeCalls(out);
-  }
-  return out;
 }
 
 function job(

@@ -25,12 +25,37 @@ describe('prism templates / render', () => {
   it('templates --json lists every built-in template with id, family, models and tool format', () => {
     const out = JSON.parse(prism('templates', '--json')) as { templates: { id: string; family: string; models: string[]; tool_format: string }[] };
     const ids = out.templates.map((t) => t.id);
+    const agents = (out as unknown as { agent_templates: { id: string; kind: string; description: string }[] }).agent_templates;
     for (const id of ['qwen2_5', 'qwen3', 'llama3', 'llama3_2', 'internlm2', 'glm4', 'mistral', 'mistral_nemo', 'gemma2', 'gemma3', 'phi3', 'phi4_mini', 'deepseek_r1', 'smollm2', 'chatml']) {
       expect(ids).toContain(id);
     }
     expect(out.templates.find((t) => t.id === 'qwen3')).toMatchObject({ family: 'qwen', tool_format: 'hermes' });
+    // Issue 14's table: each current family with its reference file, its own tool format (SmolLM3's reference has
+    // no tool support: ReAct) and its variables.
+    const issue14: Record<string, string> = {
+      qwen3_5: 'Qwen3.5-4B.jinja', qwen3_coder: 'Qwen3-Coder.jinja', gpt_oss: 'openai-gpt-oss-120b.jinja',
+      deepseek_v3_1: 'deepseek-ai-DeepSeek-V3.1.jinja', glm4_5: 'GLM-4.6.jinja', glm4_7: 'GLM-4.7-Flash.jinja',
+      smollm3: 'HuggingFaceTB-SmolLM3-3B.jinja', granite3_3: 'ibm-granite-granite-3.3-2B-Instruct.jinja',
+      granite4: 'ibm-granite-granite-4.0.jinja', mistral_small: 'Mistral-Small-3.2-24B-Instruct-2506.jinja',
+      gemma4: 'google-gemma-4-31B-it.jinja', kimi_k2: 'Kimi-K2-Instruct.jinja', seed_oss: 'ByteDance-Seed-OSS.jinja',
+      minicpm5: 'openbmb-MiniCPM5-1B.jinja', lfm2_5: 'LFM2.5-Instruct.jinja',
+      hermes3: 'NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja',
+    };
+    type Listed = {
+      reference: string | null; tool_format: string; agent_template: string; vars: { name: string; default: string }[];
+    };
+    for (const [id, file] of Object.entries(issue14)) {
+      const t = out.templates.find((x) => x.id === id) as unknown as Listed | undefined;
+      expect(t, id).toBeDefined();
+      expect(t).toMatchObject({ reference: file, tool_format: id === 'smollm3' ? 'react' : id });
+      expect(agents.some((a) => a.id === t!.agent_template), id).toBe(true);
+    }
+    const gptOss = out.templates.find((t) => t.id === 'gpt_oss') as unknown as Listed;
+    expect(gptOss.vars.map((v) => [v.name, v.default])).toEqual([
+      ['today', 'the current date'], ['reasoning_effort', 'medium'],
+      ['model_identity', 'You are ChatGPT, a large language model trained by OpenAI.'], ['builtin_tools', 'none'],
+    ]);
     expect(out.templates.find((t) => t.id === 'llama3_2')!.models).toContain('meta-llama/Llama-3.2-3B-Instruct');
-    const agents = (out as unknown as { agent_templates: { id: string; kind: string; description: string }[] }).agent_templates;
     expect(agents.find((a) => a.id === 'native:hermes')).toMatchObject({ kind: 'native' });
     expect(agents.find((a) => a.id === 'react_en')).toMatchObject({ kind: 'ms-swift' });
     expect(agents.filter((a) => a.kind === 'ms-swift').length).toBe(32);

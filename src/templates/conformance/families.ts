@@ -5,7 +5,10 @@ import type { Conversation } from '../../data/types.ts';
 import { gptOssSplitCalls } from '../agent/native/gpt_oss.ts';
 import { granite3_3Equivalent } from '../agent/native/granite3_3.ts';
 import { lfm2_5Equivalent } from '../agent/native/lfm2_5.ts';
+import { withNineCharIds } from '../agent/native/mistral.ts';
+import { reactConversation } from '../agent/native/react.ts';
 import type { RenderOptions } from '../render.ts';
+import type { Rendered } from '../types.ts';
 import type { ReferenceTemplate } from './official.ts';
 
 export interface FamilyVariant {
@@ -249,3 +252,20 @@ export const familyReferences: Record<string, FamilyReference> = {
     variants: [{ name: 'thinking', extra: { enable_thinking: true }, options: { enableThinking: true } }],
   },
 };
+
+/** The input the official template is given for our rendering: the record, or its equivalent. */
+export function officialInput(ref: FamilyReference, ours: Rendered | { error: string }, conv: Conversation): Conversation {
+  const codes = new Set('warnings' in ours ? ours.warnings.map((w) => w.code) : []);
+  let out = conv;
+  if (codes.has('tools_as_react')) out = reactConversation(out);
+  if (codes.has('tool_call_ids_rewritten')) out = withNineCharIds(out).conversation;
+  if (codes.has('tool_calls_split')) {
+    if (!ref.splitCalls) throw new Error(`${ref.templateId} warns tool_calls_split but its reference has no splitCalls`);
+    out = ref.splitCalls(out);
+  }
+  if (codes.has('tool_calls_native')) {
+    if (!ref.nativeCalls) throw new Error(`${ref.templateId} warns tool_calls_native but its reference has no nativeCalls`);
+    out = ref.nativeCalls(out);
+  }
+  return out;
+}
