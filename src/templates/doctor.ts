@@ -51,6 +51,23 @@ export function renderChecked(spec: TemplateSpec, conv: Conversation, opts: Doct
 }
 
 /**
+ * The opt-in fix that makes a refused record render, as a sentence, or undefined when none does
+ * (today: tool call ids the template refuses, rewritten to its form by fixToolCallIds).
+ */
+export function refusalFix(spec: TemplateSpec, conv: Conversation, opts: RenderOptions = {}): string | undefined {
+  if (opts.fixToolCallIds) return undefined;
+  try {
+    const fixed = render(spec, conv, { ...opts, fixToolCallIds: true });
+    if (!fixed.warnings.some((w) => w.code === 'tool_call_ids_rewritten')) return undefined;
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    return undefined;
+  }
+  return `with fixToolCallIds (prism render/tokenize --fix-tool-call-ids, the Templates page's "fix tool call ids") ` +
+    `the tool call ids will be rewritten to the ${spec.id} form and the record renders`;
+}
+
+/**
  * All findings for one record and template; a refusal is a finding too (`template_refused`), and
  * where an opt-in fix makes the record render (Mistral Small's tool call ids), `fix_available` says so.
  */
@@ -60,16 +77,8 @@ export function doctor(spec: TemplateSpec, conv: Conversation, opts: DoctorOptio
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     const out: RenderWarning[] = [{ code: 'template_refused', message: `${spec.id} refuses this conversation: ${e.message}` }];
-    if (!opts.fixToolCallIds) {
-      try {
-        const fixed = render(spec, conv, { ...opts, fixToolCallIds: true });
-        if (fixed.warnings.some((w) => w.code === 'tool_call_ids_rewritten')) {
-          out.push({ code: 'fix_available', message: `with fixToolCallIds (prism render --fix-tool-call-ids) the tool call ids will be rewritten to the ${spec.id} form and the record renders` });
-        }
-      } catch (again) {
-        if (!(again instanceof TemplateError)) throw again;
-      }
-    }
+    const fix = refusalFix(spec, conv, opts);
+    if (fix) out.push({ code: 'fix_available', message: fix });
     return [...out, ...contentWarnings(spec, conv)];
   }
 }

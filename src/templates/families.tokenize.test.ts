@@ -152,6 +152,21 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
     });
   }
 
+  it('mistral_small: a refused record is that record\'s error, with the official reason and the opt-in fix', async () => {
+    const spec = familySpecs.find((s) => s.id === 'mistral_small')!;
+    const tokenizer = await tokenizerOf(tokDirOf(spec));
+    const bad = JSON.parse(JSON.stringify(record).replaceAll('call12345', 'call_1')) as typeof record;
+    const conversation = parseLine(new TextEncoder().encode(JSON.stringify(bad)), 1).conversation!;
+    const refused = new TokenizePipeline(tokenizer, { template: spec.id, render: { today: TODAY } })
+      .process({ line: 1, conversation });
+    // The official template's own words (Mistral-Small-3.2-24B-Instruct-2506.jinja's raise_exception).
+    expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('alphanumeric strings with length 9!') });
+    expect(refused).toMatchObject({ error: expect.stringContaining('--fix-tool-call-ids') });
+    const fixed = new TokenizePipeline(tokenizer, { template: spec.id, render: { today: TODAY, fixToolCallIds: true } })
+      .process({ line: 1, conversation });
+    expect(fixed.ok && fixed.warnings).toContain('tool_call_ids_rewritten');
+  });
+
   it('prism tokenize writes the same ids and labels', async () => {
     for (const id of ['gpt_oss']) {
       const spec = familySpecs.find((s) => s.id === id)!;

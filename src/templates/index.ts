@@ -12,7 +12,7 @@ export {
 } from './agent/registry.ts';
 export type { AgentTemplateInfo, AgentKind } from './agent/types.ts';
 export { trainedMessages, POLICY_BASE, type LossOptions } from './loss.ts';
-export { doctor, renderChecked, contentWarnings, lengthWarning, DEFAULT_MAX_CHARS, type DoctorOptions } from './doctor.ts';
+export { doctor, refusalFix, renderChecked, contentWarnings, lengthWarning, DEFAULT_MAX_CHARS, type DoctorOptions } from './doctor.ts';
 export { toolFormatDescriptions } from './agent/native/descriptions.ts';
 export { pyJsonDumps, pyStrip } from './pyjson.ts';
 export {

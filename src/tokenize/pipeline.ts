@@ -3,7 +3,8 @@
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { Conversation } from '../data/types.ts';
 import { parseLossScale } from '../templates/loss-scale/index.ts';
-import { render, type RenderOptions } from '../templates/render.ts';
+import { refusalFix } from '../templates/doctor.ts';
+import { render, TemplateError, type RenderOptions } from '../templates/render.ts';
 import { getTemplate } from '../templates/specs.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
 import type { Rendered } from '../templates/types.ts';
@@ -74,7 +75,10 @@ export class TokenizePipeline {
         straddles: full.straddles, warnings: rendered.warnings.map((w) => w.code),
       };
     } catch (err) {
-      return { line: item.line, ok: false, error: (err as Error).message };
+      // A refusal an opt-in fix would render says so (Mistral Small's tool call ids).
+      const fix = err instanceof TemplateError && this.spec && 'conversation' in item
+        ? refusalFix(this.spec, item.conversation, this.renderOptions) : undefined;
+      return { line: item.line, ok: false, error: (err as Error).message + (fix ? `; ${fix}` : '') };
     }
   }
 }

@@ -89,6 +89,27 @@ describe('prism templates / render', () => {
     expect(order.message).not.toMatch(/messages\[2\]: messages\[2\]/);
   });
 
+  it('render: a record the template refuses names the opt-in fix, which then renders it (Mistral Small ids)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
+    const file = join(dir, 'ids.jsonl');
+    writeFileSync(file, JSON.stringify({
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '3' },
+        { role: 'assistant', content: 'Cold.' },
+      ],
+    }) + '\n');
+    const run = (...extra: string[]) => JSON.parse(prism('render', '--template', 'mistral_small', '--today', '2026-01-15', ...extra, file, '--json'));
+    const refused = run();
+    // The official template's raise_exception text, then the fix.
+    expect(refused.error).toMatch(/^mistral_small refuses this record: Tool call IDs should be alphanumeric strings with length 9!; /);
+    expect(refused.error).toContain('--fix-tool-call-ids');
+    const fixed = run('--fix-tool-call-ids');
+    expect(fixed.text).toMatch(/\[TOOL_CALLS\]w\[CALL_ID\][A-Za-z0-9]{9}\[ARGS\]\{\}<\/s>/);
+    expect(fixed.warnings.map((w: { code: string }) => w.code)).toContain('tool_call_ids_rewritten');
+  });
+
   it('render refuses an unknown agent template or one bound to another family as a usage error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
     const file = join(dir, 'd.jsonl');

@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
 import {
-  getTemplate, LossScaleError, parseLossScale, renderChecked, TemplateError, templateIds, type LossPolicy, type Rendered,
+  getTemplate, LossScaleError, parseLossScale, refusalFix, renderChecked, TemplateError, templateIds, type LossPolicy, type Rendered,
 } from '../../templates/index.ts';
 import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { TEMPLATE_VAR_HELP, TEMPLATE_VAR_OPTIONS, templateVarOptions } from '../template-vars-option.ts';
@@ -135,8 +135,10 @@ export const render: Command = {
             out = { line: rec.line, text: r.text, spans: r.spans, warnings: [...readerWarnings, ...r.warnings] };
           } catch (err) {
             // Whatever fails on one record stays that record's error: the rest of the file goes on.
+            // A refusal an opt-in fix would render says so (Mistral Small's tool call ids).
+            const fix = err instanceof TemplateError ? refusalFix(spec, rec.conversation, opts) : undefined;
             out = err instanceof TemplateError
-              ? { line: rec.line, error: `${id} refuses this record: ${err.message}` }
+              ? { line: rec.line, error: `${id} refuses this record: ${err.message}${fix ? `; ${fix}` : ''}` }
               : { line: rec.line, error: `rendering this record failed: ${(err as Error).message}` };
           }
         }
