@@ -76,14 +76,20 @@ export function pythonGlobals(today?: string): Record<string, (...args: unknown[
   };
 }
 
-/** The library's CallExpression and Identifier classes, read from a one-call template. */
-let nodeClasses: { Call: NodeClass; Ident: NodeClass } | undefined;
-function classes(): { Call: NodeClass; Ident: NodeClass } {
+/** The library's CallExpression, Identifier and ArrayLiteral classes, read from a one-call template. */
+let nodeClasses: { Call: NodeClass; Ident: NodeClass; List: NodeClass } | undefined;
+function classes(): { Call: NodeClass; Ident: NodeClass; List: NodeClass } {
   if (!nodeClasses) {
-    const body = (new Template('{{ f() }}').parsed as unknown as { body: Node[] }).body;
+    const body = (new Template('{{ f([]) }}').parsed as unknown as { body: Node[] }).body;
     const call = body.find((n) => n.type === 'CallExpression');
-    if (!call) throw new Error('@huggingface/jinja parsed "{{ f() }}" without a CallExpression: its tree changed');
-    nodeClasses = { Call: call.constructor as NodeClass, Ident: (call.callee as Node).constructor as NodeClass };
+    const list = (call?.args as Node[] | undefined)?.[0];
+    if (!call || list?.type !== 'ArrayLiteral') {
+      throw new Error('@huggingface/jinja parsed "{{ f([]) }}" without a CallExpression of an ArrayLiteral: its tree changed');
+    }
+    nodeClasses = {
+      Call: call.constructor as NodeClass, Ident: (call.callee as Node).constructor as NodeClass,
+      List: list.constructor as NodeClass,
+    };
   }
   return nodeClasses;
 }
@@ -119,9 +125,12 @@ function rewrite(x: unknown): unknown {
   if (x.type === 'FilterExpression') {
     const f = x.filter as Node;
     for (const name of ['trim', 'tojson'] as const) {
-      if (f.type === 'Identifier' && f.value === name) return callGlobal(globalName(name), [x.operand]);
+      // tojson's operand goes in a one-item list: a JavaScript global receives its arguments unwrapped
+      // one level, which would turn a float written 1.0 (FloatValue) into the number 1.
+      const operand = name === 'tojson' ? new (classes().List)([x.operand]) : x.operand;
+      if (f.type === 'Identifier' && f.value === name) return callGlobal(globalName(name), [operand]);
       const fc = f.type === 'CallExpression' ? (f.callee as Node) : undefined;
-      if (fc?.type === 'Identifier' && fc.value === name) return callGlobal(globalName(name), [x.operand, ...(f.args as unknown[])]);
+      if (fc?.type === 'Identifier' && fc.value === name) return callGlobal(globalName(name), [operand, ...(f.args as unknown[])]);
     }
   }
   return x;

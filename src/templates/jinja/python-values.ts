@@ -8,6 +8,7 @@
 // wrapped once to accept PyValues; every other value goes through the library's own conversion.
 import { Environment } from '@huggingface/jinja';
 import { isPyFloat, notePyFloat, notePySetItem, pyEntries, setPyOrder } from '../../data/py-json.ts';
+import { pyAt, PyFloat } from '../py/float.ts';
 import { pyJsonDumps } from '../pyjson.ts';
 import { pyCompareStr } from '../py/values.ts';
 
@@ -125,7 +126,7 @@ function sortKeysDeep(v: unknown): void {
   const stack = [v];
   while (stack.length > 0) {
     const x = stack.pop();
-    if (x === null || typeof x !== 'object') continue;
+    if (x === null || typeof x !== 'object' || x instanceof PyFloat) continue;
     if (!Array.isArray(x)) {
       const keys = pyEntries(x).map(([k]) => k).sort(pyCompareStr);
       setPyOrder(x, keys);
@@ -134,12 +135,13 @@ function sortKeysDeep(v: unknown): void {
   }
 }
 
-export function pyTojson(value: unknown, ...args: unknown[]): string {
+/** `x|tojson(...)`; `boxed` is `[x]` (python-strings.ts wraps the operand so a float keeps being one). */
+export function pyTojson(boxed: unknown, ...args: unknown[]): string {
   const kwargs = args.at(-1) instanceof Map ? (args.pop() as Map<string, Runtime>) : new Map<string, Runtime>();
   const kw = (name: string, position: number): unknown => (kwargs.has(name) ? kwargs.get(name)!.value : args[position]);
   const indent = kw('indent', 0);
   const separators = kw('separators', 2);
-  const plain = toPlain(value);
+  const plain = pyAt(toPlain(boxed) as unknown[], 0);
   if (kw('sort_keys', 3) === true) sortKeysDeep(plain);
   const sep = Array.isArray(separators) ? (separators.map((s) => (isRuntime(s) ? s.value : s)) as [string, string]) : undefined;
   const text = pyJsonDumps(plain, { indent: typeof indent === 'number' ? indent : undefined, separators: sep });

@@ -11,7 +11,10 @@
 // `<|tool_response>` (the model's cue to stop and wait). No generation prompt after results.
 import type { Message, ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
+import { parseJsonPy } from '../../../data/py-json.ts';
+import { pyItems, pyList } from '../../py/float.ts';
 import { pyStr } from '../../py/repr.ts';
+import { isPyDict } from '../../py/values.ts';
 import { gemmaStripThinking } from '../../thinking/gemma4.ts';
 import { of, tpl, toolsText } from '../pieces.ts';
 import { Gemma4AgentTemplate } from '../swift/gemma4.ts';
@@ -20,11 +23,12 @@ import { nativeId, type NativeAgentDef } from './types.ts';
 
 const Q = '<|"|>';
 type Json = Record<string, unknown>;
-const isMapping = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** A dict (a float written 1.0 is a PyFloat, not a mapping). */
+const isMapping = (x: unknown): x is Json => isPyDict(x);
 
-/** Jinja's dictsort (case-insensitive keys). */
+/** Jinja's dictsort (case-insensitive keys; a stable sort of the items in Python's order). */
 const dictsort = (d: Json): [string, unknown][] =>
-  Object.entries(d).sort(([a], [b]) => {
+  pyItems(d).sort(([a], [b]) => {
     const x = a.toLowerCase();
     const y = b.toLowerCase();
     return x < y ? -1 : x > y ? 1 : 0;
@@ -36,7 +40,7 @@ export function gemmaArgument(v: unknown, escapeKeys = true): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (isMapping(v)) return '{' +
     dictsort(v).map(([k, x]) => (escapeKeys ? Q + k + Q : k) + ':' + gemmaArgument(x, escapeKeys)).join(',') + '}';
-  if (Array.isArray(v)) return '[' + v.map((x) => gemmaArgument(x, escapeKeys)).join(',') + ']';
+  if (Array.isArray(v)) return '[' + pyList(v).map((x) => gemmaArgument(x, escapeKeys)).join(',') + ']';
   return pyStr(v);
 }
 
@@ -67,7 +71,7 @@ export const gemma4: NativeAgentDef = {
     kind: 'native',
     tools(tools, ctx) {
       const decls = new Gemma4AgentTemplate().formatTools(
-        tools.map((t) => JSON.parse(pyJsonDumps(t)) as unknown), null
+        tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown), null
       );
       const sys = ctx.conversation.system;
       return { system: [...(sys !== undefined ? [{ text: sys, role: 'system' as const }] : []), toolsText(decls)] };

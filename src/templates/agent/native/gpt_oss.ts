@@ -12,15 +12,19 @@
 import type { Conversation, Message, Tool } from '../../../data/types.ts';
 import { TemplateError } from '../../errors.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
+import { pyAt, pyItems, pyList } from '../../py/float.ts';
 import { pyStr } from '../../py/repr.ts';
+import { pyTruthy } from '../../py/truth.ts';
+import { isPyDict } from '../../py/values.ts';
 import { of, tpl, toolsText } from '../pieces.ts';
 import type { AssistantTurn } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
 type Json = Record<string, unknown>;
-const isMapping = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
-/** Jinja truthiness of a JSON value. */
-const truthy = (x: unknown) => !(x === undefined || x === null || x === false || x === 0 || x === '' || (Array.isArray(x) && x.length === 0) || (isMapping(x) && Object.keys(x).length === 0));
+/** A dict (a float written 1.0 is a PyFloat, not a mapping). */
+const isMapping = (x: unknown): x is Json => isPyDict(x);
+/** Jinja truthiness of a JSON value (Python's: 0.0 is false). */
+const truthy = (x: unknown) => x !== undefined && pyTruthy(x);
 /** Jinja's `+` on strings: undefined is an error, like the template meeting a missing description. */
 const str = (x: unknown, what: string): string => {
   if (x === undefined) throw new TemplateError(`gpt-oss's template needs ${what}`);
@@ -52,13 +56,13 @@ function tsType(spec: unknown, required: unknown[]): string {
       const vm = isMapping(v) ? v : {};
       let out = tsType(v, required);
       if (truthy(vm.description)) out += '// ' + pyStr(vm.description);
-      if (vm.default !== undefined) out += '\n' + '// default: ' + pyJsonDumps(vm.default);
+      if (vm.default !== undefined) out += '\n' + '// default: ' + pyJsonDumps(pyAt(vm, 'default'));
       if (k < variants.length - 1) out += ' | \n';
       return out;
     }).join('');
   }
   if (type === 'string') {
-    if (truthy(s.enum) && Array.isArray(s.enum)) return '"' + s.enum.map((e) => pyStr(e)).join('" | "') + '"';
+    if (truthy(s.enum) && Array.isArray(s.enum)) return '"' + pyList(s.enum).map((e) => pyStr(e)).join('" | "') + '"';
     return 'string' + nullable;
   }
   if (type === 'number' || type === 'integer') return 'number';
@@ -66,7 +70,7 @@ function tsType(spec: unknown, required: unknown[]): string {
   if (type === 'object') {
     if (!truthy(s.properties) || !isMapping(s.properties)) return 'object';
     const req = Array.isArray(s.required) ? s.required : [];
-    const props = Object.entries(s.properties).map(([n, p]) => `${n}${req.includes(n) ? '' : '?'}: ${NESTED}${tsType(p, req)}`);
+    const props = pyItems(s.properties).map(([n, p]) => `${n}${req.includes(n) ? '' : '?'}: ${NESTED}${tsType(p, req)}`);
     return '{\n' + props.join(', ') + '}';
   }
   return 'any';
@@ -84,14 +88,15 @@ export function gptOssNamespace(tools: Tool[]): string {
     if (params && truthy(params.properties) && isMapping(params.properties)) {
       const req = Array.isArray(params.required) ? params.required : [];
       out += '(_: {\n';
-      for (const [name, spec] of Object.entries(params.properties)) {
+      for (const [name, spec] of pyItems(params.properties)) {
         const p = isMapping(spec) ? spec : {};
         if (truthy(p.description)) out += '// ' + pyStr(p.description) + '\n';
         out += name + (req.includes(name) ? '' : '?') + ': ' + tsType(spec, req);
         if (p.default !== undefined) {
-          if (truthy(p.enum)) out += ', // default: ' + pyStr(p.default);
-          else if (truthy(p.oneOf)) out += '// default: ' + pyStr(p.default);
-          else out += ', // default: ' + pyJsonDumps(p.default);
+          const d = pyAt(p, 'default');
+          if (truthy(p.enum)) out += ', // default: ' + pyStr(d);
+          else if (truthy(p.oneOf)) out += '// default: ' + pyStr(d);
+          else out += ', // default: ' + pyJsonDumps(d);
         }
         out += ',\n';
       }
