@@ -1,4 +1,4 @@
-// `npm test`: every test, in order — typecheck, unit + GPU (vitest), e2e (Chromium) — and one
+// `npm test`: every test, in order — typecheck, format, unit + GPU (vitest), e2e (Chromium) — and one
 // closing line that adds them up: `Total: N passed, N failed, N skipped`.
 // Each stage runs even when an earlier one failed, so one run shows everything that is red.
 import { spawn } from 'node:child_process';
@@ -30,25 +30,41 @@ function run(name, cmd, args, parse) {
 const vitestJson = 'test-results/vitest.json';
 rmSync(vitestJson, { force: true });
 await run('typecheck', ...npx(['tsc', '--noEmit', '-p', 'tsconfig.json']));
-await run('unit + gpu (vitest)', ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]), () => {
-  if (!existsSync(vitestJson)) return { passed: 0, failed: 1, skipped: 0 };
-  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
-});
+// Formatting (Prettier, .prettierrc.json: 120 columns): `npm run format` fixes what this reports.
+await run('format (prettier --check)', ...npx(['prettier', '--check', '.', '--log-level', 'warn']));
+await run(
+  'unit + gpu (vitest)',
+  ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]),
+  () => {
+    if (!existsSync(vitestJson)) return { passed: 0, failed: 1, skipped: 0 };
+    const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
+    return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+  },
+);
 await run('build', ...npx(['vite', 'build', '--logLevel', 'warn']));
-await run('e2e (chromium)', 'node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...(await e2eFiles())], (out) => {
-  const n = (k) => Number(out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? 0);
-  return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
-});
+await run(
+  'e2e (chromium)',
+  'node',
+  ['--import', 'tsx', '--test', '--test-concurrency=1', ...(await e2eFiles())],
+  (out) => {
+    const n = (k) => Number(out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? 0);
+    return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
+  },
+);
 
 async function e2eFiles() {
   const { readdirSync } = await import('node:fs');
-  return readdirSync('e2e').filter((f) => f.endsWith('.e2e.ts')).sort().map((f) => `e2e/${f}`);
+  return readdirSync('e2e')
+    .filter((f) => f.endsWith('.e2e.ts'))
+    .sort()
+    .map((f) => `e2e/${f}`);
 }
 
 console.log('\n=== summary');
 for (const r of results) {
-  console.log(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+  console.log(
+    `${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`,
+  );
 }
 const sum = (k) => results.reduce((a, r) => a + r[k], 0);
 console.log(`Total: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
