@@ -12,9 +12,13 @@ const dir = mkdtempSync(join(tmpdir(), 'prism-bench-gpu-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('packs bench/gpu.ts and runs its --dry-run from the package', () => {
-  const pack = spawnSync('node', ['bench/pack-gpu.mjs', '--out', join(dir, 'pkg'), '--no-node', '--no-vulkan', '--no-xz'], {
-    encoding: 'utf8',
-  });
+  const pack = spawnSync(
+    'node',
+    ['bench/pack-gpu.mjs', '--out', join(dir, 'pkg'), '--no-node', '--no-vulkan', '--no-xz'],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(pack.status, pack.stderr).toBe(0);
   expect(pack.stdout).toMatch(/of the 64\.0 MiB carry limit/);
   const json = join(dir, 'out.json');
@@ -31,7 +35,9 @@ it('packs bench/gpu.ts and runs its --dry-run from the package', () => {
   expect(r.matmul.length).toBe(6);
   for (const m of r.matmul) {
     expect(m.gflops.tiled).toBeGreaterThan(0);
-    expect(Object.keys(m.gflops).sort()).toEqual(m.M === 1 ? ['narrow', 'tile8x8', 'tiled', 'wide'] : ['tile8x8', 'tiled']);
+    expect(Object.keys(m.gflops).sort()).toEqual(
+      m.M === 1 ? ['narrow', 'tile8x8', 'tiled', 'wide'] : ['tile8x8', 'tiled'],
+    );
   }
   expect(r.attention[0].forward_gflops).toBeGreaterThan(0);
   expect(r.attention[0].backward_gflops).toBeGreaterThan(0);

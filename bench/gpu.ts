@@ -25,7 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeGPU } from '../src/cli/node-gpu.ts';
 import { acquireDevice } from '../src/engine/device.ts';
-import { attentionBackward, attentionFlops, attentionForward, type AttentionDims } from '../src/engine/attention/attention.ts';
+import {
+  attentionBackward,
+  attentionFlops,
+  attentionForward,
+  type AttentionDims,
+} from '../src/engine/attention/attention.ts';
 import { uploadWeights } from '../src/engine/decoder/weights.ts';
 import { GEMM_VARIANTS, gemm, gemmVariantApplies, type GemmArgs } from '../src/engine/kernels/matmul.ts';
 import { fmt } from '../src/engine/plan/index.ts';
@@ -51,7 +56,8 @@ const { values } = parseArgs({
 const dry = values['dry-run'];
 const sections = new Set(values.sections.split(','));
 for (const s of sections) {
-  if (!['matmul', 'attention', 'train', 'torch'].includes(s)) throw new Error(`--sections: unknown section ${s} (matmul, attention, train, torch)`);
+  if (!['matmul', 'attention', 'train', 'torch'].includes(s))
+    throw new Error(`--sections: unknown section ${s} (matmul, attention, train, torch)`);
 }
 const budget = Number(values['budget-s'] ?? 420);
 const t0 = performance.now();
@@ -60,14 +66,28 @@ const results: Record<string, unknown[]> = { matmul: [], attention: [], train: [
 
 // ---------------------------------------------------------------- models (HF configs)
 const TINY = {
-  architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_act: 'silu', hidden_size: 64, intermediate_size: 128,
-  num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 512, rms_norm_eps: 1e-6,
-  max_position_embeddings: 2048, rope_theta: 10000, tie_word_embeddings: false, torch_dtype: 'bfloat16',
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  hidden_act: 'silu',
+  hidden_size: 64,
+  intermediate_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 512,
+  rms_norm_eps: 1e-6,
+  max_position_embeddings: 2048,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
+  torch_dtype: 'bfloat16',
 };
 const MODELS = dry
   ? [{ name: 'tiny-llama', config: TINY as Record<string, unknown> }]
   : [
-      { name: 'SmolLM2-135M', config: KNOWN_CONFIGS['HuggingFaceTB/SmolLM2-135M-Instruct'].config as Record<string, unknown> },
+      {
+        name: 'SmolLM2-135M',
+        config: KNOWN_CONFIGS['HuggingFaceTB/SmolLM2-135M-Instruct'].config as Record<string, unknown>,
+      },
       { name: 'Qwen2.5-0.5B', config: KNOWN_CONFIGS['Qwen/Qwen2.5-0.5B-Instruct'].config as Record<string, unknown> },
     ];
 const SEQS = dry ? [16] : [512, 1024];
@@ -93,9 +113,15 @@ const peak = values['peak-tflops'] ? Number(values['peak-tflops']) : f32Peak(nam
 
 console.log('Prism GPU benchmark (issue 18 §4)' + (dry ? ' — DRY RUN, tiny shapes' : ''));
 console.log(`date      ${new Date().toISOString()}`);
-console.log(`adapter   ${name || '(no description)'}${info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'}]` : ''}`);
-console.log(`features  shader-f16=${features.f16} subgroups=${features.subgroups} timestamp-query=${features.timestamps}`);
-console.log(`f32 peak  ${peak ? `${peak} TFLOP/s${values['peak-tflops'] ? ' (--peak-tflops)' : ' (datasheet, from the adapter name)'}` : 'unknown (pass --peak-tflops)'}`);
+console.log(
+  `adapter   ${name || '(no description)'}${info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'}]` : ''}`,
+);
+console.log(
+  `features  shader-f16=${features.f16} subgroups=${features.subgroups} timestamp-query=${features.timestamps}`,
+);
+console.log(
+  `f32 peak  ${peak ? `${peak} TFLOP/s${values['peak-tflops'] ? ' (--peak-tflops)' : ' (datasheet, from the adapter name)'}` : 'unknown (pass --peak-tflops)'}`,
+);
 console.log(`host      ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, node ${process.version}`);
 
 function within(what: string): boolean {
@@ -137,12 +163,28 @@ const r = rng(1234);
 // ---------------------------------------------------------------- 1. matmul
 if (sections.has('matmul')) {
   console.log('\n1. Matmul Y = X·Wᵀ (X f32 [M, K], W [N, K]), GFLOP/s = 2·M·N·K / time');
-  interface Shape { label: string; M: number; N: number; K: number; transB?: boolean }
+  interface Shape {
+    label: string;
+    M: number;
+    N: number;
+    K: number;
+    transB?: boolean;
+  }
   const shapes: Shape[] = dry
-    ? [{ label: 'square (dry)', M: 67, N: 45, K: 33 }, { label: 'dX (dry)', M: 16, N: 33, K: 45, transB: false }, { label: 'decode (dry)', M: 1, N: 45, K: 33 }]
-    : [{ label: 'square 4096³', M: 4096, N: 4096, K: 4096 }, { label: 'decode Qwen2.5 gate 896→4864', M: 1, N: 4864, K: 896 }];
+    ? [
+        { label: 'square (dry)', M: 67, N: 45, K: 33 },
+        { label: 'dX (dry)', M: 16, N: 33, K: 45, transB: false },
+        { label: 'decode (dry)', M: 1, N: 45, K: 33 },
+      ]
+    : [
+        { label: 'square 4096³', M: 4096, N: 4096, K: 4096 },
+        { label: 'decode Qwen2.5 gate 896→4864', M: 1, N: 4864, K: 896 },
+      ];
   if (!dry) {
-    for (const [model, h, i, T] of [['SmolLM2', 576, 1536, 1024], ['Qwen2.5', 896, 4864, 1024]] as const) {
+    for (const [model, h, i, T] of [
+      ['SmolLM2', 576, 1536, 1024],
+      ['Qwen2.5', 896, 4864, 1024],
+    ] as const) {
       shapes.push(
         { label: `${model} q/o ${h}→${h}`, M: T, N: h, K: h },
         { label: `${model} gate/up ${h}→${i}`, M: T, N: i, K: h },
@@ -162,16 +204,38 @@ if (sections.has('matmul')) {
     for (const dtype of ['f32', 'bf16'] as DType[]) {
       if (!within(`matmul ${s.label} ${dtype}`)) break;
       const x = storageBuffer(device, r.normal(s.M * s.K));
-      const wt = weightTensor(device, r.normal(s.N * s.K, 0.05), s.transB === false ? [s.K, s.N] : [s.N, s.K], dtype, 'w');
+      const wt = weightTensor(
+        device,
+        r.normal(s.N * s.K, 0.05),
+        s.transB === false ? [s.K, s.N] : [s.N, s.K],
+        dtype,
+        'w',
+      );
       const y = storageBuffer(device, s.M * s.N * 4, 'y');
       const row: Record<string, number> = {};
       for (const v of variants) {
-        const g: GemmArgs = { a: x, b: wt.chunks[0].buffer, c: y, M: s.M, N: s.N, K: s.K, transB: s.transB ?? true, bDtype: dtype, kernel: v };
+        const g: GemmArgs = {
+          a: x,
+          b: wt.chunks[0].buffer,
+          c: y,
+          M: s.M,
+          N: s.N,
+          K: s.K,
+          transB: s.transB ?? true,
+          bDtype: dtype,
+          kernel: v,
+        };
         if (!gemmVariantApplies(device, g, v)) continue;
         row[v] = (2 * s.M * s.N * s.K) / (await time((enc) => gemm(device, enc, g))) / 1e9;
       }
       const best = Math.max(...Object.values(row));
-      line([s.label, `${s.M}×${s.N}×${s.K}`, dtype, ...variants.map((v) => num(row[v])), peak ? `${num((100 * best) / (peak * 1e3))}%` : '-']);
+      line([
+        s.label,
+        `${s.M}×${s.N}×${s.K}`,
+        dtype,
+        ...variants.map((v) => num(row[v])),
+        peak ? `${num((100 * best) / (peak * 1e3))}%` : '-',
+      ]);
       results.matmul.push({ shape: s.label, M: s.M, N: s.N, K: s.K, transB: s.transB ?? true, dtype, gflops: row });
       x.destroy();
       y.destroy();
@@ -187,23 +251,46 @@ if (sections.has('attention')) {
   line(['shape', 'fwd ms', 'fwd GF/s', 'bwd ms', 'bwd GF/s']);
   const dimsList: [string, AttentionDims][] = dry
     ? [['tiny T=16 h=4/2 d=16', { T: 16, nHeads: 4, nKvHeads: 2, headDim: 16 }]]
-    : SEQS.flatMap((T) => [
-        [`SmolLM2 T=${T} h=9/3 d=64`, { T, nHeads: 9, nKvHeads: 3, headDim: 64 }],
-        [`Qwen2.5 T=${T} h=14/2 d=64`, { T, nHeads: 14, nKvHeads: 2, headDim: 64 }],
-      ] as [string, AttentionDims][]);
+    : SEQS.flatMap(
+        (T) =>
+          [
+            [`SmolLM2 T=${T} h=9/3 d=64`, { T, nHeads: 9, nKvHeads: 3, headDim: 64 }],
+            [`Qwen2.5 T=${T} h=14/2 d=64`, { T, nHeads: 14, nKvHeads: 2, headDim: 64 }],
+          ] as [string, AttentionDims][],
+      );
   for (const [label, dims] of dimsList) {
     if (!within(`attention ${label}`)) break;
     const qN = dims.T * dims.nHeads * dims.headDim;
     const kvN = dims.T * dims.nKvHeads * dims.headDim;
     const buf = (n: number) => storageBuffer(device, r.normal(n));
     const empty = (n: number, l: string) => storageBuffer(device, n * 4, l);
-    const fb = { q: buf(qN), k: buf(kvN), v: buf(kvN), seqIds: storageBuffer(device, new Int32Array(dims.T)), out: empty(qN, 'out'), lse: empty(dims.T * dims.nHeads, 'lse') };
-    const bb = { ...fb, dOut: buf(qN), rowStats: empty(dims.T * dims.nHeads * 2, 'rs'), dq: empty(qN, 'dq'), dk: empty(kvN, 'dk'), dv: empty(kvN, 'dv') };
+    const fb = {
+      q: buf(qN),
+      k: buf(kvN),
+      v: buf(kvN),
+      seqIds: storageBuffer(device, new Int32Array(dims.T)),
+      out: empty(qN, 'out'),
+      lse: empty(dims.T * dims.nHeads, 'lse'),
+    };
+    const bb = {
+      ...fb,
+      dOut: buf(qN),
+      rowStats: empty(dims.T * dims.nHeads * 2, 'rs'),
+      dq: empty(qN, 'dq'),
+      dk: empty(kvN, 'dk'),
+      dv: empty(kvN, 'dv'),
+    };
     const fl = attentionFlops(dims, (dims.T * (dims.T + 1)) / 2);
     const fwd = await time((enc) => attentionForward(device, enc, dims, fb));
     const bwd = await time((enc) => attentionBackward(device, enc, dims, bb));
     line([label, num(fwd * 1e3), num(fl.forward / fwd / 1e9), num(bwd * 1e3), num(fl.backward / bwd / 1e9)]);
-    results.attention.push({ shape: label, forward_s: fwd, backward_s: bwd, forward_gflops: fl.forward / fwd / 1e9, backward_gflops: fl.backward / bwd / 1e9 });
+    results.attention.push({
+      shape: label,
+      forward_s: fwd,
+      backward_s: bwd,
+      forward_gflops: fl.forward / fwd / 1e9,
+      backward_gflops: fl.backward / bwd / 1e9,
+    });
     for (const b of Object.values(bb)) b.destroy();
   }
 }
@@ -211,7 +298,9 @@ if (sections.has('attention')) {
 // ---------------------------------------------------------------- 3. training step
 const prismTps = new Map<string, number>();
 if (sections.has('train')) {
-  console.log(`\n3. LoRA training step in Prism: r=${LORA_R} on all 7 linear layers, AdamW, batch 1, random bf16 weights`);
+  console.log(
+    `\n3. LoRA training step in Prism: r=${LORA_R} on all 7 linear layers, AdamW, batch 1, random bf16 weights`,
+  );
   const line = (c: string[]) => console.log([c[0].padEnd(14), ...c.slice(1).map((s) => s.padStart(12))].join(' '));
   line(['model', 'tokens', 's/step', 'tokens/s', 'dispatches', 'planned mem']);
   const steps = dry ? 1 : 3;
@@ -225,13 +314,24 @@ if (sections.has('train')) {
       const ids = Array.from(g.ints(seq, spec.vocab_size));
       const records = [{ input_ids: ids, labels: ids.map((x, t) => (t < seq / 4 ? -100 : x)) }];
       const config = defaultTrainConfig({
-        model_id: m.name, template: 'chatml', max_steps: 1 + steps, per_device_train_batch_size: 1, gradient_accumulation_steps: 1,
-        max_length: seq, lora: { r: LORA_R, lora_alpha: 2 * LORA_R, lora_dropout: 0 }, save_steps: 1_000_000,
+        model_id: m.name,
+        template: 'chatml',
+        max_steps: 1 + steps,
+        per_device_train_batch_size: 1,
+        gradient_accumulation_steps: 1,
+        max_length: seq,
+        lora: { r: LORA_R, lora_alpha: 2 * LORA_R, lora_dropout: 0 },
+        save_steps: 1_000_000,
       });
       const stepEnds: { at: number; dispatches: number }[] = [];
       const prof = new DispatchProfiler(device, { timestamps: false });
       const trainer = new Trainer({
-        device, spec, weights, config, records, padId: 0,
+        device,
+        spec,
+        weights,
+        config,
+        records,
+        padId: 0,
         onEvent: (e: TrainEvent) => {
           if (e.type === 'step') stepEnds.push({ at: performance.now(), dispatches: prof.dispatches });
         },
@@ -246,7 +346,14 @@ if (sections.has('train')) {
       const perStep = (timed[timed.length - 1].dispatches - stepEnds[0].dispatches) / timed.length;
       prismTps.set(`${m.name}/${seq}`, seq / sec);
       line([m.name, String(seq), num(sec), num(seq / sec), String(Math.round(perStep)), fmt(trainer.plan.total)]);
-      results.train.push({ model: m.name, tokens: seq, seconds_per_step: sec, tokens_per_second: seq / sec, dispatches_per_step: perStep, planned_bytes: trainer.plan.total });
+      results.train.push({
+        model: m.name,
+        tokens: seq,
+        seconds_per_step: sec,
+        tokens_per_second: seq / sec,
+        dispatches_per_step: perStep,
+        planned_bytes: trainer.plan.total,
+      });
       trainer.destroy();
     }
     if (weights) for (const t of weights.values()) destroyTensor(t);
@@ -270,16 +377,35 @@ if (sections.has('torch') && within('PyTorch')) {
   } else {
     const tmp = mkdtempSync(join(tmpdir(), 'prism-gpu-bench-'));
     const job = join(tmp, 'job.json');
-    writeFileSync(job, JSON.stringify({
-      models: MODELS, seqs: SEQS, dtypes: ['float32', 'bfloat16'], r: LORA_R, lora_alpha: 2 * LORA_R,
-      steps: dry ? 1 : 5, warmup: 1,
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        models: MODELS,
+        seqs: SEQS,
+        dtypes: ['float32', 'bfloat16'],
+        r: LORA_R,
+        lora_alpha: 2 * LORA_R,
+        steps: dry ? 1 : 5,
+        warmup: 1,
+      }),
+    );
     const left = Math.max(60, 470 - elapsed());
-    const p = spawnSync(python, [script, job], { encoding: 'utf8', timeout: Math.round(left * 1000), maxBuffer: 1 << 24 });
+    const p = spawnSync(python, [script, job], {
+      encoding: 'utf8',
+      timeout: Math.round(left * 1000),
+      maxBuffer: 1 << 24,
+    });
     rmSync(tmp, { recursive: true, force: true });
-    const lines = (p.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (p.stdout ?? '')
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const rows = lines.filter((l) => !l.done);
-    if (rows[0]?.impl) console.log(`  ${python}: torch ${rows[0].torch} on ${rows[0].device}; ${rows[0].impl}; ${rows[0].lora}; TF32 ${rows[0].tf32 ? 'on' : 'off'}`);
+    if (rows[0]?.impl)
+      console.log(
+        `  ${python}: torch ${rows[0].torch} on ${rows[0].device}; ${rows[0].impl}; ${rows[0].lora}; TF32 ${rows[0].tf32 ? 'on' : 'off'}`,
+      );
     const line = (c: string[]) => console.log([c[0].padEnd(14), ...c.slice(1).map((s) => s.padStart(12))].join(' '));
     line(['model', 'tokens', 'dtype', 's/step', 'tokens/s', 'Prism/torch']);
     for (const row of rows) {
@@ -289,14 +415,24 @@ if (sections.has('torch') && within('PyTorch')) {
       }
       const ours = prismTps.get(`${row.model}/${row.tokens}`);
       const tps = row.tokens_per_second as number;
-      line([String(row.model), String(row.tokens), String(row.dtype), num(row.seconds_per_step as number), num(tps), ours ? `${num(ours / tps)}×` : '-']);
+      line([
+        String(row.model),
+        String(row.tokens),
+        String(row.dtype),
+        num(row.seconds_per_step as number),
+        num(tps),
+        ours ? `${num(ours / tps)}×` : '-',
+      ]);
     }
     results.torch.push(...rows);
     if (!lines.some((l) => l.done)) {
-      console.log(`  PyTorch run incomplete: ${p.error?.message ?? `exit ${p.status}`} ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+      console.log(
+        `  PyTorch run incomplete: ${p.error?.message ?? `exit ${p.status}`} ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
   }
 }
 
-if (values.json) writeFileSync(values.json, JSON.stringify({ adapter: name, peak_tflops: peak, dry_run: dry, ...results }, null, 1));
+if (values.json)
+  writeFileSync(values.json, JSON.stringify({ adapter: name, peak_tflops: peak, dry_run: dry, ...results }, null, 1));
 console.log(`\ndone in ${elapsed().toFixed(0)} s`);

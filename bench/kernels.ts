@@ -27,8 +27,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeGPU } from '../src/cli/node-gpu.ts';
 import { acquireDevice } from '../src/engine/device.ts';
-import { attentionBackward, attentionFlops, attentionForward, type AttentionDims } from '../src/engine/attention/attention.ts';
-import { GEMM_VARIANTS, gemm, gemmKernel, linearBackwardInput, linearForward, type GemmArgs } from '../src/engine/kernels/matmul.ts';
+import {
+  attentionBackward,
+  attentionFlops,
+  attentionForward,
+  type AttentionDims,
+} from '../src/engine/attention/attention.ts';
+import {
+  GEMM_VARIANTS,
+  gemm,
+  gemmKernel,
+  linearBackwardInput,
+  linearForward,
+  type GemmArgs,
+} from '../src/engine/kernels/matmul.ts';
 import { GemmTuner, shapeClass, type GemmShape } from '../src/engine/kernels/tuner.ts';
 import { FusedCrossEntropy, crossEntropyFlops } from '../src/engine/loss/cross_entropy.ts';
 import { fmt, planMemory, type ModelShape } from '../src/engine/plan/index.ts';
@@ -73,7 +85,12 @@ const withDx = values.dx ?? preset.dx;
 // --decode-only skips every other section.
 const only = values['decode-only'] || values['variants-only'];
 for (const d of dtypes) if (!(d in BYTES)) throw new Error(`--dtypes: unknown dtype ${d}`);
-for (const [flag, v] of [['--tokens', T], ['--lm-rows', lmRows], ['--reps', reps], ...attnTs.map((t) => ['--attn-tokens', t] as const)] as const) {
+for (const [flag, v] of [
+  ['--tokens', T],
+  ['--lm-rows', lmRows],
+  ['--reps', reps],
+  ...attnTs.map((t) => ['--attn-tokens', t] as const),
+] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${flag}: expected a positive integer, got ${v}`);
 }
 
@@ -91,13 +108,26 @@ const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
 
 console.log('Prism kernel benchmark (issue 6)');
 console.log(`date        ${new Date().toISOString()}`);
-console.log(`adapter     ${acquired.description || '(no description)'}${info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'} device=${info.device || '-'}]` : ''}`);
-console.log(`features    shader-f16=${features.f16} subgroups=${features.subgroups} timestamp-query=${features.timestamps}`);
-console.log(`limits      binding ${fmt(limits.maxStorageBufferBindingSize)}, buffer ${fmt(limits.maxBufferSize)}, workgroup storage ${fmt(limits.maxComputeWorkgroupStorageSize)}`);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(
+  `adapter     ${acquired.description || '(no description)'}${info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'} device=${info.device || '-'}]` : ''}`,
+);
+console.log(
+  `features    shader-f16=${features.f16} subgroups=${features.subgroups} timestamp-query=${features.timestamps}`,
+);
+console.log(
+  `limits      binding ${fmt(limits.maxStorageBufferBindingSize)}, buffer ${fmt(limits.maxBufferSize)}, workgroup storage ${fmt(limits.maxComputeWorkgroupStorageSize)}`,
+);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 // SwiftShader runs on the CPUs: other processes on them slow every GPU number down.
-console.log(`host        ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, node ${process.version}, load average ${load()}`);
-console.log(`settings    tokens ${T}, attention T ${attnTs.join('/')}, LM head chunk ${lmRows} rows${values['lm-full'] ? ' (full head timed)' : ''}, dtypes ${dtypes.join('/')}${withDx ? ', with dX' : ''}, 1 warm-up + ${reps} timed rep(s), wall time to onSubmittedWorkDone`);
+console.log(
+  `host        ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, node ${process.version}, load average ${load()}`,
+);
+console.log(
+  `settings    tokens ${T}, attention T ${attnTs.join('/')}, LM head chunk ${lmRows} rows${values['lm-full'] ? ' (full head timed)' : ''}, dtypes ${dtypes.join('/')}${withDx ? ', with dX' : ''}, 1 warm-up + ${reps} timed rep(s), wall time to onSubmittedWorkDone`,
+);
 console.log();
 
 /** Share of all host cores this process used during the last timed region (SwiftShader's threads run here). */
@@ -150,11 +180,17 @@ const matShapes: MatShape[] = [
   { name: 'down 4864→896', N: QWEN.hidden, K: QWEN.intermediate, extrapolate: 1 },
   values['lm-full']
     ? { name: `LM head 896→${QWEN.vocab}`, N: QWEN.vocab, K: QWEN.hidden, extrapolate: 1 }
-    : { name: `LM head chunk 896→${lmRowsTimed}`, N: lmRowsTimed, K: QWEN.hidden, extrapolate: QWEN.vocab / lmRowsTimed },
+    : {
+        name: `LM head chunk 896→${lmRowsTimed}`,
+        N: lmRowsTimed,
+        K: QWEN.hidden,
+        extrapolate: QWEN.vocab / lmRowsTimed,
+      },
 ];
 // The LM head's input gradient is part of the fused cross entropy (ce_dh), so not here.
 if (withDx) {
-  for (const s of matShapes.slice(0, 3)) matShapes.push({ ...s, name: `dX ${s.name.replace(/^(\S+).* (\d+)→(\d+)$/, '$1 $3→$2')}`, dx: true });
+  for (const s of matShapes.slice(0, 3))
+    matShapes.push({ ...s, name: `dX ${s.name.replace(/^(\S+).* (\d+)→(\d+)$/, '$1 $3→$2')}`, dx: true });
 }
 
 interface NumpyResult {
@@ -166,14 +202,27 @@ let numpy: NumpyResult | undefined;
 let numpyError: string | undefined;
 if (!values['no-numpy'] && !only) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'numpy_sgemm.py');
-  const req = { shapes: matShapes.map((s) => (s.dx ? { name: s.name, M: T, N: s.K, K: s.N, op: 'dyW' } : { name: s.name, M: T, N: s.N, K: s.K })), reps: Math.max(5, reps) };
-  const p = spawnSync('/usr/bin/python3', [script], { input: JSON.stringify(req), encoding: 'utf8', maxBuffer: 1 << 24 });
+  const req = {
+    shapes: matShapes.map((s) =>
+      s.dx ? { name: s.name, M: T, N: s.K, K: s.N, op: 'dyW' } : { name: s.name, M: T, N: s.N, K: s.K },
+    ),
+    reps: Math.max(5, reps),
+  };
+  const p = spawnSync('/usr/bin/python3', [script], {
+    input: JSON.stringify(req),
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (p.status === 0) numpy = JSON.parse(p.stdout) as NumpyResult;
   else numpyError = (p.error?.message ?? p.stderr ?? '').trim().split('\n').slice(-1)[0] || `exit ${p.status}`;
 }
 if (numpy) {
-  console.log(`numpy       ${numpy.numpy}; BLAS loaded: ${numpy.blas.loaded.join(', ') || '(none found in /proc/self/maps)'}`);
-  console.log(`            show_config: ${numpy.blas.config.filter((l) => l.startsWith('libraries') || l.startsWith('library_dirs')).join('; ')}`);
+  console.log(
+    `numpy       ${numpy.numpy}; BLAS loaded: ${numpy.blas.loaded.join(', ') || '(none found in /proc/self/maps)'}`,
+  );
+  console.log(
+    `            show_config: ${numpy.blas.config.filter((l) => l.startsWith('libraries') || l.startsWith('library_dirs')).join('; ')}`,
+  );
 } else if (!values['no-numpy'] && !only) {
   console.log(`numpy       unavailable: ${numpyError} (apt-get install python3-numpy libopenblas0-pthread)`);
 }
@@ -182,7 +231,8 @@ console.log();
 // ---------------------------------------------------------------- table
 const cols = ['kernel', 'shape', 'weights', 'ms', 'GFLOP/s', 'GB/s', 'CPU', 'numpy ms', 'numpy GFLOP/s', 'ours/numpy'];
 const widths = [38, 26, 7, 10, 8, 8, 4, 9, 13, 10];
-const line = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' '));
+const line = (cells: string[]) =>
+  console.log(cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' '));
 if (!only) {
   line(cols);
   line(widths.map((w) => '-'.repeat(w)));
@@ -196,7 +246,16 @@ function num(x: number): string {
   return x.toPrecision(3);
 }
 
-function row(kernel: string, shape: string, dtype: string, seconds: number, flops: number, bytes: number, np?: number, extrapolated = false): void {
+function row(
+  kernel: string,
+  shape: string,
+  dtype: string,
+  seconds: number,
+  flops: number,
+  bytes: number,
+  np?: number,
+  extrapolated = false,
+): void {
   const gflops = flops / seconds / 1e9;
   const cpu = extrapolated ? '' : `${Math.round(lastCpuShare * 100)}%`;
   const cells = [kernel, shape, dtype, num(seconds * 1e3), num(gflops), num(bytes / seconds / 1e9), cpu];
@@ -217,7 +276,9 @@ for (const s of only ? [] : matShapes) {
     // LM head chunks: the weight is split by rows into buffers of at most --lm-rows rows.
     const maxBytes = s.N > lmRows ? lmRows * s.K * BYTES[dtype] : undefined;
     const w: Tensor = weightTensor(device, r.normal(s.N * s.K, 0.05), [s.N, s.K], dtype, 'w', maxBytes);
-    const sec = await time((enc) => (s.dx ? linearBackwardInput(device, enc, x, w, y, T) : linearForward(device, enc, x, w, y, T, {})));
+    const sec = await time((enc) =>
+      s.dx ? linearBackwardInput(device, enc, x, w, y, T) : linearForward(device, enc, x, w, y, T, {}),
+    );
     destroyTensor(w);
     const flops = 2 * T * s.N * s.K;
     // Least traffic: X and W read once, Y written once.
@@ -225,13 +286,25 @@ for (const s of only ? [] : matShapes) {
     const x1 = s.extrapolate;
     row(`matmul ${s.name}`, `T=${T} [${s.N}×${s.K}]`, dtype, sec, flops, bytes, npRes?.seconds);
     if (x1 !== 1) {
-      row(`  → whole LM head (extrap. ×${x1.toFixed(2)})`, `T=${T} [${QWEN.vocab}×${s.K}]`, dtype, sec * x1, flops * x1, bytes * x1, npRes ? npRes.seconds * x1 : undefined, true);
+      row(
+        `  → whole LM head (extrap. ×${x1.toFixed(2)})`,
+        `T=${T} [${QWEN.vocab}×${s.K}]`,
+        dtype,
+        sec * x1,
+        flops * x1,
+        bytes * x1,
+        npRes ? npRes.seconds * x1 : undefined,
+        true,
+      );
     }
   }
   x.destroy();
   y.destroy();
 }
-if (!values['lm-full'] && !only) notes.push(`"extrap." rows: one ${lmRowsTimed}-row chunk timed, time/work scaled by ${QWEN.vocab}/${lmRowsTimed}; --lm-full times the whole head.`);
+if (!values['lm-full'] && !only)
+  notes.push(
+    `"extrap." rows: one ${lmRowsTimed}-row chunk timed, time/work scaled by ${QWEN.vocab}/${lmRowsTimed}; --lm-full times the whole head.`,
+  );
 
 // ---------------------------------------------------------------- attention
 if (!values['no-attention'] && !only) {
@@ -262,7 +335,9 @@ if (!values['no-attention'] && !only) {
     row('attention backward', shape, 'f32', bwd, fl.backward, (4 * qN + 4 * kvN + AT + 3 * AT * QWEN.heads) * 4);
     for (const b of [q, k, v, seqIds, out, lse, dOut, rowStats, dq, dk, dv]) b.destroy();
   }
-  notes.push('attention FLOPs count only the causal (i ≥ j) pairs: forward 4·d·h per pair, backward 14·d·h (attentionFlops).');
+  notes.push(
+    'attention FLOPs count only the causal (i ≥ j) pairs: forward 4·d·h per pair, backward 14·d·h (attentionFlops).',
+  );
 }
 
 // ---------------------------------------------------------------- fused LM head + cross entropy
@@ -281,7 +356,11 @@ if (!values['no-ce'] && !only) {
   for (const dtype of dtypes) {
     const w = weightTensor(device, r.normal(V * d, 0.05), [V, d], dtype, 'lm_head', lmRows * d * BYTES[dtype]);
     // One vocabulary chunk = one weight buffer = one logits block of the fused kernel.
-    const ce = new FusedCrossEntropy(device, { chunks: w.chunks.map((c) => ({ buffer: c.buffer, rows: c.rows })), hidden: d, dtype }, { maxTokens: T, chunkRows: lmRows });
+    const ce = new FusedCrossEntropy(
+      device,
+      { chunks: w.chunks.map((c) => ({ buffer: c.buffer, rows: c.rows })), hidden: d, dtype },
+      { maxTokens: T, chunkRows: lmRows },
+    );
     const fl = crossEntropyFlops(T, d, V);
     const shape = `T=${T} [${V}×${d}] block ${ce.chunkRows}`;
     const x1 = QWEN.vocab / V;
@@ -293,20 +372,35 @@ if (!values['no-ce'] && !only) {
     const [meanLoss, count] = await readF32(device, mean, 2);
     const kept = tg.filter((t) => t >= 0).length;
     if (!Number.isFinite(meanLoss) || meanLoss <= 0 || count !== kept) {
-      throw new Error(`cross entropy sanity check failed: mean ${meanLoss} over ${count} tokens (want > 0 over ${kept})`);
+      throw new Error(
+        `cross entropy sanity check failed: mean ${meanLoss} over ${count} tokens (want > 0 over ${kept})`,
+      );
     }
     const bwd = await time((enc) => ce.backward(enc, T, { hidden, targets, lse, mean, dHidden }));
     // hidden, W (twice: logits, then dH), targets, lse read; dHidden written.
     const bBytes = T * d * 4 + 2 * V * d * BYTES[dtype] + 2 * T * 4 + T * d * 4;
     row('fused LM head+CE backward', shape, dtype, bwd, fl.backward, bBytes);
     if (x1 !== 1) {
-      row(`  → whole vocab f+b (extrap. ×${x1.toFixed(2)})`, `T=${T} [${QWEN.vocab}×${d}]`, dtype, (fwd + bwd) * x1, (fl.forward + fl.backward) * x1, (fBytes + bBytes) * x1, undefined, true);
+      row(
+        `  → whole vocab f+b (extrap. ×${x1.toFixed(2)})`,
+        `T=${T} [${QWEN.vocab}×${d}]`,
+        dtype,
+        (fwd + bwd) * x1,
+        (fl.forward + fl.backward) * x1,
+        (fBytes + bBytes) * x1,
+        undefined,
+        true,
+      );
     }
     ce.destroy();
     destroyTensor(w);
   }
   for (const b of [hidden, targets, loss, lse, mean, dHidden]) b.destroy();
-  notes.push('fused LM head+CE: ' + (values['lm-full'] ? 'the whole vocabulary' : 'one vocabulary chunk timed (one logits block)') + '; backward recomputes the logits, then dH; FLOPs per crossEntropyFlops.');
+  notes.push(
+    'fused LM head+CE: ' +
+      (values['lm-full'] ? 'the whole vocabulary' : 'one vocabulary chunk timed (one logits block)') +
+      '; backward recomputes the logits, then dH; FLOPs per crossEntropyFlops.',
+  );
 }
 
 // ---------------------------------------------------------------- decode: matvec vs tiled GEMM
@@ -327,10 +421,13 @@ if (!values['no-decode'] && !values['variants-only']) {
   const LAYERS = 24;
   const kernels = ['tiled', 'narrow', 'wide'] as const;
   console.log();
-  console.log(`Decode products (Qwen2.5-0.5B, bf16 weights): ms per product; adapter's choice for ≤ 8 rows: ${gemmKernel(device, { a: dummyBuffer(device), b: dummyBuffer(device), c: dummyBuffer(device), M: 1, N: 4, K: 4 })}`);
+  console.log(
+    `Decode products (Qwen2.5-0.5B, bf16 weights): ms per product; adapter's choice for ≤ 8 rows: ${gemmKernel(device, { a: dummyBuffer(device), b: dummyBuffer(device), c: dummyBuffer(device), M: 1, N: 4, K: 4 })}`,
+  );
   const dc = ['rows', 'product', 'shape', ...kernels.map((k) => `${k} ms`), 'tiled/best'];
   const dw = [4, 18, 14, 10, 10, 10, 10];
-  const dline = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 ? c.padEnd(dw[i]) : c.padStart(dw[i]))).join(' '));
+  const dline = (cells: string[]) =>
+    console.log(cells.map((c, i) => (i < 3 ? c.padEnd(dw[i]) : c.padStart(dw[i]))).join(' '));
   dline(dc);
   dline(dw.map((w) => '-'.repeat(w)));
   const lmN = Math.min(lmRows, QWEN.vocab);
@@ -354,9 +451,17 @@ if (!values['no-decode'] && !values['variants-only']) {
       y.destroy();
     }
     const best = Math.min(perStep.narrow, perStep.wide);
-    dline([String(M), 'per step (24 layers + LM head)', '', ...kernels.map((k) => num(perStep[k])), `${num(perStep.tiled / best)}×`]);
+    dline([
+      String(M),
+      'per step (24 layers + LM head)',
+      '',
+      ...kernels.map((k) => num(perStep[k])),
+      `${num(perStep.tiled / best)}×`,
+    ]);
   }
-  notes.push('decode: same weights and inputs for each kernel, one after the other; "per step" = Σ layer products × 24 + LM head × 151936/chunk rows.');
+  notes.push(
+    'decode: same weights and inputs for each kernel, one after the other; "per step" = Σ layer products × 24 + LM head × 151936/chunk rows.',
+  );
 }
 
 // ---------------------------------------------------------------- gemm variants + autotuner
@@ -368,7 +473,8 @@ if (!values['no-variants'] && !values['decode-only']) {
   console.log(`Gemm variants at T=${T} (ms per product; GFLOP/s in brackets) and the autotuner's pick per shape class`);
   const vc = ['product', 'M×N×K', 'W', ...GEMM_VARIANTS.map((v) => v), 'pick', 'class'];
   const vw = [22, 16, 4, ...GEMM_VARIANTS.map(() => 17), 8, 26];
-  const vline = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 || i >= cells.length - 2 ? c.padEnd(vw[i]) : c.padStart(vw[i]))).join(' '));
+  const vline = (cells: string[]) =>
+    console.log(cells.map((c, i) => (i < 3 || i >= cells.length - 2 ? c.padEnd(vw[i]) : c.padStart(vw[i]))).join(' '));
   vline(vc);
   vline(vw.map((w) => '-'.repeat(w)));
   const vshapes: (GemmShape & { name: string })[] = [];
@@ -388,29 +494,74 @@ if (!values['no-variants'] && !values['decode-only']) {
       const sec = ms.get(v);
       return sec === undefined ? '-' : `${num(sec * 1e3)} (${num(fl / sec / 1e9)})`;
     };
-    vline([s.name, `${s.M}×${s.N}×${s.K}`, s.bDtype ?? 'f32', ...GEMM_VARIANTS.map(cell), timed[0].variant, shapeClass(s)]);
+    vline([
+      s.name,
+      `${s.M}×${s.N}×${s.K}`,
+      s.bDtype ?? 'f32',
+      ...GEMM_VARIANTS.map(cell),
+      timed[0].variant,
+      shapeClass(s),
+    ]);
   }
   tuner.detach();
-  notes.push('variants: timed by GemmTuner.time (1 warm-up, then ≥ 2 reps) on zero-filled buffers; "-" = the variant does not apply.');
+  notes.push(
+    'variants: timed by GemmTuner.time (1 warm-up, then ≥ 2 reps) on zero-filled buffers; "-" = the variant does not apply.',
+  );
 }
 
 console.log();
 for (const n of notes) console.log(`note: ${n}`);
 console.log('note: GB/s counts the least traffic (each input read once, each output written once), not cache misses.');
-console.log(`note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU driver) well under 100% usually means other processes took the rest and the GPU numbers are low by about that factor.`);
+console.log(
+  `note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU driver) well under 100% usually means other processes took the rest and the GPU numbers are low by about that factor.`,
+);
 
 // ---------------------------------------------------------------- memory plans
 if (!values['no-plan'] && !only) {
   const models: Record<string, ModelShape> = {
-    'SmolLM2-135M': { hidden: 576, intermediate: 1536, layers: 30, heads: 9, kv_heads: 3, head_dim: 64, vocab: 49152, tied: true, dtype: 'bf16' },
-    'Qwen2.5-0.5B': { hidden: 896, intermediate: 4864, layers: 24, heads: 14, kv_heads: 2, head_dim: 64, vocab: 151936, tied: true, dtype: 'bf16', qkv_bias: true },
-    'Llama-3.2-1B': { hidden: 2048, intermediate: 8192, layers: 16, heads: 32, kv_heads: 8, head_dim: 64, vocab: 128256, tied: true, dtype: 'bf16' },
+    'SmolLM2-135M': {
+      hidden: 576,
+      intermediate: 1536,
+      layers: 30,
+      heads: 9,
+      kv_heads: 3,
+      head_dim: 64,
+      vocab: 49152,
+      tied: true,
+      dtype: 'bf16',
+    },
+    'Qwen2.5-0.5B': {
+      hidden: 896,
+      intermediate: 4864,
+      layers: 24,
+      heads: 14,
+      kv_heads: 2,
+      head_dim: 64,
+      vocab: 151936,
+      tied: true,
+      dtype: 'bf16',
+      qkv_bias: true,
+    },
+    'Llama-3.2-1B': {
+      hidden: 2048,
+      intermediate: 8192,
+      layers: 16,
+      heads: 32,
+      kv_heads: 8,
+      head_dim: 64,
+      vocab: 128256,
+      tied: true,
+      dtype: 'bf16',
+    },
   };
   console.log();
-  console.log('Planned bytes of one training step (planMemory): batch 1, LoRA r=16 on all 7 linear layers, bf16 base weights');
+  console.log(
+    'Planned bytes of one training step (planMemory): batch 1, LoRA r=16 on all 7 linear layers, bf16 base weights',
+  );
   const pc = ['model', 'tokens', 'recompute', 'total', 'weights', 'LoRA p+g+opt', 'activations', 'scratch'];
   const pw = [14, 6, 9, 10, 10, 12, 11, 10];
-  const pline = (cells: string[]) => console.log(cells.map((c, i) => (i < 3 ? c.padEnd(pw[i]) : c.padStart(pw[i]))).join(' '));
+  const pline = (cells: string[]) =>
+    console.log(cells.map((c, i) => (i < 3 ? c.padEnd(pw[i]) : c.padStart(pw[i]))).join(' '));
   pline(pc);
   pline(pw.map((w) => '-'.repeat(w)));
   for (const [name, m] of Object.entries(models)) {
@@ -418,7 +569,16 @@ if (!values['no-plan'] && !only) {
       for (const recompute of [false, true]) {
         const p = planMemory(m, { batch: 1, seq_len: seq, lora: { r: 16, targets: allLinear('llama') }, recompute });
         const b = p.bytes;
-        pline([name, String(seq), recompute ? 'yes' : 'no', fmt(p.total), fmt(b.weights), fmt(b.lora_params + b.lora_grads + b.optimizer), fmt(b.activations), fmt(b.scratch)]);
+        pline([
+          name,
+          String(seq),
+          recompute ? 'yes' : 'no',
+          fmt(p.total),
+          fmt(b.weights),
+          fmt(b.lora_params + b.lora_grads + b.optimizer),
+          fmt(b.activations),
+          fmt(b.scratch),
+        ]);
       }
     }
   }

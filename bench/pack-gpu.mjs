@@ -13,7 +13,16 @@
 //   --no-xz       dawn.node (and node) uncompressed, in place: the bundle runs from DIR as it is (tests)
 // On the GPU machine: bash .bench-gpu/run.sh [bench/gpu.ts flags]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,7 +42,9 @@ const out = resolve(values.out);
 const LIMIT = 64 * 1024 * 1024;
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  throw new Error(`pack-gpu: the package is for Linux x86-64 and takes this machine's node; this is ${process.platform}-${process.arch}`);
+  throw new Error(
+    `pack-gpu: the package is for Linux x86-64 and takes this machine's node; this is ${process.platform}-${process.arch}`,
+  );
 }
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -56,7 +67,9 @@ await build({
   external: ['webgpu'],
   plugins: [raw],
   // CommonJS dependencies bundled into ESM call require(): give them one.
-  banner: { js: "import { createRequire as __prismCreateRequire } from 'node:module'; const require = __prismCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __prismCreateRequire } from 'node:module'; const require = __prismCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 copyFileSync(join(ROOT, 'bench/gpu_torch.py'), join(out, 'gpu_torch.py'));
@@ -71,7 +84,10 @@ const xz = (src, dst) => {
   const p = spawnSync('sh', ['-c', `xz -9 -T0 -c "${src}" > "${dst}"`], { stdio: 'inherit' });
   if (p.status !== 0) throw new Error(`pack-gpu: xz failed on ${src} (apt-get install xz-utils)`);
 };
-xz(join(wg, 'dist/linux-x64/dawn.node'), values['no-xz'] ? join(wgOut, 'dist/linux-x64/dawn.node.xz') : join(out, 'dawn.node.xz'));
+xz(
+  join(wg, 'dist/linux-x64/dawn.node'),
+  values['no-xz'] ? join(wgOut, 'dist/linux-x64/dawn.node.xz') : join(out, 'dawn.node.xz'),
+);
 
 // 3. Node.
 if (!values['no-node']) xz(process.execPath, join(out, 'node.xz'));
@@ -82,10 +98,13 @@ if (!values['no-vulkan']) {
   mkdirSync(join(lists, 'partial'), { recursive: true });
   const o = ['-oAPT::Architecture=amd64', '-oAPT::Architectures=amd64', `-oDir::State::Lists=${lists}`];
   const upd = spawnSync('apt-get', [...o, 'update'], { encoding: 'utf8' });
-  const dl = upd.status === 0 ? spawnSync('apt-get', [...o, 'download', 'libvulkan1'], { cwd: out, encoding: 'utf8' }) : upd;
+  const dl =
+    upd.status === 0 ? spawnSync('apt-get', [...o, 'download', 'libvulkan1'], { cwd: out, encoding: 'utf8' }) : upd;
   rmSync(lists, { recursive: true, force: true });
   if (dl.status !== 0) {
-    console.warn(`pack-gpu: could not download libvulkan1 (${(dl.stderr || '').trim().split('\n').pop()}); run.sh then needs a machine with libvulkan.so.1`);
+    console.warn(
+      `pack-gpu: could not download libvulkan1 (${(dl.stderr || '').trim().split('\n').pop()}); run.sh then needs a machine with libvulkan.so.1`,
+    );
   }
 }
 
@@ -131,11 +150,16 @@ exec timeout \${PRISM_BENCH_TIMEOUT:-480} "$NODE" gpu-bench.mjs "$@"
 );
 
 // Size: the package travels with the repository's files under one limit.
-const size = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((a, f) => a + size(join(p, f)), 0) : statSync(p).size);
+const size = (p) =>
+  statSync(p).isDirectory() ? readdirSync(p).reduce((a, f) => a + size(join(p, f)), 0) : statSync(p).size;
 const total = size(out);
-const repo = Number(spawnSync('sh', ['-c', 'git ls-files -z | xargs -0 cat | wc -c'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim());
+const repo = Number(
+  spawnSync('sh', ['-c', 'git ls-files -z | xargs -0 cat | wc -c'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
+);
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 for (const f of readdirSync(out)) console.log(`  ${f.padEnd(28)} ${mib(size(join(out, f)))}`);
-console.log(`pack-gpu: ${out}: ${mib(total)} (+ ${mib(repo)} of tracked files = ${mib(total + repo)} of the ${mib(LIMIT)} carry limit)`);
+console.log(
+  `pack-gpu: ${out}: ${mib(total)} (+ ${mib(repo)} of tracked files = ${mib(total + repo)} of the ${mib(LIMIT)} carry limit)`,
+);
 if (total + repo > LIMIT) throw new Error('pack-gpu: over the carry limit');
 if (!existsSync(join(out, 'gpu-bench.mjs'))) throw new Error('pack-gpu: no bundle written');

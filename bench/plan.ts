@@ -27,23 +27,35 @@ const { values } = parseArgs({
   },
 });
 
-const wanted = values.all ? KNOWN_MODELS : values.models!.split(',').map((q) => {
-  const hits = KNOWN_MODELS.filter((m) => m.id === q || m.id.includes(q));
-  if (hits.length !== 1) {
-    const ids = KNOWN_MODELS.map((m) => m.id).join(', ');
-    throw new Error(`--models ${q}: ${hits.length ? 'ambiguous' : 'no'} curated model (${ids})`);
-  }
-  return hits[0];
-});
+const wanted = values.all
+  ? KNOWN_MODELS
+  : values.models!.split(',').map((q) => {
+      const hits = KNOWN_MODELS.filter((m) => m.id === q || m.id.includes(q));
+      if (hits.length !== 1) {
+        const ids = KNOWN_MODELS.map((m) => m.id).join(', ');
+        throw new Error(`--models ${q}: ${hits.length ? 'ambiguous' : 'no'} curated model (${ids})`);
+      }
+      return hits[0];
+    });
 const batch = Number(values.batch);
 const r = Number(values.r);
 // WebGPU's default limits (what any adapter grants without asking): 128 MiB per binding, 256 MiB per buffer.
 const DEFAULT_LIMITS = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 };
 
-console.log(`Planned bytes of one training step (planMemory): batch ${batch}, LoRA r=${r} on every linear layer ` +
-  '(the checkpoint\'s names), base weights in the checkpoint dtype, AdamW');
+console.log(
+  `Planned bytes of one training step (planMemory): batch ${batch}, LoRA r=${r} on every linear layer ` +
+    "(the checkpoint's names), base weights in the checkpoint dtype, AdamW",
+);
 const head = [
-  'model', 'tokens', 'recompute', 'total', 'weights', 'LoRA p+g+opt', 'activations', 'scratch', 'default limits',
+  'model',
+  'tokens',
+  'recompute',
+  'total',
+  'weights',
+  'LoRA p+g+opt',
+  'activations',
+  'scratch',
+  'default limits',
 ];
 const w = [36, 6, 9, 10, 10, 12, 11, 10, 15];
 const line = (cells: string[]) =>
@@ -58,9 +70,17 @@ for (const m of wanted) {
       const plan = planMemory(modelShape(m.spec, dtype), { batch, seq_len: seq, lora, recompute });
       const b = plan.bytes;
       const fit = fits(plan, DEFAULT_LIMITS);
-      line([m.id, String(seq), recompute ? 'yes' : 'no', fmt(plan.total), fmt(b.weights),
-        fmt(b.lora_params + b.lora_grads + b.optimizer), fmt(b.activations), fmt(b.scratch),
-        fit.ok ? 'bind' : 'too big to bind']);
+      line([
+        m.id,
+        String(seq),
+        recompute ? 'yes' : 'no',
+        fmt(plan.total),
+        fmt(b.weights),
+        fmt(b.lora_params + b.lora_grads + b.optimizer),
+        fmt(b.activations),
+        fmt(b.scratch),
+        fit.ok ? 'bind' : 'too big to bind',
+      ]);
       if (!fit.ok) console.log(`  ${fit.reason}`);
     }
   }

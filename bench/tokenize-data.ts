@@ -18,9 +18,38 @@ const WORDS = (
 ).split(' ');
 
 const TOOLS: Tool[] = [
-  { type: 'function', function: { name: 'get_weather', description: 'Get the current weather for a city.', parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city'] } } },
-  { type: 'function', function: { name: 'search_web', description: 'Search the web and return the top results.', parameters: { type: 'object', properties: { query: { type: 'string' }, max_results: { type: 'integer' } }, required: ['query'] } } },
-  { type: 'function', function: { name: 'run_python', description: 'Run a Python snippet and return stdout.', parameters: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Get the current weather for a city.',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+        required: ['city'],
+      },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'search_web',
+      description: 'Search the web and return the top results.',
+      parameters: {
+        type: 'object',
+        properties: { query: { type: 'string' }, max_results: { type: 'integer' } },
+        required: ['query'],
+      },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'run_python',
+      description: 'Run a Python snippet and return stdout.',
+      parameters: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
+    },
+  },
 ];
 
 export function benchDataset(n: number, seed = 1234): Conversation[] {
@@ -53,11 +82,22 @@ export function benchDataset(n: number, seed = 1234): Conversation[] {
         const calls = int(1, 2);
         const tool_calls = Array.from({ length: calls }, (_, c) => {
           const tool = conv.tools![int(0, conv.tools!.length - 1)].function.name;
-          const args = tool === 'get_weather' ? { city: sentence(1, 2).slice(0, -1), unit: 'celsius' } : tool === 'search_web' ? { query: sentence(3, 8), max_results: int(1, 10) } : { code: `print(${int(1, 999)} * ${int(1, 999)})` };
+          const args =
+            tool === 'get_weather'
+              ? { city: sentence(1, 2).slice(0, -1), unit: 'celsius' }
+              : tool === 'search_web'
+                ? { query: sentence(3, 8), max_results: int(1, 10) }
+                : { code: `print(${int(1, 999)} * ${int(1, 999)})` };
           return { id: `call_${r}_${s}_${c}`, name: tool, arguments: args };
         });
         messages.push({ role: 'assistant', content: '', tool_calls });
-        for (const c of tool_calls) messages.push({ role: 'tool', content: JSON.stringify({ result: sentence(4, 20) }), tool_call_id: c.id, name: c.name });
+        for (const c of tool_calls)
+          messages.push({
+            role: 'tool',
+            content: JSON.stringify({ result: sentence(4, 20) }),
+            tool_call_id: c.id,
+            name: c.name,
+          });
       }
       messages.push({ role: 'assistant', content: para(int(1, 4)) });
     }

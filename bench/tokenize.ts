@@ -52,7 +52,9 @@ const report = (r: Row) => {
   );
 };
 
-console.log(`tokenize benchmark: ${n} records (half chat, half agent with tools), template ${template}, tokenizer ${dir}`);
+console.log(
+  `tokenize benchmark: ${n} records (half chat, half agent with tools), template ${template}, tokenizer ${dir}`,
+);
 console.log(`CPUs ${availableParallelism()}, pool size ${pool}\n`);
 
 // Baseline: the tokenizer's own chat template through transformers.js, one thread, no labels.
@@ -62,10 +64,19 @@ console.log(`CPUs ${availableParallelism()}, pool size ${pool}\n`);
   let tokens = 0;
   for (const c of convs) {
     const tools = toHFTools(c);
-    const ids = tokenizer.apply_chat_template(toHFMessages(c) as never, { tokenize: true, return_tensor: false, return_dict: false, ...(tools ? { tools } : {}) } as never) as unknown as number[];
+    const ids = tokenizer.apply_chat_template(
+      toHFMessages(c) as never,
+      { tokenize: true, return_tensor: false, return_dict: false, ...(tools ? { tools } : {}) } as never,
+    ) as unknown as number[];
     tokens += ids.length;
   }
-  report({ name: 'baseline: apply_chat_template(tokenize) 1 thread', seconds: (performance.now() - t0) / 1000, cpu: cpuNow() - c0, tokens, records: n });
+  report({
+    name: 'baseline: apply_chat_template(tokenize) 1 thread',
+    seconds: (performance.now() - t0) / 1000,
+    cpu: cpuNow() - c0,
+    tokens,
+    records: n,
+  });
 }
 
 // Ours in this thread: the per-core cost with no messaging.
@@ -81,7 +92,13 @@ console.log(`CPUs ${availableParallelism()}, pool size ${pool}\n`);
     else failed++;
   }
   if (failed) console.log(`  (${failed} records failed)`);
-  report({ name: 'prism render+tokenize+labels, main thread', seconds: (performance.now() - t0) / 1000, cpu: cpuNow() - c0, tokens, records: n });
+  report({
+    name: 'prism render+tokenize+labels, main thread',
+    seconds: (performance.now() - t0) / 1000,
+    cpu: cpuNow() - c0,
+    tokens,
+    records: n,
+  });
 }
 
 /** The pool pulls its first record once every worker has loaded the tokenizer. */
@@ -115,9 +132,27 @@ async function runPool(size: number): Promise<Row[]> {
   const c1 = cpuNow();
   const w = `${size} worker${size > 1 ? 's' : ''}`;
   return [
-    { name: `prism pipeline, ${w} (incl. ${((started - t0) / 1000).toFixed(2)} s startup)`, seconds: (t1 - t0) / 1000, cpu: c1 - c0, tokens, records: n },
-    { name: `prism pipeline, ${w} (after startup)`, seconds: (t1 - started) / 1000, cpu: c1 - cStarted, tokens, records: n },
-    { name: `prism pipeline, ${w} (after the first ${warm})`, seconds: (t1 - tWarm) / 1000, cpu: c1 - cWarm, tokens: tokens - tokensWarm, records: n - warm },
+    {
+      name: `prism pipeline, ${w} (incl. ${((started - t0) / 1000).toFixed(2)} s startup)`,
+      seconds: (t1 - t0) / 1000,
+      cpu: c1 - c0,
+      tokens,
+      records: n,
+    },
+    {
+      name: `prism pipeline, ${w} (after startup)`,
+      seconds: (t1 - started) / 1000,
+      cpu: c1 - cStarted,
+      tokens,
+      records: n,
+    },
+    {
+      name: `prism pipeline, ${w} (after the first ${warm})`,
+      seconds: (t1 - tWarm) / 1000,
+      cpu: c1 - cWarm,
+      tokens: tokens - tokensWarm,
+      records: n - warm,
+    },
   ];
 }
 for (const r of await runPool(1)) report(r);

@@ -52,15 +52,32 @@ const { values } = parseArgs({
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TINY = {
-  architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_act: 'silu', hidden_size: 64, intermediate_size: 128,
-  num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, vocab_size: 512, rms_norm_eps: 1e-6,
-  max_position_embeddings: 2048, rope_theta: 10000, tie_word_embeddings: false, torch_dtype: 'float32',
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  hidden_act: 'silu',
+  hidden_size: 64,
+  intermediate_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 512,
+  rms_norm_eps: 1e-6,
+  max_position_embeddings: 2048,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
+  torch_dtype: 'float32',
 };
-const MODELS: Record<string, { label: string; config: Record<string, unknown>; seq: number; steps: number; warmup: number }> = {
+const MODELS: Record<
+  string,
+  { label: string; config: Record<string, unknown>; seq: number; steps: number; warmup: number }
+> = {
   tiny: { label: 'tiny llama (hidden 64, 2 layers, vocab 512, f32)', config: TINY, seq: 64, steps: 3, warmup: 1 },
   smollm2: {
     label: 'SmolLM2-135M shape (hidden 576, 30 layers, vocab 49152, bf16)',
-    config: KNOWN_CONFIGS['HuggingFaceTB/SmolLM2-135M-Instruct'].config as Record<string, unknown>, seq: 16, steps: 1, warmup: 0,
+    config: KNOWN_CONFIGS['HuggingFaceTB/SmolLM2-135M-Instruct'].config as Record<string, unknown>,
+    seq: 16,
+    steps: 1,
+    warmup: 0,
   },
 };
 
@@ -86,8 +103,13 @@ for (const name of values.models!.split(',')) {
     return { input_ids, labels: input_ids.map((x, t) => (t < seq / 4 ? -100 : x)) };
   });
   const config = defaultTrainConfig({
-    model_id: name, template: 'chatml', max_steps: warmup + steps, per_device_train_batch_size: batch, gradient_accumulation_steps: 1,
-    lora: { r, lora_alpha: 2 * r, lora_dropout: 0 }, save_steps: 1_000_000,
+    model_id: name,
+    template: 'chatml',
+    max_steps: warmup + steps,
+    per_device_train_batch_size: batch,
+    gradient_accumulation_steps: 1,
+    lora: { r, lora_alpha: 2 * r, lora_dropout: 0 },
+    save_steps: 1_000_000,
   });
   const stepTimes: number[] = [];
   // Dispatches are counted over every step; the last step's are also timed on the GPU
@@ -97,19 +119,34 @@ for (const name of values.models!.split(',')) {
   prof.timing = total === 1;
   const bounds: number[] = [];
   const trainer = new Trainer({
-    device, spec, weights, config, records, padId: 0, recompute: values.recompute,
+    device,
+    spec,
+    weights,
+    config,
+    records,
+    padId: 0,
+    recompute: values.recompute,
     onEvent: (e: TrainEvent) => {
       if (e.type === 'step') {
         bounds.push(prof.dispatches);
         prof.timing = e.step === total - 1;
         stepTimes.push(e.tokens / e.tokens_per_second);
-        process.stderr.write(`  ${name} step ${e.step}: ${(e.tokens / e.tokens_per_second).toFixed(2)} s, loss ${e.loss.toFixed(3)}\n`);
+        process.stderr.write(
+          `  ${name} step ${e.step}: ${(e.tokens / e.tokens_per_second).toFixed(2)} s, loss ${e.loss.toFixed(3)}\n`,
+        );
       }
     },
   });
   const plan = trainer.plan;
-  console.log(`\n${m.label}: batch ${batch} × ${seq} tokens, LoRA r=${r} on all 7 linear layers, setup ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`  planned GPU memory ${fmt(plan.total)}: ` + Object.entries(plan.bytes).map(([k, v]) => `${k} ${fmt(v)}`).join(', '));
+  console.log(
+    `\n${m.label}: batch ${batch} × ${seq} tokens, LoRA r=${r} on all 7 linear layers, setup ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  planned GPU memory ${fmt(plan.total)}: ` +
+      Object.entries(plan.bytes)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', '),
+  );
   let recs;
   try {
     await trainer.run();
@@ -119,7 +156,9 @@ for (const name of values.models!.split(',')) {
   }
   const timed = stepTimes.slice(warmup);
   const perStep = bounds.map((b, i) => b - (i > 0 ? bounds[i - 1] : 0));
-  console.log(`  dispatches per step: ${perStep.join(', ')}${warmup === 0 ? ' (the first step also counts the run\'s setup)' : ''}`);
+  console.log(
+    `  dispatches per step: ${perStep.join(', ')}${warmup === 0 ? " (the first step also counts the run's setup)" : ''}`,
+  );
   const lastFrom = bounds.length > 1 ? bounds[bounds.length - 2] : 0;
   if (!prof.canTime) {
     console.log('  GPU time per kernel: unavailable (this adapter has no timestamp-query)');
@@ -127,10 +166,16 @@ for (const name of values.models!.split(',')) {
     const totals = kernelTotals(recs, lastFrom, bounds[bounds.length - 1]);
     const gpuNs = totals.reduce((a, t) => a + (Number.isFinite(t.ns) ? t.ns : 0), 0);
     const wall = stepTimes[stepTimes.length - 1];
-    console.log(`  GPU time per kernel, step ${bounds.length} (timestamp-query, one pass per dispatch): Σ ${(gpuNs / 1e6).toFixed(1)} ms of a ${(wall * 1e3).toFixed(0)} ms step`);
-    console.log(`    ${'kernel'.padEnd(28)} ${'dispatches'.padStart(10)} ${'GPU ms'.padStart(10)} ${'share'.padStart(6)}`);
+    console.log(
+      `  GPU time per kernel, step ${bounds.length} (timestamp-query, one pass per dispatch): Σ ${(gpuNs / 1e6).toFixed(1)} ms of a ${(wall * 1e3).toFixed(0)} ms step`,
+    );
+    console.log(
+      `    ${'kernel'.padEnd(28)} ${'dispatches'.padStart(10)} ${'GPU ms'.padStart(10)} ${'share'.padStart(6)}`,
+    );
     for (const t of totals) {
-      console.log(`    ${t.kernel.padEnd(28)} ${String(t.dispatches).padStart(10)} ${(t.ns / 1e6).toFixed(2).padStart(10)} ${((100 * t.ns) / gpuNs).toFixed(1).padStart(5)}%`);
+      console.log(
+        `    ${t.kernel.padEnd(28)} ${String(t.dispatches).padStart(10)} ${(t.ns / 1e6).toFixed(2).padStart(10)} ${((100 * t.ns) / gpuNs).toFixed(1).padStart(5)}%`,
+      );
     }
   }
   const sec = timed.reduce((a, b) => a + b, 0) / timed.length;
@@ -142,7 +187,19 @@ for (const name of values.models!.split(',')) {
   let torchNote = 'skipped';
   if (!values['no-torch']) {
     const job = join(tmp, `${name}.json`);
-    writeFileSync(job, JSON.stringify({ config: m.config, r, lora_alpha: 2 * r, batch, seq_len: seq, steps, warmup, dtype: values['torch-dtype'] }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        config: m.config,
+        r,
+        lora_alpha: 2 * r,
+        batch,
+        seq_len: seq,
+        steps,
+        warmup,
+        dtype: values['torch-dtype'],
+      }),
+    );
     const p = spawnSync('/usr/bin/python3', [join(HERE, 'train_torch.py'), job], { encoding: 'utf8' });
     if (p.status === 0) {
       const res = JSON.parse(p.stdout.trim().split('\n').pop()!);
@@ -152,15 +209,29 @@ for (const name of values.models!.split(',')) {
       torchNote = `failed (apt-get install python3-torch): ${p.stderr.trim().split('\n').pop()}`;
     }
   }
-  console.log(`  Prism (WebGPU): ${sec.toFixed(2)} s/step, ${ours.toPrecision(3)} tokens/s (mean of ${timed.length} step(s) after ${warmup} warm-up)`);
-  console.log(`  PyTorch CPU:    ${Number.isFinite(torchTps) ? `${((batch * seq) / torchTps).toFixed(2)} s/step, ${torchTps.toFixed(1)} tokens/s` : '-'} (${torchNote})`);
+  console.log(
+    `  Prism (WebGPU): ${sec.toFixed(2)} s/step, ${ours.toPrecision(3)} tokens/s (mean of ${timed.length} step(s) after ${warmup} warm-up)`,
+  );
+  console.log(
+    `  PyTorch CPU:    ${Number.isFinite(torchTps) ? `${((batch * seq) / torchTps).toFixed(2)} s/step, ${torchTps.toFixed(1)} tokens/s` : '-'} (${torchNote})`,
+  );
   const ratio = ours / torchTps;
   console.log(`  ratio Prism / PyTorch CPU: ${Number.isFinite(ratio) ? ratio.toPrecision(3) : '-'}×`);
-  rows.push([name, `${batch}×${seq}`, String(perStep[perStep.length - 1]), fmt(plan.total), ours.toPrecision(3), Number.isFinite(torchTps) ? torchTps.toPrecision(3) : '-', Number.isFinite(ratio) ? ratio.toPrecision(3) : '-']);
+  rows.push([
+    name,
+    `${batch}×${seq}`,
+    String(perStep[perStep.length - 1]),
+    fmt(plan.total),
+    ours.toPrecision(3),
+    Number.isFinite(torchTps) ? torchTps.toPrecision(3) : '-',
+    Number.isFinite(ratio) ? ratio.toPrecision(3) : '-',
+  ]);
 }
 rmSync(tmp, { recursive: true, force: true });
 
-console.log('\n| model | tokens/step | dispatches/step | planned GPU memory | Prism tok/s | PyTorch CPU tok/s | ratio |');
+console.log(
+  '\n| model | tokens/step | dispatches/step | planned GPU memory | Prism tok/s | PyTorch CPU tok/s | ratio |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 device.destroy();

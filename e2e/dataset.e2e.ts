@@ -10,11 +10,15 @@ import { open, ROOT, shot } from './harness.ts';
 
 // The `prism` CLI: the ground truth the page must agree with.
 function prism(args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`prism ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -93,11 +97,18 @@ test('a malformed file: issues with line numbers as `prism validate` reports the
 
 test('dataset text is shown as text, never as HTML', async () => {
   const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>';
-  const line = JSON.stringify({ messages: [{ role: 'user', content: evil }, { role: 'assistant', content: evil }] });
+  const line = JSON.stringify({
+    messages: [
+      { role: 'user', content: evil },
+      { role: 'assistant', content: evil },
+    ],
+  });
   const s = await open('/#/dataset');
   try {
     const { page } = s;
-    await page.locator('[data-testid="file-input"]').setInputFiles({ name: 'evil.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(line + '\n') });
+    await page
+      .locator('[data-testid="file-input"]')
+      .setInputFiles({ name: 'evil.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(line + '\n') });
     await page.waitForSelector('[data-testid="record-view"]', { timeout: 30_000 });
     assert.ok((await page.locator('[data-testid="record-view"]').textContent())!.includes(evil));
     await page.keyboard.press('Alt+2');
@@ -128,7 +139,12 @@ test('a file dropped on the page is read; an empty file says so', async () => {
       await page.locator('[data-testid="dropzone"]').dispatchEvent('drop', { dataTransfer: dt });
     };
     const two = [
-      { messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'uno' }] },
+      {
+        messages: [
+          { role: 'user', content: 'one' },
+          { role: 'assistant', content: 'uno' },
+        ],
+      },
       { instruction: 'two', output: 'dos' },
     ];
     await drop('dropped.jsonl', two.map((x) => JSON.stringify(x)).join('\n') + '\n');
@@ -139,7 +155,10 @@ test('a file dropped on the page is read; an empty file says so', async () => {
     await drop('empty.jsonl', '\n\n');
     await page.waitForSelector('[data-testid="loaded-file"]:has-text("empty.jsonl")', { timeout: 30_000 });
     assert.equal(await page.locator('[data-testid="summary-records"]').textContent(), '0');
-    assert.equal(await page.locator('[data-testid="issues"] li[data-line="0"]').getAttribute('data-code'), 'empty_file');
+    assert.equal(
+      await page.locator('[data-testid="issues"] li[data-line="0"]').getAttribute('data-code'),
+      'empty_file',
+    );
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();

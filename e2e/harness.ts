@@ -27,7 +27,8 @@ export async function serve(): Promise<PreviewServer> {
 }
 
 export async function open(path = '/'): Promise<Session> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set PRISM_CHROMIUM).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set PRISM_CHROMIUM).`);
   mkdirSync(OUT_DIR, { recursive: true });
   const server = await serve();
   const address = server.httpServer.address();

@@ -39,8 +39,10 @@ test('train page: any Hub id or URL, its config.json checked; offline Hub access
     await input.fill('openai-community/gpt2');
     await page.locator('[data-testid="hub-model-check"]').click();
     await page.waitForSelector('[data-testid="hub-model-verdict"][data-state="refused"]');
-    assert.match(await verdict.textContent() ?? '',
-      /^openai-community\/gpt2: not this architecture, because unsupported architecture GPT2LMHeadModel/);
+    assert.match(
+      (await verdict.textContent()) ?? '',
+      /^openai-community\/gpt2: not this architecture, because unsupported architecture GPT2LMHeadModel/,
+    );
 
     // Unknown id: the Hub's 404 in words.
     await input.fill('nobody/nothing');
@@ -53,12 +55,15 @@ test('train page: any Hub id or URL, its config.json checked; offline Hub access
     await page.locator('[data-testid="hub-model-check"]').click();
     const failure = page.locator('[data-testid="hub-failure"][data-kind="unreachable"]');
     await failure.waitFor();
-    assert.match(await failure.textContent() ?? '', /huggingface.co could not be reached for google\/gemma-3-1b-it/);
-    assert.doesNotMatch(await failure.textContent() ?? '', /Failed to fetch/);
+    assert.match((await failure.textContent()) ?? '', /huggingface.co could not be reached for google\/gemma-3-1b-it/);
+    assert.doesNotMatch((await failure.textContent()) ?? '', /Failed to fetch/);
     await page.screenshot({ path: shot('hub-model-unreachable') });
     await page.locator('[data-testid="hub-failure-demo"]').first().click();
     assert.equal(await page.locator('[data-testid="model-tiny"]').isChecked(), true);
-    assert.deepEqual(s.errors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
+    assert.deepEqual(
+      s.errors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)),
+      [],
+    );
   } finally {
     await s.close();
   }

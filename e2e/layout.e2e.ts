@@ -27,7 +27,9 @@ async function clipped(page: Page): Promise<string[]> {
         if (o === 'auto' || o === 'scroll' || o === 'hidden') inScrollBox = true;
       }
       if ((r.left < -0.5 || r.right > window.innerWidth + 0.5) && !inScrollBox) {
-        out.push(`${el.tagName.toLowerCase()} "${(el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30)}" at ${Math.round(r.left)}–${Math.round(r.right)}`);
+        out.push(
+          `${el.tagName.toLowerCase()} "${(el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30)}" at ${Math.round(r.left)}–${Math.round(r.right)}`,
+        );
       }
     }
     return out;
@@ -37,21 +39,58 @@ async function clipped(page: Page): Promise<string[]> {
 /** Scrolls the element to the top of the window (as a link to it does) and says whether its centre
  *  is drawn by it (or a child), not by something on top of it. */
 async function onTop(page: Page, selector: string): Promise<string> {
-  return page.locator(selector).first().evaluate((el) => {
-    el.scrollIntoView({ block: 'start' });
-    const r = el.getBoundingClientRect();
-    const x = r.left + Math.min(r.width / 2, 20);
-    const y = r.top + r.height / 2;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && (hit === el || el.contains(hit) || hit.contains(el))) return 'ok';
-    return `covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'} at (${Math.round(x)}, ${Math.round(y)})`;
-  });
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      el.scrollIntoView({ block: 'start' });
+      const r = el.getBoundingClientRect();
+      const x = r.left + Math.min(r.width / 2, 20);
+      const y = r.top + r.height / 2;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && (hit === el || el.contains(hit) || hit.contains(el))) return 'ok';
+      return `covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'} at (${Math.round(x)}, ${Math.round(y)})`;
+    });
 }
 
 const PAGES: { id: string; ready: string; controls: string[] }[] = [
-  { id: 'dataset', ready: '[data-testid="summary"]', controls: ['#loader-h', '[data-testid="dropzone"] button', '#summary-h', '#issues-h', '#browser-h', '[aria-label="Next record"]'] },
-  { id: 'templates', ready: '[data-testid="column-0"]', controls: ['.options', '[aria-label="Next record"]', '[data-testid="column-0"] select', '[data-testid="column-2"] select', '#compare-h'] },
-  { id: 'train', ready: '[data-testid="start"]', controls: ['#model-h', '[data-testid="model-tiny"]', '#cap-h', '#form-h', '[data-testid="max-steps"]', '#len-h', '#run-h', '[data-testid="start"]'] },
+  {
+    id: 'dataset',
+    ready: '[data-testid="summary"]',
+    controls: [
+      '#loader-h',
+      '[data-testid="dropzone"] button',
+      '#summary-h',
+      '#issues-h',
+      '#browser-h',
+      '[aria-label="Next record"]',
+    ],
+  },
+  {
+    id: 'templates',
+    ready: '[data-testid="column-0"]',
+    controls: [
+      '.options',
+      '[aria-label="Next record"]',
+      '[data-testid="column-0"] select',
+      '[data-testid="column-2"] select',
+      '#compare-h',
+    ],
+  },
+  {
+    id: 'train',
+    ready: '[data-testid="start"]',
+    controls: [
+      '#model-h',
+      '[data-testid="model-tiny"]',
+      '#cap-h',
+      '#form-h',
+      '[data-testid="max-steps"]',
+      '#len-h',
+      '#run-h',
+      '[data-testid="start"]',
+    ],
+  },
   { id: 'adapters', ready: '[data-testid="adapter-list"], .adapters-page h2', controls: ['.adapters-page h2'] },
   { id: 'chat', ready: '.chat-page h2', controls: ['.chat-page h2'] },
   { id: 'evaluate', ready: '.evaluate-page h2', controls: ['.evaluate-page h2'] },
@@ -64,7 +103,10 @@ test('every page at 900 px: no horizontal overflow, controls visible and not cov
     await page.setViewportSize({ width: WIDTH, height: 800 });
     // The home view before any data: what the studio does and the adapter in one line.
     await page.waitForSelector('[data-testid="gpu-line"][data-state="ready"]', { timeout: 30_000 });
-    assert.match(await page.locator('[data-testid="gpu-line"]').textContent() ?? '', /^WebGPU ready: .+ · max buffer [\d.]+ [KMG]iB · max storage binding/);
+    assert.match(
+      (await page.locator('[data-testid="gpu-line"]').textContent()) ?? '',
+      /^WebGPU ready: .+ · max buffer [\d.]+ [KMG]iB · max storage binding/,
+    );
     assert.equal(await page.locator('[data-testid="gpu-unsupported"]').count(), 0);
     await page.screenshot({ path: shot('layout-900-home'), fullPage: true });
 
@@ -74,7 +116,10 @@ test('every page at 900 px: no horizontal overflow, controls visible and not cov
       await page.goto(`${s.url}/#/${p.id}`);
       await page.waitForSelector(p.ready, { timeout: 30_000 });
       await page.waitForTimeout(300);
-      const [scrollWidth, winWidth] = await page.evaluate(() => [document.scrollingElement!.scrollWidth, window.innerWidth]);
+      const [scrollWidth, winWidth] = await page.evaluate(() => [
+        document.scrollingElement!.scrollWidth,
+        window.innerWidth,
+      ]);
       assert.ok(scrollWidth <= winWidth, `${p.id}: the page is ${scrollWidth} px wide in a ${winWidth} px window`);
       assert.deepEqual(await clipped(page), [], `${p.id}: controls outside the window`);
       // The top bar: every page link and the theme selector whole, inside the window.
@@ -87,10 +132,17 @@ test('every page at 900 px: no horizontal overflow, controls visible and not cov
       await page.screenshot({ path: shot(`layout-900-${p.id}`), fullPage: true });
       if (p.id === 'train') {
         // 1. Model … 5. Train, top to bottom.
-        const ys = await page.$$eval('.train-page h2[id]', (hs) => hs.map((h) => [h.textContent ?? '', h.getBoundingClientRect().top] as const));
+        const ys = await page.$$eval('.train-page h2[id]', (hs) =>
+          hs.map((h) => [h.textContent ?? '', h.getBoundingClientRect().top] as const),
+        );
         const numbered = ys.filter(([t]) => /^\d\./.test(t));
-        assert.deepEqual(numbered.map(([t]) => t[0]), ['1', '2', '3', '4', '5'], `steps: ${JSON.stringify(numbered)}`);
-        for (let i = 1; i < numbered.length; i++) assert.ok(numbered[i]![1] > numbered[i - 1]![1], `"${numbered[i]![0]}" is above "${numbered[i - 1]![0]}"`);
+        assert.deepEqual(
+          numbered.map(([t]) => t[0]),
+          ['1', '2', '3', '4', '5'],
+          `steps: ${JSON.stringify(numbered)}`,
+        );
+        for (let i = 1; i < numbered.length; i++)
+          assert.ok(numbered[i]![1] > numbered[i - 1]![1], `"${numbered[i]![0]}" is above "${numbered[i - 1]![0]}"`);
       }
     }
 
@@ -104,7 +156,10 @@ test('every page at 900 px: no horizontal overflow, controls visible and not cov
       return { top: h.top, barBottom: bar.bottom, scrolled: scrollY };
     });
     assert.ok(header.scrolled > 0, 'the page scrolled to the record');
-    assert.ok(header.top >= header.barBottom, `the Records header (top ${header.top}) is under the top bar (bottom ${header.barBottom})`);
+    assert.ok(
+      header.top >= header.barBottom,
+      `the Records header (top ${header.top}) is under the top bar (bottom ${header.barBottom})`,
+    );
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();

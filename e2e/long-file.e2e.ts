@@ -26,7 +26,11 @@ interface TraceEvent {
 
 /** CPU milliseconds of every task run on the page's main thread (trace RunTask events' tdur). */
 function mainThreadTaskCpuMs(trace: { traceEvents: TraceEvent[] }): number[] {
-  const main = new Set(trace.traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const main = new Set(
+    trace.traceEvents
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
   return trace.traceEvents
     .filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.has(`${e.pid}:${e.tid}`) && e.tdur !== undefined)
     .map((e) => e.tdur! / 1000);
@@ -53,13 +57,14 @@ test('a 50 MB file loads without a main-thread task over 200 ms, its issue list 
             lastBroken = records;
           } else {
             // (No inner functions: the page gets this source without tsx's name helper.)
-            chunk += JSON.stringify({
-              messages: [
-                { role: 'system', content: 'You answer briefly.' },
-                { role: 'user', content: `Question ${records}: ${'lorem ipsum '.repeat(24)}` },
-                { role: 'assistant', content: `Answer ${records}: ${'dolor sit amet '.repeat(24)}` },
-              ],
-            }) + '\n';
+            chunk +=
+              JSON.stringify({
+                messages: [
+                  { role: 'system', content: 'You answer briefly.' },
+                  { role: 'user', content: `Question ${records}: ${'lorem ipsum '.repeat(24)}` },
+                  { role: 'assistant', content: `Answer ${records}: ${'dolor sit amet '.repeat(24)}` },
+                ],
+              }) + '\n';
           }
         }
         parts.push(chunk);
@@ -74,7 +79,9 @@ test('a 50 MB file loads without a main-thread task over 200 ms, its issue list 
     assert.ok(made.size >= TARGET_BYTES);
     await page.waitForTimeout(1000);
 
-    await s.browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await s.browser.startTracing(page, {
+      categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'],
+    });
     const started = Date.now();
     await page.evaluate(() => {
       const w = window as unknown as { __long: number[]; __drop: DataTransfer };
@@ -99,8 +106,17 @@ test('a 50 MB file loads without a main-thread task over 200 ms, its issue list 
     assert.ok(cpu.length > 100, 'the trace saw the main thread work');
     assert.equal(await page.locator('[data-testid="summary-records"]').textContent(), String(made.records));
     assert.equal(await page.locator('[data-testid="summary-invalid"]').textContent(), String(made.broken));
-    assert.deepEqual(cpu.filter((d) => d > LONG_TASK_LIMIT_MS), [], `main-thread tasks over ${LONG_TASK_LIMIT_MS} ms of CPU while loading`);
-    if (!busy) assert.deepEqual(long.filter((d) => d > LONG_TASK_LIMIT_MS), [], `main-thread tasks over ${LONG_TASK_LIMIT_MS} ms while loading`);
+    assert.deepEqual(
+      cpu.filter((d) => d > LONG_TASK_LIMIT_MS),
+      [],
+      `main-thread tasks over ${LONG_TASK_LIMIT_MS} ms of CPU while loading`,
+    );
+    if (!busy)
+      assert.deepEqual(
+        long.filter((d) => d > LONG_TASK_LIMIT_MS),
+        [],
+        `main-thread tasks over ${LONG_TASK_LIMIT_MS} ms while loading`,
+      );
 
     // Thousands of issues, a few dozen rows in the DOM, and no blank page below.
     const dom = await page.evaluate(() => ({
@@ -121,7 +137,10 @@ test('a 50 MB file loads without a main-thread task over 200 ms, its issue list 
     const last = page.locator(`[data-testid="issues"] li[data-line="${made.lastBroken}"] button`);
     await last.waitFor({ timeout: 10_000 });
     await last.click();
-    await page.waitForFunction((line) => document.querySelector('[data-testid="record-line"]')?.textContent === String(line), made.lastBroken);
+    await page.waitForFunction(
+      (line) => document.querySelector('[data-testid="record-line"]')?.textContent === String(line),
+      made.lastBroken,
+    );
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();

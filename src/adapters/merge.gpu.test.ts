@@ -21,7 +21,10 @@ const dir = mkdtempSync(join(tmpdir(), 'prism-merge-gpu-'));
 let device: GPUDevice;
 
 function cli(...args: string[]): void {
-  execFileSync('node', ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('node', ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 async function logits(model: string, adapter: string | null): Promise<Float32Array> {
@@ -63,14 +66,27 @@ beforeAll(async () => {
   device = await nodeDevice();
   writeTiny(base, { arch: 'qwen2', seed: 21 });
   writeTrainedLikeAdapter(adapter, { layers: 2, r: 8, seed: 9, dims: tinyDims() });
-  cli('merge', '--model', base, '--adapter', adapter, '--out', join(dir, 'f32'), '--max-shard-size', '100kB', '--quiet');
+  cli(
+    'merge',
+    '--model',
+    base,
+    '--adapter',
+    adapter,
+    '--out',
+    join(dir, 'f32'),
+    '--max-shard-size',
+    '100kB',
+    '--quiet',
+  );
   cli('merge', '--model', base, '--adapter', adapter, '--out', join(dir, 'bf16'), '--dtype', 'bf16', '--quiet');
   const jobs = [
     { model: base, adapter, input_ids: [IDS], out: join(dir, 'ref-adapter.safetensors') },
     { model: join(dir, 'f32'), adapter: null, input_ids: [IDS], out: join(dir, 'ref-merged.safetensors') },
   ];
   writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
-  execFileSync(PY, [join(ROOT, 'src', 'engine', 'decoder', 'hf_reference.py'), join(dir, 'jobs.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(PY, [join(ROOT, 'src', 'engine', 'decoder', 'hf_reference.py'), join(dir, 'jobs.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   refs.adapter = await readLogits(jobs[0].out);
   refs.merged = await readLogits(jobs[1].out);
 }, 300_000);
@@ -81,7 +97,15 @@ describe('prism merge', () => {
   it('writes a sharded folder', () => {
     const files = readdirSync(join(dir, 'f32')).sort();
     expect(files.filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f)).length).toBeGreaterThan(1);
-    expect(files).toEqual(expect.arrayContaining(['config.json', 'generation_config.json', 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'config.json',
+        'generation_config.json',
+        'model.safetensors.index.json',
+        'tokenizer.json',
+        'tokenizer_config.json',
+      ]),
+    );
   });
 
   it('f32: merged logits equal base + adapter within 1e-5 (Prism), and PyTorch agrees', async () => {
@@ -90,8 +114,10 @@ describe('prism merge', () => {
     const plain = await logits(base, null);
     const d = relDiff(merged, unmerged);
     const torch = relDiff(refs.merged, refs.adapter);
-    console.log(`merge f32: Prism merged vs unmerged ${d.toExponential(2)}; PyTorch merged vs unmerged ${torch.toExponential(2)}; ` +
-      `Prism merged vs PyTorch merged ${relDiff(merged, refs.merged).toExponential(2)}; adapter effect ${relDiff(plain, unmerged).toExponential(2)}`);
+    console.log(
+      `merge f32: Prism merged vs unmerged ${d.toExponential(2)}; PyTorch merged vs unmerged ${torch.toExponential(2)}; ` +
+        `Prism merged vs PyTorch merged ${relDiff(merged, refs.merged).toExponential(2)}; adapter effect ${relDiff(plain, unmerged).toExponential(2)}`,
+    );
     expect(d).toBeLessThanOrEqual(1e-5);
     expect(torch).toBeLessThanOrEqual(1e-5);
     expect(relDiff(merged, refs.merged)).toBeLessThanOrEqual(1e-3);

@@ -43,7 +43,10 @@ export interface ShardPlan {
 }
 
 /** Tensors into shards the way huggingface_hub's split_state_dict_into_shards_factory does. */
-export function planShards(tensors: readonly (WeightInfo & { outDtype: SafetensorsDtype })[], maxShardBytes: number): ShardPlan[] {
+export function planShards(
+  tensors: readonly (WeightInfo & { outDtype: SafetensorsDtype })[],
+  maxShardBytes: number,
+): ShardPlan[] {
   if (!(maxShardBytes > 0)) throw new ExportError(`max shard size must be > 0, got ${maxShardBytes}`);
   const shards: ShardPlan['tensors'][] = [];
   let cur: ShardPlan['tensors'] = [];
@@ -66,7 +69,10 @@ export function planShards(tensors: readonly (WeightInfo & { outDtype: Safetenso
   if (cur.length) shards.push(cur);
   const n = shards.length;
   const pad = (i: number) => String(i).padStart(5, '0');
-  return shards.map((ts, i) => ({ file: n === 1 ? SINGLE_FILE : `model-${pad(i + 1)}-of-${pad(n)}.safetensors`, tensors: ts }));
+  return shards.map((ts, i) => ({
+    file: n === 1 ? SINGLE_FILE : `model-${pad(i + 1)}-of-${pad(n)}.safetensors`,
+    tensors: ts,
+  }));
 }
 
 /** config.json with the dtype changed, the rest byte for byte (both transformers 4.x and 5.x spellings). */
@@ -79,7 +85,9 @@ export function configWithDtype(text: string, dtype: TorchDtype): string {
   } catch (err) {
     throw new ExportError(`config.json is not valid JSON (${(err as Error).message})`);
   }
-  const sorted = Object.fromEntries(Object.entries({ ...cfg, torch_dtype: dtype }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = Object.fromEntries(
+    Object.entries({ ...cfg, torch_dtype: dtype }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   return JSON.stringify(sorted, null, 2) + '\n';
 }
 
@@ -87,7 +95,8 @@ export function configWithDtype(text: string, dtype: TorchDtype): string {
 export function generationConfigFrom(configText: string): string {
   const c = JSON.parse(configText) as Record<string, unknown>;
   const out: Record<string, unknown> = { _from_model_config: true };
-  for (const k of ['bos_token_id', 'eos_token_id', 'pad_token_id'] as const) if (c[k] !== undefined && c[k] !== null) out[k] = c[k];
+  for (const k of ['bos_token_id', 'eos_token_id', 'pad_token_id'] as const)
+    if (c[k] !== undefined && c[k] !== null) out[k] = c[k];
   if (typeof c.transformers_version === 'string') out.transformers_version = c.transformers_version;
   return JSON.stringify(out, null, 2) + '\n';
 }
@@ -124,7 +133,9 @@ async function companionFiles(source: ModelSource, dtype: TorchDtype): Promise<M
   files.set('config.json', enc.encode(configWithDtype(configText, dtype)));
   files.set(
     'generation_config.json',
-    (await source.exists('generation_config.json')) ? enc.encode(await source.readText('generation_config.json')) : enc.encode(generationConfigFrom(configText)),
+    (await source.exists('generation_config.json'))
+      ? enc.encode(await source.readText('generation_config.json'))
+      : enc.encode(generationConfigFrom(configText)),
   );
   for (const name of TOKENIZER_FILE_NAMES) {
     if (!(await source.exists(name))) continue;
@@ -135,7 +146,12 @@ async function companionFiles(source: ModelSource, dtype: TorchDtype): Promise<M
 }
 
 /** Write the merged model folder to `sink`. Returns the files written (paths) in order. */
-export async function writeMergedModel(source: ModelSource, adapter: ImportedAdapter, sink: FileSink, options: MergeOptions = {}): Promise<string[]> {
+export async function writeMergedModel(
+  source: ModelSource,
+  adapter: ImportedAdapter,
+  sink: FileSink,
+  options: MergeOptions = {},
+): Promise<string[]> {
   const w = await openMergedWeights(source, adapter);
   const outDtype = options.dtype ?? FROM_TORCH[w.spec.torch_dtype];
   const planned = w.tensors.map((t) => ({ ...t, outDtype: isFloatDtype(t.dtype) ? outDtype : t.dtype }));
@@ -145,11 +161,23 @@ export async function writeMergedModel(source: ModelSource, adapter: ImportedAda
   if (shards.length > 1) {
     const weightMap: Record<string, string> = {};
     for (const s of shards) for (const t of s.tensors) weightMap[t.name] = s.file;
-    const sortedMap = Object.fromEntries(Object.keys(weightMap).sort().map((k) => [k, weightMap[k]]));
-    extra.set(INDEX_FILE, new TextEncoder().encode(JSON.stringify({ metadata: { total_size: totalSize }, weight_map: sortedMap }, null, 2) + '\n'));
+    const sortedMap = Object.fromEntries(
+      Object.keys(weightMap)
+        .sort()
+        .map((k) => [k, weightMap[k]]),
+    );
+    extra.set(
+      INDEX_FILE,
+      new TextEncoder().encode(
+        JSON.stringify({ metadata: { total_size: totalSize }, weight_map: sortedMap }, null, 2) + '\n',
+      ),
+    );
   }
   const shardSize = (s: ShardPlan) => {
-    const { header, dataLength } = buildHeader(s.tensors.map((t) => ({ name: t.name, dtype: t.outDtype, shape: t.shape })), { format: 'pt' });
+    const { header, dataLength } = buildHeader(
+      s.tensors.map((t) => ({ name: t.name, dtype: t.outDtype, shape: t.shape })),
+      { format: 'pt' },
+    );
     return 8 + header.length + dataLength;
   };
   const sizes = shards.map(shardSize);

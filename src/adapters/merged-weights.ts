@@ -36,7 +36,10 @@ export function adapterScale(adapter: Pick<ImportedAdapter, 'config'>): number {
 }
 
 /** The base weight a LoRA tensor adapts (under the checkpoint's own prefix, e.g. Gemma 3's language_model.model.). */
-export function targetWeightName(spec: Pick<ModelSpec, 'weight_prefix'>, t: Pick<LoraTensor, 'layer' | 'module'>): string {
+export function targetWeightName(
+  spec: Pick<ModelSpec, 'weight_prefix'>,
+  t: Pick<LoraTensor, 'layer' | 'module'>,
+): string {
   return `${spec.weight_prefix}layers.${t.layer}.${parentOf(t.module)}.${t.module}.weight`;
 }
 
@@ -44,7 +47,9 @@ export function targetWeightName(spec: Pick<ModelSpec, 'weight_prefix'>, t: Pick
 export function checkAdapterFits(spec: ModelSpec, adapter: ImportedAdapter): void {
   for (const t of adapter.tensors) {
     if (t.layer >= spec.num_hidden_layers) {
-      throw new AdapterFormatError(`the adapter has ${t.module} for layer ${t.layer}, but the base model has ${spec.num_hidden_layers} layers`);
+      throw new AdapterFormatError(
+        `the adapter has ${t.module} for layer ${t.layer}, but the base model has ${spec.num_hidden_layers} layers`,
+      );
     }
     const name = targetWeightName(spec, t);
     const want = layerTensors(spec, t.layer).find((w) => w.name === name);
@@ -107,7 +112,9 @@ export async function openMergedWeights(source: ModelSource, adapter: ImportedAd
   const scale = adapter ? adapterScale(adapter) : 0;
   const r = adapter?.config.r ?? 0;
 
-  const order = expectedTensors(spec).map((t) => t.name).filter((n) => checkpoint.tensors.has(n));
+  const order = expectedTensors(spec)
+    .map((t) => t.name)
+    .filter((n) => checkpoint.tensors.has(n));
   const known = new Set(order);
   for (const n of checkpoint.tensors.keys()) {
     // Rotary inverse frequencies are a non-persistent buffer transformers recomputes; never saved by save_pretrained.
@@ -140,7 +147,8 @@ export async function openMergedWeights(source: ModelSource, adapter: ImportedAd
       if (!isFloatDtype(t.dtype)) throw new AdapterFormatError(`tensor "${name}" is ${t.dtype}, not a float tensor`);
       const per = rowElems(t);
       const rowBytes = byteLength(t.dtype, per)!;
-      if (!(r0 >= 0 && r1 <= rowCount(t) && r0 <= r1)) throw new RangeError(`rows [${r0}, ${r1}) of "${name}" with ${rowCount(t)} rows`);
+      if (!(r0 >= 0 && r1 <= rowCount(t) && r0 <= r1))
+        throw new RangeError(`rows [${r0}, ${r1}) of "${name}" with ${rowCount(t)} rows`);
       const bytes = await checkpoint.readPart(name, r0 * rowBytes, (r1 - r0) * rowBytes);
       const w = toFloat32(t.dtype, bytes);
       const lora = byTarget.get(name);

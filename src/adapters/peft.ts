@@ -12,7 +12,13 @@
 // bias, modules_to_save, use_dora) and llama.cpp convert_lora_to_gguf.py (lora_alpha only, plus tensor
 // names ending in .lora_A.weight / .lora_B.weight; any other tensor is an error there).
 import {
-  allLinear, DEFAULT_LAYERS_PATH, layersPath, parentOf as parentOfModule, peftKey, TARGET_MODULES, type TargetModule,
+  allLinear,
+  DEFAULT_LAYERS_PATH,
+  layersPath,
+  parentOf as parentOfModule,
+  peftKey,
+  TARGET_MODULES,
+  type TargetModule,
 } from '../model/layout.ts';
 import type { Arch } from '../model/types.ts';
 import { pyJsonDumps } from '../templates/pyjson.ts';
@@ -31,7 +37,8 @@ export const parentOf = parentOfModule;
 
 export { DEFAULT_LAYERS_PATH, peftKey } from '../model/layout.ts';
 
-const KEY_RE = /^base_model\.model\.([a-z_.]+)\.(\d+)\.(self_attn|mlp|attention|feed_forward)\.([a-z0-9_]+)\.lora_(A|B)\.weight$/;
+const KEY_RE =
+  /^base_model\.model\.([a-z_.]+)\.(\d+)\.(self_attn|mlp|attention|feed_forward)\.([a-z0-9_]+)\.lora_(A|B)\.weight$/;
 const ARCH_GROUPS: Arch[] = ['llama', 'phi3', 'internlm2'];
 
 /** One adapted linear layer: y += scale · B(A x). */
@@ -138,7 +145,11 @@ export function adapterConfigJson(config: PeftLoraConfig): string {
   const sorted = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sorted);
     if (v && typeof v === 'object' && !('__pyfloat' in v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+      );
     }
     return v;
   };
@@ -175,19 +186,28 @@ function checkTensors(tensors: readonly LoraTensor[], r: number): TargetModule[]
   const layers = new Set<number>();
   for (const t of tensors) {
     const where = `layer ${t.layer} ${t.module}`;
-    if (!(TARGET_MODULES as readonly string[]).includes(t.module)) throw new AdapterFormatError(`${where}: unknown module (expected one of ${TARGET_MODULES.join(', ')})`);
-    if (!Number.isSafeInteger(t.layer) || t.layer < 0) throw new AdapterFormatError(`${where}: layer must be a whole number ≥ 0`);
+    if (!(TARGET_MODULES as readonly string[]).includes(t.module))
+      throw new AdapterFormatError(`${where}: unknown module (expected one of ${TARGET_MODULES.join(', ')})`);
+    if (!Number.isSafeInteger(t.layer) || t.layer < 0)
+      throw new AdapterFormatError(`${where}: layer must be a whole number ≥ 0`);
     if (seen.has(`${t.layer}.${t.module}`)) throw new AdapterFormatError(`${where}: listed twice`);
     seen.add(`${t.layer}.${t.module}`);
-    if (t.A.length !== r * t.in_features) throw new AdapterFormatError(`${where}: lora_A has ${t.A.length} values, expected r×in = ${r}×${t.in_features}`);
-    if (t.B.length !== t.out_features * r) throw new AdapterFormatError(`${where}: lora_B has ${t.B.length} values, expected out×r = ${t.out_features}×${r}`);
+    if (t.A.length !== r * t.in_features)
+      throw new AdapterFormatError(`${where}: lora_A has ${t.A.length} values, expected r×in = ${r}×${t.in_features}`);
+    if (t.B.length !== t.out_features * r)
+      throw new AdapterFormatError(
+        `${where}: lora_B has ${t.B.length} values, expected out×r = ${t.out_features}×${r}`,
+      );
     modules.add(t.module);
     layers.add(t.layer);
   }
   // PEFT applies target_modules to every matching layer: each layer must carry every module.
   for (const l of layers) {
     for (const m of modules) {
-      if (!seen.has(`${l}.${m}`)) throw new AdapterFormatError(`layer ${l} has no ${m} although other layers do (PEFT adapts every layer of a target module)`);
+      if (!seen.has(`${l}.${m}`))
+        throw new AdapterFormatError(
+          `layer ${l} has no ${m} although other layers do (PEFT adapts every layer of a target module)`,
+        );
     }
   }
   const group = ARCH_GROUPS.find((a) => [...modules].every((m) => allLinear(a).includes(m)));
@@ -201,14 +221,25 @@ export function exportAdapter(
   init: Omit<AdapterConfigInit, 'target_modules'>,
   options: ExportOptions = {},
 ): Map<string, Uint8Array> {
-  if (!Number.isSafeInteger(init.r) || init.r < 1) throw new AdapterFormatError(`r must be a whole number ≥ 1, got ${init.r}`);
+  if (!Number.isSafeInteger(init.r) || init.r < 1)
+    throw new AdapterFormatError(`r must be a whole number ≥ 1, got ${init.r}`);
   const modules = checkTensors(tensors, init.r);
   const dtype = options.dtype ?? 'F32';
   const path = options.layersPath ?? DEFAULT_LAYERS_PATH;
   const entries: TensorToWrite[] = [];
   for (const t of tensors) {
-    entries.push({ name: peftKey(t.layer, t.module, 'A', path), dtype, shape: [init.r, t.in_features], data: fromFloat32(dtype, t.A) });
-    entries.push({ name: peftKey(t.layer, t.module, 'B', path), dtype, shape: [t.out_features, init.r], data: fromFloat32(dtype, t.B) });
+    entries.push({
+      name: peftKey(t.layer, t.module, 'A', path),
+      dtype,
+      shape: [init.r, t.in_features],
+      data: fromFloat32(dtype, t.A),
+    });
+    entries.push({
+      name: peftKey(t.layer, t.module, 'B', path),
+      dtype,
+      shape: [t.out_features, init.r],
+      data: fromFloat32(dtype, t.B),
+    });
   }
   // Inside a multimodal model a plain name list would also match the vision tower's q/k/v_proj.
   const target_modules = path === DEFAULT_LAYERS_PATH ? modules : languageModelTargets(modules);
@@ -240,7 +271,8 @@ export function adapterExpectations(spec: ModelSpec, base?: string): ImportExpec
   const modules: readonly string[] = allLinear(spec.arch);
   for (const t of layerTensors(spec, 0)) {
     const m = /\.([a-z0-9_]+)\.weight$/.exec(t.name);
-    if (m && modules.includes(m[1])) shapes[m[1] as TargetModule] = { in_features: t.shape[1], out_features: t.shape[0] };
+    if (m && modules.includes(m[1]))
+      shapes[m[1] as TargetModule] = { in_features: t.shape[1], out_features: t.shape[0] };
   }
   return { num_hidden_layers: spec.num_hidden_layers, shapes, base, arch: spec.arch, layersPath: layersPath(spec) };
 }
@@ -260,7 +292,8 @@ export function findFile(files: Map<string, Uint8Array>, name: string): Uint8Arr
   const direct = files.get(name);
   if (direct) return direct;
   const hits = [...files.keys()].filter((k) => k === name || k.endsWith(`/${name}`));
-  if (hits.length > 1) throw new AdapterFormatError(`found ${name} more than once (${hits.join(', ')}); import one adapter at a time`);
+  if (hits.length > 1)
+    throw new AdapterFormatError(`found ${name} more than once (${hits.join(', ')}); import one adapter at a time`);
   return hits.length ? files.get(hits[0]) : undefined;
 }
 
@@ -293,7 +326,10 @@ const FIELD_RULES: Record<string, FieldRule> = {
   revision: [isNullOr(isStr), 'a string or null'],
   target_modules: [isNullOr((v) => isStr(v) || isStrList(v)), 'a list of module names, a regex string, or null'],
   modules_to_save: [isNullOr(isStrList), 'a list of module names or null'],
-  layers_to_transform: [isNullOr((v) => isLayer(v) || (Array.isArray(v) && v.every(isLayer))), 'a layer index, a list of them, or null'],
+  layers_to_transform: [
+    isNullOr((v) => isLayer(v) || (Array.isArray(v) && v.every(isLayer))),
+    'a layer index, a list of them, or null',
+  ],
   layer_replication: [(v) => v === null, 'null (layer replication is not supported)'],
   rank_pattern: [isNullOr((v) => typeof v === 'object' && !Array.isArray(v)), 'an object'],
   alpha_pattern: [isNullOr((v) => typeof v === 'object' && !Array.isArray(v)), 'an object'],
@@ -301,7 +337,8 @@ const FIELD_RULES: Record<string, FieldRule> = {
 
 function checkConfigTypes(c: Record<string, unknown>): void {
   for (const [field, [ok, want]] of Object.entries(FIELD_RULES)) {
-    if (field in c && !ok(c[field])) throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE}: ${field} must be ${want}, got ${show(c[field])}`);
+    if (field in c && !ok(c[field]))
+      throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE}: ${field} must be ${want}, got ${show(c[field])}`);
   }
 }
 
@@ -312,31 +349,55 @@ function parseConfig(bytes: Uint8Array): PeftLoraConfig {
   } catch (err) {
     throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE} is not valid JSON (${(err as Error).message})`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE} must be a JSON object`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new AdapterFormatError(`${ADAPTER_CONFIG_FILE} must be a JSON object`);
   const c = json as Record<string, unknown>;
   const where = ADAPTER_CONFIG_FILE;
-  if (c.peft_type !== 'LORA') throw new AdapterFormatError(`${where}: peft_type is ${JSON.stringify(c.peft_type)}; Prism imports LoRA adapters only ("LORA")`);
+  if (c.peft_type !== 'LORA')
+    throw new AdapterFormatError(
+      `${where}: peft_type is ${JSON.stringify(c.peft_type)}; Prism imports LoRA adapters only ("LORA")`,
+    );
   if (c.task_type !== undefined && c.task_type !== null && c.task_type !== 'CAUSAL_LM') {
-    throw new AdapterFormatError(`${where}: task_type ${JSON.stringify(c.task_type)} is not a causal language model adapter (CAUSAL_LM)`);
+    throw new AdapterFormatError(
+      `${where}: task_type ${JSON.stringify(c.task_type)} is not a causal language model adapter (CAUSAL_LM)`,
+    );
   }
-  if (typeof c.r !== 'number' || !Number.isSafeInteger(c.r) || c.r < 1) throw new AdapterFormatError(`${where}: r must be a whole number ≥ 1, got ${show(c.r)}`);
+  if (typeof c.r !== 'number' || !Number.isSafeInteger(c.r) || c.r < 1)
+    throw new AdapterFormatError(`${where}: r must be a whole number ≥ 1, got ${show(c.r)}`);
   if (typeof c.lora_alpha !== 'number' || !Number.isFinite(c.lora_alpha) || !(c.lora_alpha > 0)) {
     throw new AdapterFormatError(`${where}: lora_alpha must be a number > 0, got ${show(c.lora_alpha)}`);
   }
   checkConfigTypes(c);
   if (c.use_dora === true) throw new AdapterFormatError(`${where}: DoRA adapters (use_dora) are not supported`);
-  if (c.bias !== undefined && c.bias !== 'none') throw new AdapterFormatError(`${where}: bias ${JSON.stringify(c.bias)} is not supported (only "none")`);
+  if (c.bias !== undefined && c.bias !== 'none')
+    throw new AdapterFormatError(`${where}: bias ${JSON.stringify(c.bias)} is not supported (only "none")`);
   if (c.lora_bias === true) throw new AdapterFormatError(`${where}: lora_bias adapters are not supported`);
-  if (c.fan_in_fan_out === true) throw new AdapterFormatError(`${where}: fan_in_fan_out (GPT-2 Conv1D layout) is not supported`);
+  if (c.fan_in_fan_out === true)
+    throw new AdapterFormatError(`${where}: fan_in_fan_out (GPT-2 Conv1D layout) is not supported`);
   if (Array.isArray(c.modules_to_save) && c.modules_to_save.length > 0) {
-    throw new AdapterFormatError(`${where}: modules_to_save (${c.modules_to_save.join(', ')}) are full weights, not LoRA; not supported`);
+    throw new AdapterFormatError(
+      `${where}: modules_to_save (${c.modules_to_save.join(', ')}) are full weights, not LoRA; not supported`,
+    );
   }
   for (const f of ['rank_pattern', 'alpha_pattern'] as const) {
     const v = c[f];
-    if (v && typeof v === 'object' && Object.keys(v).length > 0) throw new AdapterFormatError(`${where}: per-module ${f} is not supported`);
+    if (v && typeof v === 'object' && Object.keys(v).length > 0)
+      throw new AdapterFormatError(`${where}: per-module ${f} is not supported`);
   }
-  const defaults = buildAdapterConfig({ base_model_name_or_path: '', r: c.r, lora_alpha: c.lora_alpha, lora_dropout: 0, target_modules: [], use_rslora: false });
-  return { ...defaults, base_model_name_or_path: null, target_modules: null, ...(c as Partial<PeftLoraConfig>) } as PeftLoraConfig;
+  const defaults = buildAdapterConfig({
+    base_model_name_or_path: '',
+    r: c.r,
+    lora_alpha: c.lora_alpha,
+    lora_dropout: 0,
+    target_modules: [],
+    use_rslora: false,
+  });
+  return {
+    ...defaults,
+    base_model_name_or_path: null,
+    target_modules: null,
+    ...(c as Partial<PeftLoraConfig>),
+  } as PeftLoraConfig;
 }
 
 /**
@@ -349,11 +410,18 @@ export function importAdapter(
   expectations: ImportExpectations | ((config: PeftLoraConfig) => ImportExpectations) = {},
 ): ImportedAdapter {
   const cfgBytes = findFile(files, ADAPTER_CONFIG_FILE);
-  if (!cfgBytes) throw new AdapterFormatError(`no ${ADAPTER_CONFIG_FILE}: a PEFT adapter has ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE}`);
+  if (!cfgBytes)
+    throw new AdapterFormatError(
+      `no ${ADAPTER_CONFIG_FILE}: a PEFT adapter has ${ADAPTER_CONFIG_FILE} and ${ADAPTER_WEIGHTS_FILE}`,
+    );
   const weights = findFile(files, ADAPTER_WEIGHTS_FILE);
   if (!weights) {
     const bin = findFile(files, 'adapter_model.bin');
-    throw new AdapterFormatError(bin ? `adapter_model.bin (pickle) is not supported: re-save the adapter with safe_serialization=True` : `no ${ADAPTER_WEIGHTS_FILE}`);
+    throw new AdapterFormatError(
+      bin
+        ? `adapter_model.bin (pickle) is not supported: re-save the adapter with safe_serialization=True`
+        : `no ${ADAPTER_WEIGHTS_FILE}`,
+    );
   }
   const config = parseConfig(cfgBytes);
   const r = config.r;
@@ -369,7 +437,15 @@ export function importAdapter(
   }
   const targets = Array.isArray(config.target_modules) ? new Set(config.target_modules) : null;
 
-  const pairs = new Map<string, { layer: number; module: TargetModule; A?: { shape: number[]; values: Float32Array }; B?: { shape: number[]; values: Float32Array } }>();
+  const pairs = new Map<
+    string,
+    {
+      layer: number;
+      module: TargetModule;
+      A?: { shape: number[]; values: Float32Array };
+      B?: { shape: number[]; values: Float32Array };
+    }
+  >();
   const dtypes = new Set<string>();
   const wantPath = expect.layersPath ?? DEFAULT_LAYERS_PATH;
   const allowed: readonly string[] = expect.arch ? allLinear(expect.arch) : TARGET_MODULES;
@@ -383,30 +459,57 @@ export function importAdapter(
     }
     const [, path, layerText, parent, moduleName, which] = m;
     if (path !== 'model.layers' && path !== 'model.language_model.layers') {
-      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": decoder layers at "${path}", expected "${wantPath}"`);
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": decoder layers at "${path}", expected "${wantPath}"`,
+      );
     }
-    if (layersPath !== null && path !== layersPath) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensors name both "${layersPath}" and "${path}"`);
+    if (layersPath !== null && path !== layersPath)
+      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensors name both "${layersPath}" and "${path}"`);
     layersPath = path;
     if (expect.layersPath !== undefined && path !== expect.layersPath) {
-      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" puts the layers at "${path}", but this base model's are at "${expect.layersPath}": the adapter was trained on another kind of model`);
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" puts the layers at "${path}", but this base model's are at "${expect.layersPath}": the adapter was trained on another kind of model`,
+      );
     }
     if (!allowed.includes(moduleName)) {
-      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one of ${allowed.join(', ')}${expect.arch ? ` (the base model's linear modules)` : ''}`);
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one of ${allowed.join(', ')}${expect.arch ? ` (the base model's linear modules)` : ''}`,
+      );
     }
     const module = moduleName as TargetModule;
-    if (parent !== parentOf(module)) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": ${module} belongs under ${parentOf(module)}, not ${parent}`);
-    if (targets && !targets.has(module)) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts ${module}, which target_modules (${[...targets].join(', ')}) does not list`);
-    if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16') throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has dtype ${t.dtype}; expected F32, F16 or BF16`);
+    if (parent !== parentOf(module))
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}": ${module} belongs under ${parentOf(module)}, not ${parent}`,
+      );
+    if (targets && !targets.has(module))
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts ${module}, which target_modules (${[...targets].join(', ')}) does not list`,
+      );
+    if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16')
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has dtype ${t.dtype}; expected F32, F16 or BF16`,
+      );
     dtypes.add(t.dtype);
-    if (t.shape.length !== 2) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; LoRA matrices are 2-D`);
+    if (t.shape.length !== 2)
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; LoRA matrices are 2-D`,
+      );
     const layer = Number(layerText);
     const baseName = expect.base ? `the base model (${expect.base})` : 'the base model';
     if (expect.num_hidden_layers !== undefined && layer >= expect.num_hidden_layers) {
-      throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but ${baseName} has ${expect.num_hidden_layers} layers (0–${expect.num_hidden_layers - 1})`);
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but ${baseName} has ${expect.num_hidden_layers} layers (0–${expect.num_hidden_layers - 1})`,
+      );
     }
     const [d0, d1] = t.shape;
-    if (which === 'A' && d0 !== r) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_A must be [r, in] with r = ${r} (adapter_config.json)`);
-    if (which === 'B' && d1 !== r) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_B must be [out, r] with r = ${r} (adapter_config.json)`);
+    if (which === 'A' && d0 !== r)
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_A must be [r, in] with r = ${r} (adapter_config.json)`,
+      );
+    if (which === 'B' && d1 !== r)
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_B must be [out, r] with r = ${r} (adapter_config.json)`,
+      );
     const want = expect.shapes?.[module];
     if (want) {
       const got = which === 'A' ? d1 : d0;
@@ -421,7 +524,10 @@ export function importAdapter(
     }
     const key = `${layer}.${module}`;
     const entry = pairs.get(key) ?? { layer, module };
-    const values = toFloat32(t.dtype, weights.subarray(8 + header.headerLength + t.begin, 8 + header.headerLength + t.end));
+    const values = toFloat32(
+      t.dtype,
+      weights.subarray(8 + header.headerLength + t.begin, 8 + header.headerLength + t.end),
+    );
     // One NaN or Inf in A or B makes every output of the model NaN: refuse it here, named.
     const bad = values.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) {
@@ -438,7 +544,10 @@ export function importAdapter(
   const tensors: LoraTensor[] = [];
   const dims = new Map<TargetModule, { in_features: number; out_features: number; layer: number }>();
   for (const p of pairs.values()) {
-    if (!p.A || !p.B) throw new AdapterFormatError(`${ADAPTER_WEIGHTS_FILE}: ${peftKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`);
+    if (!p.A || !p.B)
+      throw new AdapterFormatError(
+        `${ADAPTER_WEIGHTS_FILE}: ${peftKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`,
+      );
     const in_features = p.A.shape[1];
     const out_features = p.B.shape[0];
     const prev = dims.get(p.module);
@@ -451,5 +560,11 @@ export function importAdapter(
     tensors.push({ layer: p.layer, module: p.module, in_features, out_features, A: p.A.values, B: p.B.values });
   }
   tensors.sort((a, b) => a.layer - b.layer || TARGET_MODULES.indexOf(a.module) - TARGET_MODULES.indexOf(b.module));
-  return { config, layersPath: layersPath ?? wantPath, tensors, dtype: [...dtypes].sort().join('+'), metadata: header.metadata };
+  return {
+    config,
+    layersPath: layersPath ?? wantPath,
+    tensors,
+    dtype: [...dtypes].sort().join('+'),
+    metadata: header.metadata,
+  };
 }

@@ -90,8 +90,14 @@ export function parsePrismJson(bytes: Uint8Array | string): PrismRunInfo {
   if (o.version !== 1) throw bad('version', '1 (this Prism reads version 1)');
   if (typeof o.template !== 'string' || !o.template) throw bad('template', 'a template id');
   const cfg = o.config as Record<string, unknown> | undefined;
-  if (!cfg || typeof cfg !== 'object' || !cfg.lora || typeof cfg.model_id !== 'string') throw bad('config', 'the run\'s TrainConfig (model_id, lora, …)');
-  if (!Array.isArray(o.loss_curve) || o.loss_curve.some((p) => !p || typeof (p as LossPoint).step !== 'number' || typeof (p as LossPoint).loss !== 'number')) {
+  if (!cfg || typeof cfg !== 'object' || !cfg.lora || typeof cfg.model_id !== 'string')
+    throw bad('config', "the run's TrainConfig (model_id, lora, …)");
+  if (
+    !Array.isArray(o.loss_curve) ||
+    o.loss_curve.some(
+      (p) => !p || typeof (p as LossPoint).step !== 'number' || typeof (p as LossPoint).loss !== 'number',
+    )
+  ) {
     throw bad('loss_curve', 'a list of {step, loss}');
   }
   if (typeof o.steps !== 'number') throw bad('steps', 'a number');

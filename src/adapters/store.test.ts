@@ -9,7 +9,8 @@ import type { RunRecord } from './types.ts';
 let dbCount = 0;
 let clock = Date.UTC(2026, 10, 28, 6, 0, 0);
 const now = () => clock;
-const open = (name = `prism-test-${++dbCount}`, extra = {}) => openAdapterStore({ name, now, keepCheckpoints: 2, undoWindowMs: 10_000, ...extra });
+const open = (name = `prism-test-${++dbCount}`, extra = {}) =>
+  openAdapterStore({ name, now, keepCheckpoints: 2, undoWindowMs: 10_000, ...extra });
 
 function runInit(name: string): Omit<RunRecord, 'id' | 'created' | 'updated'> {
   return {
@@ -56,8 +57,17 @@ describe('runs', () => {
     expect(renamed.name).toBe('Support bot');
     expect(renamed.updated).toBe(clock);
     expect(renamed.created).toBe(a.created);
-    await store.updateRun(b.id, { step: 40, loss_curve: [{ step: 20, loss: 1.5 }, { step: 40, loss: 0.9 }] });
-    expect((await store.get(b.id))!.loss_curve).toEqual([{ step: 20, loss: 1.5 }, { step: 40, loss: 0.9 }]);
+    await store.updateRun(b.id, {
+      step: 40,
+      loss_curve: [
+        { step: 20, loss: 1.5 },
+        { step: 40, loss: 0.9 },
+      ],
+    });
+    expect((await store.get(b.id))!.loss_curve).toEqual([
+      { step: 20, loss: 1.5 },
+      { step: 40, loss: 0.9 },
+    ]);
     await expect(store.rename(a.id, '   ')).rejects.toThrow(StoreError);
     await expect(store.updateRun('nope', { step: 1 })).rejects.toThrow(/no run nope/);
   });
@@ -66,7 +76,11 @@ describe('runs', () => {
     const name = `prism-test-${++dbCount}`;
     store = await open(name);
     const run = await store.createRun(runInit('persist'));
-    await store.saveAdapter(run.id, { safetensors: bytes(100, 1), config: '{"r": 8}' }, { status: 'completed', final_loss: 0.5 });
+    await store.saveAdapter(
+      run.id,
+      { safetensors: bytes(100, 1), config: '{"r": 8}' },
+      { status: 'completed', final_loss: 0.5 },
+    );
     store.close();
     store = await open(name);
     expect((await store.get(run.id))!.status).toBe('completed');
@@ -80,7 +94,14 @@ describe('delete with undo', () => {
     const run = await store.createRun(runInit('doomed'));
     const keep = await store.createRun(runInit('kept'));
     await store.saveAdapter(run.id, { safetensors: bytes(64, 2), config: '{}' });
-    await store.saveCheckpoint({ runId: run.id, step: 5, lora: bytes(10, 3), optimizer: bytes(20, 4), data_position: { epoch: 0, index: 5 }, rng_state: [1, 2, 3, 4] });
+    await store.saveCheckpoint({
+      runId: run.id,
+      step: 5,
+      lora: bytes(10, 3),
+      optimizer: bytes(20, 4),
+      data_position: { epoch: 0, index: 5 },
+      rng_state: [1, 2, 3, 4],
+    });
 
     const handle = await store.delete(run.id);
     expect(handle.expiresAt).toBe(clock + 10_000);
@@ -107,7 +128,14 @@ describe('checkpoints', () => {
     store = await open();
     const run = await store.createRun(runInit('ckpt'));
     for (const step of [10, 20, 30]) {
-      await store.saveCheckpoint({ runId: run.id, step, lora: bytes(32, step), optimizer: bytes(64, step + 1), data_position: { epoch: 1, index: step * 2 }, rng_state: [step, 7, 8, 9] });
+      await store.saveCheckpoint({
+        runId: run.id,
+        step,
+        lora: bytes(32, step),
+        optimizer: bytes(64, step + 1),
+        data_position: { epoch: 1, index: step * 2 },
+        rng_state: [step, 7, 8, 9],
+      });
     }
     expect(await store.checkpointSteps(run.id)).toEqual([30, 20]);
     const last = (await store.latestCheckpoint(run.id))!;
@@ -116,7 +144,16 @@ describe('checkpoints', () => {
     expect(last.optimizer).toEqual(bytes(64, 31));
     expect(last.data_position).toEqual({ epoch: 1, index: 60 });
     expect(last.rng_state).toEqual([30, 7, 8, 9]);
-    await expect(store.saveCheckpoint({ runId: 'missing', step: 1, lora: bytes(1, 1), optimizer: bytes(1, 1), data_position: null, rng_state: null })).rejects.toThrow(StoreError);
+    await expect(
+      store.saveCheckpoint({
+        runId: 'missing',
+        step: 1,
+        lora: bytes(1, 1),
+        optimizer: bytes(1, 1),
+        data_position: null,
+        rng_state: null,
+      }),
+    ).rejects.toThrow(StoreError);
   });
 });
 
@@ -124,17 +161,40 @@ describe('quota exceeded', () => {
   it('a refused checkpoint throws StorageQuotaError and loses no earlier checkpoint', async () => {
     store = await open(undefined, { estimate: async () => ({ usage: 900_000, quota: 1_000_000 }) });
     const run = await store.createRun(runInit('full disk'));
-    await store.saveCheckpoint({ runId: run.id, step: 10, lora: bytes(1000, 1), optimizer: bytes(2000, 2), data_position: { i: 10 }, rng_state: [1] });
-    await store.saveCheckpoint({ runId: run.id, step: 20, lora: bytes(1000, 3), optimizer: bytes(2000, 4), data_position: { i: 20 }, rng_state: [2] });
+    await store.saveCheckpoint({
+      runId: run.id,
+      step: 10,
+      lora: bytes(1000, 1),
+      optimizer: bytes(2000, 2),
+      data_position: { i: 10 },
+      rng_state: [1],
+    });
+    await store.saveCheckpoint({
+      runId: run.id,
+      step: 20,
+      lora: bytes(1000, 3),
+      optimizer: bytes(2000, 4),
+      data_position: { i: 20 },
+      rng_state: [2],
+    });
     failPutsWhen((s, v) => s === 'checkpoints' && (v as { step: number }).step === 30);
     const err = await store
-      .saveCheckpoint({ runId: run.id, step: 30, lora: bytes(50_000, 5), optimizer: bytes(100_000, 6), data_position: { i: 30 }, rng_state: [3] })
+      .saveCheckpoint({
+        runId: run.id,
+        step: 30,
+        lora: bytes(50_000, 5),
+        optimizer: bytes(100_000, 6),
+        data_position: { i: 30 },
+        rng_state: [3],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageQuotaError);
     const q = err as StorageQuotaError;
     expect(q.bytesAttempted).toBeGreaterThanOrEqual(150_000);
     expect(q.estimate).toEqual({ usage: 900_000, quota: 1_000_000 });
-    expect(q.message).toMatch(/storage is full \(using 0\.9 MB of 1\.0 MB\): could not save 0\.1 MB\. Nothing already saved was lost/);
+    expect(q.message).toMatch(
+      /storage is full \(using 0\.9 MB of 1\.0 MB\): could not save 0\.1 MB\. Nothing already saved was lost/,
+    );
     IDBObjectStore.prototype.put = realPut;
     expect(await store.checkpointSteps(run.id)).toEqual([20, 10]);
     expect((await store.getCheckpoint(run.id, 10))!.optimizer).toEqual(bytes(2000, 2));
@@ -147,7 +207,13 @@ describe('quota exceeded', () => {
     await store.saveAdapter(run.id, { safetensors: bytes(500, 9), config: '{"r": 8}' }, { status: 'paused', step: 50 });
     // The runs put succeeds, then the weights put is refused: both must roll back.
     failPutsWhen((s) => s === 'weights');
-    await expect(store.saveAdapter(run.id, { safetensors: bytes(9000, 1), config: '{"r": 8}' }, { status: 'completed', step: 100, final_loss: 0.1 })).rejects.toBeInstanceOf(StorageQuotaError);
+    await expect(
+      store.saveAdapter(
+        run.id,
+        { safetensors: bytes(9000, 1), config: '{"r": 8}' },
+        { status: 'completed', step: 100, final_loss: 0.1 },
+      ),
+    ).rejects.toBeInstanceOf(StorageQuotaError);
     IDBObjectStore.prototype.put = realPut;
     const rec = (await store.get(run.id))!;
     expect(rec.status).toBe('paused');
@@ -188,18 +254,53 @@ describe('datasets and the download', () => {
 
   it('a stored run downloads as a zip that imports back', async () => {
     store = await open();
-    const data = new TextEncoder().encode('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n');
+    const data = new TextEncoder().encode(
+      '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n',
+    );
     const dataset = await store.saveDataset('qa.jsonl', data);
-    const cfg = defaultTrainConfig({ model_id: 'my-org/tiny-qwen', template: 'qwen2_5', lora: { r: 2, target_modules: ['q_proj'] } });
-    const run = await store.createRun({ ...runInit('qa'), dataset, hyperparameters: cfg, template: 'qwen2_5', base_model: cfg.model_id });
-    const t: LoraTensor = { layer: 0, module: 'q_proj', in_features: 4, out_features: 4, A: Float32Array.from([1, -2, 3, -4, 5, -6, 7, -8]), B: Float32Array.from([0.5, 0.25, -0.5, 1, 2, -1, 0.125, 3]) };
-    const peft = exportAdapter([t], { base_model_name_or_path: cfg.model_id, r: 2, lora_alpha: 32, lora_dropout: 0.05, use_rslora: false });
-    await store.saveAdapter(run.id, { safetensors: peft.get('adapter_model.safetensors')!, config: new TextDecoder().decode(peft.get('adapter_config.json')) }, { status: 'completed', step: 3, final_loss: 0.25, loss_curve: [{ step: 3, loss: 0.25 }] });
+    const cfg = defaultTrainConfig({
+      model_id: 'my-org/tiny-qwen',
+      template: 'qwen2_5',
+      lora: { r: 2, target_modules: ['q_proj'] },
+    });
+    const run = await store.createRun({
+      ...runInit('qa'),
+      dataset,
+      hyperparameters: cfg,
+      template: 'qwen2_5',
+      base_model: cfg.model_id,
+    });
+    const t: LoraTensor = {
+      layer: 0,
+      module: 'q_proj',
+      in_features: 4,
+      out_features: 4,
+      A: Float32Array.from([1, -2, 3, -4, 5, -6, 7, -8]),
+      B: Float32Array.from([0.5, 0.25, -0.5, 1, 2, -1, 0.125, 3]),
+    };
+    const peft = exportAdapter([t], {
+      base_model_name_or_path: cfg.model_id,
+      r: 2,
+      lora_alpha: 32,
+      lora_dropout: 0.05,
+      use_rslora: false,
+    });
+    await store.saveAdapter(
+      run.id,
+      {
+        safetensors: peft.get('adapter_model.safetensors')!,
+        config: new TextDecoder().decode(peft.get('adapter_config.json')),
+      },
+      { status: 'completed', step: 3, final_loss: 0.25, loss_curve: [{ step: 3, loss: 0.25 }] },
+    );
 
     const rec = (await store.get(run.id))!;
     const w = (await store.getAdapter(run.id))!;
     const zip = makeAdapterZip({
-      peft: new Map([['adapter_model.safetensors', w.safetensors], ['adapter_config.json', new TextEncoder().encode(w.config)]]),
+      peft: new Map([
+        ['adapter_model.safetensors', w.safetensors],
+        ['adapter_config.json', new TextEncoder().encode(w.config)],
+      ]),
       summary: runSummary(rec),
       datasetBytes: (await store.getDataset(rec.dataset!.sha256))!.bytes,
     });

@@ -74,8 +74,11 @@ export class StorageQuotaError extends Error {
     override readonly cause?: unknown,
   ) {
     const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-    const est = estimate && estimate.quota !== undefined ? ` (using ${mb(estimate.usage ?? 0)} of ${mb(estimate.quota)})` : '';
-    super(`Browser storage is full${est}: could not save ${mb(bytesAttempted)}. Nothing already saved was lost. Delete old runs or download and remove adapters, then try again.`);
+    const est =
+      estimate && estimate.quota !== undefined ? ` (using ${mb(estimate.usage ?? 0)} of ${mb(estimate.quota)})` : '';
+    super(
+      `Browser storage is full${est}: could not save ${mb(bytesAttempted)}. Nothing already saved was lost. Delete old runs or download and remove adapters, then try again.`,
+    );
   }
 }
 
@@ -123,7 +126,9 @@ function bytesIn(v: unknown, seen = new Set<unknown>()): number {
 }
 
 function defaultEstimate(): Promise<{ usage?: number; quota?: number }> | null {
-  const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } } }).navigator?.storage;
+  const storage = (
+    globalThis as { navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } } }
+  ).navigator?.storage;
   return typeof storage?.estimate === 'function' ? storage.estimate() : null;
 }
 
@@ -152,7 +157,11 @@ export class AdapterStore {
   }
 
   /** One all-or-nothing write. `values` are what it stores, to size a quota error. */
-  private async write<S extends StoreNames<PrismDB>[]>(stores: S, values: unknown[], body: (tx: Tx<S>) => Promise<void>): Promise<void> {
+  private async write<S extends StoreNames<PrismDB>[]>(
+    stores: S,
+    values: unknown[],
+    body: (tx: Tx<S>) => Promise<void>,
+  ): Promise<void> {
     const tx = this.db.transaction(stores, 'readwrite');
     try {
       await body(tx);
@@ -171,14 +180,20 @@ export class AdapterStore {
         } catch {
           est = null;
         }
-        throw new StorageQuotaError(values.reduce<number>((n, v) => n + bytesIn(v), 0), est, err);
+        throw new StorageQuotaError(
+          values.reduce<number>((n, v) => n + bytesIn(v), 0),
+          est,
+          err,
+        );
       }
       throw err;
     }
   }
 
   /** Create a run record (id, created, updated filled in when absent). */
-  async createRun(init: Omit<RunRecord, 'id' | 'created' | 'updated'> & Partial<Pick<RunRecord, 'id' | 'created'>>): Promise<RunRecord> {
+  async createRun(
+    init: Omit<RunRecord, 'id' | 'created' | 'updated'> & Partial<Pick<RunRecord, 'id' | 'created'>>,
+  ): Promise<RunRecord> {
     const t = this.now();
     const run: RunRecord = { ...init, id: init.id ?? newId(), created: init.created ?? t, updated: t };
     await this.write(['runs'], [run], async (tx) => {
@@ -220,7 +235,11 @@ export class AdapterStore {
   }
 
   /** Save a run's adapter and its metadata patch together (one transaction). */
-  async saveAdapter(id: string, weights: Omit<AdapterWeights, 'runId'>, patch: Partial<Omit<RunRecord, 'id' | 'created'>> = {}): Promise<void> {
+  async saveAdapter(
+    id: string,
+    weights: Omit<AdapterWeights, 'runId'>,
+    patch: Partial<Omit<RunRecord, 'id' | 'created'>> = {},
+  ): Promise<void> {
     const value: AdapterWeights = { runId: id, ...weights };
     await this.write(['runs', 'weights'], [value, patch], async (tx) => {
       const cur = await tx.objectStore('runs').get(id);
@@ -277,7 +296,11 @@ export class AdapterStore {
         n++;
       }
       if (n === 0) return;
-      const used = new Set(runs.filter((r) => !erased.has(r.id) && r.dataset).flatMap((r) => [r.dataset!.sha256, ...(r.dataset!.original ? [r.dataset!.original.sha256] : [])]));
+      const used = new Set(
+        runs
+          .filter((r) => !erased.has(r.id) && r.dataset)
+          .flatMap((r) => [r.dataset!.sha256, ...(r.dataset!.original ? [r.dataset!.original.sha256] : [])]),
+      );
       for (const key of await tx.objectStore('datasets').getAllKeys()) {
         if (!used.has(key)) await tx.objectStore('datasets').delete(key);
       }
@@ -338,10 +361,12 @@ export class AdapterStore {
 export async function openAdapterStore(options: StoreOptions = {}): Promise<AdapterStore> {
   const db = await openDB<PrismDB>(options.name ?? DEFAULT_DB_NAME, DB_VERSION, {
     upgrade(db) {
-      if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('created', 'created');
+      if (!db.objectStoreNames.contains('runs'))
+        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('created', 'created');
       if (!db.objectStoreNames.contains('weights')) db.createObjectStore('weights', { keyPath: 'runId' });
       if (!db.objectStoreNames.contains('datasets')) db.createObjectStore('datasets', { keyPath: 'sha256' });
-      if (!db.objectStoreNames.contains('checkpoints')) db.createObjectStore('checkpoints', { keyPath: ['runId', 'step'] }).createIndex('runId', 'runId');
+      if (!db.objectStoreNames.contains('checkpoints'))
+        db.createObjectStore('checkpoints', { keyPath: ['runId', 'step'] }).createIndex('runId', 'runId');
     },
   });
   const store = new AdapterStore(db, options);

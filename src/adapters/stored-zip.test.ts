@@ -27,7 +27,10 @@ async function* parts(bytes: Uint8Array, n: number): AsyncGenerator<Uint8Array> 
 
 async function makeZip(files: [string, Uint8Array][], forceZip64: boolean): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  const zip = storedZipSink((c) => void chunks.push(c.slice()), { forceZip64, date: new Date(2026, 0, 15, 12, 30, 10) });
+  const zip = storedZipSink((c) => void chunks.push(c.slice()), {
+    forceZip64,
+    date: new Date(2026, 0, 15, 12, 30, 10),
+  });
   for (const [name, bytes] of files) await zip.writeFile(name, bytes.length, parts(bytes, 1000));
   const total = await zip.finish();
   const out = new Uint8Array(total);

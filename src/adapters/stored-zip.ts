@@ -57,15 +57,35 @@ class Bytes {
     this.buf = new Uint8Array(n);
     this.view = new DataView(this.buf.buffer);
   }
-  u16(v: number) { this.view.setUint16(this.at, v, true); this.at += 2; return this; }
-  u32(v: number) { this.view.setUint32(this.at, v >>> 0, true); this.at += 4; return this; }
-  u64(v: number) { this.u32(v % 2 ** 32); return this.u32(Math.floor(v / 2 ** 32)); }
-  raw(b: Uint8Array) { this.buf.set(b, this.at); this.at += b.length; return this; }
-  done(): Uint8Array { return this.buf.subarray(0, this.at); }
+  u16(v: number) {
+    this.view.setUint16(this.at, v, true);
+    this.at += 2;
+    return this;
+  }
+  u32(v: number) {
+    this.view.setUint32(this.at, v >>> 0, true);
+    this.at += 4;
+    return this;
+  }
+  u64(v: number) {
+    this.u32(v % 2 ** 32);
+    return this.u32(Math.floor(v / 2 ** 32));
+  }
+  raw(b: Uint8Array) {
+    this.buf.set(b, this.at);
+    this.at += b.length;
+    return this;
+  }
+  done(): Uint8Array {
+    return this.buf.subarray(0, this.at);
+  }
 }
 
 /** A FileSink that writes a stored zip; call `finish()` once after the last file. */
-export function storedZipSink(write: (chunk: Uint8Array) => Promise<void> | void, options: StoredZipOptions = {}): FileSink & { finish(): Promise<number> } {
+export function storedZipSink(
+  write: (chunk: Uint8Array) => Promise<void> | void,
+  options: StoredZipOptions = {},
+): FileSink & { finish(): Promise<number> } {
   const entries: Entry[] = [];
   const names = new Set<string>();
   const { time, date } = dosTime(options.date ?? new Date());
@@ -85,8 +105,18 @@ export function storedZipSink(write: (chunk: Uint8Array) => Promise<void> | void
       const entry: Entry = { name, size, crc: 0, offset, zip64 };
       // Local file header (4.3.7).
       const h = new Bytes(30 + name.length + (zip64 ? 20 : 0))
-        .u32(0x04034b50).u16(zip64 ? 45 : 20).u16(0x0808).u16(0).u16(time).u16(date).u32(0)
-        .u32(zip64 ? MAX32 : size).u32(zip64 ? MAX32 : size).u16(name.length).u16(zip64 ? 20 : 0).raw(name);
+        .u32(0x04034b50)
+        .u16(zip64 ? 45 : 20)
+        .u16(0x0808)
+        .u16(0)
+        .u16(time)
+        .u16(date)
+        .u32(0)
+        .u32(zip64 ? MAX32 : size)
+        .u32(zip64 ? MAX32 : size)
+        .u16(name.length)
+        .u16(zip64 ? 20 : 0)
+        .raw(name);
       if (zip64) h.u16(0x0001).u16(16).u64(size).u64(size);
       await emit(h.done());
       let crc = 0;
@@ -113,12 +143,25 @@ export function storedZipSink(write: (chunk: Uint8Array) => Promise<void> | void
         if (bigOffset) extra.push(e.offset);
         const extraLen = extra.length ? 4 + 8 * extra.length : 0;
         const c = new Bytes(46 + e.name.length + extraLen)
-          .u32(0x02014b50).u16((3 << 8) | 45).u16(e.zip64 || bigOffset ? 45 : 20).u16(0x0808).u16(0).u16(time).u16(date)
-          .u32(e.crc).u32(e.zip64 ? MAX32 : e.size).u32(e.zip64 ? MAX32 : e.size)
-          .u16(e.name.length).u16(extraLen).u16(0).u16(0).u16(0)
+          .u32(0x02014b50)
+          .u16((3 << 8) | 45)
+          .u16(e.zip64 || bigOffset ? 45 : 20)
+          .u16(0x0808)
+          .u16(0)
+          .u16(time)
+          .u16(date)
+          .u32(e.crc)
+          .u32(e.zip64 ? MAX32 : e.size)
+          .u32(e.zip64 ? MAX32 : e.size)
+          .u16(e.name.length)
+          .u16(extraLen)
+          .u16(0)
+          .u16(0)
+          .u16(0)
           // External attributes: a regular file, rw-r--r-- (Unix mode in the high 16 bits).
           .u32((0o100644 << 16) >>> 0)
-          .u32(bigOffset ? MAX32 : e.offset).raw(e.name);
+          .u32(bigOffset ? MAX32 : e.offset)
+          .raw(e.name);
         if (extra.length) {
           c.u16(0x0001).u16(8 * extra.length);
           for (const v of extra) c.u64(v);
@@ -129,13 +172,34 @@ export function storedZipSink(write: (chunk: Uint8Array) => Promise<void> | void
       const needs64 = options.forceZip64 === true || entries.length >= 0xffff || cdStart >= MAX32 || cdSize >= MAX32;
       if (needs64) {
         const eocd64At = offset;
-        await emit(new Bytes(56).u32(0x06064b50).u64(44).u16((3 << 8) | 45).u16(45).u32(0).u32(0)
-          .u64(entries.length).u64(entries.length).u64(cdSize).u64(cdStart).done());
+        await emit(
+          new Bytes(56)
+            .u32(0x06064b50)
+            .u64(44)
+            .u16((3 << 8) | 45)
+            .u16(45)
+            .u32(0)
+            .u32(0)
+            .u64(entries.length)
+            .u64(entries.length)
+            .u64(cdSize)
+            .u64(cdStart)
+            .done(),
+        );
         await emit(new Bytes(20).u32(0x07064b50).u32(0).u64(eocd64At).u32(1).done());
       }
-      await emit(new Bytes(22).u32(0x06054b50).u16(0).u16(0)
-        .u16(needs64 ? 0xffff : entries.length).u16(needs64 ? 0xffff : entries.length)
-        .u32(needs64 ? MAX32 : cdSize).u32(needs64 ? MAX32 : cdStart).u16(0).done());
+      await emit(
+        new Bytes(22)
+          .u32(0x06054b50)
+          .u16(0)
+          .u16(0)
+          .u16(needs64 ? 0xffff : entries.length)
+          .u16(needs64 ? 0xffff : entries.length)
+          .u32(needs64 ? MAX32 : cdSize)
+          .u32(needs64 ? MAX32 : cdStart)
+          .u16(0)
+          .done(),
+      );
       return offset;
     },
   };

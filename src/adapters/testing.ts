@@ -23,22 +23,43 @@ export type TinyFolderOptions = Partial<TinyModelOptions> & Pick<TinyModelOption
 
 /** A tiny random model folder (hidden 64, 2 layers, 4/2 heads, byte tokenizer unless given). */
 export function writeTiny(folder: string, o: TinyFolderOptions): void {
-  const m = makeTinyModel({ hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 128, seed: 3, dtype: 'float32', tokenizer: 'bytes', ...o });
+  const m = makeTinyModel({
+    hidden: 64,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    intermediate: 128,
+    seed: 3,
+    dtype: 'float32',
+    tokenizer: 'bytes',
+    ...o,
+  });
   mkdirSync(folder, { recursive: true });
   for (const [k, v] of Object.entries(m.files)) writeFileSync(join(folder, k), v);
 }
 
 /** A PEFT adapter written by peft_reference.py (use_rslora true, lora_alpha 16, B random ≠ 0). */
-export function writePeftAdapter(folder: string, o: { layers: number; r: number; dims: Record<string, [number, number]>; seed: number; dtype?: string }): void {
-  runPython(join(HERE, 'peft_reference.py'), { read: [], write: { dir: folder, layers: o.layers, r: o.r, dims: o.dims, seed: o.seed, dtype: o.dtype ?? 'F32' } });
+export function writePeftAdapter(
+  folder: string,
+  o: { layers: number; r: number; dims: Record<string, [number, number]>; seed: number; dtype?: string },
+): void {
+  runPython(join(HERE, 'peft_reference.py'), {
+    read: [],
+    write: { dir: folder, layers: o.layers, r: o.r, dims: o.dims, seed: o.seed, dtype: o.dtype ?? 'F32' },
+  });
 }
 
 /** in/out features of every linear module of a writeTiny model (defaults: hidden 64, 4/2 heads, intermediate 128). */
 export function tinyDims(hidden = 64, heads = 4, kvHeads = 2, intermediate = 128): Record<string, [number, number]> {
   const hd = hidden / heads;
   return {
-    q_proj: [hidden, heads * hd], k_proj: [hidden, kvHeads * hd], v_proj: [hidden, kvHeads * hd], o_proj: [heads * hd, hidden],
-    gate_proj: [hidden, intermediate], up_proj: [hidden, intermediate], down_proj: [intermediate, hidden],
+    q_proj: [hidden, heads * hd],
+    k_proj: [hidden, kvHeads * hd],
+    v_proj: [hidden, kvHeads * hd],
+    o_proj: [heads * hd, hidden],
+    gate_proj: [hidden, intermediate],
+    up_proj: [hidden, intermediate],
+    down_proj: [intermediate, hidden],
   };
 }
 
@@ -48,7 +69,15 @@ export function tinyDims(hidden = 64, heads = 4, kvHeads = 2, intermediate = 128
  */
 export function writeTrainedLikeAdapter(
   folder: string,
-  o: { layers: number; r: number; dims: Record<string, [number, number]>; seed: number; alpha?: number; rslora?: boolean; bStd?: number },
+  o: {
+    layers: number;
+    r: number;
+    dims: Record<string, [number, number]>;
+    seed: number;
+    alpha?: number;
+    rslora?: boolean;
+    bStd?: number;
+  },
 ): void {
   const rnd = seededRandom(o.seed);
   const tensors: LoraTensor[] = [];
@@ -56,10 +85,23 @@ export function writeTrainedLikeAdapter(
     for (const [module, [inF, outF]] of Object.entries(o.dims)) {
       const bound = 1 / Math.sqrt(inF);
       const A = new Float32Array(o.r * inF).map(() => (rnd.next() * 2 - 1) * bound);
-      tensors.push({ layer, module: module as TargetModule, in_features: inF, out_features: outF, A, B: rnd.normals(outF * o.r, o.bStd ?? 0.02) });
+      tensors.push({
+        layer,
+        module: module as TargetModule,
+        in_features: inF,
+        out_features: outF,
+        A,
+        B: rnd.normals(outF * o.r, o.bStd ?? 0.02),
+      });
     }
   }
-  const files = exportAdapter(tensors, { base_model_name_or_path: 'tiny', r: o.r, lora_alpha: o.alpha ?? 16, lora_dropout: 0, use_rslora: o.rslora ?? true });
+  const files = exportAdapter(tensors, {
+    base_model_name_or_path: 'tiny',
+    r: o.r,
+    lora_alpha: o.alpha ?? 16,
+    lora_dropout: 0,
+    use_rslora: o.rslora ?? true,
+  });
   mkdirSync(folder, { recursive: true });
   for (const [k, v] of files) writeFileSync(join(folder, k), v);
 }

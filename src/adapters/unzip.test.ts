@@ -22,15 +22,36 @@ const enc = new TextEncoder();
 const tinyBase = {
   id: 'tiny/llama',
   spec: parseConfig({
-    architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 8, intermediate_size: 16, num_hidden_layers: 2,
-    num_attention_heads: 2, num_key_value_heads: 1, vocab_size: 32, rms_norm_eps: 1e-5, max_position_embeddings: 64,
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    hidden_size: 8,
+    intermediate_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    num_key_value_heads: 1,
+    vocab_size: 32,
+    rms_norm_eps: 1e-5,
+    max_position_embeddings: 64,
   }),
 };
 // in+out summed over q,k,v,o,gate,up,down: (8+8)+(8+4)+(8+4)+(8+8)+(8+16)·2+(16+8) = 128 per layer.
 const tinyAdapterFloats = 2 * 512 * 128;
 
-const tensor: LoraTensor = { layer: 0, module: 'q_proj', in_features: 8, out_features: 8, A: new Float32Array(16).fill(0.5), B: new Float32Array(16).fill(-1) };
-const peft = exportAdapter([tensor], { base_model_name_or_path: 'tiny/llama', r: 2, lora_alpha: 4, lora_dropout: 0, use_rslora: false });
+const tensor: LoraTensor = {
+  layer: 0,
+  module: 'q_proj',
+  in_features: 8,
+  out_features: 8,
+  A: new Float32Array(16).fill(0.5),
+  B: new Float32Array(16).fill(-1),
+};
+const peft = exportAdapter([tensor], {
+  base_model_name_or_path: 'tiny/llama',
+  r: 2,
+  lora_alpha: 4,
+  lora_dropout: 0,
+  use_rslora: false,
+});
 const configBytes = peft.get('adapter_config.json')!;
 const weightsBytes = peft.get('adapter_model.safetensors')!;
 const zeros50 = new Uint8Array(50 * MiB);
@@ -97,7 +118,8 @@ with zipfile.ZipFile(d + "/zip64.zip", "w", zipfile.ZIP_DEFLATED) as z:
   const res = spawnSync(PYTHON, ['-c', script, dir, cfgPath, wPath], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`${PYTHON} failed:\n${res.stderr}`);
   bombZip = zipOf({ 'adapter_config.json': configBytes, 'adapter_model.safetensors': zeros50 });
-  for (const tag of ['dup', 'dup-slash', 'dotdot', 'abs', 'drive', 'inner', 'zip64']) py[tag] = new Uint8Array(readFileSync(join(dir, `${tag}.zip`)));
+  for (const tag of ['dup', 'dup-slash', 'dotdot', 'abs', 'drive', 'inner', 'zip64'])
+    py[tag] = new Uint8Array(readFileSync(join(dir, `${tag}.zip`)));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -119,13 +141,24 @@ describe('adapter zip bombs', () => {
     // The cap is what an r = 512 float32 adapter of every linear module can be, plus a margin.
     expect(cap).toBeGreaterThanOrEqual(tinyAdapterFloats * 4);
     expect(cap).toBeLessThan(tinyAdapterFloats * 4 * 1.5);
-    expect(err.message).toMatch(/^"adapter_model\.safetensors" would inflate to 50\.0 MiB, over the most an adapter of tiny\/llama can be/);
+    expect(err.message).toMatch(
+      /^"adapter_model\.safetensors" would inflate to 50\.0 MiB, over the most an adapter of tiny\/llama can be/,
+    );
     expect((err as ZipLimitError).inflated).toBe(0);
   });
 
   it('takes the cap from a known base named in adapter_config.json', async () => {
-    const cfg = enc.encode(JSON.stringify({ ...JSON.parse(new TextDecoder().decode(configBytes)), base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M-Instruct' }));
-    const declared4G = lieAboutSize(zipOf({ 'adapter_config.json': cfg, 'adapter_model.safetensors': new Uint8Array(10) }), 'adapter_model.safetensors', 0xfffffff0);
+    const cfg = enc.encode(
+      JSON.stringify({
+        ...JSON.parse(new TextDecoder().decode(configBytes)),
+        base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+      }),
+    );
+    const declared4G = lieAboutSize(
+      zipOf({ 'adapter_config.json': cfg, 'adapter_model.safetensors': new Uint8Array(10) }),
+      'adapter_model.safetensors',
+      0xfffffff0,
+    );
     const err = await refusal(readAdapterArchive(declared4G));
     expect(err.message).toContain('an adapter of HuggingFaceTB/SmolLM2-135M-Instruct');
     // SmolLM2-135M: 30 layers; q,o 576→576, k,v 576→192, gate,up 576→1536, down 1536→576.
@@ -141,14 +174,18 @@ describe('adapter zip bombs', () => {
     const err = await refusal(importAdapterArchive(z));
     expect(err).toBeInstanceOf(ZipLimitError);
     expect((err as ZipLimitError).cap).toBe(MAX_ADAPTER_WEIGHTS_BYTES);
-    expect(err.message).toMatch(/"adapter_model\.safetensors" would inflate to 4\.0 GiB, over the cap for adapter weights of an unknown base model \(1\.0 GiB\)/);
+    expect(err.message).toMatch(
+      /"adapter_model\.safetensors" would inflate to 4\.0 GiB, over the cap for adapter weights of an unknown base model \(1\.0 GiB\)/,
+    );
   });
 
   it('stops inflating at the declared size when the directory lies, holding at most one chunk more', async () => {
     const liar = lieAboutSize(bombZip, 'adapter_model.safetensors', 1000);
     const err = await refusal(readAdapterArchive(liar, { base: tinyBase }));
     expect(err).toBeInstanceOf(ZipLimitError);
-    expect(err.message).toMatch(/^"adapter_model\.safetensors" inflates past the 1000 B its zip directory declares \(stopped at [\d.]+ [KM]iB;/);
+    expect(err.message).toMatch(
+      /^"adapter_model\.safetensors" inflates past the 1000 B its zip directory declares \(stopped at [\d.]+ [KM]iB;/,
+    );
     const { inflated } = err as ZipLimitError;
     expect(inflated).toBeGreaterThan(1000);
     expect(inflated).toBeLessThanOrEqual(1000 + MAX_OVERSHOOT);
@@ -161,7 +198,9 @@ describe('adapter zip bombs', () => {
     for (let i = 0; i < 9; i++) z = lieAboutSize(z, `notes/${i}.txt`, 63 * MiB);
     const err = await refusal(readAdapterArchive(z, { base: tinyBase }));
     expect(err).toBeInstanceOf(ZipLimitError);
-    expect(err.message).toMatch(/^the zip's files would inflate to more than [\d.]+ MiB together \(at "notes\/8\.txt"\)/);
+    expect(err.message).toMatch(
+      /^the zip's files would inflate to more than [\d.]+ MiB together \(at "notes\/8\.txt"\)/,
+    );
     expect((err as ZipLimitError).cap).toBeLessThan(MAX_EXTRA_BYTES + 8 * MiB);
   });
 
@@ -177,21 +216,35 @@ describe('adapter zip bombs', () => {
   });
 
   it(`refuses more than ${MAX_ZIP_ENTRIES} entries before reading the directory`, async () => {
-    const many = zipOf(Object.fromEntries(Array.from({ length: MAX_ZIP_ENTRIES + 1 }, (_, i) => [`f${i}`, new Uint8Array(0)])), 0);
+    const many = zipOf(
+      Object.fromEntries(Array.from({ length: MAX_ZIP_ENTRIES + 1 }, (_, i) => [`f${i}`, new Uint8Array(0)])),
+      0,
+    );
     const err = await refusal(readAdapterArchive(many));
-    expect(err.message).toBe(`the zip has ${MAX_ZIP_ENTRIES + 1} entries, over the ${MAX_ZIP_ENTRIES} an adapter zip may hold`);
+    expect(err.message).toBe(
+      `the zip has ${MAX_ZIP_ENTRIES + 1} entries, over the ${MAX_ZIP_ENTRIES} an adapter zip may hold`,
+    );
   });
 
   it('refuses duplicate names, also when they differ only in the path separator', async () => {
     expect((await refusal(readAdapterArchive(py.dup))).message).toBe(
       'the zip holds "adapter_model.safetensors" twice ("adapter_model.safetensors" and "adapter_model.safetensors"): which one is meant is ambiguous',
     );
-    expect((await refusal(readAdapterArchive(py['dup-slash']))).message).toMatch(/holds "a\/adapter_model\.safetensors" twice .*"a\\\\adapter_model\.safetensors"/);
+    expect((await refusal(readAdapterArchive(py['dup-slash']))).message).toMatch(
+      /holds "a\/adapter_model\.safetensors" twice .*"a\\\\adapter_model\.safetensors"/,
+    );
   });
 
   it('refuses traversal, absolute and drive paths', async () => {
-    for (const [tag, name] of [['dotdot', '../../.bashrc'], ['abs', '/etc/cron.d/x'], ['drive', 'C:/Windows/x.dll'], ['inner', 'a/../../x']]) {
-      expect((await refusal(readAdapterArchive(py[tag]))).message).toBe(`unsafe path in the archive: ${JSON.stringify(name)} (absolute, empty or with "..")`);
+    for (const [tag, name] of [
+      ['dotdot', '../../.bashrc'],
+      ['abs', '/etc/cron.d/x'],
+      ['drive', 'C:/Windows/x.dll'],
+      ['inner', 'a/../../x'],
+    ]) {
+      expect((await refusal(readAdapterArchive(py[tag]))).message).toBe(
+        `unsafe path in the archive: ${JSON.stringify(name)} (absolute, empty or with "..")`,
+      );
     }
   });
 
@@ -200,19 +253,37 @@ describe('adapter zip bombs', () => {
     const at = Buffer.from(z).indexOf(Buffer.from(weightsBytes)); // stored: the bytes appear as they are
     expect(at).toBeGreaterThan(0);
     z[at + weightsBytes.length - 3] ^= 0xff; // a weight value, not the safetensors header
-    expect((await refusal(readAdapterArchive(z))).message).toBe('the zip file is damaged or incomplete: "adapter_model.safetensors" fails its CRC-32 check');
+    expect((await refusal(readAdapterArchive(z))).message).toBe(
+      'the zip file is damaged or incomplete: "adapter_model.safetensors" fails its CRC-32 check',
+    );
   });
 
   it('still imports real adapters identically: zip64 records from Python, and a Blob', async () => {
     const a = await importAdapterArchive(py.zip64);
     expect(Array.from(a.tensors[0].A)).toEqual(Array.from(tensor.A));
     expect(a.files.get('my-lora/adapter_model.safetensors')).toEqual(weightsBytes);
-    const b = await importAdapterArchive(new Blob([zipOf({ 'adapter_config.json': configBytes, 'adapter_model.safetensors': weightsBytes }) as Uint8Array<ArrayBuffer>]), undefined, { base: tinyBase });
+    const b = await importAdapterArchive(
+      new Blob([
+        zipOf({
+          'adapter_config.json': configBytes,
+          'adapter_model.safetensors': weightsBytes,
+        }) as Uint8Array<ArrayBuffer>,
+      ]),
+      undefined,
+      { base: tinyBase },
+    );
     expect(Array.from(b.tensors[0].B)).toEqual(Array.from(tensor.B));
   });
 
   it('gives the event loop turns while inflating (the page stays responsive)', async () => {
-    const big = zipOf({ 'adapter_config.json': configBytes, 'adapter_model.safetensors': weightsBytes, 'dataset/train.jsonl': new Uint8Array(16 * MiB).fill(10) }, 1);
+    const big = zipOf(
+      {
+        'adapter_config.json': configBytes,
+        'adapter_model.safetensors': weightsBytes,
+        'dataset/train.jsonl': new Uint8Array(16 * MiB).fill(10),
+      },
+      1,
+    );
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
     const progress: number[] = [];

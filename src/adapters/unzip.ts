@@ -33,7 +33,12 @@ const MAX_COMMENT = 0xffff;
 /** An archive over a cap: `entry` is the path ('' for the whole archive), `inflated` what was inflated of it. */
 export class ZipLimitError extends AdapterFormatError {
   override name = 'ZipLimitError';
-  constructor(message: string, readonly entry: string, readonly cap: number, readonly inflated = 0) {
+  constructor(
+    message: string,
+    readonly entry: string,
+    readonly cap: number,
+    readonly inflated = 0,
+  ) {
     super(message);
   }
 }
@@ -78,8 +83,13 @@ const damaged = (why: string) => new AdapterFormatError(`the zip file is damaged
 export function checkEntryPath(raw: string): string {
   const path = raw.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
   const unsafe =
-    path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\0') || path.split('/').includes('..') || path === '';
-  if (unsafe) throw new AdapterFormatError(`unsafe path in the archive: ${JSON.stringify(raw)} (absolute, empty or with "..")`);
+    path.startsWith('/') ||
+    /^[A-Za-z]:/.test(path) ||
+    path.includes('\0') ||
+    path.split('/').includes('..') ||
+    path === '';
+  if (unsafe)
+    throw new AdapterFormatError(`unsafe path in the archive: ${JSON.stringify(raw)} (absolute, empty or with "..")`);
   return path;
 }
 
@@ -136,11 +146,17 @@ async function readEnd(src: ByteSource): Promise<{ count: number; cdOffset: numb
     cdOffset = u64(e, 48);
     cdEnd = e64Pos;
   }
-  if (disk !== 0 || cdDisk !== 0 || onDisk !== count) throw new AdapterFormatError('multi-part (spanned) zips are not supported: join the parts into one zip');
+  if (disk !== 0 || cdDisk !== 0 || onDisk !== count)
+    throw new AdapterFormatError('multi-part (spanned) zips are not supported: join the parts into one zip');
   if (count > MAX_ZIP_ENTRIES) {
-    throw new ZipLimitError(`the zip has ${count} entries, over the ${MAX_ZIP_ENTRIES} an adapter zip may hold`, '', MAX_ZIP_ENTRIES);
+    throw new ZipLimitError(
+      `the zip has ${count} entries, over the ${MAX_ZIP_ENTRIES} an adapter zip may hold`,
+      '',
+      MAX_ZIP_ENTRIES,
+    );
   }
-  if (cdOffset + cdSize > cdEnd) throw damaged('the central directory runs past its end record (data prepended or cut?)');
+  if (cdOffset + cdSize > cdEnd)
+    throw damaged('the central directory runs past its end record (data prepended or cut?)');
   return { count, cdOffset, cdSize };
 }
 
@@ -157,7 +173,8 @@ export async function openZip(src: ByteSource): Promise<ZipEntry[]> {
   const seen = new Map<string, string>();
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > cd.length || u32(cd, p) !== SIG_CENTRAL) throw damaged(`central directory entry ${i + 1} of ${count} is missing`);
+    if (p + 46 > cd.length || u32(cd, p) !== SIG_CENTRAL)
+      throw damaged(`central directory entry ${i + 1} of ${count} is missing`);
     const flags = u16(cd, p + 8);
     const method = u16(cd, p + 10);
     const crc = u32(cd, p + 16);
@@ -167,7 +184,8 @@ export async function openZip(src: ByteSource): Promise<ZipEntry[]> {
     const extraLen = u16(cd, p + 30);
     const commentLen = u16(cd, p + 32);
     let localOffset = u32(cd, p + 42);
-    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw damaged(`central directory entry ${i + 1} runs past the directory`);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length)
+      throw damaged(`central directory entry ${i + 1} runs past the directory`);
     const raw = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
     // zip64 extended information: the fields that overflowed 32 bits, in this order (4.5.3).
     if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) {
@@ -200,15 +218,20 @@ export async function openZip(src: ByteSource): Promise<ZipEntry[]> {
     const path = checkEntryPath(raw);
     const prev = seen.get(path);
     if (prev !== undefined) {
-      throw new AdapterFormatError(`the zip holds "${path}" twice (${JSON.stringify(prev)} and ${JSON.stringify(raw)}): which one is meant is ambiguous`);
+      throw new AdapterFormatError(
+        `the zip holds "${path}" twice (${JSON.stringify(prev)} and ${JSON.stringify(raw)}): which one is meant is ambiguous`,
+      );
     }
     seen.set(path, raw);
     const isDirectory = path.endsWith('/');
     if (flags & 0x1) throw new AdapterFormatError(`"${path}" is encrypted: import an unencrypted zip`);
     if (!isDirectory && method !== 0 && method !== 8) {
-      throw new AdapterFormatError(`"${path}" uses compression method ${method}; only stored (0) and deflated (8) are supported: re-zip it`);
+      throw new AdapterFormatError(
+        `"${path}" uses compression method ${method}; only stored (0) and deflated (8) are supported: re-zip it`,
+      );
     }
-    if (method === 0 && compressedSize !== size) throw damaged(`"${path}" is stored but its sizes differ (${compressedSize} vs ${size})`);
+    if (method === 0 && compressedSize !== size)
+      throw damaged(`"${path}" is stored but its sizes differ (${compressedSize} vs ${size})`);
     entries.push({ path, isDirectory, method, compressedSize, size, crc32: crc, localOffset, dataOffset: -1 });
   }
 
@@ -223,7 +246,9 @@ export async function openZip(src: ByteSource): Promise<ZipEntry[]> {
     const next = k + 1 < byOffset.length ? byOffset[k + 1].localOffset : cdOffset;
     if (end > next) {
       const what = k + 1 < byOffset.length ? `overlaps "${byOffset[k + 1].path}"` : 'runs into the central directory';
-      throw new AdapterFormatError(`"${e.path}" ${what}: overlapping entries are refused (a zip bomb technique, or a damaged zip)`);
+      throw new AdapterFormatError(
+        `"${e.path}" ${what}: overlapping entries are refused (a zip bomb technique, or a damaged zip)`,
+      );
     }
   }
   return entries;
@@ -247,7 +272,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export async function readEntry(src: ByteSource, entry: ZipEntry, opts: InflateOptions): Promise<Uint8Array> {
   const { path } = entry;
   if (entry.size > opts.cap) {
-    throw new ZipLimitError(`"${path}" would inflate to ${formatBytes(entry.size)}, over ${opts.capReason} (${formatBytes(opts.cap)})`, path, opts.cap);
+    throw new ZipLimitError(
+      `"${path}" would inflate to ${formatBytes(entry.size)}, over ${opts.capReason} (${formatBytes(opts.cap)})`,
+      path,
+      opts.cap,
+    );
   }
   if (entry.dataOffset < 0) throw new Error(`readEntry: "${path}" was not opened with openZip`);
   const out = new Uint8Array(entry.size);
@@ -274,8 +303,14 @@ export async function readEntry(src: ByteSource, entry: ZipEntry, opts: InflateO
     sinceYield += chunk.length;
   };
   let ended = false;
-  const inflater = entry.method === 8 ? new Inflate((chunk, final) => { take(chunk); ended ||= final; }) : null;
-  for (let off = 0; off < entry.compressedSize && !failure; ) {
+  const inflater =
+    entry.method === 8
+      ? new Inflate((chunk, final) => {
+          take(chunk);
+          ended ||= final;
+        })
+      : null;
+  for (let off = 0; off < entry.compressedSize && !failure;) {
     // Near the declared end, feed only what could legitimately fill it, so a lie costs ≤ MAX_OVERSHOOT.
     const need = Math.ceil((entry.size - done) / DEFLATE_MAX_RATIO);
     const n = Math.min(MAX_CHUNK, entry.compressedSize - off, inflater ? Math.max(MIN_CHUNK, need) : MAX_CHUNK);
@@ -300,7 +335,8 @@ export async function readEntry(src: ByteSource, entry: ZipEntry, opts: InflateO
   if (failure) throw failure;
   if (inflater && entry.compressedSize === 0) throw damaged(`"${path}" has no deflate data`);
   if (inflater && !ended && entry.compressedSize > 0) throw damaged(`"${path}" ends before its deflate stream does`);
-  if (done !== entry.size) throw damaged(`"${path}" inflates to ${done} bytes, but its directory declares ${entry.size}`);
+  if (done !== entry.size)
+    throw damaged(`"${path}" inflates to ${done} bytes, but its directory declares ${entry.size}`);
   if (crc !== entry.crc32) throw damaged(`"${path}" fails its CRC-32 check`);
   opts.onProgress?.(done);
   return out;

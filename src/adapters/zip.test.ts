@@ -11,7 +11,14 @@ import type { TargetModule } from '../model/layout.ts';
 import { AdapterFormatError, peftKey, type LoraTensor } from './peft.ts';
 import { sha256Hex } from './hash.ts';
 import type { TrainingSummary } from './types.ts';
-import { adapterBundleFiles, importAdapterArchive, makeAdapterZip, readAdapterArchive, readmeText, sampleCurve } from './zip.ts';
+import {
+  adapterBundleFiles,
+  importAdapterArchive,
+  makeAdapterZip,
+  readAdapterArchive,
+  readmeText,
+  sampleCurve,
+} from './zip.ts';
 
 const PYTHON = '/usr/bin/python3';
 const PY = `
@@ -33,21 +40,39 @@ json.dump(out, sys.stdout)
 `;
 
 let seed = 3;
-const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
 const modules: TargetModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
 // A toy base (8 wide): its id is not a model Prism knows, so import does not check it against a real base's shapes.
-const dims: Record<string, [number, number]> = { q_proj: [8, 8], k_proj: [8, 4], v_proj: [8, 4], o_proj: [8, 8], gate_proj: [8, 16], up_proj: [8, 16], down_proj: [16, 8] };
+const dims: Record<string, [number, number]> = {
+  q_proj: [8, 8],
+  k_proj: [8, 4],
+  v_proj: [8, 4],
+  o_proj: [8, 8],
+  gate_proj: [8, 16],
+  up_proj: [8, 16],
+  down_proj: [16, 8],
+};
 const r = 2;
 const tensors: LoraTensor[] = [0, 1].flatMap((layer) =>
   modules.map((module) => ({
-    layer, module, in_features: dims[module][0], out_features: dims[module][1],
-    A: Float32Array.from({ length: r * dims[module][0] }, rand), B: Float32Array.from({ length: dims[module][1] * r }, rand),
+    layer,
+    module,
+    in_features: dims[module][0],
+    out_features: dims[module][1],
+    A: Float32Array.from({ length: r * dims[module][0] }, rand),
+    B: Float32Array.from({ length: dims[module][1] * r }, rand),
   })),
 );
-const datasetBytes = new TextEncoder().encode('{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello — héllo!"}]}\n');
+const datasetBytes = new TextEncoder().encode(
+  '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello — héllo!"}]}\n',
+);
 // The user's own file (alpaca, CRLF): the zip must carry it byte for byte, under its own name.
 const originalBytes = new TextEncoder().encode('{"instruction":"Hi","output":"Hello — héllo!"}\r\n');
-const curve = Array.from({ length: 57 }, (_, i) => ({ step: i + 1, loss: 2.5 * Math.exp(-i / 12) + 0.01 * (i % 3), ...(i % 10 === 9 ? { eval_loss: 2.6 * Math.exp(-i / 12) } : {}) }));
+const curve = Array.from({ length: 57 }, (_, i) => ({
+  step: i + 1,
+  loss: 2.5 * Math.exp(-i / 12) + 0.01 * (i % 3),
+  ...(i % 10 === 9 ? { eval_loss: 2.6 * Math.exp(-i / 12) } : {}),
+}));
 
 let summary: TrainingSummary;
 let zipBytes: Uint8Array;
@@ -58,9 +83,17 @@ beforeAll(async () => {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: apt-get install python3`);
   summary = {
     name: 'Support bot v1',
-    config: defaultTrainConfig({ model_id: 'my-org/tiny-llama', template: 'smollm2', lora: { r, lora_alpha: 8 }, max_steps: 57, max_length: 512 }),
+    config: defaultTrainConfig({
+      model_id: 'my-org/tiny-llama',
+      template: 'smollm2',
+      lora: { r, lora_alpha: 8 },
+      max_steps: 57,
+      max_length: 512,
+    }),
     dataset: {
-      name: 'prism-normalized.jsonl', sha256: await sha256Hex(datasetBytes), records: 1,
+      name: 'prism-normalized.jsonl',
+      sha256: await sha256Hex(datasetBytes),
+      records: 1,
       original: { name: 'C:\\Users\\me\\support chats.jsonl', sha256: await sha256Hex(originalBytes) },
     },
     steps: 57,
@@ -77,7 +110,10 @@ beforeAll(async () => {
     files[name] = join(dir, name);
     writeFileSync(files[name], bytes);
   }
-  const res = spawnSync(PYTHON, ['-c', PY], { input: JSON.stringify({ ours, theirs: join(dir, 'theirs.zip'), files }), encoding: 'utf8' });
+  const res = spawnSync(PYTHON, ['-c', PY], {
+    input: JSON.stringify({ ours, theirs: join(dir, 'theirs.zip'), files }),
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`${PYTHON} failed:\n${res.stderr}`);
   py = JSON.parse(res.stdout);
 });
@@ -85,11 +121,22 @@ beforeAll(async () => {
 describe('adapter zip', () => {
   it('holds the PEFT files, README, swift script and the dataset, readable by Python zipfile', async () => {
     expect(py.names).toEqual([
-      'README.md', 'adapter_config.json', 'adapter_model.safetensors', 'dataset/prism-normalized.jsonl', 'dataset/support chats.jsonl', 'prism.json', 'swift_sft.sh',
+      'README.md',
+      'adapter_config.json',
+      'adapter_model.safetensors',
+      'dataset/prism-normalized.jsonl',
+      'dataset/support chats.jsonl',
+      'prism.json',
+      'swift_sft.sh',
     ]);
     expect(py.sha256['dataset/support chats.jsonl']).toBe(summary.dataset.original!.sha256);
     expect(py.sha256['dataset/prism-normalized.jsonl']).toBe(summary.dataset.sha256);
-    expect(py.config).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 8, base_model_name_or_path: 'my-org/tiny-llama' });
+    expect(py.config).toMatchObject({
+      peft_type: 'LORA',
+      r: 2,
+      lora_alpha: 8,
+      base_model_name_or_path: 'my-org/tiny-llama',
+    });
   });
 
   it('README tells the summary, the hyperparameters, the loss curve and how to load it', () => {
@@ -147,7 +194,12 @@ describe('adapter zip', () => {
   });
 
   it('imports a folder', async () => {
-    const folder = new Map([...adapterBundleFiles({ tensors, summary, datasetBytes, originalBytes })].map(([k, v]) => [`adapters/run-1/${k}`, v]));
+    const folder = new Map(
+      [...adapterBundleFiles({ tensors, summary, datasetBytes, originalBytes })].map(([k, v]) => [
+        `adapters/run-1/${k}`,
+        v,
+      ]),
+    );
     expect((await importAdapterArchive(folder)).tensors.length).toBe(tensors.length);
   });
 
@@ -155,14 +207,22 @@ describe('adapter zip', () => {
     await expect(readAdapterArchive(new TextEncoder().encode('hello'))).rejects.toThrow(/not a zip file/);
     await expect(readAdapterArchive(zipBytes.subarray(0, zipBytes.length - 30))).rejects.toThrow(AdapterFormatError);
     await expect(readAdapterArchive(zipSync({ '../evil.txt': new Uint8Array([1]) }))).rejects.toThrow(/unsafe path/);
-    await expect(importAdapterArchive(zipSync({ 'notes.txt': new Uint8Array([1]) }))).rejects.toThrow(/no adapter_config\.json/);
-    const two = zipSync({ 'a/adapter_config.json': new Uint8Array([123, 125]), 'b/adapter_config.json': new Uint8Array([123, 125]) });
+    await expect(importAdapterArchive(zipSync({ 'notes.txt': new Uint8Array([1]) }))).rejects.toThrow(
+      /no adapter_config\.json/,
+    );
+    const two = zipSync({
+      'a/adapter_config.json': new Uint8Array([123, 125]),
+      'b/adapter_config.json': new Uint8Array([123, 125]),
+    });
     await expect(importAdapterArchive(two)).rejects.toThrow(/more than once/);
   });
 
   it('samples long curves keeping both ends; mentions rsLoRA for llama.cpp', () => {
     expect(sampleCurve(curve, 5).map((p) => p.step)).toEqual([1, 15, 29, 43, 57]);
-    const rs = readmeText({ ...summary, config: { ...summary.config, lora: { ...summary.config.lora, use_rslora: true } } });
+    const rs = readmeText({
+      ...summary,
+      config: { ...summary.config, lora: { ...summary.config.lora, use_rslora: true } },
+    });
     expect(rs).toContain('rsLoRA');
     expect(peftKey(0, 'q_proj', 'A')).toBe('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight');
   });
@@ -178,7 +238,8 @@ describe('a base model from a local folder with no Hub id', () => {
     expect(text('swift_sft.sh')).toContain('--model BASE_MODEL \\');
     const prism = JSON.parse(text('prism.json'));
     expect(prism.base_model).toMatchObject({ hub_id: null, source: '/home/me/models/tiny-llama' });
-    for (const n of ['adapter_config.json', 'README.md', 'swift_sft.sh']) expect(text(n), n).not.toContain('/home/me/models');
+    for (const n of ['adapter_config.json', 'README.md', 'swift_sft.sh'])
+      expect(text(n), n).not.toContain('/home/me/models');
     // No original kept: the script trains on Prism's copy, named as such.
     expect(text('swift_sft.sh')).toContain('--dataset dataset/prism-normalized.jsonl \\');
     expect((await importAdapterArchive(files)).config.base_model_name_or_path).toBeNull();

@@ -12,7 +12,19 @@ import { effectiveLossScale, loraScaling, resolveTargetModules, type TrainConfig
 import { swiftScript } from '../train/swift.ts';
 import { hubModelId, NO_HUB_ID_NOTE } from '../train/provenance.ts';
 import { buildPrismJson, prismJsonText, PRISM_JSON_FILE } from './prism-json.ts';
-import { adapterExpectations, AdapterFormatError, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, findFile, importAdapter, type AdapterDtype, type ImportExpectations, type ImportedAdapter, type LoraTensor } from './peft.ts';
+import {
+  adapterExpectations,
+  AdapterFormatError,
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  exportAdapter,
+  findFile,
+  importAdapter,
+  type AdapterDtype,
+  type ImportExpectations,
+  type ImportedAdapter,
+  type LoraTensor,
+} from './peft.ts';
 import type { LossPoint, RunRecord, TrainingSummary } from './types.ts';
 import { checkEntryPath, openZip, readEntry, ZipLimitError, type ZipEntry } from './unzip.ts';
 
@@ -28,7 +40,13 @@ export function safeFileName(name: string, fallback = 'train.jsonl'): string {
 
 /** A local base model's folder name only (no path of the user's machine in a shared file). */
 function localName(modelId: string): string {
-  return modelId.replace(/^local:/, '').split(/[\\/]/).filter(Boolean).pop() ?? 'model';
+  return (
+    modelId
+      .replace(/^local:/, '')
+      .split(/[\\/]/)
+      .filter(Boolean)
+      .pop() ?? 'model'
+  );
 }
 
 /** Prism's normalized copy of the training data (JSON Lines of `messages`), named as such. */
@@ -75,15 +93,31 @@ export function readmeText(summary: TrainingSummary): string {
   const curve = sampleCurve(summary.loss_curve);
   const hasEval = curve.some((p) => p.eval_loss !== undefined);
   const hyper: [string, unknown][] = [
-    ['r', lora.r], ['lora_alpha', lora.lora_alpha], ['lora_dropout', lora.lora_dropout],
-    ['target_modules', lora.target_modules === 'all-linear' ? `all-linear (${targets.join(', ')})` : targets.join(', ')],
-    ['use_rslora', lora.use_rslora], ['scaling', `${loraScaling(lora)} (${lora.use_rslora ? 'lora_alpha/√r' : 'lora_alpha/r'})`],
-    ['learning_rate', c.learning_rate], ['lr_scheduler_type', c.lr_scheduler_type], ['warmup_ratio', c.warmup_ratio],
+    ['r', lora.r],
+    ['lora_alpha', lora.lora_alpha],
+    ['lora_dropout', lora.lora_dropout],
+    [
+      'target_modules',
+      lora.target_modules === 'all-linear' ? `all-linear (${targets.join(', ')})` : targets.join(', '),
+    ],
+    ['use_rslora', lora.use_rslora],
+    ['scaling', `${loraScaling(lora)} (${lora.use_rslora ? 'lora_alpha/√r' : 'lora_alpha/r'})`],
+    ['learning_rate', c.learning_rate],
+    ['lr_scheduler_type', c.lr_scheduler_type],
+    ['warmup_ratio', c.warmup_ratio],
     [c.max_steps > 0 ? 'max_steps' : 'num_train_epochs', c.max_steps > 0 ? c.max_steps : c.num_train_epochs],
-    ['per_device_train_batch_size', c.per_device_train_batch_size], ['gradient_accumulation_steps', c.gradient_accumulation_steps ?? 'auto'],
-    ['max_length', c.max_length ?? 'model maximum'], ['packing', c.packing], ['truncation_strategy', c.truncation_strategy],
-    ['weight_decay', c.weight_decay], ['adam_beta1', c.adam_beta1], ['adam_beta2', c.adam_beta2], ['adam_epsilon', c.adam_epsilon],
-    ['max_grad_norm', c.max_grad_norm], ['seed', c.seed], ['split_dataset_ratio', c.split_dataset_ratio],
+    ['per_device_train_batch_size', c.per_device_train_batch_size],
+    ['gradient_accumulation_steps', c.gradient_accumulation_steps ?? 'auto'],
+    ['max_length', c.max_length ?? 'model maximum'],
+    ['packing', c.packing],
+    ['truncation_strategy', c.truncation_strategy],
+    ['weight_decay', c.weight_decay],
+    ['adam_beta1', c.adam_beta1],
+    ['adam_beta2', c.adam_beta2],
+    ['adam_epsilon', c.adam_epsilon],
+    ['max_grad_norm', c.max_grad_norm],
+    ['seed', c.seed],
+    ['split_dataset_ratio', c.split_dataset_ratio],
   ];
   const lines = [
     `# ${summary.name}`,
@@ -95,10 +129,12 @@ export function readmeText(summary: TrainingSummary): string {
     '',
     '| | |',
     '| --- | --- |',
-    hub ? `| base model | \`${hub}\` |` : `| base model | a local folder (\`${localName(c.model_id)}\`); no Hub id was given |`,
+    hub
+      ? `| base model | \`${hub}\` |`
+      : `| base model | a local folder (\`${localName(c.model_id)}\`); no Hub id was given |`,
     ...(summary.checkpoint_step !== undefined ? [`| checkpoint | step ${summary.checkpoint_step} of the run |`] : []),
     `| template | \`${c.template}\` |`,
-    `| agent template | \`${c.agent_template ?? 'native'}\`${c.agent_template ? '' : ' (the family\'s own tool format)'} |`,
+    `| agent template | \`${c.agent_template ?? 'native'}\`${c.agent_template ? '' : " (the family's own tool format)"} |`,
     `| loss scale | \`${effectiveLossScale(c)}\` |`,
     `| dataset | \`${summary.dataset.name}\`${summary.dataset.records !== undefined ? ` (${summary.dataset.records} records)` : ''} |`,
     `| dataset SHA-256 | \`${summary.dataset.sha256}\` |`,
@@ -116,7 +152,9 @@ export function readmeText(summary: TrainingSummary): string {
     '',
     hasEval ? '| step | loss | eval loss |' : '| step | loss |',
     hasEval ? '| ---: | ---: | ---: |' : '| ---: | ---: |',
-    ...curve.map((p) => (hasEval ? `| ${p.step} | ${fmt(p.loss)} | ${fmt(p.eval_loss)} |` : `| ${p.step} | ${fmt(p.loss)} |`)),
+    ...curve.map((p) =>
+      hasEval ? `| ${p.step} | ${fmt(p.loss)} | ${fmt(p.eval_loss)} |` : `| ${p.step} | ${fmt(p.loss)} |`,
+    ),
     ...(curve.length === 0 ? ['| — | — |'] : []),
     '',
     '## Files',
@@ -155,7 +193,10 @@ export function readmeText(summary: TrainingSummary): string {
     'llama-cli -m base-model.gguf --lora adapter.gguf',
     '```',
     ...(lora.use_rslora
-      ? ['', `Note: llama.cpp reads only lora_alpha and scales by lora_alpha/r; this adapter uses rsLoRA (lora_alpha/√r). Convert with lora_alpha set to ${lora.lora_alpha * Math.sqrt(lora.r)} in a copy of adapter_config.json to keep the same scale.`]
+      ? [
+          '',
+          `Note: llama.cpp reads only lora_alpha and scales by lora_alpha/r; this adapter uses rsLoRA (lora_alpha/√r). Convert with lora_alpha set to ${lora.lora_alpha * Math.sqrt(lora.r)} in a copy of adapter_config.json to keep the same scale.`,
+        ]
       : []),
     '',
     '## Continue with ms-swift',
@@ -193,7 +234,14 @@ export function adapterBundleFiles(input: AdapterZipInput): Map<string, Uint8Arr
   if (input.tensors) {
     peft = exportAdapter(
       input.tensors,
-      { base_model_name_or_path: hubModelId(c.model_id), revision: input.revision ?? null, r: c.lora.r, lora_alpha: c.lora.lora_alpha, lora_dropout: c.lora.lora_dropout, use_rslora: c.lora.use_rslora },
+      {
+        base_model_name_or_path: hubModelId(c.model_id),
+        revision: input.revision ?? null,
+        r: c.lora.r,
+        lora_alpha: c.lora.lora_alpha,
+        lora_dropout: c.lora.lora_dropout,
+        use_rslora: c.lora.use_rslora,
+      },
       { dtype: input.dtype, layersPath: input.layersPath },
     );
   } else if (input.peft) {
@@ -204,16 +252,35 @@ export function adapterBundleFiles(input: AdapterZipInput): Map<string, Uint8Arr
   }
   const enc = new TextEncoder();
   // The user's file only when its bytes came along; otherwise the summary points at Prism's copy.
-  const withOriginal: TrainingSummary = input.originalBytes && summary.dataset.original ? summary : { ...summary, dataset: { ...summary.dataset, original: undefined } };
+  const withOriginal: TrainingSummary =
+    input.originalBytes && summary.dataset.original
+      ? summary
+      : { ...summary, dataset: { ...summary.dataset, original: undefined } };
   const dataPath = datasetPathInZip(withOriginal);
   const hub = hubModelId(c.model_id);
   const files = new Map(peft);
   files.set(README_FILE, enc.encode(readmeText(withOriginal)));
-  files.set(SWIFT_SCRIPT_FILE, enc.encode(swiftScript(c, { datasetPath: dataPath, outputDir: 'output', modelId: hub ?? undefined })));
-  files.set(PRISM_JSON_FILE, enc.encode(prismJsonText(buildPrismJson({
-    name: summary.name, config: c, steps: summary.steps, final_loss: summary.final_loss, loss_curve: summary.loss_curve,
-    dataset: { ...withOriginal.dataset, file: dataPath }, created: summary.created, checkpointStep: summary.checkpoint_step,
-  }))));
+  files.set(
+    SWIFT_SCRIPT_FILE,
+    enc.encode(swiftScript(c, { datasetPath: dataPath, outputDir: 'output', modelId: hub ?? undefined })),
+  );
+  files.set(
+    PRISM_JSON_FILE,
+    enc.encode(
+      prismJsonText(
+        buildPrismJson({
+          name: summary.name,
+          config: c,
+          steps: summary.steps,
+          final_loss: summary.final_loss,
+          loss_curve: summary.loss_curve,
+          dataset: { ...withOriginal.dataset, file: dataPath },
+          created: summary.created,
+          checkpointStep: summary.checkpoint_step,
+        }),
+      ),
+    ),
+  );
   if (input.originalBytes && summary.dataset.original) files.set(dataPath, input.originalBytes);
   files.set(NORMALIZED_DATASET_FILE, input.datasetBytes);
   return files;
@@ -286,8 +353,10 @@ interface EntryCaps {
 function capFor(path: string, caps: EntryCaps): { cap: number; reason: string } {
   const base = path.split('/').pop() ?? path;
   if (base === ADAPTER_WEIGHTS_FILE) return { cap: caps.weights, reason: caps.weightsReason };
-  if (base === ADAPTER_CONFIG_FILE) return { cap: MAX_ADAPTER_CONFIG_BYTES, reason: `the cap for ${ADAPTER_CONFIG_FILE}` };
-  if (/^([^/]+\/)?dataset\//.test(path)) return { cap: MAX_DATASET_BYTES, reason: 'the cap for a dataset file in an adapter zip' };
+  if (base === ADAPTER_CONFIG_FILE)
+    return { cap: MAX_ADAPTER_CONFIG_BYTES, reason: `the cap for ${ADAPTER_CONFIG_FILE}` };
+  if (/^([^/]+\/)?dataset\//.test(path))
+    return { cap: MAX_DATASET_BYTES, reason: 'the cap for a dataset file in an adapter zip' };
   return { cap: MAX_OTHER_FILE_BYTES, reason: 'the cap for a file besides the adapter in an adapter zip' };
 }
 
@@ -297,9 +366,14 @@ function skipped(path: string): boolean {
 
 /** The base named by adapter_config.json, if Prism knows its shape (a ~1 KiB read, capped). */
 async function baseFromConfig(src: ByteSource, entries: readonly ZipEntry[]): Promise<ArchiveBase | undefined> {
-  const configs = entries.filter((e) => !e.isDirectory && !skipped(e.path) && e.path.split('/').pop() === ADAPTER_CONFIG_FILE);
+  const configs = entries.filter(
+    (e) => !e.isDirectory && !skipped(e.path) && e.path.split('/').pop() === ADAPTER_CONFIG_FILE,
+  );
   if (configs.length !== 1) return undefined; // none or ambiguous: importAdapter says so later
-  const bytes = await readEntry(src, configs[0], { cap: MAX_ADAPTER_CONFIG_BYTES, capReason: `the cap for ${ADAPTER_CONFIG_FILE}` });
+  const bytes = await readEntry(src, configs[0], {
+    cap: MAX_ADAPTER_CONFIG_BYTES,
+    capReason: `the cap for ${ADAPTER_CONFIG_FILE}`,
+  });
   let id: unknown;
   try {
     id = (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)?.base_model_name_or_path;
@@ -320,7 +394,10 @@ function sourceOf(input: Uint8Array | Blob): ByteSource {
  * base model's adapter size when known) before anything is inflated, and inflation stops at
  * the declared size, so a bomb is refused with the entry and the cap named.
  */
-export async function readAdapterArchive(input: Uint8Array | Blob | Map<string, Uint8Array>, options: ArchiveOptions = {}): Promise<Map<string, Uint8Array>> {
+export async function readAdapterArchive(
+  input: Uint8Array | Blob | Map<string, Uint8Array>,
+  options: ArchiveOptions = {},
+): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
   if (input instanceof Map) {
     for (const [name, bytes] of input) {
@@ -331,8 +408,14 @@ export async function readAdapterArchive(input: Uint8Array | Blob | Map<string, 
   }
   const src = sourceOf(input);
   const magic = src.size >= 4 ? await src.read(0, 4) : new Uint8Array(0);
-  const isZip = magic.length === 4 && magic[0] === 0x50 && magic[1] === 0x4b && (magic[2] === 0x03 || magic[2] === 0x05) && (magic[3] === 0x04 || magic[3] === 0x06);
-  if (!isZip) throw new AdapterFormatError('not a zip file: import a .zip of a PEFT adapter folder, or the folder itself');
+  const isZip =
+    magic.length === 4 &&
+    magic[0] === 0x50 &&
+    magic[1] === 0x4b &&
+    (magic[2] === 0x03 || magic[2] === 0x05) &&
+    (magic[3] === 0x04 || magic[3] === 0x06);
+  if (!isZip)
+    throw new AdapterFormatError('not a zip file: import a .zip of a PEFT adapter folder, or the folder itself');
   const entries = (await openZip(src)).filter((e) => !e.isDirectory && !skipped(e.path));
 
   const base = options.base ?? (await baseFromConfig(src, entries));
@@ -348,17 +431,29 @@ export async function readAdapterArchive(input: Uint8Array | Blob | Map<string, 
   let total = 0;
   for (const e of entries) {
     const { cap, reason } = capFor(e.path, caps);
-    if (e.size > cap) throw new ZipLimitError(`"${e.path}" would inflate to ${formatBytes(e.size)}, over ${reason} (${formatBytes(cap)})`, e.path, cap);
+    if (e.size > cap)
+      throw new ZipLimitError(
+        `"${e.path}" would inflate to ${formatBytes(e.size)}, over ${reason} (${formatBytes(cap)})`,
+        e.path,
+        cap,
+      );
     total += e.size;
     if (total > caps.total) {
-      throw new ZipLimitError(`the zip's files would inflate to more than ${formatBytes(caps.total)} together (at "${e.path}"), the cap for an adapter zip`, e.path, caps.total);
+      throw new ZipLimitError(
+        `the zip's files would inflate to more than ${formatBytes(caps.total)} together (at "${e.path}"), the cap for an adapter zip`,
+        e.path,
+        caps.total,
+      );
     }
   }
   let done = 0;
   for (const e of entries) {
     const { cap, reason } = capFor(e.path, caps);
     const before = done;
-    out.set(e.path, await readEntry(src, e, { cap, capReason: reason, onProgress: (n) => options.onProgress?.(before + n, total) }));
+    out.set(
+      e.path,
+      await readEntry(src, e, { cap, capReason: reason, onProgress: (n) => options.onProgress?.(before + n, total) }),
+    );
     done += e.size;
   }
   return out;
@@ -372,10 +467,14 @@ export async function importAdapterArchive(
 ): Promise<ImportedAdapter & { files: Map<string, Uint8Array> }> {
   const files = await readAdapterArchive(input, options);
   // No base given: check against the one adapter_config.json names, when Prism knows its shape.
-  const adapter = importAdapter(files, expect ?? ((config) => {
-    const known = KNOWN_MODELS.find((m) => m.id === config.base_model_name_or_path);
-    return known ? adapterExpectations(known.spec, known.id) : {};
-  }));
+  const adapter = importAdapter(
+    files,
+    expect ??
+      ((config) => {
+        const known = KNOWN_MODELS.find((m) => m.id === config.base_model_name_or_path);
+        return known ? adapterExpectations(known.spec, known.id) : {};
+      }),
+  );
   return { ...adapter, files };
 }
 
@@ -383,6 +482,15 @@ export async function importAdapterArchive(
 export function runSummary(run: RunRecord): TrainingSummary {
   if (!run.dataset) throw new AdapterFormatError(`run "${run.name}" has no dataset recorded`);
   const config = run.hyperparameters as TrainConfig;
-  if (!config || typeof config !== 'object' || !('lora' in config)) throw new AdapterFormatError(`run "${run.name}" has no training configuration (imported adapter?)`);
-  return { name: run.name, config, dataset: run.dataset, steps: run.step, final_loss: run.final_loss, loss_curve: run.loss_curve, created: run.created };
+  if (!config || typeof config !== 'object' || !('lora' in config))
+    throw new AdapterFormatError(`run "${run.name}" has no training configuration (imported adapter?)`);
+  return {
+    name: run.name,
+    config,
+    dataset: run.dataset,
+    steps: run.step,
+    final_loss: run.final_loss,
+    loss_curve: run.loss_curve,
+    created: run.created,
+  };
 }

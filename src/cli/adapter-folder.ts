@@ -7,7 +7,8 @@ import { UsageError } from './command.ts';
 
 export async function readAdapterFolder(dir: string): Promise<ImportedAdapter & { files: Map<string, Uint8Array> }> {
   try {
-    if (!(await stat(dir)).isDirectory()) throw new UsageError(`--adapter ${dir} is not a folder (unzip an adapter zip first)`);
+    if (!(await stat(dir)).isDirectory())
+      throw new UsageError(`--adapter ${dir} is not a folder (unzip an adapter zip first)`);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`--adapter ${dir}: no such folder`);

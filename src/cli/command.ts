@@ -33,6 +33,7 @@ export function optionalNumber(args: ParsedArgs, name: string): number | undefin
   const v = args.values[name];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${String(v)}`);
+  if (typeof v !== 'string' || !Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number, got ${String(v)}`);
   return n;
 }

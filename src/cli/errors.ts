@@ -14,7 +14,8 @@ import { TrainRefusal } from '../train/errors.ts';
 import { SwiftCommandError } from '../train/swift.ts';
 import { UsageError } from './command.ts';
 
-const MODEL_FIX = 'check --model: a Hugging Face model folder of a supported architecture (config.json, *.safetensors, tokenizer files)';
+const MODEL_FIX =
+  'check --model: a Hugging Face model folder of a supported architecture (config.json, *.safetensors, tokenizer files)';
 
 /** Error classes the user's input causes, with the fix to print when the message does not carry one. */
 const KNOWN: [new (...a: never[]) => Error, string | null][] = [
@@ -22,8 +23,14 @@ const KNOWN: [new (...a: never[]) => Error, string | null][] = [
   [ModelError, MODEL_FIX],
   [SafetensorsError, 'the file is damaged or not safetensors: download it again'],
   [HttpError, 'check the network, the repository id and (for gated models) the access token'],
-  [TokenizerError, 'check the tokenizer folder: tokenizer.json of a Hugging Face fast tokenizer (or a SentencePiece tokenizer.model), and tokenizer_config.json'],
-  [AdapterFormatError, 'check --adapter: a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) of this base model'],
+  [
+    TokenizerError,
+    'check the tokenizer folder: tokenizer.json of a Hugging Face fast tokenizer (or a SentencePiece tokenizer.model), and tokenizer_config.json',
+  ],
+  [
+    AdapterFormatError,
+    'check --adapter: a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) of this base model',
+  ],
   [GgufError, 'check --model and --adapter'],
   [ExportError, 'check --out and the free disk space'],
   [SwiftCommandError, null],
@@ -61,10 +68,15 @@ export function reportError(cmd: string, err: unknown, debug: boolean): Reported
   const sys = e as NodeJS.ErrnoException;
   if (sys.code && FS_CODES[sys.code]) {
     const path = sys.path ?? '';
-    return { text: `${line(cmd, `cannot ${sys.syscall ?? 'open'} ${path}: ${FS_CODES[sys.code]}`, 'check the path')}\n${stack}`, code: 1 };
+    return {
+      text: `${line(cmd, `cannot ${sys.syscall ?? 'open'} ${path}: ${FS_CODES[sys.code]}`, 'check the path')}\n${stack}`,
+      code: 1,
+    };
   }
   // Anything else is Prism's own failure: still one line, and the way to the stack.
-  const fix = debug ? 'an unexpected error (a bug in Prism?)' : 'an unexpected error (a bug in Prism?): run again with --debug for the stack trace';
+  const fix = debug
+    ? 'an unexpected error (a bug in Prism?)'
+    : 'an unexpected error (a bug in Prism?): run again with --debug for the stack trace';
   return { text: `${line(cmd, e.message || e.name, fix)}\n${stack}`, code: 1 };
 }
 

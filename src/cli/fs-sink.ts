@@ -19,7 +19,12 @@ export function folderSink(dir: string): FileSink {
 }
 
 /** Write chunks to `file` (via file.partial), checking the size. */
-export async function writeStreamed(file: string, size: number, chunks: AsyncIterable<Uint8Array>, label = file): Promise<void> {
+export async function writeStreamed(
+  file: string,
+  size: number,
+  chunks: AsyncIterable<Uint8Array>,
+  label = file,
+): Promise<void> {
   const tmp = `${file}.partial`;
   const out = createWriteStream(tmp);
   try {

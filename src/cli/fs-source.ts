@@ -16,7 +16,8 @@ export async function fileSource(path: string): Promise<ByteSource & { close(): 
       let got = 0;
       while (got < length) {
         const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-        if (bytesRead === 0) throw new Error(`${path}: file ended after ${offset + got} of ${size} bytes (changed while reading?)`);
+        if (bytesRead === 0)
+          throw new Error(`${path}: file ended after ${offset + got} of ${size} bytes (changed while reading?)`);
         got += bytesRead;
       }
       return buf;

@@ -12,7 +12,7 @@ function overview(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `prism <command> --help` for a command\'s options.',
+    "Run `prism <command> --help` for a command's options.",
     'Errors are one line (cause — fix); add --debug (anywhere) for the stack trace.',
   ].join('\n');
 }

@@ -2,7 +2,11 @@
 // --enable-thinking, --var NAME=VALUE and --fix-tool-call-ids, checked against the chosen template
 // before any record is read.
 import {
-  checkToday, parseTemplateVars, TemplateVarError, type RenderOptions, type TemplateSpec,
+  checkToday,
+  parseTemplateVars,
+  TemplateVarError,
+  type RenderOptions,
+  type TemplateSpec,
 } from '../templates/index.ts';
 import { UsageError, type Options, type ParsedArgs } from './command.ts';
 
@@ -39,13 +43,13 @@ export function templateVarOptions(args: ParsedArgs, spec: TemplateSpec): Partia
   if (today !== undefined) out.today = usage('--today', () => checkToday(String(today)));
   const thinking = args.values['enable-thinking'];
   if (thinking !== undefined) {
-    if (thinking !== 'true' && thinking !== 'false') throw new UsageError(`--enable-thinking: true or false, got ${JSON.stringify(thinking)}`);
+    if (thinking !== 'true' && thinking !== 'false')
+      throw new UsageError(`--enable-thinking: true or false, got ${JSON.stringify(thinking)}`);
     out.enableThinking = thinking === 'true';
   }
   const vars = args.values.var;
-  if (vars !== undefined) out.vars = usage(
-    '--var', () => parseTemplateVars((Array.isArray(vars) ? vars : [vars]).map(String), spec)
-  );
+  if (vars !== undefined)
+    out.vars = usage('--var', () => parseTemplateVars((Array.isArray(vars) ? vars : [vars]).map(String), spec));
   if (args.values['fix-tool-call-ids']) out.fixToolCallIds = true;
   return out;
 }

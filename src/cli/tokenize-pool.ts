@@ -41,7 +41,11 @@ export function nodePoolSize(): number {
  * with only a SentencePiece tokenizer.model (InternLM2) gets its tokenizer.json built from it.
  */
 export async function readTokenizerFolder(dir: string): Promise<TokenizerFiles> {
-  const has = (name: string) => access(join(dir, name)).then(() => true, () => false);
+  const has = (name: string) =>
+    access(join(dir, name)).then(
+      () => true,
+      () => false,
+    );
   if (!(await has('tokenizer.json')) && (await has('tokenizer.model'))) {
     const source = fsModelSource(dir);
     try {
@@ -59,6 +63,9 @@ export async function readTokenizerFolder(dir: string): Promise<TokenizerFiles> 
       throw new TokenizerError(`${join(dir, name)}: ${why}`);
     }
   };
-  const [tokenizerJSON, tokenizerConfig] = await Promise.all([read('tokenizer.json', true), read('tokenizer_config.json', false)]);
+  const [tokenizerJSON, tokenizerConfig] = await Promise.all([
+    read('tokenizer.json', true),
+    read('tokenizer_config.json', false),
+  ]);
   return { tokenizerJSON, tokenizerConfig };
 }

@@ -12,7 +12,11 @@ export function checkConversation(d: Draft, opts: NormalizeOptions = {}): void {
       m.tool_calls?.forEach((c, j) => {
         if (!names.has(c.name)) {
           const path = d.callPaths[i][j];
-          d.issue('unknown_tool', `${path} calls '${c.name}', which is not among tools (${[...names].join(', ')})`, path);
+          d.issue(
+            'unknown_tool',
+            `${path} calls '${c.name}', which is not among tools (${[...names].join(', ')})`,
+            path,
+          );
         }
       });
     });
@@ -23,7 +27,10 @@ export function checkConversation(d: Draft, opts: NormalizeOptions = {}): void {
   // A prompt to generate from ends where the model's reply starts: after the user or a tool result.
   const prompt = opts.forGeneration === true && (last?.role === 'user' || last?.role === 'tool');
   if (!prompt && !d.messages.some((m) => m.role === 'assistant')) {
-    d.issue('no_assistant_turn', d.messages.length === 0 ? 'the conversation has no turns' : 'the conversation has no assistant turn to train on');
+    d.issue(
+      'no_assistant_turn',
+      d.messages.length === 0 ? 'the conversation has no turns' : 'the conversation has no assistant turn to train on',
+    );
     return;
   }
   toolResults(d);
@@ -44,7 +51,10 @@ function toolResults(d: Draft): void {
       const path = `${d.paths[o.message]}.tool_call_id`;
       d.issue('tool_result_without_call', `${path} is '${m.tool_call_id}', but no earlier tool call has that id`, path);
     } else {
-      const why = o.reason === 'exhausted' ? 'every call before it already has its result' : 'no assistant tool call comes before it';
+      const why =
+        o.reason === 'exhausted'
+          ? 'every call before it already has its result'
+          : 'no assistant tool call comes before it';
       d.issue('tool_result_without_call', `${d.paths[o.message]} is a tool result, but ${why}`, d.paths[o.message]);
     }
   }

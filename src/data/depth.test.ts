@@ -12,7 +12,9 @@ const A = { role: 'assistant', content: 'ok' };
 /** A record whose tool-call arguments hold `inner` (JSON text), as an object or as a string. */
 function withArgs(inner: string, asString: boolean): string {
   const call = { type: 'function', function: { name: 'f', arguments: asString ? '@ARGS@' : { x: '@ARGS@' } } };
-  const text = JSON.stringify({ messages: [U, { role: 'assistant', tool_calls: [call] }, { role: 'tool', content: '1' }, A] });
+  const text = JSON.stringify({
+    messages: [U, { role: 'assistant', tool_calls: [call] }, { role: 'tool', content: '1' }, A],
+  });
   return asString ? text.replace('"@ARGS@"', JSON.stringify(`{"x": ${inner}}`)) : text.replace('"@ARGS@"', inner);
 }
 
@@ -54,7 +56,7 @@ describe('too_deep', () => {
     ]);
   });
 
-  it('the limit is under Python json\'s: records at the limit load and dump in CPython', () => {
+  it("the limit is under Python json's: records at the limit load and dump in CPython", () => {
     const atLimit = [withArgs(nested(MAX_JSON_DEPTH - 7), false), withArgs(nested(MAX_JSON_DEPTH - 1), true)];
     const script = `
 import json, sys

@@ -81,8 +81,15 @@ export class Draft {
     v.forEach((part: unknown, i: number) => {
       const p = `${path}[${i}]`;
       if (!isObject(part) || own(part, 'type') !== 'text') {
-        const what = isObject(part) && typeof own(part, 'type') === 'string' ? `a '${String(own(part, 'type'))}' part` : typeName(part);
-        this.issue('content_not_string', `${p} is ${what}: only text parts ({"type": "text", "text": "..."}) are read`, p);
+        const what =
+          isObject(part) && typeof own(part, 'type') === 'string'
+            ? `a '${String(own(part, 'type'))}' part`
+            : typeName(part);
+        this.issue(
+          'content_not_string',
+          `${p} is ${what}: only text parts ({"type": "text", "text": "..."}) are read`,
+          p,
+        );
         ok = false;
       } else if (typeof own(part, 'text') !== 'string') {
         this.issue('content_not_string', `${p}.text must be a string, got ${typeName(own(part, 'text'))}`, `${p}.text`);
@@ -98,7 +105,11 @@ export class Draft {
     if (!given(v)) return undefined;
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
     const got = typeof v === 'number' ? String(v) : typeName(v);
-    this.issue('invalid_type', `${path}.loss_scale must be a number ≥ 0 (the weight of this message in the loss), got ${got}`, `${path}.loss_scale`);
+    this.issue(
+      'invalid_type',
+      `${path}.loss_scale must be a number ≥ 0 (the weight of this message in the loss), got ${got}`,
+      `${path}.loss_scale`,
+    );
     return undefined;
   }
 
@@ -118,7 +129,11 @@ export class Draft {
 
   setSystem(text: string, path: string): void {
     if (this.messages.length > 0) {
-      this.issue('system_not_first', `${path} is a system message after other turns; put the system prompt first`, path);
+      this.issue(
+        'system_not_first',
+        `${path} is a system message after other turns; put the system prompt first`,
+        path,
+      );
     } else if (this.system !== undefined) {
       this.issue('duplicate_system', `${path} gives a second system prompt; a record has one`, path);
     } else {

@@ -9,7 +9,8 @@ const now = () => clock;
 let store: FileStore;
 afterEach(() => store?.close());
 
-const bytes = (len: number, seed: number) => Uint8Array.from({ length: len }, (_, i) => (i * 131 + seed * 7 + (i >> 9)) & 255);
+const bytes = (len: number, seed: number) =>
+  Uint8Array.from({ length: len }, (_, i) => (i * 131 + seed * 7 + (i >> 9)) & 255);
 const nodeSha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe('dataset file store', () => {

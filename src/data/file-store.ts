@@ -32,7 +32,8 @@ interface FileDB extends DBSchema {
 /** SHA-256 of a Blob read in chunks (never the whole file in memory at once). */
 export async function blobSha256(blob: Blob, chunkBytes = CHUNK_BYTES): Promise<string> {
   const h = new Sha256();
-  for (let at = 0; at < blob.size; at += chunkBytes) h.update(new Uint8Array(await blob.slice(at, at + chunkBytes).arrayBuffer()));
+  for (let at = 0; at < blob.size; at += chunkBytes)
+    h.update(new Uint8Array(await blob.slice(at, at + chunkBytes).arrayBuffer()));
   return h.hex();
 }
 
@@ -107,7 +108,11 @@ export class FileStore {
   async delete(sha256: string): Promise<void> {
     const tx = this.db.transaction(['files', 'chunks'], 'readwrite');
     const keys = await tx.objectStore('chunks').getAllKeys(IDBKeyRange.bound([sha256, 0], [sha256, Infinity]));
-    await Promise.all([...keys.map((k) => tx.objectStore('chunks').delete(k)), tx.objectStore('files').delete(sha256), tx.done]);
+    await Promise.all([
+      ...keys.map((k) => tx.objectStore('chunks').delete(k)),
+      tx.objectStore('files').delete(sha256),
+      tx.done,
+    ]);
   }
 
   /** Drop all but the `keep` most recently used files and those in `inUse`. Returns how many went. */
@@ -127,7 +132,9 @@ export class FileStore {
   }
 }
 
-export async function openFileStore(options: { name?: string; now?: () => number; chunkBytes?: number } = {}): Promise<FileStore> {
+export async function openFileStore(
+  options: { name?: string; now?: () => number; chunkBytes?: number } = {},
+): Promise<FileStore> {
   const db = await openDB<FileDB>(options.name ?? FILE_DB_NAME, FILE_DB_VERSION, {
     upgrade(db) {
       db.createObjectStore('files', { keyPath: 'sha256' }).createIndex('used', 'used');

@@ -25,7 +25,17 @@ export const SYSTEM_KEYS = ['system', 'system_prompt'] as const;
 export const LIST_KEYS = ['messages', 'conversation', 'conversations'] as const;
 export const QUERY_KEYS = ['query', 'prompt', 'input', 'instruction', 'question', 'problem'] as const;
 export const RESPONSE_KEYS = [
-  'response', 'answer', 'output', 'targets', 'target', 'answer_key', 'answers', 'solution', 'text', 'completion', 'content',
+  'response',
+  'answer',
+  'output',
+  'targets',
+  'target',
+  'answer_key',
+  'answers',
+  'solution',
+  'text',
+  'completion',
+  'content',
 ] as const;
 
 const has = (obj: JsonObject, keys: readonly string[]) => keys.some((k) => given(own(obj, k)));
@@ -36,8 +46,14 @@ export function detectFormat(obj: JsonObject): SourceFormat | undefined {
     const swift =
       typeof own(obj, 'tools') === 'string' ||
       (Array.isArray(list) &&
-        list.some((m: unknown) =>
-          isObject(m) && (m.role === 'tool_call' || m.role === 'tool_response' || given(own(m, 'loss')) || given(own(m, 'loss_scale')))));
+        list.some(
+          (m: unknown) =>
+            isObject(m) &&
+            (m.role === 'tool_call' ||
+              m.role === 'tool_response' ||
+              given(own(m, 'loss')) ||
+              given(own(m, 'loss_scale'))),
+        ));
     return swift ? 'swift' : 'messages';
   }
   if (given(own(obj, 'conversations')) || given(own(obj, 'conversation'))) return 'sharegpt';
@@ -48,10 +64,18 @@ export function detectFormat(obj: JsonObject): SourceFormat | undefined {
 
 const messageSyntax: TurnSyntax = {
   keys: () => ({ role: 'role', content: 'content' }),
-  roles: { system: 'system', user: 'user', assistant: 'assistant', tool: 'tool', tool_call: 'tool_call', tool_response: 'tool' },
+  roles: {
+    system: 'system',
+    user: 'user',
+    assistant: 'assistant',
+    tool: 'tool',
+    tool_call: 'tool_call',
+    tool_response: 'tool',
+  },
   hint: (role) => {
     if (role === 'function') return "the legacy OpenAI 'function' role is not read; write tool results as role 'tool'";
-    if (/^(human|gpt|observation|function_call)$/.test(role)) return `'${role}' is a sharegpt role: sharegpt records use a 'conversations' list of {from, value}`;
+    if (/^(human|gpt|observation|function_call)$/.test(role))
+      return `'${role}' is a sharegpt role: sharegpt records use a 'conversations' list of {from, value}`;
     if (role.toLowerCase() !== role) return 'roles are lowercase';
     return undefined;
   },
@@ -60,7 +84,10 @@ const messageSyntax: TurnSyntax = {
 
 const sharegptSyntax: TurnSyntax = {
   // LLaMA-Factory's sharegpt uses from/value; some exports keep role/content inside `conversations`.
-  keys: (t) => (Object.hasOwn(t, 'from') || Object.hasOwn(t, 'value') || !Object.hasOwn(t, 'role') ? { role: 'from', content: 'value' } : { role: 'role', content: 'content' }),
+  keys: (t) =>
+    Object.hasOwn(t, 'from') || Object.hasOwn(t, 'value') || !Object.hasOwn(t, 'role')
+      ? { role: 'from', content: 'value' }
+      : { role: 'role', content: 'content' },
   // LLaMA-Factory's roles and ms-swift's MessagesPreprocessor's (user/human, assistant/gpt/bot,
   // function_call, function_response/observation/observations, and its own tool_call/tool_response).
   roles: {

@@ -9,9 +9,38 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const enc = new TextEncoder();
 
-const WEATHER = { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
-const TEXTS = ['Hi', 'What is 2+2?', '你好，世界', 'مرحبا بالعالم', 'emoji 😀👍🏽', 'tabs\tand\nnewlines', 'quote " and \\ backslash', '', ' ', 'Ünïcödé'];
-const ODD = ['<|im_end|>', '[INST]', '<|eot_id|>', '<start_of_turn>', '{{ messages }}', '{% endfor %}', '\u202Eok', '\u2067x\u2069', '\u0000nul', '\uFEFFbom'];
+const WEATHER = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};
+const TEXTS = [
+  'Hi',
+  'What is 2+2?',
+  '你好，世界',
+  'مرحبا بالعالم',
+  'emoji 😀👍🏽',
+  'tabs\tand\nnewlines',
+  'quote " and \\ backslash',
+  '',
+  ' ',
+  'Ünïcödé',
+];
+const ODD = [
+  '<|im_end|>',
+  '[INST]',
+  '<|eot_id|>',
+  '<start_of_turn>',
+  '{{ messages }}',
+  '{% endfor %}',
+  '\u202Eok',
+  '\u2067x\u2069',
+  '\u0000nul',
+  '\uFEFFbom',
+];
 
 /** One valid record, in one of the formats the reader takes. */
 function baseRecord(r: Rand, i: number): { [k: string]: Json } {
@@ -19,16 +48,33 @@ function baseRecord(r: Rand, i: number): { [k: string]: Json } {
   const kind = Math.floor(r() * 8);
   switch (kind) {
     case 0:
-      return { messages: [{ role: 'user', content: t() || 'q' }, { role: 'assistant', content: t() || 'a' }] };
+      return {
+        messages: [
+          { role: 'user', content: t() || 'q' },
+          { role: 'assistant', content: t() || 'a' },
+        ],
+      };
     case 1:
-      return { messages: [{ role: 'system', content: t() }, { role: 'user', content: 'q' }, { role: 'assistant', content: 'a1' }, { role: 'user', content: t() }, { role: 'assistant', content: t(), reasoning_content: t() }] };
+      return {
+        messages: [
+          { role: 'system', content: t() },
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'a1' },
+          { role: 'user', content: t() },
+          { role: 'assistant', content: t(), reasoning_content: t() },
+        ],
+      };
     case 2: {
       const args: Json = r() < 0.5 ? { city: t(), n: Math.floor(r() * 100), f: r() } : JSON.stringify({ city: t() });
       return {
         tools: [WEATHER],
         messages: [
           { role: 'user', content: t() },
-          { role: 'assistant', content: '', tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'get_weather', arguments: args } }] },
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'get_weather', arguments: args } }],
+          },
           { role: 'tool', tool_call_id: `call_${i}`, content: t() },
           { role: 'assistant', content: t() || 'done' },
         ],
@@ -45,13 +91,26 @@ function baseRecord(r: Rand, i: number): { [k: string]: Json } {
         ],
       };
     case 4:
-      return { system: t(), conversations: [{ from: 'human', value: t() }, { from: 'gpt', value: t() || 'r' }] };
+      return {
+        system: t(),
+        conversations: [
+          { from: 'human', value: t() },
+          { from: 'gpt', value: t() || 'r' },
+        ],
+      };
     case 5:
       return { instruction: t() || 'do', input: t(), output: t() || 'done', history: [[t(), t()]] };
     case 6:
       return { query: t() || 'q', response: t() || 'r', system: t() };
     default:
-      return { messages: [{ role: 'user', content: t() || 'q' }, { role: 'assistant', content: t() || 'a' }, { role: 'user', content: t() || 'q2' }, { role: 'assistant', content: 'a2' }] };
+      return {
+        messages: [
+          { role: 'user', content: t() || 'q' },
+          { role: 'assistant', content: t() || 'a' },
+          { role: 'user', content: t() || 'q2' },
+          { role: 'assistant', content: 'a2' },
+        ],
+      };
   }
 }
 
@@ -98,12 +157,23 @@ const MUTATIONS: Record<string, (rec: { [k: string]: Json }, r: Rand) => string 
   },
   huge_number: (rec, r) => {
     const n = pick(r, ['1e400', '-1e400', '1e308', '-0', '12345678901234567890123', '1e-400', '0.1']);
-    return JSON.stringify({ ...rec, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: { x: 0 } } }] }] }).replace('{"x":0}', `{"x": ${n}, "y": [${n}]}`);
+    return JSON.stringify({
+      ...rec,
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: { x: 0 } } }] },
+      ],
+    }).replace('{"x":0}', `{"x": ${n}, "y": [${n}]}`);
   },
   deep: (rec, r) => {
     const d = pick(r, [10, 400, 493, 494, 499, 501, 600, 5000, 100_000]);
     const asString = r() < 0.5;
-    const call = JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: '@' } }] }] });
+    const call = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: '@' } }] },
+      ],
+    });
     return call.replace('"@"', asString ? JSON.stringify(`{"x": ${nested(d)}}`) : `{"x": ${nested(d)}}`);
   },
   invalid_utf8: (rec, r) => {
@@ -117,29 +187,96 @@ const MUTATIONS: Record<string, (rec: { [k: string]: Json }, r: Rand) => string 
     const s = slots(rec).filter(([c, k]) => typeof (c as Record<string | number, Json>)[k] === 'string');
     if (s.length) {
       const [c, k] = pick(r, s);
-      setSlot(c, k, `${(c as Record<string | number, Json>)[k]}${pick(r, ['\u202E', '\u202A', '\u2066', '\u200F', '\u061C'])}tail`);
+      setSlot(
+        c,
+        k,
+        `${(c as Record<string | number, Json>)[k]}${pick(r, ['\u202E', '\u202A', '\u2066', '\u200F', '\u061C'])}tail`,
+      );
     }
     return JSON.stringify(rec);
   },
   lone_surrogate: (rec) => JSON.stringify(rec).replace(/"content":"/, '"content":"\\ud83d x \\udc00'),
-  unknown_role: (rec, r) => JSON.stringify(rec).replace(/"(role|from)":"[a-z_]+"/, `"$1":"${pick(r, ['bot', 'User', 'function', '', 'system'])}"`),
+  unknown_role: (rec, r) =>
+    JSON.stringify(rec).replace(
+      /"(role|from)":"[a-z_]+"/,
+      `"$1":"${pick(r, ['bot', 'User', 'function', '', 'system'])}"`,
+    ),
   call_without_result: () =>
-    JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: '{}' } }] }, { role: 'user', content: 'again' }, { role: 'assistant', content: 'a' }] }),
-  result_without_call: () => JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'tool', content: 'r' }, { role: 'assistant', content: 'a' }] }),
-  bad_arguments: () => JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: "{'x': 1}" } }] }] }),
-  bad_tools: (rec, r) => JSON.stringify({ ...rec, tools: pick(r, ['[{]', { a: 1 }, [{ function: {} }], 42, '[]'] as Json[]) }),
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: '{}' } }] },
+        { role: 'user', content: 'again' },
+        { role: 'assistant', content: 'a' },
+      ],
+    }),
+  result_without_call: () =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'tool', content: 'r' },
+        { role: 'assistant', content: 'a' },
+      ],
+    }),
+  bad_arguments: () =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: "{'x': 1}" } }] },
+      ],
+    }),
+  bad_tools: (rec, r) =>
+    JSON.stringify({ ...rec, tools: pick(r, ['[{]', { a: 1 }, [{ function: {} }], 42, '[]'] as Json[]) }),
   duplicate_keys: (rec) => JSON.stringify(rec).replace(/^\{/, '{"messages":[],'),
   // Long: 3,000 characters of words and one 400-character "word" (BPE's slow cases; Gemma's
   // tokenizer has no pre-tokenizer, so its cost grows with the whole text's length).
-  long_string: (rec) => JSON.stringify({ messages: [{ role: 'user', content: 'lorem ipsum '.repeat(250) }, { role: 'assistant', content: 'x'.repeat(400) }], extra: rec }),
-  not_object: (_rec, r) => pick(r, ['42', '"text"', '[1,2,3]', 'null', 'true', '[]', '{}', '-', 'NaN', '{"a":Infinity}']),
-  garbage: (_rec, r) => new Uint8Array(Array.from({ length: 1 + Math.floor(r() * 60) }, () => Math.floor(r() * 256)).filter((b) => b !== 0x0a)),
-  system_mid: () => JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'system', content: 's' }, { role: 'assistant', content: 'a' }] }),
-  assistant_first: () => JSON.stringify({ messages: [{ role: 'assistant', content: 'I start' }, { role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] }),
+  long_string: (rec) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'lorem ipsum '.repeat(250) },
+        { role: 'assistant', content: 'x'.repeat(400) },
+      ],
+      extra: rec,
+    }),
+  not_object: (_rec, r) =>
+    pick(r, ['42', '"text"', '[1,2,3]', 'null', 'true', '[]', '{}', '-', 'NaN', '{"a":Infinity}']),
+  garbage: (_rec, r) =>
+    new Uint8Array(
+      Array.from({ length: 1 + Math.floor(r() * 60) }, () => Math.floor(r() * 256)).filter((b) => b !== 0x0a),
+    ),
+  system_mid: () =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'system', content: 's' },
+        { role: 'assistant', content: 'a' },
+      ],
+    }),
+  assistant_first: () =>
+    JSON.stringify({
+      messages: [
+        { role: 'assistant', content: 'I start' },
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a' },
+      ],
+    }),
   empty_messages: () => JSON.stringify({ messages: [] }),
-  proto_keys: () => '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {}}, "messages": [{"role": "user", "content": "q", "__proto__": null}, {"role": "assistant", "content": "a"}]}',
-  content_parts: () => JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }] }, { role: 'assistant', content: 'a' }] }),
-  control_chars: () => JSON.stringify({ messages: [{ role: 'user', content: '\u0000\u0001\u001f\u007f\u0085\u2028\u2029' }, { role: 'assistant', content: '\r\n\r' }] }),
+  proto_keys: () =>
+    '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {}}, "messages": [{"role": "user", "content": "q", "__proto__": null}, {"role": "assistant", "content": "a"}]}',
+  content_parts: () =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'q' }] },
+        { role: 'assistant', content: 'a' },
+      ],
+    }),
+  control_chars: () =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: '\u0000\u0001\u001f\u007f\u0085\u2028\u2029' },
+        { role: 'assistant', content: '\r\n\r' },
+      ],
+    }),
 };
 
 export const MUTATION_KINDS = Object.keys(MUTATIONS);

@@ -41,7 +41,10 @@ export function findJsonError(text: string): JsonSyntaxError | null {
     }
   };
   const unexpected = (expected: string): never => {
-    if (i >= n) fail(`unexpected end of line, expected ${expected}: the record is cut off or spans several lines (JSONL needs one record per line)`);
+    if (i >= n)
+      fail(
+        `unexpected end of line, expected ${expected}: the record is cut off or spans several lines (JSONL needs one record per line)`,
+      );
     const ch = text[i];
     if (ch === "'") fail(`unexpected ${describe(ch)}, expected ${expected}: JSON strings use double quotes`);
     if (ch === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) fail('unexpected comment: JSON has no comments');
@@ -176,7 +179,10 @@ export function findJsonError(text: string): JsonSyntaxError | null {
   try {
     value(0);
     ws();
-    if (i < n) fail(`unexpected ${describe(String.fromCodePoint(text.codePointAt(i)!))} after the end of the value: one record per line`);
+    if (i < n)
+      fail(
+        `unexpected ${describe(String.fromCodePoint(text.codePointAt(i)!))} after the end of the value: one record per line`,
+      );
     return null;
   } catch (err) {
     if (err instanceof Stop) return { index: err.index, message: err.message };

@@ -13,7 +13,12 @@ function record(i: number): string {
   if (i % 1000 === 999) return `{"messages": [{"role": "user", "content": "broken ${i}"},]}`;
   switch (i % 3) {
     case 0:
-      return JSON.stringify({ messages: [{ role: 'user', content: `Question ${i}: 你好，世界 😀` }, { role: 'assistant', content: `Answer ${i}. ${'lorem ipsum '.repeat(8)}` }] });
+      return JSON.stringify({
+        messages: [
+          { role: 'user', content: `Question ${i}: 你好，世界 😀` },
+          { role: 'assistant', content: `Answer ${i}. ${'lorem ipsum '.repeat(8)}` },
+        ],
+      });
     case 1:
       return JSON.stringify({ instruction: `Task ${i}`, input: 'café', output: `Done ${i}` });
     default:
@@ -84,7 +89,9 @@ describe('a 100k-record file', () => {
     expect(valid).toBe(RECORDS - 100);
     expect(file.bytes()).toBeGreaterThan(15_000_000);
     // The file is ~20 MB; holding it (or its records) would grow the heap by far more than this.
-    console.log(`100k records, ${(file.bytes() / 1e6).toFixed(1)} MB: peak heap growth ${(peak / 1e6).toFixed(1)} MB (gc ${gc ? 'on' : 'off'})`);
+    console.log(
+      `100k records, ${(file.bytes() / 1e6).toFixed(1)} MB: peak heap growth ${(peak / 1e6).toFixed(1)} MB (gc ${gc ? 'on' : 'off'})`,
+    );
     expect(peak).toBeLessThan(gc ? 8_000_000 : 64_000_000);
   });
 
@@ -97,7 +104,8 @@ describe('a 100k-record file', () => {
     expect(summary.issues.map((i) => i.code)).toEqual(Array(100).fill('invalid_json'));
     expect(summary.issues[0].line).toBe(1000);
     // Generated: i % 3 == 0 messages, 1 alpaca, 2 swift; the 100 broken ones have no format.
-    const broken = (k: number) => Array.from({ length: 100 }, (_, j) => 999 + 1000 * j).filter((i) => i % 3 === k).length;
+    const broken = (k: number) =>
+      Array.from({ length: 100 }, (_, j) => 999 + 1000 * j).filter((i) => i % 3 === k).length;
     expect(summary.formats).toEqual({
       messages: 33334 - broken(0),
       alpaca: 33333 - broken(1),

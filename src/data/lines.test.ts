@@ -5,22 +5,84 @@ import { bytesOf, chunked, splits } from './test-helpers.ts';
 async function lines(stream: ReadableStream<Uint8Array> | Blob): Promise<[number, string][]> {
   const out: [number, string][] = [];
   // Non-fatal decode here: these tests are about where lines are cut, not about validity.
-  for await (const l of readLines(stream)) out.push([l.line, new TextDecoder('utf-8', { ignoreBOM: true }).decode(l.bytes)]);
+  for await (const l of readLines(stream))
+    out.push([l.line, new TextDecoder('utf-8', { ignoreBOM: true }).decode(l.bytes)]);
   return out;
 }
 
 // Each case: the file's bytes and the lines a person reading it sees.
 const cases: { name: string; bytes: Uint8Array; want: [number, string][] }[] = [
-  { name: 'LF, final newline', bytes: bytesOf('a\nbc\n'), want: [[1, 'a'], [2, 'bc']] },
-  { name: 'no final newline', bytes: bytesOf('a\nbc'), want: [[1, 'a'], [2, 'bc']] },
-  { name: 'CRLF', bytes: bytesOf('a\r\nbc\r\n'), want: [[1, 'a'], [2, 'bc']] },
-  { name: 'CRLF, no final newline, final CR', bytes: bytesOf('a\r\nbc\r'), want: [[1, 'a'], [2, 'bc']] },
-  { name: 'blank lines kept and numbered', bytes: bytesOf('\n\na\r\n\r\n  \nb'), want: [[1, ''], [2, ''], [3, 'a'], [4, ''], [5, '  '], [6, 'b']] },
-  { name: 'BOM on line 1 dropped', bytes: bytesOf([0xef, 0xbb, 0xbf], 'a\nb\n'), want: [[1, 'a'], [2, 'b']] },
-  { name: 'BOM on a later line kept', bytes: bytesOf('a\n', [0xef, 0xbb, 0xbf], 'b'), want: [[1, 'a'], [2, '\uFEFFb']] },
+  {
+    name: 'LF, final newline',
+    bytes: bytesOf('a\nbc\n'),
+    want: [
+      [1, 'a'],
+      [2, 'bc'],
+    ],
+  },
+  {
+    name: 'no final newline',
+    bytes: bytesOf('a\nbc'),
+    want: [
+      [1, 'a'],
+      [2, 'bc'],
+    ],
+  },
+  {
+    name: 'CRLF',
+    bytes: bytesOf('a\r\nbc\r\n'),
+    want: [
+      [1, 'a'],
+      [2, 'bc'],
+    ],
+  },
+  {
+    name: 'CRLF, no final newline, final CR',
+    bytes: bytesOf('a\r\nbc\r'),
+    want: [
+      [1, 'a'],
+      [2, 'bc'],
+    ],
+  },
+  {
+    name: 'blank lines kept and numbered',
+    bytes: bytesOf('\n\na\r\n\r\n  \nb'),
+    want: [
+      [1, ''],
+      [2, ''],
+      [3, 'a'],
+      [4, ''],
+      [5, '  '],
+      [6, 'b'],
+    ],
+  },
+  {
+    name: 'BOM on line 1 dropped',
+    bytes: bytesOf([0xef, 0xbb, 0xbf], 'a\nb\n'),
+    want: [
+      [1, 'a'],
+      [2, 'b'],
+    ],
+  },
+  {
+    name: 'BOM on a later line kept',
+    bytes: bytesOf('a\n', [0xef, 0xbb, 0xbf], 'b'),
+    want: [
+      [1, 'a'],
+      [2, '\uFEFFb'],
+    ],
+  },
   { name: 'BOM then CRLF', bytes: bytesOf([0xef, 0xbb, 0xbf], '{}\r\n'), want: [[1, '{}']] },
   { name: 'CR inside a line kept', bytes: bytesOf('a\rb\n'), want: [[1, 'a\rb']] },
-  { name: 'multi-byte characters', bytes: bytesOf('你好\n😀é\r\nΩ'), want: [[1, '你好'], [2, '😀é'], [3, 'Ω']] },
+  {
+    name: 'multi-byte characters',
+    bytes: bytesOf('你好\n😀é\r\nΩ'),
+    want: [
+      [1, '你好'],
+      [2, '😀é'],
+      [3, 'Ω'],
+    ],
+  },
   { name: 'empty file', bytes: bytesOf(''), want: [] },
   { name: 'only a newline', bytes: bytesOf('\n'), want: [[1, '']] },
 ];
@@ -35,7 +97,10 @@ describe('readLines', () => {
   }
 
   it('reads a Blob', async () => {
-    expect(await lines(new Blob(['x\r\n', 'y']))).toEqual([[1, 'x'], [2, 'y']]);
+    expect(await lines(new Blob(['x\r\n', 'y']))).toEqual([
+      [1, 'x'],
+      [2, 'y'],
+    ]);
   });
 
   it('reports progress up to the file size', async () => {
@@ -50,18 +115,25 @@ describe('readLines', () => {
     const buf = new Uint8Array(4);
     const text = 'ab\ncdef\ngh';
     let at = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(ctl) {
-        if (at >= text.length) return ctl.close();
-        const piece = text.slice(at, at + 4);
-        at += 4;
-        buf.fill(0x21);
-        buf.set(new TextEncoder().encode(piece));
-        ctl.enqueue(buf.subarray(0, piece.length));
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(ctl) {
+          if (at >= text.length) return ctl.close();
+          const piece = text.slice(at, at + 4);
+          at += 4;
+          buf.fill(0x21);
+          buf.set(new TextEncoder().encode(piece));
+          ctl.enqueue(buf.subarray(0, piece.length));
+        },
+        // Pull only when asked: the buffer is reused only after its chunk was handed over.
       },
-      // Pull only when asked: the buffer is reused only after its chunk was handed over.
-    }, { highWaterMark: 0 });
-    expect(await lines(stream)).toEqual([[1, 'ab'], [2, 'cdef'], [3, 'gh']]);
+      { highWaterMark: 0 },
+    );
+    expect(await lines(stream)).toEqual([
+      [1, 'ab'],
+      [2, 'cdef'],
+      [3, 'gh'],
+    ]);
   });
 
   it('stops with the abort reason and cancels the source', async () => {
@@ -125,15 +197,20 @@ describe('readLines: the per-line limit', () => {
   it('reports an over-long line with its length and skips it, however the bytes are cut', async () => {
     for (const s of splits(bytes.length)) {
       const got: unknown[] = [];
-      for await (const l of readLines(chunked(bytes, s.sizes), { maxLineBytes: 8 })) got.push([l.line, new TextDecoder().decode(l.bytes), l.tooLong]);
+      for await (const l of readLines(chunked(bytes, s.sizes), { maxLineBytes: 8 }))
+        got.push([l.line, new TextDecoder().decode(l.bytes), l.tooLong]);
       expect(got, s.name).toEqual(want);
     }
   });
 
   it('an over-long last line without a newline is reported too', async () => {
     const got: unknown[] = [];
-    for await (const l of readLines(chunked(bytesOf('a\n0123456789'), [3, 3, 3, 3]), { maxLineBytes: 8 })) got.push([l.line, l.tooLong]);
-    expect(got).toEqual([[1, undefined], [2, 10]]);
+    for await (const l of readLines(chunked(bytesOf('a\n0123456789'), [3, 3, 3, 3]), { maxLineBytes: 8 }))
+      got.push([l.line, l.tooLong]);
+    expect(got).toEqual([
+      [1, undefined],
+      [2, 10],
+    ]);
   });
 
   it('never holds more than the limit of an over-long line', async () => {
@@ -154,10 +231,16 @@ describe('readLines: the per-line limit', () => {
     });
     const got: unknown[] = [];
     let maxHeld = 0;
-    for await (const l of readLines(stream, { maxLineBytes: 4 * MiB, onProgress: () => (maxHeld = Math.max(maxHeld, process.memoryUsage().arrayBuffers)) })) {
+    for await (const l of readLines(stream, {
+      maxLineBytes: 4 * MiB,
+      onProgress: () => (maxHeld = Math.max(maxHeld, process.memoryUsage().arrayBuffers)),
+    })) {
       got.push([l.line, l.bytes.length, l.tooLong]);
     }
-    expect(got).toEqual([[1, 0, 64 * MiB], [2, 2, undefined]]);
+    expect(got).toEqual([
+      [1, 0, 64 * MiB],
+      [2, 2, undefined],
+    ]);
     expect(maxHeld).toBeLessThan(40 * MiB);
   });
 });

@@ -35,7 +35,9 @@ const CR = 0x0d;
 
 function toStream(source: Blob | ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   // Duck-typed: a stream from another realm (Node's stream/web, a worker) fails instanceof.
-  return typeof (source as Blob).stream === 'function' ? (source as Blob).stream() : (source as ReadableStream<Uint8Array>);
+  return typeof (source as Blob).stream === 'function'
+    ? (source as Blob).stream()
+    : (source as ReadableStream<Uint8Array>);
 }
 
 function concat(parts: Uint8Array[], last: Uint8Array): Uint8Array {

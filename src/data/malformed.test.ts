@@ -18,63 +18,145 @@ const A = '{"role":"assistant","content":"hello"}';
 const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   { line: 1, text: `{"messages":[${U},${A}],"id":7}`, want: [['unknown_field', 'id']] },
   { line: 2, text: '{"messages":[{"role":"user","content":"hi"},]}', want: [['invalid_json']] },
-  { line: 4, text: bytesOf('{"messages":[{"role":"user","content":"caf', [0xe9], `"},${A}]}`), want: [['invalid_utf8']] },
+  {
+    line: 4,
+    text: bytesOf('{"messages":[{"role":"user","content":"caf', [0xe9], `"},${A}]}`),
+    want: [['invalid_utf8']],
+  },
   { line: 5, text: '"just a string"', want: [['not_object']] },
   { line: 6, text: 'null', want: [['not_object']] },
   { line: 7, text: '{"input_text":"a","output_text":"b"}', want: [['unknown_format']] },
   { line: 8, text: '{}', want: [['unknown_format']] },
   { line: 9, text: '{"messages":{"role":"user"}}', want: [['invalid_type', 'messages']] },
   { line: 10, text: `{"messages":[${U},"hello"]}`, want: [['invalid_type', 'messages[1]']] },
-  { line: 11, text: `{"messages":[{"role":"bot","content":"x"},${U},${A}]}`, want: [['unknown_role', 'messages[0].role']] },
+  {
+    line: 11,
+    text: `{"messages":[{"role":"bot","content":"x"},${U},${A}]}`,
+    want: [['unknown_role', 'messages[0].role']],
+  },
   { line: 12, text: `{"messages":[{"content":"x"},${A}]}`, want: [['unknown_role', 'messages[0].role']] },
-  { line: 13, text: `{"messages":[{"role":"user","content":null},${A}]}`, want: [['missing_content', 'messages[0].content']] },
-  { line: 14, text: `{"messages":[${U},{"role":"assistant","content":42}]}`, want: [['content_not_string', 'messages[1].content']] },
-  { line: 15, text: `{"messages":[${U},${A},{"role":"system","content":"late"}]}`, want: [['system_not_first', 'messages[2]']] },
-  { line: 16, text: `{"messages":[{"role":"system","content":"a"},{"role":"system","content":"b"},${U},${A}]}`, want: [['duplicate_system', 'messages[1]']] },
-  { line: 17, text: `{"system":"a","conversations":[{"from":"system","value":"b"},{"from":"human","value":"q"},{"from":"gpt","value":"r"}]}`, want: [['duplicate_system', 'conversations[0]']] },
+  {
+    line: 13,
+    text: `{"messages":[{"role":"user","content":null},${A}]}`,
+    want: [['missing_content', 'messages[0].content']],
+  },
+  {
+    line: 14,
+    text: `{"messages":[${U},{"role":"assistant","content":42}]}`,
+    want: [['content_not_string', 'messages[1].content']],
+  },
+  {
+    line: 15,
+    text: `{"messages":[${U},${A},{"role":"system","content":"late"}]}`,
+    want: [['system_not_first', 'messages[2]']],
+  },
+  {
+    line: 16,
+    text: `{"messages":[{"role":"system","content":"a"},{"role":"system","content":"b"},${U},${A}]}`,
+    want: [['duplicate_system', 'messages[1]']],
+  },
+  {
+    line: 17,
+    text: `{"system":"a","conversations":[{"from":"system","value":"b"},{"from":"human","value":"q"},{"from":"gpt","value":"r"}]}`,
+    want: [['duplicate_system', 'conversations[0]']],
+  },
   { line: 18, text: `{"messages":[${U}]}`, want: [['no_assistant_turn']] },
   { line: 19, text: '{"messages":[]}', want: [['no_assistant_turn']] },
-  { line: 20, text: `{"messages":[${U},{"role":"tool","content":"42"},${A}]}`, want: [['tool_result_without_call', 'messages[1]']] },
+  {
+    line: 20,
+    text: `{"messages":[${U},{"role":"tool","content":"42"},${A}]}`,
+    want: [['tool_result_without_call', 'messages[1]']],
+  },
   {
     line: 21,
     text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"id":"a","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"b","content":"1"},${A}]}`,
     // ...and call 'a' itself then has no result.
-    want: [['tool_result_without_call', 'messages[2].tool_call_id'], ['tool_call_without_result', 'messages[1].tool_calls[0]']],
+    want: [
+      ['tool_result_without_call', 'messages[2].tool_call_id'],
+      ['tool_call_without_result', 'messages[1].tool_calls[0]'],
+    ],
   },
   {
     line: 22,
     text: `{"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"f\\",\\"arguments\\":{}}"},{"role":"tool_response","content":"1"},{"role":"tool_response","content":"2"},${A}]}`,
     want: [['tool_result_without_call', 'messages[3]']],
   },
-  { line: 23, text: `{"messages":[${U},{"role":"tool_call","content":"f(x=1)"},${A}]}`, want: [['invalid_tool_call', 'messages[1].content']] },
-  { line: 24, text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"arguments":"{}"}}]},${A}]}`, want: [['invalid_tool_call', 'messages[1].tool_calls[0].function.name']] },
-  { line: 25, text: `{"conversations":[{"from":"human","value":"q"},{"from":"function_call","value":"[]"},{"from":"gpt","value":"r"}]}`, want: [['invalid_tool_call', 'conversations[1].value']] },
+  {
+    line: 23,
+    text: `{"messages":[${U},{"role":"tool_call","content":"f(x=1)"},${A}]}`,
+    want: [['invalid_tool_call', 'messages[1].content']],
+  },
+  {
+    line: 24,
+    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"arguments":"{}"}}]},${A}]}`,
+    want: [['invalid_tool_call', 'messages[1].tool_calls[0].function.name']],
+  },
+  {
+    line: 25,
+    text: `{"conversations":[{"from":"human","value":"q"},{"from":"function_call","value":"[]"},{"from":"gpt","value":"r"}]}`,
+    want: [['invalid_tool_call', 'conversations[1].value']],
+  },
   {
     line: 26,
     text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{'x': 1}"}}]},{"role":"tool","content":"1"},${A}]}`,
     want: [['invalid_tool_arguments', 'messages[1].tool_calls[0].function.arguments']],
   },
-  { line: 27, text: `{"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"f\\",\\"arguments\\":\\"{x}\\"}"},${A}]}`, want: [['invalid_tool_arguments', 'messages[1].content']] },
+  {
+    line: 27,
+    text: `{"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"f\\",\\"arguments\\":\\"{x}\\"}"},${A}]}`,
+    want: [['invalid_tool_arguments', 'messages[1].content']],
+  },
   { line: 28, text: `{"tools":"[{]","messages":[${U},${A}]}`, want: [['invalid_tools', 'tools']] },
   { line: 29, text: `{"tools":{"a":1},"messages":[${U},${A}]}`, want: [['invalid_tools', 'tools']] },
-  { line: 30, text: `{"tools":[${W},{"type":"function","function":{"description":"no name"}}],"messages":[${U},${A}]}`, want: [['invalid_tools', 'tools[1].function.name']] },
+  {
+    line: 30,
+    text: `{"tools":[${W},{"type":"function","function":{"description":"no name"}}],"messages":[${U},${A}]}`,
+    want: [['invalid_tools', 'tools[1].function.name']],
+  },
   {
     line: 31,
     text: `{"tools":[${W}],"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"get_time","arguments":{}}}]},{"role":"tool","content":"1"},${A}]}`,
     want: [['unknown_tool', 'messages[1].tool_calls[0].function.name']],
   },
-  { line: 32, text: `{"tools":${JSON.stringify(`[${W}]`)},"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"search\\"}"},{"role":"tool_response","content":"1"},${A}]}`, want: [['unknown_tool', 'messages[1].content']] },
+  {
+    line: 32,
+    text: `{"tools":${JSON.stringify(`[${W}]`)},"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"search\\"}"},{"role":"tool_response","content":"1"},${A}]}`,
+    want: [['unknown_tool', 'messages[1].content']],
+  },
   { line: 33, text: '{"instruction":"Say hi."}', want: [['missing_content', 'output']] },
   { line: 34, text: '{"output":"hi"}', want: [['missing_content', 'instruction']] },
   { line: 35, text: '{"instruction":"x","input":7,"output":"y"}', want: [['content_not_string', 'input']] },
   { line: 36, text: '{"query":"q","response":"r","history":[["a"]]}', want: [['invalid_type', 'history[0]']] },
-  { line: 37, text: '{"query":"q","response":"r","history":[["a",null]]}', want: [['missing_content', 'history[0][1]']] },
+  {
+    line: 37,
+    text: '{"query":"q","response":"r","history":[["a",null]]}',
+    want: [['missing_content', 'history[0][1]']],
+  },
   { line: 38, text: '{"query":"q"}', want: [['missing_content', 'response']] },
-  { line: 39, text: '{"conversations":[{"from":"Human","value":"q"},{"from":"gpt","value":"r"}]}', want: [['unknown_role', 'conversations[0].from']] },
-  { line: 40, text: '{"conversations":[{"from":"human"},{"from":"gpt","value":"r"}]}', want: [['missing_content', 'conversations[0].value']] },
-  { line: 41, text: `{"messages":[${U},{"role":"assistant","content":"x","loss":"no"}]}`, want: [['invalid_type', 'messages[1].loss']] },
+  {
+    line: 39,
+    text: '{"conversations":[{"from":"Human","value":"q"},{"from":"gpt","value":"r"}]}',
+    want: [['unknown_role', 'conversations[0].from']],
+  },
+  {
+    line: 40,
+    text: '{"conversations":[{"from":"human"},{"from":"gpt","value":"r"}]}',
+    want: [['missing_content', 'conversations[0].value']],
+  },
+  {
+    line: 41,
+    text: `{"messages":[${U},{"role":"assistant","content":"x","loss":"no"}]}`,
+    want: [['invalid_type', 'messages[1].loss']],
+  },
   // Two independent field errors in one record are both reported.
-  { line: 42, text: `{"messages":[{"role":"user","content":1},{"role":"assistant"}]}`, want: [['content_not_string', 'messages[0].content'], ['missing_content', 'messages[1].content']] },
+  {
+    line: 42,
+    text: `{"messages":[{"role":"user","content":1},{"role":"assistant"}]}`,
+    want: [
+      ['content_not_string', 'messages[0].content'],
+      ['missing_content', 'messages[1].content'],
+    ],
+  },
   // Warnings: the record stays valid.
   { line: 43, text: `{"messages":[${A},${U},${A}]}`, want: [['role_order', 'messages[0]']] },
   { line: 44, text: `{"messages":[${U},${A},${A}]}`, want: [['role_order', 'messages[2]']] },
@@ -86,21 +168,44 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
     want: [['tool_call_without_result', 'messages[1].tool_calls[1]']],
   },
   // Fine: a record may end on a tool call (training the model to call).
-  { line: 48, text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":{}}}]}]}`, want: [] },
+  {
+    line: 48,
+    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":{}}}]}]}`,
+    want: [],
+  },
   // Over the per-line limit (LIMIT below): reported with its length, never parsed.
   { line: 49, text: `{"messages":[{"role":"user","content":"${'x'.repeat(LIMIT)}"},${A}]}`, want: [['line_too_long']] },
   { line: 50, text: '{"query":"q","response":"r"}', want: [] },
   // Nesting past MAX_JSON_DEPTH (500), in the line or in a JSON string in it.
-  { line: 51, text: `{"messages":[${U},{"role":"assistant","content":"x","meta":${'['.repeat(600)}${']'.repeat(600)}}]}`, want: [['too_deep']] },
+  {
+    line: 51,
+    text: `{"messages":[${U},{"role":"assistant","content":"x","meta":${'['.repeat(600)}${']'.repeat(600)}}]}`,
+    want: [['too_deep']],
+  },
   {
     line: 52,
     text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"${'['.repeat(600)}${']'.repeat(600)}"}}]}]}`,
     want: [['too_deep', 'messages[1].tool_calls[0].function.arguments']],
   },
   // Hidden characters: warnings, one per kind per line, at the first field that has one.
-  { line: 53, text: `{"messages":[{"role":"user","content":"ok\\u202e?"},{"role":"assistant","content":"\\u2067x"}]}`, want: [['bidi_control', 'messages[0].content']] },
-  { line: 54, text: `{"tools":[{"type":"function","function":{"name":"f\u200f"}}],"messages":[${U},${A}]}`, want: [['bidi_control', 'tools[0].function.name']] },
-  { line: 55, text: `{"messages":[{"role":"user","content":"\\ud83d"},{"role":"assistant","content":"\\u202e\\ude00"}]}`, want: [['bidi_control', 'messages[1].content'], ['lone_surrogate', 'messages[0].content']] },
+  {
+    line: 53,
+    text: `{"messages":[{"role":"user","content":"ok\\u202e?"},{"role":"assistant","content":"\\u2067x"}]}`,
+    want: [['bidi_control', 'messages[0].content']],
+  },
+  {
+    line: 54,
+    text: `{"tools":[{"type":"function","function":{"name":"f\u200f"}}],"messages":[${U},${A}]}`,
+    want: [['bidi_control', 'tools[0].function.name']],
+  },
+  {
+    line: 55,
+    text: `{"messages":[{"role":"user","content":"\\ud83d"},{"role":"assistant","content":"\\u202e\\ude00"}]}`,
+    want: [
+      ['bidi_control', 'messages[1].content'],
+      ['lone_surrogate', 'messages[0].content'],
+    ],
+  },
   // A surrogate pair written as escapes is one character (an emoji), not a lone surrogate.
   { line: 56, text: `{"messages":[{"role":"user","content":"\\ud83d\\ude00"},${A}]}`, want: [] },
 ];
@@ -130,7 +235,9 @@ async function report(stream: ReadableStream<Uint8Array> | Blob) {
 }
 
 describe('malformed corpus', () => {
-  const want = corpus.flatMap((c) => c.want.map(([code, path]) => [c.line, code, path] as [number, string, string | undefined]));
+  const want = corpus.flatMap((c) =>
+    c.want.map(([code, path]) => [c.line, code, path] as [number, string, string | undefined]),
+  );
   const wantValid = corpus.filter((c) => c.want.length === 0 || VALID_WITH_WARNINGS.has(c.line)).map((c) => c.line);
 
   it('reports each bad record at its line, with its code and field', async () => {
@@ -139,7 +246,8 @@ describe('malformed corpus', () => {
 
   it('reports the same however the stream is cut', async () => {
     const bytes = buildFile();
-    for (const s of splits(bytes.length, 5)) expect(await report(chunked(bytes, s.sizes)), s.name).toEqual({ got: want, valid: wantValid });
+    for (const s of splits(bytes.length, 5))
+      expect(await report(chunked(bytes, s.sizes)), s.name).toEqual({ got: want, valid: wantValid });
   });
 
   it('gives severities from the table, invalid_json a column, and counts that add up', async () => {
@@ -185,7 +293,15 @@ describe('empty files', () => {
 
   it('a file with one record is not empty', async () => {
     const { summary } = await summarizeDataset(new Blob([utf8('\n{"query":"q","response":"r"}')]));
-    expect(summary).toEqual({ records: 1, valid: 1, invalid: 0, formats: { query_response: 1 }, issues: [], issue_counts: {}, issues_truncated: false });
+    expect(summary).toEqual({
+      records: 1,
+      valid: 1,
+      invalid: 0,
+      formats: { query_response: 1 },
+      issues: [],
+      issue_counts: {},
+      issues_truncated: false,
+    });
   });
 });
 

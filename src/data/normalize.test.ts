@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from './normalize.ts';
 import type { Conversation } from './types.ts';
 
-const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const weather = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};
 
 function ok(value: unknown, line = 7): Conversation {
   const r = normalizeRecord(value, line);
@@ -74,7 +81,13 @@ describe('OpenAI / HF messages', () => {
 
   it('keeps tool objects exactly, extra keys and key order included', () => {
     const tool = { type: 'function', function: { name: 'f', parameters: { type: 'object' }, strict: true }, extra: 1 };
-    const conv = ok({ tools: [tool], messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }] });
+    const conv = ok({
+      tools: [tool],
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: 'y' },
+      ],
+    });
     expect(JSON.stringify(conv.tools)).toBe(JSON.stringify([tool]));
   });
 
@@ -88,7 +101,14 @@ describe('OpenAI / HF messages', () => {
         { role: 'assistant', content: 'Noon UTC.' },
       ],
     });
-    expect(conv.messages[1]).toEqual({ role: 'assistant', content: '', tool_calls: [{ name: 'now', arguments: {} }, { name: 'tz', arguments: 'UTC' }] });
+    expect(conv.messages[1]).toEqual({
+      role: 'assistant',
+      content: '',
+      tool_calls: [
+        { name: 'now', arguments: {} },
+        { name: 'tz', arguments: 'UTC' },
+      ],
+    });
     // Results are kept as written: no name is invented for them.
     expect(conv.messages[2]).toEqual({ role: 'tool', content: '12:00' });
   });
@@ -102,18 +122,33 @@ describe('OpenAI / HF messages', () => {
         { role: 'assistant', content: 'b', tool_calls: null, reasoning_content: null },
       ],
     });
-    expect(conv).toEqual({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }], source: { format: 'messages', line: 7 } });
+    expect(conv).toEqual({
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ],
+      source: { format: 'messages', line: 7 },
+    });
   });
 
   it('an empty tools list means no tools', () => {
-    const conv = ok({ tools: [], messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] });
+    const conv = ok({
+      tools: [],
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ],
+    });
     expect(conv.tools).toBeUndefined();
   });
 });
 
 describe('ms-swift', () => {
   it('tools as a JSON string, parallel tool_call turns, tool_response, loss', () => {
-    const tools = [weather, { name: 'get_time', description: 'Local time', parameters: { type: 'object', properties: {} } }];
+    const tools = [
+      weather,
+      { name: 'get_time', description: 'Local time', parameters: { type: 'object', properties: {} } },
+    ];
     const conv = ok({
       tools: JSON.stringify(tools),
       messages: [
@@ -152,13 +187,25 @@ describe('ms-swift', () => {
         { role: 'tool', content: '08:00' },
         { role: 'assistant', content: 'It is 8 am.' },
       ],
-      tools: [weather, { type: 'function', function: { name: 'get_time', description: 'Local time', parameters: { type: 'object', properties: {} } } }],
+      tools: [
+        weather,
+        {
+          type: 'function',
+          function: { name: 'get_time', description: 'Local time', parameters: { type: 'object', properties: {} } },
+        },
+      ],
       source: { format: 'swift', line: 7 },
     });
   });
 
   it('tools as a list of JSON strings', () => {
-    const conv = ok({ tools: [JSON.stringify(weather)], messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', loss: true }] });
+    const conv = ok({
+      tools: [JSON.stringify(weather)],
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b', loss: true },
+      ],
+    });
     expect(conv.tools).toEqual([weather]);
     expect(conv.source.format).toBe('swift');
     expect(conv.messages[1]).toEqual({ role: 'assistant', content: 'b', loss: true });
@@ -172,7 +219,10 @@ describe('alpaca', () => {
       instruction: 'Translate to French:',
       input: ' The cat. ',
       output: 'Le chat.',
-      history: [['Hi', 'Hello!'], ['How are you?', 'Fine.']],
+      history: [
+        ['Hi', 'Hello!'],
+        ['How are you?', 'Fine.'],
+      ],
     });
     expect(conv).toEqual({
       system: 'Be kind.',
@@ -189,7 +239,10 @@ describe('alpaca', () => {
   });
 
   it('an empty or absent input adds nothing', () => {
-    expect(ok({ instruction: 'Say hi.', input: '', output: 'hi' }).messages[0]).toEqual({ role: 'user', content: 'Say hi.' });
+    expect(ok({ instruction: 'Say hi.', input: '', output: 'hi' }).messages[0]).toEqual({
+      role: 'user',
+      content: 'Say hi.',
+    });
     expect(ok({ instruction: 'Say hi.', output: 'hi' }).messages[0]).toEqual({ role: 'user', content: 'Say hi.' });
   });
 });
@@ -201,7 +254,11 @@ describe('sharegpt', () => {
       conversations: [
         { from: 'system', value: 'You help.' },
         { from: 'human', value: 'Oslo and Rome?' },
-        { from: 'function_call', value: '[{"name": "get_weather", "arguments": {"city": "Oslo"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]' },
+        {
+          from: 'function_call',
+          value:
+            '[{"name": "get_weather", "arguments": {"city": "Oslo"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]',
+        },
         { from: 'observation', value: '-4' },
         { from: 'observation', value: '18' },
         { from: 'gpt', value: 'Cold and warm.' },
@@ -229,13 +286,34 @@ describe('sharegpt', () => {
   });
 
   it('top-level system, and user/assistant names for from', () => {
-    const conv = ok({ system: 'S', conversations: [{ from: 'user', value: 'q' }, { from: 'assistant', value: 'a' }] });
-    expect(conv).toEqual({ system: 'S', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], source: { format: 'sharegpt', line: 7 } });
+    const conv = ok({
+      system: 'S',
+      conversations: [
+        { from: 'user', value: 'q' },
+        { from: 'assistant', value: 'a' },
+      ],
+    });
+    expect(conv).toEqual({
+      system: 'S',
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a' },
+      ],
+      source: { format: 'sharegpt', line: 7 },
+    });
   });
 
   it('role/content turns inside conversations', () => {
-    const conv = ok({ conversations: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] });
-    expect(conv.messages).toEqual([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }]);
+    const conv = ok({
+      conversations: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a' },
+      ],
+    });
+    expect(conv.messages).toEqual([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'a' },
+    ]);
   });
 });
 
@@ -257,9 +335,22 @@ describe('query / response', () => {
 
 describe('warnings keep the record', () => {
   it('an empty assistant reply is valid with an empty_content warning', () => {
-    const r = normalizeRecord({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: '' }] }, 2);
-    expect(r.conversation?.messages).toEqual([{ role: 'user', content: 'x' }, { role: 'assistant', content: '' }]);
-    expect(r.issues).toEqual([{ line: 2, severity: 'warning', code: 'empty_content', message: expect.any(String), path: 'messages[1]' }]);
+    const r = normalizeRecord(
+      {
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', content: '' },
+        ],
+      },
+      2,
+    );
+    expect(r.conversation?.messages).toEqual([
+      { role: 'user', content: 'x' },
+      { role: 'assistant', content: '' },
+    ]);
+    expect(r.issues).toEqual([
+      { line: 2, severity: 'warning', code: 'empty_content', message: expect.any(String), path: 'messages[1]' },
+    ]);
   });
 });
 

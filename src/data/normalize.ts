@@ -13,7 +13,8 @@ export interface Normalized {
   format?: SourceFormat;
 }
 
-const KNOWN_KEYS = 'messages/conversation(s), instruction/output, query/response or their ms-swift synonyms (prompt/completion, question/answer, ...)';
+const KNOWN_KEYS =
+  'messages/conversation(s), instruction/output, query/response or their ms-swift synonyms (prompt/completion, question/answer, ...)';
 
 export interface NormalizeOptions {
   /**
@@ -30,8 +31,17 @@ export function normalizeRecord(value: unknown, line: number, opts: NormalizeOpt
   const format = detectFormat(value);
   if (format === undefined) {
     const keys = Object.keys(value);
-    const seen = keys.length > 0 ? `its keys are ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''}` : 'it is empty';
-    return { issues: [makeIssue('unknown_format', line, `the record matches no known format (expected one of ${KNOWN_KEYS}); ${seen}`)] };
+    const seen =
+      keys.length > 0 ? `its keys are ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''}` : 'it is empty';
+    return {
+      issues: [
+        makeIssue(
+          'unknown_format',
+          line,
+          `the record matches no known format (expected one of ${KNOWN_KEYS}); ${seen}`,
+        ),
+      ],
+    };
   }
   const d = new Draft(line);
   readFormat(d, value, format);

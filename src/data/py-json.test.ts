@@ -34,7 +34,10 @@ function python(texts: string[]): { dumps: string; indent: string; repr: string 
   ].join('\n');
   const r = spawnSync(PYTHON, ['-c', script], { input: texts.join('\n') + '\n', encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 const ours = (v: unknown) => ({ dumps: pyJsonDumps(v), indent: pyJsonDumps(v, { indent: 2 }), repr: pyRepr(v) });
@@ -65,21 +68,34 @@ describe.skipIf(!existsSync(PYTHON))('parseJsonPy: what Python keeps that JSON.p
     const v = parseJsonPy('{"b": 1, "1": 2}') as Record<string, unknown>;
     delete v.b;
     v.c = 3;
-    expect(pyEntries(v)).toEqual([['1', 2], ['c', 3]]);
+    expect(pyEntries(v)).toEqual([
+      ['1', 2],
+      ['c', 3],
+    ]);
   });
 
   it('a record read from a line carries the hints of its tool arguments and tools', () => {
     const line = JSON.stringify({
       messages: [
         { role: 'user', content: 'hi' },
-        { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{"t": 1.0, "2": 0, "1": 0}' } }] },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{"t": 1.0, "2": 0, "1": 0}' } }],
+        },
         { role: 'tool', content: 'ok' },
         { role: 'assistant', content: 'done' },
       ],
-    }).replace('"messages"', '"tools": [{"name": "f", "parameters": {"type": "object", "properties": {"t": {"type": "number", "default": 1.0}}}}], "messages"');
+    }).replace(
+      '"messages"',
+      '"tools": [{"name": "f", "parameters": {"type": "object", "properties": {"t": {"type": "number", "default": 1.0}}}}], "messages"',
+    );
     const r = parseLine(new TextEncoder().encode(line), 1);
     const conv = structuredClone(r.conversation!);
-    expect(conv.messages[1].tool_calls![0].arguments_hints).toEqual({ floats: ['/t'], orders: [{ at: '', keys: ['t', '2', '1'] }] });
+    expect(conv.messages[1].tool_calls![0].arguments_hints).toEqual({
+      floats: ['/t'],
+      orders: [{ at: '', keys: ['t', '2', '1'] }],
+    });
     expect(conv.tools_hints).toEqual([{ floats: ['/function/parameters/properties/t/default'] }]);
     applyPyHints(conv.messages[1].tool_calls![0].arguments, conv.messages[1].tool_calls![0].arguments_hints);
     applyPyHints(conv.tools![0], conv.tools_hints![0]!);

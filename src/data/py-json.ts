@@ -65,7 +65,12 @@ function scan(text: string, root: object): void {
   let expectKey = false;
   let i = 0;
   const childOf = (top: Frame | undefined, array: boolean): Frame['node'] => {
-    const v = top === undefined ? root : top.node === null ? null : (top.node as Record<string, unknown>)[top.array ? top.index : top.key];
+    const v =
+      top === undefined
+        ? root
+        : top.node === null
+          ? null
+          : (top.node as Record<string, unknown>)[top.array ? top.index : top.key];
     if (v === null || typeof v !== 'object' || Array.isArray(v) !== array) return null;
     return v as Frame['node'];
   };

@@ -67,10 +67,17 @@ describe('readDataset', () => {
   });
 
   it('reports invalid UTF-8 on its line and reads the lines around it', async () => {
-    const bytes = bytesOf('{"query":"a","response":"b"}\n{"query":"', [0xff, 0xfe], '","response":"b"}\n{"query":"c","response":"d"}\n');
+    const bytes = bytesOf(
+      '{"query":"a","response":"b"}\n{"query":"',
+      [0xff, 0xfe],
+      '","response":"b"}\n{"query":"c","response":"d"}\n',
+    );
     for (const s of splits(bytes.length, 5)) {
       const got = await all(chunked(bytes, s.sizes));
-      expect(got.map((r) => [r.line, r.conversation !== undefined, r.issues.map((i) => i.code)]), s.name).toEqual([
+      expect(
+        got.map((r) => [r.line, r.conversation !== undefined, r.issues.map((i) => i.code)]),
+        s.name,
+      ).toEqual([
         [1, true, []],
         [2, false, ['invalid_utf8']],
         [3, true, []],
@@ -84,7 +91,10 @@ describe('readDataset', () => {
     const progress: number[] = [];
     const lines: number[] = [];
     const run = async () => {
-      for await (const r of readDataset(chunked(file, [40, 40, 40, 40]), { signal: ac.signal, onProgress: (n) => progress.push(n) })) {
+      for await (const r of readDataset(chunked(file, [40, 40, 40, 40]), {
+        signal: ac.signal,
+        onProgress: (n) => progress.push(n),
+      })) {
         lines.push(r.line);
         ac.abort();
       }

@@ -24,7 +24,11 @@ export interface RecordResult {
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 function lineTooLong(line: number, length: number, limit: number) {
-  return makeIssue('line_too_long', line, `the line is ${length} bytes (${mib(length)}), over the ${mib(limit)} limit for one record; it was skipped: split or shorten the record`);
+  return makeIssue(
+    'line_too_long',
+    line,
+    `the line is ${length} bytes (${mib(length)}), over the ${mib(limit)} limit for one record; it was skipped: split or shorten the record`,
+  );
 }
 
 /** One warning per kind per line: the first field, and how many more hold one. */
@@ -34,13 +38,25 @@ function hiddenIssues(finds: HiddenFind[], line: number): Issue[] {
     const all = finds.filter((f) => f.kind === kind);
     if (all.length === 0) continue;
     const f = all[0];
-    const more = all.length > 1 ? `; ${all.length - 1} more field${all.length > 2 ? 's' : ''} (${all.slice(1, 4).map((x) => x.path).join(', ')}${all.length > 4 ? ', …' : ''}) too` : '';
+    const more =
+      all.length > 1
+        ? `; ${all.length - 1} more field${all.length > 2 ? 's' : ''} (${all
+            .slice(1, 4)
+            .map((x) => x.path)
+            .join(', ')}${all.length > 4 ? ', …' : ''}) too`
+        : '';
     const at = `${f.path} has ${codePointLabel(f.code)}`;
     if (kind === 'bidi') {
-      const why = 'a bidirectional control: the text around it displays in another order than it is stored and read by the model';
-      out.push(makeIssue('bidi_control', line, `${at} (${BIDI_CONTROLS[f.code]}) at character ${f.index + 1}, ${why}${more}`, { path: f.path }));
+      const why =
+        'a bidirectional control: the text around it displays in another order than it is stored and read by the model';
+      out.push(
+        makeIssue('bidi_control', line, `${at} (${BIDI_CONTROLS[f.code]}) at character ${f.index + 1}, ${why}${more}`, {
+          path: f.path,
+        }),
+      );
     } else {
-      const why = 'a lone surrogate (half of a UTF-16 pair, e.g. a cut emoji): not Unicode text, UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD)';
+      const why =
+        'a lone surrogate (half of a UTF-16 pair, e.g. a cut emoji): not Unicode text, UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD)';
       out.push(makeIssue('lone_surrogate', line, `${at} at character ${f.index + 1}, ${why}${more}`, { path: f.path }));
     }
   }
@@ -54,7 +70,10 @@ export function parseLine(bytes: Uint8Array, line: number, opts: NormalizeOption
     const at = firstInvalidUtf8(bytes);
     const b = bytes[at]?.toString(16).toUpperCase().padStart(2, '0');
     const where = at >= 0 ? `: byte 0x${b} at byte offset ${at} of the line` : '';
-    return { line, issues: [makeIssue('invalid_utf8', line, `the line is not valid UTF-8${where}; save the file as UTF-8`)] };
+    return {
+      line,
+      issues: [makeIssue('invalid_utf8', line, `the line is not valid UTF-8${where}; save the file as UTF-8`)],
+    };
   }
   // Before parsing: nothing downstream (nor some engines' JSON.parse) has to walk absurd nesting.
   const deep = deeperThan(text);
@@ -84,7 +103,10 @@ export function parseLine(bytes: Uint8Array, line: number, opts: NormalizeOption
  * are not records). A file with no record yields one result with line 0 and the `empty_file`
  * issue: a file-level result, not a record. Stops with the signal's reason when aborted.
  */
-export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, opts: DatasetReadOptions = {}): AsyncGenerator<RecordResult> {
+export async function* readDataset(
+  source: Blob | ReadableStream<Uint8Array>,
+  opts: DatasetReadOptions = {},
+): AsyncGenerator<RecordResult> {
   let records = 0;
   const limit = opts.maxLineBytes ?? MAX_LINE_BYTES;
   for await (const { line, bytes, tooLong } of readLines(source, opts)) {
@@ -98,6 +120,9 @@ export async function* readDataset(source: Blob | ReadableStream<Uint8Array>, op
     yield parseLine(bytes, line, opts);
   }
   if (records === 0) {
-    yield { line: 0, issues: [makeIssue('empty_file', 0, 'the file has no records: it is empty or has only blank lines')] };
+    yield {
+      line: 0,
+      issues: [makeIssue('empty_file', 0, 'the file has no records: it is empty or has only blank lines')],
+    };
   }
 }

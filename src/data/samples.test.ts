@@ -12,7 +12,9 @@ const index = JSON.parse(readFileSync(new URL('index.json', dir), 'utf8')) as {
 
 describe('samples', () => {
   it('index.json lists every sample file, each with a title and a description', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort();
     expect(index.samples.map((s) => s.file).sort()).toEqual(files);
     for (const s of index.samples) {
       expect(s.title.length).toBeGreaterThan(3);
@@ -34,9 +36,18 @@ describe('samples', () => {
   it('the agent samples have tools, parallel calls and tool results', async () => {
     for (const file of ['agent-swift.jsonl', 'agent-openai.jsonl']) {
       const { conversations } = await summarizeDataset(read(file));
-      expect(conversations.every((c) => (c.tools?.length ?? 0) > 0), file).toBe(true);
-      expect(conversations.some((c) => c.messages.some((m) => (m.tool_calls?.length ?? 0) > 1)), file).toBe(true);
-      expect(conversations.some((c) => c.messages.some((m) => m.role === 'tool')), file).toBe(true);
+      expect(
+        conversations.every((c) => (c.tools?.length ?? 0) > 0),
+        file,
+      ).toBe(true);
+      expect(
+        conversations.some((c) => c.messages.some((m) => (m.tool_calls?.length ?? 0) > 1)),
+        file,
+      ).toBe(true);
+      expect(
+        conversations.some((c) => c.messages.some((m) => m.role === 'tool')),
+        file,
+      ).toBe(true);
     }
   });
 
@@ -47,7 +58,11 @@ describe('samples', () => {
     const strip = (c: (typeof swift)[number]) => ({
       system: c.system,
       tools: c.tools,
-      messages: c.messages.map((m) => ({ role: m.role, content: m.content, calls: m.tool_calls?.map((t) => [t.name, t.arguments]) })),
+      messages: c.messages.map((m) => ({
+        role: m.role,
+        content: m.content,
+        calls: m.tool_calls?.map((t) => [t.name, t.arguments]),
+      })),
     });
     expect(swift.map(strip)).toEqual(openai.map(strip));
   });

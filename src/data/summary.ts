@@ -38,7 +38,15 @@ export async function summarizeDataset(
 ): Promise<{ summary: DatasetSummary; conversations: Conversation[] }> {
   const keep = opts.keepConversations ?? true;
   const cap = opts.maxIssuesPerCode ?? DEFAULT_MAX_ISSUES_PER_CODE;
-  const summary: DatasetSummary = { records: 0, valid: 0, invalid: 0, formats: {}, issues: [], issue_counts: {}, issues_truncated: false };
+  const summary: DatasetSummary = {
+    records: 0,
+    valid: 0,
+    invalid: 0,
+    formats: {},
+    issues: [],
+    issue_counts: {},
+    issues_truncated: false,
+  };
   const conversations: Conversation[] = [];
   for await (const r of readDataset(source, opts)) {
     for (const issue of r.issues) {

@@ -34,7 +34,7 @@ export function splits(length: number, randomCuts = 20): { name: string; sizes: 
   for (let seed = 1; seed <= randomCuts; seed++) {
     const r = rng(seed);
     const sizes: number[] = [];
-    for (let total = 0; total < length; ) {
+    for (let total = 0; total < length;) {
       const n = 1 + Math.floor(r() * 9);
       sizes.push(n);
       total += n;

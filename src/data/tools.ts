@@ -16,7 +16,11 @@ type Parsed = { ok: true; value: unknown } | { ok: false; error: string; reporte
 function parseJson(d: Draft, text: string, path: string): Parsed {
   const deep = deeperThan(text);
   if (deep >= 0) {
-    d.issue('too_deep', `${path} holds JSON nested more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at character ${deep + 1}); flatten it`, path);
+    d.issue(
+      'too_deep',
+      `${path} holds JSON nested more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at character ${deep + 1}); flatten it`,
+      path,
+    );
     return { ok: false, error: 'too deep', reported: true };
   }
   try {
@@ -84,7 +88,12 @@ export function parseTools(d: Draft, value: unknown, path = 'tools'): Tool[] | u
  * `{name, arguments}`. Arguments given as a JSON string are parsed; absent means `{}`.
  * `where` names the call in messages when the object sits inside a string field.
  */
-export function parseCallObject(d: Draft, el: unknown, path: string, where = path): { call: ToolCall; namePath: string } | undefined {
+export function parseCallObject(
+  d: Draft,
+  el: unknown,
+  path: string,
+  where = path,
+): { call: ToolCall; namePath: string } | undefined {
   if (!isObject(el)) {
     d.issue('invalid_tool_call', `${where} must be a tool call object, got ${typeName(el)}`, path);
     return undefined;
@@ -95,7 +104,11 @@ export function parseCallObject(d: Draft, el: unknown, path: string, where = pat
   const fnWhere = fn === el ? where : `${where}.function`;
   const name = own(fn, 'name');
   if (typeof name !== 'string' || name === '') {
-    d.issue('invalid_tool_call', `${fnWhere}.name must be the function's name (a non-empty string)`, path === where ? `${fnPath}.name` : path);
+    d.issue(
+      'invalid_tool_call',
+      `${fnWhere}.name must be the function's name (a non-empty string)`,
+      path === where ? `${fnPath}.name` : path,
+    );
     return undefined;
   }
   let args = own(fn, 'arguments');
@@ -104,7 +117,12 @@ export function parseCallObject(d: Draft, el: unknown, path: string, where = pat
     const argsPath = path === where ? `${fnPath}.arguments` : path;
     const parsed = parseJson(d, args, argsPath);
     if (!parsed.ok) {
-      if (!parsed.reported) d.issue('invalid_tool_arguments', `${fnWhere}.arguments of '${name}' is not valid JSON (${parsed.error})`, argsPath);
+      if (!parsed.reported)
+        d.issue(
+          'invalid_tool_arguments',
+          `${fnWhere}.arguments of '${name}' is not valid JSON (${parsed.error})`,
+          argsPath,
+        );
       return undefined;
     }
     args = parsed.value;
@@ -122,16 +140,26 @@ export function parseCallObject(d: Draft, el: unknown, path: string, where = pat
  * of `{name, arguments}`, or (sharegpt) a list of them for parallel calls. An object instead of
  * a string is accepted too.
  */
-export function parseCallContent(d: Draft, value: unknown, path: string, allowList: boolean): { call: ToolCall; namePath: string }[] | undefined {
+export function parseCallContent(
+  d: Draft,
+  value: unknown,
+  path: string,
+  allowList: boolean,
+): { call: ToolCall; namePath: string }[] | undefined {
   if (!given(value)) {
-    d.issue('missing_content', `${path} is missing (it should hold the call as JSON {"name": ..., "arguments": ...})`, path);
+    d.issue(
+      'missing_content',
+      `${path} is missing (it should hold the call as JSON {"name": ..., "arguments": ...})`,
+      path,
+    );
     return undefined;
   }
   let parsed = value;
   if (typeof value === 'string') {
     const r = parseJson(d, value, path);
     if (!r.ok) {
-      if (!r.reported) d.issue('invalid_tool_call', `${path} must be JSON {"name": ..., "arguments": ...} (${r.error})`, path);
+      if (!r.reported)
+        d.issue('invalid_tool_call', `${path} must be JSON {"name": ..., "arguments": ...} (${r.error})`, path);
       return undefined;
     }
     parsed = r.value;

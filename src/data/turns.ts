@@ -28,7 +28,11 @@ const TURN_KEYS = ['role', 'content', 'from', 'value'];
 
 function isPairForm(list: unknown[]): boolean {
   const first = list[0];
-  return isObject(first) && !TURN_KEYS.some((k) => Object.hasOwn(first, k)) && [...PAIR_USER, ...PAIR_ASSISTANT].some((k) => Object.hasOwn(first, k));
+  return (
+    isObject(first) &&
+    !TURN_KEYS.some((k) => Object.hasOwn(first, k)) &&
+    [...PAIR_USER, ...PAIR_ASSISTANT].some((k) => Object.hasOwn(first, k))
+  );
 }
 
 /** The keys of a turn that `read` does not use, reported as dropped. */
@@ -51,10 +55,21 @@ function readPairs(d: Draft, list: unknown[], listPath: string): void {
     const pick = (keys: string[]) => keys.filter((k) => given(own(turn, k))).at(-1);
     const u = pick(PAIR_USER);
     const a = pick(PAIR_ASSISTANT);
-    for (const [k, keys] of [[u, PAIR_USER], [a, PAIR_ASSISTANT]] as const) {
-      for (const other of keys) if (other !== k && given(own(turn, other))) d.unread(other, `${path}.${other}`, `${k} gives this side of the pair`);
+    for (const [k, keys] of [
+      [u, PAIR_USER],
+      [a, PAIR_ASSISTANT],
+    ] as const) {
+      for (const other of keys)
+        if (other !== k && given(own(turn, other)))
+          d.unread(other, `${path}.${other}`, `${k} gives this side of the pair`);
     }
-    unreadKeys(d, turn, path, [...PAIR_USER, ...PAIR_ASSISTANT], 'a {user, assistant} pair keeps only its two sides, as in ms-swift');
+    unreadKeys(
+      d,
+      turn,
+      path,
+      [...PAIR_USER, ...PAIR_ASSISTANT],
+      'a {user, assistant} pair keeps only its two sides, as in ms-swift',
+    );
     if (!u) d.issue('missing_content', `${path} has no user side (${PAIR_USER.join(' or ')})`, path);
     if (!a) d.issue('missing_content', `${path} has no assistant side (${PAIR_ASSISTANT.join(', ')})`, path);
     if (!u || !a) return;

@@ -24,7 +24,8 @@ export const BIDI_CONTROLS: Readonly<Record<number, string>> = {
  * One bidi control, or one lone surrogate (a high one not followed by a low one, or a low one not
  * after a high one). UTF-16 code units: no `u` flag, so surrogates are matched one by one.
  */
-export const HIDDEN_CHAR = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const HIDDEN_CHAR =
+  /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function isBidiControl(code: number): boolean {
   return BIDI_CONTROLS[code] !== undefined;
@@ -38,7 +39,8 @@ export function codePointLabel(code: number): string {
 // On the raw line: a hidden character written as itself, or as a JSON \u escape of one (a lone
 // surrogate can only be an escape: UTF-8 text cannot hold one). A false hit (an escaped surrogate
 // pair) only costs the exact walk below.
-const MAYBE_HIDDEN = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\\u(?:061[cC]|200[eEfF]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+const MAYBE_HIDDEN =
+  /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\\u(?:061[cC]|200[eEfF]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F][0-9a-fA-F]{2})/;
 
 /** A key in a path; hidden characters in it written as \u escapes, so the path itself shows them. */
 function keyPath(base: string, key: string): string {
@@ -86,7 +88,8 @@ export function findHidden(value: unknown, text: string): HiddenFind[] {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
     } else if (v !== null && typeof v === 'object') {
       const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push([(v as Record<string, unknown>)[keys[i]], keyPath(path, keys[i]), keys[i]]);
+      for (let i = keys.length - 1; i >= 0; i--)
+        stack.push([(v as Record<string, unknown>)[keys[i]], keyPath(path, keys[i]), keys[i]]);
     }
   }
   return out;

@@ -71,7 +71,9 @@ export async function acquireDevice(gpu: GPU, opts: AcquireOptions = {}): Promis
       'WebGPU is available but no GPU adapter was found (blocklisted GPU, or WebGPU disabled in the browser settings).',
     );
   }
-  const wanted: GPUFeatureName[] = opts.noOptionalFeatures ? [] : ['shader-f16', 'subgroups' as GPUFeatureName, 'timestamp-query'];
+  const wanted: GPUFeatureName[] = opts.noOptionalFeatures
+    ? []
+    : ['shader-f16', 'subgroups' as GPUFeatureName, 'timestamp-query'];
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const requiredLimits: Record<string, number> = {};
   for (const key of LIMIT_KEYS) {

@@ -37,7 +37,10 @@ describe('residual.wgsl add_inplace', () => {
         layout: pipeline.getBindGroupLayout(0),
         entries: [xb, yb, pb].map((buffer, binding) => ({ binding, resource: { buffer } })),
       });
-      const read = device.createBuffer({ size: x.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const read = device.createBuffer({
+        size: x.byteLength,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);

@@ -26,19 +26,49 @@ const ROOT = join(__dirname, '..', '..');
 const PY = '/usr/bin/python3';
 const SCRIPT = join(ROOT, 'src', 'engine', 'decoder', 'hf_reference.py');
 
-const base = { hidden: 32, layers: 2, heads: 4, intermediate: 48, tokenizer: 'bytes' as const, dtype: 'float32' as const };
-interface Case { name: string; model: TinyModelOptions; adapter?: boolean }
+const base = {
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  intermediate: 48,
+  tokenizer: 'bytes' as const,
+  dtype: 'float32' as const,
+};
+interface Case {
+  name: string;
+  model: TinyModelOptions;
+  adapter?: boolean;
+}
 const CASES: Case[] = [
   { name: 'llama GQA 1 untied f32', model: { ...base, arch: 'llama', kvHeads: 4, seed: 1 } },
   { name: 'llama GQA 2 tied f32', model: { ...base, arch: 'llama', kvHeads: 2, seed: 2, tieEmbeddings: true } },
   { name: 'llama GQA 4 bf16', model: { ...base, arch: 'llama', kvHeads: 1, seed: 3, dtype: 'bfloat16' } },
-  { name: 'llama rope scaling', model: { ...base, arch: 'llama', kvHeads: 2, seed: 4, ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 } } },
-  { name: 'qwen2 bias bf16 tied', model: { ...base, arch: 'qwen2', kvHeads: 2, seed: 5, dtype: 'bfloat16', tieEmbeddings: true } },
+  {
+    name: 'llama rope scaling',
+    model: {
+      ...base,
+      arch: 'llama',
+      kvHeads: 2,
+      seed: 4,
+      ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 },
+    },
+  },
+  {
+    name: 'qwen2 bias bf16 tied',
+    model: { ...base, arch: 'qwen2', kvHeads: 2, seed: 5, dtype: 'bfloat16', tieEmbeddings: true },
+  },
   { name: 'qwen3 q/k norm', model: { ...base, arch: 'qwen3', kvHeads: 2, seed: 6 } },
   { name: 'qwen3 + adapter', model: { ...base, arch: 'qwen3', kvHeads: 2, seed: 7 }, adapter: true },
-  { name: 'llama bf16 + adapter', model: { ...base, arch: 'llama', kvHeads: 2, seed: 8, dtype: 'bfloat16' }, adapter: true },
+  {
+    name: 'llama bf16 + adapter',
+    model: { ...base, arch: 'llama', kvHeads: 2, seed: 8, dtype: 'bfloat16' },
+    adapter: true,
+  },
   // 12 tokens through a window of 5: the window mask decides the logits past position 4.
-  { name: 'mistral past its sliding window', model: { ...base, arch: 'mistral', kvHeads: 2, seed: 9, slidingWindow: 5 } },
+  {
+    name: 'mistral past its sliding window',
+    model: { ...base, arch: 'mistral', kvHeads: 2, seed: 9, slidingWindow: 5 },
+  },
 ];
 const IDS = [1, 17, 42, 99, 3, 250, 7, 64, 128, 5, 200, 33];
 const TARGETS: TargetModule[] = ['q_proj', 'v_proj', 'o_proj', 'gate_proj', 'down_proj'];
@@ -58,22 +88,45 @@ function writeAdapter(folder: string, c: Case, seed: number) {
   const { hidden, intermediate, heads } = c.model;
   const hd = hidden / heads;
   const shape: Record<string, [number, number]> = {
-    q_proj: [hidden, heads * hd], k_proj: [hidden, c.model.kvHeads * hd], v_proj: [hidden, c.model.kvHeads * hd], o_proj: [heads * hd, hidden],
-    gate_proj: [hidden, intermediate], up_proj: [hidden, intermediate], down_proj: [intermediate, hidden],
+    q_proj: [hidden, heads * hd],
+    k_proj: [hidden, c.model.kvHeads * hd],
+    v_proj: [hidden, c.model.kvHeads * hd],
+    o_proj: [heads * hd, hidden],
+    gate_proj: [hidden, intermediate],
+    up_proj: [hidden, intermediate],
+    down_proj: [intermediate, hidden],
   };
   const tensors = [];
   for (let l = 0; l < c.model.layers; l++) {
     for (const m of TARGETS) {
       const [inF, outF] = shape[m];
-      for (const [which, dims] of [['A', [r, inF]], ['B', [outF, r]]] as const) {
+      for (const [which, dims] of [
+        ['A', [r, inF]],
+        ['B', [outF, r]],
+      ] as const) {
         const a = new Float32Array(dims[0] * dims[1]);
         for (let i = 0; i < a.length; i++) a[i] = (rand.next() * 2 - 1) * 0.2;
-        tensors.push({ name: peftKey(l, m, which), dtype: 'F32' as const, shape: [...dims], data: new Uint8Array(a.buffer) });
+        tensors.push({
+          name: peftKey(l, m, which),
+          dtype: 'F32' as const,
+          shape: [...dims],
+          data: new Uint8Array(a.buffer),
+        });
       }
     }
   }
-  const config = buildAdapterConfig({ base_model_name_or_path: 'tiny', r, lora_alpha: 8, lora_dropout: 0, target_modules: TARGETS, use_rslora: false });
-  writeFolder(folder, { 'adapter_model.safetensors': writeSafetensors(tensors), 'adapter_config.json': new TextEncoder().encode(adapterConfigJson(config)) });
+  const config = buildAdapterConfig({
+    base_model_name_or_path: 'tiny',
+    r,
+    lora_alpha: 8,
+    lora_dropout: 0,
+    target_modules: TARGETS,
+    use_rslora: false,
+  });
+  writeFolder(folder, {
+    'adapter_model.safetensors': writeSafetensors(tensors),
+    'adapter_config.json': new TextEncoder().encode(adapterConfigJson(config)),
+  });
 }
 
 async function readLogits(path: string): Promise<Float32Array> {
@@ -84,7 +137,8 @@ async function readLogits(path: string): Promise<Float32Array> {
 
 function relErr(got: Float32Array, want: Float32Array) {
   expect(got.length).toBe(want.length);
-  let maxAbs = 0, maxDiff = 0;
+  let maxAbs = 0,
+    maxDiff = 0;
   for (let i = 0; i < want.length; i++) {
     maxAbs = Math.max(maxAbs, Math.abs(want[i]));
     maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
@@ -100,13 +154,20 @@ beforeAll(async () => {
   const jobs = CASES.map((c, i) => {
     writeFolder(join(dir, `case${i}`, 'model'), makeTinyModel(c.model).files);
     if (c.adapter) writeAdapter(join(dir, `case${i}`, 'adapter'), c, 300 + i);
-    return { model: join(dir, `case${i}`, 'model'), adapter: c.adapter ? join(dir, `case${i}`, 'adapter') : null, input_ids: [IDS], out: join(dir, `case${i}`, 'ref.safetensors') };
+    return {
+      model: join(dir, `case${i}`, 'model'),
+      adapter: c.adapter ? join(dir, `case${i}`, 'adapter') : null,
+      input_ids: [IDS],
+      out: join(dir, `case${i}`, 'ref.safetensors'),
+    };
   });
   writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
   try {
     execFileSync(PY, [SCRIPT, join(dir, 'jobs.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new Error(`hf_reference.py failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`);
+    throw new Error(
+      `hf_reference.py failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`,
+    );
   }
   for (const j of jobs) {
     const l = await readLogits(j.out);
@@ -120,28 +181,32 @@ afterAll(() => {
 
 describe('loadModel + forward vs hf_reference.py', () => {
   CASES.forEach((c, i) => {
-    it(c.name, async () => {
-      const src = fsModelSource(join(dir, `case${i}`, 'model'));
-      const model = await loadModel(src, device);
-      const asrc = c.adapter ? fsModelSource(join(dir, `case${i}`, 'adapter')) : null;
-      const adapter = asrc ? await loadAdapter(asrc, model.spec) : null;
-      await asrc?.close();
-      const got = await forwardLogits(device, model, IDS, adapter);
-      model.destroy();
-      await src.close();
-      const err = relErr(got, refs[i]);
-      console.log(`${c.name}: max|Δ|/max|ref| = ${err.toExponential(2)}`);
-      expect(err).toBeLessThanOrEqual(1e-3);
-      if (c.adapter) {
-        // The adapter must matter: the base forward differs from the tuned one.
-        const src2 = fsModelSource(join(dir, `case${i}`, 'model'));
-        const m2 = await loadModel(src2, device);
-        const plain = await forwardLogits(device, m2, IDS, null);
-        m2.destroy();
-        await src2.close();
-        expect(relErr(plain, refs[i])).toBeGreaterThan(1e-2);
-      }
-    }, 120_000);
+    it(
+      c.name,
+      async () => {
+        const src = fsModelSource(join(dir, `case${i}`, 'model'));
+        const model = await loadModel(src, device);
+        const asrc = c.adapter ? fsModelSource(join(dir, `case${i}`, 'adapter')) : null;
+        const adapter = asrc ? await loadAdapter(asrc, model.spec) : null;
+        await asrc?.close();
+        const got = await forwardLogits(device, model, IDS, adapter);
+        model.destroy();
+        await src.close();
+        const err = relErr(got, refs[i]);
+        console.log(`${c.name}: max|Δ|/max|ref| = ${err.toExponential(2)}`);
+        expect(err).toBeLessThanOrEqual(1e-3);
+        if (c.adapter) {
+          // The adapter must matter: the base forward differs from the tuned one.
+          const src2 = fsModelSource(join(dir, `case${i}`, 'model'));
+          const m2 = await loadModel(src2, device);
+          const plain = await forwardLogits(device, m2, IDS, null);
+          m2.destroy();
+          await src2.close();
+          expect(relErr(plain, refs[i])).toBeGreaterThan(1e-2);
+        }
+      },
+      120_000,
+    );
   });
 });
 
@@ -197,12 +262,20 @@ describe('HTTP Hub layout', () => {
     server = createServer((req, res) => {
       const m = /^\/tiny\/model\/resolve\/main\/(.+)$/.exec(req.url ?? '');
       const path = m ? join(dir, 'case5', 'model', decodeURIComponent(m[1])) : '';
-      if (!m || !existsSync(path)) { res.writeHead(404).end(); return; }
+      if (!m || !existsSync(path)) {
+        res.writeHead(404).end();
+        return;
+      }
       const body = readFileSync(path);
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
       if (range) {
-        const a = Number(range[1]), b = range[2] ? Number(range[2]) : body.length - 1;
-        res.writeHead(206, { 'Content-Length': b - a + 1, 'Content-Range': `bytes ${a}-${b}/${body.length}`, 'Accept-Ranges': 'bytes' });
+        const a = Number(range[1]),
+          b = range[2] ? Number(range[2]) : body.length - 1;
+        res.writeHead(206, {
+          'Content-Length': b - a + 1,
+          'Content-Range': `bytes ${a}-${b}/${body.length}`,
+          'Accept-Ranges': 'bytes',
+        });
         res.end(req.method === 'HEAD' ? undefined : body.subarray(a, b + 1));
       } else {
         res.writeHead(200, { 'Content-Length': body.length, 'Accept-Ranges': 'bytes' });
@@ -232,8 +305,26 @@ describe('HTTP Hub layout', () => {
 describe('prism forward (CLI)', () => {
   it('writes logits [T, V] that match the reference, with --adapter', () => {
     const out = join(dir, 'cli.safetensors');
-    execFileSync('node', ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'forward',
-      '--model', join(dir, 'case6', 'model'), '--adapter', join(dir, 'case6', 'adapter'), '--ids', IDS.join(','), '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(
+      'node',
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './src/cli/register.mjs',
+        'src/cli/main.ts',
+        'forward',
+        '--model',
+        join(dir, 'case6', 'model'),
+        '--adapter',
+        join(dir, 'case6', 'adapter'),
+        '--ids',
+        IDS.join(','),
+        '--out',
+        out,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return readLogits(out).then((got) => expect(relErr(got, refs[6])).toBeLessThanOrEqual(1e-3));
   }, 120_000);
 });

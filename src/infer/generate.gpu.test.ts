@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSafetensors } from '../model/safetensors/writer.ts';
 import { blobModelSource } from '../model/sources/model-source.ts';
 import { makeTinyModel, type TinyModelOptions } from '../model/tiny.ts';
-import { adapterConfigJson, buildAdapterConfig, importAdapter, peftKey, type ImportedAdapter } from '../adapters/peft.ts';
+import {
+  adapterConfigJson,
+  buildAdapterConfig,
+  importAdapter,
+  peftKey,
+  type ImportedAdapter,
+} from '../adapters/peft.ts';
 import { nodeDevice } from '../cli/node-gpu.ts';
 import type { TargetModule } from '../model/layout.ts';
 import { generate } from './generate.ts';
@@ -14,10 +20,27 @@ import { loadModel, type LoadedModel } from './load.ts';
 import { argmax } from './sample.ts';
 import { createKvRunner, createRunner, kvNextLogits } from './runner.ts';
 
-const base = { hidden: 32, layers: 2, heads: 4, intermediate: 48, tokenizer: 'bytes' as const, dtype: 'float32' as const };
+const base = {
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  intermediate: 48,
+  tokenizer: 'bytes' as const,
+  dtype: 'float32' as const,
+};
 const CASES: { name: string; model: TinyModelOptions; adapter?: boolean }[] = [
   { name: 'llama GQA 2', model: { ...base, arch: 'llama', kvHeads: 2, seed: 11 } },
-  { name: 'llama GQA 4 bf16 rope scaling', model: { ...base, arch: 'llama', kvHeads: 1, seed: 12, dtype: 'bfloat16', ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 } } },
+  {
+    name: 'llama GQA 4 bf16 rope scaling',
+    model: {
+      ...base,
+      arch: 'llama',
+      kvHeads: 1,
+      seed: 12,
+      dtype: 'bfloat16',
+      ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 },
+    },
+  },
   { name: 'qwen2 bias', model: { ...base, arch: 'qwen2', kvHeads: 4, seed: 13 } },
   { name: 'qwen3 q/k norm + adapter', model: { ...base, arch: 'qwen3', kvHeads: 2, seed: 14 }, adapter: true },
 ];
@@ -26,10 +49,14 @@ const NEW = 8;
 const TARGETS: TargetModule[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'up_proj', 'down_proj'];
 
 let device: GPUDevice;
-beforeAll(async () => { device = await nodeDevice(); });
+beforeAll(async () => {
+  device = await nodeDevice();
+});
 
 async function load(o: TinyModelOptions): Promise<LoadedModel> {
-  const files = Object.fromEntries(Object.entries(makeTinyModel(o).files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+  const files = Object.fromEntries(
+    Object.entries(makeTinyModel(o).files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]),
+  );
   return loadModel(blobModelSource(files, 'tiny'), device);
 }
 
@@ -38,28 +65,56 @@ function randomAdapter(o: TinyModelOptions, seed: number): ImportedAdapter {
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
   const hd = o.hidden / o.heads;
   const dims: Record<string, [number, number]> = {
-    q_proj: [o.hidden, o.heads * hd], k_proj: [o.hidden, o.kvHeads * hd], v_proj: [o.hidden, o.kvHeads * hd], o_proj: [o.heads * hd, o.hidden],
-    gate_proj: [o.hidden, o.intermediate], up_proj: [o.hidden, o.intermediate], down_proj: [o.intermediate, o.hidden],
+    q_proj: [o.hidden, o.heads * hd],
+    k_proj: [o.hidden, o.kvHeads * hd],
+    v_proj: [o.hidden, o.kvHeads * hd],
+    o_proj: [o.heads * hd, o.hidden],
+    gate_proj: [o.hidden, o.intermediate],
+    up_proj: [o.hidden, o.intermediate],
+    down_proj: [o.intermediate, o.hidden],
   };
   const r = 4;
   const tensors = [];
-  for (let l = 0; l < o.layers; l++) for (const m of TARGETS) {
-    const [inF, outF] = dims[m];
-    for (const [w, shape] of [['A', [r, inF]], ['B', [outF, r]]] as const) {
-      const a = Float32Array.from({ length: shape[0] * shape[1] }, () => rnd() * 0.3);
-      tensors.push({ name: peftKey(l, m, w), dtype: 'F32' as const, shape: [...shape], data: new Uint8Array(a.buffer) });
+  for (let l = 0; l < o.layers; l++)
+    for (const m of TARGETS) {
+      const [inF, outF] = dims[m];
+      for (const [w, shape] of [
+        ['A', [r, inF]],
+        ['B', [outF, r]],
+      ] as const) {
+        const a = Float32Array.from({ length: shape[0] * shape[1] }, () => rnd() * 0.3);
+        tensors.push({
+          name: peftKey(l, m, w),
+          dtype: 'F32' as const,
+          shape: [...shape],
+          data: new Uint8Array(a.buffer),
+        });
+      }
     }
-  }
-  const config = buildAdapterConfig({ base_model_name_or_path: 'tiny', r, lora_alpha: 8, lora_dropout: 0, target_modules: TARGETS, use_rslora: true });
-  return importAdapter(new Map([
-    ['adapter_model.safetensors', writeSafetensors(tensors)],
-    ['adapter_config.json', new TextEncoder().encode(adapterConfigJson(config))],
-  ]), { num_hidden_layers: o.layers });
+  const config = buildAdapterConfig({
+    base_model_name_or_path: 'tiny',
+    r,
+    lora_alpha: 8,
+    lora_dropout: 0,
+    target_modules: TARGETS,
+    use_rslora: true,
+  });
+  return importAdapter(
+    new Map([
+      ['adapter_model.safetensors', writeSafetensors(tensors)],
+      ['adapter_config.json', new TextEncoder().encode(adapterConfigJson(config))],
+    ]),
+    { num_hidden_layers: o.layers },
+  );
 }
 
 function maxRel(a: Float32Array, b: Float32Array): number {
-  let m = 0, d = 0;
-  for (let i = 0; i < b.length; i++) { m = Math.max(m, Math.abs(b[i])); d = Math.max(d, Math.abs(a[i] - b[i])); }
+  let m = 0,
+    d = 0;
+  for (let i = 0; i < b.length; i++) {
+    m = Math.max(m, Math.abs(b[i]));
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+  }
   return d / m;
 }
 
@@ -74,12 +129,17 @@ describe('KV-cache generation', () => {
       const got: number[] = [];
       let worst = 0;
       const next = kvNextLogits(kv);
-      for await (const p of generate(async (ids) => {
-        const cached = await next(ids);
-        const recomputed = await full.logits({ input_ids: [ids as number[]] }, { last: true });
-        worst = Math.max(worst, maxRel(cached, recomputed));
-        return cached;
-      }, PROMPT, { max_new_tokens: NEW })) if (p.id !== null) got.push(p.id);
+      for await (const p of generate(
+        async (ids) => {
+          const cached = await next(ids);
+          const recomputed = await full.logits({ input_ids: [ids as number[]] }, { last: true });
+          worst = Math.max(worst, maxRel(cached, recomputed));
+          return cached;
+        },
+        PROMPT,
+        { max_new_tokens: NEW },
+      ))
+        if (p.id !== null) got.push(p.id);
       // The independent check: recompute from scratch with the full forward and take argmax.
       const ids = [...PROMPT];
       for (let n = 0; n < NEW; n++) ids.push(argmax(await full.logits({ input_ids: [ids] }, { last: true })));
@@ -107,7 +167,15 @@ describe('KV-cache generation', () => {
     const { kv, destroy } = createKvRunner(device, model, PROMPT.length + 12);
     const run = async (seed: number, eos: number[] = []) => {
       const out: number[] = [];
-      for await (const p of generate(kvNextLogits(kv), PROMPT, { max_new_tokens: 12, temperature: 5, top_k: 50, top_p: 0.95, seed, eos_token_ids: eos })) if (p.id !== null) out.push(p.id);
+      for await (const p of generate(kvNextLogits(kv), PROMPT, {
+        max_new_tokens: 12,
+        temperature: 5,
+        top_k: 50,
+        top_p: 0.95,
+        seed,
+        eos_token_ids: eos,
+      }))
+        if (p.id !== null) out.push(p.id);
       return out;
     };
     const a = await run(1);
@@ -132,13 +200,40 @@ describe('prism generate (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prism-gen-'));
     mkdirSync(join(dir, 'm'));
     for (const [k, v] of Object.entries(makeTinyModel(o).files)) writeFileSync(join(dir, 'm', k), v);
-    const stdout = execFileSync('node', ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'generate',
-      '--model', join(dir, 'm'), '--template', 'chatml', '--prompt', 'Hi!', '--max-new-tokens', '6'], { encoding: 'utf8' });
+    const stdout = execFileSync(
+      'node',
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './src/cli/register.mjs',
+        'src/cli/main.ts',
+        'generate',
+        '--model',
+        join(dir, 'm'),
+        '--template',
+        'chatml',
+        '--prompt',
+        'Hi!',
+        '--max-new-tokens',
+        '6',
+      ],
+      { encoding: 'utf8' },
+    );
     rmSync(dir, { recursive: true, force: true });
 
     const model = await load(o);
-    const tok = tokenizerFromFiles({ tokenizerJSON: JSON.parse(model.tokenizerFiles['tokenizer.json']), tokenizerConfig: JSON.parse(model.tokenizerFiles['tokenizer_config.json'] ?? '{}') });
-    const text = render(getTemplate('chatml'), { messages: [{ role: 'user', content: 'Hi!' }], source: { format: 'messages', line: 1 } } as Parameters<typeof render>[1], { addGenerationPrompt: true }).text;
+    const tok = tokenizerFromFiles({
+      tokenizerJSON: JSON.parse(model.tokenizerFiles['tokenizer.json']),
+      tokenizerConfig: JSON.parse(model.tokenizerFiles['tokenizer_config.json'] ?? '{}'),
+    });
+    const text = render(
+      getTemplate('chatml'),
+      { messages: [{ role: 'user', content: 'Hi!' }], source: { format: 'messages', line: 1 } } as Parameters<
+        typeof render
+      >[1],
+      { addGenerationPrompt: true },
+    ).text;
     const ids = Array.from(tok.encode(text, { add_special_tokens: false }) as ArrayLike<number>);
     const full = createRunner(device, model, ids.length + 6);
     const start = ids.length;

@@ -17,13 +17,18 @@ const decode = (ids: number[]) => ids.map((i) => VOCAB[i]).join('');
 async function collect(it: AsyncIterable<{ id: number | null; text: string }>) {
   const ids: number[] = [];
   const pieces: string[] = [];
-  for await (const p of it) { if (p.id !== null) ids.push(p.id); pieces.push(p.text); }
+  for await (const p of it) {
+    if (p.id !== null) ids.push(p.id);
+    pieces.push(p.text);
+  }
   return { ids, text: pieces.join(''), pieces };
 }
 
 describe('generate loop', () => {
   it('stops at a stop string and streams only the text before it', async () => {
-    const r = await collect(generate(scripted([0, 1, 2, 0]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'] }));
+    const r = await collect(
+      generate(scripted([0, 1, 2, 0]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'] }),
+    );
     expect(r.ids).toEqual([0, 1, 2]);
     expect(r.text).toBe('ab');
   });
@@ -39,16 +44,31 @@ describe('generate loop', () => {
   it('passes the growing sequence to the logits function', async () => {
     const seen: number[][] = [];
     const next = scripted([1, 0]);
-    for await (const _ of generate(async (ids) => { seen.push([...ids]); return next(); }, [4, 4], { max_new_tokens: 2 })) void _;
-    expect(seen).toEqual([[4, 4], [4, 4, 1]]);
+    for await (const _ of generate(
+      async (ids) => {
+        seen.push([...ids]);
+        return next();
+      },
+      [4, 4],
+      { max_new_tokens: 2 },
+    ))
+      void _;
+    expect(seen).toEqual([
+      [4, 4],
+      [4, 4, 1],
+    ]);
   });
   it('never streams the start of a stop string that spans tokens', async () => {
-    const r = await collect(generate(scripted([0, 5, 6, 0]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'] }));
+    const r = await collect(
+      generate(scripted([0, 5, 6, 0]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'] }),
+    );
     expect(r.ids).toEqual([0, 5, 6]);
     expect(r.pieces.join('|')).toBe('a||');
   });
   it('flushes a held-back tail when the reply ends without the stop string', async () => {
-    const r = await collect(generate(scripted([0, 5, 4]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'], eos_token_ids: [4] }));
+    const r = await collect(
+      generate(scripted([0, 5, 4]), [4], { max_new_tokens: 10, decode, stop: ['<|im_end|>'], eos_token_ids: [4] }),
+    );
     expect(r.ids).toEqual([0, 5]);
     expect(r.text).toBe('a<|im');
     expect(r.pieces).toEqual(['a', '', '<|im']);

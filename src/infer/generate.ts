@@ -31,7 +31,11 @@ export function recomputeLogits(decoder: Decoder): NextLogits {
   return (ids) => decoder.logits({ input_ids: [ids] }, { last: true });
 }
 
-export async function* generate(next: NextLogits, prompt: readonly number[], o: GenerateOptions): AsyncGenerator<GeneratedPiece> {
+export async function* generate(
+  next: NextLogits,
+  prompt: readonly number[],
+  o: GenerateOptions,
+): AsyncGenerator<GeneratedPiece> {
   const pick = sampler(o);
   const eos = new Set(o.eos_token_ids ?? []);
   const stop = o.stop ?? [];
@@ -50,7 +54,10 @@ export async function* generate(next: NextLogits, prompt: readonly number[], o: 
     if (eos.has(id)) break;
     ids.push(id);
     out.push(id);
-    if (!o.decode) { yield { id, text: '' }; continue; }
+    if (!o.decode) {
+      yield { id, text: '' };
+      continue;
+    }
     const full = o.decode(out);
     if (stop.some((s) => s && full.includes(s))) {
       yield { id, text: more(visibleText(full, stop, false)) };

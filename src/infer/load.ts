@@ -1,7 +1,12 @@
 // Load a Hugging Face model folder from any ModelSource onto the GPU: config → spec, weights
 // streamed tensor by tensor (single file or shards) straight into GPU buffers in storage dtype.
 import {
-  ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, AdapterFormatError, adapterExpectations, importAdapter, type ImportedAdapter,
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  AdapterFormatError,
+  adapterExpectations,
+  importAdapter,
+  type ImportedAdapter,
 } from '../adapters/peft.ts';
 import { uploadWeights, type DecoderWeights } from '../engine/decoder/weights.ts';
 import { destroyTensor } from '../engine/tensor/tensor.ts';
@@ -56,7 +61,14 @@ export async function loadModel(
   if (!tokenizerFiles['tokenizer.json'] && (await source.exists('tokenizer.model'))) {
     tokenizerFiles['tokenizer.json'] = JSON.stringify((await readTokenizerFiles(source)).tokenizerJSON);
   }
-  return { spec, weights, tokenizerFiles, destroy: () => { for (const w of weights.values()) destroyTensor(w); } };
+  return {
+    spec,
+    weights,
+    tokenizerFiles,
+    destroy: () => {
+      for (const w of weights.values()) destroyTensor(w);
+    },
+  };
 }
 
 /**

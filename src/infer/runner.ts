@@ -9,11 +9,26 @@ import type { LoadedModel } from './load.ts';
 /** The decoders' LoRA options for an adapter: its rank, scaling and the modules it has tensors for. */
 function loraOptions(adapter: ImportedAdapter) {
   const targets: TargetModule[] = [...new Set(adapter.tensors.map((t) => t.module))];
-  return { r: adapter.config.r, alpha: adapter.config.lora_alpha, rslora: adapter.config.use_rslora, targets, dropout: 0 };
+  return {
+    r: adapter.config.r,
+    alpha: adapter.config.lora_alpha,
+    rslora: adapter.config.use_rslora,
+    targets,
+    dropout: 0,
+  };
 }
 
-export function createRunner(device: GPUDevice, model: LoadedModel, seqLen: number, adapter?: ImportedAdapter | null): Decoder {
-  const decoder = createDecoder(device, model.spec, model.weights, { batch: 1, seqLen, lora: adapter ? loraOptions(adapter) : null });
+export function createRunner(
+  device: GPUDevice,
+  model: LoadedModel,
+  seqLen: number,
+  adapter?: ImportedAdapter | null,
+): Decoder {
+  const decoder = createDecoder(device, model.spec, model.weights, {
+    batch: 1,
+    seqLen,
+    lora: adapter ? loraOptions(adapter) : null,
+  });
   // Modules without a tensor in the file keep B = 0 (PEFT's init), so they change nothing.
   for (const t of adapter?.tensors ?? []) {
     decoder.writeLora(peftKey(t.layer, t.module, 'A', layersPath(model.spec)), t.A);
@@ -23,7 +38,12 @@ export function createRunner(device: GPUDevice, model: LoadedModel, seqLen: numb
 }
 
 /** Logits [T, V] of one sequence. */
-export async function forwardLogits(device: GPUDevice, model: LoadedModel, ids: number[], adapter?: ImportedAdapter | null): Promise<Float32Array> {
+export async function forwardLogits(
+  device: GPUDevice,
+  model: LoadedModel,
+  ids: number[],
+  adapter?: ImportedAdapter | null,
+): Promise<Float32Array> {
   const decoder = createRunner(device, model, ids.length, adapter);
   try {
     return await decoder.logits({ input_ids: [ids] });
@@ -33,7 +53,12 @@ export async function forwardLogits(device: GPUDevice, model: LoadedModel, ids: 
 }
 
 /** A KV-cache decoder over loaded weights; the adapter (if any) is applied unmerged and can be switched off per prefill. */
-export function createKvRunner(device: GPUDevice, model: LoadedModel, maxT: number, adapter?: ImportedAdapter | null): { kv: KvDecoder; destroy(): void } {
+export function createKvRunner(
+  device: GPUDevice,
+  model: LoadedModel,
+  maxT: number,
+  adapter?: ImportedAdapter | null,
+): { kv: KvDecoder; destroy(): void } {
   const kv = createKvDecoder(device, model.spec, model.weights, { maxT, lora: adapter ? loraOptions(adapter) : null });
   // Modules without a tensor in the file keep B = 0, so they change nothing.
   for (const t of adapter?.tensors ?? []) {
@@ -44,7 +69,10 @@ export function createKvRunner(device: GPUDevice, model: LoadedModel, maxT: numb
 }
 
 /** NextLogits over a KV decoder: the first call prefills, each later call appends the newest token. */
-export function kvNextLogits(kv: KvDecoder, opts: { lora?: boolean } = {}): (ids: readonly number[]) => Promise<Float32Array> {
+export function kvNextLogits(
+  kv: KvDecoder,
+  opts: { lora?: boolean } = {},
+): (ids: readonly number[]) => Promise<Float32Array> {
   let started = false;
   return (ids) => {
     if (!started || ids.length !== kv.length + 1) {

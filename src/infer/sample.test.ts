@@ -49,7 +49,10 @@ describe('sampler', () => {
   });
 
   it('is repeatable for a seed and differs across seeds', () => {
-    const run = (seed: number) => { const s = sampler({ temperature: 1.5, seed }); return Array.from({ length: 50 }, () => s(logits)); };
+    const run = (seed: number) => {
+      const s = sampler({ temperature: 1.5, seed });
+      return Array.from({ length: 50 }, () => s(logits));
+    };
     expect(run(3)).toEqual(run(3));
     expect(run(3)).not.toEqual(run(4));
   });

@@ -33,7 +33,8 @@ export function candidates(logits: ArrayLike<number>, o: SamplingOptions): { ids
   probs = probs.map((p) => p / sum);
   const topP = o.top_p ?? 1;
   if (topP < 1) {
-    let acc = 0, n = 0;
+    let acc = 0,
+      n = 0;
     while (n < probs.length && (n === 0 || acc < topP)) acc += probs[n++];
     kept.length = n;
     probs = probs.slice(0, n);

@@ -7,10 +7,33 @@ import type { Conversation } from '../data/types.ts';
 import { getTemplate, render, templateIds } from '../templates/index.ts';
 import { parseToolCalls, toolCallParserFor } from './tool-calls.ts';
 
-const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] } } }];
+const tools = [
+  {
+    type: 'function' as const,
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string' }, days: { type: 'integer' } },
+        required: ['city'],
+      },
+    },
+  },
+];
 const args = { city: 'Paris', days: 2 };
-const user: Conversation = { tools, messages: [{ role: 'user', content: 'Weather in Paris for two days?' }], source: { format: 'messages', line: 1 } };
-const call: Conversation = { ...user, messages: [...user.messages, { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', name: 'get_weather', arguments: args }] }] };
+const user: Conversation = {
+  tools,
+  messages: [{ role: 'user', content: 'Weather in Paris for two days?' }],
+  source: { format: 'messages', line: 1 },
+};
+const call: Conversation = {
+  ...user,
+  messages: [
+    ...user.messages,
+    { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', name: 'get_weather', arguments: args }] },
+  ],
+};
 
 /**
  * The text the model generates for the call: the rendered call turn after the generation prompt,
@@ -35,25 +58,43 @@ describe('parseToolCalls', () => {
   const withParser = templateIds.filter((t) => toolCallParserFor(getTemplate(t)) !== null);
 
   it('has a parser for the common families', () => {
-    expect(withParser).toEqual(expect.arrayContaining(['qwen2_5', 'qwen3', 'chatml', 'llama3', 'llama3_2', 'gemma3', 'phi3', 'qwen3_5', 'glm4_5']));
+    expect(withParser).toEqual(
+      expect.arrayContaining([
+        'qwen2_5',
+        'qwen3',
+        'chatml',
+        'llama3',
+        'llama3_2',
+        'gemma3',
+        'phi3',
+        'qwen3_5',
+        'glm4_5',
+      ]),
+    );
   });
 
-  it.each(withParser.filter((t) => !NOT_A_CONTINUATION.has(t)))('reads back the call %s renders in its own format', (template) => {
-    const text = generated(template);
-    expect(text, `${template}: the call turn continues the prompt`).not.toBeNull();
-    const got = parseToolCalls(text!, getTemplate(template));
-    expect(got.error).toBeUndefined();
-    const want = STRING_ARGS.has(got.parser!) ? { city: 'Paris', days: '2' } : args;
-    expect(got.calls.map((c) => [c.name, c.arguments])).toEqual([['get_weather', want]]);
-  });
+  it.each(withParser.filter((t) => !NOT_A_CONTINUATION.has(t)))(
+    'reads back the call %s renders in its own format',
+    (template) => {
+      const text = generated(template);
+      expect(text, `${template}: the call turn continues the prompt`).not.toBeNull();
+      const got = parseToolCalls(text!, getTemplate(template));
+      expect(got.error).toBeUndefined();
+      const want = STRING_ARGS.has(got.parser!) ? { city: 'Paris', days: '2' } : args;
+      expect(got.calls.map((c) => [c.name, c.arguments])).toEqual([['get_weather', want]]);
+    },
+  );
 
-  it.each(['hermes', 'react_en', 'llama3', 'chatglm4', 'glm4', 'qwen_en', 'mistral'])('reads back ms-swift’s %s calls under qwen2_5', (agent) => {
-    const text = generated('qwen2_5', agent);
-    expect(text).not.toBeNull();
-    const got = parseToolCalls(text!, getTemplate('qwen2_5'), agent);
-    expect(got.parser).toBe(agent);
-    expect(got.calls.map((c) => [c.name, c.arguments])).toEqual([['get_weather', args]]);
-  });
+  it.each(['hermes', 'react_en', 'llama3', 'chatglm4', 'glm4', 'qwen_en', 'mistral'])(
+    'reads back ms-swift’s %s calls under qwen2_5',
+    (agent) => {
+      const text = generated('qwen2_5', agent);
+      expect(text).not.toBeNull();
+      const got = parseToolCalls(text!, getTemplate('qwen2_5'), agent);
+      expect(got.parser).toBe(agent);
+      expect(got.calls.map((c) => [c.name, c.arguments])).toEqual([['get_weather', args]]);
+    },
+  );
 
   it('returns no calls for a plain reply, and says when no parser is known', () => {
     expect(parseToolCalls('It is sunny.', getTemplate('qwen2_5')).calls).toEqual([]);

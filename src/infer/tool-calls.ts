@@ -5,7 +5,11 @@
 // <tool_call> JSON of Qwen, Llama 3's JSON object, ReAct's Action / Action Input, ...).
 // tool-calls.test.ts renders calls with each template and parses them back.
 import { createAgentTemplate } from '../templates/agent/registry.ts';
-import { isSwiftAgentTemplateId, swiftAgentTemplates, type SwiftAgentTemplateId } from '../templates/agent/swift/registry.ts';
+import {
+  isSwiftAgentTemplateId,
+  swiftAgentTemplates,
+  type SwiftAgentTemplateId,
+} from '../templates/agent/swift/registry.ts';
 import { nativeAgentId } from '../templates/index.ts';
 import { swiftParseJson } from '../templates/py/literal.ts';
 import type { TemplateSpec } from '../templates/spec.ts';
@@ -59,14 +63,21 @@ export function parseToolCalls(reply: string, spec: TemplateSpec, agentTemplate?
   // Resolving the template checks that the pair is valid, as rendering does.
   createAgentTemplate(agentTemplate && agentTemplate !== 'native' ? agentTemplate : undefined, spec);
   const parser = toolCallParserFor(spec, agentTemplate);
-  if (!parser) return { parser: null, calls: [], error: `no tool-call parser is known for ${agentTemplate ?? nativeAgentId(spec)}` };
+  if (!parser)
+    return {
+      parser: null,
+      calls: [],
+      error: `no tool-call parser is known for ${agentTemplate ?? nativeAgentId(spec)}`,
+    };
   const make = swiftAgentTemplates[parser];
   if (!make) return { parser: null, calls: [], error: `ms-swift's ${parser} is not ported` };
   try {
-    const calls = make().getToolcall(reply).map((f) => {
-      // ms-swift's _parse_json: json.loads, else ast.literal_eval (ReAct writes Python dicts).
-      return { name: f.name, argumentsText: f.arguments, arguments: swiftParseJson(f.arguments) };
-    });
+    const calls = make()
+      .getToolcall(reply)
+      .map((f) => {
+        // ms-swift's _parse_json: json.loads, else ast.literal_eval (ReAct writes Python dicts).
+        return { name: f.name, argumentsText: f.arguments, arguments: swiftParseJson(f.arguments) };
+      });
     return { parser, calls };
   } catch (err) {
     return { parser, calls: [], error: (err as Error).message };

@@ -11,7 +11,18 @@ import { makeTinyModel } from './tiny.ts';
 const root = mkdtempSync(join(tmpdir(), 'prism-bytetok-'));
 
 async function load(family: TemplateFamily) {
-  const model = makeTinyModel({ arch: 'llama', hidden: 16, layers: 1, heads: 2, kvHeads: 1, intermediate: 16, seed: 0, dtype: 'float32', tokenizer: 'bytes', template: family });
+  const model = makeTinyModel({
+    arch: 'llama',
+    hidden: 16,
+    layers: 1,
+    heads: 2,
+    kvHeads: 1,
+    intermediate: 16,
+    seed: 0,
+    dtype: 'float32',
+    tokenizer: 'bytes',
+    template: family,
+  });
   const dir = join(root, family);
   mkdirSync(dir, { recursive: true });
   for (const [name, bytes] of Object.entries(model.files)) writeFileSync(join(dir, name), bytes);
@@ -31,8 +42,10 @@ describe('byte-level BPE tokenizer', () => {
   });
 
   const samples: Record<TemplateFamily, string> = {
-    chatml: '<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHéllo wörld — 日本語 🦊\t tabs  and  spaces<|im_end|>\n<|im_start|>assistant\n',
-    llama3: '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2? ünïcödé 😀<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n4<|eot_id|>',
+    chatml:
+      '<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHéllo wörld — 日本語 🦊\t tabs  and  spaces<|im_end|>\n<|im_start|>assistant\n',
+    llama3:
+      '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2? ünïcödé 😀<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n4<|eot_id|>',
   };
   for (const family of ['chatml', 'llama3'] as const) {
     it(`${family}: loads with AutoTokenizer, encodes specials to their ids, decodes exactly`, async () => {
@@ -51,7 +64,10 @@ describe('byte-level BPE tokenizer', () => {
       expect(tok.eos_token_id).toBe(specials[FAMILY_SPECIALS[family].eos]);
       // Every id fits the tiny model's embedding.
       expect(Math.max(...ids)).toBeLessThan(model.spec.vocab_size);
-      const rendered = tok.apply_chat_template([{ role: 'user', content: 'hi' }], { tokenize: false, add_generation_prompt: true });
+      const rendered = tok.apply_chat_template([{ role: 'user', content: 'hi' }], {
+        tokenize: false,
+        add_generation_prompt: true,
+      });
       expect(rendered).toBe(
         family === 'chatml'
           ? '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n'

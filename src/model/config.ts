@@ -4,9 +4,7 @@
 // flat or nested per layer type, `dtype`) are read. Anything the engine cannot run exactly
 // (yarn, an unknown rope type, bidirectional attention, dropout in the base model) is refused
 // with the reason, never approximated.
-import type {
-  Arch, HiddenAct, LayerType, ModelSpec, RopeScaling, TorchDtype,
-} from './types.ts';
+import type { Arch, HiddenAct, LayerType, ModelSpec, RopeScaling, TorchDtype } from './types.ts';
 
 /**
  * Why a config is refused: `architecture` (a class or model_type the engine does not run),
@@ -40,8 +38,15 @@ export const SUPPORTED_ARCHITECTURES: Record<string, Arch> = {
 };
 
 const MODEL_TYPES: Record<string, Arch> = {
-  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3', gemma2: 'gemma2',
-  gemma3_text: 'gemma3', internlm2: 'internlm2',
+  llama: 'llama',
+  qwen2: 'qwen2',
+  qwen3: 'qwen3',
+  mistral: 'mistral',
+  smollm3: 'smollm3',
+  phi3: 'phi3',
+  gemma2: 'gemma2',
+  gemma3_text: 'gemma3',
+  internlm2: 'internlm2',
 };
 
 /** Multimodal classes whose language model we train: where its config and weights live. */
@@ -69,14 +74,36 @@ const DEFAULTS: Record<Arch, ArchDefaults> = {
   smollm3: { rms_norm_eps: 1e-6, rope_theta: 2000000, max_position_embeddings: 32768, tie_word_embeddings: true },
   phi3: { rms_norm_eps: 1e-5, rope_theta: 10000, max_position_embeddings: 4096, tie_word_embeddings: false },
   gemma2: {
-    rms_norm_eps: 1e-6, rope_theta: 10000, max_position_embeddings: 8192, tie_word_embeddings: true,
-    extra: { head_dim: 256, query_pre_attn_scalar: 256, sliding_window: 4096, final_logit_softcapping: 30.0, attn_logit_softcapping: 50.0, vocab_size: 256000 },
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    max_position_embeddings: 8192,
+    tie_word_embeddings: true,
+    extra: {
+      head_dim: 256,
+      query_pre_attn_scalar: 256,
+      sliding_window: 4096,
+      final_logit_softcapping: 30.0,
+      attn_logit_softcapping: 50.0,
+      vocab_size: 256000,
+    },
   },
   gemma3: {
-    rms_norm_eps: 1e-6, rope_theta: 1000000, max_position_embeddings: 131072, tie_word_embeddings: true,
+    rms_norm_eps: 1e-6,
+    rope_theta: 1000000,
+    max_position_embeddings: 131072,
+    tie_word_embeddings: true,
     extra: {
-      head_dim: 256, query_pre_attn_scalar: 256, sliding_window: 4096, rope_local_base_freq: 10000, sliding_window_pattern: 6,
-      vocab_size: 262208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4,
+      head_dim: 256,
+      query_pre_attn_scalar: 256,
+      sliding_window: 4096,
+      rope_local_base_freq: 10000,
+      sliding_window_pattern: 6,
+      vocab_size: 262208,
+      hidden_size: 2304,
+      intermediate_size: 9216,
+      num_hidden_layers: 26,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
     },
   },
   internlm2: { rms_norm_eps: 1e-6, rope_theta: 10000, max_position_embeddings: 2048, tie_word_embeddings: false },
@@ -85,7 +112,10 @@ const DEFAULTS: Record<Arch, ArchDefaults> = {
 type Json = Record<string, unknown>;
 
 function supportedList(): string {
-  return [...Object.keys(SUPPORTED_ARCHITECTURES), ...Object.keys(LANGUAGE_MODEL_OF).map((k) => `${k} (its language model)`)].join(', ');
+  return [
+    ...Object.keys(SUPPORTED_ARCHITECTURES),
+    ...Object.keys(LANGUAGE_MODEL_OF).map((k) => `${k} (its language model)`),
+  ].join(', ');
 }
 
 function positiveInt(cfg: Json, field: string, fallback?: number): number {
@@ -112,7 +142,8 @@ function optionalPositive(cfg: Json, field: string): number | null {
 function bool(cfg: Json, field: string, fallback: boolean): boolean {
   const v = cfg[field];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw new ConfigError(`config.json: "${field}" must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new ConfigError(`config.json: "${field}" must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -129,7 +160,9 @@ function eosIds(cfg: Json): number | number[] | null {
   const v = cfg.eos_token_id;
   if (Array.isArray(v)) {
     if (v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) {
-      throw new ConfigError(`config.json: "eos_token_id" must be a token id or a list of them, got ${JSON.stringify(v)}`);
+      throw new ConfigError(
+        `config.json: "eos_token_id" must be a token id or a list of them, got ${JSON.stringify(v)}`,
+      );
     }
     return v as number[];
   }
@@ -152,13 +185,15 @@ function archOf(cfg: Json): ArchOf {
     }
     const name = archs[0] as string;
     const lm = LANGUAGE_MODEL_OF[name];
-    if (lm) return { arch: lm.arch, architecture: name, text: textConfigOf(cfg), weight_prefix: 'language_model.model.' };
+    if (lm)
+      return { arch: lm.arch, architecture: name, text: textConfigOf(cfg), weight_prefix: 'language_model.model.' };
     const arch = SUPPORTED_ARCHITECTURES[name];
     if (!arch) throw new ConfigError(`unsupported architecture ${name}: Prism runs ${supportedList()}`, 'architecture');
     return { arch, architecture: name, text: cfg, weight_prefix: 'model.' };
   }
   const type = cfg.model_type;
-  if (typeof type !== 'string') throw new ConfigError('config.json: missing field "architectures" (and no "model_type")');
+  if (typeof type !== 'string')
+    throw new ConfigError('config.json: missing field "architectures" (and no "model_type")');
   const arch = MODEL_TYPES[type];
   if (!arch) throw new ConfigError(`unsupported model_type "${type}": Prism runs ${supportedList()}`, 'architecture');
   const architecture = Object.keys(SUPPORTED_ARCHITECTURES).find((k) => SUPPORTED_ARCHITECTURES[k] === arch)!;
@@ -169,7 +204,8 @@ function archOf(cfg: Json): ArchOf {
 function textConfigOf(cfg: Json): Json {
   const t = cfg.text_config;
   if (t === undefined || t === null) return { ...cfg };
-  if (typeof t !== 'object' || Array.isArray(t)) throw new ConfigError(`config.json: "text_config" must be an object, got ${JSON.stringify(t)}`);
+  if (typeof t !== 'object' || Array.isArray(t))
+    throw new ConfigError(`config.json: "text_config" must be an object, got ${JSON.stringify(t)}`);
   const out: Json = { ...(t as Json) };
   for (const k of ['torch_dtype', 'dtype', 'bos_token_id', 'eos_token_id', 'pad_token_id', 'tie_word_embeddings']) {
     if (out[k] === undefined && cfg[k] !== undefined) out[k] = cfg[k];
@@ -180,18 +216,28 @@ function textConfigOf(cfg: Json): Json {
 function dtypeOf(cfg: Json): TorchDtype {
   const v = cfg.torch_dtype ?? cfg.dtype ?? 'float32';
   if (v === 'float32' || v === 'bfloat16' || v === 'float16') return v;
-  throw new ConfigError(`config.json: "torch_dtype" ${JSON.stringify(v)} is not supported (float32, bfloat16, float16)`, 'unsupported');
+  throw new ConfigError(
+    `config.json: "torch_dtype" ${JSON.stringify(v)} is not supported (float32, bfloat16, float16)`,
+    'unsupported',
+  );
 }
 
 function obj(v: unknown, field: string): Json | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config.json: "${field}" must be an object, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new ConfigError(`config.json: "${field}" must be an object, got ${JSON.stringify(v)}`);
   return v as Json;
 }
 
 function numberList(v: unknown, field: string, length: number): number[] {
-  if (!Array.isArray(v) || v.length !== length || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) {
-    throw new ConfigError(`config.json: "${field}" must be a list of ${length} positive numbers (rotary dim / 2), got ${JSON.stringify(v)?.slice(0, 80)}`);
+  if (
+    !Array.isArray(v) ||
+    v.length !== length ||
+    !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)
+  ) {
+    throw new ConfigError(
+      `config.json: "${field}" must be a list of ${length} positive numbers (rotary dim / 2), got ${JSON.stringify(v)?.slice(0, 80)}`,
+    );
   }
   return v as number[];
 }
@@ -216,8 +262,11 @@ function scalingOf(s: Json, where: string, ctx: RopeContext): RopeScaling | null
       return null;
     case 'llama3':
       return {
-        rope_type: 'llama3', factor: need('factor'), low_freq_factor: need('low_freq_factor'),
-        high_freq_factor: need('high_freq_factor'), original_max_position_embeddings: need('original_max_position_embeddings'),
+        rope_type: 'llama3',
+        factor: need('factor'),
+        low_freq_factor: need('low_freq_factor'),
+        high_freq_factor: need('high_freq_factor'),
+        original_max_position_embeddings: need('original_max_position_embeddings'),
       };
     case 'linear':
       return { rope_type: 'linear', factor: need('factor') };
@@ -228,13 +277,25 @@ function scalingOf(s: Json, where: string, ctx: RopeContext): RopeScaling | null
       // config, factor = max_position_embeddings / original; attention_factor defaults to
       // √(1 + ln(factor) / ln(original)) (1 when factor ≤ 1).
       const half = ctx.rotary_dim / 2;
-      const originalField = ctx.original_max_position_embeddings ?? (s.original_max_position_embeddings as number | undefined) ?? null;
-      const original = originalField === null ? ctx.max_position_embeddings : positiveNumber(originalField, 'original_max_position_embeddings');
-      const factor = originalField === null ? (s.factor === undefined || s.factor === null ? 1 : positiveNumber(s.factor, `${where}.factor`))
-        : ctx.max_position_embeddings / original;
+      const originalField =
+        ctx.original_max_position_embeddings ?? (s.original_max_position_embeddings as number | undefined) ?? null;
+      const original =
+        originalField === null
+          ? ctx.max_position_embeddings
+          : positiveNumber(originalField, 'original_max_position_embeddings');
+      const factor =
+        originalField === null
+          ? s.factor === undefined || s.factor === null
+            ? 1
+            : positiveNumber(s.factor, `${where}.factor`)
+          : ctx.max_position_embeddings / original;
       const af = s.attention_factor;
-      const attention_factor = af !== undefined && af !== null ? positiveNumber(af, `${where}.attention_factor`)
-        : factor <= 1 ? 1 : Math.sqrt(1 + Math.log(factor) / Math.log(original));
+      const attention_factor =
+        af !== undefined && af !== null
+          ? positiveNumber(af, `${where}.attention_factor`)
+          : factor <= 1
+            ? 1
+            : Math.sqrt(1 + Math.log(factor) / Math.log(original));
       return {
         rope_type: 'longrope',
         short_factor: numberList(s.short_factor, `${where}.short_factor`, half),
@@ -244,9 +305,15 @@ function scalingOf(s: Json, where: string, ctx: RopeContext): RopeScaling | null
       };
     }
     case 'yarn':
-      throw new ConfigError(`config.json: ${where} type "yarn" is not supported: YaRN's frequency blend and attention scaling are not implemented, and running without them would change the model`, 'unsupported');
+      throw new ConfigError(
+        `config.json: ${where} type "yarn" is not supported: YaRN's frequency blend and attention scaling are not implemented, and running without them would change the model`,
+        'unsupported',
+      );
     default:
-      throw new ConfigError(`config.json: ${where} type ${JSON.stringify(type)} is not supported (default, linear, llama3, longrope, dynamic)`, 'unsupported');
+      throw new ConfigError(
+        `config.json: ${where} type ${JSON.stringify(type)} is not supported (default, linear, llama3, longrope, dynamic)`,
+        'unsupported',
+      );
   }
 }
 
@@ -264,18 +331,26 @@ interface RopeOf {
 function ropeOf(cfg: Json, d: ArchDefaults, ctx: RopeContext): RopeOf {
   const params = obj(cfg.rope_parameters, 'rope_parameters');
   const nested = params && (params.full_attention !== undefined || params.sliding_attention !== undefined);
-  const global = nested ? obj(params.full_attention, 'rope_parameters.full_attention') ?? {} : params ?? {};
+  const global = nested ? (obj(params.full_attention, 'rope_parameters.full_attention') ?? {}) : (params ?? {});
   const theta = cfg.rope_theta ?? global.rope_theta ?? d.rope_theta;
   const rope_theta = positiveNumber(theta, 'rope_theta');
   const scalingDict = obj(cfg.rope_scaling, 'rope_scaling') ?? (params ? global : null);
-  const rope_scaling = scalingDict ? scalingOf(scalingDict, cfg.rope_scaling ? 'rope_scaling' : 'rope_parameters', ctx) : null;
+  const rope_scaling = scalingDict
+    ? scalingOf(scalingDict, cfg.rope_scaling ? 'rope_scaling' : 'rope_parameters', ctx)
+    : null;
   let rope_local_theta: number | null = null;
   if (ctx.arch === 'gemma3') {
     const local = nested ? obj(params.sliding_attention, 'rope_parameters.sliding_attention') : null;
     if (local && scalingOf(local, 'rope_parameters.sliding_attention', ctx) !== null) {
-      throw new ConfigError('config.json: a scaled rope on Gemma 3\'s sliding-window layers is not supported (transformers never scales them)', 'unsupported');
+      throw new ConfigError(
+        "config.json: a scaled rope on Gemma 3's sliding-window layers is not supported (transformers never scales them)",
+        'unsupported',
+      );
     }
-    rope_local_theta = positiveNumber(cfg.rope_local_base_freq ?? local?.rope_theta ?? d.extra!.rope_local_base_freq, 'rope_local_base_freq');
+    rope_local_theta = positiveNumber(
+      cfg.rope_local_base_freq ?? local?.rope_theta ?? d.extra!.rope_local_base_freq,
+      'rope_local_base_freq',
+    );
   }
   return { rope_theta, rope_scaling, rope_local_theta };
 }
@@ -283,22 +358,32 @@ function ropeOf(cfg: Json, d: ArchDefaults, ctx: RopeContext): RopeOf {
 function hiddenActOf(c: Json, arch: Arch): HiddenAct {
   const gemma = arch === 'gemma2' || arch === 'gemma3';
   // Gemma's MLP reads `hidden_activation` (its configs also carry hidden_act).
-  const act = (gemma ? c.hidden_activation ?? c.hidden_act : c.hidden_act) ?? (gemma ? 'gelu_pytorch_tanh' : 'silu');
+  const act = (gemma ? (c.hidden_activation ?? c.hidden_act) : c.hidden_act) ?? (gemma ? 'gelu_pytorch_tanh' : 'silu');
   if (act === 'silu' || act === 'gelu_pytorch_tanh') return act;
-  throw new ConfigError(`config.json: ${gemma ? 'hidden_activation' : 'hidden_act'} ${JSON.stringify(act)} is not supported (silu, gelu_pytorch_tanh)`, 'unsupported');
+  throw new ConfigError(
+    `config.json: ${gemma ? 'hidden_activation' : 'hidden_act'} ${JSON.stringify(act)} is not supported (silu, gelu_pytorch_tanh)`,
+    'unsupported',
+  );
 }
 
 function layerTypesField(c: Json, layers: number): LayerType[] | null {
   const v = c.layer_types;
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v) || v.length < layers || !v.every((x) => x === 'full_attention' || x === 'sliding_attention')) {
-    throw new ConfigError(`config.json: "layer_types" must list "full_attention" or "sliding_attention" for each of the ${layers} layers`);
+    throw new ConfigError(
+      `config.json: "layer_types" must list "full_attention" or "sliding_attention" for each of the ${layers} layers`,
+    );
   }
   return v.slice(0, layers) as LayerType[];
 }
 
 /** Per-layer attention kind and the window, as each architecture decides them. */
-function layerTypesOf(c: Json, arch: Arch, layers: number, noRope: number[] | null): { layer_types: LayerType[]; sliding_window: number | null } {
+function layerTypesOf(
+  c: Json,
+  arch: Arch,
+  layers: number,
+  noRope: number[] | null,
+): { layer_types: LayerType[]; sliding_window: number | null } {
   const full = (): LayerType[] => Array(layers).fill('full_attention');
   const given = layerTypesField(c, layers);
   switch (arch) {
@@ -314,16 +399,23 @@ function layerTypesOf(c: Json, arch: Arch, layers: number, noRope: number[] | nu
     case 'qwen3':
       // Qwen2/Qwen3 name a window but use it only with use_sliding_window, which no released
       // checkpoint turns on; its per-layer rule (max_window_layers) is not implemented here.
-      if (c.use_sliding_window === true) throw new ConfigError(`config.json: use_sliding_window=true is not supported for ${arch}`, 'unsupported');
+      if (c.use_sliding_window === true)
+        throw new ConfigError(`config.json: use_sliding_window=true is not supported for ${arch}`, 'unsupported');
       return { layer_types: full(), sliding_window: null };
     case 'smollm3': {
       // SmolLM3Attention: a window only with use_sliding_window and a sliding_attention layer
       // (by default the NoPE layers, when a sliding_window is set).
       const w = c.sliding_window;
-      if (c.use_sliding_window !== true || w === undefined || w === null) return { layer_types: full(), sliding_window: null };
-      const types = given ?? Array.from({ length: layers }, (_, i) => (noRope![i] ? 'full_attention' : 'sliding_attention') as LayerType);
+      if (c.use_sliding_window !== true || w === undefined || w === null)
+        return { layer_types: full(), sliding_window: null };
+      const types =
+        given ??
+        Array.from({ length: layers }, (_, i) => (noRope![i] ? 'full_attention' : 'sliding_attention') as LayerType);
       if (types.includes('sliding_attention')) {
-        throw new ConfigError('config.json: SmolLM3 with use_sliding_window=true is not supported yet (sliding-window layers)', 'unsupported');
+        throw new ConfigError(
+          'config.json: SmolLM3 with use_sliding_window=true is not supported yet (sliding-window layers)',
+          'unsupported',
+        );
       }
       return { layer_types: types, sliding_window: null };
     }
@@ -332,7 +424,12 @@ function layerTypesOf(c: Json, arch: Arch, layers: number, noRope: number[] | nu
       // Gemma2Config: layer i slides when (i + 1) % 2 != 0; Gemma3TextConfig: when
       // (i + 1) % sliding_window_pattern != 0 — unless config.json lists layer_types.
       const pattern = arch === 'gemma2' ? 2 : positiveInt(c, 'sliding_window_pattern');
-      const types = given ?? Array.from({ length: layers }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention') as LayerType);
+      const types =
+        given ??
+        Array.from(
+          { length: layers },
+          (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention') as LayerType,
+        );
       if (!types.includes('sliding_attention')) return { layer_types: types, sliding_window: null };
       return { layer_types: types, sliding_window: positiveInt(c, 'sliding_window') };
     }
@@ -365,7 +462,8 @@ export function readConfigJson(text: string): unknown {
 }
 
 function configObject(cfg: unknown): Json {
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new ConfigError('config.json must be a JSON object');
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
+    throw new ConfigError('config.json must be a JSON object');
   return cfg as Json;
 }
 
@@ -392,10 +490,17 @@ export function parseConfig(input: string | unknown): ModelSpec {
   for (const f of ['resid_pdrop', 'embd_pdrop']) {
     const v = c[f];
     if (v !== undefined && v !== null && v !== 0) {
-      throw new ConfigError(`config.json: "${f}" ${JSON.stringify(v)}: dropout inside the base model is not implemented (only 0)`, 'unsupported');
+      throw new ConfigError(
+        `config.json: "${f}" ${JSON.stringify(v)}: dropout inside the base model is not implemented (only 0)`,
+        'unsupported',
+      );
     }
   }
-  if (c.use_bidirectional_attention === true) throw new ConfigError('config.json: use_bidirectional_attention=true (an embedding model) is not a causal language model', 'unsupported');
+  if (c.use_bidirectional_attention === true)
+    throw new ConfigError(
+      'config.json: use_bidirectional_attention=true (an embedding model) is not a causal language model',
+      'unsupported',
+    );
 
   const hidden_size = positiveInt(c, 'hidden_size');
   const num_attention_heads = positiveInt(c, 'num_attention_heads');
@@ -422,13 +527,19 @@ export function parseConfig(input: string | unknown): ModelSpec {
   if (partial > 1) throw new ConfigError(`config.json: "partial_rotary_factor" must be at most 1, got ${partial}`);
   // transformers: dim = int(head_dim · partial_rotary_factor).
   const rotary_dim = Math.floor(head_dim * partial);
-  if (rotary_dim % 2 !== 0 || rotary_dim < 2) throw new ConfigError(`config.json: the rotary dimension head_dim·partial_rotary_factor = ${rotary_dim} must be even`);
+  if (rotary_dim % 2 !== 0 || rotary_dim < 2)
+    throw new ConfigError(
+      `config.json: the rotary dimension head_dim·partial_rotary_factor = ${rotary_dim} must be even`,
+    );
 
   const max_position_embeddings = positiveInt(c, 'max_position_embeddings', d.max_position_embeddings);
   const omp = c.original_max_position_embeddings;
   const { rope_theta, rope_scaling, rope_local_theta } = ropeOf(c, d, {
-    arch, max_position_embeddings, rotary_dim,
-    original_max_position_embeddings: omp === undefined || omp === null ? null : positiveInt(c, 'original_max_position_embeddings'),
+    arch,
+    max_position_embeddings,
+    rotary_dim,
+    original_max_position_embeddings:
+      omp === undefined || omp === null ? null : positiveInt(c, 'original_max_position_embeddings'),
   });
   if (rope_scaling?.rope_type === 'longrope' && arch !== 'phi3') {
     throw new ConfigError(`config.json: rope type "longrope" is supported for Phi-3 only`, 'unsupported');
@@ -436,9 +547,16 @@ export function parseConfig(input: string | unknown): ModelSpec {
 
   const biasFlag = arch === 'mistral' ? false : bool(c, 'attention_bias', false);
   if (arch === 'internlm2' && bool(c, 'bias', true)) {
-    throw new ConfigError('config.json: InternLM2 with "bias": true (biases on wqkv and wo) is not supported; released checkpoints set it false', 'unsupported');
+    throw new ConfigError(
+      'config.json: InternLM2 with "bias": true (biases on wqkv and wo) is not supported; released checkpoints set it false',
+      'unsupported',
+    );
   }
-  if (arch === 'phi3' && biasFlag) throw new ConfigError('config.json: Phi-3 with attention_bias=true (a bias on the fused qkv_proj) is not supported', 'unsupported');
+  if (arch === 'phi3' && biasFlag)
+    throw new ConfigError(
+      'config.json: Phi-3 with attention_bias=true (a bias on the fused qkv_proj) is not supported',
+      'unsupported',
+    );
   const no_rope_layers = noRopeOf(c, arch, num_hidden_layers);
   const { layer_types, sliding_window } = layerTypesOf(c, arch, num_hidden_layers, no_rope_layers);
   const gemma = arch === 'gemma2' || arch === 'gemma3';
@@ -474,7 +592,8 @@ export function parseConfig(input: string | unknown): ModelSpec {
     embed_scale: gemma ? Math.fround(Math.sqrt(hidden_size)) : 1,
     sandwich_norms: gemma,
     attn_scale: attnScalar ** -0.5,
-    attn_logit_softcapping: arch === 'gemma2' || arch === 'gemma3' ? optionalPositive(c, 'attn_logit_softcapping') : null,
+    attn_logit_softcapping:
+      arch === 'gemma2' || arch === 'gemma3' ? optionalPositive(c, 'attn_logit_softcapping') : null,
     final_logit_softcapping: gemma ? finalCap : null,
     weight_prefix,
     max_position_embeddings,

@@ -13,9 +13,20 @@ import type { Arch, ModelSpec } from './types.ts';
 
 /** Every linear-module name LoRA can target, across the architectures. */
 export const TARGET_MODULES = [
-  'q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj',
-  'qkv_proj', 'gate_up_proj',
-  'wqkv', 'wo', 'w1', 'w3', 'w2',
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+  'qkv_proj',
+  'gate_up_proj',
+  'wqkv',
+  'wo',
+  'w1',
+  'w3',
+  'w2',
 ] as const;
 export type TargetModule = (typeof TARGET_MODULES)[number];
 
@@ -83,10 +94,21 @@ export function layoutOf(arch: Arch, module: TargetModule): LinearLayout {
 
 /** Checkpoint names of one layer's tensors, by role (absent roles are undefined). */
 export interface LayerTensorNames {
-  q?: string; k?: string; v?: string; qkv?: string; o: string;
-  gate?: string; up?: string; gateUp?: string; down: string;
-  qBias?: string; kBias?: string; vBias?: string; oBias?: string;
-  qNorm?: string; kNorm?: string;
+  q?: string;
+  k?: string;
+  v?: string;
+  qkv?: string;
+  o: string;
+  gate?: string;
+  up?: string;
+  gateUp?: string;
+  down: string;
+  qBias?: string;
+  kBias?: string;
+  vBias?: string;
+  oBias?: string;
+  qNorm?: string;
+  kNorm?: string;
   /** Before attention (input_layernorm / attention_norm). */
   inputNorm: string;
   /** Before the MLP (post_attention_layernorm, or Gemma's pre_feedforward_layernorm, or ffn_norm). */
@@ -120,13 +142,18 @@ export function layerTensorNames(spec: ModelSpec, i: number): LayerTensorNames {
   if (spec.arch === 'internlm2') {
     // InternLM2 with `bias: true` (a bias on wqkv and wo) is refused by parseConfig.
     return {
-      qkv: `${p}.attention.wqkv.weight`, o: `${p}.attention.wo.weight`,
-      gate: `${p}.feed_forward.w1.weight`, up: `${p}.feed_forward.w3.weight`, down: `${p}.feed_forward.w2.weight`,
-      inputNorm: `${p}.attention_norm.weight`, mlpNorm: `${p}.ffn_norm.weight`,
+      qkv: `${p}.attention.wqkv.weight`,
+      o: `${p}.attention.wo.weight`,
+      gate: `${p}.feed_forward.w1.weight`,
+      up: `${p}.feed_forward.w3.weight`,
+      down: `${p}.feed_forward.w2.weight`,
+      inputNorm: `${p}.attention_norm.weight`,
+      mlpNorm: `${p}.ffn_norm.weight`,
     };
   }
   const out: LayerTensorNames = {
-    o: `${p}.self_attn.o_proj.weight`, down: `${p}.mlp.down_proj.weight`,
+    o: `${p}.self_attn.o_proj.weight`,
+    down: `${p}.mlp.down_proj.weight`,
     inputNorm: `${p}.input_layernorm.weight`,
     mlpNorm: spec.sandwich_norms ? `${p}.pre_feedforward_layernorm.weight` : `${p}.post_attention_layernorm.weight`,
   };
@@ -181,7 +208,11 @@ export function fusedSplit(spec: ModelSpec, role: 'qkv' | 'gate_up'): FusedSplit
   const nh = spec.num_attention_heads;
   const nkv = spec.num_key_value_heads;
   if (role === 'gate_up') {
-    return { widths: [spec.intermediate_size, spec.intermediate_size], groups: 1, perGroup: [spec.intermediate_size, spec.intermediate_size] };
+    return {
+      widths: [spec.intermediate_size, spec.intermediate_size],
+      groups: 1,
+      perGroup: [spec.intermediate_size, spec.intermediate_size],
+    };
   }
   if (spec.arch === 'internlm2') {
     return { widths: [nh * hd, nkv * hd, nkv * hd], groups: nkv, perGroup: [(nh / nkv) * hd, hd, hd] };

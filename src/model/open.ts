@@ -44,9 +44,15 @@ export async function openModel(source: ModelSource): Promise<OpenedModel> {
   const { missing, wrongShape } = checkTensors(spec, shapes);
   if (missing.length || wrongShape.length) {
     const parts: string[] = [];
-    if (missing.length) parts.push(`missing ${missing.length} tensors (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
-    for (const w of wrongShape.slice(0, 5)) parts.push(`${w.name} has shape [${w.found}] but config.json needs [${w.expected}]`);
-    throw new ModelError(`${source.label}: the weights do not match config.json (${spec.architecture}): ${parts.join('; ')}`);
+    if (missing.length)
+      parts.push(
+        `missing ${missing.length} tensors (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
+      );
+    for (const w of wrongShape.slice(0, 5))
+      parts.push(`${w.name} has shape [${w.found}] but config.json needs [${w.expected}]`);
+    throw new ModelError(
+      `${source.label}: the weights do not match config.json (${spec.architecture}): ${parts.join('; ')}`,
+    );
   }
   return { spec, checkpoint };
 }
@@ -72,8 +78,10 @@ export function decoderTensorNames(spec: ModelSpec): Set<string> {
 }
 
 function sizeError(source: ModelSource, sizes: readonly SizeMismatch[]): ModelError {
-  const parts = sizes.map((m) => m.field === 'num_hidden_layers'
-    ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
-    : `config.json says ${m.field} ${m.config}, the checkpoint has ${m.checkpoint} (${m.evidence})`);
+  const parts = sizes.map((m) =>
+    m.field === 'num_hidden_layers'
+      ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
+      : `config.json says ${m.field} ${m.config}, the checkpoint has ${m.checkpoint} (${m.evidence})`,
+  );
   return new ModelError(`${source.label}: config.json does not match the weights: ${parts.join('; ')}`);
 }

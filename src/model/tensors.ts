@@ -76,10 +76,17 @@ export function checkpointLayers(found: ReadonlyMap<string, readonly number[]>, 
 }
 
 /** config.json's layer count against the layers the checkpoint has tensors for (null when they agree). */
-export function checkLayerCount(declared: number, found: ReadonlyMap<string, readonly number[]>, weightPrefix: string): SizeMismatch | null {
+export function checkLayerCount(
+  declared: number,
+  found: ReadonlyMap<string, readonly number[]>,
+  weightPrefix: string,
+): SizeMismatch | null {
   const layers = checkpointLayers(found, weightPrefix);
   if (layers.length === declared) return null;
-  const where = layers.length === 0 ? `no ${weightPrefix}layers.* tensors` : `${weightPrefix}layers.${layers[0]}–${layers[layers.length - 1]}`;
+  const where =
+    layers.length === 0
+      ? `no ${weightPrefix}layers.* tensors`
+      : `${weightPrefix}layers.${layers[0]}–${layers[layers.length - 1]}`;
   return { field: 'num_hidden_layers', config: declared, checkpoint: layers.length, evidence: where };
 }
 

@@ -65,8 +65,15 @@ const ARCH_CLASS: Record<Arch, string> = {
 
 /** config.json's model_type per architecture. */
 const MODEL_TYPE: Record<Arch, string> = {
-  llama: 'llama', qwen2: 'qwen2', qwen3: 'qwen3', mistral: 'mistral', smollm3: 'smollm3', phi3: 'phi3',
-  gemma2: 'gemma2', gemma3: 'gemma3_text', internlm2: 'internlm2',
+  llama: 'llama',
+  qwen2: 'qwen2',
+  qwen3: 'qwen3',
+  mistral: 'mistral',
+  smollm3: 'smollm3',
+  phi3: 'phi3',
+  gemma2: 'gemma2',
+  gemma3: 'gemma3_text',
+  internlm2: 'internlm2',
 };
 
 /** Seeded LongRoPE factors (rotary/2 of each), distinct short and long, near the published range. */
@@ -88,7 +95,11 @@ const json = (v: unknown) => text(JSON.stringify(sortKeys(v), null, 2) + '\n');
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }
@@ -103,7 +114,8 @@ interface TokenizerInfo {
 
 function tokenName(v: unknown): string | null {
   if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string')
+    return (v as { content: string }).content;
   return null;
 }
 
@@ -111,7 +123,10 @@ function tokenName(v: unknown): string | null {
 function realTokenizer(files: TokenizerFiles): TokenizerInfo {
   const decode = (name: string) => JSON.parse(new TextDecoder().decode(files[name]));
   if (!files['tokenizer.json']) throw new Error('tokenizer folder has no tokenizer.json');
-  const tj = decode('tokenizer.json') as { model?: { vocab?: Record<string, number> }; added_tokens?: { id: number; content: string }[] };
+  const tj = decode('tokenizer.json') as {
+    model?: { vocab?: Record<string, number> };
+    added_tokens?: { id: number; content: string }[];
+  };
   const ids = new Map<string, number>(Object.entries(tj.model?.vocab ?? {}));
   for (const a of tj.added_tokens ?? []) ids.set(a.content, a.id);
   if (ids.size === 0) throw new Error('tokenizer.json has no vocabulary');
@@ -139,7 +154,10 @@ function byteTokenizer(family: TemplateFamily): TokenizerInfo {
 }
 
 /** config.json fields transformers writes for each architecture's config class. */
-export function tinyConfigJson(o: TinyModelOptions, tok: { vocabSize: number; bos: number | null; eos: number | null; pad: number | null }): Record<string, unknown> {
+export function tinyConfigJson(
+  o: TinyModelOptions,
+  tok: { vocabSize: number; bos: number | null; eos: number | null; pad: number | null },
+): Record<string, unknown> {
   if (o.hidden % o.heads !== 0) throw new Error(`hidden (${o.hidden}) must be a multiple of heads (${o.heads})`);
   if (o.heads % o.kvHeads !== 0) throw new Error(`heads (${o.heads}) must be a multiple of kv heads (${o.kvHeads})`);
   if ((o.hidden / o.heads) % 2 !== 0) throw new Error(`head dim (${o.hidden / o.heads}) must be even for RoPE`);
@@ -181,7 +199,13 @@ export function tinyConfigJson(o: TinyModelOptions, tok: { vocabSize: number; bo
         rope_scaling: o.ropeScaling ? { ...o.ropeScaling, rope_type: 'llama3' } : null,
       };
     case 'qwen2':
-      return { ...base, max_window_layers: o.layers, rope_scaling: null, sliding_window: null, use_sliding_window: false };
+      return {
+        ...base,
+        max_window_layers: o.layers,
+        rope_scaling: null,
+        sliding_window: null,
+        use_sliding_window: false,
+      };
     case 'qwen3':
       return {
         ...base,
@@ -197,8 +221,14 @@ export function tinyConfigJson(o: TinyModelOptions, tok: { vocabSize: number; bo
     case 'smollm3':
       // A RoPE layer then a NoPE layer, repeating (SmolLM3-3B has a NoPE layer every 4th).
       return {
-        ...base, attention_bias: false, mlp_bias: false, no_rope_layer_interval: 2, use_sliding_window: false, sliding_window: null,
-        no_rope_layers: Array.from({ length: o.layers }, (_, i) => ((i + 1) % 2 !== 0 ? 1 : 0)), rope_scaling: null,
+        ...base,
+        attention_bias: false,
+        mlp_bias: false,
+        no_rope_layer_interval: 2,
+        use_sliding_window: false,
+        sliding_window: null,
+        no_rope_layers: Array.from({ length: o.layers }, (_, i) => ((i + 1) % 2 !== 0 ? 1 : 0)),
+        rope_scaling: null,
         tie_word_embeddings: o.tieEmbeddings ?? true,
       };
     case 'phi3': {
@@ -206,8 +236,14 @@ export function tinyConfigJson(o: TinyModelOptions, tok: { vocabSize: number; bo
       const rotary = head_dim / 2;
       if (rotary % 2 !== 0) throw new Error(`phi3: head dim ${head_dim} / 2 must be even (partial_rotary_factor 0.5)`);
       return {
-        ...base, attention_bias: false, embd_pdrop: 0.0, resid_pdrop: 0.0, partial_rotary_factor: 0.5,
-        max_position_embeddings: o.maxPositionEmbeddings ?? 64, original_max_position_embeddings: 16, rms_norm_eps: 1e-5,
+        ...base,
+        attention_bias: false,
+        embd_pdrop: 0.0,
+        resid_pdrop: 0.0,
+        partial_rotary_factor: 0.5,
+        max_position_embeddings: o.maxPositionEmbeddings ?? 64,
+        original_max_position_embeddings: 16,
+        rms_norm_eps: 1e-5,
         rope_scaling: { type: 'longrope', ...longropeFactors(rotary / 2, o.seed) },
         sliding_window: o.slidingWindow === undefined ? 48 : o.slidingWindow,
       };
@@ -217,27 +253,48 @@ export function tinyConfigJson(o: TinyModelOptions, tok: { vocabSize: number; bo
       // Sliding then full layers, soft caps, and a query scalar ≠ head_dim, so every Gemma rule matters.
       const { hidden_act: _a, ...rest } = base;
       const common = {
-        ...rest, attention_bias: false, head_dim, hidden_act: 'gelu_pytorch_tanh', hidden_activation: 'gelu_pytorch_tanh',
-        query_pre_attn_scalar: 2 * head_dim, sliding_window: o.slidingWindow === undefined ? 8 : o.slidingWindow,
+        ...rest,
+        attention_bias: false,
+        head_dim,
+        hidden_act: 'gelu_pytorch_tanh',
+        hidden_activation: 'gelu_pytorch_tanh',
+        query_pre_attn_scalar: 2 * head_dim,
+        sliding_window: o.slidingWindow === undefined ? 8 : o.slidingWindow,
         tie_word_embeddings: o.tieEmbeddings ?? true,
       };
       if (o.arch === 'gemma2') {
-        return { ...common, attn_logit_softcapping: 20.0, final_logit_softcapping: 30.0, cache_implementation: 'hybrid' };
+        return {
+          ...common,
+          attn_logit_softcapping: 20.0,
+          final_logit_softcapping: 30.0,
+          cache_implementation: 'hybrid',
+        };
       }
       return {
-        ...common, attn_logit_softcapping: null, final_logit_softcapping: null, rope_local_base_freq: 10000.0,
-        rope_theta: o.ropeTheta ?? 1000000.0, rope_scaling: { rope_type: 'linear', factor: 2.0 }, sliding_window_pattern: 2,
+        ...common,
+        attn_logit_softcapping: null,
+        final_logit_softcapping: null,
+        rope_local_base_freq: 10000.0,
+        rope_theta: o.ropeTheta ?? 1000000.0,
+        rope_scaling: { rope_type: 'linear', factor: 2.0 },
+        sliding_window_pattern: 2,
         layer_types: Array.from({ length: o.layers }, (_, i) => ((i + 1) % 2 ? 'sliding_attention' : 'full_attention')),
       };
     }
     case 'internlm2':
       return {
-        ...base, architectures: ['InternLM2ForCausalLM'], auto_map: {
-          AutoConfig: 'configuration_internlm2.InternLM2Config', AutoModelForCausalLM: 'modeling_internlm2.InternLM2ForCausalLM',
+        ...base,
+        architectures: ['InternLM2ForCausalLM'],
+        auto_map: {
+          AutoConfig: 'configuration_internlm2.InternLM2Config',
+          AutoModelForCausalLM: 'modeling_internlm2.InternLM2ForCausalLM',
         },
         // A short trained length, so that a forward of a few dozen tokens runs dynamic NTK's grown base.
         max_position_embeddings: o.maxPositionEmbeddings ?? 16,
-        bias: false, rope_scaling: { type: 'dynamic', factor: 2.0 }, rms_norm_eps: 1e-5, pretraining_tp: 1,
+        bias: false,
+        rope_scaling: { type: 'dynamic', factor: 2.0 },
+        rms_norm_eps: 1e-5,
+        pretraining_tp: 1,
       };
   }
 }

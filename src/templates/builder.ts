@@ -18,7 +18,8 @@ export class SpanBuilder {
     this.length += text.length;
     const w = trainable && weight !== 1 ? weight : undefined;
     const last = this.spans[this.spans.length - 1];
-    if (last && last.role === role && last.trainable === trainable && last.weight === w && !!last.added === added) last.end = this.length;
+    if (last && last.role === role && last.trainable === trainable && last.weight === w && !!last.added === added)
+      last.end = this.length;
     else {
       const span: Span = { start, end: this.length, role, trainable };
       if (w !== undefined) span.weight = w;

@@ -14,7 +14,9 @@ const conv: Conversation = {
   messages: [
     { role: 'user', content: 'Weather?' },
     {
-      role: 'assistant', content: '', tool_calls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } }],
+      role: 'assistant',
+      content: '',
+      tool_calls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } }],
     },
     { role: 'tool', content: '{"t": 3}', tool_call_id: 'call_1' },
     { role: 'assistant', content: 'Cold.' },
@@ -24,10 +26,14 @@ const conv: Conversation = {
 describe.skipIf(!referenceDirExists())('doctor: opt-in fixes', () => {
   it('refuses Mistral Small ids as the official template does, and offers the id fix', async () => {
     const spec = getTemplate('mistral_small');
-    const [official] = await renderOfficial([{
-      template: loadReferenceTemplate(spec.reference!)!, messages: toHFMessages(conv), tools: toHFTools(conv),
-      special_tokens: { bos_token: '<s>', eos_token: '</s>' },
-    }]);
+    const [official] = await renderOfficial([
+      {
+        template: loadReferenceTemplate(spec.reference!)!,
+        messages: toHFMessages(conv),
+        tools: toHFTools(conv),
+        special_tokens: { bos_token: '<s>', eos_token: '</s>' },
+      },
+    ]);
     expect(official).toHaveProperty('error');
     expect(() => render(spec, conv, { today: '2026-01-15' })).toThrow(TemplateError);
     expect(() => render(spec, conv, { today: '2026-01-15' })).toThrow((official as { error: string }).error);

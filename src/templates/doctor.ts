@@ -19,7 +19,8 @@ function* texts(conv: Conversation): Generator<[string, string]> {
   for (const [i, m] of conv.messages.entries()) {
     yield [`messages[${i}].content`, m.content];
     if (m.reasoning_content !== undefined) yield [`messages[${i}].reasoning_content`, m.reasoning_content];
-    for (const [k, c] of (m.tool_calls ?? []).entries()) yield [`messages[${i}].tool_calls[${k}]`, c.name + ' ' + JSON.stringify(c.arguments)];
+    for (const [k, c] of (m.tool_calls ?? []).entries())
+      yield [`messages[${i}].tool_calls[${k}]`, c.name + ' ' + JSON.stringify(c.arguments)];
   }
   for (const [i, t] of (conv.tools ?? []).entries()) yield [`tools[${i}]`, JSON.stringify(t)];
 }
@@ -40,14 +41,22 @@ export function contentWarnings(spec: TemplateSpec, conv: Conversation): RenderW
 
 export function lengthWarning(spec: TemplateSpec, text: string, maxChars = DEFAULT_MAX_CHARS): RenderWarning[] {
   return text.length > maxChars
-    ? [{ code: 'record_too_long', message: `rendered with ${spec.id} the record is ${text.length} characters, over the ${maxChars} limit: it will be truncated` }]
+    ? [
+        {
+          code: 'record_too_long',
+          message: `rendered with ${spec.id} the record is ${text.length} characters, over the ${maxChars} limit: it will be truncated`,
+        },
+      ]
     : [];
 }
 
 /** Renders and adds the doctor's content findings to the result's warnings. */
 export function renderChecked(spec: TemplateSpec, conv: Conversation, opts: DoctorOptions = {}): Rendered {
   const r = render(spec, conv, opts);
-  return { ...r, warnings: [...r.warnings, ...contentWarnings(spec, conv), ...lengthWarning(spec, r.text, opts.maxChars)] };
+  return {
+    ...r,
+    warnings: [...r.warnings, ...contentWarnings(spec, conv), ...lengthWarning(spec, r.text, opts.maxChars)],
+  };
 }
 
 /**
@@ -63,8 +72,10 @@ export function refusalFix(spec: TemplateSpec, conv: Conversation, opts: RenderO
     if (!(e instanceof TemplateError)) throw e;
     return undefined;
   }
-  return `with fixToolCallIds (prism render/tokenize --fix-tool-call-ids, the Templates page's "fix tool call ids") ` +
-    `the tool call ids will be rewritten to the ${spec.id} form and the record renders`;
+  return (
+    `with fixToolCallIds (prism render/tokenize --fix-tool-call-ids, the Templates page's "fix tool call ids") ` +
+    `the tool call ids will be rewritten to the ${spec.id} form and the record renders`
+  );
 }
 
 /**
@@ -76,7 +87,9 @@ export function doctor(spec: TemplateSpec, conv: Conversation, opts: DoctorOptio
     return renderChecked(spec, conv, opts).warnings;
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
-    const out: RenderWarning[] = [{ code: 'template_refused', message: `${spec.id} refuses this conversation: ${e.message}` }];
+    const out: RenderWarning[] = [
+      { code: 'template_refused', message: `${spec.id} refuses this conversation: ${e.message}` },
+    ];
     const fix = refusalFix(spec, conv, opts);
     if (fix) out.push({ code: 'fix_available', message: fix });
     return [...out, ...contentWarnings(spec, conv)];

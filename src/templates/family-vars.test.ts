@@ -8,7 +8,11 @@ import { corpus } from './conformance/corpus.ts';
 import type { Conversation } from '../data/types.ts';
 import { familyReferences, officialInput } from './conformance/families.ts';
 import {
-  loadReferenceTemplate, officialJob, referenceDirExists, renderOfficial, type OfficialJob,
+  loadReferenceTemplate,
+  officialJob,
+  referenceDirExists,
+  renderOfficial,
+  type OfficialJob,
 } from './conformance/official.ts';
 import { familySpecs } from './family-specs.ts';
 import { render, TemplateError, type RenderOptions } from './render.ts';
@@ -17,8 +21,22 @@ import type { Rendered } from './types.ts';
 
 /** The 16 ids of issue 14's table (independent of the code's own list). */
 const ISSUE_14 = [
-  'qwen3_5', 'qwen3_coder', 'gpt_oss', 'deepseek_v3_1', 'glm4_5', 'glm4_7', 'smollm3', 'granite3_3', 'granite4',
-  'mistral_small', 'gemma4', 'kimi_k2', 'seed_oss', 'minicpm5', 'lfm2_5', 'hermes3',
+  'qwen3_5',
+  'qwen3_coder',
+  'gpt_oss',
+  'deepseek_v3_1',
+  'glm4_5',
+  'glm4_7',
+  'smollm3',
+  'granite3_3',
+  'granite4',
+  'mistral_small',
+  'gemma4',
+  'kimi_k2',
+  'seed_oss',
+  'minicpm5',
+  'lfm2_5',
+  'hermes3',
 ];
 
 /** The declared default as the value a caller passes to the template; undefined: "not passed". */
@@ -37,7 +55,11 @@ const other = (v: unknown): unknown =>
 const option = (name: string, v: unknown): Partial<RenderOptions> =>
   name === 'enable_thinking' ? { enableThinking: v as boolean } : { vars: { [name]: v } };
 
-const official = (r: Rendered) => r.spans.filter((s) => !s.added).map((s) => r.text.slice(s.start, s.end)).join('');
+const official = (r: Rendered) =>
+  r.spans
+    .filter((s) => !s.added)
+    .map((s) => r.text.slice(s.start, s.end))
+    .join('');
 
 describe('template variables of the 2025-26 families', () => {
   it('every family of issue 14 declares the variables its official template reads', () => {
@@ -45,10 +67,17 @@ describe('template variables of the 2025-26 families', () => {
     // Variables named in the official templates (read off the reference files).
     const declared = Object.fromEntries(familySpecs.map((s) => [s.id, (s.vars ?? []).map((v) => v.name).sort()]));
     expect(declared).toMatchObject({
-      qwen3_5: ['enable_thinking'], minicpm5: ['enable_thinking'], smollm3: ['enable_thinking'],
-      gemma4: ['enable_thinking'], glm4_5: ['enable_thinking'], glm4_7: ['clear_thinking', 'enable_thinking'],
-      deepseek_v3_1: ['enable_thinking'], seed_oss: ['thinking_budget'], lfm2_5: ['keep_past_thinking'],
-      granite3_3: ['thinking', 'today'], mistral_small: ['today'],
+      qwen3_5: ['enable_thinking'],
+      minicpm5: ['enable_thinking'],
+      smollm3: ['enable_thinking'],
+      gemma4: ['enable_thinking'],
+      glm4_5: ['enable_thinking'],
+      glm4_7: ['clear_thinking', 'enable_thinking'],
+      deepseek_v3_1: ['enable_thinking'],
+      seed_oss: ['thinking_budget'],
+      lfm2_5: ['keep_past_thinking'],
+      granite3_3: ['thinking', 'today'],
+      mistral_small: ['today'],
       gpt_oss: ['builtin_tools', 'model_identity', 'reasoning_effort', 'today'],
     });
   });
@@ -57,7 +86,9 @@ describe('template variables of the 2025-26 families', () => {
 describe.skipIf(!referenceDirExists())('template variable defaults vs the official templates (real Jinja2)', () => {
   it('rendering without the variable equals the official template given its declared default', async () => {
     interface Planned {
-      where: string; ours: string | { error: string }; kind: 'default' | 'other' | 'today';
+      where: string;
+      ours: string | { error: string };
+      kind: 'default' | 'other' | 'today';
       /** The family's documented deviation (families.ts), applied to both texts before comparing. */
       normalize?: (t: string) => string;
     }
@@ -107,7 +138,10 @@ describe.skipIf(!referenceDirExists())('template variable defaults vs the offici
           // The other value, given to both sides: equal again, and somewhere different from the default.
           const o = ours(option(decl.name, other(v)));
           planned.push({
-            where: where + ' (other value)', ours: o.text, kind: 'other', normalize: ref.deviation?.normalize,
+            where: where + ' (other value)',
+            ours: o.text,
+            kind: 'other',
+            normalize: ref.deviation?.normalize,
           });
           jobs.push(job(o.input, { [decl.name]: other(v) }));
         }
@@ -115,10 +149,20 @@ describe.skipIf(!referenceDirExists())('template variable defaults vs the offici
     }
     // Every declared variable with a concrete default is checked (builtin_tools' "none" is "not passed").
     expect([...tried].sort()).toEqual([
-      'deepseek_v3_1.enable_thinking', 'gemma4.enable_thinking', 'glm4_7.clear_thinking', 'glm4_7.enable_thinking',
-      'gpt_oss.model_identity', 'gpt_oss.reasoning_effort', 'gpt_oss.today', 'granite3_3.thinking',
-      'granite3_3.today', 'lfm2_5.keep_past_thinking', 'mistral_small.today', 'qwen3_5.enable_thinking',
-      'seed_oss.thinking_budget', 'smollm3.enable_thinking',
+      'deepseek_v3_1.enable_thinking',
+      'gemma4.enable_thinking',
+      'glm4_7.clear_thinking',
+      'glm4_7.enable_thinking',
+      'gpt_oss.model_identity',
+      'gpt_oss.reasoning_effort',
+      'gpt_oss.today',
+      'granite3_3.thinking',
+      'granite3_3.today',
+      'lfm2_5.keep_past_thinking',
+      'mistral_small.today',
+      'qwen3_5.enable_thinking',
+      'seed_oss.thinking_budget',
+      'smollm3.enable_thinking',
     ]);
     const results = await renderOfficial(jobs);
     const failures: string[] = [];

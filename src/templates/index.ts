@@ -8,14 +8,37 @@ export { render, resolveLossScale, TemplateError, type RenderOptions } from './r
 export { reactConversation } from './agent/native/react.ts';
 export { withNineCharIds } from './agent/native/mistral.ts';
 export {
-  agentTemplateList, agentTemplateProblem, createAgentTemplate, isAgentTemplateId, nativeAgentId, NATIVE_AGENTS,
+  agentTemplateList,
+  agentTemplateProblem,
+  createAgentTemplate,
+  isAgentTemplateId,
+  nativeAgentId,
+  NATIVE_AGENTS,
 } from './agent/registry.ts';
 export type { AgentTemplateInfo, AgentKind } from './agent/types.ts';
 export { trainedMessages, POLICY_BASE, type LossOptions } from './loss.ts';
-export { doctor, refusalFix, renderChecked, contentWarnings, lengthWarning, DEFAULT_MAX_CHARS, type DoctorOptions } from './doctor.ts';
+export {
+  doctor,
+  refusalFix,
+  renderChecked,
+  contentWarnings,
+  lengthWarning,
+  DEFAULT_MAX_CHARS,
+  type DoctorOptions,
+} from './doctor.ts';
 export { toolFormatDescriptions } from './agent/native/descriptions.ts';
 export { pyJsonDumps, pyStrip } from './pyjson.ts';
 export {
-  parseLossScale, weighContext, lossScaleBase, withLossBase, LossScaleError, LOSS_BASES, LOSS_SCALE_NAMES,
-  type LossScale, type LossBase, type WeightedPart, type ContextInfo, type LossScaleName,
+  parseLossScale,
+  weighContext,
+  lossScaleBase,
+  withLossBase,
+  LossScaleError,
+  LOSS_BASES,
+  LOSS_SCALE_NAMES,
+  type LossScale,
+  type LossBase,
+  type WeightedPart,
+  type ContextInfo,
+  type LossScaleName,
 } from './loss-scale/index.ts';

@@ -11,8 +11,19 @@ import type { Rendered } from './types.ts';
 const src = { format: 'messages' as const, line: 1 };
 const u = (content: string, extra: Partial<Message> = {}): Message => ({ role: 'user', content, ...extra });
 const a = (content: string, extra: Partial<Message> = {}): Message => ({ role: 'assistant', content, ...extra });
-const conv = (messages: Message[], extra: Partial<Conversation> = {}): Conversation => ({ messages, source: src, ...extra });
-const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const conv = (messages: Message[], extra: Partial<Conversation> = {}): Conversation => ({
+  messages,
+  source: src,
+  ...extra,
+});
+const weather = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};
 
 /** The trained runs of text (adjacent trainable spans joined). */
 function trained(r: Rendered): string[] {
@@ -102,7 +113,10 @@ describe('what is trained (default all_assistant)', () => {
   });
 
   it('llama3_2 tool call: {"name", "parameters"} JSON and <|eot_id|>', () => {
-    const c = conv([u('Weather in Paris?'), a('', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] })], { tools: [weather] });
+    const c = conv(
+      [u('Weather in Paris?'), a('', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] })],
+      { tools: [weather] },
+    );
     expect(trained(r('llama3_2', c))).toEqual(['{"name": "get_weather", "parameters": {"city": "Paris"}}<|eot_id|>']);
   });
 
@@ -125,7 +139,10 @@ describe('what is trained (default all_assistant)', () => {
       const runs = trained(out);
       expect(runs.length, id).toBe(1);
       expect(runs[0].length, id).toBeGreaterThan('Hello!'.length);
-      expect(getTemplate(id).stop.some((s) => runs[0].endsWith(s)), `${id}: ${runs[0]}`).toBe(true);
+      expect(
+        getTemplate(id).stop.some((s) => runs[0].endsWith(s)),
+        `${id}: ${runs[0]}`,
+      ).toBe(true);
     }
   });
 });
@@ -134,7 +151,9 @@ describe('loss policies and overrides', () => {
   const c = conv([u('Q1'), a('A1'), u('Q2'), a('A2'), { role: 'tool', content: 'R' }, a('A3')]);
 
   it('last_round trains only the turns after the last user message', () => {
-    expect(trainedText(r('qwen3', conv([u('Q1'), a('A1'), u('Q2'), a('A2')]), { lossPolicy: 'last_round' }))).toBe('A2<|im_end|>');
+    expect(trainedText(r('qwen3', conv([u('Q1'), a('A1'), u('Q2'), a('A2')]), { lossPolicy: 'last_round' }))).toBe(
+      'A2<|im_end|>',
+    );
   });
 
   it('last_round starts after the last user or tool message (ms-swift get_last_user_round); the user boundary is an option', () => {
@@ -146,7 +165,17 @@ describe('loss policies and overrides', () => {
   });
 
   it('the same record trains the same replies under every template (last_round)', () => {
-    const agent = conv([u('Q1'), a('A1'), u('Q2'), a('', { tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }] }), { role: 'tool', content: 'R', tool_call_id: 'abcdefghi' }, a('A3')], { tools: [weather] });
+    const agent = conv(
+      [
+        u('Q1'),
+        a('A1'),
+        u('Q2'),
+        a('', { tool_calls: [{ id: 'abcdefghi', name: 'get_weather', arguments: { city: 'x' } }] }),
+        { role: 'tool', content: 'R', tool_call_id: 'abcdefghi' },
+        a('A3'),
+      ],
+      { tools: [weather] },
+    );
     for (const id of templateIds) {
       const runs = trained(r(id, agent, { lossPolicy: 'last_round' }));
       expect(runs.length, id).toBe(1);
@@ -181,14 +210,21 @@ describe('thinking', () => {
   });
 
   it('qwen3: reasoning of the last round is trained; earlier rounds lose it with a warning', () => {
-    const c = conv([u('Q1'), a('A1', { reasoning_content: 'old' }), u('Q2'), a('A2', { reasoning_content: '\nnew\n' })]);
+    const c = conv([
+      u('Q1'),
+      a('A1', { reasoning_content: 'old' }),
+      u('Q2'),
+      a('A2', { reasoning_content: '\nnew\n' }),
+    ]);
     const out = r('qwen3', c);
     expect(trained(out)).toEqual(['A1<|im_end|>', '<think>\nnew\n</think>\n\nA2<|im_end|>']);
     expect(out.warnings.map((w) => w.code)).toContain('thinking_dropped');
   });
 
   it('qwen3 enableThinking=false adds the empty think block after the generation prompt', () => {
-    expect(r('qwen3', conv([u('Hi')]), { addGenerationPrompt: true, enableThinking: false }).text).toBe('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n');
+    expect(r('qwen3', conv([u('Hi')]), { addGenerationPrompt: true, enableThinking: false }).text).toBe(
+      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n',
+    );
   });
 
   it('deepseek_r1 keeps the final round reasoning as a trained think block', () => {
@@ -222,7 +258,18 @@ describe('doctor', () => {
   });
 
   it('flags tools the family cannot express, and refusals', () => {
-    const c = conv([u('Hi'), a('', { tool_calls: [{ name: 'get_weather', arguments: {} }, { name: 'get_weather', arguments: { city: 'x' } }] })], { tools: [weather] });
+    const c = conv(
+      [
+        u('Hi'),
+        a('', {
+          tool_calls: [
+            { name: 'get_weather', arguments: {} },
+            { name: 'get_weather', arguments: { city: 'x' } },
+          ],
+        }),
+      ],
+      { tools: [weather] },
+    );
     expect(codes('phi3', c)).toContain('tools_as_react');
     expect(codes('llama3_2', c)).toEqual(['template_refused']);
     expect(codes('gemma3', conv([u('a'), u('b')]))).toEqual(['template_refused']);

@@ -16,7 +16,13 @@ import { applyConversationHints } from '../data/py-json.ts';
 import { createAgentTemplate } from './agent/registry.ts';
 import { textOf, tpl } from './agent/pieces.ts';
 import type {
-  AgentContext, AgentTemplate, AssistantTurn, Piece, ResultsBlock, ResultsNext, ToolsPlacement,
+  AgentContext,
+  AgentTemplate,
+  AssistantTurn,
+  Piece,
+  ResultsBlock,
+  ResultsNext,
+  ToolsPlacement,
 } from './agent/types.ts';
 import { SpanBuilder } from './builder.ts';
 import { TemplateError } from './errors.ts';
@@ -128,7 +134,12 @@ export function render(spec: TemplateSpec, conv: Conversation, opts: RenderOptio
   walk.run();
   if (spec.alternation) checkAlternation(spec, walk.blocks);
   const trained = trainedMessages(source.messages, { base: lossScale.base, lastRoundBoundary: opts.lastRoundBoundary });
-  const b = weigh(walk.blocks.flatMap((x) => [...x.head, ...x.body, ...x.tail]), source.messages, trained, lossScale);
+  const b = weigh(
+    walk.blocks.flatMap((x) => [...x.head, ...x.body, ...x.tail]),
+    source.messages,
+    trained,
+    lossScale,
+  );
   const out: Rendered = { text: b.text, spans: b.spans, warnings, agentTemplate: agent.id };
   if (walk.toolResultsIn) out.toolResultsIn = walk.toolResultsIn;
   return out;
@@ -169,7 +180,7 @@ class Walk {
     const record: Piece[] | undefined = given ? [{ text: this.conv.system!, role: 'system' }] : undefined;
     const fallback: Piece[] | undefined =
       spec.defaultSystem !== undefined ? [{ text: spec.defaultSystem, role: 'system' }] : undefined;
-    let sys = placed.system === null ? undefined : placed.system ?? record ?? fallback;
+    let sys = placed.system === null ? undefined : (placed.system ?? record ?? fallback);
     // Templates that build the system turn from the prompt (SmolLM3's metadata block, the Granite 3.3 date).
     // A system turn's prompt is trimmed (trimContent) before a rule adds to it (Gemma 4's <|think|> line).
     const trimmed = spec.systemPlacement === 'turn' && spec.trimContent && !placed.systemVerbatim;
@@ -231,11 +242,17 @@ class Walk {
     if (!hasSys && preamble === undefined && !placed.systemHead) return;
     // (A system turn's prompt was trimmed in run(), before a rule added to it.)
     const body = [
-      ...(placed.systemHead ?? []), ...(preamble !== undefined ? [tpl(preamble)] : []), ...(hasSys ? sys! : [])
+      ...(placed.systemHead ?? []),
+      ...(preamble !== undefined ? [tpl(preamble)] : []),
+      ...(hasSys ? sys! : []),
     ];
     const isDefault =
-      spec.defaultSystemSep !== undefined && hasSys && sys!.length === 1 && sys![0].text === spec.defaultSystem &&
-      this.conv.system === undefined && !placed.system;
+      spec.defaultSystemSep !== undefined &&
+      hasSys &&
+      sys!.length === 1 &&
+      sys![0].text === spec.defaultSystem &&
+      this.conv.system === undefined &&
+      !placed.system;
     const sep = isDefault ? spec.defaultSystemSep! : spec.systemTurn.sep;
     const tail = [tpl(spec.systemTurn.suffix), tpl(sep)];
     this.blocks.push({ role: 'frame', head: [tpl(spec.systemTurn.prefix)], body, tail });
@@ -332,7 +349,10 @@ class Walk {
   private thinkingOptions() {
     const { addGenerationPrompt, enableThinking, today } = this.opts;
     return {
-      conversation: this.conv, addGenerationPrompt: !!addGenerationPrompt, enableThinking, today,
+      conversation: this.conv,
+      addGenerationPrompt: !!addGenerationPrompt,
+      enableThinking,
+      today,
       vars: this.opts.vars ?? {},
     };
   }
@@ -342,8 +362,12 @@ class Walk {
     if (this.rule) {
       return this.rule.reply(m, {
         ...this.thinkingOptions(),
-        index: i, isLast: i === this.msgs.length - 1, lastQuery: this.lastQuery, hasCalls,
-        trainEmptyThink: !!this.opts.trainEmptyThink, warn: this.ctx.warn,
+        index: i,
+        isLast: i === this.msgs.length - 1,
+        lastQuery: this.lastQuery,
+        hasCalls,
+        trainEmptyThink: !!this.opts.trainEmptyThink,
+        warn: this.ctx.warn,
       });
     }
     return { pieces: [{ text: m.content, role: 'assistant' as const, msg: i }], content: m.content };
@@ -354,7 +378,7 @@ class Walk {
     const n = this.next;
     this.next = null;
     if (!n) return { prefix: this.spec.assistant.prefix };
-    const prefix = (call ? n.callPrefix ?? n.assistantPrefix : n.assistantPrefix) ?? this.spec.assistant.prefix;
+    const prefix = (call ? (n.callPrefix ?? n.assistantPrefix) : n.assistantPrefix) ?? this.spec.assistant.prefix;
     return { prefix, role: n.inline ? 'cont' : undefined };
   }
 
@@ -515,7 +539,7 @@ function weigh(pieces: Piece[], messages: Message[], trained: boolean[], ls: Los
   const b = new SpanBuilder();
   const list = pieces.filter((p) => p.text !== '');
   const isResponse = (p: Piece) => p.msg !== undefined && !p.end && p.role === 'assistant';
-  for (let k = 0; k < list.length; ) {
+  for (let k = 0; k < list.length;) {
     const p = list[k];
     const on = p.msg !== undefined ? trained[p.msg] : ls.base === 'all';
     if (!on) {

@@ -5,16 +5,62 @@
 
 /** Built-in template ids (`prism templates`). */
 export type TemplateId =
-  | 'qwen2_5' | 'qwen3' | 'llama3' | 'llama3_2' | 'internlm2' | 'glm4' | 'mistral' | 'mistral_nemo'
-  | 'gemma2' | 'gemma3' | 'phi3' | 'phi4_mini' | 'deepseek_r1' | 'smollm2' | 'chatml'
-  | 'qwen3_5' | 'qwen3_coder' | 'minicpm5' | 'granite4' | 'granite3_3' | 'hermes3' | 'lfm2_5' | 'smollm3'
-  | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss' | 'kimi_k2' | 'mistral_small' | 'gpt_oss' | 'gemma4';
+  | 'qwen2_5'
+  | 'qwen3'
+  | 'llama3'
+  | 'llama3_2'
+  | 'internlm2'
+  | 'glm4'
+  | 'mistral'
+  | 'mistral_nemo'
+  | 'gemma2'
+  | 'gemma3'
+  | 'phi3'
+  | 'phi4_mini'
+  | 'deepseek_r1'
+  | 'smollm2'
+  | 'chatml'
+  | 'qwen3_5'
+  | 'qwen3_coder'
+  | 'minicpm5'
+  | 'granite4'
+  | 'granite3_3'
+  | 'hermes3'
+  | 'lfm2_5'
+  | 'smollm3'
+  | 'glm4_5'
+  | 'glm4_7'
+  | 'deepseek_v3_1'
+  | 'seed_oss'
+  | 'kimi_k2'
+  | 'mistral_small'
+  | 'gpt_oss'
+  | 'gemma4';
 
 /** A family's native tool format: the agent template `native:<id>` (agent/native/). */
 export type ToolFormatId =
-  | 'hermes' | 'llama3_json' | 'mistral' | 'glm4' | 'phi4_mini' | 'deepseek' | 'react'
-  | 'qwen3_5' | 'qwen3_coder' | 'minicpm5' | 'granite4' | 'granite3_3' | 'hermes3' | 'lfm2_5'
-  | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss' | 'kimi_k2' | 'mistral_small' | 'gpt_oss' | 'gemma4';
+  | 'hermes'
+  | 'llama3_json'
+  | 'mistral'
+  | 'glm4'
+  | 'phi4_mini'
+  | 'deepseek'
+  | 'react'
+  | 'qwen3_5'
+  | 'qwen3_coder'
+  | 'minicpm5'
+  | 'granite4'
+  | 'granite3_3'
+  | 'hermes3'
+  | 'lfm2_5'
+  | 'glm4_5'
+  | 'glm4_7'
+  | 'deepseek_v3_1'
+  | 'seed_oss'
+  | 'kimi_k2'
+  | 'mistral_small'
+  | 'gpt_oss'
+  | 'gemma4';
 
 /** Variables of the official templates beyond enable_thinking, under their own names. */
 export interface TemplateVars {
@@ -137,7 +183,22 @@ export interface TemplateSpec {
   /** The native tool format (agent template `native:<toolFormat>`), used unless another is chosen. */
   toolFormat: ToolFormatId;
   /** Reasoning handling: Qwen3's `<think>` rules, or DeepSeek-R1's (reasoning dropped). */
-  thinking?: 'qwen3' | 'r1' | 'qwen3_5' | 'ignored' | 'minicpm5' | 'granite3_3' | 'lfm2_5' | 'smollm3' | 'glm4_5' | 'glm4_7' | 'deepseek_v3_1' | 'seed_oss' | 'mistral_small' | 'gpt_oss' | 'gemma4';
+  thinking?:
+    | 'qwen3'
+    | 'r1'
+    | 'qwen3_5'
+    | 'ignored'
+    | 'minicpm5'
+    | 'granite3_3'
+    | 'lfm2_5'
+    | 'smollm3'
+    | 'glm4_5'
+    | 'glm4_7'
+    | 'deepseek_v3_1'
+    | 'seed_oss'
+    | 'mistral_small'
+    | 'gpt_oss'
+    | 'gemma4';
   /** Llama 3.1+ `Today Date` line: the default when no `date` option is given. */
   defaultDate?: string;
 }

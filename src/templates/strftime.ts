@@ -2,7 +2,17 @@
 // "%B %d, %Y", "%d %b %Y"): English month names (the C locale transformers runs under), zero-padded
 // day and month. A template's date is the render option `today` (YYYY-MM-DD), else the current date.
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
   'December',
 ];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -32,17 +42,28 @@ export function strftime(format: string, today?: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return format.replace(/%[YmdBbAaHMS%]/g, (c) => {
     switch (c) {
-      case '%Y': return String(y).padStart(4, '0');
-      case '%m': return pad(mo);
-      case '%d': return pad(d);
-      case '%B': return MONTHS[mo - 1];
-      case '%b': return MONTHS[mo - 1].slice(0, 3);
-      case '%A': return weekday;
-      case '%a': return weekday.slice(0, 3);
-      case '%H': return pad(h);
-      case '%M': return pad(mi);
-      case '%S': return pad(sec);
-      default: return '%';
+      case '%Y':
+        return String(y).padStart(4, '0');
+      case '%m':
+        return pad(mo);
+      case '%d':
+        return pad(d);
+      case '%B':
+        return MONTHS[mo - 1];
+      case '%b':
+        return MONTHS[mo - 1].slice(0, 3);
+      case '%A':
+        return weekday;
+      case '%a':
+        return weekday.slice(0, 3);
+      case '%H':
+        return pad(h);
+      case '%M':
+        return pad(mi);
+      case '%S':
+        return pad(sec);
+      default:
+        return '%';
     }
   });
 }

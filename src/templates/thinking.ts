@@ -85,7 +85,10 @@ function lastIndex(messages: Message[], test: (m: Message) => boolean): number {
 
 const qwen3: ThinkingRule = {
   lastQuery: (messages) =>
-    lastIndex(messages, (m) => m.role === 'user' && !(m.content.startsWith('<tool_response>') && m.content.endsWith('</tool_response>'))),
+    lastIndex(
+      messages,
+      (m) => m.role === 'user' && !(m.content.startsWith('<tool_response>') && m.content.endsWith('</tool_response>')),
+    ),
   reply(m, ctx) {
     const i = ctx.index;
     let content = m.content;
@@ -101,7 +104,13 @@ const qwen3: ThinkingRule = {
       const think = '<think>\n' + pyStrip(reasoning, '\n') + '\n</think>\n\n';
       // The empty block the template inserts is trained only when asked (trainEmptyThink).
       const empty = pyStrip(reasoning, '\n') === '' && !ctx.trainEmptyThink;
-      return { pieces: [empty ? { text: think, role: 'template' } : { text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i }], content };
+      return {
+        pieces: [
+          empty ? { text: think, role: 'template' } : { text: think, role: 'assistant', msg: i },
+          { text: pyLstrip(content, '\n'), role: 'assistant', msg: i },
+        ],
+        content,
+      };
     }
     if (reasoning) ctx.warn('thinking_dropped', DROPPED);
     return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
@@ -125,14 +134,37 @@ const r1: ThinkingRule = {
     const keep = i > ctx.lastQuery && reasoning !== undefined && pyStrip(reasoning) !== '';
     if (!keep && reasoning) ctx.warn('thinking_dropped', DROPPED);
     if (!keep) return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
-    ctx.warn('reasoning_kept', 'reasoning of the final round is written as <think> so it is trained; the official template (written for inference) drops it');
+    ctx.warn(
+      'reasoning_kept',
+      'reasoning of the final round is written as <think> so it is trained; the official template (written for inference) drops it',
+    );
     const think = '<think>\n' + pyStrip(reasoning!, '\n') + '\n</think>\n\n';
-    return { pieces: [{ text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i }], content };
+    return {
+      pieces: [
+        { text: think, role: 'assistant', msg: i },
+        { text: pyLstrip(content, '\n'), role: 'assistant', msg: i },
+      ],
+      content,
+    };
   },
 };
 
 const rules: Record<NonNullable<TemplateSpec['thinking']>, ThinkingRule> = {
-  qwen3, r1, qwen3_5, ignored, minicpm5, granite3_3, lfm2_5, smollm3, glm4_5, glm4_7, deepseek_v3_1, seed_oss, mistral_small, gpt_oss, gemma4,
+  qwen3,
+  r1,
+  qwen3_5,
+  ignored,
+  minicpm5,
+  granite3_3,
+  lfm2_5,
+  smollm3,
+  glm4_5,
+  glm4_7,
+  deepseek_v3_1,
+  seed_oss,
+  mistral_small,
+  gpt_oss,
+  gemma4,
 };
 
 export function thinkingRule(spec: TemplateSpec): ThinkingRule | undefined {

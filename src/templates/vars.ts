@@ -17,20 +17,24 @@ const BOOL = (name: string, v: string): boolean => {
 
 const PARSERS: { [K in VarName]-?: (v: string) => TemplateVars[K] } = {
   reasoning_effort: (v) => {
-    if (![
-      'low', 'medium', 'high',
-    ].includes(v)) throw new TemplateVarError(`reasoning_effort is low, medium or high, got ${JSON.stringify(v)}`);
+    if (!['low', 'medium', 'high'].includes(v))
+      throw new TemplateVarError(`reasoning_effort is low, medium or high, got ${JSON.stringify(v)}`);
     return v;
   },
   model_identity: (v) => v,
   builtin_tools: (v) => {
     const names = v === '' ? [] : v.split(',');
-    for (const n of names) if (n !== 'browser' && n !== 'python') throw new TemplateVarError(`builtin_tools lists browser and/or python (comma-separated), got ${JSON.stringify(n)}`);
+    for (const n of names)
+      if (n !== 'browser' && n !== 'python')
+        throw new TemplateVarError(
+          `builtin_tools lists browser and/or python (comma-separated), got ${JSON.stringify(n)}`,
+        );
     return names;
   },
   thinking_budget: (v) => {
     const n = Number(v);
-    if (!/^-?\d+$/.test(v) || n < -1) throw new TemplateVarError(`thinking_budget is a whole number of tokens, -1 for none, got ${JSON.stringify(v)}`);
+    if (!/^-?\d+$/.test(v) || n < -1)
+      throw new TemplateVarError(`thinking_budget is a whole number of tokens, -1 for none, got ${JSON.stringify(v)}`);
     return n;
   },
   keep_past_thinking: (v) => BOOL('keep_past_thinking', v),
@@ -54,10 +58,14 @@ export function parseTemplateVars(items: string[], spec: TemplateSpec): Template
     if (eq <= 0) throw new TemplateVarError(`expected NAME=VALUE, got ${JSON.stringify(item)}`);
     const name = item.slice(0, eq) as VarName;
     if (!(TEMPLATE_VAR_NAMES as string[]).includes(name)) {
-      throw new TemplateVarError(`unknown template variable ${JSON.stringify(name)} (known: ${TEMPLATE_VAR_NAMES.join(', ')})`);
+      throw new TemplateVarError(
+        `unknown template variable ${JSON.stringify(name)} (known: ${TEMPLATE_VAR_NAMES.join(', ')})`,
+      );
     }
     if (!reads.includes(name)) {
-      throw new TemplateVarError(`${spec.id}'s template does not read ${name} (it reads: ${reads.join(', ') || 'none of them'})`);
+      throw new TemplateVarError(
+        `${spec.id}'s template does not read ${name} (it reads: ${reads.join(', ') || 'none of them'})`,
+      );
     }
     (out as Record<string, unknown>)[name] = PARSERS[name](item.slice(eq + 1));
   }

@@ -16,7 +16,14 @@ import type { Rendered } from './types.ts';
 const src = { format: 'messages' as const, line: 1 };
 const u = (content: string): Message => ({ role: 'user', content });
 const a = (content: string, extra: Partial<Message> = {}): Message => ({ role: 'assistant', content, ...extra });
-const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const weather = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};
 
 const REACT_REPLY =
   'Thought: I need the weather.\nAction: get_weather\nAction Input: {"city": "Paris"}\nObservation: 18\nThought: I now know the final answer\nFinal Answer: 18 °C in Paris.';
@@ -35,54 +42,109 @@ interface Check {
 const CHECKS: Check[] = [
   {
     name: 'react: a ReAct reply written as text',
-    template: 'qwen2_5', opts: { lossScale: 'react' },
+    template: 'qwen2_5',
+    opts: { lossScale: 'react' },
     conv: { source: src, messages: [u('Weather in Paris?'), a(REACT_REPLY), u('Thanks!'), a('You are welcome.')] },
-    replies: [{ text: REACT_REPLY, query: 'Weather in Paris?' }, { text: 'You are welcome.', query: 'Thanks!' }],
+    replies: [
+      { text: REACT_REPLY, query: 'Weather in Paris?' },
+      { text: 'You are welcome.', query: 'Thanks!' },
+    ],
   },
   {
     name: 'hermes: the native <tool_call> block of a call turn after its text',
-    template: 'qwen2_5', opts: { lossScale: 'hermes' },
-    conv: { source: src, tools: [weather], messages: [u('Paris?'), a('Let me check.', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }), { role: 'tool', content: '18' }, a('18 °C.')] },
+    template: 'qwen2_5',
+    opts: { lossScale: 'hermes' },
+    conv: {
+      source: src,
+      tools: [weather],
+      messages: [
+        u('Paris?'),
+        a('Let me check.', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }),
+        { role: 'tool', content: '18' },
+        a('18 °C.'),
+      ],
+    },
     replies: [
-      { text: 'Let me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>', query: 'Paris?' },
+      {
+        text: 'Let me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+        query: 'Paris?',
+      },
       { text: '18 °C.', query: null },
     ],
   },
   {
     name: 'qwen: ✿FUNCTION✿ text on Llama 3.2',
-    template: 'llama3_2', opts: { lossScale: 'qwen' },
+    template: 'llama3_2',
+    opts: { lossScale: 'qwen' },
     conv: { source: src, messages: [u('北京天气？'), a(QWEN_REPLY)] },
     replies: [{ text: QWEN_REPLY, query: '北京天气？' }],
   },
   {
     name: 'agentflan: the query decides the whole reply',
-    template: 'gemma3', opts: { lossScale: 'agentflan' },
-    conv: { source: src, messages: [u('Step 1. What is the tool you want to use?'), a('Action: get_weather'), u('Now say it.'), a(REACT_REPLY)] },
-    replies: [{ text: 'Action: get_weather', query: 'Step 1. What is the tool you want to use?' }, { text: REACT_REPLY, query: 'Now say it.' }],
+    template: 'gemma3',
+    opts: { lossScale: 'agentflan' },
+    conv: {
+      source: src,
+      messages: [
+        u('Step 1. What is the tool you want to use?'),
+        a('Action: get_weather'),
+        u('Now say it.'),
+        a(REACT_REPLY),
+      ],
+    },
+    replies: [
+      { text: 'Action: get_weather', query: 'Step 1. What is the tool you want to use?' },
+      { text: REACT_REPLY, query: 'Now say it.' },
+    ],
   },
   {
     name: 'alpha_umi: Next:',
-    template: 'mistral', opts: { lossScale: 'alpha_umi' },
+    template: 'mistral',
+    opts: { lossScale: 'alpha_umi' },
     conv: { source: src, messages: [u('go'), a(UMI_REPLY)] },
     replies: [{ text: UMI_REPLY, query: 'go' }],
   },
   {
     name: 'ignore_empty_think: the empty think block Qwen3 puts in the last reply',
-    template: 'qwen3', opts: { lossScale: 'ignore_empty_think', trainEmptyThink: true },
+    template: 'qwen3',
+    opts: { lossScale: 'ignore_empty_think', trainEmptyThink: true },
     conv: { source: src, messages: [u('Hi'), a('Hello!')] },
     replies: [{ text: '<think>\n\n</think>\n\nHello!', query: 'Hi' }],
   },
   {
     name: "react on ms-swift's react_en: the call text and the final reply (a tool round has no query)",
-    template: 'qwen2_5', opts: { lossScale: 'react', agentTemplate: 'react_en' },
-    conv: { source: src, tools: [weather], messages: [u('Paris?'), a('', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }), { role: 'tool', content: '18' }, a('Final Answer: 18 °C.')] },
-    replies: [{ text: "Action: get_weather\nAction Input: {'city': 'Paris'}\nObservation:", query: 'Paris?' }, { text: 'Final Answer: 18 °C.', query: null }],
+    template: 'qwen2_5',
+    opts: { lossScale: 'react', agentTemplate: 'react_en' },
+    conv: {
+      source: src,
+      tools: [weather],
+      messages: [
+        u('Paris?'),
+        a('', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }),
+        { role: 'tool', content: '18' },
+        a('Final Answer: 18 °C.'),
+      ],
+    },
+    replies: [
+      { text: "Action: get_weather\nAction Input: {'city': 'Paris'}\nObservation:", query: 'Paris?' },
+      { text: 'Final Answer: 18 °C.', query: null },
+    ],
   },
   {
     name: 'hermes+ignore_empty_think chained (weights multiply) on a Qwen3 call turn',
-    template: 'qwen3', opts: { lossScale: 'hermes+ignore_empty_think', trainEmptyThink: true },
-    conv: { source: src, tools: [weather], messages: [u('Paris?'), a('', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] })] },
-    replies: [{ text: '<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>', query: 'Paris?' }],
+    template: 'qwen3',
+    opts: { lossScale: 'hermes+ignore_empty_think', trainEmptyThink: true },
+    conv: {
+      source: src,
+      tools: [weather],
+      messages: [u('Paris?'), a('', { tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] })],
+    },
+    replies: [
+      {
+        text: '<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+        query: 'Paris?',
+      },
+    ],
   },
 ];
 
@@ -102,13 +164,24 @@ describe.skipIf(!swiftReferenceExists())('span weights equal ms-swift loss scale
     type Ask = { check: number; reply: number; spec: string; response: string; query: string | null };
     const asks: Ask[] = [];
     CHECKS.forEach((c, ci) => {
-      c.replies.forEach((rep, ri) => asks.push({ check: ci, reply: ri, spec: c.opts.lossScale, response: rep.text, query: rep.query }));
-      asks.push({ check: ci, reply: -1, spec: c.opts.lossScale, response: getTemplate(c.template).assistant.suffix, query: null });
+      c.replies.forEach((rep, ri) =>
+        asks.push({ check: ci, reply: ri, spec: c.opts.lossScale, response: rep.text, query: rep.query }),
+      );
+      asks.push({
+        check: ci,
+        reply: -1,
+        spec: c.opts.lossScale,
+        response: getTemplate(c.template).assistant.suffix,
+        query: null,
+      });
     });
     // Single names through agent_oracle.py's loss mode, chained specs through the loss-scale oracle.
     const single = asks.filter((x) => !x.spec.includes('+'));
     const chained = asks.filter((x) => x.spec.includes('+'));
-    const fromAgentOracle = runLines([join(SWIFT_REFERENCE_DIR, 'agent_oracle.py')], single.map((x) => ({ loss_scale: x.spec, response: x.response, query: x.query }))) as { parts: [string, number][] }[];
+    const fromAgentOracle = runLines(
+      [join(SWIFT_REFERENCE_DIR, 'agent_oracle.py')],
+      single.map((x) => ({ loss_scale: x.spec, response: x.response, query: x.query })),
+    ) as { parts: [string, number][] }[];
     const fromChain = runLossScaleOracle(chained.map((x) => ({ spec: x.spec, response: x.response, query: x.query })));
     const want = new Map<Ask, [string, number][]>();
     single.forEach((x, k) => {
@@ -131,7 +204,10 @@ describe.skipIf(!swiftReferenceExists())('span weights equal ms-swift loss scale
       let at = 0;
       for (const [ri, rep] of c.replies.entries()) {
         const start = r.text.indexOf(rep.text, at);
-        expect(start, `${c.name}: reply ${ri} ${JSON.stringify(rep.text)} in ${JSON.stringify(r.text)}`).toBeGreaterThanOrEqual(0);
+        expect(
+          start,
+          `${c.name}: reply ${ri} ${JSON.stringify(rep.text)} in ${JSON.stringify(r.text)}`,
+        ).toBeGreaterThanOrEqual(0);
         at = start + rep.text.length;
         const ask = asks.find((x) => x.check === ci && x.reply === ri)!;
         const expected = expand(want.get(ask)!);
@@ -147,7 +223,17 @@ describe.skipIf(!swiftReferenceExists())('span weights equal ms-swift loss scale
   });
 
   it("a message's loss_scale weighs its whole reply; loss: false leaves it untrained; last_round zeroes earlier replies", () => {
-    const conv: Conversation = { source: src, messages: [u('q1'), a(REACT_REPLY, { loss_scale: 3 }), u('q2'), a(REACT_REPLY, { loss: false }), u('q3'), a('Final Answer: x')] };
+    const conv: Conversation = {
+      source: src,
+      messages: [
+        u('q1'),
+        a(REACT_REPLY, { loss_scale: 3 }),
+        u('q2'),
+        a(REACT_REPLY, { loss: false }),
+        u('q3'),
+        a('Final Answer: x'),
+      ],
+    };
     const r = render(getTemplate('chatml'), conv, { lossScale: 'react' });
     const w = charWeights(r);
     const first = r.text.indexOf(REACT_REPLY);

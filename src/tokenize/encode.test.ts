@@ -14,8 +14,14 @@ import { IGNORE_INDEX } from './types.ts';
 
 /** Built-in templates and the shipped tokenizer of their family. */
 const PAIRS: [string, LenmlName][] = [
-  ['qwen2_5', 'qwen3'], ['qwen3', 'qwen3'], ['chatml', 'qwen3'], ['smollm2', 'qwen3'],
-  ['llama3', 'llama3'], ['llama3_2', 'llama3_1'], ['gemma3', 'gemma3'], ['gemma2', 'gemma3'],
+  ['qwen2_5', 'qwen3'],
+  ['qwen3', 'qwen3'],
+  ['chatml', 'qwen3'],
+  ['smollm2', 'qwen3'],
+  ['llama3', 'llama3'],
+  ['llama3_2', 'llama3_1'],
+  ['gemma3', 'gemma3'],
+  ['gemma2', 'gemma3'],
   // DeepSeek-V3's tokenizer has every special token the R1 distills' template writes (as strings;
   // the distills' ids differ), so the label split is checked on the same token boundaries.
   ['deepseek_r1', 'deepseek_v3'],
@@ -35,7 +41,10 @@ const decodable = (tok: PreTrainedTokenizer, s: string) => {
 };
 
 const textOf = (r: Rendered, trainable: boolean) =>
-  r.spans.filter((s) => s.trainable === trainable).map((s) => r.text.slice(s.start, s.end)).join('');
+  r.spans
+    .filter((s) => s.trainable === trainable)
+    .map((s) => r.text.slice(s.start, s.end))
+    .join('');
 
 const rendered = (text: string, parts: [number, boolean][]): Rendered => {
   const spans: Span[] = [];
@@ -110,7 +119,10 @@ describe.each(PAIRS)('template %s with the %s tokenizer', (templateId, tokName) 
     for (const id of straddled) {
       const c = corpus.find((x) => x.id === id)!;
       const replies = c.conversation.messages.filter((m) => m.role === 'assistant');
-      expect(replies.some((m) => /^\s/.test(m.reasoning_content ?? m.content)), id).toBe(true);
+      expect(
+        replies.some((m) => /^\s/.test(m.reasoning_content ?? m.content)),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -153,7 +165,14 @@ describe('token boundaries', () => {
     const { tokenizer } = await lenmlTokenizer('qwen3');
     const text = 'Q: hi\nA: Fine.\n\nQ: ok';
     const enc = new RecordEncoder(tokenizer, { returnOffsets: true });
-    const e = enc.encode(rendered(text, [[8, false], [6, true], [text.length - 14, false]]), 1);
+    const e = enc.encode(
+      rendered(text, [
+        [8, false],
+        [6, true],
+        [text.length - 14, false],
+      ]),
+      1,
+    );
     const pieces = Array.from(e.input_ids, (id) => tokenizer.decode([id]));
     const k = pieces.indexOf('.\n\n');
     expect(k).toBeGreaterThan(0); // the tokenizer really merges across the boundary
@@ -166,7 +185,13 @@ describe('token boundaries', () => {
   it('trains a token that straddles the start of a trainable span', async () => {
     const { tokenizer } = await lenmlTokenizer('llama3_1');
     const text = 'A: Sure';
-    const e = new RecordEncoder(tokenizer, { addBos: 'never' }).encode(rendered(text, [[3, false], [4, true]]), 1);
+    const e = new RecordEncoder(tokenizer, { addBos: 'never' }).encode(
+      rendered(text, [
+        [3, false],
+        [4, true],
+      ]),
+      1,
+    );
     expect(Array.from(e.input_ids, (id) => tokenizer.decode([id]))).toEqual(['A', ':', ' Sure']);
     expect(Array.from(e.labels)).toEqual([IGNORE_INDEX, IGNORE_INDEX, e.input_ids[2]]);
     expect(e.straddles).toBe(1);
@@ -176,7 +201,13 @@ describe('token boundaries', () => {
     const { tokenizer } = await lenmlTokenizer('deepseek_v3');
     const text = 'x 😀';
     const enc = new RecordEncoder(tokenizer, { addBos: 'never', returnOffsets: true });
-    const e = enc.encode(rendered(text, [[2, false], [2, true]]), 1);
+    const e = enc.encode(
+      rendered(text, [
+        [2, false],
+        [2, true],
+      ]),
+      1,
+    );
     const tokens = Array.from(e.input_ids, (id) => tokenizer._tokenizer.id_to_token(id));
     expect(tokens).toEqual(['x', 'ĠðŁĺ', 'Ģ']); // the emoji's 4 bytes are split 3 + 1 (after the space)
     expect(Array.from(e.offsets!)).toEqual([0, 1, 1, 4, 2, 4]);
@@ -188,7 +219,13 @@ describe('token boundaries', () => {
     const { tokenizer } = await lenmlTokenizer('qwen3');
     const text = 'Cafe\u0301 ok'; // "é" as e + combining acute: 5 + 3 UTF-16 units, NFC makes it 4 + 3
     const enc = new RecordEncoder(tokenizer, { returnOffsets: true });
-    const e = enc.encode(rendered(text, [[5, false], [3, true]]), 1);
+    const e = enc.encode(
+      rendered(text, [
+        [5, false],
+        [3, true],
+      ]),
+      1,
+    );
     const o = e.offsets!;
     expect(o[o.length - 1]).toBe(text.length);
     const trained = Array.from(e.input_ids).filter((_, i) => e.labels[i] !== IGNORE_INDEX);
@@ -199,7 +236,14 @@ describe('token boundaries', () => {
     const { tokenizer } = await lenmlTokenizer('gemma3');
     const text = 'a 𓀀𓀁 b'; // hieroglyphs: not in the vocabulary, 4 UTF-8 bytes and 2 UTF-16 units each
     const enc = new RecordEncoder(tokenizer, { addBos: 'never', returnOffsets: true });
-    const e = enc.encode(rendered(text, [[2, false], [4, true], [2, false]]), 1);
+    const e = enc.encode(
+      rendered(text, [
+        [2, false],
+        [4, true],
+        [2, false],
+      ]),
+      1,
+    );
     const tokens = Array.from(e.input_ids, (id) => tokenizer._tokenizer.id_to_token(id)!);
     expect(tokens.filter((t) => /^<0x[0-9A-F]{2}>$/.test(t)).length).toBe(8);
     const trained = Array.from(e.input_ids).filter((_, i) => e.labels[i] !== IGNORE_INDEX);
@@ -222,13 +266,21 @@ describe('BOS', () => {
     // The tokenizer's own default (add_special_tokens) would double it:
     expect(tokenizer.encode('<|begin_of_text|>Hi').slice(0, 2)).toEqual([bos, bos]);
     const enc = new RecordEncoder(tokenizer);
-    const withBos = enc.encode(rendered('<|begin_of_text|>Hi', [[17, false], [2, true]]), 1);
+    const withBos = enc.encode(
+      rendered('<|begin_of_text|>Hi', [
+        [17, false],
+        [2, true],
+      ]),
+      1,
+    );
     expect(Array.from(withBos.input_ids)).toEqual([bos, ...tokenizer.encode('Hi', { add_special_tokens: false })]);
     const without = enc.encode(rendered('Hi', [[2, true]]), 1);
     expect(without.input_ids[0]).toBe(bos);
     expect(without.labels[0]).toBe(IGNORE_INDEX);
     expect(Array.from(without.input_ids)).toEqual(tokenizer.encode('Hi'));
-    expect(new RecordEncoder(tokenizer, { addBos: 'never' }).encode(rendered('Hi', [[2, true]]), 1).input_ids[0]).not.toBe(bos);
+    expect(
+      new RecordEncoder(tokenizer, { addBos: 'never' }).encode(rendered('Hi', [[2, true]]), 1).input_ids[0],
+    ).not.toBe(bos);
   });
 
   it('Gemma 3: one <bos> (id 2), as its tokenizer.json post-processor adds it, also when the template writes it', async () => {
@@ -239,10 +291,18 @@ describe('BOS', () => {
     const plain = 'Hi there';
     expect(tokenizer.encode(plain)[0]).toBe(bos);
     const enc = new RecordEncoder(tokenizer);
-    expect(Array.from(enc.encode(rendered(plain, [[plain.length, true]]), 1).input_ids)).toEqual(tokenizer.encode(plain));
+    expect(Array.from(enc.encode(rendered(plain, [[plain.length, true]]), 1).input_ids)).toEqual(
+      tokenizer.encode(plain),
+    );
     // …and the chat template's own {{ bos_token }} is kept single.
     const text = '<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n';
-    const e = enc.encode(rendered(text, [[text.length - 18, false], [18, true]]), 1);
+    const e = enc.encode(
+      rendered(text, [
+        [text.length - 18, false],
+        [18, true],
+      ]),
+      1,
+    );
     expect(Array.from(e.input_ids).filter((id) => id === bos)).toEqual([bos]);
     expect(e.input_ids[0]).toBe(bos);
     expect(Array.from(e.input_ids)).toEqual(tokenizer.encode(text.slice(5)));

@@ -119,7 +119,8 @@ function characterWeights(length: number, spans: readonly Span[]): Float64Array 
       throw new Error(`spans do not tile the text: span [${sp.start}, ${sp.end}) after offset ${at}`);
     }
     const w = spanWeight(sp);
-    if (!(Number.isFinite(w) && w >= 0)) throw new Error(`span [${sp.start}, ${sp.end}) has weight ${w}: weights must be finite and ≥ 0`);
+    if (!(Number.isFinite(w) && w >= 0))
+      throw new Error(`span [${sp.start}, ${sp.end}) has weight ${w}: weights must be finite and ≥ 0`);
     weight.fill(w, sp.start, sp.end);
     at = sp.end;
   }

@@ -19,13 +19,26 @@ import { COMMON_TRAINING, sentencePieceReference, type Reference } from './sente
 import { IGNORE_INDEX } from './types.ts';
 
 const special = (content: string) => ({
-  content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true,
+  content,
+  lstrip: false,
+  normalized: false,
+  rstrip: false,
+  single_word: false,
+  special: true,
 });
 /** internlm2_5's tokenizer_config.json, in short (its symbols at this model's ids). */
 const CONFIG = {
-  tokenizer_class: 'InternLM2Tokenizer', bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: '</s>',
+  tokenizer_class: 'InternLM2Tokenizer',
+  bos_token: '<s>',
+  eos_token: '</s>',
+  unk_token: '<unk>',
+  pad_token: '</s>',
   added_tokens_decoder: {
-    0: special('<unk>'), 1: special('<s>'), 2: special('</s>'), 3: special('<|im_start|>'), 4: special('<|im_end|>'),
+    0: special('<unk>'),
+    1: special('<s>'),
+    2: special('</s>'),
+    3: special('<|im_start|>'),
+    4: special('<|im_end|>'),
   },
 };
 
@@ -110,7 +123,8 @@ describe('tokenizerFromHub (the Templates page)', () => {
   // for this repo); the fallback reads the repo through hubModelSource, i.e. the stubbed fetch.
   it('a repo with only tokenizer.model: when transformers.js cannot load it, it is converted', async () => {
     const served: Record<string, Uint8Array> = {
-      'tokenizer.model': modelBytes, 'tokenizer_config.json': new TextEncoder().encode(JSON.stringify(CONFIG)),
+      'tokenizer.model': modelBytes,
+      'tokenizer_config.json': new TextEncoder().encode(JSON.stringify(CONFIG)),
     };
     const asked: string[] = [];
     vi.stubGlobal('fetch', async (input: string | URL | Request, init?: RequestInit) => {

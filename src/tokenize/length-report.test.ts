@@ -1,6 +1,13 @@
 // Expected values are worked out by hand from the definitions (applyLength's truncation rules).
 import { describe, expect, it } from 'vitest';
-import { coveringLength, lengthHistogram, lengthReport, trainedSpans, trainedWithin, type LengthFacts } from './length-report.ts';
+import {
+  coveringLength,
+  lengthHistogram,
+  lengthReport,
+  trainedSpans,
+  trainedWithin,
+  type LengthFacts,
+} from './length-report.ts';
 
 const X = -100;
 
@@ -36,11 +43,17 @@ describe('length report', () => {
   it('delete: names every dropped record with its tokens', () => {
     const r = lengthReport(facts, { max_length: 256, truncation: 'delete' });
     expect(r.flagged.map((f) => [f.line, f.action, f.tokens, f.trainedKept])).toEqual([
-      [2, 'dropped', 300, 0], [3, 'nothing_trained', 50, 0], [4, 'refused', null, null], [5, 'dropped', 500, 0], [6, 'invalid', null, null],
+      [2, 'dropped', 300, 0],
+      [3, 'nothing_trained', 50, 0],
+      [4, 'refused', null, null],
+      [5, 'dropped', 500, 0],
+      [6, 'invalid', null, null],
     ]);
     expect(r.flagged[0].why).toBe('300 tokens, over max_length 256: dropped (truncation_strategy delete)');
     expect(r.flagged[2].why).toMatch(/refused it: a tool call without tools/);
-    expect([r.records, r.whole, r.dropped, r.truncated, r.refused, r.invalid, r.nothingTrained, r.maxTokens]).toEqual([6, 1, 2, 0, 1, 1, 1, 500]);
+    expect([r.records, r.whole, r.dropped, r.truncated, r.refused, r.invalid, r.nothingTrained, r.maxTokens]).toEqual([
+      6, 1, 2, 0, 1, 1, 1, 500,
+    ]);
   });
   it('right: keeps the first max_length tokens and counts the trained ones left', () => {
     const r = lengthReport(facts, { max_length: 256, truncation: 'right' });

@@ -90,13 +90,28 @@ export function trainedWithin(spans: Int32Array, from: number, to: number): numb
   return n;
 }
 
-export function lengthReport(facts: LengthFacts, opts: { max_length: number | null; truncation: Truncation }): LengthReport {
+export function lengthReport(
+  facts: LengthFacts,
+  opts: { max_length: number | null; truncation: Truncation },
+): LengthReport {
   const max = opts.max_length;
   const flagged: Flagged[] = facts.refused.map((r) => ({
-    line: r.line, action: 'refused' as const, tokens: null, trained: null, trainedKept: null, why: `the template refused it: ${r.error}`,
+    line: r.line,
+    action: 'refused' as const,
+    tokens: null,
+    trained: null,
+    trainedKept: null,
+    why: `the template refused it: ${r.error}`,
   }));
   for (const r of facts.invalid ?? []) {
-    flagged.push({ line: r.line, action: 'invalid', tokens: null, trained: null, trainedKept: null, why: `an invalid record: ${r.why}` });
+    flagged.push({
+      line: r.line,
+      action: 'invalid',
+      tokens: null,
+      trained: null,
+      trainedKept: null,
+      why: `an invalid record: ${r.why}`,
+    });
   }
   let dropped = 0;
   let truncated = 0;
@@ -110,20 +125,31 @@ export function lengthReport(facts: LengthFacts, opts: { max_length: number | nu
       if (r.trained === 0) {
         nothingTrained++;
         untrainedWhole++;
-        flagged.push({ ...base, action: 'nothing_trained', trainedKept: 0, why: 'no trained token: the loss policy trains none of its turns' });
+        flagged.push({
+          ...base,
+          action: 'nothing_trained',
+          trainedKept: 0,
+          why: 'no trained token: the loss policy trains none of its turns',
+        });
       }
       continue;
     }
     if (opts.truncation === 'delete') {
       dropped++;
-      flagged.push({ ...base, action: 'dropped', trainedKept: 0, why: `${r.tokens} tokens, over max_length ${max}: dropped (truncation_strategy delete)` });
+      flagged.push({
+        ...base,
+        action: 'dropped',
+        trainedKept: 0,
+        why: `${r.tokens} tokens, over max_length ${max}: dropped (truncation_strategy delete)`,
+      });
       continue;
     }
     truncated++;
     const left = opts.truncation === 'left';
     const kept = left ? trainedWithin(r.spans, r.tokens - max, r.tokens) : trainedWithin(r.spans, 0, max);
     const part = left ? `the last ${max}` : `the first ${max}`;
-    let why = `${r.tokens} tokens, over max_length ${max}: cut to ${part} (truncation_strategy ${opts.truncation}); ` +
+    let why =
+      `${r.tokens} tokens, over max_length ${max}: cut to ${part} (truncation_strategy ${opts.truncation}); ` +
       `${kept} of ${r.trained} trained tokens kept`;
     if (kept === 0 && r.trained > 0) {
       nothingTrained++;
@@ -135,7 +161,17 @@ export function lengthReport(facts: LengthFacts, opts: { max_length: number | nu
   const invalid = facts.invalid?.length ?? 0;
   const records = facts.lengths.length + facts.refused.length + invalid;
   const whole = facts.lengths.length - dropped - truncated - untrainedWhole;
-  return { records, whole, dropped, truncated, refused: facts.refused.length, invalid, nothingTrained, flagged, maxTokens };
+  return {
+    records,
+    whole,
+    dropped,
+    truncated,
+    refused: facts.refused.length,
+    invalid,
+    nothingTrained,
+    flagged,
+    maxTokens,
+  };
 }
 
 /** `bins` equal bins from 0 to the longer of the longest record and `atLeast` (max_length, to show it). */
@@ -157,7 +193,10 @@ export function lengthHistogram(tokens: readonly number[], atLeast = 0, bins = 2
  * of the records fit whole; never above `cap` (what the model and the GPU plan allow). `covered`
  * is the share that fits at the length returned.
  */
-export function coveringLength(tokens: readonly number[], opts: { coverage: number; step?: number; min?: number; cap?: number }): { maxLength: number; covered: number } {
+export function coveringLength(
+  tokens: readonly number[],
+  opts: { coverage: number; step?: number; min?: number; cap?: number },
+): { maxLength: number; covered: number } {
   const step = opts.step ?? 64;
   const min = opts.min ?? step;
   const cap = Math.max(min, Math.floor((opts.cap ?? Infinity) / step) * step || min);

@@ -60,7 +60,9 @@ function unigramByteFallback(tokenizer: PreTrainedTokenizer): void {
  * A Hub model id (cached by the browser's Cache API through transformers.js). A repo that ships
  * only tokenizer.model (InternLM2) is read directly and converted (files.ts).
  */
-export async function tokenizerFromHub(modelId: string): Promise<{ tokenizer: PreTrainedTokenizer; files: TokenizerFiles }> {
+export async function tokenizerFromHub(
+  modelId: string,
+): Promise<{ tokenizer: PreTrainedTokenizer; files: TokenizerFiles }> {
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(modelId);
     return { tokenizer, files: filesOf(tokenizer) };

@@ -31,7 +31,8 @@ function byteLevelDecoder(): Map<number, number> {
   return map;
 }
 
-type NormalizeStep = { kind: 'unicode'; form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD' } | { kind: 'replace'; from: string; to: string };
+type NormalizeStep =
+  { kind: 'unicode'; form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD' } | { kind: 'replace'; from: string; to: string };
 
 type Json = Record<string, unknown> | null | undefined;
 
@@ -81,7 +82,9 @@ export class TokenAligner {
         const to = String(n.content);
         // Same UTF-16 length keeps offsets one-to-one (SentencePiece's ' ' → '▁').
         if (pat.String === undefined || pat.String.length !== to.length) {
-          throw new AlignmentError(`normalizer Replace ${JSON.stringify(n.pattern)} → ${JSON.stringify(to)} is not supported`);
+          throw new AlignmentError(
+            `normalizer Replace ${JSON.stringify(n.pattern)} → ${JSON.stringify(to)} is not supported`,
+          );
         }
         this.steps.push({ kind: 'replace', from: pat.String, to });
       } else if (n.type === 'Prepend') {
@@ -141,7 +144,8 @@ export class TokenAligner {
     const out = new Uint8Array(piece.length);
     for (let i = 0; i < piece.length; i++) {
       const b = this.byteOf.get(piece.charCodeAt(i));
-      if (b === undefined) throw new AlignmentError(`byte-level piece ${JSON.stringify(piece)} has a character outside the byte table`);
+      if (b === undefined)
+        throw new AlignmentError(`byte-level piece ${JSON.stringify(piece)} has a character outside the byte table`);
       out[i] = b;
     }
     return out;
@@ -207,7 +211,8 @@ function skipSpace(b: Uint8Array, pos: number): number {
   for (;;) {
     const c = b[pos];
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) pos++;
-    else if (c === METASPACE_BYTES[0] && b[pos + 1] === METASPACE_BYTES[1] && b[pos + 2] === METASPACE_BYTES[2]) pos += 3;
+    else if (c === METASPACE_BYTES[0] && b[pos + 1] === METASPACE_BYTES[1] && b[pos + 2] === METASPACE_BYTES[2])
+      pos += 3;
     else return pos;
   }
 }
@@ -220,7 +225,7 @@ function byteToUtf16(s: string, nbytes: number): { floor: Int32Array; ceil: Int3
   const floor = new Int32Array(nbytes + 1);
   const ceil = new Int32Array(nbytes + 1);
   let b = 0;
-  for (let u = 0; u < s.length; ) {
+  for (let u = 0; u < s.length;) {
     const cp = s.codePointAt(u)!;
     const units = cp > 0xffff ? 2 : 1;
     // Lone surrogates are written by TextEncoder as U+FFFD: 3 bytes, like any BMP char ≥ 0x800.
@@ -244,7 +249,10 @@ function byteToUtf16(s: string, nbytes: number): { floor: Int32Array; ceil: Int3
  * a cluster widens to the whole cluster.
  */
 function mapBack(text: string, norm: string, offs: Int32Array, steps: NormalizeStep[], skip: number): Int32Array {
-  const clusters = text.match(/[^\p{M}\u1160-\u11FF\uD7B0-\uD7FF][\p{M}\u1160-\u11FF\uD7B0-\uD7FF]*|[\p{M}\u1160-\u11FF\uD7B0-\uD7FF]+/gsu) ?? [];
+  const clusters =
+    text.match(
+      /[^\p{M}\u1160-\u11FF\uD7B0-\uD7FF][\p{M}\u1160-\u11FF\uD7B0-\uD7FF]*|[\p{M}\u1160-\u11FF\uD7B0-\uD7FF]+/gsu,
+    ) ?? [];
   const nFloor = new Int32Array(norm.length + 1);
   const nCeil = new Int32Array(norm.length + 1);
   let o = 0;

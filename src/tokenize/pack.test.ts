@@ -45,7 +45,11 @@ function naiveBFD(lengths: number[], cap: number): number[][] {
 
 describe('planPacking', () => {
   it('is best-fit-decreasing: same bins as the textbook algorithm, each within capacity', () => {
-    for (const [n, max, cap, seed] of [[300, 200, 256, 1], [1000, 900, 1024, 2], [50, 64, 64, 3]]) {
+    for (const [n, max, cap, seed] of [
+      [300, 200, 256, 1],
+      [1000, 900, 1024, 2],
+      [50, 64, 64, 3],
+    ]) {
       const lengths = records(n, max, seed).map((r) => r.input_ids.length);
       const bins = planPacking(lengths, cap);
       // Which of several bins with equal room gets an item is a tie-break; the multiset of rooms
@@ -110,7 +114,14 @@ describe('packed rows do not leak across sequences', () => {
   });
 
   it('leaves rows unpadded on request', () => {
-    const rows2 = buildRows(recs, planPacking(recs.map((r) => r.input_ids.length), maxLength), { max_length: maxLength, padId, pad: false });
+    const rows2 = buildRows(
+      recs,
+      planPacking(
+        recs.map((r) => r.input_ids.length),
+        maxLength,
+      ),
+      { max_length: maxLength, padId, pad: false },
+    );
     for (const r of rows2) {
       expect(r.input_ids.length).toBe(r.length);
       expect(r.sequence_ids.every((s) => s >= 0)).toBe(true);

@@ -12,7 +12,8 @@ import { IGNORE_INDEX, type EncodedRecord, type PackedRow } from './types.ts';
 export function planPacking(lengths: ArrayLike<number>, maxLength: number): number[][] {
   const order = Array.from({ length: lengths.length }, (_, i) => i);
   for (const i of order) {
-    if (lengths[i] > maxLength) throw new Error(`sequence ${i} has ${lengths[i]} tokens, more than max_length ${maxLength}`);
+    if (lengths[i] > maxLength)
+      throw new Error(`sequence ${i} has ${lengths[i]} tokens, more than max_length ${maxLength}`);
   }
   order.sort((a, b) => lengths[b] - lengths[a] || a - b);
   const bins: number[][] = [];
@@ -95,7 +96,14 @@ export function buildRows(records: EncodedRecord[], bins: number[][], opts: Pack
       for (let k = 0; k < n; k++) position_ids[at + k] = k;
       at += n;
     });
-    const row: PackedRow = { input_ids, labels, position_ids, sequence_ids, lines: bin.map((i) => records[i].line), length: used };
+    const row: PackedRow = {
+      input_ids,
+      labels,
+      position_ids,
+      sequence_ids,
+      lines: bin.map((i) => records[i].line),
+      length: used,
+    };
     if (loss_scale) row.loss_scale = loss_scale;
     return row;
   });
@@ -103,7 +111,10 @@ export function buildRows(records: EncodedRecord[], bins: number[][], opts: Pack
 
 /** Pack records (each at most max_length tokens). `fill` is real tokens / row capacity. */
 export function packRecords(records: EncodedRecord[], opts: PackOptions): { rows: PackedRow[]; fill: number } {
-  const bins = planPacking(records.map((r) => r.input_ids.length), opts.max_length);
+  const bins = planPacking(
+    records.map((r) => r.input_ids.length),
+    opts.max_length,
+  );
   const rows = buildRows(records, bins, opts);
   const real = rows.reduce((s, r) => s + r.length, 0);
   return { rows, fill: rows.length ? real / (rows.length * opts.max_length) : 0 };

@@ -52,7 +52,10 @@ export class TokenizePipeline {
   private readonly spec: TemplateSpec | null;
   private readonly renderOptions: RenderOptions;
 
-  constructor(tokenizer: PreTrainedTokenizer, private readonly config: PipelineConfig) {
+  constructor(
+    tokenizer: PreTrainedTokenizer,
+    private readonly config: PipelineConfig,
+  ) {
     this.encoder = new RecordEncoder(tokenizer, config.encoder);
     this.spec = config.template ? getTemplate(config.template) : null;
     this.renderOptions = pipelineRenderOptions(config);
@@ -71,13 +74,22 @@ export class TokenizePipeline {
       const { record, status, tokens } = applyLength(full, this.config.length ?? {});
       const trainedKept = record === full ? trained : record ? countTrained(record.labels) : 0;
       return {
-        line: item.line, ok: true, record, status, tokens, trained, trainedKept,
-        straddles: full.straddles, warnings: rendered.warnings.map((w) => w.code),
+        line: item.line,
+        ok: true,
+        record,
+        status,
+        tokens,
+        trained,
+        trainedKept,
+        straddles: full.straddles,
+        warnings: rendered.warnings.map((w) => w.code),
       };
     } catch (err) {
       // A refusal an opt-in fix would render says so (Mistral Small's tool call ids).
-      const fix = err instanceof TemplateError && this.spec && 'conversation' in item
-        ? refusalFix(this.spec, item.conversation, this.renderOptions) : undefined;
+      const fix =
+        err instanceof TemplateError && this.spec && 'conversation' in item
+          ? refusalFix(this.spec, item.conversation, this.renderOptions)
+          : undefined;
       return { line: item.line, ok: false, error: (err as Error).message + (fix ? `; ${fix}` : '') };
     }
   }

@@ -71,7 +71,14 @@ describe('tokenizeWithPool', () => {
   it('gives the same rows as the in-thread pipeline, in input order, over worker_threads', async () => {
     const items: PipelineItem[] = corpus.map((c, i) => ({ line: i + 1, conversation: c.conversation }));
     const out: PipelineResult[] = [];
-    for await (const r of tokenizeWithPool(items, { spawn: spawnNodeWorker, files, config: { template: 'qwen3' }, size: 2, batchSize: 7 })) out.push(r);
+    for await (const r of tokenizeWithPool(items, {
+      spawn: spawnNodeWorker,
+      files,
+      config: { template: 'qwen3' },
+      size: 2,
+      batchSize: 7,
+    }))
+      out.push(r);
     expect(out.length).toBe(items.length);
     out.forEach((r, i) => same(r, inline.process(items[i])));
     const ok = out.filter((r) => r.ok);
@@ -93,7 +100,12 @@ describe('tokenizeWithPool', () => {
     }
     const progress: number[] = [];
     for await (const r of tokenizeWithPool(source(), {
-      spawn: fakeSpawn(log), files, config: { template: 'qwen3' }, size: 2, batchSize: 10, inFlightPerWorker: 2,
+      spawn: fakeSpawn(log),
+      files,
+      config: { template: 'qwen3' },
+      size: 2,
+      batchSize: 10,
+      inFlightPerWorker: 2,
       onProgress: (p) => progress.push(p.records),
     })) {
       same(r, inline.process(chat(yielded)));
@@ -117,8 +129,17 @@ describe('tokenizeWithPool', () => {
     const run = async () => {
       for await (const _ of tokenizeWithPool(
         Array.from({ length: 5000 }, (_, i) => chat(i)),
-        { spawn: fakeSpawn(log), files, config: { template: 'qwen3' }, size: 3, batchSize: 20, signal: ctl.signal, onProgress: () => ctl.abort() },
-      )) got++;
+        {
+          spawn: fakeSpawn(log),
+          files,
+          config: { template: 'qwen3' },
+          size: 3,
+          batchSize: 20,
+          signal: ctl.signal,
+          onProgress: () => ctl.abort(),
+        },
+      ))
+        got++;
     };
     await expect(run()).rejects.toBeInstanceOf(AbortError);
     expect(got).toBeLessThanOrEqual(20);
@@ -131,9 +152,20 @@ describe('tokenizeWithPool', () => {
     const tokenizer = (await lenmlTokenizer('qwen3')).tokenizer;
     // A max_length in the middle of the records' lengths, so some are dropped and some kept.
     const unlimited = new TokenizePipeline(tokenizer, { template: 'qwen3' });
-    const lengths = items.map((it) => { const r = unlimited.process(it); return r.ok ? r.tokens : 0; }).sort((a, b) => a - b);
+    const lengths = items
+      .map((it) => {
+        const r = unlimited.process(it);
+        return r.ok ? r.tokens : 0;
+      })
+      .sort((a, b) => a - b);
     const config = { template: 'qwen3', length: { max_length: lengths[60], truncation: 'delete' as const } };
-    const stats = await datasetStats(items, { spawn: fakeSpawn({ ports: [], transfers: 0 }), files, config, size: 2, batchSize: 16 });
+    const stats = await datasetStats(items, {
+      spawn: fakeSpawn({ ports: [], transfers: 0 }),
+      files,
+      config,
+      size: 2,
+      batchSize: 16,
+    });
     const acc = new StatsAccumulator();
     const ref = new TokenizePipeline(tokenizer, config);
     for (const it of items) addResult(acc, ref.process(it));
@@ -144,16 +176,31 @@ describe('tokenizeWithPool', () => {
   }, 60_000);
 
   it('reports a record that fails without stopping the others', async () => {
-    const bad: PipelineItem = { line: 2, rendered: { text: 'abc', spans: [{ start: 0, end: 2, role: 'user', trainable: false }], warnings: [] } };
+    const bad: PipelineItem = {
+      line: 2,
+      rendered: { text: 'abc', spans: [{ start: 0, end: 2, role: 'user', trainable: false }], warnings: [] },
+    };
     const out: PipelineResult[] = [];
-    for await (const r of tokenizeWithPool([chat(0), bad, chat(2)], { spawn: fakeSpawn({ ports: [], transfers: 0 }), files, config: { template: 'qwen3' }, size: 1 })) out.push(r);
+    for await (const r of tokenizeWithPool([chat(0), bad, chat(2)], {
+      spawn: fakeSpawn({ ports: [], transfers: 0 }),
+      files,
+      config: { template: 'qwen3' },
+      size: 1,
+    }))
+      out.push(r);
     expect(out.map((r) => r.ok)).toEqual([true, false, true]);
     expect(out[1].ok === false && out[1].error).toMatch(/spans cover 2 of 3/);
   });
 
   it('fails the run when a worker cannot start', async () => {
     const run = async () => {
-      for await (const _ of tokenizeWithPool([chat(0)], { spawn: spawnNodeWorker, files: { tokenizerJSON: {}, tokenizerConfig: {} }, config: {}, size: 1 })) void _;
+      for await (const _ of tokenizeWithPool([chat(0)], {
+        spawn: spawnNodeWorker,
+        files: { tokenizerJSON: {}, tokenizerConfig: {} },
+        config: {},
+        size: 1,
+      }))
+        void _;
     };
     await expect(run()).rejects.toThrow(/no "model"/);
   }, 30_000);

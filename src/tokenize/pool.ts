@@ -118,7 +118,10 @@ export async function* tokenizeWithPool(
       return p;
     };
 
-    const it = Symbol.asyncIterator in items ? (items as AsyncIterable<PipelineItem>)[Symbol.asyncIterator]() : (items as Iterable<PipelineItem>)[Symbol.iterator]();
+    const it =
+      Symbol.asyncIterator in items
+        ? (items as AsyncIterable<PipelineItem>)[Symbol.asyncIterator]()
+        : (items as Iterable<PipelineItem>)[Symbol.iterator]();
     const queue: Promise<PipelineResult[]>[] = [];
     const progress: Progress = { records: 0, failed: 0, tokens: 0 };
     let exhausted = false;

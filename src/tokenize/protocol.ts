@@ -7,8 +7,7 @@ export type ToWorker =
    * (Qwen's 11 MB tokenizer.json; 1.3 s for Gemma's); a string clones in ~30 ms and each worker
    * parses it in parallel.
    */
-  | { type: 'init'; files: string; config: PipelineConfig }
-  | { type: 'batch'; id: number; items: PipelineItem[] };
+  { type: 'init'; files: string; config: PipelineConfig } | { type: 'batch'; id: number; items: PipelineItem[] };
 
 export type FromWorker =
   | { type: 'ready' }

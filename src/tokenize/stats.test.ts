@@ -11,8 +11,17 @@ describe('StatsAccumulator', () => {
     acc.addFailure();
     const s = acc.result();
     expect(s).toMatchObject({
-      records: 4, failed: 1, totalTokens: 605, trainedTokens: 50, minTokens: 5, maxTokens: 400,
-      overMaxLength: 2, dropped: 1, truncated: 1, noTrainedTokens: 1, straddles: 1,
+      records: 4,
+      failed: 1,
+      totalTokens: 605,
+      trainedTokens: 50,
+      minTokens: 5,
+      maxTokens: 400,
+      overMaxLength: 2,
+      dropped: 1,
+      truncated: 1,
+      noTrainedTokens: 1,
+      straddles: 1,
     });
     expect(s.trainedShare).toBeCloseTo(50 / 605, 12);
     expect(s.meanTokens).toBeCloseTo(605 / 4, 12);

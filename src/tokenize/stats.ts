@@ -15,9 +15,19 @@ export class StatsAccumulator {
 
   constructor(edges: number[] = defaultEdges()) {
     this.s = {
-      records: 0, failed: 0, totalTokens: 0, trainedTokens: 0, trainedShare: 0,
-      minTokens: 0, maxTokens: 0, meanTokens: 0, overMaxLength: 0, dropped: 0, truncated: 0,
-      noTrainedTokens: 0, straddles: 0,
+      records: 0,
+      failed: 0,
+      totalTokens: 0,
+      trainedTokens: 0,
+      trainedShare: 0,
+      minTokens: 0,
+      maxTokens: 0,
+      meanTokens: 0,
+      overMaxLength: 0,
+      dropped: 0,
+      truncated: 0,
+      noTrainedTokens: 0,
+      straddles: 0,
       histogram: { edges: edges.slice(), counts: new Array(edges.length).fill(0) },
     };
   }

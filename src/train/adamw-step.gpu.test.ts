@@ -13,7 +13,16 @@ import { maxRelErr, rng } from '../engine/testing/random.ts';
 import { defaultTrainConfig, type TrainConfigInit } from './config.ts';
 import { collate } from './data.ts';
 import { Trainer, type TrainEvent } from './trainer.ts';
-import { archConfig, loadWeights, randomRecords, readST, requirePython, runPython, writeFiles, writeRandomModel } from './testing.ts';
+import {
+  archConfig,
+  loadWeights,
+  randomRecords,
+  readST,
+  requirePython,
+  runPython,
+  writeFiles,
+  writeRandomModel,
+} from './testing.ts';
 
 const SCRIPT = join(__dirname, 'adamw_reference.py');
 
@@ -28,32 +37,67 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'llama 2 layers GQA 4/2, packed rows (max_length 40), clipped at 0.5',
-    config: archConfig('llama', { hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2 }),
+    config: archConfig('llama', {
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+    }),
     dtype: 'F32',
     records: randomRecords(1, 4, 12, 20, 300),
     train: {
       lora: { r: 4, lora_alpha: 8, lora_dropout: 0, target_modules: 'all-linear', use_rslora: false },
-      packing: true, max_length: 40, per_device_train_batch_size: 4, gradient_accumulation_steps: 1, max_grad_norm: 0.5,
+      packing: true,
+      max_length: 40,
+      per_device_train_batch_size: 4,
+      gradient_accumulation_steps: 1,
+      max_grad_norm: 0.5,
     },
   },
   {
     name: 'qwen2 1 layer, q/k/v bias, tied, rsLoRA, 2 micro-batches accumulated, no clipping',
-    config: archConfig('qwen2', { hidden_size: 48, intermediate_size: 80, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true }),
+    config: archConfig('qwen2', {
+      hidden_size: 48,
+      intermediate_size: 80,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      tie_word_embeddings: true,
+    }),
     dtype: 'F32',
     records: randomRecords(2, 2, 14, 22, 300),
     train: {
       lora: { r: 4, lora_alpha: 8, lora_dropout: 0, target_modules: 'all-linear', use_rslora: true },
-      per_device_train_batch_size: 1, gradient_accumulation_steps: 2, max_grad_norm: 0,
+      per_device_train_batch_size: 1,
+      gradient_accumulation_steps: 2,
+      max_grad_norm: 0,
     },
   },
   {
     name: 'qwen3 2 layers, q/k norm, head_dim 16, bf16 weights, q/v/down only, clipped at 1',
-    config: archConfig('qwen3', { hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, torch_dtype: 'bfloat16' }),
+    config: archConfig('qwen3', {
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 16,
+      torch_dtype: 'bfloat16',
+    }),
     dtype: 'BF16',
     records: randomRecords(3, 2, 16, 24, 300),
     train: {
-      lora: { r: 3, lora_alpha: 6, lora_dropout: 0, target_modules: ['q_proj', 'v_proj', 'down_proj'], use_rslora: false },
-      per_device_train_batch_size: 2, gradient_accumulation_steps: 1, max_grad_norm: 1,
+      lora: {
+        r: 3,
+        lora_alpha: 6,
+        lora_dropout: 0,
+        target_modules: ['q_proj', 'v_proj', 'down_proj'],
+        use_rslora: false,
+      },
+      per_device_train_batch_size: 2,
+      gradient_accumulation_steps: 1,
+      max_grad_norm: 1,
     },
   },
 ];
@@ -75,10 +119,23 @@ beforeAll(async () => {
     const folder = join(dir, `case${i}`);
     const spec = writeRandomModel(join(folder, 'model'), c.config, c.dtype, 100 + i);
     const config = defaultTrainConfig({
-      model_id: 'test/tiny', template: 'chatml', ...HYPER, lr_scheduler_type: 'constant', warmup_ratio: 0, max_steps: 1,
-      split_dataset_ratio: 0, ...c.train,
+      model_id: 'test/tiny',
+      template: 'chatml',
+      ...HYPER,
+      lr_scheduler_type: 'constant',
+      warmup_ratio: 0,
+      max_steps: 1,
+      split_dataset_ratio: 0,
+      ...c.train,
     });
-    const trainer = new Trainer({ device, spec, weights: await loadWeights(device, join(folder, 'model')), config, records: c.records, padId: 0 });
+    const trainer = new Trainer({
+      device,
+      spec,
+      weights: await loadWeights(device, join(folder, 'model')),
+      config,
+      records: c.records,
+      padId: 0,
+    });
     const g = rng(200 + i);
     const start = new Map<string, Float32Array>();
     for (const p of trainer.model.lora) {
@@ -91,11 +148,19 @@ beforeAll(async () => {
     trainers.push(trainer);
     const batch = collate(trainer.trainRows, 0);
     jobs.push({
-      model: join(folder, 'model'), adapter: join(folder, 'adapter'),
-      input_ids: batch.input_ids.map((r) => Array.from(r)), position_ids: batch.position_ids!.map((r) => Array.from(r)),
-      seq_ids: batch.seq_ids!.map((r) => Array.from(r)), labels: batch.labels!.map((r) => Array.from(r)),
-      lr: HYPER.learning_rate, beta1: HYPER.adam_beta1, beta2: HYPER.adam_beta2, eps: HYPER.adam_epsilon,
-      weight_decay: HYPER.weight_decay, max_grad_norm: config.max_grad_norm, out: join(folder, 'ref.safetensors'),
+      model: join(folder, 'model'),
+      adapter: join(folder, 'adapter'),
+      input_ids: batch.input_ids.map((r) => Array.from(r)),
+      position_ids: batch.position_ids!.map((r) => Array.from(r)),
+      seq_ids: batch.seq_ids!.map((r) => Array.from(r)),
+      labels: batch.labels!.map((r) => Array.from(r)),
+      lr: HYPER.learning_rate,
+      beta1: HYPER.adam_beta1,
+      beta2: HYPER.adam_beta2,
+      eps: HYPER.adam_epsilon,
+      weight_decay: HYPER.weight_decay,
+      max_grad_norm: config.max_grad_norm,
+      out: join(folder, 'ref.safetensors'),
     });
   }
   runPython(SCRIPT, jobs, join(dir, 'jobs.json'));
@@ -127,10 +192,18 @@ describe('one trainer step = torch clip_grad_norm_ + AdamW on PyTorch autograd g
         expect(want, p.key).toBeDefined();
         worstW = Math.max(worstW, maxRelErr(got, want!));
         const s0 = starts[i].get(p.key)!;
-        worstD = Math.max(worstD, maxRelErr(got.map((x, k) => x - s0[k]), want!.map((x, k) => x - s0[k])));
+        worstD = Math.max(
+          worstD,
+          maxRelErr(
+            got.map((x, k) => x - s0[k]),
+            want!.map((x, k) => x - s0[k]),
+          ),
+        );
       }
-      console.log(`${c.name}: loss ${step.loss.toFixed(6)} (rel ${lossErr.toExponential(2)}), grad_norm ${step.grad_norm.toFixed(4)} ` +
-        `(ref ${ref.get('grad_norm')![0].toFixed(4)}, rel ${normErr.toExponential(2)}), weights rel ${worstW.toExponential(2)}, update rel ${worstD.toExponential(2)}`);
+      console.log(
+        `${c.name}: loss ${step.loss.toFixed(6)} (rel ${lossErr.toExponential(2)}), grad_norm ${step.grad_norm.toFixed(4)} ` +
+          `(ref ${ref.get('grad_norm')![0].toFixed(4)}, rel ${normErr.toExponential(2)}), weights rel ${worstW.toExponential(2)}, update rel ${worstD.toExponential(2)}`,
+      );
       expect(lossErr).toBeLessThan(1e-4);
       expect(normErr).toBeLessThan(1e-4);
       expect(worstW).toBeLessThan(1e-4);

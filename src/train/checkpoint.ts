@@ -53,9 +53,15 @@ export class MemoryCheckpoints implements CheckpointStorage {
 /** What the browser store offers (src/adapters/store.ts AdapterStore), structurally. */
 export interface CheckpointStoreLike {
   saveCheckpoint(cp: TrainCheckpoint & { runId: string }): Promise<void>;
-  latestCheckpoint(runId: string): Promise<(Omit<TrainCheckpoint, 'data_position' | 'rng_state' | 'trainer_state' | 'fingerprint'> & {
-    data_position: unknown; rng_state: unknown; trainer_state?: unknown; fingerprint?: unknown;
-  }) | undefined>;
+  latestCheckpoint(runId: string): Promise<
+    | (Omit<TrainCheckpoint, 'data_position' | 'rng_state' | 'trainer_state' | 'fingerprint'> & {
+        data_position: unknown;
+        rng_state: unknown;
+        trainer_state?: unknown;
+        fingerprint?: unknown;
+      })
+    | undefined
+  >;
 }
 
 /** Checkpoints of one run in the IndexedDB adapter store. */
@@ -66,7 +72,9 @@ export function storeCheckpoints(store: CheckpointStoreLike, runId: string): Che
       const r = await store.latestCheckpoint(runId);
       if (!r) return undefined;
       return {
-        step: r.step, lora: r.lora, optimizer: r.optimizer,
+        step: r.step,
+        lora: r.lora,
+        optimizer: r.optimizer,
         data_position: r.data_position as TrainCheckpoint['data_position'],
         rng_state: r.rng_state as TrainCheckpoint['rng_state'],
         trainer_state: r.trainer_state as TrainerState,
@@ -76,13 +84,27 @@ export function storeCheckpoints(store: CheckpointStoreLike, runId: string): Che
   };
 }
 
-export function encodeLora(keys: readonly string[], shapes: readonly [number, number][], values: readonly Float32Array[]): Uint8Array {
-  return writeSafetensors(keys.map((k, i) => ({
-    name: k, dtype: 'F32' as const, shape: [...shapes[i]], data: new Uint8Array(values[i].buffer, values[i].byteOffset, values[i].byteLength),
-  })), { format: 'pt' });
+export function encodeLora(
+  keys: readonly string[],
+  shapes: readonly [number, number][],
+  values: readonly Float32Array[],
+): Uint8Array {
+  return writeSafetensors(
+    keys.map((k, i) => ({
+      name: k,
+      dtype: 'F32' as const,
+      shape: [...shapes[i]],
+      data: new Uint8Array(values[i].buffer, values[i].byteOffset, values[i].byteLength),
+    })),
+    { format: 'pt' },
+  );
 }
 
-export function encodeOptimizer(keys: readonly string[], shapes: readonly [number, number][], s: OptimizerState): Uint8Array {
+export function encodeOptimizer(
+  keys: readonly string[],
+  shapes: readonly [number, number][],
+  s: OptimizerState,
+): Uint8Array {
   const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const tensors = keys.flatMap((k, i) => [
     { name: `${k}.exp_avg`, dtype: 'F32' as const, shape: [...shapes[i]], data: bytes(s.exp_avg[i]) },
@@ -91,7 +113,9 @@ export function encodeOptimizer(keys: readonly string[], shapes: readonly [numbe
   return writeSafetensors(tensors, { t: String(s.t) });
 }
 
-export async function decodeTensors(bytes: Uint8Array): Promise<{ tensors: Map<string, Float32Array>; metadata: Record<string, string> }> {
+export async function decodeTensors(
+  bytes: Uint8Array,
+): Promise<{ tensors: Map<string, Float32Array>; metadata: Record<string, string> }> {
   const f = await openSafetensors(bytesSource(bytes), 'checkpoint');
   const tensors = new Map<string, Float32Array>();
   for await (const t of f.stream()) tensors.set(t.name, toFloat32(t.dtype, t.data));

@@ -6,7 +6,12 @@ describe('configDiff', () => {
   const base = defaultTrainConfig({ model_id: 'Qwen/Qwen2.5-0.5B-Instruct', template: 'qwen2_5' });
 
   it('names only the fields that differ, nested ones dotted as validateTrainConfig names them', () => {
-    const other = { ...base, learning_rate: 3e-3, max_length: 256, lora: { ...base.lora, r: 16, target_modules: ['q_proj', 'v_proj'] } };
+    const other = {
+      ...base,
+      learning_rate: 3e-3,
+      max_length: 256,
+      lora: { ...base.lora, r: 16, target_modules: ['q_proj', 'v_proj'] },
+    };
     expect(configDiff(base, other)).toEqual([
       { field: 'learning_rate', base: 1e-4, other: 3e-3 },
       { field: 'max_length', base: null, other: 256 },

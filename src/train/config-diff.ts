@@ -20,7 +20,8 @@ export function flattenConfig(cfg: TrainConfig | Record<string, unknown>, prefix
     const key = prefix + k;
     if (v === undefined) continue;
     if (Array.isArray(v)) out.set(key, v.map(String).join(','));
-    else if (v !== null && typeof v === 'object') for (const [kk, vv] of flattenConfig(v as Record<string, unknown>, `${key}.`)) out.set(kk, vv);
+    else if (v !== null && typeof v === 'object')
+      for (const [kk, vv] of flattenConfig(v as Record<string, unknown>, `${key}.`)) out.set(kk, vv);
     else if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.set(key, v);
     else out.set(key, String(v));
   }
@@ -31,11 +32,15 @@ export function flattenConfig(cfg: TrainConfig | Record<string, unknown>, prefix
  * The fields whose values differ between `base` and `other`, in `base`'s field order, then
  * those only `other` has. Equal fields are left out.
  */
-export function configDiff(base: TrainConfig | Record<string, unknown>, other: TrainConfig | Record<string, unknown>): ConfigDifference[] {
+export function configDiff(
+  base: TrainConfig | Record<string, unknown>,
+  other: TrainConfig | Record<string, unknown>,
+): ConfigDifference[] {
   const a = flattenConfig(base);
   const b = flattenConfig(other);
   const out: ConfigDifference[] = [];
-  for (const [field, v] of a) if (!b.has(field) || b.get(field) !== v) out.push({ field, base: v, other: b.get(field) });
+  for (const [field, v] of a)
+    if (!b.has(field) || b.get(field) !== v) out.push({ field, base: v, other: b.get(field) });
   for (const [field, v] of b) if (!a.has(field)) out.push({ field, base: undefined, other: v });
   return out;
 }

@@ -10,7 +10,10 @@ export const CONFIG_FILE_NAME = 'prism-train-config.json';
 
 export class ConfigFileError extends Error {
   override name = 'ConfigFileError';
-  constructor(readonly file: string, readonly issues: ConfigIssue[]) {
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
     super(`${file}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   }
 }
@@ -20,7 +23,11 @@ export function trainConfigJson(cfg: TrainConfig): string {
   return JSON.stringify(cfg, null, 2) + '\n';
 }
 
-const TOP_FIELDS = new Set<string>([...Object.keys(defaultTrainConfig({ model_id: '', template: '' })), 'agent_template', 'loss_policy']);
+const TOP_FIELDS = new Set<string>([
+  ...Object.keys(defaultTrainConfig({ model_id: '', template: '' })),
+  'agent_template',
+  'loss_policy',
+]);
 const LORA_FIELDS = new Set<string>(Object.keys(DEFAULT_LORA));
 
 /** Levenshtein distance, for "did you mean" (field names are short). */
@@ -28,7 +35,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];
@@ -37,7 +45,8 @@ function distance(a: string, b: string): number {
 /** "unknown field" with the nearest real name when one is close (a typo), else the list of names. */
 function unknownField(name: string, known: Set<string>, where: string): string {
   const near = [...known].map((k) => [k, distance(name, k)] as const).sort((x, y) => x[1] - y[1])[0];
-  if (near && near[1] <= Math.max(2, Math.floor(name.length / 4))) return `unknown field "${name}": did you mean "${near[0]}"?`;
+  if (near && near[1] <= Math.max(2, Math.floor(name.length / 4)))
+    return `unknown field "${name}": did you mean "${near[0]}"?`;
   return `unknown field "${name}" (${where} has ${[...known].join(', ')})`;
 }
 
@@ -62,28 +71,42 @@ export function parseTrainConfigJson(text: string, file = CONFIG_FILE_NAME): Tra
   } catch (err) {
     throw new ConfigFileError(file, [{ field: '(file)', message: `not valid JSON: ${jsonError(text, err as Error)}` }]);
   }
-  if (j && typeof j === 'object' && !Array.isArray(j) && !('model_id' in j) && 'config' in j) j = (j as { config: unknown }).config;
+  if (j && typeof j === 'object' && !Array.isArray(j) && !('model_id' in j) && 'config' in j)
+    j = (j as { config: unknown }).config;
   if (!j || typeof j !== 'object' || Array.isArray(j)) {
-    throw new ConfigFileError(file, [{ field: '(file)', message: 'must be a JSON object of training settings (model_id, template, lora, learning_rate, …)' }]);
+    throw new ConfigFileError(file, [
+      {
+        field: '(file)',
+        message: 'must be a JSON object of training settings (model_id, template, lora, learning_rate, …)',
+      },
+    ]);
   }
   const o = j as Record<string, unknown>;
   const issues: ConfigIssue[] = [];
-  for (const k of Object.keys(o)) if (!TOP_FIELDS.has(k)) issues.push({ field: k, message: unknownField(k, TOP_FIELDS, 'TrainConfig') });
+  for (const k of Object.keys(o))
+    if (!TOP_FIELDS.has(k)) issues.push({ field: k, message: unknownField(k, TOP_FIELDS, 'TrainConfig') });
   const lora = o.lora;
   if (lora !== undefined && (lora === null || typeof lora !== 'object' || Array.isArray(lora))) {
     issues.push({ field: 'lora', message: 'lora must be an object such as {"r": 8, "lora_alpha": 32}' });
   } else if (lora) {
-    for (const k of Object.keys(lora)) if (!LORA_FIELDS.has(k)) issues.push({ field: `lora.${k}`, message: unknownField(k, LORA_FIELDS, 'lora') });
+    for (const k of Object.keys(lora))
+      if (!LORA_FIELDS.has(k)) issues.push({ field: `lora.${k}`, message: unknownField(k, LORA_FIELDS, 'lora') });
   }
   if (issues.length) throw new ConfigFileError(file, issues);
   if (typeof o.model_id !== 'string' || typeof o.template !== 'string') {
     const missing = ['model_id', 'template'].filter((f) => typeof o[f] !== 'string');
-    throw new ConfigFileError(file, missing.map((f) => ({ field: f, message: `${f} is required (a string)` })));
+    throw new ConfigFileError(
+      file,
+      missing.map((f) => ({ field: f, message: `${f} is required (a string)` })),
+    );
   }
   const cfg = defaultTrainConfig(o as unknown as Parameters<typeof defaultTrainConfig>[0]);
   const found = validateTrainConfig(cfg);
   if (!(templateIds as readonly string[]).includes(cfg.template)) {
-    found.unshift({ field: 'template', message: `unknown template "${cfg.template}" (built in: ${templateIds.join(', ')})` });
+    found.unshift({
+      field: 'template',
+      message: `unknown template "${cfg.template}" (built in: ${templateIds.join(', ')})`,
+    });
   }
   if (found.length) throw new ConfigFileError(file, found);
   return cfg;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTrainConfig, effectiveEvalSteps, effectiveLossScale, lossPolicyOf, effectiveGradientAccumulation, loraScaling, resolveTargetModules, validateTrainConfig, type TrainConfig } from './config.ts';
+import {
+  defaultTrainConfig,
+  effectiveEvalSteps,
+  effectiveLossScale,
+  lossPolicyOf,
+  effectiveGradientAccumulation,
+  loraScaling,
+  resolveTargetModules,
+  validateTrainConfig,
+  type TrainConfig,
+} from './config.ts';
 
 const base = () => defaultTrainConfig({ model_id: 'Qwen/Qwen2.5-0.5B-Instruct', template: 'qwen2_5' });
 
@@ -38,7 +48,13 @@ describe('defaults', () => {
 
   it('merge overrides, lora field by field', () => {
     const c = defaultTrainConfig({ model_id: 'm', template: 't', lora: { r: 16 }, learning_rate: 2e-4 });
-    expect(c.lora).toEqual({ r: 16, lora_alpha: 32, lora_dropout: 0.05, target_modules: 'all-linear', use_rslora: false });
+    expect(c.lora).toEqual({
+      r: 16,
+      lora_alpha: 32,
+      lora_dropout: 0.05,
+      target_modules: 'all-linear',
+      use_rslora: false,
+    });
     expect(c.learning_rate).toBe(2e-4);
   });
 
@@ -49,7 +65,15 @@ describe('defaults', () => {
     expect(effectiveEvalSteps(base())).toBe(null);
     expect(effectiveEvalSteps({ ...base(), split_dataset_ratio: 0.1 })).toBe(500);
     expect(effectiveEvalSteps({ ...base(), split_dataset_ratio: 0.1, eval_steps: 20 })).toBe(20);
-    expect(resolveTargetModules(base().lora)).toEqual(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+    expect(resolveTargetModules(base().lora)).toEqual([
+      'q_proj',
+      'k_proj',
+      'v_proj',
+      'o_proj',
+      'gate_proj',
+      'up_proj',
+      'down_proj',
+    ]);
     expect(resolveTargetModules({ target_modules: ['v_proj', 'q_proj'] })).toEqual(['q_proj', 'v_proj']);
     expect(loraScaling(base().lora)).toBe(4); // 32 / 8
     expect(loraScaling({ r: 16, lora_alpha: 32, use_rslora: true })).toBe(8); // 32 / √16
@@ -71,7 +95,11 @@ describe('validateTrainConfig', () => {
     ['fractional rank', (c) => ({ ...c, lora: { ...c.lora, r: 2.5 } }), 'lora.r'],
     ['negative alpha', (c) => ({ ...c, lora: { ...c.lora, lora_alpha: -1 } }), 'lora.lora_alpha'],
     ['dropout 1', (c) => ({ ...c, lora: { ...c.lora, lora_dropout: 1 } }), 'lora.lora_dropout'],
-    ['unknown module', (c) => ({ ...c, lora: { ...c.lora, target_modules: ['q_proj', 'c_attn' as never] } }), 'lora.target_modules'],
+    [
+      'unknown module',
+      (c) => ({ ...c, lora: { ...c.lora, target_modules: ['q_proj', 'c_attn' as never] } }),
+      'lora.target_modules',
+    ],
     ['empty module list', (c) => ({ ...c, lora: { ...c.lora, target_modules: [] } }), 'lora.target_modules'],
     ['rslora not boolean', (c) => ({ ...c, lora: { ...c.lora, use_rslora: 'yes' as never } }), 'lora.use_rslora'],
     ['zero learning rate', { learning_rate: 0 }, 'learning_rate'],
@@ -105,22 +133,45 @@ describe('validateTrainConfig', () => {
 
   it('accepts max_steps with zero epochs, and a module list', () => {
     expect(validateTrainConfig({ ...base(), max_steps: 100, num_train_epochs: 0 })).toEqual([]);
-    expect(validateTrainConfig({ ...base(), lora: { ...base().lora, target_modules: ['q_proj', 'v_proj'] }, packing: true, max_length: 512 })).toEqual([]);
+    expect(
+      validateTrainConfig({
+        ...base(),
+        lora: { ...base().lora, target_modules: ['q_proj', 'v_proj'] },
+        packing: true,
+        max_length: 512,
+      }),
+    ).toEqual([]);
   });
 
   it('takes any ms-swift agent template, a generic native format, or none', () => {
-    for (const agent_template of ['react_en', 'hermes', 'glm4_5', 'native:react', 'native:hermes', 'native', undefined]) {
+    for (const agent_template of [
+      'react_en',
+      'hermes',
+      'glm4_5',
+      'native:react',
+      'native:hermes',
+      'native',
+      undefined,
+    ]) {
       expect(validateTrainConfig({ ...base(), agent_template }), String(agent_template)).toEqual([]);
     }
-    expect(validateTrainConfig({ ...base(), agent_template: 'react_fr' })[0].message).toMatch(/unknown agent template 'react_fr'.*react_en/);
+    expect(validateTrainConfig({ ...base(), agent_template: 'react_fr' })[0].message).toMatch(
+      /unknown agent template 'react_fr'.*react_en/,
+    );
   });
 
   it('names the valid loss scales', () => {
-    expect(validateTrainConfig({ ...base(), loss_scale: 'react+tools' })[0].message).toMatch(/default, last_round, all.*react, hermes/);
+    expect(validateTrainConfig({ ...base(), loss_scale: 'react+tools' })[0].message).toMatch(
+      /default, last_round, all.*react, hermes/,
+    );
   });
 
   it('reports every problem at once', () => {
-    expect(fields({ ...base(), learning_rate: -1, seed: -3, save_steps: 0 })).toEqual(['learning_rate', 'seed', 'save_steps']);
+    expect(fields({ ...base(), learning_rate: -1, seed: -3, save_steps: 0 })).toEqual([
+      'learning_rate',
+      'seed',
+      'save_steps',
+    ]);
   });
 });
 

@@ -16,7 +16,13 @@
 //   lr_scheduler_type 'cosine', logging_steps 5, learning_rate None → 1e-4 unless full.
 // - adam_epsilon is not overridden by ms-swift: transformers' TrainingArguments default 1e-8.
 import { agentTemplateProblem } from '../templates/agent/registry.ts';
-import { LossScaleError, lossScaleBase, parseLossScale, withLossBase, type LossBase } from '../templates/loss-scale/index.ts';
+import {
+  LossScaleError,
+  lossScaleBase,
+  parseLossScale,
+  withLossBase,
+  type LossBase,
+} from '../templates/loss-scale/index.ts';
 import { templates } from '../templates/specs.ts';
 import type { LossPolicy } from '../templates/types.ts';
 import { allLinear, TARGET_MODULES, type TargetModule } from '../model/layout.ts';
@@ -124,7 +130,9 @@ export const SWIFT_SFT_LORA_DEFAULTS = Object.freeze({
   eval_steps: null,
   save_steps: 500,
   logging_steps: 5,
-} as const satisfies Omit<TrainConfig, 'model_id' | 'template' | 'loss_policy' | 'loss_scale' | 'lora'> & { loss_scale: string });
+} as const satisfies Omit<TrainConfig, 'model_id' | 'template' | 'loss_policy' | 'loss_scale' | 'lora'> & {
+  loss_scale: string;
+});
 
 export interface TrainConfigInit extends Partial<Omit<TrainConfig, 'lora'>> {
   model_id: string;
@@ -142,8 +150,16 @@ export function defaultTrainConfig(init: TrainConfigInit): TrainConfig {
   };
 }
 
-const POLICY_BASE: Readonly<Record<LossPolicy, LossBase>> = { all_assistant: 'default', last_round: 'last_round', all: 'all' };
-const BASE_POLICY: Readonly<Record<LossBase, LossPolicy>> = { default: 'all_assistant', last_round: 'last_round', all: 'all' };
+const POLICY_BASE: Readonly<Record<LossPolicy, LossBase>> = {
+  all_assistant: 'default',
+  last_round: 'last_round',
+  all: 'all',
+};
+const BASE_POLICY: Readonly<Record<LossBase, LossPolicy>> = {
+  default: 'all_assistant',
+  last_round: 'last_round',
+  all: 'all',
+};
 
 /**
  * The loss-scale spec a config trains with: loss_scale (default `default`), its base set by the
@@ -158,7 +174,9 @@ export function effectiveLossScale(cfg: Pick<TrainConfig, 'loss_scale' | 'loss_p
   const own = lossScaleBase(spec);
   if (own === 'default') return withLossBase(spec, fromPolicy);
   if (own !== fromPolicy) {
-    throw new LossScaleError(`loss_policy "${policy}" (the old name of the loss_scale base) disagrees with loss_scale "${spec}": set only loss_scale`);
+    throw new LossScaleError(
+      `loss_policy "${policy}" (the old name of the loss_scale base) disagrees with loss_scale "${spec}": set only loss_scale`,
+    );
   }
   return spec;
 }
@@ -203,12 +221,17 @@ export function loraScaling(lora: Pick<LoraSettings, 'r' | 'lora_alpha' | 'use_r
 }
 
 /** gradient_accumulation_steps with ms-swift's automatic value filled in (total batch ≥ 16). */
-export function effectiveGradientAccumulation(cfg: Pick<TrainConfig, 'gradient_accumulation_steps' | 'per_device_train_batch_size'>, worldSize = 1): number {
+export function effectiveGradientAccumulation(
+  cfg: Pick<TrainConfig, 'gradient_accumulation_steps' | 'per_device_train_batch_size'>,
+  worldSize = 1,
+): number {
   return cfg.gradient_accumulation_steps ?? Math.max(1, Math.ceil(16 / cfg.per_device_train_batch_size / worldSize));
 }
 
 /** eval_steps with ms-swift's rule filled in: null when there is no eval split, else save_steps by default. */
-export function effectiveEvalSteps(cfg: Pick<TrainConfig, 'eval_steps' | 'save_steps' | 'split_dataset_ratio'>): number | null {
+export function effectiveEvalSteps(
+  cfg: Pick<TrainConfig, 'eval_steps' | 'save_steps' | 'split_dataset_ratio'>,
+): number | null {
   if (cfg.split_dataset_ratio <= 0) return null;
   return cfg.eval_steps ?? cfg.save_steps;
 }
@@ -236,8 +259,10 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
   const bad = (field: string, message: string) => out.push({ field, message });
   const c = cfg as unknown as Record<string, unknown>;
 
-  if (typeof cfg.model_id !== 'string' || cfg.model_id.trim() === '') bad('model_id', 'model_id is required (a Hub id such as "Qwen/Qwen2.5-0.5B-Instruct")');
-  if (typeof cfg.template !== 'string' || cfg.template.trim() === '') bad('template', 'template is required (a template id such as "qwen2_5")');
+  if (typeof cfg.model_id !== 'string' || cfg.model_id.trim() === '')
+    bad('model_id', 'model_id is required (a Hub id such as "Qwen/Qwen2.5-0.5B-Instruct")');
+  if (typeof cfg.template !== 'string' || cfg.template.trim() === '')
+    bad('template', 'template is required (a template id such as "qwen2_5")');
   if (cfg.loss_policy !== undefined && !LOSS_POLICIES.includes(cfg.loss_policy)) {
     bad('loss_policy', `loss_policy (the old name of the loss_scale base) must be one of ${LOSS_POLICIES.join(', ')}`);
   } else if (cfg.loss_scale !== undefined && typeof cfg.loss_scale !== 'string') {
@@ -254,7 +279,10 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
   if (cfg.agent_template !== undefined) {
     const spec = (templates as Record<string, (typeof templates)[keyof typeof templates]>)[cfg.template];
     if (typeof cfg.agent_template !== 'string' || cfg.agent_template.trim() === '') {
-      bad('agent_template', 'agent_template must be an agent template id such as "hermes" or "react_en" (prism templates lists them), or absent for the family\'s own');
+      bad(
+        'agent_template',
+        'agent_template must be an agent template id such as "hermes" or "react_en" (prism templates lists them), or absent for the family\'s own',
+      );
     } else if (spec) {
       const problem = agentTemplateProblem(cfg.agent_template, spec);
       if (problem) bad('agent_template', problem);
@@ -265,49 +293,69 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
   if (!cfg.lora || typeof cfg.lora !== 'object') bad('lora', 'lora settings are required');
   if (!isInt(lora.r) || lora.r < 1) bad('lora.r', 'r (the LoRA rank) must be a whole number ≥ 1');
   if (!isNum(lora.lora_alpha) || lora.lora_alpha <= 0) bad('lora.lora_alpha', 'lora_alpha must be a number > 0');
-  if (!isNum(lora.lora_dropout) || lora.lora_dropout < 0 || lora.lora_dropout >= 1) bad('lora.lora_dropout', 'lora_dropout must be in [0, 1)');
+  if (!isNum(lora.lora_dropout) || lora.lora_dropout < 0 || lora.lora_dropout >= 1)
+    bad('lora.lora_dropout', 'lora_dropout must be in [0, 1)');
   if (typeof lora.use_rslora !== 'boolean') bad('lora.use_rslora', 'use_rslora must be true or false');
   const tm = lora.target_modules;
   if (tm !== 'all-linear') {
     if (!Array.isArray(tm) || tm.length === 0) {
-      bad('lora.target_modules', `target_modules must be 'all-linear' or a non-empty list of module names (e.g. ${allLinear('llama').join(', ')})`);
+      bad(
+        'lora.target_modules',
+        `target_modules must be 'all-linear' or a non-empty list of module names (e.g. ${allLinear('llama').join(', ')})`,
+      );
     } else {
       const unknown = tm.filter((m) => !(TARGET_MODULES as readonly string[]).includes(m));
-      if (unknown.length) bad('lora.target_modules', `unknown module(s) ${unknown.join(', ')}; choose from ${TARGET_MODULES.join(', ')}`);
+      if (unknown.length)
+        bad('lora.target_modules', `unknown module(s) ${unknown.join(', ')}; choose from ${TARGET_MODULES.join(', ')}`);
       if (new Set(tm).size !== tm.length) bad('lora.target_modules', 'target_modules lists a module twice');
     }
   }
 
   if (!isNum(cfg.learning_rate) || cfg.learning_rate <= 0) bad('learning_rate', 'learning_rate must be a number > 0');
-  else if (cfg.learning_rate > 1) bad('learning_rate', `learning_rate ${cfg.learning_rate} is far too large (LoRA uses ~1e-4)`);
-  if (!SCHEDULERS.includes(cfg.lr_scheduler_type)) bad('lr_scheduler_type', `lr_scheduler_type must be one of ${SCHEDULERS.join(', ')}`);
-  if (!isNum(cfg.warmup_ratio) || cfg.warmup_ratio < 0 || cfg.warmup_ratio > 1) bad('warmup_ratio', 'warmup_ratio must be in [0, 1]');
+  else if (cfg.learning_rate > 1)
+    bad('learning_rate', `learning_rate ${cfg.learning_rate} is far too large (LoRA uses ~1e-4)`);
+  if (!SCHEDULERS.includes(cfg.lr_scheduler_type))
+    bad('lr_scheduler_type', `lr_scheduler_type must be one of ${SCHEDULERS.join(', ')}`);
+  if (!isNum(cfg.warmup_ratio) || cfg.warmup_ratio < 0 || cfg.warmup_ratio > 1)
+    bad('warmup_ratio', 'warmup_ratio must be in [0, 1]');
 
   const maxStepsOk = isInt(cfg.max_steps) && (cfg.max_steps === -1 || cfg.max_steps > 0);
   if (!maxStepsOk) bad('max_steps', 'max_steps must be -1 (use num_train_epochs) or a whole number > 0');
-  if (!isNum(cfg.num_train_epochs) || cfg.num_train_epochs < 0) bad('num_train_epochs', 'num_train_epochs must be a number ≥ 0');
-  else if (maxStepsOk && cfg.max_steps === -1 && cfg.num_train_epochs <= 0) bad('num_train_epochs', 'num_train_epochs must be > 0 when max_steps is -1');
+  if (!isNum(cfg.num_train_epochs) || cfg.num_train_epochs < 0)
+    bad('num_train_epochs', 'num_train_epochs must be a number ≥ 0');
+  else if (maxStepsOk && cfg.max_steps === -1 && cfg.num_train_epochs <= 0)
+    bad('num_train_epochs', 'num_train_epochs must be > 0 when max_steps is -1');
 
-  if (!isInt(cfg.per_device_train_batch_size) || cfg.per_device_train_batch_size < 1) bad('per_device_train_batch_size', 'per_device_train_batch_size must be a whole number ≥ 1');
-  if (cfg.gradient_accumulation_steps !== null && (!isInt(cfg.gradient_accumulation_steps) || cfg.gradient_accumulation_steps < 1)) {
+  if (!isInt(cfg.per_device_train_batch_size) || cfg.per_device_train_batch_size < 1)
+    bad('per_device_train_batch_size', 'per_device_train_batch_size must be a whole number ≥ 1');
+  if (
+    cfg.gradient_accumulation_steps !== null &&
+    (!isInt(cfg.gradient_accumulation_steps) || cfg.gradient_accumulation_steps < 1)
+  ) {
     bad('gradient_accumulation_steps', 'gradient_accumulation_steps must be null (automatic) or a whole number ≥ 1');
   }
-  if (cfg.max_length !== null && (!isInt(cfg.max_length) || cfg.max_length < 2)) bad('max_length', 'max_length must be null (model maximum) or a whole number ≥ 2');
+  if (cfg.max_length !== null && (!isInt(cfg.max_length) || cfg.max_length < 2))
+    bad('max_length', 'max_length must be null (model maximum) or a whole number ≥ 2');
   if (typeof cfg.packing !== 'boolean') bad('packing', 'packing must be true or false');
   if (cfg.packing && cfg.max_length === null) bad('max_length', 'packing needs a max_length (the packed row length)');
-  if (!TRUNCATIONS.includes(cfg.truncation_strategy)) bad('truncation_strategy', `truncation_strategy must be one of ${TRUNCATIONS.join(', ')}`);
+  if (!TRUNCATIONS.includes(cfg.truncation_strategy))
+    bad('truncation_strategy', `truncation_strategy must be one of ${TRUNCATIONS.join(', ')}`);
 
   if (!isNum(cfg.weight_decay) || cfg.weight_decay < 0) bad('weight_decay', 'weight_decay must be a number ≥ 0');
   for (const f of ['adam_beta1', 'adam_beta2'] as const) {
     if (!isNum(cfg[f]) || cfg[f] < 0 || cfg[f] >= 1) bad(f, `${f} must be in [0, 1)`);
   }
   if (!isNum(cfg.adam_epsilon) || cfg.adam_epsilon <= 0) bad('adam_epsilon', 'adam_epsilon must be a number > 0');
-  if (!isNum(cfg.max_grad_norm) || cfg.max_grad_norm < 0) bad('max_grad_norm', 'max_grad_norm must be a number ≥ 0 (0 disables clipping)');
+  if (!isNum(cfg.max_grad_norm) || cfg.max_grad_norm < 0)
+    bad('max_grad_norm', 'max_grad_norm must be a number ≥ 0 (0 disables clipping)');
   for (const f of ['seed', 'data_seed'] as const) {
-    if (!isInt(c[f]) || (c[f] as number) < 0 || (c[f] as number) > 0xffffffff) bad(f, `${f} must be a whole number in [0, 2^32)`);
+    if (!isInt(c[f]) || (c[f] as number) < 0 || (c[f] as number) > 0xffffffff)
+      bad(f, `${f} must be a whole number in [0, 2^32)`);
   }
-  if (!isNum(cfg.split_dataset_ratio) || cfg.split_dataset_ratio < 0 || cfg.split_dataset_ratio >= 1) bad('split_dataset_ratio', 'split_dataset_ratio must be in [0, 1)');
-  if (cfg.eval_steps !== null && (!isInt(cfg.eval_steps) || cfg.eval_steps < 1)) bad('eval_steps', 'eval_steps must be null (follow save_steps) or a whole number ≥ 1');
+  if (!isNum(cfg.split_dataset_ratio) || cfg.split_dataset_ratio < 0 || cfg.split_dataset_ratio >= 1)
+    bad('split_dataset_ratio', 'split_dataset_ratio must be in [0, 1)');
+  if (cfg.eval_steps !== null && (!isInt(cfg.eval_steps) || cfg.eval_steps < 1))
+    bad('eval_steps', 'eval_steps must be null (follow save_steps) or a whole number ≥ 1');
   for (const f of ['save_steps', 'logging_steps'] as const) {
     if (!isInt(cfg[f]) || cfg[f] < 1) bad(f, `${f} must be a whole number ≥ 1`);
   }

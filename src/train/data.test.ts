@@ -19,18 +19,34 @@ describe('train data', () => {
     expect(splitRecords(recs, 0, 1)).toEqual({ train: recs, eval: [] });
   });
   it('every record appears once per epoch; epochs differ in order; positions are stable', () => {
-    const rows = buildTrainRows(Array.from({ length: 7 }, (_, i) => rec(4, 10 * i)), { packing: false, maxLength: null, padId: 0 });
+    const rows = buildTrainRows(
+      Array.from({ length: 7 }, (_, i) => rec(4, 10 * i)),
+      { packing: false, maxLength: null, padId: 0 },
+    );
     const s = new MicroBatchStream(rows, 2, 5);
     expect(s.perEpoch).toBe(4);
-    const epoch = (e: number) => Array.from({ length: 4 }, (_, k) => s.at(e * 4 + k).rows.map((r) => r.input_ids[0])).flat();
-    expect(epoch(0).slice().sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    const epoch = (e: number) =>
+      Array.from({ length: 4 }, (_, k) => s.at(e * 4 + k).rows.map((r) => r.input_ids[0])).flat();
+    expect(
+      epoch(0)
+        .slice()
+        .sort((a, b) => a - b),
+    ).toEqual([0, 10, 20, 30, 40, 50, 60]);
     expect(epoch(1)).not.toEqual(epoch(0));
     expect(new MicroBatchStream(rows, 2, 5).at(6)).toEqual(s.at(6));
   });
   it('packed rows and padding: the kept-token count matches the decoder’s label shift', () => {
     const spec = parseConfig({
-      architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1,
-      num_attention_heads: 2, num_key_value_heads: 2, vocab_size: 200, rms_norm_eps: 1e-6, max_position_embeddings: 64,
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      hidden_size: 8,
+      intermediate_size: 16,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      num_key_value_heads: 2,
+      vocab_size: 200,
+      rms_norm_eps: 1e-6,
+      max_position_embeddings: 64,
     });
     const rows = buildTrainRows([rec(5, 1), rec(6, 20), rec(9, 40, 3)], { packing: true, maxLength: 12, padId: 0 });
     expect(rows.length).toBe(2);

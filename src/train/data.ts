@@ -39,20 +39,31 @@ export function splitRecords<T>(records: readonly T[], ratio: number, dataSeed: 
 }
 
 /** One row per record, or records packed into rows of at most maxLength (best-fit decreasing). */
-export function buildTrainRows(records: readonly TrainRecord[], opts: { packing: boolean; maxLength: number | null; padId: number }): TrainRow[] {
+export function buildTrainRows(
+  records: readonly TrainRecord[],
+  opts: { packing: boolean; maxLength: number | null; padId: number },
+): TrainRow[] {
   const enc = records.map((r, i) => {
     const e: EncodedRecord = {
-      line: r.line ?? i + 1, input_ids: Int32Array.from(r.input_ids), labels: Int32Array.from(r.labels), straddles: 0,
+      line: r.line ?? i + 1,
+      input_ids: Int32Array.from(r.input_ids),
+      labels: Int32Array.from(r.labels),
+      straddles: 0,
     };
     if (r.loss_scale) e.loss_scale = Float64Array.from(r.loss_scale);
     return e;
   });
-  const withScale = <T extends TrainRow>(row: T, scale: Float64Array | undefined): T => (scale ? { ...row, loss_scale: scale } : row);
+  const withScale = <T extends TrainRow>(row: T, scale: Float64Array | undefined): T =>
+    scale ? { ...row, loss_scale: scale } : row;
   if (!opts.packing) return enc.map((r) => withScale({ input_ids: r.input_ids, labels: r.labels }, r.loss_scale));
   if (opts.maxLength === null) throw new Error('packing needs max_length');
   const { rows } = packRecords(enc, { max_length: opts.maxLength, padId: opts.padId, pad: false });
   return rows.map((r) =>
-    withScale({ input_ids: r.input_ids, labels: r.labels, position_ids: r.position_ids, seq_ids: r.sequence_ids }, r.loss_scale));
+    withScale(
+      { input_ids: r.input_ids, labels: r.labels, position_ids: r.position_ids, seq_ids: r.sequence_ids },
+      r.loss_scale,
+    ),
+  );
 }
 
 /**
@@ -61,7 +72,12 @@ export function buildTrainRows(records: readonly TrainRecord[], opts: { packing:
  */
 export function collate(rows: readonly TrainRow[], padId: number): DecoderBatch {
   const T = Math.max(...rows.map((r) => r.input_ids.length));
-  const batch = { input_ids: [] as Int32Array[], labels: [] as Int32Array[], position_ids: [] as Int32Array[], seq_ids: [] as Int32Array[] };
+  const batch = {
+    input_ids: [] as Int32Array[],
+    labels: [] as Int32Array[],
+    position_ids: [] as Int32Array[],
+    seq_ids: [] as Int32Array[],
+  };
   const weighted = rows.some((r) => r.loss_scale);
   const scales: Float64Array[] = [];
   for (const r of rows) {
@@ -106,13 +122,18 @@ export class MicroBatchStream {
   readonly perEpoch: number;
   private cache: { epoch: number; order: number[] } | null = null;
 
-  constructor(readonly rows: readonly TrainRow[], readonly batchSize: number, readonly dataSeed: number) {
+  constructor(
+    readonly rows: readonly TrainRow[],
+    readonly batchSize: number,
+    readonly dataSeed: number,
+  ) {
     if (rows.length === 0) throw new Error('no training rows');
     this.perEpoch = Math.ceil(rows.length / batchSize);
   }
 
   private order(epoch: number): number[] {
-    if (this.cache?.epoch !== epoch) this.cache = { epoch, order: permutation(this.rows.length, mix32(this.dataSeed, epoch)) };
+    if (this.cache?.epoch !== epoch)
+      this.cache = { epoch, order: permutation(this.rows.length, mix32(this.dataSeed, epoch)) };
     return this.cache.order;
   }
 

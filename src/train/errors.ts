@@ -5,7 +5,10 @@ import type { MemoryPlan } from '../engine/plan/plan.ts';
 /** The run will not fit or its settings are invalid: `message` says what to change. */
 export class TrainRefusal extends Error {
   override name = 'TrainRefusal';
-  constructor(message: string, readonly plan?: MemoryPlan) {
+  constructor(
+    message: string,
+    readonly plan?: MemoryPlan,
+  ) {
     super(message);
   }
 }

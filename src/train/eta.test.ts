@@ -15,7 +15,12 @@ describe('ETA from measured steps', () => {
   });
   it('only consecutive steps count (a resume restarts the clock); none before two steps', () => {
     expect(secondsPerStep([{ step: 10, at: 50 }])).toBeNull();
-    const times = [{ step: 9, at: 40 }, { step: 10, at: 43 }, { step: 11, at: 2 }, { step: 12, at: 7 }];
+    const times = [
+      { step: 9, at: 40 },
+      { step: 10, at: 43 },
+      { step: 11, at: 2 },
+      { step: 12, at: 7 },
+    ];
     expect(secondsPerStep(times)).toBe(4); // median of 3 (9→10) and 5 (11→12)
     expect(etaSeconds(times, 12)).toBe(0);
   });

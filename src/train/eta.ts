@@ -21,7 +21,8 @@ export function median(xs: readonly number[]): number {
 export function secondsPerStep(times: readonly StepTime[], window = ETA_WINDOW): number | null {
   const d: number[] = [];
   for (let i = times.length - 1; i > 0 && d.length < window; i--) {
-    if (times[i].step === times[i - 1].step + 1 && times[i].at >= times[i - 1].at) d.push(times[i].at - times[i - 1].at);
+    if (times[i].step === times[i - 1].step + 1 && times[i].at >= times[i - 1].at)
+      d.push(times[i].at - times[i - 1].at);
   }
   return d.length ? median(d) : null;
 }

@@ -89,7 +89,9 @@ export class ModelFingerprint {
     this.h.updateText(JSON.stringify(spec, Object.keys(spec).sort()));
   }
 
-  async *tee<T extends { name: string; dtype: string; shape: number[]; data: Uint8Array }>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  async *tee<T extends { name: string; dtype: string; shape: number[]; data: Uint8Array }>(
+    stream: AsyncIterable<T>,
+  ): AsyncGenerator<T> {
     for await (const t of stream) {
       this.add(t);
       yield t;
@@ -117,8 +119,12 @@ export class ModelFingerprint {
 }
 
 /** The whole fingerprint of a run. `extra` are the caller's fields (model, data_file, ...). */
-export function runFingerprint(config: TrainConfig, records: readonly TrainRecord[], evalRecords: readonly TrainRecord[] | undefined,
-  extra: RunFingerprint = {}): RunFingerprint {
+export function runFingerprint(
+  config: TrainConfig,
+  records: readonly TrainRecord[],
+  evalRecords: readonly TrainRecord[] | undefined,
+  extra: RunFingerprint = {},
+): RunFingerprint {
   return {
     fingerprint_version: FINGERPRINT_VERSION,
     ...extra,
@@ -153,15 +159,27 @@ export function describeDifferences(diffs: readonly FingerprintDifference[]): st
  * Throws ResumeRefusal unless the checkpoint's fingerprint equals the run's. A checkpoint with
  * none (made before fingerprints) is refused unless `allowUnverified`.
  */
-export function verifyResume(cp: { step: number; fingerprint?: RunFingerprint }, now: RunFingerprint, allowUnverified = false): void {
+export function verifyResume(
+  cp: { step: number; fingerprint?: RunFingerprint },
+  now: RunFingerprint,
+  allowUnverified = false,
+): void {
   if (!cp.fingerprint || typeof cp.fingerprint !== 'object') {
     if (allowUnverified) return;
     throw new ResumeRefusal(
       `the checkpoint at step ${cp.step} has no run fingerprint (an older Prism made it), so it cannot be checked to belong ` +
-        'to this run (same data, model and settings)', cp.step, [], true);
+        'to this run (same data, model and settings)',
+      cp.step,
+      [],
+      true,
+    );
   }
   const diffs = fingerprintDifferences(cp.fingerprint, now);
   if (diffs.length) {
-    throw new ResumeRefusal(`the checkpoint at step ${cp.step} belongs to another run: ${describeDifferences(diffs)}`, cp.step, diffs);
+    throw new ResumeRefusal(
+      `the checkpoint at step ${cp.step} belongs to another run: ${describeDifferences(diffs)}`,
+      cp.step,
+      diffs,
+    );
   }
 }

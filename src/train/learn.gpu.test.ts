@@ -17,7 +17,11 @@ import { collate } from './data.ts';
 import { randomWeights } from './testing.ts';
 import { Trainer, type TrainEvent } from './trainer.ts';
 
-const QA = [['Capital of France?', 'Paris.'], ['2 + 2 = ?', 'Four.'], ['Sky color?', 'Blue!']];
+const QA = [
+  ['Capital of France?', 'Paris.'],
+  ['2 + 2 = ?', 'Four.'],
+  ['Sky color?', 'Blue!'],
+];
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -34,13 +38,31 @@ describe('LoRA training learns a handful of records', () => {
   for (const family of ['chatml', 'llama3'] as const) {
     it(`${family}: training loss near zero, greedy decoding reproduces the answers`, async () => {
       const tm = makeTinyModel({
-        arch: 'qwen2', hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 128, seed: 1, dtype: 'float32', tokenizer: 'bytes', template: family,
+        arch: 'qwen2',
+        hidden: 64,
+        layers: 2,
+        heads: 4,
+        kvHeads: 2,
+        intermediate: 128,
+        seed: 1,
+        dtype: 'float32',
+        tokenizer: 'bytes',
+        template: family,
       });
       const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
-      const tok = tokenizerFromFiles({ tokenizerJSON: json(tm.files['tokenizer.json']), tokenizerConfig: json(tm.files['tokenizer_config.json']) });
+      const tok = tokenizerFromFiles({
+        tokenizerJSON: json(tm.files['tokenizer.json']),
+        tokenizerConfig: json(tm.files['tokenizer_config.json']),
+      });
       const pipe = new TokenizePipeline(tok, { template: family });
       const records = QA.map(([q, a], i) => {
-        const conversation: Conversation = { messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }], source: { format: 'messages', line: i + 1 } } as Conversation;
+        const conversation: Conversation = {
+          messages: [
+            { role: 'user', content: q },
+            { role: 'assistant', content: a },
+          ],
+          source: { format: 'messages', line: i + 1 },
+        } as Conversation;
         const r = pipe.process({ line: i + 1, conversation });
         if (!r.ok || !r.record) throw new Error(r.ok ? 'dropped' : r.error);
         return r.record;
@@ -50,13 +72,26 @@ describe('LoRA training learns a handful of records', () => {
       const f = await openSafetensors(bytesSource(randomWeights(tm.spec, 'F32', 5)));
       const weights = await uploadWeights(device, f.stream());
       const config = defaultTrainConfig({
-        model_id: 'tiny', template: family, learning_rate: 1.5e-2, max_steps: 24, per_device_train_batch_size: 3,
-        gradient_accumulation_steps: 1, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, weight_decay: 0, seed: 3,
+        model_id: 'tiny',
+        template: family,
+        learning_rate: 1.5e-2,
+        max_steps: 24,
+        per_device_train_batch_size: 3,
+        gradient_accumulation_steps: 1,
+        lr_scheduler_type: 'cosine',
+        warmup_ratio: 0.05,
+        weight_decay: 0,
+        seed: 3,
         lora: { r: 8, lora_alpha: 32, lora_dropout: 0 },
       });
       const losses: number[] = [];
       const trainer = new Trainer({
-        device, spec: tm.spec, weights, config, records, padId: 0,
+        device,
+        spec: tm.spec,
+        weights,
+        config,
+        records,
+        padId: 0,
         onEvent: (e: TrainEvent) => e.type === 'step' && losses.push(e.loss),
       });
       const res = await trainer.run();
@@ -78,7 +113,9 @@ describe('LoRA training learns a handful of records', () => {
         outputs.push(tok.decode(gen));
         expect(tok.decode(gen)).toBe(tok.decode(trained));
       }
-      console.log(`${family}: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`);
+      console.log(
+        `${family}: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`,
+      );
       expect(losses[0]).toBeGreaterThan(2);
       expect(final).toBeLessThan(0.1);
       trainer.destroy();

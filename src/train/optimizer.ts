@@ -38,7 +38,10 @@ export class LoraAdamW {
   /** Updates applied so far. */
   t = 0;
 
-  constructor(private readonly device: GPUDevice, readonly params: readonly LoraParam[]) {
+  constructor(
+    private readonly device: GPUDevice,
+    readonly params: readonly LoraParam[],
+  ) {
     const bytes = (p: LoraParam) => p.shape[0] * p.shape[1] * 4;
     this.m = params.map((p) => storageBuffer(device, bytes(p), `${p.key}.exp_avg`));
     this.v = params.map((p) => storageBuffer(device, bytes(p), `${p.key}.exp_avg_sq`));
@@ -56,7 +59,9 @@ export class LoraAdamW {
     const n = (p: LoraParam) => p.shape[0] * p.shape[1];
     let enc = device.createCommandEncoder({ label: 'grad norm' });
     gradNorm(device, enc, {
-      grads: params.map((p) => ({ buffer: p.grad, n: n(p) })), partials: this.partials, out: this.normOut,
+      grads: params.map((p) => ({ buffer: p.grad, n: n(p) })),
+      partials: this.partials,
+      out: this.normOut,
       maxNorm: h.max_grad_norm > 0 ? h.max_grad_norm : Infinity,
     });
     device.queue.submit([enc.finish()]);
@@ -66,9 +71,18 @@ export class LoraAdamW {
     enc = device.createCommandEncoder({ label: 'adamw' });
     params.forEach((p, i) => {
       adamwStep(device, enc, {
-        param: p.param, grad: p.grad, m: this.m[i], v: this.v[i], n: n(p), step: this.t,
+        param: p.param,
+        grad: p.grad,
+        m: this.m[i],
+        v: this.v[i],
+        n: n(p),
+        step: this.t,
         clip: h.max_grad_norm > 0 ? this.normOut : undefined,
-        lr: h.lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weight_decay: h.weight_decay,
+        lr: h.lr,
+        beta1: h.beta1,
+        beta2: h.beta2,
+        eps: h.eps,
+        weight_decay: h.weight_decay,
       });
     });
     device.queue.submit([enc.finish()]);

@@ -18,7 +18,10 @@ const OPTS = { modelDir: 'models/Qwen2.5 0.5B', dataPath: "my data/it's.jsonl", 
 function shellWords(commands: string[]): string[][] {
   const script = ["prism() { printf '%s\\0' \"$@\"; printf '\\001'; }", ...commands].join('\n');
   const out = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
-  return out.split('\u0001').slice(0, -1).map((c) => c.split('\0').slice(0, -1));
+  return out
+    .split('\u0001')
+    .slice(0, -1)
+    .map((c) => c.split('\0').slice(0, -1));
 }
 
 function parseBack(words: string[]): TrainConfig {

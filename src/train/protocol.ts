@@ -39,8 +39,14 @@ export type FromTrainWorker =
   | { type: 'progress'; phase: string; loaded: number; total: number }
   /** The run's record exists: its id, name, settings and data (records used and left out). */
   | {
-      type: 'run'; runId: string; name: string; config: TrainConfig; dataset: DatasetInfo; resumed: boolean;
-      records: number; skipped: SkippedRecord[];
+      type: 'run';
+      runId: string;
+      name: string;
+      config: TrainConfig;
+      dataset: DatasetInfo;
+      resumed: boolean;
+      records: number;
+      skipped: SkippedRecord[];
     }
   | { type: 'event'; event: TrainEvent }
   /** The finished adapter is saved in the store under runId. */

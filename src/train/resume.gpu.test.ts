@@ -20,17 +20,37 @@ let spec: ModelSpec;
 let weights: Map<string, Tensor>;
 const records = randomRecords(7, 10, 10, 18, 300);
 const config: TrainConfig = defaultTrainConfig({
-  model_id: 'test/tiny', template: 'chatml', learning_rate: 5e-3, lr_scheduler_type: 'cosine', warmup_ratio: 0.2, max_steps: 5,
-  per_device_train_batch_size: 2, gradient_accumulation_steps: 2, split_dataset_ratio: 0.2, eval_steps: 2, save_steps: 2, seed: 11, data_seed: 12,
+  model_id: 'test/tiny',
+  template: 'chatml',
+  learning_rate: 5e-3,
+  lr_scheduler_type: 'cosine',
+  warmup_ratio: 0.2,
+  max_steps: 5,
+  per_device_train_batch_size: 2,
+  gradient_accumulation_steps: 2,
+  split_dataset_ratio: 0.2,
+  eval_steps: 2,
+  save_steps: 2,
+  seed: 11,
+  data_seed: 12,
   lora: { r: 4, lora_alpha: 8, lora_dropout: 0.1, target_modules: ['q_proj', 'v_proj', 'up_proj'] },
 });
 
 beforeAll(async () => {
   device = await nodeDevice();
   dir = mkdtempSync(join(tmpdir(), 'prism-resume-'));
-  spec = writeRandomModel(join(dir, 'model'), archConfig('llama', {
-    hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  }), 'F32', 3);
+  spec = writeRandomModel(
+    join(dir, 'model'),
+    archConfig('llama', {
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+    }),
+    'F32',
+    3,
+  );
   weights = await loadWeights(device, join(dir, 'model'));
 });
 
@@ -42,7 +62,11 @@ const base = (): TrainerInit => ({ device, spec, weights, config, records, padId
 
 async function finalState(t: Trainer) {
   const cp = await t.checkpoint();
-  return { lora: (await decodeTensors(cp.lora)).tensors, opt: await decodeTensors(cp.optimizer), curve: cp.trainer_state.loss_curve };
+  return {
+    lora: (await decodeTensors(cp.lora)).tensors,
+    opt: await decodeTensors(cp.optimizer),
+    curve: cp.trainer_state.loss_curve,
+  };
 }
 
 describe('trainer checkpoints, resume, controls', () => {
@@ -97,7 +121,12 @@ describe('trainer checkpoints, resume, controls', () => {
 
   it('NaN guard: steps with a non-finite gradient are skipped and the run stops after maxBadSteps', async () => {
     const events: TrainEvent[] = [];
-    const t = new Trainer({ ...base(), config: { ...config, split_dataset_ratio: 0 }, maxBadSteps: 2, onEvent: (e) => events.push(e) });
+    const t = new Trainer({
+      ...base(),
+      config: { ...config, split_dataset_ratio: 0 },
+      maxBadSteps: 2,
+      onEvent: (e) => events.push(e),
+    });
     const key = t.model.lora.find((p) => p.which === 'B')!;
     t.model.writeLora(key.key, new Float32Array(key.shape[0] * key.shape[1]).fill(NaN));
     const before = await t.model.readLora(t.model.lora[0].key);
@@ -120,7 +149,7 @@ describe('trainer checkpoints, resume, controls', () => {
     t.destroy();
   }, 240_000);
 
-  it('LoRA init is PEFT\'s, seeded: A ~ kaiming_uniform_(a=√5) = U(±1/√in), B = 0', async () => {
+  it("LoRA init is PEFT's, seeded: A ~ kaiming_uniform_(a=√5) = U(±1/√in), B = 0", async () => {
     const read = async (seed: number) => {
       const t = new Trainer({ ...base(), config: { ...config, seed } });
       const out = new Map<string, Float32Array>();
@@ -136,7 +165,10 @@ describe('trainer checkpoints, resume, controls', () => {
       const [, inF] = a.shapes.get(k)!;
       expect(Array.from(again.out.get(k)!)).toEqual(Array.from(v));
       if (k.includes('lora_B')) {
-        expect(v.every((x) => x === 0), k).toBe(true);
+        expect(
+          v.every((x) => x === 0),
+          k,
+        ).toBe(true);
         continue;
       }
       // torch.nn.init.kaiming_uniform_: bound = gain·√(3/fan_in), gain = √(2/(1+a²)), a = √5.

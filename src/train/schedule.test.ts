@@ -31,7 +31,12 @@ describe('lr schedules (HF semantics)', () => {
     expect(lrLambda('constant', 99, 100, 10)).toBe(1);
   });
   it('step counts: len(dataloader) // accumulation per epoch, epochs rounded up, or max_steps', () => {
-    const cfg = defaultTrainConfig({ model_id: 'm', template: 'chatml', per_device_train_batch_size: 2, gradient_accumulation_steps: 4 });
+    const cfg = defaultTrainConfig({
+      model_id: 'm',
+      template: 'chatml',
+      per_device_train_batch_size: 2,
+      gradient_accumulation_steps: 4,
+    });
     expect(stepCounts(cfg, 10)).toEqual({ stepsPerEpoch: 2, total: 6 });
     expect(stepCounts({ ...cfg, num_train_epochs: 1.5 }, 10)).toEqual({ stepsPerEpoch: 2, total: 3 });
     expect(stepCounts({ ...cfg, max_steps: 7 }, 10)).toEqual({ stepsPerEpoch: 2, total: 7 });

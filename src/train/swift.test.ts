@@ -11,7 +11,16 @@ import { templateIds, getTemplate } from '../templates/specs.ts';
 import type { TrainConfig } from './config.ts';
 import { allLinear } from '../model/layout.ts';
 import {
-  shellQuote, SWIFT_TEMPLATES, SWIFT_UNSUPPORTED, swiftArgs, swiftCommand, swiftExportArgs, swiftExportCommand, swiftScript, SwiftCommandError, swiftTemplateOf,
+  shellQuote,
+  SWIFT_TEMPLATES,
+  SWIFT_UNSUPPORTED,
+  swiftArgs,
+  swiftCommand,
+  swiftExportArgs,
+  swiftExportCommand,
+  swiftScript,
+  SwiftCommandError,
+  swiftTemplateOf,
 } from './swift.ts';
 
 describe('swiftCommand', () => {
@@ -69,7 +78,9 @@ describe('swiftCommand', () => {
       eval_steps: 50,
       seed: 7,
     });
-    expect(swiftCommand(cfg, { datasetPath: "my data/it's.jsonl", outputDir: 'out dir', modelId: '/models/llama' })).toBe(
+    expect(
+      swiftCommand(cfg, { datasetPath: "my data/it's.jsonl", outputDir: 'out dir', modelId: '/models/llama' }),
+    ).toBe(
       `swift sft \\
     --model /models/llama \\
     --use_hf true \\
@@ -109,28 +120,66 @@ describe('swiftCommand', () => {
 
   it('uses ms-swift template names, and passes SmolLM2 its system prompt', () => {
     const expected: Record<string, string> = {
-      qwen2_5: 'qwen2_5', qwen3: 'qwen3', chatml: 'chatml', smollm2: 'chatml', internlm2: 'internlm2', llama3: 'llama3',
-      llama3_2: 'llama3_2', glm4: 'chatglm4', mistral: 'llama', mistral_nemo: 'mistral_nemo', gemma2: 'gemma',
-      gemma3: 'gemma3_text', phi3: 'phi3', phi4_mini: 'phi3', deepseek_r1: 'deepseek_r1',
+      qwen2_5: 'qwen2_5',
+      qwen3: 'qwen3',
+      chatml: 'chatml',
+      smollm2: 'chatml',
+      internlm2: 'internlm2',
+      llama3: 'llama3',
+      llama3_2: 'llama3_2',
+      glm4: 'chatglm4',
+      mistral: 'llama',
+      mistral_nemo: 'mistral_nemo',
+      gemma2: 'gemma',
+      gemma3: 'gemma3_text',
+      phi3: 'phi3',
+      phi4_mini: 'phi3',
+      deepseek_r1: 'deepseek_r1',
       // ms-swift 3602360a: swift/template/constant.py and the model registrations in swift/model/models/.
-      qwen3_5: 'qwen3_5', qwen3_coder: 'qwen3_coder', gpt_oss: 'gpt_oss', deepseek_v3_1: 'deepseek_v3_1',
-      glm4_5: 'glm4_5', glm4_7: 'glm4_7', mistral_small: 'mistral_2506', gemma4: 'gemma4', kimi_k2: 'kimi_k2',
-      seed_oss: 'seed_oss', minicpm5: 'minicpm5', hermes3: 'chatml',
+      qwen3_5: 'qwen3_5',
+      qwen3_coder: 'qwen3_coder',
+      gpt_oss: 'gpt_oss',
+      deepseek_v3_1: 'deepseek_v3_1',
+      glm4_5: 'glm4_5',
+      glm4_7: 'glm4_7',
+      mistral_small: 'mistral_2506',
+      gemma4: 'gemma4',
+      kimi_k2: 'kimi_k2',
+      seed_oss: 'seed_oss',
+      minicpm5: 'minicpm5',
+      hermes3: 'chatml',
     };
     expect(Object.fromEntries(Object.entries(SWIFT_TEMPLATES).map(([k, v]) => [k, v.template]))).toEqual(expected);
-    const cmd = swiftCommand(defaultTrainConfig({ model_id: 'HuggingFaceTB/SmolLM2-135M-Instruct', template: 'smollm2', loss_policy: 'all' }), { datasetPath: 'd.jsonl', outputDir: 'o' });
-    expect(cmd).toContain(`--template chatml \\\n    --system 'You are a helpful AI assistant named SmolLM, trained by Hugging Face' \\\n    --loss_scale all \\`);
+    const cmd = swiftCommand(
+      defaultTrainConfig({ model_id: 'HuggingFaceTB/SmolLM2-135M-Instruct', template: 'smollm2', loss_policy: 'all' }),
+      { datasetPath: 'd.jsonl', outputDir: 'o' },
+    );
+    expect(cmd).toContain(
+      `--template chatml \\\n    --system 'You are a helpful AI assistant named SmolLM, trained by Hugging Face' \\\n    --loss_scale all \\`,
+    );
   });
 
   it("names ms-swift's default agent template per template, and the model's own template where it has one", () => {
     // Each TemplateMeta's agent_template at ms-swift 3602360a (templates/{qwen,deepseek,glm,gemma,minicpm}.py).
     const agents = Object.fromEntries(
-      Object.entries(SWIFT_TEMPLATES).filter(([, v]) => v.agentTemplate).map(([k, v]) => [k, v.agentTemplate]),
+      Object.entries(SWIFT_TEMPLATES)
+        .filter(([, v]) => v.agentTemplate)
+        .map(([k, v]) => [k, v.agentTemplate]),
     );
     expect(agents).toEqual({
-      qwen2_5: 'hermes', qwen3: 'hermes', llama3: 'llama3', llama3_2: 'llama3', glm4: 'chatglm4',
-      qwen3_5: 'qwen3_5', qwen3_coder: 'qwen3_coder', deepseek_v3_1: 'deepseek_v3_1', glm4_5: 'glm4_5',
-      glm4_7: 'glm4_7', gemma4: 'gemma4', minicpm5: 'minicpm5', hermes3: 'hermes',
+      qwen2_5: 'hermes',
+      qwen3: 'hermes',
+      llama3: 'llama3',
+      llama3_2: 'llama3',
+      glm4: 'chatglm4',
+      qwen3_5: 'qwen3_5',
+      qwen3_coder: 'qwen3_coder',
+      deepseek_v3_1: 'deepseek_v3_1',
+      glm4_5: 'glm4_5',
+      glm4_7: 'glm4_7',
+      gemma4: 'gemma4',
+      minicpm5: 'minicpm5',
+      hermes3: 'hermes',
     });
     for (const a of Object.values(agents)) expect(SWIFT_AGENT_TEMPLATE_IDS).toContain(a);
     const opts = { datasetPath: 'd', outputDir: 'o' };
@@ -146,15 +195,30 @@ describe('swiftCommand', () => {
     );
   });
 
-  it('passes the loss scale through in ms-swift\'s own grammar', () => {
-    const cfg = defaultTrainConfig({ model_id: 'Qwen/Qwen3-0.6B', template: 'qwen3', loss_scale: 'last_round+hermes+ignore_empty_think' });
-    expect(swiftCommand(cfg, { datasetPath: 'd.jsonl', outputDir: 'o' })).toContain('--loss_scale last_round+hermes+ignore_empty_think \\');
-    const alias = defaultTrainConfig({ model_id: 'Qwen/Qwen3-0.6B', template: 'qwen3', loss_scale: 'react', loss_policy: 'last_round' });
-    expect(swiftCommand(alias, { datasetPath: 'd.jsonl', outputDir: 'o' })).toContain('--loss_scale last_round+react \\');
+  it("passes the loss scale through in ms-swift's own grammar", () => {
+    const cfg = defaultTrainConfig({
+      model_id: 'Qwen/Qwen3-0.6B',
+      template: 'qwen3',
+      loss_scale: 'last_round+hermes+ignore_empty_think',
+    });
+    expect(swiftCommand(cfg, { datasetPath: 'd.jsonl', outputDir: 'o' })).toContain(
+      '--loss_scale last_round+hermes+ignore_empty_think \\',
+    );
+    const alias = defaultTrainConfig({
+      model_id: 'Qwen/Qwen3-0.6B',
+      template: 'qwen3',
+      loss_scale: 'react',
+      loss_policy: 'last_round',
+    });
+    expect(swiftCommand(alias, { datasetPath: 'd.jsonl', outputDir: 'o' })).toContain(
+      '--loss_scale last_round+react \\',
+    );
   });
 
   it('refuses a template ms-swift does not know', () => {
-    expect(() => swiftCommand(defaultTrainConfig({ model_id: 'x', template: 'vicuna' }), { datasetPath: 'd', outputDir: 'o' })).toThrow(SwiftCommandError);
+    expect(() =>
+      swiftCommand(defaultTrainConfig({ model_id: 'x', template: 'vicuna' }), { datasetPath: 'd', outputDir: 'o' }),
+    ).toThrow(SwiftCommandError);
   });
 
   it('quotes for sh', () => {
@@ -166,7 +230,10 @@ describe('swiftCommand', () => {
   });
 
   it('script starts with a shebang and set -e', () => {
-    const s = swiftScript(defaultTrainConfig({ model_id: 'm/x', template: 'qwen3' }), { datasetPath: 'd.jsonl', outputDir: 'o' });
+    const s = swiftScript(defaultTrainConfig({ model_id: 'm/x', template: 'qwen3' }), {
+      datasetPath: 'd.jsonl',
+      outputDir: 'o',
+    });
     expect(s.startsWith('#!/bin/sh\n')).toBe(true);
     expect(s).toContain('\nset -e\nswift sft \\\n    --model m/x \\');
   });
@@ -174,7 +241,11 @@ describe('swiftCommand', () => {
 
 describe('the real sh', () => {
   it('splits the script back into exactly our words', () => {
-    const cfg = defaultTrainConfig({ model_id: 'HuggingFaceTB/SmolLM2-135M-Instruct', template: 'smollm2', lora: { target_modules: ['q_proj', 'down_proj'] } });
+    const cfg = defaultTrainConfig({
+      model_id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+      template: 'smollm2',
+      lora: { target_modules: ['q_proj', 'down_proj'] },
+    });
     const opts = { datasetPath: "dataset/it's a $HOME `x`.jsonl", outputDir: 'out\\dir' };
     // A stand-in `swift` that prints each argument NUL-terminated.
     const script = `swift() { printf '%s\\0' "$@"; }\n` + swiftScript(cfg, opts).replace('#!/bin/sh\n', '');
@@ -201,12 +272,26 @@ function variedConfigs(): TrainConfig[] {
   for (const template of Object.keys(SWIFT_TEMPLATES)) {
     out.push(defaultTrainConfig({ model_id: 'org/model', template }));
   }
-  out.push(defaultTrainConfig({
-    model_id: 'org/model', template: 'qwen3', loss_policy: 'last_round', max_steps: 10, max_length: 512, packing: true,
-    split_dataset_ratio: 0.1, lr_scheduler_type: 'constant', warmup_ratio: 0.1, lora: { target_modules: allLinear('llama'), use_rslora: true },
-  }));
+  out.push(
+    defaultTrainConfig({
+      model_id: 'org/model',
+      template: 'qwen3',
+      loss_policy: 'last_round',
+      max_steps: 10,
+      max_length: 512,
+      packing: true,
+      split_dataset_ratio: 0.1,
+      lr_scheduler_type: 'constant',
+      warmup_ratio: 0.1,
+      lora: { target_modules: allLinear('llama'), use_rslora: true },
+    }),
+  );
   // The fields agent-core and loss-weights add to TrainConfig.
-  out.push({ ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template: 'react_en', loss_scale: 'last_round+react' } as TrainConfig);
+  out.push({
+    ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }),
+    agent_template: 'react_en',
+    loss_scale: 'last_round+react',
+  } as TrainConfig);
   return out;
 }
 
@@ -215,7 +300,8 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
     const known = new Set([...FACTS.sft_fields, ...FACTS.transformers_training_fields]);
     const emitted = new Set<string>();
     for (const cfg of variedConfigs()) {
-      for (const [flag] of swiftArgs(cfg, { datasetPath: 'd.jsonl', outputDir: 'o' })) emitted.add(flag.replace(/^--/, ''));
+      for (const [flag] of swiftArgs(cfg, { datasetPath: 'd.jsonl', outputDir: 'o' }))
+        emitted.add(flag.replace(/^--/, ''));
     }
     expect(emitted).toContain('agent_template');
     expect(emitted).toContain('preserve_thinking');
@@ -226,7 +312,9 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
   });
 
   it('swift export: only ExportArguments flags', () => {
-    const flags = swiftExportArgs({ model_id: 'org/model' }, { adapterPath: '.', outputDir: 'merged' }).map(([f]) => f.replace(/^--/, ''));
+    const flags = swiftExportArgs({ model_id: 'org/model' }, { adapterPath: '.', outputDir: 'merged' }).map(([f]) =>
+      f.replace(/^--/, ''),
+    );
     expect(flags.filter((f) => !FACTS.export_fields.includes(f))).toEqual([]);
     expect(swiftExportCommand({ model_id: 'Qwen/Qwen3-0.6B' }, { adapterPath: '.', outputDir: 'merged' })).toBe(
       'swift export \\\n    --model Qwen/Qwen3-0.6B \\\n    --use_hf true \\\n    --adapters . \\\n    --merge_lora true \\\n    --output_dir merged',
@@ -239,18 +327,37 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
       if (!SWIFT_TEMPLATES[id]) continue;
       for (const model of getTemplate(id).models) {
         // ms-swift lists glm-4-9b-chat under its new Hub owner (THUDM → zai-org).
-        const key = Object.keys(FACTS.models).find((m) => m.toLowerCase() === model.toLowerCase().replace(/^thudm\//, 'zai-org/'));
+        const key = Object.keys(FACTS.models).find(
+          (m) => m.toLowerCase() === model.toLowerCase().replace(/^thudm\//, 'zai-org/'),
+        );
         if (!key) continue;
-        expect(`${model} → ${swiftTemplateOf({ template: id, model_id: model }).name}`).toBe(`${model} → ${FACTS.models[key]}`);
+        expect(`${model} → ${swiftTemplateOf({ template: id, model_id: model }).name}`).toBe(
+          `${model} → ${FACTS.models[key]}`,
+        );
         checked.push(model);
       }
     }
-    expect(checked).toEqual(expect.arrayContaining(['THUDM/glm-4-9b-chat', 'microsoft/Phi-4-mini-instruct', 'mistralai/Mistral-7B-Instruct-v0.3', 'google/gemma-3-4b-it']));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'THUDM/glm-4-9b-chat',
+        'microsoft/Phi-4-mini-instruct',
+        'mistralai/Mistral-7B-Instruct-v0.3',
+        'google/gemma-3-4b-it',
+      ]),
+    );
     // The 2025-26 families (issue 14): gemma-4 E2B/E4B are registered with gemma4_nothinking.
-    expect(checked).toEqual(expect.arrayContaining([
-      'Qwen/Qwen3.5-0.8B', 'openbmb/MiniCPM5-1B', 'google/gemma-4-E2B-it', 'google/gemma-4-31B-it', 'openai/gpt-oss-20b',
-      'mistralai/Mistral-Small-3.2-24B-Instruct-2506', 'zai-org/GLM-4.7-Flash', 'ByteDance-Seed/Seed-OSS-36B-Instruct',
-    ]));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'Qwen/Qwen3.5-0.8B',
+        'openbmb/MiniCPM5-1B',
+        'google/gemma-4-E2B-it',
+        'google/gemma-4-31B-it',
+        'openai/gpt-oss-20b',
+        'mistralai/Mistral-Small-3.2-24B-Instruct-2506',
+        'zai-org/GLM-4.7-Flash',
+        'ByteDance-Seed/Seed-OSS-36B-Instruct',
+      ]),
+    );
     expect(checked.length).toBeGreaterThan(55);
   });
 
@@ -261,8 +368,9 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
       if (SWIFT_UNSUPPORTED[id]) {
         expect(models.length, id).toBeGreaterThan(0);
         for (const m of models) expect(`${id}: ${m} ${absent(m)}`).toBe(`${id}: ${m} true`);
-        expect(() => swiftCommand(defaultTrainConfig({ model_id: models[0], template: id }), { datasetPath: 'd', outputDir: 'o' }))
-          .toThrow(SWIFT_UNSUPPORTED[id]);
+        expect(() =>
+          swiftCommand(defaultTrainConfig({ model_id: models[0], template: id }), { datasetPath: 'd', outputDir: 'o' }),
+        ).toThrow(SWIFT_UNSUPPORTED[id]);
       } else {
         expect(SWIFT_TEMPLATES[id], id).toBeDefined();
       }
@@ -279,7 +387,8 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
         const f = FACTS.templates[name];
         expect(f, `${id} → ${name} in swift-facts.json`).toBeDefined();
         if (t.defaultSystem !== undefined) expect(`${name}: ${t.defaultSystem}`).toBe(`${name}: ${f.default_system}`);
-        if (t.agentTemplate !== undefined && name === t.template && id !== 'hermes3') expect(`${name}: ${t.agentTemplate}`).toBe(`${name}: ${f.agent_template}`);
+        if (t.agentTemplate !== undefined && name === t.template && id !== 'hermes3')
+          expect(`${name}: ${t.agentTemplate}`).toBe(`${name}: ${f.agent_template}`);
         // --preserve_thinking false only where ms-swift's template is a thinking one.
         if (t.dropHistoryThinking) expect(f.is_thinking, name).toBe(true);
       }
@@ -288,7 +397,10 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
 
   it("passes --system wherever ms-swift's default system differs from what Prism renders", () => {
     const flag = (template: string) => {
-      const g = swiftArgs(defaultTrainConfig({ model_id: 'org/model', template }), { datasetPath: 'd', outputDir: 'o' }).find(([f]) => f === '--system');
+      const g = swiftArgs(defaultTrainConfig({ model_id: 'org/model', template }), {
+        datasetPath: 'd',
+        outputDir: 'o',
+      }).find(([f]) => f === '--system');
       return g ? g[1] : null;
     };
     // ms-swift's llama (Mistral) and internlm2 templates add a default system Prism's do not render.
@@ -308,22 +420,34 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
   });
 
   it('turns off ms-swift keeping earlier reasoning for qwen3 and deepseek_r1 (Prism drops it as the official templates do)', () => {
-    const has = (template: string) => swiftCommand(defaultTrainConfig({ model_id: 'org/model', template }), { datasetPath: 'd', outputDir: 'o' }).includes('--preserve_thinking false');
+    const has = (template: string) =>
+      swiftCommand(defaultTrainConfig({ model_id: 'org/model', template }), {
+        datasetPath: 'd',
+        outputDir: 'o',
+      }).includes('--preserve_thinking false');
     expect(has('qwen3')).toBe(true);
     expect(has('deepseek_r1')).toBe(true);
     expect(has('qwen2_5')).toBe(false);
   });
 
   it("writes the config's agent template and loss scale when it has them", () => {
-    const cfg = { ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template: 'react_en', loss_scale: 'last_round+react' } as TrainConfig;
+    const cfg = {
+      ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }),
+      agent_template: 'react_en',
+      loss_scale: 'last_round+react',
+    } as TrainConfig;
     const cmd = swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' });
-    expect(cmd).toContain('--template qwen2_5 \\\n    --agent_template react_en \\\n    --loss_scale last_round+react \\');
+    expect(cmd).toContain(
+      '--template qwen2_5 \\\n    --agent_template react_en \\\n    --loss_scale last_round+react \\',
+    );
   });
 
   it("leaves --agent_template out for Prism's native formats (ms-swift then uses its template's default)", () => {
     for (const agent_template of [undefined, 'native', 'native:react', 'native:hermes']) {
       const cfg = { ...defaultTrainConfig({ model_id: 'org/model', template: 'qwen2_5' }), agent_template };
-      expect(swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' }), String(agent_template)).not.toContain('--agent_template');
+      expect(swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' }), String(agent_template)).not.toContain(
+        '--agent_template',
+      );
     }
   });
 });

@@ -49,10 +49,12 @@ interface SwiftTemplate {
 
 /** ms-swift's default systems that differ from none (swift/template/templates/{qwen,internlm,llama}.py). */
 const QWEN2_5_SYSTEM = 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';
-const INTERNLM_SYSTEM = 'You are an AI assistant whose name is InternLM (书生·浦语).\n- InternLM (书生·浦语) is a conversational language model ' +
+const INTERNLM_SYSTEM =
+  'You are an AI assistant whose name is InternLM (书生·浦语).\n- InternLM (书生·浦语) is a conversational language model ' +
   'that is developed by Shanghai AI Laboratory (上海人工智能实验室). It is designed to be helpful, honest, and harmless.\n- InternLM (书生·浦语) ' +
   'can understand and communicate fluently in the language chosen by the user such as English and 中文.';
-const LLAMA_DEFAULT_SYSTEM = 'You are a helpful, respectful and honest assistant. Always answer as helpfully as possible, while being safe. ' +
+const LLAMA_DEFAULT_SYSTEM =
+  'You are a helpful, respectful and honest assistant. Always answer as helpfully as possible, while being safe. ' +
   'Your answers should not include any harmful, unethical, racist, sexist, toxic, dangerous, or illegal content. Please ensure that your ' +
   'responses are socially unbiased and positive in nature.\n\nIf a question does not make any sense, or is not factually coherent, explain ' +
   "why instead of answering something not correct. If you don't know the answer to a question, please don't share false information.";
@@ -77,7 +79,11 @@ export const SWIFT_TEMPLATES: Readonly<Record<string, SwiftTemplate>> = Object.f
   gemma3: {
     template: 'gemma3_text',
     defaultSystem: null,
-    byModel: { 'google/gemma-3-4b-it': 'gemma3_vision', 'google/gemma-3-12b-it': 'gemma3_vision', 'google/gemma-3-27b-it': 'gemma3_vision' },
+    byModel: {
+      'google/gemma-3-4b-it': 'gemma3_vision',
+      'google/gemma-3-12b-it': 'gemma3_vision',
+      'google/gemma-3-27b-it': 'gemma3_vision',
+    },
   },
   phi3: { template: 'phi3', defaultSystem: null },
   // Phi-4-mini-instruct is registered with the phi3 template (`phi4` is Phi-4 14B's).
@@ -107,8 +113,10 @@ export const SWIFT_TEMPLATES: Readonly<Record<string, SwiftTemplate>> = Object.f
     template: 'gemma4',
     agentTemplate: 'gemma4',
     byModel: {
-      'google/gemma-4-E2B': 'gemma4_nothinking', 'google/gemma-4-E2B-it': 'gemma4_nothinking',
-      'google/gemma-4-E4B': 'gemma4_nothinking', 'google/gemma-4-E4B-it': 'gemma4_nothinking',
+      'google/gemma-4-E2B': 'gemma4_nothinking',
+      'google/gemma-4-E2B-it': 'gemma4_nothinking',
+      'google/gemma-4-E4B': 'gemma4_nothinking',
+      'google/gemma-4-E4B-it': 'gemma4_nothinking',
     },
   },
   // deepseek.py: Kimi-K2-Instruct(-0905) → kimi_k2 (MoonlightTemplateMeta: no agent_template).
@@ -172,7 +180,9 @@ export function swiftTemplateOf(cfg: Pick<TrainConfig, 'template' | 'model_id'>)
   const tpl = SWIFT_TEMPLATES[cfg.template];
   const why = SWIFT_UNSUPPORTED[cfg.template];
   if (!tpl) {
-    throw new SwiftCommandError(`no ms-swift template is known for Prism template "${cfg.template}"${why ? `: ${why}` : ''}`);
+    throw new SwiftCommandError(
+      `no ms-swift template is known for Prism template "${cfg.template}"${why ? `: ${why}` : ''}`,
+    );
   }
   return { tpl, name: tpl.byModel?.[cfg.model_id] ?? tpl.template };
 }
@@ -184,7 +194,10 @@ export function swiftSystem(cfg: Pick<TrainConfig, 'template'>, tpl: SwiftTempla
   if (tpl.defaultSystem === undefined) return tpl.passSystem && ours ? ours : null;
   if ((ours ?? '') === (tpl.defaultSystem ?? '')) return null;
   // ms-swift reads `\n` (backslash, n) in --system as a newline: such a system could not pass unchanged.
-  if (ours?.includes('\\n')) throw new SwiftCommandError(`the default system of "${cfg.template}" contains a literal \\n, which ms-swift's --system turns into a newline`);
+  if (ours?.includes('\\n'))
+    throw new SwiftCommandError(
+      `the default system of "${cfg.template}" contains a literal \\n, which ms-swift's --system turns into a newline`,
+    );
   return ours ?? '';
 }
 
@@ -236,7 +249,10 @@ export function swiftArgs(cfg: TrainConfig, opts: SwiftCommandOptions): string[]
     ['--use_rslora', bool(lr.use_rslora)],
     ['--learning_rate', num(cfg.learning_rate)],
     // HF's 'constant' ignores warmup; Prism's constant schedule keeps it.
-    ['--lr_scheduler_type', cfg.lr_scheduler_type === 'constant' && cfg.warmup_ratio > 0 ? 'constant_with_warmup' : cfg.lr_scheduler_type],
+    [
+      '--lr_scheduler_type',
+      cfg.lr_scheduler_type === 'constant' && cfg.warmup_ratio > 0 ? 'constant_with_warmup' : cfg.lr_scheduler_type,
+    ],
     ['--warmup_ratio', num(cfg.warmup_ratio)],
     cfg.max_steps > 0 ? ['--max_steps', num(cfg.max_steps)] : ['--num_train_epochs', num(cfg.num_train_epochs)],
     ['--per_device_train_batch_size', num(cfg.per_device_train_batch_size)],
@@ -258,7 +274,11 @@ export function swiftArgs(cfg: TrainConfig, opts: SwiftCommandOptions): string[]
   );
   const evalSteps = effectiveEvalSteps(cfg);
   if (evalSteps !== null) groups.push(['--eval_steps', num(evalSteps)]);
-  groups.push(['--save_steps', num(cfg.save_steps)], ['--logging_steps', num(cfg.logging_steps)], ['--output_dir', opts.outputDir]);
+  groups.push(
+    ['--save_steps', num(cfg.save_steps)],
+    ['--logging_steps', num(cfg.logging_steps)],
+    ['--output_dir', opts.outputDir],
+  );
   return groups;
 }
 

@@ -27,13 +27,25 @@ export function requirePython(): void {
 export function archConfig(arch: 'llama' | 'qwen2' | 'qwen3', extra: Record<string, unknown>): Record<string, unknown> {
   const cls = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', qwen3: 'Qwen3ForCausalLM' }[arch];
   return {
-    architectures: [cls], model_type: arch, vocab_size: 300, rms_norm_eps: 1e-6, hidden_act: 'silu',
-    max_position_embeddings: 256, rope_theta: 10000, tie_word_embeddings: false, ...extra,
+    architectures: [cls],
+    model_type: arch,
+    vocab_size: 300,
+    rms_norm_eps: 1e-6,
+    hidden_act: 'silu',
+    max_position_embeddings: 256,
+    rope_theta: 10000,
+    tie_word_embeddings: false,
+    ...extra,
   };
 }
 
 /** Random weights large enough to give non-trivial gradients and confident logits; `nan` names tensors filled with NaN. */
-export function randomWeights(spec: ModelSpec, dtype: 'F32' | 'BF16', seed: number, nan: readonly string[] = []): Uint8Array {
+export function randomWeights(
+  spec: ModelSpec,
+  dtype: 'F32' | 'BF16',
+  seed: number,
+  nan: readonly string[] = [],
+): Uint8Array {
   const g = rng(seed);
   const embed = modelTensorNames(spec).embed;
   const tensors = expectedTensors(spec).map((t) => {
@@ -50,7 +62,12 @@ export function randomWeights(spec: ModelSpec, dtype: 'F32' | 'BF16', seed: numb
 }
 
 /** A model folder (config.json + model.safetensors) with randomWeights. */
-export function writeRandomModel(folder: string, config: Record<string, unknown>, dtype: 'F32' | 'BF16', seed: number): ModelSpec {
+export function writeRandomModel(
+  folder: string,
+  config: Record<string, unknown>,
+  dtype: 'F32' | 'BF16',
+  seed: number,
+): ModelSpec {
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'config.json'), JSON.stringify(config));
   const spec = parseConfig(config);
@@ -72,7 +89,8 @@ export async function loadWeights(device: GPUDevice, folder: string): Promise<Ma
 
 export function writeFiles(folder: string, files: Map<string, Uint8Array> | Record<string, Uint8Array>): void {
   mkdirSync(folder, { recursive: true });
-  for (const [name, bytes] of files instanceof Map ? files : Object.entries(files)) writeFileSync(join(folder, name), bytes);
+  for (const [name, bytes] of files instanceof Map ? files : Object.entries(files))
+    writeFileSync(join(folder, name), bytes);
 }
 
 /** Runs a reference script once on a list of jobs. */
@@ -81,7 +99,9 @@ export function runPython(script: string, jobs: unknown[], jobsFile: string): vo
   try {
     execFileSync(PY, [script, jobsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new Error(`${script} failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`);
+    throw new Error(
+      `${script} failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`,
+    );
   }
 }
 
@@ -101,8 +121,17 @@ export async function newStoredRun(dbName: string, hyperparameters: TrainConfig)
   const store = await openAdapterStore({ name: dbName });
   try {
     const run = await store.createRun({
-      name: 'r', base_model: 'test/tiny', template: 'chatml', loss_policy: 'all_assistant', dataset: null, hyperparameters,
-      loss_curve: [], step: 0, total_steps: null, status: 'running', final_loss: null,
+      name: 'r',
+      base_model: 'test/tiny',
+      template: 'chatml',
+      loss_policy: 'all_assistant',
+      dataset: null,
+      hyperparameters,
+      loss_curve: [],
+      step: 0,
+      total_steps: null,
+      status: 'running',
+      final_loss: null,
     });
     return run.id;
   } finally {
@@ -114,13 +143,22 @@ export async function newStoredRun(dbName: string, hyperparameters: TrainConfig)
  * A small chat dataset as a JSONL file and the DatasetRef a training worker takes (the file
  * itself, its SHA-256): `n` short two-turn conversations, different per seed.
  */
-export async function chatDataset(n: number, seed: number, name = 'chats.jsonl'): Promise<{ sha256: string; name: string; file: Blob }> {
+export async function chatDataset(
+  n: number,
+  seed: number,
+  name = 'chats.jsonl',
+): Promise<{ sha256: string; name: string; file: Blob }> {
   const rnd = mulberry32(seed);
   const words = ['red', 'blue', 'cat', 'sun', 'tea', 'map', 'ink', 'owl', 'fig', 'sky'];
   const phrase = (k: number) => Array.from({ length: k }, () => words[Math.floor(rnd() * words.length)]).join(' ');
-  const lines = Array.from({ length: n }, () => JSON.stringify({
-    messages: [{ role: 'user', content: phrase(2 + Math.floor(rnd() * 3)) }, { role: 'assistant', content: phrase(2 + Math.floor(rnd() * 4)) }],
-  }));
+  const lines = Array.from({ length: n }, () =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: phrase(2 + Math.floor(rnd() * 3)) },
+        { role: 'assistant', content: phrase(2 + Math.floor(rnd() * 4)) },
+      ],
+    }),
+  );
   const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return { sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''), name, file: new Blob([bytes]) };

@@ -19,7 +19,12 @@ import { fits, fmt, modelShape, planMemory, type MemoryPlan } from '../engine/pl
 import type { ModelSpec } from '../model/types.ts';
 import { exportAdapter, type LoraTensor } from '../adapters/peft.ts';
 import {
-  effectiveEvalSteps, effectiveGradientAccumulation, foreignTargetModules, loraScaling, resolveTargetModules, validateTrainConfig,
+  effectiveEvalSteps,
+  effectiveGradientAccumulation,
+  foreignTargetModules,
+  loraScaling,
+  resolveTargetModules,
+  validateTrainConfig,
   type TrainConfig,
 } from './config.ts';
 import { allLinear, layersPath, modelTensorNames } from '../model/layout.ts';
@@ -30,19 +35,40 @@ import { dropoutSeed } from './rng.ts';
 import { TrainRefusal } from './errors.ts';
 import { runFingerprint, verifyResume, type RunFingerprint } from './fingerprint.ts';
 import {
-  decodeTensors, encodeLora, encodeOptimizer, type CheckpointStorage, type TrainCheckpoint, type TrainerState,
+  decodeTensors,
+  encodeLora,
+  encodeOptimizer,
+  type CheckpointStorage,
+  type TrainCheckpoint,
+  type TrainerState,
 } from './checkpoint.ts';
 
 export type TrainStatus = 'completed' | 'cancelled' | 'failed';
 
 export type TrainEvent =
   | {
-      type: 'start'; total_steps: number; steps_per_epoch: number; gradient_accumulation_steps: number; train_rows: number;
-      eval_rows: number; seq_len: number; planned_bytes: number; resumed_from: number | null;
+      type: 'start';
+      total_steps: number;
+      steps_per_epoch: number;
+      gradient_accumulation_steps: number;
+      train_rows: number;
+      eval_rows: number;
+      seq_len: number;
+      planned_bytes: number;
+      resumed_from: number | null;
     }
   | {
-      type: 'step'; step: number; total_steps: number; epoch: number; loss: number; learning_rate: number; grad_norm: number;
-      tokens: number; tokens_per_second: number; elapsed_seconds: number; eta_seconds: number;
+      type: 'step';
+      step: number;
+      total_steps: number;
+      epoch: number;
+      loss: number;
+      learning_rate: number;
+      grad_norm: number;
+      tokens: number;
+      tokens_per_second: number;
+      elapsed_seconds: number;
+      eta_seconds: number;
     }
   | { type: 'skipped'; step: number; reason: string; consecutive: number }
   | { type: 'eval'; step: number; eval_loss: number }
@@ -125,10 +151,13 @@ export class Trainer {
   constructor(private readonly init: TrainerInit) {
     const cfg = init.config;
     const issues = validateTrainConfig(cfg);
-    if (issues.length) throw new TrainRefusal(`invalid training settings: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    if (issues.length)
+      throw new TrainRefusal(`invalid training settings: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
     const foreign = foreignTargetModules(cfg.lora, init.spec.arch);
     if (foreign.length) {
-      throw new TrainRefusal(`lora.target_modules: ${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} not a linear module of ${init.spec.architecture}; its modules are ${allLinear(init.spec.arch).join(', ')} (or 'all-linear')`);
+      throw new TrainRefusal(
+        `lora.target_modules: ${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} not a linear module of ${init.spec.architecture}; its modules are ${allLinear(init.spec.arch).join(', ')} (or 'all-linear')`,
+      );
     }
     this.config = cfg;
     this.onEvent = init.onEvent;
@@ -138,10 +167,13 @@ export class Trainer {
     const rowOpts = { packing: cfg.packing, maxLength: cfg.max_length, padId: init.padId };
     this.trainRows = buildTrainRows(train, rowOpts);
     this.evalRows = buildTrainRows(evalRecs, rowOpts);
-    if (this.trainRows.length === 0) throw new TrainRefusal('no training records: the dataset is empty after tokenization and the eval split');
+    if (this.trainRows.length === 0)
+      throw new TrainRefusal('no training records: the dataset is empty after tokenization and the eval split');
     const longest = Math.max(...[...this.trainRows, ...this.evalRows].map((r) => r.input_ids.length));
     if (cfg.max_length !== null && longest > cfg.max_length) {
-      throw new TrainRefusal(`a record has ${longest} tokens, more than max_length ${cfg.max_length}: tokenize with the same max_length and truncation`);
+      throw new TrainRefusal(
+        `a record has ${longest} tokens, more than max_length ${cfg.max_length}: tokenize with the same max_length and truncation`,
+      );
     }
     this.seqLen = longest;
     this.accum = effectiveGradientAccumulation(cfg);
@@ -169,7 +201,10 @@ export class Trainer {
         init.recompute ? null : 'turn on activation recomputation',
         `a smaller LoRA r (now ${cfg.lora.r}) or fewer target_modules`,
       ].filter(Boolean);
-      throw new TrainRefusal(`this run does not fit the GPU: ${fit.reason}. Planned total ${fmt(this.plan.total)}. Lower ${what.join(', or ')}.`, this.plan);
+      throw new TrainRefusal(
+        `this run does not fit the GPU: ${fit.reason}. Planned total ${fmt(this.plan.total)}. Lower ${what.join(', or ')}.`,
+        this.plan,
+      );
     }
   }
 
@@ -209,17 +244,22 @@ export class Trainer {
       batch: this.plan.train.batch,
       seqLen: this.seqLen,
       lora: {
-        r: cfg.lora.r, alpha: cfg.lora.lora_alpha, rslora: cfg.lora.use_rslora, dropout: cfg.lora.lora_dropout,
-        targets: resolveTargetModules(cfg.lora, this.init.spec.arch), seed: cfg.seed,
+        r: cfg.lora.r,
+        alpha: cfg.lora.lora_alpha,
+        rslora: cfg.lora.use_rslora,
+        dropout: cfg.lora.lora_dropout,
+        targets: resolveTargetModules(cfg.lora, this.init.spec.arch),
+        seed: cfg.seed,
       },
       recompute: this.init.recompute,
       syncEachLayer: this.init.syncEachLayer,
     });
-    if (this.init.initialLora) for (const p of dec.lora) {
-      const v = this.init.initialLora.get(p.key);
-      if (!v) throw new Error(`initialLora has no ${p.key}`);
-      dec.writeLora(p.key, v);
-    }
+    if (this.init.initialLora)
+      for (const p of dec.lora) {
+        const v = this.init.initialLora.get(p.key);
+        if (!v) throw new Error(`initialLora has no ${p.key}`);
+        dec.writeLora(p.key, v);
+      }
     this.decoder = dec;
     this.optimizer = new LoraAdamW(device, dec.lora);
     return dec;
@@ -238,8 +278,12 @@ export class Trainer {
       if (a.which !== 'A') continue;
       const b = dec.lora.find((p) => p.layer === a.layer && p.target === a.target && p.which === 'B')!;
       out.push({
-        layer: a.layer, module: a.target, in_features: a.shape[1], out_features: b.shape[0],
-        A: await dec.readLora(a.key), B: await dec.readLora(b.key),
+        layer: a.layer,
+        module: a.target,
+        in_features: a.shape[1],
+        out_features: b.shape[0],
+        A: await dec.readLora(a.key),
+        B: await dec.readLora(b.key),
       });
     }
     return out;
@@ -248,10 +292,17 @@ export class Trainer {
   /** adapter_model.safetensors + adapter_config.json as PEFT writes them. */
   async adapterFiles(): Promise<Map<string, Uint8Array>> {
     const cfg = this.config;
-    return exportAdapter(await this.loraTensors(), {
-      base_model_name_or_path: hubModelId(cfg.model_id), r: cfg.lora.r, lora_alpha: cfg.lora.lora_alpha,
-      lora_dropout: cfg.lora.lora_dropout, use_rslora: cfg.lora.use_rslora,
-    }, { layersPath: layersPath(this.init.spec) });
+    return exportAdapter(
+      await this.loraTensors(),
+      {
+        base_model_name_or_path: hubModelId(cfg.model_id),
+        r: cfg.lora.r,
+        lora_alpha: cfg.lora.lora_alpha,
+        lora_dropout: cfg.lora.lora_dropout,
+        use_rslora: cfg.lora.use_rslora,
+      },
+      { layersPath: layersPath(this.init.spec) },
+    );
   }
 
   /** This run's identity (./fingerprint.ts), stored with every checkpoint; computed once. */
@@ -274,7 +325,10 @@ export class Trainer {
       step,
       lora: encodeLora(keys, shapes, values),
       optimizer: encodeOptimizer(keys, shapes, await this.optimizer!.state()),
-      data_position: { micro_batches: step * this.accum, epoch: Math.floor((step * this.accum) / this.stream.perEpoch) },
+      data_position: {
+        micro_batches: step * this.accum,
+        epoch: Math.floor((step * this.accum) / this.stream.perEpoch),
+      },
       rng_state: { seed: this.config.seed, data_seed: this.config.data_seed, step },
       trainer_state: structuredClone(this.state),
       fingerprint: { ...this.fingerprint },
@@ -289,7 +343,9 @@ export class Trainer {
       throw new TrainRefusal('the checkpoint was made with another seed or data_seed: resume with the same settings');
     }
     if (cp.data_position.micro_batches !== cp.step * this.accum) {
-      throw new TrainRefusal('the checkpoint was made with another gradient_accumulation_steps: resume with the same settings');
+      throw new TrainRefusal(
+        'the checkpoint was made with another gradient_accumulation_steps: resume with the same settings',
+      );
     }
     const lora = (await decodeTensors(cp.lora)).tensors;
     const opt = await decodeTensors(cp.optimizer);
@@ -317,7 +373,10 @@ export class Trainer {
       const batch = collate(this.evalRows.slice(i, i + bs), this.init.padId);
       const prep = prepareBatch(this.init.spec, batch);
       if (prep.kept === 0) continue;
-      const mean = this.config.lora.lora_dropout > 0 ? await cpuLoss(dec, batch, prep.targets!, prep.weights!) : await dec.forward(batch, { seed: 0 });
+      const mean =
+        this.config.lora.lora_dropout > 0
+          ? await cpuLoss(dec, batch, prep.targets!, prep.weights!)
+          : await dec.forward(batch, { seed: 0 });
       sum += mean * prep.kept;
       kept += prep.kept;
     }
@@ -338,8 +397,14 @@ export class Trainer {
       }
     }
     this.emit({
-      type: 'start', total_steps: this.totalSteps, steps_per_epoch: this.stepsPerEpoch, gradient_accumulation_steps: this.accum,
-      train_rows: this.trainRows.length, eval_rows: this.evalRows.length, seq_len: this.seqLen, planned_bytes: this.plan.total,
+      type: 'start',
+      total_steps: this.totalSteps,
+      steps_per_epoch: this.stepsPerEpoch,
+      gradient_accumulation_steps: this.accum,
+      train_rows: this.trainRows.length,
+      eval_rows: this.evalRows.length,
+      seq_len: this.seqLen,
+      planned_bytes: this.plan.total,
       resumed_from: resumedFrom,
     });
     const evalSteps = effectiveEvalSteps(cfg);
@@ -383,7 +448,12 @@ export class Trainer {
       let res = { grad_norm: NaN, skipped: true };
       if (kept > 0 && Number.isFinite(loss)) {
         res = await opt.step({
-          lr, beta1: cfg.adam_beta1, beta2: cfg.adam_beta2, eps: cfg.adam_epsilon, weight_decay: cfg.weight_decay, max_grad_norm: cfg.max_grad_norm,
+          lr,
+          beta1: cfg.adam_beta1,
+          beta2: cfg.adam_beta2,
+          eps: cfg.adam_epsilon,
+          weight_decay: cfg.weight_decay,
+          max_grad_norm: cfg.max_grad_norm,
         });
       }
       this.state.global_step = step + 1;
@@ -391,11 +461,19 @@ export class Trainer {
       if (res.skipped) {
         this.state.bad_steps++;
         this.state.skipped_total++;
-        const reason = kept === 0 ? 'no trained tokens in this step' : !Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${res.grad_norm}`;
+        const reason =
+          kept === 0
+            ? 'no trained tokens in this step'
+            : !Number.isFinite(loss)
+              ? `loss is ${loss}`
+              : `gradient norm is ${res.grad_norm}`;
         lastSkip = reason;
         this.emit({ type: 'skipped', step: step + 1, reason, consecutive: this.state.bad_steps });
         if (this.state.bad_steps >= maxBad) {
-          return finish('failed', `stopped: ${this.state.bad_steps} steps in a row had no finite gradient (${reason}); lower learning_rate or check the data`);
+          return finish(
+            'failed',
+            `stopped: ${this.state.bad_steps} steps in a row had no finite gradient (${reason}); lower learning_rate or check the data`,
+          );
         }
       } else {
         this.state.bad_steps = 0;
@@ -403,12 +481,24 @@ export class Trainer {
       const dt = (performance.now() - t0) / 1000;
       timed += dt;
       timedSteps++;
-      const point = { step: step + 1, loss, learning_rate: lr, grad_norm: res.grad_norm } as TrainerState['loss_curve'][number];
+      const point = {
+        step: step + 1,
+        loss,
+        learning_rate: lr,
+        grad_norm: res.grad_norm,
+      } as TrainerState['loss_curve'][number];
       this.state.loss_curve.push(point);
       this.emit({
-        type: 'step', step: step + 1, total_steps: this.totalSteps,
-        epoch: ((step + 1) * this.accum) / this.stream.perEpoch, loss, learning_rate: lr, grad_norm: res.grad_norm, tokens,
-        tokens_per_second: tokens / Math.max(dt, 1e-9), elapsed_seconds: (performance.now() - started) / 1000,
+        type: 'step',
+        step: step + 1,
+        total_steps: this.totalSteps,
+        epoch: ((step + 1) * this.accum) / this.stream.perEpoch,
+        loss,
+        learning_rate: lr,
+        grad_norm: res.grad_norm,
+        tokens,
+        tokens_per_second: tokens / Math.max(dt, 1e-9),
+        elapsed_seconds: (performance.now() - started) / 1000,
         eta_seconds: (timed / timedSteps) * (this.totalSteps - step - 1),
       });
       const last = step + 1 === this.totalSteps;
@@ -426,8 +516,11 @@ export class Trainer {
     }
     // Every step skipped: the LoRA weights are still their initialization, not an adapter.
     if (this.state.skipped_total >= this.state.global_step) {
-      return finish('failed', `no optimizer step was applied: all ${this.state.global_step} steps were skipped ` +
-        `(${lastSkip || 'no finite loss or gradient'}); check the model's weights and the data, or lower learning_rate`);
+      return finish(
+        'failed',
+        `no optimizer step was applied: all ${this.state.global_step} steps were skipped ` +
+          `(${lastSkip || 'no finite loss or gradient'}); check the model's weights and the data, or lower learning_rate`,
+      );
     }
     return finish('completed');
   }

@@ -14,11 +14,32 @@ import type { FromTrainWorker, StartTraining } from './protocol.ts';
 import { chatDataset, randomWeights } from './testing.ts';
 import { createTrainWorkerHandler } from './worker-core.ts';
 
-const tm = makeTinyModel({ arch: 'qwen3', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 2, dtype: 'float32', tokenizer: 'bytes' });
-const files = Object.fromEntries(Object.entries({ ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 5) }).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+const tm = makeTinyModel({
+  arch: 'qwen3',
+  hidden: 32,
+  layers: 1,
+  heads: 4,
+  kvHeads: 2,
+  intermediate: 48,
+  seed: 2,
+  dtype: 'float32',
+  tokenizer: 'bytes',
+});
+const files = Object.fromEntries(
+  Object.entries({ ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 5) }).map(([k, v]) => [
+    k,
+    new Blob([v as Uint8Array<ArrayBuffer>]),
+  ]),
+);
 const config = defaultTrainConfig({
-  model_id: 'test/tiny', template: 'chatml', learning_rate: 1e-2, max_steps: 5, per_device_train_batch_size: 2, gradient_accumulation_steps: 1,
-  save_steps: 2, lora: { r: 2, lora_alpha: 4, lora_dropout: 0.1 },
+  model_id: 'test/tiny',
+  template: 'chatml',
+  learning_rate: 1e-2,
+  max_steps: 5,
+  per_device_train_batch_size: 2,
+  gradient_accumulation_steps: 1,
+  save_steps: 2,
+  lora: { r: 2, lora_alpha: 4, lora_dropout: 0.1 },
 });
 const dataset = await chatDataset(6, 6);
 
@@ -53,7 +74,12 @@ function capturingGPU(devices: GPUDevice[]): GPU {
 type Posted = FromTrainWorker[];
 
 /** A new run (runId null) or a resume of `runId`. */
-async function session(dbName: string, runId: string | null, devices: GPUDevice[], onPost?: (m: FromTrainWorker) => void) {
+async function session(
+  dbName: string,
+  runId: string | null,
+  devices: GPUDevice[],
+  onPost?: (m: FromTrainWorker) => void,
+) {
   const got: Posted = [];
   const handle = createTrainWorkerHandler({
     gpu: capturingGPU(devices),
@@ -64,7 +90,12 @@ async function session(dbName: string, runId: string | null, devices: GPUDevice[
     },
   });
   const start: StartTraining = {
-    type: 'start', run: runId ? { resume: runId } : { name: 'r' }, dataset, config, model: { kind: 'local', name: 'tiny', files }, dbName,
+    type: 'start',
+    run: runId ? { resume: runId } : { name: 'r' },
+    dataset,
+    config,
+    model: { kind: 'local', name: 'tiny', files },
+    dbName,
   };
   await handle(start);
   return got;
@@ -72,7 +103,8 @@ async function session(dbName: string, runId: string | null, devices: GPUDevice[
 
 const steps = (got: Posted) => got.flatMap((m) => (m.type === 'event' && m.event.type === 'step' ? [m.event] : []));
 const errors = (got: Posted) => got.filter((m): m is Extract<FromTrainWorker, { type: 'error' }> => m.type === 'error');
-const adapter = (got: Posted) => got.find((m): m is Extract<FromTrainWorker, { type: 'adapter' }> => m.type === 'adapter');
+const adapter = (got: Posted) =>
+  got.find((m): m is Extract<FromTrainWorker, { type: 'adapter' }> => m.type === 'adapter');
 const runOf = (got: Posted) => (got.find((m) => m.type === 'run') as Extract<FromTrainWorker, { type: 'run' }>).runId;
 async function adapterBytes(db: string, runId: string): Promise<number[]> {
   const store = await openAdapterStore({ name: db });
@@ -134,13 +166,18 @@ describe('training worker core: lost GPU device', () => {
     expect(errors(b2)).toEqual([]);
     expect(devB2.length).toBe(1);
     expect(devB2[0]).not.toBe(devB[0]);
-    const start = b2.find((m) => m.type === 'event' && m.event.type === 'start') as Extract<FromTrainWorker, { type: 'event' }>;
+    const start = b2.find((m) => m.type === 'event' && m.event.type === 'start') as Extract<
+      FromTrainWorker,
+      { type: 'event' }
+    >;
     expect(start.event).toMatchObject({ resumed_from: 2 });
     // The loss curve continues from the checkpoint's step, with the uninterrupted run's values.
     const stepsA = steps(a);
     expect(stepsA.map((e) => e.step)).toEqual([1, 2, 3, 4, 5]);
     expect(steps(b2).map((e) => e.step)).toEqual([3, 4, 5]);
-    expect([...steps(b1), ...steps(b2)].map((e) => [e.step, e.loss, e.grad_norm])).toEqual(stepsA.map((e) => [e.step, e.loss, e.grad_norm]));
+    expect([...steps(b1), ...steps(b2)].map((e) => [e.step, e.loss, e.grad_norm])).toEqual(
+      stepsA.map((e) => [e.step, e.loss, e.grad_norm]),
+    );
     const doneB = adapter(b2);
     expect(doneB).toBeDefined();
     expect(await adapterBytes(dbB, runB)).toEqual(await adapterBytes(dbA, runOf(a)));
@@ -168,7 +205,8 @@ describe('training worker core: lost GPU device', () => {
       const db = 'prism-lost-hang';
       const dev: GPUDevice[] = [];
       const got = await session(db, null, dev, (m) => {
-        if (m.type === 'event' && m.event.type === 'checkpoint' && m.event.step === 2) setImmediate(() => dev[0].destroy());
+        if (m.type === 'event' && m.event.type === 'checkpoint' && m.event.step === 2)
+          setImmediate(() => dev[0].destroy());
       });
       expect(stuck).toBeGreaterThan(0);
       const runId = runOf(got);
@@ -176,7 +214,11 @@ describe('training worker core: lost GPU device', () => {
       expect(errors(got)[0]).toMatchObject({ deviceLost: true, refused: false });
       expect(errors(got)[0].message).toMatch(/Resume continues from step 2/);
       // Nothing after the loss reaches the page (no 'done', no further step).
-      expect(got.filter((m) => m.type === 'event' && (m.event.type === 'done' || (m.event.type === 'step' && m.event.step > 2)))).toEqual([]);
+      expect(
+        got.filter(
+          (m) => m.type === 'event' && (m.event.type === 'done' || (m.event.type === 'step' && m.event.step > 2)),
+        ),
+      ).toEqual([]);
       const store = await openAdapterStore({ name: db });
       expect((await store.get(runId))!.status).toBe('paused');
       expect(await store.checkpointSteps(runId)).toEqual([2]);

@@ -14,11 +14,32 @@ import type { FromTrainWorker, StartTraining } from './protocol.ts';
 import { chatDataset, randomWeights } from './testing.ts';
 import { createTrainWorkerHandler } from './worker-core.ts';
 
-const tm = makeTinyModel({ arch: 'qwen3', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 1, dtype: 'float32', tokenizer: 'bytes' });
-const files = Object.fromEntries(Object.entries({ ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 4) }).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+const tm = makeTinyModel({
+  arch: 'qwen3',
+  hidden: 32,
+  layers: 1,
+  heads: 4,
+  kvHeads: 2,
+  intermediate: 48,
+  seed: 1,
+  dtype: 'float32',
+  tokenizer: 'bytes',
+});
+const files = Object.fromEntries(
+  Object.entries({ ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 4) }).map(([k, v]) => [
+    k,
+    new Blob([v as Uint8Array<ArrayBuffer>]),
+  ]),
+);
 const config = defaultTrainConfig({
-  model_id: 'test/tiny', template: 'chatml', learning_rate: 1e-2, max_steps: 4, per_device_train_batch_size: 2, gradient_accumulation_steps: 1,
-  save_steps: 2, lora: { r: 2, lora_alpha: 4, lora_dropout: 0.1 },
+  model_id: 'test/tiny',
+  template: 'chatml',
+  learning_rate: 1e-2,
+  max_steps: 4,
+  per_device_train_batch_size: 2,
+  gradient_accumulation_steps: 1,
+  save_steps: 2,
+  lora: { r: 2, lora_alpha: 4, lora_dropout: 0.1 },
 });
 const dataset = await chatDataset(6, 5);
 
@@ -31,17 +52,25 @@ async function session(dbName: string, runId: string | null, cancelAtStep?: numb
     openStore: (name) => openAdapterStore({ name }),
     post: (m) => {
       got.push(m);
-      if (m.type === 'event' && m.event.type === 'step' && m.event.step === cancelAtStep) void handle({ type: 'cancel' });
+      if (m.type === 'event' && m.event.type === 'step' && m.event.step === cancelAtStep)
+        void handle({ type: 'cancel' });
     },
   });
   const start: StartTraining = {
-    type: 'start', run: runId ? { resume: runId } : { name: 'r' }, dataset, config, model: { kind: 'local', name: 'tiny', files }, dbName, ...over,
+    type: 'start',
+    run: runId ? { resume: runId } : { name: 'r' },
+    dataset,
+    config,
+    model: { kind: 'local', name: 'tiny', files },
+    dbName,
+    ...over,
   };
   await handle(start);
   return got;
 }
 
-const runOf = (got: FromTrainWorker[]) => (got.find((m) => m.type === 'run') as Extract<FromTrainWorker, { type: 'run' }>).runId;
+const runOf = (got: FromTrainWorker[]) =>
+  (got.find((m) => m.type === 'run') as Extract<FromTrainWorker, { type: 'run' }>).runId;
 async function adapterBytes(db: string, runId: string): Promise<number[]> {
   const store = await openAdapterStore({ name: db });
   try {
@@ -55,23 +84,47 @@ describe('training worker core', () => {
   it('creates the run from the dataset file: its record, its copy of the file, every record named or trained', async () => {
     const db = 'prism-train-new';
     // Line 7 is longer than max_length 200, line 8 is not JSON: both named, neither trained.
-    const long = JSON.stringify({ messages: [{ role: 'user', content: 'sky '.repeat(100) }, { role: 'assistant', content: 'ok' }] });
+    const long = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'sky '.repeat(100) },
+        { role: 'assistant', content: 'ok' },
+      ],
+    });
     const extra = new TextEncoder().encode(`${long}\nnot json\n`);
     const bytes = new Uint8Array([...new Uint8Array(await dataset.file.arrayBuffer()), ...extra]);
     const { createHash } = await import('node:crypto');
-    const file = { sha256: createHash('sha256').update(bytes).digest('hex'), name: 'mixed.jsonl', file: new Blob([bytes]) };
-    const got = await session(db, null, undefined, { dataset: file, config: { ...config, max_steps: 1, max_length: 200, split_dataset_ratio: 0.34 } });
+    const file = {
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      name: 'mixed.jsonl',
+      file: new Blob([bytes]),
+    };
+    const got = await session(db, null, undefined, {
+      dataset: file,
+      config: { ...config, max_steps: 1, max_length: 200, split_dataset_ratio: 0.34 },
+    });
     const run = got.find((m) => m.type === 'run') as Extract<FromTrainWorker, { type: 'run' }>;
-    expect(run).toMatchObject({ name: 'r', records: 6, resumed: false, dataset: { name: 'mixed.jsonl', sha256: file.sha256, records: 6 } });
+    expect(run).toMatchObject({
+      name: 'r',
+      records: 6,
+      resumed: false,
+      dataset: { name: 'mixed.jsonl', sha256: file.sha256, records: 6 },
+    });
     expect(run.skipped.map((k) => k.line)).toEqual([7, 8]);
     expect(run.skipped[0].why).toMatch(/^\d+ tokens, over max_length 200 \(truncation_strategy delete\)$/);
     expect(run.skipped[1].why).toMatch(/^invalid record: invalid_json/);
     const store = await openAdapterStore({ name: db });
     const rec = (await store.get(run.runId))!;
     // The run keeps the file unchanged (same SHA-256) and Prism's normalized copy of its 7 conversations.
-    expect(rec).toMatchObject({ base_model: 'local:tiny', status: 'completed', dataset: { records: 7, original: { name: 'mixed.jsonl', sha256: file.sha256 } } });
+    expect(rec).toMatchObject({
+      base_model: 'local:tiny',
+      status: 'completed',
+      dataset: { records: 7, original: { name: 'mixed.jsonl', sha256: file.sha256 } },
+    });
     expect(Array.from((await store.getDataset(file.sha256))!.bytes)).toEqual(Array.from(bytes));
-    const normalized = new TextDecoder().decode((await store.getDataset(rec.dataset!.sha256))!.bytes).trim().split('\n');
+    const normalized = new TextDecoder()
+      .decode((await store.getDataset(rec.dataset!.sha256))!.bytes)
+      .trim()
+      .split('\n');
     expect(normalized).toHaveLength(7);
     expect(JSON.parse(normalized[6]).messages[0].content).toBe('sky '.repeat(100));
     // The eval split by line: ceil(0.34 × 6) = 3 of the 6 trained records.
@@ -80,7 +133,6 @@ describe('training worker core', () => {
     store.close();
     expect(got.some((m) => m.type === 'adapter')).toBe(true);
   }, 240_000);
-
 
   it('cancel keeps the state in the store; resume finishes with the uninterrupted adapter', async () => {
     const dbA = 'prism-train-a';
@@ -99,7 +151,10 @@ describe('training worker core', () => {
     // Resumed with nothing but its id (and the model): its own settings and dataset copy.
     const b2 = await session(dbB, runB, undefined, { dataset: undefined, config: undefined });
     expect(b2.find((m) => m.type === 'run')).toMatchObject({ runId: runB, resumed: true });
-    const start = b2.find((m) => m.type === 'event' && m.event.type === 'start') as Extract<FromTrainWorker, { type: 'event' }>;
+    const start = b2.find((m) => m.type === 'event' && m.event.type === 'start') as Extract<
+      FromTrainWorker,
+      { type: 'event' }
+    >;
     expect(start.event).toMatchObject({ resumed_from: 3 });
     expect(b2.some((m) => m.type === 'adapter')).toBe(true);
     const wa = await adapterBytes(dbA, runOf(a));
@@ -115,9 +170,15 @@ describe('training worker core', () => {
   it('a resume with another model is refused, naming it; the run stays resumable', async () => {
     const db = 'prism-train-refuse';
     const run = runOf(await session(db, null, 2));
-    const otherModel = { ...files, 'model.safetensors': new Blob([randomWeights(tm.spec, 'F32', 99) as Uint8Array<ArrayBuffer>]) };
+    const otherModel = {
+      ...files,
+      'model.safetensors': new Blob([randomWeights(tm.spec, 'F32', 99) as Uint8Array<ArrayBuffer>]),
+    };
     const cases: [Partial<StartTraining>, RegExp][] = [
-      [{ model: { kind: 'local', name: 'tiny', files: otherModel } }, /another run: model \(config and weights\): [0-9a-f]{12}… → [0-9a-f]{12}…\. Pick the same model/],
+      [
+        { model: { kind: 'local', name: 'tiny', files: otherModel } },
+        /another run: model \(config and weights\): [0-9a-f]{12}… → [0-9a-f]{12}…\. Pick the same model/,
+      ],
     ];
     for (const [over, message] of cases) {
       const got = await session(db, run, undefined, over);
@@ -133,14 +194,24 @@ describe('training worker core', () => {
       store.close();
     }
     const ok = await session(db, run);
-    expect(ok.find((m) => m.type === 'event' && m.event.type === 'start')).toMatchObject({ event: { resumed_from: 2 } });
+    expect(ok.find((m) => m.type === 'event' && m.event.type === 'start')).toMatchObject({
+      event: { resumed_from: 2 },
+    });
     expect(ok.some((m) => m.type === 'adapter')).toBe(true);
   }, 240_000);
 
   it('a run where every step was skipped (NaN model) ends failed with the reason and saves no adapter', async () => {
     const db = 'prism-train-nan';
-    const nanModel = { ...files, 'model.safetensors': new Blob([randomWeights(tm.spec, 'F32', 4, ['model.norm.weight']) as Uint8Array<ArrayBuffer>]) };
-    const got = await session(db, null, undefined, { model: { kind: 'local', name: 'nan', files: nanModel }, config: { ...config, max_steps: 2 } });
+    const nanModel = {
+      ...files,
+      'model.safetensors': new Blob([
+        randomWeights(tm.spec, 'F32', 4, ['model.norm.weight']) as Uint8Array<ArrayBuffer>,
+      ]),
+    };
+    const got = await session(db, null, undefined, {
+      model: { kind: 'local', name: 'nan', files: nanModel },
+      config: { ...config, max_steps: 2 },
+    });
     const run = runOf(got);
     expect(got.some((m) => m.type === 'adapter')).toBe(false);
     const err = got.find((m) => m.type === 'error') as Extract<FromTrainWorker, { type: 'error' }>;

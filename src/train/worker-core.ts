@@ -41,7 +41,12 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       return trainer?.cancel();
     }
     if (running) {
-      deps.post({ type: 'error', message: 'a run is already in progress in this worker', refused: true, deviceLost: false });
+      deps.post({
+        type: 'error',
+        message: 'a run is already in progress in this worker',
+        refused: true,
+        deviceLost: false,
+      });
       return;
     }
     running = true;
@@ -60,7 +65,13 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
     // Resolves when the device is lost. Every GPU await below is raced against it: after a
     // loss a readback may reject (Dawn: AbortError) or, in some browsers, never settle.
     const lostSignal = new Promise<void>((r) => (signalLost = r));
-    const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, lostSignal.then((): never => { throw new DeviceLostError(); })]);
+    const guard = <T>(p: Promise<T>): Promise<T> =>
+      Promise.race([
+        p,
+        lostSignal.then((): never => {
+          throw new DeviceLostError();
+        }),
+      ]);
     const progress = (phase: string, loaded = 0, total = 0) => deps.post({ type: 'progress', phase, loaded, total });
     let device: GPUDevice | null = null;
     let store: AdapterStore | null = null;
@@ -90,7 +101,9 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       // As `prism train`: no max_length means the model's own maximum.
       const maxLength = config.max_length ?? spec.max_position_embeddings;
       const pipeline = new TokenizePipeline(tokenizerFromFiles(tokenizerFiles), {
-        template: config.template, loss_scale: effectiveLossScale(config), render: config.agent_template ? { agentTemplate: config.agent_template } : {},
+        template: config.template,
+        loss_scale: effectiveLossScale(config),
+        render: config.agent_template ? { agentTemplate: config.agent_template } : {},
         length: { max_length: maxLength, truncation: config.truncation_strategy },
       });
       const records: TrainRecord[] = [];
@@ -99,10 +112,16 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       for (const [i, item] of items.entries()) {
         const r = pipeline.process(item);
         if (!r.ok) skipped.push({ line: r.line, why: `the template refused it: ${r.error}` });
-        else if (!r.record) skipped.push({ line: r.line, why: `${r.tokens} tokens, over max_length ${maxLength} (truncation_strategy delete)` });
+        else if (!r.record)
+          skipped.push({
+            line: r.line,
+            why: `${r.tokens} tokens, over max_length ${maxLength} (truncation_strategy delete)`,
+          });
         else {
           const { input_ids, labels, loss_scale } = r.record;
-          records.push(loss_scale ? { line: r.line, input_ids, labels, loss_scale } : { line: r.line, input_ids, labels });
+          records.push(
+            loss_scale ? { line: r.line, input_ids, labels, loss_scale } : { line: r.line, input_ids, labels },
+          );
         }
         if (Date.now() - tick > 200) {
           progress('tokenizing', i + 1, items.length);
@@ -111,17 +130,40 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       }
       skipped.sort((a, b) => a.line - b.line);
       if (!records.length) {
-        throw new TrainRefusal(`none of the ${items.length + invalid.length} records can be trained with template ${config.template} and max_length ` +
-          `${maxLength}: ${skipped.slice(0, 3).map((k) => `line ${k.line}: ${k.why}`).join('; ')}${skipped.length > 3 ? '; …' : ''}`);
+        throw new TrainRefusal(
+          `none of the ${items.length + invalid.length} records can be trained with template ${config.template} and max_length ` +
+            `${maxLength}: ${skipped
+              .slice(0, 3)
+              .map((k) => `line ${k.line}: ${k.why}`)
+              .join('; ')}${skipped.length > 3 ? '; …' : ''}`,
+        );
       }
       if (cancelled) {
-        deps.post({ type: 'event', event: { type: 'done', status: 'cancelled', step: 0, message: 'Cancelled before the first step: no run was recorded.' } });
+        deps.post({
+          type: 'event',
+          event: {
+            type: 'done',
+            status: 'cancelled',
+            step: 0,
+            message: 'Cancelled before the first step: no run was recorded.',
+          },
+        });
         return;
       }
 
-      runId = await plan.record(records, items.map((i) => i.conversation));
+      runId = await plan.record(
+        records,
+        items.map((i) => i.conversation),
+      );
       deps.post({
-        type: 'run', runId, name: plan.name, config, dataset: plan.datasetInfo(records.length), resumed: plan.resume, records: records.length, skipped,
+        type: 'run',
+        runId,
+        name: plan.name,
+        config,
+        dataset: plan.datasetInfo(records.length),
+        resumed: plan.resume,
+        records: records.length,
+        skipped,
       });
 
       ({ device } = await acquireDevice(deps.gpu, {
@@ -135,13 +177,20 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       }));
       progress('uploading the weights');
       const print = new ModelFingerprint(spec);
-      const weights = await guard(uploadWeights(device, print.tee(checkpoint.stream()), undefined, decoderTensorNames(spec)));
+      const weights = await guard(
+        uploadWeights(device, print.tee(checkpoint.stream()), undefined, decoderTensorNames(spec)),
+      );
       closeSource();
       const padId = pipeline.encoder.padId;
       const id = runId;
       const checkpoints = storeCheckpoints(s, id);
       trainer = new Trainer({
-        device, spec, weights, config, records, padId,
+        device,
+        spec,
+        weights,
+        config,
+        records,
+        padId,
         storage: {
           latest: () => checkpoints.latest(),
           async save(cp) {
@@ -153,7 +202,10 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
             await s.updateRun(id, { step: cp.step, loss_curve: cp.trainer_state.loss_curve });
           },
         },
-        resume: plan.resume, recompute: msg.recompute, memoryBudgetBytes: msg.memoryBudgetBytes, identity: { model: print.hex() },
+        resume: plan.resume,
+        recompute: msg.recompute,
+        memoryBudgetBytes: msg.memoryBudgetBytes,
+        identity: { model: print.hex() },
         onEvent: (event) => {
           // A run that outlives its device (cancelled by the loss) must not look finished.
           if (lost) return;
@@ -174,9 +226,14 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
         await s.updateRun(id, { ...patch, status: 'paused' });
       } else if (result.status === 'completed') {
         const files = await guard(trainer.adapterFiles());
-        await s.saveAdapter(id, {
-          safetensors: files.get(ADAPTER_WEIGHTS_FILE)!, config: new TextDecoder().decode(files.get(ADAPTER_CONFIG_FILE)!),
-        }, patch);
+        await s.saveAdapter(
+          id,
+          {
+            safetensors: files.get(ADAPTER_WEIGHTS_FILE)!,
+            config: new TextDecoder().decode(files.get(ADAPTER_CONFIG_FILE)!),
+          },
+          patch,
+        );
         deps.post({ type: 'adapter', runId: id, status: result.status });
       } else {
         await s.updateRun(id, patch);
@@ -189,20 +246,34 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
         await Promise.race([lostSignal, device.queue.onSubmittedWorkDone().catch(() => undefined)]);
       }
       if (lost) {
-        const where = lastCheckpoint !== null
-          ? `Resume continues from step ${lastCheckpoint}, the last checkpoint.`
-          : 'No checkpoint was saved yet: Resume starts the run again from step 0.';
+        const where =
+          lastCheckpoint !== null
+            ? `Resume continues from step ${lastCheckpoint}, the last checkpoint.`
+            : 'No checkpoint was saved yet: Resume starts the run again from step 0.';
         deps.post({ type: 'error', message: `The GPU was lost (${lost}). ${where}`, refused: false, deviceLost: true });
       } else if (err instanceof ResumeRefusal) {
         const fix = err.unverified
           ? 'Its checkpoint was saved by an older version of Prism and cannot be checked: start a new run.'
           : 'Pick the same model (and keep its dataset and settings) to resume it, or start a new run.';
-        deps.post({ type: 'error', message: `This run cannot be resumed: ${err.message}. ${fix}`, refused: true, deviceLost: false });
+        deps.post({
+          type: 'error',
+          message: `This run cannot be resumed: ${err.message}. ${fix}`,
+          refused: true,
+          deviceLost: false,
+        });
       } else {
-        deps.post({ type: 'error', message: (err as Error).message, refused: err instanceof TrainRefusal, deviceLost: false });
+        deps.post({
+          type: 'error',
+          message: (err as Error).message,
+          refused: err instanceof TrainRefusal,
+          deviceLost: false,
+        });
       }
       // A refused resume leaves the run as it was (paused, its checkpoint kept) for a later try with the right model.
-      const status = lost || err instanceof ResumeRefusal || (runId && 'resume' in msg.run && err instanceof TrainRefusal) ? 'paused' : 'failed';
+      const status =
+        lost || err instanceof ResumeRefusal || (runId && 'resume' in msg.run && err instanceof TrainRefusal)
+          ? 'paused'
+          : 'failed';
       if (store && runId) await store.updateRun(runId, { status }).catch(() => undefined);
     } finally {
       finished = true;
@@ -236,12 +307,17 @@ async function planRun(store: AdapterStore, msg: StartTraining): Promise<RunPlan
     const info = rec.dataset;
     // The user's own file when it was kept (its lines are the ones the run names), else Prism's normalized copy.
     const keptAs = info.original ?? info;
-    const copy = (await store.getDataset(keptAs.sha256)) ?? (keptAs !== info ? await store.getDataset(info.sha256) : undefined);
+    const copy =
+      (await store.getDataset(keptAs.sha256)) ?? (keptAs !== info ? await store.getDataset(info.sha256) : undefined);
     return {
       name: rec.name,
       config: rec.hyperparameters as TrainConfig,
       // Else the dataset file store (by the same SHA-256).
-      dataset: { sha256: keptAs.sha256, name: keptAs.name, ...(copy ? { file: new Blob([copy.bytes as Uint8Array<ArrayBuffer>]) } : {}) },
+      dataset: {
+        sha256: keptAs.sha256,
+        name: keptAs.name,
+        ...(copy ? { file: new Blob([copy.bytes as Uint8Array<ArrayBuffer>]) } : {}),
+      },
       resume: true,
       datasetInfo: () => info,
       record: async () => id,
@@ -250,11 +326,15 @@ async function planRun(store: AdapterStore, msg: StartTraining): Promise<RunPlan
   const { config, dataset } = msg;
   if (!config || !dataset) throw new TrainRefusal('a new run needs its dataset and settings');
   const issues = validateTrainConfig(config);
-  if (issues.length) throw new TrainRefusal(`invalid settings: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  if (issues.length)
+    throw new TrainRefusal(`invalid settings: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   const name = msg.run.name;
   const base = modelIdOf(msg.model);
   return {
-    name, config, dataset, resume: false,
+    name,
+    config,
+    dataset,
+    resume: false,
     datasetInfo: (records) => ({ name: dataset.name, sha256: dataset.sha256, records }),
     async record(records, conversations) {
       // The eval split exactly as the Trainer makes it, by line, for the Evaluate page.
@@ -264,12 +344,22 @@ async function planRun(store: AdapterStore, msg: StartTraining): Promise<RunPlan
       const info: DatasetInfo = await store.saveDataset(dataset.name, conversationsJsonl(conversations));
       const bytes = new Uint8Array(await (await datasetBlob(dataset)).arrayBuffer());
       const original = await store.saveDataset(dataset.name, bytes);
-      if (dataset.sha256 && original.sha256 !== dataset.sha256) throw new TrainRefusal(`the dataset ${dataset.name} changed since it was loaded: load it again`);
+      if (dataset.sha256 && original.sha256 !== dataset.sha256)
+        throw new TrainRefusal(`the dataset ${dataset.name} changed since it was loaded: load it again`);
       info.original = { name: original.name, sha256: original.sha256 };
       const rec = await store.createRun({
-        name, base_model: base, template: config.template, loss_policy: lossPolicyOf(config),
-        dataset: { ...info, records: conversations.length }, hyperparameters: config, loss_curve: [], eval_lines: evalLines,
-        step: 0, total_steps: config.max_steps > 0 ? config.max_steps : null, status: 'running', final_loss: null,
+        name,
+        base_model: base,
+        template: config.template,
+        loss_policy: lossPolicyOf(config),
+        dataset: { ...info, records: conversations.length },
+        hyperparameters: config,
+        loss_curve: [],
+        eval_lines: evalLines,
+        step: 0,
+        total_steps: config.max_steps > 0 ? config.max_steps : null,
+        status: 'running',
+        final_loss: null,
       });
       return rec.id;
     },

@@ -19,7 +19,13 @@ describe('checkWebGPU', () => {
   });
 
   it('a throwing requestAdapter is reported as such', async () => {
-    const s = await checkWebGPU(nav({ requestAdapter: async () => { throw new Error('device lost'); } }));
+    const s = await checkWebGPU(
+      nav({
+        requestAdapter: async () => {
+          throw new Error('device lost');
+        },
+      }),
+    );
     expect(s).toMatchObject({ state: 'unsupported', title: 'WebGPU failed to start.' });
     expect(s.state === 'unsupported' && s.reason).toMatch(/device lost/);
   });
@@ -28,10 +34,16 @@ describe('checkWebGPU', () => {
     const adapter = {
       info: { vendor: 'google', architecture: 'swiftshader', description: '' },
       features: new Set(['timestamp-query']),
-      limits: { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 2 ** 30, maxComputeWorkgroupStorageSize: 16384 },
+      limits: {
+        maxStorageBufferBindingSize: 128 * 2 ** 20,
+        maxBufferSize: 2 ** 30,
+        maxComputeWorkgroupStorageSize: 16384,
+      },
     };
     const s = await checkWebGPU(nav({ requestAdapter: async () => adapter }));
     if (s.state !== 'ready') throw new Error(s.state);
-    expect(adapterLine(s)).toBe('google swiftshader · max buffer 1 GiB · max storage binding 128 MiB · workgroup memory 16 KiB · shader-f16 no');
+    expect(adapterLine(s)).toBe(
+      'google swiftshader · max buffer 1 GiB · max storage binding 128 MiB · workgroup memory 16 KiB · shader-f16 no',
+    );
   });
 });

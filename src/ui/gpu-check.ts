@@ -25,7 +25,11 @@ export async function checkWebGPU(nav: Navigator = navigator): Promise<GpuStatus
   if (!('gpu' in nav) || !nav.gpu) {
     const insecure = typeof window !== 'undefined' && !window.isSecureContext;
     return insecure
-      ? { state: 'unsupported', title: 'WebGPU needs a secure context.', reason: 'Open Prism from https:// or http://localhost.' }
+      ? {
+          state: 'unsupported',
+          title: 'WebGPU needs a secure context.',
+          reason: 'Open Prism from https:// or http://localhost.',
+        }
       : {
           state: 'unsupported',
           title: 'No WebGPU in this browser.',
@@ -38,7 +42,8 @@ export async function checkWebGPU(nav: Navigator = navigator): Promise<GpuStatus
       return {
         state: 'unsupported',
         title: 'WebGPU gave no GPU adapter.',
-        reason: 'The browser has WebGPU, but it granted no adapter: the GPU is blocklisted or hardware acceleration is off in the browser settings.',
+        reason:
+          'The browser has WebGPU, but it granted no adapter: the GPU is blocklisted or hardware acceleration is off in the browser settings.',
       };
     }
     const info = adapter.info;
@@ -53,7 +58,11 @@ export async function checkWebGPU(nav: Navigator = navigator): Promise<GpuStatus
       maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
     };
   } catch (err) {
-    return { state: 'unsupported', title: 'WebGPU failed to start.', reason: `Requesting an adapter threw: ${(err as Error).message}` };
+    return {
+      state: 'unsupported',
+      title: 'WebGPU failed to start.',
+      reason: `Requesting an adapter threw: ${(err as Error).message}`,
+    };
   }
 }
 
@@ -65,7 +74,11 @@ function size(n: number): string {
 
 /** The adapter and the limits that decide what trains here, in one line. */
 export function adapterLine(gpu: Extract<GpuStatus, { state: 'ready' }>): string {
-  const name = [gpu.vendor, gpu.architecture, gpu.description && gpu.description !== gpu.architecture ? gpu.description : '']
+  const name = [
+    gpu.vendor,
+    gpu.architecture,
+    gpu.description && gpu.description !== gpu.architecture ? gpu.description : '',
+  ]
     .filter(Boolean)
     .join(' ');
   const parts = [

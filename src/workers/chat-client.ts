@@ -63,7 +63,10 @@ function chatWorker(): Worker {
 }
 
 /** Run one generation; `onMessage` gets its progress, tokens and a final done/error. `stop()` ends it early. */
-export async function generateInWorker(req: ChatRequest, onMessage: (m: ChatMessage) => void): Promise<{ stop(): void }> {
+export async function generateInWorker(
+  req: ChatRequest,
+  onMessage: (m: ChatMessage) => void,
+): Promise<{ stop(): void }> {
   const w = chatWorker();
   const id = nextId++;
   listeners.set(id, onMessage);

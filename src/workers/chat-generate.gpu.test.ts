@@ -22,39 +22,86 @@ import type { ModelRequest } from '../model/sources/request.ts';
 import type { ChatMessage, ChatRequest } from './chat-client.ts';
 import { createChatEngine, modelKey, type ChatEngine } from './chat-generate.ts';
 
-const OPTS: TinyModelOptions = { arch: 'llama', hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 48, seed: 21, dtype: 'float32', tokenizer: 'bytes', template: 'chatml' };
+const OPTS: TinyModelOptions = {
+  arch: 'llama',
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  intermediate: 48,
+  seed: 21,
+  dtype: 'float32',
+  tokenizer: 'bytes',
+  template: 'chatml',
+};
 const tiny = makeTinyModel(OPTS);
 const PROMPT = '<|im_start|>user\nHello there, how are you?<|im_end|>\n<|im_start|>assistant\n';
 const NEW = 10;
 
 const asFiles = (files: Record<string, Uint8Array>, lastModified = 1) =>
-  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new File([v as Uint8Array<ArrayBuffer>], k, { lastModified })]));
+  Object.fromEntries(
+    Object.entries(files).map(([k, v]) => [k, new File([v as Uint8Array<ArrayBuffer>], k, { lastModified })]),
+  );
 const MODEL: ModelRequest = { kind: 'local', name: 'tiny', files: asFiles(tiny.files) };
 
 /** An adapter on every linear module whose B is far from zero, so it changes the greedy path. */
 function adapterFiles(): Map<string, Uint8Array> {
   const spec = tiny.spec;
-  const D = spec.hidden_size, I = spec.intermediate_size, q = spec.num_attention_heads * spec.head_dim, kv = spec.num_key_value_heads * spec.head_dim;
-  const io: Record<string, [number, number]> = { q_proj: [D, q], k_proj: [D, kv], v_proj: [D, kv], o_proj: [q, D], gate_proj: [D, I], up_proj: [D, I], down_proj: [I, D] };
+  const D = spec.hidden_size,
+    I = spec.intermediate_size,
+    q = spec.num_attention_heads * spec.head_dim,
+    kv = spec.num_key_value_heads * spec.head_dim;
+  const io: Record<string, [number, number]> = {
+    q_proj: [D, q],
+    k_proj: [D, kv],
+    v_proj: [D, kv],
+    o_proj: [q, D],
+    gate_proj: [D, I],
+    up_proj: [D, I],
+    down_proj: [I, D],
+  };
   let s = 12345;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
   const t: LoraTensor[] = [];
   for (let layer = 0; layer < spec.num_hidden_layers; layer++) {
     for (const module of allLinear('llama')) {
       const [inF, outF] = io[module];
-      t.push({ layer, module, in_features: inF, out_features: outF, A: Float32Array.from({ length: 4 * inF }, () => rnd() * 0.5), B: Float32Array.from({ length: outF * 4 }, () => rnd() * 0.5) });
+      t.push({
+        layer,
+        module,
+        in_features: inF,
+        out_features: outF,
+        A: Float32Array.from({ length: 4 * inF }, () => rnd() * 0.5),
+        B: Float32Array.from({ length: outF * 4 }, () => rnd() * 0.5),
+      });
     }
   }
   return exportAdapter(t, { base_model_name_or_path: 'tiny', r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false });
 }
 const PEFT = adapterFiles();
-const ADAPTER = { safetensors: PEFT.get('adapter_model.safetensors')!, config: new TextDecoder().decode(PEFT.get('adapter_config.json')!) };
+const ADAPTER = {
+  safetensors: PEFT.get('adapter_model.safetensors')!,
+  config: new TextDecoder().decode(PEFT.get('adapter_config.json')!),
+};
 
 function request(o: Partial<ChatRequest> = {}): ChatRequest {
-  return { type: 'generate', model: MODEL, adapter: null, prompt: PROMPT, max_new_tokens: NEW, stop: [], temperature: 0, ...o };
+  return {
+    type: 'generate',
+    model: MODEL,
+    adapter: null,
+    prompt: PROMPT,
+    max_new_tokens: NEW,
+    stop: [],
+    temperature: 0,
+    ...o,
+  };
 }
 
-interface Reply { ids: number[]; text: string; messages: ChatMessage[] }
+interface Reply {
+  ids: number[];
+  text: string;
+  messages: ChatMessage[];
+}
 async function reply(engine: ChatEngine, req: ChatRequest): Promise<Reply> {
   const messages: ChatMessage[] = [];
   const ids = await engine.generate(req, (m) => messages.push(m));
@@ -77,7 +124,9 @@ beforeAll(async () => {
   const tok = new Tokenizer(text('tokenizer.json'), text('tokenizer_config.json'));
   promptIds = Array.from(tok.encode(PROMPT, { add_special_tokens: false }).ids as ArrayLike<number>);
   decode = (ids) => tok.decode(ids, { skip_special_tokens: false });
-  const files = Object.fromEntries(Object.entries(tiny.files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+  const files = Object.fromEntries(
+    Object.entries(tiny.files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]),
+  );
   const model = await loadModel(blobModelSource(files, 'reference copy'), device);
   const eos = new Set(eosList(model.spec));
   reference = async (withAdapter, n) => {
@@ -165,10 +214,14 @@ describe('chat engine', () => {
   test('an aborted reply ends with done and what it had', async () => {
     const stop = new AbortController();
     const messages: ChatMessage[] = [];
-    const ids = await engine.generate(request(), (m) => {
-      messages.push(m);
-      if (m.type === 'token') stop.abort();
-    }, stop.signal);
+    const ids = await engine.generate(
+      request(),
+      (m) => {
+        messages.push(m);
+        if (m.type === 'token') stop.abort();
+      },
+      stop.signal,
+    );
     expect(ids.length).toBeGreaterThan(0);
     expect(ids.length).toBeLessThan(greedy.ids.length);
     expect(messages.at(-1)).toMatchObject({ type: 'done', tokens: ids.length });
@@ -183,7 +236,10 @@ describe('chat engine', () => {
   test('another model is loaded in place of the first', async () => {
     const other = makeTinyModel({ ...OPTS, seed: 22 });
     // Same names and sizes (same shapes), another date: another folder.
-    const r = await reply(engine, request({ model: { kind: 'local', name: 'tiny', files: asFiles(other.files, 2) }, max_new_tokens: 3 }));
+    const r = await reply(
+      engine,
+      request({ model: { kind: 'local', name: 'tiny', files: asFiles(other.files, 2) }, max_new_tokens: 3 }),
+    );
     expect(r.messages.at(-1)?.type).toBe('done');
     expect(engine.loads).toBe(2);
     expect(modelKey({ kind: 'local', name: 'tiny', files: asFiles(other.files, 2) })).not.toBe(modelKey(MODEL));
@@ -201,12 +257,20 @@ describe('Hub models come from the piece cache on a second visit', () => {
       requests.push(`${req.method} ${req.url} ${req.headers.range ?? ''}`);
       const m = /^\/tiny\/chat\/resolve\/main\/(.+)$/.exec(req.url ?? '');
       const file = m ? tiny.files[decodeURIComponent(m[1])] : undefined;
-      if (!file) { res.writeHead(404); res.end(); return; }
+      if (!file) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
       const start = range ? Number(range[1]) : 0;
       const end = range?.[2] ? Math.min(Number(range[2]), file.length - 1) : file.length - 1;
       const body = file.subarray(start, end + 1);
-      res.writeHead(range ? 206 : 200, { ETag: '"v1"', 'Content-Length': body.length, ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.length}` } : {}) });
+      res.writeHead(range ? 206 : 200, {
+        ETag: '"v1"',
+        'Content-Length': body.length,
+        ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.length}` } : {}),
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -221,7 +285,10 @@ describe('Hub models come from the piece cache on a second visit', () => {
     const a = await reply(first, hubReq);
     first.dispose();
     const weights = a.messages.filter((m) => m.type === 'progress' && m.phase === 'downloading model.safetensors');
-    expect(weights.at(-1)).toMatchObject({ loaded: tiny.files['model.safetensors'].length, total: tiny.files['model.safetensors'].length });
+    expect(weights.at(-1)).toMatchObject({
+      loaded: tiny.files['model.safetensors'].length,
+      total: tiny.files['model.safetensors'].length,
+    });
     expect(requests.length).toBeGreaterThan(0);
     expect(a.ids).toEqual(await reference(false, 4));
 

@@ -57,7 +57,9 @@ interface Held {
 export function modelKey(m: ModelRequest): string {
   if (m.kind === 'tiny') return 'tiny';
   if (m.kind === 'hub') return `hub:${m.repo}`;
-  const files = Object.entries(m.files).map(([path, f]) => `${path}:${f.size}:${(f as Partial<File>).lastModified ?? ''}`);
+  const files = Object.entries(m.files).map(
+    ([path, f]) => `${path}:${f.size}:${(f as Partial<File>).lastModified ?? ''}`,
+  );
   return `local:${files.sort().join('|')}`;
 }
 
@@ -92,7 +94,10 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
       ? options.device()
       : (async () => {
           const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-          if (!nav?.gpu) throw new Error('WebGPU is not available here: generation needs a browser with WebGPU (Chrome, Edge, or Safari 26+)');
+          if (!nav?.gpu)
+            throw new Error(
+              'WebGPU is not available here: generation needs a browser with WebGPU (Chrome, Edge, or Safari 26+)',
+            );
           const { device } = await acquireDevice(nav.gpu, {
             onLost: () => {
               // The weights lived on the lost device: the next request acquires a new one and reloads.
@@ -103,7 +108,9 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
           });
           return device;
         })();
-    devicePromise.catch(() => { devicePromise = null; });
+    devicePromise.catch(() => {
+      devicePromise = null;
+    });
     return devicePromise;
   }
 
@@ -113,11 +120,15 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
 
   async function sourceFor(m: ModelRequest, h: Held): Promise<{ source: ModelSource; close(): void }> {
     if (m.kind === 'tiny') {
-      const files = Object.fromEntries(Object.entries(tinyModel().files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+      const files = Object.fromEntries(
+        Object.entries(tinyModel().files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]),
+      );
       return { source: blobModelSource(files, 'tiny demo model'), close: () => {} };
     }
     if (m.kind === 'local') return { source: blobModelSource(m.files, `folder ${m.name}`), close: () => {} };
-    const onProgress = throttled((e) => tell(h, { type: 'progress', phase: `downloading ${e.path}`, loaded: e.loaded, total: e.total }));
+    const onProgress = throttled((e) =>
+      tell(h, { type: 'progress', phase: `downloading ${e.path}`, loaded: e.loaded, total: e.total }),
+    );
     const hub: HubOptions = { repo: m.repo, token: m.token, ...options.hub, onProgress };
     return hubSourceWithCache(hub, options.cache);
   }
@@ -126,13 +137,19 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
     const device = await gpu();
     const { source, close } = await sourceFor(m, h);
     try {
-      const onProgress = throttled((e) => tell(h, { type: 'progress', phase: 'loading the model', loaded: e.loaded, total: e.total }));
-      const model = await loadModel(source, device, { onProgress: (p) => onProgress({ path: p.tensor, loaded: p.loaded, total: p.total }) });
+      const onProgress = throttled((e) =>
+        tell(h, { type: 'progress', phase: 'loading the model', loaded: e.loaded, total: e.total }),
+      );
+      const model = await loadModel(source, device, {
+        onProgress: (p) => onProgress({ path: p.tensor, loaded: p.loaded, total: p.total }),
+      });
       loads++;
       const files = model.tokenizerFiles;
       if (!files['tokenizer.json']) {
         model.destroy();
-        throw new Error(`${source.label}: no tokenizer.json nor tokenizer.model (the chat needs the model's tokenizer)`);
+        throw new Error(
+          `${source.label}: no tokenizer.json nor tokenizer.model (the chat needs the model's tokenizer)`,
+        );
       }
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
@@ -145,7 +162,10 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
   }
 
   function free(h: Held): void {
-    void h.ready.then((r) => r.model.destroy(), () => {});
+    void h.ready.then(
+      (r) => r.model.destroy(),
+      () => {},
+    );
   }
 
   function hold(m: ModelRequest): Held {
@@ -158,10 +178,18 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
       held.retired = true;
       if (held.users === 0) free(held);
     }
-    const h: Held = { key, ready: Promise.resolve() as unknown as Promise<Ready>, users: 1, retired: false, listeners: new Set() };
+    const h: Held = {
+      key,
+      ready: Promise.resolve() as unknown as Promise<Ready>,
+      users: 1,
+      retired: false,
+      listeners: new Set(),
+    };
     h.ready = load(m, h);
     // A failed load is not kept: the next request tries again.
-    h.ready.catch(() => { if (held === h) held = null; });
+    h.ready.catch(() => {
+      if (held === h) held = null;
+    });
     held = h;
     return h;
   }
@@ -179,7 +207,12 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
     };
   }
 
-  function runnerFor(device: GPUDevice, model: LoadedModel, maxT: number, adapter: ImportedAdapter | null): { next: NextLogits; destroy(): void } {
+  function runnerFor(
+    device: GPUDevice,
+    model: LoadedModel,
+    maxT: number,
+    adapter: ImportedAdapter | null,
+  ): { next: NextLogits; destroy(): void } {
     const { kv, destroy } = createKvRunner(device, model, maxT, adapter);
     return { next: kvNextLogits(kv), destroy };
   }
@@ -208,10 +241,18 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
         }
         const device = await gpu();
         const { model, tokenizer } = ready;
-        const prompt: number[] = Array.from(tokenizer.encode(req.prompt, { add_special_tokens: false }) as ArrayLike<number>);
+        const prompt: number[] = Array.from(
+          tokenizer.encode(req.prompt, { add_special_tokens: false }) as ArrayLike<number>,
+        );
         if (prompt.length === 0) throw new Error('the prompt is empty');
         const adapter = req.adapter
-          ? importAdapter(new Map([['adapter_model.safetensors', req.adapter.safetensors], ['adapter_config.json', new TextEncoder().encode(req.adapter.config)]]), adapterExpectations(model.spec))
+          ? importAdapter(
+              new Map([
+                ['adapter_model.safetensors', req.adapter.safetensors],
+                ['adapter_config.json', new TextEncoder().encode(req.adapter.config)],
+              ]),
+              adapterExpectations(model.spec),
+            )
           : null;
         const runner = runnerFor(device, model, prompt.length + req.max_new_tokens, adapter);
         const out: number[] = [];

@@ -3,7 +3,10 @@
 import { createChatEngine } from './chat-generate.ts';
 import type { ChatMessage, FromChatWorker, ToChatWorker } from './chat-client.ts';
 
-const scope = self as unknown as { postMessage(m: FromChatWorker): void; onmessage: ((e: MessageEvent<ToChatWorker>) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: FromChatWorker): void;
+  onmessage: ((e: MessageEvent<ToChatWorker>) => void) | null;
+};
 const engine = createChatEngine();
 const running = new Map<number, AbortController>();
 

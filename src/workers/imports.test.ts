@@ -17,8 +17,11 @@ function files(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g)]
-    .map((m) => m[1] ?? m[2] ?? m[3]);
+  return [
+    ...text.matchAll(
+      /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
 describe('layering', () => {
@@ -28,7 +31,8 @@ describe('layering', () => {
       for (const f of files(join(SRC, dir))) {
         for (const spec of imports(f)) {
           const target = spec.startsWith('.') ? relative(SRC, resolve(dirname(f), spec)) : spec;
-          if (target.startsWith('ui/') || spec === 'react' || spec.startsWith('react-dom')) bad.push(`${relative(SRC, f)} → ${spec}`);
+          if (target.startsWith('ui/') || spec === 'react' || spec.startsWith('react-dom'))
+            bad.push(`${relative(SRC, f)} → ${spec}`);
         }
       }
     }

@@ -25,19 +25,32 @@ scope.onmessage = async (ev: MessageEvent<MeasureLengths>) => {
     } finally {
       close();
     }
-    const pipeline = new TokenizePipeline(tokenizerFromFiles(files), { template: m.template, loss_scale: m.loss_scale, render: m.render });
+    const pipeline = new TokenizePipeline(tokenizerFromFiles(files), {
+      template: m.template,
+      loss_scale: m.loss_scale,
+      render: m.render,
+    });
     const facts: LengthFacts = { lengths: [], refused: [], invalid };
     let last = performance.now();
     for (const [i, item] of items.entries()) {
       const r = pipeline.process(item);
       if (!r.ok) facts.refused.push({ line: r.line, error: r.error });
-      else facts.lengths.push({ line: r.line, tokens: r.tokens, trained: r.trained, spans: trainedSpans(r.record!.labels) });
+      else
+        facts.lengths.push({
+          line: r.line,
+          tokens: r.tokens,
+          trained: r.trained,
+          spans: trainedSpans(r.record!.labels),
+        });
       if (performance.now() - last > 200) {
         post({ type: 'progress', phase: 'tokenizing', done: i + 1, total: items.length });
         last = performance.now();
       }
     }
-    post({ type: 'done', facts }, facts.lengths.map((l) => l.spans.buffer as ArrayBuffer));
+    post(
+      { type: 'done', facts },
+      facts.lengths.map((l) => l.spans.buffer as ArrayBuffer),
+    );
   } catch (err) {
     post({ type: 'error', message: (err as Error).message || String(err) });
   }

@@ -10,7 +10,10 @@ export interface RenderStatsHandlers {
 
 export function runRenderStats(job: RenderStatsToWorker, on: RenderStatsHandlers): () => void {
   // `new Worker(new URL(…), {type: 'module'})` literally: how Vite finds and bundles the entry.
-  const worker = new Worker(new URL('./render-stats.worker.ts', import.meta.url), { type: 'module', name: `render-stats-${job.kind}` });
+  const worker = new Worker(new URL('./render-stats.worker.ts', import.meta.url), {
+    type: 'module',
+    name: `render-stats-${job.kind}`,
+  });
   let over = false;
   const finish = () => {
     over = true;

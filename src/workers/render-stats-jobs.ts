@@ -1,6 +1,13 @@
 // The two render-stats jobs as plain functions (the worker entry only routes messages to them), so
 // they run, and are tested, outside a worker too.
-import { addOwnRecord, addRecord, emptyRenderStats, type BuiltinStatsJob, type OwnStatsJob, type RenderStats } from '../templates/compare/render-stats.ts';
+import {
+  addOwnRecord,
+  addRecord,
+  emptyRenderStats,
+  type BuiltinStatsJob,
+  type OwnStatsJob,
+  type RenderStats,
+} from '../templates/compare/render-stats.ts';
 import type { DatasetStats } from '../tokenize/types.ts';
 
 export type OnProgress = (done: number) => void;
@@ -16,7 +23,10 @@ function throttled(onProgress: OnProgress): (done: number) => void {
   };
 }
 
-export function builtinStats({ templates, options, conversations }: BuiltinStatsJob, onProgress: OnProgress = () => {}): Record<string, RenderStats> {
+export function builtinStats(
+  { templates, options, conversations }: BuiltinStatsJob,
+  onProgress: OnProgress = () => {},
+): Record<string, RenderStats> {
   const stats: Record<string, RenderStats> = {};
   for (const id of templates) stats[id] = emptyRenderStats();
   const progress = throttled(onProgress);
@@ -33,14 +43,22 @@ export async function ownStats(
 ): Promise<{ stats: RenderStats; tokens?: DatasetStats }> {
   const stats = emptyRenderStats();
   // transformers.js only when this column has a tokenizer: the text numbers must not wait for it.
-  let tok: { pipeline: import('../tokenize/pipeline.ts').TokenizePipeline; acc: import('../tokenize/stats.ts').StatsAccumulator } | undefined;
+  let tok:
+    | {
+        pipeline: import('../tokenize/pipeline.ts').TokenizePipeline;
+        acc: import('../tokenize/stats.ts').StatsAccumulator;
+      }
+    | undefined;
   if (tokenizer) {
     const [{ tokenizerFromFiles }, { TokenizePipeline }, { StatsAccumulator }] = await Promise.all([
       import('../tokenize/load.ts'),
       import('../tokenize/pipeline.ts'),
       import('../tokenize/stats.ts'),
     ]);
-    tok = { pipeline: new TokenizePipeline(tokenizerFromFiles(tokenizer.files), { length: tokenizer.length }), acc: new StatsAccumulator() };
+    tok = {
+      pipeline: new TokenizePipeline(tokenizerFromFiles(tokenizer.files), { length: tokenizer.length }),
+      acc: new StatsAccumulator(),
+    };
   }
   const progress = throttled(onProgress);
   for (const [i, conv] of conversations.entries()) {

@@ -3,4 +3,7 @@
 import type { PortLike, Spawn } from '../tokenize/pool.ts';
 
 export const spawnBrowserWorker: Spawn = () =>
-  new Worker(new URL('./tokenize.worker.ts', import.meta.url), { type: 'module', name: 'tokenize' }) as unknown as PortLike;
+  new Worker(new URL('./tokenize.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'tokenize',
+  }) as unknown as PortLike;

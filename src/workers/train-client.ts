@@ -11,7 +11,13 @@ export function spawnTrainWorker(onMessage: (m: FromTrainWorker) => void): Train
   // This exact `new Worker(new URL(…))` form is what Vite bundles as a worker entry.
   const worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
   worker.onmessage = (e: MessageEvent<FromTrainWorker>) => onMessage(e.data);
-  worker.onerror = (e) => onMessage({ type: 'error', message: e.message || 'the training worker crashed', refused: false, deviceLost: false });
+  worker.onerror = (e) =>
+    onMessage({
+      type: 'error',
+      message: e.message || 'the training worker crashed',
+      refused: false,
+      deviceLost: false,
+    });
   return {
     post: (msg) => worker.postMessage(msg),
     terminate: () => worker.terminate(),

@@ -11,7 +11,9 @@ describe('permuteRows', () => {
     // Two heads of 4 rows, one column: head rows [a0 a1 | b0 b1] become [a0 b0 a1 b1].
     expect([...permuteRows(Float32Array.of(0, 1, 2, 3, 10, 11, 12, 13), 1, 4)]).toEqual([0, 2, 1, 3, 10, 12, 11, 13]);
     // Rows move whole (2 columns).
-    expect([...permuteRows(Float32Array.of(0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5), 2, 4)]).toEqual([0, 0.5, 2, 2.5, 1, 1.5, 3, 3.5]);
+    expect([...permuteRows(Float32Array.of(0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5), 2, 4)]).toEqual([
+      0, 0.5, 2, 2.5, 1, 1.5, 3, 3.5,
+    ]);
   });
 });
 
@@ -31,11 +33,37 @@ describe('ggufTensorName', () => {
 
 describe('ggufArch', () => {
   const spec = (arch: 'smollm3' | 'llama', layers: number) =>
-    makeTinyModel({ arch, hidden: 32, layers, heads: 2, kvHeads: 1, intermediate: 64, seed: 1, dtype: 'float32', tokenizer: 'bytes' }).spec;
+    makeTinyModel({
+      arch,
+      hidden: 32,
+      layers,
+      heads: 2,
+      kvHeads: 1,
+      intermediate: 64,
+      seed: 1,
+      dtype: 'float32',
+      tokenizer: 'bytes',
+    }).spec;
   it('refuses a SmolLM3 whose NoPE layers are not every 4th (llama.cpp hard-codes that)', () => {
     expect(() => ggufArch(spec('smollm3', 2))).toThrow(GgufError);
-    expect(() => ggufArch(spec('smollm3', 2))).toThrow(/skips RoPE in layers 1, but llama\.cpp's smollm3 always skips it in every 4th layer/);
-    const cfg = JSON.parse(new TextDecoder().decode(makeTinyModel({ arch: 'smollm3', hidden: 32, layers: 4, heads: 2, kvHeads: 1, intermediate: 64, seed: 1, dtype: 'float32', tokenizer: 'bytes' }).files['config.json']));
+    expect(() => ggufArch(spec('smollm3', 2))).toThrow(
+      /skips RoPE in layers 1, but llama\.cpp's smollm3 always skips it in every 4th layer/,
+    );
+    const cfg = JSON.parse(
+      new TextDecoder().decode(
+        makeTinyModel({
+          arch: 'smollm3',
+          hidden: 32,
+          layers: 4,
+          heads: 2,
+          kvHeads: 1,
+          intermediate: 64,
+          seed: 1,
+          dtype: 'float32',
+          tokenizer: 'bytes',
+        }).files['config.json'],
+      ),
+    );
     expect(ggufArch(parseConfig({ ...cfg, no_rope_layer_interval: 4, no_rope_layers: [1, 1, 1, 0] }))).toBe('smollm3');
     expect(ggufArch(spec('llama', 2))).toBe('llama');
   });

@@ -30,28 +30,34 @@ export function ggufArch(spec: ModelSpec): GgufArch {
       return 'qwen3';
     case 'SmolLM3ForCausalLM': {
       // SmolLM3Model(LlamaModel) in convert_hf_to_gguf.py: llama's tensors and permutation, arch "smollm3".
-      const want = Array.from({ length: spec.num_hidden_layers }, (_, i) => ((i + 1) % SMOLLM3_NO_ROPE_STEP === 0 ? 0 : 1));
+      const want = Array.from({ length: spec.num_hidden_layers }, (_, i) =>
+        (i + 1) % SMOLLM3_NO_ROPE_STEP === 0 ? 0 : 1,
+      );
       const got = spec.no_rope_layers ?? want.map(() => 1);
       if (got.some((v, i) => v !== want[i])) {
-        throw new GgufError(`this SmolLM3 skips RoPE in layers ${got.flatMap((v, i) => (v ? [] : [i])).join(', ') || 'none'}, but llama.cpp's smollm3 ` +
-          `always skips it in every ${SMOLLM3_NO_ROPE_STEP}th layer; a GGUF of it would compute something else`);
+        throw new GgufError(
+          `this SmolLM3 skips RoPE in layers ${got.flatMap((v, i) => (v ? [] : [i])).join(', ') || 'none'}, but llama.cpp's smollm3 ` +
+            `always skips it in every ${SMOLLM3_NO_ROPE_STEP}th layer; a GGUF of it would compute something else`,
+        );
       }
       return 'smollm3';
     }
     default:
-      throw new GgufError(`no GGUF mapping for ${spec.architecture} (Prism writes llama, mistral, qwen2, qwen3 and smollm3 models)`);
+      throw new GgufError(
+        `no GGUF mapping for ${spec.architecture} (Prism writes llama, mistral, qwen2, qwen3 and smollm3 models)`,
+      );
   }
 }
 
 const LAYER_NAMES: Record<string, string> = {
-  'input_layernorm': 'attn_norm',
+  input_layernorm: 'attn_norm',
   'self_attn.q_proj': 'attn_q',
   'self_attn.k_proj': 'attn_k',
   'self_attn.v_proj': 'attn_v',
   'self_attn.o_proj': 'attn_output',
   'self_attn.q_norm': 'attn_q_norm',
   'self_attn.k_norm': 'attn_k_norm',
-  'post_attention_layernorm': 'ffn_norm',
+  post_attention_layernorm: 'ffn_norm',
   'mlp.gate_proj': 'ffn_gate',
   'mlp.up_proj': 'ffn_up',
   'mlp.down_proj': 'ffn_down',
@@ -112,7 +118,8 @@ export function llama3RopeFreqs(spec: ModelSpec): Float32Array | null {
     if (wavelen < highWavelen) out[k] = 1;
     else if (wavelen > lowWavelen) out[k] = s.factor;
     else {
-      const smooth = (s.original_max_position_embeddings / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
+      const smooth =
+        (s.original_max_position_embeddings / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
       out[k] = 1 / ((1 - smooth) / s.factor + smooth);
     }
   }
@@ -120,7 +127,12 @@ export function llama3RopeFreqs(spec: ModelSpec): Float32Array | null {
 }
 
 /** The hyperparameter KVs (TextModel.set_gguf_parameters and the arch's additions), in convert's order. */
-export function archKv(arch: GgufArch, spec: ModelSpec, config: Record<string, unknown>, fileType: number): [string, GgufValue][] {
+export function archKv(
+  arch: GgufArch,
+  spec: ModelSpec,
+  config: Record<string, unknown>,
+  fileType: number,
+): [string, GgufValue][] {
   const a = (k: string) => `${arch}.${k}`;
   const kv: [string, GgufValue][] = [
     [a('block_count'), { type: 'u32', value: spec.num_hidden_layers }],
@@ -134,11 +146,17 @@ export function archKv(arch: GgufArch, spec: ModelSpec, config: Record<string, u
   ];
   // convert writes key/value_length only when config.json names head_dim.
   if (typeof config.head_dim === 'number') {
-    kv.push([a('attention.key_length'), { type: 'u32', value: spec.head_dim }], [a('attention.value_length'), { type: 'u32', value: spec.head_dim }]);
+    kv.push(
+      [a('attention.key_length'), { type: 'u32', value: spec.head_dim }],
+      [a('attention.value_length'), { type: 'u32', value: spec.head_dim }],
+    );
   }
   kv.push(['general.file_type', { type: 'u32', value: fileType }]);
   if (arch === 'llama' || arch === 'smollm3') {
-    kv.push([a('vocab_size'), { type: 'u32', value: spec.vocab_size }], [a('rope.dimension_count'), { type: 'u32', value: spec.head_dim }]);
+    kv.push(
+      [a('vocab_size'), { type: 'u32', value: spec.vocab_size }],
+      [a('rope.dimension_count'), { type: 'u32', value: spec.head_dim }],
+    );
   }
   kv.push(['general.quantization_version', { type: 'u32', value: GGML_QUANT_VERSION }]);
   return kv;

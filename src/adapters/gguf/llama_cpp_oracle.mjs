@@ -9,12 +9,20 @@
 import { writeFileSync } from 'node:fs';
 import { getLlama } from 'node-llama-cpp';
 
-const jobs = JSON.parse(await new Promise((ok) => {
-  let s = '';
-  process.stdin.on('data', (d) => (s += d));
-  process.stdin.on('end', () => ok(s));
-}));
-const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: 'error' });
+const jobs = JSON.parse(
+  await new Promise((ok) => {
+    let s = '';
+    process.stdin.on('data', (d) => (s += d));
+    process.stdin.on('end', () => ok(s));
+  }),
+);
+const llama = await getLlama({
+  gpu: false,
+  build: 'never',
+  skipDownload: true,
+  progressLogs: false,
+  logLevel: 'error',
+});
 const results = [];
 for (const job of jobs) {
   const model = await llama.loadModel({ modelPath: job.model, gpuLayers: 0 });
@@ -25,14 +33,21 @@ for (const job of jobs) {
     }
     const vocab = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
     const ctx = await model.createContext({
-      contextSize: Math.max(32, job.ids.length), batchSize: Math.max(32, job.ids.length), sequences: 1, threads: 1,
+      contextSize: Math.max(32, job.ids.length),
+      batchSize: Math.max(32, job.ids.length),
+      sequences: 1,
+      threads: 1,
       // llama.cpp keeps the KV cache in f16 by default: f32 here, so only the weights' type differs.
-      experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32', flashAttention: false,
+      experimentalKvCacheKeyType: 'F32',
+      experimentalKvCacheValueType: 'F32',
+      flashAttention: false,
       lora: job.lora ? { adapters: [{ filePath: job.lora, scale: 1 }] } : undefined,
     });
     try {
       const seq = ctx.getSequence();
-      const res = await seq.controlledEvaluate(job.ids.map((t) => [t, { generateNext: { probabilities: true, options: { temperature: 0 } } }]));
+      const res = await seq.controlledEvaluate(
+        job.ids.map((t) => [t, { generateNext: { probabilities: true, options: { temperature: 0 } } }]),
+      );
       const out = new Float32Array(job.ids.length * vocab).fill(Number.NEGATIVE_INFINITY);
       res.forEach((r, t) => {
         for (const [id, p] of r.next.probabilities) out[t * vocab + id] = Math.log(p);

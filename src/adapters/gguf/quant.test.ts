@@ -33,7 +33,9 @@ describe('quantizeQ8_0', () => {
 describe('encodeGgml', () => {
   it('F16 rounds to nearest even; F32 keeps the bytes', () => {
     // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: ties to even → 1 (0x3C00); 1 + 3·2^-11 → 1 + 2^-9 (0x3C02).
-    const h = new Uint16Array(encodeGgml('F16', Float32Array.of(1 + 2 ** -11, 1 + 3 * 2 ** -11, -2, 65504, 1e-8)).buffer);
+    const h = new Uint16Array(
+      encodeGgml('F16', Float32Array.of(1 + 2 ** -11, 1 + 3 * 2 ** -11, -2, 65504, 1e-8)).buffer,
+    );
     expect([...h]).toEqual([0x3c00, 0x3c02, 0xc000, 0x7bff, 0x0000]);
     const f = new Float32Array(encodeGgml('F32', Float32Array.of(1.5, -0.25)).buffer);
     expect([...f]).toEqual([1.5, -0.25]);

@@ -25,12 +25,14 @@ export interface TokenizerSources {
   chatTemplateJson?: Json;
 }
 
-const QWEN2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-const LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN2 =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const LLAMA3 =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 const DEEPSEEK_V3 = [
   '\\p{N}{1,3}',
   '[一-龥぀-ゟ゠-ヿ]+',
-  "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+  '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+',
 ];
 
 function describe(pre: Json | null | undefined): string[] {
@@ -56,15 +58,19 @@ export function preTokenizerName(tokenizerJson: Json): string {
   if (!hit) {
     throw new GgufError(
       `tokenizer.json's pre-tokenizer (${parts || 'none'}) matches none llama.cpp implements that Prism knows ` +
-        '(qwen2, llama-bpe, gpt-2, smollm, deepseek-v3); convert this model with llama.cpp\'s convert_hf_to_gguf.py',
+        "(qwen2, llama-bpe, gpt-2, smollm, deepseek-v3); convert this model with llama.cpp's convert_hf_to_gguf.py",
     );
   }
   return hit[1];
 }
 
 function looksSpecial(t: string): boolean {
-  return ['<pad>', '<mask>', '<2mass>', '[@BOS@]'].includes(t) || (t.startsWith('<|') && t.endsWith('|>')) || (t.startsWith('<｜') && t.endsWith('｜>')) ||
-    (t.startsWith('<unused') && t.endsWith('>'));
+  return (
+    ['<pad>', '<mask>', '<2mass>', '[@BOS@]'].includes(t) ||
+    (t.startsWith('<|') && t.endsWith('|>')) ||
+    (t.startsWith('<｜') && t.endsWith('｜>')) ||
+    (t.startsWith('<unused') && t.endsWith('>'))
+  );
 }
 
 function contentOf(v: unknown): string | null {
@@ -77,8 +83,14 @@ function contentOf(v: unknown): string | null {
 export function vocabKv(src: TokenizerSources): [string, GgufValue][] {
   const tj = src.tokenizerJson;
   const model = tj.model as Json | undefined;
-  if (!model || model.type !== 'BPE') throw new GgufError(`tokenizer.json: model type ${JSON.stringify(model?.type)}; Prism writes GGUF vocabularies of byte-level BPE tokenizers`);
-  if (model.byte_fallback) throw new GgufError('tokenizer.json: a byte-fallback (SentencePiece-style) BPE vocabulary; Prism writes only byte-level BPE (gpt2) vocabularies');
+  if (!model || model.type !== 'BPE')
+    throw new GgufError(
+      `tokenizer.json: model type ${JSON.stringify(model?.type)}; Prism writes GGUF vocabularies of byte-level BPE tokenizers`,
+    );
+  if (model.byte_fallback)
+    throw new GgufError(
+      'tokenizer.json: a byte-fallback (SentencePiece-style) BPE vocabulary; Prism writes only byte-level BPE (gpt2) vocabularies',
+    );
   const pre = preTokenizerName(tj);
   const vocab = model.vocab as Record<string, number>;
   const added = (tj.added_tokens ?? []) as { id: number; content: string; special: boolean }[];
@@ -139,7 +151,12 @@ export function vocabKv(src: TokenizerSources): [string, GgufValue][] {
     }
   }
   const names: Record<string, string | null> = {
-    bos: bosName, eos: eosName, unk: contentOf(cfg.unk_token), sep: contentOf(cfg.sep_token), pad: contentOf(cfg.pad_token), mask: contentOf(cfg.mask_token),
+    bos: bosName,
+    eos: eosName,
+    unk: contentOf(cfg.unk_token),
+    sep: contentOf(cfg.sep_token),
+    pad: contentOf(cfg.pad_token),
+    mask: contentOf(cfg.mask_token),
   };
   for (const typ of types_) {
     const flag = cfg[`add_${typ}_token`];
@@ -159,8 +176,12 @@ export function vocabKv(src: TokenizerSources): [string, GgufValue][] {
   ];
   if (merges.length) kv.push(['tokenizer.ggml.merges', { type: 'str[]', value: merges }]);
   const idKey: Record<string, string> = {
-    bos: 'tokenizer.ggml.bos_token_id', eos: 'tokenizer.ggml.eos_token_id', unk: 'tokenizer.ggml.unknown_token_id',
-    sep: 'tokenizer.ggml.seperator_token_id', pad: 'tokenizer.ggml.padding_token_id', mask: 'tokenizer.ggml.mask_token_id',
+    bos: 'tokenizer.ggml.bos_token_id',
+    eos: 'tokenizer.ggml.eos_token_id',
+    unk: 'tokenizer.ggml.unknown_token_id',
+    sep: 'tokenizer.ggml.seperator_token_id',
+    pad: 'tokenizer.ggml.padding_token_id',
+    mask: 'tokenizer.ggml.mask_token_id',
   };
   for (const [typ, id] of special) kv.push([idKey[typ], { type: 'u32', value: id }]);
   for (const [typ, v] of addFlags) {

@@ -38,8 +38,13 @@ Options:
   --quiet         no progress output
 `,
   options: {
-    model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, type: { type: 'string' },
-    'lora-only': { type: 'boolean' }, name: { type: 'string' }, quiet: { type: 'boolean' },
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    out: { type: 'string' },
+    type: { type: 'string' },
+    'lora-only': { type: 'boolean' },
+    name: { type: 'string' },
+    quiet: { type: 'boolean' },
   },
   async run(args) {
     const modelDir = requireString(args, 'model');
@@ -49,7 +54,8 @@ Options:
     const adapterDir = args.values.adapter as string | undefined;
     const loraOnly = !!args.values['lora-only'];
     if (loraOnly && !adapterDir) throw new UsageError('--lora-only needs --adapter');
-    if (loraOnly && args.values.type !== undefined && type !== 'f32') throw new UsageError('--lora-only writes f32 tensors; leave out --type');
+    if (loraOnly && args.values.type !== undefined && type !== 'f32')
+      throw new UsageError('--lora-only writes f32 tensors; leave out --type');
     const name = args.values.name as string | undefined;
     const quiet = !!args.values.quiet;
     const onProgress = progressLine(quiet);
@@ -69,7 +75,10 @@ Options:
     const source = fsModelSource(modelDir);
     try {
       const size = await writeGguf(source, adapter, sink, out, { type, name, onProgress });
-      if (!quiet) process.stderr.write(`prism export-gguf: wrote ${out} (${type}${adapter ? ', adapter merged' : ''}, ${size} bytes)\n`);
+      if (!quiet)
+        process.stderr.write(
+          `prism export-gguf: wrote ${out} (${type}${adapter ? ', adapter merged' : ''}, ${size} bytes)\n`,
+        );
       return 0;
     } finally {
       await source.close();

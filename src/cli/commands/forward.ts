@@ -10,7 +10,8 @@ import { forwardLogits } from '../../infer/runner.ts';
 
 export function parseIds(text: string): number[] {
   const ids = text.split(',').map((s) => Number(s.trim()));
-  if (!ids.length || ids.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`--ids must be comma-separated token ids, got ${text}`);
+  if (!ids.length || ids.some((n) => !Number.isInteger(n) || n < 0))
+    throw new UsageError(`--ids must be comma-separated token ids, got ${text}`);
   return ids;
 }
 
@@ -40,7 +41,10 @@ float32 tensor "logits" of shape [T, V] to FILE.safetensors.
       if (bad !== undefined) throw new UsageError(`--ids: ${bad} is outside the vocabulary (${model.spec.vocab_size})`);
       const logits = await forwardLogits(device, model, ids, adapter);
       const data = new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength);
-      await writeFile(out, writeSafetensors([{ name: 'logits', dtype: 'F32', shape: [ids.length, model.spec.vocab_size], data }]));
+      await writeFile(
+        out,
+        writeSafetensors([{ name: 'logits', dtype: 'F32', shape: [ids.length, model.spec.vocab_size], data }]),
+      );
       model.destroy();
       return 0;
     } finally {

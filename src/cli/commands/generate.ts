@@ -30,9 +30,16 @@ Options:
   --seed N               sampling seed (default 0)
 `,
   options: {
-    model: { type: 'string' }, adapter: { type: 'string' }, template: { type: 'string' }, prompt: { type: 'string' },
-    system: { type: 'string' }, 'max-new-tokens': { type: 'string' }, temperature: { type: 'string' },
-    'top-k': { type: 'string' }, 'top-p': { type: 'string' }, seed: { type: 'string' },
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    template: { type: 'string' },
+    prompt: { type: 'string' },
+    system: { type: 'string' },
+    'max-new-tokens': { type: 'string' },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    seed: { type: 'string' },
   },
   async run(args) {
     const modelDir = requireString(args, 'model');
@@ -40,12 +47,14 @@ Options:
     const prompt = requireString(args, 'prompt');
     const system = args.values.system as string | undefined;
     const maxNew = optionalNumber(args, 'max-new-tokens') ?? 128;
-    if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new-tokens must be a positive integer, got ${maxNew}`);
+    if (!Number.isInteger(maxNew) || maxNew < 1)
+      throw new UsageError(`--max-new-tokens must be a positive integer, got ${maxNew}`);
     const temperature = optionalNumber(args, 'temperature') ?? 0;
     const top_k = optionalNumber(args, 'top-k') ?? 0;
     const top_p = optionalNumber(args, 'top-p') ?? 1;
     const seed = optionalNumber(args, 'seed') ?? 0;
-    if (temperature < 0 || top_k < 0 || !(top_p > 0 && top_p <= 1)) throw new UsageError('--temperature ≥ 0, --top-k ≥ 0 and 0 < --top-p ≤ 1');
+    if (temperature < 0 || top_k < 0 || !(top_p > 0 && top_p <= 1))
+      throw new UsageError('--temperature ≥ 0, --top-k ≥ 0 and 0 < --top-p ≤ 1');
     let template;
     try {
       template = getTemplate(templateId);
@@ -63,21 +72,38 @@ Options:
       const model = await loadModel(source, device, { opened });
       const files = model.tokenizerFiles;
       if (!files['tokenizer.json']) {
-        throw new TokenizerError(`${modelDir}: no tokenizer.json nor tokenizer.model (the model needs its tokenizer files)`);
+        throw new TokenizerError(
+          `${modelDir}: no tokenizer.json nor tokenizer.model (the model needs its tokenizer files)`,
+        );
       }
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
         tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
       });
-      const rendered = render(template, { system, messages: [{ role: 'user', content: prompt }], source: { format: 'messages', line: 1 } } as Parameters<typeof render>[1], { addGenerationPrompt: true });
+      const rendered = render(
+        template,
+        {
+          system,
+          messages: [{ role: 'user', content: prompt }],
+          source: { format: 'messages', line: 1 },
+        } as Parameters<typeof render>[1],
+        { addGenerationPrompt: true },
+      );
       const ids = Array.from(tokenizer.encode(rendered.text, { add_special_tokens: false }) as ArrayLike<number>);
       const { kv, destroy } = createKvRunner(device, model, ids.length + maxNew, adapter);
       // Template stop tokens end the reply as text (decoded with special tokens kept).
       const eos = new Set(eosList(model.spec));
       for await (const piece of run(kvNextLogits(kv), ids, {
-        max_new_tokens: maxNew, temperature, top_k, top_p, seed, eos_token_ids: [...eos], stop: template.stop,
+        max_new_tokens: maxNew,
+        temperature,
+        top_k,
+        top_p,
+        seed,
+        eos_token_ids: [...eos],
+        stop: template.stop,
         decode: (out) => tokenizer.decode(out, { skip_special_tokens: false }),
-      })) process.stdout.write(piece.text);
+      }))
+        process.stdout.write(piece.text);
       process.stdout.write('\n');
       destroy();
       model.destroy();

@@ -22,7 +22,8 @@ async function readTokenizerDir(dir: string): Promise<TokenizerFiles> {
 
 function int(args: Parameters<Command['run']>[0], name: string, fallback: number): number {
   const v = optionalNumber(args, name) ?? fallback;
-  if (!Number.isInteger(v) || v < (name === 'seed' ? 0 : 1)) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < (name === 'seed' ? 0 : 1))
+    throw new UsageError(`--${name} must be a positive integer, got ${v}`);
   return v;
 }
 
@@ -76,9 +77,11 @@ Options:
     const tokArg = requireString(args, 'tokenizer');
     const out = requireString(args, 'out');
     const dtype = (args.values.dtype as string | undefined) ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'bfloat16') throw new UsageError(`--dtype must be float32 or bfloat16, got ${dtype}`);
+    if (dtype !== 'float32' && dtype !== 'bfloat16')
+      throw new UsageError(`--dtype must be float32 or bfloat16, got ${dtype}`);
     const template = (args.values.template as string | undefined) ?? 'chatml';
-    if (template !== 'chatml' && template !== 'llama3') throw new UsageError(`--template must be chatml or llama3, got ${template}`);
+    if (template !== 'chatml' && template !== 'llama3')
+      throw new UsageError(`--template must be chatml or llama3, got ${template}`);
     const factor = optionalNumber(args, 'rope-scaling');
     const vocab = optionalNumber(args, 'vocab');
     let model;
@@ -95,7 +98,9 @@ Options:
         dtype,
         tieEmbeddings: args.values.tie === true ? true : undefined,
         slidingWindow: args.values['sliding-window'] === undefined ? undefined : int(args, 'sliding-window', 1),
-        ropeScaling: factor ? { factor, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 512 } : null,
+        ropeScaling: factor
+          ? { factor, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 512 }
+          : null,
         tokenizer: tokArg === 'bytes' ? 'bytes' : await readTokenizerDir(tokArg),
         template,
       });

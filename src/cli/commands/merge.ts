@@ -7,7 +7,14 @@ import { folderSink } from '../fs-sink.ts';
 import { readAdapterFolder, parseSize } from '../adapter-folder.ts';
 import { DEFAULT_MAX_SHARD_BYTES, writeMergedModel, type FloatDtype } from '../../adapters/merge.ts';
 
-const DTYPES: Record<string, FloatDtype> = { bf16: 'BF16', f16: 'F16', f32: 'F32', bfloat16: 'BF16', float16: 'F16', float32: 'F32' };
+const DTYPES: Record<string, FloatDtype> = {
+  bf16: 'BF16',
+  f16: 'F16',
+  f32: 'F32',
+  bfloat16: 'BF16',
+  float16: 'F16',
+  float32: 'F32',
+};
 
 /** Refuse to write into a folder that already holds files: a merge never mixes with an older model. */
 export async function requireEmptyFolder(dir: string, flag = '--out'): Promise<void> {
@@ -17,7 +24,10 @@ export async function requireEmptyFolder(dir: string, flag = '--out'): Promise<v
   } catch {
     return; // does not exist yet: created on write
   }
-  if (names.length) throw new UsageError(`${flag} ${dir} is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); choose a new or empty folder`);
+  if (names.length)
+    throw new UsageError(
+      `${flag} ${dir} is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); choose a new or empty folder`,
+    );
 }
 
 export function progressLine(quiet: boolean): (p: { file: string; written: number; total: number }) => void {
@@ -52,8 +62,12 @@ Options:
   --quiet                no progress output
 `,
   options: {
-    model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string' },
-    'max-shard-size': { type: 'string' }, quiet: { type: 'boolean' },
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    out: { type: 'string' },
+    dtype: { type: 'string' },
+    'max-shard-size': { type: 'string' },
+    quiet: { type: 'boolean' },
   },
   async run(args) {
     const modelDir = requireString(args, 'model');
@@ -62,12 +76,19 @@ Options:
     const dtypeText = args.values.dtype as string | undefined;
     const dtype = dtypeText === undefined ? undefined : DTYPES[dtypeText];
     if (dtypeText !== undefined && !dtype) throw new UsageError(`--dtype must be bf16, f16 or f32, got ${dtypeText}`);
-    const maxShardBytes = args.values['max-shard-size'] === undefined ? DEFAULT_MAX_SHARD_BYTES : parseSize(args.values['max-shard-size'] as string, '--max-shard-size');
+    const maxShardBytes =
+      args.values['max-shard-size'] === undefined
+        ? DEFAULT_MAX_SHARD_BYTES
+        : parseSize(args.values['max-shard-size'] as string, '--max-shard-size');
     await requireEmptyFolder(out);
     const adapter = await readAdapterFolder(adapterDir);
     const source = fsModelSource(modelDir);
     try {
-      const files = await writeMergedModel(source, adapter, folderSink(out), { dtype, maxShardBytes, onProgress: progressLine(!!args.values.quiet) });
+      const files = await writeMergedModel(source, adapter, folderSink(out), {
+        dtype,
+        maxShardBytes,
+        onProgress: progressLine(!!args.values.quiet),
+      });
       if (!args.values.quiet) process.stderr.write(`prism merge: wrote ${files.length} files to ${out}\n`);
       return 0;
     } finally {

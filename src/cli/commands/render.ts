@@ -4,7 +4,15 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { readDataset } from '../../data/index.ts';
 import {
-  getTemplate, LossScaleError, parseLossScale, refusalFix, renderChecked, TemplateError, templateIds, type LossPolicy, type Rendered,
+  getTemplate,
+  LossScaleError,
+  parseLossScale,
+  refusalFix,
+  renderChecked,
+  TemplateError,
+  templateIds,
+  type LossPolicy,
+  type Rendered,
 } from '../../templates/index.ts';
 import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { TEMPLATE_VAR_HELP, TEMPLATE_VAR_OPTIONS, templateVarOptions } from '../template-vars-option.ts';
@@ -79,16 +87,19 @@ export const render: Command = {
   },
   async run(args) {
     const id = requireString(args, 'template');
-    if (!(templateIds as string[]).includes(id)) throw new UsageError(`unknown template '${id}' (built in: ${templateIds.join(', ')})`);
+    if (!(templateIds as string[]).includes(id))
+      throw new UsageError(`unknown template '${id}' (built in: ${templateIds.join(', ')})`);
     const spec = getTemplate(id);
     const file = args.positionals[0];
     if (!file) throw new UsageError('missing FILE');
     if (args.positionals.length > 1) throw new UsageError(`one FILE only, got ${args.positionals.length}`);
     const agentTemplate = agentTemplateOption(args, spec);
     const loss = (args.values.loss as string | undefined) ?? 'all_assistant';
-    if (!LOSS.includes(loss as LossPolicy)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
+    if (!LOSS.includes(loss as LossPolicy))
+      throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
     const lossScale = args.values['loss-scale'] as string | undefined;
-    if (lossScale !== undefined && args.values.loss !== undefined) throw new UsageError('give --loss or --loss-scale, not both (--loss-scale names the base strategy itself)');
+    if (lossScale !== undefined && args.values.loss !== undefined)
+      throw new UsageError('give --loss or --loss-scale, not both (--loss-scale names the base strategy itself)');
     if (lossScale !== undefined) {
       try {
         parseLossScale(lossScale);
@@ -98,7 +109,8 @@ export const render: Command = {
       }
     }
     const boundary = (args.values['last-round-boundary'] as string | undefined) ?? 'user_or_tool';
-    if (boundary !== 'user' && boundary !== 'user_or_tool') throw new UsageError(`--last-round-boundary must be user or user_or_tool, got ${boundary}`);
+    if (boundary !== 'user' && boundary !== 'user_or_tool')
+      throw new UsageError(`--last-round-boundary must be user or user_or_tool, got ${boundary}`);
     const opts = {
       agentTemplate,
       lossScale,
@@ -120,12 +132,19 @@ export const render: Command = {
       return 1;
     }
     try {
-      const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
+      const stream = Readable.toWeb(
+        handle.createReadStream({ autoClose: false }),
+      ) as unknown as ReadableStream<Uint8Array>;
       for await (const rec of readDataset(stream, { forGeneration: opts.addGenerationPrompt })) {
         let out: Record<string, unknown>;
         const errors = rec.issues.filter((i) => i.severity === 'error');
         if (!rec.conversation || errors.length > 0) {
-          out = { line: rec.line, error: (errors.length ? errors : rec.issues).map((i) => `${i.code}: ${i.message}`).join('; ') || 'record could not be read' };
+          out = {
+            line: rec.line,
+            error:
+              (errors.length ? errors : rec.issues).map((i) => `${i.code}: ${i.message}`).join('; ') ||
+              'record could not be read',
+          };
         } else {
           try {
             const r = renderChecked(spec, rec.conversation, opts);
@@ -137,9 +156,10 @@ export const render: Command = {
             // Whatever fails on one record stays that record's error: the rest of the file goes on.
             // A refusal an opt-in fix would render says so (Mistral Small's tool call ids).
             const fix = err instanceof TemplateError ? refusalFix(spec, rec.conversation, opts) : undefined;
-            out = err instanceof TemplateError
-              ? { line: rec.line, error: `${id} refuses this record: ${err.message}${fix ? `; ${fix}` : ''}` }
-              : { line: rec.line, error: `rendering this record failed: ${(err as Error).message}` };
+            out =
+              err instanceof TemplateError
+                ? { line: rec.line, error: `${id} refuses this record: ${err.message}${fix ? `; ${fix}` : ''}` }
+                : { line: rec.line, error: `rendering this record failed: ${(err as Error).message}` };
           }
         }
         if (!process.stdout.write(json ? JSON.stringify(out) + '\n' : human(out, color))) {
@@ -159,7 +179,11 @@ export const render: Command = {
 function human(out: Record<string, unknown>, color: boolean): string {
   const head = `--- line ${out.line}`;
   if ('error' in out) return `${head}: error: ${out.error}\n`;
-  const r = { text: out.text as string, spans: out.spans as Rendered['spans'], warnings: out.warnings as Rendered['warnings'] };
+  const r = {
+    text: out.text as string,
+    spans: out.spans as Rendered['spans'],
+    warnings: out.warnings as Rendered['warnings'],
+  };
   const warns = r.warnings.map((w) => `  warning ${w.code}: ${w.message}\n`).join('');
   return `${head}\n${warns}${marked(r, color)}\n`;
 }

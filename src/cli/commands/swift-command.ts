@@ -34,7 +34,10 @@ async function fromAdapter(dir: string): Promise<{ config: TrainConfig; info: Pr
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const state = (await readJson(join(dir, 'trainer_state.json')).catch(() => null)) as { config?: TrainConfig } | null;
-  if (!state?.config) throw new UsageError(`${dir}: no ${PRISM_JSON_FILE} or trainer_state.json with the run's config (was it trained by Prism?)`);
+  if (!state?.config)
+    throw new UsageError(
+      `${dir}: no ${PRISM_JSON_FILE} or trainer_state.json with the run's config (was it trained by Prism?)`,
+    );
   return { config: state.config, info: null };
 }
 
@@ -57,7 +60,11 @@ Options:
   --output-dir DIR   swift sft's output folder (default: output)
 `,
   options: {
-    adapter: { type: 'string' }, config: { type: 'string' }, 'model-id': { type: 'string' }, dataset: { type: 'string' }, 'output-dir': { type: 'string' },
+    adapter: { type: 'string' },
+    config: { type: 'string' },
+    'model-id': { type: 'string' },
+    dataset: { type: 'string' },
+    'output-dir': { type: 'string' },
   },
   async run(args) {
     const adapterDir = args.values.adapter as string | undefined;
@@ -72,24 +79,41 @@ Options:
       if (j && (j as { format?: unknown }).format === 'prism.adapter') info = parsePrismJson(JSON.stringify(j));
     }
     const issues = validateTrainConfig(config);
-    if (issues.length) throw new UsageError(`the run's config is not valid: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    if (issues.length)
+      throw new UsageError(
+        `the run's config is not valid: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+      );
     const given = args.values['model-id'] as string | undefined;
-    if (given !== undefined && !hubModelId(given)) throw new UsageError(`--model-id ${given} is not a Hub id (owner/name)`);
+    if (given !== undefined && !hubModelId(given))
+      throw new UsageError(`--model-id ${given} is not a Hub id (owner/name)`);
     const hub = given ?? info?.base_model.hub_id ?? hubModelId(config.model_id);
-    const dataset = (args.values.dataset as string | undefined) ?? info?.dataset?.file ?? (info?.dataset ? datasetPathInZip({ dataset: info.dataset }) : 'train.jsonl');
+    const dataset =
+      (args.values.dataset as string | undefined) ??
+      info?.dataset?.file ??
+      (info?.dataset ? datasetPathInZip({ dataset: info.dataset }) : 'train.jsonl');
     const out = (args.values['output-dir'] as string | undefined) ?? 'output';
     const modelId = hub ?? BASE_MODEL_PLACEHOLDER;
     const lines: string[] = [];
     if (!hub) lines.push(`# ${NO_HUB_ID_NOTE} Replace BASE_MODEL below (or pass --model-id).`);
     try {
-      lines.push('# The same LoRA training with ms-swift 4.x:', swiftCommand(config, { datasetPath: dataset, outputDir: out, modelId }), '');
+      lines.push(
+        '# The same LoRA training with ms-swift 4.x:',
+        swiftCommand(config, { datasetPath: dataset, outputDir: out, modelId }),
+        '',
+      );
     } catch (err) {
       if (err instanceof SwiftCommandError) throw new UsageError(err.message);
       throw err;
     }
     lines.push(
-      adapterDir ? '# Merge this adapter into the base model:' : `# Merge the trained adapter (a checkpoint under ${out}/) into the base model:`,
-      swiftExportCommand(config, { adapterPath: adapterDir ?? `${out}/vX-XXXXXXXX-XXXXXX/checkpoint-N`, outputDir: `${out}-merged`, modelId }),
+      adapterDir
+        ? '# Merge this adapter into the base model:'
+        : `# Merge the trained adapter (a checkpoint under ${out}/) into the base model:`,
+      swiftExportCommand(config, {
+        adapterPath: adapterDir ?? `${out}/vX-XXXXXXXX-XXXXXX/checkpoint-N`,
+        outputDir: `${out}-merged`,
+        modelId,
+      }),
     );
     process.stdout.write(lines.join('\n') + '\n');
     return 0;

@@ -1,5 +1,11 @@
 // `prism templates [--json]`: the built-in chat templates.
-import { agentTemplateList, getTemplate, nativeAgentId, templateIds, toolFormatDescriptions } from '../../templates/index.ts';
+import {
+  agentTemplateList,
+  getTemplate,
+  nativeAgentId,
+  templateIds,
+  toolFormatDescriptions,
+} from '../../templates/index.ts';
 import type { Command } from '../command.ts';
 
 const help = `Usage: prism templates [--json]
@@ -55,8 +61,13 @@ export const templates: Command = {
     lines.push('', 'Tool formats:', ...Object.entries(toolFormatDescriptions).map(([k, v]) => `  ${k}: ${v}`));
     const agents = agentTemplateList();
     const aw = Math.max(...agents.map((a) => a.id.length));
-    lines.push('', 'Agent templates (--agent-template; default: the family\'s native format):');
-    lines.push(...agents.map((a) => `  ${a.id.padEnd(aw)}  ${a.kind.padEnd(8)}  ${a.description}${a.families ? ` (${a.families.join(', ')} only)` : ''}`));
+    lines.push('', "Agent templates (--agent-template; default: the family's native format):");
+    lines.push(
+      ...agents.map(
+        (a) =>
+          `  ${a.id.padEnd(aw)}  ${a.kind.padEnd(8)}  ${a.description}${a.families ? ` (${a.families.join(', ')} only)` : ''}`,
+      ),
+    );
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },

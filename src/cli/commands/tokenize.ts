@@ -7,7 +7,14 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { readDataset } from '../../data/index.ts';
-import { getTemplate, LOSS_SCALE_NAMES, LossScaleError, parseLossScale, templateIds, type LossPolicy } from '../../templates/index.ts';
+import {
+  getTemplate,
+  LOSS_SCALE_NAMES,
+  LossScaleError,
+  parseLossScale,
+  templateIds,
+  type LossPolicy,
+} from '../../templates/index.ts';
 import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { effectiveLossScale } from '../../train/config.ts';
 import type { PipelineItem } from '../../tokenize/pipeline.ts';
@@ -81,20 +88,27 @@ export const tokenize: Command = {
     const dir = requireString(args, 'tokenizer');
     const template = requireString(args, 'template');
     const outPath = requireString(args, 'out');
-    if (!(templateIds as string[]).includes(template)) throw new UsageError(`unknown template '${template}' (built in: ${templateIds.join(', ')})`);
+    if (!(templateIds as string[]).includes(template))
+      throw new UsageError(`unknown template '${template}' (built in: ${templateIds.join(', ')})`);
     const agentTemplate = agentTemplateOption(args, getTemplate(template));
     const file = args.positionals[0];
     if (!file) throw new UsageError('missing FILE');
     if (args.positionals.length > 1) throw new UsageError(`one FILE only, got ${args.positionals.length}`);
     const maxLength = optionalNumber(args, 'max-length');
-    if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength > 0)) throw new UsageError(`--max-length must be a positive integer, got ${maxLength}`);
+    if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength > 0))
+      throw new UsageError(`--max-length must be a positive integer, got ${maxLength}`);
     const truncation = ((args.values.truncation as string | undefined) ?? 'delete') as Truncation;
-    if (!TRUNCATION.includes(truncation)) throw new UsageError(`--truncation must be one of ${TRUNCATION.join(', ')}, got ${truncation}`);
+    if (!TRUNCATION.includes(truncation))
+      throw new UsageError(`--truncation must be one of ${TRUNCATION.join(', ')}, got ${truncation}`);
     const loss = args.values.loss as LossPolicy | undefined;
-    if (loss !== undefined && !LOSS.includes(loss)) throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
+    if (loss !== undefined && !LOSS.includes(loss))
+      throw new UsageError(`--loss must be one of ${LOSS.join(', ')}, got ${loss}`);
     let lossScale: string;
     try {
-      lossScale = effectiveLossScale({ loss_scale: (args.values['loss-scale'] as string | undefined) ?? 'default', loss_policy: loss });
+      lossScale = effectiveLossScale({
+        loss_scale: (args.values['loss-scale'] as string | undefined) ?? 'default',
+        loss_policy: loss,
+      });
       parseLossScale(lossScale);
     } catch (err) {
       if (err instanceof LossScaleError) throw new UsageError(`--loss-scale: ${err.message}`);
@@ -102,7 +116,8 @@ export const tokenize: Command = {
     }
     const templateVars = templateVarOptions(args, getTemplate(template));
     const workers = optionalNumber(args, 'workers') ?? nodePoolSize();
-    if (!(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be a positive integer, got ${workers}`);
+    if (!(Number.isInteger(workers) && workers >= 1))
+      throw new UsageError(`--workers must be a positive integer, got ${workers}`);
 
     let files;
     try {
@@ -125,7 +140,9 @@ export const tokenize: Command = {
     let written = 0;
     const started = performance.now();
     try {
-      const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
+      const stream = Readable.toWeb(
+        handle.createReadStream({ autoClose: false }),
+      ) as unknown as ReadableStream<Uint8Array>;
       // Unreadable records are counted here; they never reach the workers.
       async function* items(): AsyncGenerator<PipelineItem> {
         for await (const rec of readDataset(stream)) {
@@ -133,7 +150,12 @@ export const tokenize: Command = {
           const errors = rec.issues.filter((i) => i.severity === 'error');
           if (!rec.conversation || errors.length) {
             stats.addFailure();
-            failures.push({ line: rec.line, error: (errors.length ? errors : rec.issues).map((i) => `${i.code}: ${i.message}`).join('; ') || 'record could not be read' });
+            failures.push({
+              line: rec.line,
+              error:
+                (errors.length ? errors : rec.issues).map((i) => `${i.code}: ${i.message}`).join('; ') ||
+                'record could not be read',
+            });
             continue;
           }
           yield { line: rec.line, conversation: rec.conversation };
@@ -167,14 +189,31 @@ export const tokenize: Command = {
       await handle.close();
     }
     const seconds = (performance.now() - started) / 1000;
-    const summary = { file, template, tokenizer: dir, out: outPath, written, max_length: maxLength ?? null, truncation, workers, seconds, stats: stats.result(), failures };
+    const summary = {
+      file,
+      template,
+      tokenizer: dir,
+      out: outPath,
+      written,
+      max_length: maxLength ?? null,
+      truncation,
+      workers,
+      seconds,
+      stats: stats.result(),
+      failures,
+    };
     if (args.values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     if (!args.values.quiet) process.stderr.write(describe(summary.stats, written, seconds, failures));
     return 0;
   },
 };
 
-function describe(s: DatasetStats, written: number, seconds: number, failures: { line: number; error: string }[]): string {
+function describe(
+  s: DatasetStats,
+  written: number,
+  seconds: number,
+  failures: { line: number; error: string }[],
+): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
     `records ${s.records + s.failed}: ${written} written, ${s.dropped} dropped over max_length, ${s.truncated} truncated, ${s.failed} failed`,
@@ -182,7 +221,8 @@ function describe(s: DatasetStats, written: number, seconds: number, failures: {
     `${(s.records / Math.max(seconds, 1e-9)).toFixed(0)} records/s, ${(s.totalTokens / Math.max(seconds, 1e-9)).toFixed(0)} tokens/s`,
   ];
   if (s.noTrainedTokens) lines.push(`${s.noTrainedTokens} records have no trained token`);
-  if (s.straddles) lines.push(`${s.straddles} tokens straddle a weight boundary (trained or not; each takes the larger weight)`);
+  if (s.straddles)
+    lines.push(`${s.straddles} tokens straddle a weight boundary (trained or not; each takes the larger weight)`);
   const { edges, counts } = s.histogram;
   const last = counts.reduce((k, c, i) => (c ? i : k), 0);
   lines.push('tokens per record:');

@@ -32,53 +32,144 @@ afterAll(() => {
 
 describe('prism train', () => {
   it('writes a PEFT folder whose adapter gives the same logits in PyTorch (PEFT semantics) as in our decoder', async () => {
-    const tm = makeTinyModel({ arch: 'llama', hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 64, seed: 1, dtype: 'float32', tokenizer: 'bytes', template: 'llama3' });
+    const tm = makeTinyModel({
+      arch: 'llama',
+      hidden: 32,
+      layers: 2,
+      heads: 4,
+      kvHeads: 2,
+      intermediate: 64,
+      seed: 1,
+      dtype: 'float32',
+      tokenizer: 'bytes',
+      template: 'llama3',
+    });
     const model = join(dir, 'model');
     writeFiles(model, { ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 9) });
     const data = join(dir, 'data.jsonl');
-    writeFileSync(data, [
-      ['Capital of France?', 'Paris.'], ['2 + 2?', 'Four.'], ['Sky color?', 'Blue.'], ['Grass color?', 'Green.'], ['Say hi', 'Hello!'],
-    ].map(([q, a]) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] })).join('\n') + '\n');
+    writeFileSync(
+      data,
+      [
+        ['Capital of France?', 'Paris.'],
+        ['2 + 2?', 'Four.'],
+        ['Sky color?', 'Blue.'],
+        ['Grass color?', 'Green.'],
+        ['Say hi', 'Hello!'],
+      ]
+        .map(([q, a]) =>
+          JSON.stringify({
+            messages: [
+              { role: 'user', content: q },
+              { role: 'assistant', content: a },
+            ],
+          }),
+        )
+        .join('\n') + '\n',
+    );
     const out = join(dir, 'adapter');
     const args = [
-      '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'train',
-      '--model', model, '--data', data, '--template', 'llama3', '--out', out, '--model-id', 'test/tiny-llama',
-      '--r', '4', '--lora-alpha', '8', '--use-rslora', '--target-modules', 'q_proj,v_proj,o_proj,down_proj', '--lora-dropout', '0.1',
-      '--lr', '2e-2', '--max-steps', '4', '--batch-size', '2', '--grad-accum', '1', '--packing', '--max-length', '64',
-      '--eval-ratio', '0.2', '--save-steps', '2',
+      '--import',
+      'tsx',
+      '--import',
+      './src/cli/register.mjs',
+      'src/cli/main.ts',
+      'train',
+      '--model',
+      model,
+      '--data',
+      data,
+      '--template',
+      'llama3',
+      '--out',
+      out,
+      '--model-id',
+      'test/tiny-llama',
+      '--r',
+      '4',
+      '--lora-alpha',
+      '8',
+      '--use-rslora',
+      '--target-modules',
+      'q_proj,v_proj,o_proj,down_proj',
+      '--lora-dropout',
+      '0.1',
+      '--lr',
+      '2e-2',
+      '--max-steps',
+      '4',
+      '--batch-size',
+      '2',
+      '--grad-accum',
+      '1',
+      '--packing',
+      '--max-length',
+      '64',
+      '--eval-ratio',
+      '0.2',
+      '--save-steps',
+      '2',
     ];
-    const res = execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const res = execFileSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(res).toBe('');
     const cfg = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
     expect(cfg).toMatchObject({
-      peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, use_rslora: true, lora_dropout: 0.1,
-      base_model_name_or_path: 'test/tiny-llama', target_modules: ['down_proj', 'o_proj', 'q_proj', 'v_proj'],
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      r: 4,
+      lora_alpha: 8,
+      use_rslora: true,
+      lora_dropout: 0.1,
+      base_model_name_or_path: 'test/tiny-llama',
+      target_modules: ['down_proj', 'o_proj', 'q_proj', 'v_proj'],
     });
     const state = JSON.parse(readFileSync(join(out, 'trainer_state.json'), 'utf8'));
     expect(state.global_step).toBe(4);
     expect(state.log_history.some((p: { eval_loss?: number }) => p.eval_loss !== undefined)).toBe(true);
     // prism.json: the run as Prism's import and `prism swift-command` read it back.
     const prism = JSON.parse(readFileSync(join(out, 'prism.json'), 'utf8'));
-    expect(prism).toMatchObject({ format: 'prism.adapter', template: 'llama3', loss_scale: 'default', steps: 4, base_model: { hub_id: 'test/tiny-llama' } });
+    expect(prism).toMatchObject({
+      format: 'prism.adapter',
+      template: 'llama3',
+      loss_scale: 'default',
+      steps: 4,
+      base_model: { hub_id: 'test/tiny-llama' },
+    });
     expect(prism.loss_curve).toEqual(state.log_history);
     expect(prism.dataset.name).toBe('data.jsonl');
     expect(prism.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     // Logits of a prompt: PyTorch with the adapter, PyTorch without, ours with it.
     const ids = [[1, 40, 77, 300, 12, 99, 5, 250, 31, 64, 8, 200]];
-    runPython(REF, [
-      { model, adapter: out, input_ids: ids, out: join(dir, 'ref.safetensors') },
-      { model, input_ids: ids, out: join(dir, 'base.safetensors') },
-    ], join(dir, 'jobs.json'));
+    runPython(
+      REF,
+      [
+        { model, adapter: out, input_ids: ids, out: join(dir, 'ref.safetensors') },
+        { model, input_ids: ids, out: join(dir, 'base.safetensors') },
+      ],
+      join(dir, 'jobs.json'),
+    );
     const ref = (await readST(join(dir, 'ref.safetensors'))).get('logits')!;
     const baseLogits = (await readST(join(dir, 'base.safetensors'))).get('logits')!;
 
-    const files = new Map(['adapter_config.json', 'adapter_model.safetensors'].map((n) => [n, new Uint8Array(readFileSync(join(out, n)))]));
+    const files = new Map(
+      ['adapter_config.json', 'adapter_model.safetensors'].map((n) => [n, new Uint8Array(readFileSync(join(out, n)))]),
+    );
     const adapter = importAdapter(files);
     const device = await nodeDevice();
     const dec = createDecoder(device, tm.spec, await loadWeights(device, model), {
-      batch: 1, seqLen: ids[0].length,
-      lora: { r: adapter.config.r, alpha: adapter.config.lora_alpha, rslora: adapter.config.use_rslora, targets: adapter.config.target_modules as never, dropout: 0 },
+      batch: 1,
+      seqLen: ids[0].length,
+      lora: {
+        r: adapter.config.r,
+        alpha: adapter.config.lora_alpha,
+        rslora: adapter.config.use_rslora,
+        targets: adapter.config.target_modules as never,
+        dropout: 0,
+      },
     });
     for (const t of adapter.tensors) {
       const grp = ['q_proj', 'k_proj', 'v_proj', 'o_proj'].includes(t.module) ? 'self_attn' : 'mlp';
@@ -90,7 +181,9 @@ describe('prism train', () => {
     const scale = ref.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     const err = maxAbsErr(got, ref) / scale;
     const effect = maxAbsErr(baseLogits, ref) / scale;
-    console.log(`prism train adapter: logits rel err ${err.toExponential(2)} (adapter changes logits by ${effect.toExponential(2)})`);
+    console.log(
+      `prism train adapter: logits rel err ${err.toExponential(2)} (adapter changes logits by ${effect.toExponential(2)})`,
+    );
     expect(err).toBeLessThan(1e-4);
     expect(effect).toBeGreaterThan(1e-2);
 
@@ -105,21 +198,87 @@ describe('prism train', () => {
     expect(Buffer.compare(readFileSync(join(out, 'adapter_model.safetensors')), first)).toBe(0);
   }, 300_000);
 
-  it('never resumes another run\'s checkpoint, and never mixes two runs in one folder', () => {
-    const tm = makeTinyModel({ arch: 'qwen2', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 2, dtype: 'float32', tokenizer: 'bytes' });
+  it("never resumes another run's checkpoint, and never mixes two runs in one folder", () => {
+    const tm = makeTinyModel({
+      arch: 'qwen2',
+      hidden: 32,
+      layers: 1,
+      heads: 4,
+      kvHeads: 2,
+      intermediate: 48,
+      seed: 2,
+      dtype: 'float32',
+      tokenizer: 'bytes',
+    });
     const model = join(dir, 'model-b');
     writeFiles(model, { ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 3) });
-    const jsonl = (pairs: string[][]) => pairs.map(([q, a]) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] })).join('\n') + '\n';
+    const jsonl = (pairs: string[][]) =>
+      pairs
+        .map(([q, a]) =>
+          JSON.stringify({
+            messages: [
+              { role: 'user', content: q },
+              { role: 'assistant', content: a },
+            ],
+          }),
+        )
+        .join('\n') + '\n';
     const dataA = join(dir, 'a.jsonl');
     const dataB = join(dir, 'b.jsonl');
-    writeFileSync(dataA, jsonl([['Hi', 'Hello.'], ['Bye', 'Goodbye.'], ['Yes?', 'No.']]));
-    writeFileSync(dataB, jsonl([['Ping', 'Pong.'], ['Up?', 'Down.'], ['Left?', 'Right.']]));
+    writeFileSync(
+      dataA,
+      jsonl([
+        ['Hi', 'Hello.'],
+        ['Bye', 'Goodbye.'],
+        ['Yes?', 'No.'],
+      ]),
+    );
+    writeFileSync(
+      dataB,
+      jsonl([
+        ['Ping', 'Pong.'],
+        ['Up?', 'Down.'],
+        ['Left?', 'Right.'],
+      ]),
+    );
     const out = join(dir, 'out-ab');
-    const cli = (data: string, ...more: string[]) => spawnSync(process.execPath, [
-      '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'train', '--model', model, '--data', data,
-      '--template', 'qwen2_5', '--out', out, '--r', '2', '--lr', '1e-2', '--max-steps', '2', '--batch-size', '2', '--grad-accum', '1',
-      '--save-steps', '1', '--max-length', '64', '--quiet', ...more,
-    ], { cwd: ROOT, encoding: 'utf8' });
+    const cli = (data: string, ...more: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--import',
+          './src/cli/register.mjs',
+          'src/cli/main.ts',
+          'train',
+          '--model',
+          model,
+          '--data',
+          data,
+          '--template',
+          'qwen2_5',
+          '--out',
+          out,
+          '--r',
+          '2',
+          '--lr',
+          '1e-2',
+          '--max-steps',
+          '2',
+          '--batch-size',
+          '2',
+          '--grad-accum',
+          '1',
+          '--save-steps',
+          '1',
+          '--max-length',
+          '64',
+          '--quiet',
+          ...more,
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
 
     const a = cli(dataA);
     expect(a.status, a.stderr).toBe(0);
@@ -173,18 +332,59 @@ describe('prism train', () => {
   }, 300_000);
 
   it('a run where every step was skipped (NaN) writes no adapter and exits 1 with the reason', () => {
-    const tm = makeTinyModel({ arch: 'llama', hidden: 32, layers: 1, heads: 4, kvHeads: 2, intermediate: 48, seed: 4, dtype: 'float32', tokenizer: 'bytes' });
+    const tm = makeTinyModel({
+      arch: 'llama',
+      hidden: 32,
+      layers: 1,
+      heads: 4,
+      kvHeads: 2,
+      intermediate: 48,
+      seed: 4,
+      dtype: 'float32',
+      tokenizer: 'bytes',
+    });
     const model = join(dir, 'model-nan');
     writeFiles(model, { ...tm.files, 'model.safetensors': randomWeights(tm.spec, 'F32', 5, ['model.norm.weight']) });
     const data = join(dir, 'nan.jsonl');
-    writeFileSync(data, JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }) + '\n');
+    writeFileSync(
+      data,
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Hello.' },
+        ],
+      }) + '\n',
+    );
     const out = join(dir, 'out-nan');
-    const res = spawnSync(process.execPath, [
-      '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'train', '--model', model, '--data', data,
-      '--template', 'llama3', '--out', out, '--max-steps', '1', '--grad-accum', '1', '--quiet',
-    ], { cwd: ROOT, encoding: 'utf8' });
+    const res = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './src/cli/register.mjs',
+        'src/cli/main.ts',
+        'train',
+        '--model',
+        model,
+        '--data',
+        data,
+        '--template',
+        'llama3',
+        '--out',
+        out,
+        '--max-steps',
+        '1',
+        '--grad-accum',
+        '1',
+        '--quiet',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/^prism train: no optimizer step was applied: all 1 steps were skipped \(loss is NaN\).* — no adapter written\n$/);
+    expect(res.stderr).toMatch(
+      /^prism train: no optimizer step was applied: all 1 steps were skipped \(loss is NaN\).* — no adapter written\n$/,
+    );
     expect(existsSync(join(out, 'adapter_model.safetensors'))).toBe(false);
     expect(existsSync(join(out, 'adapter_config.json'))).toBe(false);
   }, 300_000);

@@ -97,7 +97,11 @@ async function checkpointSteps(dir: string): Promise<number[]> {
   } catch {
     return [];
   }
-  return names.map((n) => /^checkpoint-(\d+)$/.exec(n)).filter((m) => m).map((m) => Number(m![1])).sort((a, b) => b - a);
+  return names
+    .map((n) => /^checkpoint-(\d+)$/.exec(n))
+    .filter((m) => m)
+    .map((m) => Number(m![1]))
+    .sort((a, b) => b - a);
 }
 
 /** Checkpoints as folders OUT/checkpoints/checkpoint-N with the same three parts the browser stores. */
@@ -108,9 +112,16 @@ export function fileCheckpoints(dir: string): CheckpointStorage {
       await mkdir(d, { recursive: true });
       await writeFile(join(d, 'lora.safetensors'), cp.lora);
       await writeFile(join(d, 'optimizer.safetensors'), cp.optimizer);
-      await writeFile(join(d, 'state.json'), JSON.stringify({
-        step: cp.step, data_position: cp.data_position, rng_state: cp.rng_state, trainer_state: cp.trainer_state, fingerprint: cp.fingerprint,
-      }));
+      await writeFile(
+        join(d, 'state.json'),
+        JSON.stringify({
+          step: cp.step,
+          data_position: cp.data_position,
+          rng_state: cp.rng_state,
+          trainer_state: cp.trainer_state,
+          fingerprint: cp.fingerprint,
+        }),
+      );
     },
     async latest() {
       for (const step of await checkpointSteps(dir)) {
@@ -165,12 +176,15 @@ function progress(tty: boolean, loggingSteps: number, quiet: boolean): (e: Train
   return (e) => {
     switch (e.type) {
       case 'start':
-        out(`prism train: ${e.total_steps} steps (${e.steps_per_epoch}/epoch, ${e.gradient_accumulation_steps} micro-batches each), ` +
-          `${e.train_rows} train rows, ${e.eval_rows} eval rows, rows up to ${e.seq_len} tokens, planned GPU memory ${(e.planned_bytes / 2 ** 20).toFixed(1)} MiB` +
-          `${e.resumed_from !== null ? `, resuming from step ${e.resumed_from}` : ''}\n`);
+        out(
+          `prism train: ${e.total_steps} steps (${e.steps_per_epoch}/epoch, ${e.gradient_accumulation_steps} micro-batches each), ` +
+            `${e.train_rows} train rows, ${e.eval_rows} eval rows, rows up to ${e.seq_len} tokens, planned GPU memory ${(e.planned_bytes / 2 ** 20).toFixed(1)} MiB` +
+            `${e.resumed_from !== null ? `, resuming from step ${e.resumed_from}` : ''}\n`,
+        );
         break;
       case 'step': {
-        const line = `step ${e.step}/${e.total_steps} loss ${e.loss.toFixed(4)} lr ${e.learning_rate.toExponential(2)} grad_norm ${e.grad_norm.toFixed(3)} ` +
+        const line =
+          `step ${e.step}/${e.total_steps} loss ${e.loss.toFixed(4)} lr ${e.learning_rate.toExponential(2)} grad_norm ${e.grad_norm.toFixed(3)} ` +
           `${e.tokens_per_second.toFixed(0)} tok/s ETA ${duration(e.eta_seconds)}`;
         if (tty) {
           const width = 24;
@@ -225,8 +239,10 @@ export const train: Command = {
     // Checkpoints of two runs in one folder would let a later --resume continue the wrong one.
     const existing = await checkpointSteps(checkpointDir);
     if (!resume && existing.length) {
-      process.stderr.write(`prism train: ${checkpointDir} already holds checkpoints of a run (newest: checkpoint-${existing[0]}) — ` +
-        'continue that run with --resume, or start this one with another --out (or delete that checkpoints folder)\n');
+      process.stderr.write(
+        `prism train: ${checkpointDir} already holds checkpoints of a run (newest: checkpoint-${existing[0]}) — ` +
+          'continue that run with --resume, or start this one with another --out (or delete that checkpoints folder)\n',
+      );
       return 1;
     }
 
@@ -240,7 +256,9 @@ export const train: Command = {
 
       // Data: render + encode every record (in this thread: the GPU work dominates).
       const pipe = new TokenizePipeline(tokenizer, {
-        template, loss_scale: effectiveLossScale(config), length: { max_length: maxLength, truncation: config.truncation_strategy },
+        template,
+        loss_scale: effectiveLossScale(config),
+        length: { max_length: maxLength, truncation: config.truncation_strategy },
         render: { agentTemplate: config.agent_template },
       });
       const records: TrainRecord[] = [];
@@ -248,7 +266,9 @@ export const train: Command = {
       let dropped = 0;
       const handle = await open(dataFile, 'r');
       try {
-        const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
+        const stream = Readable.toWeb(
+          handle.createReadStream({ autoClose: false }),
+        ) as unknown as ReadableStream<Uint8Array>;
         for await (const rec of readDataset(stream)) {
           if (rec.line === 0) continue;
           if (!rec.conversation || rec.issues.some((i) => i.severity === 'error')) {
@@ -260,13 +280,17 @@ export const train: Command = {
           else if (!r.record) dropped++;
           else {
             const { input_ids, labels, loss_scale } = r.record;
-            records.push(loss_scale ? { line: r.line, input_ids, labels, loss_scale } : { line: r.line, input_ids, labels });
+            records.push(
+              loss_scale ? { line: r.line, input_ids, labels, loss_scale } : { line: r.line, input_ids, labels },
+            );
           }
         }
       } finally {
         await handle.close();
       }
-      log(`prism train: ${records.length} records from ${dataFile}${failed ? `, ${failed} unreadable or refused` : ''}${dropped ? `, ${dropped} longer than ${maxLength} tokens dropped` : ''}\n`);
+      log(
+        `prism train: ${records.length} records from ${dataFile}${failed ? `, ${failed} unreadable or refused` : ''}${dropped ? `, ${dropped} longer than ${maxLength} tokens dropped` : ''}\n`,
+      );
       if (records.length === 0) {
         process.stderr.write('prism train: no usable records\n');
         return 1;
@@ -274,12 +298,26 @@ export const train: Command = {
 
       const device = await nodeDevice();
       const modelPrint = new ModelFingerprint(spec);
-      const weights = await uploadWeights(device, modelPrint.tee(checkpoint.stream()), undefined, decoderTensorNames(spec));
+      const weights = await uploadWeights(
+        device,
+        modelPrint.tee(checkpoint.stream()),
+        undefined,
+        decoderTensorNames(spec),
+      );
       const storage = fileCheckpoints(checkpointDir);
       trainer = new Trainer({
-        device, spec, weights, config, records, padId: pipe.encoder.padId, storage, resume,
-        resumeUnverified: !!args.values['resume-unverified'], identity: { model: modelPrint.hex(), data_file: await fileSha256(dataFile) },
-        recompute: !!args.values.recompute, onEvent: progress(!!process.stderr.isTTY, config.logging_steps, quiet),
+        device,
+        spec,
+        weights,
+        config,
+        records,
+        padId: pipe.encoder.padId,
+        storage,
+        resume,
+        resumeUnverified: !!args.values['resume-unverified'],
+        identity: { model: modelPrint.hex(), data_file: await fileSha256(dataFile) },
+        recompute: !!args.values.recompute,
+        onEvent: progress(!!process.stderr.isTTY, config.logging_steps, quiet),
       });
       const t = trainer;
       const onSigint = () => t.cancel();
@@ -296,18 +334,31 @@ export const train: Command = {
         return 1;
       }
       for (const [name, bytes] of await trainer.adapterFiles()) await writeFile(join(outDir, name), bytes);
-      await writeFile(join(outDir, 'trainer_state.json'), JSON.stringify({ global_step: result.step, log_history: result.state.loss_curve, config }, null, 2) + '\n');
+      await writeFile(
+        join(outDir, 'trainer_state.json'),
+        JSON.stringify({ global_step: result.step, log_history: result.state.loss_curve, config }, null, 2) + '\n',
+      );
       const curve = result.state.loss_curve;
-      await writeFile(join(outDir, PRISM_JSON_FILE), prismJsonText(buildPrismJson({
-        name: basename(resolve(outDir)), config, steps: result.step, final_loss: curve.length ? curve[curve.length - 1].loss : null,
-        loss_curve: curve, dataset: { name: basename(dataFile), sha256: await fileSha256(dataFile), records: records.length }, created: Date.now(),
-      })));
+      await writeFile(
+        join(outDir, PRISM_JSON_FILE),
+        prismJsonText(
+          buildPrismJson({
+            name: basename(resolve(outDir)),
+            config,
+            steps: result.step,
+            final_loss: curve.length ? curve[curve.length - 1].loss : null,
+            loss_curve: curve,
+            dataset: { name: basename(dataFile), sha256: await fileSha256(dataFile), records: records.length },
+            created: Date.now(),
+          }),
+        ),
+      );
       log(`prism train: wrote ${outDir}\n`);
       return 0;
     } catch (err) {
       if (err instanceof ResumeRefusal) {
         const fix = err.unverified
-          ? 'pass --resume-unverified too if you are sure it is this run\'s, or start over with another --out (or delete OUT/checkpoints)'
+          ? "pass --resume-unverified too if you are sure it is this run's, or start over with another --out (or delete OUT/checkpoints)"
           : 'resume with the same data, model and settings, or start this run with another --out (or delete OUT/checkpoints)';
         process.stderr.write(`prism train: ${err.message} — ${fix}\n`);
         return 1;

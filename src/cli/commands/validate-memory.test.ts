@@ -67,7 +67,21 @@ function writeFile(path: string): { counts: Record<string, number>; lines: numbe
 
 function validate(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', 'validate', file, '--json'], { cwd: root });
+    const child = spawn(
+      process.execPath,
+      [
+        '--max-old-space-size=256',
+        '--import',
+        'tsx',
+        '--import',
+        './src/cli/register.mjs',
+        'src/cli/main.ts',
+        'validate',
+        file,
+        '--json',
+      ],
+      { cwd: root },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -22,10 +22,23 @@ describe('prism validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['formats', 'invalid', 'issue_counts', 'issues', 'issues_truncated', 'records', 'valid']);
+    expect(Object.keys(out).sort()).toEqual([
+      'formats',
+      'invalid',
+      'issue_counts',
+      'issues',
+      'issues_truncated',
+      'records',
+      'valid',
+    ]);
     expect(out.issues_truncated).toBe(false);
     // Counted by hand from the file: 25 records (line 3 is blank), 18 with an error.
-    expect(out).toMatchObject({ records: 25, valid: 7, invalid: 18, formats: { messages: 17, swift: 2, alpaca: 1, sharegpt: 1 } });
+    expect(out).toMatchObject({
+      records: 25,
+      valid: 7,
+      invalid: 18,
+      formats: { messages: 17, swift: 2, alpaca: 1, sharegpt: 1 },
+    });
     expect(out.issues).toHaveLength(24);
     for (const i of out.issues) {
       expect(typeof i.line).toBe('number');
@@ -35,7 +48,10 @@ describe('prism validate', () => {
     }
     expect(out.issues[0]).toMatchObject({ line: 1, severity: 'warning', code: 'unknown_field', path: 'id' });
     expect(out.issues[1]).toMatchObject({ line: 2, severity: 'error', code: 'invalid_json', column: 93 });
-    expect(out.issues.find((i: { line: number }) => i.line === 8)).toMatchObject({ code: 'unknown_role', path: 'messages[0].role' });
+    expect(out.issues.find((i: { line: number }) => i.line === 8)).toMatchObject({
+      code: 'unknown_role',
+      path: 'messages[0].role',
+    });
   });
 
   it('--max-issues-per-code keeps the first N of each code and counts them all', async () => {
@@ -56,9 +72,20 @@ describe('prism validate', () => {
     const all = JSON.parse((await prism('validate', 'public/samples/malformed.jsonl', '--json')).stdout);
     const r = await prism('validate', 'public/samples/malformed.jsonl', '--issues-jsonl');
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.slice(0, -1)).toEqual(all.issues);
-    expect(lines.at(-1)).toEqual({ summary: { records: all.records, valid: all.valid, invalid: all.invalid, formats: all.formats, issue_counts: all.issue_counts } });
+    expect(lines.at(-1)).toEqual({
+      summary: {
+        records: all.records,
+        valid: all.valid,
+        invalid: all.invalid,
+        formats: all.formats,
+        issue_counts: all.issue_counts,
+      },
+    });
     expect((await prism('validate', 'public/samples/malformed.jsonl', '--issues-jsonl', '--json')).code).toBe(2);
   });
 

@@ -6,7 +6,14 @@
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { DEFAULT_MAX_ISSUES_PER_CODE, ISSUE_CODES, MAX_LINE_BYTES, summarizeDataset, type DatasetSummary, type Issue } from '../../data/index.ts';
+import {
+  DEFAULT_MAX_ISSUES_PER_CODE,
+  ISSUE_CODES,
+  MAX_LINE_BYTES,
+  summarizeDataset,
+  type DatasetSummary,
+  type Issue,
+} from '../../data/index.ts';
 import { optionalNumber, UsageError, type Command } from '../command.ts';
 
 const help = `Usage: prism validate FILE [--json | --issues-jsonl] [--max-issues-per-code N]
@@ -80,7 +87,11 @@ export const validate: Command = {
   name: 'validate',
   summary: 'Check a JSONL dataset and list every bad record',
   help,
-  options: { json: { type: 'boolean' }, 'issues-jsonl': { type: 'boolean' }, 'max-issues-per-code': { type: 'string' } },
+  options: {
+    json: { type: 'boolean' },
+    'issues-jsonl': { type: 'boolean' },
+    'max-issues-per-code': { type: 'string' },
+  },
   async run(args) {
     const file = args.positionals[0];
     if (!file) throw new UsageError('missing FILE');
@@ -88,12 +99,15 @@ export const validate: Command = {
     const jsonl = !!args.values['issues-jsonl'];
     if (jsonl && args.values.json) throw new UsageError('--json and --issues-jsonl: choose one');
     const perCode = optionalNumber(args, 'max-issues-per-code') ?? DEFAULT_MAX_ISSUES_PER_CODE;
-    if (!Number.isInteger(perCode) || perCode < 0) throw new UsageError(`--max-issues-per-code must be a whole number ≥ 0, got ${perCode}`);
+    if (!Number.isInteger(perCode) || perCode < 0)
+      throw new UsageError(`--max-issues-per-code must be a whole number ≥ 0, got ${perCode}`);
     let summary: DatasetSummary;
     try {
       const handle = await open(file, 'r');
       try {
-        const stream = Readable.toWeb(handle.createReadStream({ autoClose: false })) as unknown as ReadableStream<Uint8Array>;
+        const stream = Readable.toWeb(
+          handle.createReadStream({ autoClose: false }),
+        ) as unknown as ReadableStream<Uint8Array>;
         ({ summary } = await summarizeDataset(stream, {
           keepConversations: false,
           maxIssuesPerCode: jsonl ? 0 : perCode,

@@ -95,7 +95,11 @@ const cases: Array<{ d: AttentionDims; lengths: number[]; ids: number[] }> = [
   { d: { T: 133, nHeads: 2, nKvHeads: 1, headDim: 16 }, lengths: [50, 70, 13], ids: [4, 3, 8] },
   // Gemma: head_dim 256, a sliding window shorter than a sequence and than the 64-query block,
   // Gemma 2's soft cap (tight, so it shapes every score).
-  { d: { T: 90, nHeads: 2, nKvHeads: 1, headDim: 256, scale: 0.1, softcap: 2, window: 24 }, lengths: [70, 20], ids: [1, 0] },
+  {
+    d: { T: 90, nHeads: 2, nKvHeads: 1, headDim: 256, scale: 0.1, softcap: 2, window: 24 },
+    lengths: [70, 20],
+    ids: [1, 0],
+  },
   { d: { T: 133, nHeads: 4, nKvHeads: 2, headDim: 16, window: 40 }, lengths: [100, 33], ids: [7, 2] },
   { d: { T: 37, nHeads: 4, nKvHeads: 2, headDim: 32, softcap: 1.5 }, lengths: [13, 17, 7], ids: [5, 2, 9] },
 ];
@@ -116,7 +120,10 @@ describe('attention on WebGPU vs float64 reference', () => {
         dk: maxRelErr(got.dk, g.dk),
         dv: maxRelErr(got.dv, g.dv),
       };
-      console.log(name, JSON.stringify(errs, (_, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v)));
+      console.log(
+        name,
+        JSON.stringify(errs, (_, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v)),
+      );
       expect(errs.out).toBeLessThan(FWD_TOL);
       expect(errs.lse).toBeLessThan(FWD_TOL);
       expect(errs.dq).toBeLessThan(BWD_TOL);
@@ -204,8 +211,15 @@ describe('attention on WebGPU vs PyTorch autograd', () => {
     const x = inputs(d, [13, 17, 7], [5, 2, 9], 2024);
     const res = spawnSync(PY, ['-c', TORCH_SCRIPT], {
       input: JSON.stringify({
-        T: d.T, H: d.nHeads, HKV: d.nKvHeads, D: d.headDim,
-        q: [...x.q], k: [...x.k], v: [...x.v], dout: [...x.dOut], seq: [...x.seq],
+        T: d.T,
+        H: d.nHeads,
+        HKV: d.nKvHeads,
+        D: d.headDim,
+        q: [...x.q],
+        k: [...x.k],
+        v: [...x.v],
+        dout: [...x.dOut],
+        seq: [...x.seq],
       }),
       encoding: 'utf8',
       maxBuffer: 64 << 20,

@@ -79,25 +79,52 @@ function check(d: AttentionDims): void {
   }
 }
 
-const UNIFORM = [['T', 'u32'], ['H', 'u32'], ['HKV', 'u32'], ['scale', 'f32'], ['softcap', 'f32'], ['window', 'u32']] as const;
+const UNIFORM = [
+  ['T', 'u32'],
+  ['H', 'u32'],
+  ['HKV', 'u32'],
+  ['scale', 'f32'],
+  ['softcap', 'f32'],
+  ['window', 'u32'],
+] as const;
 const FORWARD = kernelSpec({
-  file: 'attention_fwd.wgsl', source: fwdWGSL, entryPoint: 'attention_fwd', bindings: ['q', 'k', 'v', 'seq_id', 'o', 'lse'], uniform: UNIFORM,
+  file: 'attention_fwd.wgsl',
+  source: fwdWGSL,
+  entryPoint: 'attention_fwd',
+  bindings: ['q', 'k', 'v', 'seq_id', 'o', 'lse'],
+  uniform: UNIFORM,
 });
 const BWD_DELTA = kernelSpec({
-  file: 'attention_bwd.wgsl', source: bwdWGSL, entryPoint: 'attention_bwd_delta', bindings: ['d_o', 'o_in', 'lse_in', 'rowstat_out'],
+  file: 'attention_bwd.wgsl',
+  source: bwdWGSL,
+  entryPoint: 'attention_bwd_delta',
+  bindings: ['d_o', 'o_in', 'lse_in', 'rowstat_out'],
   uniform: UNIFORM,
 });
 const BWD_DQ = kernelSpec({
-  file: 'attention_bwd.wgsl', source: bwdWGSL, entryPoint: 'attention_bwd_dq',
-  bindings: ['q', 'k', 'v', 'seq_id', 'd_out', 'rowstat', 'dq'], uniform: UNIFORM,
+  file: 'attention_bwd.wgsl',
+  source: bwdWGSL,
+  entryPoint: 'attention_bwd_dq',
+  bindings: ['q', 'k', 'v', 'seq_id', 'd_out', 'rowstat', 'dq'],
+  uniform: UNIFORM,
 });
 const BWD_DKV = kernelSpec({
-  file: 'attention_bwd.wgsl', source: bwdWGSL, entryPoint: 'attention_bwd_dkv',
-  bindings: ['q', 'k', 'v', 'seq_id', 'd_out', 'rowstat', 'dk', 'dv'], uniform: UNIFORM,
+  file: 'attention_bwd.wgsl',
+  source: bwdWGSL,
+  entryPoint: 'attention_bwd_dkv',
+  bindings: ['q', 'k', 'v', 'seq_id', 'd_out', 'rowstat', 'dk', 'dv'],
+  uniform: UNIFORM,
 });
 
 function uniform(d: AttentionDims) {
-  return { T: d.T, H: d.nHeads, HKV: d.nKvHeads, scale: d.scale ?? 1 / Math.sqrt(d.headDim), softcap: d.softcap ?? 0, window: d.window ?? 0 };
+  return {
+    T: d.T,
+    H: d.nHeads,
+    HKV: d.nKvHeads,
+    scale: d.scale ?? 1 / Math.sqrt(d.headDim),
+    softcap: d.softcap ?? 0,
+    window: d.window ?? 0,
+  };
 }
 
 const specialized = new Map<string, string>();
@@ -117,10 +144,15 @@ export function attentionForward(
   b: AttentionForwardBuffers,
 ): void {
   check(dims);
-  runKernel(device, encoder, FORWARD, { q: b.q, k: b.k, v: b.v, seq_id: b.seqIds, o: b.out, lse: b.lse }, uniform(dims), [
-    Math.ceil(dims.T / QUERIES_PER_WORKGROUP),
-    dims.nHeads,
-  ], { source: source(device, 'fwd', dims.headDim) });
+  runKernel(
+    device,
+    encoder,
+    FORWARD,
+    { q: b.q, k: b.k, v: b.v, seq_id: b.seqIds, o: b.out, lse: b.lse },
+    uniform(dims),
+    [Math.ceil(dims.T / QUERIES_PER_WORKGROUP), dims.nHeads],
+    { source: source(device, 'fwd', dims.headDim) },
+  );
 }
 
 /** Records the backward pass: dq, dk, dv from dOut (overwriting them); uses `rowStats` as scratch. */
@@ -135,14 +167,19 @@ export function attentionBackward(
   const u = uniform(dims);
   const rows = dims.T * dims.nHeads;
   const opts = { source: code };
-  runKernel(device, encoder, BWD_DELTA, { d_o: b.dOut, o_in: b.out, lse_in: b.lse, rowstat_out: b.rowStats }, u, [Math.ceil(rows / 64)], opts);
+  runKernel(
+    device,
+    encoder,
+    BWD_DELTA,
+    { d_o: b.dOut, o_in: b.out, lse_in: b.lse, rowstat_out: b.rowStats },
+    u,
+    [Math.ceil(rows / 64)],
+    opts,
+  );
   const blocks = Math.ceil(dims.T / QUERIES_PER_WORKGROUP);
   const common = { q: b.q, k: b.k, v: b.v, seq_id: b.seqIds, d_out: b.dOut, rowstat: b.rowStats };
   runKernel(device, encoder, BWD_DQ, { ...common, dq: b.dq }, u, [blocks, dims.nHeads], opts);
-  runKernel(
-    device, encoder, BWD_DKV, { ...common, dk: b.dk, dv: b.dv }, u,
-    [blocks, dims.nKvHeads], opts,
-  );
+  runKernel(device, encoder, BWD_DKV, { ...common, dk: b.dk, dv: b.dv }, u, [blocks, dims.nKvHeads], opts);
 }
 
 /** FLOPs of the forward (2 matmuls) for a mask that keeps `visiblePairs` (i, j) pairs per head. */
@@ -166,7 +203,8 @@ export function checkSeqIds(seqIds: ArrayLike<number>): void {
   for (let t = 0; t < seqIds.length; t++) {
     const id = seqIds[t];
     if (t > 0 && id === seqIds[t - 1]) continue;
-    if (seen.has(id)) throw new Error(`attention: sequence id ${id} reappears at token ${t}; each sequence must be one contiguous run`);
+    if (seen.has(id))
+      throw new Error(`attention: sequence id ${id} reappears at token ${t}; each sequence must be one contiguous run`);
     seen.add(id);
   }
 }

@@ -7,7 +7,9 @@ import { attentionDecode } from './decode.ts';
 import { attentionForwardRef } from './reference.ts';
 
 let device: GPUDevice;
-beforeAll(async () => { device = await nodeDevice(); });
+beforeAll(async () => {
+  device = await nodeDevice();
+});
 
 function rand(n: number, seed: number): Float32Array {
   let s = seed;
@@ -25,13 +27,29 @@ describe('attentionDecode', () => {
     [150, 8, 2, 8, 100, 0],
   ])('T %i, heads %i/%i, head dim %i, window %s, soft cap %s', async (T, H, HKV, hd, window = 0, softcap = 0) => {
     const maxT = T + 5;
-    const q = rand(T * H * hd, T + 1), k = rand(maxT * HKV * hd, T + 2), v = rand(maxT * HKV * hd, T + 3);
-    const ref = attentionForwardRef({ T, nHeads: H, nKvHeads: HKV, headDim: hd, window, softcap }, q, k.subarray(0, T * HKV * hd), v.subarray(0, T * HKV * hd), new Int32Array(T));
+    const q = rand(T * H * hd, T + 1),
+      k = rand(maxT * HKV * hd, T + 2),
+      v = rand(maxT * HKV * hd, T + 3);
+    const ref = attentionForwardRef(
+      { T, nHeads: H, nKvHeads: HKV, headDim: hd, window, softcap },
+      q,
+      k.subarray(0, T * HKV * hd),
+      v.subarray(0, T * HKV * hd),
+      new Int32Array(T),
+    );
     const qLast = q.subarray((T - 1) * H * hd);
-    const bq = storageBuffer(device, qLast), bk = storageBuffer(device, k), bv = storageBuffer(device, v);
-    const scores = storageBuffer(device, H * maxT * 4), out = storageBuffer(device, H * hd * 4);
+    const bq = storageBuffer(device, qLast),
+      bk = storageBuffer(device, k),
+      bv = storageBuffer(device, v);
+    const scores = storageBuffer(device, H * maxT * 4),
+      out = storageBuffer(device, H * hd * 4);
     const enc = device.createCommandEncoder();
-    attentionDecode(device, enc, { T, maxT, nHeads: H, nKvHeads: HKV, headDim: hd, window, softcap }, { q: bq, k: bk, v: bv, scores, out });
+    attentionDecode(
+      device,
+      enc,
+      { T, maxT, nHeads: H, nKvHeads: HKV, headDim: hd, window, softcap },
+      { q: bq, k: bk, v: bv, scores, out },
+    );
     submit(device, enc);
     const got = await readF32(device, out, H * hd);
     const want = ref.out.slice((T - 1) * H * hd, T * H * hd);

@@ -4,9 +4,19 @@ import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import decodeWGSL from '../../../shaders/attention_decode.wgsl?raw';
 
 const DECODE = kernelSpec({
-  file: 'attention_decode.wgsl', source: decodeWGSL, entryPoint: 'attention_decode', bindings: ['q', 'k', 'v', 'scores', 'o'],
+  file: 'attention_decode.wgsl',
+  source: decodeWGSL,
+  entryPoint: 'attention_decode',
+  bindings: ['q', 'k', 'v', 'scores', 'o'],
   uniform: [
-    ['T', 'u32'], ['H', 'u32'], ['HKV', 'u32'], ['D', 'u32'], ['maxT', 'u32'], ['scale', 'f32'], ['softcap', 'f32'], ['window', 'u32'],
+    ['T', 'u32'],
+    ['H', 'u32'],
+    ['HKV', 'u32'],
+    ['D', 'u32'],
+    ['maxT', 'u32'],
+    ['scale', 'f32'],
+    ['softcap', 'f32'],
+    ['window', 'u32'],
   ],
 });
 
@@ -36,11 +46,30 @@ export function decodeScoresBytes(d: Pick<DecodeAttentionDims, 'nHeads' | 'maxT'
   return d.nHeads * d.maxT * 4;
 }
 
-export function attentionDecode(device: GPUDevice, enc: GPUCommandEncoder, d: DecodeAttentionDims, b: DecodeAttentionBuffers): void {
+export function attentionDecode(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  d: DecodeAttentionDims,
+  b: DecodeAttentionBuffers,
+): void {
   if (!(d.T >= 1 && d.T <= d.maxT)) throw new Error(`attentionDecode: T must be in [1, ${d.maxT}], got ${d.T}`);
-  if (d.nHeads % d.nKvHeads !== 0) throw new Error(`attentionDecode: nHeads (${d.nHeads}) must be a multiple of nKvHeads (${d.nKvHeads})`);
-  runKernel(device, enc, DECODE, { ...b, o: b.out }, {
-    T: d.T, H: d.nHeads, HKV: d.nKvHeads, D: d.headDim, maxT: d.maxT,
-    scale: d.scale ?? 1 / Math.sqrt(d.headDim), softcap: d.softcap ?? 0, window: d.window ?? 0,
-  }, [d.nHeads]);
+  if (d.nHeads % d.nKvHeads !== 0)
+    throw new Error(`attentionDecode: nHeads (${d.nHeads}) must be a multiple of nKvHeads (${d.nKvHeads})`);
+  runKernel(
+    device,
+    enc,
+    DECODE,
+    { ...b, o: b.out },
+    {
+      T: d.T,
+      H: d.nHeads,
+      HKV: d.nKvHeads,
+      D: d.headDim,
+      maxT: d.maxT,
+      scale: d.scale ?? 1 / Math.sqrt(d.headDim),
+      softcap: d.softcap ?? 0,
+      window: d.window ?? 0,
+    },
+    [d.nHeads],
+  );
 }

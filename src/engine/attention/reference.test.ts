@@ -5,7 +5,14 @@ import { rng } from '../testing/random.ts';
 import { attentionBackwardRef, attentionForwardRef } from './reference.ts';
 import type { AttentionDims } from './attention.ts';
 
-function lossOf(d: AttentionDims, q: Float64Array, k: Float64Array, v: Float64Array, seq: number[], dOut: Float64Array): number {
+function lossOf(
+  d: AttentionDims,
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+  seq: number[],
+  dOut: Float64Array,
+): number {
   const { out } = attentionForwardRef(d, q, k, v, seq);
   let s = 0;
   for (let i = 0; i < out.length; i++) s += out[i] * dOut[i];

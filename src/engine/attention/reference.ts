@@ -23,7 +23,12 @@ function visible(seqIds: Num, i: number, j: number, window = 0): boolean {
 }
 
 /** Softmax probabilities P[h][i][j] (zeros where masked), lse[i, h], and dz/ds per pair (soft cap). */
-function probs(d: AttentionDims, q: Num, k: Num, seqIds: Num): { P: Float64Array[]; G: Float64Array[]; lse: Float64Array } {
+function probs(
+  d: AttentionDims,
+  q: Num,
+  k: Num,
+  seqIds: Num,
+): { P: Float64Array[]; G: Float64Array[]; lse: Float64Array } {
   const { T, nHeads: H, nKvHeads: HKV, headDim: D } = d;
   const scale = d.scale ?? 1 / Math.sqrt(D);
   const group = H / HKV;
@@ -79,7 +84,14 @@ export function attentionForwardRef(d: AttentionDims, q: Num, k: Num, v: Num, se
 }
 
 /** Analytic gradients of Σ out∘dOut with respect to q, k, v. */
-export function attentionBackwardRef(d: AttentionDims, q: Num, k: Num, v: Num, seqIds: Num, dOut: Num): AttentionRefGrads {
+export function attentionBackwardRef(
+  d: AttentionDims,
+  q: Num,
+  k: Num,
+  v: Num,
+  seqIds: Num,
+  dOut: Num,
+): AttentionRefGrads {
   const { T, nHeads: H, nKvHeads: HKV, headDim: D } = d;
   const scale = d.scale ?? 1 / Math.sqrt(D);
   const group = H / HKV;

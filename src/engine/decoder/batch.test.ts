@@ -3,17 +3,34 @@ import { parseConfig } from '../../model/config.ts';
 import { prepareBatch } from './batch.ts';
 
 const spec = parseConfig({
-  architectures: ['LlamaForCausalLM'], hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1,
-  num_attention_heads: 2, vocab_size: 50, rms_norm_eps: 1e-6,
+  architectures: ['LlamaForCausalLM'],
+  hidden_size: 16,
+  intermediate_size: 32,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  vocab_size: 50,
+  rms_norm_eps: 1e-6,
 });
 
 describe('prepareBatch', () => {
   it('flattens rows, renumbers (row, sequence) runs, shifts labels and stops at every boundary', () => {
     const p = prepareBatch(spec, {
-      input_ids: [[1, 2, 3, 4], [5, 6, 7, 8]],
-      position_ids: [[0, 1, 2, 3], [0, 1, 0, 1]],
-      seq_ids: [[0, 0, 0, 0], [0, 0, 1, 1]],
-      labels: [[-100, 2, 3, 4], [-100, 6, 7, 8]],
+      input_ids: [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+      position_ids: [
+        [0, 1, 2, 3],
+        [0, 1, 0, 1],
+      ],
+      seq_ids: [
+        [0, 0, 0, 0],
+        [0, 0, 1, 1],
+      ],
+      labels: [
+        [-100, 2, 3, 4],
+        [-100, 6, 7, 8],
+      ],
     });
     expect([p.B, p.T, p.N]).toEqual([2, 4, 8]);
     expect(Array.from(p.ids)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -29,7 +46,12 @@ describe('prepareBatch', () => {
   });
 
   it('defaults: positions 0..T-1, one sequence per row, no labels', () => {
-    const p = prepareBatch(spec, { input_ids: [[3, 4, 5], [6, 7, 8]] });
+    const p = prepareBatch(spec, {
+      input_ids: [
+        [3, 4, 5],
+        [6, 7, 8],
+      ],
+    });
     expect(Array.from(p.seqIds)).toEqual([0, 0, 0, 1, 1, 1]);
     expect(p.targets).toBeNull();
     expect(p.rope[0].sin[2 * (spec.head_dim / 2)]).toBeCloseTo(Math.sin(2), 6);

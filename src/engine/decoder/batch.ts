@@ -30,7 +30,10 @@ export interface DecoderBatch {
  */
 export function ropeKinds(spec: ModelSpec): RopeParams[] {
   const global: RopeParams = {
-    dim: spec.rotary_dim, theta: spec.rope_theta, scaling: spec.rope_scaling, maxPositionEmbeddings: spec.max_position_embeddings,
+    dim: spec.rotary_dim,
+    theta: spec.rope_theta,
+    scaling: spec.rope_scaling,
+    maxPositionEmbeddings: spec.max_position_embeddings,
   };
   if (spec.rope_local_theta === null) return [global];
   return [global, { ...global, theta: spec.rope_local_theta, scaling: null }];
@@ -81,7 +84,8 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
     if (row.length !== T) throw new Error(`decoder: row ${b} has ${row.length} tokens, row 0 has ${T}`);
     for (let t = 0; t < T; t++) {
       const id = row[t];
-      if (!(id >= 0 && id < vocab) || !Number.isInteger(id)) throw new Error(`decoder: input id ${id} outside the vocabulary (${vocab})`);
+      if (!(id >= 0 && id < vocab) || !Number.isInteger(id))
+        throw new Error(`decoder: input id ${id} outside the vocabulary (${vocab})`);
       ids[b * T + t] = id;
       pos[b * T + t] = batch.position_ids ? batch.position_ids[b][t] : t;
       const s = batch.seq_ids ? batch.seq_ids[b][t] : 0;
@@ -106,7 +110,8 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
       if (row.length !== T) throw new Error(`decoder: labels row ${b} has ${row.length} entries, expected ${T}`);
       for (let t = 0; t < T; t++) {
         const y = row[t];
-        if (y !== -100 && !(y >= 0 && y < vocab && Number.isInteger(y))) throw new Error(`decoder: label ${y} outside the vocabulary (${vocab})`);
+        if (y !== -100 && !(y >= 0 && y < vocab && Number.isInteger(y)))
+          throw new Error(`decoder: label ${y} outside the vocabulary (${vocab})`);
         flat[b * T + t] = y;
       }
     }
@@ -120,7 +125,8 @@ export function prepareBatch(spec: ModelSpec, batch: DecoderBatch, vocab = spec.
         if (row.length !== T) throw new Error(`decoder: loss_scale row ${b} has ${row.length} entries, expected ${T}`);
         for (let t = 0; t < T; t++) {
           const w = row[t];
-          if (!(Number.isFinite(w) && w >= 0)) throw new Error(`decoder: loss_scale ${w} at row ${b}, token ${t}: weights must be finite and ≥ 0`);
+          if (!(Number.isFinite(w) && w >= 0))
+            throw new Error(`decoder: loss_scale ${w} at row ${b}, token ${t}: weights must be finite and ≥ 0`);
           scale[b * T + t] = w;
         }
       }

@@ -40,8 +40,16 @@ interface Case {
 function config(arch: 'llama' | 'qwen2' | 'qwen3', layers: number, extra: Record<string, unknown>) {
   const cls = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', qwen3: 'Qwen3ForCausalLM' }[arch];
   return {
-    architectures: [cls], model_type: arch, num_hidden_layers: layers, vocab_size: 300, rms_norm_eps: 1e-6,
-    hidden_act: 'silu', max_position_embeddings: 128, rope_theta: 10000, tie_word_embeddings: false, ...extra,
+    architectures: [cls],
+    model_type: arch,
+    num_hidden_layers: layers,
+    vocab_size: 300,
+    rms_norm_eps: 1e-6,
+    hidden_act: 'silu',
+    max_position_embeddings: 128,
+    rope_theta: 10000,
+    tie_word_embeddings: false,
+    ...extra,
   };
 }
 
@@ -71,8 +79,19 @@ const CASES: Case[] = [
   {
     name: 'llama 1 layer, GQA 4/2, llama3 rope scaling, attention_bias (q/k/v/o), f32',
     config: config('llama', 1, {
-      hidden_size: 32, intermediate_size: 48, num_attention_heads: 4, num_key_value_heads: 2, rope_theta: 500, attention_bias: true,
-      rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 32 },
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      rope_theta: 500,
+      attention_bias: true,
+      rope_scaling: {
+        rope_type: 'llama3',
+        factor: 8,
+        low_freq_factor: 1,
+        high_freq_factor: 4,
+        original_max_position_embeddings: 32,
+      },
     }),
     dtype: 'F32',
     lora: { r: 4, alpha: 8, rslora: false, targets: ALL },
@@ -81,8 +100,18 @@ const CASES: Case[] = [
   {
     name: 'llama 2 layers, GQA 4/2, llama3 rope scaling, bf16, 2 rows',
     config: config('llama', 2, {
-      hidden_size: 32, intermediate_size: 48, num_attention_heads: 4, num_key_value_heads: 2, rope_theta: 500,
-      rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 32 },
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      rope_theta: 500,
+      rope_scaling: {
+        rope_type: 'llama3',
+        factor: 8,
+        low_freq_factor: 1,
+        high_freq_factor: 4,
+        original_max_position_embeddings: 32,
+      },
       torch_dtype: 'bfloat16',
     }),
     dtype: 'BF16',
@@ -91,7 +120,13 @@ const CASES: Case[] = [
   },
   {
     name: 'qwen2 1 layer, q/k/v bias, tied, MQA 4/1, f32 split by rows',
-    config: config('qwen2', 1, { hidden_size: 48, intermediate_size: 80, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true }),
+    config: config('qwen2', 1, {
+      hidden_size: 48,
+      intermediate_size: 80,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      tie_word_embeddings: true,
+    }),
     dtype: 'F32',
     // rsLoRA scale 8/√4 = 4. (At alpha 16 the q/k B gradients, through very peaked attention,
     // sit at 5e-5: PyTorch's own f32 error there is 8e-6 against f64.)
@@ -101,28 +136,53 @@ const CASES: Case[] = [
   },
   {
     name: 'qwen2 2 layers, q/k/v bias, tied, bf16, 2 rows, subset of targets',
-    config: config('qwen2', 2, { hidden_size: 48, intermediate_size: 80, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true }),
+    config: config('qwen2', 2, {
+      hidden_size: 48,
+      intermediate_size: 80,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      tie_word_embeddings: true,
+    }),
     dtype: 'BF16',
     lora: { r: 3, alpha: 6, rslora: false, targets: ['q_proj', 'v_proj', 'o_proj', 'down_proj'] },
     batch: packedBatch(14, 2, 24, 9),
   },
   {
     name: 'qwen3 1 layer, q/k norm, head_dim 16 (q width 64 ≠ hidden 32), bf16',
-    config: config('qwen3', 1, { hidden_size: 32, intermediate_size: 64, num_attention_heads: 4, num_key_value_heads: 4, head_dim: 16, torch_dtype: 'bfloat16' }),
+    config: config('qwen3', 1, {
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_attention_heads: 4,
+      num_key_value_heads: 4,
+      head_dim: 16,
+      torch_dtype: 'bfloat16',
+    }),
     dtype: 'BF16',
     lora: { r: 4, alpha: 8, rslora: false, targets: ALL },
     batch: packedBatch(15, 1, 32, 14),
   },
   {
     name: 'qwen3 2 layers, q/k norm, GQA 4/2, f32, 2 rows',
-    config: config('qwen3', 2, { hidden_size: 32, intermediate_size: 64, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16 }),
+    config: config('qwen3', 2, {
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 16,
+    }),
     dtype: 'F32',
     lora: { r: 4, alpha: 8, rslora: false, targets: ALL },
     batch: packedBatch(16, 2, 20, 8),
   },
   {
     name: 'qwen3 2 layers, f32, 2 rows, loss_scale 0 / 0.5 / 2 / 3 (ms-swift weighted loss)',
-    config: config('qwen3', 2, { hidden_size: 32, intermediate_size: 64, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16 }),
+    config: config('qwen3', 2, {
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 16,
+    }),
     dtype: 'F32',
     lora: { r: 4, alpha: 8, rslora: false, targets: ALL },
     batch: weighted(packedBatch(17, 2, 20, 8)),
@@ -136,7 +196,11 @@ function weighted(b: DecoderBatch): DecoderBatch {
   return { ...b, loss_scale };
 }
 
-interface Ref { loss: number; logits: Float32Array; tensors: Map<string, Float32Array> }
+interface Ref {
+  loss: number;
+  logits: Float32Array;
+  tensors: Map<string, Float32Array>;
+}
 
 let device: GPUDevice;
 let dir: string;
@@ -165,12 +229,25 @@ function writeModel(c: Case, folder: string, seed: number): ModelSpec {
 /** A PEFT adapter folder with random non-zero A and B (B = 0 would make every dA zero). */
 function writeAdapter(c: Case, spec: ModelSpec, folder: string, seed: number): void {
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'adapter_config.json'), JSON.stringify({
-    peft_type: 'LORA', r: c.lora.r, lora_alpha: c.lora.alpha, use_rslora: c.lora.rslora, target_modules: c.lora.targets, lora_dropout: 0,
-  }));
+  writeFileSync(
+    join(folder, 'adapter_config.json'),
+    JSON.stringify({
+      peft_type: 'LORA',
+      r: c.lora.r,
+      lora_alpha: c.lora.alpha,
+      use_rslora: c.lora.rslora,
+      target_modules: c.lora.targets,
+      lora_dropout: 0,
+    }),
+  );
   const dec = loraShapes(spec, c);
   const g = rng(seed);
-  const tensors = dec.map(({ key, shape }) => ({ name: key, dtype: 'F32' as const, shape, data: fromFloat32('F32', g.normal(shape[0] * shape[1], 0.2)) }));
+  const tensors = dec.map(({ key, shape }) => ({
+    name: key,
+    dtype: 'F32' as const,
+    shape,
+    data: fromFloat32('F32', g.normal(shape[0] * shape[1], 0.2)),
+  }));
   writeFileSync(join(folder, 'adapter_model.safetensors'), writeSafetensors(tensors));
 }
 
@@ -180,7 +257,13 @@ function loraShapes(spec: ModelSpec, c: Case): { key: string; shape: [number, nu
   const H = spec.hidden_size;
   const I = spec.intermediate_size;
   const dims: Partial<Record<TargetModule, [number, number]>> = {
-    q_proj: [q, H], k_proj: [kv, H], v_proj: [kv, H], o_proj: [H, q], gate_proj: [I, H], up_proj: [I, H], down_proj: [H, I],
+    q_proj: [q, H],
+    k_proj: [kv, H],
+    v_proj: [kv, H],
+    o_proj: [H, q],
+    gate_proj: [I, H],
+    up_proj: [I, H],
+    down_proj: [H, I],
   };
   const out: { key: string; shape: [number, number] }[] = [];
   for (let l = 0; l < spec.num_hidden_layers; l++) {
@@ -202,17 +285,30 @@ async function readST(path: string): Promise<Map<string, Float32Array>> {
 }
 
 async function makeDecoder(
-  i: number, opts: { recompute?: boolean; dropout?: number; seed?: number; syncEachLayer?: boolean } = {},
+  i: number,
+  opts: { recompute?: boolean; dropout?: number; seed?: number; syncEachLayer?: boolean } = {},
 ): Promise<Decoder> {
   const c = CASES[i];
   const folder = join(dir, `case${i}`);
-  const f = await openSafetensors(bytesSource(new Uint8Array(readFileSync(join(folder, 'model', 'model.safetensors')))));
+  const f = await openSafetensors(
+    bytesSource(new Uint8Array(readFileSync(join(folder, 'model', 'model.safetensors')))),
+  );
   const weights = await uploadWeights(device, f.stream(), c.maxBytes);
   const B = c.batch.input_ids.length;
   const T = c.batch.input_ids[0].length;
   const dec = createDecoder(device, specs[i], weights, {
-    batch: B, seqLen: T, recompute: opts.recompute, syncEachLayer: opts.syncEachLayer,
-    lora: { r: c.lora.r, alpha: c.lora.alpha, rslora: c.lora.rslora, targets: c.lora.targets, dropout: opts.dropout, seed: opts.seed },
+    batch: B,
+    seqLen: T,
+    recompute: opts.recompute,
+    syncEachLayer: opts.syncEachLayer,
+    lora: {
+      r: c.lora.r,
+      alpha: c.lora.alpha,
+      rslora: c.lora.rslora,
+      targets: c.lora.targets,
+      dropout: opts.dropout,
+      seed: opts.seed,
+    },
   });
   const adapter = await readST(join(folder, 'adapter', 'adapter_model.safetensors'));
   for (const p of dec.lora) dec.writeLora(p.key, adapter.get(p.key)!);
@@ -228,8 +324,12 @@ beforeAll(async () => {
     specs.push(writeModel(c, join(folder, 'model'), 100 + i));
     writeAdapter(c, specs[i], join(folder, 'adapter'), 200 + i);
     return {
-      model: join(folder, 'model'), adapter: join(folder, 'adapter'),
-      input_ids: c.batch.input_ids, position_ids: c.batch.position_ids, seq_ids: c.batch.seq_ids, labels: c.batch.labels,
+      model: join(folder, 'model'),
+      adapter: join(folder, 'adapter'),
+      input_ids: c.batch.input_ids,
+      position_ids: c.batch.position_ids,
+      seq_ids: c.batch.seq_ids,
+      labels: c.batch.labels,
       loss_scale: c.batch.loss_scale ?? null,
       out: join(folder, 'ref.safetensors'),
     };
@@ -238,7 +338,9 @@ beforeAll(async () => {
   try {
     execFileSync(PY, [SCRIPT, join(dir, 'jobs.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new Error(`hf_reference.py failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`);
+    throw new Error(
+      `hf_reference.py failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`,
+    );
   }
   for (const j of jobs) {
     const t = await readST(j.out);
@@ -269,8 +371,10 @@ describe('decoder vs PyTorch autograd (HF semantics)', () => {
       const scale = ref.logits.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
       const logitErr = maxAbsErr(logits, ref.logits) / scale;
       const worst = Math.max(...Object.values(errs));
-      console.log(`${c.name}: loss ${loss.toFixed(6)} (ref ${ref.loss.toFixed(6)}, rel ${lossErr.toExponential(2)}), ` +
-        `worst LoRA grad rel ${worst.toExponential(2)}, logits rel ${logitErr.toExponential(2)}`);
+      console.log(
+        `${c.name}: loss ${loss.toFixed(6)} (ref ${ref.loss.toFixed(6)}, rel ${lossErr.toExponential(2)}), ` +
+          `worst LoRA grad rel ${worst.toExponential(2)}, logits rel ${logitErr.toExponential(2)}`,
+      );
       expect(lossErr).toBeLessThan(1e-4);
       for (const [k, e] of Object.entries(errs)) expect(e, k).toBeLessThan(1e-4);
       expect(logitErr).toBeLessThan(1e-4);
@@ -290,9 +394,16 @@ describe('decoder vs PyTorch autograd (HF semantics)', () => {
       // What the decoder allocated is what the plan lists, and recompute keeps one layer's set.
       const names = new Set(dec.plan.buffers.map((b) => b.name));
       for (const a of dec.allocated()) expect(names.has(a.name) || !a.planned, a.name).toBe(true);
-      const acts = dec.allocated().filter((a) => a.category === 'activations').reduce((n, a) => n + a.bytes, 0);
+      const acts = dec
+        .allocated()
+        .filter((a) => a.category === 'activations')
+        .reduce((n, a) => n + a.bytes, 0);
       allocatedActs.push(acts);
-      const sum = (c: string) => dec.allocated().filter((a) => a.category === c).reduce((n, a) => n + a.bytes, 0);
+      const sum = (c: string) =>
+        dec
+          .allocated()
+          .filter((a) => a.category === c)
+          .reduce((n, a) => n + a.bytes, 0);
       expect(acts).toBe(dec.plan.bytes.activations);
       expect(sum('lora_params')).toBe(dec.plan.bytes.lora_params);
       expect(sum('lora_grads')).toBe(dec.plan.bytes.lora_grads);
@@ -309,7 +420,10 @@ describe('decoder vs PyTorch autograd (HF semantics)', () => {
     const c = CASES[i];
     const dec = await makeDecoder(i);
     const pick = <X>(rows: X[] | null | undefined) => (rows ? [rows[1]] : null);
-    const got = await dec.logits({ input_ids: [c.batch.input_ids[1]], position_ids: pick(c.batch.position_ids), seq_ids: pick(c.batch.seq_ids) }, { last: true });
+    const got = await dec.logits(
+      { input_ids: [c.batch.input_ids[1]], position_ids: pick(c.batch.position_ids), seq_ids: pick(c.batch.seq_ids) },
+      { last: true },
+    );
     const V = specs[i].vocab_size;
     const T = c.batch.input_ids[0].length;
     const want = refs[i].logits.subarray((2 * T - 1) * V, 2 * T * V);
@@ -327,7 +441,14 @@ describe('decoder vs PyTorch autograd (HF semantics)', () => {
     await dec.forward(CASES[i].batch);
     await dec.backward({ accumulate: true, gradScale: 0.5 });
     const twice = await Promise.all(dec.lora.map((p) => dec.readLoraGrad(p.key)));
-    once.forEach((g, j) => expect(maxRelErr(twice[j], g.map((x) => 1.5 * x))).toBeLessThan(1e-6));
+    once.forEach((g, j) =>
+      expect(
+        maxRelErr(
+          twice[j],
+          g.map((x) => 1.5 * x),
+        ),
+      ).toBeLessThan(1e-6),
+    );
     dec.destroy();
   });
 

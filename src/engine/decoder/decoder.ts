@@ -109,7 +109,10 @@ function mix(...xs: number[]): number {
 }
 
 export function createDecoder(
-  device: GPUDevice, spec: ModelSpec, weights: DecoderWeights, opts: DecoderOptions,
+  device: GPUDevice,
+  spec: ModelSpec,
+  weights: DecoderWeights,
+  opts: DecoderOptions,
 ): Decoder {
   const L = spec.num_hidden_layers;
   const D = spec.hidden_size;
@@ -142,7 +145,11 @@ export function createDecoder(
 
   // LoRA parameters and gradients, PEFT-initialized (A uniform ±1/√in, B zero).
   const dropout = loraOpts?.dropout ?? 0;
-  const lora = decoderLora(spec, bufs, t.lora, { r: loraOpts?.r ?? 0, scale: loraOpts ? loraScale(loraOpts) : 0, dropout });
+  const lora = decoderLora(spec, bufs, t.lora, {
+    r: loraOpts?.r ?? 0,
+    scale: loraOpts ? loraScale(loraOpts) : 0,
+    dropout,
+  });
   const params: LoraParam[] = lora.params.map((p) => ({ ...p, grad: p.grad! }));
   const initRng = seededRandom(loraOpts?.seed ?? 0);
   for (const p of params) {
@@ -170,15 +177,25 @@ export function createDecoder(
   let ceMean: GPUBuffer | null = null;
   const loss = () => {
     if (!ce) {
-      ce = new FusedCrossEntropy(device, {
-        chunks: headW.chunks.map((c) => ({ buffer: c.buffer, rows: c.rows })), hidden: D, dtype: headW.dtype,
-        softcap: spec.final_logit_softcapping,
-      }, { maxTokens: plan.tokens, chunkRows: vocabChunk });
+      ce = new FusedCrossEntropy(
+        device,
+        {
+          chunks: headW.chunks.map((c) => ({ buffer: c.buffer, rows: c.rows })),
+          hidden: D,
+          dtype: headW.dtype,
+          softcap: spec.final_logit_softcapping,
+        },
+        { maxTokens: plan.tokens, chunkRows: vocabChunk },
+      );
       ceMean = storageBuffer(device, 8, 'loss.mean');
     }
     return {
-      ce, mean: ceMean!, targets: bufs.get(t.labels), weights: bufs.get(t.loss_weights),
-      perToken: bufs.get(t.loss.per_token), lse: bufs.get(t.loss.lse),
+      ce,
+      mean: ceMean!,
+      targets: bufs.get(t.labels),
+      weights: bufs.get(t.loss_weights),
+      perToken: bufs.get(t.loss.per_token),
+      lse: bufs.get(t.loss.lse),
     };
   };
 
@@ -186,7 +203,8 @@ export function createDecoder(
   let last: { prep: PreparedBatch; N: number; head: HeadArgs } | null = null;
 
   const upload = (prep: PreparedBatch) => {
-    if (prep.N > plan.tokens) throw new Error(`decoder: ${prep.B}×${prep.T} tokens exceed the planned ${opts.batch}×${opts.seqLen}`);
+    if (prep.N > plan.tokens)
+      throw new Error(`decoder: ${prep.B}×${prep.T} tokens exceed the planned ${opts.batch}×${opts.seqLen}`);
     uploadInputs(device, prep, io);
   };
 
@@ -194,7 +212,11 @@ export function createDecoder(
   const setSeeds = (stepSeed: number) => {
     for (const p of params) {
       if (p.which !== 'A') continue;
-      lora.layers[p.layer]!.seeds[layoutOf(spec.arch, p.target).role] = mix(stepSeed, p.layer, TARGET_MODULES.indexOf(p.target));
+      lora.layers[p.layer]!.seeds[layoutOf(spec.arch, p.target).role] = mix(
+        stepSeed,
+        p.layer,
+        TARGET_MODULES.indexOf(p.target),
+      );
     }
   };
 
@@ -205,13 +227,19 @@ export function createDecoder(
   async function runStack(prep: PreparedBatch, withDropout: boolean): Promise<number> {
     upload(prep);
     await walkStack(device, stack, {
-      N: prep.N, io, residual: (l) => residual[l], acts,
+      N: prep.N,
+      io,
+      residual: (l) => residual[l],
+      acts,
       // Without dropout (inference), modules run at p = 0.
       lora: (l) => {
         const ll = lora.layers[l];
         return ll && !withDropout && ll.p > 0 ? { ...ll, p: 0 } : ll;
       },
-      scratch: withDropout ? fwdScratch() : null, attend: () => flash, label: 'forward', sync,
+      scratch: withDropout ? fwdScratch() : null,
+      attend: () => flash,
+      label: 'forward',
+      sync,
     });
     return prep.N;
   }
@@ -227,7 +255,8 @@ export function createDecoder(
     },
     writeLora(key, values) {
       const p = this.loraParam(key);
-      if (values.length !== p.shape[0] * p.shape[1]) throw new Error(`decoder: ${key} takes ${p.shape[0]}×${p.shape[1]} values`);
+      if (values.length !== p.shape[0] * p.shape[1])
+        throw new Error(`decoder: ${key} takes ${p.shape[0]}×${p.shape[1]} values`);
       device.queue.writeBuffer(p.param, 0, values);
     },
     readLora(key) {
@@ -252,7 +281,14 @@ export function createDecoder(
       device.queue.writeBuffer(l.weights, 0, prep.weights!);
       const enc = device.createCommandEncoder({ label: 'final norm + loss' });
       finalNorm(device, enc, head, residual[L], nb);
-      l.ce.forward(enc, prep.N, { hidden: nb.normed, targets: l.targets, weights: l.weights, loss: l.perToken, lse: l.lse, mean: l.mean });
+      l.ce.forward(enc, prep.N, {
+        hidden: nb.normed,
+        targets: l.targets,
+        weights: l.weights,
+        loss: l.perToken,
+        lse: l.lse,
+        mean: l.mean,
+      });
       submit(device, enc);
       last = { prep, N, head };
       return (await readF32(device, l.mean, 1))[0];
@@ -266,9 +302,15 @@ export function createDecoder(
       const nb = normBufs();
       const l = loss();
       let enc = device.createCommandEncoder({ label: 'loss + final norm backward' });
-      l.ce.backward(enc, N, { hidden: nb.normed, targets: l.targets, weights: l.weights, lse: l.lse, mean: l.mean, dHidden: s.dln }, {
-        gradScale: bo.gradScale, divisor: bo.divisor,
-      });
+      l.ce.backward(
+        enc,
+        N,
+        { hidden: nb.normed, targets: l.targets, weights: l.weights, lse: l.lse, mean: l.mean, dHidden: s.dln },
+        {
+          gradScale: bo.gradScale,
+          divisor: bo.divisor,
+        },
+      );
       finalNormBackward(device, enc, head, residual[L], nb, s.dln, dres);
       submit(device, enc);
       await sync();
@@ -277,12 +319,36 @@ export function createDecoder(
         if (recompute) {
           enc = device.createCommandEncoder({ label: `layer ${l} recompute` });
           const ll = lora.layers[l];
-          layerForward(device, enc, d, stack.layers[l], ll, io, residual[l], residual[l + 1], acts(l), fwdScratch(), flash);
+          layerForward(
+            device,
+            enc,
+            d,
+            stack.layers[l],
+            ll,
+            io,
+            residual[l],
+            residual[l + 1],
+            acts(l),
+            fwdScratch(),
+            flash,
+          );
           submit(device, enc);
           await sync();
         }
         enc = device.createCommandEncoder({ label: `layer ${l} backward` });
-        layerBackward(device, enc, d, stack.layers[l], lora.layers[l], io, residual[l], acts(l), s, dres, !!bo.accumulate);
+        layerBackward(
+          device,
+          enc,
+          d,
+          stack.layers[l],
+          lora.layers[l],
+          io,
+          residual[l],
+          acts(l),
+          s,
+          dres,
+          !!bo.accumulate,
+        );
         submit(device, enc);
         await sync();
       }
@@ -300,7 +366,9 @@ export function createDecoder(
       // The plan's logits block when one LM-head weight chunk fits it, else a temporary one.
       const bytes = headLogitsBytes(prep.N, headW);
       const fitsPlan = t.loss.logits_chunk.bytes >= bytes;
-      const block = fitsPlan ? bufs.get(t.loss.logits_chunk) : storageBuffer(device, bytes, 'lm_head.logits (temporary)');
+      const block = fitsPlan
+        ? bufs.get(t.loss.logits_chunk)
+        : storageBuffer(device, bytes, 'lm_head.logits (temporary)');
       const all = await headLogits(device, head, nb.normed, block);
       if (!fitsPlan) block.destroy();
       if (!lo.last) return all;
@@ -313,8 +381,15 @@ export function createDecoder(
       const out = bufs.allocated().map((p) => ({ name: p.name, category: p.category, bytes: p.bytes, planned: true }));
       // The fused loss holds its own logits block of the plan's size (lm_head.logits_chunk).
       const block = t.loss.logits_chunk;
-      if (ce && !bufs.has(block)) out.push({ name: block.name, category: block.category, bytes: block.bytes, planned: true });
-      if (ce) out.push({ name: 'loss running stats + mean', category: 'scratch', bytes: ce.scratchBytes - block.bytes + 8, planned: false });
+      if (ce && !bufs.has(block))
+        out.push({ name: block.name, category: block.category, bytes: block.bytes, planned: true });
+      if (ce)
+        out.push({
+          name: 'loss running stats + mean',
+          category: 'scratch',
+          bytes: ce.scratchBytes - block.bytes + 8,
+          planned: false,
+        });
       return out;
     },
 

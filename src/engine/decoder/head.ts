@@ -36,19 +36,54 @@ export function headLogitsBytes(N: number, w: Tensor): number {
   return N * Math.max(...w.chunks.map((c) => c.rows)) * 4;
 }
 
-export function finalNorm(device: GPUDevice, enc: GPUCommandEncoder, h: HeadArgs, x: GPUBuffer, b: FinalNormBuffers): void {
-  rmsnormForward(device, enc, { x, w: h.normW, y: b.normed, rstd: b.rstd, rows: h.N, cols: h.D, eps: h.eps, offset: h.normOffset });
+export function finalNorm(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  h: HeadArgs,
+  x: GPUBuffer,
+  b: FinalNormBuffers,
+): void {
+  rmsnormForward(device, enc, {
+    x,
+    w: h.normW,
+    y: b.normed,
+    rstd: b.rstd,
+    rows: h.N,
+    cols: h.D,
+    eps: h.eps,
+    offset: h.normOffset,
+  });
 }
 
 /** dx = ∂/∂x of the final norm given dnormed (overwrites dx). */
 export function finalNormBackward(
-  device: GPUDevice, enc: GPUCommandEncoder, h: HeadArgs, x: GPUBuffer, b: FinalNormBuffers, dnormed: GPUBuffer, dx: GPUBuffer,
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  h: HeadArgs,
+  x: GPUBuffer,
+  b: FinalNormBuffers,
+  dnormed: GPUBuffer,
+  dx: GPUBuffer,
 ): void {
-  rmsnormBackward(device, enc, { x, w: h.normW, dy: dnormed, rstd: b.rstd, dx, rows: h.N, cols: h.D, offset: h.normOffset });
+  rmsnormBackward(device, enc, {
+    x,
+    w: h.normW,
+    dy: dnormed,
+    rstd: b.rstd,
+    dx,
+    rows: h.N,
+    cols: h.D,
+    offset: h.normOffset,
+  });
 }
 
 /** All logits [N, V] on the CPU (after finalNorm), one weight chunk per submit through `block`. */
-export async function headLogits(device: GPUDevice, h: HeadArgs, normed: GPUBuffer, block: GPUBuffer): Promise<Float32Array> {
+export async function headLogits(
+  device: GPUDevice,
+  h: HeadArgs,
+  normed: GPUBuffer,
+  block: GPUBuffer,
+): Promise<Float32Array> {
   const { N, V } = h;
   const out = new Float32Array(N * V);
   for (let i = 0; i < h.headW.chunks.length; i++) {
@@ -61,6 +96,7 @@ export async function headLogits(device: GPUDevice, h: HeadArgs, normed: GPUBuff
   }
   const cap = h.softcap;
   // As transformers does in f32: logits / cap, tanh, · cap.
-  if (cap) for (let i = 0; i < out.length; i++) out[i] = Math.fround(Math.fround(Math.tanh(Math.fround(out[i] / cap))) * cap);
+  if (cap)
+    for (let i = 0; i < out.length; i++) out[i] = Math.fround(Math.fround(Math.tanh(Math.fround(out[i] / cap))) * cap);
   return out;
 }

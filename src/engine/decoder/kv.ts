@@ -48,15 +48,24 @@ export interface KvDecoder {
   destroy(): void;
 }
 
-export function createKvDecoder(device: GPUDevice, spec: ModelSpec, weights: DecoderWeights, opts: KvDecoderOptions): KvDecoder {
+export function createKvDecoder(
+  device: GPUDevice,
+  spec: ModelSpec,
+  weights: DecoderWeights,
+  opts: KvDecoderOptions,
+): KvDecoder {
   const { maxT } = opts;
-  const L = spec.num_hidden_layers, D = spec.hidden_size;
-  const nh = spec.num_attention_heads, nkv = spec.num_key_value_heads, hd = spec.head_dim;
+  const L = spec.num_hidden_layers,
+    D = spec.hidden_size;
+  const nh = spec.num_attention_heads,
+    nkv = spec.num_key_value_heads,
+    hd = spec.head_dim;
   const kvBytes = nkv * hd * 4;
   const stack = stackOf(spec, weights);
   const lo = opts.lora ?? null;
   const plan = planDecoding(modelShape(spec, stack.embed.dtype), {
-    max_tokens: maxT, lora: { r: lo?.r ?? 0, targets: lo ? [...new Set(lo.targets)] : [] },
+    max_tokens: maxT,
+    lora: { r: lo?.r ?? 0, targets: lo ? [...new Set(lo.targets)] : [] },
   });
   const t = plan.tensors;
   const bufs = new PlanBuffers(device);
@@ -76,26 +85,48 @@ export function createKvDecoder(device: GPUDevice, spec: ModelSpec, weights: Dec
   let useLora = true;
 
   /** Flash attention over the prompt, then its rotated k and v into layer l's cache. */
-  const prefillAttend = (l: number): Attend => (enc, d, a) => {
-    flash(enc, d, a);
-    enc.copyBufferToBuffer(a.k, 0, cache[l].k, 0, d.N * kvBytes);
-    enc.copyBufferToBuffer(a.v, 0, cache[l].v, 0, d.N * kvBytes);
-  };
+  const prefillAttend =
+    (l: number): Attend =>
+    (enc, d, a) => {
+      flash(enc, d, a);
+      enc.copyBufferToBuffer(a.k, 0, cache[l].k, 0, d.N * kvBytes);
+      enc.copyBufferToBuffer(a.v, 0, cache[l].v, 0, d.N * kvBytes);
+    };
   /** The new row's k and v appended at `pos`, its query attending against the cache. */
-  const cachedAttend = (l: number, pos: number): Attend => (enc, d, a) => {
-    enc.copyBufferToBuffer(a.k, 0, cache[l].k, pos * kvBytes, kvBytes);
-    enc.copyBufferToBuffer(a.v, 0, cache[l].v, pos * kvBytes, kvBytes);
-    attentionDecode(device, enc, {
-      T: pos + 1, maxT, nHeads: nh, nKvHeads: nkv, headDim: hd, scale: d.kind.attnScale, softcap: d.kind.softcap, window: d.kind.window,
-    }, { q: a.q, k: cache[l].k, v: cache[l].v, scores, out: a.attnOut });
-  };
+  const cachedAttend =
+    (l: number, pos: number): Attend =>
+    (enc, d, a) => {
+      enc.copyBufferToBuffer(a.k, 0, cache[l].k, pos * kvBytes, kvBytes);
+      enc.copyBufferToBuffer(a.v, 0, cache[l].v, pos * kvBytes, kvBytes);
+      attentionDecode(
+        device,
+        enc,
+        {
+          T: pos + 1,
+          maxT,
+          nHeads: nh,
+          nKvHeads: nkv,
+          headDim: hd,
+          scale: d.kind.attnScale,
+          softcap: d.kind.softcap,
+          window: d.kind.window,
+        },
+        { q: a.q, k: cache[l].k, v: cache[l].v, scores, out: a.attnOut },
+      );
+    };
 
   async function run(tokens: readonly number[], start: number, attend: (l: number) => Attend): Promise<Float32Array> {
     const prep = prepareBatch(spec, { input_ids: [tokens], position_ids: [tokens.map((_, i) => start + i)] });
     uploadInputs(device, prep, io);
     await walkStack(device, stack, {
-      N: prep.N, io, residual: (l) => residual[l % 2], acts: () => acts, lora: (l) => (useLora ? lora.layers[l] : null),
-      scratch: null, attend, label: 'kv',
+      N: prep.N,
+      io,
+      residual: (l) => residual[l % 2],
+      acts: () => acts,
+      lora: (l) => (useLora ? lora.layers[l] : null),
+      scratch: null,
+      attend,
+      label: 'kv',
     });
     // The last row's logits.
     const head = stack.head(1);
@@ -109,17 +140,21 @@ export function createKvDecoder(device: GPUDevice, spec: ModelSpec, weights: Dec
   return {
     maxT,
     plan,
-    get length() { return length; },
+    get length() {
+      return length;
+    },
     lora: lora.params,
     writeLora(key, values) {
       const p = byKey.get(key);
       if (!p) throw new Error(`kv decoder: no LoRA tensor ${key}`);
-      if (values.length !== p.shape[0] * p.shape[1]) throw new Error(`kv decoder: ${key} takes ${p.shape[0]}×${p.shape[1]} values`);
+      if (values.length !== p.shape[0] * p.shape[1])
+        throw new Error(`kv decoder: ${key} takes ${p.shape[0]}×${p.shape[1]} values`);
       device.queue.writeBuffer(p.param, 0, values);
     },
 
     async prefill(tokens, po = {}) {
-      if (tokens.length < 1 || tokens.length > maxT) throw new Error(`kv decoder: prompt of ${tokens.length} tokens, capacity ${maxT}`);
+      if (tokens.length < 1 || tokens.length > maxT)
+        throw new Error(`kv decoder: prompt of ${tokens.length} tokens, capacity ${maxT}`);
       useLora = po.lora ?? true;
       const logits = await run(tokens, 0, prefillAttend);
       length = tokens.length;

@@ -17,8 +17,20 @@
 // Backward runs the same list in reverse with dres = ∂loss/∂out, which it turns in place into
 // ∂loss/∂x. Only LoRA weights get gradients; frozen weights only pass gradients through.
 import {
-  addInPlace, linearBackwardInput, linearForward, loraBackward, loraForward, packColumns, rmsnormBackward, rmsnormForward,
-  ropeBackward, ropeForward, swigluBackward, swigluForward, unpackColumns, type GateAct,
+  addInPlace,
+  linearBackwardInput,
+  linearForward,
+  loraBackward,
+  loraForward,
+  packColumns,
+  rmsnormBackward,
+  rmsnormForward,
+  ropeBackward,
+  ropeForward,
+  swigluBackward,
+  swigluForward,
+  unpackColumns,
+  type GateAct,
 } from '../kernels/index.ts';
 import { attentionBackward, attentionForward } from '../attention/attention.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -61,23 +73,38 @@ export interface LayerDims {
 
 export interface LayerWeights {
   /** Separate q/k/v, or one fused qkv. */
-  q?: Tensor; k?: Tensor; v?: Tensor; qkv?: Tensor;
+  q?: Tensor;
+  k?: Tensor;
+  v?: Tensor;
+  qkv?: Tensor;
   o: Tensor;
   /** Separate gate/up, or one fused gateUp. */
-  gate?: Tensor; up?: Tensor; gateUp?: Tensor;
+  gate?: Tensor;
+  up?: Tensor;
+  gateUp?: Tensor;
   down: Tensor;
   /** f32 buffers: the norm before attention and the one before the MLP. */
-  ln1: GPUBuffer; ln2: GPUBuffer;
+  ln1: GPUBuffer;
+  ln2: GPUBuffer;
   /** Gemma: the norms on the attention output and on the MLP output. */
-  postAttn?: GPUBuffer; postMlp?: GPUBuffer;
-  qBias?: GPUBuffer; kBias?: GPUBuffer; vBias?: GPUBuffer; oBias?: GPUBuffer;
-  qNorm?: GPUBuffer; kNorm?: GPUBuffer;
+  postAttn?: GPUBuffer;
+  postMlp?: GPUBuffer;
+  qBias?: GPUBuffer;
+  kBias?: GPUBuffer;
+  vBias?: GPUBuffer;
+  oBias?: GPUBuffer;
+  qNorm?: GPUBuffer;
+  kNorm?: GPUBuffer;
 }
 
 export interface LoraModule {
   /** f32 [r, in] and [out, r], and (training) their gradients. */
-  a: GPUBuffer; b: GPUBuffer; dA?: GPUBuffer; dB?: GPUBuffer;
-  inF: number; outF: number;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  dA?: GPUBuffer;
+  dB?: GPUBuffer;
+  inF: number;
+  outF: number;
 }
 
 export interface LayerLora {
@@ -108,20 +135,44 @@ export type Attend = (enc: GPUCommandEncoder, d: LayerDims, a: LayerActs) => voi
 /** Causal flash attention over the step's N tokens (packed sequences kept apart by seq_ids). */
 export function flashAttention(device: GPUDevice, io: LayerInputs): Attend {
   return (enc, d, a) =>
-    attentionForward(device, enc, attnDims(d), { q: a.q, k: a.k, v: a.v, seqIds: io.seq_ids, out: a.attnOut, lse: a.lse });
+    attentionForward(device, enc, attnDims(d), {
+      q: a.q,
+      k: a.k,
+      v: a.v,
+      seqIds: io.seq_ids,
+      out: a.attnOut,
+      lse: a.lse,
+    });
 }
 
 function proj(
-  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: ProjRole,
-  w: Tensor, x: GPUBuffer, y: GPUBuffer, acts: LayerActs, scratch: LayerScratch | null,
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  d: LayerDims,
+  lora: LayerLora | null,
+  t: ProjRole,
+  w: Tensor,
+  x: GPUBuffer,
+  y: GPUBuffer,
+  acts: LayerActs,
+  scratch: LayerScratch | null,
   opts: { bias?: GPUBuffer; accumulate?: boolean } = {},
 ): void {
   linearForward(device, enc, x, w, y, d.N, opts);
   const m = lora?.modules[t];
   if (!lora || !m) return;
   loraForward(device, enc, {
-    x, a: m.a, b: m.b, y, h: acts.loraH[t]!, xd: scratch?.xd,
-    T: d.N, inF: m.inF, outF: m.outF, r: lora.r, scale: lora.scale,
+    x,
+    a: m.a,
+    b: m.b,
+    y,
+    h: acts.loraH[t]!,
+    xd: scratch?.xd,
+    T: d.N,
+    inF: m.inF,
+    outF: m.outF,
+    r: lora.r,
+    scale: lora.scale,
     dropout: lora.p > 0 ? { p: lora.p, seed: lora.seeds[t]! } : undefined,
   });
 }
@@ -131,8 +182,17 @@ function proj(
  * the KV-cache decoder both run this; they differ only in `attend`.
  */
 export function layerForward(
-  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, w: LayerWeights, lora: LayerLora | null,
-  io: LayerInputs, x: GPUBuffer, out: GPUBuffer, a: LayerActs, scratch: LayerScratch | null, attend: Attend,
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  d: LayerDims,
+  w: LayerWeights,
+  lora: LayerLora | null,
+  io: LayerInputs,
+  x: GPUBuffer,
+  out: GPUBuffer,
+  a: LayerActs,
+  scratch: LayerScratch | null,
+  attend: Attend,
 ): void {
   const { N, hidden: D, heads, kvHeads, headDim: hd, eps, kind } = d;
   const offset = kind.normOffset;
@@ -150,8 +210,26 @@ export function layerForward(
     proj(device, enc, d, lora, 'v', w.v!, a.ln1, a.v, a, scratch, { bias: w.vBias });
   }
   if (qk) {
-    rmsnormForward(device, enc, { x: a.qPre!, w: w.qNorm!, y: a.q, rstd: a.qRstd!, rows: N * heads, cols: hd, eps, offset });
-    rmsnormForward(device, enc, { x: a.kPre!, w: w.kNorm!, y: a.k, rstd: a.kRstd!, rows: N * kvHeads, cols: hd, eps, offset });
+    rmsnormForward(device, enc, {
+      x: a.qPre!,
+      w: w.qNorm!,
+      y: a.q,
+      rstd: a.qRstd!,
+      rows: N * heads,
+      cols: hd,
+      eps,
+      offset,
+    });
+    rmsnormForward(device, enc, {
+      x: a.kPre!,
+      w: w.kNorm!,
+      y: a.k,
+      rstd: a.kRstd!,
+      rows: N * kvHeads,
+      cols: hd,
+      eps,
+      offset,
+    });
   }
   if (kind.rope !== null) {
     const { cos, sin } = io.rope[kind.rope];
@@ -161,7 +239,16 @@ export function layerForward(
   attend(enc, d, a);
   if (kind.sandwich) {
     proj(device, enc, d, lora, 'o', w.o, a.attnOut, a.oOut!, a, scratch, { bias: w.oBias });
-    rmsnormForward(device, enc, { x: a.oOut!, w: w.postAttn!, y: a.mid, rstd: a.postAttnRstd!, rows: N, cols: D, eps, offset });
+    rmsnormForward(device, enc, {
+      x: a.oOut!,
+      w: w.postAttn!,
+      y: a.mid,
+      rstd: a.postAttnRstd!,
+      rows: N,
+      cols: D,
+      eps,
+      offset,
+    });
     addInPlace(device, enc, a.mid, x, N * D);
   } else {
     enc.copyBufferToBuffer(x, 0, a.mid, 0, N * D * 4);
@@ -179,7 +266,16 @@ export function layerForward(
   swigluForward(device, enc, a.gate, a.up, a.act, N * d.intermediate, kind.act);
   if (kind.sandwich) {
     proj(device, enc, d, lora, 'down', w.down, a.act, a.downOut!, a, scratch);
-    rmsnormForward(device, enc, { x: a.downOut!, w: w.postMlp!, y: out, rstd: a.postMlpRstd!, rows: N, cols: D, eps, offset });
+    rmsnormForward(device, enc, {
+      x: a.downOut!,
+      w: w.postMlp!,
+      y: out,
+      rstd: a.postMlpRstd!,
+      rows: N,
+      cols: D,
+      eps,
+      offset,
+    });
     addInPlace(device, enc, out, a.mid, N * D);
   } else {
     enc.copyBufferToBuffer(a.mid, 0, out, 0, N * D * 4);
@@ -190,8 +286,13 @@ export function layerForward(
 /** The attention kernels' dims for a layer. */
 export function attnDims(d: LayerDims) {
   return {
-    T: d.N, nHeads: d.heads, nKvHeads: d.kvHeads, headDim: d.headDim,
-    scale: d.kind.attnScale, softcap: d.kind.softcap, window: d.kind.window,
+    T: d.N,
+    nHeads: d.heads,
+    nKvHeads: d.kvHeads,
+    headDim: d.headDim,
+    scale: d.kind.attnScale,
+    softcap: d.kind.softcap,
+    window: d.kind.window,
   };
 }
 
@@ -200,17 +301,41 @@ export function attnDims(d: LayerDims) {
  * `accumulateDx` adds to dx (for q/k/v and gate/up, which share their input).
  */
 function projBack(
-  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, lora: LayerLora | null, t: ProjRole, w: Tensor,
-  x: GPUBuffer, dy: GPUBuffer, dx: GPUBuffer, accumulateDx: boolean, a: LayerActs, s: LayerScratch,
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  d: LayerDims,
+  lora: LayerLora | null,
+  t: ProjRole,
+  w: Tensor,
+  x: GPUBuffer,
+  dy: GPUBuffer,
+  dx: GPUBuffer,
+  accumulateDx: boolean,
+  a: LayerActs,
+  s: LayerScratch,
   accumulateGrads: boolean,
 ): void {
   linearBackwardInput(device, enc, dy, w, dx, d.N, { accumulate: accumulateDx });
   const m = lora?.modules[t];
   if (!lora || !m) return;
-  if (!m.dA || !m.dB) throw new Error(`layerBackward: the ${t} LoRA module has no gradient buffers (an inference decoder's)`);
+  if (!m.dA || !m.dB)
+    throw new Error(`layerBackward: the ${t} LoRA module has no gradient buffers (an inference decoder's)`);
   loraBackward(device, enc, {
-    x, a: m.a, b: m.b, h: a.loraH[t]!, dy, dA: m.dA, dB: m.dB, dx, dh: s.dh, xd: s.xd,
-    T: d.N, inF: m.inF, outF: m.outF, r: lora.r, scale: lora.scale,
+    x,
+    a: m.a,
+    b: m.b,
+    h: a.loraH[t]!,
+    dy,
+    dA: m.dA,
+    dB: m.dB,
+    dx,
+    dh: s.dh,
+    xd: s.xd,
+    T: d.N,
+    inF: m.inF,
+    outF: m.outF,
+    r: lora.r,
+    scale: lora.scale,
     dropout: lora.p > 0 ? { p: lora.p, seed: lora.seeds[t]! } : undefined,
     accumulate: accumulateGrads,
   });
@@ -222,8 +347,17 @@ function projBack(
  * LoRA gradients are overwritten, or added to with `accumulateGrads`.
  */
 export function layerBackward(
-  device: GPUDevice, enc: GPUCommandEncoder, d: LayerDims, w: LayerWeights, lora: LayerLora | null,
-  io: LayerInputs, x: GPUBuffer, a: LayerActs, s: LayerScratch, dres: GPUBuffer, accumulateGrads = false,
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  d: LayerDims,
+  w: LayerWeights,
+  lora: LayerLora | null,
+  io: LayerInputs,
+  x: GPUBuffer,
+  a: LayerActs,
+  s: LayerScratch,
+  dres: GPUBuffer,
+  accumulateGrads = false,
 ): void {
   const { N, hidden: D, heads, kvHeads, headDim: hd, kind } = d;
   const offset = kind.normOffset;
@@ -231,7 +365,16 @@ export function layerBackward(
   // MLP: out = mid + down(act(gate)·up)   (Gemma: mid + rmsnorm(down(…)))
   let dDown = dres;
   if (kind.sandwich) {
-    rmsnormBackward(device, enc, { x: a.downOut!, w: w.postMlp!, dy: dres, rstd: a.postMlpRstd!, dx: s.dln, rows: N, cols: D, offset });
+    rmsnormBackward(device, enc, {
+      x: a.downOut!,
+      w: w.postMlp!,
+      dy: dres,
+      rstd: a.postMlpRstd!,
+      dx: s.dln,
+      rows: N,
+      cols: D,
+      offset,
+    });
     dDown = s.dln;
   }
   projBack(device, enc, d, lora, 'down', w.down, a.act, dDown, s.dact, false, a, s, g);
@@ -243,18 +386,46 @@ export function layerBackward(
     projBack(device, enc, d, lora, 'gate', w.gate!, a.ln2, s.dgate, s.dln, false, a, s, g);
     projBack(device, enc, d, lora, 'up', w.up!, a.ln2, s.dup, s.dln, true, a, s, g);
   }
-  rmsnormBackward(device, enc, { x: a.mid, w: w.ln2, dy: s.dln, rstd: a.rstd2, dx: dres, rows: N, cols: D, accumulate: true, offset });
+  rmsnormBackward(device, enc, {
+    x: a.mid,
+    w: w.ln2,
+    dy: s.dln,
+    rstd: a.rstd2,
+    dx: dres,
+    rows: N,
+    cols: D,
+    accumulate: true,
+    offset,
+  });
 
   // Attention: mid = x + o(attention(rope(q), rope(k), v))   (Gemma: x + rmsnorm(o(…)))
   let dO = dres;
   if (kind.sandwich) {
-    rmsnormBackward(device, enc, { x: a.oOut!, w: w.postAttn!, dy: dres, rstd: a.postAttnRstd!, dx: s.dln, rows: N, cols: D, offset });
+    rmsnormBackward(device, enc, {
+      x: a.oOut!,
+      w: w.postAttn!,
+      dy: dres,
+      rstd: a.postAttnRstd!,
+      dx: s.dln,
+      rows: N,
+      cols: D,
+      offset,
+    });
     dO = s.dln;
   }
   projBack(device, enc, d, lora, 'o', w.o, a.attnOut, dO, s.dattn, false, a, s, g);
   attentionBackward(device, enc, attnDims(d), {
-    q: a.q, k: a.k, v: a.v, seqIds: io.seq_ids, out: a.attnOut, lse: a.lse,
-    dOut: s.dattn, rowStats: s.dln, dq: s.dq, dk: s.dk, dv: s.dv,
+    q: a.q,
+    k: a.k,
+    v: a.v,
+    seqIds: io.seq_ids,
+    out: a.attnOut,
+    lse: a.lse,
+    dOut: s.dattn,
+    rowStats: s.dln,
+    dq: s.dq,
+    dk: s.dk,
+    dv: s.dv,
   });
   if (kind.rope !== null) {
     const { cos, sin } = io.rope[kind.rope];
@@ -265,8 +436,26 @@ export function layerBackward(
   let dk = s.dk;
   if (w.qNorm) {
     // ∂q_pre goes where ∂attn_out was (consumed above), ∂k_pre into grad.up (consumed too).
-    rmsnormBackward(device, enc, { x: a.qPre!, w: w.qNorm, dy: s.dq, rstd: a.qRstd!, dx: s.dattn, rows: N * heads, cols: hd, offset });
-    rmsnormBackward(device, enc, { x: a.kPre!, w: w.kNorm!, dy: s.dk, rstd: a.kRstd!, dx: s.dup, rows: N * kvHeads, cols: hd, offset });
+    rmsnormBackward(device, enc, {
+      x: a.qPre!,
+      w: w.qNorm,
+      dy: s.dq,
+      rstd: a.qRstd!,
+      dx: s.dattn,
+      rows: N * heads,
+      cols: hd,
+      offset,
+    });
+    rmsnormBackward(device, enc, {
+      x: a.kPre!,
+      w: w.kNorm!,
+      dy: s.dk,
+      rstd: a.kRstd!,
+      dx: s.dup,
+      rows: N * kvHeads,
+      cols: hd,
+      offset,
+    });
     dq = s.dattn;
     dk = s.dup;
   }
@@ -278,5 +467,15 @@ export function layerBackward(
     projBack(device, enc, d, lora, 'k', w.k!, a.ln1, dk, s.dln, true, a, s, g);
     projBack(device, enc, d, lora, 'v', w.v!, a.ln1, s.dv, s.dln, true, a, s, g);
   }
-  rmsnormBackward(device, enc, { x, w: w.ln1, dy: s.dln, rstd: a.rstd1, dx: dres, rows: N, cols: D, accumulate: true, offset });
+  rmsnormBackward(device, enc, {
+    x,
+    w: w.ln1,
+    dy: s.dln,
+    rstd: a.rstd1,
+    dx: dres,
+    rows: N,
+    cols: D,
+    accumulate: true,
+    offset,
+  });
 }

@@ -40,7 +40,10 @@ export interface DecoderLora {
  * the ones it has).
  */
 export function decoderLora(
-  spec: ModelSpec, bufs: PlanBuffers, planned: LoraLayers, o: { r: number; scale: number; dropout: number },
+  spec: ModelSpec,
+  bufs: PlanBuffers,
+  planned: LoraLayers,
+  o: { r: number; scale: number; dropout: number },
 ): DecoderLora {
   const params: LoraWeight[] = [];
   const layers = planned.map((byTarget, l): LayerLora | null => {

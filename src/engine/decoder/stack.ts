@@ -9,8 +9,15 @@ import type { Tensor } from '../tensor/tensor.ts';
 import type { PreparedBatch } from './batch.ts';
 import type { HeadArgs } from './head.ts';
 import {
-  layerForward, type Attend, type LayerActs, type LayerDims, type LayerInputs, type LayerKind, type LayerLora,
-  type LayerScratch, type LayerWeights,
+  layerForward,
+  type Attend,
+  type LayerActs,
+  type LayerDims,
+  type LayerInputs,
+  type LayerKind,
+  type LayerLora,
+  type LayerScratch,
+  type LayerWeights,
 } from './layer.ts';
 import { embedWeight, finalNormWeight, headWeight, layerKind, layerWeights, type DecoderWeights } from './weights.ts';
 
@@ -33,14 +40,29 @@ export function stackOf(spec: ModelSpec, weights: DecoderWeights): Stack {
   const normW = finalNormWeight(spec, weights);
   const headW = headWeight(spec, weights);
   return {
-    spec, embed: embedWeight(spec, weights), layers, kinds,
+    spec,
+    embed: embedWeight(spec, weights),
+    layers,
+    kinds,
     dims: (N, l) => ({
-      N, hidden: spec.hidden_size, intermediate: spec.intermediate_size, heads: spec.num_attention_heads,
-      kvHeads: spec.num_key_value_heads, headDim: spec.head_dim, eps: spec.rms_norm_eps, kind: kinds[l],
+      N,
+      hidden: spec.hidden_size,
+      intermediate: spec.intermediate_size,
+      heads: spec.num_attention_heads,
+      kvHeads: spec.num_key_value_heads,
+      headDim: spec.head_dim,
+      eps: spec.rms_norm_eps,
+      kind: kinds[l],
     }),
     head: (N) => ({
-      N, D: spec.hidden_size, V: spec.vocab_size, eps: spec.rms_norm_eps, normW, headW,
-      normOffset: spec.norm_unit_offset ? 1 : 0, softcap: spec.final_logit_softcapping,
+      N,
+      D: spec.hidden_size,
+      V: spec.vocab_size,
+      eps: spec.rms_norm_eps,
+      normW,
+      headW,
+      normOffset: spec.norm_unit_offset ? 1 : 0,
+      softcap: spec.final_logit_softcapping,
     }),
   };
 }
@@ -80,7 +102,16 @@ export async function walkStack(device: GPUDevice, s: Stack, w: Walk): Promise<v
   for (let l = 0; l < s.layers.length; l++) {
     enc = device.createCommandEncoder({ label: `${w.label} layer ${l}` });
     layerForward(
-      device, enc, s.dims(w.N, l), s.layers[l], w.lora(l), w.io, w.residual(l), w.residual(l + 1), w.acts(l), w.scratch,
+      device,
+      enc,
+      s.dims(w.N, l),
+      s.layers[l],
+      w.lora(l),
+      w.io,
+      w.residual(l),
+      w.residual(l + 1),
+      w.acts(l),
+      w.scratch,
       w.attend(l),
     );
     submit(device, enc);

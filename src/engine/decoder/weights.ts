@@ -27,8 +27,9 @@ export function isSmallF32(name: string): boolean {
  */
 export async function uploadWeights(
   device: GPUDevice,
-  tensors: AsyncIterable<{ name: string; dtype: SafetensorsDtype; shape: number[]; data: Uint8Array }> |
-    Iterable<{ name: string; dtype: SafetensorsDtype; shape: number[]; data: Uint8Array }>,
+  tensors:
+    | AsyncIterable<{ name: string; dtype: SafetensorsDtype; shape: number[]; data: Uint8Array }>
+    | Iterable<{ name: string; dtype: SafetensorsDtype; shape: number[]; data: Uint8Array }>,
   maxBytes?: number,
   keep?: ReadonlySet<string>,
 ): Promise<Map<string, Tensor>> {
@@ -76,13 +77,26 @@ export function layerWeights(spec: ModelSpec, weights: DecoderWeights, l: number
   const mat = (name: string | undefined) => (name ? need(weights, name) : undefined);
   const f32 = (name: string | undefined) => (name ? buf(need(weights, name, true)) : undefined);
   return {
-    q: mat(n.q), k: mat(n.k), v: mat(n.v), qkv: mat(n.qkv), o: need(weights, n.o),
-    gate: mat(n.gate), up: mat(n.up), gateUp: mat(n.gateUp), down: need(weights, n.down),
-    ln1: f32(n.inputNorm)!, ln2: f32(n.mlpNorm)!, postAttn: f32(n.postAttnNorm), postMlp: f32(n.postMlpNorm),
-    qBias: f32(n.qBias), kBias: f32(n.kBias), vBias: f32(n.vBias),
+    q: mat(n.q),
+    k: mat(n.k),
+    v: mat(n.v),
+    qkv: mat(n.qkv),
+    o: need(weights, n.o),
+    gate: mat(n.gate),
+    up: mat(n.up),
+    gateUp: mat(n.gateUp),
+    down: need(weights, n.down),
+    ln1: f32(n.inputNorm)!,
+    ln2: f32(n.mlpNorm)!,
+    postAttn: f32(n.postAttnNorm),
+    postMlp: f32(n.postMlpNorm),
+    qBias: f32(n.qBias),
+    kBias: f32(n.kBias),
+    vBias: f32(n.vBias),
     // Llama/Qwen3 with attention_bias carry an o_proj bias; a checkpoint may still omit it.
     oBias: n.oBias && weights.has(n.oBias) ? f32(n.oBias) : undefined,
-    qNorm: f32(n.qNorm), kNorm: f32(n.kNorm),
+    qNorm: f32(n.qNorm),
+    kNorm: f32(n.kNorm),
   };
 }
 
@@ -94,7 +108,7 @@ export function layerKind(spec: ModelSpec, l: number): LayerKind {
     rotaryDim: spec.rotary_dim,
     attnScale: spec.attn_scale,
     softcap: spec.attn_logit_softcapping ?? 0,
-    window: spec.layer_types[l] === 'sliding_attention' ? spec.sliding_window ?? 0 : 0,
+    window: spec.layer_types[l] === 'sliding_attention' ? (spec.sliding_window ?? 0) : 0,
     normOffset: spec.norm_unit_offset ? 1 : 0,
     act: spec.hidden_act,
     sandwich: spec.sandwich_norms,

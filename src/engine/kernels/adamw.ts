@@ -5,18 +5,40 @@ import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { dummyBuffer, grid1d } from '../runtime/grid.ts';
 
 const ADAMW = kernelSpec({
-  file: 'adamw.wgsl', source: adamSrc, entryPoint: 'adamw', bindings: ['param', 'grad', 'm', 'v', 'clip'],
+  file: 'adamw.wgsl',
+  source: adamSrc,
+  entryPoint: 'adamw',
+  bindings: ['param', 'grad', 'm', 'v', 'clip'],
   uniform: [
-    ['n', 'u32'], ['use_clip', 'u32'], ['decay', 'f32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['step_size', 'f32'],
+    ['n', 'u32'],
+    ['use_clip', 'u32'],
+    ['decay', 'f32'],
+    ['beta1', 'f32'],
+    ['beta2', 'f32'],
+    ['eps', 'f32'],
+    ['step_size', 'f32'],
     ['bc2_sqrt', 'f32'],
   ],
 });
 const SUMSQ_PARTIAL = kernelSpec({
-  file: 'grad_norm.wgsl', source: normSrc, entryPoint: 'sumsq_partial', bindings: ['x', 'partials'], uniform: [['n', 'u32'], ['slot', 'u32']],
+  file: 'grad_norm.wgsl',
+  source: normSrc,
+  entryPoint: 'sumsq_partial',
+  bindings: ['x', 'partials'],
+  uniform: [
+    ['n', 'u32'],
+    ['slot', 'u32'],
+  ],
 });
 const NORM_FINALIZE = kernelSpec({
-  file: 'grad_norm.wgsl', source: normSrc, entryPoint: 'finalize', bindings: ['fpartials', 'out'],
-  uniform: [['count', 'u32'], ['max_norm', 'f32']],
+  file: 'grad_norm.wgsl',
+  source: normSrc,
+  entryPoint: 'finalize',
+  bindings: ['fpartials', 'out'],
+  uniform: [
+    ['count', 'u32'],
+    ['max_norm', 'f32'],
+  ],
 });
 
 export interface AdamWHyper {
@@ -35,7 +57,15 @@ export interface AdamWHyper {
 export function adamwStep(
   device: GPUDevice,
   enc: GPUCommandEncoder,
-  a: { param: GPUBuffer; grad: GPUBuffer; m: GPUBuffer; v: GPUBuffer; n: number; step: number; clip?: GPUBuffer } & AdamWHyper,
+  a: {
+    param: GPUBuffer;
+    grad: GPUBuffer;
+    m: GPUBuffer;
+    v: GPUBuffer;
+    n: number;
+    step: number;
+    clip?: GPUBuffer;
+  } & AdamWHyper,
 ): void {
   const beta1 = a.beta1 ?? 0.9;
   const beta2 = a.beta2 ?? 0.999;
@@ -43,9 +73,23 @@ export function adamwStep(
   const wd = a.weight_decay ?? 0.01;
   const bc1 = 1 - beta1 ** a.step;
   const bc2 = 1 - beta2 ** a.step;
-  runKernel(device, enc, ADAMW, { ...a, clip: a.clip ?? dummyBuffer(device) }, {
-    n: a.n, use_clip: a.clip ? 1 : 0, decay: 1 - a.lr * wd, beta1, beta2, eps, step_size: a.lr / bc1, bc2_sqrt: Math.sqrt(bc2),
-  }, grid1d(device, a.n));
+  runKernel(
+    device,
+    enc,
+    ADAMW,
+    { ...a, clip: a.clip ?? dummyBuffer(device) },
+    {
+      n: a.n,
+      use_clip: a.clip ? 1 : 0,
+      decay: 1 - a.lr * wd,
+      beta1,
+      beta2,
+      eps,
+      step_size: a.lr / bc1,
+      bc2_sqrt: Math.sqrt(bc2),
+    },
+    grid1d(device, a.n),
+  );
 }
 
 const PARTIALS_PER_BUFFER = 64;
@@ -72,5 +116,12 @@ export function gradNorm(
     runKernel(device, enc, SUMSQ_PARTIAL, { x: g.buffer, partials: a.partials }, { n: g.n, slot }, [groups]);
     slot += groups;
   }
-  runKernel(device, enc, NORM_FINALIZE, { fpartials: a.partials, out: a.out }, { count: slot, max_norm: a.maxNorm }, [1]);
+  runKernel(
+    device,
+    enc,
+    NORM_FINALIZE,
+    { fpartials: a.partials, out: a.out },
+    { count: slot, max_norm: a.maxNorm },
+    [1],
+  );
 }

@@ -8,8 +8,15 @@ import { nodeDevice } from '../../cli/node-gpu.ts';
 import { maxRelErr, rng } from '../testing/random.ts';
 import { read, runChecked, upload, zeros } from '../testing/gpu.ts';
 import {
-  embeddingRef, loraBackwardRef, loraRef, rmsnormBackwardRef, rmsnormRef, ropeBackwardRef, ropeRef,
-  swigluBackwardRef, swigluRef,
+  embeddingRef,
+  loraBackwardRef,
+  loraRef,
+  rmsnormBackwardRef,
+  rmsnormRef,
+  ropeBackwardRef,
+  ropeRef,
+  swigluBackwardRef,
+  swigluRef,
 } from '../testing/reference.ts';
 import { roundTo, type DType } from '../tensor/dtype.ts';
 import { weightTensor } from '../tensor/tensor.ts';
@@ -39,9 +46,17 @@ describe('LoRA', () => {
       const dB0 = g.normal(outF * r);
       const dropout = p > 0 ? { p, seed } : undefined;
       const bufs = {
-        x: upload(device, x), a: upload(device, a), b: upload(device, b), y: upload(device, y0),
-        h: zeros(device, T * r), xd: zeros(device, T * inF), dy: upload(device, dy),
-        dA: upload(device, dA0), dB: upload(device, dB0), dx: upload(device, dx0), dh: zeros(device, T * r),
+        x: upload(device, x),
+        a: upload(device, a),
+        b: upload(device, b),
+        y: upload(device, y0),
+        h: zeros(device, T * r),
+        xd: zeros(device, T * inF),
+        dy: upload(device, dy),
+        dA: upload(device, dA0),
+        dB: upload(device, dB0),
+        dx: upload(device, dx0),
+        dh: zeros(device, T * r),
       };
       const shape = { T, inF, outF, r, scale, dropout };
       await runChecked(device, (enc) => {
@@ -77,8 +92,12 @@ describe('RMSNorm', () => {
       const dy = g.normal(rows * cols);
       const dx0 = g.normal(rows * cols);
       const b = {
-        x: upload(device, x), w: upload(device, w), y: zeros(device, rows * cols), rstd: zeros(device, rows),
-        dy: upload(device, dy), dx: upload(device, dx0),
+        x: upload(device, x),
+        w: upload(device, w),
+        y: zeros(device, rows * cols),
+        rstd: zeros(device, rows),
+        dy: upload(device, dy),
+        dx: upload(device, dx0),
       };
       await runChecked(device, (enc) => {
         rmsnormForward(device, enc, { ...b, rows, cols, eps });
@@ -100,7 +119,11 @@ describe('RoPE', () => {
     const off = 4;
     const positions = [0, 1, 2, 3, 0, 1, 2, 700, 8191];
     const inv = ropeInvFreq(D, 500000, {
-      rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192,
+      rope_type: 'llama3',
+      factor: 32,
+      low_freq_factor: 1,
+      high_freq_factor: 4,
+      original_max_position_embeddings: 8192,
     });
     const { cos, sin } = ropeTables(positions, inv);
     const g = rng(5);
@@ -139,8 +162,12 @@ describe('SwiGLU, residual', () => {
     const up = g.normal(n);
     const dout = g.normal(n);
     const b = {
-      gate: upload(device, gate), up: upload(device, up), out: zeros(device, n), dout: upload(device, dout),
-      dgate: zeros(device, n), dup: zeros(device, n),
+      gate: upload(device, gate),
+      up: upload(device, up),
+      out: zeros(device, n),
+      dout: upload(device, dout),
+      dgate: zeros(device, n),
+      dup: zeros(device, n),
     };
     await runChecked(device, (enc) => {
       swigluForward(device, enc, b.gate, b.up, b.out, n);
@@ -165,7 +192,11 @@ describe('SwiGLU, residual', () => {
 });
 
 describe('embedding gather', () => {
-  for (const [dtype, maxBytes] of [['f32', undefined], ['bf16', 5 * 13 * 2], ['f16', undefined]] as [DType, number | undefined][]) {
+  for (const [dtype, maxBytes] of [
+    ['f32', undefined],
+    ['bf16', 5 * 13 * 2],
+    ['f16', undefined],
+  ] as [DType, number | undefined][]) {
     it(`${dtype}${maxBytes ? ', table split by rows' : ''}: V=37, D=13, T=17`, async () => {
       const [V, D, T] = [37, 13, 17];
       const g = rng(10);

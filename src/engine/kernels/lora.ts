@@ -7,8 +7,17 @@ import { grid1d } from '../runtime/grid.ts';
 import { gemm } from './matmul.ts';
 
 const DROPOUT = kernelSpec({
-  file: 'lora.wgsl', source: src, entryPoint: 'dropout', bindings: ['x', 'out'],
-  uniform: [['n', 'u32'], ['seed', 'u32'], ['p', 'f32'], ['scale', 'f32'], ['accumulate', 'u32']],
+  file: 'lora.wgsl',
+  source: src,
+  entryPoint: 'dropout',
+  bindings: ['x', 'out'],
+  uniform: [
+    ['n', 'u32'],
+    ['seed', 'u32'],
+    ['p', 'f32'],
+    ['scale', 'f32'],
+    ['accumulate', 'u32'],
+  ],
 });
 
 /** out (+)= x·mask/(1−p), mask[i] = hash(seed, i) ≥ p. p = 0 copies (scaled by 1). */
@@ -64,7 +73,11 @@ export interface LoraForwardArgs extends LoraShape {
   xd?: GPUBuffer;
 }
 
-function dropped(device: GPUDevice, enc: GPUCommandEncoder, a: LoraShape & { x: GPUBuffer; xd?: GPUBuffer }): GPUBuffer {
+function dropped(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  a: LoraShape & { x: GPUBuffer; xd?: GPUBuffer },
+): GPUBuffer {
   if (!a.dropout || a.dropout.p <= 0) return a.x;
   if (!a.xd) throw new Error('lora: dropout needs an xd scratch buffer [T, in]');
   dropout(device, enc, { x: a.x, out: a.xd, n: a.T * a.inF, p: a.dropout.p, seed: a.dropout.seed });
@@ -102,11 +115,30 @@ export function loraBackward(device: GPUDevice, enc: GPUCommandEncoder, a: LoraB
   // dH = s·dY·B ; dB = s·dYᵀ·H
   gemm(device, enc, { a: a.dy, b: a.b, c: a.dh, M: T, N: r, K: outF, transB: false, alpha: scale });
   gemm(device, enc, {
-    a: a.dy, b: a.h, c: a.dB, M: outF, N: r, K: T, transA: true, transB: false, alpha: scale, accumulate: a.accumulate,
+    a: a.dy,
+    b: a.h,
+    c: a.dB,
+    M: outF,
+    N: r,
+    K: T,
+    transA: true,
+    transB: false,
+    alpha: scale,
+    accumulate: a.accumulate,
   });
   // dA = dHᵀ·dropout(X)
   const x = dropped(device, enc, a);
-  gemm(device, enc, { a: a.dh, b: x, c: a.dA, M: r, N: inF, K: T, transA: true, transB: false, accumulate: a.accumulate });
+  gemm(device, enc, {
+    a: a.dh,
+    b: x,
+    c: a.dA,
+    M: r,
+    N: inF,
+    K: T,
+    transA: true,
+    transB: false,
+    accumulate: a.accumulate,
+  });
   if (!a.dx) return;
   // dX += mask·(dH·A)
   if (a.dropout && a.dropout.p > 0) {

@@ -98,7 +98,11 @@ describe('gemm argument checks', () => {
   it('rejects a too-small output buffer instead of writing out of bounds', () => {
     const wt = weightTensor(device, rng(1).normal(6 * 4), [6, 4], 'f32');
     const enc = device.createCommandEncoder();
-    expect(() => linearForward(device, enc, zeros(device, 3 * 4), wt, zeros(device, 3 * 6 - 1), 3)).toThrow(/C needs 72 bytes/);
-    expect(() => linearForward(device, enc, zeros(device, 3 * 4 - 1), wt, zeros(device, 3 * 6), 3)).toThrow(/A needs 48 bytes/);
+    expect(() => linearForward(device, enc, zeros(device, 3 * 4), wt, zeros(device, 3 * 6 - 1), 3)).toThrow(
+      /C needs 72 bytes/,
+    );
+    expect(() => linearForward(device, enc, zeros(device, 3 * 4 - 1), wt, zeros(device, 3 * 6), 3)).toThrow(
+      /A needs 48 bytes/,
+    );
   });
 });

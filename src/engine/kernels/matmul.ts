@@ -69,7 +69,10 @@ const choosers = new WeakMap<GPUDevice, (g: GemmArgs) => GemmVariant | undefined
  * Lets `choose` (the autotuner, tuner.ts) pick the variant of every 'auto' gemm on `device`;
  * undefined from it, or a variant that does not apply, falls back to the built-in rule.
  */
-export function setGemmChooser(device: GPUDevice, choose: ((g: GemmArgs) => GemmVariant | undefined) | undefined): void {
+export function setGemmChooser(
+  device: GPUDevice,
+  choose: ((g: GemmArgs) => GemmVariant | undefined) | undefined,
+): void {
   if (choose) choosers.set(device, choose);
   else choosers.delete(device);
 }
@@ -79,7 +82,9 @@ export function gemmKernel(device: GPUDevice, g: GemmArgs): GemmVariant {
   const k = g.kernel ?? 'auto';
   if (k !== 'auto') {
     if (!gemmVariantApplies(device, g, k)) {
-      throw new Error(`gemm: the ${k} kernel does not apply here (matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, tile8x8 no transA; got M=${g.M}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''})`);
+      throw new Error(
+        `gemm: the ${k} kernel does not apply here (matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, tile8x8 no transA; got M=${g.M}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''})`,
+      );
     }
     return k;
   }
@@ -101,23 +106,46 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     const bLast = transB ? (g.N - 1) * ldb + g.K - 1 : (g.K - 1) * ldb + g.N - 1;
     const cLast = (g.cOff ?? 0) + (g.M - 1) * ldc + g.N - 1;
     const bBytes = (bLast + 1) * ((g.bDtype ?? 'f32') === 'f32' ? 4 : 2);
-    if ((aLast + 1) * 4 > g.a.size) throw new Error(`gemm: A needs ${(aLast + 1) * 4} bytes, buffer ${g.a.label} has ${g.a.size}`);
+    if ((aLast + 1) * 4 > g.a.size)
+      throw new Error(`gemm: A needs ${(aLast + 1) * 4} bytes, buffer ${g.a.label} has ${g.a.size}`);
     if (bBytes > g.b.size) throw new Error(`gemm: B needs ${bBytes} bytes, buffer ${g.b.label} has ${g.b.size}`);
-    if ((cLast + 1) * 4 > g.c.size) throw new Error(`gemm: C needs ${(cLast + 1) * 4} bytes, buffer ${g.c.label} has ${g.c.size}`);
+    if ((cLast + 1) * 4 > g.c.size)
+      throw new Error(`gemm: C needs ${(cLast + 1) * 4} bytes, buffer ${g.c.label} has ${g.c.size}`);
     if (g.a === g.c || g.b === g.c) throw new Error('gemm: the output may not alias an input');
   }
   const which = gemmKernel(device, g);
   if (isMatvec(which)) {
-    matvec(device, enc, {
-      a: g.a, b: g.b, c: g.c, M: g.M, N: g.N, K: g.K, lda, ldb, ldc, aOff: g.aOff ?? 0, cOff: g.cOff ?? 0,
-      bDtype: g.bDtype ?? 'f32', bias: g.bias, biasOff: g.biasOff ?? 0, alpha: g.alpha ?? 1,
-      accumulate: g.accumulate ?? false, noBias: dummyBuffer(device),
-    }, which);
+    matvec(
+      device,
+      enc,
+      {
+        a: g.a,
+        b: g.b,
+        c: g.c,
+        M: g.M,
+        N: g.N,
+        K: g.K,
+        lda,
+        ldb,
+        ldc,
+        aOff: g.aOff ?? 0,
+        cOff: g.cOff ?? 0,
+        bDtype: g.bDtype ?? 'f32',
+        bias: g.bias,
+        biasOff: g.biasOff ?? 0,
+        alpha: g.alpha ?? 1,
+        accumulate: g.accumulate ?? false,
+        noBias: dummyBuffer(device),
+      },
+      which,
+    );
     return;
   }
   const tile8 = which === 'tile8x8';
   const kernel = tile8
-    ? new Kernel(device, tile8Src, 'matmul_tile8', { constants: { TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] } })
+    ? new Kernel(device, tile8Src, 'matmul_tile8', {
+        constants: { TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
+      })
     : new Kernel(device, src, 'matmul', {
         constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
       });
@@ -136,7 +164,10 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     ['u32', g.bias ? 1 : 0],
     ['f32', g.alpha ?? 1],
   ]);
-  kernel.dispatch(enc, [g.a, g.b, g.bias ?? dummyBuffer(device), g.c], p, [Math.ceil(g.N / tile), Math.ceil(g.M / tile)]);
+  kernel.dispatch(enc, [g.a, g.b, g.bias ?? dummyBuffer(device), g.c], p, [
+    Math.ceil(g.N / tile),
+    Math.ceil(g.M / tile),
+  ]);
 }
 
 export interface LinearOptions {

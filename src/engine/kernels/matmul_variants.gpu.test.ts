@@ -35,7 +35,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { M: 131, N: 133, K: 19, transB: true, lda: 22, aOff: 5, ldc: 135, cOff: 1, bias: true, alpha: 0.75, accumulate: true },
+  {
+    M: 131,
+    N: 133,
+    K: 19,
+    transB: true,
+    lda: 22,
+    aOff: 5,
+    ldc: 135,
+    cOff: 1,
+    bias: true,
+    alpha: 0.75,
+    accumulate: true,
+  },
   { M: 7, N: 45, K: 37, transB: false, ldb: 46 }, // dX = dY·W: W [K, N]
   { M: 1, N: 129, K: 9, transB: true, bias: true },
   { M: 130, N: 3, K: 8, transB: false, accumulate: true },
@@ -52,8 +64,12 @@ function packed(dtype: DType, w: Float32Array): Float32Array | Uint32Array {
 
 async function check(variant: (typeof GEMM_VARIANTS)[number], dtype: DType, cs: Case): Promise<void> {
   const { M, N, K, transB } = cs;
-  const lda = cs.lda ?? K, ldb = cs.ldb ?? (transB ? K : N), ldc = cs.ldc ?? N;
-  const aOff = cs.aOff ?? 0, cOff = cs.cOff ?? 0, alpha = cs.alpha ?? 1;
+  const lda = cs.lda ?? K,
+    ldb = cs.ldb ?? (transB ? K : N),
+    ldc = cs.ldc ?? N;
+  const aOff = cs.aOff ?? 0,
+    cOff = cs.cOff ?? 0,
+    alpha = cs.alpha ?? 1;
   const r = rng(M * 131 + N * 7 + K + (transB ? 1 : 0));
   const aAll = r.normal(aOff + (M - 1) * lda + K);
   const bAll = r.normal(transB ? (N - 1) * ldb + K : (K - 1) * ldb + N, 0.5);
@@ -61,8 +77,22 @@ async function check(variant: (typeof GEMM_VARIANTS)[number], dtype: DType, cs: 
   const cInit = r.normal(cOff + (M - 1) * ldc + N + 2);
   const c = upload(device, cInit);
   const args: GemmArgs = {
-    a: upload(device, aAll), b: upload(device, packed(dtype, bAll)), c, M, N, K, lda, ldb, ldc, aOff, cOff,
-    transB, bDtype: dtype, bias: cs.bias ? upload(device, bias) : undefined, alpha, accumulate: cs.accumulate,
+    a: upload(device, aAll),
+    b: upload(device, packed(dtype, bAll)),
+    c,
+    M,
+    N,
+    K,
+    lda,
+    ldb,
+    ldc,
+    aOff,
+    cOff,
+    transB,
+    bDtype: dtype,
+    bias: cs.bias ? upload(device, bias) : undefined,
+    alpha,
+    accumulate: cs.accumulate,
     kernel: variant,
   };
   await runChecked(device, (enc) => gemm(device, enc, args));
@@ -85,7 +115,13 @@ for (const variant of GEMM_VARIANTS) {
       it(`${dtype}: ${CASES.map((c) => `${c.M}×${c.N}×${c.K}${c.transB ? '' : ' (W [K,N])'}`).join(', ')}`, async () => {
         let ran = 0;
         for (const cs of CASES) {
-          const probe = { a: device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE }), M: cs.M, N: cs.N, K: cs.K, transB: cs.transB };
+          const probe = {
+            a: device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE }),
+            M: cs.M,
+            N: cs.N,
+            K: cs.K,
+            transB: cs.transB,
+          };
           if (!gemmVariantApplies(device, { ...probe, b: probe.a, c: probe.a }, variant)) {
             await expect(check(variant, dtype, cs)).rejects.toThrow(/does not apply/);
             continue;

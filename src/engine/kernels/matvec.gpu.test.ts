@@ -54,7 +54,11 @@ const CASES: Case[] = [
 
 async function check(layout: MatvecLayout, dtype: DType, cs: Case): Promise<void> {
   const { M, N, K } = cs;
-  const lda = cs.lda ?? K, ldb = cs.ldb ?? K, ldc = cs.ldc ?? N, aOff = cs.aOff ?? 0, cOff = cs.cOff ?? 0;
+  const lda = cs.lda ?? K,
+    ldb = cs.ldb ?? K,
+    ldc = cs.ldc ?? N,
+    aOff = cs.aOff ?? 0,
+    cOff = cs.cOff ?? 0;
   const r = rng(M * 7919 + N * 31 + K + ldb);
   const aAll = r.normal(aOff + (M - 1) * lda + K);
   const wAll = r.normal((N - 1) * ldb + K, 0.5);
@@ -63,8 +67,21 @@ async function check(layout: MatvecLayout, dtype: DType, cs: Case): Promise<void
   const c = upload(device, cInit);
   await runChecked(device, (enc) =>
     gemm(device, enc, {
-      a: upload(device, aAll), b: upload(device, packed(dtype, wAll)), c, M, N, K, lda, ldb, ldc, aOff, cOff,
-      bDtype: dtype, bias: cs.bias ? upload(device, bias) : undefined, alpha: cs.alpha, accumulate: cs.accumulate,
+      a: upload(device, aAll),
+      b: upload(device, packed(dtype, wAll)),
+      c,
+      M,
+      N,
+      K,
+      lda,
+      ldb,
+      ldc,
+      aOff,
+      cOff,
+      bDtype: dtype,
+      bias: cs.bias ? upload(device, bias) : undefined,
+      alpha: cs.alpha,
+      accumulate: cs.accumulate,
       kernel: layout,
     }),
   );
@@ -119,7 +136,9 @@ describe('gemm routing', () => {
     const wt = weightTensor(device, w, [out, inF], 'bf16', 'w', 7 * inF * 2);
     expect(wt.chunks.length).toBe(12);
     const y = zeros(device, T * out);
-    await runChecked(device, (enc) => linearForward(device, enc, upload(device, x), wt, y, T, { bias: upload(device, bias) }));
+    await runChecked(device, (enc) =>
+      linearForward(device, enc, upload(device, x), wt, y, T, { bias: upload(device, bias) }),
+    );
     expect(maxRelErr(await read(device, y), linearRef(x, roundTo('bf16', w), T, out, inF, bias))).toBeLessThan(TOL);
   });
 });
@@ -128,7 +147,10 @@ describe('grid folding', () => {
   // grid1d folds past the device's 65,535 workgroups per dimension; foldAt moves that point down
   // so the shader's group = wid.x + wid.y·nwg.x is checked here with 23 groups on a 5×5 grid
   // (the two extra groups find no columns).
-  for (const [layout, cols] of [['wide', 8], ['narrow', 64]] as const) {
+  for (const [layout, cols] of [
+    ['wide', 8],
+    ['narrow', 64],
+  ] as const) {
     it(`${layout}: a grid folded into 2-D covers every column once`, async () => {
       const [M, K] = [2, 3];
       const N = 22 * cols + 5;
@@ -137,11 +159,30 @@ describe('grid folding', () => {
       const w = r.normal(N * K);
       const c = upload(device, new Float32Array(M * N).fill(7));
       await runChecked(device, (enc) =>
-        matvec(device, enc, {
-          a: upload(device, x), b: upload(device, packed('bf16', w)), c, M, N, K, lda: K, ldb: K, ldc: N,
-          aOff: 0, cOff: 0, bDtype: 'bf16', biasOff: 0, alpha: 1, accumulate: true, noBias: zeros(device, 4),
-          foldAt: 5,
-        }, layout),
+        matvec(
+          device,
+          enc,
+          {
+            a: upload(device, x),
+            b: upload(device, packed('bf16', w)),
+            c,
+            M,
+            N,
+            K,
+            lda: K,
+            ldb: K,
+            ldc: N,
+            aOff: 0,
+            cOff: 0,
+            bDtype: 'bf16',
+            biasOff: 0,
+            alpha: 1,
+            accumulate: true,
+            noBias: zeros(device, 4),
+            foldAt: 5,
+          },
+          layout,
+        ),
       );
       // accumulate: a column written twice (or never) would be off by one product (or 7).
       const want = linearRef(x, roundTo('bf16', w), M, N, K).map((v) => v + 7);

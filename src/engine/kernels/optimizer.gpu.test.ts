@@ -21,8 +21,16 @@ const gradSteps = [0, 1, 2, 3].map(() => sizes.map((n) => g.normal(n, 2)));
 const hyper = { lr: 3e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 };
 const maxNorm = 1.0;
 const ropeCases = [
-  { dim: 64, theta: 500000, scaling: { factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } },
-  { dim: 128, theta: 500000, scaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } },
+  {
+    dim: 64,
+    theta: 500000,
+    scaling: { factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+  },
+  {
+    dim: 128,
+    theta: 500000,
+    scaling: { factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+  },
   { dim: 64, theta: 1000000, scaling: null },
   { dim: 12, theta: 10000, scaling: null },
 ];
@@ -76,12 +84,16 @@ beforeAll(async () => {
     input: JSON.stringify({
       params: params0.map((p) => Array.from(p)),
       grads: gradSteps.map((s) => s.map((x) => Array.from(x))),
-      hyper, max_norm: maxNorm, rope: ropeCases, positions,
+      hyper,
+      max_norm: maxNorm,
+      rope: ropeCases,
+      positions,
     }),
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
-  if (res.status !== 0) throw new Error(`PyTorch reference failed (apt-get install python3-torch): ${res.stderr || res.error}`);
+  if (res.status !== 0)
+    throw new Error(`PyTorch reference failed (apt-get install python3-torch): ${res.stderr || res.error}`);
   torchOut = JSON.parse(res.stdout);
   device = await nodeDevice();
 });
@@ -98,8 +110,15 @@ describe('AdamW + clip_grad_norm_ vs PyTorch', () => {
     for (let step = 1; step <= gradSteps.length; step++) {
       gradSteps[step - 1].forEach((x, i) => device.queue.writeBuffer(gr[i], 0, x));
       await runChecked(device, (enc) => {
-        gradNorm(device, enc, { grads: gr.map((buffer, i) => ({ buffer, n: sizes[i] })), partials, out: normOut, maxNorm });
-        sizes.forEach((n, i) => adamwStep(device, enc, { param: p[i], grad: gr[i], m: m[i], v: v[i], n, step, clip: normOut, ...hyper }));
+        gradNorm(device, enc, {
+          grads: gr.map((buffer, i) => ({ buffer, n: sizes[i] })),
+          partials,
+          out: normOut,
+          maxNorm,
+        });
+        sizes.forEach((n, i) =>
+          adamwStep(device, enc, { param: p[i], grad: gr[i], m: m[i], v: v[i], n, step, clip: normOut, ...hyper }),
+        );
       });
       norms.push((await read(device, normOut))[0]);
     }
@@ -112,7 +131,6 @@ describe('AdamW + clip_grad_norm_ vs PyTorch', () => {
       expect(maxRelErr(got, params0[i])).toBeGreaterThan(1e-3); // it moved
     }
   });
-
 });
 
 describe('RoPE frequencies and tables vs torch float32', () => {

@@ -6,19 +6,51 @@ import src from '../../../shaders/rmsnorm.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { gridRows } from '../runtime/grid.ts';
 
-const UNIFORM = [['rows', 'u32'], ['cols', 'u32'], ['eps', 'f32'], ['accumulate', 'u32'], ['offset', 'f32']] as const;
-const FORWARD = kernelSpec({ file: 'rmsnorm.wgsl', source: src, entryPoint: 'rmsnorm_forward', bindings: ['x', 'w', 'y', 'rstd'], uniform: UNIFORM });
+const UNIFORM = [
+  ['rows', 'u32'],
+  ['cols', 'u32'],
+  ['eps', 'f32'],
+  ['accumulate', 'u32'],
+  ['offset', 'f32'],
+] as const;
+const FORWARD = kernelSpec({
+  file: 'rmsnorm.wgsl',
+  source: src,
+  entryPoint: 'rmsnorm_forward',
+  bindings: ['x', 'w', 'y', 'rstd'],
+  uniform: UNIFORM,
+});
 const BACKWARD = kernelSpec({
-  file: 'rmsnorm.wgsl', source: src, entryPoint: 'rmsnorm_backward', bindings: ['bx', 'bw', 'bdy', 'brstd', 'bdx'], uniform: UNIFORM,
+  file: 'rmsnorm.wgsl',
+  source: src,
+  entryPoint: 'rmsnorm_backward',
+  bindings: ['bx', 'bw', 'bdy', 'brstd', 'bdx'],
+  uniform: UNIFORM,
 });
 
 /** y = x·rsqrt(mean(x²)+eps)·w per row; rstd[rows] saved for backward. y must not alias x. */
 export function rmsnormForward(
   device: GPUDevice,
   enc: GPUCommandEncoder,
-  a: { x: GPUBuffer; w: GPUBuffer; y: GPUBuffer; rstd: GPUBuffer; rows: number; cols: number; eps: number; offset?: number },
+  a: {
+    x: GPUBuffer;
+    w: GPUBuffer;
+    y: GPUBuffer;
+    rstd: GPUBuffer;
+    rows: number;
+    cols: number;
+    eps: number;
+    offset?: number;
+  },
 ): void {
-  runKernel(device, enc, FORWARD, a, { rows: a.rows, cols: a.cols, eps: a.eps, accumulate: 0, offset: a.offset ?? 0 }, gridRows(device, a.rows));
+  runKernel(
+    device,
+    enc,
+    FORWARD,
+    a,
+    { rows: a.rows, cols: a.cols, eps: a.eps, accumulate: 0, offset: a.offset ?? 0 },
+    gridRows(device, a.rows),
+  );
 }
 
 /** dx (+)= ∂(rmsnorm)/∂x · dy, using the saved rstd. The weight is frozen (no dw). */
@@ -26,10 +58,24 @@ export function rmsnormBackward(
   device: GPUDevice,
   enc: GPUCommandEncoder,
   a: {
-    x: GPUBuffer; w: GPUBuffer; dy: GPUBuffer; rstd: GPUBuffer; dx: GPUBuffer; rows: number; cols: number; accumulate?: boolean;
+    x: GPUBuffer;
+    w: GPUBuffer;
+    dy: GPUBuffer;
+    rstd: GPUBuffer;
+    dx: GPUBuffer;
+    rows: number;
+    cols: number;
+    accumulate?: boolean;
     offset?: number;
   },
 ): void {
   const u = { rows: a.rows, cols: a.cols, eps: 0, accumulate: a.accumulate ? 1 : 0, offset: a.offset ?? 0 };
-  runKernel(device, enc, BACKWARD, { bx: a.x, bw: a.w, bdy: a.dy, brstd: a.rstd, bdx: a.dx }, u, gridRows(device, a.rows));
+  runKernel(
+    device,
+    enc,
+    BACKWARD,
+    { bx: a.x, bw: a.w, bdy: a.dy, brstd: a.rstd, bdx: a.dx },
+    u,
+    gridRows(device, a.rows),
+  );
 }

@@ -54,7 +54,10 @@ export interface RopeParams {
  * The inverse frequencies and cos/sin scale of a RoPE for a forward whose largest position is
  * `maxPosition` (transformers recomputes LongRoPE and dynamic NTK from max(position_ids) + 1).
  */
-export function ropeFrequencies(p: RopeParams, maxPosition: number): { invFreq: Float32Array; attentionScaling: number } {
+export function ropeFrequencies(
+  p: RopeParams,
+  maxPosition: number,
+): { invFreq: Float32Array; attentionScaling: number } {
   const s = p.scaling;
   const seqLen = maxPosition + 1;
   if (!s || s.rope_type === 'llama3') return { invFreq: ropeInvFreq(p.dim, p.theta, s), attentionScaling: 1 };
@@ -115,16 +118,40 @@ export interface RopeArgs {
 }
 
 const ROPE = kernelSpec({
-  file: 'rope.wgsl', source: src, entryPoint: 'rope', bindings: ['x', 'cos_t', 'sin_t'],
-  uniform: [['T', 'u32'], ['H', 'u32'], ['D', 'u32'], ['stride', 'u32'], ['off', 'u32'], ['sign', 'f32'], ['R', 'u32']],
+  file: 'rope.wgsl',
+  source: src,
+  entryPoint: 'rope',
+  bindings: ['x', 'cos_t', 'sin_t'],
+  uniform: [
+    ['T', 'u32'],
+    ['H', 'u32'],
+    ['D', 'u32'],
+    ['stride', 'u32'],
+    ['off', 'u32'],
+    ['sign', 'f32'],
+    ['R', 'u32'],
+  ],
 });
 
 function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: number): void {
   const rot = a.rotaryDim ?? a.headDim;
   const n = a.T * a.heads * (rot / 2);
-  runKernel(device, enc, ROPE, { x: a.x, cos_t: a.cos, sin_t: a.sin }, {
-    T: a.T, H: a.heads, D: a.headDim, stride: a.stride ?? a.heads * a.headDim, off: a.off ?? 0, sign, R: rot,
-  }, grid1d(device, n));
+  runKernel(
+    device,
+    enc,
+    ROPE,
+    { x: a.x, cos_t: a.cos, sin_t: a.sin },
+    {
+      T: a.T,
+      H: a.heads,
+      D: a.headDim,
+      stride: a.stride ?? a.heads * a.headDim,
+      off: a.off ?? 0,
+      sign,
+      R: rot,
+    },
+    grid1d(device, n),
+  );
 }
 
 export function ropeForward(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs): void {

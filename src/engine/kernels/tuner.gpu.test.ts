@@ -19,7 +19,10 @@ describe('GemmTuner', () => {
     const store = memoryTunerStore();
     const tuner = await GemmTuner.attach(device, store);
     try {
-      const shapes = [{ M: 3, N: 40, K: 24 }, { M: 70, N: 33, K: 17 }];
+      const shapes = [
+        { M: 3, N: 40, K: 24 },
+        { M: 70, N: 33, K: 17 },
+      ];
       const timings = await tuner.tune(shapes, { minSeconds: 0 });
       for (const s of shapes) {
         const t = timings.get(shapeClass(s))!;

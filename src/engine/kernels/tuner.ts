@@ -81,7 +81,8 @@ export class GemmTuner {
   static async attach(device: GPUDevice, store: TunerStore = memoryTunerStore()): Promise<GemmTuner> {
     const t = new GemmTuner(device, store);
     const saved = await store.get(t.adapter);
-    for (const [k, v] of Object.entries(saved ?? {})) if ((GEMM_VARIANTS as readonly string[]).includes(v)) t.choices[k] = v;
+    for (const [k, v] of Object.entries(saved ?? {}))
+      if ((GEMM_VARIANTS as readonly string[]).includes(v)) t.choices[k] = v;
     setGemmChooser(device, (g) => t.choice(g));
     return t;
   }
@@ -107,7 +108,10 @@ export class GemmTuner {
    * `force`), keeps the fastest and saves. Returns the timings of the shapes it measured.
    * On CPU adapters a timing takes as long as the product itself: keep shapes small there.
    */
-  async tune(shapes: GemmShape[], opts: { force?: boolean; minSeconds?: number } = {}): Promise<Map<string, VariantTiming[]>> {
+  async tune(
+    shapes: GemmShape[],
+    opts: { force?: boolean; minSeconds?: number } = {},
+  ): Promise<Map<string, VariantTiming[]>> {
     const out = new Map<string, VariantTiming[]>();
     for (const s of shapes) {
       const cls = shapeClass(s);
@@ -125,8 +129,11 @@ export class GemmTuner {
   /** Seconds per product of each applicable variant: one warm-up, then ≥ 2 reps and ≥ minSeconds. */
   async time(s: GemmShape, minSeconds = 0.005): Promise<VariantTiming[]> {
     const d = this.device;
-    const transA = s.transA ?? false, transB = s.transB ?? true, dt = s.bDtype ?? 'f32';
-    const buf = (bytes: number) => d.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE });
+    const transA = s.transA ?? false,
+      transB = s.transB ?? true,
+      dt = s.bDtype ?? 'f32';
+    const buf = (bytes: number) =>
+      d.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE });
     // Contents do not change a kernel's time; zero-filled buffers spare the upload.
     const a = buf(s.M * s.K * 4);
     const b = buf(s.N * s.K * (dt === 'f32' ? 4 : 2));

@@ -74,7 +74,11 @@ function data(c: Case, seed: number): Data {
 }
 
 async function runGpu(
-  c: Case, x: Data, dev: GPUDevice = device, bwd?: { init: Float32Array; opts: CrossEntropyBackwardOptions }, forwardOnly = false,
+  c: Case,
+  x: Data,
+  dev: GPUDevice = device,
+  bwd?: { init: Float32Array; opts: CrossEntropyBackwardOptions },
+  forwardOnly = false,
 ) {
   const buffers: GPUBuffer[] = [];
   const mk = (v: ArrayBufferView | number) => {
@@ -139,7 +143,10 @@ describe('fused cross entropy on WebGPU vs float64 reference', () => {
         mean: Math.abs(got.mean[0] - ref.mean) / ref.mean,
         dHidden: maxRelErr(got.dHidden, ref.dHidden),
       };
-      console.log(name, JSON.stringify(errs, (_, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v)));
+      console.log(
+        name,
+        JSON.stringify(errs, (_, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v)),
+      );
       expect(got.mean[1]).toBe(ref.nValid);
       expect(errs.loss).toBeLessThan(LOSS_TOL);
       expect(errs.lse).toBeLessThan(LOSS_TOL);

@@ -76,21 +76,51 @@ const TILE = 64;
 const file = 'cross_entropy.wgsl';
 const source = withWeights(ceWGSL);
 const LOGITS = kernelSpec({
-  file, source, entryPoint: 'ce_logits', bindings: ['h', 'w', 'logits_out'],
-  uniform: [['T', 'u32'], ['d', 'u32'], ['n', 'u32'], ['row0', 'u32'], ['softcap', 'f32']],
+  file,
+  source,
+  entryPoint: 'ce_logits',
+  bindings: ['h', 'w', 'logits_out'],
+  uniform: [
+    ['T', 'u32'],
+    ['d', 'u32'],
+    ['n', 'u32'],
+    ['row0', 'u32'],
+    ['softcap', 'f32'],
+  ],
 });
 const STATS = kernelSpec({
-  file, source, entryPoint: 'ce_stats', bindings: ['logits_in', 'targets', 'stats'],
-  uniform: [['T', 'u32'], ['n', 'u32'], ['v0', 'u32'], ['first', 'u32']],
+  file,
+  source,
+  entryPoint: 'ce_stats',
+  bindings: ['logits_in', 'targets', 'stats'],
+  uniform: [
+    ['T', 'u32'],
+    ['n', 'u32'],
+    ['v0', 'u32'],
+    ['first', 'u32'],
+  ],
 });
 const FINALIZE = kernelSpec({
-  file, source, entryPoint: 'ce_finalize', bindings: ['stats_in', 'targets', 'loss', 'lse_out', 'mean_out', 'weights_f'],
+  file,
+  source,
+  entryPoint: 'ce_finalize',
+  bindings: ['stats_in', 'targets', 'loss', 'lse_out', 'mean_out', 'weights_f'],
   uniform: [['T', 'u32']],
 });
 const DH = kernelSpec({
-  file, source, entryPoint: 'ce_dh', bindings: ['logits_b', 'w', 'lse_in', 'targets_b', 'mean_in', 'dh', 'weights_b'],
+  file,
+  source,
+  entryPoint: 'ce_dh',
+  bindings: ['logits_b', 'w', 'lse_in', 'targets_b', 'mean_in', 'dh', 'weights_b'],
   uniform: [
-    ['T', 'u32'], ['d', 'u32'], ['n', 'u32'], ['row0', 'u32'], ['v0', 'u32'], ['beta', 'u32'], ['grad_scale', 'f32'], ['divisor', 'f32'],
+    ['T', 'u32'],
+    ['d', 'u32'],
+    ['n', 'u32'],
+    ['row0', 'u32'],
+    ['v0', 'u32'],
+    ['beta', 'u32'],
+    ['grad_scale', 'f32'],
+    ['divisor', 'f32'],
     ['softcap', 'f32'],
   ],
 });
@@ -155,10 +185,27 @@ export class FusedCrossEntropy {
     }
   }
 
-  private recordLogits(encoder: GPUCommandEncoder, T: number, hidden: GPUBuffer, blk: { buffer: GPUBuffer; row0: number; n: number }): void {
-    runKernel(this.device, encoder, LOGITS, { h: hidden, w: blk.buffer, logits_out: this.logits }, {
-      T, d: this.head.hidden, n: blk.n, row0: blk.row0, softcap: this.head.softcap ?? 0,
-    }, [Math.ceil(blk.n / TILE), Math.ceil(T / TILE)], this.weights);
+  private recordLogits(
+    encoder: GPUCommandEncoder,
+    T: number,
+    hidden: GPUBuffer,
+    blk: { buffer: GPUBuffer; row0: number; n: number },
+  ): void {
+    runKernel(
+      this.device,
+      encoder,
+      LOGITS,
+      { h: hidden, w: blk.buffer, logits_out: this.logits },
+      {
+        T,
+        d: this.head.hidden,
+        n: blk.n,
+        row0: blk.row0,
+        softcap: this.head.softcap ?? 0,
+      },
+      [Math.ceil(blk.n / TILE), Math.ceil(T / TILE)],
+      this.weights,
+    );
   }
 
   /** Records the forward: per-token loss and lse, and the mean over tokens with a target. */
@@ -167,30 +214,79 @@ export class FusedCrossEntropy {
     let first = 1;
     for (const blk of this.blocks()) {
       this.recordLogits(encoder, T, b.hidden, blk);
-      runKernel(this.device, encoder, STATS, { logits_in: this.logits, targets: b.targets, stats: this.stats }, {
-        T, n: blk.n, v0: blk.v0, first,
-      }, [T], this.weights);
+      runKernel(
+        this.device,
+        encoder,
+        STATS,
+        { logits_in: this.logits, targets: b.targets, stats: this.stats },
+        {
+          T,
+          n: blk.n,
+          v0: blk.v0,
+          first,
+        },
+        [T],
+        this.weights,
+      );
       first = 0;
     }
     const weights = b.weights ?? this.unitWeights();
-    runKernel(this.device, encoder, FINALIZE, {
-      stats_in: this.stats, targets: b.targets, loss: b.loss, lse_out: b.lse, mean_out: b.mean, weights_f: weights,
-    }, { T }, [1], this.weights);
+    runKernel(
+      this.device,
+      encoder,
+      FINALIZE,
+      {
+        stats_in: this.stats,
+        targets: b.targets,
+        loss: b.loss,
+        lse_out: b.lse,
+        mean_out: b.mean,
+        weights_f: weights,
+      },
+      { T },
+      [1],
+      this.weights,
+    );
   }
 
   /** Records the backward: dHidden = Σ_v (softmax − onehot)·W · weight · gradScale / N, block by block. */
-  backward(encoder: GPUCommandEncoder, T: number, b: CrossEntropyBackwardBuffers, opts: CrossEntropyBackwardOptions = {}): void {
+  backward(
+    encoder: GPUCommandEncoder,
+    T: number,
+    b: CrossEntropyBackwardBuffers,
+    opts: CrossEntropyBackwardOptions = {},
+  ): void {
     this.checkT(T);
     let beta = opts.accumulate ? 1 : 0;
     for (const blk of this.blocks()) {
       this.recordLogits(encoder, T, b.hidden, blk);
-      runKernel(this.device, encoder, DH, {
-        logits_b: this.logits, w: blk.buffer, lse_in: b.lse, targets_b: b.targets, mean_in: b.mean, dh: b.dHidden,
-        weights_b: b.weights ?? this.unitWeights(),
-      }, {
-        T, d: this.head.hidden, n: blk.n, row0: blk.row0, v0: blk.v0, beta,
-        grad_scale: opts.gradScale ?? 1, divisor: opts.divisor ?? 0, softcap: this.head.softcap ?? 0,
-      }, [Math.ceil(this.head.hidden / TILE), Math.ceil(T / TILE)], this.weights);
+      runKernel(
+        this.device,
+        encoder,
+        DH,
+        {
+          logits_b: this.logits,
+          w: blk.buffer,
+          lse_in: b.lse,
+          targets_b: b.targets,
+          mean_in: b.mean,
+          dh: b.dHidden,
+          weights_b: b.weights ?? this.unitWeights(),
+        },
+        {
+          T,
+          d: this.head.hidden,
+          n: blk.n,
+          row0: blk.row0,
+          v0: blk.v0,
+          beta,
+          grad_scale: opts.gradScale ?? 1,
+          divisor: opts.divisor ?? 0,
+          softcap: this.head.softcap ?? 0,
+        },
+        [Math.ceil(this.head.hidden / TILE), Math.ceil(T / TILE)],
+        this.weights,
+      );
       beta = 1;
     }
   }

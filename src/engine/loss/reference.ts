@@ -14,7 +14,13 @@ export interface CrossEntropyRef {
 
 /** hidden [T, d], weight [V, d] (already decoded to numbers), targets [T] (negative = ignored). */
 export function crossEntropyRef(
-  hidden: Num, weight: Num, targets: Num, T: number, d: number, V: number, softcap = 0,
+  hidden: Num,
+  weight: Num,
+  targets: Num,
+  T: number,
+  d: number,
+  V: number,
+  softcap = 0,
 ): CrossEntropyRef {
   const loss = new Float64Array(T);
   const capGrads: Float64Array[] = [];

@@ -26,7 +26,8 @@ export function shiftLabels(labels: ArrayLike<number>, seqIds?: ArrayLike<number
  */
 export function shiftWeights(targets: ArrayLike<number>, lossScale?: ArrayLike<number> | null): Float32Array {
   const T = targets.length;
-  if (lossScale && lossScale.length !== T) throw new Error(`shiftWeights: ${lossScale.length} loss_scale values for ${T} labels`);
+  if (lossScale && lossScale.length !== T)
+    throw new Error(`shiftWeights: ${lossScale.length} loss_scale values for ${T} labels`);
   const out = new Float32Array(T);
   for (let t = 0; t < T; t++) if (targets[t] >= 0) out[t] = lossScale ? lossScale[t + 1] : 1;
   return out;

@@ -54,7 +54,9 @@ function torch(input: object): { loss: number; n: number; dh: number[] } {
 
 /** A head exactly representable in bf16 (k/256), so f32 and bf16 runs see the same numbers. */
 function head(seed: number): Float32Array {
-  return rng(seed).uniform(V * D).map((x) => Math.round(x * 255) / 256);
+  return rng(seed)
+    .uniform(V * D)
+    .map((x) => Math.round(x * 255) / 256);
 }
 
 let device: GPUDevice;
@@ -80,7 +82,13 @@ async function gpu(h: Float32Array, w: Float32Array, targets: Int32Array, weight
   });
   const ce = new FusedCrossEntropy(device, { hidden: D, dtype, chunks }, { maxTokens: T, chunkRows: 160 });
   const b = {
-    hidden: mk(h), targets: mk(targets), weights: mk(weights), loss: mk(T * 4), lse: mk(T * 4), mean: mk(8), dHidden: mk(T * D * 4),
+    hidden: mk(h),
+    targets: mk(targets),
+    weights: mk(weights),
+    loss: mk(T * 4),
+    lse: mk(T * 4),
+    mean: mk(8),
+    dHidden: mk(T * D * 4),
   };
   const enc = device.createCommandEncoder();
   ce.forward(enc, T, b);
@@ -108,7 +116,11 @@ describe('weighted cross entropy (loss_scale) vs PyTorch autograd', () => {
       labels[4] = V - 1;
       labels[6] = CHUNKS[0];
       scale[10] = 0;
-      const batch = prepareBatch(SPEC, { input_ids: [labels.map((y) => Math.max(y, 0))], labels: [labels], loss_scale: [scale] });
+      const batch = prepareBatch(SPEC, {
+        input_ids: [labels.map((y) => Math.max(y, 0))],
+        labels: [labels],
+        loss_scale: [scale],
+      });
       const h = r.normal(T * D);
       const w = head(32);
       const want = torch({ B: 1, T, d: D, V, h: [...h], w: [...w], labels, loss_scale: scale });
@@ -133,7 +145,13 @@ describe('weighted cross entropy (loss_scale) vs PyTorch autograd', () => {
     };
     const recs = [rec(1, 19, true), rec(2, 23, false), rec(3, 11, true), rec(4, 30, false)];
     const rows = buildRows(recs, [[0, 1, 2], [3]], { max_length: 64, padId: 0, pad: false });
-    const trainRows = rows.map((x) => ({ input_ids: x.input_ids, labels: x.labels, position_ids: x.position_ids, seq_ids: x.sequence_ids, loss_scale: x.loss_scale }));
+    const trainRows = rows.map((x) => ({
+      input_ids: x.input_ids,
+      labels: x.labels,
+      position_ids: x.position_ids,
+      seq_ids: x.sequence_ids,
+      loss_scale: x.loss_scale,
+    }));
     const batch = collate(trainRows, 0);
     expect(batch.loss_scale).toBeDefined(); // row 2 has none: collate fills 1 where trained
     const prep = prepareBatch(SPEC, batch);
@@ -143,7 +161,14 @@ describe('weighted cross entropy (loss_scale) vs PyTorch autograd', () => {
     // The labels PyTorch sees are ms-swift's: -100 at each packed sequence's first token, so the
     // roll never trains across a boundary, and -100 on padding.
     const want = torch({
-      B, T, d: D, V, h: [...h], w: [...w], labels: batch.labels!.flatMap((x) => Array.from(x)), loss_scale: batch.loss_scale!.flatMap((x) => Array.from(x)),
+      B,
+      T,
+      d: D,
+      V,
+      h: [...h],
+      w: [...w],
+      labels: batch.labels!.flatMap((x) => Array.from(x)),
+      loss_scale: batch.loss_scale!.flatMap((x) => Array.from(x)),
     });
     const got = await gpu(h, w, prep.targets!, prep.weights!, 'f32');
     const errs = { loss: Math.abs(got.mean[0] - want.loss) / Math.abs(want.loss), dh: maxRelErr(got.dh, want.dh) };
@@ -158,7 +183,11 @@ describe('weighted cross entropy (loss_scale) vs PyTorch autograd', () => {
     const r = rng(51);
     const labels = Array.from(r.ints(T, V), (y, t) => (t % 4 === 0 ? -100 : y));
     const prep = prepareBatch(SPEC, { input_ids: [labels.map((y) => Math.max(y, 0))], labels: [labels] });
-    const ones = prepareBatch(SPEC, { input_ids: [labels.map((y) => Math.max(y, 0))], labels: [labels], loss_scale: [labels.map(() => 1)] });
+    const ones = prepareBatch(SPEC, {
+      input_ids: [labels.map((y) => Math.max(y, 0))],
+      labels: [labels],
+      loss_scale: [labels.map(() => 1)],
+    });
     const h = r.normal(T * D);
     const w = head(52);
     const a = await gpu(h, w, prep.targets!, prep.weights!, 'f32');

@@ -5,7 +5,15 @@ import type { PlannedBuffer } from './tensors.ts';
 
 // hidden 8, intermediate 12, 2 layers, 2 heads / 1 kv head of dim 4, vocab 10, tied, bf16.
 const tiny: ModelShape = {
-  hidden: 8, intermediate: 12, layers: 2, heads: 2, kv_heads: 1, head_dim: 4, vocab: 10, tied: true, dtype: 'bf16',
+  hidden: 8,
+  intermediate: 12,
+  layers: 2,
+  heads: 2,
+  kv_heads: 1,
+  head_dim: 4,
+  vocab: 10,
+  tied: true,
+  dtype: 'bf16',
 };
 // batch 2 × seq 3 = T 6 tokens; LoRA r 2 on q_proj and v_proj.
 const train: TrainShape = { batch: 2, seq_len: 3, lora: { r: 2, targets: ['q_proj', 'v_proj'] }, recompute: false };
@@ -76,8 +84,16 @@ describe('fits', () => {
 
   it('lets a big weight be split by rows (Qwen2.5-0.5B embedding under 128 MiB)', () => {
     const qwen: ModelShape = {
-      hidden: 896, intermediate: 4864, layers: 24, heads: 14, kv_heads: 2, head_dim: 64, vocab: 151936,
-      tied: true, dtype: 'bf16', qkv_bias: true,
+      hidden: 896,
+      intermediate: 4864,
+      layers: 24,
+      heads: 14,
+      kv_heads: 2,
+      head_dim: 64,
+      vocab: 151936,
+      tied: true,
+      dtype: 'bf16',
+      qkv_bias: true,
     };
     const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
     const p = planMemory(qwen, { batch: 1, seq_len: 512, lora: { r: 16, targets: all }, recompute: true });
@@ -89,8 +105,19 @@ describe('fits', () => {
   it("Gemma 3's 262,144-row vocabulary at 1024 tokens fits WebGPU's default 128 MiB binding (embedding split by rows)", () => {
     // gemma-3-1b-it: hidden 1152, 26 layers, 4/1 heads of 256, intermediate 6912, tied, bf16.
     const gemma: ModelShape = {
-      hidden: 1152, intermediate: 6912, layers: 26, heads: 4, kv_heads: 1, head_dim: 256, vocab: 262_144, tied: true, dtype: 'bf16',
-      qk_norm: true, arch: 'gemma3', rope_tables: 2, sandwich_norms: true,
+      hidden: 1152,
+      intermediate: 6912,
+      layers: 26,
+      heads: 4,
+      kv_heads: 1,
+      head_dim: 256,
+      vocab: 262_144,
+      tied: true,
+      dtype: 'bf16',
+      qk_norm: true,
+      arch: 'gemma3',
+      rope_tables: 2,
+      sandwich_norms: true,
     };
     const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
     const p = planMemory(gemma, { batch: 1, seq_len: 1024, lora: { r: 8, targets: all }, recompute: true });
@@ -116,8 +143,16 @@ describe('the typed record', () => {
     ['tiny', tiny, train],
     ['recompute, dropout', tiny, { ...train, recompute: true, lora: { ...train.lora, dropout: 0.1 } }],
     ['no LoRA', tiny, { ...train, lora: { r: 0, targets: [] } }],
-    ['Gemma 3 (q/k norm, sandwich, two RoPE tables)', { ...tiny, arch: 'gemma3', qk_norm: true, sandwich_norms: true, rope_tables: 2 }, train],
-    ['Phi-3 (fused projections)', { ...tiny, arch: 'phi3' }, { ...train, lora: { r: 2, targets: ['qkv_proj', 'down_proj'] } }],
+    [
+      'Gemma 3 (q/k norm, sandwich, two RoPE tables)',
+      { ...tiny, arch: 'gemma3', qk_norm: true, sandwich_norms: true, rope_tables: 2 },
+      train,
+    ],
+    [
+      'Phi-3 (fused projections)',
+      { ...tiny, arch: 'phi3' },
+      { ...train, lora: { r: 2, targets: ['qkv_proj', 'down_proj'] } },
+    ],
   ];
   for (const [name, m, t] of variants) {
     it(`${name}: holds exactly the listed non-weight buffers`, () => {
@@ -138,7 +173,9 @@ describe('the typed record', () => {
   });
 
   it('refuses a LoRA target the architecture does not have, naming its modules', () => {
-    expect(() => planMemory({ ...tiny, arch: 'phi3' }, train)).toThrow(/q_proj is not a linear module of phi3.*qkv_proj/);
+    expect(() => planMemory({ ...tiny, arch: 'phi3' }, train)).toThrow(
+      /q_proj is not a linear module of phi3.*qkv_proj/,
+    );
   });
 });
 
@@ -161,7 +198,10 @@ describe('planDecoding (hand-computed tiny shape)', () => {
     expect(p.total).toBe(p.buffers.reduce((s, b) => s + b.bytes, 0));
   });
   it('holds exactly the listed non-weight buffers', () => {
-    const listed = p.buffers.filter((b) => b.category !== 'weights').map((b) => b.name).sort();
+    const listed = p.buffers
+      .filter((b) => b.category !== 'weights')
+      .map((b) => b.name)
+      .sort();
     expect([...reachable(p.tensors)].map((b) => b.name).sort()).toEqual(listed);
   });
 });

@@ -6,8 +6,15 @@ import { BYTES, type DType } from '../tensor/dtype.ts';
 import type { Arch, ModelSpec } from '../../model/types.ts';
 import { layoutOf, linearLayouts, type TargetModule } from '../../model/layout.ts';
 import {
-  CATEGORIES, type Category, type DecodeTensors, type LayerActivations, type LoraLayers, type LoraTensors, type PlannedBuffer,
-  type StepInputs, type TrainTensors,
+  CATEGORIES,
+  type Category,
+  type DecodeTensors,
+  type LayerActivations,
+  type LoraLayers,
+  type LoraTensors,
+  type PlannedBuffer,
+  type StepInputs,
+  type TrainTensors,
 } from './tensors.ts';
 
 export { CATEGORIES, type Category, type PlannedBuffer } from './tensors.ts';
@@ -104,10 +111,20 @@ export function projShapes(m: ModelShape): Record<TargetModule, [number, number]
   const D = m.hidden;
   const I = m.intermediate;
   return {
-    q_proj: [q, D], k_proj: [kv, D], v_proj: [kv, D], o_proj: [D, q],
-    gate_proj: [I, D], up_proj: [I, D], down_proj: [D, I],
-    qkv_proj: [q + 2 * kv, D], gate_up_proj: [2 * I, D],
-    wqkv: [q + 2 * kv, D], wo: [D, q], w1: [I, D], w3: [I, D], w2: [D, I],
+    q_proj: [q, D],
+    k_proj: [kv, D],
+    v_proj: [kv, D],
+    o_proj: [D, q],
+    gate_proj: [I, D],
+    up_proj: [I, D],
+    down_proj: [D, I],
+    qkv_proj: [q + 2 * kv, D],
+    gate_up_proj: [2 * I, D],
+    wqkv: [q + 2 * kv, D],
+    wo: [D, q],
+    w1: [I, D],
+    w3: [I, D],
+    w2: [D, I],
   };
 }
 
@@ -115,7 +132,8 @@ export function projShapes(m: ModelShape): Record<TargetModule, [number, number]
 export function fusedWidth(m: ModelShape): number {
   const shapes = projShapes(m);
   let w = 0;
-  for (const l of linearLayouts(m.arch ?? 'llama')) if (l.role === 'qkv' || l.role === 'gate_up') w = Math.max(w, shapes[l.name][0]);
+  for (const l of linearLayouts(m.arch ?? 'llama'))
+    if (l.role === 'qkv' || l.role === 'gate_up') w = Math.max(w, shapes[l.name][0]);
   return w;
 }
 
@@ -148,7 +166,8 @@ function planWeights(pl: Planner, m: ModelShape): void {
   pl.add('model.embed_tokens.weight', 'weights', [m.vocab, D], m.dtype);
   for (let l = 0; l < m.layers; l++) {
     const p = `model.layers.${l}`;
-    for (const lin of linearLayouts(m.arch ?? 'llama')) pl.add(`${p}.${lin.parent}.${lin.name}.weight`, 'weights', shapes[lin.name], m.dtype);
+    for (const lin of linearLayouts(m.arch ?? 'llama'))
+      pl.add(`${p}.${lin.parent}.${lin.name}.weight`, 'weights', shapes[lin.name], m.dtype);
     if (m.qkv_bias) {
       pl.add(`${p}.self_attn.q_proj.bias`, 'weights', [q]);
       pl.add(`${p}.self_attn.k_proj.bias`, 'weights', [kv]);
@@ -179,7 +198,8 @@ function planLora(pl: Planner, m: ModelShape, lora: TrainShape['lora'], training
       const [o, inF] = shapes[t];
       const p = `layers.${l}.${t}`;
       const lt: LoraTensors = {
-        A: pl.add(`${p}.lora_A`, 'lora_params', [r, inF]), B: pl.add(`${p}.lora_B`, 'lora_params', [o, r]),
+        A: pl.add(`${p}.lora_A`, 'lora_params', [r, inF]),
+        B: pl.add(`${p}.lora_B`, 'lora_params', [o, r]),
       };
       if (training) {
         lt.A_grad = pl.add(`${p}.lora_A.grad`, 'lora_grads', [r, inF]);
@@ -201,7 +221,8 @@ function planInputs(pl: Planner, m: ModelShape, T: number, prefix = ''): StepInp
   const seq_ids = pl.add(`${prefix}seq_ids`, 'activations', [T], 'u32');
   const rot = m.rotary_dim ?? m.head_dim;
   const table = (name: string) => ({
-    cos: pl.add(`${prefix}${name}.cos`, 'activations', [T, rot / 2]), sin: pl.add(`${prefix}${name}.sin`, 'activations', [T, rot / 2]),
+    cos: pl.add(`${prefix}${name}.cos`, 'activations', [T, rot / 2]),
+    sin: pl.add(`${prefix}${name}.sin`, 'activations', [T, rot / 2]),
   });
   const rope = [table('rope')];
   if ((m.rope_tables ?? 1) > 1) rope.push(table('rope_local'));
@@ -210,7 +231,12 @@ function planInputs(pl: Planner, m: ModelShape, T: number, prefix = ''): StepInp
 
 /** One layer's activations for T tokens (the fused projection output is added by the caller, shared). */
 function planLayer(
-  pl: Planner, m: ModelShape, lora: TrainShape['lora'], T: number, prefix: string, category: Category,
+  pl: Planner,
+  m: ModelShape,
+  lora: TrainShape['lora'],
+  T: number,
+  prefix: string,
+  category: Category,
 ): LayerActivations {
   const D = m.hidden;
   const I = m.intermediate;
@@ -220,8 +246,18 @@ function planLayer(
   const a: LayerActivations = {
     ln1: add('ln1', [T, D]),
     rstd1: add('rstd1', [T]),
-    q: undefined!, k: undefined!, v: undefined!, lse: undefined!, attnOut: undefined!, mid: undefined!,
-    ln2: undefined!, rstd2: undefined!, gate: undefined!, up: undefined!, act: undefined!, loraH: {},
+    q: undefined!,
+    k: undefined!,
+    v: undefined!,
+    lse: undefined!,
+    attnOut: undefined!,
+    mid: undefined!,
+    ln2: undefined!,
+    rstd2: undefined!,
+    gate: undefined!,
+    up: undefined!,
+    act: undefined!,
+    loraH: {},
   };
   if (m.qk_norm) {
     a.qPre = add('q_pre_norm', [T, q]);
@@ -278,7 +314,8 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   if (train.recompute) layerSets.push(planLayer(pl, m, train.lora, T, 'recompute', 'scratch'));
   else for (let l = 0; l < m.layers; l++) layerSets.push(planLayer(pl, m, train.lora, T, `layers.${l}`, 'activations'));
   const final_norm = {
-    normed: pl.add('final_norm.out', 'activations', [T, D]), rstd: pl.add('final_norm.rstd', 'activations', [T]),
+    normed: pl.add('final_norm.out', 'activations', [T, D]),
+    rstd: pl.add('final_norm.rstd', 'activations', [T]),
   };
   const per_token = pl.add('loss.per_token', 'activations', [T]);
   const lse = pl.add('loss.lse', 'activations', [T]);
@@ -289,10 +326,15 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   const gradResidual = pl.add('grad.residual', 'scratch', [T, D]);
   const dln = pl.add('grad.ln', 'scratch', [T, D]);
   const grad: TrainTensors['grad'] = {
-    residual: gradResidual, dln,
-    dq: pl.add('grad.q', 'scratch', [T, q]), dk: pl.add('grad.k', 'scratch', [T, kv]), dv: pl.add('grad.v', 'scratch', [T, kv]),
+    residual: gradResidual,
+    dln,
+    dq: pl.add('grad.q', 'scratch', [T, q]),
+    dk: pl.add('grad.k', 'scratch', [T, kv]),
+    dv: pl.add('grad.v', 'scratch', [T, kv]),
     dattn: pl.add('grad.attn_out', 'scratch', [T, q]),
-    dgate: pl.add('grad.gate', 'scratch', [T, I]), dup: pl.add('grad.up', 'scratch', [T, I]), dact: pl.add('grad.act', 'scratch', [T, I]),
+    dgate: pl.add('grad.gate', 'scratch', [T, I]),
+    dup: pl.add('grad.up', 'scratch', [T, I]),
+    dact: pl.add('grad.act', 'scratch', [T, I]),
     dh: dln,
   };
   // A fused projection's whole output, forward, and its gradient, backward (one at a time).
@@ -308,12 +350,16 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   }
   const gradBuffers = pl.buffers.filter((b) => b.category === 'lora_grads').length;
   const grad_norm = {
-    partials: pl.add('grad_norm.partials', 'scratch', [Math.max(1, 64 * gradBuffers)]), out: pl.add('grad_norm.out', 'scratch', [2]),
+    partials: pl.add('grad_norm.partials', 'scratch', [Math.max(1, 64 * gradBuffers)]),
+    out: pl.add('grad_norm.out', 'scratch', [2]),
   };
 
   const layers = train.recompute ? Array<LayerActivations>(m.layers).fill(layerSets[0]) : layerSets;
   const loss = { per_token, lse, logits_chunk };
-  return { ...pl.done(model, T, { inputs, labels, loss_weights, residual, layers, final_norm, loss, grad, lora, grad_norm }), train };
+  return {
+    ...pl.done(model, T, { inputs, labels, loss_weights, residual, layers, final_norm, loss, grad, lora, grad_norm }),
+    train,
+  };
 }
 
 /**
@@ -331,18 +377,21 @@ export function planDecoding(model: ModelShape, decode: DecodeShape): DecodePlan
   const lora = planLora(pl, m, decode.lora, false);
   const inputs = planInputs(pl, m, T, 'kv.');
   const residual: [PlannedBuffer, PlannedBuffer] = [
-    pl.add('kv.residual.0', 'activations', [T, D]), pl.add('kv.residual.1', 'activations', [T, D]),
+    pl.add('kv.residual.0', 'activations', [T, D]),
+    pl.add('kv.residual.1', 'activations', [T, D]),
   ];
   const layer = planLayer(pl, m, decode.lora, T, 'kv.layer', 'activations');
   const fw = fusedWidth(m);
   if (fw > 0) layer.fused = pl.add('kv.fused.out', 'activations', [T, fw]);
   const cache = Array.from({ length: m.layers }, (_, l) => ({
-    k: pl.add(`kv.cache.${l}.k`, 'activations', [T, kv]), v: pl.add(`kv.cache.${l}.v`, 'activations', [T, kv]),
+    k: pl.add(`kv.cache.${l}.k`, 'activations', [T, kv]),
+    v: pl.add(`kv.cache.${l}.v`, 'activations', [T, kv]),
   }));
   const scores = pl.add('kv.attn_scores', 'scratch', [m.heads, T]);
   const last = pl.add('kv.last', 'scratch', [D]);
   const final_norm = {
-    normed: pl.add('kv.final_norm.out', 'scratch', [1, D]), rstd: pl.add('kv.final_norm.rstd', 'scratch', [1]),
+    normed: pl.add('kv.final_norm.out', 'scratch', [1, D]),
+    rstd: pl.add('kv.final_norm.rstd', 'scratch', [1]),
   };
   const logits = pl.add('kv.logits', 'scratch', [1, m.vocab]);
   return { ...pl.done(model, T, { inputs, residual, layer, cache, scores, last, final_norm, logits, lora }), decode };
@@ -360,7 +409,11 @@ export type FitResult = { ok: true } | { ok: false; reason: string };
  * them only a single row must fit), and the total fits `budgetBytes` when given (the GPU memory
  * the app may use; browsers do not report it, so the caller estimates it).
  */
-export function fits(plan: PlanBase<unknown> & { train?: TrainShape }, limits: FitLimits, budgetBytes?: number): FitResult {
+export function fits(
+  plan: PlanBase<unknown> & { train?: TrainShape },
+  limits: FitLimits,
+  budgetBytes?: number,
+): FitResult {
   const bind = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   for (const b of plan.buffers) {
     if (b.bytes <= bind) continue;
@@ -377,7 +430,8 @@ export function fits(plan: PlanBase<unknown> & { train?: TrainShape }, limits: F
     const worst = CATEGORIES.slice().sort((a, b) => plan.bytes[b] - plan.bytes[a])[0];
     return {
       ok: false,
-      reason: `the step needs ${fmt(plan.total)} but only ${fmt(budgetBytes)} is available (largest share: ${worst}, ${fmt(plan.bytes[worst])})` +
+      reason:
+        `the step needs ${fmt(plan.total)} but only ${fmt(budgetBytes)} is available (largest share: ${worst}, ${fmt(plan.bytes[worst])})` +
         (plan.train?.recompute !== false ? '' : '; turning on recomputation cuts saved activations'),
     };
   }

@@ -18,18 +18,30 @@ export interface PlannedBuffer {
 
 /** What one layer's forward writes and its backward reads (one set per layer, or one shared). */
 export interface LayerActivations<B = PlannedBuffer> {
-  ln1: B; rstd1: B;
+  ln1: B;
+  rstd1: B;
   /** Qwen3/Gemma 3: q/k before their per-head norm, and its rstd. */
-  qPre?: B; kPre?: B; qRstd?: B; kRstd?: B;
-  q: B; k: B; v: B;
-  lse: B; attnOut: B;
+  qPre?: B;
+  kPre?: B;
+  qRstd?: B;
+  kRstd?: B;
+  q: B;
+  k: B;
+  v: B;
+  lse: B;
+  attnOut: B;
   /** Gemma: o_proj's output before its norm, and the norm's rstd. */
-  oOut?: B; postAttnRstd?: B;
+  oOut?: B;
+  postAttnRstd?: B;
   mid: B;
-  ln2: B; rstd2: B;
-  gate: B; up: B; act: B;
+  ln2: B;
+  rstd2: B;
+  gate: B;
+  up: B;
+  act: B;
   /** Gemma: down_proj's output before its norm, and the norm's rstd. */
-  downOut?: B; postMlpRstd?: B;
+  downOut?: B;
+  postMlpRstd?: B;
   /** A fused projection's whole output (Phi-3, InternLM2; one buffer shared by the layers). */
   fused?: B;
   /** X·Aᵀ [N, r] per adapted projection. */
@@ -40,7 +52,9 @@ export interface LayerActivations<B = PlannedBuffer> {
 export interface LayerGradients<B = PlannedBuffer> {
   /** grad.ln [N, D]; also attention backward's row stats [N, heads, 2] and Gemma's ∂o_out, ∂down_out. */
   dln: B;
-  dq: B; dk: B; dv: B;
+  dq: B;
+  dk: B;
+  dv: B;
   /** grad.attn_out [N, q]; also Qwen3's ∂q_pre. */
   dattn: B;
   dgate: B;
@@ -63,9 +77,14 @@ export interface StepInputs<B = PlannedBuffer> {
 
 /** One adapted module of one layer: A [r, in], B [out, r], and (training) their gradients and AdamW state. */
 export interface LoraTensors<B = PlannedBuffer> {
-  A: B; B: B;
-  A_grad?: B; B_grad?: B;
-  A_exp_avg?: B; A_exp_avg_sq?: B; B_exp_avg?: B; B_exp_avg_sq?: B;
+  A: B;
+  B: B;
+  A_grad?: B;
+  B_grad?: B;
+  A_exp_avg?: B;
+  A_exp_avg_sq?: B;
+  B_exp_avg?: B;
+  B_exp_avg_sq?: B;
 }
 
 /** Per layer, per target module. */

@@ -15,7 +15,12 @@ export function storageBuffer(device: GPUDevice, data: ArrayBufferView | number,
 }
 
 /** Copies `byteLength` bytes of `buffer` back to the CPU (waits for queued work). */
-export async function readBytes(device: GPUDevice, buffer: GPUBuffer, byteLength = buffer.size, offset = 0): Promise<ArrayBuffer> {
+export async function readBytes(
+  device: GPUDevice,
+  buffer: GPUBuffer,
+  byteLength = buffer.size,
+  offset = 0,
+): Promise<ArrayBuffer> {
   const size = Math.ceil(byteLength / 4) * 4;
   const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder();

@@ -12,7 +12,7 @@ describe('grid1d', () => {
       expect(y).toBeLessThanOrEqual(65535);
       expect(x * y * 256).toBeGreaterThanOrEqual(n);
       // No whole row of workgroups is wasted.
-      expect((x * (y - 1)) * 256).toBeLessThan(n);
+      expect(x * (y - 1) * 256).toBeLessThan(n);
     });
   }
   it('rows: one workgroup per row, folded past 65535 (q-norm of 2048 tokens × 32 heads)', () => {

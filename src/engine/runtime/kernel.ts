@@ -88,7 +88,11 @@ function uniformBuffer(device: GPUDevice, params: ArrayBuffer | ArrayBufferView)
       ? new Uint8Array(params)
       : new Uint8Array(params.buffer, params.byteOffset, params.byteLength);
   const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
-  const buf = device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+  const buf = device.createBuffer({
+    size,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    mappedAtCreation: true,
+  });
   new Uint8Array(buf.getMappedRange()).set(bytes);
   buf.unmap();
   return buf;

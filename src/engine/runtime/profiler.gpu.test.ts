@@ -42,7 +42,12 @@ describe('DispatchProfiler', () => {
     if (prof.canTime) for (const q of recs) expect(q.ns).toBeGreaterThan(0);
     else for (const q of recs) expect(q.ns).toBeUndefined();
     const totals = kernelTotals(recs);
-    expect(totals.map((t) => [t.kernel, t.dispatches]).sort()).toEqual([['matmul', 3], [mv, 3]].sort());
+    expect(totals.map((t) => [t.kernel, t.dispatches]).sort()).toEqual(
+      [
+        ['matmul', 3],
+        [mv, 3],
+      ].sort(),
+    );
     expect(kernelTotals(recs, 3).map((t) => t.kernel)).toEqual([mv]);
     prof.detach();
     expect(profilerOf(device)).toBeUndefined();

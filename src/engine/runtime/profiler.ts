@@ -91,7 +91,10 @@ export class DispatchProfiler {
     let t = new BigUint64Array(0);
     if (this.used > 0) {
       const bytes = this.used * 8;
-      const resolve = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      const resolve = this.device.createBuffer({
+        size: bytes,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      });
       const read = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       const enc = this.device.createCommandEncoder({ label: 'profiler resolve' });
       for (let s = 0; s * QUERIES_PER_SET < this.used; s++) {

@@ -21,7 +21,9 @@ export interface KernelSpec<B extends string = string, U extends string = string
 const declared: KernelSpec[] = [];
 
 /** Declares a kernel (and registers it for the layout test). */
-export function kernelSpec<const B extends string, const U extends string = never>(spec: KernelSpec<B, U>): KernelSpec<B, U> {
+export function kernelSpec<const B extends string, const U extends string = never>(
+  spec: KernelSpec<B, U>,
+): KernelSpec<B, U> {
   declared.push(spec as unknown as KernelSpec);
   return spec;
 }
@@ -46,5 +48,10 @@ export function runKernel<B extends string, U extends string>(
 ): void {
   const kernel = new Kernel(device, options.source ?? spec.source, spec.entryPoint, options);
   const block = spec.uniform.length ? params(spec.uniform.map(([name, type]) => [type, uniform[name]])) : undefined;
-  kernel.dispatch(enc, spec.bindings.map((b) => buffers[b]), block, workgroups);
+  kernel.dispatch(
+    enc,
+    spec.bindings.map((b) => buffers[b]),
+    block,
+    workgroups,
+  );
 }

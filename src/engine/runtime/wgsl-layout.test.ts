@@ -31,9 +31,11 @@ function mismatches(spec: KernelSpec): string[] {
     if (uniforms.length) out.push(`uses a uniform at @binding(${uniforms[0].binding}) but declares none`);
     return out;
   }
-  if (uniforms.length !== 1) return [...out, `declares uniform fields but the entry point uses ${uniforms.length} uniforms`];
+  if (uniforms.length !== 1)
+    return [...out, `declares uniform fields but the entry point uses ${uniforms.length} uniforms`];
   const u = uniforms[0];
-  if (u.binding !== spec.bindings.length) out.push(`uniform at @binding(${u.binding}), expected @binding(${spec.bindings.length})`);
+  if (u.binding !== spec.bindings.length)
+    out.push(`uniform at @binding(${u.binding}), expected @binding(${spec.bindings.length})`);
   const fields = structs.get(u.type);
   if (!fields) return [...out, `uniform type ${u.type} is not a struct of the module`];
   const gotF = fields.map(([n, t]) => `${n}: ${t}`).join(', ');
@@ -56,17 +58,22 @@ describe('kernel declarations vs WGSL', () => {
   it('every compute entry point in shaders/ is declared once', () => {
     const declared = specs.map((s) => `${s.file}:${s.entryPoint}`);
     expect(new Set(declared).size).toBe(declared.length);
-    const all = readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl') && !UNDECLARED.test(f)).flatMap((f) =>
-      computeEntryPoints(readFileSync(join(SHADERS, f), 'utf8')).map((e) => `${f}:${e}`));
+    const all = readdirSync(SHADERS)
+      .filter((f) => f.endsWith('.wgsl') && !UNDECLARED.test(f))
+      .flatMap((f) => computeEntryPoints(readFileSync(join(SHADERS, f), 'utf8')).map((e) => `${f}:${e}`));
     expect(all.filter((e) => !declared.includes(e))).toEqual([]);
   });
 
   it('catches a wrong order, a wrong name and a wrong uniform field', () => {
     const rms = specs.find((s) => s.entryPoint === 'rmsnorm_forward')!;
-    expect(mismatches({ ...rms, bindings: ['w', 'x', 'y', 'rstd'] })[0]).toMatch(/storage bindings are 0:x 1:w 2:y 3:rstd/);
+    expect(mismatches({ ...rms, bindings: ['w', 'x', 'y', 'rstd'] })[0]).toMatch(
+      /storage bindings are 0:x 1:w 2:y 3:rstd/,
+    );
     expect(mismatches({ ...rms, bindings: ['x', 'w', 'y'] })[0]).toMatch(/declared 0:x 1:w 2:y$/);
     const swapped = [rms.uniform[1], rms.uniform[0], ...rms.uniform.slice(2)];
     expect(mismatches({ ...rms, uniform: swapped })[0]).toMatch(/uniform Params is \{ rows: u32, cols: u32/);
-    expect(mismatches({ ...rms, uniform: rms.uniform.map(([n]) => [n, 'f32'] as const) })[0]).toMatch(/declared \{ rows: f32/);
+    expect(mismatches({ ...rms, uniform: rms.uniform.map(([n]) => [n, 'f32'] as const) })[0]).toMatch(
+      /declared \{ rows: f32/,
+    );
   });
 });

@@ -58,7 +58,9 @@ export function entryLayout(source: string, entryPoint: string): EntryLayout {
   // A function uses a module variable when it names it (not as a member: `lid.x` is not `x`)
   // and declares no parameter or local of that name (the weights prelude's local `h`).
   const uses = (body: string, name: string) => {
-    const locals = new Set([...body.matchAll(/\b(?:let|var|const)\s+(\w+)|[(,]\s*(\w+)\s*:/g)].map((m) => m[1] ?? m[2]));
+    const locals = new Set(
+      [...body.matchAll(/\b(?:let|var|const)\s+(\w+)|[(,]\s*(\w+)\s*:/g)].map((m) => m[1] ?? m[2]),
+    );
     return !locals.has(name) && new RegExp(`(?<![.\\w])${name}\\b`).test(body);
   };
   const bindings: WgslBinding[] = [];
@@ -72,10 +74,17 @@ export function entryLayout(source: string, entryPoint: string): EntryLayout {
   const structs = new Map<string, [string, string][]>();
   const sre = /\bstruct\s+(\w+)\s*\{([^}]*)\}/g;
   for (let m = sre.exec(src); m; m = sre.exec(src)) {
-    const fields = m[2].split(',').map((f) => f.trim()).filter(Boolean).map((f) => {
-      const [name, type] = f.replace(/@\w+(\([^)]*\))?\s*/g, '').split(':').map((s) => s.trim());
-      return [name, type] as [string, string];
-    });
+    const fields = m[2]
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean)
+      .map((f) => {
+        const [name, type] = f
+          .replace(/@\w+(\([^)]*\))?\s*/g, '')
+          .split(':')
+          .map((s) => s.trim());
+        return [name, type] as [string, string];
+      });
     structs.set(m[1], fields);
   }
   return { bindings, structs };

@@ -31,7 +31,8 @@ hf = xs.to(torch.float16).view(torch.int16).to(torch.int32) & 0xffff
 print(json.dumps({"bf16": bf.tolist(), "f16": hf.tolist()}))
 `;
     const res = spawnSync(py, ['-c', script], { input: JSON.stringify(xs), encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`python failed (apt-get install python3-torch python3-numpy): ${res.stderr || res.error}`);
+    if (res.status !== 0)
+      throw new Error(`python failed (apt-get install python3-torch python3-numpy): ${res.stderr || res.error}`);
     const want = JSON.parse(res.stdout) as { bf16: number[]; f16: number[] };
     const f = new Float32Array(xs);
     expect(Array.from(f, f32ToBf16Bits)).toEqual(want.bf16);

@@ -41,7 +41,11 @@ export function rowsPerChunk(shape: readonly number[], dtype: DType, maxBytes: n
 }
 
 /** Plans the row chunks of a tensor (used by the memory planner as well). */
-export function chunkRows(shape: readonly number[], dtype: DType, maxBytes: number): { rowStart: number; rows: number }[] {
+export function chunkRows(
+  shape: readonly number[],
+  dtype: DType,
+  maxBytes: number,
+): { rowStart: number; rows: number }[] {
   const rows = shape[0] ?? 1;
   const per = rowsPerChunk(shape, dtype, maxBytes);
   const out: { rowStart: number; rows: number }[] = [];
@@ -60,9 +64,22 @@ export function zerosTensor(device: GPUDevice, shape: number[], label?: string, 
 }
 
 /** An f32 tensor holding `data`. */
-export function tensorFromF32(device: GPUDevice, data: Float32Array, shape: number[], label?: string, maxBytes?: number): Tensor {
+export function tensorFromF32(
+  device: GPUDevice,
+  data: Float32Array,
+  shape: number[],
+  label?: string,
+  maxBytes?: number,
+): Tensor {
   checkSize(data.length, shape);
-  return makeTensor(device, shape, 'f32', new Uint8Array(data.buffer, data.byteOffset, data.byteLength), label, maxBytes);
+  return makeTensor(
+    device,
+    shape,
+    'f32',
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    label,
+    maxBytes,
+  );
 }
 
 /**

@@ -2,7 +2,10 @@
 import { readF32, storageBuffer } from '../runtime/buffers.ts';
 import { submit } from '../runtime/kernel.ts';
 
-export function upload(device: GPUDevice, data: ArrayLike<number> | Float32Array | Uint32Array | Int32Array): GPUBuffer {
+export function upload(
+  device: GPUDevice,
+  data: ArrayLike<number> | Float32Array | Uint32Array | Int32Array,
+): GPUBuffer {
   const view = ArrayBuffer.isView(data) ? data : Float32Array.from(data);
   return storageBuffer(device, view as ArrayBufferView);
 }

@@ -5,8 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { rng, maxRelErr } from './random.ts';
 import {
-  dotLoss, finiteDiff, linearBackwardRef, linearRef, loraBackwardRef, loraRef, rmsnormBackwardRef, rmsnormRef,
-  ropeBackwardRef, ropeRef, swigluBackwardRef, swigluRef,
+  dotLoss,
+  finiteDiff,
+  linearBackwardRef,
+  linearRef,
+  loraBackwardRef,
+  loraRef,
+  rmsnormBackwardRef,
+  rmsnormRef,
+  ropeBackwardRef,
+  ropeRef,
+  swigluBackwardRef,
+  swigluRef,
 } from './reference.ts';
 import { dropoutMask } from '../kernels/lora.ts';
 import { ropeInvFreq, ropeTables } from '../kernels/rope.ts';
@@ -23,9 +33,24 @@ describe('CPU reference backward vs finite differences (float64)', () => {
     const b = d64(r.normal(N));
     const dy = d64(r.normal(M * N));
     const g = linearBackwardRef(x, w, dy, M, N, K);
-    expect(maxRelErr(g.dx, finiteDiff((v) => dotLoss(linearRef(v, w, M, N, K, b), dy), x))).toBeLessThan(TOL);
-    expect(maxRelErr(g.dw, finiteDiff((v) => dotLoss(linearRef(x, v, M, N, K, b), dy), w))).toBeLessThan(TOL);
-    expect(maxRelErr(g.db, finiteDiff((v) => dotLoss(linearRef(x, w, M, N, K, v), dy), b))).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.dx,
+        finiteDiff((v) => dotLoss(linearRef(v, w, M, N, K, b), dy), x),
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.dw,
+        finiteDiff((v) => dotLoss(linearRef(x, v, M, N, K, b), dy), w),
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.db,
+        finiteDiff((v) => dotLoss(linearRef(x, w, M, N, K, v), dy), b),
+      ),
+    ).toBeLessThan(TOL);
   });
 
   it('rmsnorm: dX', () => {
@@ -35,20 +60,34 @@ describe('CPU reference backward vs finite differences (float64)', () => {
     const w = d64(r.uniform(cols, 0.5, 1.5));
     const dy = d64(r.normal(rows * cols));
     const dx = rmsnormBackwardRef(x, w, dy, rows, cols, eps);
-    expect(maxRelErr(dx, finiteDiff((v) => dotLoss(rmsnormRef(v, w, rows, cols, eps).y, dy), x))).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        dx,
+        finiteDiff((v) => dotLoss(rmsnormRef(v, w, rows, cols, eps).y, dy), x),
+      ),
+    ).toBeLessThan(TOL);
   });
 
   it('rope: dX (with Llama-3 scaled tables and repeated positions)', () => {
     const r = rng(3);
     const [T, H, D] = [4, 2, 8];
     const inv = ropeInvFreq(D, 500000, {
-      rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64,
+      rope_type: 'llama3',
+      factor: 8,
+      low_freq_factor: 1,
+      high_freq_factor: 4,
+      original_max_position_embeddings: 64,
     });
     const { cos, sin } = ropeTables([0, 5, 1, 300], inv);
     const x = d64(r.normal(T * H * D));
     const dy = d64(r.normal(T * H * D));
     const dx = ropeBackwardRef(dy, cos, sin, T, H, D);
-    expect(maxRelErr(dx, finiteDiff((v) => dotLoss(ropeRef(v, cos, sin, T, H, D), dy), x))).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        dx,
+        finiteDiff((v) => dotLoss(ropeRef(v, cos, sin, T, H, D), dy), x),
+      ),
+    ).toBeLessThan(TOL);
   });
 
   it('swiglu: dgate, dup', () => {
@@ -58,8 +97,18 @@ describe('CPU reference backward vs finite differences (float64)', () => {
     const up = d64(r.normal(n));
     const dy = d64(r.normal(n));
     const g = swigluBackwardRef(gate, up, dy);
-    expect(maxRelErr(g.dgate, finiteDiff((v) => dotLoss(swigluRef(v, up), dy), gate))).toBeLessThan(TOL);
-    expect(maxRelErr(g.dup, finiteDiff((v) => dotLoss(swigluRef(gate, v), dy), up))).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.dgate,
+        finiteDiff((v) => dotLoss(swigluRef(v, up), dy), gate),
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.dup,
+        finiteDiff((v) => dotLoss(swigluRef(gate, v), dy), up),
+      ),
+    ).toBeLessThan(TOL);
   });
 
   it('lora (with a dropout mask): dA, dB, dX', () => {
@@ -72,10 +121,26 @@ describe('CPU reference backward vs finite differences (float64)', () => {
     const mask = dropoutMask(9, T * inF, 0.3);
     expect(mask.some((m) => m === 0)).toBe(true);
     const g = loraBackwardRef(x, a, b, dy, T, inF, outF, r, s, mask);
-    const L = (xx: Float64Array, aa: Float64Array, bb: Float64Array) => dotLoss(loraRef(xx, aa, bb, T, inF, outF, r, s, mask).y, dy);
-    expect(maxRelErr(g.dx, finiteDiff((v) => L(v, a, b), x))).toBeLessThan(TOL);
-    expect(maxRelErr(g.dA, finiteDiff((v) => L(x, v, b), a))).toBeLessThan(TOL);
-    expect(maxRelErr(g.dB, finiteDiff((v) => L(x, a, v), b))).toBeLessThan(TOL);
+    const L = (xx: Float64Array, aa: Float64Array, bb: Float64Array) =>
+      dotLoss(loraRef(xx, aa, bb, T, inF, outF, r, s, mask).y, dy);
+    expect(
+      maxRelErr(
+        g.dx,
+        finiteDiff((v) => L(v, a, b), x),
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.dA,
+        finiteDiff((v) => L(x, v, b), a),
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxRelErr(
+        g.dB,
+        finiteDiff((v) => L(x, a, v), b),
+      ),
+    ).toBeLessThan(TOL);
   });
 });
 

@@ -111,7 +111,17 @@ export function swigluBackwardRef(gate: Arr, up: Arr, dout: Arr) {
 }
 
 /** LoRA branch: y = scale·((x∘mask)·Aᵀ)·Bᵀ; A [r, in], B [out, r]; mask already holds 1/(1−p). */
-export function loraRef(x: Arr, a: Arr, b: Arr, T: number, inF: number, outF: number, r: number, scale: number, mask?: Arr) {
+export function loraRef(
+  x: Arr,
+  a: Arr,
+  b: Arr,
+  T: number,
+  inF: number,
+  outF: number,
+  r: number,
+  scale: number,
+  mask?: Arr,
+) {
   const xd = f64(T * inF);
   for (let i = 0; i < xd.length; i++) xd[i] = x[i] * (mask ? mask[i] : 1);
   const h = linearRef(xd, a, T, r, inF);
@@ -121,7 +131,16 @@ export function loraRef(x: Arr, a: Arr, b: Arr, T: number, inF: number, outF: nu
 }
 
 export function loraBackwardRef(
-  x: Arr, a: Arr, b: Arr, dy: Arr, T: number, inF: number, outF: number, r: number, scale: number, mask?: Arr,
+  x: Arr,
+  a: Arr,
+  b: Arr,
+  dy: Arr,
+  T: number,
+  inF: number,
+  outF: number,
+  r: number,
+  scale: number,
+  mask?: Arr,
 ) {
   const { h, xd } = loraRef(x, a, b, T, inF, outF, r, scale, mask);
   const sdy = Float64Array.from(dy, (v) => v * scale);

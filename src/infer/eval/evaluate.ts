@@ -87,7 +87,16 @@ function referenceText(item: EvalItem): string {
 }
 
 export function summarize(rows: readonly EvalRow[], side: 'base' | 'tuned'): SideSummary {
-  const s: SideSummary = { text: 0, exact_match: 0, token_f1: 0, rouge_l: 0, tool: 0, tool_parsed: 0, tool_names: 0, tool_arguments: 0 };
+  const s: SideSummary = {
+    text: 0,
+    exact_match: 0,
+    token_f1: 0,
+    rouge_l: 0,
+    tool: 0,
+    tool_parsed: 0,
+    tool_names: 0,
+    tool_arguments: 0,
+  };
   for (const row of rows) {
     const r = row[side];
     if (r?.scores) {
@@ -125,10 +134,20 @@ export async function evaluate(job: EvalJob): Promise<{ rows: EvalRow[]; summary
   // Render and tokenize every prompt first: the KV decoder is sized once, for the longest.
   const prompts: { item: EvalItem; ids: number[]; text: string }[] = [];
   for (const item of job.items) {
-    const base = { line: item.line, ask: lastAsk(item), prompt: '', reference: referenceText(item), base: null, tuned: null };
+    const base = {
+      line: item.line,
+      ask: lastAsk(item),
+      prompt: '',
+      reference: referenceText(item),
+      base: null,
+      tuned: null,
+    };
     let text: string;
     try {
-      text = render(spec, item.prompt, { addGenerationPrompt: true, ...(job.agent_template ? { agentTemplate: job.agent_template } : {}) }).text;
+      text = render(spec, item.prompt, {
+        addGenerationPrompt: true,
+        ...(job.agent_template ? { agentTemplate: job.agent_template } : {}),
+      }).text;
     } catch (err) {
       emit({ ...base, error: `the template refused it: ${(err as Error).message}` });
       continue;
@@ -136,7 +155,11 @@ export async function evaluate(job: EvalJob): Promise<{ rows: EvalRow[]; summary
     const ids = Array.from(job.tokenizer.encode(text, { add_special_tokens: false }) as ArrayLike<number>);
     if (!ids.length) emit({ ...base, prompt: text, error: 'the prompt is empty' });
     else if (ids.length + job.max_new_tokens > limit) {
-      emit({ ...base, prompt: text, error: `the prompt has ${ids.length} tokens: with ${job.max_new_tokens} new ones it passes the model’s ${limit}` });
+      emit({
+        ...base,
+        prompt: text,
+        error: `the prompt has ${ids.length} tokens: with ${job.max_new_tokens} new ones it passes the model’s ${limit}`,
+      });
     } else prompts.push({ item, ids, text });
   }
   if (!prompts.length) return { rows, summary: summaryOf(rows, job, parser), cancelled: false };
@@ -150,7 +173,14 @@ export async function evaluate(job: EvalJob): Promise<{ rows: EvalRow[]; summary
     let text = '';
     let tokens = 0;
     const next = kvNextLogits(runner.kv, { lora });
-    for await (const piece of generate(next, ids, { max_new_tokens: job.max_new_tokens, temperature: 0, eos_token_ids: eos, stop, decode, signal: job.signal })) {
+    for await (const piece of generate(next, ids, {
+      max_new_tokens: job.max_new_tokens,
+      temperature: 0,
+      eos_token_ids: eos,
+      stop,
+      decode,
+      signal: job.signal,
+    })) {
       if (piece.id !== null) tokens++;
       text += piece.text;
     }
@@ -180,7 +210,10 @@ export async function evaluate(job: EvalJob): Promise<{ rows: EvalRow[]; summary
 
 function summaryOf(rows: readonly EvalRow[], job: EvalJob, parser: string | null): EvalSummary {
   return {
-    rows: rows.length, errors: rows.filter((r) => r.error).length, base: summarize(rows, 'base'),
-    tuned: job.adapter ? summarize(rows, 'tuned') : null, parser,
+    rows: rows.length,
+    errors: rows.filter((r) => r.error).length,
+    base: summarize(rows, 'base'),
+    tuned: job.adapter ? summarize(rows, 'tuned') : null,
+    parser,
   };
 }

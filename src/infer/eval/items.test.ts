@@ -11,7 +11,8 @@ describe('evaluation items', () => {
     const conv: Conversation = {
       system: 'Be brief.',
       messages: [
-        { role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' },
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
         { role: 'user', content: 'weather?' },
         { role: 'assistant', content: '', tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
         { role: 'tool', content: '{"t": 14}', name: 'get_weather' },
@@ -30,10 +31,16 @@ describe('evaluation items', () => {
 
   it('a call as the reference keeps its calls; no assistant reply means no reference', () => {
     const call: Conversation = {
-      messages: [{ role: 'user', content: 'weather?' }, { role: 'assistant', content: '', tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }],
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: '', tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
+      ],
       source: src,
     };
-    expect(evalItem(call).reference).toEqual({ content: '', tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] });
+    expect(evalItem(call).reference).toEqual({
+      content: '',
+      tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }],
+    });
     expect(lastAsk(evalItem(call))).toBe('weather?');
     const open: Conversation = { messages: [{ role: 'user', content: 'hi' }], source: src };
     expect(evalItem(open)).toEqual({ line: 7, prompt: open, reference: null });

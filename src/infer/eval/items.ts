@@ -20,7 +20,9 @@ export function evalItem(conv: Conversation): EvalItem {
   if (at < 0) return { line, prompt: conv, reference: null };
   const reply = conv.messages[at];
   const prompt: Conversation = { ...conv, messages: conv.messages.slice(0, at) };
-  const reference = reply.tool_calls?.length ? { content: reply.content, tool_calls: reply.tool_calls } : { content: reply.content };
+  const reference = reply.tool_calls?.length
+    ? { content: reply.content, tool_calls: reply.tool_calls }
+    : { content: reply.content };
   return { line, prompt, reference };
 }
 

@@ -41,7 +41,9 @@ interface Records {
 async function runRecords(store: AdapterStore, run: RunRecord, split: boolean): Promise<Records> {
   const lines = run.eval_lines ?? [];
   if (split && !lines.length) {
-    throw new EvalRefusal(`run ${run.name} held out no eval split (split_dataset_ratio 0, or trained before Prism recorded it): evaluate it on a file instead`);
+    throw new EvalRefusal(
+      `run ${run.name} held out no eval split (split_dataset_ratio 0, or trained before Prism recorded it): evaluate it on a file instead`,
+    );
   }
   if (!run.dataset) throw new EvalRefusal(`run ${run.name} has no dataset recorded: evaluate it on a file instead`);
   const held = new Set(lines);
@@ -49,19 +51,37 @@ async function runRecords(store: AdapterStore, run: RunRecord, split: boolean): 
   const original = run.dataset.original && (await store.getDataset(run.dataset.original.sha256));
   let convs: Conversation[];
   if (original) {
-    const { items } = await readConversations({ sha256: original.sha256, name: original.name, file: new Blob([original.bytes as Uint8Array<ArrayBuffer>]) });
-    convs = items.filter((i) => want.has(i.line)).map((i) => ({ ...i.conversation, source: { ...i.conversation.source, line: i.line } }));
+    const { items } = await readConversations({
+      sha256: original.sha256,
+      name: original.name,
+      file: new Blob([original.bytes as Uint8Array<ArrayBuffer>]),
+    });
+    convs = items
+      .filter((i) => want.has(i.line))
+      .map((i) => ({ ...i.conversation, source: { ...i.conversation.source, line: i.line } }));
   } else {
     // Prism's normalized copy: one conversation per line, each still naming its line in the user's file.
     const copy = await store.getDataset(run.dataset.sha256);
-    if (!copy) throw new EvalRefusal(`the dataset of run ${run.name} is no longer stored: evaluate it on a file instead`);
-    convs = new TextDecoder().decode(copy.bytes).split('\n').filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as Conversation).filter((c) => want.has(c.source.line));
+    if (!copy)
+      throw new EvalRefusal(`the dataset of run ${run.name} is no longer stored: evaluate it on a file instead`);
+    convs = new TextDecoder()
+      .decode(copy.bytes)
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Conversation)
+      .filter((c) => want.has(c.source.line));
   }
   const found = new Set(convs.map((c) => c.source.line));
   const name = run.dataset.original?.name ?? run.dataset.name;
-  if (!split) return { source: `the training data of run ${run.name} (${name}; seen in training)`, items: convs.map(evalItem), skipped: [] };
-  const skipped = lines.filter((l) => !found.has(l)).map((line) => ({ line, why: 'not in the stored copy of the dataset' }));
+  if (!split)
+    return {
+      source: `the training data of run ${run.name} (${name}; seen in training)`,
+      items: convs.map(evalItem),
+      skipped: [],
+    };
+  const skipped = lines
+    .filter((l) => !found.has(l))
+    .map((line) => ({ line, why: 'not in the stored copy of the dataset' }));
   return { source: `the eval split of ${name} (${lines.length} records)`, items: convs.map(evalItem), skipped };
 }
 
@@ -97,7 +117,8 @@ export function createEvalWorkerHandler(deps: EvalWorkerDeps): (msg: ToEvalWorke
       const run = msg.runId ? await store.get(msg.runId) : undefined;
       if (msg.runId && !run) throw new EvalRefusal('that adapter is gone from this browser’s storage');
       const weights = msg.runId ? await store.getAdapter(msg.runId) : undefined;
-      if (msg.runId && !weights) throw new EvalRefusal(`run ${run!.name} has no finished adapter yet: finish (or resume) its training first`);
+      if (msg.runId && !weights)
+        throw new EvalRefusal(`run ${run!.name} has no finished adapter yet: finish (or resume) its training first`);
       const hp = (run?.hyperparameters ?? {}) as { agent_template?: string };
       const template = msg.template ?? run?.template;
       if (!template) throw new EvalRefusal('pick a template: the base model alone has none recorded');
@@ -107,19 +128,28 @@ export function createEvalWorkerHandler(deps: EvalWorkerDeps): (msg: ToEvalWorke
       progress('reading the records');
       let records: Records;
       if (msg.data.kind !== 'file') {
-        if (!run) throw new EvalRefusal('the eval split and training data belong to a run: pick an adapter, or evaluate on a file');
+        if (!run)
+          throw new EvalRefusal(
+            'the eval split and training data belong to a run: pick an adapter, or evaluate on a file',
+          );
         records = await runRecords(store, run, msg.data.kind === 'eval-split');
       } else {
         const { items, invalid } = await readConversations(msg.data.dataset);
         records = {
-          source: msg.data.dataset.name, items: items.map((i) => evalItem({ ...i.conversation, source: { ...i.conversation.source, line: i.line } })),
+          source: msg.data.dataset.name,
+          items: items.map((i) => evalItem({ ...i.conversation, source: { ...i.conversation.source, line: i.line } })),
           skipped: invalid.map((r) => ({ line: r.line, why: `invalid record: ${r.why}` })),
         };
       }
       const items = records.items.slice(0, msg.limit ?? Infinity);
       deps.post({
-        type: 'items', source: records.source, total: items.length, beyond: records.items.length - items.length,
-        skipped: records.skipped.sort((a, b) => a.line - b.line), template, parser: toolCallParserFor(spec, agent_template),
+        type: 'items',
+        source: records.source,
+        total: items.length,
+        beyond: records.items.length - items.length,
+        skipped: records.skipped.sort((a, b) => a.line - b.line),
+        template,
+        parser: toolCallParserFor(spec, agent_template),
       });
       if (!items.length) throw new EvalRefusal(`${records.source} has no record to evaluate`);
 
@@ -133,23 +163,39 @@ export function createEvalWorkerHandler(deps: EvalWorkerDeps): (msg: ToEvalWorke
         progress(`downloading ${e.path}`, e.loaded, e.total);
       });
       try {
-        model = await loadModel(opened.source, device, { onProgress: (p) => progress('loading the model', p.loaded, p.total) });
+        model = await loadModel(opened.source, device, {
+          onProgress: (p) => progress('loading the model', p.loaded, p.total),
+        });
       } finally {
         opened.close();
       }
       const files = model.tokenizerFiles;
-      if (!files['tokenizer.json']) throw new EvalRefusal(`${opened.source.label}: no tokenizer.json (evaluation needs the model’s own tokenizer)`);
+      if (!files['tokenizer.json'])
+        throw new EvalRefusal(`${opened.source.label}: no tokenizer.json (evaluation needs the model’s own tokenizer)`);
       const tokenizer = tokenizerFromFiles({
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
         tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
       });
       const adapter = weights
-        ? importAdapter(new Map([[ADAPTER_WEIGHTS_FILE, weights.safetensors], [ADAPTER_CONFIG_FILE, new TextEncoder().encode(weights.config)]]), adapterExpectations(model.spec))
+        ? importAdapter(
+            new Map([
+              [ADAPTER_WEIGHTS_FILE, weights.safetensors],
+              [ADAPTER_CONFIG_FILE, new TextEncoder().encode(weights.config)],
+            ]),
+            adapterExpectations(model.spec),
+          )
         : null;
 
       progress('generating', 0, items.length);
       const result = await evaluate({
-        device, model, tokenizer, adapter, items, template, max_new_tokens: msg.max_new_tokens, signal,
+        device,
+        model,
+        tokenizer,
+        adapter,
+        items,
+        template,
+        max_new_tokens: msg.max_new_tokens,
+        signal,
         ...(agent_template ? { agent_template } : {}),
         onRow: (row, done, total) => deps.post({ type: 'row', row, done, total }),
       });

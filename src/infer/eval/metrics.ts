@@ -18,7 +18,10 @@ const CJK = /(\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=H
 
 /** Splits text at whitespace, with every CJK character a token of its own. */
 function words(text: string): string[] {
-  return text.split(/\s+/u).flatMap((w) => w.split(CJK)).filter((t) => t.length > 0);
+  return text
+    .split(/\s+/u)
+    .flatMap((w) => w.split(CJK))
+    .filter((t) => t.length > 0);
 }
 
 /** SQuAD's `normalize_answer`. */
@@ -101,5 +104,9 @@ export interface TextScores {
 }
 
 export function textScores(prediction: string, reference: string): TextScores {
-  return { exact_match: exactMatch(prediction, reference), token_f1: tokenF1(prediction, reference), rouge_l: rougeL(prediction, reference).fmeasure };
+  return {
+    exact_match: exactMatch(prediction, reference),
+    token_f1: tokenF1(prediction, reference),
+    rouge_l: rougeL(prediction, reference).fmeasure,
+  };
 }

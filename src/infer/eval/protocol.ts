@@ -34,8 +34,13 @@ export type FromEvalWorker =
    * that cannot be evaluated with why.
    */
   | {
-      type: 'items'; source: string; total: number; beyond: number; skipped: { line: number; why: string }[];
-      template: string; parser: string | null;
+      type: 'items';
+      source: string;
+      total: number;
+      beyond: number;
+      skipped: { line: number; why: string }[];
+      template: string;
+      parser: string | null;
     }
   | { type: 'row'; row: EvalRow; done: number; total: number }
   | { type: 'done'; summary: EvalSummary; cancelled: boolean }

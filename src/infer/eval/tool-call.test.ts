@@ -12,8 +12,16 @@ const CALLS: ToolCall[] = [{ name: 'get_weather', arguments: { city: 'Paris', da
 
 function record(calls: ToolCall[]): Conversation {
   return {
-    tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } } }],
-    messages: [{ role: 'user', content: 'Weather in Paris for 2 days?' }, { role: 'assistant', content: '', tool_calls: calls }],
+    tools: [
+      {
+        type: 'function',
+        function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } },
+      },
+    ],
+    messages: [
+      { role: 'user', content: 'Weather in Paris for 2 days?' },
+      { role: 'assistant', content: '', tool_calls: calls },
+    ],
     source: { format: 'messages', line: 1 },
   };
 }
@@ -21,7 +29,10 @@ function record(calls: ToolCall[]): Conversation {
 /** The assistant's trained text: what a model trained on this record learns to write. */
 function replyText(spec: TemplateSpec, conv: Conversation, agentTemplate?: string): string {
   const r = render(spec, conv, agentTemplate ? { agentTemplate } : {});
-  return r.spans.filter((s) => s.role === 'assistant' && s.trainable).map((s) => r.text.slice(s.start, s.end)).join('');
+  return r.spans
+    .filter((s) => s.role === 'assistant' && s.trainable)
+    .map((s) => r.text.slice(s.start, s.end))
+    .join('');
 }
 
 describe('tool call check', () => {
@@ -31,10 +42,14 @@ describe('tool call check', () => {
       const spec = getTemplate(template);
       const reply = replyText(spec, record(CALLS));
       expect(checkToolCalls(reply, CALLS, spec)).toMatchObject({ parsed: true, names: true, arguments: true });
-      expect(checkToolCalls(reply, [{ name: 'get_weather', arguments: { city: 'Lyon', days: 2, metric: true } }], spec))
-        .toMatchObject({ parsed: true, names: true, arguments: false });
-      expect(checkToolCalls(reply, [{ name: 'get_time', arguments: CALLS[0].arguments }], spec))
-        .toMatchObject({ parsed: true, names: false, arguments: false });
+      expect(
+        checkToolCalls(reply, [{ name: 'get_weather', arguments: { city: 'Lyon', days: 2, metric: true } }], spec),
+      ).toMatchObject({ parsed: true, names: true, arguments: false });
+      expect(checkToolCalls(reply, [{ name: 'get_time', arguments: CALLS[0].arguments }], spec)).toMatchObject({
+        parsed: true,
+        names: false,
+        arguments: false,
+      });
       expect(checkToolCalls(reply, [...CALLS, ...CALLS], spec)).toMatchObject({ parsed: true, names: false });
     });
   }
@@ -48,14 +63,22 @@ describe('tool call check', () => {
 
   it('a plain answer or broken JSON is no call; a format without a parser is not checked', () => {
     const spec = getTemplate('qwen2_5');
-    expect(checkToolCalls('It is sunny in Paris.', CALLS, spec)).toMatchObject({ parsed: false, names: false, arguments: false });
-    expect(checkToolCalls('<tool_call>\n{"name": "get_weather", "arguments": {"city": \n</tool_call>', CALLS, spec)?.parsed).toBe(false);
+    expect(checkToolCalls('It is sunny in Paris.', CALLS, spec)).toMatchObject({
+      parsed: false,
+      names: false,
+      arguments: false,
+    });
+    expect(
+      checkToolCalls('<tool_call>\n{"name": "get_weather", "arguments": {"city": \n</tool_call>', CALLS, spec)?.parsed,
+    ).toBe(false);
     expect(checkToolCalls('x', CALLS, getTemplate('phi4_mini'))).toBeNull();
   });
 
   it('matches arguments by value, whatever the key order, and text values by what they read as', () => {
     expect(sameArguments({ days: 2, city: 'Paris' }, { city: 'Paris', days: 2 })).toBe(true);
-    expect(sameArguments({ city: 'Paris', days: '2', metric: 'True' }, { city: 'Paris', days: 2, metric: true })).toBe(true);
+    expect(sameArguments({ city: 'Paris', days: '2', metric: 'True' }, { city: 'Paris', days: 2, metric: true })).toBe(
+      true,
+    );
     expect(sameArguments({ city: 'Paris', days: 'two' }, { city: 'Paris', days: 2 })).toBe(false);
     expect(sameArguments({ city: 'Paris' }, { city: 'Paris', days: 2 })).toBe(false);
     expect(sameArguments({ city: 'Paris', days: 2, x: 1 }, { city: 'Paris', days: 2 })).toBe(false);

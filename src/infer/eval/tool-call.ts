@@ -10,10 +10,16 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
+  if (Array.isArray(a))
+    return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 /**
@@ -33,7 +39,13 @@ function sameValue(got: unknown, want: unknown): boolean {
 export function sameArguments(got: unknown, reference: unknown): boolean {
   if (got === undefined) return false;
   const want = reference ?? {};
-  if (typeof got !== 'object' || got === null || Array.isArray(got) || typeof want !== 'object' || Array.isArray(want)) {
+  if (
+    typeof got !== 'object' ||
+    got === null ||
+    Array.isArray(got) ||
+    typeof want !== 'object' ||
+    Array.isArray(want)
+  ) {
     return deepEqual(got, want);
   }
   const g = got as Record<string, unknown>;
@@ -54,7 +66,12 @@ export interface ToolCheck {
 }
 
 /** The check of `reply` against the reference calls, or null when no parser reads the format. */
-export function checkToolCalls(reply: string, expected: readonly ToolCall[], spec: TemplateSpec, agentTemplate?: string): ToolCheck | null {
+export function checkToolCalls(
+  reply: string,
+  expected: readonly ToolCall[],
+  spec: TemplateSpec,
+  agentTemplate?: string,
+): ToolCheck | null {
   const got = parseToolCalls(reply, spec, agentTemplate);
   if (!got.parser) return null;
   const calls = got.calls;

@@ -29,7 +29,8 @@ export function parseIndex(text: string, label = INDEX_FILE): Map<string, string
     throw new SafetensorsError(`${label} is not valid JSON (${(err as Error).message})`);
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new SafetensorsError(`${label}: missing "weight_map" object`);
+  if (typeof map !== 'object' || map === null || Array.isArray(map))
+    throw new SafetensorsError(`${label}: missing "weight_map" object`);
   const shards = new Map<string, string[]>();
   for (const [name, file] of Object.entries(map)) {
     if (typeof file !== 'string' || file === '' || file.startsWith('/') || file.split('/').includes('..')) {
@@ -77,14 +78,17 @@ export async function openCheckpoint(model: ModelSource): Promise<Checkpoint> {
     return fromFiles([await openSafetensors(await model.open(SINGLE_FILE), `${model.label}/${SINGLE_FILE}`)]);
   }
   if (!(await model.exists(INDEX_FILE))) {
-    throw new SafetensorsError(`${model.label}: no ${SINGLE_FILE} or ${INDEX_FILE} (Prism reads safetensors weights only)`);
+    throw new SafetensorsError(
+      `${model.label}: no ${SINGLE_FILE} or ${INDEX_FILE} (Prism reads safetensors weights only)`,
+    );
   }
   const shards = parseIndex(await model.readText(INDEX_FILE), `${model.label}/${INDEX_FILE}`);
   const files: SafetensorsFile[] = [];
   for (const [path, names] of shards) {
     const file = await openSafetensors(await model.open(path), `${model.label}/${path}`);
     for (const n of names) {
-      if (!file.get(n)) throw new SafetensorsError(`${INDEX_FILE} puts tensor "${n}" in ${path}, but ${path} has no such tensor`);
+      if (!file.get(n))
+        throw new SafetensorsError(`${INDEX_FILE} puts tensor "${n}" in ${path}, but ${path} has no such tensor`);
     }
     files.push(file);
   }

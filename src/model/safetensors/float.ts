@@ -15,11 +15,13 @@ function aligned(bytes: Uint8Array): ArrayBuffer {
 /** Decode F32/F16/BF16 little-endian bytes to float32 values. */
 export function toFloat32(dtype: SafetensorsDtype, bytes: Uint8Array): Float32Array {
   if (dtype === 'F32') {
-    if (bytes.length % 4) throw new SafetensorsError(`F32 data of ${bytes.length} bytes is not a whole number of values`);
+    if (bytes.length % 4)
+      throw new SafetensorsError(`F32 data of ${bytes.length} bytes is not a whole number of values`);
     return new Float32Array(aligned(bytes));
   }
   if (dtype === 'BF16' || dtype === 'F16') {
-    if (bytes.length % 2) throw new SafetensorsError(`${dtype} data of ${bytes.length} bytes is not a whole number of values`);
+    if (bytes.length % 2)
+      throw new SafetensorsError(`${dtype} data of ${bytes.length} bytes is not a whole number of values`);
     const h = new Uint16Array(aligned(bytes));
     const out = new Float32Array(h.length);
     if (dtype === 'BF16') {

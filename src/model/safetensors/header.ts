@@ -38,17 +38,23 @@ export interface SafetensorsHeader {
 /** Read N from the first 8 bytes and check it against the limit and the file size. */
 export function headerLength(first8: Uint8Array, fileSize: number, label = 'safetensors file'): number {
   if (fileSize < 8 || first8.length < 8) {
-    throw new SafetensorsError(`${label}: ${fileSize} bytes is too short for a safetensors file (needs an 8-byte header length)`);
+    throw new SafetensorsError(
+      `${label}: ${fileSize} bytes is too short for a safetensors file (needs an 8-byte header length)`,
+    );
   }
   const view = new DataView(first8.buffer, first8.byteOffset, 8);
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   const n = hi * 2 ** 32 + lo;
   if (hi >= 2 ** 21 || n > MAX_HEADER_BYTES) {
-    throw new SafetensorsError(`${label}: header length ${hi >= 2 ** 21 ? `≥ 2^53` : n} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file, or corrupt)`);
+    throw new SafetensorsError(
+      `${label}: header length ${hi >= 2 ** 21 ? `≥ 2^53` : n} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file, or corrupt)`,
+    );
   }
   if (n > fileSize - 8) {
-    throw new SafetensorsError(`${label}: header length ${n} runs past the end of the ${fileSize}-byte file (truncated?)`);
+    throw new SafetensorsError(
+      `${label}: header length ${n} runs past the end of the ${fileSize}-byte file (truncated?)`,
+    );
   }
   if (n < 2) throw new SafetensorsError(`${label}: header length ${n} is too short for a JSON object`);
   return n;
@@ -60,7 +66,8 @@ function isIndex(v: unknown): v is number {
 
 function checkEntry(name: string, raw: unknown, dataLength: number, label: string): TensorEntry {
   const where = `${label}: tensor "${name}"`;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SafetensorsError(`${where}: entry must be an object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SafetensorsError(`${where}: entry must be an object`);
   const e = raw as Record<string, unknown>;
   if (!isDtype(e.dtype)) throw new SafetensorsError(`${where}: unknown dtype ${JSON.stringify(e.dtype)}`);
   const shape = e.shape;
@@ -126,7 +133,8 @@ export function parseHeader(bytes: Uint8Array, fileSize: number, label = 'safete
         throw new SafetensorsError(`${label}: __metadata__ must be an object of strings`);
       }
       for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'string') throw new SafetensorsError(`${label}: __metadata__ value "${k}" must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string')
+          throw new SafetensorsError(`${label}: __metadata__ value "${k}" must be a string, got ${JSON.stringify(v)}`);
       }
       metadata = value as Record<string, string>;
       continue;

@@ -1,5 +1,12 @@
 export { DTYPE_BITS, byteLength, dtypeRank, isDtype, type SafetensorsDtype, type FloatDtype } from './dtypes.ts';
-export { parseHeader, headerLength, MAX_HEADER_BYTES, SafetensorsError, type SafetensorsHeader, type TensorEntry } from './header.ts';
+export {
+  parseHeader,
+  headerLength,
+  MAX_HEADER_BYTES,
+  SafetensorsError,
+  type SafetensorsHeader,
+  type TensorEntry,
+} from './header.ts';
 export { openSafetensors, type SafetensorsFile, type TensorData, type StreamOptions } from './reader.ts';
 export { writeSafetensors, buildHeader, referenceOrder, type TensorToWrite } from './writer.ts';
 export { openCheckpoint, parseIndex, SINGLE_FILE, INDEX_FILE, type Checkpoint } from './checkpoint.ts';

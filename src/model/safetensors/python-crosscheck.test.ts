@@ -13,9 +13,19 @@ import { writeSafetensors, type TensorToWrite } from './writer.ts';
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, 'st_reference.py');
 
-interface PyTensor { dtype: string; shape: number[]; offsets?: [number, number]; values: number[] }
+interface PyTensor {
+  dtype: string;
+  shape: number[];
+  offsets?: [number, number];
+  values: number[];
+}
 interface PyAnswer {
-  read: { header_len: number; keys: string[]; metadata: Record<string, string> | null; tensors: Record<string, PyTensor> }[];
+  read: {
+    header_len: number;
+    keys: string[];
+    metadata: Record<string, string> | null;
+    tensors: Record<string, PyTensor>;
+  }[];
   write: Record<string, PyTensor>[];
   bits: { bf16: number[]; f16: number[] };
 }
@@ -30,8 +40,34 @@ const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 const bitsOf = (x: number) => ((f32[0] = x), u32[0]);
 const special = [
-  0, -0, 1, -1, 1 + 2 ** -8, 1 + 3 * 2 ** -8, 1 + 2 ** -8 + 2 ** -20, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 65504, 65519, 65520, 70000, -1e6,
-  6e-8, 2 ** -25, 3 * 2 ** -26, 2 ** -24 * 1.5, 3e-5, 6.1e-5, 1e-40, 3.4e38, -3.4e38, Infinity, -Infinity, 0.1, 0.2, 1 / 3,
+  0,
+  -0,
+  1,
+  -1,
+  1 + 2 ** -8,
+  1 + 3 * 2 ** -8,
+  1 + 2 ** -8 + 2 ** -20,
+  1 + 2 ** -11,
+  1 + 3 * 2 ** -11,
+  65504,
+  65519,
+  65520,
+  70000,
+  -1e6,
+  6e-8,
+  2 ** -25,
+  3 * 2 ** -26,
+  2 ** -24 * 1.5,
+  3e-5,
+  6.1e-5,
+  1e-40,
+  3.4e38,
+  -3.4e38,
+  Infinity,
+  -Infinity,
+  0.1,
+  0.2,
+  1 / 3,
 ];
 const probe = [...special.map(bitsOf), 0x7fc00000, 0xffc00001, 0x7f800001];
 let s = 12345;
@@ -41,7 +77,12 @@ for (let i = 0; i < 2000; i++) {
 }
 
 const mine: TensorToWrite[] = [
-  { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [4, 3], data: fromFloat32('BF16', [0.5, -1.25, 3.1, 0.01, -0.02, 7, 8, 9, -10, 1e-3, 2e3, -5e-4]) },
+  {
+    name: 'model.embed_tokens.weight',
+    dtype: 'BF16',
+    shape: [4, 3],
+    data: fromFloat32('BF16', [0.5, -1.25, 3.1, 0.01, -0.02, 7, 8, 9, -10, 1e-3, 2e3, -5e-4]),
+  },
   { name: 'lm_head.weight', dtype: 'F32', shape: [2, 3], data: fromFloat32('F32', [0.1, 0.2, 0.3, -0.4, 5e-8, 1e8]) },
   { name: 'model.norm.weight', dtype: 'F16', shape: [3], data: fromFloat32('F16', [1.5, -0.25, 2049]) },
   { name: 'ids', dtype: 'I64', shape: [2], data: new Uint8Array(new BigInt64Array([-5n, 1234567890123n]).buffer) },
@@ -57,7 +98,8 @@ beforeAll(() => {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
-  if (res.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} failed (needs python3-torch: apt-get install python3-torch):\n${res.stderr}`);
+  if (res.status !== 0)
+    throw new Error(`${PYTHON} ${SCRIPT} failed (needs python3-torch: apt-get install python3-torch):\n${res.stderr}`);
   answer = JSON.parse(res.stdout);
 }, 60_000);
 
@@ -77,7 +119,14 @@ describe('Python reads the files we write', () => {
     }
   });
   it('finds the header keys in the reference order (dtype alignment desc, then name)', () => {
-    expect(answer.read[0].keys).toEqual(['__metadata__', 'ids', 'lm_head.weight', 'model.embed_tokens.weight', 'model.norm.weight', 'flags']);
+    expect(answer.read[0].keys).toEqual([
+      '__metadata__',
+      'ids',
+      'lm_head.weight',
+      'model.embed_tokens.weight',
+      'model.norm.weight',
+      'flags',
+    ]);
   });
 });
 
@@ -94,14 +143,19 @@ describe('we read the files Python writes', () => {
       expect(e.shape).toEqual(p.shape);
       const bytes = await f.read(name);
       const values =
-        e.dtype === 'I64' ? [...new BigInt64Array(bytes.slice().buffer)].map(Number) : e.dtype === 'U8' ? [...bytes] : [...toFloat32(e.dtype, bytes)];
+        e.dtype === 'I64'
+          ? [...new BigInt64Array(bytes.slice().buffer)].map(Number)
+          : e.dtype === 'U8'
+            ? [...bytes]
+            : [...toFloat32(e.dtype, bytes)];
       expect(values).toEqual(p.values);
     }
   });
 });
 
 describe('float32 → bf16 / f16 rounding equals PyTorch', () => {
-  const isNaN16 = (h: number, expBits: number, mantMask: number) => ((h >> (15 - expBits)) & ((1 << expBits) - 1)) === (1 << expBits) - 1 && (h & mantMask) !== 0;
+  const isNaN16 = (h: number, expBits: number, mantMask: number) =>
+    ((h >> (15 - expBits)) & ((1 << expBits) - 1)) === (1 << expBits) - 1 && (h & mantMask) !== 0;
   it('bf16: every probe value', () => {
     const mismatches: string[] = [];
     probe.forEach((b, i) => {

@@ -45,7 +45,9 @@ export async function openSafetensors(source: ByteSource, label = 'safetensors f
   async function readRange(begin: number, end: number): Promise<Uint8Array> {
     const bytes = await source.read(header.dataStart + begin, end - begin);
     if (bytes.length !== end - begin) {
-      throw new SafetensorsError(`${label}: read ${bytes.length} of ${end - begin} bytes at ${header.dataStart + begin} (file truncated or changed?)`);
+      throw new SafetensorsError(
+        `${label}: read ${bytes.length} of ${end - begin} bytes at ${header.dataStart + begin} (file truncated or changed?)`,
+      );
     }
     return bytes;
   }
@@ -63,8 +65,16 @@ export async function openSafetensors(source: ByteSource, label = 'safetensors f
     async readPart(name, offset, length) {
       const t = byName.get(name);
       if (!t) throw new SafetensorsError(`${label}: no tensor "${name}"`);
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > t.end - t.begin) {
-        throw new SafetensorsError(`${label}: bytes [${offset}, ${offset + length}) are outside tensor "${name}" (${t.end - t.begin} bytes)`);
+      if (
+        !Number.isSafeInteger(offset) ||
+        !Number.isSafeInteger(length) ||
+        offset < 0 ||
+        length < 0 ||
+        offset + length > t.end - t.begin
+      ) {
+        throw new SafetensorsError(
+          `${label}: bytes [${offset}, ${offset + length}) are outside tensor "${name}" (${t.end - t.begin} bytes)`,
+        );
       }
       return readRange(t.begin + offset, t.begin + offset + length);
     },

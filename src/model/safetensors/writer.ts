@@ -48,8 +48,11 @@ export function buildHeader(
     if (!isDtype(t.dtype)) throw new SafetensorsError(`tensor "${t.name}": unknown dtype ${String(t.dtype)}`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     const bytes = byteLength(t.dtype, count);
-    if (bytes === null) throw new SafetensorsError(`tensor "${t.name}": ${count} ${t.dtype} elements do not fill whole bytes`);
-    entries.push(`${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] })}`);
+    if (bytes === null)
+      throw new SafetensorsError(`tensor "${t.name}": ${count} ${t.dtype} elements do not fill whole bytes`);
+    entries.push(
+      `${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] })}`,
+    );
     offset += bytes;
   }
   const text = new TextEncoder().encode(`{${entries.join(',')}}`);
@@ -59,7 +62,10 @@ export function buildHeader(
 }
 
 /** Serialize tensors (and optional `__metadata__`) to the bytes of one .safetensors file. */
-export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: Record<string, string> | null): Uint8Array {
+export function writeSafetensors(
+  tensors: readonly TensorToWrite[],
+  metadata?: Record<string, string> | null,
+): Uint8Array {
   const { header, order, dataLength } = buildHeader(tensors, metadata);
   const out = new Uint8Array(8 + header.length + dataLength);
   const view = new DataView(out.buffer);
@@ -69,9 +75,14 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: R
   let at = 8 + header.length;
   for (const i of order) {
     const t = tensors[i];
-    const want = byteLength(t.dtype, t.shape.reduce((a, b) => a * b, 1))!;
+    const want = byteLength(
+      t.dtype,
+      t.shape.reduce((a, b) => a * b, 1),
+    )!;
     if (t.data.length !== want) {
-      throw new SafetensorsError(`tensor "${t.name}": shape ${JSON.stringify(t.shape)} × ${t.dtype} needs ${want} bytes, data has ${t.data.length}`);
+      throw new SafetensorsError(
+        `tensor "${t.name}": shape ${JSON.stringify(t.shape)} × ${t.dtype} needs ${want} bytes, data has ${t.data.length}`,
+      );
     }
     out.set(t.data, at);
     at += t.data.length;

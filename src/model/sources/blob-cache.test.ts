@@ -18,7 +18,10 @@ async function exercise(store: BlobCache) {
   expect(await store.get('a/2')).toEqual(big);
   expect(await store.get('zzz')).toBeUndefined();
   const sorted = (xs: { key: string; size: number }[]) => [...xs].sort((x, y) => x.key.localeCompare(y.key));
-  expect(sorted(await store.list('a/'))).toEqual([{ key: 'a/1', size: 200 }, { key: 'a/2', size: 10_000 }]);
+  expect(sorted(await store.list('a/'))).toEqual([
+    { key: 'a/1', size: 200 },
+    { key: 'a/2', size: 10_000 },
+  ]);
   expect(sorted(await store.list())).toHaveLength(3);
   await store.put('a/1', new Uint8Array([9]));
   expect(await store.get('a/1')).toEqual(new Uint8Array([9]));
@@ -61,7 +64,17 @@ describe('BlobCache backends', () => {
 });
 
 describe('cachedModelSource over IndexedDB', () => {
-  const tiny = makeTinyModel({ arch: 'llama', hidden: 16, layers: 1, heads: 2, kvHeads: 1, intermediate: 24, seed: 9, dtype: 'bfloat16', tokenizer: 'bytes' });
+  const tiny = makeTinyModel({
+    arch: 'llama',
+    hidden: 16,
+    layers: 1,
+    heads: 2,
+    kvHeads: 1,
+    intermediate: 24,
+    seed: 9,
+    dtype: 'bfloat16',
+    tokenizer: 'bytes',
+  });
 
   /** An inner source over the tiny folder that counts every call and every byte read. */
   function counting() {

@@ -28,7 +28,8 @@ export class CacheQuotaError extends Error {
     readonly quota?: number,
     options?: { cause?: unknown },
   ) {
-    const room = usage !== undefined && quota !== undefined ? ` (${formatBytes(usage)} of ${formatBytes(quota)} used)` : '';
+    const room =
+      usage !== undefined && quota !== undefined ? ` (${formatBytes(usage)} of ${formatBytes(quota)} used)` : '';
     super(
       `browser storage is full${room}: caching ${what} needs ${bytesNeeded} more bytes (${formatBytes(bytesNeeded)}); ` +
         `delete cached models or free disk space, then load again to resume`,

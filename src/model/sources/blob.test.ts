@@ -14,7 +14,17 @@ describe('Blob sources', () => {
   });
 
   it('opens a picked model folder and streams its tensors', async () => {
-    const tiny = makeTinyModel({ arch: 'qwen3', hidden: 16, layers: 1, heads: 2, kvHeads: 1, intermediate: 24, seed: 5, dtype: 'bfloat16', tokenizer: 'bytes' });
+    const tiny = makeTinyModel({
+      arch: 'qwen3',
+      hidden: 16,
+      layers: 1,
+      heads: 2,
+      kvHeads: 1,
+      intermediate: 24,
+      seed: 5,
+      dtype: 'bfloat16',
+      tokenizer: 'bytes',
+    });
     const files = Object.entries(tiny.files).map(([name, data]) => {
       const f = new File([data as Uint8Array<ArrayBuffer>], name);
       Object.defineProperty(f, 'webkitRelativePath', { value: `my-model/${name}` });
@@ -33,10 +43,27 @@ describe('Blob sources', () => {
   });
 
   it('says what does not match when weights do not match config.json', async () => {
-    const tiny = makeTinyModel({ arch: 'llama', hidden: 16, layers: 1, heads: 2, kvHeads: 1, intermediate: 24, seed: 5, dtype: 'float32', tokenizer: 'bytes' });
+    const tiny = makeTinyModel({
+      arch: 'llama',
+      hidden: 16,
+      layers: 1,
+      heads: 2,
+      kvHeads: 1,
+      intermediate: 24,
+      seed: 5,
+      dtype: 'float32',
+      tokenizer: 'bytes',
+    });
     const config = JSON.parse(new TextDecoder().decode(tiny.files['config.json']));
-    const files = { ...tiny.files, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, num_hidden_layers: 2 })) };
-    const blobs = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
-    await expect(openModel(blobModelSource(blobs))).rejects.toThrow(/config\.json says num_hidden_layers 2, the checkpoint has tensors for 1 layer \(model\.layers\.0–0\)/);
+    const files = {
+      ...tiny.files,
+      'config.json': new TextEncoder().encode(JSON.stringify({ ...config, num_hidden_layers: 2 })),
+    };
+    const blobs = Object.fromEntries(
+      Object.entries(files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]),
+    );
+    await expect(openModel(blobModelSource(blobs))).rejects.toThrow(
+      /config\.json says num_hidden_layers 2, the checkpoint has tensors for 1 layer \(model\.layers\.0–0\)/,
+    );
   });
 });

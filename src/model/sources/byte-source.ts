@@ -3,7 +3,13 @@
 import type { ByteSource } from '../types.ts';
 
 export function checkRange(size: number, offset: number, length: number, label: string): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
     throw new RangeError(`${label}: read of ${length} bytes at ${offset} is outside the ${size}-byte file`);
   }
 }
@@ -26,7 +32,8 @@ export function blobSource(blob: Blob, label = (blob as File).name ?? 'blob'): B
     async read(offset, length) {
       checkRange(blob.size, offset, length, label);
       const buf = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
-      if (buf.length !== length) throw new Error(`${label}: read ${buf.length} of ${length} bytes at ${offset} (file changed?)`);
+      if (buf.length !== length)
+        throw new Error(`${label}: read ${buf.length} of ${length} bytes at ${offset} (file changed?)`);
       return buf;
     },
   };

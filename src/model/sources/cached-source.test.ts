@@ -13,7 +13,17 @@ import { CacheQuotaError, memoryBlobCache, type BlobCache } from './blob-cache.t
 import { bytesSource } from './byte-source.ts';
 import { cachedHubModelSource, deleteCachedModel, listCachedModels } from './cached-source.ts';
 
-const tiny = makeTinyModel({ arch: 'qwen2', hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 48, seed: 5, dtype: 'float32', tokenizer: 'bytes' });
+const tiny = makeTinyModel({
+  arch: 'qwen2',
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  intermediate: 48,
+  seed: 5,
+  dtype: 'float32',
+  tokenizer: 'bytes',
+});
 const WEIGHTS = 'model.safetensors';
 const TOKENIZER = ['tokenizer.json', 'tokenizer_config.json'];
 const P = 4096;
@@ -21,8 +31,19 @@ const size = tiny.files[WEIGHTS].length;
 const pieces = Math.ceil(size / P);
 const pieceRange = (i: number) => `bytes=${i * P}-${Math.min((i + 1) * P, size) - 1}`;
 
-interface Logged { repo: string; path: string; method: string; range?: string; status: number }
-interface Repo { files: ModelFiles; commit: string; etags?: Record<string, string>; dropAt?: { path: string; start: number } }
+interface Logged {
+  repo: string;
+  path: string;
+  method: string;
+  range?: string;
+  status: number;
+}
+interface Repo {
+  files: ModelFiles;
+  commit: string;
+  etags?: Record<string, string>;
+  dropAt?: { path: string; start: number };
+}
 const log: Logged[] = [];
 const repos: Record<string, Repo> = {};
 let server: Server;
@@ -30,7 +51,13 @@ let endpoint: string;
 
 function handle(req: IncomingMessage, res: ServerResponse) {
   const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(decodeURIComponent(req.url ?? ''));
-  const entry: Logged = { repo: m?.[1] ?? '', path: m?.[3] ?? '', method: req.method ?? '', range: req.headers.range, status: 0 };
+  const entry: Logged = {
+    repo: m?.[1] ?? '',
+    path: m?.[3] ?? '',
+    method: req.method ?? '',
+    range: req.headers.range,
+    status: 0,
+  };
   log.push(entry);
   const send = (status: number, headers: Record<string, string | number> = {}, body?: Uint8Array) => {
     entry.status = status;
@@ -75,7 +102,10 @@ function newRepo(extra: Partial<Repo> = {}): string {
 }
 const requests = (repo: string) => log.filter((l) => l.repo === repo);
 const dataRanges = (repo: string, from = 0) =>
-  log.slice(from).filter((l) => l.repo === repo && l.path === WEIGHTS && l.method === 'GET').map((l) => l.range);
+  log
+    .slice(from)
+    .filter((l) => l.repo === repo && l.path === WEIGHTS && l.method === 'GET')
+    .map((l) => l.range);
 
 async function tensorsOf(source: Parameters<typeof openModel>[0]) {
   const model = await openModel(source);
@@ -156,7 +186,10 @@ describe('cached Hub model source', () => {
     const events: ProgressEvent[] = [];
     const second = cachedHubModelSource({ repo, endpoint, cache, pieceBytes: P, onProgress: (e) => events.push(e) });
     expect(await tensorsOf(second)).toEqual(expected);
-    expect(dataRanges(repo, mark)).toEqual(['bytes=0-0', ...Array.from({ length: pieces - 3 }, (_, i) => pieceRange(i + 3))]);
+    expect(dataRanges(repo, mark)).toEqual([
+      'bytes=0-0',
+      ...Array.from({ length: pieces - 3 }, (_, i) => pieceRange(i + 3)),
+    ]);
     // config.json and the negative index lookup came from the cache.
     expect(log.slice(mark).filter((l) => l.repo === repo && l.path !== WEIGHTS)).toEqual([]);
     expectMonotonic(events, WEIGHTS, 3 * P);
@@ -166,11 +199,17 @@ describe('cached Hub model source', () => {
     const repo = newRepo();
     const controller = new AbortController();
     const first = cachedHubModelSource({
-      repo, endpoint, cache, pieceBytes: P, signal: controller.signal,
+      repo,
+      endpoint,
+      cache,
+      pieceBytes: P,
+      signal: controller.signal,
       onProgress: (e) => e.path === WEIGHTS && e.loaded > 2.5 * P && controller.abort(),
     });
     await expect(tensorsOf(first)).rejects.toThrow(/abort/i);
-    const stored = (await cache.list()).filter((e) => e.key.includes(`/p/${WEIGHTS}/`)).map((e) => Number(e.key.split('/').at(-1)));
+    const stored = (await cache.list())
+      .filter((e) => e.key.includes(`/p/${WEIGHTS}/`))
+      .map((e) => Number(e.key.split('/').at(-1)));
     const k = stored.length;
     expect(k).toBeGreaterThanOrEqual(2);
     expect(k).toBeLessThan(pieces);
@@ -179,7 +218,10 @@ describe('cached Hub model source', () => {
     const mark = log.length;
     const second = cachedHubModelSource({ repo, endpoint, cache, pieceBytes: P });
     expect(await tensorsOf(second)).toEqual(expected);
-    expect(dataRanges(repo, mark)).toEqual(['bytes=0-0', ...Array.from({ length: pieces - k }, (_, i) => pieceRange(i + k))]);
+    expect(dataRanges(repo, mark)).toEqual([
+      'bytes=0-0',
+      ...Array.from({ length: pieces - k }, (_, i) => pieceRange(i + k)),
+    ]);
   });
 
   it('fetches again only a damaged piece, and a whole file whose ETag changed', async () => {
@@ -193,7 +235,9 @@ describe('cached Hub model source', () => {
 
     // A partial download whose file then changed on `main` (same size, new ETag) starts over.
     const changedRepo = newRepo({ dropAt: { path: WEIGHTS, start: 2 * P } });
-    await expect(tensorsOf(cachedHubModelSource({ repo: changedRepo, endpoint, cache, pieceBytes: P, maxRetries: 0 }))).rejects.toThrow();
+    await expect(
+      tensorsOf(cachedHubModelSource({ repo: changedRepo, endpoint, cache, pieceBytes: P, maxRetries: 0 })),
+    ).rejects.toThrow();
     const flipped = tiny.files[WEIGHTS].slice();
     flipped[100] ^= 0xff; // inside piece 0, which was already stored
     repos[changedRepo].files[WEIGHTS] = flipped;
@@ -201,7 +245,10 @@ describe('cached Hub model source', () => {
     mark = log.length;
     const src = await cachedHubModelSource({ repo: changedRepo, endpoint, cache, pieceBytes: P }).open(WEIGHTS);
     expect(await src.read(0, size)).toEqual(flipped);
-    expect(dataRanges(changedRepo, mark)).toEqual(['bytes=0-0', ...Array.from({ length: pieces }, (_, i) => pieceRange(i))]);
+    expect(dataRanges(changedRepo, mark)).toEqual([
+      'bytes=0-0',
+      ...Array.from({ length: pieces }, (_, i) => pieceRange(i)),
+    ]);
   });
 
   it('lists cached models with sizes and the resolved commit, and deletes them', async () => {
@@ -252,7 +299,9 @@ describe('cached Hub model source', () => {
       },
     };
     const repo2 = newRepo();
-    const err2 = await tensorsOf(cachedHubModelSource({ repo: repo2, endpoint, cache: tight, pieceBytes: P })).catch((e) => e);
+    const err2 = await tensorsOf(cachedHubModelSource({ repo: repo2, endpoint, cache: tight, pieceBytes: P })).catch(
+      (e) => e,
+    );
     expect(err2).toBeInstanceOf(CacheQuotaError);
     const storedPieces = (await mem.list()).filter((e) => e.key.includes(`/p/${WEIGHTS}/`)).length;
     expect(storedPieces).toBeGreaterThan(0);
@@ -261,7 +310,12 @@ describe('cached Hub model source', () => {
 
     limit = Infinity;
     const mark = log.length;
-    expect(await tensorsOf(cachedHubModelSource({ repo: repo2, endpoint, cache: tight, pieceBytes: P }))).toEqual(expected);
-    expect(dataRanges(repo2, mark)).toEqual(['bytes=0-0', ...Array.from({ length: pieces - storedPieces }, (_, i) => pieceRange(i + storedPieces))]);
+    expect(await tensorsOf(cachedHubModelSource({ repo: repo2, endpoint, cache: tight, pieceBytes: P }))).toEqual(
+      expected,
+    );
+    expect(dataRanges(repo2, mark)).toEqual([
+      'bytes=0-0',
+      ...Array.from({ length: pieces - storedPieces }, (_, i) => pieceRange(i + storedPieces)),
+    ]);
   });
 });

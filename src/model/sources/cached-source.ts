@@ -64,14 +64,20 @@ export interface CachedModelSource extends ModelSource {
 }
 
 const enc = encodeURIComponent;
-const modelPrefix = (repo: string, revision?: string) => `${ROOT}${enc(repo)}/${revision === undefined ? '' : `${enc(revision)}/`}`;
+const modelPrefix = (repo: string, revision?: string) =>
+  `${ROOT}${enc(repo)}/${revision === undefined ? '' : `${enc(revision)}/`}`;
 
 /** Wrap any ModelSource with a persistent cache keyed by (repo, revision, path). */
-export function cachedModelSource(inner: ModelSource, store: BlobCache, options: CachedSourceOptions): CachedModelSource {
+export function cachedModelSource(
+  inner: ModelSource,
+  store: BlobCache,
+  options: CachedSourceOptions,
+): CachedModelSource {
   const repo = options.repo;
   const revision = options.revision ?? 'main';
   const defaultPiece = options.pieceBytes ?? DEFAULT_PIECE_BYTES;
-  if (!Number.isSafeInteger(defaultPiece) || defaultPiece <= 0) throw new RangeError(`pieceBytes must be a positive integer, got ${defaultPiece}`);
+  if (!Number.isSafeInteger(defaultPiece) || defaultPiece <= 0)
+    throw new RangeError(`pieceBytes must be a positive integer, got ${defaultPiece}`);
   const base = modelPrefix(repo, revision);
   const manifestKey = base + MANIFEST;
   const piecePrefix = (path: string) => `${base}p/${enc(path)}/`;
@@ -121,7 +127,9 @@ export function cachedModelSource(inner: ModelSource, store: BlobCache, options:
 
   function save(m: Manifest): Promise<void> {
     const bytes = new TextEncoder().encode(JSON.stringify(m));
-    saving = saving.catch(() => {}).then(() => put(manifestKey, bytes, `${repo}@${revision} (file list)`, bytes.length));
+    saving = saving
+      .catch(() => {})
+      .then(() => put(manifestKey, bytes, `${repo}@${revision} (file list)`, bytes.length));
     return saving;
   }
 
@@ -154,7 +162,10 @@ export function cachedModelSource(inner: ModelSource, store: BlobCache, options:
       if (!bytes || bytes.length !== pieceLength(rec, i)) {
         remote ??= inner.open(path);
         const src = await remote;
-        if (src.size !== rec.size) throw new Error(`${label}/${path}: cached file is damaged and the server's copy changed size (${rec.size} → ${src.size}); clear the cache for ${repo}`);
+        if (src.size !== rec.size)
+          throw new Error(
+            `${label}/${path}: cached file is damaged and the server's copy changed size (${rec.size} → ${src.size}); clear the cache for ${repo}`,
+          );
         bytes = await src.read(i * rec.pieceBytes, pieceLength(rec, i));
         await put(pieceKey(path, i), bytes, `${repo}/${path}`, bytes.length);
       }
@@ -194,7 +205,8 @@ export function cachedModelSource(inner: ModelSource, store: BlobCache, options:
     const info = options.remoteInfo?.(path);
     if (info?.commit && m.commit !== info.commit) m.commit = info.commit;
     let rec = m.files[path];
-    const changed = rec && (rec.size !== src.size || (rec.etag !== undefined && info?.etag !== undefined && rec.etag !== info.etag));
+    const changed =
+      rec && (rec.size !== src.size || (rec.etag !== undefined && info?.etag !== undefined && rec.etag !== info.etag));
     if (!rec || changed) {
       // New file, or the server's copy is not the one the stored pieces came from.
       await dropPieces(path);
@@ -209,7 +221,8 @@ export function cachedModelSource(inner: ModelSource, store: BlobCache, options:
     let stored = 0;
     for (const i of good) stored += pieceLength(rec, i);
     const est = await store.estimate?.().catch(() => undefined);
-    if (est && rec.size - stored > est.quota - est.usage) throw new CacheQuotaError(`${repo}/${path}`, rec.size - stored, est.usage, est.quota);
+    if (est && rec.size - stored > est.quota - est.usage)
+      throw new CacheQuotaError(`${repo}/${path}`, rec.size - stored, est.usage, est.quota);
     progress(path, stored, rec.size);
     const state = { stored, innerAt: 0, innerNow: 0, total: rec.size };
     live.set(path, state);
@@ -384,7 +397,8 @@ export async function deleteCachedModel(store: BlobCache, repo: string, revision
  */
 export async function hubSourceWithCache(
   hub: HubOptions,
-  cache: () => Promise<(BlobCache & { close?(): void }) | null> = async () => (typeof indexedDB !== 'undefined' ? idbBlobCache() : null),
+  cache: () => Promise<(BlobCache & { close?(): void }) | null> = async () =>
+    typeof indexedDB !== 'undefined' ? idbBlobCache() : null,
 ): Promise<{ source: ModelSource; close(): void }> {
   const c = await cache();
   if (!c) return { source: hubModelSource(hub), close: () => {} };

@@ -13,7 +13,17 @@ import { hubFileUrl, hubModelSource } from './model-source.ts';
 import { openSafetensors } from '../safetensors/reader.ts';
 import { bytesSource } from './byte-source.ts';
 
-const tiny = makeTinyModel({ arch: 'qwen2', hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 48, seed: 3, dtype: 'float32', tokenizer: 'bytes' });
+const tiny = makeTinyModel({
+  arch: 'qwen2',
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  intermediate: 48,
+  seed: 3,
+  dtype: 'float32',
+  tokenizer: 'bytes',
+});
 
 async function shardFiles(files: ModelFiles): Promise<ModelFiles> {
   const whole = await openSafetensors(bytesSource(files['model.safetensors']));
@@ -29,11 +39,20 @@ async function shardFiles(files: ModelFiles): Promise<ModelFiles> {
     ...rest,
     [names[0]]: writeSafetensors(shards[0], { format: 'pt' }),
     [names[1]]: writeSafetensors(shards[1], { format: 'pt' }),
-    'model.safetensors.index.json': new TextEncoder().encode(JSON.stringify({ metadata: { total_size: 0 }, weight_map })),
+    'model.safetensors.index.json': new TextEncoder().encode(
+      JSON.stringify({ metadata: { total_size: 0 }, weight_map }),
+    ),
   };
 }
 
-interface Logged { repo: string; path: string; method: string; range: string | undefined; auth: string | undefined; status: number }
+interface Logged {
+  repo: string;
+  path: string;
+  method: string;
+  range: string | undefined;
+  auth: string | undefined;
+  status: number;
+}
 const log: Logged[] = [];
 const repos: Record<string, { files: ModelFiles; token?: string; noRange?: boolean; dropOnce?: string }> = {};
 let dropped = false;
@@ -42,7 +61,14 @@ let endpoint: string;
 
 function handle(req: IncomingMessage, res: ServerResponse) {
   const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(decodeURIComponent(req.url ?? ''));
-  const entry: Logged = { repo: m?.[1] ?? '', path: m?.[3] ?? '', method: req.method ?? '', range: req.headers.range, auth: req.headers.authorization, status: 0 };
+  const entry: Logged = {
+    repo: m?.[1] ?? '',
+    path: m?.[3] ?? '',
+    method: req.method ?? '',
+    range: req.headers.range,
+    auth: req.headers.authorization,
+    status: 0,
+  };
   log.push(entry);
   const send = (status: number, headers: Record<string, string | number> = {}, body?: Uint8Array) => {
     entry.status = status;
@@ -130,10 +156,14 @@ describe('Hub-layout HTTP model source', () => {
   });
 
   it('sends the access token to gated repos and explains a 401 without it', async () => {
-    await expect(openModel(hubModelSource({ repo: 'tiny/gated', endpoint }))).rejects.toThrow(/HTTP 401 \(gated or private: an access token/);
+    await expect(openModel(hubModelSource({ repo: 'tiny/gated', endpoint }))).rejects.toThrow(
+      /HTTP 401 \(gated or private: an access token/,
+    );
     const model = await openModel(hubModelSource({ repo: 'tiny/gated', endpoint, token: 'hf_secret' }));
     expect(await allTensors(model)).toEqual(expected);
-    expect(log.filter((l) => l.repo === 'tiny/gated' && l.status === 206).every((l) => l.auth === 'Bearer hf_secret')).toBe(true);
+    expect(
+      log.filter((l) => l.repo === 'tiny/gated' && l.status === 206).every((l) => l.auth === 'Bearer hf_secret'),
+    ).toBe(true);
   });
 
   it('copes with a server that ignores Range', async () => {
@@ -145,7 +175,9 @@ describe('Hub-layout HTTP model source', () => {
     const src = hubModelSource({ repo: 'tiny/qwen2', endpoint });
     expect(await src.exists('config.json')).toBe(true);
     expect(await src.exists('nope.json')).toBe(false);
-    await expect(openHttpSource(hubFileUrl('tiny/none', 'main', 'model.safetensors', endpoint), { retryDelayMs: 1 })).rejects.toBeInstanceOf(HttpError);
+    await expect(
+      openHttpSource(hubFileUrl('tiny/none', 'main', 'model.safetensors', endpoint), { retryDelayMs: 1 }),
+    ).rejects.toBeInstanceOf(HttpError);
     await expect(openModel(hubModelSource({ repo: 'tiny/none', endpoint }))).rejects.toThrow(/no config.json/);
   });
 });

@@ -28,7 +28,8 @@ export interface HttpSourceOptions {
 }
 
 function describeStatus(url: string, status: number): string {
-  if (status === 401 || status === 403) return `${url}: HTTP ${status} (gated or private: an access token with access is needed)`;
+  if (status === 401 || status === 403)
+    return `${url}: HTTP ${status} (gated or private: an access token with access is needed)`;
   if (status === 404) return `${url}: HTTP 404 (no such file)`;
   return `${url}: HTTP ${status}`;
 }
@@ -67,7 +68,8 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
       }
       if (res.ok || res.status === 416) return res;
       await res.body?.cancel().catch(() => {});
-      if (!transient(res.status) || ++failures > maxRetries) throw new HttpError(describeStatus(url, res.status), res.status);
+      if (!transient(res.status) || ++failures > maxRetries)
+        throw new HttpError(describeStatus(url, res.status), res.status);
       await sleep(retryDelayMs * failures);
     }
   }
@@ -92,14 +94,18 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
       const before = got;
       try {
         const res = await request(`bytes=${start}-${offset + length - 1}`);
-        if (res.status === 416) throw new HttpError(`${url}: range ${start}-${offset + length - 1} not satisfiable (file changed?)`, 416);
+        if (res.status === 416)
+          throw new HttpError(`${url}: range ${start}-${offset + length - 1} not satisfiable (file changed?)`, 416);
         // A server that ignores Range answers 200 with the whole file: skip to where we are.
         let skip = res.status === 200 ? start : 0;
         if (res.status === 206) {
           const m = /bytes\s+(\d+)-/.exec(res.headers.get('content-range') ?? '');
           if (!m || Number(m[1]) !== start) {
             await res.body?.cancel().catch(() => {});
-            throw new HttpError(`${url}: asked for bytes from ${start}, got Content-Range ${res.headers.get('content-range')}`, 206);
+            throw new HttpError(
+              `${url}: asked for bytes from ${start}, got Content-Range ${res.headers.get('content-range')}`,
+              206,
+            );
           }
         }
         if (!res.body) throw new HttpError(`${url}: empty response body`, res.status);
@@ -129,7 +135,9 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
         if (options.signal?.aborted) throw err;
         failures = got > before ? 1 : failures + 1;
         if (failures > maxRetries) {
-          throw new Error(`${url}: gave up after ${maxRetries} retries at byte ${offset + got} of ${total}: ${(err as Error).message}`);
+          throw new Error(
+            `${url}: gave up after ${maxRetries} retries at byte ${offset + got} of ${total}: ${(err as Error).message}`,
+          );
         }
         await sleep(retryDelayMs * failures);
       }

@@ -29,7 +29,10 @@ export async function idbBlobCache(name = MODEL_CACHE_DB): Promise<BlobCache & {
       const tx = db.transaction(['blobs', 'sizes'], 'readwrite');
       // Copy out exactly this view's bytes: a subarray's buffer may be much larger.
       const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      const writes = Promise.all([tx.objectStore('blobs').put(buf, key), tx.objectStore('sizes').put(bytes.byteLength, key)]);
+      const writes = Promise.all([
+        tx.objectStore('blobs').put(buf, key),
+        tx.objectStore('sizes').put(bytes.byteLength, key),
+      ]);
       // On a quota failure both the request and tx.done reject; surface the transaction's error.
       await Promise.all([writes.catch(() => {}), tx.done]);
       await writes;
@@ -44,7 +47,9 @@ export async function idbBlobCache(name = MODEL_CACHE_DB): Promise<BlobCache & {
       return keys.map((key, i) => ({ key, size: sizes[i] }));
     },
     async estimate() {
-      const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } } }).navigator?.storage;
+      const storage = (
+        globalThis as { navigator?: { storage?: { estimate?: () => Promise<{ usage?: number; quota?: number }> } } }
+      ).navigator?.storage;
       if (!storage?.estimate) return undefined;
       const e = await storage.estimate();
       return e.usage !== undefined && e.quota !== undefined ? { usage: e.usage, quota: e.quota } : undefined;

@@ -5,7 +5,10 @@ import { blobSource } from './byte-source.ts';
 import { HttpError, openHttpSource, type HttpSourceOptions } from './http.ts';
 
 /** A model folder from picked files, keyed by path relative to the folder (`config.json`). */
-export function blobModelSource(files: ReadonlyMap<string, Blob> | Record<string, Blob>, label = 'picked folder'): ModelSource {
+export function blobModelSource(
+  files: ReadonlyMap<string, Blob> | Record<string, Blob>,
+  label = 'picked folder',
+): ModelSource {
   const map = files instanceof Map ? files : new Map(Object.entries(files));
   const get = (path: string) => {
     const b = map.get(path);
@@ -74,7 +77,10 @@ export function hubModelSource(options: HubOptions): ModelSource {
       await res.body?.cancel().catch(() => {});
       if (res.ok) return true;
       if (res.status === 404) return false;
-      throw new HttpError(`${url(path)}: HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (gated or private: an access token with access is needed)' : ''}`, res.status);
+      throw new HttpError(
+        `${url(path)}: HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (gated or private: an access token with access is needed)' : ''}`,
+        res.status,
+      );
     },
     async readText(path) {
       const res = await doFetch(url(path), { headers, signal: options.signal });

@@ -20,8 +20,12 @@ function blobs(files: Record<string, Uint8Array>): Record<string, Blob> {
 }
 
 /** `onProgress` hears a Hub model's download (files already cached count as loaded). */
-export async function openModelRequest(req: ModelRequest, onProgress?: (e: ProgressEvent) => void): Promise<{ source: ModelSource; close(): void }> {
-  if (req.kind === 'tiny') return { source: blobModelSource(blobs(tinyModel().files), 'tiny demo model'), close: () => {} };
+export async function openModelRequest(
+  req: ModelRequest,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<{ source: ModelSource; close(): void }> {
+  if (req.kind === 'tiny')
+    return { source: blobModelSource(blobs(tinyModel().files), 'tiny demo model'), close: () => {} };
   if (req.kind === 'local') return { source: blobModelSource(req.files, `folder ${req.name}`), close: () => {} };
   return hubSourceWithCache({ repo: req.repo, token: req.token, onProgress });
 }

@@ -18,7 +18,14 @@ import { swiftAgent } from './swift-adapter.ts';
 import type { AgentTemplate, AgentTemplateInfo } from './types.ts';
 
 export const NATIVE_AGENTS: readonly NativeAgentDef[] = [
-  hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react, ...FAMILY_NATIVE_AGENTS,
+  hermes,
+  llama3Json,
+  mistral,
+  glm4,
+  phi4Mini,
+  deepseek,
+  react,
+  ...FAMILY_NATIVE_AGENTS,
 ];
 
 /** The family's own agent template (what a render uses unless told otherwise). */
@@ -27,10 +34,15 @@ export const nativeAgentId = (spec: TemplateSpec): string => nativeId(spec.toolF
 /** Every agent template that can be used here: natives first, then ms-swift's in its order. */
 export function agentTemplateList(): AgentTemplateInfo[] {
   const natives = NATIVE_AGENTS.map(({ id, kind, description, families }) => ({
-    id, kind, description, ...(families ? { families } : {}),
+    id,
+    kind,
+    description,
+    ...(families ? { families } : {}),
   }));
   const swift = SWIFT_AGENT_TEMPLATE_IDS.filter((id) => swiftAgentTemplates[id]).map((id) => ({
-    id, kind: 'ms-swift' as const, description: SWIFT_AGENT_DESCRIPTIONS[id],
+    id,
+    kind: 'ms-swift' as const,
+    description: SWIFT_AGENT_DESCRIPTIONS[id],
   }));
   return [...natives, ...swift];
 }
@@ -59,7 +71,9 @@ export function agentTemplateProblem(id: string | undefined, spec: TemplateSpec)
   if (isSwiftAgentTemplateId(id)) {
     return swiftAgentTemplates[id] ? undefined : `ms-swift's agent template ${id} is not available in this build yet`;
   }
-  return `unknown agent template '${id}' (known: native, ${agentTemplateList().map((a) => a.id).join(', ')})`;
+  return `unknown agent template '${id}' (known: native, ${agentTemplateList()
+    .map((a) => a.id)
+    .join(', ')})`;
 }
 
 /** A fresh agent template object for one render. */

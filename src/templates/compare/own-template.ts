@@ -48,13 +48,17 @@ export interface ChatTemplateChoice {
  * needs a name.
  */
 export function chatTemplateFromConfig(cfg: unknown, name?: string): ChatTemplateChoice {
-  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) throw new ConfigError('not a tokenizer_config.json: expected a JSON object');
+  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg))
+    throw new ConfigError('not a tokenizer_config.json: expected a JSON object');
   const ct = (cfg as Record<string, unknown>).chat_template;
   if (ct === undefined || ct === null) {
-    throw new ConfigError('this tokenizer_config.json has no chat_template (newer models keep it in chat_template.jinja: paste that file instead)');
+    throw new ConfigError(
+      'this tokenizer_config.json has no chat_template (newer models keep it in chat_template.jinja: paste that file instead)',
+    );
   }
   if (typeof ct === 'string') {
-    if (name !== undefined && name !== 'default') throw new ConfigError(`no chat template named ${JSON.stringify(name)}: this config has only one`);
+    if (name !== undefined && name !== 'default')
+      throw new ConfigError(`no chat template named ${JSON.stringify(name)}: this config has only one`);
     return { template: ct, name: 'default', names: ['default'] };
   }
   const named = new Map<string, string>();
@@ -77,17 +81,30 @@ export function chatTemplateFromConfig(cfg: unknown, name?: string): ChatTemplat
   const names = [...named.keys()];
   if (names.length === 0) throw new ConfigError('chat_template is an empty list');
   const want = name ?? (named.has('default') ? 'default' : names.length === 1 ? names[0]! : undefined);
-  if (want === undefined) throw new ConfigError(`this config has several chat templates (${names.join(', ')}) and none is called "default": pick one`);
+  if (want === undefined)
+    throw new ConfigError(
+      `this config has several chat templates (${names.join(', ')}) and none is called "default": pick one`,
+    );
   const template = named.get(want);
-  if (template === undefined) throw new ConfigError(`no chat template named ${JSON.stringify(want)} (there are: ${names.join(', ')})`);
+  if (template === undefined)
+    throw new ConfigError(`no chat template named ${JSON.stringify(want)} (there are: ${names.join(', ')})`);
   return { template, name: want, names };
 }
 
-const SPECIAL_KEYS = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
+const SPECIAL_KEYS = [
+  'bos_token',
+  'eos_token',
+  'unk_token',
+  'sep_token',
+  'pad_token',
+  'cls_token',
+  'mask_token',
+] as const;
 
 function tokenContent(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string')
+    return (v as { content: string }).content;
   return undefined;
 }
 
@@ -159,14 +176,16 @@ export function parseConfigText(text: string): Record<string, unknown> {
   } catch (e) {
     throw new ConfigError(`not valid JSON: ${(e as Error).message}`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('not a tokenizer_config.json: expected a JSON object');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new ConfigError('not a tokenizer_config.json: expected a JSON object');
   return v as Record<string, unknown>;
 }
 
 // Literals in a template that look like control tokens: <|im_start|>, DeepSeek's full-width
 // <｜User｜>, Mistral's [INST] / [TOOL_CALLS], Gemma's <start_of_turn>, <s> / </s>. A pasted
 // template comes without its tokenizer's list, so its chips are guessed from its own text.
-const LOOKS_SPECIAL = /<\|[^|<>\s]{1,48}\|>|<｜[^｜<>]{1,48}｜>|\[\/?[A-Z][A-Z_]{1,30}\]|<\/?s>|<(?:start|end)_of_turn>/g;
+const LOOKS_SPECIAL =
+  /<\|[^|<>\s]{1,48}\|>|<｜[^｜<>]{1,48}｜>|\[\/?[A-Z][A-Z_]{1,30}\]|<\/?s>|<(?:start|end)_of_turn>/g;
 
 /** The column's chip tokens: the named special tokens, the config's special tokens the template
  *  prints, and literals that look like control tokens. */
@@ -214,7 +233,8 @@ function ownVarValue(v: string): unknown {
 }
 
 export function renderOwnColumn(src: OwnTemplateSource, conv: Conversation, choices: RenderChoices): ColumnRender {
-  const extra: Record<string, unknown> = choices.enableThinking === null ? {} : { enable_thinking: choices.enableThinking };
+  const extra: Record<string, unknown> =
+    choices.enableThinking === null ? {} : { enable_thinking: choices.enableThinking };
   if (choices.date.trim()) extra.date_string = choices.date.trim();
   // The other variables as typed, passed as the template's own kwargs (it reads what it knows).
   for (const [k, v] of Object.entries(choices.vars ?? {})) if (v.trim() !== '') extra[k] = ownVarValue(v.trim());
@@ -229,7 +249,10 @@ export function renderOwnColumn(src: OwnTemplateSource, conv: Conversation, choi
       messagesOptions: src.toolsOnSystemMessage ? { toolsOnSystemMessage: src.toolsOnSystemMessage } : undefined,
       ...(today ? { today } : {}),
     });
-    return { ok: true, rendered: { ...rendered, warnings: [...rendered.warnings, ...ownContentWarnings(conv, chipTokens(src))] } };
+    return {
+      ok: true,
+      rendered: { ...rendered, warnings: [...rendered.warnings, ...ownContentWarnings(conv, chipTokens(src))] },
+    };
   } catch (e) {
     return { ok: false, error: (e as Error).message || String(e), warnings: [] };
   }

@@ -7,16 +7,26 @@ import { lossScaleSpec, renderColumn, renderOptions } from './render-column.ts';
 import type { RenderChoices } from './render-column.ts';
 
 const CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: true, trainEmptyThink: false,
-  addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
+  lossPolicy: 'all_assistant',
+  lastRoundBoundary: 'user_or_tool',
+  date: '',
+  enableThinking: true,
+  trainEmptyThink: false,
+  addGenerationPrompt: false,
+  maxLength: 2048,
+  agentTemplate: 'native',
 };
 
 describe('loss scale on the Templates page', () => {
   it('composes the spec from the policy and the names', () => {
     expect(lossScaleSpec(CHOICES)).toEqual({});
     expect(lossScaleSpec({ ...CHOICES, lossScale: 'react' })).toEqual({ spec: 'react' });
-    expect(lossScaleSpec({ ...CHOICES, lossPolicy: 'last_round', lossScale: ' hermes+ignore_empty_think ' })).toEqual({ spec: 'last_round+hermes+ignore_empty_think' });
-    expect(lossScaleSpec({ ...CHOICES, lossPolicy: 'all', lossScale: 'last_round+qwen' })).toEqual({ spec: 'all+qwen' });
+    expect(lossScaleSpec({ ...CHOICES, lossPolicy: 'last_round', lossScale: ' hermes+ignore_empty_think ' })).toEqual({
+      spec: 'last_round+hermes+ignore_empty_think',
+    });
+    expect(lossScaleSpec({ ...CHOICES, lossPolicy: 'all', lossScale: 'last_round+qwen' })).toEqual({
+      spec: 'all+qwen',
+    });
     expect(lossScaleSpec({ ...CHOICES, lossScale: 'tools' }).error).toMatch(/"tools" is not a loss scale/);
     expect(renderOptions({ ...CHOICES, lossScale: 'tools' }).lossScale).toBeUndefined();
     expect(renderOptions({ ...CHOICES, lossScale: 'hermes' }).lossScale).toBe('hermes');
@@ -35,7 +45,9 @@ describe('loss scale on the Templates page', () => {
     };
     const r = renderColumn('qwen2_5', conv, { ...CHOICES, lossScale: 'hermes' });
     if (!r.ok) throw new Error(r.error);
-    const weighted = r.rendered.spans.filter((s) => s.weight !== undefined).map((s) => [r.rendered.text.slice(s.start, s.end), s.weight]);
+    const weighted = r.rendered.spans
+      .filter((s) => s.weight !== undefined)
+      .map((s) => [r.rendered.text.slice(s.start, s.end), s.weight]);
     expect(weighted).toEqual([['<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>', 2]]);
   });
 });

@@ -2,8 +2,21 @@
 // with the doctor's findings. A template that refuses the record is a result, not a crash.
 import type { Conversation } from '../../data/index.ts';
 import {
-  doctor, getTemplate, LossScaleError, parseLossScale, parseTemplateVars, renderChecked, TemplateError, templateVarNames,
-  withLossBase, type LossBase, type Rendered, type RenderOptions, type RenderWarning, type TemplateId, type TemplateSpec,
+  doctor,
+  getTemplate,
+  LossScaleError,
+  parseLossScale,
+  parseTemplateVars,
+  renderChecked,
+  TemplateError,
+  templateVarNames,
+  withLossBase,
+  type LossBase,
+  type Rendered,
+  type RenderOptions,
+  type RenderWarning,
+  type TemplateId,
+  type TemplateSpec,
   type TemplateVars,
 } from '../index.ts';
 import type { LossPolicy } from '../types.ts';
@@ -37,7 +50,11 @@ export interface RenderChoices {
 
 export type ColumnRender = { ok: true; rendered: Rendered } | { ok: false; error: string; warnings: RenderWarning[] };
 
-const POLICY_BASE: Record<RenderChoices['lossPolicy'], LossBase> = { all_assistant: 'default', last_round: 'last_round', all: 'all' };
+const POLICY_BASE: Record<RenderChoices['lossPolicy'], LossBase> = {
+  all_assistant: 'default',
+  last_round: 'last_round',
+  all: 'all',
+};
 
 /**
  * The full loss-scale spec of the choices (`last_round+react`): the names typed on the page under
@@ -59,7 +76,9 @@ export function lossScaleSpec(c: Pick<RenderChoices, 'lossPolicy' | 'lossScale'>
 /** The typed variables a template reads, parsed; or why one cannot be used (a value it cannot take). */
 export function columnVars(c: RenderChoices, spec: TemplateSpec): { vars?: TemplateVars; error?: string } {
   const reads = templateVarNames(spec) as string[];
-  const items = Object.entries(c.vars ?? {}).filter(([k, v]) => reads.includes(k) && v.trim() !== '').map(([k, v]) => `${k}=${v.trim()}`);
+  const items = Object.entries(c.vars ?? {})
+    .filter(([k, v]) => reads.includes(k) && v.trim() !== '')
+    .map(([k, v]) => `${k}=${v.trim()}`);
   if (!items.length) return {};
   try {
     return { vars: parseTemplateVars(items, spec) };

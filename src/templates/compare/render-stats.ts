@@ -78,7 +78,12 @@ export function addRecord(s: RenderStats, id: TemplateId, conv: Conversation, op
 }
 
 /** Mutates `s` with one record rendered by a model's own template; returns the render (to tokenize). */
-export function addOwnRecord(s: RenderStats, src: OwnTemplateSource, conv: Conversation, choices: RenderChoices): ColumnRender {
+export function addOwnRecord(
+  s: RenderStats,
+  src: OwnTemplateSource,
+  conv: Conversation,
+  choices: RenderChoices,
+): ColumnRender {
   const r = renderOwnColumn(src, conv, choices);
   addRender(s, r);
   return r;

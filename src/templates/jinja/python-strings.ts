@@ -55,7 +55,12 @@ function method(name: StripName) {
 
 /** Jinja2's trim: `soft_str(value).strip(chars)`; Undefined (and None, see above) prints as ''. */
 function trim(value: unknown, chars?: unknown): string {
-  const s = value === undefined ? '' : typeof value === 'string' ? value : pyStr(value instanceof Map ? Object.fromEntries(value) : value);
+  const s =
+    value === undefined
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : pyStr(value instanceof Map ? Object.fromEntries(value) : value);
   return pyStrip(s, charsArg('strip', chars));
 }
 
@@ -84,10 +89,13 @@ function classes(): { Call: NodeClass; Ident: NodeClass; List: NodeClass } {
     const call = body.find((n) => n.type === 'CallExpression');
     const list = (call?.args as Node[] | undefined)?.[0];
     if (!call || list?.type !== 'ArrayLiteral') {
-      throw new Error('@huggingface/jinja parsed "{{ f([]) }}" without a CallExpression of an ArrayLiteral: its tree changed');
+      throw new Error(
+        '@huggingface/jinja parsed "{{ f([]) }}" without a CallExpression of an ArrayLiteral: its tree changed',
+      );
     }
     nodeClasses = {
-      Call: call.constructor as NodeClass, Ident: (call.callee as Node).constructor as NodeClass,
+      Call: call.constructor as NodeClass,
+      Ident: (call.callee as Node).constructor as NodeClass,
       List: list.constructor as NodeClass,
     };
   }
@@ -114,11 +122,15 @@ function rewrite(x: unknown): unknown {
   for (const key of Object.keys(x)) x[key] = rewrite(x[key]);
   if (x.type === 'CallExpression') {
     const callee = x.callee as Node;
-    if (callee.type === 'Identifier' && callee.value === 'strftime_now') return callGlobal(
-      STRFTIME, x.args as unknown[]
-    );
+    if (callee.type === 'Identifier' && callee.value === 'strftime_now')
+      return callGlobal(STRFTIME, x.args as unknown[]);
     const prop = callee.property as Node | undefined;
-    if (callee.type === 'MemberExpression' && !callee.computed && prop?.type === 'Identifier' && (prop.value as string) in STRIPS) {
+    if (
+      callee.type === 'MemberExpression' &&
+      !callee.computed &&
+      prop?.type === 'Identifier' &&
+      (prop.value as string) in STRIPS
+    ) {
       return callGlobal(globalName(prop.value as StripName), [callee.object, ...(x.args as unknown[])]);
     }
   }
@@ -130,7 +142,8 @@ function rewrite(x: unknown): unknown {
       const operand = name === 'tojson' ? new (classes().List)([x.operand]) : x.operand;
       if (f.type === 'Identifier' && f.value === name) return callGlobal(globalName(name), [operand]);
       const fc = f.type === 'CallExpression' ? (f.callee as Node) : undefined;
-      if (fc?.type === 'Identifier' && fc.value === name) return callGlobal(globalName(name), [operand, ...(f.args as unknown[])]);
+      if (fc?.type === 'Identifier' && fc.value === name)
+        return callGlobal(globalName(name), [operand, ...(f.args as unknown[])]);
     }
   }
   return x;

@@ -23,8 +23,15 @@ interface RuntimeValue {
 type RuntimeClass = new (value: unknown) => RuntimeValue;
 
 const ENV = Environment as unknown as {
-  new (): { set(name: string, value: unknown): unknown; lookupVariable(name: string): RuntimeValue; declareVariable(name: string, value: RuntimeValue): unknown };
-  prototype: { set(name: string, value: unknown): unknown; declareVariable(name: string, value: RuntimeValue): unknown };
+  new (): {
+    set(name: string, value: unknown): unknown;
+    lookupVariable(name: string): RuntimeValue;
+    declareVariable(name: string, value: RuntimeValue): unknown;
+  };
+  prototype: {
+    set(name: string, value: unknown): unknown;
+    declareVariable(name: string, value: RuntimeValue): unknown;
+  };
 };
 
 /** The library's conversion of a plain value (through a scratch environment). */
@@ -53,10 +60,13 @@ function convert(root: unknown): RuntimeValue {
   stack.push({ node: first.pending, expanded: false });
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    const entries: [string, unknown][] = Array.isArray(top.node) ? top.node.map((x, i) => [String(i), x]) : pyEntries(top.node);
+    const entries: [string, unknown][] = Array.isArray(top.node)
+      ? top.node.map((x, i) => [String(i), x])
+      : pyEntries(top.node);
     if (!top.expanded) {
       top.expanded = true;
-      for (const [, x] of entries) if (x !== null && typeof x === 'object' && !done.has(x)) stack.push({ node: x, expanded: false });
+      for (const [, x] of entries)
+        if (x !== null && typeof x === 'object' && !done.has(x)) stack.push({ node: x, expanded: false });
       continue;
     }
     stack.pop();
@@ -64,7 +74,10 @@ function convert(root: unknown): RuntimeValue {
       const b = build(x, top.node, k);
       return [k, 'pending' in b ? done.get(b.pending)! : b];
     });
-    done.set(top.node, Array.isArray(top.node) ? new ArrayValue(items.map(([, r]) => r)) : new ObjectValue(new Map(items)));
+    done.set(
+      top.node,
+      Array.isArray(top.node) ? new ArrayValue(items.map(([, r]) => r)) : new ObjectValue(new Map(items)),
+    );
   }
   return done.get(first.pending)!;
 }
@@ -85,16 +98,19 @@ interface Runtime {
   type: string;
   value: unknown;
 }
-const isRuntime = (x: unknown): x is Runtime => typeof x === 'object' && x !== null && typeof (x as Runtime).type === 'string' && 'value' in x;
+const isRuntime = (x: unknown): x is Runtime =>
+  typeof x === 'object' && x !== null && typeof (x as Runtime).type === 'string' && 'value' in x;
 
 /** The library's value (runtime or unwrapped one level) as plain data with Python's facts. Iterative. */
 function toPlain(top: unknown): unknown {
-  const wrap = (x: unknown): unknown => (isRuntime(x) ? x : { type: x instanceof Map ? 'ObjectValue' : Array.isArray(x) ? 'ArrayValue' : 'Plain', value: x });
+  const wrap = (x: unknown): unknown =>
+    isRuntime(x) ? x : { type: x instanceof Map ? 'ObjectValue' : Array.isArray(x) ? 'ArrayValue' : 'Plain', value: x };
   const root: { v?: unknown } = {};
   const stack: { from: Runtime; into: object; key: string }[] = [{ from: wrap(top) as Runtime, into: root, key: 'v' }];
   while (stack.length > 0) {
     const { from, into, key } = stack.pop()!;
-    const put = (v: unknown) => Object.defineProperty(into, key, { value: v, writable: true, enumerable: true, configurable: true });
+    const put = (v: unknown) =>
+      Object.defineProperty(into, key, { value: v, writable: true, enumerable: true, configurable: true });
     if (from.type === 'ObjectValue' || from.type === 'KeywordArgumentsValue' || from.type === 'NamespaceValue') {
       const obj: Record<string, unknown> = {};
       put(obj);
@@ -119,7 +135,8 @@ function toPlain(top: unknown): unknown {
 }
 
 /** ensure_ascii: every non-ASCII UTF-16 unit as \uXXXX, as Python's json.dumps writes it. */
-const asciiOnly = (s: string) => s.replace(/[^\x00-\x7f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+const asciiOnly = (s: string) =>
+  s.replace(/[^\x00-\x7f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 
 /** Python's sorted() on str keys: by code point. */
 function sortKeysDeep(v: unknown): void {
@@ -128,7 +145,9 @@ function sortKeysDeep(v: unknown): void {
     const x = stack.pop();
     if (x === null || typeof x !== 'object' || x instanceof PyFloat) continue;
     if (!Array.isArray(x)) {
-      const keys = pyEntries(x).map(([k]) => k).sort(pyCompareStr);
+      const keys = pyEntries(x)
+        .map(([k]) => k)
+        .sort(pyCompareStr);
       setPyOrder(x, keys);
     }
     stack.push(...Object.values(x));
@@ -143,7 +162,9 @@ export function pyTojson(boxed: unknown, ...args: unknown[]): string {
   const separators = kw('separators', 2);
   const plain = pyAt(toPlain(boxed) as unknown[], 0);
   if (kw('sort_keys', 3) === true) sortKeysDeep(plain);
-  const sep = Array.isArray(separators) ? (separators.map((s) => (isRuntime(s) ? s.value : s)) as [string, string]) : undefined;
+  const sep = Array.isArray(separators)
+    ? (separators.map((s) => (isRuntime(s) ? s.value : s)) as [string, string])
+    : undefined;
   const text = pyJsonDumps(plain, { indent: typeof indent === 'number' ? indent : undefined, separators: sep });
   return kw('ensure_ascii', 1) === true ? asciiOnly(text) : text;
 }

@@ -5,7 +5,14 @@
 // today: str.strip / lstrip / rstrip(chars) and |trim are made Python's by python-strings.ts).
 import { describe, expect, it } from 'vitest';
 import { corpus } from '../conformance/corpus.ts';
-import { loadReference, officialJob, referenceDirExists, referenceTemplates, renderOfficial, type OfficialJob } from '../conformance/official.ts';
+import {
+  loadReference,
+  officialJob,
+  referenceDirExists,
+  referenceTemplates,
+  renderOfficial,
+  type OfficialJob,
+} from '../conformance/official.ts';
 import { renderWithJinja } from './render.ts';
 import { getTemplate, render } from '../index.ts';
 import { toHFMessages } from '../conformance/hf-messages.ts';
@@ -26,7 +33,9 @@ describe.skipIf(!referenceDirExists())('renderWithJinja vs real Jinja2', () => {
   it('renders every reference template byte-identically over the corpus', async () => {
     const jobs: OfficialJob[] = [];
     const meta: { key: string; caseId: string; extra?: Record<string, unknown> }[] = [];
-    const variants: { key: string; extra?: Record<string, unknown> }[] = Object.keys(referenceTemplates).map((key) => ({ key }));
+    const variants: { key: string; extra?: Record<string, unknown> }[] = Object.keys(referenceTemplates).map((key) => ({
+      key,
+    }));
     variants.push({ key: 'qwen3', extra: { enable_thinking: false } });
     for (const v of variants) {
       const ref = loadReference(v.key)!;
@@ -36,7 +45,10 @@ describe.skipIf(!referenceDirExists())('renderWithJinja vs real Jinja2', () => {
       }
     }
     const official = await renderOfficial(jobs);
-    let identical = 0, compared = 0, refusedBoth = 0, approximate = 0;
+    let identical = 0,
+      compared = 0,
+      refusedBoth = 0,
+      approximate = 0;
     const skipped: string[] = [];
     const failures: string[] = [];
     official.forEach((res, i) => {
@@ -61,7 +73,10 @@ describe.skipIf(!referenceDirExists())('renderWithJinja vs real Jinja2', () => {
       }
       if ('error' in res) {
         if ('error' in ours && ours.error === res.error) refusedBoth++;
-        else failures.push(`${key}/${caseId}: Jinja2 refused (${res.error}) but ours gave ${'error' in ours ? ours.error : 'text'}`);
+        else
+          failures.push(
+            `${key}/${caseId}: Jinja2 refused (${res.error}) but ours gave ${'error' in ours ? ours.error : 'text'}`,
+          );
         return;
       }
       compared++;
@@ -89,10 +104,13 @@ describe.skipIf(!referenceDirExists())('renderWithJinja vs real Jinja2', () => {
         if (at < 0) continue; // the template rewrote or dropped it
         cursor = at + visible.length;
         const covering = ours.spans.filter((s) => s.start < at + visible.length && s.end > at);
-        if (!covering.every((s) => s.role === 'assistant' && s.trainable)) failures.push(`${key}/${caseId}: assistant text not in a trained span`);
+        if (!covering.every((s) => s.role === 'assistant' && s.trainable))
+          failures.push(`${key}/${caseId}: assistant text not in a trained span`);
       }
     });
-    console.log(`jinja mode: ${identical}/${compared} identical to Jinja2 (${refusedBoth} refused by both, ${skipped.length} skipped as known @huggingface/jinja divergences, ${approximate} with approximate spans)`);
+    console.log(
+      `jinja mode: ${identical}/${compared} identical to Jinja2 (${refusedBoth} refused by both, ${skipped.length} skipped as known @huggingface/jinja divergences, ${approximate} with approximate spans)`,
+    );
     for (const s of skipped) console.log(`  skipped ${s}`);
     expect(failures).toEqual([]);
     expect(identical).toBeGreaterThan(1000);
@@ -137,10 +155,12 @@ describe('renderWithJinja spans (hand-written template)', () => {
     expect(trained).toEqual(['See you.<|im_end|>\n']);
     const withLoss = { ...conv, messages: conv.messages.map((m, i) => (i === 3 ? { ...m, loss: false } : m)) };
     const r2 = renderWithJinja(chatml, withLoss);
-    expect(r2.spans.filter((s) => s.trainable).map((s) => r2.text.slice(s.start, s.end))).toEqual(['Hello!<|im_end|>\n']);
+    expect(r2.spans.filter((s) => s.trainable).map((s) => r2.text.slice(s.start, s.end))).toEqual([
+      'Hello!<|im_end|>\n',
+    ]);
   });
 
-  it('with the tokenizer\'s eos_token, trains through it, not the separator after it, as the built-in chatml does', () => {
+  it("with the tokenizer's eos_token, trains through it, not the separator after it, as the built-in chatml does", () => {
     // Trained text as runs of adjacent trainable spans (the built-in walk splits a turn by role).
     const trainedText = (r: Rendered) => {
       const runs: [number, number][] = [];
@@ -190,7 +210,9 @@ describe('renderWithJinja spans (hand-written template)', () => {
   });
 
   it('throws the template refusal', () => {
-    expect(() => renderWithJinja("{{ raise_exception('System role not supported') }}", conv)).toThrow('System role not supported');
+    expect(() => renderWithJinja("{{ raise_exception('System role not supported') }}", conv)).toThrow(
+      'System role not supported',
+    );
   });
 });
 
@@ -202,20 +224,35 @@ describe.skipIf(!referenceDirExists())('renderWithJinja findings vs real Jinja2'
   const toolCall = {
     messages: [
       { role: 'user' as const, content: 'Weather in Paris?' },
-      { role: 'assistant' as const, content: '', tool_calls: [{ id: 'call_001', name: 'get_weather', arguments: { city: 'Paris' } }] },
+      {
+        role: 'assistant' as const,
+        content: '',
+        tool_calls: [{ id: 'call_001', name: 'get_weather', arguments: { city: 'Paris' } }],
+      },
       { role: 'tool' as const, content: '{"temperature": 14}', tool_call_id: 'call_001' },
       { role: 'assistant' as const, content: 'It is 14 °C in Paris.' },
     ],
-    tools: [{ type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    tools: [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'get_weather',
+          description: 'Weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      },
+    ],
     source: { format: 'messages' as const, line: 1 },
   };
 
   /** Jinja2's generation prompt after messages[0..k): render(k, true) minus render(k, false). */
   async function jinjaGenerationPrompts(ref: NonNullable<ReturnType<typeof loadReference>>, k: number) {
-    const [withGen, without] = await renderOfficial([true, false].map((gen) => {
-      const job = officialJob(ref, toolCall, gen);
-      return { ...job, messages: job.messages.slice(0, k) };
-    }));
+    const [withGen, without] = await renderOfficial(
+      [true, false].map((gen) => {
+        const job = officialJob(ref, toolCall, gen);
+        return { ...job, messages: job.messages.slice(0, k) };
+      }),
+    );
     if (!withGen || !without || 'error' in withGen || 'error' in without) throw new Error('Jinja2 refused the prefix');
     expect(withGen.text.startsWith(without.text)).toBe(true);
     return withGen.text.slice(without.text.length);
@@ -225,7 +262,11 @@ describe.skipIf(!referenceDirExists())('renderWithJinja findings vs real Jinja2'
     const ref = loadReference('glm4')!;
     const [official] = await renderOfficial([officialJob(ref, toolCall, false)]);
     if (!official || 'error' in official) throw new Error('Jinja2 refused');
-    const ours = renderWithJinja(ref.template, toolCall, { specialTokens: ref.specialTokens, extra: ref.extra, messagesOptions: ref.messagesOptions });
+    const ours = renderWithJinja(ref.template, toolCall, {
+      specialTokens: ref.specialTokens,
+      extra: ref.extra,
+      messagesOptions: ref.messagesOptions,
+    });
     expect(ours.text).toBe(official.text);
     // Jinja2 writes one assistant turn for two assistant messages: the tool call is not there.
     expect(official.text.split('<|assistant|>').length - 1).toBe(1);
@@ -238,19 +279,32 @@ describe.skipIf(!referenceDirExists())('renderWithJinja findings vs real Jinja2'
     ]);
     // Every generation prompt a warning quotes is one Jinja2 adds; none is cut inside a token.
     for (const w of ours.warnings) {
-      for (const m of w.message.matchAll(/generation prompt ("(?:[^"\\]|\\.)*")/g)) expect(JSON.parse(m[1]!)).toBe(prompt);
+      for (const m of w.message.matchAll(/generation prompt ("(?:[^"\\]|\\.)*")/g))
+        expect(JSON.parse(m[1]!)).toBe(prompt);
       expect(w.message).not.toMatch(/"assistant\|>"/);
     }
   });
 
   it('DeepSeek-R1: the approximate-spans reason quotes the whole generation prompt', async () => {
     const ref = loadReference('deepseek_r1')!;
-    const plain = { ...toolCall, messages: [toolCall.messages[0]!, { role: 'assistant' as const, content: 'Sunny.' }], tools: undefined };
-    const ours = renderWithJinja(ref.template, plain, { specialTokens: ref.specialTokens, extra: ref.extra, messagesOptions: ref.messagesOptions });
+    const plain = {
+      ...toolCall,
+      messages: [toolCall.messages[0]!, { role: 'assistant' as const, content: 'Sunny.' }],
+      tools: undefined,
+    };
+    const ours = renderWithJinja(ref.template, plain, {
+      specialTokens: ref.specialTokens,
+      extra: ref.extra,
+      messagesOptions: ref.messagesOptions,
+    });
     const approx = ours.warnings.find((w) => w.code === 'approximate_spans');
     expect(approx).toBeDefined();
-    const quoted = [...approx!.message.matchAll(/generation prompt ("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string);
-    const [withGen, without] = await renderOfficial([true, false].map((gen) => ({ ...officialJob(ref, plain, gen), messages: toHFMessages(plain).slice(0, 1) })));
+    const quoted = [...approx!.message.matchAll(/generation prompt ("(?:[^"\\]|\\.)*")/g)].map(
+      (m) => JSON.parse(m[1]!) as string,
+    );
+    const [withGen, without] = await renderOfficial(
+      [true, false].map((gen) => ({ ...officialJob(ref, plain, gen), messages: toHFMessages(plain).slice(0, 1) })),
+    );
     if (!withGen || !without || 'error' in withGen || 'error' in without) throw new Error('Jinja2 refused');
     expect(quoted).toEqual([withGen.text.slice(without.text.length)]);
   });

@@ -132,7 +132,14 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   const pos: number[] = new Array<number>(n + 1).fill(0);
   const head: number[] = new Array<number>(n).fill(0);
 
-  const locate = (prefix: string | undefined, lower: number, upper: number, kind: 'end' | 'header', content = '', k = 0): number => {
+  const locate = (
+    prefix: string | undefined,
+    lower: number,
+    upper: number,
+    kind: 'end' | 'header',
+    content = '',
+    k = 0,
+  ): number => {
     if (prefix === undefined) {
       approximate = true;
       reasons.push('a prefix of the conversation could not be rendered');
@@ -150,9 +157,12 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
       // The generation prompt is what add_generation_prompt adds to P_k (G_k minus P_k), not the
       // part of G_k after where it stops matching the text: that cut can fall inside a token.
       const p = tryRender(k, false);
-      const prompt = p !== undefined && prefix.startsWith(p) ? prefix.slice(p.length) : prefix.slice(commonPrefix(prefix, p ?? ''));
+      const prompt =
+        p !== undefined && prefix.startsWith(p) ? prefix.slice(p.length) : prefix.slice(commonPrefix(prefix, p ?? ''));
       const there = text.slice(lower, lower + Math.max(prompt.length, 12));
-      reasons.push(`messages[${k}] (assistant) does not start with the generation prompt ${JSON.stringify(prompt)} in the rendered text (it starts with ${JSON.stringify(there)})`);
+      reasons.push(
+        `messages[${k}] (assistant) does not start with the generation prompt ${JSON.stringify(prompt)} in the rendered text (it starts with ${JSON.stringify(there)})`,
+      );
       return clamp(common, lower, upper);
     }
     // Where the prefix stops matching decides how: if the message's own text is in the unmatched
@@ -183,7 +193,12 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
       head[k] = pos[k];
       const calls = m.tool_calls?.length ?? 0;
       if (content.trim() || calls) {
-        const what = [content.trim() ? 'its content' : '', calls ? `its ${calls} tool call${calls === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+        const what = [
+          content.trim() ? 'its content' : '',
+          calls ? `its ${calls} tool call${calls === 1 ? '' : 's'}` : '',
+        ]
+          .filter(Boolean)
+          .join(' and ');
         dropped.push({
           code: 'message_not_rendered',
           message: `the template writes nothing for messages[${k}] (${m.role}): ${what} ${calls > 1 || (calls && content.trim()) ? 'are' : 'is'} not in the prompt and not trained`,

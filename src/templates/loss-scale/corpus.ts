@@ -66,14 +66,42 @@ export const QUERIES: string[] = [
 
 /** Specs ms-swift accepts: every name alone, with each base, and chains. */
 export const SPECS: string[] = [
-  'default', 'last_round', 'all', 'base', 'react', 'hermes', 'qwen', 'agentflan', 'alpha_umi', 'ignore_empty_think',
-  'ignore_think_prefix', 'default+react', 'last_round+react', 'all+hermes', 'last_round+base', 'hermes+ignore_empty_think',
-  'last_round+hermes+ignore_empty_think', 'ignore_empty_think+hermes', 'ignore_think_prefix+react', 'react+react',
-  'qwen+ignore_empty_think', 'agentflan+ignore_think_prefix', 'alpha_umi+hermes', 'react+hermes+ignore_empty_think',
+  'default',
+  'last_round',
+  'all',
+  'base',
+  'react',
+  'hermes',
+  'qwen',
+  'agentflan',
+  'alpha_umi',
+  'ignore_empty_think',
+  'ignore_think_prefix',
+  'default+react',
+  'last_round+react',
+  'all+hermes',
+  'last_round+base',
+  'hermes+ignore_empty_think',
+  'last_round+hermes+ignore_empty_think',
+  'ignore_empty_think+hermes',
+  'ignore_think_prefix+react',
+  'react+react',
+  'qwen+ignore_empty_think',
+  'agentflan+ignore_think_prefix',
+  'alpha_umi+hermes',
+  'react+hermes+ignore_empty_think',
 ];
 
 /** Specs ms-swift refuses. */
 export const BAD_SPECS: string[] = [
-  '', 'Default', 'react+', '+react', 'react+default', 'last_round+last_round', 'hermes+tool', ' react', 'react ',
+  '',
+  'Default',
+  'react+',
+  '+react',
+  'react+default',
+  'last_round+last_round',
+  'hermes+tool',
+  ' react',
+  'react ',
   'default+react+qwen+nope',
 ];

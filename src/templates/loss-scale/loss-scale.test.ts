@@ -14,7 +14,9 @@ const asPairs = (parts: { text: string; weight: number }[]) => parts.map((p) => 
 describe('parseLossScale', () => {
   it('refuses an unknown name, naming the valid ones', () => {
     expect(() => parseLossScale('last_round+tool')).toThrow(LossScaleError);
-    expect(() => parseLossScale('last_round+tool')).toThrow(/"tool" is not a loss scale.*default, last_round, all.*hermes/);
+    expect(() => parseLossScale('last_round+tool')).toThrow(
+      /"tool" is not a loss scale.*default, last_round, all.*hermes/,
+    );
     expect(() => parseLossScale('react+default')).toThrow(/base strategy, allowed only first/);
   });
 
@@ -52,7 +54,9 @@ describe.skipIf(!swiftReferenceExists())('loss scales vs ms-swift (../shared/ref
     const cases = names.flatMap((n) => RESPONSES.map((response) => ({ loss_scale: n, response, query: QUERIES[1] })));
     const want = runLines([join(SWIFT_REFERENCE_DIR, 'agent_oracle.py')], cases) as { parts: [string, number][] }[];
     cases.forEach((c, k) => {
-      expect(asPairs(parseLossScale(c.loss_scale).getLossScale(c.response, c.query)), JSON.stringify(c)).toEqual(want[k].parts);
+      expect(asPairs(parseLossScale(c.loss_scale).getLossScale(c.response, c.query)), JSON.stringify(c)).toEqual(
+        want[k].parts,
+      );
     });
   });
 
@@ -67,7 +71,10 @@ describe.skipIf(!swiftReferenceExists())('loss scales vs ms-swift (../shared/ref
   it('weighContext equals LossScale.__call__ (base strategy, last round, loss and loss_scale fields)', () => {
     type M = { role: string; content: string; loss?: boolean; loss_scale?: number };
     const convs: M[][] = [
-      [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '<think>\n\n</think>\n\nhello' }],
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: '<think>\n\n</think>\n\nhello' },
+      ],
       [
         { role: 'user', content: 'What is the tool you want to use' },
         { role: 'assistant', content: 'Thought: t\nAction: a\nAction Input: {}\nObservation: o' },
@@ -75,19 +82,37 @@ describe.skipIf(!swiftReferenceExists())('loss scales vs ms-swift (../shared/ref
         { role: 'assistant', content: '<tool_call>x</tool_call> Final Answer: f' },
       ],
       [
-        { role: 'user', content: 'a' }, { role: 'assistant', content: 'Action: a\n<tool_call>1</tool_call>', loss: true },
-        { role: 'user', content: 'b' }, { role: 'assistant', content: 'Action: b', loss: false },
-        { role: 'user', content: 'c' }, { role: 'assistant', content: 'Action: c', loss_scale: 0.5 },
-        { role: 'user', content: 'd' }, { role: 'assistant', content: '<tool_call>d</tool_call>', loss_scale: 3, loss: true },
-        { role: 'user', content: 'e' }, { role: 'assistant', content: 'Action: e', loss_scale: 2, loss: false },
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'Action: a\n<tool_call>1</tool_call>', loss: true },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: 'Action: b', loss: false },
+        { role: 'user', content: 'c' },
+        { role: 'assistant', content: 'Action: c', loss_scale: 0.5 },
+        { role: 'user', content: 'd' },
+        { role: 'assistant', content: '<tool_call>d</tool_call>', loss_scale: 3, loss: true },
+        { role: 'user', content: 'e' },
+        { role: 'assistant', content: 'Action: e', loss_scale: 2, loss: false },
       ],
       [
-        { role: 'user', content: 'a' }, { role: 'assistant', content: 'Final Answer: one' },
-        { role: 'user', content: 'b' }, { role: 'assistant', content: '<think></think>Final Answer: two' },
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'Final Answer: one' },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: '<think></think>Final Answer: two' },
       ],
     ];
-    const specs = ['default', 'last_round', 'all', 'react', 'last_round+react', 'all+hermes', 'hermes+ignore_empty_think',
-      'last_round+react+hermes', 'all+ignore_empty_think', 'agentflan', 'last_round+agentflan'];
+    const specs = [
+      'default',
+      'last_round',
+      'all',
+      'react',
+      'last_round+react',
+      'all+hermes',
+      'hermes+ignore_empty_think',
+      'last_round+react+hermes',
+      'all+ignore_empty_think',
+      'agentflan',
+      'last_round+agentflan',
+    ];
     const cases: OracleCase[] = [];
     const ours: [string, number][][] = [];
     for (const spec of specs) {
@@ -96,14 +121,19 @@ describe.skipIf(!swiftReferenceExists())('loss scales vs ms-swift (../shared/ref
         // separator between rounds and the suffix after the last one.
         const contexts: [string, 'response' | 'suffix' | 'other'][] = [];
         for (let i = 0; i < messages.length; i += 2) {
-          contexts.push([`<|user|>${messages[i].content}<|assistant|>`, 'other'], [messages[i + 1].content, 'response']);
+          contexts.push(
+            [`<|user|>${messages[i].content}<|assistant|>`, 'other'],
+            [messages[i + 1].content, 'response'],
+          );
           contexts.push(i + 2 < messages.length ? ['<|sep|>', 'other'] : ['<|end|>', 'suffix']);
         }
         if (spec.includes('agentflan')) contexts.pop(); // ms-swift's agentflan raises on a suffix (query None)
         cases.push({ spec, contexts, messages });
         const ls = parseLossScale(spec);
         let lastUser = -1;
-        messages.forEach((m, i) => { if (m.role === 'user' || m.role === 'tool') lastUser = i; });
+        messages.forEach((m, i) => {
+          if (m.role === 'user' || m.role === 'tool') lastUser = i;
+        });
         let i = 0;
         const got: [string, number][] = [];
         for (const [text, type] of contexts) {

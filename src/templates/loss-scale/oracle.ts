@@ -19,7 +19,9 @@ export type OracleOut = { parts: [string, number][]; binary?: boolean } | { erro
 /** Runs a Python script on JSON Lines; one answer per line. */
 export function runLines(argv: string[], lines: object[]): unknown[] {
   const r = spawnSync(PYTHON, argv, {
-    input: lines.map((c) => JSON.stringify(c)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28,
+    input: lines.map((c) => JSON.stringify(c)).join('\n') + '\n',
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`${argv[0]} exited with ${r.status}: ${r.stderr}`);
   const out = r.stdout.split('\n').filter((l) => l.trim() !== '');

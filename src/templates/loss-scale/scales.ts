@@ -26,7 +26,10 @@ export const BASE_SCALE: PartScale = {
  * has any, else at the one-weight keys (regexes; the matched text gets the weight); the rest weighs 1.
  */
 export function calculateLossScale(
-  query: string | undefined, response: string, responseMap: ScaleMap, queryMap?: ScaleMap,
+  query: string | undefined,
+  response: string,
+  responseMap: ScaleMap,
+  queryMap?: ScaleMap,
 ): WeightedPart[] {
   if (queryMap) {
     // ms-swift tests `key in query` with query None and raises; a response without a query
@@ -42,7 +45,10 @@ export function calculateLossScale(
   else {
     const regexKeys = keys.filter((k) => responseMap[k].length === 1);
     const sources = regexKeys.map(pyRegexSource);
-    parts = splitStrPartsBy(response, sources, true).map((p) => ({ ...p, key: p.key && regexKeys[sources.indexOf(p.key)] }));
+    parts = splitStrPartsBy(response, sources, true).map((p) => ({
+      ...p,
+      key: p.key && regexKeys[sources.indexOf(p.key)],
+    }));
   }
   const out: WeightedPart[] = [];
   for (const { key, content } of parts) {
@@ -81,7 +87,9 @@ export function concatScale(scales: PartScale[]): PartScale {
     getLossScale(response, query) {
       let parts: WeightedPart[] = [{ text: response, weight: 1 }];
       for (const s of scales) {
-        parts = parts.flatMap((p) => s.getLossScale(p.text, query).map((q) => ({ text: q.text, weight: p.weight * q.weight })));
+        parts = parts.flatMap((p) =>
+          s.getLossScale(p.text, query).map((q) => ({ text: q.text, weight: p.weight * q.weight })),
+        );
       }
       return parts;
     },

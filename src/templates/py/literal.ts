@@ -18,7 +18,10 @@ type Mode = 'json' | 'python';
 
 class LiteralParser {
   private i = 0;
-  constructor(private readonly s: string, private readonly mode: Mode) {}
+  constructor(
+    private readonly s: string,
+    private readonly mode: Mode,
+  ) {}
 
   parse(): unknown {
     this.ws();
@@ -48,16 +51,27 @@ class LiteralParser {
       const ok = this.mode === 'json' ? !/^(True|False|None)$/.test(w) : /^(True|False|None)$/.test(w);
       if (ok) {
         this.i += w.length;
-        return { true: true, True: true, false: false, False: false, null: null, None: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }[w];
+        return {
+          true: true,
+          True: true,
+          false: false,
+          False: false,
+          null: null,
+          None: null,
+          NaN: NaN,
+          Infinity: Infinity,
+          '-Infinity': -Infinity,
+        }[w];
       }
     }
     return this.number();
   }
 
   private number(): number {
-    const re = this.mode === 'json'
-      ? /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/
-      : /^[+-]?(?:(?:\d[\d_]*)?\.\d[\d_]*|\d[\d_]*\.?)(?:[eE][+-]?\d[\d_]*)?/;
+    const re =
+      this.mode === 'json'
+        ? /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/
+        : /^[+-]?(?:(?:\d[\d_]*)?\.\d[\d_]*|\d[\d_]*\.?)(?:[eE][+-]?\d[\d_]*)?/;
     const m = re.exec(this.s.slice(this.i));
     if (!m || m[0] === '' || m[0] === '-' || m[0] === '+') throw new ParseError(`unexpected character at ${this.i}`);
     this.i += m[0].length;
@@ -112,7 +126,8 @@ class LiteralParser {
         continue;
       }
       const code = c.charCodeAt(0);
-      if ((this.mode === 'json' && code < 0x20) || (!triple && (c === '\n' || c === '\r'))) throw new ParseError('control character in string');
+      if ((this.mode === 'json' && code < 0x20) || (!triple && (c === '\n' || c === '\r')))
+        throw new ParseError('control character in string');
       out += c;
       this.i++;
     }
@@ -121,7 +136,16 @@ class LiteralParser {
   private escape(): string {
     const e = this.s[this.i + 1];
     this.i += 2;
-    const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+    const simple: Record<string, string> = {
+      '"': '"',
+      '\\': '\\',
+      '/': '/',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+    };
     if (this.mode === 'python') Object.assign(simple, { "'": "'", a: '\x07', v: '\v', '\n': '' });
     if (e === '/' && this.mode === 'python') return '\\/';
     if (e in simple) return simple[e];
@@ -184,7 +208,12 @@ class LiteralParser {
       const c = this.s[this.i];
       // JSON keys are strings; Python dict keys may be any literal, which JSON output prints as
       // a string key as well (json.dumps converts int/float/bool/None keys).
-      const key = c === '"' || (c === "'" && this.mode === 'python') ? this.strings() : this.mode === 'python' ? this.value(depth + 1) : this.fail();
+      const key =
+        c === '"' || (c === "'" && this.mode === 'python')
+          ? this.strings()
+          : this.mode === 'python'
+            ? this.value(depth + 1)
+            : this.fail();
       this.ws();
       if (this.s[this.i++] !== ':') throw new ParseError('expected :');
       this.ws();

@@ -18,23 +18,64 @@ function python(script: string, input: unknown): unknown {
 }
 
 const VALUES: unknown[] = [
-  'plain', "it's", 'say "hi"', 'both \' and "', 'back\\slash', 'tab\tnew\nline\rcr', '\x00\x07\x1b\x7f',
-  'ü中文😀', '\u00a0nbsp\u2028ls\u200bzw\u202eRLO', '\ud800lone', '',
-  0, -3, 123456789012, 1.5, -0.25, 1e-5, 1.5e300, 1e16, 0.1,
-  true, false, null, [], {}, [1, 'a', [true, null]], { a: 1, 'b c': ['x', { d: null }] }, { "k'": 'v"' },
+  'plain',
+  "it's",
+  'say "hi"',
+  'both \' and "',
+  'back\\slash',
+  'tab\tnew\nline\rcr',
+  '\x00\x07\x1b\x7f',
+  'ü中文😀',
+  '\u00a0nbsp\u2028ls\u200bzw\u202eRLO',
+  '\ud800lone',
+  '',
+  0,
+  -3,
+  123456789012,
+  1.5,
+  -0.25,
+  1e-5,
+  1.5e300,
+  1e16,
+  0.1,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, 'a', [true, null]],
+  { a: 1, 'b c': ['x', { d: null }] },
+  { "k'": 'v"' },
 ];
 
 describe.skipIf(!existsSync(PYTHON))('Python semantics vs CPython', () => {
   it('pyRepr equals repr() of the same JSON value', () => {
-    const want = python('import json,sys; print(json.dumps([repr(v) for v in json.load(sys.stdin)]))', VALUES) as string[];
+    const want = python(
+      'import json,sys; print(json.dumps([repr(v) for v in json.load(sys.stdin)]))',
+      VALUES,
+    ) as string[];
     VALUES.forEach((v, i) => expect(pyRepr(v), JSON.stringify(v)).toBe(want[i]));
   });
 
   it("swiftParseJson equals ms-swift's _parse_json (json.loads, else ast.literal_eval, else None)", () => {
     const inputs = [
-      '{"a": 1, "b": [true, null]}', "{'a': 1, 'b': [True, None]}", "{'t': (1, 2,), 'n': -1.5e3,}", '"x" ', "'a' 'b'",
-      '[NaN, Infinity, -Infinity]', '{not json', '', '  {"a": 1}', "{'u': '\\u00e9\\x41\\n'}", '{"a": 1} extra', '1_000',
-      "{1: 'int key'}", '"\\ud83d\\ude00"', 'None', 'true', "r'raw'",
+      '{"a": 1, "b": [true, null]}',
+      "{'a': 1, 'b': [True, None]}",
+      "{'t': (1, 2,), 'n': -1.5e3,}",
+      '"x" ',
+      "'a' 'b'",
+      '[NaN, Infinity, -Infinity]',
+      '{not json',
+      '',
+      '  {"a": 1}',
+      "{'u': '\\u00e9\\x41\\n'}",
+      '{"a": 1} extra',
+      '1_000',
+      "{1: 'int key'}",
+      '"\\ud83d\\ude00"',
+      'None',
+      'true',
+      "r'raw'",
     ];
     const script = [
       'import ast, json, sys, math',
@@ -53,7 +94,8 @@ describe.skipIf(!existsSync(PYTHON))('Python semantics vs CPython', () => {
     ].join('\n');
     const want = python(script, inputs) as unknown[];
     const enc = (v: unknown): unknown => {
-      if (typeof v === 'number' && !Number.isFinite(v)) return { float: Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf' };
+      if (typeof v === 'number' && !Number.isFinite(v))
+        return { float: Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf' };
       if (Array.isArray(v)) return v.map(enc);
       if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, enc(x)]));
       return v === undefined ? '<None>' : v;
@@ -63,7 +105,11 @@ describe.skipIf(!existsSync(PYTHON))('Python semantics vs CPython', () => {
 
   it('splitStrPartsBy equals split_str_parts_by (plain and regex delimiters)', () => {
     const cases: [string, string[], boolean][] = [
-      ['Thought: t\nAction: a\nAction Input: {"x": 1}\nObservation: o\nFinal Answer: f', ['Action:', 'Action Input:', 'Observation:', 'Thought:', 'Final Answer:'], false],
+      [
+        'Thought: t\nAction: a\nAction Input: {"x": 1}\nObservation: o\nFinal Answer: f',
+        ['Action:', 'Action Input:', 'Observation:', 'Thought:', 'Final Answer:'],
+        false,
+      ],
       ['no delimiters here', ['Action:'], false],
       ['Action:Action:', ['Action:'], false],
       ['a.b*c', ['.', '*'], false],
@@ -95,7 +141,12 @@ describe.skipIf(!existsSync(PYTHON))('Python semantics vs CPython', () => {
       'print(json.dumps([split(*c) for c in json.load(sys.stdin)]))',
     ].join('\n');
     const want = python(script, cases) as [string, string][][];
-    cases.forEach(([t, d, rx], i) => expect(splitStrPartsBy(t, d, rx).map((p) => [p.key, p.content]), t).toEqual(want[i]));
+    cases.forEach(([t, d, rx], i) =>
+      expect(
+        splitStrPartsBy(t, d, rx).map((p) => [p.key, p.content]),
+        t,
+      ).toEqual(want[i]),
+    );
   });
 
   it('pyIn, pyIter and str ordering equal `in`, list() and sorted()', () => {
@@ -112,9 +163,17 @@ describe.skipIf(!existsSync(PYTHON))('Python semantics vs CPython', () => {
       '                  "iter": [it(v) for v in d["values"]], "sorted": sorted(d["keys"])}))',
     ].join('\n');
     const pairs: [unknown, unknown][] = [
-      ['a', 'cat'], ['x', 'cat'], ['city', ['city', 'unit']], ['c', ['city']], [1, [true]],
-      ['a', { a: 1 }], ['b', { a: 1 }],
-      [1, 'abc'], ['a', 5], ['a', null], [[1], { a: 1 }],
+      ['a', 'cat'],
+      ['x', 'cat'],
+      ['city', ['city', 'unit']],
+      ['c', ['city']],
+      [1, [true]],
+      ['a', { a: 1 }],
+      ['b', { a: 1 }],
+      [1, 'abc'],
+      ['a', 5],
+      ['a', null],
+      [[1], { a: 1 }],
     ];
     const keys = ['b', 'a', 'B', '_', '\uffff', '\ud83d\ude00', '\ue000', 'é', 'ab', 'a', ''];
     type Want = { in: unknown[]; iter: unknown[]; sorted: string[] };

@@ -16,7 +16,11 @@ describe.skipIf(!existsSync(PYTHON))('pyRegexSource vs CPython re', () => {
       'pats = json.load(sys.stdin)',
       "print(json.dumps([[c for c in range(0x10000) if not 0xd800 <= c < 0xe000 and re.fullmatch(p, chr(c) if p != 'a\\\\s*b' else 'a' + chr(c) + 'b')] for p in pats]))",
     ].join('\n');
-    const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(patterns), encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(PYTHON, ['-c', script], {
+      input: JSON.stringify(patterns),
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     const want = JSON.parse(r.stdout) as number[][];
     patterns.forEach((p, k) => {
@@ -61,8 +65,16 @@ describe.skipIf(!existsSync(PYTHON))('PY_S, PY_W, PY_END, pyFindall vs CPython r
       ['(a)(?=\\n?$)', `(a)${PY_END}`, 'xa\n'],
       ['(a)$', `(a)${PY_END}`, 'xa\n\n'],
       ['<t>(.*?)</t>', '<t>(.*?)</t>', '<t>1\n</t> <t></t><t>3'],
-      ['<k>(.*?)</k>\\s*<v>(.*?)</v>', `<k>(.*?)</k>${PY_S}*<v>(.*?)</v>`, '<k>a</k>\x1c\n<v>1</v><k>b</k>\ufeff<v>2</v>'],
-      ['([^\\n`]*?)\\n({.*?})(?=\\w*\\n|$)', `([^\\n\`]*?)\\n(\\{.*?\\})(?=${PY_W}*\\n|${PY_END})`, 'f\n{"a": 1}é\nx\n{"b"}\n'],
+      [
+        '<k>(.*?)</k>\\s*<v>(.*?)</v>',
+        `<k>(.*?)</k>${PY_S}*<v>(.*?)</v>`,
+        '<k>a</k>\x1c\n<v>1</v><k>b</k>\ufeff<v>2</v>',
+      ],
+      [
+        '([^\\n`]*?)\\n({.*?})(?=\\w*\\n|$)',
+        `([^\\n\`]*?)\\n(\\{.*?\\})(?=${PY_W}*\\n|${PY_END})`,
+        'f\n{"a": 1}é\nx\n{"b"}\n',
+      ],
     ];
     const want = python(
       'import json, re, sys\nprint(json.dumps([[list(m) if isinstance(m, tuple) else [m] for m in re.findall(p, t, re.DOTALL)] for p, t in json.load(sys.stdin)]))',

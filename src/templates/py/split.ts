@@ -19,7 +19,8 @@ function splitByRegex(text: string, patterns: string[]): string[] {
   const parts = text.split(combined).filter((p) => p !== undefined);
   if (parts[0] === '') parts.shift();
   else parts.unshift('');
-  if (parts.length % 2 !== 0 || parts.join('') !== text) throw new Error(`split_str_parts_by: cannot split ${JSON.stringify(text)}`);
+  if (parts.length % 2 !== 0 || parts.join('') !== text)
+    throw new Error(`split_str_parts_by: cannot split ${JSON.stringify(text)}`);
   return parts;
 }
 

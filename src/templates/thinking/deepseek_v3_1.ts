@@ -30,23 +30,30 @@ export const deepseek_v3_1: ThinkingRule = {
         ctx.warn(
           'reasoning_kept',
           'reasoning of the final round is written as <think>…</think> so it is trained; the official template ' +
-            '(written for inference) always writes an empty block'
+            '(written for inference) always writes an empty block',
         );
         pieces.push({ text: '<think>' + reasoning + '</think>', role: 'assistant', msg: i });
       } else {
-        if (reasoning) ctx.warn(
-          'thinking_dropped',
-          'reasoning of turns before the last user message is dropped, as the official template does'
+        if (reasoning)
+          ctx.warn(
+            'thinking_dropped',
+            'reasoning of turns before the last user message is dropped, as the official template does',
+          );
+        pieces.push(
+          ctx.trainEmptyThink
+            ? {
+                text: '<think></think>',
+                role: 'assistant',
+                msg: i,
+              }
+            : { text: '<think></think>', role: 'template' },
         );
-        pieces.push(ctx.trainEmptyThink ? {
-          text: '<think></think>', role: 'assistant', msg: i,
-        } : { text: '<think></think>', role: 'template' });
       }
     } else if (reasoning) {
       ctx.warn(
         'thinking_dropped',
         'the official template writes no think block in a reply that does not follow a user turn: its reasoning is ' +
-          'dropped'
+          'dropped',
       );
     }
     if (content) pieces.push({ text: content, role: 'assistant', msg: i });

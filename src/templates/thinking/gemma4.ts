@@ -28,18 +28,25 @@ export const gemma4: ThinkingRule = {
     const pieces: Piece[] = [];
     const r = m.reasoning_content;
     if (ctx.hasCalls) {
-      if (r && i > ctx.lastQuery) pieces.push({
-        text: '<|channel>thought\n' + r + '\n<channel|>', role: 'assistant', msg: i,
-      });
-      else if (r) ctx.warn(
-        'thinking_dropped', 'Gemma 4 writes reasoning only in the tool-calling turns after the last user message'
-      );
+      if (r && i > ctx.lastQuery)
+        pieces.push({
+          text: '<|channel>thought\n' + r + '\n<channel|>',
+          role: 'assistant',
+          msg: i,
+        });
+      else if (r)
+        ctx.warn(
+          'thinking_dropped',
+          'Gemma 4 writes reasoning only in the tool-calling turns after the last user message',
+        );
       // The call turn's text comes after its results (the format writes it).
       return { pieces, content: gemmaStripThinking(m.content) };
     }
-    if (r) ctx.warn(
-      'thinking_dropped', 'Gemma 4 writes reasoning only in the tool-calling turns after the last user message'
-    );
+    if (r)
+      ctx.warn(
+        'thinking_dropped',
+        'Gemma 4 writes reasoning only in the tool-calling turns after the last user message',
+      );
     const content = gemmaStripThinking(m.content);
     if (content) pieces.push({ text: content, role: 'assistant', msg: i });
     return { pieces, content };

@@ -32,18 +32,28 @@ function glmRule(newlines: boolean): ThinkingRule {
       const stripped = pyStrip(content);
       // The newline before the content belongs with the think block: trained when it is.
       const gap = stripped ? nl : '';
-      if ((keepAll || i > ctx.lastQuery) && reasoning) pieces.push({
-        text: nl + '<think>' + pyStrip(reasoning) + '</think>' + gap, role: 'assistant', msg: i,
-      });
+      if ((keepAll || i > ctx.lastQuery) && reasoning)
+        pieces.push({
+          text: nl + '<think>' + pyStrip(reasoning) + '</think>' + gap,
+          role: 'assistant',
+          msg: i,
+        });
       else {
-        if (reasoning) ctx.warn(
-          'thinking_dropped',
-          'reasoning of turns before the last user message is dropped, as the official template does'
-        );
+        if (reasoning)
+          ctx.warn(
+            'thinking_dropped',
+            'reasoning of turns before the last user message is dropped, as the official template does',
+          );
         const empty = nl + (newlines ? '<think></think>' : '</think>') + gap;
-        pieces.push(ctx.trainEmptyThink ? {
-          text: empty, role: 'assistant', msg: i,
-        } : { text: empty, role: 'template' });
+        pieces.push(
+          ctx.trainEmptyThink
+            ? {
+                text: empty,
+                role: 'assistant',
+                msg: i,
+              }
+            : { text: empty, role: 'template' },
+        );
       }
       if (stripped) pieces.push({ text: stripped, role: 'assistant', msg: i });
       return { pieces, content: stripped };

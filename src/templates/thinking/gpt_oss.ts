@@ -51,8 +51,11 @@ export function gptOssSystem(opts: ThinkingOptions): string {
   let s = (v.model_identity ?? 'You are ChatGPT, a large language model trained by OpenAI.') + '\n';
   s += 'Knowledge cutoff: 2024-06\nCurrent date: ' + strftime('%Y-%m-%d', opts.today) + '\n\n';
   s += 'Reasoning: ' + (v.reasoning_effort ?? 'medium') + '\n\n';
-  if (v.builtin_tools?.length) s += '# Tools\n\n' + (v.builtin_tools.includes('browser') ? BROWSER : '') +
-    (v.builtin_tools.includes('python') ? PYTHON : '');
+  if (v.builtin_tools?.length)
+    s +=
+      '# Tools\n\n' +
+      (v.builtin_tools.includes('browser') ? BROWSER : '') +
+      (v.builtin_tools.includes('python') ? PYTHON : '');
   s += '# Valid channels: analysis, commentary, final. Channel must be included for every message.';
   if (opts.conversation.tools?.length) s += "\nCalls to these tools must go to the commentary channel: 'functions'.";
   return s;
@@ -71,9 +74,16 @@ export const gpt_oss: ThinkingRule = {
     const pieces: Piece[] = [{ text: gptOssSystem(opts), role: 'template' }];
     // The record's system prompt (or the tools placed with it) is the developer message.
     const tools = !!opts.conversation.tools?.length;
-    const dev = sys && sys.some((p) => p.text !== '') ? (tools ? sys : [
-      { text: '# Instructions\n\n', role: 'template' as const }, ...sys, { text: '\n\n', role: 'template' as const },
-    ]) : undefined;
+    const dev =
+      sys && sys.some((p) => p.text !== '')
+        ? tools
+          ? sys
+          : [
+              { text: '# Instructions\n\n', role: 'template' as const },
+              ...sys,
+              { text: '\n\n', role: 'template' as const },
+            ]
+        : undefined;
     if (dev) pieces.push({ text: '<|end|><|start|>developer<|message|>', role: 'template' }, ...dev);
     return pieces;
   },
@@ -83,13 +93,14 @@ export const gpt_oss: ThinkingRule = {
     const pieces: Piece[] = [];
     if (last && m.reasoning_content !== undefined) {
       pieces.push({
-        text: '<|channel|>analysis<|message|>' + m.reasoning_content + '<|end|><|start|>assistant', role: 'assistant',
+        text: '<|channel|>analysis<|message|>' + m.reasoning_content + '<|end|><|start|>assistant',
+        role: 'assistant',
         msg: i,
       });
     } else if (m.reasoning_content) {
       ctx.warn(
         'thinking_dropped',
-        'the official template drops the reasoning of every reply but the last one of a training text'
+        'the official template drops the reasoning of every reply but the last one of a training text',
       );
     }
     pieces.push({ text: '<|channel|>final<|message|>' + m.content, role: 'assistant', msg: i });

@@ -30,9 +30,8 @@ export const granite3_3: ThinkingRule = {
     return [{ text, role: 'template' }];
   },
   reply(m, ctx) {
-    if (m.reasoning_content) ctx.warn(
-      'thinking_dropped', 'the official template has no reasoning: reasoning_content is not written'
-    );
+    if (m.reasoning_content)
+      ctx.warn('thinking_dropped', 'the official template has no reasoning: reasoning_content is not written');
     return { pieces: [{ text: m.content, role: 'assistant', msg: ctx.index }], content: m.content };
   },
 };

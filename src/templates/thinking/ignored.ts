@@ -11,7 +11,7 @@ export const ignored: ThinkingRule = {
       ctx.warn(
         'thinking_dropped',
         'the official template has no reasoning: reasoning_content is not written (inline <think> text in the ' +
-          'content is kept as text)'
+          'content is kept as text)',
       );
     }
     return { pieces: [{ text: m.content, role: 'assistant', msg: ctx.index }], content: m.content };

@@ -26,14 +26,17 @@ export const minicpm5: ThinkingRule = {
       const think = '<think>\n' + pyStrip(reasoning, '\n') + '\n</think>\n\n';
       return {
         pieces: [
-          { text: think, role: 'assistant', msg: i }, { text: pyLstrip(content, '\n'), role: 'assistant', msg: i },
+          { text: think, role: 'assistant', msg: i },
+          { text: pyLstrip(content, '\n'), role: 'assistant', msg: i },
         ],
         content,
       };
     }
-    if (reasoning) ctx.warn(
-      'thinking_dropped', 'reasoning of turns before the last user message is dropped, as the official template does'
-    );
+    if (reasoning)
+      ctx.warn(
+        'thinking_dropped',
+        'reasoning of turns before the last user message is dropped, as the official template does',
+      );
     return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
   },
   thinkPrompt: '<think>\n',

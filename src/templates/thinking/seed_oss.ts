@@ -10,15 +10,23 @@ import type { ThinkingOptions, ThinkingRule } from '../thinking.ts';
 
 /** The template's budget_reflections_v05: the reflection interval of the first gear ≥ the budget. */
 const GEARS: [number, number][] = [
-  [0, 0], [512, 128], [1024, 256], [2048, 512], [4096, 512], [8192, 1024], [16384, 1024],
+  [0, 0],
+  [512, 128],
+  [1024, 256],
+  [2048, 512],
+  [4096, 512],
+  [8192, 1024],
+  [16384, 1024],
 ];
 
 export function seedBudgetTurn(budget: number): string | undefined {
   if (budget === -1) return undefined;
   if (budget === 0) {
-    return "You are an intelligent assistant that can answer questions in one step without the need for reasoning " +
-      "and thinking, that is, your thinking budget is 0. Next, please skip the thinking process and directly start " +
-      "answering the user's questions.";
+    return (
+      'You are an intelligent assistant that can answer questions in one step without the need for reasoning ' +
+      'and thinking, that is, your thinking budget is 0. Next, please skip the thinking process and directly start ' +
+      "answering the user's questions."
+    );
   }
   const interval = GEARS.find(([k]) => budget <= k)?.[1] ?? 1024;
   return (
@@ -45,17 +53,22 @@ export const seed_oss: ThinkingRule = {
     const r = typeof m.reasoning_content === 'string' ? pyStrip(m.reasoning_content) : '';
     const c = pyStrip(m.content);
     // The newline right after `<seed:bos>assistant` is the header's (as in the generation prompt).
-    if (r) pieces.push(
-      { text: '\n', role: 'template' }, { text: '<seed:think>' + r + '</seed:think>', role: 'assistant', msg: i }
-    );
-    if (c) pieces.push(
-      ...(r ? [] : [{ text: '\n', role: 'template' as const }]),
-      { text: (r ? '\n' : '') + c + (ctx.hasCalls ? '\n' : ''), role: 'assistant', msg: i }
-    );
-    else if (!ctx.hasCalls) ctx.warn(
-      'empty_reply_unterminated',
-      'an empty reply is written without <seed:eos>, as the official template does: nothing of it is trained'
-    );
+    if (r)
+      pieces.push(
+        { text: '\n', role: 'template' },
+        { text: '<seed:think>' + r + '</seed:think>', role: 'assistant', msg: i },
+      );
+    if (c)
+      pieces.push(...(r ? [] : [{ text: '\n', role: 'template' as const }]), {
+        text: (r ? '\n' : '') + c + (ctx.hasCalls ? '\n' : ''),
+        role: 'assistant',
+        msg: i,
+      });
+    else if (!ctx.hasCalls)
+      ctx.warn(
+        'empty_reply_unterminated',
+        'an empty reply is written without <seed:eos>, as the official template does: nothing of it is trained',
+      );
     return { pieces, content: c, ...(c || ctx.hasCalls ? {} : { suffix: '' }) };
   },
   promptSuffix: (opts) =>

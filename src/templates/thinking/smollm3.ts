@@ -40,12 +40,17 @@ export const smollm3: ThinkingRule = {
     const head = `## Metadata\n\nKnowledge Cutoff Date: June 2025\nReasoning Mode: ${mode}\n\n## Custom Instructions\n\n`;
     // The flags come out of the record's system prompt (which ReAct's tool list may follow).
     const pieces = (sys ?? []).map((p) => ({
-      ...p, text: p.text.replaceAll('/no_think', '').replaceAll('/think', ''),
+      ...p,
+      text: p.text.replaceAll('/no_think', '').replaceAll('/think', ''),
     }));
     const right = pieces.length ? pyRstrip(pieces.map((p) => p.text).join('')) : '';
-    if (right === '') return [{
-      text: head + (mode === '/think' ? THINK_DEFAULT : NO_THINK_DEFAULT), role: 'template',
-    }];
+    if (right === '')
+      return [
+        {
+          text: head + (mode === '/think' ? THINK_DEFAULT : NO_THINK_DEFAULT),
+          role: 'template',
+        },
+      ];
     // Right-strip across pieces (the last ones may be all whitespace).
     let cut = pieces.map((p) => p.text).join('').length - right.length;
     for (let k = pieces.length - 1; k >= 0 && cut > 0; k--) {
@@ -54,18 +59,26 @@ export const smollm3: ThinkingRule = {
       cut -= take;
     }
     return [
-      { text: head, role: 'template' }, ...pieces.filter((p) => p.text !== ''), { text: '\n\n', role: 'template' },
+      { text: head, role: 'template' },
+      ...pieces.filter((p) => p.text !== ''),
+      { text: '\n\n', role: 'template' },
     ];
   },
   reply(m, ctx) {
-    if (m.reasoning_content) ctx.warn(
-      'thinking_dropped', 'the official template has no reasoning field: reasoning_content is not written'
-    );
+    if (m.reasoning_content)
+      ctx.warn('thinking_dropped', 'the official template has no reasoning field: reasoning_content is not written');
     const content = pyLstrip(m.content, '\n');
     const pieces: Piece[] = [{ text: content, role: 'assistant', msg: ctx.index }];
-    if (!thinks(ctx)) pieces.unshift(ctx.trainEmptyThink ? {
-      text: EMPTY_THINK, role: 'assistant', msg: ctx.index,
-    } : { text: EMPTY_THINK, role: 'template' });
+    if (!thinks(ctx))
+      pieces.unshift(
+        ctx.trainEmptyThink
+          ? {
+              text: EMPTY_THINK,
+              role: 'assistant',
+              msg: ctx.index,
+            }
+          : { text: EMPTY_THINK, role: 'template' },
+      );
     return { pieces, content };
   },
   promptSuffix: (opts) => (thinks(opts) ? '' : EMPTY_THINK),

@@ -23,7 +23,20 @@ const EXTRA = '<|extra|>';
 
 function words(seed: number, n: number): string {
   const w = [
-    'the', 'model', 'kari', 'tone', 'mu', 'saing', 'exth', 'quzo', 'print(x)', '2024', '学习', '你好世界', 'café', 'naïve',
+    'the',
+    'model',
+    'kari',
+    'tone',
+    'mu',
+    'saing',
+    'exth',
+    'quzo',
+    'print(x)',
+    '2024',
+    '学习',
+    '你好世界',
+    'café',
+    'naïve',
   ];
   let s = seed;
   const out: string[] = [];
@@ -35,13 +48,34 @@ function words(seed: number, n: number): string {
 }
 
 const TEXTS = [
-  'Hello world', 'the model', ' leading space', '  two leading spaces', 'trailing  ', 'a   b    c', '', ' ', '\n',
-  'line one\nline two\n\nline four', 'tabs\tand\ttabs', 'numbers 1234567 and 3.14159',
-  '学习 机器 模型 你好世界', 'rare CJK 龘 and 𠀀 (astral)', 'emoji 😀🎉 mixed in', 'Ünïcödé café naïve résumé',
+  'Hello world',
+  'the model',
+  ' leading space',
+  '  two leading spaces',
+  'trailing  ',
+  'a   b    c',
+  '',
+  ' ',
+  '\n',
+  'line one\nline two\n\nline four',
+  'tabs\tand\ttabs',
+  'numbers 1234567 and 3.14159',
+  '学习 机器 模型 你好世界',
+  'rare CJK 龘 and 𠀀 (astral)',
+  'emoji 😀🎉 mixed in',
+  'Ünïcödé café naïve résumé',
   '▁literal metaspace ▁▁',
-  'def main():\n    return x + y\n', '<|im_start|>user\nhi there<|im_end|>\n<|im_start|>assistant\n',
-  '<s>bos inside</s> and eos', '<tool>call it</tool>', `${EXTRA} extra token${EXTRA}`, 'a<|im_end|>b', '<unk> unk',
-  'x<tool>y', '<|im_start|> spaced <|im_end|> ', '\u0000 nul and \u007f del', 'ẞ ǅ ﬁ ① ㌀',
+  'def main():\n    return x + y\n',
+  '<|im_start|>user\nhi there<|im_end|>\n<|im_start|>assistant\n',
+  '<s>bos inside</s> and eos',
+  '<tool>call it</tool>',
+  `${EXTRA} extra token${EXTRA}`,
+  'a<|im_end|>b',
+  '<unk> unk',
+  'x<tool>y',
+  '<|im_start|> spaced <|im_end|> ',
+  '\u0000 nul and \u007f del',
+  'ẞ ǅ ﬁ ① ㌀',
   ...Array.from({ length: 40 }, (_, i) => words(i + 1, 5 + (i % 17))),
 ];
 
@@ -54,20 +88,40 @@ const ADDED: Record<string, Record<string, number | null>> = {
 };
 
 const special = (content: string) => ({
-  content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true,
+  content,
+  lstrip: false,
+  normalized: false,
+  rstrip: false,
+  single_word: false,
+  special: true,
 });
 /** tokenizer_config.json as a Llama-family repo writes it (ids 0..2 and one token beyond the vocabulary). */
 const LLAMA_CONFIG = {
-  tokenizer_class: 'LlamaTokenizer', add_bos_token: true, add_eos_token: false, legacy: true,
-  bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: null,
+  tokenizer_class: 'LlamaTokenizer',
+  add_bos_token: true,
+  add_eos_token: false,
+  legacy: true,
+  bos_token: '<s>',
+  eos_token: '</s>',
+  unk_token: '<unk>',
+  pad_token: null,
   added_tokens_decoder: { 0: special('<unk>'), 1: special('<s>'), 2: special('</s>'), 1000: special(EXTRA) },
 };
 /** As InternLM2 writes it: every symbol of the model listed (ids 3..5 are checked by the reader test). */
 const INTERNLM2_CONFIG = {
-  tokenizer_class: 'InternLM2Tokenizer', bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: '</s>',
+  tokenizer_class: 'InternLM2Tokenizer',
+  bos_token: '<s>',
+  eos_token: '</s>',
+  unk_token: '<unk>',
+  pad_token: '</s>',
   added_tokens_decoder: {
-    0: special('<unk>'), 1: special('<s>'), 2: special('</s>'), 3: special('<|im_start|>'), 4: special('<|im_end|>'),
-    5: special('<tool>'), 1000: special(EXTRA),
+    0: special('<unk>'),
+    1: special('<s>'),
+    2: special('</s>'),
+    3: special('<|im_start|>'),
+    4: special('<|im_end|>'),
+    5: special('<tool>'),
+    1000: special(EXTRA),
   },
 };
 const INTERNLM2_PLAIN = {
@@ -85,8 +139,12 @@ const build = (name: string, config: Record<string, unknown>): PreTrainedTokeniz
   tokenizerFromFiles({ tokenizerJSON: tokenizerJSONFromSentencePiece(model(name), config), tokenizerConfig: config });
 
 const KIND: Record<number, string> = {
-  [PieceType.NORMAL]: 'normal', [PieceType.USER_DEFINED]: 'normal', [PieceType.UNKNOWN]: 'unknown',
-  [PieceType.CONTROL]: 'control', [PieceType.BYTE]: 'byte', [PieceType.UNUSED]: 'unused',
+  [PieceType.NORMAL]: 'normal',
+  [PieceType.USER_DEFINED]: 'normal',
+  [PieceType.UNKNOWN]: 'unknown',
+  [PieceType.CONTROL]: 'control',
+  [PieceType.BYTE]: 'byte',
+  [PieceType.UNUSED]: 'unused',
 };
 
 describe('the protobuf reader', () => {
@@ -104,11 +162,16 @@ describe('the protobuf reader', () => {
     expect(bpe.trainerSpec.modelType).toBe(ModelType.BPE);
     expect(parseModelProto(model('unigram')).trainerSpec.modelType).toBe(ModelType.UNIGRAM);
     expect(bpe.normalizerSpec).toMatchObject({
-      name: 'identity', addDummyPrefix: true, removeExtraWhitespaces: false, escapeWhitespaces: true,
+      name: 'identity',
+      addDummyPrefix: true,
+      removeExtraWhitespaces: false,
+      escapeWhitespaces: true,
     });
     expect(parseModelProto(model('bpe_nodummy')).normalizerSpec.addDummyPrefix).toBe(false);
     expect(bpe.pieces.slice(3, 6).map((p) => [p.piece, p.type])).toEqual([
-      ['<|im_start|>', PieceType.CONTROL], ['<|im_end|>', PieceType.CONTROL], ['<tool>', PieceType.USER_DEFINED],
+      ['<|im_start|>', PieceType.CONTROL],
+      ['<|im_end|>', PieceType.CONTROL],
+      ['<tool>', PieceType.USER_DEFINED],
     ]);
     expect(bpe.trainerSpec.padId).toBe(-1); // a negative int32: a 10-byte varint
   });

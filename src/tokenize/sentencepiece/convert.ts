@@ -66,7 +66,8 @@ const LLAMA_CLASS = /^(Code)?LlamaTokenizer(Fast)?$/;
  * the piece's score, highest first, longer left half first on ties (a stable sort).
  */
 export function generateMerges(
-  vocab: readonly [string, number][], original: ReadonlyMap<string, number>,
+  vocab: readonly [string, number][],
+  original: ReadonlyMap<string, number>,
 ): [string, string][] {
   // dict(vocab_scores): one entry per piece, at its first position, with its last score.
   const scores = new Map<string, number>();
@@ -99,7 +100,9 @@ export interface ConvertOptions {
 
 /** tokenizer.json (as an object) for a parsed SentencePiece model and its tokenizer_config.json. */
 export function tokenizerJSONFromModel(
-  proto: ModelProto, config: Config = {}, opts: ConvertOptions = {},
+  proto: ModelProto,
+  config: Config = {},
+  opts: ConvertOptions = {},
 ): Record<string, unknown> {
   const label = opts.label ?? 'tokenizer.model';
   const flavor = flavorOf(config);
@@ -108,12 +111,14 @@ export function tokenizerJSONFromModel(
   const n = proto.pieces.length;
   if (flavor === 'llama' && !LLAMA_CLASS.test(cls)) {
     if (ns.precompiledCharsmap.length > 0 || ns.removeExtraWhitespaces) {
-      const what = ns.precompiledCharsmap.length > 0
-        ? `normalizes text (rule "${ns.name || 'custom'}")`
-        : 'removes extra whitespace';
+      const what =
+        ns.precompiledCharsmap.length > 0
+          ? `normalizes text (rule "${ns.name || 'custom'}")`
+          : 'removes extra whitespace';
       throw new SentencePieceError(
         `${label}: this SentencePiece model ${what}, which the Llama-style conversion does not reproduce` +
-          (cls ? ` (tokenizer_class ${cls})` : '') + '; use a copy of the model with its tokenizer.json',
+          (cls ? ` (tokenizer_class ${cls})` : '') +
+          '; use a copy of the model with its tokenizer.json',
       );
     }
   }
@@ -129,7 +134,9 @@ export function tokenizerJSONFromModel(
   // vocab(proto): the converter's names for the first ids.
   const vocab: [string, number][] = proto.pieces.map((p) => [p.piece, p.score]);
   if (flavor === 'internlm2') {
-    (['<unk>', '<s>', '</s>'] as const).forEach((name, i) => { if (i < n) vocab[i] = [name, 0]; });
+    (['<unk>', '<s>', '</s>'] as const).forEach((name, i) => {
+      if (i < n) vocab[i] = [name, 0];
+    });
     for (const [id, t] of decoderEntries) if (id < n) vocab[id] = [t.content, vocab[id][1]];
   } else {
     // convert_ids_to_tokens(i): an added token's content at that id, else the model's piece.
@@ -143,10 +150,19 @@ export function tokenizerJSONFromModel(
     const original = new Map<string, number>();
     proto.pieces.forEach((p, i) => original.set(p.piece, i));
     const bpeVocab: Record<string, number> = Object.create(null) as Record<string, number>;
-    vocab.forEach(([piece], i) => { bpeVocab[piece] = i; });
+    vocab.forEach(([piece], i) => {
+      bpeVocab[piece] = i;
+    });
     model = {
-      type: 'BPE', dropout: null, unk_token: ts.unkPiece, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: true, byte_fallback: byteFallback, ignore_merges: false, vocab: bpeVocab,
+      type: 'BPE',
+      dropout: null,
+      unk_token: ts.unkPiece,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: byteFallback,
+      ignore_merges: false,
+      vocab: bpeVocab,
       merges: generateMerges(vocab, original),
     };
   } else {
@@ -170,7 +186,9 @@ export function tokenizerJSONFromModel(
   const decoder = {
     type: 'Sequence',
     decoders: [
-      { type: 'Replace', pattern: { String: SPIECE }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' },
+      { type: 'Replace', pattern: { String: SPIECE }, content: ' ' },
+      { type: 'ByteFallback' },
+      { type: 'Fuse' },
       ...(strip ? [{ type: 'Strip', content: ' ', start: 1, stop: 0 }] : []),
     ],
   };
@@ -210,8 +228,11 @@ function addedTokensDecoder(config: Config, label: string): Map<number, AddedTok
     const o = (typeof v === 'object' ? v : {}) as Record<string, unknown>;
     const special = o.special === true;
     out.set(id, {
-      id, content,
-      single_word: o.single_word === true, lstrip: o.lstrip === true, rstrip: o.rstrip === true,
+      id,
+      content,
+      single_word: o.single_word === true,
+      lstrip: o.lstrip === true,
+      rstrip: o.rstrip === true,
       // AddedToken's default: normalized = not special.
       normalized: typeof o.normalized === 'boolean' ? o.normalized : !special,
       special,
@@ -221,7 +242,11 @@ function addedTokensDecoder(config: Config, label: string): Map<number, AddedTok
 }
 
 function addedTokens(
-  proto: ModelProto, vocab: [string, number][], decoder: Map<number, AddedTokenJSON>, config: Config, flavor: Flavor,
+  proto: ModelProto,
+  vocab: [string, number][],
+  decoder: Map<number, AddedTokenJSON>,
+  config: Config,
+  flavor: Flavor,
 ): AddedTokenJSON[] {
   const ids = new Map<string, number>();
   vocab.forEach(([piece], i) => ids.set(piece, i));
@@ -262,13 +287,20 @@ function addedTokens(
 function namedToken(config: Config, flavor: Flavor, key: string): string | null {
   if (key in config) return tokenText(config[key]);
   const defaults: Record<string, string | null> = {
-    bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: flavor === 'internlm2' ? '</s>' : null,
+    bos_token: '<s>',
+    eos_token: '</s>',
+    unk_token: '<unk>',
+    pad_token: flavor === 'internlm2' ? '</s>' : null,
   };
   return defaults[key] ?? null;
 }
 
 function postProcessor(
-  config: Config, flavor: Flavor, added: AddedTokenJSON[], vocab: [string, number][], label: string,
+  config: Config,
+  flavor: Flavor,
+  added: AddedTokenJSON[],
+  vocab: [string, number][],
+  label: string,
 ): Record<string, unknown> {
   const addBos = flag(config, 'add_bos_token', true);
   const addEos = flag(config, 'add_eos_token', false);
@@ -289,7 +321,10 @@ function postProcessor(
     special[content] = { id: content, ids: [id], tokens: [content] };
     return { SpecialToken: { id: content, type_id: typeId } };
   };
-  for (const [out, typeId] of [[single, 0], [pair, 0]] as const) {
+  for (const [out, typeId] of [
+    [single, 0],
+    [pair, 0],
+  ] as const) {
     if (addBos) out.push(tok('bos_token', typeId));
     out.push({ Sequence: { id: 'A', type_id: typeId } });
     if (addEos) out.push(tok('eos_token', typeId));
@@ -302,7 +337,9 @@ function postProcessor(
 
 /** tokenizer.json (as an object) from the bytes of a tokenizer.model and its tokenizer_config.json. */
 export function tokenizerJSONFromSentencePiece(
-  bytes: Uint8Array, config: Config = {}, opts: ConvertOptions = {},
+  bytes: Uint8Array,
+  config: Config = {},
+  opts: ConvertOptions = {},
 ): Record<string, unknown> {
   return tokenizerJSONFromModel(parseModelProto(bytes, opts.label), config, opts);
 }

@@ -187,11 +187,23 @@ function readPiece(r: Reader): Piece {
 
 function readTrainer(r: Reader): TrainerSpec {
   const t: TrainerSpec = {
-    modelType: ModelType.UNIGRAM, byteFallback: false, unkId: 0, bosId: 1, eosId: 2, padId: -1,
-    unkPiece: '<unk>', bosPiece: '<s>', eosPiece: '</s>', padPiece: '<pad>',
+    modelType: ModelType.UNIGRAM,
+    byteFallback: false,
+    unkId: 0,
+    bosId: 1,
+    eosId: 2,
+    padId: -1,
+    unkPiece: '<unk>',
+    bosPiece: '<s>',
+    eosPiece: '</s>',
+    padPiece: '<pad>',
   };
   const ints: Record<number, keyof TrainerSpec> = {
-    3: 'modelType', 40: 'unkId', 41: 'bosId', 42: 'eosId', 43: 'padId',
+    3: 'modelType',
+    40: 'unkId',
+    41: 'bosId',
+    42: 'eosId',
+    43: 'padId',
   };
   const strs: Record<number, keyof TrainerSpec> = { 45: 'unkPiece', 46: 'bosPiece', 47: 'eosPiece', 48: 'padPiece' };
   each(r, (field, wire) => {
@@ -212,11 +224,16 @@ function readTrainer(r: Reader): TrainerSpec {
 
 function readNormalizer(r: Reader): NormalizerSpec {
   const n: NormalizerSpec = {
-    name: '', precompiledCharsmap: new Uint8Array(0),
-    addDummyPrefix: true, removeExtraWhitespaces: true, escapeWhitespaces: true,
+    name: '',
+    precompiledCharsmap: new Uint8Array(0),
+    addDummyPrefix: true,
+    removeExtraWhitespaces: true,
+    escapeWhitespaces: true,
   };
   const bools: Record<number, 'addDummyPrefix' | 'removeExtraWhitespaces' | 'escapeWhitespaces'> = {
-    3: 'addDummyPrefix', 4: 'removeExtraWhitespaces', 5: 'escapeWhitespaces',
+    3: 'addDummyPrefix',
+    4: 'removeExtraWhitespaces',
+    5: 'escapeWhitespaces',
   };
   each(r, (field, wire) => {
     if (field === 1) {

@@ -31,14 +31,23 @@ export interface ReferenceRequest {
 }
 
 export const COMMON_TRAINING = {
-  vocab_size: 1000, byte_fallback: true, normalization_rule_name: 'identity', remove_extra_whitespaces: false,
-  split_digits: true, allow_whitespace_only_pieces: true, character_coverage: 0.999,
+  vocab_size: 1000,
+  byte_fallback: true,
+  normalization_rule_name: 'identity',
+  remove_extra_whitespaces: false,
+  split_digits: true,
+  allow_whitespace_only_pieces: true,
+  character_coverage: 0.999,
 };
 
 export function sentencePieceReference(req: ReferenceRequest): Record<string, Reference> {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: apt-get install python3 python3-sentencepiece`);
   const dir = mkdtempSync(join(tmpdir(), 'prism-spm-'));
-  const res = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ dir, ...req }), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const res = spawnSync(PYTHON, [SCRIPT], {
+    input: JSON.stringify({ dir, ...req }),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (res.status !== 0) {
     throw new Error(
       `${PYTHON} ${SCRIPT} failed (needs SentencePiece: apt-get install python3-sentencepiece):\n${res.stderr}`,

@@ -91,14 +91,27 @@ export function packedBatch(seed: number, B: number, T: number, split: number, v
 }
 
 /** Random LoRA tensors for every layer and target of a spec (B ≠ 0, so every gradient is non-trivial). */
-export function randomLora(spec: ModelSpec, targets: readonly TargetModule[], r: number, seed: number, std = 0.2): LoraTensor[] {
+export function randomLora(
+  spec: ModelSpec,
+  targets: readonly TargetModule[],
+  r: number,
+  seed: number,
+  std = 0.2,
+): LoraTensor[] {
   const g = rng(seed);
   const shapes = projShapes(modelShape(spec, 'f32'));
   const out: LoraTensor[] = [];
   for (let layer = 0; layer < spec.num_hidden_layers; layer++) {
     for (const module of targets) {
       const [outF, inF] = shapes[module];
-      out.push({ layer, module, in_features: inF, out_features: outF, A: g.normal(r * inF, std), B: g.normal(outF * r, std) });
+      out.push({
+        layer,
+        module,
+        in_features: inF,
+        out_features: outF,
+        A: g.normal(r * inF, std),
+        B: g.normal(outF * r, std),
+      });
     }
   }
   return out;
@@ -111,7 +124,9 @@ function writeFolder(folder: string, files: Map<string, Uint8Array> | Record<str
 
 function prism(args: string[]): string {
   return execFileSync('node', ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8',
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
   });
 }
 
@@ -130,7 +145,11 @@ export function relToMax(got: Float32Array, want: Float32Array): number {
   return maxAbsErr(got, want) / scale;
 }
 
-const QA = [['Capital of France?', 'Paris.'], ['2 + 2 = ?', 'Four.'], ['Sky color?', 'Blue!']];
+const QA = [
+  ['Capital of France?', 'Paris.'],
+  ['2 + 2 = ?', 'Four.'],
+  ['Sky color?', 'Blue!'],
+];
 
 function argmax(v: Float32Array): number {
   let best = 0;
@@ -153,13 +172,26 @@ export function archProofSuite(p: ArchProof): void {
       const folder = join(dir, `case${i}`);
       const spec = writeRandomModel(join(folder, 'model'), c.config, c.dtype, 100 + i);
       specs.push(spec);
-      const files = exportAdapter(randomLora(spec, c.lora.targets, c.lora.r, 200 + i), {
-        base_model_name_or_path: 'tiny', r: c.lora.r, lora_alpha: c.lora.alpha, lora_dropout: 0, use_rslora: c.lora.rslora,
-      }, { layersPath: layersPath(spec) });
+      const files = exportAdapter(
+        randomLora(spec, c.lora.targets, c.lora.r, 200 + i),
+        {
+          base_model_name_or_path: 'tiny',
+          r: c.lora.r,
+          lora_alpha: c.lora.alpha,
+          lora_dropout: 0,
+          use_rslora: c.lora.rslora,
+        },
+        { layersPath: layersPath(spec) },
+      );
       writeFolder(join(folder, 'adapter'), files);
       return {
-        model: join(folder, 'model'), adapter: join(folder, 'adapter'), input_ids: c.batch.input_ids,
-        position_ids: c.batch.position_ids, seq_ids: c.batch.seq_ids, labels: c.batch.labels, out: join(folder, 'ref.safetensors'),
+        model: join(folder, 'model'),
+        adapter: join(folder, 'adapter'),
+        input_ids: c.batch.input_ids,
+        position_ids: c.batch.position_ids,
+        seq_ids: c.batch.seq_ids,
+        labels: c.batch.labels,
+        out: join(folder, 'ref.safetensors'),
       };
     });
     runPython(HF_REFERENCE, jobs, join(dir, 'jobs.json'));
@@ -174,12 +206,16 @@ export function archProofSuite(p: ArchProof): void {
     p.cases.forEach((c, i) => {
       it(`${c.name}: loss, every LoRA gradient, logits`, async () => {
         const folder = join(dir, `case${i}`);
-        const f = await openSafetensors(bytesSource(new Uint8Array(readFileSync(join(folder, 'model', 'model.safetensors')))));
+        const f = await openSafetensors(
+          bytesSource(new Uint8Array(readFileSync(join(folder, 'model', 'model.safetensors')))),
+        );
         const weights = await uploadWeights(device, f.stream());
         const B = c.batch.input_ids.length;
         const T = c.batch.input_ids[0].length;
         const dec: Decoder = createDecoder(device, specs[i], weights, {
-          batch: B, seqLen: T, lora: { r: c.lora.r, alpha: c.lora.alpha, rslora: c.lora.rslora, targets: c.lora.targets },
+          batch: B,
+          seqLen: T,
+          lora: { r: c.lora.r, alpha: c.lora.alpha, rslora: c.lora.rslora, targets: c.lora.targets },
         });
         const adapter = await readST(join(folder, 'adapter', 'adapter_model.safetensors'));
         for (const prm of dec.lora) dec.writeLora(prm.key, adapter.get(prm.key)!);
@@ -196,8 +232,10 @@ export function archProofSuite(p: ArchProof): void {
         expect(Object.keys(errs).length).toBe(2 * specs[i].num_hidden_layers * c.lora.targets.length);
         const logitErr = relToMax(await dec.logits(c.batch), ref.get('logits')!);
         const worst = Math.max(...Object.values(errs));
-        console.log(`${p.arch} ${c.name}: loss ${loss.toFixed(6)} (rel ${lossErr.toExponential(2)}), ` +
-          `worst LoRA grad rel ${worst.toExponential(2)}, logits rel ${logitErr.toExponential(2)}`);
+        console.log(
+          `${p.arch} ${c.name}: loss ${loss.toFixed(6)} (rel ${lossErr.toExponential(2)}), ` +
+            `worst LoRA grad rel ${worst.toExponential(2)}, logits rel ${logitErr.toExponential(2)}`,
+        );
         expect(lossErr).toBeLessThan(1e-4);
         for (const [k, e] of Object.entries(errs)) expect(e, k).toBeLessThan(1e-4);
         expect(logitErr).toBeLessThan(1e-4);
@@ -216,24 +254,43 @@ export function archProofSuite(p: ArchProof): void {
       const s = parseConfig(spec);
       const targets = allLinear(p.arch);
       const adapterDir = join(dir, 'tiny-adapter');
-      writeFolder(adapterDir, exportAdapter(randomLora(s, targets, 4, 77, 0.1), {
-        base_model_name_or_path: 'tiny', r: 4, lora_alpha: 8, lora_dropout: 0, use_rslora: false,
-      }, { layersPath: layersPath(s) }));
+      writeFolder(
+        adapterDir,
+        exportAdapter(
+          randomLora(s, targets, 4, 77, 0.1),
+          {
+            base_model_name_or_path: 'tiny',
+            r: 4,
+            lora_alpha: 8,
+            lora_dropout: 0,
+            use_rslora: false,
+          },
+          { layersPath: layersPath(s) },
+        ),
+      );
       // Names and shapes: exactly the tensors PEFT creates on this checkpoint for the saved config.
       const names = JSON.parse(execFileSync(PY, [PEFT_NAMES, model, adapterDir], { encoding: 'utf8' })) as {
-        problems: string[]; matched_modules: string[]; expected: Record<string, number[]>;
+        problems: string[];
+        matched_modules: string[];
+        expected: Record<string, number[]>;
       };
       expect(names.problems).toEqual([]);
       expect(names.matched_modules.length).toBe(s.num_hidden_layers * targets.length);
       const keys = Object.keys(names.expected).sort();
       const ours = [];
-      for (let l = 0; l < s.num_hidden_layers; l++) for (const t of targets) for (const w of ['A', 'B'] as const) ours.push(peftKey(l, t, w, layersPath(s)));
+      for (let l = 0; l < s.num_hidden_layers; l++)
+        for (const t of targets) for (const w of ['A', 'B'] as const) ours.push(peftKey(l, t, w, layersPath(s)));
       expect(ours.sort()).toEqual(keys);
 
       const jobs = [
         { model, adapter: null, input_ids: [p.ids], out: join(dir, 'ref-base.safetensors') },
         { model, adapter: adapterDir, input_ids: [p.ids], out: join(dir, 'ref-adapter.safetensors') },
-        { model, adapter: adapterDir, input_ids: [p.ids.slice(0, p.kvLength ?? p.ids.length)], out: join(dir, 'ref-kv.safetensors') },
+        {
+          model,
+          adapter: adapterDir,
+          input_ids: [p.ids.slice(0, p.kvLength ?? p.ids.length)],
+          out: join(dir, 'ref-kv.safetensors'),
+        },
       ];
       runPython(HF_REFERENCE, jobs, join(dir, 'forward-jobs.json'));
       const base = join(dir, 'prism-base.safetensors');
@@ -244,7 +301,9 @@ export function archProofSuite(p: ArchProof): void {
       const errTuned = relToMax(await logitsOf(tuned), await logitsOf(jobs[1].out));
       // The adapter must matter.
       const effect = relToMax(await logitsOf(jobs[0].out), await logitsOf(jobs[1].out));
-      console.log(`${p.arch} prism forward: base ${errBase.toExponential(2)}, with adapter ${errTuned.toExponential(2)} (adapter moves logits ${effect.toExponential(2)})`);
+      console.log(
+        `${p.arch} prism forward: base ${errBase.toExponential(2)}, with adapter ${errTuned.toExponential(2)} (adapter moves logits ${effect.toExponential(2)})`,
+      );
       expect(errBase).toBeLessThanOrEqual(1e-5);
       expect(errTuned).toBeLessThanOrEqual(1e-5);
       expect(effect).toBeGreaterThan(1e-3);
@@ -281,10 +340,19 @@ export function archProofSuite(p: ArchProof): void {
     it('training loss near zero, greedy decoding reproduces the answers', async () => {
       const tm = makeTinyModel({ ...p.learn, arch: p.arch, tokenizer: 'bytes', template: 'chatml' });
       const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
-      const tok = tokenizerFromFiles({ tokenizerJSON: json(tm.files['tokenizer.json']), tokenizerConfig: json(tm.files['tokenizer_config.json']) });
+      const tok = tokenizerFromFiles({
+        tokenizerJSON: json(tm.files['tokenizer.json']),
+        tokenizerConfig: json(tm.files['tokenizer_config.json']),
+      });
       const pipe = new TokenizePipeline(tok, { template: 'chatml' });
       const records = QA.map(([q, a], i) => {
-        const conversation = { messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }], source: { format: 'messages', line: i + 1 } } as Conversation;
+        const conversation = {
+          messages: [
+            { role: 'user', content: q },
+            { role: 'assistant', content: a },
+          ],
+          source: { format: 'messages', line: i + 1 },
+        } as Conversation;
         const r = pipe.process({ line: i + 1, conversation });
         if (!r.ok || !r.record) throw new Error(r.ok ? 'dropped' : r.error);
         return r.record;
@@ -295,13 +363,26 @@ export function archProofSuite(p: ArchProof): void {
       const f = await openSafetensors(bytesSource(baseBytes));
       const weights = await uploadWeights(device, f.stream());
       const config = defaultTrainConfig({
-        model_id: 'tiny', template: 'chatml', learning_rate: 1.5e-2, max_steps: p.learnSteps ?? 24, per_device_train_batch_size: 3,
-        gradient_accumulation_steps: 1, lr_scheduler_type: 'cosine', warmup_ratio: 0.05, weight_decay: 0, seed: 3,
+        model_id: 'tiny',
+        template: 'chatml',
+        learning_rate: 1.5e-2,
+        max_steps: p.learnSteps ?? 24,
+        per_device_train_batch_size: 3,
+        gradient_accumulation_steps: 1,
+        lr_scheduler_type: 'cosine',
+        warmup_ratio: 0.05,
+        weight_decay: 0,
+        seed: 3,
         lora: { r: 8, lora_alpha: 32, lora_dropout: 0 },
       });
       const losses: number[] = [];
       const trainer = new Trainer({
-        device, spec: tm.spec, weights, config, records, padId: 0,
+        device,
+        spec: tm.spec,
+        weights,
+        config,
+        records,
+        padId: 0,
         onEvent: (e: TrainEvent) => e.type === 'step' && losses.push(e.loss),
       });
       const res = await trainer.run();
@@ -321,13 +402,19 @@ export function archProofSuite(p: ArchProof): void {
         }
         outputs.push(tok.decode(gen));
       }
-      console.log(`${p.arch} learning: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`);
-      outputs.forEach((o, i) => expect(o).toBe(tok.decode(Array.from(records[i].input_ids).filter((_, k) => records[i].labels[k] !== -100))));
+      console.log(
+        `${p.arch} learning: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`,
+      );
+      outputs.forEach((o, i) =>
+        expect(o).toBe(tok.decode(Array.from(records[i].input_ids).filter((_, k) => records[i].labels[k] !== -100))),
+      );
       expect(losses[0]).toBeGreaterThan(2);
       expect(final).toBeLessThan(0.1);
       // The adapter the run exports carries this architecture's module names.
       const files = await trainer.adapterFiles();
-      const cfg = JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')!)) as { target_modules: string[] | string };
+      const cfg = JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')!)) as {
+        target_modules: string[] | string;
+      };
       const want = allLinear(p.arch);
       if (Array.isArray(cfg.target_modules)) expect([...cfg.target_modules].sort()).toEqual([...want].sort());
       // The run's own export (not randomLora's): exactly PEFT's tensors for that checkpoint, and
@@ -337,7 +424,8 @@ export function archProofSuite(p: ArchProof): void {
       const adapterDir = join(dir, 'learn-adapter');
       writeFolder(adapterDir, files);
       const names = JSON.parse(execFileSync(PY, [PEFT_NAMES, model, adapterDir], { encoding: 'utf8' })) as {
-        problems: string[]; matched_modules: string[];
+        problems: string[];
+        matched_modules: string[];
       };
       expect(names.problems).toEqual([]);
       expect(names.matched_modules.length).toBe(tm.spec.num_hidden_layers * want.length);
@@ -345,7 +433,9 @@ export function archProofSuite(p: ArchProof): void {
       const job = { model, adapter: adapterDir, input_ids: [ids], out: join(dir, 'learn-ref.safetensors') };
       runPython(HF_REFERENCE, [job], join(dir, 'learn-jobs.json'));
       const exported = relToMax(await dec.logits({ input_ids: [ids] }), await logitsOf(job.out));
-      console.log(`${p.arch} the run's exported adapter in PyTorch vs the trained decoder: logits ${exported.toExponential(2)}`);
+      console.log(
+        `${p.arch} the run's exported adapter in PyTorch vs the trained decoder: logits ${exported.toExponential(2)}`,
+      );
       expect(exported).toBeLessThanOrEqual(1e-5);
       trainer.destroy();
     }, 600_000);
@@ -353,10 +443,22 @@ export function archProofSuite(p: ArchProof): void {
 }
 
 /** The config.json of a decoder case: `arch`'s class and model_type, test-sized fields, then `extra`. */
-export function caseConfig(cls: string, modelType: string, layers: number, extra: Record<string, unknown>): Record<string, unknown> {
+export function caseConfig(
+  cls: string,
+  modelType: string,
+  layers: number,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   return {
-    architectures: [cls], model_type: modelType, num_hidden_layers: layers, vocab_size: 300, rms_norm_eps: 1e-6,
-    hidden_act: 'silu', max_position_embeddings: 128, rope_theta: 10000, tie_word_embeddings: false, ...extra,
+    architectures: [cls],
+    model_type: modelType,
+    num_hidden_layers: layers,
+    vocab_size: 300,
+    rms_norm_eps: 1e-6,
+    hidden_act: 'silu',
+    max_position_embeddings: 128,
+    rope_theta: 10000,
+    tie_word_embeddings: false,
+    ...extra,
   };
 }
-

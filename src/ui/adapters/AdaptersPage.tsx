@@ -28,10 +28,22 @@ function Rename({ run, onDone }: { run: RunRecord; onDone: (name: string | null)
     >
       <label>
         <span className="sr-only">New name</span>
-        <input ref={ref} type="text" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && onDone(null)} data-testid="rename-input" size={40} />
+        <input
+          ref={ref}
+          type="text"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onKeyDown={(e) => e.key === 'Escape' && onDone(null)}
+          data-testid="rename-input"
+          size={40}
+        />
       </label>
-      <button type="submit" className="primary">Save</button>
-      <button type="button" onClick={() => onDone(null)}>Cancel</button>
+      <button type="submit" className="primary">
+        Save
+      </button>
+      <button type="button" onClick={() => onDone(null)}>
+        Cancel
+      </button>
     </form>
   );
 }
@@ -41,7 +53,9 @@ function hp(run: RunRecord): string {
   const r = h.lora?.r ?? (h.r as number | undefined);
   const alpha = h.lora?.lora_alpha ?? (h.lora_alpha as number | undefined);
   const lr = h.learning_rate as number | undefined;
-  return [r !== undefined && `r ${r}`, alpha !== undefined && `alpha ${alpha}`, lr !== undefined && `lr ${lr}`].filter(Boolean).join(' · ');
+  return [r !== undefined && `r ${r}`, alpha !== undefined && `alpha ${alpha}`, lr !== undefined && `lr ${lr}`]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** The run's checkpoints (the newest few the store keeps): each downloads or exports like the final adapter. */
@@ -50,8 +64,15 @@ function Checkpoints({ run, onError }: { run: RunRecord; onError: (m: string) =>
   const [busy, setBusy] = useState<number | null>(null);
   useEffect(() => {
     let live = true;
-    void adapterStore().then((s) => s.checkpointSteps(run.id)).then((x) => live && setSteps(x), () => {});
-    return () => { live = false; };
+    void adapterStore()
+      .then((s) => s.checkpointSteps(run.id))
+      .then(
+        (x) => live && setSteps(x),
+        () => {},
+      );
+    return () => {
+      live = false;
+    };
   }, [run.id, run.step]);
   if (!steps.length || !run.hyperparameters || !('lora' in run.hyperparameters)) return null;
   async function download(step: number) {
@@ -71,7 +92,12 @@ function Checkpoints({ run, onError }: { run: RunRecord; onError: (m: string) =>
       {steps.map((step) => (
         <div key={step} className="checkpoint" data-testid={`checkpoint-${step}`}>
           <span className="small">step {step}</span>
-          <button type="button" disabled={busy !== null} onClick={() => void download(step)} data-testid={`checkpoint-download-${step}`}>
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void download(step)}
+            data-testid={`checkpoint-download-${step}`}
+          >
             Download zip
           </button>
           <ExportPanel run={run} step={step} />
@@ -81,8 +107,16 @@ function Checkpoints({ run, onError }: { run: RunRecord; onError: (m: string) =>
   );
 }
 
-function RunCard({ run, onChanged, onDeleted, onError }: {
-  run: RunRecord; onChanged: () => void; onDeleted: (h: DeleteHandle, name: string) => void; onError: (m: string) => void;
+function RunCard({
+  run,
+  onChanged,
+  onDeleted,
+  onError,
+}: {
+  run: RunRecord;
+  onChanged: () => void;
+  onDeleted: (h: DeleteHandle, name: string) => void;
+  onError: (m: string) => void;
 }) {
   const [renaming, setRenaming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -119,36 +153,97 @@ function RunCard({ run, onChanged, onDeleted, onError }: {
   return (
     <article className="card adapter" data-testid="adapter" data-run-id={run.id} aria-label={run.name}>
       <div>
-        {renaming ? <Rename run={run} onDone={(n) => void rename(n)} /> : (
+        {renaming ? (
+          <Rename run={run} onDone={(n) => void rename(n)} />
+        ) : (
           <h3 data-testid="adapter-name">
             {run.name}
-            <span className="status-pill" data-testid="adapter-status">{run.status}</span>
+            <span className="status-pill" data-testid="adapter-status">
+              {run.status}
+            </span>
           </h3>
         )}
         <dl className="kv">
-          <dt>Base model</dt><dd>{run.base_model}</dd>
-          {run.template && (<><dt>Template</dt><dd>{run.template} · loss on {run.loss_policy.replaceAll('_', ' ')}</dd></>)}
-          {run.dataset && (<><dt>Dataset</dt><dd>{run.dataset.name}{run.dataset.records !== undefined ? ` · ${run.dataset.records} records` : ''}</dd></>)}
-          <dt>Steps</dt><dd>{run.step}{run.total_steps ? ` / ${run.total_steps}` : ''}</dd>
-          {run.final_loss !== null && (<><dt>Final loss</dt><dd>{run.final_loss.toFixed(4)}</dd></>)}
-          {hp(run) && (<><dt>Settings</dt><dd>{hp(run)}</dd></>)}
-          <dt>Created</dt><dd>{when(run.created)}</dd>
+          <dt>Base model</dt>
+          <dd>{run.base_model}</dd>
+          {run.template && (
+            <>
+              <dt>Template</dt>
+              <dd>
+                {run.template} · loss on {run.loss_policy.replaceAll('_', ' ')}
+              </dd>
+            </>
+          )}
+          {run.dataset && (
+            <>
+              <dt>Dataset</dt>
+              <dd>
+                {run.dataset.name}
+                {run.dataset.records !== undefined ? ` · ${run.dataset.records} records` : ''}
+              </dd>
+            </>
+          )}
+          <dt>Steps</dt>
+          <dd>
+            {run.step}
+            {run.total_steps ? ` / ${run.total_steps}` : ''}
+          </dd>
+          {run.final_loss !== null && (
+            <>
+              <dt>Final loss</dt>
+              <dd>{run.final_loss.toFixed(4)}</dd>
+            </>
+          )}
+          {hp(run) && (
+            <>
+              <dt>Settings</dt>
+              <dd>{hp(run)}</dd>
+            </>
+          )}
+          <dt>Created</dt>
+          <dd>{when(run.created)}</dd>
         </dl>
         <div className="actions">
-          <button type="button" className="primary" onClick={() => void download()} disabled={busy || !finished} data-testid="download"
-            title={finished ? 'adapter_model.safetensors + adapter_config.json (PEFT), README, swift sft script, dataset' : 'Available when the run has finished'}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void download()}
+            disabled={busy || !finished}
+            data-testid="download"
+            title={
+              finished
+                ? 'adapter_model.safetensors + adapter_config.json (PEFT), README, swift sft script, dataset'
+                : 'Available when the run has finished'
+            }
+          >
             Download zip
           </button>
-          {finished && <a className="button" href={`#/chat?run=${encodeURIComponent(run.id)}`}>Chat with it</a>}
-          {finished && <a className="button" href={`#/evaluate?run=${encodeURIComponent(run.id)}`} data-testid="evaluate-link">Evaluate it</a>}
-          <button type="button" onClick={() => setRenaming(true)} data-testid="rename">Rename</button>
-          <button type="button" className="danger" onClick={() => void remove()} data-testid="delete">Delete</button>
+          {finished && (
+            <a className="button" href={`#/chat?run=${encodeURIComponent(run.id)}`}>
+              Chat with it
+            </a>
+          )}
+          {finished && (
+            <a className="button" href={`#/evaluate?run=${encodeURIComponent(run.id)}`} data-testid="evaluate-link">
+              Evaluate it
+            </a>
+          )}
+          <button type="button" onClick={() => setRenaming(true)} data-testid="rename">
+            Rename
+          </button>
+          <button type="button" className="danger" onClick={() => void remove()} data-testid="delete">
+            Delete
+          </button>
         </div>
         {finished && <ExportPanel run={run} />}
         <Checkpoints run={run} onError={onError} />
       </div>
       <div className="mini">
-        {run.loss_curve.length ? <LossChart points={run.loss_curve} compact /> : <p className="muted empty-chart">No loss curve{run.status === 'imported' ? ' (imported)' : ''}</p>}
+        {run.loss_curve.length ? (
+          <LossChart points={run.loss_curve} compact />
+        ) : (
+          <p className="muted empty-chart">No loss curve{run.status === 'imported' ? ' (imported)' : ''}</p>
+        )}
       </div>
     </article>
   );
@@ -160,7 +255,9 @@ export function AdaptersPage() {
   const [undo, setUndo] = useState<{ handle: DeleteHandle; name: string } | null>(null);
   const [importing, setImporting] = useState<string | null>(null);
   const refresh = useCallback(() => {
-    void adapterStore().then((s) => s.list()).then(setRuns, (err: Error) => setError(err.message));
+    void adapterStore()
+      .then((s) => s.list())
+      .then(setRuns, (err: Error) => setError(err.message));
   }, []);
   useEffect(refresh, [refresh]);
   useEffect(() => {
@@ -176,7 +273,9 @@ export function AdaptersPage() {
     setImporting(`Importing ${f.name}…`);
     try {
       const pct = (done: number, total: number) => (total > 0 ? Math.floor((100 * done) / total) : 100);
-      await importZip(await adapterStore(), f.name, f, (done, total) => setImporting(`Importing ${f.name}… ${pct(done, total)}%`));
+      await importZip(await adapterStore(), f.name, f, (done, total) =>
+        setImporting(`Importing ${f.name}… ${pct(done, total)}%`),
+      );
       refresh();
     } catch (err) {
       setError(`Could not import ${f.name}: ${(err as Error).message}`);
@@ -190,13 +289,22 @@ export function AdaptersPage() {
       <section className="card">
         <h2>Adapters</h2>
         <p className="muted">
-          Runs and adapters kept in this browser. Download one as a PEFT adapter zip (loads in Hugging Face PEFT and vLLM) with the
-          ms-swift command that continues it on a GPU cluster.
+          Runs and adapters kept in this browser. Download one as a PEFT adapter zip (loads in Hugging Face PEFT and
+          vLLM) with the ms-swift command that continues it on a GPU cluster.
         </p>
         <div className="toolbar">
           <label className="button">
             Import a zip…
-            <input type="file" accept=".zip,application/zip" className="sr-only" onChange={(e) => { void onImport(e.target.files); e.target.value = ''; }} data-testid="import" />
+            <input
+              type="file"
+              accept=".zip,application/zip"
+              className="sr-only"
+              onChange={(e) => {
+                void onImport(e.target.files);
+                e.target.value = '';
+              }}
+              data-testid="import"
+            />
           </label>
           <span className="muted small">A PEFT LoRA adapter: adapter_model.safetensors + adapter_config.json</span>
         </div>
@@ -204,21 +312,51 @@ export function AdaptersPage() {
       {undo && (
         <div className="undo-bar" role="status">
           Deleted “{undo.name}”.
-          <button type="button" data-testid="undo" onClick={() => void undo.handle.undo().then(() => { setUndo(null); refresh(); })}>Undo</button>
+          <button
+            type="button"
+            data-testid="undo"
+            onClick={() =>
+              void undo.handle.undo().then(() => {
+                setUndo(null);
+                refresh();
+              })
+            }
+          >
+            Undo
+          </button>
         </div>
       )}
-      {importing && <p className="muted" role="status" data-testid="importing">{importing}</p>}
-      {error && <p className="warn" role="alert">{error}</p>}
+      {importing && (
+        <p className="muted" role="status" data-testid="importing">
+          {importing}
+        </p>
+      )}
+      {error && (
+        <p className="warn" role="alert">
+          {error}
+        </p>
+      )}
       {runs === null && <p className="muted">Loading…</p>}
       {runs?.length === 0 && (
         <section className="card">
-          <p>No adapters yet. Train one on the <a href="#/train">Train page</a> (Alt+3), or import a zip.</p>
+          <p>
+            No adapters yet. Train one on the <a href="#/train">Train page</a> (Alt+3), or import a zip.
+          </p>
         </section>
       )}
       {runs && <ComparePanel runs={runs} />}
       <div className="adapter-list" data-testid="adapter-list">
         {runs?.map((r) => (
-          <RunCard key={r.id} run={r} onChanged={refresh} onError={setError} onDeleted={(handle, name) => { setUndo({ handle, name }); refresh(); }} />
+          <RunCard
+            key={r.id}
+            run={r}
+            onChanged={refresh}
+            onError={setError}
+            onDeleted={(handle, name) => {
+              setUndo({ handle, name });
+              refresh();
+            }}
+          />
         ))}
       </div>
     </div>

@@ -47,12 +47,23 @@ export function ComparePanel({ runs }: { runs: readonly RunRecord[] }) {
   return (
     <section className="card compare" aria-labelledby="compare-h" data-testid="compare">
       <details open={selected.length > 0}>
-        <summary><h2 id="compare-h">Compare runs</h2> <span className="muted small">loss curves and settings side by side</span></summary>
+        <summary>
+          <h2 id="compare-h">Compare runs</h2>{' '}
+          <span className="muted small">loss curves and settings side by side</span>
+        </summary>
         <fieldset className="compare-pick">
-          <legend className="small muted">Tick runs to compare; the first ticked is the reference for the settings.</legend>
+          <legend className="small muted">
+            Tick runs to compare; the first ticked is the reference for the settings.
+          </legend>
           {runs.map((r) => (
             <label key={r.id} className="compare-run">
-              <input type="checkbox" checked={picked.includes(r.id)} onChange={() => toggle(r.id)} data-testid="compare-pick" data-run-id={r.id} />
+              <input
+                type="checkbox"
+                checked={picked.includes(r.id)}
+                onChange={() => toggle(r.id)}
+                data-testid="compare-pick"
+                data-run-id={r.id}
+              />
               <span>{r.name}</span>
               {picked.indexOf(r.id) === 0 && <span className="status-pill">reference</span>}
               {r.loss_curve.length === 0 && <small className="muted"> (no loss curve)</small>}
@@ -61,10 +72,20 @@ export function ComparePanel({ runs }: { runs: readonly RunRecord[] }) {
         </fieldset>
         {selected.length > 0 && (
           <>
-            {data[0].length > 0
-              ? <UPlotChart data={data} series={series} height={260} title="Loss by step, selected runs" testid="compare-chart" />
-              : <p className="muted empty-chart">None of the selected runs has a loss curve.</p>}
-            <p className="muted chart-hint">Drag across the chart to zoom, double-click to reset; the legend shows the values under the cursor.</p>
+            {data[0].length > 0 ? (
+              <UPlotChart
+                data={data}
+                series={series}
+                height={260}
+                title="Loss by step, selected runs"
+                testid="compare-chart"
+              />
+            ) : (
+              <p className="muted empty-chart">None of the selected runs has a loss curve.</p>
+            )}
+            <p className="muted chart-hint">
+              Drag across the chart to zoom, double-click to reset; the legend shows the values under the cursor.
+            </p>
             <div className="compare-diffs" data-testid="compare-diffs">
               {selected.slice(1).map((r) => {
                 const diff = configDiff(base.hyperparameters, r.hyperparameters);
@@ -72,19 +93,33 @@ export function ComparePanel({ runs }: { runs: readonly RunRecord[] }) {
                 const sameData = (base.dataset?.sha256 ?? null) === (r.dataset?.sha256 ?? null);
                 return (
                   <div key={r.id} className="compare-diff" data-testid="compare-diff" data-run-id={r.id}>
-                    <h3 className="small">{r.name} <span className="muted">vs {base.name}</span></h3>
+                    <h3 className="small">
+                      {r.name} <span className="muted">vs {base.name}</span>
+                    </h3>
                     {!sameData && (
                       <p className="small" data-testid="compare-dataset">
                         Other data: {base.dataset?.name ?? 'none recorded'} vs {r.dataset?.name ?? 'none recorded'}
                       </p>
                     )}
-                    {diff.length === 0 ? <p className="muted small">The same settings.</p> : (
+                    {diff.length === 0 ? (
+                      <p className="muted small">The same settings.</p>
+                    ) : (
                       <table className="small">
-                        <thead><tr><th>field</th><th>{base.name}</th><th>{r.name}</th></tr></thead>
+                        <thead>
+                          <tr>
+                            <th>field</th>
+                            <th>{base.name}</th>
+                            <th>{r.name}</th>
+                          </tr>
+                        </thead>
                         <tbody>
                           {diff.map((d) => (
                             <tr key={d.field} data-field={d.field}>
-                              <td><code>{d.field}</code></td><td>{show(d.base)}</td><td>{show(d.other)}</td>
+                              <td>
+                                <code>{d.field}</code>
+                              </td>
+                              <td>{show(d.base)}</td>
+                              <td>{show(d.other)}</td>
                             </tr>
                           ))}
                         </tbody>
@@ -93,7 +128,9 @@ export function ComparePanel({ runs }: { runs: readonly RunRecord[] }) {
                   </div>
                 );
               })}
-              {selected.length === 1 && <p className="muted small">Tick a second run to see how its settings differ.</p>}
+              {selected.length === 1 && (
+                <p className="muted small">Tick a second run to see how its settings differ.</p>
+              )}
             </div>
           </>
         )}

@@ -7,7 +7,16 @@ import { writeMergedModel, type FloatDtype } from '../../adapters/merge.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
 import { fmtBytes } from '../train/models.ts';
 import { writeGguf, writeLoraGguf, type GgufFileType } from '../../adapters/gguf/export.ts';
-import { baseModelSource, canPickFolder, exportStem, fileDownloadSink, needsBaseFolder, pickFolderSink, storedAdapter, zipDownloadSink } from './export.ts';
+import {
+  baseModelSource,
+  canPickFolder,
+  exportStem,
+  fileDownloadSink,
+  needsBaseFolder,
+  pickFolderSink,
+  storedAdapter,
+  zipDownloadSink,
+} from './export.ts';
 
 type Target = 'folder' | 'zip';
 
@@ -75,9 +84,10 @@ export function ExportPanel({ run, step }: { run: RunRecord; step?: number }) {
       const { source, close } = await baseModelSource(run, { folder: baseFiles, hubToken });
       try {
         const sink = fileDownloadSink();
-        const size = kind === 'lora'
-          ? await writeLoraGguf(await source.readText('config.json'), adapter, sink, name, { onProgress })
-          : await writeGguf(source, adapter, sink, name, { type: kind, onProgress });
+        const size =
+          kind === 'lora'
+            ? await writeLoraGguf(await source.readText('config.json'), adapter, sink, name, { onProgress })
+            : await writeGguf(source, adapter, sink, name, { type: kind, onProgress });
         return `Downloaded ${name} (${fmtBytes(size)}).`;
       } finally {
         close();
@@ -93,9 +103,14 @@ export function ExportPanel({ run, step }: { run: RunRecord; step?: number }) {
           The base model was a folder on this computer ({run.base_model.replace(/^local:/, '')}):{' '}
           <label className="button">
             {baseFiles ? 'Pick another folder…' : 'Pick the base model folder…'}
-            <input ref={folder} type="file" className="sr-only" data-testid="export-base-folder"
+            <input
+              ref={folder}
+              type="file"
+              className="sr-only"
+              data-testid="export-base-folder"
               {...({ webkitdirectory: '', directory: '' } as Record<string, string>)}
-              onChange={(e) => setBaseFiles(e.target.files ? [...e.target.files] : null)} />
+              onChange={(e) => setBaseFiles(e.target.files ? [...e.target.files] : null)}
+            />
           </label>
           {baseFiles && <span className="muted"> {baseFiles.length} files</span>}
         </p>
@@ -112,39 +127,74 @@ export function ExportPanel({ run, step }: { run: RunRecord; step?: number }) {
           </select>
         </label>
         {canPickFolder() && (
-          <button type="button" disabled={!!busy || needFolder} onClick={() => void merged('folder')} data-testid="merge-folder"
-            title="Write the Hugging Face folder (sharded safetensors, config, tokenizer) into a folder you pick">
+          <button
+            type="button"
+            disabled={!!busy || needFolder}
+            onClick={() => void merged('folder')}
+            data-testid="merge-folder"
+            title="Write the Hugging Face folder (sharded safetensors, config, tokenizer) into a folder you pick"
+          >
             Save to a folder…
           </button>
         )}
-        <button type="button" disabled={!!busy || needFolder} onClick={() => void merged('zip')} data-testid="merge-zip"
-          title="The same folder as one stored (uncompressed) zip download">
+        <button
+          type="button"
+          disabled={!!busy || needFolder}
+          onClick={() => void merged('zip')}
+          data-testid="merge-zip"
+          title="The same folder as one stored (uncompressed) zip download"
+        >
           Download as zip
         </button>
       </div>
       <div className="toolbar">
         <strong>GGUF</strong>
-        <button type="button" disabled={!!busy || needFolder} onClick={() => void ggufFile('f16')} data-testid="gguf-f16"
-          title="The merged model for llama.cpp, Ollama, LM Studio: weights in f16">
+        <button
+          type="button"
+          disabled={!!busy || needFolder}
+          onClick={() => void ggufFile('f16')}
+          data-testid="gguf-f16"
+          title="The merged model for llama.cpp, Ollama, LM Studio: weights in f16"
+        >
           f16
         </button>
-        <button type="button" disabled={!!busy || needFolder} onClick={() => void ggufFile('q8_0')} data-testid="gguf-q8_0"
-          title="The merged model, weights quantized to 8 bits (q8_0): about half the size of f16">
+        <button
+          type="button"
+          disabled={!!busy || needFolder}
+          onClick={() => void ggufFile('q8_0')}
+          data-testid="gguf-q8_0"
+          title="The merged model, weights quantized to 8 bits (q8_0): about half the size of f16"
+        >
           q8_0
         </button>
-        <button type="button" disabled={!!busy || needFolder} onClick={() => void ggufFile('lora')} data-testid="gguf-lora"
-          title="Only the adapter, for llama.cpp's --lora on top of a GGUF of the base model">
+        <button
+          type="button"
+          disabled={!!busy || needFolder}
+          onClick={() => void ggufFile('lora')}
+          data-testid="gguf-lora"
+          title="Only the adapter, for llama.cpp's --lora on top of a GGUF of the base model"
+        >
           LoRA adapter
         </button>
       </div>
       {busy && (
         <div className="export-progress" role="status" data-testid="export-progress">
           <progress max={100} value={pct(progress)} />
-          <span className="small">{busy}: {progress ? `${progress.file} · ${pct(progress)}%` : 'reading the model…'}</span>
+          <span className="small">
+            {busy}: {progress ? `${progress.file} · ${pct(progress)}%` : 'reading the model…'}
+          </span>
         </div>
       )}
-      {done && <p className="small" role="status" data-testid="export-done">{done}</p>}
-      {error && <p className="warn" role="alert">{error}</p>}
+      {done && (
+        <p className="small" role="status" data-testid="export-done">
+          {done}
+        </p>
+      )}
+      {error && (
+        <p className="warn" role="alert">
+          {error}
+        </p>
+      )}
     </details>
   );
 }

@@ -5,13 +5,23 @@ import { zipSync } from 'fflate';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, type PeftLoraConfig } from '../../adapters/peft.ts';
 import type { AdapterStore } from '../../adapters/store.ts';
 import type { RunRecord } from '../../adapters/types.ts';
-import { importAdapterArchive, makeAdapterZip, NORMALIZED_DATASET_FILE, runSummary, safeFileName } from '../../adapters/zip.ts';
+import {
+  importAdapterArchive,
+  makeAdapterZip,
+  NORMALIZED_DATASET_FILE,
+  runSummary,
+  safeFileName,
+} from '../../adapters/zip.ts';
 import { checkpointPeftFiles } from '../../adapters/checkpoint-files.ts';
 import { parsePrismJson, PRISM_JSON_FILE, type PrismRunInfo } from '../../adapters/prism-json.ts';
 import type { TrainConfig } from '../../train/config.ts';
 
 /** A run's zip: its final adapter, or the checkpoint at `step` (PEFT files from the checkpoint's LoRA weights). */
-export async function runZip(store: AdapterStore, run: RunRecord, step?: number): Promise<{ bytes: Uint8Array; fileName: string }> {
+export async function runZip(
+  store: AdapterStore,
+  run: RunRecord,
+  step?: number,
+): Promise<{ bytes: Uint8Array; fileName: string }> {
   const hasConfig = !!run.hyperparameters && typeof run.hyperparameters === 'object' && 'lora' in run.hyperparameters;
   let peft: Map<string, Uint8Array>;
   if (step !== undefined) {
@@ -27,21 +37,38 @@ export async function runZip(store: AdapterStore, run: RunRecord, step?: number)
       [ADAPTER_CONFIG_FILE, new TextEncoder().encode(weights.config)],
     ]);
   }
-  const stem = safeFileName(run.name.replace(/[^\w.-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, ''), 'adapter');
+  const stem = safeFileName(
+    run.name
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, ''),
+    'adapter',
+  );
   const fileName = `${stem}${step !== undefined ? `-step${step}` : ''}.zip`;
   const dataset = run.dataset ? await store.getDataset(run.dataset.sha256) : undefined;
   const original = run.dataset?.original ? await store.getDataset(run.dataset.original.sha256) : undefined;
   if (hasConfig && run.dataset && dataset) {
     const summary = runSummary(run);
-    const atStep = step === undefined ? summary : {
-      ...summary, checkpoint_step: step, steps: step, loss_curve: summary.loss_curve.filter((p) => p.step <= step),
-      final_loss: summary.loss_curve.filter((p) => p.step <= step).at(-1)?.loss ?? null,
+    const atStep =
+      step === undefined
+        ? summary
+        : {
+            ...summary,
+            checkpoint_step: step,
+            steps: step,
+            loss_curve: summary.loss_curve.filter((p) => p.step <= step),
+            final_loss: summary.loss_curve.filter((p) => p.step <= step).at(-1)?.loss ?? null,
+          };
+    return {
+      bytes: makeAdapterZip({ peft, summary: atStep, datasetBytes: dataset.bytes, originalBytes: original?.bytes }),
+      fileName,
     };
-    return { bytes: makeAdapterZip({ peft, summary: atStep, datasetBytes: dataset.bytes, originalBytes: original?.bytes }), fileName };
   }
   const mtime = new Date(Math.max(run.created, Date.UTC(1980, 0, 2)));
   return {
-    bytes: zipSync(Object.fromEntries([...peft].map(([k, v]) => [k, [v, { level: k.endsWith('.safetensors') ? 0 : 6, mtime }]]))),
+    bytes: zipSync(
+      Object.fromEntries([...peft].map(([k, v]) => [k, [v, { level: k.endsWith('.safetensors') ? 0 : 6, mtime }]])),
+    ),
     fileName,
   };
 }
@@ -77,8 +104,15 @@ export async function importZip(
     const originalBytes = originalPath ? find(originalPath) : undefined;
     if (normalized) {
       const saved = await store.saveDataset(info.dataset.name, normalized);
-      const orig = originalBytes && info.dataset.original ? await store.saveDataset(info.dataset.original.name, originalBytes) : null;
-      dataset = { ...saved, records: info.dataset.records, ...(orig ? { original: { name: orig.name, sha256: orig.sha256 } } : {}) };
+      const orig =
+        originalBytes && info.dataset.original
+          ? await store.saveDataset(info.dataset.original.name, originalBytes)
+          : null;
+      dataset = {
+        ...saved,
+        records: info.dataset.records,
+        ...(orig ? { original: { name: orig.name, sha256: orig.sha256 } } : {}),
+      };
     }
   }
   const run = await store.createRun({
@@ -87,7 +121,14 @@ export async function importZip(
     template: info?.template ?? '',
     loss_policy: info?.loss_policy ?? 'all_assistant',
     dataset,
-    hyperparameters: info?.config ?? { r: c.r, lora_alpha: c.lora_alpha, lora_dropout: c.lora_dropout, target_modules: c.target_modules, use_rslora: c.use_rslora, dtype: imported.dtype },
+    hyperparameters: info?.config ?? {
+      r: c.r,
+      lora_alpha: c.lora_alpha,
+      lora_dropout: c.lora_dropout,
+      target_modules: c.target_modules,
+      use_rslora: c.use_rslora,
+      dtype: imported.dtype,
+    },
     loss_curve: info?.loss_curve ?? [],
     step: info?.steps ?? 0,
     total_steps: null,

@@ -101,24 +101,38 @@ export async function storedAdapter(store: AdapterStore, run: RunRecord, step?: 
   if (step !== undefined) {
     const cp = await store.getCheckpoint(run.id, step);
     if (!cp) throw new Error(`“${run.name}” has no checkpoint at step ${step} any more.`);
-    if (!run.hyperparameters || !('lora' in run.hyperparameters)) throw new Error(`“${run.name}” has no training configuration for its checkpoint.`);
+    if (!run.hyperparameters || !('lora' in run.hyperparameters))
+      throw new Error(`“${run.name}” has no training configuration for its checkpoint.`);
     return importAdapter(checkpointPeftFiles(cp.lora, run.hyperparameters as TrainConfig));
   }
   const w = await store.getAdapter(run.id);
   if (!w) throw new Error(`“${run.name}” has no adapter saved yet (the run did not finish).`);
-  return importAdapter(new Map([[ADAPTER_WEIGHTS_FILE, w.safetensors], [ADAPTER_CONFIG_FILE, new TextEncoder().encode(w.config)]]));
+  return importAdapter(
+    new Map([
+      [ADAPTER_WEIGHTS_FILE, w.safetensors],
+      [ADAPTER_CONFIG_FILE, new TextEncoder().encode(w.config)],
+    ]),
+  );
 }
 
 /** Where a run's base model is read from: the built-in tiny model, the Hub (through the cache), or a picked folder. */
-export async function baseModelSource(run: RunRecord, opts: { folder?: FileList | File[] | null; hubToken?: string }): Promise<{ source: ModelSource; close(): void }> {
+export async function baseModelSource(
+  run: RunRecord,
+  opts: { folder?: FileList | File[] | null; hubToken?: string },
+): Promise<{ source: ModelSource; close(): void }> {
   const model = run.base_model;
   if (model === TINY_ID) {
-    const files = Object.fromEntries(Object.entries(tinyModel().files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]));
+    const files = Object.fromEntries(
+      Object.entries(tinyModel().files).map(([k, v]) => [k, new Blob([v as Uint8Array<ArrayBuffer>])]),
+    );
     return { source: blobModelSource(files, 'tiny demo model'), close: () => {} };
   }
   const local = opts.folder && opts.folder.length ? filesByRelativePath(opts.folder) : null;
   if (local) {
-    if (!local.has('config.json')) throw new Error('That folder has no config.json: pick the base model’s folder (config.json, *.safetensors, tokenizer files).');
+    if (!local.has('config.json'))
+      throw new Error(
+        'That folder has no config.json: pick the base model’s folder (config.json, *.safetensors, tokenizer files).',
+      );
     return { source: blobModelSource(local, 'picked folder'), close: () => {} };
   }
   if (model.startsWith('local:') || !model.includes('/')) {
@@ -134,5 +148,10 @@ export function needsBaseFolder(run: RunRecord): boolean {
 
 /** A file-name-safe stem for a run. */
 export function exportStem(run: RunRecord): string {
-  return run.name.replace(/[^\w.-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '') || 'adapter';
+  return (
+    run.name
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, '') || 'adapter'
+  );
 }

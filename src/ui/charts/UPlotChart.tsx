@@ -59,7 +59,9 @@ export function UPlotChart({ data, series, height, title, xLabel = 'step', syncK
   const theme = useApp((s) => s.theme);
   const latest = useRef(data);
   latest.current = data;
-  const shape = series.map((s) => `${s.label}|${s.color}|${s.points ?? ''}|${s.spanGaps ?? ''}|${s.dash?.join(',') ?? ''}`).join(';');
+  const shape = series
+    .map((s) => `${s.label}|${s.color}|${s.points ?? ''}|${s.spanGaps ?? ''}|${s.dash?.join(',') ?? ''}`)
+    .join(';');
 
   useEffect(() => {
     const el = wrap.current;
@@ -88,7 +90,13 @@ export function UPlotChart({ data, series, height, title, xLabel = 'step', syncK
       height,
       scales: { x: { time: false } },
       // Steps are whole numbers: ticks at integer increments only.
-      axes: [{ ...axis(0), incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000] }, axis(1)],
+      axes: [
+        {
+          ...axis(0),
+          incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000],
+        },
+        axis(1),
+      ],
       cursor: { drag: { x: true, y: false, setScale: true }, ...(syncKey ? { sync: { key: syncKey } } : {}) },
       legend: { live: true },
       series: [
@@ -104,17 +112,25 @@ export function UPlotChart({ data, series, height, title, xLabel = 'step', syncK
         })),
       ],
       hooks: {
-        setSelect: [() => { zoomed.current = true; }],
-        draw: [() => {
-          el.dataset.ticksX = JSON.stringify(drawn[0]);
-          el.dataset.ticksY = JSON.stringify(drawn[1]);
-        }],
+        setSelect: [
+          () => {
+            zoomed.current = true;
+          },
+        ],
+        draw: [
+          () => {
+            el.dataset.ticksX = JSON.stringify(drawn[0]);
+            el.dataset.ticksY = JSON.stringify(drawn[1]);
+          },
+        ],
       },
     };
     const u = new uPlot(opts, latest.current as uPlot.AlignedData, el);
     plot.current = u;
     // Double-click resets uPlot's zoom: live points then move the range again.
-    const onDbl = () => { zoomed.current = false; };
+    const onDbl = () => {
+      zoomed.current = false;
+    };
     u.over.addEventListener('dblclick', onDbl);
     const ro = new ResizeObserver(() => {
       const w = Math.max(200, el.clientWidth);
@@ -134,6 +150,12 @@ export function UPlotChart({ data, series, height, title, xLabel = 'step', syncK
   }, [data]);
 
   return (
-    <div ref={wrap} className="uplot-chart" role="figure" aria-label={`${title} (drag to zoom, double-click to reset)`} data-testid={testid} />
+    <div
+      ref={wrap}
+      className="uplot-chart"
+      role="figure"
+      aria-label={`${title} (drag to zoom, double-click to reset)`}
+      data-testid={testid}
+    />
   );
 }

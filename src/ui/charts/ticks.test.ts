@@ -4,7 +4,14 @@ import { decimalsOf, readout, tickLabels } from './ticks.ts';
 describe('tickLabels', () => {
   it('writes ticks with the increment’s decimals, so close values stay apart', () => {
     // The axis: a loss between 11.8 and 11.9 read "11.9, 11.9, 11.8" with 3 significant digits.
-    expect(tickLabels([11.8, 11.82, 11.84, 11.86, 11.88, 11.9], 0.02)).toEqual(['11.80', '11.82', '11.84', '11.86', '11.88', '11.90']);
+    expect(tickLabels([11.8, 11.82, 11.84, 11.86, 11.88, 11.9], 0.02)).toEqual([
+      '11.80',
+      '11.82',
+      '11.84',
+      '11.86',
+      '11.88',
+      '11.90',
+    ]);
     expect(tickLabels([11.85, 11.875, 11.9], 0.025)).toEqual(['11.850', '11.875', '11.900']);
     expect(tickLabels([0, 2, 4, 6], 2)).toEqual(['0', '2', '4', '6']);
     expect(tickLabels([0.5, 1, 1.5], 0.5)).toEqual(['0.5', '1.0', '1.5']);

@@ -25,7 +25,8 @@ export function tickLabels(values: readonly number[], incr: number): string[] {
   const finite = values.filter(Number.isFinite);
   const big = finite.filter((v) => v !== 0).map(Math.abs);
   const exp = big.length > 0 && big.every((a) => a < 0.01 || a >= 1e5);
-  const write = (d: number) => values.map((v) => (!Number.isFinite(v) ? '' : v === 0 ? '0' : exp ? v.toExponential(d) : v.toFixed(d)));
+  const write = (d: number) =>
+    values.map((v) => (!Number.isFinite(v) ? '' : v === 0 ? '0' : exp ? v.toExponential(d) : v.toFixed(d)));
   // Exponent form: as many significant digits after the first as the increment needs relative to the values.
   let d = exp ? 0 : decimalsOf(incr);
   for (let labels = write(d); ; labels = write(++d)) {

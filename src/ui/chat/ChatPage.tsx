@@ -8,7 +8,14 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunRecord } from '../../adapters/types.ts';
 import type { Message, Tool } from '../../data/types.ts';
 import { parseToolCalls, type ToolCallParse } from '../../infer/tool-calls.ts';
-import { agentTemplateList, agentTemplateProblem, getTemplate, nativeAgentId, render, templateIds } from '../../templates/index.ts';
+import {
+  agentTemplateList,
+  agentTemplateProblem,
+  getTemplate,
+  nativeAgentId,
+  render,
+  templateIds,
+} from '../../templates/index.ts';
 import { chatWorkerAvailable, closeChatWorker, generateInWorker, type ChatMessage } from '../../workers/chat-client.ts';
 import { modelRequestFor, type ModelRequest } from '../train/model-request.ts';
 import { adapterStore, useTrain } from '../train/store.ts';
@@ -20,7 +27,6 @@ import '../train/train.css';
 import './chat.css';
 
 type SideId = 'base' | 'tuned';
-
 
 function runFromHash(): string | null {
   const q = location.hash.split('?')[1];
@@ -42,9 +48,22 @@ function runAgent(run: RunRecord | undefined): string {
   return typeof a === 'string' && a ? a : 'native';
 }
 
-function Side({ title, live, history, testid, pending, onResult, busy }: {
-  title: string; live: Live; history: readonly Message[]; testid: string;
-  pending: { name: string }[]; onResult: (text: string) => void; busy: boolean;
+function Side({
+  title,
+  live,
+  history,
+  testid,
+  pending,
+  onResult,
+  busy,
+}: {
+  title: string;
+  live: Live;
+  history: readonly Message[];
+  testid: string;
+  pending: { name: string }[];
+  onResult: (text: string) => void;
+  busy: boolean;
 }) {
   const [result, setResult] = useState('');
   // A finished reply is the last history entry and shows in the reply box below the history.
@@ -53,18 +72,47 @@ function Side({ title, live, history, testid, pending, onResult, busy }: {
     <section className="card" aria-labelledby={`${testid}-h`}>
       <h2 id={`${testid}-h`}>{title}</h2>
       <HistoryView messages={shown} />
-      <div className="reply" data-testid={testid} data-state={live.state} aria-live="polite" aria-busy={live.state === 'streaming' || live.state === 'loading'}>
-        {live.text || <span className="muted">{live.state === 'loading' ? 'Loading the model…' : live.state === 'idle' ? 'The reply streams here.' : ''}</span>}
+      <div
+        className="reply"
+        data-testid={testid}
+        data-state={live.state}
+        aria-live="polite"
+        aria-busy={live.state === 'streaming' || live.state === 'loading'}
+      >
+        {live.text || (
+          <span className="muted">
+            {live.state === 'loading' ? 'Loading the model…' : live.state === 'idle' ? 'The reply streams here.' : ''}
+          </span>
+        )}
       </div>
-      {live.note && <p className={live.state === 'error' ? 'warn small' : 'muted small'} data-testid={`${testid}-note`}>{live.note}</p>}
+      {live.note && (
+        <p className={live.state === 'error' ? 'warn small' : 'muted small'} data-testid={`${testid}-note`}>
+          {live.note}
+        </p>
+      )}
       <ToolCalls live={live} testid={testid} />
       {pending.length > 0 && !busy && (
-        <form className="tool-result" onSubmit={(e) => { e.preventDefault(); onResult(result); setResult(''); }}>
+        <form
+          className="tool-result"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onResult(result);
+            setResult('');
+          }}
+        >
           <label className="field">
             <span>Result of {pending.map((p) => p.name).join(', ')} (sent back as the tool&apos;s answer)</span>
-            <textarea value={result} onChange={(e) => setResult(e.target.value)} rows={2} data-testid={`${testid}-tool-result`} placeholder='e.g. {"temperature": 18}' />
+            <textarea
+              value={result}
+              onChange={(e) => setResult(e.target.value)}
+              rows={2}
+              data-testid={`${testid}-tool-result`}
+              placeholder='e.g. {"temperature": 18}'
+            />
           </label>
-          <button type="submit" data-testid={`${testid}-send-result`}>Send result</button>
+          <button type="submit" data-testid={`${testid}-send-result`}>
+            Send result
+          </button>
         </form>
       )}
     </section>
@@ -93,11 +141,13 @@ export function ChatPage() {
   const chosenTools: Tool[] = tools.filter((t) => picked.includes(t.function.name));
 
   useEffect(() => {
-    void adapterStore().then((s) => s.list()).then((all) => {
-      const usable = all.filter((r) => r.status === 'completed' || r.status === 'imported');
-      setRuns(usable);
-      setRunId((id) => (id && usable.some((r) => r.id === id) ? id : usable[0]?.id ?? null));
-    });
+    void adapterStore()
+      .then((s) => s.list())
+      .then((all) => {
+        const usable = all.filter((r) => r.status === 'completed' || r.status === 'imported');
+        setRuns(usable);
+        setRunId((id) => (id && usable.some((r) => r.id === id) ? id : (usable[0]?.id ?? null)));
+      });
     return () => {
       stops.current.forEach((s) => s.stop());
       // The worker keeps the model on the GPU between replies; leaving the page frees it for training.
@@ -143,7 +193,8 @@ export function ChatPage() {
     const model = modelFor(run, local ? modelRequestFor(`local:${local.name}`, local) : null, hubToken);
     const setSide = (side: SideId, f: (l: Live) => Live) => setLive((all) => ({ ...all, [side]: f(all[side]) }));
     for (const side of sides) {
-      const adapter = side === 'base' ? null : weights ? { safetensors: weights.safetensors, config: weights.config } : undefined;
+      const adapter =
+        side === 'base' ? null : weights ? { safetensors: weights.safetensors, config: weights.config } : undefined;
       if (adapter === undefined) {
         setSide(side, () => ({ ...IDLE, state: 'error', note: 'Pick an adapter to compare with.' }));
         continue;
@@ -159,7 +210,11 @@ export function ChatPage() {
       let text = '';
       const onMessage = (m: ChatMessage) => {
         if (round.current !== mine) return;
-        if (m.type === 'progress') setSide(side, (s) => ({ ...s, note: `${m.phase} ${m.total ? Math.round((100 * m.loaded) / m.total) + '%' : ''}` }));
+        if (m.type === 'progress')
+          setSide(side, (s) => ({
+            ...s,
+            note: `${m.phase} ${m.total ? Math.round((100 * m.loaded) / m.total) + '%' : ''}`,
+          }));
         else if (m.type === 'token') {
           text += m.text;
           setSide(side, (s) => ({ ...s, state: 'streaming', text: s.text + m.text, note: '' }));
@@ -174,15 +229,36 @@ export function ChatPage() {
             }
           }
           const reply = replyMessage(text, parse?.calls ?? [], before.length);
-          const callText = parse?.calls.length ? renderedTurn(spec, chatConversation(system, chosenTools, before), reply, { agentTemplate: agentOpt }) : null;
+          const callText = parse?.calls.length
+            ? renderedTurn(spec, chatConversation(system, chosenTools, before), reply, { agentTemplate: agentOpt })
+            : null;
           setHistory((h) => ({ ...h, [side]: [...before, reply] }));
-          setSide(side, (s) => ({ ...s, state: 'done', parse, callText, note: `${m.tokens} tokens · ${m.tokens_per_second.toFixed(1)} tokens/s` }));
+          setSide(side, (s) => ({
+            ...s,
+            state: 'done',
+            parse,
+            callText,
+            note: `${m.tokens} tokens · ${m.tokens_per_second.toFixed(1)} tokens/s`,
+          }));
         } else setSide(side, (s) => ({ ...s, state: 'error', note: m.message }));
       };
       try {
-        stops.current.push(await generateInWorker({
-          type: 'generate', model, adapter, prompt: p.text, max_new_tokens: maxTokens, stop: spec.stop, temperature, top_p: topP, seed,
-        }, onMessage));
+        stops.current.push(
+          await generateInWorker(
+            {
+              type: 'generate',
+              model,
+              adapter,
+              prompt: p.text,
+              max_new_tokens: maxTokens,
+              stop: spec.stop,
+              temperature,
+              top_p: topP,
+              seed,
+            },
+            onMessage,
+          ),
+        );
       } catch (err) {
         setSide(side, () => ({ ...IDLE, state: 'error', note: (err as Error).message }));
       }
@@ -213,33 +289,65 @@ export function ChatPage() {
         <h2>Chat: base model vs your adapter</h2>
         {!available && (
           <p className="warn" role="status" data-testid="chat-unavailable">
-            Generation is not in this build yet: the prompt below is rendered exactly as it will be sent, but no model replies.
+            Generation is not in this build yet: the prompt below is rendered exactly as it will be sent, but no model
+            replies.
           </p>
         )}
-        <form className="chat-form" onSubmit={(e) => { e.preventDefault(); send(); }}>
+        <form
+          className="chat-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            send();
+          }}
+        >
           <div className="chat-row">
             <label className="field">
               <span>Adapter</span>
-              <select value={runId ?? ''} onChange={(e) => { setRunId(e.target.value || null); reset(); }} data-testid="chat-adapter">
+              <select
+                value={runId ?? ''}
+                onChange={(e) => {
+                  setRunId(e.target.value || null);
+                  reset();
+                }}
+                data-testid="chat-adapter"
+              >
                 {runs.length === 0 && <option value="">No trained adapters yet</option>}
-                {runs.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+                {runs.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="field">
               <span>Template</span>
               <select value={template} onChange={(e) => setTemplate(e.target.value)} data-testid="chat-template">
-                {templateIds.map((t) => <option key={t} value={t}>{t}</option>)}
+                {templateIds.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="field">
               <span>Tool format</span>
               <select value={agent} onChange={(e) => setAgent(e.target.value)} data-testid="chat-agent-template">
-                <option value="native">native ({nativeAgentId(spec).slice('native:'.length)} for {template})</option>
+                <option value="native">
+                  native ({nativeAgentId(spec).slice('native:'.length)} for {template})
+                </option>
                 <optgroup label="native formats">
-                  {AGENTS.filter((a) => a.kind === 'native').map((a) => <option key={a.id} value={a.id} title={a.description}>{a.id}</option>)}
+                  {AGENTS.filter((a) => a.kind === 'native').map((a) => (
+                    <option key={a.id} value={a.id} title={a.description}>
+                      {a.id}
+                    </option>
+                  ))}
                 </optgroup>
                 <optgroup label="ms-swift (--agent_template)">
-                  {AGENTS.filter((a) => a.kind === 'ms-swift').map((a) => <option key={a.id} value={a.id} title={a.description}>{a.id}</option>)}
+                  {AGENTS.filter((a) => a.kind === 'ms-swift').map((a) => (
+                    <option key={a.id} value={a.id} title={a.description}>
+                      {a.id}
+                    </option>
+                  ))}
                 </optgroup>
               </select>
               {agentProblem && <small className="warn">{agentProblem} (the template&apos;s own format is used)</small>}
@@ -247,23 +355,68 @@ export function ChatPage() {
           </div>
           <fieldset className="chat-row chat-sampling">
             <legend className="small muted">Generation</legend>
-            <label className="field" title="The reply ends here at the latest (or at the template's stop words, or the model's end token).">
+            <label
+              className="field"
+              title="The reply ends here at the latest (or at the template's stop words, or the model's end token)."
+            >
               <span>Max new tokens</span>
-              <input type="number" min={1} max={2048} value={maxTokens} data-testid="chat-max-tokens" onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Math.round(Number(e.target.value)) || 1)))} />
+              <input
+                type="number"
+                min={1}
+                max={2048}
+                value={maxTokens}
+                data-testid="chat-max-tokens"
+                onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Math.round(Number(e.target.value)) || 1)))}
+              />
             </label>
-            <label className="field" title="0 always picks the most likely token (greedy). Higher values sample more freely.">
+            <label
+              className="field"
+              title="0 always picks the most likely token (greedy). Higher values sample more freely."
+            >
               <span>Temperature</span>
-              <input type="number" min={0} max={5} step={0.1} value={temperature} data-testid="chat-temperature" onChange={(e) => setTemperature(Math.max(0, Math.min(5, Number(e.target.value) || 0)))} />
+              <input
+                type="number"
+                min={0}
+                max={5}
+                step={0.1}
+                value={temperature}
+                data-testid="chat-temperature"
+                onChange={(e) => setTemperature(Math.max(0, Math.min(5, Number(e.target.value) || 0)))}
+              />
             </label>
-            <label className="field" title="Sample only from the most likely tokens whose probabilities add up to this (1 is off).">
+            <label
+              className="field"
+              title="Sample only from the most likely tokens whose probabilities add up to this (1 is off)."
+            >
               <span>Top-p</span>
-              <input type="number" min={0.05} max={1} step={0.05} value={topP} disabled={temperature === 0} data-testid="chat-top-p" onChange={(e) => setTopP(Math.max(0.05, Math.min(1, Number(e.target.value) || 1)))} />
+              <input
+                type="number"
+                min={0.05}
+                max={1}
+                step={0.05}
+                value={topP}
+                disabled={temperature === 0}
+                data-testid="chat-top-p"
+                onChange={(e) => setTopP(Math.max(0.05, Math.min(1, Number(e.target.value) || 1)))}
+              />
             </label>
             <label className="field" title="The same seed and settings give the same reply.">
               <span>Seed</span>
-              <input type="number" min={0} step={1} value={seed} disabled={temperature === 0} data-testid="chat-seed" onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value)) || 0))} />
+              <input
+                type="number"
+                min={0}
+                step={1}
+                value={seed}
+                disabled={temperature === 0}
+                data-testid="chat-seed"
+                onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value)) || 0))}
+              />
             </label>
-            <small className="muted">{temperature === 0 ? 'Greedy: the most likely token each step.' : `Sampling at temperature ${temperature}, top-p ${topP}, seed ${seed}.`}</small>
+            <small className="muted">
+              {temperature === 0
+                ? 'Greedy: the most likely token each step.'
+                : `Sampling at temperature ${temperature}, top-p ${topP}, seed ${seed}.`}
+            </small>
           </fieldset>
           <label className="field">
             <span>System prompt (optional)</span>
@@ -271,46 +424,110 @@ export function ChatPage() {
           </label>
           <fieldset className="chat-tools" data-testid="chat-tools">
             <legend className="small muted">Tools {tools.length ? `from the dataset (${tools.length})` : ''}</legend>
-            {tools.length === 0
-              ? <small className="muted">The loaded dataset declares no tools. Load agent data on the Dataset page to offer its tools to the model.</small>
-              : tools.map((t) => (
+            {tools.length === 0 ? (
+              <small className="muted">
+                The loaded dataset declares no tools. Load agent data on the Dataset page to offer its tools to the
+                model.
+              </small>
+            ) : (
+              tools.map((t) => (
                 <label key={t.function.name} className="chat-tool" title={t.function.description}>
-                  <input type="checkbox" checked={picked.includes(t.function.name)} data-testid="chat-tool" data-name={t.function.name}
-                    onChange={() => setPicked((p) => (p.includes(t.function.name) ? p.filter((x) => x !== t.function.name) : [...p, t.function.name]))} />
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(t.function.name)}
+                    data-testid="chat-tool"
+                    data-name={t.function.name}
+                    onChange={() =>
+                      setPicked((p) =>
+                        p.includes(t.function.name) ? p.filter((x) => x !== t.function.name) : [...p, t.function.name],
+                      )
+                    }
+                  />
                   <code>{t.function.name}</code>
                   {t.function.description && <small className="muted"> {t.function.description}</small>}
                 </label>
-              ))}
+              ))
+            )}
           </fieldset>
           <label className="field">
             <span>Your message{turns ? ` (turn ${turns + 1})` : ''}</span>
             <textarea
               value={prompt}
               onChange={(e) => setPrompt(e.target.value)}
-              onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                  e.preventDefault();
+                  send();
+                }
+              }}
               placeholder="Ask something your dataset taught it… (Ctrl+Enter sends)"
               data-testid="chat-prompt"
             />
           </label>
           <div className="chat-row">
-            <button type="submit" className="primary" disabled={!rendered.text || busy || !available} data-testid="chat-send">Send to both</button>
-            {busy && <button type="button" onClick={() => { stops.current.forEach((s) => s.stop()); setLive((l) => ({ base: { ...l.base, state: 'done' }, tuned: { ...l.tuned, state: 'done' } })); }}>Stop</button>}
-            {(history.base.length > 0 || history.tuned.length > 0) && <button type="button" onClick={reset} disabled={busy} data-testid="chat-new">New conversation</button>}
+            <button
+              type="submit"
+              className="primary"
+              disabled={!rendered.text || busy || !available}
+              data-testid="chat-send"
+            >
+              Send to both
+            </button>
+            {busy && (
+              <button
+                type="button"
+                onClick={() => {
+                  stops.current.forEach((s) => s.stop());
+                  setLive((l) => ({ base: { ...l.base, state: 'done' }, tuned: { ...l.tuned, state: 'done' } }));
+                }}
+              >
+                Stop
+              </button>
+            )}
+            {(history.base.length > 0 || history.tuned.length > 0) && (
+              <button type="button" onClick={reset} disabled={busy} data-testid="chat-new">
+                New conversation
+              </button>
+            )}
           </div>
-          {rendered.error && <p className="warn" role="alert">{rendered.error}</p>}
+          {rendered.error && (
+            <p className="warn" role="alert">
+              {rendered.error}
+            </p>
+          )}
           {rendered.text && (
             <details>
-              <summary>The prompt as the model sees it ({template}{agentOpt ? `, ${agentOpt} tools` : ''}, with the generation prompt{turns ? ', the base model’s history' : ''})</summary>
-              <pre className="reply" data-testid="chat-rendered">{rendered.text}</pre>
+              <summary>
+                The prompt as the model sees it ({template}
+                {agentOpt ? `, ${agentOpt} tools` : ''}, with the generation prompt
+                {turns ? ', the base model’s history' : ''})
+              </summary>
+              <pre className="reply" data-testid="chat-rendered">
+                {rendered.text}
+              </pre>
             </details>
           )}
         </form>
       </section>
       <div className="chat-columns">
-        <Side title={`Base model${run ? ` · ${run.base_model}` : ''}`} live={live.base} history={history.base} testid="reply-base"
-          pending={pendingCalls(history.base)} onResult={(t) => answer('base', t)} busy={busy} />
-        <Side title={`With adapter${run ? ` · ${run.name}` : ''}`} live={live.tuned} history={history.tuned} testid="reply-adapter"
-          pending={pendingCalls(history.tuned)} onResult={(t) => answer('tuned', t)} busy={busy} />
+        <Side
+          title={`Base model${run ? ` · ${run.base_model}` : ''}`}
+          live={live.base}
+          history={history.base}
+          testid="reply-base"
+          pending={pendingCalls(history.base)}
+          onResult={(t) => answer('base', t)}
+          busy={busy}
+        />
+        <Side
+          title={`With adapter${run ? ` · ${run.name}` : ''}`}
+          live={live.tuned}
+          history={history.tuned}
+          testid="reply-adapter"
+          pending={pendingCalls(history.tuned)}
+          onResult={(t) => answer('tuned', t)}
+          busy={busy}
+        />
       </div>
     </div>
   );

@@ -11,7 +11,8 @@ import type { TemplateSpec } from '../../templates/spec.ts';
 /** The dataset's tools, one per function name (the first definition), in order of first use. */
 export function datasetTools(conversations: readonly (Conversation | undefined | null)[]): Tool[] {
   const seen = new Map<string, Tool>();
-  for (const c of conversations) for (const t of c?.tools ?? []) if (!seen.has(t.function.name)) seen.set(t.function.name, t);
+  for (const c of conversations)
+    for (const t of c?.tools ?? []) if (!seen.has(t.function.name)) seen.set(t.function.name, t);
   return [...seen.values()];
 }
 
@@ -45,7 +46,8 @@ export function pendingCalls(history: readonly Message[]): ToolCall[] {
   const answered = new Set<string>();
   while (i >= 0 && history[i].role === 'tool') answered.add(history[i--].tool_call_id ?? '');
   const call = history[i];
-  if (i < history.length - 1 && call?.role === 'assistant' && call.tool_calls) return call.tool_calls.filter((c) => !answered.has(c.id ?? ''));
+  if (i < history.length - 1 && call?.role === 'assistant' && call.tool_calls)
+    return call.tool_calls.filter((c) => !answered.has(c.id ?? ''));
   return [];
 }
 
@@ -59,10 +61,19 @@ export function toolResult(call: ToolCall, content: string): Message {
  * template's format), up to the first stop word; null when the rendered turn does not continue
  * the generation prompt (a template that renders history differently) or the template refuses it.
  */
-export function renderedTurn(spec: TemplateSpec, conv: Conversation, message: Message, opts: RenderOptions): string | null {
+export function renderedTurn(
+  spec: TemplateSpec,
+  conv: Conversation,
+  message: Message,
+  opts: RenderOptions,
+): string | null {
   try {
     const prompt = render(spec, conv, { ...opts, addGenerationPrompt: true }).text;
-    const full = render(spec, { ...conv, messages: [...conv.messages, message] }, { ...opts, addGenerationPrompt: false }).text;
+    const full = render(
+      spec,
+      { ...conv, messages: [...conv.messages, message] },
+      { ...opts, addGenerationPrompt: false },
+    ).text;
     if (!full.startsWith(prompt)) return null;
     const turn = full.slice(prompt.length);
     const cut = Math.min(...spec.stop.map((s) => turn.indexOf(s)).filter((i) => i >= 0), turn.length);

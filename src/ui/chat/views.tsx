@@ -22,9 +22,15 @@ export function HistoryView({ messages }: { messages: readonly Message[] }) {
       {messages.map((m, i) => (
         <li key={i} className={`bubble ${m.role}`} data-role={m.role}>
           <span className="who small muted">{m.role === 'tool' ? `tool result · ${m.name ?? ''}` : m.role}</span>
-          {m.tool_calls?.length
-            ? m.tool_calls.map((c, k) => <code key={k} className="call-line">{c.name}({JSON.stringify(c.arguments)})</code>)
-            : <span className="text">{m.content}</span>}
+          {m.tool_calls?.length ? (
+            m.tool_calls.map((c, k) => (
+              <code key={k} className="call-line">
+                {c.name}({JSON.stringify(c.arguments)})
+              </code>
+            ))
+          ) : (
+            <span className="text">{m.content}</span>
+          )}
         </li>
       ))}
     </ol>
@@ -39,15 +45,21 @@ export function ToolCalls({ live, testid }: { live: Live; testid: string }) {
       {p.calls.map((c, i) => (
         <div key={i} className="tool-call-parsed" data-testid={`${testid}-call`} data-name={c.name}>
           <strong className="small">Tool call</strong> <code>{c.name}</code>
-          <pre className="args" data-testid={`${testid}-call-args`}>{c.arguments !== undefined ? JSON.stringify(c.arguments, null, 2) : c.argumentsText}</pre>
-          {c.arguments === undefined && <p className="warn small">The arguments are neither JSON nor a Python literal.</p>}
+          <pre className="args" data-testid={`${testid}-call-args`}>
+            {c.arguments !== undefined ? JSON.stringify(c.arguments, null, 2) : c.argumentsText}
+          </pre>
+          {c.arguments === undefined && (
+            <p className="warn small">The arguments are neither JSON nor a Python literal.</p>
+          )}
         </div>
       ))}
       {p.calls.length > 0 && <small className="muted">Parsed with ms-swift&apos;s {p.parser} get_toolcall.</small>}
       {live.callText && (
         <>
           <div className="small muted">As the template writes this call:</div>
-          <pre className="reply call-text" data-testid={`${testid}-call-text`}>{live.callText}</pre>
+          <pre className="reply call-text" data-testid={`${testid}-call-text`}>
+            {live.callText}
+          </pre>
         </>
       )}
       {p.error && <p className="muted small">{p.error}</p>}

@@ -4,8 +4,16 @@ import { adapterLine } from '../gpu-check.ts';
 import { useApp } from '../store.ts';
 
 const STEPS: [string, string, string][] = [
-  ['dataset', 'Dataset', 'load a JSONL file of conversations (chat or tool calling); every bad line is named with the fix.'],
-  ['templates', 'Templates', 'see the same record as Qwen, Llama, Gemma, GLM, Mistral… prompt it, and which tokens are trained.'],
+  [
+    'dataset',
+    'Dataset',
+    'load a JSONL file of conversations (chat or tool calling); every bad line is named with the fix.',
+  ],
+  [
+    'templates',
+    'Templates',
+    'see the same record as Qwen, Llama, Gemma, GLM, Mistral… prompt it, and which tokens are trained.',
+  ],
   ['train', 'Train', 'train a LoRA adapter of a small model on this computer’s GPU, through WebGPU.'],
   ['adapters', 'Adapters', 'keep adapters in this browser and download them as PEFT folders (PEFT, vLLM, llama.cpp).'],
   ['chat', 'Chat', 'talk to the base model and to your adapter side by side.'],

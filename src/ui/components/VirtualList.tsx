@@ -24,18 +24,34 @@ export interface VirtualListProps<T> {
 }
 
 /** Which rows to draw for a scroll position: [first, end) with the overscan on both sides. */
-export function visibleRange(count: number, rowHeight: number, scrollTop: number, height: number, overscan = OVERSCAN): [number, number] {
+export function visibleRange(
+  count: number,
+  rowHeight: number,
+  scrollTop: number,
+  height: number,
+  overscan = OVERSCAN,
+): [number, number] {
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const end = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
   return [first, Math.max(first, end)];
 }
 
-export function VirtualList<T>({ items, rowHeight, maxHeight, row, className, testId, label, scrollTo }: VirtualListProps<T>) {
+export function VirtualList<T>({
+  items,
+  rowHeight,
+  maxHeight,
+  row,
+  className,
+  testId,
+  label,
+  scrollTo,
+}: VirtualListProps<T>) {
   const box = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
   const total = items.length * rowHeight;
   const height = Math.min(total, maxHeight);
-  const [first, end] = items.length <= DRAW_WHOLE ? [0, items.length] : visibleRange(items.length, rowHeight, top, height);
+  const [first, end] =
+    items.length <= DRAW_WHOLE ? [0, items.length] : visibleRange(items.length, rowHeight, top, height);
 
   useEffect(() => {
     const el = box.current;
@@ -45,10 +61,22 @@ export function VirtualList<T>({ items, rowHeight, maxHeight, row, className, te
   }, [scrollTo, rowHeight]);
 
   const rows: ReactNode[] = [];
-  for (let i = first; i < end; i++) rows.push(row(items[i]!, i, { position: 'absolute', top: i * rowHeight, left: 0, right: 0, height: rowHeight }));
+  for (let i = first; i < end; i++)
+    rows.push(row(items[i]!, i, { position: 'absolute', top: i * rowHeight, left: 0, right: 0, height: rowHeight }));
   return (
-    <div ref={box} className="vlist" style={{ maxHeight, overflowY: 'auto', position: 'relative' }} onScroll={(e) => setTop(e.currentTarget.scrollTop)}>
-      <ul className={className} data-testid={testId} aria-label={label} data-count={items.length} style={{ position: 'relative', height: total, margin: 0 }}>
+    <div
+      ref={box}
+      className="vlist"
+      style={{ maxHeight, overflowY: 'auto', position: 'relative' }}
+      onScroll={(e) => setTop(e.currentTarget.scrollTop)}
+    >
+      <ul
+        className={className}
+        data-testid={testId}
+        aria-label={label}
+        data-count={items.length}
+        style={{ position: 'relative', height: total, margin: 0 }}
+      >
         {rows}
       </ul>
     </div>

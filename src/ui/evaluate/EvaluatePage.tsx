@@ -37,7 +37,18 @@ function SummaryTable({ base, tuned }: { base: SideSummary; tuned: SideSummary |
   return (
     <table className="eval-summary" data-testid="eval-summary">
       <thead>
-        <tr><th scope="col">Metric</th><th scope="col" className="num">Base</th><th scope="col" className="num">Tuned</th><th scope="col" className="num">Records</th></tr>
+        <tr>
+          <th scope="col">Metric</th>
+          <th scope="col" className="num">
+            Base
+          </th>
+          <th scope="col" className="num">
+            Tuned
+          </th>
+          <th scope="col" className="num">
+            Records
+          </th>
+        </tr>
       </thead>
       <tbody>
         {shown.map((m) => {
@@ -46,8 +57,12 @@ function SummaryTable({ base, tuned }: { base: SideSummary; tuned: SideSummary |
           return (
             <tr key={m.label} data-metric={m.label}>
               <th scope="row">{m.label}</th>
-              <td className="num" data-side="base">{pct(b)}</td>
-              <td className={`num ${t === null ? '' : t > b ? 'better' : t < b ? 'worse' : ''}`} data-side="tuned">{t === null ? '—' : pct(t)}</td>
+              <td className="num" data-side="base">
+                {pct(b)}
+              </td>
+              <td className={`num ${t === null ? '' : t > b ? 'better' : t < b ? 'worse' : ''}`} data-side="tuned">
+                {t === null ? '—' : pct(t)}
+              </td>
               <td className="num muted">{m.kind === 'text' ? base.text : base.tool}</td>
             </tr>
           );
@@ -58,7 +73,13 @@ function SummaryTable({ base, tuned }: { base: SideSummary; tuned: SideSummary |
 }
 
 function Reply({ title, reply, testid }: { title: string; reply: EvalReply | null; testid: string }) {
-  if (!reply) return <div className="eval-side"><h4>{title}</h4><p className="muted small">Not generated.</p></div>;
+  if (!reply)
+    return (
+      <div className="eval-side">
+        <h4>{title}</h4>
+        <p className="muted small">Not generated.</p>
+      </div>
+    );
   const s = reply.scores;
   const t = reply.tool;
   return (
@@ -73,7 +94,9 @@ function Reply({ title, reply, testid }: { title: string; reply: EvalReply | nul
         <p className="small" data-testid={`${testid}-tool`}>
           Tool call: {t.parsed ? '✓ parses' : '✗ does not parse'} · {t.names ? '✓ right tool' : '✗ wrong tool'} ·{' '}
           {t.arguments ? '✓ right arguments' : '✗ arguments differ'}
-          {t.calls.length > 0 && <code className="calls"> {t.calls.map((c) => `${c.name}(${c.argumentsText})`).join(', ')}</code>}
+          {t.calls.length > 0 && (
+            <code className="calls"> {t.calls.map((c) => `${c.name}(${c.argumentsText})`).join(', ')}</code>
+          )}
         </p>
       )}
     </div>
@@ -83,8 +106,12 @@ function Reply({ title, reply, testid }: { title: string; reply: EvalReply | nul
 function Row({ row }: { row: EvalRow }) {
   return (
     <li className="eval-case" data-line={row.line}>
-      <p><strong>line {row.line}</strong> <span className="small">{row.ask}</span></p>
-      {row.error ? <p className="warn small">{row.error}</p> : (
+      <p>
+        <strong>line {row.line}</strong> <span className="small">{row.ask}</span>
+      </p>
+      {row.error ? (
+        <p className="warn small">{row.error}</p>
+      ) : (
         <>
           <details>
             <summary className="small">Prompt as the model sees it</summary>
@@ -121,17 +148,29 @@ export function EvaluatePage() {
   const hubToken = useTrain((s) => s.hubToken);
 
   useEffect(() => {
-    void adapterStore().then((s) => s.list()).then((all) => {
-      const usable = all.filter((r) => r.status === 'completed' || r.status === 'imported');
-      setRuns(usable);
-      setRunId((id) => (id && usable.some((r) => r.id === id) ? id : usable[0]?.id ?? null));
-    }, () => setRuns([]));
+    void adapterStore()
+      .then((s) => s.list())
+      .then(
+        (all) => {
+          const usable = all.filter((r) => r.status === 'completed' || r.status === 'imported');
+          setRuns(usable);
+          setRunId((id) => (id && usable.some((r) => r.id === id) ? id : (usable[0]?.id ?? null)));
+        },
+        () => setRuns([]),
+      );
   }, []);
 
   const run = useMemo(() => runs?.find((r) => r.id === runId) ?? null, [runs, runId]);
   const hasSplit = !!run?.eval_lines?.length;
   const hasData = !!run?.dataset;
-  const chosen: Source = source === 'eval-split' && !hasSplit ? (hasData ? 'train' : 'file') : source === 'train' && !hasData ? 'file' : source;
+  const chosen: Source =
+    source === 'eval-split' && !hasSplit
+      ? hasData
+        ? 'train'
+        : 'file'
+      : source === 'train' && !hasData
+        ? 'file'
+        : source;
   // The run's template unless the user picks another (imported adapters may have none recorded).
   useEffect(() => setTemplate(run?.template || 'chatml'), [run?.id, run?.template]);
 
@@ -145,7 +184,15 @@ export function EvaluatePage() {
         if (!file) throw new Error('Choose a JSONL file to evaluate on.');
         data = { kind: 'file', dataset: { sha256: '', name: file.name, file } };
       } else data = { kind: chosen };
-      ev.start({ model, runId: run.id, data, template, ...(agent ? { agent_template: agent } : {}), max_new_tokens: maxTokens, limit });
+      ev.start({
+        model,
+        runId: run.id,
+        data,
+        template,
+        ...(agent ? { agent_template: agent } : {}),
+        max_new_tokens: maxTokens,
+        limit,
+      });
     } catch (err) {
       setStartError((err as Error).message);
     }
@@ -158,7 +205,10 @@ export function EvaluatePage() {
       <section className="card" aria-labelledby="ev-h">
         <h2 id="ev-h">Evaluate: base model vs your adapter</h2>
         {runs && !runs.length && (
-          <p className="muted">No adapter yet: train one on the <a href="#/train">Train page</a> or import one on the <a href="#/adapters">Adapters page</a>.</p>
+          <p className="muted">
+            No adapter yet: train one on the <a href="#/train">Train page</a> or import one on the{' '}
+            <a href="#/adapters">Adapters page</a>.
+          </p>
         )}
         {runs && runs.length > 0 && (
           <fieldset className="form eval-form" disabled={running}>
@@ -166,56 +216,147 @@ export function EvaluatePage() {
             <label className="field">
               <span>Adapter</span>
               <select value={runId ?? ''} onChange={(e) => setRunId(e.target.value)} data-testid="eval-run">
-                {runs.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+                {runs.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
               </select>
               {run && <small className="muted">Base {run.base_model}</small>}
             </label>
             <div className="field" role="radiogroup" aria-label="Records">
               <span>Records</span>
-              <label><input type="radio" name="src" checked={chosen === 'eval-split'} disabled={!hasSplit} onChange={() => setSource('eval-split')} data-testid="eval-src-split" />
-                {' '}its eval split{run ? (hasSplit ? ` (${run.eval_lines!.length} records)` : ' (none held out)') : ''}</label>
-              <label><input type="radio" name="src" checked={chosen === 'train'} disabled={!hasData} onChange={() => setSource('train')} data-testid="eval-src-train" />
-                {' '}its training data <small className="muted">(seen in training)</small></label>
-              <label><input type="radio" name="src" checked={chosen === 'file'} onChange={() => setSource('file')} data-testid="eval-src-file" />
-                {' '}another file{' '}
-                <input type="file" accept=".jsonl,.json,.txt" onChange={(e) => { setFile(e.target.files?.[0] ?? null); setSource('file'); }} data-testid="eval-file" /></label>
+              <label>
+                <input
+                  type="radio"
+                  name="src"
+                  checked={chosen === 'eval-split'}
+                  disabled={!hasSplit}
+                  onChange={() => setSource('eval-split')}
+                  data-testid="eval-src-split"
+                />{' '}
+                its eval split{run ? (hasSplit ? ` (${run.eval_lines!.length} records)` : ' (none held out)') : ''}
+              </label>
+              <label>
+                <input
+                  type="radio"
+                  name="src"
+                  checked={chosen === 'train'}
+                  disabled={!hasData}
+                  onChange={() => setSource('train')}
+                  data-testid="eval-src-train"
+                />{' '}
+                its training data <small className="muted">(seen in training)</small>
+              </label>
+              <label>
+                <input
+                  type="radio"
+                  name="src"
+                  checked={chosen === 'file'}
+                  onChange={() => setSource('file')}
+                  data-testid="eval-src-file"
+                />{' '}
+                another file{' '}
+                <input
+                  type="file"
+                  accept=".jsonl,.json,.txt"
+                  onChange={(e) => {
+                    setFile(e.target.files?.[0] ?? null);
+                    setSource('file');
+                  }}
+                  data-testid="eval-file"
+                />
+              </label>
             </div>
             <label className="field">
               <span>Template</span>
               <select value={template} onChange={(e) => setTemplate(e.target.value)} data-testid="eval-template">
-                {templateIds.map((t) => <option key={t} value={t}>{t}{t === run?.template ? ' (the run’s)' : ''}</option>)}
+                {templateIds.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                    {t === run?.template ? ' (the run’s)' : ''}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="field">
               <span>Tool calls parsed as</span>
               <select value={agent} onChange={(e) => setAgent(e.target.value)} data-testid="eval-agent">
                 <option value="">the run’s tool format</option>
-                {SWIFT_AGENT_TEMPLATE_IDS.filter((id) => swiftAgentTemplates[id]).map((id) => <option key={id} value={id}>{id}</option>)}
+                {SWIFT_AGENT_TEMPLATE_IDS.filter((id) => swiftAgentTemplates[id]).map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="field">
               <span>At most (records)</span>
-              <input type="number" min={1} value={limit} onChange={(e) => setLimit(Math.max(1, Math.round(Number(e.target.value) || 1)))} data-testid="eval-limit" />
+              <input
+                type="number"
+                min={1}
+                value={limit}
+                onChange={(e) => setLimit(Math.max(1, Math.round(Number(e.target.value) || 1)))}
+                data-testid="eval-limit"
+              />
             </label>
             <label className="field">
               <span>Max new tokens</span>
-              <input type="number" min={1} max={2048} value={maxTokens} onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Math.round(Number(e.target.value) || 1))))} data-testid="eval-max-tokens" />
+              <input
+                type="number"
+                min={1}
+                max={2048}
+                value={maxTokens}
+                onChange={(e) => setMaxTokens(Math.max(1, Math.min(2048, Math.round(Number(e.target.value) || 1))))}
+                data-testid="eval-max-tokens"
+              />
             </label>
           </fieldset>
         )}
         <div className="controls">
-          {!running && <button type="button" className="primary" disabled={!run} onClick={start} data-testid="eval-start">Evaluate base vs tuned</button>}
-          {running && <button type="button" onClick={ev.cancel} data-testid="eval-stop">Stop</button>}
-          {startError && <span className="warn" role="alert">{startError}</span>}
+          {!running && (
+            <button type="button" className="primary" disabled={!run} onClick={start} data-testid="eval-start">
+              Evaluate base vs tuned
+            </button>
+          )}
+          {running && (
+            <button type="button" onClick={ev.cancel} data-testid="eval-stop">
+              Stop
+            </button>
+          )}
+          {startError && (
+            <span className="warn" role="alert">
+              {startError}
+            </span>
+          )}
         </div>
         {running && (
           <div role="status" data-testid="eval-progress">
             <progress max={p?.total || 1} value={p?.loaded ?? 0} />
-            <span className="small muted"> {p ? `${p.phase}${p.total ? ` ${p.phase === 'generating' ? `${p.loaded} / ${p.total}` : pct(p.loaded / p.total)}` : ''}` : 'starting…'}</span>
+            <span className="small muted">
+              {' '}
+              {p
+                ? `${p.phase}${p.total ? ` ${p.phase === 'generating' ? `${p.loaded} / ${p.total}` : pct(p.loaded / p.total)}` : ''}`
+                : 'starting…'}
+            </span>
           </div>
         )}
-        {ev.items && <p className="small muted" data-testid="eval-source">{ev.items.total} record{ev.items.total === 1 ? '' : 's'} from {ev.items.source}{ev.items.beyond ? ` (the first ${ev.items.total}; ${ev.items.beyond} more past the limit)` : ''}, template {ev.items.template}; tool calls {ev.items.parser ? `parsed with ms-swift’s ${ev.items.parser} parser` : 'not scored (no parser reads this tool format)'}.</p>}
-        {ev.state === 'error' && <p className="warn" role="alert" data-testid="eval-error">{ev.error}</p>}
+        {ev.items && (
+          <p className="small muted" data-testid="eval-source">
+            {ev.items.total} record{ev.items.total === 1 ? '' : 's'} from {ev.items.source}
+            {ev.items.beyond ? ` (the first ${ev.items.total}; ${ev.items.beyond} more past the limit)` : ''}, template{' '}
+            {ev.items.template}; tool calls{' '}
+            {ev.items.parser
+              ? `parsed with ms-swift’s ${ev.items.parser} parser`
+              : 'not scored (no parser reads this tool format)'}
+            .
+          </p>
+        )}
+        {ev.state === 'error' && (
+          <p className="warn" role="alert" data-testid="eval-error">
+            {ev.error}
+          </p>
+        )}
       </section>
 
       {ev.summary && (
@@ -223,14 +364,24 @@ export function EvaluatePage() {
           <h2 id="evs-h">Results{ev.cancelled ? ' (stopped early)' : ''}</h2>
           <SummaryTable base={ev.summary.base} tuned={ev.summary.tuned} />
           <p className="small muted">
-            Greedy replies. Exact match and token F1 as SQuAD’s evaluation script computes them, ROUGE-L as rouge-score’s LCS F-measure (CJK characters count one token each), over the records whose reference is a text answer.
+            Greedy replies. Exact match and token F1 as SQuAD’s evaluation script computes them, ROUGE-L as
+            rouge-score’s LCS F-measure (CJK characters count one token each), over the records whose reference is a
+            text answer.
           </p>
         </section>
       )}
       {ev.items && ev.items.skipped.length > 0 && (
         <details className="card">
-          <summary>{ev.items.skipped.length} record{ev.items.skipped.length === 1 ? '' : 's'} not evaluated</summary>
-          <ul className="plain small" data-testid="eval-skipped">{ev.items.skipped.map((s) => <li key={s.line}>line {s.line}: {s.why}</li>)}</ul>
+          <summary>
+            {ev.items.skipped.length} record{ev.items.skipped.length === 1 ? '' : 's'} not evaluated
+          </summary>
+          <ul className="plain small" data-testid="eval-skipped">
+            {ev.items.skipped.map((s) => (
+              <li key={s.line}>
+                line {s.line}: {s.why}
+              </li>
+            ))}
+          </ul>
         </details>
       )}
 
@@ -238,7 +389,11 @@ export function EvaluatePage() {
         <section className="card" aria-labelledby="evc-h">
           <h2 id="evc-h">Replies ({ev.rows.length})</h2>
           <ol className="eval-cases" data-testid="eval-cases">
-            {[...ev.rows].sort((a, b) => a.line - b.line).map((r) => <Row key={r.line} row={r} />)}
+            {[...ev.rows]
+              .sort((a, b) => a.line - b.line)
+              .map((r) => (
+                <Row key={r.line} row={r} />
+              ))}
           </ol>
         </section>
       )}

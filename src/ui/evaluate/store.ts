@@ -33,7 +33,16 @@ export const useEval = create<EvalState>((set, get) => ({
   start(job) {
     if (get().state === 'running') return;
     client?.terminate();
-    set({ state: 'running', runId: job.runId, progress: null, items: null, rows: [], summary: null, cancelled: false, error: null });
+    set({
+      state: 'running',
+      runId: job.runId,
+      progress: null,
+      items: null,
+      rows: [],
+      summary: null,
+      cancelled: false,
+      error: null,
+    });
     const mine: EvalClient = spawnEvalWorker((m) => {
       if (client !== mine) return;
       const end = () => {
@@ -42,7 +51,8 @@ export const useEval = create<EvalState>((set, get) => ({
       };
       if (m.type === 'progress') set({ progress: { phase: m.phase, loaded: m.loaded, total: m.total } });
       else if (m.type === 'items') set({ items: m, progress: { phase: 'generating', loaded: 0, total: m.total } });
-      else if (m.type === 'row') set((s) => ({ rows: [...s.rows, m.row], progress: { phase: 'generating', loaded: m.done, total: m.total } }));
+      else if (m.type === 'row')
+        set((s) => ({ rows: [...s.rows, m.row], progress: { phase: 'generating', loaded: m.done, total: m.total } }));
       else if (m.type === 'done') {
         set({ state: 'done', progress: null, summary: m.summary, cancelled: m.cancelled });
         end();

@@ -40,7 +40,10 @@ function WithNotesLink({ message, column }: { message: string; column: number })
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** The token view of a column's result with the tokenizer filed under `tokKey`, if one is ready. */
-export function useColumnTokens(tokKey: string | undefined, result: ColumnRender): TokenView | { error: string } | undefined {
+export function useColumnTokens(
+  tokKey: string | undefined,
+  result: ColumnRender,
+): TokenView | { error: string } | undefined {
   const tokStatus = useStudio((s) => (tokKey ? s.tokenizers[tokKey] : undefined));
   return useMemo(() => {
     const t = tokKey && tokStatus?.state === 'ready' ? tokenizerFor(tokKey) : undefined;
@@ -142,7 +145,13 @@ export function ColumnBody({
                   <tr key={x.span.start}>
                     <td>{x.span.role}</td>
                     <td>{x.tokens}</td>
-                    <td>{x.span.trainable ? (x.span.weight !== undefined ? `trained × ${formatWeight(x.span.weight)}` : 'trained') : ''}</td>
+                    <td>
+                      {x.span.trainable
+                        ? x.span.weight !== undefined
+                          ? `trained × ${formatWeight(x.span.weight)}`
+                          : 'trained'
+                        : ''}
+                    </td>
                   </tr>
                 ))}
             </tbody>

@@ -74,7 +74,11 @@ function useTokenStats(ids: TemplateId[], conversations: Conversation[], lines: 
           for await (const res of tokenizeWithPool(items, {
             spawn: spawnBrowserWorker,
             files: t.files,
-            config: { template: id, render: renderOptions(choices, getTemplate(id)), length: { max_length: choices.maxLength, truncation: 'delete' } },
+            config: {
+              template: id,
+              render: renderOptions(choices, getTemplate(id)),
+              length: { max_length: choices.maxLength, truncation: 'delete' },
+            },
             signal: ctrl.signal,
           })) {
             addResult(acc, res);
@@ -107,7 +111,9 @@ function useOwnStats(col: OwnColumn, conversations: Conversation[], lines: numbe
   // Same object until that tokenizer is reloaded: loading one elsewhere does not restart this job.
   const tok = useMemo(() => tokenizerFor(tokKey), [tokKey, epoch]);
   const src = col.source;
-  const [state, setState] = useState<{ done: number; stats?: RenderStats; tokens?: DatasetStats; error?: string }>({ done: 0 });
+  const [state, setState] = useState<{ done: number; stats?: RenderStats; tokens?: DatasetStats; error?: string }>({
+    done: 0,
+  });
   useEffect(() => {
     if (!ready || !src || conversations.length === 0) return;
     setState({ done: 0 });
@@ -120,7 +126,9 @@ function useOwnStats(col: OwnColumn, conversations: Conversation[], lines: numbe
           choices,
           conversations,
           lines,
-          tokenizer: tok ? { files: tok.files, length: { max_length: choices.maxLength, truncation: 'delete' } } : undefined,
+          tokenizer: tok
+            ? { files: tok.files, length: { max_length: choices.maxLength, truncation: 'delete' } }
+            : undefined,
         },
         {
           progress: (done) => setState({ done }),
@@ -155,13 +163,25 @@ function TextCells({ t, approx, pending }: { t: RenderStats | undefined; approx:
     <>
       <td data-col="records">{t.records - t.refused}</td>
       <td data-col="refused">{t.refused > 0 ? <b className="err-text">{t.refused}</b> : 0}</td>
-      <td data-col="reason" className="small" title={reason?.[0]} style={{ maxWidth: '16em', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+      <td
+        data-col="reason"
+        className="small"
+        title={reason?.[0]}
+        style={{ maxWidth: '16em', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+      >
         {reason ? `${reason[0]}${reason[1] < t.refused ? ` (×${reason[1]})` : ''}` : '—'}
       </td>
       <td data-col="warnings" className="small">
         {findings || '—'}
       </td>
-      <td data-col="approx" title={approx ? 'records whose spans were located by matching: the template rewrites earlier turns' : 'built-in templates emit their spans exactly'}>
+      <td
+        data-col="approx"
+        title={
+          approx
+            ? 'records whose spans were located by matching: the template rewrites earlier turns'
+            : 'built-in templates emit their spans exactly'
+        }
+      >
         {!approx ? '—' : t.approximate > 0 ? <b>{t.approximate}</b> : 0}
       </td>
       <td data-col="trained-chars">{pct(t.chars ? t.trainedChars / t.chars : 0)}</td>
@@ -169,7 +189,17 @@ function TextCells({ t, approx, pending }: { t: RenderStats | undefined; approx:
   );
 }
 
-function TokenCells({ source, error, stats, pending }: { source?: string; error?: string; stats?: DatasetStats; pending: ReactNode }) {
+function TokenCells({
+  source,
+  error,
+  stats,
+  pending,
+}: {
+  source?: string;
+  error?: string;
+  stats?: DatasetStats;
+  pending: ReactNode;
+}) {
   if (!source) {
     return (
       <td colSpan={5} className="muted">
@@ -202,7 +232,19 @@ function TokenCells({ source, error, stats, pending }: { source?: string; error?
   );
 }
 
-function OwnRow({ col, column, conversations, lines, ready }: { col: OwnColumn; column: number; conversations: Conversation[]; lines: number[]; ready: boolean }) {
+function OwnRow({
+  col,
+  column,
+  conversations,
+  lines,
+  ready,
+}: {
+  col: OwnColumn;
+  column: number;
+  conversations: Conversation[];
+  lines: number[];
+  ready: boolean;
+}) {
   const s = useOwnStats(col, conversations, lines, ready);
   const n = conversations.length;
   const src = col.source;
@@ -218,8 +260,17 @@ function OwnRow({ col, column, conversations, lines, ready }: { col: OwnColumn; 
         </td>
       ) : (
         <>
-          <TextCells t={s.stats} approx pending={s.error ? <span className="err-text">{s.error}</span> : `rendering… ${s.done} of ${n}`} />
-          <TokenCells source={s.tokSource} error={s.error} stats={s.tokens} pending={`rendering and tokenizing… ${s.done} of ${n}`} />
+          <TextCells
+            t={s.stats}
+            approx
+            pending={s.error ? <span className="err-text">{s.error}</span> : `rendering… ${s.done} of ${n}`}
+          />
+          <TokenCells
+            source={s.tokSource}
+            error={s.error}
+            stats={s.tokens}
+            pending={`rendering and tokenizing… ${s.done} of ${n}`}
+          />
         </>
       )}
     </tr>
@@ -254,8 +305,10 @@ export function CompareTable() {
       <h2 id="compare-h">The whole dataset, per model</h2>
       <p className="muted small">
         All {n} valid records, with the options above.{' '}
-        {!anyTokens && 'Load a tokenizer in a column to add tokens per model, records over max_length and the trained-token share.'}
-        {ownColumns.length > 0 && ' Approximate spans: records where a model’s own template rewrites earlier turns, so its trained text was located by matching.'}
+        {!anyTokens &&
+          'Load a tokenizer in a column to add tokens per model, records over max_length and the trained-token share.'}
+        {ownColumns.length > 0 &&
+          ' Approximate spans: records where a model’s own template rewrites earlier turns, so its trained text was located by matching.'}
         {text.error && <span className="err-text"> Rendering failed: {text.error}</span>}
       </p>
       <div style={{ overflowX: 'auto' }}>
@@ -282,13 +335,29 @@ export function CompareTable() {
               return (
                 <tr key={id} data-template={id}>
                   <th scope="row">{id}</th>
-                  <TextCells t={text.stats?.[id]} approx={false} pending={text.error ? '—' : `rendering… ${text.done} of ${n}`} />
-                  <TokenCells source={k?.source} error={k?.error} stats={k?.stats} pending={`tokenizing… ${k?.done ?? 0} of ${n}`} />
+                  <TextCells
+                    t={text.stats?.[id]}
+                    approx={false}
+                    pending={text.error ? '—' : `rendering… ${text.done} of ${n}`}
+                  />
+                  <TokenCells
+                    source={k?.source}
+                    error={k?.error}
+                    stats={k?.stats}
+                    pending={`tokenizing… ${k?.done ?? 0} of ${n}`}
+                  />
                 </tr>
               );
             })}
             {ownColumns.map((c, i) => (
-              <OwnRow key={c.key} col={c} column={templates.length + i} conversations={data.conversations} lines={data.lines} ready={ready} />
+              <OwnRow
+                key={c.key}
+                col={c}
+                column={templates.length + i}
+                conversations={data.conversations}
+                lines={data.lines}
+                ready={ready}
+              />
             ))}
           </tbody>
         </table>

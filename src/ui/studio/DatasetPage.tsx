@@ -54,8 +54,8 @@ function Loader() {
         }}
       >
         <p>
-          Drop a <b>JSONL</b> file here (one conversation per line: OpenAI messages with tool calls, ms-swift, alpaca, sharegpt),
-          or{' '}
+          Drop a <b>JSONL</b> file here (one conversation per line: OpenAI messages with tool calls, ms-swift, alpaca,
+          sharegpt), or{' '}
           <button type="button" className="primary" onClick={() => input.current?.click()}>
             choose a file…
           </button>
@@ -77,7 +77,13 @@ function Loader() {
       <div className="samples">
         <span className="muted">Try a sample:</span>
         {samples.map((s) => (
-          <button key={s.file} type="button" title={s.description} onClick={() => void loadSample(s.file)} data-sample={s.file}>
+          <button
+            key={s.file}
+            type="button"
+            title={s.description}
+            onClick={() => void loadSample(s.file)}
+            data-sample={s.file}
+          >
             {s.title}
           </button>
         ))}
@@ -97,9 +103,15 @@ function Loader() {
       {!loading && fileName && !loadError && (
         <p className="loaded" data-testid="loaded-file">
           Loaded <b>{fileName}</b>.{' '}
-          {stored?.kept && <span className="muted" data-testid="kept">Kept in this browser: a reload opens it again.</span>}
+          {stored?.kept && (
+            <span className="muted" data-testid="kept">
+              Kept in this browser: a reload opens it again.
+            </span>
+          )}
           {stored && !stored.kept && stored.keepError && (
-            <span className="warn" data-testid="not-kept">Not kept across reloads ({stored.keepError}).</span>
+            <span className="warn" data-testid="not-kept">
+              Not kept across reloads ({stored.keepError}).
+            </span>
           )}
         </p>
       )}
@@ -163,8 +175,14 @@ function Issues() {
   const fileName = useStudio((s) => s.fileName);
   const currentLine = useStudio((s) => s.results[s.selected]?.line);
   const [filter, setFilter] = useState<'all' | 'error' | 'warning'>('all');
-  const list = useMemo(() => (filter === 'all' ? issues : issues.filter((i) => i.severity === filter)), [issues, filter]);
-  const current = useMemo(() => (currentLine === undefined ? -1 : list.findIndex((i) => i.line === currentLine)), [list, currentLine]);
+  const list = useMemo(
+    () => (filter === 'all' ? issues : issues.filter((i) => i.severity === filter)),
+    [issues, filter],
+  );
+  const current = useMemo(
+    () => (currentLine === undefined ? -1 : list.findIndex((i) => i.line === currentLine)),
+    [list, currentLine],
+  );
   if (!fileName) return null;
   // The record of a line is found when it is clicked (a binary search), not mapped for every line
   // on every batch of a loading file.
@@ -198,8 +216,21 @@ function Issues() {
           label="Issues"
           scrollTo={current}
           row={(i, k, style) => (
-            <li key={k} style={style} data-line={i.line} data-code={i.code} data-severity={i.severity} className={`issue${i.line === currentLine ? ' current' : ''}`}>
-              <button type="button" aria-current={i.line === currentLine ? 'true' : undefined} disabled={i.line === 0} onClick={() => open(i.line)} title={i.message}>
+            <li
+              key={k}
+              style={style}
+              data-line={i.line}
+              data-code={i.code}
+              data-severity={i.severity}
+              className={`issue${i.line === currentLine ? ' current' : ''}`}
+            >
+              <button
+                type="button"
+                aria-current={i.line === currentLine ? 'true' : undefined}
+                disabled={i.line === 0}
+                onClick={() => open(i.line)}
+                title={i.message}
+              >
                 <span className="issue-line">{i.line === 0 ? 'file' : `line ${i.line}`}</span>
                 <IssueBadge severity={i.severity} code={i.code} />
                 <span className="issue-msg">{markHidden(i.message)}</span>

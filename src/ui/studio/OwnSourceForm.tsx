@@ -30,7 +30,17 @@ const KINDS: [OwnSourceKind, string][] = [
   ['tokenizer', 'A loaded tokenizer'],
 ];
 
-export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: string; column: number; current: OwnTemplateSource | null; onApplied(): void }) {
+export function OwnSourceForm({
+  ownKey,
+  column,
+  current,
+  onApplied,
+}: {
+  ownKey: string;
+  column: number;
+  current: OwnTemplateSource | null;
+  onApplied(): void;
+}) {
   const setOwnSource = useStudio((s) => s.setOwnSource);
   const tokenizers = useStudio((s) => s.tokenizers);
   const uid = useId();
@@ -48,10 +58,7 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
   const [error, setError] = useState<string | null>(null);
 
   // Re-read on every tokenizer status change (the map of loaded tokenizers is not state).
-  const ready = useMemo(
-    () => loadedTokenizers().filter(([k]) => tokenizers[k]?.state === 'ready'),
-    [tokenizers],
-  );
+  const ready = useMemo(() => loadedTokenizers().filter(([k]) => tokenizers[k]?.state === 'ready'), [tokenizers]);
   const tokCfg: PickedConfig | null = useMemo(() => {
     const hit = ready.find(([k]) => k === tokKey);
     if (!hit) return null;
@@ -92,13 +99,26 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
       let src: OwnTemplateSource;
       if (kind === 'paste') {
         if (!pasted.trim()) throw new ConfigError('paste a Jinja chat template first');
-        src = { kind, label: `${pasted.length.toLocaleString()} characters`, chatTemplate: pasted, specialTokens: {}, addedSpecial: [] };
+        src = {
+          kind,
+          label: `${pasted.length.toLocaleString()} characters`,
+          chatTemplate: pasted,
+          specialTokens: {},
+          addedSpecial: [],
+        };
       } else if (kind === 'jinja') {
         if (!jinja) throw new ConfigError('pick a .jinja file first');
         src = { kind, label: jinja.name, chatTemplate: jinja.text, specialTokens: {}, addedSpecial: [] };
       } else {
-        if (!picked) throw new ConfigError(kind === 'file' ? 'pick a tokenizer_config.json file first' : 'pick a loaded tokenizer first');
-        src = sourceFromConfig(picked.cfg, kind, picked.label, { name, tokenizerJSON: picked.tokenizerJSON, tokenizerKey: picked.tokenizerKey });
+        if (!picked)
+          throw new ConfigError(
+            kind === 'file' ? 'pick a tokenizer_config.json file first' : 'pick a loaded tokenizer first',
+          );
+        src = sourceFromConfig(picked.cfg, kind, picked.label, {
+          name,
+          tokenizerJSON: picked.tokenizerJSON,
+          tokenizerKey: picked.tokenizerKey,
+        });
       }
       src.specialTokens = { ...src.specialTokens, bos_token: bos || null, eos_token: eos || null };
       if (tools) src.toolsOnSystemMessage = tools;
@@ -122,7 +142,15 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
         <legend className="small">Source</legend>
         {KINDS.map(([k, label]) => (
           <label key={k} className="small">
-            <input type="radio" name={`${uid}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} data-testid={`own-kind-${k}-${column}`} /> {label}
+            <input
+              type="radio"
+              name={`${uid}-kind`}
+              value={k}
+              checked={kind === k}
+              onChange={() => setKind(k)}
+              data-testid={`own-kind-${k}-${column}`}
+            />{' '}
+            {label}
           </label>
         ))}
       </fieldset>
@@ -152,7 +180,8 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
       {kind === 'jinja' && (
         <label className="small">
           <span>
-            A Jinja chat template file (<code>chat_template.jinja</code>, or any <code>.jinja</code>){jinja ? <b> · {jinja.name}</b> : null}
+            A Jinja chat template file (<code>chat_template.jinja</code>, or any <code>.jinja</code>)
+            {jinja ? <b> · {jinja.name}</b> : null}
           </span>
           <input
             type="file"
@@ -167,7 +196,10 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
                 const text = await f.text();
                 if (!text.trim()) throw new ConfigError('the file is empty');
                 // A tokenizer_config.json picked here by mistake: say where it goes.
-                if (/^\s*\{\s*"/.test(text)) throw new ConfigError('this looks like JSON: a tokenizer_config.json goes under "tokenizer_config.json"');
+                if (/^\s*\{\s*"/.test(text))
+                  throw new ConfigError(
+                    'this looks like JSON: a tokenizer_config.json goes under "tokenizer_config.json"',
+                  );
                 setJinja({ name: f.name, text });
               } catch (err) {
                 setJinja(null);
@@ -180,9 +212,7 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
 
       {kind === 'file' && (
         <label className="small">
-          <span>
-            tokenizer_config.json{fileCfg ? <b> · {fileCfg.label}</b> : null}
-          </span>
+          <span>tokenizer_config.json{fileCfg ? <b> · {fileCfg.label}</b> : null}</span>
           <input
             type="file"
             accept=".json,application/json"
@@ -206,7 +236,10 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
 
       {kind === 'tokenizer' &&
         (ready.length === 0 ? (
-          <p className="small muted">No tokenizer is loaded yet: load one with a column's Tokenizer picker (from the Hub or a local folder), then pick it here.</p>
+          <p className="small muted">
+            No tokenizer is loaded yet: load one with a column's Tokenizer picker (from the Hub or a local folder), then
+            pick it here.
+          </p>
         ) : (
           <label className="small">
             Tokenizer{' '}
@@ -232,7 +265,10 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
       {names.length > 1 && (
         <label className="small">
           Named template{' '}
-          <select value={name ?? (names.includes('default') ? 'default' : '')} onChange={(e) => setName(e.target.value || undefined)}>
+          <select
+            value={name ?? (names.includes('default') ? 'default' : '')}
+            onChange={(e) => setName(e.target.value || undefined)}
+          >
             {!names.includes('default') && <option value="">choose…</option>}
             {names.map((n) => (
               <option key={n} value={n}>
@@ -245,13 +281,28 @@ export function OwnSourceForm({ ownKey, column, current, onApplied }: { ownKey: 
 
       <div className="own-tokens">
         <label className="small" title="What the template's bos_token variable holds (empty: undefined)">
-          bos_token <input value={bos} onChange={(e) => setBos(e.target.value)} spellCheck={false} data-testid={`own-bos-${column}`} />
+          bos_token{' '}
+          <input
+            value={bos}
+            onChange={(e) => setBos(e.target.value)}
+            spellCheck={false}
+            data-testid={`own-bos-${column}`}
+          />
         </label>
         <label className="small" title="What the template's eos_token variable holds (empty: undefined)">
-          eos_token <input value={eos} onChange={(e) => setEos(e.target.value)} spellCheck={false} data-testid={`own-eos-${column}`} />
+          eos_token{' '}
+          <input
+            value={eos}
+            onChange={(e) => setEos(e.target.value)}
+            spellCheck={false}
+            data-testid={`own-eos-${column}`}
+          />
         </label>
       </div>
-      <label className="small" title="Most templates read the tools argument; GLM-4-9b-chat and Phi-4-mini read tools from the system message">
+      <label
+        className="small"
+        title="Most templates read the tools argument; GLM-4-9b-chat and Phi-4-mini read tools from the system message"
+      >
         Tools go in{' '}
         <select value={tools} onChange={(e) => setTools(e.target.value as ToolsMode)}>
           <option value="">the tools argument</option>

@@ -16,7 +16,17 @@ import { unloadTokenizer } from './tokenizers.ts';
 const KIND_LABEL = { paste: 'Pasted', jinja: 'Jinja file', file: 'File', tokenizer: 'Tokenizer' } as const;
 const NOTHING: ColumnRender = { ok: false, error: 'no template yet', warnings: [] };
 
-export function OwnTemplateColumn({ own, column, conv, canRemove }: { own: OwnColumn; column: number; conv: Conversation; canRemove: boolean }) {
+export function OwnTemplateColumn({
+  own,
+  column,
+  conv,
+  canRemove,
+}: {
+  own: OwnColumn;
+  column: number;
+  conv: Conversation;
+  canRemove: boolean;
+}) {
   const choices = useStudio((s) => s.choices);
   const removeOwnColumn = useStudio((s) => s.removeOwnColumn);
   const src = own.source;
@@ -25,7 +35,10 @@ export function OwnTemplateColumn({ own, column, conv, canRemove }: { own: OwnCo
   // The approximate-spans finding is shown as a badge, not in the doctor's list.
   const approx = result.ok ? result.rendered.warnings.find((w) => w.code === 'approximate_spans') : undefined;
   const shown = useMemo<ColumnRender>(
-    () => (result.ok && approx ? { ok: true, rendered: { ...result.rendered, warnings: result.rendered.warnings.filter((w) => w !== approx) } } : result),
+    () =>
+      result.ok && approx
+        ? { ok: true, rendered: { ...result.rendered, warnings: result.rendered.warnings.filter((w) => w !== approx) } }
+        : result,
     [result, approx],
   );
   // A template taken from a loaded tokenizer tokenizes with it; otherwise the column's own picker.
@@ -35,7 +48,12 @@ export function OwnTemplateColumn({ own, column, conv, canRemove }: { own: OwnCo
   const name = "model's own template";
 
   return (
-    <article className="column own-column" data-testid={`column-${column}`} data-template="own" aria-label={`Model's own template (column ${column + 1})`}>
+    <article
+      className="column own-column"
+      data-testid={`column-${column}`}
+      data-template="own"
+      aria-label={`Model's own template (column ${column + 1})`}
+    >
       <header className="column-head">
         <h3 className="own-title">Model's own template</h3>
         <button
@@ -54,17 +72,27 @@ export function OwnTemplateColumn({ own, column, conv, canRemove }: { own: OwnCo
           onClick={() => {
             // Its tokenizer goes too, unless another own column took its template from it.
             const st = useStudio.getState();
-            if (!st.ownColumns.some((c) => c.key !== own.key && c.source?.tokenizerKey === own.key)) unloadTokenizer(own.key);
+            if (!st.ownColumns.some((c) => c.key !== own.key && c.source?.tokenizerKey === own.key))
+              unloadTokenizer(own.key);
             removeOwnColumn(own.key);
           }}
-          disabled={!canRemove} aria-label={`Remove column ${column + 1}`} title="Remove this column">
+          disabled={!canRemove}
+          aria-label={`Remove column ${column + 1}`}
+          title="Remove this column"
+        >
           ✕
         </button>
       </header>
       <p className="column-models small muted" data-testid={`own-source-${column}`} title={src?.label}>
-        {src ? `${KIND_LABEL[src.kind]}: ${src.label}${src.templateName ? ` · ${src.templateName}` : ''}` : 'No template yet: choose a source below'}
+        {src
+          ? `${KIND_LABEL[src.kind]}: ${src.label}${src.templateName ? ` · ${src.templateName}` : ''}`
+          : 'No template yet: choose a source below'}
       </p>
-      <details className="own-source" open={editing} onToggle={(e) => setEditing((e.currentTarget as HTMLDetailsElement).open)}>
+      <details
+        className="own-source"
+        open={editing}
+        onToggle={(e) => setEditing((e.currentTarget as HTMLDetailsElement).open)}
+      >
         <summary data-testid={`own-edit-${column}`}>{src ? 'Change the template' : 'Template source'}</summary>
         <OwnSourceForm ownKey={own.key} column={column} current={src} onApplied={() => setEditing(false)} />
       </details>

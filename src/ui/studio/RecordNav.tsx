@@ -21,7 +21,8 @@ export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
   const [jump, setJump] = useState('');
   const [jumpError, setJumpError] = useState('');
 
-  const ok = (i: number) => i >= 0 && i < results.length && results[i].line > 0 && (!validOnly || !!results[i].conversation);
+  const ok = (i: number) =>
+    i >= 0 && i < results.length && results[i].line > 0 && (!validOnly || !!results[i].conversation);
   const step = (dir: 1 | -1) => {
     for (let i = selected + dir; i >= 0 && i < results.length; i += dir) {
       if (ok(i)) return select(i);
@@ -56,7 +57,8 @@ export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
     e.preventDefault();
     const n = Number(jump);
     let i = -1;
-    if (Number.isInteger(n)) for (let k = Math.max(0, indexAtOrAfter(results, n)); k < results.length && i < 0; k++) if (ok(k)) i = k;
+    if (Number.isInteger(n))
+      for (let k = Math.max(0, indexAtOrAfter(results, n)); k < results.length && i < 0; k++) if (ok(k)) i = k;
     if (!Number.isInteger(n) || i < 0) {
       setJumpError(`no ${validOnly ? 'valid ' : ''}record at line ${jump}`);
       return;
@@ -67,7 +69,13 @@ export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
 
   return (
     <div className="record-nav" role="group" aria-label="Record navigation">
-      <button type="button" onClick={() => step(-1)} disabled={position <= 1} aria-label="Previous record" title="Previous record (← or k)">
+      <button
+        type="button"
+        onClick={() => step(-1)}
+        disabled={position <= 1}
+        aria-label="Previous record"
+        title="Previous record (← or k)"
+      >
         ← Prev
       </button>
       <span className="record-pos" data-testid="record-position" aria-live="polite">
@@ -79,15 +87,32 @@ export function RecordNav({ validOnly = false }: { validOnly?: boolean }) {
           'No record'
         )}
       </span>
-      <button type="button" onClick={() => step(1)} disabled={position >= records.length} aria-label="Next record" title="Next record (→ or j)">
+      <button
+        type="button"
+        onClick={() => step(1)}
+        disabled={position >= records.length}
+        aria-label="Next record"
+        title="Next record (→ or j)"
+      >
         Next →
       </button>
       <form onSubmit={onJump} className="jump">
         <label>
-          Line <input type="number" min={1} value={jump} onChange={(e) => setJump(e.target.value)} aria-label="Jump to line" />
+          Line{' '}
+          <input
+            type="number"
+            min={1}
+            value={jump}
+            onChange={(e) => setJump(e.target.value)}
+            aria-label="Jump to line"
+          />
         </label>
         <button type="submit">Go</button>
-        {jumpError && <span className="warn" role="status">{jumpError}</span>}
+        {jumpError && (
+          <span className="warn" role="status">
+            {jumpError}
+          </span>
+        )}
       </form>
     </div>
   );

@@ -87,7 +87,12 @@ export function RecordView({ result }: { result: StudioRecord | undefined }) {
     <div className="record" data-testid="record-view" data-line={result.line}>
       <p className="record-meta">
         Line {result.line}
-        {result.format && <> · format <code>{result.format}</code></>}
+        {result.format && (
+          <>
+            {' '}
+            · format <code>{result.format}</code>
+          </>
+        )}
         {conv && <> · {conv.messages.length} turns</>}
         {conv?.tools?.length ? <> · {conv.tools.length} tools</> : null}
         {!conv && <strong className="err-text"> · rejected</strong>}

@@ -21,7 +21,12 @@ function lines(text: string, show: boolean): ReactNode {
   const parts = text.split('\n');
   const out: ReactNode[] = [];
   parts.forEach((p, i) => {
-    if (i > 0) out.push(<span key={`n${i}`} className="nl">{'\n'}</span>);
+    if (i > 0)
+      out.push(
+        <span key={`n${i}`} className="nl">
+          {'\n'}
+        </span>,
+      );
     if (p) out.push(<Fragment key={`t${i}`}>{markHidden(p)}</Fragment>);
   });
   return out;
@@ -41,7 +46,15 @@ function spanTitle(s: Span): string {
   return `${s.role}${s.trainable ? ' · trained' : ' · not trained'}${w ? ` · ${w}` : ''}${added}`;
 }
 
-export const TextView = memo(function TextView({ rendered, special, newlines }: { rendered: Rendered; special: RegExp | null; newlines: boolean }) {
+export const TextView = memo(function TextView({
+  rendered,
+  special,
+  newlines,
+}: {
+  rendered: Rendered;
+  special: RegExp | null;
+  newlines: boolean;
+}) {
   const { text, spans } = rendered;
   return (
     <pre className="rendered" data-testid="rendered-text">

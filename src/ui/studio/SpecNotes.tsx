@@ -18,7 +18,11 @@ export function SpecNotes({ spec, column }: { spec: TemplateSpec; column: number
   return (
     <details className="spec-notes small" id={specNotesId(column)} data-testid={specNotesId(column)}>
       <summary>Notes on {spec.id}</summary>
-      {spec.notes ? <p data-testid={`spec-notes-text-${column}`}>{spec.notes}</p> : <p className="muted">No notes: it writes what the official template writes.</p>}
+      {spec.notes ? (
+        <p data-testid={`spec-notes-text-${column}`}>{spec.notes}</p>
+      ) : (
+        <p className="muted">No notes: it writes what the official template writes.</p>
+      )}
       <dl className="kv">
         {spec.reference && (
           <>

@@ -4,8 +4,15 @@
 import { useEffect, useMemo, type CSSProperties } from 'react';
 import type { Conversation } from '../../data/index.ts';
 import {
-  agentTemplateList, getTemplate, LOSS_SCALE_NAMES, nativeAgentId, templateIds, templateVarNames, templates as allTemplates,
-  type Rendered, type TemplateId,
+  agentTemplateList,
+  getTemplate,
+  LOSS_SCALE_NAMES,
+  nativeAgentId,
+  templateIds,
+  templateVarNames,
+  templates as allTemplates,
+  type Rendered,
+  type TemplateId,
 } from '../../templates/index.ts';
 import { CompareTable } from './CompareTable.tsx';
 import { RecordNav } from './RecordNav.tsx';
@@ -40,13 +47,23 @@ function Options() {
         <legend>Train on</legend>
         {policies.map(([v, label, help]) => (
           <label key={v} title={help}>
-            <input type="radio" name="loss" value={v} checked={c.lossPolicy === v} onChange={() => set({ lossPolicy: v })} /> {label}
+            <input
+              type="radio"
+              name="loss"
+              value={v}
+              checked={c.lossPolicy === v}
+              onChange={() => set({ lossPolicy: v })}
+            />{' '}
+            {label}
           </label>
         ))}
         {c.lossPolicy === 'last_round' && (
           <label title="In agent data the last round can start after the last user message or after the last tool result">
             from the last{' '}
-            <select value={c.lastRoundBoundary} onChange={(e) => set({ lastRoundBoundary: e.target.value as RenderChoices['lastRoundBoundary'] })}>
+            <select
+              value={c.lastRoundBoundary}
+              onChange={(e) => set({ lastRoundBoundary: e.target.value as RenderChoices['lastRoundBoundary'] })}
+            >
               <option value="user">user message</option>
               <option value="user_or_tool">user message or tool result</option>
             </select>
@@ -71,20 +88,42 @@ function Options() {
           </select>
         </label>
         <label title="Train the empty <think></think> block a template inserts">
-          <input type="checkbox" checked={c.trainEmptyThink} onChange={(e) => set({ trainEmptyThink: e.target.checked })} /> train empty think
+          <input
+            type="checkbox"
+            checked={c.trainEmptyThink}
+            onChange={(e) => set({ trainEmptyThink: e.target.checked })}
+          />{' '}
+          train empty think
         </label>
       </fieldset>
       <fieldset>
         <legend>Prompt</legend>
         <label title="Llama 3.1+ 'Today Date' line, e.g. 26 Jul 2024">
-          Date <input className="date" value={c.date} placeholder="template default" onChange={(e) => set({ date: e.target.value })} />
+          Date{' '}
+          <input
+            className="date"
+            value={c.date}
+            placeholder="template default"
+            onChange={(e) => set({ date: e.target.value })}
+          />
         </label>
         <label title="The date templates print with strftime_now (gpt-oss, Granite 3.3, Mistral Small 3.2), YYYY-MM-DD">
-          Today <input className="today" value={c.today ?? ''} placeholder="current date" onChange={(e) => set({ today: e.target.value })} data-testid="today-input" />
+          Today{' '}
+          <input
+            className="today"
+            value={c.today ?? ''}
+            placeholder="current date"
+            onChange={(e) => set({ today: e.target.value })}
+            data-testid="today-input"
+          />
         </label>
         <label>
-          <input type="checkbox" checked={c.addGenerationPrompt} onChange={(e) => set({ addGenerationPrompt: e.target.checked })} /> add
-          generation prompt
+          <input
+            type="checkbox"
+            checked={c.addGenerationPrompt}
+            onChange={(e) => set({ addGenerationPrompt: e.target.checked })}
+          />{' '}
+          add generation prompt
         </label>
         <label>
           max_length{' '}
@@ -104,7 +143,14 @@ function Options() {
           <input type="radio" name="view" checked={!viewTokens} onChange={() => setViewTokens(false)} /> Text
         </label>
         <label title={anyTokenizer ? '' : 'load a tokenizer in a column first'}>
-          <input type="radio" name="view" checked={viewTokens} disabled={!anyTokenizer} onChange={() => setViewTokens(true)} /> Tokens
+          <input
+            type="radio"
+            name="view"
+            checked={viewTokens}
+            disabled={!anyTokenizer}
+            onChange={() => setViewTokens(true)}
+          />{' '}
+          Tokens
         </label>
         <label title="Draw ↵ at each line break (not part of the text)">
           <input type="checkbox" checked={showNewlines} onChange={(e) => setShowNewlines(e.target.checked)} /> show ↵
@@ -113,20 +159,32 @@ function Options() {
       {anyOwn && (
         <p className="own-note small muted" data-testid="own-options-note">
           Model's own template columns: <i>Train on</i> and the last-round boundary apply; enable_thinking and the date
-          (as <code>date_string</code>) are passed to the template as arguments; <i>train empty think</i> and the tool format
-          do not apply (the spans follow what the template itself writes in each turn, tools as its Jinja writes them).
+          (as <code>date_string</code>) are passed to the template as arguments; <i>train empty think</i> and the tool
+          format do not apply (the spans follow what the template itself writes in each turn, tools as its Jinja writes
+          them).
         </p>
       )}
       <div className="legend" aria-label="Legend">
         <span className="sp trained">trained</span>
         <span className="sp masked">not trained</span>
-        <span className="sp trained added" title="an end marker the official template does not write, added so the model learns to stop">
+        <span
+          className="sp trained added"
+          title="an end marker the official template does not write, added so the model learns to stop"
+        >
           added for training
         </span>
-        <span className="sp trained weighted w-up" style={{ '--w': '0.75' } as CSSProperties} title="a loss weight above 1 (e.g. 2)">
+        <span
+          className="sp trained weighted w-up"
+          style={{ '--w': '0.75' } as CSSProperties}
+          title="a loss weight above 1 (e.g. 2)"
+        >
           weight &gt; 1
         </span>
-        <span className="sp trained weighted w-down" style={{ '--w': '0.25' } as CSSProperties} title="a loss weight below 1 (e.g. 0.5)">
+        <span
+          className="sp trained weighted w-down"
+          style={{ '--w': '0.25' } as CSSProperties}
+          title="a loss weight below 1 (e.g. 0.5)"
+        >
           weight &lt; 1
         </span>
         <span className="chip">special token</span>
@@ -136,7 +194,11 @@ function Options() {
 }
 
 /** ms-swift's loss-scale names, offered as suggestions; any `+` chain of them is accepted. */
-const LOSS_SCALE_SUGGESTIONS = [...LOSS_SCALE_NAMES.filter((n) => n !== 'base'), 'hermes+ignore_empty_think', 'react+ignore_empty_think'];
+const LOSS_SCALE_SUGGESTIONS = [
+  ...LOSS_SCALE_NAMES.filter((n) => n !== 'base'),
+  'hermes+ignore_empty_think',
+  'react+ignore_empty_think',
+];
 
 /** ms-swift's `--loss_scale` names after the base strategy chosen by the radios above. */
 function LossScaleInput() {
@@ -144,7 +206,14 @@ function LossScaleInput() {
   const set = useStudio((s) => s.setChoices);
   const { spec, error } = lossScaleSpec(c);
   return (
-    <label title={error ?? (spec ? `ms-swift --loss_scale ${spec}` : 'weight 1 everywhere trained; e.g. react, hermes, hermes+ignore_empty_think')}>
+    <label
+      title={
+        error ??
+        (spec
+          ? `ms-swift --loss_scale ${spec}`
+          : 'weight 1 everywhere trained; e.g. react, hermes, hermes+ignore_empty_think')
+      }
+    >
       loss scale{' '}
       <input
         className="loss-scale"
@@ -157,9 +226,16 @@ function LossScaleInput() {
         onChange={(e) => set({ lossScale: e.target.value })}
       />
       <datalist id="loss-scale-names">
-        {LOSS_SCALE_SUGGESTIONS.map((n) => <option key={n} value={n} />)}
+        {LOSS_SCALE_SUGGESTIONS.map((n) => (
+          <option key={n} value={n} />
+        ))}
       </datalist>
-      {error && <span className="err-text small" role="alert" data-testid="loss-scale-error"> {error}</span>}
+      {error && (
+        <span className="err-text small" role="alert" data-testid="loss-scale-error">
+          {' '}
+          {error}
+        </span>
+      )}
     </label>
   );
 }
@@ -196,13 +272,24 @@ function TemplateVarsPicker() {
               <option value="false">false</option>
             </select>
           ) : (
-            <input className="var" value={value(name)} placeholder={d.default} onChange={(e) => put(name, e.target.value)} data-testid={`var-${name}`} />
+            <input
+              className="var"
+              value={value(name)}
+              placeholder={d.default}
+              onChange={(e) => put(name, e.target.value)}
+              data-testid={`var-${name}`}
+            />
           )}
         </label>
       ))}
       {fixable && (
         <label title="Mistral Small 3.2 refuses tool call ids that are not 9 characters: rewrite them instead">
-          <input type="checkbox" checked={!!c.fixToolCallIds} onChange={(e) => set({ fixToolCallIds: e.target.checked })} /> fix tool call ids
+          <input
+            type="checkbox"
+            checked={!!c.fixToolCallIds}
+            onChange={(e) => set({ fixToolCallIds: e.target.checked })}
+          />{' '}
+          fix tool call ids
         </label>
       )}
     </fieldset>
@@ -221,9 +308,18 @@ function AgentPicker() {
   return (
     <fieldset>
       <legend>Tools</legend>
-      <label title={picked?.description ?? "Each model family's own tool format (hermes for Qwen, JSON for Llama 3.1+, ReAct where the template has none)"}>
+      <label
+        title={
+          picked?.description ??
+          "Each model family's own tool format (hermes for Qwen, JSON for Llama 3.1+, ReAct where the template has none)"
+        }
+      >
         agent template{' '}
-        <select value={value} onChange={(e) => set({ agentTemplate: e.target.value })} data-testid="agent-template-select">
+        <select
+          value={value}
+          onChange={(e) => set({ agentTemplate: e.target.value })}
+          data-testid="agent-template-select"
+        >
           <option value="native">native (each family's own)</option>
           <optgroup label="native formats">
             {natives.map((a) => (
@@ -252,19 +348,42 @@ const RESULTS_IN: Record<NonNullable<Rendered['toolResultsIn']>, string> = {
 };
 
 /** Which tool format a column used and where its tool results went. */
-function AgentLine({ column, id, result }: { column: number; id: TemplateId; result: ReturnType<typeof renderColumn> }) {
-  const agent = result.ok ? result.rendered.agentTemplate ?? nativeAgentId(getTemplate(id)) : undefined;
+function AgentLine({
+  column,
+  id,
+  result,
+}: {
+  column: number;
+  id: TemplateId;
+  result: ReturnType<typeof renderColumn>;
+}) {
+  const agent = result.ok ? (result.rendered.agentTemplate ?? nativeAgentId(getTemplate(id))) : undefined;
   if (!agent) return null;
   const where = result.ok && result.rendered.toolResultsIn;
   return (
-    <p className="column-agent small muted" data-testid={`agent-line-${column}`} data-agent={agent} data-results-in={where || ''}>
+    <p
+      className="column-agent small muted"
+      data-testid={`agent-line-${column}`}
+      data-agent={agent}
+      data-results-in={where || ''}
+    >
       tools: <b>{agent === nativeAgentId(getTemplate(id)) ? `native: ${agent.slice('native:'.length)}` : agent}</b>
       {where && <> · {RESULTS_IN[where]}</>}
     </p>
   );
 }
 
-function Column({ id, column, conv, canRemove }: { id: TemplateId; column: number; conv: Conversation; canRemove: boolean }) {
+function Column({
+  id,
+  column,
+  conv,
+  canRemove,
+}: {
+  id: TemplateId;
+  column: number;
+  conv: Conversation;
+  canRemove: boolean;
+}) {
   const choices = useStudio((s) => s.choices);
   const setTemplate = useStudio((s) => s.setTemplate);
   const removeTemplate = useStudio((s) => s.removeTemplate);
@@ -274,11 +393,20 @@ function Column({ id, column, conv, canRemove }: { id: TemplateId; column: numbe
   const tokens = useColumnTokens(id, result);
 
   return (
-    <article className="column" data-testid={`column-${column}`} data-template={id} aria-label={`${spec.id} (column ${column + 1})`}>
+    <article
+      className="column"
+      data-testid={`column-${column}`}
+      data-template={id}
+      aria-label={`${spec.id} (column ${column + 1})`}
+    >
       <header className="column-head">
         <label>
           <span className="sr-only">Template for column {column + 1}</span>
-          <select value={id} onChange={(e) => setTemplate(column, e.target.value as TemplateId)} data-testid={`template-select-${column}`}>
+          <select
+            value={id}
+            onChange={(e) => setTemplate(column, e.target.value as TemplateId)}
+            data-testid={`template-select-${column}`}
+          >
             {templateIds.map((t) => (
               <option key={t} value={t}>
                 {t} — {allTemplates[t].family}
@@ -296,11 +424,22 @@ function Column({ id, column, conv, canRemove }: { id: TemplateId; column: numbe
         >
           Copy
         </button>
-        <button type="button" className="icon" onClick={() => removeTemplate(column)} disabled={!canRemove} aria-label={`Remove column ${column + 1}`} title="Remove this column">
+        <button
+          type="button"
+          className="icon"
+          onClick={() => removeTemplate(column)}
+          disabled={!canRemove}
+          aria-label={`Remove column ${column + 1}`}
+          title="Remove this column"
+        >
           ✕
         </button>
       </header>
-      <p className="column-models small muted">{spec.models.length ? spec.models.slice(0, 2).join(', ') + (spec.models.length > 2 ? ' …' : '') : 'generic ChatML'}</p>
+      <p className="column-models small muted">
+        {spec.models.length
+          ? spec.models.slice(0, 2).join(', ') + (spec.models.length > 2 ? ' …' : '')
+          : 'generic ChatML'}
+      </p>
       <AgentLine column={column} id={id} result={result} />
       <ColumnBody
         column={column}
@@ -321,8 +460,9 @@ function Empty() {
     <section className="card">
       <h2>One conversation, every model</h2>
       <p>
-        Load a dataset on the <a href="#/dataset">Dataset page</a> to compare how Qwen, Llama, InternLM, GLM, Mistral, Gemma, Phi,
-        DeepSeek and SmolLM render each record, byte-exact to each model's chat template, with the trained text highlighted.
+        Load a dataset on the <a href="#/dataset">Dataset page</a> to compare how Qwen, Llama, InternLM, GLM, Mistral,
+        Gemma, Phi, DeepSeek and SmolLM render each record, byte-exact to each model's chat template, with the trained
+        text highlighted.
       </p>
       <p>
         <button type="button" className="primary" onClick={() => void loadSample('agent-openai.jsonl')}>
@@ -373,7 +513,12 @@ export function TemplatesPage() {
           >
             Load tokenizers from the Hub
           </button>
-          <button type="button" onClick={() => addTemplate(unused)} disabled={full} title={full ? `at most ${MAX_COLUMNS} columns` : 'Add a built-in template column'}>
+          <button
+            type="button"
+            onClick={() => addTemplate(unused)}
+            disabled={full}
+            title={full ? `at most ${MAX_COLUMNS} columns` : 'Add a built-in template column'}
+          >
             + Add a column
           </button>
           <button
@@ -381,7 +526,11 @@ export function TemplatesPage() {
             data-testid="add-own-template"
             onClick={() => addOwnColumn()}
             disabled={full}
-            title={full ? `at most ${MAX_COLUMNS} columns: remove one first` : "Render with a model's own Jinja chat_template (pasted, from a tokenizer_config.json, or from a loaded tokenizer)"}
+            title={
+              full
+                ? `at most ${MAX_COLUMNS} columns: remove one first`
+                : "Render with a model's own Jinja chat_template (pasted, from a tokenizer_config.json, or from a loaded tokenizer)"
+            }
           >
             + Model's own template
           </button>
@@ -389,10 +538,22 @@ export function TemplatesPage() {
       </section>
       <div className={`columns cols-${count}`} data-testid="columns" data-line={record.line}>
         {templates.map((id, i) => (
-          <Column key={i} id={id} column={i} conv={record.conversation!} canRemove={templates.length > 1 && count > MIN_COLUMNS} />
+          <Column
+            key={i}
+            id={id}
+            column={i}
+            conv={record.conversation!}
+            canRemove={templates.length > 1 && count > MIN_COLUMNS}
+          />
         ))}
         {ownColumns.map((c, i) => (
-          <OwnTemplateColumn key={c.key} own={c} column={templates.length + i} conv={record.conversation!} canRemove={count > MIN_COLUMNS} />
+          <OwnTemplateColumn
+            key={c.key}
+            own={c}
+            column={templates.length + i}
+            conv={record.conversation!}
+            canRemove={count > MIN_COLUMNS}
+          />
         ))}
       </div>
       <CompareTable />

@@ -38,7 +38,13 @@ export function TokenizerPicker({ tokKey, models, column }: { tokKey: string; mo
       >
         <label className="small">
           Hub model id
-          <input list={listId} value={hubId} onChange={(e) => setHubId(e.target.value)} placeholder="org/model" spellCheck={false} />
+          <input
+            list={listId}
+            value={hubId}
+            onChange={(e) => setHubId(e.target.value)}
+            placeholder="org/model"
+            spellCheck={false}
+          />
         </label>
         <datalist id={listId}>
           {models.map((m) => (

@@ -7,10 +7,25 @@ describe('splitHidden', () => {
     const pieces = splitHidden(text);
     expect(pieces.map((p) => p.text).join('')).toBe(text);
     expect(pieces.filter((p) => p.label).map((p) => p.label)).toEqual([
-      'U+202E', 'U+202C', 'U+2066', 'U+2069', 'U+200E', 'U+200F', 'U+061C', 'U+202A', 'U+202B', 'U+202D', 'U+2067', 'U+2068',
+      'U+202E',
+      'U+202C',
+      'U+2066',
+      'U+2069',
+      'U+200E',
+      'U+200F',
+      'U+061C',
+      'U+202A',
+      'U+202B',
+      'U+202D',
+      'U+2067',
+      'U+2068',
     ]);
     expect(pieces[0]).toEqual({ text: 'ok' });
-    expect(pieces[1]).toMatchObject({ text: '\u202E', label: 'U+202E', title: expect.stringContaining('RIGHT-TO-LEFT OVERRIDE') });
+    expect(pieces[1]).toMatchObject({
+      text: '\u202E',
+      label: 'U+202E',
+      title: expect.stringContaining('RIGHT-TO-LEFT OVERRIDE'),
+    });
     expect(pieces[3]).toMatchObject({ text: '\u202C', label: 'U+202C' });
   });
 

@@ -6,7 +6,8 @@ describe('indexOfLine', () => {
     // Blank lines are skipped by the reader, so lines have gaps; line 0 is the file-level result.
     const lines = [0, 1, 2, 4, 7, 8, 9, 13, 20];
     const results = lines.map((line) => ({ line }));
-    for (let line = -1; line <= 22; line++) expect(indexOfLine(results, line)).toBe(results.findIndex((r) => r.line === line));
+    for (let line = -1; line <= 22; line++)
+      expect(indexOfLine(results, line)).toBe(results.findIndex((r) => r.line === line));
     expect(indexOfLine([], 3)).toBe(-1);
   });
 

@@ -30,7 +30,10 @@ function savedCurrent(): Current | null {
 function run(msg: DatasetToWorker, name: string, total: number): Promise<void> {
   current?.terminate();
   useStudio.getState().startLoading(name, total);
-  const worker = new Worker(new URL('../../workers/dataset.worker.ts', import.meta.url), { type: 'module', name: 'dataset' });
+  const worker = new Worker(new URL('../../workers/dataset.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'dataset',
+  });
   current = worker;
   return new Promise((resolve) => {
     let finished = false;
@@ -71,7 +74,11 @@ function run(msg: DatasetToWorker, name: string, total: number): Promise<void> {
         finish();
       } else if (m.type === 'stored') {
         s.setStored({ sha256: m.sha256, kept: m.kept, keepError: m.keepError ?? null });
-        if (m.kept) localStorage.setItem(CURRENT, JSON.stringify({ sha256: m.sha256, name: m.name, size: m.size } satisfies Current));
+        if (m.kept)
+          localStorage.setItem(
+            CURRENT,
+            JSON.stringify({ sha256: m.sha256, name: m.name, size: m.size } satisfies Current),
+          );
         else localStorage.removeItem(CURRENT);
         end();
       } else {

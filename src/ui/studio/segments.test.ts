@@ -9,7 +9,11 @@ describe('splitSpecial', () => {
     const pieces = splitSpecial(text, specialPattern(spec));
     expect(pieces.map((p) => p.text).join('')).toBe(text);
     expect(pieces.filter((p) => p.special).map((p) => p.text)).toEqual([
-      '<|begin_of_text|>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>', '<|eot_id|>',
+      '<|begin_of_text|>',
+      '<|start_header_id|>',
+      '<|end_header_id|>',
+      '<|eot_id|>',
+      '<|eot_id|>',
     ]);
   });
 
@@ -33,7 +37,11 @@ describe('splitSpecial', () => {
 describe('tokenPattern', () => {
   it('matches the longest token first and gives null for none', () => {
     const re = tokenPattern(['<s>', '<s>[INST]', '', '<s>']);
-    expect(splitSpecial('<s>[INST] a<s>', re).filter((p) => p.special).map((p) => p.text)).toEqual(['<s>[INST]', '<s>']);
+    expect(
+      splitSpecial('<s>[INST] a<s>', re)
+        .filter((p) => p.special)
+        .map((p) => p.text),
+    ).toEqual(['<s>[INST]', '<s>']);
     expect(tokenPattern([''])).toBeNull();
   });
 });

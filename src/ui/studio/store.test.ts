@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, useStudio } from './store.ts';
 
-const conv = (line: number) => ({ messages: [{ role: 'user' as const, content: 'q' }, { role: 'assistant' as const, content: 'a' }], source: { format: 'messages' as const, line } });
+const conv = (line: number) => ({
+  messages: [
+    { role: 'user' as const, content: 'q' },
+    { role: 'assistant' as const, content: 'a' },
+  ],
+  source: { format: 'messages' as const, line },
+});
 
 describe('studio store', () => {
   beforeEach(() => useStudio.setState({ templates: DEFAULT_TEMPLATES, ownColumns: [] }));
@@ -38,14 +44,20 @@ describe('studio store', () => {
     expect(useStudio.getState().templates[1]).toBe('deepseek_r1');
   });
 
-  it("counts own-template columns within the 4, and keeps one built-in column", () => {
+  it('counts own-template columns within the 4, and keeps one built-in column', () => {
     const s = useStudio.getState();
     const key = s.addOwnColumn()!;
     expect(useStudio.getState().ownColumns).toEqual([{ key, source: null }]);
     s.addTemplate('phi3');
     expect(useStudio.getState().templates).toHaveLength(3); // 3 + 1 own = 4: full
     expect(useStudio.getState().addOwnColumn()).toBeUndefined();
-    const src = { kind: 'paste' as const, label: 'pasted', chatTemplate: '{{ x }}', specialTokens: {}, addedSpecial: [] };
+    const src = {
+      kind: 'paste' as const,
+      label: 'pasted',
+      chatTemplate: '{{ x }}',
+      specialTokens: {},
+      addedSpecial: [],
+    };
     useStudio.getState().setOwnSource(key, src);
     expect(useStudio.getState().ownColumns[0]!.source).toBe(src);
     for (let i = 0; i < 4; i++) useStudio.getState().removeTemplate(0);

@@ -23,7 +23,6 @@ export interface Loading {
   total: number;
 }
 
-
 export type TokenizerStatus =
   | { state: 'none' }
   | { state: 'loading'; source: string }
@@ -84,7 +83,14 @@ interface StudioState {
 }
 
 const DEFAULT_CHOICES: RenderChoices = {
-  lossPolicy: 'all_assistant', lastRoundBoundary: 'user_or_tool', date: '', enableThinking: null, trainEmptyThink: false, addGenerationPrompt: false, maxLength: 2048, agentTemplate: 'native',
+  lossPolicy: 'all_assistant',
+  lastRoundBoundary: 'user_or_tool',
+  date: '',
+  enableThinking: null,
+  trainEmptyThink: false,
+  addGenerationPrompt: false,
+  maxLength: 2048,
+  agentTemplate: 'native',
 };
 const SAVED = 'prism.studio';
 
@@ -95,7 +101,9 @@ function saved(): { templates: TemplateId[]; ownColumns: OwnColumn[]; choices: R
     const raw = globalThis.localStorage?.getItem(SAVED);
     if (!raw) return fallback;
     const v = JSON.parse(raw) as { templates?: unknown; ownColumns?: unknown; choices?: Partial<RenderChoices> };
-    const ids = Array.isArray(v.templates) ? v.templates.filter((t): t is TemplateId => typeof t === 'string' && (templateIds as string[]).includes(t)) : [];
+    const ids = Array.isArray(v.templates)
+      ? v.templates.filter((t): t is TemplateId => typeof t === 'string' && (templateIds as string[]).includes(t))
+      : [];
     const own = Array.isArray(v.ownColumns) ? v.ownColumns.filter(isOwnColumn) : [];
     const fits = ids.length >= 1 && ids.length + own.length >= MIN_COLUMNS && ids.length + own.length <= MAX_COLUMNS;
     return {
@@ -113,7 +121,14 @@ function isOwnColumn(x: unknown): x is OwnColumn {
   if (!c || typeof c.key !== 'string') return false;
   if (c.source === null) return true;
   const s = c.source as OwnTemplateSource | undefined;
-  return !!s && typeof s.chatTemplate === 'string' && typeof s.label === 'string' && !!s.specialTokens && typeof s.specialTokens === 'object' && Array.isArray(s.addedSpecial);
+  return (
+    !!s &&
+    typeof s.chatTemplate === 'string' &&
+    typeof s.label === 'string' &&
+    !!s.specialTokens &&
+    typeof s.specialTokens === 'object' &&
+    Array.isArray(s.addedSpecial)
+  );
 }
 
 export const useStudio = create<StudioState>((set, get) => ({
@@ -131,7 +146,15 @@ export const useStudio = create<StudioState>((set, get) => ({
   showNewlines: true,
 
   startLoading: (name, total) =>
-    set({ fileName: name, loading: { name, bytesRead: 0, total }, loadError: null, stored: null, results: [], summary: emptySummary(), selected: 0 }),
+    set({
+      fileName: name,
+      loading: { name, bytesRead: 0, total },
+      loadError: null,
+      stored: null,
+      results: [],
+      summary: emptySummary(),
+      selected: 0,
+    }),
   progress: (bytesRead) => set((s) => (s.loading ? { loading: { ...s.loading, bytesRead } } : {})),
   addResults: (batch) =>
     set((s) => {
@@ -147,10 +170,15 @@ export const useStudio = create<StudioState>((set, get) => ({
   setStored: (stored) => set({ stored }),
   select: (index) => set((s) => ({ selected: Math.max(0, Math.min(index, s.results.length - 1)) })),
   setTemplate: (column, id) => set((s) => ({ templates: s.templates.map((t, i) => (i === column ? id : t)) })),
-  addTemplate: (id) => set((s) => (s.templates.length + s.ownColumns.length < MAX_COLUMNS ? { templates: [...s.templates, id] } : {})),
+  addTemplate: (id) =>
+    set((s) => (s.templates.length + s.ownColumns.length < MAX_COLUMNS ? { templates: [...s.templates, id] } : {})),
   // At least one built-in column stays: the Train page takes its template from the first.
   removeTemplate: (column) =>
-    set((s) => (s.templates.length > 1 && s.templates.length + s.ownColumns.length > MIN_COLUMNS ? { templates: s.templates.filter((_, i) => i !== column) } : {})),
+    set((s) =>
+      s.templates.length > 1 && s.templates.length + s.ownColumns.length > MIN_COLUMNS
+        ? { templates: s.templates.filter((_, i) => i !== column) }
+        : {},
+    ),
   addOwnColumn: () => {
     const s = get();
     if (s.templates.length + s.ownColumns.length >= MAX_COLUMNS) return undefined;
@@ -160,11 +188,17 @@ export const useStudio = create<StudioState>((set, get) => ({
     set({ ownColumns: [...s.ownColumns, { key, source: null }] });
     return key;
   },
-  setOwnSource: (key, source) => set((s) => ({ ownColumns: s.ownColumns.map((c) => (c.key === key ? { key, source } : c)) })),
+  setOwnSource: (key, source) =>
+    set((s) => ({ ownColumns: s.ownColumns.map((c) => (c.key === key ? { key, source } : c)) })),
   removeOwnColumn: (key) =>
-    set((s) => (s.templates.length + s.ownColumns.length > MIN_COLUMNS ? { ownColumns: s.ownColumns.filter((c) => c.key !== key) } : {})),
+    set((s) =>
+      s.templates.length + s.ownColumns.length > MIN_COLUMNS
+        ? { ownColumns: s.ownColumns.filter((c) => c.key !== key) }
+        : {},
+    ),
   setChoices: (c) => set((s) => ({ choices: { ...s.choices, ...c } })),
-  setTokenizer: (id, st) => set((s) => ({ tokenizers: { ...s.tokenizers, [id]: st }, tokenizerEpoch: s.tokenizerEpoch + 1 })),
+  setTokenizer: (id, st) =>
+    set((s) => ({ tokenizers: { ...s.tokenizers, [id]: st }, tokenizerEpoch: s.tokenizerEpoch + 1 })),
   setViewTokens: (viewTokens) => set({ viewTokens }),
   setShowNewlines: (showNewlines) => set({ showNewlines }),
 }));
@@ -172,7 +206,10 @@ export const useStudio = create<StudioState>((set, get) => ({
 useStudio.subscribe((s, prev) => {
   if (s.templates === prev.templates && s.choices === prev.choices && s.ownColumns === prev.ownColumns) return;
   try {
-    globalThis.localStorage?.setItem(SAVED, JSON.stringify({ templates: s.templates, ownColumns: s.ownColumns, choices: s.choices }));
+    globalThis.localStorage?.setItem(
+      SAVED,
+      JSON.stringify({ templates: s.templates, ownColumns: s.ownColumns, choices: s.choices }),
+    );
   } catch {
     // Storage full or disabled: the choices simply are not remembered.
   }

@@ -24,8 +24,12 @@ describe('studio summary', () => {
           if (r.conversation.tools?.length || r.conversation.messages.some((m) => m.tool_calls?.length)) tools++;
         }
       }
-      const { summary: { issue_counts: _counts, issues_truncated: _truncated, ...summary } } = await summarizeDataset(new Blob([bytes]), { maxIssuesPerCode: Infinity });
-      expect({ records: s.records, valid: s.valid, invalid: s.invalid, formats: s.formats, issues: s.issues }).toEqual(summary);
+      const {
+        summary: { issue_counts: _counts, issues_truncated: _truncated, ...summary },
+      } = await summarizeDataset(new Blob([bytes]), { maxIssuesPerCode: Infinity });
+      expect({ records: s.records, valid: s.valid, invalid: s.invalid, formats: s.formats, issues: s.issues }).toEqual(
+        summary,
+      );
       expect(s.turns).toBe(turns);
       expect(s.withTools).toBe(tools);
     });

@@ -19,7 +19,18 @@ export interface StudioSummary {
 }
 
 export function emptySummary(): StudioSummary {
-  return { records: 0, valid: 0, invalid: 0, formats: {}, issues: [], turns: 0, withSystem: 0, withTools: 0, toolCalls: 0, warnings: 0 };
+  return {
+    records: 0,
+    valid: 0,
+    invalid: 0,
+    formats: {},
+    issues: [],
+    turns: 0,
+    withSystem: 0,
+    withTools: 0,
+    toolCalls: 0,
+    warnings: 0,
+  };
 }
 
 /** Mutates `s`: one more record (or the file-level line-0 result). */

@@ -30,7 +30,10 @@ async function install(id: string, source: string, make: () => Promise<Tokenizer
   setTokenizer(id, { state: 'loading', source });
   try {
     const files = await make();
-    const [{ tokenizerFromFiles }, { RecordEncoder }] = await Promise.all([import('../../tokenize/load.ts'), import('../../tokenize/encode.ts')]);
+    const [{ tokenizerFromFiles }, { RecordEncoder }] = await Promise.all([
+      import('../../tokenize/load.ts'),
+      import('../../tokenize/encode.ts'),
+    ]);
     const tokenizer = tokenizerFromFiles(files);
     const encoder = new RecordEncoder(tokenizer, { returnOffsets: true });
     loaded.set(id, { source, files, encoder });

@@ -34,8 +34,11 @@ describe('weights in the Templates views', () => {
 
   it('token view: per-token weights from loss_scale, 0.5 drawn as down-weighted', () => {
     const tokens = {
-      ids: Int32Array.from([10, 11, 12]), labels: Int32Array.from([-100, 11, 12]), offsets: Int32Array.from([0, 9, 9, 16, 16, 19]),
-      trained: 2, weights: Float64Array.from([0, 0.5, 1]),
+      ids: Int32Array.from([10, 11, 12]),
+      labels: Int32Array.from([-100, 11, 12]),
+      offsets: Int32Array.from([0, 9, 9, 16, 16, 19]),
+      trained: 2,
+      weights: Float64Array.from([0, 0.5, 1]),
     };
     const html = renderToStaticMarkup(createElement(TokensView, { rendered, tokens, special: null, newlines: false }));
     const toks = attrs(html, 'data-id');

@@ -23,7 +23,15 @@ async function scan(): Promise<{ rows: CacheRow[]; usage: number | null; quota: 
     const cache = await idbBlobCache();
     try {
       for (const m of await listCachedModels(cache)) {
-        rows.push({ kind: 'model', name: m.revision === 'main' ? m.repo : `${m.repo}@${m.revision}`, repo: m.repo, revision: m.revision, size: m.bytes, entries: m.files, partial: m.partialFiles });
+        rows.push({
+          kind: 'model',
+          name: m.revision === 'main' ? m.repo : `${m.repo}@${m.revision}`,
+          repo: m.repo,
+          revision: m.revision,
+          size: m.bytes,
+          entries: m.files,
+          partial: m.partialFiles,
+        });
       }
     } finally {
       cache.close();
@@ -66,7 +74,11 @@ export function CachePanel() {
       <summary>
         <h2>Stored models</h2>
         {state?.usage != null && (
-          <span className="muted"> · this site uses {fmtBytes(state.usage)}{state.quota ? ` of ${fmtBytes(state.quota)}` : ''}</span>
+          <span className="muted">
+            {' '}
+            · this site uses {fmtBytes(state.usage)}
+            {state.quota ? ` of ${fmtBytes(state.quota)}` : ''}
+          </span>
         )}
       </summary>
       {!state && <p className="muted">Looking…</p>}
@@ -83,7 +95,9 @@ export function CachePanel() {
                 {r.entries !== null ? ` · ${r.entries} files` : ''}
                 {r.partial ? ` · ${r.partial} partly downloaded (resumes next time)` : ''}
               </span>{' '}
-              <button type="button" onClick={() => void free(r)}>Free space</button>
+              <button type="button" onClick={() => void free(r)}>
+                Free space
+              </button>
             </li>
           ))}
         </ul>

@@ -9,7 +9,11 @@ export function useChecks(spec: ModelSpec | undefined): Check[] {
   const gpu = useApp((s) => s.gpu);
   const config = useTrain((s) => s.config);
   if (!spec) return [];
-  return capabilityChecks(gpu, spec, { batch: config.per_device_train_batch_size, seqLen: config.max_length ?? Math.min(spec.max_position_embeddings, 2048), r: config.lora.r });
+  return capabilityChecks(gpu, spec, {
+    batch: config.per_device_train_batch_size,
+    seqLen: config.max_length ?? Math.min(spec.max_position_embeddings, 2048),
+    r: config.lora.r,
+  });
 }
 
 /** The checks before training, with the fix when something does not fit. */
@@ -22,15 +26,28 @@ export function CapabilityCheck({ checks }: { checks: Check[] }) {
       <ul className="checks">
         {checks.map((c) => (
           <li key={c.id} className={`check ${c.level}`} data-testid={`check-${c.id}`} data-level={c.level}>
-            <span className="icon" aria-hidden="true">{ICON[c.level]}</span>
+            <span className="icon" aria-hidden="true">
+              {ICON[c.level]}
+            </span>
             <span>
               <strong>{c.label}</strong> <span className="sr-only">({c.level})</span>
-              <span className="detail" data-testid={c.id === 'webgpu' && gpu.state === 'ready' ? 'gpu-adapter' : undefined}>{c.detail}</span>
+              <span
+                className="detail"
+                data-testid={c.id === 'webgpu' && gpu.state === 'ready' ? 'gpu-adapter' : undefined}
+              >
+                {c.detail}
+              </span>
               {c.fix && <span className="fix">{c.fix}</span>}
               {c.suggestion && (
                 <button
                   type="button"
-                  onClick={() => setConfig({ ...config, per_device_train_batch_size: c.suggestion!.batch, max_length: c.suggestion!.seqLen })}
+                  onClick={() =>
+                    setConfig({
+                      ...config,
+                      per_device_train_batch_size: c.suggestion!.batch,
+                      max_length: c.suggestion!.seqLen,
+                    })
+                  }
                 >
                   Apply: batch {c.suggestion.batch}, max length {c.suggestion.seqLen}
                 </button>

@@ -19,7 +19,8 @@ function modelFolder(modelId: string): { dir: string; setup: string } {
     const o = TINY_OPTIONS;
     return {
       dir: 'tiny-demo',
-      setup: `prism make-tiny-model --arch ${o.arch} --tokenizer ${o.tokenizer} --hidden ${o.hidden} --layers ${o.layers} --heads ${o.heads} ` +
+      setup:
+        `prism make-tiny-model --arch ${o.arch} --tokenizer ${o.tokenizer} --hidden ${o.hidden} --layers ${o.layers} --heads ${o.heads} ` +
         `--kv-heads ${o.kvHeads} --intermediate ${o.intermediate} --seed ${o.seed} --dtype ${o.dtype} --out tiny-demo`,
     };
   }
@@ -37,7 +38,16 @@ function Command({ title, text, testid, note }: { title: string; text: string; t
     <div className="command">
       <div className="command-head">
         <strong className="small">{title}</strong>
-        <button type="button" className="small" onClick={() => void navigator.clipboard?.writeText(text).then(() => setCopied(true), () => {})}>
+        <button
+          type="button"
+          className="small"
+          onClick={() =>
+            void navigator.clipboard?.writeText(text).then(
+              () => setCopied(true),
+              () => {},
+            )
+          }
+        >
           {copied ? 'Copied' : 'Copy'}
         </button>
       </div>
@@ -80,9 +90,11 @@ export function ConfigPanel({ disabled }: { disabled: boolean }) {
       if (cfg.model_id !== modelId && choices.some((c) => c.id === cfg.model_id)) setModel(cfg.model_id, cfg.template);
       setConfig(cfg);
       const picked = useTrain.getState().modelId;
-      setLoaded(picked === cfg.model_id || picked.startsWith('local:')
-        ? `Loaded ${f.name}.`
-        : `Loaded ${f.name}. It names ${cfg.model_id}, which is not in the model list: the weights still come from ${picked}.`);
+      setLoaded(
+        picked === cfg.model_id || picked.startsWith('local:')
+          ? `Loaded ${f.name}.`
+          : `Loaded ${f.name}. It names ${cfg.model_id}, which is not in the model list: the weights still come from ${picked}.`,
+      );
     } catch (err) {
       if (err instanceof ConfigFileError) setError({ file: err.file, issues: err.issues });
       else setError({ file: f.name, issues: [{ field: '(file)', message: (err as Error).message }] });
@@ -93,32 +105,65 @@ export function ConfigPanel({ disabled }: { disabled: boolean }) {
     <section className="card config-panel" aria-labelledby="cfg-h" data-testid="config-panel">
       <h2 id="cfg-h">Settings file and commands</h2>
       <div className="toolbar">
-        <button type="button" onClick={() => saveBytes(new TextEncoder().encode(trainConfigJson(config)), CONFIG_FILE_NAME, 'application/json')} data-testid="config-save">
+        <button
+          type="button"
+          onClick={() =>
+            saveBytes(new TextEncoder().encode(trainConfigJson(config)), CONFIG_FILE_NAME, 'application/json')
+          }
+          data-testid="config-save"
+        >
           Save settings (JSON)
         </button>
         <label className={`button ${disabled ? 'disabled' : ''}`}>
           Load settings…
-          <input type="file" accept=".json,application/json" className="sr-only" disabled={disabled}
-            onChange={(e) => { void load(e.target.files); e.target.value = ''; }} data-testid="config-load" />
+          <input
+            type="file"
+            accept=".json,application/json"
+            className="sr-only"
+            disabled={disabled}
+            onChange={(e) => {
+              void load(e.target.files);
+              e.target.value = '';
+            }}
+            data-testid="config-load"
+          />
         </label>
-        <span className="muted small">A TrainConfig as JSON; prism.json and trainer_state.json of an adapter load too.</span>
+        <span className="muted small">
+          A TrainConfig as JSON; prism.json and trainer_state.json of an adapter load too.
+        </span>
       </div>
-      {loaded && <p className="muted small" role="status" data-testid="config-loaded">{loaded}</p>}
+      {loaded && (
+        <p className="muted small" role="status" data-testid="config-loaded">
+          {loaded}
+        </p>
+      )}
       {error && (
         <div className="warn" role="alert" data-testid="config-error">
           <p>{error.file} was not loaded (the form is unchanged):</p>
           <ul className="plain">
-            {error.issues.map((i, k) => <li key={k} data-field={i.field}><span className="mono">{i.field}</span>: {i.message}</li>)}
+            {error.issues.map((i, k) => (
+              <li key={k} data-field={i.field}>
+                <span className="mono">{i.field}</span>: {i.message}
+              </li>
+            ))}
           </ul>
         </div>
       )}
       <details open>
         <summary className="small">The same run on the command line</summary>
-        <Command title="prism train (this run, headless in Node)" text={commands.prism} testid="cmd-prism"
-          note="From a Prism checkout: npm run prism -- train …" />
-        {commands.swift
-          ? <Command title="swift sft (ms-swift 4.x, on GPUs)" text={commands.swift} testid="cmd-swift" />
-          : <p className="warn small" data-testid="cmd-swift-error">No swift sft command: {commands.swiftNote}</p>}
+        <Command
+          title="prism train (this run, headless in Node)"
+          text={commands.prism}
+          testid="cmd-prism"
+          note="From a Prism checkout: npm run prism -- train …"
+        />
+        {commands.swift ? (
+          <Command title="swift sft (ms-swift 4.x, on GPUs)" text={commands.swift} testid="cmd-swift" />
+        ) : (
+          <p className="warn small" data-testid="cmd-swift-error">
+            No swift sft command: {commands.swiftNote}
+          </p>
+        )}
       </details>
     </section>
   );

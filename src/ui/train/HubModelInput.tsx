@@ -32,7 +32,10 @@ export function HubFailureOffer({ failure, tokenField = true }: { failure: HubFa
         <label className="field">
           <span>Hugging Face access token</span>
           <input
-            type="password" autoComplete="off" value={hubToken} placeholder="hf_…"
+            type="password"
+            autoComplete="off"
+            value={hubToken}
+            placeholder="hf_…"
             onChange={(e) => setHubToken(e.target.value)}
           />
           <small className="muted">
@@ -89,7 +92,10 @@ export function HubModelInput() {
             onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), void check())}
           />
           <button
-            type="button" disabled={busy || !text.trim()} onClick={() => void check()} data-testid="hub-model-check"
+            type="button"
+            disabled={busy || !text.trim()}
+            onClick={() => void check()}
+            data-testid="hub-model-check"
           >
             {busy ? 'Checking…' : 'Check'}
           </button>
@@ -99,10 +105,17 @@ export function HubModelInput() {
       {result && result.state !== 'failed' && (
         <p
           className={result.state === 'trains' ? 'ok' : 'warn'}
-          data-testid="hub-model-verdict" data-state={result.state}
+          data-testid="hub-model-verdict"
+          data-state={result.state}
         >
           {result.state === 'input' ? result.message : verdictLine(result)}
-          {result.state === 'trains' && result.notes.map((n) => <small key={n} className="muted"> {n}</small>)}
+          {result.state === 'trains' &&
+            result.notes.map((n) => (
+              <small key={n} className="muted">
+                {' '}
+                {n}
+              </small>
+            ))}
         </p>
       )}
       {failed && <HubFailureOffer failure={failed} />}

@@ -44,7 +44,9 @@ export function LossChart({ points, compact = false }: { points: readonly LossPo
     >
       <figcaption>
         {first !== undefined && last !== undefined && (
-          <span className="muted">Loss {first.toFixed(3)} → {last.toFixed(3)}</span>
+          <span className="muted">
+            Loss {first.toFixed(3)} → {last.toFixed(3)}
+          </span>
         )}
         {points.length > 0 && <span className="muted chart-hint"> · drag to zoom, double-click to reset</span>}
       </figcaption>
@@ -60,15 +62,29 @@ export function LossChart({ points, compact = false }: { points: readonly LossPo
             testid="loss-plot"
             series={[
               { label: 'training loss', color: 'var(--accent)' },
-              ...(hasEval ? [{ label: 'eval loss', color: 'var(--eval)', dash: [5, 3], points: true, spanGaps: true }] : []),
+              ...(hasEval
+                ? [{ label: 'eval loss', color: 'var(--eval)', dash: [5, 3], points: true, spanGaps: true }]
+                : []),
             ]}
           />
           {!compact && (
             <div className="chart-row">
-              <UPlotChart data={lrData} height={120} title="Learning rate by step" syncKey={sync} testid="lr-plot"
-                series={[{ label: 'learning rate', color: 'var(--lr)' }]} />
-              <UPlotChart data={gnData} height={120} title="Gradient norm by step" syncKey={sync} testid="gn-plot"
-                series={[{ label: 'grad norm', color: 'var(--gn)' }]} />
+              <UPlotChart
+                data={lrData}
+                height={120}
+                title="Learning rate by step"
+                syncKey={sync}
+                testid="lr-plot"
+                series={[{ label: 'learning rate', color: 'var(--lr)' }]}
+              />
+              <UPlotChart
+                data={gnData}
+                height={120}
+                title="Gradient norm by step"
+                syncKey={sync}
+                testid="gn-plot"
+                series={[{ label: 'grad norm', color: 'var(--gn)' }]}
+              />
             </div>
           )}
         </>

@@ -5,7 +5,15 @@ import { parseConfig } from '../../model/config.ts';
 import { hubIdFromConfig, hubModelId } from '../../train/provenance.ts';
 import { filesByRelativePath } from '../../model/sources/model-source.ts';
 import {
-  checkedHubChoice, hubChoices, localChoice, memoryNeeded, notYetChoices, tinyChoice, fmtBytes, fmtParams, type ModelChoice,
+  checkedHubChoice,
+  hubChoices,
+  localChoice,
+  memoryNeeded,
+  notYetChoices,
+  tinyChoice,
+  fmtBytes,
+  fmtParams,
+  type ModelChoice,
 } from './models.ts';
 import { useTrain } from './store.ts';
 import { hubFailureOfMessage } from './hub-check.ts';
@@ -51,7 +59,9 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
     const byPath = filesByRelativePath(files);
     const cfg = byPath.get('config.json');
     if (!cfg) {
-      setFolderError('That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, tokenizer.json or tokenizer.model).');
+      setFolderError(
+        'That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, tokenizer.json or tokenizer.model).',
+      );
       return;
     }
     try {
@@ -78,9 +88,19 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
           <thead>
             <tr>
               <th scope="col">Model</th>
-              <th scope="col" className="num">Parameters</th>
-              <th scope="col" className="num">Download</th>
-              <th scope="col" className="num" title={`One training step at batch ${config.per_device_train_batch_size} × ${seqLen} tokens, LoRA rank ${config.lora.r}`}>GPU memory to train</th>
+              <th scope="col" className="num">
+                Parameters
+              </th>
+              <th scope="col" className="num">
+                Download
+              </th>
+              <th
+                scope="col"
+                className="num"
+                title={`One training step at batch ${config.per_device_train_batch_size} × ${seqLen} tokens, LoRA rank ${config.lora.r}`}
+              >
+                GPU memory to train
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -104,8 +124,14 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
                   </label>
                 </td>
                 <td className="num">{fmtParams(c.params)}</td>
-                <td className="num">{c.kind === 'hub' ? fmtBytes(c.downloadBytes) : c.kind === 'tiny' ? 'none' : 'on disk'}</td>
-                <td className="num">{fmtBytes(memoryNeeded(c.spec, { batch: config.per_device_train_batch_size, seqLen, r: config.lora.r }))}</td>
+                <td className="num">
+                  {c.kind === 'hub' ? fmtBytes(c.downloadBytes) : c.kind === 'tiny' ? 'none' : 'on disk'}
+                </td>
+                <td className="num">
+                  {fmtBytes(
+                    memoryNeeded(c.spec, { batch: config.per_device_train_batch_size, seqLen, r: config.lora.r }),
+                  )}
+                </td>
               </tr>
             ))}
             {notYetChoices().map((m) => (
@@ -132,14 +158,20 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
         {hubFailure && <HubFailureOffer failure={hubFailure} tokenField={!chosen?.gated} />}
         {!chosen && modelId.startsWith('local:') && (
           <p className="warn" role="alert" data-testid="local-missing">
-            The model folder <strong>{modelId.slice(6)}</strong> was chosen before the page reloaded: browsers do not keep a
-            folder’s files across reloads, so pick it again below (or choose another model).
+            The model folder <strong>{modelId.slice(6)}</strong> was chosen before the page reloaded: browsers do not
+            keep a folder’s files across reloads, so pick it again below (or choose another model).
           </p>
         )}
         {chosen?.gated && (
           <label className="field">
             <span>Hugging Face access token</span>
-            <input type="password" autoComplete="off" value={hubToken} onChange={(e) => setHubToken(e.target.value)} placeholder="hf_…" />
+            <input
+              type="password"
+              autoComplete="off"
+              value={hubToken}
+              onChange={(e) => setHubToken(e.target.value)}
+              placeholder="hf_…"
+            />
             <small className="muted">Sent only to huggingface.co with the download; never stored.</small>
           </label>
         )}
@@ -154,7 +186,11 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
             onChange={(e) => void pickFolder(e.target.files)}
           />
         </label>
-        {folderError && <p className="warn" role="alert">{folderError}</p>}
+        {folderError && (
+          <p className="warn" role="alert">
+            {folderError}
+          </p>
+        )}
         {modelId.startsWith('local:') && (
           <label className="field">
             <span>Hugging Face Hub id of this model</span>
@@ -166,7 +202,8 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
               onChange={(e) => setConfig({ ...config, model_id: e.target.value.trim() || modelId })}
             />
             <small className="muted">
-              Named in the adapter (base_model_name_or_path) and the ms-swift command; without one the export says no Hub id is known.
+              Named in the adapter (base_model_name_or_path) and the ms-swift command; without one the export says no
+              Hub id is known.
               {config.model_id !== modelId && !hubModelId(config.model_id) && ' This is not a Hub id (owner/name).'}
             </small>
           </label>

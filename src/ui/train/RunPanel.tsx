@@ -20,7 +20,15 @@ const PHASE_TEXT: Record<LiveRun['phase'], string> = {
   failed: 'Failed',
 };
 
-export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; blocker: string | null; onStart: () => void }) {
+export function RunPanel({
+  canStart,
+  blocker,
+  onStart,
+}: {
+  canStart: boolean;
+  blocker: string | null;
+  onStart: () => void;
+}) {
   const { run, pause, resume, cancel, start } = useTrain();
   const [resumeError, setResumeError] = useState<string | null>(null);
   const active = run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
@@ -35,10 +43,14 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
           </button>
         )}
         {active && run.phase !== 'paused' && (
-          <button type="button" onClick={pause} disabled={run.phase !== 'running'} data-testid="pause">Pause</button>
+          <button type="button" onClick={pause} disabled={run.phase !== 'running'} data-testid="pause">
+            Pause
+          </button>
         )}
         {active && run.phase === 'paused' && (
-          <button type="button" className="primary" onClick={resume} data-testid="resume">Resume</button>
+          <button type="button" className="primary" onClick={resume} data-testid="resume">
+            Resume
+          </button>
         )}
         {active && (
           <button
@@ -64,35 +76,77 @@ export function RunPanel({ canStart, blocker, onStart }: { canStart: boolean; bl
           </button>
         )}
         {blocker && !active && <span className="warn small">{blocker}</span>}
-        {resumeError && <span className="warn small" role="alert">{resumeError}</span>}
+        {resumeError && (
+          <span className="warn small" role="alert">
+            {resumeError}
+          </span>
+        )}
       </div>
       {run && (
         <>
-          <div className="status-line" role="status" aria-live="polite" data-testid="run-status" data-phase={run.phase} data-step={run.step} data-checkpoint={run.lastCheckpoint ?? ''}>
+          <div
+            className="status-line"
+            role="status"
+            aria-live="polite"
+            data-testid="run-status"
+            data-phase={run.phase}
+            data-step={run.step}
+            data-checkpoint={run.lastCheckpoint ?? ''}
+          >
             <strong>{PHASE_TEXT[run.phase]}</strong>
-            {run.prep && <span> · {run.prep.phase} {run.prep.total ? `${Math.round((100 * run.prep.loaded) / run.prep.total)}%` : ''}</span>}
-            <span> · step {run.step}{run.total ? ` / ${run.total}` : ''}</span>
+            {run.prep && (
+              <span>
+                {' '}
+                · {run.prep.phase} {run.prep.total ? `${Math.round((100 * run.prep.loaded) / run.prep.total)}%` : ''}
+              </span>
+            )}
+            <span>
+              {' '}
+              · step {run.step}
+              {run.total ? ` / ${run.total}` : ''}
+            </span>
             <span> · {run.tokensPerSecond !== null ? `${run.tokensPerSecond.toFixed(0)} tokens/s` : '— tokens/s'}</span>
             <span> · ETA {duration(run.phase === 'running' ? run.etaSeconds : null)}</span>
             {run.lastCheckpoint !== null && <span className="muted"> · checkpoint at step {run.lastCheckpoint}</span>}
           </div>
-          <p className="muted small" data-testid="run-settings">{run.name}: {configLine(run.config)}</p>
-          <progress max={100} value={run.prep && run.prep.total ? (100 * run.prep.loaded) / run.prep.total : pct} aria-label="Training progress" />
+          <p className="muted small" data-testid="run-settings">
+            {run.name}: {configLine(run.config)}
+          </p>
+          <progress
+            max={100}
+            value={run.prep && run.prep.total ? (100 * run.prep.loaded) / run.prep.total : pct}
+            aria-label="Training progress"
+          />
           {run.skipped.length > 0 && (
             <details className="skipped" data-testid="run-skipped" open={run.skipped.length <= 10}>
-              <summary className="warn">{run.skipped.length} record{run.skipped.length === 1 ? '' : 's'} left out of this run</summary>
+              <summary className="warn">
+                {run.skipped.length} record{run.skipped.length === 1 ? '' : 's'} left out of this run
+              </summary>
               <ul className="plain skipped-list">
                 {run.skipped.map((k) => (
-                  <li key={k.line}><a href={`#/dataset?line=${k.line}`}>line {k.line}</a> <span className="muted">{k.why}</span></li>
+                  <li key={k.line}>
+                    <a href={`#/dataset?line=${k.line}`}>line {k.line}</a> <span className="muted">{k.why}</span>
+                  </li>
                 ))}
               </ul>
             </details>
           )}
-          {run.message && <p className={run.phase === 'failed' ? 'warn' : 'muted'} role={run.phase === 'failed' ? 'alert' : undefined}>{run.message}</p>}
+          {run.message && (
+            <p
+              className={run.phase === 'failed' ? 'warn' : 'muted'}
+              role={run.phase === 'failed' ? 'alert' : undefined}
+            >
+              {run.message}
+            </p>
+          )}
           {run.phase === 'completed' && run.id && (
             <p className="actions">
-              <a className="button" href={`#/evaluate?run=${encodeURIComponent(run.id)}`} data-testid="run-evaluate">Evaluate it against the base model</a>
-              <a className="button" href={`#/chat?run=${encodeURIComponent(run.id)}`}>Chat with it</a>
+              <a className="button" href={`#/evaluate?run=${encodeURIComponent(run.id)}`} data-testid="run-evaluate">
+                Evaluate it against the base model
+              </a>
+              <a className="button" href={`#/chat?run=${encodeURIComponent(run.id)}`}>
+                Chat with it
+              </a>
             </p>
           )}
           <LossChart points={run.points} />

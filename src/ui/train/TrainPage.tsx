@@ -45,12 +45,20 @@ function ResumeOffer() {
         {runs.map((r) => (
           <li key={r.id}>
             <span>{r.name}</span> <span className="muted">· last checkpoint at step {r.step}</span>{' '}
-            <small className="muted run-settings" data-testid="resume-settings">{configLine(r.config)}</small>{' '}
-            <button type="button" className="primary" onClick={() => void go(r)} data-testid="resume-run">Resume from step {r.step}</button>
+            <small className="muted run-settings" data-testid="resume-settings">
+              {configLine(r.config)}
+            </small>{' '}
+            <button type="button" className="primary" onClick={() => void go(r)} data-testid="resume-run">
+              Resume from step {r.step}
+            </button>
           </li>
         ))}
       </ul>
-      {error && <p className="warn" role="alert">{error}</p>}
+      {error && (
+        <p className="warn" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
@@ -59,9 +67,13 @@ function DatasetLine({ count, name }: { count: number; name: string | null }) {
   return (
     <p className="dataset-line" data-testid="train-dataset">
       {count > 0 ? (
-        <>Training data: <strong>{name}</strong> · {count} conversation{count === 1 ? '' : 's'}</>
+        <>
+          Training data: <strong>{name}</strong> · {count} conversation{count === 1 ? '' : 's'}
+        </>
       ) : (
-        <>No dataset yet: load a JSONL file on the <a href="#/dataset">Dataset page</a> (Alt+1) or try a sample there.</>
+        <>
+          No dataset yet: load a JSONL file on the <a href="#/dataset">Dataset page</a> (Alt+1) or try a sample there.
+        </>
       )}
     </p>
   );
@@ -84,7 +96,9 @@ export function TrainPage() {
   const active = !!run && (run.phase === 'preparing' || run.phase === 'running' || run.phase === 'paused');
   const facts = useLengths((s) => s.facts);
   const measure = useLengths((s) => s.measure);
-  const cap = chosen ? lengthCap(chosen.spec, { batch: config.per_device_train_batch_size, r: config.lora.r }, gpu) : null;
+  const cap = chosen
+    ? lengthCap(chosen.spec, { batch: config.per_device_train_batch_size, r: config.lora.r }, gpu)
+    : null;
 
   // Every record measured with this model's tokenizer and template, once per change of either.
   useEffect(() => {
@@ -96,9 +110,27 @@ export function TrainPage() {
     } catch {
       return; // a local folder to pick again: the model picker says so
     }
-    measure({ dataset, model, modelId, template: config.template, lossScale: effectiveLossScale(config), agentTemplate: config.agent_template });
+    measure({
+      dataset,
+      model,
+      modelId,
+      template: config.template,
+      lossScale: effectiveLossScale(config),
+      agentTemplate: config.agent_template,
+    });
     // The Hub token is left out on purpose: it only matters for a gated model's first fetch.
-  }, [stored?.sha256, modelId, local, config.template, config.loss_policy, config.loss_scale, config.agent_template, active, !!chosen, measure]);
+  }, [
+    stored?.sha256,
+    modelId,
+    local,
+    config.template,
+    config.loss_policy,
+    config.loss_scale,
+    config.agent_template,
+    active,
+    !!chosen,
+    measure,
+  ]);
 
   // A preset takes its max_length from the data: 99% of the records whole, within the GPU plan.
   useEffect(() => {
@@ -126,7 +158,11 @@ export function TrainPage() {
   return (
     <div className="train-page">
       <ResumeOffer />
-      {active && run ? <DatasetLine count={run.conversations} name={run.datasetName} /> : <DatasetLine count={conversations.length} name={fileName} />}
+      {active && run ? (
+        <DatasetLine count={run.conversations} name={run.datasetName} />
+      ) : (
+        <DatasetLine count={conversations.length} name={fileName} />
+      )}
       <div className="train-columns">
         <div className="col">
           <ModelPicker disabled={active} />
@@ -134,10 +170,19 @@ export function TrainPage() {
           <CachePanel />
         </div>
         <div className="col">
-          <TrainForm disabled={active} templateHint={studioTemplates[0] ?? null} lossHint={studioLoss ?? null} agentHint={studioAgent ?? null} />
+          <TrainForm
+            disabled={active}
+            templateHint={studioTemplates[0] ?? null}
+            lossHint={studioLoss ?? null}
+            agentHint={studioAgent ?? null}
+          />
           <LengthPanel cap={cap} disabled={active} />
           <ConfigPanel disabled={active} />
-          <RunPanel canStart={!!conversations.length && canTrain(checks) && !!config} blocker={blocker} onStart={() => void onStart()} />
+          <RunPanel
+            canStart={!!conversations.length && canTrain(checks) && !!config}
+            blocker={blocker}
+            onStart={() => void onStart()}
+          />
         </div>
       </div>
     </div>

@@ -8,13 +8,22 @@ import { canTrain, capabilityChecks, findFit } from './capability.ts';
 import { memoryNeeded, shapeOf, tinyChoice, trainShape } from './models.ts';
 
 const gpu = (binding: number, features: string[] = []): GpuStatus => ({
-  state: 'ready', vendor: 'test', architecture: '', features, maxStorageBufferBindingSize: binding, maxBufferSize: binding,
+  state: 'ready',
+  vendor: 'test',
+  architecture: '',
+  features,
+  maxStorageBufferBindingSize: binding,
+  maxBufferSize: binding,
 });
 const qwen15 = KNOWN_MODELS.find((m) => m.id === 'Qwen/Qwen2.5-1.5B-Instruct')!.spec;
 
 describe('capability check', () => {
   test('no WebGPU: one failing check that says what to do', () => {
-    const checks = capabilityChecks({ state: 'unsupported', title: 'No WebGPU in this browser.', reason: 'no navigator.gpu' }, tinyChoice().spec, { batch: 1, seqLen: 256, r: 8 });
+    const checks = capabilityChecks(
+      { state: 'unsupported', title: 'No WebGPU in this browser.', reason: 'no navigator.gpu' },
+      tinyChoice().spec,
+      { batch: 1, seqLen: 256, r: 8 },
+    );
     expect(checks).toHaveLength(1);
     expect(checks[0].level).toBe('fail');
     expect(checks[0].fix).toMatch(/Chrome|Edge/);
@@ -39,18 +48,37 @@ describe('capability check', () => {
     // The suggestion fits, and doubling either setting again would not.
     expect(fits(planMemory(shapeOf(qwen15), trainShape({ batch, seqLen, r: 8, arch: 'qwen2' })), limits).ok).toBe(true);
     expect(batch * seqLen).toBeLessThan(8 * 8192);
-    expect(fits(planMemory(shapeOf(qwen15), trainShape({ batch: batch * 2 <= 8 ? batch * 2 : batch, seqLen: batch * 2 <= 8 ? seqLen : seqLen * 2, r: 8, arch: 'qwen2' })), limits).ok).toBe(false);
+    expect(
+      fits(
+        planMemory(
+          shapeOf(qwen15),
+          trainShape({
+            batch: batch * 2 <= 8 ? batch * 2 : batch,
+            seqLen: batch * 2 <= 8 ? seqLen : seqLen * 2,
+            r: 8,
+            arch: 'qwen2',
+          }),
+        ),
+        limits,
+      ).ok,
+    ).toBe(false);
     expect(canTrain(checks)).toBe(false);
   });
 
   test('no fit at any length: the fix is a smaller model', () => {
-    expect(findFit(qwen15, { batch: 1, seqLen: 64, r: 8 }, { maxBufferSize: 2 ** 16, maxStorageBufferBindingSize: 2 ** 16 })).toBeNull();
+    expect(
+      findFit(qwen15, { batch: 1, seqLen: 64, r: 8 }, { maxBufferSize: 2 ** 16, maxStorageBufferBindingSize: 2 ** 16 }),
+    ).toBeNull();
   });
 
   test('half-precision weights without shader-f16 warn; float32 ones do not', () => {
-    const bf16 = capabilityChecks(gpu(2 ** 30), qwen15, { batch: 1, seqLen: 256, r: 8 }).find((c) => c.id === 'features')!;
+    const bf16 = capabilityChecks(gpu(2 ** 30), qwen15, { batch: 1, seqLen: 256, r: 8 }).find(
+      (c) => c.id === 'features',
+    )!;
     expect(bf16.level).toBe('warn');
-    const f32 = capabilityChecks(gpu(2 ** 30), tinyChoice().spec, { batch: 1, seqLen: 256, r: 8 }).find((c) => c.id === 'features')!;
+    const f32 = capabilityChecks(gpu(2 ** 30), tinyChoice().spec, { batch: 1, seqLen: 256, r: 8 }).find(
+      (c) => c.id === 'features',
+    )!;
     expect(f32.level).toBe('ok');
   });
 });
@@ -59,7 +87,13 @@ describe('planned memory adapts each architecture’s own linear layers (PEFT al
   const planned = (id: string, arch: Parameters<typeof trainShape>[0]['arch']) => {
     const spec = KNOWN_MODELS.find((m) => m.id === id)!.spec;
     const plan = planMemory(shapeOf(spec), trainShape({ batch: 1, seqLen: 64, r: 8, arch }));
-    return { spec, plan, targets: [...new Set(plan.buffers.filter((b) => b.name.endsWith('.lora_A')).map((b) => b.name.split('.')[2]))].sort() };
+    return {
+      spec,
+      plan,
+      targets: [
+        ...new Set(plan.buffers.filter((b) => b.name.endsWith('.lora_A')).map((b) => b.name.split('.')[2])),
+      ].sort(),
+    };
   };
   test('Qwen2: the seven q/k/v/o/gate/up/down, and the picker’s number is that plan', () => {
     const { spec, plan, targets } = planned('Qwen/Qwen2.5-0.5B-Instruct', 'qwen2');
@@ -67,7 +101,12 @@ describe('planned memory adapts each architecture’s own linear layers (PEFT al
     expect(memoryNeeded(spec, { batch: 1, seqLen: 64, r: 8 })).toBe(plan.total);
   });
   test('Phi-4-mini: the fused qkv_proj and gate_up_proj; InternLM2.5: wqkv, wo, w1, w3, w2', () => {
-    expect(planned('microsoft/Phi-4-mini-instruct', 'phi3').targets).toEqual(['down_proj', 'gate_up_proj', 'o_proj', 'qkv_proj']);
+    expect(planned('microsoft/Phi-4-mini-instruct', 'phi3').targets).toEqual([
+      'down_proj',
+      'gate_up_proj',
+      'o_proj',
+      'qkv_proj',
+    ]);
     expect(planned('internlm/internlm2_5-1_8b-chat', 'internlm2').targets).toEqual(['w1', 'w2', 'w3', 'wo', 'wqkv']);
   });
 });

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { KNOWN_CONFIGS } from '../../model/known-models.ts';
 import { HttpError } from '../../model/sources/http.ts';
 import {
-  checkHubModel, classifyHubFailure, hubFailureOf, hubFailureOfMessage, parseHubRef, verdictLine, verdictOfConfig,
+  checkHubModel,
+  classifyHubFailure,
+  hubFailureOf,
+  hubFailureOfMessage,
+  parseHubRef,
+  verdictLine,
+  verdictOfConfig,
 } from './hub-check.ts';
 
 describe('parseHubRef', () => {
@@ -40,8 +46,13 @@ const REF = { repo: 'owner/model', revision: 'main' };
 
 describe('verdictOfConfig', () => {
   it('the curated models of issue 15 train here', () => {
-    for (const id of ['google/gemma-3-270m-it', 'google/gemma-3-1b-it', 'internlm/internlm2_5-1_8b-chat',
-      'microsoft/Phi-4-mini-instruct', 'HuggingFaceTB/SmolLM3-3B']) {
+    for (const id of [
+      'google/gemma-3-270m-it',
+      'google/gemma-3-1b-it',
+      'internlm/internlm2_5-1_8b-chat',
+      'microsoft/Phi-4-mini-instruct',
+      'HuggingFaceTB/SmolLM3-3B',
+    ]) {
       const v = verdictOfConfig({ repo: id, revision: 'main' }, KNOWN_CONFIGS[id].config);
       expect(v.state, id).toBe('trains');
       expect(verdictLine(v)).toMatch(/ trains here \((Gemma3|InternLM2|Phi3|SmolLM3)ForCausalLM\)\.$/);
@@ -50,17 +61,26 @@ describe('verdictOfConfig', () => {
   it('an architecture the engine does not run: "not this architecture, because …"', () => {
     const v = verdictOfConfig(REF, { architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', n_embd: 768 });
     expect(v).toMatchObject({ state: 'refused', refusal: 'architecture' });
-    expect(verdictLine(v)).toMatch(/^owner\/model: not this architecture, because unsupported architecture GPT2LMHeadModel: Prism runs LlamaForCausalLM/);
+    expect(verdictLine(v)).toMatch(
+      /^owner\/model: not this architecture, because unsupported architecture GPT2LMHeadModel: Prism runs LlamaForCausalLM/,
+    );
   });
   it('a class the picker lists as not yet trainable gives what the engine lacks', () => {
     const v = verdictOfConfig(REF, { architectures: ['Lfm2ForCausalLM'], model_type: 'lfm2' });
-    expect(verdictLine(v)).toMatch(/not this architecture, because Lfm2ForCausalLM is a hybrid: most of its layers are gated short convolutions/);
+    expect(verdictLine(v)).toMatch(
+      /not this architecture, because Lfm2ForCausalLM is a hybrid: most of its layers are gated short convolutions/,
+    );
   });
   it('a class it runs with a feature it cannot run exactly (yarn): refused as that configuration', () => {
-    const cfg = { ...KNOWN_CONFIGS['Qwen/Qwen3-0.6B'].config, rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 } };
+    const cfg = {
+      ...KNOWN_CONFIGS['Qwen/Qwen3-0.6B'].config,
+      rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 },
+    };
     const v = verdictOfConfig(REF, cfg);
     expect(v).toMatchObject({ state: 'refused', refusal: 'unsupported' });
-    expect(verdictLine(v)).toMatch(/an architecture Prism runs, but not this configuration, because rope_scaling type "yarn" is not supported/);
+    expect(verdictLine(v)).toMatch(
+      /an architecture Prism runs, but not this configuration, because rope_scaling type "yarn" is not supported/,
+    );
   });
   it('a malformed config names the field', () => {
     const { hidden_size: _h, ...cfg } = KNOWN_CONFIGS['Qwen/Qwen3-0.6B'].config;
@@ -71,9 +91,15 @@ describe('verdictOfConfig', () => {
   });
   it('a Gemma 3 multimodal checkpoint trains its language model, and says so', () => {
     const { architectures: _a, model_type: _m, ...text } = KNOWN_CONFIGS['google/gemma-3-1b-it'].config;
-    const v = verdictOfConfig(REF, { architectures: ['Gemma3ForConditionalGeneration'], model_type: 'gemma3', text_config: text });
+    const v = verdictOfConfig(REF, {
+      architectures: ['Gemma3ForConditionalGeneration'],
+      model_type: 'gemma3',
+      text_config: text,
+    });
     expect(v.state).toBe('trains');
-    expect(v.state === 'trains' && v.notes.join(' ')).toMatch(/language model trains here; the vision tower is neither loaded nor adapted/);
+    expect(v.state === 'trains' && v.notes.join(' ')).toMatch(
+      /language model trains here; the vision tower is neither loaded nor adapted/,
+    );
   });
 });
 
@@ -83,7 +109,13 @@ describe('classifyHubFailure', () => {
     [null, null, { ...ctx, online: false }, 'offline', /You are offline/],
     [null, null, ctx, 'unreachable', /huggingface.co could not be reached/],
     [401, 'GatedRepo', ctx, 'gated', /gated or private \(HTTP 401\): enter a Hugging Face access token/],
-    [401, null, ctx, 'gated', /refused without a token \(HTTP 401\): the model is gated or private, or the id is wrong/],
+    [
+      401,
+      null,
+      ctx,
+      'gated',
+      /refused without a token \(HTTP 401\): the model is gated or private, or the id is wrong/,
+    ],
     [401, 'RepoNotFound', ctx, 'not-found', /no such model on the Hub/],
     [401, null, { ...ctx, token: true }, 'gated', /this access token has no access/],
     [403, 'GatedRepo', { ...ctx, token: true }, 'gated', /accept the license on its Hub page/],
@@ -104,7 +136,9 @@ describe('classifyHubFailure', () => {
       expect(hubFailureOf(new TypeError(m), { ...ctx, online: false })?.kind).toBe('offline');
     }
     expect(hubFailureOf(new HttpError('x: HTTP 403', 403), ctx)?.kind).toBe('gated');
-    expect(hubFailureOf(new HttpError('x: HTTP 404', 404), { ...ctx, path: 'tokenizer.json' })?.message).toMatch(/tokenizer.json/);
+    expect(hubFailureOf(new HttpError('x: HTTP 404', 404), { ...ctx, path: 'tokenizer.json' })?.message).toMatch(
+      /tokenizer.json/,
+    );
     expect(hubFailureOf(new Error('tokenizer.json: bad JSON'), ctx)).toBeNull();
   });
 });
@@ -121,10 +155,18 @@ describe('checkHubModel', () => {
   }
   it('reads config.json at the revision, sends the token, and judges it', async () => {
     const seen: { url?: string; auth?: string } = {};
-    const v = await checkHubModel({ repo: 'microsoft/Phi-4-mini-instruct', revision: 'main' }, {
-      fetch: fakeFetch(new Response(JSON.stringify(config)), seen), token: 'hf_x', online: true,
+    const v = await checkHubModel(
+      { repo: 'microsoft/Phi-4-mini-instruct', revision: 'main' },
+      {
+        fetch: fakeFetch(new Response(JSON.stringify(config)), seen),
+        token: 'hf_x',
+        online: true,
+      },
+    );
+    expect(seen).toEqual({
+      url: 'https://huggingface.co/microsoft/Phi-4-mini-instruct/resolve/main/config.json',
+      auth: 'Bearer hf_x',
     });
-    expect(seen).toEqual({ url: 'https://huggingface.co/microsoft/Phi-4-mini-instruct/resolve/main/config.json', auth: 'Bearer hf_x' });
     expect(v.state).toBe('trains');
   });
   it('offline, unreachable, gated, not found, unreadable', async () => {
@@ -137,7 +179,9 @@ describe('checkHubModel', () => {
     expect(await failed(new TypeError('Failed to fetch'))).toBe('unreachable');
     expect(await failed(new Response('', { status: 401, headers: { 'X-Error-Code': 'GatedRepo' } }))).toBe('gated');
     expect(await failed(new Response('', { status: 403 }))).toBe('gated');
-    expect(await failed(new Response('', { status: 404, headers: { 'X-Error-Code': 'RepoNotFound' } }))).toBe('not-found');
+    expect(await failed(new Response('', { status: 404, headers: { 'X-Error-Code': 'RepoNotFound' } }))).toBe(
+      'not-found',
+    );
     expect(await failed(new Response('', { status: 502 }))).toBe('server');
     const bad = await checkHubModel(ref, { fetch: fakeFetch(new Response('{"architectures": [')), online: true });
     expect(bad).toMatchObject({ state: 'refused', refusal: 'invalid' });
@@ -150,9 +194,14 @@ describe('hubFailureOfMessage (errors that crossed the worker boundary as text)'
     expect(hubFailureOfMessage('Failed to fetch', ctx)?.kind).toBe('unreachable');
     expect(hubFailureOfMessage('TypeError: Load failed', { ...ctx, online: false })?.kind).toBe('offline');
     const gated = hubFailureOfMessage(
-      'https://huggingface.co/google/gemma-3-1b-it/resolve/main/tokenizer.json: HTTP 401 (gated or private: an access token with access is needed)', ctx);
+      'https://huggingface.co/google/gemma-3-1b-it/resolve/main/tokenizer.json: HTTP 401 (gated or private: an access token with access is needed)',
+      ctx,
+    );
     expect(gated?.kind).toBe('gated');
-    const missing = hubFailureOfMessage('https://huggingface.co/google/gemma-3-1b-it/resolve/main/tokenizer.json: HTTP 404 (no such file)', ctx);
+    const missing = hubFailureOfMessage(
+      'https://huggingface.co/google/gemma-3-1b-it/resolve/main/tokenizer.json: HTTP 404 (no such file)',
+      ctx,
+    );
     expect(missing?.message).toMatch(/google\/gemma-3-1b-it\/tokenizer.json: not found on the Hub/);
     expect(hubFailureOfMessage('None of the 3 conversations could be used', ctx)).toBeNull();
   });

@@ -85,7 +85,8 @@ export function classifyHubFailure(status: number | null, errorCode: string | nu
     }
     return {
       kind: 'unreachable',
-      message: `huggingface.co could not be reached for ${ctx.repo} (no answer: the network, a firewall or a proxy ` +
+      message:
+        `huggingface.co could not be reached for ${ctx.repo} (no answer: the network, a firewall or a proxy ` +
         'blocked the request).',
     };
   }
@@ -103,11 +104,12 @@ export function classifyHubFailure(status: number | null, errorCode: string | nu
     // Without a token the Hub answers 401 for a repo that does not exist as well as for a gated one.
     return {
       kind: errorCode === 'RepoNotFound' ? 'not-found' : 'gated',
-      message: errorCode === 'RepoNotFound'
-        ? `${ctx.repo}: no such model on the Hub (HTTP 401, RepoNotFound): check the id, or enter a token if it is ` +
-          'private.'
-        : `${ctx.repo}: the Hub refused without a token (HTTP 401): the model is gated or private, or the id is ` +
-          'wrong. Check the id, or enter an access token with access to it.',
+      message:
+        errorCode === 'RepoNotFound'
+          ? `${ctx.repo}: no such model on the Hub (HTTP 401, RepoNotFound): check the id, or enter a token if it is ` +
+            'private.'
+          : `${ctx.repo}: the Hub refused without a token (HTTP 401): the model is gated or private, or the id is ` +
+            'wrong. Check the id, or enter an access token with access to it.',
     };
   }
   if (status === 404) {
@@ -122,7 +124,8 @@ export function classifyHubFailure(status: number | null, errorCode: string | nu
   }
   return {
     kind: 'server',
-    message: `huggingface.co answered HTTP ${status} for ${ctx.repo}/${file}` +
+    message:
+      `huggingface.co answered HTTP ${status} for ${ctx.repo}/${file}` +
       `${status === 429 ? ' (too many requests)' : status >= 500 ? ' (a server error)' : ''}: try again in a moment.`,
   };
 }
@@ -155,8 +158,13 @@ export function hubFailureOfMessage(message: string, ctx: FailureContext): HubFa
 
 export type HubVerdict =
   | {
-    state: 'trains'; repo: string; revision: string; spec: ModelSpec; config: Record<string, unknown>; notes: string[];
-  }
+      state: 'trains';
+      repo: string;
+      revision: string;
+      spec: ModelSpec;
+      config: Record<string, unknown>;
+      notes: string[];
+    }
   | { state: 'refused'; repo: string; refusal: ConfigError['refusal']; reason: string }
   | { state: 'failed'; repo: string; failure: HubFailure };
 
@@ -171,8 +179,8 @@ export function verdictOfConfig(ref: HubRef, config: unknown): HubVerdict {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // A class the picker lists as not yet trainable: its specific reason (what the engine lacks).
-    const cls = typeof config === 'object' && config !== null
-      ? (config as { architectures?: unknown }).architectures : null;
+    const cls =
+      typeof config === 'object' && config !== null ? (config as { architectures?: unknown }).architectures : null;
     const known = Array.isArray(cls) ? NOT_YET_TRAINABLE.find((m) => m.architecture === cls[0]) : undefined;
     const reason = err.refusal === 'architecture' && known ? known.reason : err.message;
     return { state: 'refused', repo: ref.repo, refusal: err.refusal, reason };
@@ -195,12 +203,13 @@ export interface CheckOptions {
 /** Read `config.json` of a Hub model and judge it. Never throws for network or HTTP trouble. */
 export async function checkHubModel(ref: HubRef, o: CheckOptions = {}): Promise<HubVerdict> {
   const doFetch = o.fetch ?? globalThis.fetch.bind(globalThis);
-  const online = o.online ?? (globalThis.navigator?.onLine ?? true);
+  const online = o.online ?? globalThis.navigator?.onLine ?? true;
   const ctx = { online, token: !!o.token, repo: ref.repo, path: 'config.json' };
   let res: Response;
   try {
     res = await doFetch(hubFileUrl(ref.repo, ref.revision, 'config.json'), {
-      headers: o.token ? { Authorization: `Bearer ${o.token}` } : {}, signal: o.signal,
+      headers: o.token ? { Authorization: `Bearer ${o.token}` } : {},
+      signal: o.signal,
     });
   } catch (err) {
     if (o.signal?.aborted) throw err;
@@ -216,7 +225,9 @@ export async function checkHubModel(ref: HubRef, o: CheckOptions = {}): Promise<
     config = JSON.parse(await res.text());
   } catch (err) {
     return {
-      state: 'refused', repo: ref.repo, refusal: 'invalid',
+      state: 'refused',
+      repo: ref.repo,
+      refusal: 'invalid',
       reason: `config.json is not valid JSON: ${(err as Error).message}`,
     };
   }

@@ -38,7 +38,9 @@ interface LengthsState {
   measure(job: LengthsJob): void;
 }
 
-export function lengthsKey(j: Pick<LengthsJob, 'modelId' | 'template' | 'lossScale' | 'agentTemplate'> & { sha256: string }): string {
+export function lengthsKey(
+  j: Pick<LengthsJob, 'modelId' | 'template' | 'lossScale' | 'agentTemplate'> & { sha256: string },
+): string {
   return [j.sha256, j.modelId, j.template, j.lossScale, j.agentTemplate ?? 'native'].join('|');
 }
 
@@ -54,7 +56,10 @@ export const useLengths = create<LengthsState>((set, get) => ({
     const key = lengthsKey({ ...job, sha256: job.dataset.sha256 });
     if (get().key === key && get().state !== 'error') return;
     worker?.terminate();
-    const w = new Worker(new URL('../../workers/lengths.worker.ts', import.meta.url), { type: 'module', name: 'lengths' });
+    const w = new Worker(new URL('../../workers/lengths.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'lengths',
+    });
     worker = w;
     set({ key, state: 'measuring', progress: null, facts: null, error: null });
     w.onmessage = (ev: MessageEvent<FromLengthsWorker>) => {
@@ -74,7 +79,11 @@ export const useLengths = create<LengthsState>((set, get) => ({
       worker = null;
     };
     w.postMessage({
-      type: 'measure', dataset: job.dataset, model: job.model, template: job.template, loss_scale: job.lossScale,
+      type: 'measure',
+      dataset: job.dataset,
+      model: job.model,
+      template: job.template,
+      loss_scale: job.lossScale,
       render: job.agentTemplate ? { agentTemplate: job.agentTemplate } : {},
     } satisfies MeasureLengths);
   },
@@ -87,13 +96,17 @@ export const useLengths = create<LengthsState>((set, get) => ({
  * Planned memory grows with the length, so bisect.
  */
 export function lengthCap(spec: ModelSpec, o: { batch: number; r: number }, gpu: GpuStatus): number {
-  const planAt = (len: number) => planMemory(shapeOf(spec), trainShape({ batch: o.batch, seqLen: len, r: o.r, arch: spec.arch }));
+  const planAt = (len: number) =>
+    planMemory(shapeOf(spec), trainShape({ batch: o.batch, seqLen: len, r: o.r, arch: spec.arch }));
   // A model whose weights alone pass the warning line gets 1 GiB for its activations.
   const budget = Math.max(MEMORY_WARN_BYTES, planAt(STEP).total + 2 ** 30);
   const ok = (len: number) => {
     const plan = planAt(len);
     if (plan.total > budget) return false;
-    return gpu.state !== 'ready' || fits(plan, { maxBufferSize: gpu.maxBufferSize, maxStorageBufferBindingSize: gpu.maxStorageBufferBindingSize }).ok;
+    return (
+      gpu.state !== 'ready' ||
+      fits(plan, { maxBufferSize: gpu.maxBufferSize, maxStorageBufferBindingSize: gpu.maxStorageBufferBindingSize }).ok
+    );
   };
   let lo = 0;
   let hi = Math.floor(spec.max_position_embeddings / STEP);
@@ -108,5 +121,8 @@ export function lengthCap(spec: ModelSpec, o: { batch: number; r: number }, gpu:
 
 /** The max_length a preset takes from the data, and the share of records it keeps whole. */
 export function presetMaxLength(facts: LengthFacts, cap: number): { maxLength: number; covered: number } {
-  return coveringLength(facts.lengths.map((l) => l.tokens), { coverage: PRESET_COVERAGE, step: STEP, min: STEP, cap });
+  return coveringLength(
+    facts.lengths.map((l) => l.tokens),
+    { coverage: PRESET_COVERAGE, step: STEP, min: STEP, cap },
+  );
 }

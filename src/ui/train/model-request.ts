@@ -7,12 +7,18 @@ import { TINY_ID } from './models.ts';
 
 export type { ModelRequest };
 
-export function modelRequestFor(modelId: string, local: { name: string; files: File[] } | null, token?: string): ModelRequest {
+export function modelRequestFor(
+  modelId: string,
+  local: { name: string; files: File[] } | null,
+  token?: string,
+): ModelRequest {
   if (modelId === TINY_ID) return { kind: 'tiny' };
   if (modelId.startsWith('local:')) {
     const name = modelId.slice(6);
     if (!local || local.name !== name) {
-      throw new Error(`Pick the model folder ${name} again on the Train page: browsers do not keep a folder’s files across reloads.`);
+      throw new Error(
+        `Pick the model folder ${name} again on the Train page: browsers do not keep a folder’s files across reloads.`,
+      );
     }
     return { kind: 'local', name, files: Object.fromEntries(filesByRelativePath(local.files)) };
   }

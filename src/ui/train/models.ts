@@ -3,7 +3,12 @@
 // carries the facts the page shows up front: parameters, download bytes and the memory a
 // training step needs (from the engine's own planner, so the numbers match what runs).
 import {
-  checkpointBytes, KNOWN_MODELS, NOT_YET_TRAINABLE, paramCount, type ModelSpec, type NotYetTrainable,
+  checkpointBytes,
+  KNOWN_MODELS,
+  NOT_YET_TRAINABLE,
+  paramCount,
+  type ModelSpec,
+  type NotYetTrainable,
 } from '../../model/index.ts';
 import { TINY_ID, tinyModel } from '../../model/demo.ts';
 import type { ModelShape, TrainShape } from '../../engine/plan/plan.ts';
@@ -118,16 +123,24 @@ export function shapeOf(spec: ModelSpec): ModelShape {
 }
 
 /** A training step's shape; LoRA targets default to the architecture's linear modules (PEFT's all-linear). */
-export function trainShape(
-  o: { batch: number; seqLen: number; r: number; targets?: readonly string[]; recompute?: boolean; arch?: Arch },
-): TrainShape {
+export function trainShape(o: {
+  batch: number;
+  seqLen: number;
+  r: number;
+  targets?: readonly string[];
+  recompute?: boolean;
+  arch?: Arch;
+}): TrainShape {
   const all: readonly string[] = allLinear(o.arch ?? 'llama');
   const targets = (o.targets ?? all).filter((t): t is TargetModule => all.includes(t));
   return { batch: o.batch, seq_len: o.seqLen, lora: { r: o.r, targets }, recompute: o.recompute ?? true };
 }
 
 /** Bytes one training step plans on the GPU for this model at these settings. */
-export function memoryNeeded(spec: ModelSpec, o: { batch: number; seqLen: number; r: number; recompute?: boolean }): number {
+export function memoryNeeded(
+  spec: ModelSpec,
+  o: { batch: number; seqLen: number; r: number; recompute?: boolean },
+): number {
   return planMemory(shapeOf(spec), trainShape({ ...o, arch: spec.arch })).total;
 }
 

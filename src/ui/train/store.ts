@@ -4,7 +4,13 @@
 import { create } from 'zustand';
 import type { LossPoint } from '../../adapters/types.ts';
 import { openAdapterStore, type AdapterStore } from '../../adapters/store.ts';
-import { defaultTrainConfig, lossPolicyOf, validateTrainConfig, withLossPolicy, type TrainConfig } from '../../train/config.ts';
+import {
+  defaultTrainConfig,
+  lossPolicyOf,
+  validateTrainConfig,
+  withLossPolicy,
+  type TrainConfig,
+} from '../../train/config.ts';
 import type { ModelSpec } from '../../model/types.ts';
 import { spawnTrainWorker, type TrainClient } from '../../workers/train-client.ts';
 import type { FromTrainWorker, StartTraining } from '../../train/protocol.ts';
@@ -127,11 +133,16 @@ export const useTrain = create<TrainState>((set, get) => ({
   hubToken: '',
   run: null,
   setModel: (id, template) =>
-    set((s) => ({ modelId: id, configFrom: null, config: { ...s.config, model_id: id, template: template ?? s.config.template } })),
+    set((s) => ({
+      modelId: id,
+      configFrom: null,
+      config: { ...s.config, model_id: id, template: template ?? s.config.template },
+    })),
   setLocal: (local) => set({ local }),
   setHubToken: (hubToken) => set({ hubToken }),
   setPreset: (preset) => set((s) => ({ preset, configFrom: null, config: applyPreset(s.config, preset) })),
-  setConfig: (config, opts = {}) => set((s) => (opts.keepPreset ? { config } : { config, preset: null, configFrom: null })),
+  setConfig: (config, opts = {}) =>
+    set((s) => (opts.keepPreset ? { config } : { config, preset: null, configFrom: null })),
 
   async start(opts = {}) {
     const s = get();
@@ -148,8 +159,13 @@ export const useTrain = create<TrainState>((set, get) => ({
       set({ config, modelId: rec.base_model, preset: null, configFrom: { runId: rec.id, name: rec.name } });
       msg = { type: 'start', run: { resume: rec.id }, model, recompute: true };
       live = {
-        id: rec.id, name: rec.name, datasetName: rec.dataset?.name ?? '', conversations: rec.dataset?.records ?? 0, config,
-        points: rec.loss_curve, step: rec.loss_curve.at(-1)?.step ?? 0,
+        id: rec.id,
+        name: rec.name,
+        datasetName: rec.dataset?.name ?? '',
+        conversations: rec.dataset?.records ?? 0,
+        config,
+        points: rec.loss_curve,
+        step: rec.loss_curve.at(-1)?.step ?? 0,
       };
     } else {
       const dataset = currentDatasetRef();
@@ -163,8 +179,17 @@ export const useTrain = create<TrainState>((set, get) => ({
     }
     set({
       run: {
-        ...live, phase: 'preparing', total: live.config.max_steps > 0 ? live.config.max_steps : null,
-        tokensPerSecond: null, etaSeconds: null, elapsedSeconds: null, prep: null, message: null, lastCheckpoint: null, lostDevice: false, skipped: [],
+        ...live,
+        phase: 'preparing',
+        total: live.config.max_steps > 0 ? live.config.max_steps : null,
+        tokensPerSecond: null,
+        etaSeconds: null,
+        elapsedSeconds: null,
+        prep: null,
+        message: null,
+        lastCheckpoint: null,
+        lostDevice: false,
+        skipped: [],
         stepTimes: [],
       },
     });
@@ -190,23 +215,52 @@ export const useTrain = create<TrainState>((set, get) => ({
         patch({ prep: { phase: e.phase, loaded: e.loaded, total: e.total } });
         break;
       case 'run':
-        patch({ id: e.runId, name: e.name, config: e.config, datasetName: e.dataset.name, conversations: e.records, skipped: e.skipped });
+        patch({
+          id: e.runId,
+          name: e.name,
+          config: e.config,
+          datasetName: e.dataset.name,
+          conversations: e.records,
+          skipped: e.skipped,
+        });
         break;
       case 'start':
-        patch({ phase: 'running', total: e.total_steps, prep: null, step: e.resumed_from ?? run.step, lastCheckpoint: e.resumed_from ?? run.lastCheckpoint });
+        patch({
+          phase: 'running',
+          total: e.total_steps,
+          prep: null,
+          step: e.resumed_from ?? run.step,
+          lastCheckpoint: e.resumed_from ?? run.lastCheckpoint,
+        });
         break;
       case 'step': {
         const stepTimes = [...run.stepTimes.slice(-(ETA_WINDOW * 2)), { step: e.step, at: e.elapsed_seconds }];
         patch({
-          phase: run.phase === 'paused' ? 'paused' : 'running', step: e.step, total: e.total_steps, tokensPerSecond: e.tokens_per_second,
+          phase: run.phase === 'paused' ? 'paused' : 'running',
+          step: e.step,
+          total: e.total_steps,
+          tokensPerSecond: e.tokens_per_second,
           // The median of recent step times, not the trainer's running mean (which the first, compiling step inflates).
-          etaSeconds: etaSeconds(stepTimes, e.total_steps), elapsedSeconds: e.elapsed_seconds, stepTimes,
-          points: upsertPoint(run.points, { step: e.step, loss: e.loss, learning_rate: e.learning_rate, grad_norm: e.grad_norm }),
+          etaSeconds: etaSeconds(stepTimes, e.total_steps),
+          elapsedSeconds: e.elapsed_seconds,
+          stepTimes,
+          points: upsertPoint(run.points, {
+            step: e.step,
+            loss: e.loss,
+            learning_rate: e.learning_rate,
+            grad_norm: e.grad_norm,
+          }),
         });
         break;
       }
       case 'eval':
-        patch({ points: upsertPoint(run.points, { step: e.step, loss: run.points.find((p) => p.step === e.step)?.loss ?? NaN, eval_loss: e.eval_loss }) });
+        patch({
+          points: upsertPoint(run.points, {
+            step: e.step,
+            loss: run.points.find((p) => p.step === e.step)?.loss ?? NaN,
+            eval_loss: e.eval_loss,
+          }),
+        });
         break;
       case 'skipped':
         patch({ message: `Step ${e.step} skipped: ${e.reason}` });
@@ -232,11 +286,21 @@ export const useTrain = create<TrainState>((set, get) => ({
         // A Hub download that failed says what happened (offline, gated, not found…), not "Failed to fetch";
         // the model picker offers the demo model or a local folder then.
         const { modelId, hubToken } = get();
-        const hub = e.refused || modelId === TINY_ID || modelId.startsWith('local:') ? null
-          : hubFailureOfMessage(e.message, { online: globalThis.navigator?.onLine ?? true, token: !!hubToken, repo: modelId });
+        const hub =
+          e.refused || modelId === TINY_ID || modelId.startsWith('local:')
+            ? null
+            : hubFailureOfMessage(e.message, {
+                online: globalThis.navigator?.onLine ?? true,
+                token: !!hubToken,
+                repo: modelId,
+              });
         useHubModel.getState().setRunFailure(hub && { repo: modelId, failure: hub });
         // The worker's message for a lost device already says from which step Resume continues.
-        patch({ phase: 'failed', message: e.refused ? `Refused: ${e.message}` : hub?.message ?? e.message, lostDevice: e.deviceLost });
+        patch({
+          phase: 'failed',
+          message: e.refused ? `Refused: ${e.message}` : (hub?.message ?? e.message),
+          lostDevice: e.deviceLost,
+        });
         client?.terminate();
         client = null;
         break;
@@ -254,7 +318,13 @@ export const useTrain = create<TrainState>((set, get) => ({
 // Every form setting survives a reload (the Hub token and a picked folder's files do not: a
 // token is never stored, and browsers do not keep a folder's files across reloads).
 useTrain.subscribe((s, prev) => {
-  if (s.modelId === prev.modelId && s.config === prev.config && s.preset === prev.preset && s.configFrom === prev.configFrom) return;
+  if (
+    s.modelId === prev.modelId &&
+    s.config === prev.config &&
+    s.preset === prev.preset &&
+    s.configFrom === prev.configFrom
+  )
+    return;
   try {
     const v: SavedForm = { modelId: s.modelId, preset: s.preset, config: s.config, configFrom: s.configFrom };
     globalThis.localStorage?.setItem(SAVED, JSON.stringify(v));
@@ -278,7 +348,8 @@ useStudio.subscribe((s, prev) => {
     const { spec, error } = lossScaleSpec(s.choices);
     if (error) return;
     const next = withLossPolicy({ ...t.config, loss_scale: spec ?? 'default', loss_policy: undefined }, policy);
-    if (next.loss_scale !== t.config.loss_scale || t.config.loss_policy !== undefined) t.setConfig(next, { keepPreset: true });
+    if (next.loss_scale !== t.config.loss_scale || t.config.loss_policy !== undefined)
+      t.setConfig(next, { keepPreset: true });
   } else if (policy !== lossPolicyOf(t.config)) t.setConfig(withLossPolicy(t.config, policy), { keepPreset: true });
 });
 
@@ -311,13 +382,28 @@ export async function interruptedRuns(): Promise<InterruptedRun[]> {
     if (r.status !== 'running' && r.status !== 'paused') continue;
     if (useTrain.getState().run?.id === r.id) continue;
     const cp = await store.latestCheckpoint(r.id);
-    if (cp) out.push({ id: r.id, name: r.name, step: cp.step, dataset: r.dataset?.sha256 ?? null, config: r.hyperparameters as TrainConfig });
+    if (cp)
+      out.push({
+        id: r.id,
+        name: r.name,
+        step: cp.step,
+        dataset: r.dataset?.sha256 ?? null,
+        config: r.hyperparameters as TrainConfig,
+      });
   }
   return out;
 }
 
 /** The settings that tell runs apart, in one line (model, template, steps, rate, length, rank). */
 export function configLine(c: TrainConfig): string {
-  const steps = c.max_steps > 0 ? `${c.max_steps} steps` : `${c.num_train_epochs} epoch${c.num_train_epochs === 1 ? '' : 's'}`;
-  return [c.model_id, c.template, steps, `lr ${c.learning_rate}`, `max_length ${c.max_length ?? 'model'}`, `r ${c.lora.r}`].join(' · ');
+  const steps =
+    c.max_steps > 0 ? `${c.max_steps} steps` : `${c.num_train_epochs} epoch${c.num_train_epochs === 1 ? '' : 's'}`;
+  return [
+    c.model_id,
+    c.template,
+    steps,
+    `lr ${c.learning_rate}`,
+    `max_length ${c.max_length ?? 'model'}`,
+    `r ${c.lora.r}`,
+  ].join(' · ');
 }

@@ -31,7 +31,10 @@ export const deepseek: NativeAgentDef = {
       id: nativeId('deepseek'),
       kind: 'native',
       tools(_tools, ctx) {
-        ctx.warn('tools_not_listed', `${ctx.spec.id}'s official template has no tool list: the record's tools are not written`);
+        ctx.warn(
+          'tools_not_listed',
+          `${ctx.spec.id}'s official template has no tool list: the record's tools are not written`,
+        );
         return {};
       },
       calls({ index, calls, text }, ctx) {
@@ -53,7 +56,10 @@ export const deepseek: NativeAgentDef = {
         // The run stays open until the next reply (which then has no <｜Assistant｜> of its own)
         // or the end of the text; a user turn drops it.
         const next = {
-          assistantPrefix: OUTPUTS_END, callPrefix: OUTPUTS_END + ctx.spec.assistant.prefix, end: OUTPUTS_END, generationPrompt: false,
+          assistantPrefix: OUTPUTS_END,
+          callPrefix: OUTPUTS_END + ctx.spec.assistant.prefix,
+          end: OUTPUTS_END,
+          generationPrompt: false,
         };
         return { parts, next, carriedBy: 'tool' };
       },

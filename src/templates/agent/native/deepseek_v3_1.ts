@@ -19,14 +19,16 @@ export const deepseekV31: NativeAgentDef = {
   kind: 'native',
   format: 'deepseek_v3_1',
   families: ['deepseek'],
-  description: 'DeepSeek-V3.1: no tool list; calls as <｜tool▁call▁begin｜>NAME<｜tool▁sep｜>ARGS blocks, results as ' +
+  description:
+    'DeepSeek-V3.1: no tool list; calls as <｜tool▁call▁begin｜>NAME<｜tool▁sep｜>ARGS blocks, results as ' +
     '<｜tool▁output▁begin｜> blocks',
   create: () => ({
     id: nativeId('deepseek_v3_1'),
     kind: 'native',
     tools(_tools, ctx) {
       ctx.warn(
-        'tools_not_listed', `${ctx.spec.id}'s official template has no tool list: the record's tools are not written`
+        'tools_not_listed',
+        `${ctx.spec.id}'s official template has no tool list: the record's tools are not written`,
       );
       return {};
     },
@@ -34,14 +36,20 @@ export const deepseekV31: NativeAgentDef = {
       const prev = ctx.conversation.messages[index - 1]?.role;
       const block = '<｜tool▁calls▁begin｜>' + calls.map(deepseekV31Call).join('') + '<｜tool▁calls▁end｜>';
       // After a user turn the header opens the reply; elsewhere the calls go on with no header.
-      return [{
-        prefix: prev === 'user' ? ctx.spec.assistant.prefix : '', body: [...text, of(index, block, 'assistant')],
-      }];
+      return [
+        {
+          prefix: prev === 'user' ? ctx.spec.assistant.prefix : '',
+          body: [...text, of(index, block, 'assistant')],
+        },
+      ];
     },
     results({ indexes }, ctx) {
       const wrapper = { prefix: '<｜tool▁output▁begin｜>', suffix: '<｜tool▁output▁end｜>', sep: '' };
       const parts = indexes.map((i) => ({
-        kind: 'turn' as const, wrapper, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i,
+        kind: 'turn' as const,
+        wrapper,
+        content: [of(i, ctx.conversation.messages[i].content, 'tool')],
+        msg: i,
       }));
       return { parts, next: { assistantPrefix: '', callPrefix: '', generationPrompt: false }, carriedBy: 'tool' };
     },

@@ -10,7 +10,8 @@ import { phi4Mini } from './phi4-mini.ts';
 import { react } from './react.ts';
 
 export const toolFormatDescriptions: Record<ToolFormatId, string> = Object.fromEntries(
-  [
-    hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react, ...FAMILY_NATIVE_AGENTS
-  ].map((d) => [d.format, d.description]),
+  [hermes, llama3Json, mistral, glm4, phi4Mini, deepseek, react, ...FAMILY_NATIVE_AGENTS].map((d) => [
+    d.format,
+    d.description,
+  ]),
 ) as Record<ToolFormatId, string>;

@@ -17,6 +17,19 @@ import { qwen3Coder } from './qwen3_coder.ts';
 import type { NativeAgentDef } from './types.ts';
 
 export const FAMILY_NATIVE_AGENTS: readonly NativeAgentDef[] = [
-  qwen3_5, qwen3Coder, minicpm5, granite4, granite3_3, hermes3, lfm2_5, glm4_5, glm4_7, deepseekV31, seedOss, kimiK2,
-  mistralSmall, gptOss, gemma4,
+  qwen3_5,
+  qwen3Coder,
+  minicpm5,
+  granite4,
+  granite3_3,
+  hermes3,
+  lfm2_5,
+  glm4_5,
+  glm4_7,
+  deepseekV31,
+  seedOss,
+  kimiK2,
+  mistralSmall,
+  gptOss,
+  gemma4,
 ];

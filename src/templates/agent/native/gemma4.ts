@@ -38,18 +38,36 @@ const dictsort = (d: Json): [string, unknown][] =>
 export function gemmaArgument(v: unknown, escapeKeys = true): string {
   if (typeof v === 'string') return Q + v + Q;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (isMapping(v)) return '{' +
-    dictsort(v).map(([k, x]) => (escapeKeys ? Q + k + Q : k) + ':' + gemmaArgument(x, escapeKeys)).join(',') + '}';
-  if (Array.isArray(v)) return '[' + pyList(v).map((x) => gemmaArgument(x, escapeKeys)).join(',') + ']';
+  if (isMapping(v))
+    return (
+      '{' +
+      dictsort(v)
+        .map(([k, x]) => (escapeKeys ? Q + k + Q : k) + ':' + gemmaArgument(x, escapeKeys))
+        .join(',') +
+      '}'
+    );
+  if (Array.isArray(v))
+    return (
+      '[' +
+      pyList(v)
+        .map((x) => gemmaArgument(x, escapeKeys))
+        .join(',') +
+      ']'
+    );
   return pyStr(v);
 }
 
 export function gemmaCall(c: ToolCall): string {
   const a = c.arguments;
-  const args = isMapping(a) ? dictsort(a).map(([k, v]) => `${k}:${gemmaArgument(v, false)}`).join(',') : typeof a === 'string' ? a : '';
+  const args = isMapping(a)
+    ? dictsort(a)
+        .map(([k, v]) => `${k}:${gemmaArgument(v, false)}`)
+        .join(',')
+    : typeof a === 'string'
+      ? a
+      : '';
   return `<|tool_call>call:${c.name}{${args}}<tool_call|>`;
 }
-
 
 /** A result's name: its own `name` (else unknown), replaced by each call whose id equals its tool_call_id. */
 function resultName(call: Message, result: Message): string {
@@ -63,7 +81,8 @@ export const gemma4: NativeAgentDef = {
   kind: 'native',
   format: 'gemma4',
   families: ['gemma'],
-  description: 'Gemma 4: <|tool>declaration:…<tool|> in the system turn, calls as ' +
+  description:
+    'Gemma 4: <|tool>declaration:…<tool|> in the system turn, calls as ' +
     '<|tool_call>call:NAME{…}<tool_call|>, results as <|tool_response>response:NAME{…}<tool_response|> inside the ' +
     'calling turn',
   create: () => ({
@@ -71,7 +90,8 @@ export const gemma4: NativeAgentDef = {
     kind: 'native',
     tools(tools, ctx) {
       const decls = new Gemma4AgentTemplate().formatTools(
-        tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown), null
+        tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown),
+        null,
       );
       const sys = ctx.conversation.system;
       return { system: [...(sys !== undefined ? [{ text: sys, role: 'system' as const }] : []), toolsText(decls)] };
@@ -87,14 +107,22 @@ export const gemma4: NativeAgentDef = {
     },
     results({ indexes, after }, ctx) {
       const msgs = ctx.conversation.messages;
-      const call = after && after.role === 'assistant' && msgs[after.index].tool_calls?.length ? msgs[after.index] : undefined;
+      const call =
+        after && after.role === 'assistant' && msgs[after.index].tool_calls?.length ? msgs[after.index] : undefined;
       const pieces: Piece[] = [];
       indexes.forEach((i, k) => {
-        const name = call ? resultName(call, msgs[i]) : msgs[i].name ?? 'unknown';
+        const name = call ? resultName(call, msgs[i]) : (msgs[i].name ?? 'unknown');
         // The first opener is where the calling reply stops: trained as its end.
-        pieces.push(k === 0 && call ? {
-          text: '<|tool_response>', role: 'template', msg: after!.index, end: true,
-        } : tpl('<|tool_response>'));
+        pieces.push(
+          k === 0 && call
+            ? {
+                text: '<|tool_response>',
+                role: 'template',
+                msg: after!.index,
+                end: true,
+              }
+            : tpl('<|tool_response>'),
+        );
         pieces.push(tpl(`response:${name}{value:${Q}`), of(i, msgs[i].content, 'tool'), tpl(`${Q}}<tool_response|>`));
       });
       // The turn's text, and its end only when it has text (tested before stripping, as the template does).
@@ -105,7 +133,9 @@ export const gemma4: NativeAgentDef = {
       }
       // The next reply goes on in the same model turn (the template opens none after a calling reply).
       return {
-        parts: [{ kind: 'text', pieces }], continuesCall: true, next: { assistantPrefix: '', generationPrompt: false },
+        parts: [{ kind: 'text', pieces }],
+        continuesCall: true,
+        next: { assistantPrefix: '', generationPrompt: false },
         carriedBy: 'assistant',
       };
     },

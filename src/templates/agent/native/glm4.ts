@@ -10,10 +10,12 @@ import { contentOf, of, tpl, toolsText } from '../pieces.ts';
 import type { AgentContext, AssistantTurn } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
-export const GLM4_SYSTEM_INTRO = '你是一个名为 ChatGLM 的人工智能助手。你是基于智谱AI训练的语言模型 GLM-4 模型开发的，你的任务是针对用户的问题和要求提供适当的答复和支持。\n\n# 可用工具';
+export const GLM4_SYSTEM_INTRO =
+  '你是一个名为 ChatGLM 的人工智能助手。你是基于智谱AI训练的语言模型 GLM-4 模型开发的，你的任务是针对用户的问题和要求提供适当的答复和支持。\n\n# 可用工具';
 
 export function glm4ToolsText(tools: Tool[]): string {
-  const each = (t: Tool) => `\n## ${t.function.name}\n\n${pyJsonDumps(t.function, { indent: 4 })}\n在调用上述函数时，请使用 Json 格式表示调用的参数。`;
+  const each = (t: Tool) =>
+    `\n## ${t.function.name}\n\n${pyJsonDumps(t.function, { indent: 4 })}\n在调用上述函数时，请使用 Json 格式表示调用的参数。`;
   return GLM4_SYSTEM_INTRO + tools.map(each).join('');
 }
 
@@ -30,7 +32,8 @@ export const glm4: NativeAgentDef = {
   kind: 'native',
   format: 'glm4',
   families: ['glm'],
-  description: 'GLM-4: tools in a system block (# 可用工具), calls as <|assistant|>NAME\\nARGS, results as <|observation|> turns',
+  description:
+    'GLM-4: tools in a system block (# 可用工具), calls as <|assistant|>NAME\\nARGS, results as <|observation|> turns',
   create: () => ({
     id: nativeId('glm4'),
     kind: 'native',
@@ -39,7 +42,10 @@ export const glm4: NativeAgentDef = {
       warnNativeCalls(ctx);
       const turns: AssistantTurn[] = message.content !== '' ? [{ body: text }] : [];
       for (const c of calls) {
-        turns.push({ prefix: '<|assistant|>', body: [of(index, c.name + '\n' + pyJsonDumps(c.arguments), 'assistant')] });
+        turns.push({
+          prefix: '<|assistant|>',
+          body: [of(index, c.name + '\n' + pyJsonDumps(c.arguments), 'assistant')],
+        });
       }
       return turns;
     },

@@ -15,22 +15,26 @@ import { pyStr } from '../../py/repr.ts';
 import { of, tpl, toolsText } from '../pieces.ts';
 import { GLM4_5AgentTemplate, GLM4_7AgentTemplate } from '../swift/glm4.ts';
 import type { Piece } from '../types.ts';
-import { nativeId, type NativeAgentDef, } from './types.ts';
+import { nativeId, type NativeAgentDef } from './types.ts';
 
 function args(call: ToolCall, newlines: boolean): [string, unknown][] {
   const a = call.arguments ?? {};
   if (typeof a !== 'object' || Array.isArray(a)) {
     // GLM-4.6 says so; GLM-4.7 fails on `.items()` of a non-mapping.
-    throw new TemplateError(newlines ? 'Invalid tool call arguments passed: ' + pyStr(a) : `'${typeof a === 'string' ? 'str' : 'list'} object' has no attribute 'items'`);
+    throw new TemplateError(
+      newlines
+        ? 'Invalid tool call arguments passed: ' + pyStr(a)
+        : `'${typeof a === 'string' ? 'str' : 'list'} object' has no attribute 'items'`,
+    );
   }
   return pyItems(a as Record<string, unknown>);
 }
 
 export function glmCall(call: ToolCall, newlines: boolean): string {
   const nl = newlines ? '\n' : '';
-  const kv = args(
-    call, newlines
-  ).map(([k, v]) => `<arg_key>${k}</arg_key>${nl}<arg_value>${typeof v === 'string' ? v : pyJsonDumps(v)}</arg_value>${nl}`);
+  const kv = args(call, newlines).map(
+    ([k, v]) => `<arg_key>${k}</arg_key>${nl}<arg_value>${typeof v === 'string' ? v : pyJsonDumps(v)}</arg_value>${nl}`,
+  );
   return `${nl}<tool_call>${call.name}${nl}${kv.join('')}</tool_call>`;
 }
 
@@ -52,7 +56,10 @@ function glmFormat(id: 'glm4_5' | 'glm4_7'): NativeAgentDef {
       id: nativeId(id),
       kind: 'native',
       tools(tools) {
-        const list = swift.formatTools(tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown), null);
+        const list = swift.formatTools(
+          tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown),
+          null,
+        );
         return { block: [tpl('<|system|>' + (newlines ? '\n' : '')), toolsText(list)] };
       },
       calls({ index, calls, text }) {

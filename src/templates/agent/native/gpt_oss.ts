@@ -48,21 +48,31 @@ function tsType(spec: unknown, required: unknown[]): string {
     const inner = tsType(items, required);
     return (inner === 'object | object' || inner.length > 50 ? 'any[]' : inner + '[]') + nullable;
   }
-  if (Array.isArray(type) && type.length > 0) return type.length > 1 ? type.map((t) => pyStr(t)).join(' | ') : pyStr(type[0]);
+  if (Array.isArray(type) && type.length > 0)
+    return type.length > 1 ? type.map((t) => pyStr(t)).join(' | ') : pyStr(type[0]);
   if (truthy(s.oneOf) && Array.isArray(s.oneOf)) {
     const variants = s.oneOf as unknown[];
     // The template's has_object_variants is set inside a loop: Jinja scoping keeps it false.
-    return variants.map((v, k) => {
-      const vm = isMapping(v) ? v : {};
-      let out = tsType(v, required);
-      if (truthy(vm.description)) out += '// ' + pyStr(vm.description);
-      if (vm.default !== undefined) out += '\n' + '// default: ' + pyJsonDumps(pyAt(vm, 'default'));
-      if (k < variants.length - 1) out += ' | \n';
-      return out;
-    }).join('');
+    return variants
+      .map((v, k) => {
+        const vm = isMapping(v) ? v : {};
+        let out = tsType(v, required);
+        if (truthy(vm.description)) out += '// ' + pyStr(vm.description);
+        if (vm.default !== undefined) out += '\n' + '// default: ' + pyJsonDumps(pyAt(vm, 'default'));
+        if (k < variants.length - 1) out += ' | \n';
+        return out;
+      })
+      .join('');
   }
   if (type === 'string') {
-    if (truthy(s.enum) && Array.isArray(s.enum)) return '"' + pyList(s.enum).map((e) => pyStr(e)).join('" | "') + '"';
+    if (truthy(s.enum) && Array.isArray(s.enum))
+      return (
+        '"' +
+        pyList(s.enum)
+          .map((e) => pyStr(e))
+          .join('" | "') +
+        '"'
+      );
     return 'string' + nullable;
   }
   if (type === 'number' || type === 'integer') return 'number';
@@ -70,7 +80,9 @@ function tsType(spec: unknown, required: unknown[]): string {
   if (type === 'object') {
     if (!truthy(s.properties) || !isMapping(s.properties)) return 'object';
     const req = Array.isArray(s.required) ? s.required : [];
-    const props = pyItems(s.properties).map(([n, p]) => `${n}${req.includes(n) ? '' : '?'}: ${NESTED}${tsType(p, req)}`);
+    const props = pyItems(s.properties).map(
+      ([n, p]) => `${n}${req.includes(n) ? '' : '?'}: ${NESTED}${tsType(p, req)}`,
+    );
     return '{\n' + props.join(', ') + '}';
   }
   return 'any';
@@ -81,9 +93,13 @@ export function gptOssNamespace(tools: Tool[]): string {
   let out = '## functions\n\nnamespace functions {\n\n';
   for (const t of tools) {
     const fn = t.function as unknown as Json;
-    out += '// ' + str(
-      fn.description, 'a description for every tool'
-    ) + '\n' + 'type ' + str(fn.name, 'a tool name') + ' = ';
+    out +=
+      '// ' +
+      str(fn.description, 'a description for every tool') +
+      '\n' +
+      'type ' +
+      str(fn.name, 'a tool name') +
+      ' = ';
     const params = isMapping(fn.parameters) ? fn.parameters : undefined;
     if (params && truthy(params.properties) && isMapping(params.properties)) {
       const req = Array.isArray(params.required) ? params.required : [];
@@ -127,7 +143,8 @@ export const gptOss: NativeAgentDef = {
   kind: 'native',
   format: 'gpt_oss',
   families: ['gpt-oss'],
-  description: 'gpt-oss (harmony): tools as a TypeScript namespace in the developer message, each call a commentary ' +
+  description:
+    'gpt-oss (harmony): tools as a TypeScript namespace in the developer message, each call a commentary ' +
     'message to=functions.NAME, results from functions.NAME',
   create: () => {
     let names: Map<number, string> | undefined;
@@ -136,9 +153,9 @@ export const gptOss: NativeAgentDef = {
       kind: 'native',
       tools(tools, ctx) {
         const sys = ctx.conversation.system;
-        const instructions = sys ? [
-          tpl('# Instructions\n\n'), { text: sys, role: 'system' as const }, tpl('\n\n'),
-        ] : [];
+        const instructions = sys
+          ? [tpl('# Instructions\n\n'), { text: sys, role: 'system' as const }, tpl('\n\n')]
+          : [];
         return { system: [...instructions, toolsText('# Tools\n\n' + gptOssNamespace(tools))] };
       },
       calls({ index, message, calls }, ctx) {
@@ -147,8 +164,10 @@ export const gptOss: NativeAgentDef = {
         const turns: AssistantTurn[] = [];
         const thinking = message.reasoning_content;
         if (message.content && thinking) {
-          throw new TemplateError('Cannot pass both content and thinking in an assistant message with tool calls! ' +
-            'Put the analysis message in one or the other, but not both.');
+          throw new TemplateError(
+            'Cannot pass both content and thinking in an assistant message with tool calls! ' +
+              'Put the analysis message in one or the other, but not both.',
+          );
         }
         const analysis = message.content || thinking;
         if (analysis && !finalFollows) {
@@ -158,18 +177,19 @@ export const gptOss: NativeAgentDef = {
           });
         } else if (message.content) {
           ctx.warn(
-            'content_dropped', `${ctx.spec.id}'s template drops the text of a call turn when a final answer follows`
+            'content_dropped',
+            `${ctx.spec.id}'s template drops the text of a call turn when a final answer follows`,
           );
         } else if (thinking) {
           ctx.warn(
             'thinking_dropped',
-            `${ctx.spec.id}'s template drops the reasoning of a call turn when a final answer follows`
+            `${ctx.spec.id}'s template drops the reasoning of a call turn when a final answer follows`,
           );
         }
         if (calls.length > 1) {
           ctx.warn(
             'tool_calls_split',
-            `${ctx.spec.id}'s template writes one call per message (it drops the others): each call is written as its own message`
+            `${ctx.spec.id}'s template writes one call per message (it drops the others): each call is written as its own message`,
           );
         }
         for (const c of calls) {
@@ -182,14 +202,19 @@ export const gptOss: NativeAgentDef = {
         names ??= callNames(ctx.conversation);
         const parts = indexes.map((i) => {
           const name = names!.get(i);
-          if (name === undefined) throw new TemplateError('Message has tool role, but there was no previous ' +
-            'assistant message with a tool call!');
+          if (name === undefined)
+            throw new TemplateError(
+              'Message has tool role, but there was no previous ' + 'assistant message with a tool call!',
+            );
           const wrapper = {
-            prefix: `<|start|>functions.${name} to=assistant<|channel|>commentary<|message|>`, suffix: '<|end|>',
+            prefix: `<|start|>functions.${name} to=assistant<|channel|>commentary<|message|>`,
+            suffix: '<|end|>',
             sep: '',
           };
           return {
-            kind: 'turn' as const, wrapper, content: [of(i, pyJsonDumps(ctx.conversation.messages[i].content), 'tool')],
+            kind: 'turn' as const,
+            wrapper,
+            content: [of(i, pyJsonDumps(ctx.conversation.messages[i].content), 'tool')],
             msg: i,
           };
         });
@@ -208,15 +233,22 @@ export function gptOssSplitCalls(conv: Conversation): Conversation {
   const messages: Message[] = [];
   for (const m of conv.messages) {
     if (m.role === 'assistant' && m.tool_calls && m.tool_calls.length > 1) {
-      m.tool_calls.forEach((c, k) => messages.push({
-        ...m, content: k === 0 ? m.content : '', tool_calls: [c], ...(k > 0 ? { reasoning_content: undefined } : {})
-      }));
+      m.tool_calls.forEach((c, k) =>
+        messages.push({
+          ...m,
+          content: k === 0 ? m.content : '',
+          tool_calls: [c],
+          ...(k > 0 ? { reasoning_content: undefined } : {}),
+        }),
+      );
     } else messages.push(m);
   }
   return {
     ...conv,
-    messages: messages.map((m) => (m.reasoning_content === undefined && 'reasoning_content' in m ? (({
-      reasoning_content: _, ...rest
-    }) => rest)(m) : m)),
+    messages: messages.map((m) =>
+      m.reasoning_content === undefined && 'reasoning_content' in m
+        ? (({ reasoning_content: _, ...rest }) => rest)(m)
+        : m,
+    ),
   };
 }

@@ -30,27 +30,33 @@ export const granite3_3: NativeAgentDef = {
   kind: 'native',
   format: 'granite3_3',
   families: ['granite'],
-  description: 'Granite 3.3: tools in an available_tools turn, calls as <|tool_call|>[{"name", "arguments"}] after ' +
+  description:
+    'Granite 3.3: tools in an available_tools turn, calls as <|tool_call|>[{"name", "arguments"}] after ' +
     'the text, results as tool turns',
   create: () => ({
     id: nativeId('granite3_3'),
     kind: 'native',
     tools(tools) {
-      return { afterSystem: [
-        tpl('<|start_of_role|>available_tools<|end_of_role|>'), toolsText(pyJsonDumps(tools, { indent: 4 })),
-        tpl('<|end_of_text|>\n'),
-      ] };
+      return {
+        afterSystem: [
+          tpl('<|start_of_role|>available_tools<|end_of_role|>'),
+          toolsText(pyJsonDumps(tools, { indent: 4 })),
+          tpl('<|end_of_text|>\n'),
+        ],
+      };
     },
     calls({ index, calls, text }, ctx) {
       ctx.warn(
         'tool_calls_native',
-        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call|> + a JSON list after the text, the form its system prompt asks for`
+        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call|> + a JSON list after the text, the form its system prompt asks for`,
       );
       return [{ body: [...text, of(index, granite3_3Calls(calls), 'assistant')], callsInContent: true }];
     },
     results({ indexes }, ctx) {
       const parts = indexes.map((i) => ({
-        kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i,
+        kind: 'turn' as const,
+        content: [of(i, ctx.conversation.messages[i].content, 'tool')],
+        msg: i,
       }));
       return { parts, carriedBy: 'tool' };
     },

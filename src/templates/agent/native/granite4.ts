@@ -14,7 +14,7 @@ import { nativeId, type NativeAgentDef } from './types.ts';
 export function granite4ToolsText(tools: Tool[]): string {
   return (
     'You are a helpful assistant with access to the following tools. You may call one or more tools to assist with ' +
-      'the user query.\n\n' +
+    'the user query.\n\n' +
     'You are provided with function signatures within <tools></tools> XML tags:\n<tools>' +
     tools.map((t) => '\n' + pyJsonDumps(t)).join('') +
     '\n</tools>\n\nFor each tool call, return a json object with function name and arguments within ' +
@@ -29,7 +29,8 @@ export const granite4: NativeAgentDef = {
   kind: 'native',
   format: 'granite4',
   families: ['granite'],
-  description: 'Granite 4.0: tools as JSON in <tools></tools> in the system prompt, calls as <tool_call>{"name", ' +
+  description:
+    'Granite 4.0: tools as JSON in <tools></tools> in the system prompt, calls as <tool_call>{"name", ' +
     '"arguments"}</tool_call>, results as <tool_response> blocks in a user turn',
   create: () => ({
     id: nativeId('granite4'),
@@ -49,9 +50,12 @@ export const granite4: NativeAgentDef = {
     },
     results({ indexes }, ctx) {
       const content: Piece[] = [];
-      for (const i of indexes) content.push(
-        tpl('\n<tool_response>\n'), of(i, ctx.conversation.messages[i].content, 'tool'), tpl('\n</tool_response>')
-      );
+      for (const i of indexes)
+        content.push(
+          tpl('\n<tool_response>\n'),
+          of(i, ctx.conversation.messages[i].content, 'tool'),
+          tpl('\n</tool_response>'),
+        );
       const wrapper = { prefix: '<|start_of_role|>user<|end_of_role|>', suffix: '<|end_of_text|>', sep: '\n' };
       return { parts: [{ kind: 'turn', wrapper, content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };
     },

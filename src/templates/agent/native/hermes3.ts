@@ -29,13 +29,15 @@ function pythonType(spec: unknown, depth = 0): string {
   if (typeof type === 'string' && type in BASIC) return BASIC[type];
   if (type === 'array') return 'list[Union[]]';
   if (type === 'object') {
-    return isMapping(spec) && spec.additionalProperties !== undefined ? `dict[str, ${pythonType(spec.additionalProperties, depth + 1)}]` : 'dict';
+    return isMapping(spec) && spec.additionalProperties !== undefined
+      ? `dict[str, ${pythonType(spec.additionalProperties, depth + 1)}]`
+      : 'dict';
   }
   // `type is iterable`: a list of types, an undefined type (iterates as nothing) or a string (its characters).
   if (Array.isArray(type)) return 'Union[' + type.map((t) => pythonType({ type: t }, depth + 1)).join(',') + ']';
   if (type === undefined || type === null) return 'Union[]';
-  if (typeof type === 'string') return 'Union[' + [...type].map((t) => pythonType({ type: t }, depth + 1)).join(',') +
-    ']';
+  if (typeof type === 'string')
+    return 'Union[' + [...type].map((t) => pythonType({ type: t }, depth + 1)).join(',') + ']';
   return 'Any';
 }
 
@@ -43,7 +45,8 @@ function describe(t: Tool): string {
   const tool = t.function as unknown as Json;
   if (typeof tool.description !== 'string') throw new TemplateError("'dict object' has no attribute 'description'");
   const params = tool.parameters;
-  if (!isMapping(params) || !isMapping(params.properties)) throw new TemplateError("'dict object' has no attribute 'properties'");
+  if (!isMapping(params) || !isMapping(params.properties))
+    throw new TemplateError("'dict object' has no attribute 'properties'");
   const props = pyItems(params.properties);
   const ret = tool.return;
   let d = `{"type": "function", "function": {"name": "${String(tool.name)}", "description": "${String(tool.name)}(`;
@@ -62,9 +65,9 @@ function describe(t: Tool): string {
 
 export function hermes3ToolsTurn(tools: Tool[]): string {
   return (
-    "<|im_start|>system\nYou are a function calling AI model. You are provided with function signatures within " +
-      "<tools></tools> XML tags. You may call one or more functions to assist with the user query. Don't make " +
-      "assumptions about what values to plug into functions. Here are the available tools: <tools> " +
+    '<|im_start|>system\nYou are a function calling AI model. You are provided with function signatures within ' +
+    "<tools></tools> XML tags. You may call one or more functions to assist with the user query. Don't make " +
+    'assumptions about what values to plug into functions. Here are the available tools: <tools> ' +
     tools.map(describe).join('\n') +
     ' </tools>Use the following pydantic model json schema for each tool call you will make: {"properties": {"name": ' +
     '{"title": "Name", "type": "string"}, "arguments": {"title": "Arguments", "type": "object"}}, "required": ' +
@@ -78,7 +81,8 @@ export const hermes3: NativeAgentDef = {
   id: nativeId('hermes3'),
   kind: 'native',
   format: 'hermes3',
-  description: 'Hermes 3 (tool_use template): a function-calling system turn with Python-typed tool descriptions, ' +
+  description:
+    'Hermes 3 (tool_use template): a function-calling system turn with Python-typed tool descriptions, ' +
     'calls as <tool_call>{"name", "arguments"}</tool_call>, results as <tool_response> blocks in a tool turn',
   create: () => ({
     id: nativeId('hermes3'),
@@ -86,14 +90,16 @@ export const hermes3: NativeAgentDef = {
     tools(tools, ctx) {
       const sys = ctx.conversation.system;
       return {
-        block: [toolsText(hermes3ToolsTurn(tools))], system: sys !== undefined ? [{ text: sys, role: 'system' }] : null,
+        block: [toolsText(hermes3ToolsTurn(tools))],
+        system: sys !== undefined ? [{ text: sys, role: 'system' }] : null,
       };
     },
     calls({ index, message, calls }, ctx) {
-      if (message.content) ctx.warn(
-        'content_dropped',
-        `${ctx.spec.id}'s official template writes only the calls of a call turn: its text is dropped`
-      );
+      if (message.content)
+        ctx.warn(
+          'content_dropped',
+          `${ctx.spec.id}'s official template writes only the calls of a call turn: its text is dropped`,
+        );
       const body: Piece[] = calls.map((c) => of(index, '\n' + hermesCall(c, true), 'assistant'));
       return [{ prefix: '<|im_start|>assistant', body }];
     },

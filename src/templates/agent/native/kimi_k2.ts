@@ -23,7 +23,8 @@ export const kimiK2: NativeAgentDef = {
   kind: 'native',
   format: 'kimi_k2',
   families: ['kimi'],
-  description: 'Kimi-K2: tools as JSON in a tool_declare block, calls as ' +
+  description:
+    'Kimi-K2: tools as JSON in a tool_declare block, calls as ' +
     '<|tool_call_begin|>functions.NAME:N<|tool_call_argument_begin|>ARGS<|tool_call_end|>, results as "## Return of ' +
     'ID" turns',
   create: () => {
@@ -33,14 +34,14 @@ export const kimiK2: NativeAgentDef = {
       id: nativeId('kimi_k2'),
       kind: 'native',
       tools(tools) {
-        return { block: [
-          tpl('<|im_system|>tool_declare<|im_middle|>'), toolsText(pyJsonDumps(tools)), tpl('<|im_end|>'),
-        ] };
+        return {
+          block: [tpl('<|im_system|>tool_declare<|im_middle|>'), toolsText(pyJsonDumps(tools)), tpl('<|im_end|>')],
+        };
       },
       calls({ index, calls, text }, ctx) {
         ctx.warn(
           'template_mutates_lists',
-          `${ctx.spec.id}'s official template numbers tool calls with list.append, which transformers' sandbox refuses (apply_chat_template fails on any tool call); written as the template writes it where lists may change (llama.cpp)`
+          `${ctx.spec.id}'s official template numbers tool calls with list.append, which transformers' sandbox refuses (apply_chat_template fails on any tool call); written as the template writes it where lists may change (llama.cpp)`,
         );
         let block = '<|tool_calls_section_begin|>';
         for (const c of calls) {

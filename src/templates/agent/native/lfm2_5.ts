@@ -24,15 +24,19 @@ function argValue(v: unknown): string {
 export function lfm2_5Calls(calls: ToolCall[]): string {
   const one = (c: ToolCall) => {
     if (typeof c.arguments !== 'object' || c.arguments === null || Array.isArray(c.arguments)) {
-      throw new TemplateError(`tool call ${c.name}: LFM2.5 writes arguments as name=value pairs, so they must be an object`);
+      throw new TemplateError(
+        `tool call ${c.name}: LFM2.5 writes arguments as name=value pairs, so they must be an object`,
+      );
     }
-    return `${c.name}(${pyItems(c.arguments as Record<string, unknown>).map(([k, v]) => `${k}=${argValue(v)}`).join(', ')})`;
+    return `${c.name}(${pyItems(c.arguments as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${argValue(v)}`)
+      .join(', ')})`;
   };
   return '<|tool_call_start|>[' + calls.map(one).join(', ') + ']<|tool_call_end|>';
 }
 
-export const lfm2_5ToolsText = (tools: Tool[]): string => 'List of tools: [' +
-  tools.map((t) => pyJsonDumps(t)).join(', ') + ']';
+export const lfm2_5ToolsText = (tools: Tool[]): string =>
+  'List of tools: [' + tools.map((t) => pyJsonDumps(t)).join(', ') + ']';
 
 /** The conversation as the official template must be given it to write what we write (calls as content). */
 export function lfm2_5Equivalent(conv: Conversation): Conversation {
@@ -51,21 +55,25 @@ export const lfm2_5: NativeAgentDef = {
   kind: 'native',
   format: 'lfm2_5',
   families: ['lfm'],
-  description: "LFM2.5: tools as a JSON list in the system prompt, calls as " +
+  description:
+    'LFM2.5: tools as a JSON list in the system prompt, calls as ' +
     "<|tool_call_start|>[name(key='value')]<|tool_call_end|>, results as tool turns",
   create: () => ({
     id: nativeId('lfm2_5'),
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system ?? '';
-      return { system: [
-        ...(sys ? [{ text: sys, role: 'system' as const }, toolsText('\n')] : []), toolsText(lfm2_5ToolsText(tools)),
-      ] };
+      return {
+        system: [
+          ...(sys ? [{ text: sys, role: 'system' as const }, toolsText('\n')] : []),
+          toolsText(lfm2_5ToolsText(tools)),
+        ],
+      };
     },
     calls({ index, message, calls }, ctx) {
       ctx.warn(
         'tool_calls_native',
-        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call_start|>[…]<|tool_call_end|> after the text, as LFM2.5 models emit them`
+        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call_start|>[…]<|tool_call_end|> after the text, as LFM2.5 models emit them`,
       );
       // The template cuts earlier replies at their last </think> and trims: on the text with its calls.
       const whole = message.content + lfm2_5Calls(calls);
@@ -74,7 +82,9 @@ export const lfm2_5: NativeAgentDef = {
     },
     results({ indexes }, ctx) {
       const parts = indexes.map((i) => ({
-        kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i,
+        kind: 'turn' as const,
+        content: [of(i, ctx.conversation.messages[i].content, 'tool')],
+        msg: i,
       }));
       return { parts, carriedBy: 'tool' };
     },

@@ -43,13 +43,20 @@ export const llama3Json: NativeAgentDef = {
     calls({ index, message, calls }, ctx) {
       if (calls.length !== 1) throw new TemplateError('This model only supports single tool-calls at once!');
       if (message.content !== '') {
-        ctx.warn('content_dropped', `${ctx.spec.id}'s template writes only the call of a tool-call turn: its text content is dropped`);
+        ctx.warn(
+          'content_dropped',
+          `${ctx.spec.id}'s template writes only the call of a tool-call turn: its text content is dropped`,
+        );
       }
       return [{ body: [of(index, llama3Call(calls[0]), 'assistant')] }];
     },
     // The template tests `content is iterable`, which a string is: results are JSON strings.
     results: ({ indexes }, ctx) => ({
-      parts: indexes.map((i) => ({ kind: 'turn' as const, content: [of(i, pyJsonDumps(contentOf(ctx, i)), 'tool')], msg: i })),
+      parts: indexes.map((i) => ({
+        kind: 'turn' as const,
+        content: [of(i, pyJsonDumps(contentOf(ctx, i)), 'tool')],
+        msg: i,
+      })),
       carriedBy: 'tool',
     }),
   }),

@@ -33,20 +33,24 @@ export const minicpm5: NativeAgentDef = {
   id: nativeId('minicpm5'),
   kind: 'native',
   format: 'minicpm5',
-  description: 'MiniCPM5: tools as JSON in <tools></tools> after the system prompt, calls as <function ' +
+  description:
+    'MiniCPM5: tools as JSON in <tools></tools> after the system prompt, calls as <function ' +
     'name="NAME"><param name="KEY">VALUE</param></function>, results as <tool_response> blocks in a user turn',
   create: () => ({
     id: nativeId('minicpm5'),
     kind: 'native',
     tools(tools, ctx) {
-      const defs = new MiniCPM5AgentTemplate().formatTools(tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown), null);
+      const defs = new MiniCPM5AgentTemplate().formatTools(
+        tools.map((t) => parseJsonPy(pyJsonDumps(t)) as unknown),
+        null,
+      );
       const sys = ctx.conversation.system;
       if (sys === undefined) return { system: [toolsText(defs)] };
       if (!sys.includes('<tool_def_sep>')) return { system: [{ text: sys, role: 'system' }, toolsText('\n\n' + defs)] };
       const parts = sys.split('<tool_def_sep>');
-      return { system: parts.flatMap((p, k) => [
-        ...(k > 0 ? [toolsText(defs)] : []), { text: p, role: 'system' as const },
-      ]) };
+      return {
+        system: parts.flatMap((p, k) => [...(k > 0 ? [toolsText(defs)] : []), { text: p, role: 'system' as const }]),
+      };
     },
     calls({ index, calls, text, content }) {
       const body = [...text];
@@ -58,9 +62,12 @@ export const minicpm5: NativeAgentDef = {
     },
     results({ indexes }, ctx) {
       const content: Piece[] = [];
-      for (const i of indexes) content.push(
-        tpl('\n<tool_response>\n'), of(i, ctx.conversation.messages[i].content, 'tool'), tpl('\n</tool_response>')
-      );
+      for (const i of indexes)
+        content.push(
+          tpl('\n<tool_response>\n'),
+          of(i, ctx.conversation.messages[i].content, 'tool'),
+          tpl('\n</tool_response>'),
+        );
       const wrapper = { prefix: '<|im_start|>user', suffix: '<|im_end|>', sep: '\n' };
       return { parts: [{ kind: 'turn', wrapper, content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };
     },

@@ -24,7 +24,9 @@ export function mistralToolsText(tools: Tool[], space: string): string {
 export function mistralCalls(calls: ToolCall[], space: string): string {
   return (
     `[TOOL_CALLS]${space}[` +
-    calls.map((c) => pyJsonDumps({ name: c.name, arguments: c.arguments }).slice(0, -1) + ', "id": "' + c.id + '"}').join(', ') +
+    calls
+      .map((c) => pyJsonDumps({ name: c.name, arguments: c.arguments }).slice(0, -1) + ', "id": "' + c.id + '"}')
+      .join(', ') +
     ']'
   );
 }
@@ -106,7 +108,10 @@ export const mistral: NativeAgentDef = {
       tools: (tools) => ({ beforeLastUser: [toolsText(mistralToolsText(tools, space))] }),
       calls({ index, message, calls }, ctx) {
         if (message.content !== '') {
-          ctx.warn('content_dropped', `${ctx.spec.id}'s template writes only the calls of a tool-call turn: its text content is dropped`);
+          ctx.warn(
+            'content_dropped',
+            `${ctx.spec.id}'s template writes only the calls of a tool-call turn: its text content is dropped`,
+          );
         }
         // A call turn has no leading space and ends with eos_token.
         const body = [of(index, mistralCalls(calls, space), 'assistant')];

@@ -21,7 +21,8 @@ export const MISTRAL_ID_REFUSAL = 'Tool call IDs should be alphanumeric strings 
 function checkIds(conv: Conversation): void {
   const bad = (id: unknown) => typeof id !== 'string' || id.length !== 9;
   for (const m of conv.messages) {
-    if (m.tool_calls?.some((c) => bad(c.id)) || (m.role === 'tool' && bad(m.tool_call_id))) throw new TemplateError(MISTRAL_ID_REFUSAL);
+    if (m.tool_calls?.some((c) => bad(c.id)) || (m.role === 'tool' && bad(m.tool_call_id)))
+      throw new TemplateError(MISTRAL_ID_REFUSAL);
   }
 }
 
@@ -30,7 +31,8 @@ export const mistralSmall: NativeAgentDef = {
   kind: 'native',
   format: 'mistral_small',
   families: ['mistral'],
-  description: 'Mistral Small 3.2: [AVAILABLE_TOOLS] before the last user message, ' +
+  description:
+    'Mistral Small 3.2: [AVAILABLE_TOOLS] before the last user message, ' +
     '[TOOL_CALLS]NAME[CALL_ID]ID[ARGS]JSON, [TOOL_RESULTS]ID[TOOL_CONTENT]…[/TOOL_RESULTS]',
   create: () => ({
     id: nativeId('mistral_small'),
@@ -41,26 +43,35 @@ export const mistralSmall: NativeAgentDef = {
         return conv;
       }
       const ids = withNineCharIds(conv);
-      if (ids.rewritten) ctx.warn(
-        'tool_call_ids_rewritten',
-        'Mistral needs 9-character tool call ids: ids were replaced by generated ones, as asked (fixToolCallIds; the ' +
-          'official template refuses them)'
-      );
+      if (ids.rewritten)
+        ctx.warn(
+          'tool_call_ids_rewritten',
+          'Mistral needs 9-character tool call ids: ids were replaced by generated ones, as asked (fixToolCallIds; the ' +
+            'official template refuses them)',
+        );
       return ids.conversation;
     },
-    tools: (tools) => ({ beforeLastUser: [toolsText('[AVAILABLE_TOOLS]' + pyJsonDumps(tools) + '[/AVAILABLE_TOOLS]')] }),
+    tools: (tools) => ({
+      beforeLastUser: [toolsText('[AVAILABLE_TOOLS]' + pyJsonDumps(tools) + '[/AVAILABLE_TOOLS]')],
+    }),
     calls({ index, message, calls }, ctx) {
-      if (message.content !== '') ctx.warn(
-        'content_dropped', `${ctx.spec.id}'s template writes only the calls of a tool-call turn: its text is dropped`
-      );
-      const text = calls.map((c) => `[TOOL_CALLS]${c.name}[CALL_ID]${c.id ?? ''}[ARGS]${pyJsonDumps(c.arguments)}`).join('');
+      if (message.content !== '')
+        ctx.warn(
+          'content_dropped',
+          `${ctx.spec.id}'s template writes only the calls of a tool-call turn: its text is dropped`,
+        );
+      const text = calls
+        .map((c) => `[TOOL_CALLS]${c.name}[CALL_ID]${c.id ?? ''}[ARGS]${pyJsonDumps(c.arguments)}`)
+        .join('');
       return [{ body: [of(index, text, 'assistant')] }];
     },
     results: ({ indexes }, ctx) => ({
       parts: indexes.map((i) => {
         const m = ctx.conversation.messages[i];
         const wrapper = {
-          prefix: `[TOOL_RESULTS]${m.tool_call_id ?? ''}[TOOL_CONTENT]`, suffix: '[/TOOL_RESULTS]', sep: '',
+          prefix: `[TOOL_RESULTS]${m.tool_call_id ?? ''}[TOOL_CONTENT]`,
+          suffix: '[/TOOL_RESULTS]',
+          sep: '',
         };
         return { kind: 'turn' as const, wrapper, content: [of(i, m.content, 'tool')], msg: i };
       }),

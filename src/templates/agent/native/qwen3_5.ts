@@ -21,7 +21,8 @@ export function qwen3_5ToolsText(tools: Tool[]): string {
   return (
     '# Tools\n\nYou have access to the following functions:\n\n<tools>' +
     tools.map((t) => '\n' + pyJsonDumps(t)).join('') +
-    '\n' + QWEN3_CODER_TOOL_DESC_SUFFIX
+    '\n' +
+    QWEN3_CODER_TOOL_DESC_SUFFIX
   );
 }
 
@@ -32,7 +33,10 @@ export function xmlParameters(call: ToolCall): string {
     throw new TemplateError('Can only get item pairs from a mapping.');
   }
   return pyItems(args as Record<string, unknown>)
-    .map(([k, v]) => `<parameter=${k}>\n${typeof v === 'object' && v !== null ? pyJsonDumps(v) : pyStr(v)}\n</parameter>\n`)
+    .map(
+      ([k, v]) =>
+        `<parameter=${k}>\n${typeof v === 'object' && v !== null ? pyJsonDumps(v) : pyStr(v)}\n</parameter>\n`,
+    )
     .join('');
 }
 
@@ -43,7 +47,8 @@ export const qwen3_5: NativeAgentDef = {
   id: nativeId('qwen3_5'),
   kind: 'native',
   format: 'qwen3_5',
-  description: 'Qwen3.5: tools as JSON in <tools></tools> before the system prompt, calls as ' +
+  description:
+    'Qwen3.5: tools as JSON in <tools></tools> before the system prompt, calls as ' +
     '<tool_call><function=NAME><parameter=KEY>VALUE</parameter></function></tool_call>, results as <tool_response> ' +
     'blocks in a user turn',
   create: () => ({
@@ -67,8 +72,9 @@ export const qwen3_5: NativeAgentDef = {
       const content: Piece[] = [];
       for (const i of indexes) {
         content.push(
-          tpl('\n<tool_response>\n'), of(i, pyStrip(ctx.conversation.messages[i].content), 'tool'),
-          tpl('\n</tool_response>')
+          tpl('\n<tool_response>\n'),
+          of(i, pyStrip(ctx.conversation.messages[i].content), 'tool'),
+          tpl('\n</tool_response>'),
         );
       }
       const wrapper = { prefix: '<|im_start|>user', suffix: '<|im_end|>', sep: '\n' };

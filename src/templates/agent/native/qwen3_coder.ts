@@ -21,7 +21,7 @@ const DEFAULT_SYSTEM = 'You are Qwen, a helpful AI assistant that can interact w
 const INSTRUCTIONS =
   '\n\nIf you choose to call a tool ONLY reply in the following format with NO ' +
   'suffix:\n\n<tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>\nvalue_1\n</parameter>\n<parameter=example_parameter_2>\nvalue_2\n</parameter>\n</function>\n</tool_call>\n\n<IMPORTANT>\nReminder:\n- ' +
-    '' +
+  '' +
   'Function calls MUST follow the specified format: the tool calling block MUST begin with an opening <tool_call> ' +
   'tag and end with a closing </tool_call> tag.\n- Required parameters MUST be specified\n- You may provide optional ' +
   'reasoning for your function call in natural language BEFORE the function call, but NOT after\n- If there is no ' +
@@ -52,12 +52,16 @@ export function qwen3CoderToolsText(tools: Tool[]): string {
       for (const [name, fields] of pyItems(params.properties)) {
         out += `\n<parameter>\n<name>${name}</name>`;
         if (isMapping(fields) && fields.type !== undefined) out += `\n<type>${pyStr(fields.type)}</type>`;
-        if (isMapping(fields) && fields.description !== undefined) out += `\n<description>${pyStrip(pyStr(fields.description))}</description>`;
+        if (isMapping(fields) && fields.description !== undefined)
+          out += `\n<description>${pyStrip(pyStr(fields.description))}</description>`;
         out += extraKeys(fields, ['name', 'type', 'description']) + '\n</parameter>';
       }
     }
-    out += extraKeys(params, ['type', 'properties']) + '\n</parameters>' +
-      extraKeys(tool, ['type', 'name', 'description', 'parameters']) + '\n</function>';
+    out +=
+      extraKeys(params, ['type', 'properties']) +
+      '\n</parameters>' +
+      extraKeys(tool, ['type', 'name', 'description', 'parameters']) +
+      '\n</function>';
   }
   return out + '\n</tools>' + INSTRUCTIONS;
 }
@@ -66,7 +70,8 @@ export const qwen3Coder: NativeAgentDef = {
   id: nativeId('qwen3_coder'),
   kind: 'native',
   format: 'qwen3_coder',
-  description: 'Qwen3-Coder: tools as XML <function> descriptions after the system prompt, calls as ' +
+  description:
+    'Qwen3-Coder: tools as XML <function> descriptions after the system prompt, calls as ' +
     '<tool_call><function=NAME><parameter=KEY>VALUE</parameter></function></tool_call>, results as <tool_response> ' +
     'blocks in a user turn',
   create: () => ({
@@ -74,26 +79,30 @@ export const qwen3Coder: NativeAgentDef = {
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system;
-      return { system: [
-        sys !== undefined ? { text: sys, role: 'system' } : toolsText(DEFAULT_SYSTEM),
-        toolsText(qwen3CoderToolsText(tools)),
-      ] };
+      return {
+        system: [
+          sys !== undefined ? { text: sys, role: 'system' } : toolsText(DEFAULT_SYSTEM),
+          toolsText(qwen3CoderToolsText(tools)),
+        ],
+      };
     },
     calls({ index, message, calls }, ctx) {
       const body: Piece[] = [];
       const text = pyStrip(message.content);
       if (text) body.push(tpl('\n'), of(index, text, 'assistant'), of(index, '\n', 'assistant'));
       for (const c of calls) body.push(of(index, '\n' + xmlCall(c), 'assistant'));
-      if (message.reasoning_content) ctx.warn(
-        'thinking_dropped', 'the official template has no reasoning: reasoning_content is not written'
-      );
+      if (message.reasoning_content)
+        ctx.warn('thinking_dropped', 'the official template has no reasoning: reasoning_content is not written');
       return [{ prefix: '<|im_start|>assistant', body }];
     },
     results({ indexes }, ctx) {
       const content: Piece[] = [];
-      for (const i of indexes) content.push(
-        tpl('<tool_response>\n'), of(i, ctx.conversation.messages[i].content, 'tool'), tpl('\n</tool_response>\n')
-      );
+      for (const i of indexes)
+        content.push(
+          tpl('<tool_response>\n'),
+          of(i, ctx.conversation.messages[i].content, 'tool'),
+          tpl('\n</tool_response>\n'),
+        );
       return { parts: [{ kind: 'user', content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };
     },
   }),

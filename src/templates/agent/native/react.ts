@@ -12,7 +12,10 @@ import { nativeId, type NativeAgentDef } from './types.ts';
 /** ReAct instructions (the LangChain/ms-swift wording) for families with no tool format. */
 export function reactToolsText(tools: Tool[]): string {
   const descs = tools
-    .map((t) => `${t.function.name}: ${t.function.description ? t.function.description + ' ' : ''}Parameters: ${pyJsonDumps(t.function.parameters ?? {})}`)
+    .map(
+      (t) =>
+        `${t.function.name}: ${t.function.description ? t.function.description + ' ' : ''}Parameters: ${pyJsonDumps(t.function.parameters ?? {})}`,
+    )
     .join('\n');
   const names = tools.map((t) => t.function.name).join(', ');
   return (
@@ -58,7 +61,10 @@ export function reactConversation(conv: Conversation): Conversation {
 }
 
 function warnReact(ctx: AgentContext): void {
-  ctx.warn('tools_as_react', `${ctx.spec.id} has no native tool format: tools, calls and results are written as ReAct text`);
+  ctx.warn(
+    'tools_as_react',
+    `${ctx.spec.id} has no native tool format: tools, calls and results are written as ReAct text`,
+  );
 }
 
 export const react: NativeAgentDef = {
@@ -85,7 +91,9 @@ export const react: NativeAgentDef = {
     results({ indexes }, ctx) {
       warnReact(ctx);
       const content: Piece[] = [];
-      indexes.forEach((i, k) => content.push(tpl((k > 0 ? '\n' : '') + 'Observation: '), of(i, contentOf(ctx, i), 'tool')));
+      indexes.forEach((i, k) =>
+        content.push(tpl((k > 0 ? '\n' : '') + 'Observation: '), of(i, contentOf(ctx, i), 'tool')),
+      );
       return { parts: [{ kind: 'user', content, msg: indexes[indexes.length - 1] }], carriedBy: 'user' };
     },
   }),

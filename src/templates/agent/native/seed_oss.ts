@@ -15,11 +15,11 @@ import { of, toolsText } from '../pieces.ts';
 import type { Piece } from '../types.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
-const DOUBAO = 'You are Doubao, a helpful AI assistant. You may call one or more functions to assist with the user ' +
-  'query.';
+const DOUBAO =
+  'You are Doubao, a helpful AI assistant. You may call one or more functions to assist with the user ' + 'query.';
 const INSTRUCTIONS =
   '\n工具调用请遵循如下格式:\n<seed:tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>value_1</parameter>\n<parameter=example_parameter_2>This ' +
-    '' +
+  '' +
   'is the value for the second parameter\nthat can span\nmultiple lines</parameter>\n</function>\n</seed:tool_call>\n';
 
 type Json = Record<string, unknown>;
@@ -36,7 +36,10 @@ function pyType(t: unknown): string {
 
 function describe(fn: Json): string {
   const params = isMapping(fn.parameters) ? fn.parameters : undefined;
-  if (!params || !isMapping(params.properties)) throw new TemplateError(`tool ${String(fn.name)}: Seed-OSS's template needs parameters.properties (it fails without them)`);
+  if (!params || !isMapping(params.properties))
+    throw new TemplateError(
+      `tool ${String(fn.name)}: Seed-OSS's template needs parameters.properties (it fails without them)`,
+    );
   const props = pyItems(params.properties);
   const required = Array.isArray(params.required) ? params.required : [];
   let d = `\n\nFunction:\ndef ${String(fn.name)}(${props.map(([n, s]) => `${n}: ${pyType(isMapping(s) ? s.type : undefined)}`).join(',')}):\n    """\n    `;
@@ -48,23 +51,32 @@ function describe(fn: Json): string {
       d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}) ${required.includes(n) ? '[必填]' : '[选填]'}: ${desc}`;
     }
   }
-  const returns = isMapping(fn.returns) && isMapping(fn.returns.properties) && Object.keys(fn.returns.properties).length ? fn.returns.properties : undefined;
+  const returns =
+    isMapping(fn.returns) && isMapping(fn.returns.properties) && Object.keys(fn.returns.properties).length
+      ? fn.returns.properties
+      : undefined;
   if (returns) {
     d += '\n    Returns:';
-    for (const [n, s] of pyItems(returns)) d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}): ${isMapping(s) && s.description ? pyStr(s.description) : ''}`;
+    for (const [n, s] of pyItems(returns))
+      d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}): ${isMapping(s) && s.description ? pyStr(s.description) : ''}`;
     return d + '\n    """';
   }
   return d + '\n\n    """';
 }
 
 export const seedToolsText = (tools: Tool[]): string =>
-  tools.filter((t) => t.type === 'function').map((t) => describe(t.function as unknown as Json)).join('') +
-    INSTRUCTIONS;
+  tools
+    .filter((t) => t.type === 'function')
+    .map((t) => describe(t.function as unknown as Json))
+    .join('') + INSTRUCTIONS;
 
 export function seedCall(c: ToolCall): string {
   const a = c.arguments;
-  if (typeof a !== 'object' || a === null || Array.isArray(a)) throw new TemplateError('Can only get item pairs from a mapping.');
-  const params = pyItems(a as Json).map(([k, v]) => `<parameter=${k}>${pyStr(v)}</parameter>\n`).join('');
+  if (typeof a !== 'object' || a === null || Array.isArray(a))
+    throw new TemplateError('Can only get item pairs from a mapping.');
+  const params = pyItems(a as Json)
+    .map(([k, v]) => `<parameter=${k}>${pyStr(v)}</parameter>\n`)
+    .join('');
   return `\n<seed:tool_call>\n<function=${c.name}>\n${params}</function>\n</seed:tool_call>`;
 }
 
@@ -73,16 +85,20 @@ export const seedOss: NativeAgentDef = {
   kind: 'native',
   format: 'seed_oss',
   families: ['seed'],
-  description: 'Seed-OSS: tools as Python function docs in the system turn, calls as ' +
+  description:
+    'Seed-OSS: tools as Python function docs in the system turn, calls as ' +
     '<seed:tool_call><function=NAME><parameter=K>V</parameter>, results as tool turns',
   create: () => ({
     id: nativeId('seed_oss'),
     kind: 'native',
     tools(tools, ctx) {
       const sys = ctx.conversation.system;
-      return { system: [
-        sys !== undefined ? { text: sys, role: 'system' } : toolsText(DOUBAO), toolsText(seedToolsText(tools)),
-      ] };
+      return {
+        system: [
+          sys !== undefined ? { text: sys, role: 'system' } : toolsText(DOUBAO),
+          toolsText(seedToolsText(tools)),
+        ],
+      };
     },
     calls({ index, calls, text }) {
       const body: Piece[] = [...text];
@@ -91,7 +107,9 @@ export const seedOss: NativeAgentDef = {
     },
     results({ indexes }, ctx) {
       const parts = indexes.map((i) => ({
-        kind: 'turn' as const, content: [of(i, ctx.conversation.messages[i].content, 'tool')], msg: i,
+        kind: 'turn' as const,
+        content: [of(i, ctx.conversation.messages[i].content, 'tool')],
+        msg: i,
       }));
       return { parts, carriedBy: 'tool' };
     },

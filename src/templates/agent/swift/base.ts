@@ -8,7 +8,12 @@ import { swiftParseJson } from '../../py/literal.ts';
 import { splitStrPartsBy } from '../../py/split.ts';
 import { pyOr } from '../../py/truth.ts';
 import {
-  AgentTemplateError, type SwiftAgentTemplate, type SwiftFunction, type SwiftMessage, type SwiftTemplateMeta, type ToolResponses,
+  AgentTemplateError,
+  type SwiftAgentTemplate,
+  type SwiftFunction,
+  type SwiftMessage,
+  type SwiftTemplateMeta,
+  type ToolResponses,
 } from './types.ts';
 
 export interface AgentKeyword {
@@ -17,7 +22,11 @@ export interface AgentKeyword {
   observation: string;
 }
 
-export const REACT_KEYWORD: AgentKeyword = { action: 'Action:', actionInput: 'Action Input:', observation: 'Observation:' };
+export const REACT_KEYWORD: AgentKeyword = {
+  action: 'Action:',
+  actionInput: 'Action Input:',
+  observation: 'Observation:',
+};
 
 /** ms-swift's ToolDesc. */
 export interface ToolDesc {
@@ -102,14 +111,23 @@ export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
       nameForModel !== undefined && nameForModel !== null && description !== undefined && description !== null,
       `tool_desc: ToolDesc(name_for_model=${pyStr(nameForModel ?? null)}, description_for_model=${pyStr(description ?? null)})`,
     );
-    return { nameForModel: pyStr(nameForModel), nameForModelValue: nameForModel, nameForHuman: pyStr(nameForHuman), descriptionForModel: pyStr(description), parameters, argsFormat };
+    return {
+      nameForModel: pyStr(nameForModel),
+      nameForModelValue: nameForModel,
+      nameForHuman: pyStr(nameForHuman),
+      descriptionForModel: pyStr(description),
+      parameters,
+      argsFormat,
+    };
   }
 
   /** Python's `sep.join(names)` of the tools' names: a name that is not a str is refused. */
   static joinToolNames(descs: ToolDesc[], sep: string): string {
     descs.forEach((d, i) => {
       if (typeof d.nameForModelValue !== 'string') {
-        throw new AgentTemplateError(`TypeError: sequence item ${i}: expected str instance, got ${pyStr(d.nameForModelValue)}`);
+        throw new AgentTemplateError(
+          `TypeError: sequence item ${i}: expected str instance, got ${pyStr(d.nameForModelValue)}`,
+        );
       }
     });
     return descs.map((d) => d.nameForModel).join(sep);
@@ -144,7 +162,8 @@ export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
 
   getToolcall(response: string): SwiftFunction[] {
     let functions = BaseAgentTemplate.splitActionActionInput(response, this.keyword);
-    if (functions.length === 0 && this.keyword !== REACT_KEYWORD) functions = BaseAgentTemplate.splitActionActionInput(response, REACT_KEYWORD);
+    if (functions.length === 0 && this.keyword !== REACT_KEYWORD)
+      functions = BaseAgentTemplate.splitActionActionInput(response, REACT_KEYWORD);
     return functions;
   }
 
@@ -178,7 +197,9 @@ export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
   }
 
   formatStandaloneToolResponses(_toolMessages: SwiftMessage[]): string[] {
-    throw new AgentTemplateError(`NotImplementedError: Agent template ${this.constructor.name} does not support standalone tool responses.`);
+    throw new AgentTemplateError(
+      `NotImplementedError: Agent template ${this.constructor.name} does not support standalone tool responses.`,
+    );
   }
 
   formatToolCalls(toolCallMessages: SwiftMessage[]): string {

@@ -15,20 +15,30 @@ const weather = {
   description: 'Get the current weather for a city.',
   parameters: {
     type: 'object',
-    properties: { city: { type: 'string', description: 'City name, e.g. "Paris"' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+    properties: {
+      city: { type: 'string', description: 'City name, e.g. "Paris"' },
+      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    },
     required: ['city'],
   },
 };
 const search = {
   name: 'search_web',
   description: '在网上搜索信息。',
-  parameters: { type: 'object', properties: { query: { type: 'string' }, top_k: { type: 'integer', default: 3 } }, required: ['query'] },
+  parameters: {
+    type: 'object',
+    properties: { query: { type: 'string' }, top_k: { type: 'integer', default: 3 } },
+    required: ['query'],
+  },
 };
 const noParams = { name: 'get_time', description: 'Current UTC time.' };
 const numbers = {
   name: 'compute',
   description: 'Evaluate numbers.',
-  parameters: { type: 'object', properties: { x: { type: 'number' }, flags: { type: 'array', items: { type: 'boolean' } } } },
+  parameters: {
+    type: 'object',
+    properties: { x: { type: 'number' }, flags: { type: 'array', items: { type: 'boolean' } } },
+  },
 };
 
 const editFile = {
@@ -40,8 +50,13 @@ const editFile = {
       path: { type: 'string', description: ' Path, relative to the repository root ' },
       mode: { type: 'string', enum: ['replace', 'append'], default: 'replace' },
       edits: {
-        type: 'array', minItems: 1,
-        items: { type: 'object', properties: { line: { type: 'integer' }, text: { type: 'string' } }, required: ['line'] },
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          properties: { line: { type: 'integer' }, text: { type: 'string' } },
+          required: ['line'],
+        },
       },
       options: { type: ['object', 'null'], properties: { dry_run: { type: 'boolean' } }, additionalProperties: false },
       count: { type: 'integer', minimum: 0, maximum: 10.5 },
@@ -64,13 +79,18 @@ const schedule = {
     properties: {
       title: { type: 'string', description: 'Title, "quoted" & <tagged>' },
       when: {
-        type: 'object', description: 'Time window',
-        properties: { start: { type: 'string' }, hours: { type: 'number', nullable: true } }, required: ['start'],
+        type: 'object',
+        description: 'Time window',
+        properties: { start: { type: 'string' }, hours: { type: 'number', nullable: true } },
+        required: ['start'],
       },
       attendees: {
-        type: 'array', description: 'Who comes',
+        type: 'array',
+        description: 'Who comes',
         items: {
-          type: 'object', properties: { email: { type: 'string' }, optional: { type: 'boolean' } }, required: ['email'],
+          type: 'object',
+          properties: { email: { type: 'string' }, optional: { type: 'boolean' } },
+          required: ['email'],
         },
       },
       tags: { type: 'array', items: { type: ['string', 'null'], enum: ['a', 'b'], maxLength: 8 } },
@@ -82,17 +102,22 @@ const schedule = {
       anything: { description: 'No type given' },
       notes: { type: 'null' },
       // Sorted by code point, U+FF5A comes before U+1F600 (UTF-16 order puts the emoji's surrogates first).
-      '\u{1F600}': { type: 'string' }, '\uFF5A': { type: 'integer' },
+      '\u{1F600}': { type: 'string' },
+      '\uFF5A': { type: 'integer' },
     },
     required: ['title', 'when'],
   },
   returns: {
-    type: 'object', properties: { id: { type: 'string', description: 'Meeting id' }, ok: { type: 'boolean' } },
+    type: 'object',
+    properties: { id: { type: 'string', description: 'Meeting id' }, ok: { type: 'boolean' } },
   },
 };
 
 const wrapped = (f: object) => ({ type: 'function', function: f });
-const call = (name: string, args: unknown): SwiftMessage => ({ role: 'tool_call', content: JSON.stringify({ name, arguments: args }) });
+const call = (name: string, args: unknown): SwiftMessage => ({
+  role: 'tool_call',
+  content: JSON.stringify({ name, arguments: args }),
+});
 const result = (content: string): SwiftMessage => ({ role: 'tool_response', content });
 const user = (content: string): SwiftMessage => ({ role: 'user', content });
 const assistant = (content: string): SwiftMessage => ({ role: 'assistant', content });
@@ -102,121 +127,212 @@ type Base = Omit<SwiftCase, 'agent_template'> & { name: string };
 export const SWIFT_CORPUS: Base[] = [
   {
     name: 'single call, object args, JSON result, no system',
-    tools: [weather], system: null,
-    messages: [user("What's the weather in Paris?"), call('get_weather', { city: 'Paris' }), result('{"temp": 21, "sky": "sunny"}'), assistant('It is 21 °C and sunny in Paris.')],
+    tools: [weather],
+    system: null,
+    messages: [
+      user("What's the weather in Paris?"),
+      call('get_weather', { city: 'Paris' }),
+      result('{"temp": 21, "sky": "sunny"}'),
+      assistant('It is 21 °C and sunny in Paris.'),
+    ],
   },
   {
     name: 'wrapped tools, system prompt, plain-text result',
-    tools: [wrapped(weather), wrapped(search)], system: 'You are a helpful assistant.',
-    messages: [user('Weather in Berlin, in fahrenheit'), call('get_weather', { city: 'Berlin', unit: 'fahrenheit' }), result('Cloudy, 55F'), assistant('Cloudy and 55 °F.')],
+    tools: [wrapped(weather), wrapped(search)],
+    system: 'You are a helpful assistant.',
+    messages: [
+      user('Weather in Berlin, in fahrenheit'),
+      call('get_weather', { city: 'Berlin', unit: 'fahrenheit' }),
+      result('Cloudy, 55F'),
+      assistant('Cloudy and 55 °F.'),
+    ],
   },
   {
     name: 'tools as JSON strings, parallel calls and results',
-    tools: [JSON.stringify(weather), JSON.stringify(wrapped(search))], system: 'Be brief.',
+    tools: [JSON.stringify(weather), JSON.stringify(wrapped(search))],
+    system: 'Be brief.',
     messages: [
       user('Weather in Tokyo and news about it'),
-      call('get_weather', { city: 'Tokyo' }), call('search_web', { query: 'Tokyo news', top_k: 2 }),
-      result('{"temp": 18}'), result('["a", "b"]'),
+      call('get_weather', { city: 'Tokyo' }),
+      call('search_web', { query: 'Tokyo news', top_k: 2 }),
+      result('{"temp": 18}'),
+      result('["a", "b"]'),
       assistant('18 °C; two headlines.'),
     ],
   },
   {
     name: 'arguments given as a JSON string',
-    tools: [weather], system: null,
-    messages: [user('Rome?'), { role: 'tool_call', content: JSON.stringify({ name: 'get_weather', arguments: '{"city": "Rome"}' }) }, result('warm'), assistant('Warm.')],
+    tools: [weather],
+    system: null,
+    messages: [
+      user('Rome?'),
+      { role: 'tool_call', content: JSON.stringify({ name: 'get_weather', arguments: '{"city": "Rome"}' }) },
+      result('warm'),
+      assistant('Warm.'),
+    ],
   },
   {
     name: 'arguments given as a Python dict string',
-    tools: [weather], system: null,
-    messages: [user('Oslo?'), { role: 'tool_call', content: JSON.stringify({ name: 'get_weather', arguments: "{'city': 'Oslo'}" }) }, result('cold'), assistant('Cold.')],
+    tools: [weather],
+    system: null,
+    messages: [
+      user('Oslo?'),
+      { role: 'tool_call', content: JSON.stringify({ name: 'get_weather', arguments: "{'city': 'Oslo'}" }) },
+      result('cold'),
+      assistant('Cold.'),
+    ],
   },
   {
     name: 'CJK everywhere',
-    tools: [search], system: '你是一个有用的助手。',
-    messages: [user('搜索一下北京的天气'), call('search_web', { query: '北京 天气' }), result('北京：晴，25°C'), assistant('北京今天晴，25°C。')],
+    tools: [search],
+    system: '你是一个有用的助手。',
+    messages: [
+      user('搜索一下北京的天气'),
+      call('search_web', { query: '北京 天气' }),
+      result('北京：晴，25°C'),
+      assistant('北京今天晴，25°C。'),
+    ],
   },
   {
     name: 'two rounds, text before the second call',
-    tools: [weather, noParams], system: null,
+    tools: [weather, noParams],
+    system: null,
     messages: [
-      user('Time?'), call('get_time', {}), result('12:00'), assistant('It is noon.'),
-      user('And the weather in Lima?'), assistant('Let me check.'), call('get_weather', { city: 'Lima' }), result('{"temp": 20}'), assistant('20 °C.'),
+      user('Time?'),
+      call('get_time', {}),
+      result('12:00'),
+      assistant('It is noon.'),
+      user('And the weather in Lima?'),
+      assistant('Let me check.'),
+      call('get_weather', { city: 'Lima' }),
+      result('{"temp": 20}'),
+      assistant('20 °C.'),
     ],
   },
   {
     name: 'awkward values: quotes, newlines, numbers, booleans, null, nesting',
-    tools: [numbers], system: 'Line one\nline "two"',
+    tools: [numbers],
+    system: 'Line one\nline "two"',
     messages: [
       user('Compute "it"\n please'),
-      call('compute', { x: -1.5e-7, flags: [true, false, null], note: "it's \"quoted\"\nnext", nested: { a: [1, 2.5, { b: 'ü' }] } }),
-      result('result:\n{"ok": true}\n'), assistant('Done.'),
+      call('compute', {
+        x: -1.5e-7,
+        flags: [true, false, null],
+        note: 'it\'s "quoted"\nnext',
+        nested: { a: [1, 2.5, { b: 'ü' }] },
+      }),
+      result('result:\n{"ok": true}\n'),
+      assistant('Done.'),
     ],
   },
   {
     name: 'a result that ends with a newline, and a call with empty arguments',
-    tools: [noParams], system: null,
+    tools: [noParams],
+    system: null,
     messages: [user('now'), call('get_time', {}), result('2026-01-01T00:00:00Z\n'), assistant('New year.')],
   },
   {
     name: 'tool without a description (some formats refuse)',
-    tools: [{ name: 'bare', parameters: { type: 'object', properties: {} } }], system: null,
+    tools: [{ name: 'bare', parameters: { type: 'object', properties: {} } }],
+    system: null,
     messages: [user('go'), call('bare', {}), result('ok'), assistant('ok')],
   },
   {
     name: 'no tool calls, tools given',
-    tools: [weather], system: 'sys',
+    tools: [weather],
+    system: 'sys',
     messages: [user('hello'), assistant('Hi! How can I help?')],
   },
   {
     name: 'schema with nested, array, enum and extra keys; argument values of every JSON type; empty system',
-    tools: [wrapped(editFile), weather], system: '',
+    tools: [wrapped(editFile), weather],
+    system: '',
     messages: [
-      user('Append two lines to a.txt'), assistant('I will edit it.'),
+      user('Append two lines to a.txt'),
+      assistant('I will edit it.'),
       call('edit_file', {
-        path: 'a.txt', mode: 'append', edits: [{ line: 1, text: 'x "y"' }, { line: 2, text: '中文' }], options: null,
-        count: 3, ratio: 0.5, big: 1e21, dry: true, empty: '', nothing: {}, text: 'multi\nline  ',
+        path: 'a.txt',
+        mode: 'append',
+        edits: [
+          { line: 1, text: 'x "y"' },
+          { line: 2, text: '中文' },
+        ],
+        options: null,
+        count: 3,
+        ratio: 0.5,
+        big: 1e21,
+        dry: true,
+        empty: '',
+        nothing: {},
+        text: 'multi\nline  ',
       }),
-      result('{"ok": true, "lines": 2}'), assistant('Edited.'),
+      result('{"ok": true, "lines": 2}'),
+      assistant('Edited.'),
     ],
   },
   {
     name: 'whitespace-only system prompt, results that follow no call',
-    tools: [weather], system: ' \n ',
-    messages: [user('Here is what the tool said earlier:'), result('{"temp": 3}'), result('second'), assistant('Noted: 3 °C.')],
+    tools: [weather],
+    system: ' \n ',
+    messages: [
+      user('Here is what the tool said earlier:'),
+      result('{"temp": 3}'),
+      result('second'),
+      assistant('Noted: 3 °C.'),
+    ],
   },
   {
     name: 'a call before any user message',
-    tools: [wrapped(noParams), weather], system: 'sys',
+    tools: [wrapped(noParams), weather],
+    system: 'sys',
     messages: [
-      call('get_time', {}), result('12:00'),
-      user('Thanks. And the weather in Paris?'), call('get_weather', { city: 'Paris' }), result('sunny'), assistant('Sunny.'),
+      call('get_time', {}),
+      result('12:00'),
+      user('Thanks. And the weather in Paris?'),
+      call('get_weather', { city: 'Paris' }),
+      result('sunny'),
+      assistant('Sunny.'),
     ],
   },
   {
     name: 'ReAct text written in the assistant content, no tool_call messages',
-    tools: [weather], system: null,
+    tools: [weather],
+    system: null,
     messages: [
       user('Weather in Paris?'),
       assistant('Thought: I need the weather.\nAction: get_weather\nAction Input: {"city": "Paris"}'),
-      result('{"temp": 21}'), result('second result\n'), assistant('Final Answer: 21 °C.'),
+      result('{"temp": 21}'),
+      result('second result\n'),
+      assistant('Final Answer: 21 °C.'),
     ],
   },
   {
     name: 'Qwen-Agent ✿FUNCTION✿ text written in the assistant content, ending in ✿RESULT✿:',
-    tools: [weather], system: null,
+    tools: [weather],
+    system: null,
     messages: [
       user('Weather in Paris?'),
       assistant('✿FUNCTION✿: get_weather\n✿ARGS✿: {"city": "Paris"}\n✿RESULT✿:'),
-      result('{"temp": 21}'), assistant('✿RETURN✿: 21 °C.'),
+      result('{"temp": 21}'),
+      assistant('✿RETURN✿: 21 °C.'),
     ],
   },
   {
     name: 'thinking and whitespace before calls',
-    tools: [weather, noParams], system: 'Think first.',
+    tools: [weather, noParams],
+    system: 'Think first.',
     messages: [
-      user('Paris?'), assistant('<think>\nplan\n</think>\n\n'), call('get_weather', { city: 'Paris' }), result('sunny'),
-      assistant('<think>ok</think>\nNow the time.'), call('get_time', {}), result('noon'),
-      assistant(' \n'), call('get_time', {}), result('still noon'), assistant('Sunny, noon.'),
+      user('Paris?'),
+      assistant('<think>\nplan\n</think>\n\n'),
+      call('get_weather', { city: 'Paris' }),
+      result('sunny'),
+      assistant('<think>ok</think>\nNow the time.'),
+      call('get_time', {}),
+      result('noon'),
+      assistant(' \n'),
+      call('get_time', {}),
+      result('still noon'),
+      assistant('Sunny, noon.'),
     ],
   },
   {
@@ -230,62 +346,92 @@ export const SWIFT_CORPUS: Base[] = [
   },
   {
     name: 'results holding {{QUERY}} and $& (taken literally)',
-    tools: [search], system: null,
+    tools: [search],
+    system: null,
     messages: [
-      user('search'), call('search_web', { query: '$& {{QUERY}}' }),
-      result('Use {{QUERY}} or $& or $1 here'), result("$' and $`"), assistant('Done.'),
+      user('search'),
+      call('search_web', { query: '$& {{QUERY}}' }),
+      result('Use {{QUERY}} or $& or $1 here'),
+      result("$' and $`"),
+      assistant('Done.'),
     ],
   },
   {
     name: 'a tool whose name is not a string',
-    tools: [{ name: 42, description: 'A numeric name.', parameters: { type: 'object', properties: {} } }], system: null,
+    tools: [{ name: 42, description: 'A numeric name.', parameters: { type: 'object', properties: {} } }],
+    system: null,
     messages: [user('run 42'), call('42', {}), result('ran'), assistant('Ran.')],
   },
   {
     name: 'tools with type and no function key, with function and no type',
-    tools: [{ type: 'function', name: 'typed', description: 'Typed.' }, { function: { name: 'inner', description: 'Inner.' } }],
+    tools: [
+      { type: 'function', name: 'typed', description: 'Typed.' },
+      { function: { name: 'inner', description: 'Inner.' } },
+    ],
     system: null,
     messages: [user('go'), call('typed', { a: 1 }), result('ok'), assistant('ok')],
   },
   {
     name: 'schema oddities: properties given as a bare string and a list, a property named "type", blank descriptions',
-    tools: [{
-      name: 'odd', description: ' \t',
-      parameters: { type: 'object', properties: { type: { type: 'string', description: '\n' }, plain: 'text', listed: ['x'] }, required: [] },
-    }],
+    tools: [
+      {
+        name: 'odd',
+        description: ' \t',
+        parameters: {
+          type: 'object',
+          properties: { type: { type: 'string', description: '\n' }, plain: 'text', listed: ['x'] },
+          required: [],
+        },
+      },
+    ],
     system: 'S',
     messages: [user('odd'), call('odd', { type: 'a', plain: 'b' }), result('done'), assistant('Done.')],
   },
   {
     name: 'calls given as parsed objects, with `parameters` instead of `arguments`',
-    tools: [weather, numbers], system: null,
+    tools: [weather, numbers],
+    system: null,
     messages: [
       user('Bern, and compute'),
       { role: 'tool_call', content: { name: 'get_weather', parameters: { city: 'Bern' } } },
       { role: 'tool_call', content: { name: 'compute', arguments: { x: 2.25, flags: [] } } },
-      result('mild'), result('4.5'), assistant('Mild; 4.5.'),
+      result('mild'),
+      result('4.5'),
+      assistant('Mild; 4.5.'),
     ],
   },
   {
     name: 'floats with an integral value and integer-like keys, in tools and calls (JSON text)',
-    tools: ['{"name": "sample", "description": "Sample.", "parameters": {"type": "object", "properties": ' +
-      '{"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, "1": {"type": "string"}}}}'],
+    tools: [
+      '{"name": "sample", "description": "Sample.", "parameters": {"type": "object", "properties": ' +
+        '{"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, "1": {"type": "string"}}}}',
+    ],
     system: null,
     messages: [
       user('go'),
-      { role: 'tool_call', content: '{"name": "sample", "arguments": {"temperature": 1.0, "2": 3, "1": "x", "scale": [1e2, 0.5, -0.0]}}' },
-      { role: 'tool_call', content: '{"name": "sample", "arguments": "{\\"temperature\\": 0.0, \\"10\\": 1.0, \\"9\\": 2}"}' },
-      result('{"score": 1.0, "2": 2.0, "1": null}'), result('ok'), assistant('Done.'),
+      {
+        role: 'tool_call',
+        content: '{"name": "sample", "arguments": {"temperature": 1.0, "2": 3, "1": "x", "scale": [1e2, 0.5, -0.0]}}',
+      },
+      {
+        role: 'tool_call',
+        content: '{"name": "sample", "arguments": "{\\"temperature\\": 0.0, \\"10\\": 1.0, \\"9\\": 2}"}',
+      },
+      result('{"score": 1.0, "2": 2.0, "1": null}'),
+      result('ok'),
+      assistant('Done.'),
     ],
   },
   {
     name: 'arguments that are a list, not an object (some formats refuse)',
-    tools: [numbers], system: null,
+    tools: [numbers],
+    system: null,
     messages: [user('sum'), call('compute', [1, 'two', { three: 3 }]), result('6'), assistant('6.')],
   },
   {
     name: 'model replies in every format (get_toolcall)',
-    tools: [weather, noParams], system: null,
+    tools: [weather, noParams],
+    system: null,
     messages: [user('hi'), assistant('hello')],
     replies: [
       '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\n' +
@@ -310,7 +456,7 @@ export const SWIFT_CORPUS: Base[] = [
         '<arg_key>d</arg_key>\n<arg_value> plain text </arg_value>\n</tool_call>\n<tool_call>no separator</tool_call>\n</tool_calls>',
       'get_weather\n{"city": "Kyiv"}',
       'Let me check.<|assistant|>get_time\n{}<|observation|>',
-      'get_weather\n{\'city\': \'Kyiv\'}é\nmore',
+      "get_weather\n{'city': 'Kyiv'}é\nmore",
       'Thought: x\nAction: get_weather\nAction Input: {"city": "Cairo"}\nObservation:',
       '✿FUNCTION✿: get_time\n✿ARGS✿: {}\n✿RESULT✿:',
       'The answer is 42.',
@@ -318,13 +464,22 @@ export const SWIFT_CORPUS: Base[] = [
   },
   {
     name: 'nested arguments of every type, text XML would escape, results carrying name and tool_call_id',
-    tools: [schedule, wrapped(weather)], system: 'Plan carefully & quote "exactly".',
+    tools: [schedule, wrapped(weather)],
+    system: 'Plan carefully & quote "exactly".',
     messages: [
       user('Book "Q3 sync" <tomorrow> & tell me the weather'),
       call('schedule', {
-        title: 'Sync "Q3" & <plans>', when: { start: '2026-01-02T10:00', hours: 1.5 },
-        attendees: [{ email: 'a@x.io', optional: false }, { email: 'ü@x.io' }], tags: ['a', null], priority: null,
-        meta: {}, count: 0, ratio: -0.25, flag: true, notes: 'line1\nline2 & <b>', 'key "q" & <k>': 'v',
+        title: 'Sync "Q3" & <plans>',
+        when: { start: '2026-01-02T10:00', hours: 1.5 },
+        attendees: [{ email: 'a@x.io', optional: false }, { email: 'ü@x.io' }],
+        tags: ['a', null],
+        priority: null,
+        meta: {},
+        count: 0,
+        ratio: -0.25,
+        flag: true,
+        notes: 'line1\nline2 & <b>',
+        'key "q" & <k>': 'v',
       }),
       call('get_weather', { city: 'São Paulo', unit: 'celsius' }),
       { role: 'tool', content: '{"id": "m-1", "ok": true}', name: 'schedule', tool_call_id: 'call_0' },
@@ -336,27 +491,36 @@ export const SWIFT_CORPUS: Base[] = [
     name: 'a tool name with quotes, ampersand and angle brackets; a string argument that looks like JSON',
     tools: [
       {
-        name: 'a"b&c<d>', description: 'Odd name.',
+        name: 'a"b&c<d>',
+        description: 'Odd name.',
         parameters: { type: 'object', properties: { q: { type: 'string' } } },
       },
     ],
     system: null,
     messages: [
-      user('odd'), call('a"b&c<d>', { q: '{"not": "parsed"}', n: '42', e: '' }), result('ok'), assistant('ok'),
+      user('odd'),
+      call('a"b&c<d>', { q: '{"not": "parsed"}', n: '42', e: '' }),
+      result('ok'),
+      assistant('ok'),
     ],
   },
   {
-    name: 'a system prompt with Seed\'s system split token; results that follow no call carry a tool name',
-    tools: [weather], system: 'Before<seed:eos><seed:bos>system\nAfter',
+    name: "a system prompt with Seed's system split token; results that follow no call carry a tool name",
+    tools: [weather],
+    system: 'Before<seed:eos><seed:bos>system\nAfter',
     messages: [
-      user('Earlier result:'), { role: 'tool', content: 'cached', name: 'get_weather', tool: 'weather_tool' },
-      call('get_weather', { city: 'Lima' }), result('warm'), result('extra result, more than calls'),
+      user('Earlier result:'),
+      { role: 'tool', content: 'cached', name: 'get_weather', tool: 'weather_tool' },
+      call('get_weather', { city: 'Lima' }),
+      result('warm'),
+      result('extra result, more than calls'),
       assistant('Warm.'),
     ],
   },
   {
     name: 'model replies in the other formats (get_toolcall)',
-    tools: [weather, noParams], system: null,
+    tools: [weather, noParams],
+    system: null,
     messages: [user('hi'), assistant('hello')],
     replies: [
       '{"name": "get_weather", "parameters": {"city": "Paris"}}<|eom_id|>',
@@ -413,8 +577,14 @@ export const SWIFT_CORPUS: Base[] = [
   },
   {
     name: 'call whose arguments cannot be parsed (refused)',
-    tools: [weather], system: null,
-    messages: [user('x'), { role: 'tool_call', content: JSON.stringify({ name: 'get_weather', arguments: '{not json' }) }, result('?'), assistant('?')],
+    tools: [weather],
+    system: null,
+    messages: [
+      user('x'),
+      { role: 'tool_call', content: JSON.stringify({ name: 'get_weather', arguments: '{not json' }) },
+      result('?'),
+      assistant('?'),
+    ],
   },
 ];
 
@@ -422,7 +592,9 @@ export const SWIFT_CORPUS: Base[] = [
 export const TEMPLATE_METAS: Record<string, { prompt: string[]; chat_sep: string[] }> = {
   chatml: { prompt: ['<|im_start|>user\n{{QUERY}}<|im_end|>\n<|im_start|>assistant\n'], chat_sep: ['<|im_end|>\n'] },
   llama3: {
-    prompt: ['<|start_header_id|>user<|end_header_id|>\n\n{{QUERY}}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n'],
+    prompt: [
+      '<|start_header_id|>user<|end_header_id|>\n\n{{QUERY}}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n',
+    ],
     chat_sep: ['<|eot_id|>'],
   },
 };

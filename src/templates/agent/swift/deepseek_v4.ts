@@ -40,7 +40,8 @@ const toolsSection = (schemas: string): string =>
 
 const INVOKE_RE = new RegExp(`<${DSML}invoke${PY_S}+name="([^"]+)">${PY_S}*(.*?)${PY_S}*</${DSML}invoke>`, 'su');
 const PARAM_RE = new RegExp(
-  `<${DSML}parameter${PY_S}+name="([^"]+)"${PY_S}+string="(true|false)">(.*?)</${DSML}parameter>`, 'su',
+  `<${DSML}parameter${PY_S}+name="([^"]+)"${PY_S}+string="(true|false)">(.*?)</${DSML}parameter>`,
+  'su',
 );
 
 /** One DSML parameter line per argument (a dict: Python calls `.items()` on it). */

@@ -27,9 +27,22 @@ function formatArgument(value: unknown, escapeKeys = true): string {
   if (value === null || value === undefined) return 'null';
   if (isPyDict(value)) {
     const key = (k: string) => (escapeKeys ? quoted(k) : k);
-    return '{' + pySortedKeys(value).map((k) => `${key(k)}:${formatArgument(pyAt(value, k), escapeKeys)}`).join(',') + '}';
+    return (
+      '{' +
+      pySortedKeys(value)
+        .map((k) => `${key(k)}:${formatArgument(pyAt(value, k), escapeKeys)}`)
+        .join(',') +
+      '}'
+    );
   }
-  if (Array.isArray(value)) return '[' + pyList(value).map((x) => formatArgument(x, escapeKeys)).join(',') + ']';
+  if (Array.isArray(value))
+    return (
+      '[' +
+      pyList(value)
+        .map((x) => formatArgument(x, escapeKeys))
+        .join(',') +
+      ']'
+    );
   return pyStr(value);
 }
 
@@ -101,7 +114,10 @@ function functionDeclaration(tool: PyDict): string {
 }
 
 /** `name:value,...` of a dict's items, keys sorted and bare. */
-const bareItems = (d: PyDict): string => pySortedKeys(d).map((k) => `${k}:${formatArgument(pyAt(d, k), false)}`).join(',');
+const bareItems = (d: PyDict): string =>
+  pySortedKeys(d)
+    .map((k) => `${k}:${formatArgument(pyAt(d, k), false)}`)
+    .join(',');
 
 /** `_gemma_to_json` + `_parse_arguments`: the DSL body back to a dict ({} when it is not JSON then). */
 function parseArguments(body: string): PyDict {

@@ -141,7 +141,9 @@ export class GLM4_5AgentTemplate extends BaseAgentTemplate {
   }
 
   private toolResponse(m: SwiftMessage): string {
-    return this.inline ? `<tool_response>${contentOf(m)}</tool_response>` : `\n<tool_response>\n${contentOf(m)}\n</tool_response>`;
+    return this.inline
+      ? `<tool_response>${contentOf(m)}</tool_response>`
+      : `\n<tool_response>\n${contentOf(m)}\n</tool_response>`;
   }
 
   override formatStandaloneToolResponses(toolMessages: SwiftMessage[]): string[] {
@@ -154,7 +156,8 @@ export class GLM4_5AgentTemplate extends BaseAgentTemplate {
       const call = BaseAgentTemplate.parseToolCall(m.content);
       pieces.push(`<tool_call>${pyStr(call.name)}`);
       // Values as Python's str(): a dict or list argument is written as its repr.
-      for (const [k, v] of pyItems(pyDict(call.arguments, 'items'))) pieces.push(`<arg_key>${k}</arg_key>`, `<arg_value>${pyStr(v)}</arg_value>`);
+      for (const [k, v] of pyItems(pyDict(call.arguments, 'items')))
+        pieces.push(`<arg_key>${k}</arg_key>`, `<arg_value>${pyStr(v)}</arg_value>`);
       pieces.push('</tool_call>');
     }
     return pieces.join(this.inline ? '' : '\n') + '<|observation|>';

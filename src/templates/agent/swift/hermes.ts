@@ -68,7 +68,9 @@ export class HermesAgentTemplate extends BaseAgentTemplate {
       }
       res.push(context);
     }
-    throw new AgentTemplateError(`ValueError: Template prompt does not contain {{QUERY}}: ${pyRepr(this.templateMeta.prompt)}`);
+    throw new AgentTemplateError(
+      `ValueError: Template prompt does not contain {{QUERY}}: ${pyRepr(this.templateMeta.prompt)}`,
+    );
   }
 
   formatTools(tools: unknown[], system: string | null): string {
@@ -83,7 +85,9 @@ export class HermesAgentTemplate extends BaseAgentTemplate {
   }
 
   override formatToolCalls(toolCallMessages: SwiftMessage[]): string {
-    const calls = toolCallMessages.map((m) => `<tool_call>\n${pyJsonDumps(BaseAgentTemplate.parseToolCall(m.content))}\n</tool_call>`);
+    const calls = toolCallMessages.map(
+      (m) => `<tool_call>\n${pyJsonDumps(BaseAgentTemplate.parseToolCall(m.content))}\n</tool_call>`,
+    );
     return this.joinToolCalls(calls);
   }
 }

@@ -47,7 +47,10 @@ export class HyV3PreviewAgentTemplate extends BaseAgentTemplate {
   override formatToolResponses(assistantContent: string, toolMessages: SwiftMessage[]): ToolResponses {
     if (this.withAction(assistantContent)) return super.formatToolResponses(assistantContent, toolMessages);
     const tk = this.tk;
-    return { assistantContent, parts: [`<｜hy_eos${tk}｜>`, this.toolResponsesText(toolMessages), `<｜hy_Assistant${tk}｜>`] };
+    return {
+      assistantContent,
+      parts: [`<｜hy_eos${tk}｜>`, this.toolResponsesText(toolMessages), `<｜hy_Assistant${tk}｜>`],
+    };
   }
 
   formatTools(tools: unknown[], system: string | null): string {

@@ -14,7 +14,12 @@ import { BaseAgentTemplate, contentOf, swiftFunction } from './base.ts';
 import type { SwiftFunction, SwiftMessage, ToolResponses } from './types.ts';
 
 const TS_TYPE: Readonly<Record<string, string>> = {
-  string: 'string', number: 'number', integer: 'number', boolean: 'boolean', array: 'any[]', object: 'object',
+  string: 'string',
+  number: 'number',
+  integer: 'number',
+  boolean: 'boolean',
+  array: 'any[]',
+  object: 'object',
   null: 'null',
 };
 

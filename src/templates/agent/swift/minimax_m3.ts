@@ -35,7 +35,10 @@ function toXml(val: unknown): string {
       .map(([k, v]) => `${NS}<${k}>${toXml(v)}${NS}</${k}>`)
       .join('');
   }
-  if (Array.isArray(val)) return pyList(val).map((item) => `${NS}<item>${toXml(item)}${NS}</item>`).join('');
+  if (Array.isArray(val))
+    return pyList(val)
+      .map((item) => `${NS}<item>${toXml(item)}${NS}</item>`)
+      .join('');
   if (typeof val === 'boolean') return val ? 'true' : 'false';
   return pyStr(val);
 }

@@ -49,7 +49,8 @@ export type SwiftOutput =
 
 /** The keys of ms-swift's `agent_template_map`, in its order. */
 export function swiftAgentTemplateMapNames(): string[] {
-  const script = 'import json, sys; sys.path.insert(0, sys.argv[1]); ' +
+  const script =
+    'import json, sys; sys.path.insert(0, sys.argv[1]); ' +
     'from swift.agent_template import agent_template_map; print(json.dumps(list(agent_template_map)))';
   const r = spawnSync(PYTHON, ['-c', script, SWIFT_REFERENCE_DIR], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ms-swift's agent_template_map: ${r.stderr}`);
@@ -59,11 +60,14 @@ export function swiftAgentTemplateMapNames(): string[] {
 /** ms-swift's answers for a batch of cases (one Python process). */
 export function runSwiftOracle(cases: SwiftCase[]): SwiftOutput[] {
   const r = spawnSync(PYTHON, [ORACLE, SWIFT_REFERENCE_DIR], {
-    input: cases.map((c) => JSON.stringify(c)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28,
+    input: cases.map((c) => JSON.stringify(c)).join('\n') + '\n',
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`swift_oracle.py exited with ${r.status}: ${r.stderr}`);
   const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length !== cases.length) throw new Error(`swift_oracle.py answered ${lines.length} of ${cases.length} cases: ${r.stderr}`);
+  if (lines.length !== cases.length)
+    throw new Error(`swift_oracle.py answered ${lines.length} of ${cases.length} cases: ${r.stderr}`);
   return lines.map((l) => JSON.parse(l) as SwiftOutput);
 }
 
@@ -75,7 +79,15 @@ export function runOurs(t: SwiftAgentTemplate, c: SwiftCase): SwiftOutput {
     const msgs = c.messages.filter((m) => m.role !== 'system').map((m) => ({ ...m }));
     const first = msgs[0] ?? null;
     const toolsText = tools.length ? t.formatTools(tools, c.system ?? null, first) : null;
-    const out = { tools_text: toolsText, user_content: first ? (first.content as string) : null, tools, calls: [] as string[], responses: [] as [string, string[]][], parsed: [] as { name: string; arguments: string }[][], standalone: [] as (string[] | 'refused')[] };
+    const out = {
+      tools_text: toolsText,
+      user_content: first ? (first.content as string) : null,
+      tools,
+      calls: [] as string[],
+      responses: [] as [string, string[]][],
+      parsed: [] as { name: string; arguments: string }[][],
+      standalone: [] as (string[] | 'refused')[],
+    };
     let prev: SwiftMessage | null = null;
     let i = 0;
     while (i < msgs.length) {

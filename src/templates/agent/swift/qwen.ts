@@ -14,7 +14,9 @@ function namesAndDescs(tools: unknown[], lang: 'en' | 'zh'): { names: string; de
     const d = BaseAgentTemplate.parseTool(tool, lang);
     parsed.push(d);
     const params = lang === 'en' ? 'Parameters: ' : '输入参数：';
-    descs.push(`### ${d.nameForHuman}\n\n${d.nameForModel}: ${d.descriptionForModel} ${params}${d.parameters} ${d.argsFormat}`);
+    descs.push(
+      `### ${d.nameForHuman}\n\n${d.nameForModel}: ${d.descriptionForModel} ${params}${d.parameters} ${d.argsFormat}`,
+    );
   }
   return { names: BaseAgentTemplate.joinToolNames(parsed, ','), descs };
 }
@@ -31,7 +33,9 @@ export class QwenEnAgentTemplate extends BaseAgentTemplate {
   formatTools(tools: unknown[], system: string | null): string {
     const { names, descs } = namesAndDescs(tools, 'en');
     return frame(
-      system, '# Tools\n\n## You have access to the following tools:', descs,
+      system,
+      '# Tools\n\n## You have access to the following tools:',
+      descs,
       '## When you need to call a tool, please insert the following command in your reply, which can be called zero ' +
         'or multiple times according to your needs:\n\n' +
         `✿FUNCTION✿: The tool to use, should be one of [${names}]\n` +
@@ -49,7 +53,9 @@ export class QwenZhAgentTemplate extends BaseAgentTemplate {
   formatTools(tools: unknown[], system: string | null): string {
     const { names, descs } = namesAndDescs(tools, 'zh');
     return frame(
-      system, '# 工具\n\n## 你拥有如下工具：', descs,
+      system,
+      '# 工具\n\n## 你拥有如下工具：',
+      descs,
       '## 你可以在回复中插入零次、一次或多次以下命令以调用工具：\n\n' +
         `✿FUNCTION✿: 工具名称，必须是[${names}]之一。\n` +
         '✿ARGS✿: 工具输入\n' +
@@ -65,7 +71,9 @@ export class QwenEnParallelAgentTemplate extends QwenEnAgentTemplate {
   override formatTools(tools: unknown[], system: string | null): string {
     const { names, descs } = namesAndDescs(tools, 'en');
     return frame(
-      system, '# Tools\n\n## You have access to the following tools:', descs,
+      system,
+      '# Tools\n\n## You have access to the following tools:',
+      descs,
       '## Insert the following command in your reply when you need to call N tools in parallel:\n\n' +
         `✿FUNCTION✿: The name of tool 1, should be one of [${names}]\n` +
         '✿ARGS✿: The input of tool 1\n' +
@@ -90,7 +98,9 @@ export class QwenZhParallelAgentTemplate extends QwenZhAgentTemplate {
   override formatTools(tools: unknown[], system: string | null): string {
     const { names, descs } = namesAndDescs(tools, 'zh');
     return frame(
-      system, '# 工具\n\n## 你拥有如下工具：', descs,
+      system,
+      '# 工具\n\n## 你拥有如下工具：',
+      descs,
       '## 你可以在回复中插入以下命令以并行调用N个工具：\n\n' +
         `✿FUNCTION✿: 工具1的名称，必须是[${names}]之一\n` +
         '✿ARGS✿: 工具1的输入\n' +

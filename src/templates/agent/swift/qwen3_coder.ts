@@ -37,7 +37,8 @@ function extraKeys(obj: unknown, handled: string[]): string {
 
 /** Python's `value.strip()`, which only a str has. */
 function strip(value: unknown): string {
-  if (typeof value !== 'string') throw new PyError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'strip'`);
+  if (typeof value !== 'string')
+    throw new PyError('AttributeError', `'${pyTypeName(value)}' object has no attribute 'strip'`);
   return pyStrip(value);
 }
 
@@ -129,7 +130,10 @@ export class Qwen3_5AgentTemplate extends Qwen3CoderAgentTemplate {
 
   override formatTools(tools: unknown[], system: string | null): string {
     const descs = tools.map((t) => pyJsonDumps(BaseAgentTemplate.wrapTool(t)));
-    const prompt = '# Tools\n\nYou have access to the following functions:\n\n<tools>\n' + descs.join('\n') + `\n${QWEN3_CODER_TOOL_DESC_SUFFIX}`;
+    const prompt =
+      '# Tools\n\nYou have access to the following functions:\n\n<tools>\n' +
+      descs.join('\n') +
+      `\n${QWEN3_CODER_TOOL_DESC_SUFFIX}`;
     return system ? `${prompt}\n\n${system}` : prompt;
   }
 

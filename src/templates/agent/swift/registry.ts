@@ -5,7 +5,11 @@ import { DeepSeekV31AgentTemplate } from './deepseek_v3_1.ts';
 import { DeepSeekV4AgentTemplate } from './deepseek_v4.ts';
 import { Gemma4AgentTemplate } from './gemma4.ts';
 import {
-  ChatGLM4AgentTemplate, GLM4_5AgentTemplate, GLM4_7AgentTemplate, GLM4AgentTemplate, GLM5_1AgentTemplate,
+  ChatGLM4AgentTemplate,
+  GLM4_5AgentTemplate,
+  GLM4_7AgentTemplate,
+  GLM4AgentTemplate,
+  GLM5_1AgentTemplate,
 } from './glm4.ts';
 import { HermesAgentTemplate, HunyuanHermesAgentTemplate } from './hermes.ts';
 import { HyV3AgentTemplate, HyV3PreviewAgentTemplate } from './hy_v3.ts';
@@ -17,7 +21,10 @@ import { MinimaxM2AgentTemplate } from './minimax_m2.ts';
 import { MinimaxM3AgentTemplate } from './minimax_m3.ts';
 import { MistralAgentTemplate } from './mistral.ts';
 import {
-  QwenEnAgentTemplate, QwenEnParallelAgentTemplate, QwenZhAgentTemplate, QwenZhParallelAgentTemplate,
+  QwenEnAgentTemplate,
+  QwenEnParallelAgentTemplate,
+  QwenZhAgentTemplate,
+  QwenZhParallelAgentTemplate,
 } from './qwen.ts';
 import { Qwen3_5AgentTemplate, Qwen3CoderAgentTemplate } from './qwen3_coder.ts';
 import { ReactEnAgentTemplate, ReactZhAgentTemplate } from './react.ts';
@@ -29,10 +36,38 @@ import { YoutuAgentTemplate } from './youtu.ts';
 
 /** ms-swift's names, in `agent_template_map` order. */
 export const SWIFT_AGENT_TEMPLATE_IDS = [
-  'react_en', 'react_zh', 'qwen_en', 'qwen_zh', 'qwen_en_parallel', 'qwen_zh_parallel', 'qwen3_coder', 'qwen3_5',
-  'hermes', 'hunyuan_hermes', 'hy_v3_preview', 'hy_v3', 'toolbench', 'chatglm4', 'glm4', 'glm4_5', 'glm4_7', 'glm5_1',
-  'llama3', 'llama4', 'deepseek_v3_1', 'deepseek_v4', 'minimax_m2', 'minimax_m3', 'seed_oss', 'gemma4', 'react_grpo',
-  'mistral', 'youtu', 'kimi_k25', 'kimi_k3', 'minicpm5',
+  'react_en',
+  'react_zh',
+  'qwen_en',
+  'qwen_zh',
+  'qwen_en_parallel',
+  'qwen_zh_parallel',
+  'qwen3_coder',
+  'qwen3_5',
+  'hermes',
+  'hunyuan_hermes',
+  'hy_v3_preview',
+  'hy_v3',
+  'toolbench',
+  'chatglm4',
+  'glm4',
+  'glm4_5',
+  'glm4_7',
+  'glm5_1',
+  'llama3',
+  'llama4',
+  'deepseek_v3_1',
+  'deepseek_v4',
+  'minimax_m2',
+  'minimax_m3',
+  'seed_oss',
+  'gemma4',
+  'react_grpo',
+  'mistral',
+  'youtu',
+  'kimi_k25',
+  'kimi_k3',
+  'minicpm5',
 ] as const;
 
 export type SwiftAgentTemplateId = (typeof SWIFT_AGENT_TEMPLATE_IDS)[number];
@@ -58,7 +93,10 @@ function refusing<T extends SwiftAgentTemplate>(t: T): T {
   });
 }
 
-const make = <T extends SwiftAgentTemplate>(C: new () => T) => (): SwiftAgentTemplate => refusing(new C());
+const make =
+  <T extends SwiftAgentTemplate>(C: new () => T) =>
+  (): SwiftAgentTemplate =>
+    refusing(new C());
 
 /** A fresh object per use: `templateMeta` is set per model template. */
 export const swiftAgentTemplates: Partial<Record<SwiftAgentTemplateId, () => SwiftAgentTemplate>> = {

@@ -9,7 +9,16 @@ import { pyFindall } from '../../py/regex.ts';
 import { pyStr } from '../../py/repr.ts';
 import { pyTruthy } from '../../py/truth.ts';
 import {
-  isPyDict, pyDict, pyEq, pyGet, pyIn, pyLookup, PyError, pySetItem, pyTypeName, type PyDict,
+  isPyDict,
+  pyDict,
+  pyEq,
+  pyGet,
+  pyIn,
+  pyLookup,
+  PyError,
+  pySetItem,
+  pyTypeName,
+  type PyDict,
 } from '../../py/values.ts';
 import { BaseAgentTemplate, contentOf, swiftFunction } from './base.ts';
 import type { SwiftFunction, SwiftMessage, ToolResponses } from './types.ts';
@@ -19,7 +28,11 @@ const CALL_END = '</seed:tool_call>';
 const SPLIT_TOKEN = '<seed:eos><seed:bos>system';
 
 const PY_TYPE: Readonly<Record<string, string>> = {
-  string: 'str', number: 'int', integer: 'int', boolean: 'bool', array: 'list',
+  string: 'str',
+  number: 'int',
+  integer: 'int',
+  boolean: 'bool',
+  array: 'list',
 };
 
 /** `_py_type`: a JSON-schema type as the Python type name Seed's prompt uses. */

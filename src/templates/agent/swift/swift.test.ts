@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { SWIFT_CORPUS, TEMPLATE_METAS } from './corpus.ts';
 import {
-  runOurs, runSwiftOracle, swiftAgentTemplateMapNames, swiftReferenceExists, type SwiftCase, type SwiftOutput,
+  runOurs,
+  runSwiftOracle,
+  swiftAgentTemplateMapNames,
+  swiftReferenceExists,
+  type SwiftCase,
+  type SwiftOutput,
 } from './oracle.ts';
 import { SWIFT_AGENT_TEMPLATE_IDS, swiftAgentTemplates, type SwiftAgentTemplateId } from './registry.ts';
 
@@ -16,7 +21,10 @@ function casesFor(id: SwiftAgentTemplateId): { label: string; c: SwiftCase }[] {
   for (const { name, ...rest } of SWIFT_CORPUS) {
     out.push({ label: name, c: { agent_template: id, ...structuredClone(rest) } });
     for (const [meta, m] of Object.entries(TEMPLATE_METAS)) {
-      out.push({ label: `${name} [${meta} template_meta]`, c: { agent_template: id, ...structuredClone(rest), template_meta: m } });
+      out.push({
+        label: `${name} [${meta} template_meta]`,
+        c: { agent_template: id, ...structuredClone(rest), template_meta: m },
+      });
     }
   }
   return out;
@@ -49,13 +57,17 @@ describe.skipIf(!swiftReferenceExists())('ms-swift agent templates vs ms-swift (
   for (const id of ported) {
     it(`${id}: every corpus case equals ms-swift's pieces`, () => {
       const cases = casesFor(id);
-      const want = oracleFor(id, cases.map((x) => x.c));
+      const want = oracleFor(
+        id,
+        cases.map((x) => x.c),
+      );
       // The oracle must have rendered something: a corpus every case of which is refused proves nothing.
       expect(want.filter((w) => !('error' in w)).length).toBeGreaterThan(cases.length / 2);
       cases.forEach(({ label, c }, k) => {
         const got = runOurs(swiftAgentTemplates[id]!(), structuredClone(c));
         const w = want[k];
-        if ('error' in w) expect('error' in got ? 'refused' : got, `${label}: ms-swift refuses (${w.error})`).toBe('refused');
+        if ('error' in w)
+          expect('error' in got ? 'refused' : got, `${label}: ms-swift refuses (${w.error})`).toBe('refused');
         else expect(got, label).toEqual(w);
       });
     });
