@@ -80,13 +80,11 @@ test('settings: save, edit, load back, refuse a bad file; the commands follow th
 
     // Load an edited copy: the form and both commands take its values.
     const edited = { ...saved, learning_rate: 0.0005, max_steps: 12, lora: { ...saved.lora, r: 4 } };
-    await page
-      .locator('[data-testid="config-load"]')
-      .setInputFiles({
-        name: 'edited.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(JSON.stringify(edited)),
-      });
+    await page.locator('[data-testid="config-load"]').setInputFiles({
+      name: 'edited.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(edited)),
+    });
     await page.waitForSelector('[data-testid="config-loaded"]');
     assert.equal(await page.locator('[data-testid="lr"]').inputValue(), '0.0005');
     assert.equal(await page.locator('[data-testid="max-steps"]').inputValue(), '12');
@@ -127,21 +125,17 @@ test('settings: save, edit, load back, refuse a bad file; the commands follow th
       ...((i + 1) % 200 === 0 ? { eval_loss: 11.9 - 0.0001 * i } : {}),
     }));
     await page.goto(`${s.url}/#/adapters`);
-    await page
-      .locator('[data-testid="import"]')
-      .setInputFiles({
-        name: 'short-run.zip',
-        mimeType: 'application/zip',
-        buffer: runZip('short-run', base, shortCurve),
-      });
+    await page.locator('[data-testid="import"]').setInputFiles({
+      name: 'short-run.zip',
+      mimeType: 'application/zip',
+      buffer: runZip('short-run', base, shortCurve),
+    });
     await page.locator('[data-testid="adapter"]', { hasText: 'short-run' }).waitFor({ timeout: 30_000 });
-    await page
-      .locator('[data-testid="import"]')
-      .setInputFiles({
-        name: 'long-run.zip',
-        mimeType: 'application/zip',
-        buffer: runZip('long-run', long, longCurve),
-      });
+    await page.locator('[data-testid="import"]').setInputFiles({
+      name: 'long-run.zip',
+      mimeType: 'application/zip',
+      buffer: runZip('long-run', long, longCurve),
+    });
     await page.locator('[data-testid="adapter"]', { hasText: 'long-run' }).waitFor({ timeout: 30_000 });
     const compare = page.locator('[data-testid="compare"]');
     await compare.locator('summary').click();
@@ -219,13 +213,11 @@ test('chat: tools from the dataset in the template’s tool format, a system pro
     await page.evaluate(() => {
       location.hash = '#/adapters';
     });
-    await page
-      .locator('[data-testid="import"]')
-      .setInputFiles({
-        name: 'tool-run.zip',
-        mimeType: 'application/zip',
-        buffer: runZip('tool-run', cfg, [{ step: 1, loss: 6 }]),
-      });
+    await page.locator('[data-testid="import"]').setInputFiles({
+      name: 'tool-run.zip',
+      mimeType: 'application/zip',
+      buffer: runZip('tool-run', cfg, [{ step: 1, loss: 6 }]),
+    });
     await page.locator('[data-testid="adapter"]', { hasText: 'tool-run' }).waitFor({ timeout: 30_000 });
     await page.evaluate(() => {
       location.hash = '#/chat';
