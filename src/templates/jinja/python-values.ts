@@ -43,6 +43,19 @@ function libraryConvert(value: unknown): RuntimeValue {
 
 const classOf = (sample: unknown) => libraryConvert(sample).constructor as RuntimeClass;
 const FloatValue = classOf(0.5);
+const IntegerValue = classOf(1);
+const StringValue = classOf('');
+const BooleanValue = classOf(true);
+const NullValue = classOf(null);
+
+/** A scalar as the library converts it, built directly (a scratch environment per value costs). */
+function scalar(v: unknown): RuntimeValue {
+  if (typeof v === 'number') return Number.isInteger(v) ? new IntegerValue(v) : new FloatValue(v);
+  if (typeof v === 'string') return new StringValue(v);
+  if (typeof v === 'boolean') return new BooleanValue(v);
+  if (v === null) return new NullValue(undefined);
+  return libraryConvert(v); // undefined, functions: rare, the library's own way
+}
 const ArrayValue = classOf([]);
 const ObjectValue = classOf({ a: 1 });
 
@@ -51,7 +64,7 @@ function convert(root: unknown): RuntimeValue {
   const build = (v: unknown, parent: object | null, key: string): RuntimeValue | { pending: object } => {
     if (typeof v === 'number' && parent !== null && isPyFloat(parent, key)) return new FloatValue(v);
     if (v !== null && typeof v === 'object') return { pending: v };
-    return libraryConvert(v);
+    return scalar(v);
   };
   const done = new Map<object, RuntimeValue>();
   const stack: { node: object; expanded: boolean }[] = [];

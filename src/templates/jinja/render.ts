@@ -14,7 +14,6 @@
 // matching and the result carries an `approximate_spans` warning.
 import { Template } from '@huggingface/jinja';
 import type { Conversation } from '../../data/types.ts';
-import { applyConversationHints } from '../../data/py-json.ts';
 import type { LossPolicy, Rendered, RenderWarning, Span } from '../types.ts';
 import { trainedMessages, type LossOptions } from '../loss.ts';
 import { pythonGlobals, usePythonStrings } from './python-strings.ts';
@@ -84,7 +83,6 @@ export function renderChatTemplate(
 
 export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: JinjaRenderOptions = {}): Rendered {
   const template = compileChatTemplate(chatTemplate);
-  applyConversationHints(conv);
   const messages = toHFMessages(conv, opts.messagesOptions);
   const tools = opts.messagesOptions?.toolsOnSystemMessage ? null : toHFTools(conv);
   const addGen = opts.addGenerationPrompt ?? false;

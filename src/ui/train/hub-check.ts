@@ -133,12 +133,7 @@ export function classifyHubFailure(status: number | null, errorCode: string | nu
 /** A thrown error of a Hub download (fetch's TypeError, an HttpError), classified; null when it is not one. */
 export function hubFailureOf(err: unknown, ctx: FailureContext): HubFailure | null {
   if (err instanceof HttpError) return classifyHubFailure(err.status, null, ctx);
-  // fetch rejects with a TypeError when no answer came (offline, DNS, CORS, a reset connection):
-  // Chrome says "Failed to fetch", Firefox "NetworkError when attempting to fetch resource.", Safari "Load failed".
-  if (err instanceof TypeError && /fetch|network|load failed/i.test(err.message)) {
-    return classifyHubFailure(null, null, ctx);
-  }
-  return null;
+  return err instanceof TypeError ? hubFailureOfMessage(err.message, ctx) : null;
 }
 
 /**
@@ -146,6 +141,8 @@ export function hubFailureOf(err: unknown, ctx: FailureContext): HubFailure | nu
  * a fetch TypeError's wording, or an HttpError's "URL: HTTP 403 …". Null when it is neither.
  */
 export function hubFailureOfMessage(message: string, ctx: FailureContext): HubFailure | null {
+  // fetch rejects with a TypeError when no answer came (offline, DNS, CORS, a reset connection):
+  // Chrome says "Failed to fetch", Firefox "NetworkError when attempting to fetch resource.", Safari "Load failed".
   const noAnswer = /^(TypeError: )?(Failed to fetch|NetworkError when attempting to fetch resource\.?|Load failed)$/;
   if (noAnswer.test(message.trim())) {
     return classifyHubFailure(null, null, ctx);
