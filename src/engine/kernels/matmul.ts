@@ -2,14 +2,16 @@
 // linear layer Y = X·Wᵀ (+ b) needs, with W [out, in] possibly split by rows into chunks.
 import src from '../../../shaders/matmul.wgsl?raw';
 import tile8Src from '../../../shaders/matmul_tile8.wgsl?raw';
-import { Kernel, params } from '../runtime/kernel.ts';
 import { dummyBuffer } from '../runtime/grid.ts';
+import { runKernel } from '../runtime/spec.ts';
+import { gemmSpec, gemmUniform } from './gemm-layout.ts';
 import { MATVEC_MAX_ROWS, matvec, matvecLayout, type MatvecLayout } from './matvec.ts';
 import type { DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 const DTYPE_CODE: Record<DType, number> = { f32: 0, bf16: 1, f16: 2 };
-const TILE = 64;
+const TILED = gemmSpec('matmul.wgsl', src, 'matmul');
+const TILE8 = gemmSpec('matmul_tile8.wgsl', tile8Src, 'matmul_tile8');
 
 export interface GemmArgs {
   /** f32 [M, K] (or [K, M] with transA), read from element `aOff` with row stride `lda`. */
@@ -142,32 +144,34 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     return;
   }
   const tile8 = which === 'tile8x8';
-  const kernel = tile8
-    ? new Kernel(device, tile8Src, 'matmul_tile8', {
-        constants: { TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
-      })
-    : new Kernel(device, src, 'matmul', {
-        constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: DTYPE_CODE[g.bDtype ?? 'f32'] },
-      });
-  const tile = tile8 ? 128 : TILE;
-  const p = params([
-    ['u32', g.M],
-    ['u32', g.N],
-    ['u32', g.K],
-    ['u32', lda],
-    ['u32', ldb],
-    ['u32', ldc],
-    ['u32', g.aOff ?? 0],
-    ['u32', g.cOff ?? 0],
-    ['u32', g.biasOff ?? 0],
-    ['u32', g.accumulate ? 1 : 0],
-    ['u32', g.bias ? 1 : 0],
-    ['f32', g.alpha ?? 1],
-  ]);
-  kernel.dispatch(enc, [g.a, g.b, g.bias ?? dummyBuffer(device), g.c], p, [
-    Math.ceil(g.N / tile),
-    Math.ceil(g.M / tile),
-  ]);
+  const bDtype = DTYPE_CODE[g.bDtype ?? 'f32'];
+  const tile = tile8 ? 128 : 64;
+  runKernel(
+    device,
+    enc,
+    tile8 ? TILE8 : TILED,
+    { a: g.a, b: g.b, bias: g.bias ?? dummyBuffer(device), c: g.c },
+    gemmUniform({
+      M: g.M,
+      N: g.N,
+      K: g.K,
+      lda,
+      ldb,
+      ldc,
+      aOff: g.aOff ?? 0,
+      cOff: g.cOff ?? 0,
+      biasOff: g.biasOff ?? 0,
+      accumulate: g.accumulate ?? false,
+      hasBias: g.bias !== undefined,
+      alpha: g.alpha ?? 1,
+    }),
+    [Math.ceil(g.N / tile), Math.ceil(g.M / tile)],
+    {
+      constants: tile8
+        ? { TRANS_B: transB ? 1 : 0, B_DTYPE: bDtype }
+        : { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: bDtype },
+    },
+  );
 }
 
 export interface LinearOptions {

@@ -4,8 +4,9 @@
 import src from '../../../shaders/matvec.wgsl?raw';
 import { deviceIsCpu } from '../runtime/adapter.ts';
 import { foldGroups, grid1d } from '../runtime/grid.ts';
-import { Kernel, params } from '../runtime/kernel.ts';
+import { runKernel } from '../runtime/spec.ts';
 import type { DType } from '../tensor/dtype.ts';
+import { gemmSpec, gemmUniform, type GemmSpec } from './gemm-layout.ts';
 
 export const MATVEC_MAX_ROWS = 8;
 
@@ -16,6 +17,10 @@ export const MATVEC_MAX_ROWS = 8;
 export type MatvecLayout = 'wide' | 'narrow';
 
 const COLS: Record<MatvecLayout, number> = { wide: 8, narrow: 64 };
+const SPECS: Record<MatvecLayout, GemmSpec> = {
+  wide: gemmSpec('matvec.wgsl', src, 'matvec_wide'),
+  narrow: gemmSpec('matvec.wgsl', src, 'matvec_narrow'),
+};
 const DTYPE_CODE: Record<DType, number> = { f32: 0, bf16: 1, f16: 2 };
 
 /** The layout for this device's adapter. */
@@ -54,23 +59,14 @@ export interface MatvecArgs {
 /** Records C = alpha·A·Bᵀ (+ bias) (+ C); `layout` defaults to the adapter's. */
 export function matvec(device: GPUDevice, enc: GPUCommandEncoder, g: MatvecArgs, layout = matvecLayout(device)): void {
   if (g.M < 1 || g.M > MATVEC_MAX_ROWS) throw new Error(`matvec: ${g.M} rows, 1–${MATVEC_MAX_ROWS} allowed`);
-  const kernel = new Kernel(device, src, layout === 'wide' ? 'matvec_wide' : 'matvec_narrow', {
-    constants: { ROWS: g.M, B_DTYPE: DTYPE_CODE[g.bDtype] },
-  });
-  const p = params([
-    ['u32', g.M],
-    ['u32', g.N],
-    ['u32', g.K],
-    ['u32', g.lda],
-    ['u32', g.ldb],
-    ['u32', g.ldc],
-    ['u32', g.aOff],
-    ['u32', g.cOff],
-    ['u32', g.biasOff],
-    ['u32', g.accumulate ? 1 : 0],
-    ['u32', g.bias ? 1 : 0],
-    ['f32', g.alpha],
-  ]);
   const grid = g.foldAt ? foldGroups(Math.ceil(g.N / COLS[layout]), g.foldAt) : grid1d(device, g.N, COLS[layout]);
-  kernel.dispatch(enc, [g.a, g.b, g.bias ?? g.noBias, g.c], p, grid);
+  runKernel(
+    device,
+    enc,
+    SPECS[layout],
+    { a: g.a, b: g.b, bias: g.bias ?? g.noBias, c: g.c },
+    gemmUniform({ ...g, hasBias: g.bias !== undefined }),
+    grid,
+    { constants: { ROWS: g.M, B_DTYPE: DTYPE_CODE[g.bDtype] } },
+  );
 }
