@@ -96,6 +96,53 @@ describe('parseToolCalls', () => {
     },
   );
 
+  // A reply that says something before calling: the text must stay the message's content, or the
+  // next prompt renders a different history than the model wrote. Where the template writes the
+  // content beside the call, parsing the rendered turn must give that content back exactly.
+  const SAID = 'Let me look that up.';
+  const GLUED = new Set(['glm4', 'chatglm4']);
+  const saidFirst: Conversation = {
+    ...call,
+    messages: [user.messages[0], { ...call.messages[1], content: SAID }],
+  };
+  const withContent = (template: string, agent?: string): string | null => {
+    const spec = getTemplate(template);
+    const prompt = render(spec, user, { addGenerationPrompt: true, agentTemplate: agent }).text;
+    const full = render(spec, saidFirst, { agentTemplate: agent }).text;
+    if (!full.startsWith(prompt)) return null;
+    const reply = full.slice(prompt.length);
+    return reply.slice(0, Math.min(...spec.stop.map((s) => reply.indexOf(s)).filter((i) => i >= 0), reply.length));
+  };
+  const cases: [string, string | undefined][] = [
+    ...withParser.filter((t) => !NOT_A_CONTINUATION.has(t)).map((t): [string, undefined] => [t, undefined]),
+    ...['hermes', 'react_en', 'llama3', 'chatglm4', 'glm4', 'qwen_en', 'mistral'].map((a): [string, string] => [
+      'qwen2_5',
+      a,
+    ]),
+  ];
+
+  it.each(cases)('keeps the text %s (agent %s) writes before a call as the content', (template, agent) => {
+    const text = withContent(template, agent);
+    expect(text).not.toBeNull();
+    const got = parseToolCalls(text!, getTemplate(template), agent);
+    if (GLUED.has(agent ?? '')) {
+      // ms-swift writes the content and the tool's name with nothing between: its parser then
+      // reads the line as the name, and no text before the call.
+      expect(text).toContain(SAID + 'get_weather');
+      expect(got.content).toBe('');
+      return expect(got.calls.map((c) => c.name)).toEqual([SAID + 'get_weather']);
+    }
+    expect(got.calls.map((c) => c.name)).toEqual(['get_weather']);
+    // What the model wrote before the call (a thinking block included), not the call's own text.
+    const before = text!.includes(SAID) ? text!.slice(0, text!.indexOf(SAID) + SAID.length).trim() : '';
+    expect(got.content).toBe(before);
+  });
+
+  it('renders the content before a call in most formats', () => {
+    const kept = cases.filter(([t, a]) => withContent(t, a)?.includes(SAID));
+    expect(kept.length).toBeGreaterThan(cases.length / 2);
+  });
+
   it('returns no calls for a plain reply, and says when no parser is known', () => {
     expect(parseToolCalls('It is sunny.', getTemplate('qwen2_5')).calls).toEqual([]);
     const none = templateIds.find((t) => toolCallParserFor(getTemplate(t)) === null);

@@ -46,6 +46,11 @@ export interface ToolCallParse {
   /** The ms-swift agent template whose get_toolcall read the reply; null when none reads this format. */
   parser: SwiftAgentTemplateId | null;
   calls: ParsedToolCall[];
+  /**
+   * The text the model wrote before its first call ("Let me check."), trimmed; '' when the reply
+   * opens with the call. Only set when calls were found: it is the assistant message's content.
+   */
+  content?: string;
   /** Why nothing could be parsed (no parser for the format, or the parser refused the text). */
   error?: string;
 }
@@ -78,8 +83,52 @@ export function parseToolCalls(reply: string, spec: TemplateSpec, agentTemplate?
         // ms-swift's _parse_json: json.loads, else ast.literal_eval (ReAct writes Python dicts).
         return { name: f.name, argumentsText: f.arguments, arguments: swiftParseJson(f.arguments) };
       });
+    if (calls.length) {
+      let content = reply
+        .slice(
+          0,
+          callsStart(reply, (r) => make().getToolcall(r)),
+        )
+        .trimEnd();
+      const open = CALLS_OPEN[parser];
+      if (open && content.endsWith(open)) content = content.slice(0, -open.length);
+      return { parser, calls, content: content.trim() };
+    }
     return { parser, calls };
   } catch (err) {
     return { parser, calls: [], error: (err as Error).message };
   }
+}
+
+/**
+ * Openers of a block that wraps all calls, which get_toolcall does not need to read them (it keys
+ * on each call's own marker): ms-swift's deepseek_v3_1 _format_tool_calls writes
+ * <｜tool▁calls▁begin｜> before the first <｜tool▁call▁begin｜>.
+ */
+const CALLS_OPEN: Partial<Record<SwiftAgentTemplateId, string>> = { deepseek_v3_1: '<｜tool▁calls▁begin｜>' };
+
+type GetToolcall = (reply: string) => readonly { name: string; arguments: string }[];
+
+/** Text before the calls longer than this is not searched (one parse per character): content is then ''. */
+const MAX_SCAN = 8192;
+
+/**
+ * Where the calls begin in `reply`: the largest offset from which the parser still reads the same
+ * calls. ms-swift's get_toolcall reports no positions, and the markers differ per format
+ * (<tool_call>, Action:, a bare JSON object…), so the parser itself is asked: cutting inside the
+ * first call's own text changes or loses what it reads.
+ */
+function callsStart(reply: string, read: GetToolcall): number {
+  const key = (r: string) => {
+    try {
+      return JSON.stringify(read(r).map((f) => [f.name, f.arguments]));
+    } catch {
+      return null;
+    }
+  };
+  const whole = key(reply);
+  const end = Math.min(reply.length, MAX_SCAN);
+  let i = 0;
+  while (i < end && key(reply.slice(i + 1)) === whole) i++;
+  return i === end && end < reply.length ? 0 : i;
 }

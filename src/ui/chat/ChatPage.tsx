@@ -228,7 +228,7 @@ export function ChatPage() {
               parse = { parser: null, calls: [], error: (err as Error).message };
             }
           }
-          const reply = replyMessage(text, parse?.calls ?? [], before.length);
+          const reply = replyMessage(text, parse?.calls ?? [], before.length, parse?.content);
           const callText = parse?.calls.length
             ? renderedTurn(spec, chatConversation(system, chosenTools, before), reply, { agentTemplate: agentOpt })
             : null;

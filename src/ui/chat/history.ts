@@ -25,8 +25,11 @@ export function chatConversation(system: string, tools: readonly Tool[], message
   };
 }
 
-/** The history entry for a finished reply: its tool calls when it made any, else its text. */
-export function replyMessage(reply: string, calls: readonly ParsedToolCall[], turn: number): Message {
+/**
+ * The history entry for a finished reply: its tool calls, with the text it wrote before them
+ * (`content` of parseToolCalls), when it made any; else its text.
+ */
+export function replyMessage(reply: string, calls: readonly ParsedToolCall[], turn: number, content = ''): Message {
   if (!calls.length) return { role: 'assistant', content: reply };
   const toolCalls: ToolCall[] = calls.map((c, i) => ({
     id: `call_${turn}_${i}`,
@@ -34,7 +37,7 @@ export function replyMessage(reply: string, calls: readonly ParsedToolCall[], tu
     // Arguments no parser could read stay the text the model wrote.
     arguments: c.arguments === undefined ? c.argumentsText : c.arguments,
   }));
-  return { role: 'assistant', content: '', tool_calls: toolCalls };
+  return { role: 'assistant', content, tool_calls: toolCalls };
 }
 
 /** The calls of the last assistant message that no tool message has answered yet. */

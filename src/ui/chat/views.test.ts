@@ -21,7 +21,7 @@ describe('tool calls on the Chat page', () => {
     'Let me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo", "days": 3}}\n</tool_call>';
   const parse = parseToolCalls(text, spec);
   const conv = chatConversation('', [weather], [{ role: 'user', content: 'Oslo?' }]);
-  const reply = replyMessage(text, parse.calls, 1);
+  const reply = replyMessage(text, parse.calls, 1, parse.content);
   const callText = renderedTurn(spec, conv, reply, {});
 
   it('shows the parsed name and arguments and the template’s own form of the call', () => {
@@ -45,5 +45,7 @@ describe('tool calls on the Chat page', () => {
       createElement(HistoryView, { messages: [{ role: 'user', content: 'Oslo?' }, reply] }),
     );
     expect(html).toContain('get_weather({&quot;city&quot;:&quot;Oslo&quot;,&quot;days&quot;:3})');
+    // The text before the call stays in the history, ahead of the call.
+    expect(html).toMatch(/<span class="text">Let me check\.<\/span><code class="call-line">get_weather/);
   });
 });

@@ -23,11 +23,14 @@ export function HistoryView({ messages }: { messages: readonly Message[] }) {
         <li key={i} className={`bubble ${m.role}`} data-role={m.role}>
           <span className="who small muted">{m.role === 'tool' ? `tool result · ${m.name ?? ''}` : m.role}</span>
           {m.tool_calls?.length ? (
-            m.tool_calls.map((c, k) => (
-              <code key={k} className="call-line">
-                {c.name}({JSON.stringify(c.arguments)})
-              </code>
-            ))
+            <>
+              {m.content ? <span className="text">{m.content}</span> : null}
+              {m.tool_calls.map((c, k) => (
+                <code key={k} className="call-line">
+                  {c.name}({JSON.stringify(c.arguments)})
+                </code>
+              ))}
+            </>
           ) : (
             <span className="text">{m.content}</span>
           )}
