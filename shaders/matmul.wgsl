@@ -2,7 +2,8 @@
 // op(A)(i,k) = A[a_off + i·lda + k], or A[a_off + k·lda + i] with TRANS_A.
 // op(B)(k,j) = B[j·ldb + k] with TRANS_B (weights stored [out, in]: Y = X·Wᵀ), else B[k·ldb + j].
 // B may be f32, or bf16 / f16 packed two per u32 (element 2e in the low half), widened
-// exactly here, so frozen weights stay in checkpoint dtype and no shader-f16 is needed.
+// exactly where it is read (common/weights.wgsl, WEIGHT_DTYPE), so frozen weights stay in
+// their checkpoint dtype and no shader-f16 is needed.
 // Each 16×16 workgroup computes a 64×64 tile of C, 4×4 per thread, staging 16-deep slices of
 // A and B in workgroup memory; edges are masked so any M, N, K work.
 struct Params {
@@ -14,8 +15,6 @@ struct Params {
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = true;
-// 0: f32, 1: bf16, 2: f16
-override B_DTYPE: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<u32>;
@@ -30,19 +29,9 @@ const BK = 16u;
 var<workgroup> As: array<f32, 1024>; // [BK][BM]
 var<workgroup> Bs: array<f32, 1024>; // [BK][BN]
 
+// Element e of B in its checkpoint dtype (common/weights.wgsl, put in front by the wrapper).
 fn load_b(e: u32) -> f32 {
-  if (B_DTYPE == 0u) {
-    return bitcast<f32>(b[e]);
-  }
-  let w = b[e >> 1u];
-  var h = w & 0xffffu;
-  if ((e & 1u) == 1u) {
-    h = w >> 16u;
-  }
-  if (B_DTYPE == 1u) {
-    return bitcast<f32>(h << 16u);
-  }
-  return unpack2x16float(h).x;
+  return widen_weight(b[weight_word(e)], e);
 }
 
 @compute @workgroup_size(16, 16)

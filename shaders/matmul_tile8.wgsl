@@ -1,7 +1,7 @@
 // Register-tiled GEMM for GPUs (gemm variant 'tile8x8', src/engine/kernels/matmul.ts): the same
 // product and parameters as matmul.wgsl — C = alpha · A · op(B) (+ bias[j]) (+ C), A f32 [M, K]
 // row-major (no TRANS_A), op(B)(k,j) = B[j·ldb + k] with TRANS_B (weights [out, in]) else
-// B[k·ldb + j], B f32 or bf16 / f16 packed two per u32 — with a 128×128 workgroup tile and an
+// B[k·ldb + j], B f32 or bf16 / f16 packed two per u32 (common/weights.wgsl) — with a 128×128 workgroup tile and an
 // 8×8 block of C per thread (four mat4x4 accumulators: 64 registers), 8-deep k slices.
 // Per k step a thread reads 16 floats from workgroup memory for 64 multiply-adds (matmul.wgsl:
 // 8 for 16), the ratio GPUs need to keep their FMA units fed.
@@ -17,8 +17,6 @@ struct Params {
 }
 
 override TRANS_B: bool = true;
-// 0: f32, 1: bf16, 2: f16
-override B_DTYPE: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<u32>;
@@ -42,19 +40,9 @@ fn b4(i: u32) -> vec4<f32> {
   return vec4<f32>(Bs[i], Bs[i + 1u], Bs[i + 2u], Bs[i + 3u]);
 }
 
+// Element e of B in its checkpoint dtype (common/weights.wgsl, put in front by the wrapper).
 fn load_b(e: u32) -> f32 {
-  if (B_DTYPE == 0u) {
-    return bitcast<f32>(b[e]);
-  }
-  let w = b[e >> 1u];
-  var h = w & 0xffffu;
-  if ((e & 1u) == 1u) {
-    h = w >> 16u;
-  }
-  if (B_DTYPE == 1u) {
-    return bitcast<f32>(h << 16u);
-  }
-  return unpack2x16float(h).x;
+  return widen_weight(b[weight_word(e)], e);
 }
 
 fn a_at(i: u32, k: u32) -> f32 {

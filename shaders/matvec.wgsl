@@ -2,9 +2,11 @@
 // for the few rows m < ROWS ≤ 8 of a decode step (one token, or a short prompt), B = W [N, K]
 // stored [out, in] as in matmul.wgsl's TRANS_B. The 64×64 GEMM tile wastes 63 of its 64 rows
 // here; this kernel reads each weight once and multiplies it by all ROWS inputs.
-// B is f32, or bf16 / f16 packed two per u32 (element 2e in the low half). A row j starts at
-// element j·ldb, which with an odd ldb is the high half of a word ("mid-word"): its first
-// element is taken alone, the rest go pairwise over whole words, and an odd last element alone.
+// B is f32, or bf16 / f16 packed two per u32 (element 2e in the low half), read through
+// common/weights.wgsl (WEIGHT_DTYPE, widen_weight, widen_pair; the wrapper puts it in front).
+// A row j starts at element j·ldb, which with an odd ldb is the high half of a word
+// ("mid-word"): its first element is taken alone, the rest go pairwise over whole words, and an
+// odd last element alone.
 // Two layouts, picked by the wrapper from the adapter (src/engine/kernels/matvec.ts):
 //   matvec_wide:   256 threads = 8 columns × 32 lanes; lanes stride along K over whole words
 //                  (coalesced), partial sums meet in workgroup memory. For GPUs.
@@ -20,8 +22,6 @@ struct Params {
 
 // Rows of A (≤ 8). A pipeline constant, so the loops over it unroll and acc stays in registers.
 override ROWS: u32 = 1u;
-// 0: f32, 1: bf16, 2: f16
-override B_DTYPE: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<u32>;
@@ -33,21 +33,9 @@ const WIDE_COLS = 8u;
 const WIDE_LANES = 32u;
 const NARROW_COLS = 64u;
 
-// The two elements of word w, widened exactly.
-fn unpack_pair(w: u32) -> vec2<f32> {
-  if (B_DTYPE == 1u) {
-    return vec2<f32>(bitcast<f32>(w << 16u), bitcast<f32>(w & 0xffff0000u));
-  }
-  return unpack2x16float(w);
-}
-
 // Element e of B (any dtype).
 fn load_b(e: u32) -> f32 {
-  if (B_DTYPE == 0u) {
-    return bitcast<f32>(b[e]);
-  }
-  let pair = unpack_pair(b[e >> 1u]);
-  return select(pair.x, pair.y, (e & 1u) == 1u);
+  return widen_weight(b[weight_word(e)], e);
 }
 
 fn x_at(m: u32, k: u32) -> f32 {
@@ -59,7 +47,7 @@ fn x_at(m: u32, k: u32) -> f32 {
 fn row_part(j: u32, lane: u32, lanes: u32) -> array<f32, 8> {
   var acc: array<f32, 8>;
   let e0 = j * p.ldb;
-  if (B_DTYPE == 0u) {
+  if (WEIGHT_DTYPE == 0u) {
     for (var k = lane; k < p.K; k += lanes) {
       let w = bitcast<f32>(b[e0 + k]);
       for (var m = 0u; m < ROWS; m++) {
@@ -88,7 +76,7 @@ fn row_part(j: u32, lane: u32, lanes: u32) -> array<f32, 8> {
   }
   let w0 = (e0 + k_first) >> 1u;
   for (var i = lane; i < pairs; i += lanes) {
-    let w = unpack_pair(b[w0 + i]);
+    let w = widen_pair(b[w0 + i]);
     let k = k_first + 2u * i;
     for (var m = 0u; m < ROWS; m++) {
       let base = p.a_off + m * p.lda + k;

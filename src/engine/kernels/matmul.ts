@@ -5,13 +5,13 @@ import tile8Src from '../../../shaders/matmul_tile8.wgsl?raw';
 import { dummyBuffer } from '../runtime/grid.ts';
 import { runKernel } from '../runtime/spec.ts';
 import { gemmSpec, gemmUniform } from './gemm-layout.ts';
+import { WEIGHT_DTYPE, withWeights } from './weights.ts';
 import { MATVEC_MAX_ROWS, matvec, matvecLayout, type MatvecLayout } from './matvec.ts';
 import type { DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
-const DTYPE_CODE: Record<DType, number> = { f32: 0, bf16: 1, f16: 2 };
-const TILED = gemmSpec('matmul.wgsl', src, 'matmul');
-const TILE8 = gemmSpec('matmul_tile8.wgsl', tile8Src, 'matmul_tile8');
+const TILED = gemmSpec('matmul.wgsl', withWeights(src), 'matmul');
+const TILE8 = gemmSpec('matmul_tile8.wgsl', withWeights(tile8Src), 'matmul_tile8');
 
 export interface GemmArgs {
   /** f32 [M, K] (or [K, M] with transA), read from element `aOff` with row stride `lda`. */
@@ -144,7 +144,7 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     return;
   }
   const tile8 = which === 'tile8x8';
-  const bDtype = DTYPE_CODE[g.bDtype ?? 'f32'];
+  const weightDtype = WEIGHT_DTYPE[g.bDtype ?? 'f32'];
   const tile = tile8 ? 128 : 64;
   runKernel(
     device,
@@ -168,8 +168,8 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     [Math.ceil(g.N / tile), Math.ceil(g.M / tile)],
     {
       constants: tile8
-        ? { TRANS_B: transB ? 1 : 0, B_DTYPE: bDtype }
-        : { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_DTYPE: bDtype },
+        ? { TRANS_B: transB ? 1 : 0, WEIGHT_DTYPE: weightDtype }
+        : { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, WEIGHT_DTYPE: weightDtype },
     },
   );
 }

@@ -7,6 +7,7 @@ import { foldGroups, grid1d } from '../runtime/grid.ts';
 import { runKernel } from '../runtime/spec.ts';
 import type { DType } from '../tensor/dtype.ts';
 import { gemmSpec, gemmUniform, type GemmSpec } from './gemm-layout.ts';
+import { WEIGHT_DTYPE, withWeights } from './weights.ts';
 
 export const MATVEC_MAX_ROWS = 8;
 
@@ -18,10 +19,9 @@ export type MatvecLayout = 'wide' | 'narrow';
 
 const COLS: Record<MatvecLayout, number> = { wide: 8, narrow: 64 };
 const SPECS: Record<MatvecLayout, GemmSpec> = {
-  wide: gemmSpec('matvec.wgsl', src, 'matvec_wide'),
-  narrow: gemmSpec('matvec.wgsl', src, 'matvec_narrow'),
+  wide: gemmSpec('matvec.wgsl', withWeights(src), 'matvec_wide'),
+  narrow: gemmSpec('matvec.wgsl', withWeights(src), 'matvec_narrow'),
 };
-const DTYPE_CODE: Record<DType, number> = { f32: 0, bf16: 1, f16: 2 };
 
 /** The layout for this device's adapter. */
 export function matvecLayout(device: GPUDevice): MatvecLayout {
@@ -67,6 +67,6 @@ export function matvec(device: GPUDevice, enc: GPUCommandEncoder, g: MatvecArgs,
     { a: g.a, b: g.b, bias: g.bias ?? g.noBias, c: g.c },
     gemmUniform({ ...g, hasBias: g.bias !== undefined }),
     grid,
-    { constants: { ROWS: g.M, B_DTYPE: DTYPE_CODE[g.bDtype] } },
+    { constants: { ROWS: g.M, WEIGHT_DTYPE: WEIGHT_DTYPE[g.bDtype] } },
   );
 }
