@@ -8,6 +8,7 @@ import { tokenize } from './tokenize.ts';
 import { train } from './train.ts';
 import { forward } from './forward.ts';
 import { generate } from './generate.ts';
+import { evalCommand } from './eval.ts';
 import { merge } from './merge.ts';
 import { exportGguf } from './export-gguf.ts';
 import { swiftCommandCli } from './swift-command.ts';
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   forward,
   train,
   generate,
+  evalCommand,
   merge,
   exportGguf,
   swiftCommandCli,
