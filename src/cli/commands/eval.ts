@@ -144,7 +144,8 @@ function rowLine(row: EvalRow): string {
 
 function sideText(name: string, s: SideSummary): string {
   const text = s.text
-    ? `${s.text} text replies: exact match ${pct(s.exact_match)}, token F1 ${pct(s.token_f1)}, ROUGE-L ${pct(s.rouge_l)}`
+    ? `${s.text} text replies: exact match ${pct(s.exact_match)}, ` +
+      `token F1 ${pct(s.token_f1)}, ROUGE-L ${pct(s.rouge_l)}`
     : 'no text reply';
   const tool = s.tool
     ? `; ${s.tool} tool calls: parsed ${s.tool_parsed}, names ${s.tool_names}, arguments ${s.tool_arguments}`
