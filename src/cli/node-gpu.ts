@@ -66,5 +66,9 @@ export async function nodeDevice(): Promise<GPUDevice> {
   ] as const) {
     requiredLimits[key] = adapter.limits[key];
   }
-  return adapter.requestDevice({ requiredLimits });
+  // The optional features kernels can use (gemm's 'subgroup' variant; f16 arithmetic), as
+  // acquireDevice (src/engine/device.ts) requests them in the browser.
+  const optional: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'shader-f16'];
+  const requiredFeatures = optional.filter((f) => adapter.features.has(f));
+  return adapter.requestDevice({ requiredLimits, requiredFeatures });
 }

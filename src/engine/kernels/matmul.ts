@@ -7,6 +7,13 @@ import { runKernel } from '../runtime/spec.ts';
 import { gemmSpec, gemmUniform } from './gemm-layout.ts';
 import { WEIGHT_DTYPE, withWeights } from './weights.ts';
 import { MATVEC_MAX_ROWS, matvec, matvecLayout, type MatvecLayout } from './matvec.ts';
+import {
+  EXTRA_GEMM_VARIANTS,
+  VARIANT_PRECONDITION,
+  runGemmVariant,
+  variantApplies,
+  type ExtraGemmVariant,
+} from './matmul_variants.ts';
 import type { DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -47,16 +54,19 @@ export interface GemmArgs {
 
 /**
  * Every kernel gemm can run: 'tiled' (matmul.wgsl, 64×64 tiles, 4×4 per thread, any operands),
- * 'tile8x8' (matmul_tile8.wgsl, 128×128 tiles, 8×8 per thread; A not transposed), and the two
- * matrix-vector layouts 'wide' and 'narrow' (matvec.wgsl; X·Wᵀ with M ≤ 8).
+ * 'tile8x8' (matmul_tile8.wgsl, 128×128 tiles, 8×8 per thread; A not transposed), the two
+ * matrix-vector layouts 'wide' and 'narrow' (matvec.wgsl; X·Wᵀ with M ≤ 8), and those of
+ * matmul_variants.ts: 'vec4', 'double', 'short', 'subgroup'.
  */
-export const GEMM_VARIANTS = ['tiled', 'tile8x8', 'wide', 'narrow'] as const;
+export const GEMM_VARIANTS = ['tiled', 'tile8x8', 'wide', 'narrow', ...EXTRA_GEMM_VARIANTS] as const;
 export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 
 const isMatvec = (v: GemmVariant): v is MatvecLayout => v === 'wide' || v === 'narrow';
+const isExtra = (v: GemmVariant): v is ExtraGemmVariant => (EXTRA_GEMM_VARIANTS as readonly string[]).includes(v);
 
 /** Whether `variant` can compute these arguments on this device. */
 export function gemmVariantApplies(device: GPUDevice, g: GemmArgs, variant: GemmVariant = 'tiled'): boolean {
+  if (isExtra(variant)) return variantApplies(device, g, variant);
   if (isMatvec(variant)) return !(g.transA ?? false) && (g.transB ?? true) && g.M >= 1 && g.M <= MATVEC_MAX_ROWS;
   if (variant === 'tile8x8') {
     const max = device.limits.maxComputeWorkgroupsPerDimension;
@@ -84,9 +94,14 @@ export function gemmKernel(device: GPUDevice, g: GemmArgs): GemmVariant {
   const k = g.kernel ?? 'auto';
   if (k !== 'auto') {
     if (!gemmVariantApplies(device, g, k)) {
-      throw new Error(
-        `gemm: the ${k} kernel does not apply here (matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, tile8x8 no transA; got M=${g.M}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''})`,
-      );
+      const why = isExtra(k)
+        ? VARIANT_PRECONDITION[k]
+        : `matrix-vector kernels take X·Wᵀ with 1–${MATVEC_MAX_ROWS} rows, tile8x8 no transA`;
+      const got =
+        `M=${g.M} N=${g.N} K=${g.K}${g.transA ? ', transA' : ''}${g.transB === false ? ', transB=false' : ''}` +
+        `${g.lda !== undefined ? `, lda=${g.lda}` : ''}${g.ldb !== undefined ? `, ldb=${g.ldb}` : ''}` +
+        `${g.aOff ? `, aOff=${g.aOff}` : ''}, ${g.bDtype ?? 'f32'} B`;
+      throw new Error(`gemm: the ${k} kernel does not apply here (${why}; got ${got})`);
     }
     return k;
   }
@@ -141,6 +156,30 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
       },
       which,
     );
+    return;
+  }
+  if (isExtra(which)) {
+    runGemmVariant(device, enc, which, {
+      a: g.a,
+      b: g.b,
+      c: g.c,
+      bias: g.bias ?? dummyBuffer(device),
+      M: g.M,
+      N: g.N,
+      K: g.K,
+      lda,
+      ldb,
+      ldc,
+      aOff: g.aOff ?? 0,
+      cOff: g.cOff ?? 0,
+      biasOff: g.biasOff ?? 0,
+      hasBias: g.bias !== undefined,
+      alpha: g.alpha ?? 1,
+      accumulate: g.accumulate ?? false,
+      transA,
+      transB,
+      bDtype: g.bDtype ?? 'f32',
+    });
     return;
   }
   const tile8 = which === 'tile8x8';
