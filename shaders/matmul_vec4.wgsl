@@ -37,13 +37,13 @@ fn b_f32(w: vec4<u32>) -> vec4<f32> {
   return bitcast<vec4<f32>>(w);
 }
 
-// Elements 2q, 2q+1 (q = 0..3) of a 16-bit group: its low 4 (lo) or high 4 (hi) values.
+// The 8 values of a 16-bit group: its first 4 (lo) and last 4 (hi).
 fn b_lo(w: vec4<u32>) -> vec4<f32> {
-  return vec4<f32>(widen_weight(w.x, 0u), widen_weight(w.x, 1u), widen_weight(w.y, 0u), widen_weight(w.y, 1u));
+  return vec4<f32>(widen_pair(w.x), widen_pair(w.y));
 }
 
 fn b_hi(w: vec4<u32>) -> vec4<f32> {
-  return vec4<f32>(widen_weight(w.z, 0u), widen_weight(w.z, 1u), widen_weight(w.w, 0u), widen_weight(w.w, 1u));
+  return vec4<f32>(widen_pair(w.z), widen_pair(w.w));
 }
 
 fn store(i: u32, j: u32, s: f32) {

@@ -1,7 +1,8 @@
-// The gemm variants beyond matmul.wgsl's general tile (issue 18 §2), each declared with
-// kernelSpec and reading weights through the shared prelude (weights.ts): 'vec4' (vec4 loads
-// along K, ONNX Runtime Web's fastest WebGPU Gemm), 'double' (double-buffered 128×128 tiles),
-// 'short' (32×128 tiles for M ≤ 64) and 'subgroup' (matrix-vector with subgroup reductions).
+// The gemm variants beyond matmul.wgsl's general tile (issue 18 §2), each declared with gemmSpec
+// (gemm-layout.ts) and reading weights through the shared prelude (weights.ts): 'vec4' (vec4
+// loads along K, ONNX Runtime Web's fastest WebGPU Gemm), 'double' (double-buffered 128×128
+// tiles), 'short' (32×128 tiles for M ≤ 64) and 'subgroup' (matrix-vector with subgroup
+// reductions).
 // `variantApplies` is each kernel's exact precondition; gemm (matmul.ts) refuses a forced
 // variant that does not apply, and the autotuner (tuner.ts) times only those that do.
 import vec4Src from '../../../shaders/matmul_vec4.wgsl?raw';
@@ -9,8 +10,9 @@ import doubleSrc from '../../../shaders/matmul_double.wgsl?raw';
 import shortSrc from '../../../shaders/matmul_short.wgsl?raw';
 import subgroupSrc from '../../../shaders/matvec_subgroup.wgsl?raw';
 import { grid1d } from '../runtime/grid.ts';
-import { kernelSpec, runKernel, type UniformType } from '../runtime/spec.ts';
+import { runKernel } from '../runtime/spec.ts';
 import type { DType } from '../tensor/dtype.ts';
+import { gemmSpec, gemmUniform } from './gemm-layout.ts';
 import { WEIGHT_DTYPE, withWeights } from './weights.ts';
 
 export const EXTRA_GEMM_VARIANTS = ['vec4', 'double', 'short', 'subgroup'] as const;
@@ -21,53 +23,14 @@ export const SHORT_MAX_ROWS = 64;
 /** Rows of A the subgroup matrix-vector kernel takes (as matvec.wgsl). */
 export const SUBGROUP_MAX_ROWS = 8;
 
-const UNIFORM = [
-  ['M', 'u32'],
-  ['N', 'u32'],
-  ['K', 'u32'],
-  ['lda', 'u32'],
-  ['ldb', 'u32'],
-  ['ldc', 'u32'],
-  ['a_off', 'u32'],
-  ['c_off', 'u32'],
-  ['bias_off', 'u32'],
-  ['accumulate', 'u32'],
-  ['has_bias', 'u32'],
-  ['alpha', 'f32'],
-] as const satisfies readonly (readonly [string, UniformType])[];
-const BINDINGS = ['a', 'b', 'bias', 'c'] as const;
-
 const SUBGROUPS_ENABLE = 'enable subgroups;\n';
 
 const SPECS = {
-  vec4: kernelSpec({
-    file: 'matmul_vec4.wgsl',
-    source: withWeights(vec4Src),
-    entryPoint: 'matmul_vec4',
-    bindings: BINDINGS,
-    uniform: UNIFORM,
-  }),
-  double: kernelSpec({
-    file: 'matmul_double.wgsl',
-    source: withWeights(doubleSrc),
-    entryPoint: 'matmul_double',
-    bindings: BINDINGS,
-    uniform: UNIFORM,
-  }),
-  short: kernelSpec({
-    file: 'matmul_short.wgsl',
-    source: withWeights(shortSrc),
-    entryPoint: 'matmul_short',
-    bindings: BINDINGS,
-    uniform: UNIFORM,
-  }),
-  subgroup: kernelSpec({
-    file: 'matvec_subgroup.wgsl',
-    source: SUBGROUPS_ENABLE + withWeights(subgroupSrc),
-    entryPoint: 'matvec_subgroup',
-    bindings: BINDINGS,
-    uniform: UNIFORM,
-  }),
+  vec4: gemmSpec('matmul_vec4.wgsl', withWeights(vec4Src), 'matmul_vec4'),
+  double: gemmSpec('matmul_double.wgsl', withWeights(doubleSrc), 'matmul_double'),
+  short: gemmSpec('matmul_short.wgsl', withWeights(shortSrc), 'matmul_short'),
+  // Directives come before any declaration, so before the prelude.
+  subgroup: gemmSpec('matvec_subgroup.wgsl', SUBGROUPS_ENABLE + withWeights(subgroupSrc), 'matvec_subgroup'),
 };
 
 /** Output tile (columns × rows) per workgroup, for the tiled variants. */
@@ -156,20 +119,7 @@ export interface ResolvedGemm {
 
 /** Records the product on variant `v` (which must apply: variantApplies). */
 export function runGemmVariant(device: GPUDevice, enc: GPUCommandEncoder, v: ExtraGemmVariant, g: ResolvedGemm): void {
-  const uniform = {
-    M: g.M,
-    N: g.N,
-    K: g.K,
-    lda: g.lda,
-    ldb: g.ldb,
-    ldc: g.ldc,
-    a_off: g.aOff,
-    c_off: g.cOff,
-    bias_off: g.biasOff,
-    accumulate: g.accumulate ? 1 : 0,
-    has_bias: g.hasBias ? 1 : 0,
-    alpha: g.alpha,
-  };
+  const uniform = gemmUniform(g);
   const buffers = { a: g.a, b: g.b, bias: g.bias, c: g.c };
   const constants: Record<string, number> = { WEIGHT_DTYPE: WEIGHT_DTYPE[g.bDtype] };
   if (v === 'subgroup') {
