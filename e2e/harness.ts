@@ -26,15 +26,11 @@ export async function serve(): Promise<PreviewServer> {
   return preview({ root: ROOT, logLevel: 'warn', preview: { host: 'localhost', port: 0, strictPort: false } });
 }
 
-export async function open(path = '/'): Promise<Session> {
+/** Debian's Chromium, headless, with WebGPU (SwiftShader when there is no GPU). */
+export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set PRISM_CHROMIUM).`);
-  mkdirSync(OUT_DIR, { recursive: true });
-  const server = await serve();
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no port');
-  const url = `http://localhost:${address.port}`;
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -49,6 +45,15 @@ export async function open(path = '/'): Promise<Session> {
       '--no-first-run',
     ],
   });
+}
+
+export async function open(path = '/'): Promise<Session> {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const server = await serve();
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  const url = `http://localhost:${address.port}`;
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
