@@ -191,7 +191,9 @@ async function ortPlacement(): Promise<string> {
   }
   const placed = seen.map((l) => /All nodes placed on \[(\w+)\]/.exec(l)?.[1]).find(Boolean);
   if (placed !== 'WebGpuExecutionProvider') {
-    throw new Error(`peers: ORT placed the Gemm node on ${placed ?? '(no placement logged)'}, not WebGpuExecutionProvider`);
+    throw new Error(
+      `peers: ORT placed the Gemm node on ${placed ?? '(no placement logged)'}, not WebGpuExecutionProvider`,
+    );
   }
   return `ORT node placement: ${placed}`;
 }
@@ -269,18 +271,16 @@ async function runShape(device: GPUDevice, s: PeerShape, cfg: PeersConfig, seed:
   const x: Inputs = { a, b, bBf16: roundTo('bf16', b), bKN: s.transB ? transpose(b, s.N, s.K) : b };
   const skipped: string[] = [];
   const prism = await prismImpls(device, s, x, cfg, skipped);
-  const impls: Impl[] = [
-    ...prism.impls,
-    await ortImpl(s, x, 'Gemm'),
-    await ortImpl(s, x, 'MatMul'),
-    tfjsImpl(s, x),
-  ];
+  const o0 = performance.now();
+  const impls: Impl[] = [...prism.impls, await ortImpl(s, x, 'Gemm'), await ortImpl(s, x, 'MatMul'), tfjsImpl(s, x)];
+  console.log(`peers: ORT sessions created in ${((performance.now() - o0) / 1000).toFixed(1)} s`);
   const idx = sampleIndices(s.M * s.N, cfg.samples, r.next);
   const results: ImplResult[] = impls.map((im) => ({
     name: im.name,
     library: im.library,
     dtype: im.dtype,
     ms: [],
+    warmMs: NaN,
     medianMs: NaN,
     cpu: NaN,
     checked: 0,
@@ -288,14 +288,17 @@ async function runShape(device: GPUDevice, s: PeerShape, cfg: PeersConfig, seed:
   }));
   // Warm-up, then the check: a wrong result fails the run.
   for (const [i, im] of impls.entries()) {
+    const w0 = performance.now();
     await im.run(1);
+    results[i].warmMs = performance.now() - w0;
     const y = await im.read();
     const res = results[i];
     res.worst = check(y, s, a, im.dtype === 'bf16' ? x.bBf16 : b, idx);
     res.checked = idx.length;
     if (!(res.worst <= 1)) {
       throw new Error(
-        `peers: ${im.name} (${im.dtype}) at ${s.name} [${s.M}×${s.N}×${s.K}] is wrong: worst |error| is ${res.worst.toFixed(2)}× the tolerance`,
+        `peers: ${im.name} (${im.dtype}) at ${s.name} [${s.M}×${s.N}×${s.K}] is wrong: ` +
+          `worst |error| is ${res.worst.toFixed(2)}× the tolerance`,
       );
     }
   }
@@ -331,6 +334,8 @@ async function cpuTickInfo() {
   return tickInfo;
 }
 
+const elapsed = () => `${(performance.now() / 1000).toFixed(1)} s`;
+
 window.peers = async (cfg: PeersConfig): Promise<PeersReport> => {
   if (!navigator.gpu) throw new Error('peers: navigator.gpu is missing (WebGPU disabled, or not a secure context)');
   // Prism: the device its app would use (the adapter's limits and optional features).
@@ -343,11 +348,11 @@ window.peers = async (cfg: PeersConfig): Promise<PeersReport> => {
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   if (!(await tf.setBackend('webgpu'))) throw new Error('peers: tfjs could not start its webgpu backend');
   await tf.ready();
-  console.log(`peers: ${(performance.now() / 1000).toFixed(1)} s: ready`);
+  console.log(`peers: ${elapsed()}: ready`);
   const checks = [`tfjs backend: ${tf.getBackend()}`, await ortPlacement()];
   const shapes: ShapeResult[] = [];
   for (const [i, s] of cfg.shapes.entries()) {
-    console.log(`peers: ${(performance.now() / 1000).toFixed(1)} s: ${s.name} [${s.M}×${s.N}×${s.K}${s.transB ? ', transB' : ''}]`);
+    console.log(`peers: ${elapsed()}: ${s.name} [${s.M}×${s.N}×${s.K}${s.transB ? ', transB' : ''}]`);
     shapes.push(await runShape(acquired.device, s, cfg, cfg.seed + i));
   }
   if (tf.getBackend() !== 'webgpu') throw new Error(`peers: tfjs ran on ${tf.getBackend()}, not webgpu`);
@@ -358,6 +363,7 @@ window.peers = async (cfg: PeersConfig): Promise<PeersReport> => {
     features: [...acquired.device.features].sort(),
     versions: { 'onnxruntime-web': ort.env.versions.web ?? '?', '@tensorflow/tfjs-core': tf.version_core },
     checks,
+    prismVariants: [...GEMM_VARIANTS],
     shapes,
   };
 };

@@ -31,6 +31,8 @@ export interface ImplResult {
   /** Milliseconds per product of every timed round, in round order. */
   ms: number[];
   medianMs: number;
+  /** Milliseconds of the warm-up product (pipeline creation and first-use allocations included). */
+  warmMs: number;
   /** Share of all host cores the Chromium processes used during this implementation's timed regions. */
   cpu: number;
   /** Entries compared with the float64 reference, and the largest |error| / tolerance among them (≤ 1 passes). */
@@ -51,6 +53,8 @@ export interface PeersReport {
   versions: Record<string, string>;
   /** How each peer ran (ORT's execution provider as it reported it, tfjs's backend). */
   checks: string[];
+  /** Prism's GEMM_VARIANTS as the page saw them (each one runs or is listed in `skipped`). */
+  prismVariants: string[];
   shapes: ShapeResult[];
 }
 

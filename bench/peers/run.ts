@@ -34,7 +34,11 @@ async function bundle(): Promise<string> {
 }
 
 const ORT_DIST = join(ROOT, 'node_modules/onnxruntime-web/dist');
-const TYPES: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const TYPES: Record<string, string> = {
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+};
 
 /** `/` the page, `/peers.js` the bundle, `/ort/<file>` onnxruntime-web's dist (its wasm and glue). */
 async function serve(js: string): Promise<{ server: Server; url: string }> {
@@ -139,10 +143,9 @@ function num(x: number): string {
 
 /** The best (lowest median) implementation among `impls` matching `pick`. */
 function best(s: ShapeResult, pick: (i: ShapeResult['impls'][number]) => boolean) {
-  return s.impls.filter(pick).reduce<ShapeResult['impls'][number] | undefined>(
-    (b, i) => (!b || i.medianMs < b.medianMs ? i : b),
-    undefined,
-  );
+  return s.impls
+    .filter(pick)
+    .reduce<ShapeResult['impls'][number] | undefined>((b, i) => (!b || i.medianMs < b.medianMs ? i : b), undefined);
 }
 
 export interface Ratio {
@@ -156,8 +159,8 @@ export interface Ratio {
 export function formatReport(report: PeersReport, cfg: PeersConfig): { lines: string[]; ratios: Ratio[] } {
   const lines: string[] = [];
   const ratios: Ratio[] = [];
-  const cols = ['implementation', 'W', 'median ms', 'GFLOP/s', 'min ms', 'max ms', 'CPU', 'checked'];
-  const w = [34, 4, 10, 8, 8, 8, 4, 16];
+  const cols = ['implementation', 'W', 'median ms', 'GFLOP/s', 'min ms', 'max ms', 'CPU', 'checked', 'warm-up ms'];
+  const w = [34, 4, 10, 8, 8, 8, 4, 16, 10];
   const line = (cells: string[]) =>
     lines.push(cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' '));
   for (const s of report.shapes) {
@@ -177,6 +180,7 @@ export function formatReport(report: PeersReport, cfg: PeersConfig): { lines: st
         num(Math.max(...i.ms)),
         `${Math.round(i.cpu * 100)}%`,
         `${i.checked} ≤${i.worst.toPrecision(2)}tol`,
+        num(i.warmMs),
       ]);
     }
     const peer = best(s, (i) => i.library !== 'prism');
@@ -184,7 +188,8 @@ export function formatReport(report: PeersReport, cfg: PeersConfig): { lines: st
     const p16 = best(s, (i) => i.library === 'prism' && i.dtype === 'bf16');
     if (!peer || !p32) throw new Error(`peers: ${name} has no Prism or no peer result`);
     const r: Ratio = { shape: name, f32: peer.medianMs / p32.medianMs };
-    let text = `ratio  best peer ${peer.name} ${num(peer.medianMs)} ms; Prism best / best peer (speed): f32 ${r.f32.toFixed(2)}× (${p32.name})`;
+    let text = `ratio  best peer ${peer.name} ${num(peer.medianMs)} ms; Prism best / best peer (speed): `;
+    text += `f32 ${r.f32.toFixed(2)}× (${p32.name})`;
     if (p16) {
       r.bf16 = peer.medianMs / p16.medianMs;
       text += `, bf16 weights ${r.bf16.toFixed(2)}× (${p16.name})`;
@@ -195,10 +200,11 @@ export function formatReport(report: PeersReport, cfg: PeersConfig): { lines: st
   lines.push('');
   lines.push(
     `note: ${cfg.rounds} timed round(s) after a warm-up; round r runs every implementation once, starting at the r-th`,
-    `      (rotating order); each time = ${cfg.reps} product(s) queued, then one wait for the queue; median over rounds.`,
-    `note: checked = output entries compared with float64 (sampled when the output has more than ${cfg.samples}), worst`,
+    `      (rotating order); each time = ${cfg.reps} product(s) queued, then one wait for the queue; median of rounds.`,
+    `note: checked = output entries compared with float64 (at most ${Math.min(cfg.samples, 1e9)}, sampled), worst`,
     `      |error| as a multiple of the tolerance 1e-4·Σₖ|a·b| + 1e-6; any > 1 fails the run. bf16 rows: reference`,
     `      from the bf16-rounded weights. ORT MatMul takes B as [K, N]: for transB shapes it gets Bᵀ pre-transposed.`,
+    `note: warm-up ms = the first product, untimed in the median (pipeline compilation, first allocations).`,
     `note: CPU = user+system time of all Chromium processes (/proc/<pid>/stat) during that implementation's timed`,
     `      regions / wall time / ${cpus().length} cores. SwiftShader computes on the CPUs: well under 100% means other`,
     `      processes took the rest; interleaving spreads that load over all implementations alike.`,
