@@ -125,7 +125,12 @@ export async function runPeers(opts: RunOptions): Promise<PeersReport> {
     await page.goto(url);
     await page.waitForFunction(() => typeof window.peers === 'function');
     log(`  (page open after ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    const ticks0 = chromiumTicks();
+    const w0 = performance.now();
     const report = await page.evaluate((cfg) => window.peers(cfg), opts.config);
+    // Load-independent cost of the run: on a busy host the wall time stretches, the CPU time does not.
+    const cpuS = (chromiumTicks() - ticks0) / CLK_TCK;
+    log(`  (page ran ${((performance.now() - w0) / 1000).toFixed(0)} s wall, Chromium used ${cpuS.toFixed(0)} CPU-s)`);
     if (errors.length) log(`  (the page logged ${errors.length} error(s); see above)`);
     return report;
   } finally {
