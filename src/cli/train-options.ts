@@ -51,6 +51,7 @@ export const TRAIN_OPTIONS: Options = {
   resume: { type: 'boolean' },
   'resume-unverified': { type: 'boolean' },
   quiet: { type: 'boolean' },
+  autotune: { type: 'string' },
 };
 
 const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];

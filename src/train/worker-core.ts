@@ -21,11 +21,15 @@ import { splitRecords, type TrainRecord } from './data.ts';
 import type { FromTrainWorker, SkippedRecord, StartTraining, ToTrainWorker } from './protocol.ts';
 import { ResumeRefusal, Trainer, TrainRefusal } from './trainer.ts';
 import { ModelFingerprint } from './fingerprint.ts';
+import { autotune, modelGemmShapes, weightDtype } from '../engine/kernels/autotune.ts';
+import type { TunerStore } from '../engine/kernels/tuner.ts';
 
 export interface TrainWorkerDeps {
   gpu: GPU;
   openStore(dbName?: string): Promise<AdapterStore>;
   post(msg: FromTrainWorker, transfer?: Transferable[]): void;
+  /** Where the gemm autotuner keeps its choices (IndexedDB in the browser); in memory when absent. */
+  tunerStore?: () => TunerStore;
 }
 
 export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWorker) => Promise<void> {
@@ -175,6 +179,17 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
           signalLost();
         },
       }));
+      // The matmul kernels for this model's shapes on this GPU (skipped on CPU adapters), before
+      // any work is recorded; classes measured by an earlier run are not measured again.
+      progress('tuning the matmul kernels for this GPU');
+      const rowTokens = config.packing ? maxLength : Math.max(...records.map((r) => r.input_ids.length));
+      const shapes = modelGemmShapes(spec, {
+        tokens: [config.per_device_train_batch_size * rowTokens],
+        dtype: weightDtype(spec.torch_dtype),
+        training: true,
+        loraRank: config.lora.r,
+      });
+      await guard(autotune(device, shapes, 'auto', deps.tunerStore));
       progress('uploading the weights');
       const print = new ModelFingerprint(spec);
       const weights = await guard(

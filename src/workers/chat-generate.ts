@@ -18,6 +18,8 @@ import { tokenizerFromFiles } from '../tokenize/load.ts';
 import { tinyModel } from '../model/demo.ts';
 import type { ModelRequest } from '../model/sources/request.ts';
 import type { ChatMessage, ChatRequest } from './chat-client.ts';
+import { autotune, modelGemmShapes, weightDtype } from '../engine/kernels/autotune.ts';
+import type { TunerStore } from '../engine/kernels/tuner.ts';
 
 export interface ChatEngineOptions {
   /** The GPU; default: one from navigator.gpu, acquired once and kept. */
@@ -26,6 +28,8 @@ export interface ChatEngineOptions {
   cache?: () => Promise<(BlobCache & { close?(): void }) | null>;
   /** Extra Hub options (tests point these at a local server or a fake fetch). */
   hub?: Pick<HubOptions, 'endpoint' | 'fetch'>;
+  /** Where the gemm autotuner keeps its choices (IndexedDB in the browser); in memory when absent. */
+  tunerStore?: () => TunerStore;
 }
 
 export interface ChatEngine {
@@ -155,6 +159,15 @@ export function createChatEngine(options: ChatEngineOptions = {}): ChatEngine {
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
         tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
       });
+      // The matmul kernels for this model on this GPU (skipped on CPU adapters): decode steps and
+      // short, medium prompts' prefill; classes measured on an earlier visit are not measured again.
+      tell(h, { type: 'progress', phase: 'tuning the matmul kernels for this GPU', loaded: 0, total: 0 });
+      const shapes = modelGemmShapes(model.spec, {
+        tokens: [1, 48, 256],
+        dtype: weightDtype(model.spec.torch_dtype),
+        head: true,
+      });
+      await autotune(device, shapes, 'auto', options.tunerStore);
       return { model, tokenizer };
     } finally {
       close();

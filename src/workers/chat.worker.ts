@@ -1,13 +1,14 @@
 // Worker entry for the Chat page (chat-client.ts → chat-generate.ts): one long-lived worker that
 // keeps the chosen base model loaded and serves base and adapter replies side by side.
 import { createChatEngine } from './chat-generate.ts';
+import { idbTunerStore } from '../engine/kernels/tuner-idb.ts';
 import type { ChatMessage, FromChatWorker, ToChatWorker } from './chat-client.ts';
 
 const scope = self as unknown as {
   postMessage(m: FromChatWorker): void;
   onmessage: ((e: MessageEvent<ToChatWorker>) => void) | null;
 };
-const engine = createChatEngine();
+const engine = createChatEngine({ tunerStore: () => idbTunerStore() });
 const running = new Map<number, AbortController>();
 
 scope.onmessage = (e) => {

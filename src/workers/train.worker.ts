@@ -5,12 +5,14 @@
 import { openAdapterStore } from '../adapters/store.ts';
 import type { ToTrainWorker } from '../train/protocol.ts';
 import { createTrainWorkerHandler } from '../train/worker-core.ts';
+import { idbTunerStore } from '../engine/kernels/tuner-idb.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const handle = createTrainWorkerHandler({
   gpu: navigator.gpu,
   openStore: (name) => openAdapterStore(name ? { name } : {}),
   post: (msg, transfer) => scope.postMessage(msg, transfer ?? []),
+  tunerStore: () => idbTunerStore(),
 });
 scope.onmessage = (ev: MessageEvent<ToTrainWorker>) => {
   void handle(ev.data);

@@ -7,6 +7,8 @@ import { writeSafetensors } from '../../model/safetensors/writer.ts';
 import { loadAdapter, loadModel } from '../../infer/load.ts';
 import { openModel } from '../../model/open.ts';
 import { forwardLogits } from '../../infer/runner.ts';
+import { AUTOTUNE_HELP, AUTOTUNE_OPTION, autotuneOption, cliAutotune } from '../autotune-option.ts';
+import { modelGemmShapes, weightDtype } from '../../engine/kernels/autotune.ts';
 
 export function parseIds(text: string): number[] {
   const ids = text.split(',').map((s) => Number(s.trim()));
@@ -22,9 +24,19 @@ export const forward: Command = {
 
 Runs the model (with a PEFT LoRA adapter applied, if given) on the token ids and writes the
 float32 tensor "logits" of shape [T, V] to FILE.safetensors.
+
+Options:
+${AUTOTUNE_HELP}
 `,
-  options: { model: { type: 'string' }, adapter: { type: 'string' }, ids: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    ids: { type: 'string' },
+    out: { type: 'string' },
+    ...AUTOTUNE_OPTION,
+  },
   async run(args) {
+    const autotuneMode = autotuneOption(args);
     const modelDir = requireString(args, 'model');
     const ids = parseIds(requireString(args, 'ids'));
     const out = requireString(args, 'out');
@@ -36,6 +48,14 @@ float32 tensor "logits" of shape [T, V] to FILE.safetensors.
       const opened = await openModel(source);
       const adapter = adapterSource ? await loadAdapter(adapterSource, opened.spec) : null;
       const device = await nodeDevice();
+      const { spec } = opened;
+      const shapes = modelGemmShapes(spec, {
+        tokens: [ids.length],
+        dtype: weightDtype(spec.torch_dtype),
+        loraRank: adapter?.config.r,
+        head: true,
+      });
+      await cliAutotune(device, shapes, autotuneMode, (s) => process.stderr.write(s));
       const model = await loadModel(source, device, { opened });
       const bad = ids.find((i) => i >= model.spec.vocab_size);
       if (bad !== undefined) throw new UsageError(`--ids: ${bad} is outside the vocabulary (${model.spec.vocab_size})`);

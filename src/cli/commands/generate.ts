@@ -10,6 +10,8 @@ import { generate as run } from '../../infer/generate.ts';
 import { loadAdapter, loadModel } from '../../infer/load.ts';
 import { openModel } from '../../model/open.ts';
 import { createKvRunner, kvNextLogits } from '../../infer/runner.ts';
+import { AUTOTUNE_HELP, AUTOTUNE_OPTION, autotuneOption, cliAutotune } from '../autotune-option.ts';
+import { modelGemmShapes, weightDtype } from '../../engine/kernels/autotune.ts';
 
 export const generate: Command = {
   name: 'generate',
@@ -28,6 +30,7 @@ Options:
   --top-k K              default 0 (off)
   --top-p P              default 1 (off)
   --seed N               sampling seed (default 0)
+${AUTOTUNE_HELP}
 `,
   options: {
     model: { type: 'string' },
@@ -40,8 +43,10 @@ Options:
     'top-k': { type: 'string' },
     'top-p': { type: 'string' },
     seed: { type: 'string' },
+    ...AUTOTUNE_OPTION,
   },
   async run(args) {
+    const autotuneMode = autotuneOption(args);
     const modelDir = requireString(args, 'model');
     const templateId = requireString(args, 'template');
     const prompt = requireString(args, 'prompt');
@@ -90,6 +95,14 @@ Options:
         { addGenerationPrompt: true },
       );
       const ids = Array.from(tokenizer.encode(rendered.text, { add_special_tokens: false }) as ArrayLike<number>);
+      // The prompt's prefill, then one row per decode step.
+      const shapes = modelGemmShapes(model.spec, {
+        tokens: [ids.length, 1],
+        dtype: weightDtype(model.spec.torch_dtype),
+        loraRank: adapter?.config.r,
+        head: true,
+      });
+      await cliAutotune(device, shapes, autotuneMode, (s) => process.stderr.write(s));
       const { kv, destroy } = createKvRunner(device, model, ids.length + maxNew, adapter);
       // Template stop tokens end the reply as text (decoded with special tokens kept).
       const eos = new Set(eosList(model.spec));

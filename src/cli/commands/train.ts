@@ -29,6 +29,8 @@ import { fsModelSource } from '../fs-source.ts';
 import { readTokenizerFolder } from '../tokenize-pool.ts';
 import { requireString, UsageError, type Command } from '../command.ts';
 import { TRAIN_OPTIONS, trainConfigFromArgs } from '../train-options.ts';
+import { AUTOTUNE_HELP, autotuneOption, cliAutotune } from '../autotune-option.ts';
+import { modelGemmShapes, weightDtype } from '../../engine/kernels/autotune.ts';
 
 const help = `Usage: prism train --model DIR --data FILE --template ID --out DIR [options]
 
@@ -83,6 +85,7 @@ ${AGENT_TEMPLATE_HELP.replace(/^ {2}--agent-template ID {6}/, '  --agent-templat
   --resume-unverified    with --resume, also accept a checkpoint that has no run fingerprint (made by
                          an older Prism); you vouch that it is this run's
   --quiet                no progress output
+${AUTOTUNE_HELP}
 
 A new run (no --resume) into an OUT whose checkpoints folder holds checkpoints is refused: it
 would mix two runs' checkpoints. Use another --out, or delete OUT/checkpoints.
@@ -233,6 +236,7 @@ export const train: Command = {
     if (issues.length) throw new UsageError(issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
     const quiet = !!args.values.quiet;
     const log = (s: string) => !quiet && process.stderr.write(s);
+    const autotuneMode = autotuneOption(args);
     const resume = !!args.values.resume;
     if (args.values['resume-unverified'] && !resume) throw new UsageError('--resume-unverified goes with --resume');
     const checkpointDir = join(outDir, 'checkpoints');
@@ -297,6 +301,19 @@ export const train: Command = {
       }
 
       const device = await nodeDevice();
+      // Micro-batches hold up to batch size × the longest record's tokens (packed: --max-length).
+      const rowTokens = config.packing ? maxLength : Math.max(...records.map((r) => r.input_ids.length));
+      await cliAutotune(
+        device,
+        modelGemmShapes(spec, {
+          tokens: [config.per_device_train_batch_size * rowTokens],
+          dtype: weightDtype(spec.torch_dtype),
+          training: true,
+          loraRank: config.lora.r,
+        }),
+        autotuneMode,
+        log,
+      );
       const modelPrint = new ModelFingerprint(spec);
       const weights = await uploadWeights(
         device,

@@ -8,6 +8,7 @@ import { maxRelErr, rng } from '../testing/random.ts';
 import { read, runChecked, upload, zeros } from '../testing/gpu.ts';
 import { GEMM_VARIANTS, gemm, gemmKernel, gemmVariantApplies } from './matmul.ts';
 import { GemmTuner, adapterKey, memoryTunerStore, shapeClass } from './tuner.ts';
+import { autotune } from './autotune.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -65,6 +66,35 @@ describe('GemmTuner', () => {
       expect(tuner.all).toEqual({ [shapeClass({ M: 100, N: 50, K: 50 })]: 'tile8x8' });
     } finally {
       tuner.detach();
+    }
+  });
+
+  it('autotune: auto and off leave a CPU adapter alone; on tunes, saves, and measures nothing twice', async () => {
+    const dummy = zeros(device, 4);
+    const g = { a: dummy, b: dummy, c: dummy, M: 3, N: 40, K: 24 };
+    const store = memoryTunerStore();
+    // A choice the built-in rule would never make: seen only if a tuner is attached.
+    await store.set(adapterKey(device), { [shapeClass({ M: 70, N: 33, K: 17 })]: 'tile8x8' });
+    const g70 = { ...g, M: 70, N: 33, K: 17 };
+    for (const mode of ['auto', 'off'] as const) {
+      const r = await autotune(device, [g], mode, store);
+      expect(r.tuner).toBeUndefined();
+      expect(r.skipped).toMatch(mode === 'off' ? /^off$/ : /CPU adapter/);
+      expect(gemmKernel(device, g70)).toBe('tiled');
+    }
+    // The shape of the first test (its pipelines are compiled already).
+    const on = await autotune(device, [{ M: 3, N: 40, K: 24 }], 'on', store);
+    try {
+      expect(on.measured).toBe(1);
+      expect(gemmKernel(device, g70)).toBe('tile8x8');
+      expect(Object.keys((await store.get(adapterKey(device)))!).sort()).toEqual(
+        [shapeClass(g), shapeClass(g70)].sort(),
+      );
+      const again = await autotune(device, [{ M: 3, N: 40, K: 24 }], 'on', store);
+      again.tuner?.detach();
+      expect(again.measured).toBe(0);
+    } finally {
+      on.tuner?.detach();
     }
   });
 });

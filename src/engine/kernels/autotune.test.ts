@@ -1,0 +1,65 @@
+// The products autotune measures for a model: every shape class a LoRA training step of
+// Qwen2.5-0.5B (hidden 896, 14 heads × 64, 2 kv heads, intermediate 4864, bf16) runs at 512
+// tokens, rank 8 — listed by hand from the decoder layer's products (forward X·Wᵀ, input
+// gradient dY·W, LoRA's x·Aᵀ, h·Bᵀ, dy·B, dh·A, dyᵀ·h, dhᵀ·x) — each class once.
+import { describe, expect, it } from 'vitest';
+import { modelGemmShapes, weightDtype } from './autotune.ts';
+import { shapeClass } from './tuner.ts';
+
+const QWEN = {
+  hidden_size: 896,
+  intermediate_size: 4864,
+  num_attention_heads: 14,
+  num_key_value_heads: 2,
+  head_dim: 64,
+  vocab_size: 151936,
+};
+
+describe('modelGemmShapes', () => {
+  it('a LoRA training step: every class once', () => {
+    const shapes = modelGemmShapes(QWEN, { tokens: [512], dtype: 'bf16', training: true, loraRank: 8 });
+    const classes = shapes.map(shapeClass);
+    expect(new Set(classes).size).toBe(classes.length);
+    expect(classes.sort()).toEqual(
+      [
+        // frozen weights: forward and input gradient
+        'NT bf16 M:mid N:s K:s',
+        'NT bf16 M:mid N:l K:s',
+        'NT bf16 M:mid N:s K:l',
+        'NN bf16 M:mid N:s K:s',
+        'NN bf16 M:mid N:s K:l',
+        'NN bf16 M:mid N:l K:s',
+        // LoRA forward (x·Aᵀ, h·Bᵀ) and the backward's dy·B, dh·A
+        'NT f32 M:mid N:s K:s',
+        'NT f32 M:mid N:s K:l',
+        'NT f32 M:mid N:l K:s',
+        'NN f32 M:mid N:s K:s',
+        'NN f32 M:mid N:s K:l',
+        'NN f32 M:mid N:l K:s',
+        // dB = dyᵀ·h (M = out: 896, 128, 4864) and dA = dhᵀ·x (M = rank)
+        'TN f32 M:long N:s K:s',
+        'TN f32 M:mid N:s K:s',
+        'TN f32 M:vec N:s K:s',
+        'TN f32 M:vec N:l K:s',
+      ].sort(),
+    );
+  });
+
+  it('inference: the prompt, decode steps and the LM head; no gradients', () => {
+    const classes = modelGemmShapes(QWEN, { tokens: [40, 1], dtype: 'f16', head: true }).map(shapeClass);
+    expect(classes.sort()).toEqual(
+      [
+        'NT f16 M:short N:s K:s',
+        'NT f16 M:short N:l K:s',
+        'NT f16 M:short N:s K:l',
+        'NT f16 M:vec N:s K:s',
+        'NT f16 M:vec N:l K:s',
+        'NT f16 M:vec N:s K:l',
+      ].sort(),
+    );
+  });
+
+  it('names the checkpoint dtype as the engine does', () => {
+    expect([weightDtype('bfloat16'), weightDtype('float16'), weightDtype('float32')]).toEqual(['bf16', 'f16', 'f32']);
+  });
+});
