@@ -1,11 +1,14 @@
 // AdamW over every LoRA tensor of a decoder, as torch.optim.AdamW after
 // torch.nn.utils.clip_grad_norm_: the global gradient norm is computed on the GPU, read back
-// (for the events and the NaN/Inf guard), and each parameter steps with the clip coefficient
+// (for the events and the NaN/Inf guard), and the parameters step with the clip coefficient
 // applied on the GPU. A step whose gradient norm is not finite is skipped: nothing changes,
 // not even Adam's step counter (as torch.amp's GradScaler skips optimizer.step()).
-import type { LoraParam } from '../engine/decoder/decoder.ts';
-import { adamwStep, gradNorm, gradNormSlots } from '../engine/kernels/adamw.ts';
-import { readF32, storageBuffer } from '../engine/runtime/buffers.ts';
+// The tensors, their gradients and both moments are ranges of the memory plan's LoRA arenas
+// (one buffer each per chunk, laid out alike), so the norm is one sumsq dispatch per chunk plus
+// a finalize, and AdamW one dispatch per chunk: every hyperparameter is shared by all tensors.
+import type { LoraParam, OptimizerBuffers } from '../engine/decoder/decoder.ts';
+import { adamwStep, gradNorm } from '../engine/kernels/adamw.ts';
+import { readF32, writeF32 } from '../engine/runtime/buffers.ts';
 
 export interface AdamWSettings {
   lr: number;
@@ -31,60 +34,50 @@ export interface OptimizerState {
 }
 
 export class LoraAdamW {
-  private readonly m: GPUBuffer[];
-  private readonly v: GPUBuffer[];
-  private readonly partials: GPUBuffer;
-  private readonly normOut: GPUBuffer;
   /** Updates applied so far. */
   t = 0;
 
   constructor(
     private readonly device: GPUDevice,
     readonly params: readonly LoraParam[],
-  ) {
-    const bytes = (p: LoraParam) => p.shape[0] * p.shape[1] * 4;
-    this.m = params.map((p) => storageBuffer(device, bytes(p), `${p.key}.exp_avg`));
-    this.v = params.map((p) => storageBuffer(device, bytes(p), `${p.key}.exp_avg_sq`));
-    this.partials = storageBuffer(device, gradNormSlots(params.length) * 4, 'grad_norm.partials');
-    this.normOut = storageBuffer(device, 8, 'grad_norm.out');
-  }
+    private readonly bufs: OptimizerBuffers,
+  ) {}
 
-  /** Bytes of optimizer state on the GPU (m and v). */
+  /** Bytes of optimizer state on the GPU (m and v, arena padding included). */
   get bytes(): number {
-    return this.params.reduce((s, p) => s + 8 * p.shape[0] * p.shape[1], 0);
+    return this.bufs.arenas.reduce((s, a) => s + a.exp_avg.size + a.exp_avg_sq.size, 0);
   }
 
   async step(h: AdamWSettings): Promise<StepResult> {
-    const { device, params } = this;
-    const n = (p: LoraParam) => p.shape[0] * p.shape[1];
+    const { device, bufs } = this;
     let enc = device.createCommandEncoder({ label: 'grad norm' });
     gradNorm(device, enc, {
-      grads: params.map((p) => ({ buffer: p.grad, n: n(p) })),
-      partials: this.partials,
-      out: this.normOut,
+      grads: bufs.arenas.map((a) => ({ buffer: a.grads, n: a.floats })),
+      partials: bufs.partials,
+      out: bufs.normOut,
       maxNorm: h.max_grad_norm > 0 ? h.max_grad_norm : Infinity,
     });
     device.queue.submit([enc.finish()]);
-    const [grad_norm] = await readF32(device, this.normOut, 2);
+    const [grad_norm] = await readF32(device, bufs.normOut, 2);
     if (!Number.isFinite(grad_norm)) return { grad_norm, skipped: true };
     this.t++;
     enc = device.createCommandEncoder({ label: 'adamw' });
-    params.forEach((p, i) => {
+    for (const a of bufs.arenas) {
       adamwStep(device, enc, {
-        param: p.param,
-        grad: p.grad,
-        m: this.m[i],
-        v: this.v[i],
-        n: n(p),
+        param: a.params,
+        grad: a.grads,
+        m: a.exp_avg,
+        v: a.exp_avg_sq,
+        n: a.floats,
         step: this.t,
-        clip: h.max_grad_norm > 0 ? this.normOut : undefined,
+        clip: h.max_grad_norm > 0 ? bufs.normOut : undefined,
         lr: h.lr,
         beta1: h.beta1,
         beta2: h.beta2,
         eps: h.eps,
         weight_decay: h.weight_decay,
       });
-    });
+    }
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
     return { grad_norm, skipped: false };
@@ -92,20 +85,19 @@ export class LoraAdamW {
 
   async state(): Promise<OptimizerState> {
     const n = (p: LoraParam) => p.shape[0] * p.shape[1];
-    const exp_avg = await Promise.all(this.params.map((p, i) => readF32(this.device, this.m[i], n(p))));
-    const exp_avg_sq = await Promise.all(this.params.map((p, i) => readF32(this.device, this.v[i], n(p))));
+    const exp_avg = await Promise.all(this.params.map((p) => readF32(this.device, p.exp_avg, n(p))));
+    const exp_avg_sq = await Promise.all(this.params.map((p) => readF32(this.device, p.exp_avg_sq, n(p))));
     return { t: this.t, exp_avg, exp_avg_sq };
   }
 
   load(s: OptimizerState): void {
     this.t = s.t;
-    this.params.forEach((_, i) => {
-      this.device.queue.writeBuffer(this.m[i], 0, s.exp_avg[i]);
-      this.device.queue.writeBuffer(this.v[i], 0, s.exp_avg_sq[i]);
+    this.params.forEach((p, i) => {
+      writeF32(this.device, p.exp_avg, s.exp_avg[i]);
+      writeF32(this.device, p.exp_avg_sq, s.exp_avg_sq[i]);
     });
   }
 
-  destroy(): void {
-    for (const b of [...this.m, ...this.v, this.partials, this.normOut]) b.destroy();
-  }
+  /** The buffers belong to the decoder's plan (it frees them); nothing of the optimizer's own. */
+  destroy(): void {}
 }

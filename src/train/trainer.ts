@@ -261,7 +261,7 @@ export class Trainer {
         dec.writeLora(p.key, v);
       }
     this.decoder = dec;
-    this.optimizer = new LoraAdamW(device, dec.lora);
+    this.optimizer = new LoraAdamW(device, dec.lora, dec.optimizerBuffers());
     return dec;
   }
 

@@ -22,9 +22,10 @@
 // the next. Weights belong to the caller (see uploadWeights); destroy() frees only the decoder's own.
 import type { ModelSpec } from '../../model/types.ts';
 import { seededRandom } from '../../model/random.ts';
-import { readF32, storageBuffer, submit } from '../runtime/index.ts';
+import { readF32, storageBuffer, submit, writeF32 } from '../runtime/index.ts';
 import { modelShape, planMemory, type Category, type MemoryPlan } from '../plan/plan.ts';
 import { PlanBuffers } from '../plan/allocate.ts';
+import type { LoraArena } from '../plan/tensors.ts';
 import { layoutOf, TARGET_MODULES, type TargetModule } from '../../model/layout.ts';
 import { prepareBatch, type DecoderBatch, type PreparedBatch } from './batch.ts';
 import { finalNorm, finalNormBackward, headLogits, headLogitsBytes, type HeadArgs } from './head.ts';
@@ -47,6 +48,13 @@ export interface DecoderLoraOptions {
   targets: readonly TargetModule[];
   /** Seeds the default init and the dropout masks. */
   seed?: number;
+}
+
+export interface OptimizerBuffers {
+  arenas: Required<LoraArena<GPUBuffer>>[];
+  /** grad_norm.partials (gradNormSlots(arenas.length) f32) and grad_norm.out [norm, clip coefficient]. */
+  partials: GPUBuffer;
+  normOut: GPUBuffer;
 }
 
 export interface DecoderOptions {
@@ -80,6 +88,11 @@ export interface Decoder {
   readonly plan: MemoryPlan;
   /** Every LoRA tensor in layer, target, A-then-B order. */
   readonly lora: readonly LoraParam[];
+  /**
+   * The LoRA arenas every tensor of `lora` is a range of (parameters, gradients, AdamW's moments;
+   * one chunk unless they pass 128 MiB) and the gradient norm's scratch: what LoraAdamW binds.
+   */
+  optimizerBuffers(): OptimizerBuffers;
   loraParam(key: string): LoraParam;
   writeLora(key: string, values: Float32Array): void;
   readLora(key: string): Promise<Float32Array>;
@@ -150,13 +163,18 @@ export function createDecoder(
     scale: loraOpts ? loraScale(loraOpts) : 0,
     dropout,
   });
-  const params: LoraParam[] = lora.params.map((p) => ({ ...p, grad: p.grad! }));
+  const params: LoraParam[] = lora.params.map((p) => ({
+    ...p,
+    grad: p.grad!,
+    exp_avg: p.exp_avg!,
+    exp_avg_sq: p.exp_avg_sq!,
+  }));
   const initRng = seededRandom(loraOpts?.seed ?? 0);
   for (const p of params) {
     if (p.which !== 'A') continue;
     const bound = 1 / Math.sqrt(p.shape[1]);
     const a0 = new Float32Array(p.shape[0] * p.shape[1]).map(() => (2 * initRng.next() - 1) * bound);
-    device.queue.writeBuffer(p.param, 0, a0);
+    writeF32(device, p.param, a0);
   }
   const byKey = new Map(params.map((p) => [p.key, p]));
 
@@ -248,6 +266,13 @@ export function createDecoder(
     spec,
     plan,
     lora: params,
+    optimizerBuffers() {
+      return {
+        arenas: t.lora_arenas.map((a) => bufs.of(a) as Required<LoraArena<GPUBuffer>>),
+        partials: bufs.get(t.grad_norm.partials),
+        normOut: bufs.get(t.grad_norm.out),
+      };
+    },
     loraParam(key) {
       const p = byKey.get(key);
       if (!p) throw new Error(`decoder: no LoRA tensor ${key}`);
@@ -257,7 +282,7 @@ export function createDecoder(
       const p = this.loraParam(key);
       if (values.length !== p.shape[0] * p.shape[1])
         throw new Error(`decoder: ${key} takes ${p.shape[0]}×${p.shape[1]} values`);
-      device.queue.writeBuffer(p.param, 0, values);
+      writeF32(device, p.param, values);
     },
     readLora(key) {
       const p = this.loraParam(key);

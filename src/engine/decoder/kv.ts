@@ -9,7 +9,7 @@ import { attentionDecode } from '../attention/decode.ts';
 import { PlanBuffers } from '../plan/allocate.ts';
 import { modelShape, planDecoding, type DecodePlan } from '../plan/plan.ts';
 import type { TargetModule } from '../../model/layout.ts';
-import { submit } from '../runtime/index.ts';
+import { submit, writeF32 } from '../runtime/index.ts';
 import { prepareBatch } from './batch.ts';
 import { finalNorm, headLogits } from './head.ts';
 import { flashAttention, type Attend } from './layer.ts';
@@ -149,7 +149,7 @@ export function createKvDecoder(
       if (!p) throw new Error(`kv decoder: no LoRA tensor ${key}`);
       if (values.length !== p.shape[0] * p.shape[1])
         throw new Error(`kv decoder: ${key} takes ${p.shape[0]}×${p.shape[1]} values`);
-      device.queue.writeBuffer(p.param, 0, values);
+      writeF32(device, p.param, values);
     },
 
     async prefill(tokens, po = {}) {

@@ -34,6 +34,7 @@ import {
 } from '../kernels/index.ts';
 import { attentionBackward, attentionForward } from '../attention/attention.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import type { BufferRef } from '../runtime/buffers.ts';
 import type { FusedSplit, ProjRole } from '../../model/layout.ts';
 import type { LayerActivations, LayerGradients, StepInputs } from '../plan/tensors.ts';
 
@@ -98,11 +99,11 @@ export interface LayerWeights {
 }
 
 export interface LoraModule {
-  /** f32 [r, in] and [out, r], and (training) their gradients. */
-  a: GPUBuffer;
-  b: GPUBuffer;
-  dA?: GPUBuffer;
-  dB?: GPUBuffer;
+  /** f32 [r, in] and [out, r], and (training) their gradients: ranges of the LoRA arenas. */
+  a: BufferRef;
+  b: BufferRef;
+  dA?: BufferRef;
+  dB?: BufferRef;
   inF: number;
   outF: number;
 }

@@ -1,12 +1,16 @@
 // The LoRA tensors of a decoder, made from its memory plan's `lora` record: the per-layer modules
 // layerForward/layerBackward read (by what each projection computes), and the flat list of
 // tensors by PEFT key that training, export and adapter loading address. Both decoders build
-// theirs here; only the training one has gradients.
+// theirs here; only the training one has gradients (and AdamW's moments). Every tensor is a range
+// of its arena buffer (the plan's lora_arenas), which is what the optimizer binds.
 import type { ModelSpec } from '../../model/types.ts';
 import { layersPath, layoutOf, peftKey, TARGET_MODULES, type ProjRole, type TargetModule } from '../../model/layout.ts';
-import type { PlanBuffers } from '../plan/allocate.ts';
-import type { LoraLayers } from '../plan/tensors.ts';
+import type { Allocated, PlanBuffers } from '../plan/allocate.ts';
+import type { LoraLayers, PlannedSlice } from '../plan/tensors.ts';
 import type { LayerLora, LoraModule } from './layer.ts';
+
+/** A range of a LoRA arena buffer. */
+export type LoraSlice = Allocated<PlannedSlice>;
 
 export interface LoraParam {
   /** PEFT key, e.g. base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight */
@@ -15,12 +19,15 @@ export interface LoraParam {
   target: TargetModule;
   which: 'A' | 'B';
   shape: [number, number];
-  param: GPUBuffer;
-  grad: GPUBuffer;
+  param: LoraSlice;
+  grad: LoraSlice;
+  /** AdamW's first and second moments of this tensor. */
+  exp_avg: LoraSlice;
+  exp_avg_sq: LoraSlice;
 }
 
-/** A LoRA tensor of an inference decoder (no gradient). */
-export type LoraWeight = Omit<LoraParam, 'grad'> & { grad?: GPUBuffer };
+/** A LoRA tensor of an inference decoder (no gradient or optimizer state). */
+export type LoraWeight = Omit<LoraParam, 'grad' | 'exp_avg' | 'exp_avg_sq'> & Partial<LoraParam>;
 
 /** alpha / r, or alpha / √r with use_rslora (PEFT's scaling). */
 export function loraScale(o: { r: number; alpha: number; rslora?: boolean }): number {
@@ -54,15 +61,32 @@ export function decoderLora(
       const role = layoutOf(spec.arch, t).role;
       const [r, inF] = p.A.shape;
       const [outF] = p.B.shape;
-      const m: LoraModule = { a: bufs.get(p.A), b: bufs.get(p.B), inF, outF };
-      if (p.A_grad && p.B_grad) {
-        m.dA = bufs.get(p.A_grad);
-        m.dB = bufs.get(p.B_grad);
-      }
+      const all = bufs.of(p);
+      const m: LoraModule = { a: all.A, b: all.B, dA: all.A_grad, dB: all.B_grad, inF, outF };
       modules[role] = m;
       const key = (which: 'A' | 'B') => peftKey(l, t, which, layersPath(spec));
-      params.push({ key: key('A'), layer: l, target: t, which: 'A', shape: [r, inF], param: m.a, grad: m.dA });
-      params.push({ key: key('B'), layer: l, target: t, which: 'B', shape: [outF, r], param: m.b, grad: m.dB });
+      params.push({
+        key: key('A'),
+        layer: l,
+        target: t,
+        which: 'A',
+        shape: [r, inF],
+        param: all.A,
+        grad: all.A_grad,
+        exp_avg: all.A_exp_avg,
+        exp_avg_sq: all.A_exp_avg_sq,
+      });
+      params.push({
+        key: key('B'),
+        layer: l,
+        target: t,
+        which: 'B',
+        shape: [outF, r],
+        param: all.B,
+        grad: all.B_grad,
+        exp_avg: all.B_exp_avg,
+        exp_avg_sq: all.B_exp_avg_sq,
+      });
     }
     return Object.keys(modules).length ? { r: o.r, scale: o.scale, p: o.dropout, seeds: {}, modules } : null;
   });

@@ -3,6 +3,7 @@ import adamSrc from '../../../shaders/adamw.wgsl?raw';
 import normSrc from '../../../shaders/grad_norm.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { dummyBuffer, grid1d } from '../runtime/grid.ts';
+import { PARTIALS_PER_BUFFER } from './grad_norm_layout.ts';
 
 const ADAMW = kernelSpec({
   file: 'adamw.wgsl',
@@ -50,7 +51,8 @@ export interface AdamWHyper {
 }
 
 /**
- * One AdamW step on a parameter buffer of n f32 values. `step` counts from 1. With `clip` (the
+ * One AdamW step on n f32 values: a parameter buffer, or a whole LoRA arena chunk at once (its
+ * zero padding stays zero: p = 0·decay − 0/(0 + eps)). `step` counts from 1. With `clip` (the
  * [norm, coef] buffer of gradNorm) the gradient is scaled by coef first, as after
  * torch.nn.utils.clip_grad_norm_. The gradient buffer itself is left unchanged.
  */
@@ -92,15 +94,11 @@ export function adamwStep(
   );
 }
 
-const PARTIALS_PER_BUFFER = 64;
-
-/** Partial-sum slots gradNorm needs for these buffers (size its `partials` buffer: 4 bytes each). */
-export function gradNormSlots(count: number): number {
-  return count * PARTIALS_PER_BUFFER;
-}
+export { gradNormSlots } from './grad_norm_layout.ts';
 
 /**
- * Global L2 norm over many gradient buffers into out = [norm, clipCoef] (f32 ×2), with
+ * Global L2 norm over many gradient buffers (one sumsq_partial dispatch each: the LoRA arena
+ * chunks, usually one) into out = [norm, clipCoef] (f32 ×2), with
  * clipCoef = min(1, maxNorm/(norm + 1e-6)) as torch.nn.utils.clip_grad_norm_.
  * `partials` holds gradNormSlots(grads.length) f32.
  */

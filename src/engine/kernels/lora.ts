@@ -5,6 +5,7 @@ import src from '../../../shaders/lora.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { grid1d } from '../runtime/grid.ts';
 import { gemm } from './matmul.ts';
+import type { BufferRef } from '../runtime/buffers.ts';
 
 const DROPOUT = kernelSpec({
   file: 'lora.wgsl',
@@ -62,9 +63,9 @@ export interface LoraShape {
 export interface LoraForwardArgs extends LoraShape {
   x: GPUBuffer;
   /** f32 [r, in] */
-  a: GPUBuffer;
+  a: BufferRef;
   /** f32 [out, r] */
-  b: GPUBuffer;
+  b: BufferRef;
   /** [T, out], accumulated into (it holds the base layer's output). */
   y: GPUBuffer;
   /** [T, r]: X·Aᵀ, saved for backward. */
@@ -92,14 +93,14 @@ export function loraForward(device: GPUDevice, enc: GPUCommandEncoder, a: LoraFo
 
 export interface LoraBackwardArgs extends LoraShape {
   x: GPUBuffer;
-  a: GPUBuffer;
-  b: GPUBuffer;
+  a: BufferRef;
+  b: BufferRef;
   /** Saved X·Aᵀ [T, r] from forward. */
   h: GPUBuffer;
   dy: GPUBuffer;
   /** [r, in] and [out, r] gradients. */
-  dA: GPUBuffer;
-  dB: GPUBuffer;
+  dA: BufferRef;
+  dB: BufferRef;
   /** [T, in]: the LoRA share is added to it (it holds the base layer's dX). Omit to skip. */
   dx?: GPUBuffer;
   /** [T, r] scratch. */

@@ -16,17 +16,18 @@ import {
 } from './matmul_variants.ts';
 import type { DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { refRange, type BufferRef } from '../runtime/buffers.ts';
 
 const TILED = gemmSpec('matmul.wgsl', withWeights(src), 'matmul');
 const TILE8 = gemmSpec('matmul_tile8.wgsl', withWeights(tile8Src), 'matmul_tile8');
 
 export interface GemmArgs {
   /** f32 [M, K] (or [K, M] with transA), read from element `aOff` with row stride `lda`. */
-  a: GPUBuffer;
+  a: BufferRef;
   /** [N, K] with transB (default), else [K, N]; f32 or 16-bit packed per `bDtype`. */
-  b: GPUBuffer;
-  /** f32 output [M, N] at element `cOff` with row stride `ldc`. */
-  c: GPUBuffer;
+  b: BufferRef;
+  /** f32 output [M, N] at element `cOff` with row stride `ldc`. A, B and C may be ranges of a buffer. */
+  c: BufferRef;
   M: number;
   N: number;
   K: number;
@@ -123,12 +124,13 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
     const bLast = transB ? (g.N - 1) * ldb + g.K - 1 : (g.K - 1) * ldb + g.N - 1;
     const cLast = (g.cOff ?? 0) + (g.M - 1) * ldc + g.N - 1;
     const bBytes = (bLast + 1) * ((g.bDtype ?? 'f32') === 'f32' ? 4 : 2);
-    if ((aLast + 1) * 4 > g.a.size)
-      throw new Error(`gemm: A needs ${(aLast + 1) * 4} bytes, buffer ${g.a.label} has ${g.a.size}`);
-    if (bBytes > g.b.size) throw new Error(`gemm: B needs ${bBytes} bytes, buffer ${g.b.label} has ${g.b.size}`);
-    if ((cLast + 1) * 4 > g.c.size)
-      throw new Error(`gemm: C needs ${(cLast + 1) * 4} bytes, buffer ${g.c.label} has ${g.c.size}`);
-    if (g.a === g.c || g.b === g.c) throw new Error('gemm: the output may not alias an input');
+    const [a, b, c] = [refRange(g.a), refRange(g.b), refRange(g.c)];
+    if ((aLast + 1) * 4 > a.size)
+      throw new Error(`gemm: A needs ${(aLast + 1) * 4} bytes, buffer ${a.buffer.label} has ${a.size}`);
+    if (bBytes > b.size) throw new Error(`gemm: B needs ${bBytes} bytes, buffer ${b.buffer.label} has ${b.size}`);
+    if ((cLast + 1) * 4 > c.size)
+      throw new Error(`gemm: C needs ${(cLast + 1) * 4} bytes, buffer ${c.buffer.label} has ${c.size}`);
+    if (a.buffer === c.buffer || b.buffer === c.buffer) throw new Error('gemm: the output may not alias an input');
   }
   const which = gemmKernel(device, g);
   if (isMatvec(which)) {

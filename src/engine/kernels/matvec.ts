@@ -8,6 +8,7 @@ import { runKernel } from '../runtime/spec.ts';
 import type { DType } from '../tensor/dtype.ts';
 import { gemmSpec, gemmUniform, type GemmSpec } from './gemm-layout.ts';
 import { WEIGHT_DTYPE, withWeights } from './weights.ts';
+import type { BufferRef } from '../runtime/buffers.ts';
 
 export const MATVEC_MAX_ROWS = 8;
 
@@ -30,10 +31,10 @@ export function matvecLayout(device: GPUDevice): MatvecLayout {
 
 export interface MatvecArgs {
   /** f32 [M, K] from element aOff, row stride lda. */
-  a: GPUBuffer;
+  a: BufferRef;
   /** W [N, K], row stride ldb, f32 or 16-bit packed per bDtype. */
-  b: GPUBuffer;
-  c: GPUBuffer;
+  b: BufferRef;
+  c: BufferRef;
   M: number;
   N: number;
   K: number;

@@ -1,20 +1,27 @@
 // GPU buffers for a memory plan's typed record: `bufs.of(plan.tensors.layers[3])` turns a record
 // of PlannedBuffers into the same record of GPUBuffers, creating each planned buffer once, on
 // first use (training allocates backward scratch only when it runs backward; inference never).
+// A PlannedSlice (a LoRA tensor in its arena) becomes the binding of its range of the arena.
 import { storageBuffer } from '../runtime/buffers.ts';
-import type { PlannedBuffer } from './tensors.ts';
+import type { PlannedBuffer, PlannedSlice } from './tensors.ts';
 
-/** The record T with every PlannedBuffer replaced by a GPUBuffer. */
-export type Allocated<T> = T extends PlannedBuffer
-  ? GPUBuffer
-  : T extends readonly unknown[]
-    ? { [K in keyof T]: Allocated<T[K]> }
-    : T extends object
+/** The record T with every PlannedBuffer replaced by a GPUBuffer, every PlannedSlice by its range. */
+export type Allocated<T> = T extends PlannedSlice
+  ? GPUBufferBinding & { buffer: GPUBuffer; offset: number; size: number }
+  : T extends PlannedBuffer
+    ? GPUBuffer
+    : T extends readonly unknown[]
       ? { [K in keyof T]: Allocated<T[K]> }
-      : T;
+      : T extends object
+        ? { [K in keyof T]: Allocated<T[K]> }
+        : T;
 
 function isPlanned(x: unknown): x is PlannedBuffer {
   return typeof x === 'object' && x !== null && 'bytes' in x && 'category' in x && 'name' in x;
+}
+
+function isSlice(x: unknown): x is PlannedSlice {
+  return typeof x === 'object' && x !== null && 'arena' in x && 'offset' in x && 'bytes' in x;
 }
 
 export class PlanBuffers {
@@ -34,6 +41,8 @@ export class PlanBuffers {
 
   /** The record with each planned buffer allocated. */
   of<T>(record: T): Allocated<T> {
+    if (isSlice(record))
+      return { buffer: this.get(record.arena), offset: record.offset, size: record.bytes } as Allocated<T>;
     if (isPlanned(record)) return this.get(record) as Allocated<T>;
     if (Array.isArray(record)) return record.map((x) => this.of(x)) as Allocated<T>;
     if (typeof record === 'object' && record !== null) {

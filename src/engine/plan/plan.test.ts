@@ -25,12 +25,22 @@ describe('planMemory (hand-computed tiny shape)', () => {
     expect(planMemory(tiny, train).bytes.weights).toBe(2240);
   });
 
-  it('LoRA params 448, grads 448, AdamW states 896', () => {
-    // q: A [2,8] 16 + B [8,2] 16; v: A [2,8] 16 + B [4,2] 8 → 56 el per layer, ·2 layers ·4 B = 448.
+  it('LoRA params 1824, grads 1824, AdamW states 3648 (one arena each, tensors 256-byte aligned)', () => {
+    // q: A [2,8] 64 B + B [8,2] 64 B; v: A [2,8] 64 B + B [4,2] 32 B; ·2 layers = 8 tensors, each
+    // starting at a multiple of 256 bytes: 7·256 + the last 32 = 1824 per arena.
     const p = planMemory(tiny, train);
-    expect(p.bytes.lora_params).toBe(448);
-    expect(p.bytes.lora_grads).toBe(448);
-    expect(p.bytes.optimizer).toBe(896);
+    expect(p.bytes.lora_params).toBe(1824);
+    expect(p.bytes.lora_grads).toBe(1824);
+    expect(p.bytes.optimizer).toBe(2 * 1824);
+    expect(p.tensors.lora_arenas.length).toBe(1);
+    expect(p.tensors.lora_arenas[0].floats).toBe(1824 / 4);
+    const v1 = p.tensors.lora[1].v_proj!;
+    expect([v1.B.offset, v1.B.bytes, v1.B_grad!.offset, v1.B_exp_avg_sq!.arena.name]).toEqual([
+      1792,
+      32,
+      1792,
+      'lora.0.exp_avg_sq',
+    ]);
   });
 
   it('saved activations 5448 bytes without recompute', () => {
@@ -42,14 +52,14 @@ describe('planMemory (hand-computed tiny shape)', () => {
     expect(planMemory(tiny, train).bytes.activations).toBe(192 + 576 + 4416 + 264);
   });
 
-  it('scratch 4168 bytes; recompute moves one layer of activations into scratch', () => {
+  it('scratch 3144 bytes; recompute moves one layer of activations into scratch', () => {
     // logits chunk [6,10] 240; grads: residual 192, ln 192, q 192, k 96, v 96, attn_out 192,
-    // gate/up/act 864, lora_h 48; grad-norm partials 64 per grad buffer · 8 buffers · 4 B = 2048; norm out 8.
+    // gate/up/act 864, lora_h 48; grad-norm partials 256 per LoRA arena chunk · 1 chunk · 4 B = 1024; norm out 8.
     const p = planMemory(tiny, train);
-    expect(p.bytes.scratch).toBe(4168);
+    expect(p.bytes.scratch).toBe(3144);
     const rc = planMemory(tiny, { ...train, recompute: true });
     expect(rc.bytes.activations).toBe(192 + 576 + 264);
-    expect(rc.bytes.scratch).toBe(4168 + 2208);
+    expect(rc.bytes.scratch).toBe(3144 + 2208);
     expect(rc.total).toBeLessThan(p.total);
   });
 
@@ -73,10 +83,14 @@ describe('fits', () => {
   it('accepts a plan under the limits, and names the buffer or budget that does not fit', () => {
     const p = planMemory(tiny, train);
     expect(fits(p, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 1 << 20 })).toEqual({ ok: true });
-    // 200 bytes: the embedding (160) fits; the [6,12] f32 gate (288) cannot be split.
+    // 200 bytes: the embedding (160) fits; the LoRA arena (1824) and the [6,12] f32 gate (288) cannot be split.
     const small = fits(p, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 200 });
     expect(small.ok).toBe(false);
-    if (!small.ok) expect(small.reason).toMatch(/lm_head\.logits_chunk|gate|up|act/);
+    if (!small.ok) expect(small.reason).toMatch(/^lora\.0\.params \[456\] needs 1\.8 KiB in one buffer/);
+    const noLora = planMemory(tiny, { ...train, lora: { r: 0, targets: [] } });
+    const act = fits(noLora, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 200 });
+    expect(act.ok).toBe(false);
+    if (!act.ok) expect(act.reason).toMatch(/lm_head\.logits_chunk|gate|up|act/);
     const budget = fits(p, { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 1 << 20 }, 4000);
     expect(budget.ok).toBe(false);
     if (!budget.ok) expect(budget.reason).toMatch(/recomputation/);
@@ -98,8 +112,17 @@ describe('fits', () => {
     const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
     const p = planMemory(qwen, { batch: 1, seq_len: 512, lora: { r: 16, targets: all }, recompute: true });
     expect(fits(p, { maxBufferSize: 2 ** 28, maxStorageBufferBindingSize: 2 ** 27 })).toEqual({ ok: true });
-    // 24 layers · 7 targets · 2 matrices · 4 (param, grad, m, v)
-    expect(p.buffers.filter((b) => b.name.startsWith('layers.')).length).toBe(24 * 7 * 2 * 4);
+    // 24 layers · 7 targets · 2 matrices · 4 (param, grad, m, v), as ranges of four arena buffers
+    // with no padding (every tensor's bytes are a multiple of 256 at these widths).
+    const slices = p.tensors.lora.flatMap((l) => Object.values(l).flatMap((t) => Object.values(t)));
+    expect(slices.length).toBe(24 * 7 * 2 * 4);
+    expect(p.buffers.filter((b) => b.name.startsWith('lora.')).map((b) => b.name)).toEqual([
+      'lora.0.params',
+      'lora.0.grads',
+      'lora.0.exp_avg',
+      'lora.0.exp_avg_sq',
+    ]);
+    expect(p.bytes.lora_params).toBe(slices.reduce((s, x) => s + x.bytes, 0) / 4);
   });
 
   it("Gemma 3's 262,144-row vocabulary at 1024 tokens fits WebGPU's default 128 MiB binding (embedding split by rows)", () => {
@@ -137,6 +160,50 @@ function reachable(x: unknown, out = new Set<PlannedBuffer>()): Set<PlannedBuffe
   else for (const v of Object.values(x)) reachable(v, out);
   return out;
 }
+
+describe('LoRA arenas', () => {
+  it('split at 128 MiB per buffer (Llama-3-8B shape, r 64): every tensor inside one chunk, aligned, no overlap', () => {
+    const llama8b: ModelShape = {
+      hidden: 4096,
+      intermediate: 14336,
+      layers: 32,
+      heads: 32,
+      kv_heads: 8,
+      head_dim: 128,
+      vocab: 128256,
+      tied: false,
+      dtype: 'bf16',
+    };
+    const all = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+    const p = planMemory(llama8b, { batch: 1, seq_len: 64, lora: { r: 64, targets: all }, recompute: true });
+    // Per layer r·(q 2·4096 + k, v 4096 + 1024 each + o 2·4096 + gate, up, down 4096 + 14336 each)
+    // = 64·81920 floats; ·32 layers ·4 B = 640 MiB of parameters. A tensor that would cross 128 MiB
+    // starts the next chunk, so a full chunk wastes less than the largest tensor (64·14336·4 B =
+    // 3.5 MiB): five hold at most 640 MiB minus that waste, so six.
+    expect(p.bytes.lora_params).toBe(32 * 64 * 81920 * 4);
+    const arenas = p.tensors.lora_arenas;
+    expect(arenas.length).toBe(6);
+    for (const [i, a] of arenas.entries()) {
+      expect(a.params.bytes).toBeLessThanOrEqual(2 ** 27);
+      if (i < 5) expect(a.params.bytes).toBeGreaterThan(2 ** 27 - 64 * 14336 * 4);
+      for (const b of [a.grads!, a.exp_avg!, a.exp_avg_sq!]) expect(b.bytes).toBe(a.params.bytes);
+    }
+    const byArena = new Map<string, [number, number][]>();
+    for (const layer of p.tensors.lora)
+      for (const t of Object.values(layer))
+        for (const x of Object.values(t)) {
+          expect(x.offset % 256).toBe(0);
+          expect(x.offset + x.bytes).toBeLessThanOrEqual(x.arena.bytes);
+          byArena.set(x.arena.name, [...(byArena.get(x.arena.name) ?? []), [x.offset, x.offset + x.bytes]]);
+        }
+    expect(byArena.size).toBe(6 * 4);
+    for (const ranges of byArena.values()) {
+      ranges.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i][0]).toBeGreaterThanOrEqual(ranges[i - 1][1]);
+    }
+    expect(p.buffers.find((b) => b.name === 'grad_norm.partials')!.bytes).toBe(6 * 256 * 4);
+  });
+});
 
 describe('the typed record', () => {
   const variants: [string, ModelShape, TrainShape][] = [
@@ -182,8 +249,8 @@ describe('the typed record', () => {
 describe('planDecoding (hand-computed tiny shape)', () => {
   // Cache of 5 tokens, LoRA r 2 on q_proj and v_proj.
   const p = planDecoding(tiny, { max_tokens: 5, lora: { r: 2, targets: ['q_proj', 'v_proj'] } });
-  it('LoRA A/B only: 448 bytes, no gradients or optimizer state', () => {
-    expect(p.bytes.lora_params).toBe(448);
+  it('LoRA A/B only: 1824 bytes (256-byte aligned, as in training), no gradients or optimizer state', () => {
+    expect(p.bytes.lora_params).toBe(1824);
     expect(p.bytes.lora_grads).toBe(0);
     expect(p.bytes.optimizer).toBe(0);
   });

@@ -10,14 +10,17 @@ import {
   type Category,
   type DecodeTensors,
   type LayerActivations,
+  type LoraArena,
   type LoraLayers,
   type LoraTensors,
   type PlannedBuffer,
+  type PlannedSlice,
   type StepInputs,
   type TrainTensors,
 } from './tensors.ts';
 
 export { CATEGORIES, type Category, type PlannedBuffer } from './tensors.ts';
+import { gradNormSlots } from '../kernels/grad_norm_layout.ts';
 
 export interface ModelShape {
   hidden: number;
@@ -188,31 +191,76 @@ function planWeights(pl: Planner, m: ModelShape): void {
   if (!m.tied) pl.add('lm_head.weight', 'weights', [m.vocab, D], m.dtype);
 }
 
-/** LoRA A [r, in] and B [out, r] per layer and target; with `training`, their gradients and AdamW's m and v. */
-function planLora(pl: Planner, m: ModelShape, lora: TrainShape['lora'], training: boolean): LoraLayers {
+/** Byte alignment of each LoRA tensor in its arena (WebGPU's minStorageBufferOffsetAlignment, at most 256). */
+export const LORA_ALIGN = 256;
+/** Most bytes in one LoRA arena buffer (WebGPU's default maxStorageBufferBindingSize, 128 MiB). */
+export const LORA_ARENA_BYTES = 2 ** 27;
+
+/**
+ * LoRA A [r, in] and B [out, r] per layer and target, as slices of the arena buffers (one chunk
+ * unless they exceed LORA_ARENA_BYTES); with `training`, their gradients and AdamW's m and v in
+ * three more arenas laid out alike.
+ */
+function planLora(
+  pl: Planner,
+  m: ModelShape,
+  lora: TrainShape['lora'],
+  training: boolean,
+): { layers: LoraLayers; arenas: LoraArena[] } {
   const shapes = projShapes(m);
   const r = lora.r;
-  return Array.from({ length: m.layers }, (_, l) => {
-    const out: LoraLayers[number] = {};
+  // Lay the tensors out first (layer, target, A then B), then list the arenas, then the slices.
+  const placed: { l: number; t: TargetModule; which: 'A' | 'B'; shape: number[]; chunk: number; offset: number }[] = [];
+  const used: number[] = [];
+  for (let l = 0; l < m.layers; l++)
     for (const t of lora.targets) {
       const [o, inF] = shapes[t];
-      const p = `layers.${l}.${t}`;
-      const lt: LoraTensors = {
-        A: pl.add(`${p}.lora_A`, 'lora_params', [r, inF]),
-        B: pl.add(`${p}.lora_B`, 'lora_params', [o, r]),
-      };
-      if (training) {
-        lt.A_grad = pl.add(`${p}.lora_A.grad`, 'lora_grads', [r, inF]);
-        lt.B_grad = pl.add(`${p}.lora_B.grad`, 'lora_grads', [o, r]);
-        lt.A_exp_avg = pl.add(`${p}.lora_A.exp_avg`, 'optimizer', [r, inF]);
-        lt.B_exp_avg = pl.add(`${p}.lora_B.exp_avg`, 'optimizer', [o, r]);
-        lt.A_exp_avg_sq = pl.add(`${p}.lora_A.exp_avg_sq`, 'optimizer', [r, inF]);
-        lt.B_exp_avg_sq = pl.add(`${p}.lora_B.exp_avg_sq`, 'optimizer', [o, r]);
+      for (const [which, shape] of [
+        ['A', [r, inF]],
+        ['B', [o, r]],
+      ] as const) {
+        const bytes = 4 * shape[0] * shape[1];
+        let c = used.length - 1;
+        let offset = c < 0 ? 0 : Math.ceil(used[c] / LORA_ALIGN) * LORA_ALIGN;
+        if (c < 0 || (offset + bytes > LORA_ARENA_BYTES && used[c] > 0)) {
+          used.push(0);
+          c++;
+          offset = 0;
+        }
+        used[c] = offset + bytes;
+        placed.push({ l, t, which, shape: [...shape], chunk: c, offset });
       }
-      out[t] = lt;
     }
-    return out;
+  const arenas: LoraArena[] = used.map((bytes, c) => {
+    const add = (kind: string, category: Category) => pl.add(`lora.${c}.${kind}`, category, [bytes / 4]);
+    const a: LoraArena = { params: add('params', 'lora_params'), floats: bytes / 4 };
+    if (training) {
+      a.grads = add('grads', 'lora_grads');
+      a.exp_avg = add('exp_avg', 'optimizer');
+      a.exp_avg_sq = add('exp_avg_sq', 'optimizer');
+    }
+    return a;
   });
+  const layers: LoraLayers = Array.from({ length: m.layers }, () => ({}));
+  for (const q of placed) {
+    const p = `layers.${q.l}.${q.t}.lora_${q.which}`;
+    const a = arenas[q.chunk];
+    const slice = (name: string, arena: PlannedBuffer): PlannedSlice => ({
+      name,
+      shape: q.shape,
+      arena,
+      offset: q.offset,
+      bytes: 4 * q.shape[0] * q.shape[1],
+    });
+    const lt = (layers[q.l][q.t] ??= {} as LoraTensors);
+    lt[q.which] = slice(p, a.params);
+    if (training) {
+      lt[`${q.which}_grad`] = slice(`${p}.grad`, a.grads!);
+      lt[`${q.which}_exp_avg`] = slice(`${p}.exp_avg`, a.exp_avg!);
+      lt[`${q.which}_exp_avg_sq`] = slice(`${p}.exp_avg_sq`, a.exp_avg_sq!);
+    }
+  }
+  return { layers, arenas };
 }
 
 /** input_ids, seq_ids and the RoPE tables for T tokens. */
@@ -348,16 +396,27 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
     const widest = Math.max(...targets.map((t) => shapes[t][1]));
     grad.xd = pl.add('lora.dropout_x', 'scratch', [T, widest]);
   }
-  const gradBuffers = pl.buffers.filter((b) => b.category === 'lora_grads').length;
   const grad_norm = {
-    partials: pl.add('grad_norm.partials', 'scratch', [Math.max(1, 64 * gradBuffers)]),
+    partials: pl.add('grad_norm.partials', 'scratch', [Math.max(1, gradNormSlots(lora.arenas.length))]),
     out: pl.add('grad_norm.out', 'scratch', [2]),
   };
 
   const layers = train.recompute ? Array<LayerActivations>(m.layers).fill(layerSets[0]) : layerSets;
   const loss = { per_token, lse, logits_chunk };
   return {
-    ...pl.done(model, T, { inputs, labels, loss_weights, residual, layers, final_norm, loss, grad, lora, grad_norm }),
+    ...pl.done(model, T, {
+      inputs,
+      labels,
+      loss_weights,
+      residual,
+      layers,
+      final_norm,
+      loss,
+      grad,
+      lora: lora.layers,
+      lora_arenas: lora.arenas,
+      grad_norm,
+    }),
     train,
   };
 }
@@ -394,7 +453,21 @@ export function planDecoding(model: ModelShape, decode: DecodeShape): DecodePlan
     rstd: pl.add('kv.final_norm.rstd', 'scratch', [1]),
   };
   const logits = pl.add('kv.logits', 'scratch', [1, m.vocab]);
-  return { ...pl.done(model, T, { inputs, residual, layer, cache, scores, last, final_norm, logits, lora }), decode };
+  return {
+    ...pl.done(model, T, {
+      inputs,
+      residual,
+      layer,
+      cache,
+      scores,
+      last,
+      final_norm,
+      logits,
+      lora: lora.layers,
+      lora_arenas: lora.arenas,
+    }),
+    decode,
+  };
 }
 
 export interface FitLimits {

@@ -75,20 +75,48 @@ export interface StepInputs<B = PlannedBuffer> {
   rope: { cos: B; sin: B }[];
 }
 
+/**
+ * A tensor that lives in a range of an arena buffer the plan lists: `bytes` (its own, f32) from
+ * byte `offset` (a multiple of LORA_ALIGN, WebGPU's minStorageBufferOffsetAlignment), bound as
+ * that range. The LoRA tensors are slices, so the optimizer binds all of them at once.
+ */
+export interface PlannedSlice {
+  name: string;
+  shape: number[];
+  arena: PlannedBuffer;
+  offset: number;
+  bytes: number;
+}
+
 /** One adapted module of one layer: A [r, in], B [out, r], and (training) their gradients and AdamW state. */
-export interface LoraTensors<B = PlannedBuffer> {
-  A: B;
-  B: B;
-  A_grad?: B;
-  B_grad?: B;
-  A_exp_avg?: B;
-  A_exp_avg_sq?: B;
-  B_exp_avg?: B;
-  B_exp_avg_sq?: B;
+export interface LoraTensors<S = PlannedSlice> {
+  A: S;
+  B: S;
+  A_grad?: S;
+  B_grad?: S;
+  A_exp_avg?: S;
+  A_exp_avg_sq?: S;
+  B_exp_avg?: S;
+  B_exp_avg_sq?: S;
 }
 
 /** Per layer, per target module. */
-export type LoraLayers<B = PlannedBuffer> = Partial<Record<TargetModule, LoraTensors<B>>>[];
+export type LoraLayers<S = PlannedSlice> = Partial<Record<TargetModule, LoraTensors<S>>>[];
+
+/**
+ * One chunk of the LoRA arenas: the parameters, and (training) their gradients and AdamW's two
+ * moments, each one buffer laid out alike (tensor i at the same offset in all four, zero padding
+ * between), so the gradient norm and AdamW run once per chunk over `floats` values. A chunk holds
+ * at most LORA_ARENA_BYTES per buffer (WebGPU's default binding limit); small models need one.
+ */
+export interface LoraArena<B = PlannedBuffer> {
+  params: B;
+  grads?: B;
+  exp_avg?: B;
+  exp_avg_sq?: B;
+  /** f32 values in each buffer of the chunk, padding included. */
+  floats: number;
+}
 
 /** A training step's buffers (planMemory). */
 export interface TrainTensors<B = PlannedBuffer> {
@@ -102,7 +130,8 @@ export interface TrainTensors<B = PlannedBuffer> {
   final_norm: { normed: B; rstd: B };
   loss: { per_token: B; lse: B; logits_chunk: B };
   grad: LayerGradients<B> & { residual: B };
-  lora: LoraLayers<B>;
+  lora: LoraLayers;
+  lora_arenas: LoraArena<B>[];
   grad_norm: { partials: B; out: B };
 }
 
@@ -121,5 +150,6 @@ export interface DecodeTensors<B = PlannedBuffer> {
   last: B;
   final_norm: { normed: B; rstd: B };
   logits: B;
-  lora: LoraLayers<B>;
+  lora: LoraLayers;
+  lora_arenas: LoraArena<B>[];
 }

@@ -33,7 +33,25 @@ export async function readBytes(
   return out;
 }
 
-export async function readF32(device: GPUDevice, buffer: GPUBuffer, length?: number): Promise<Float32Array> {
-  const n = length ?? buffer.size / 4;
-  return new Float32Array(await readBytes(device, buffer, n * 4));
+/** A whole buffer, or a range of one (a LoRA tensor in its arena); kernels bind either. */
+export type BufferRef = GPUBuffer | GPUBufferBinding;
+
+/** The buffer a reference points into, its byte offset there, and its size in bytes. */
+export function refRange(r: BufferRef): { buffer: GPUBuffer; offset: number; size: number } {
+  if (!('buffer' in r)) return { buffer: r, offset: 0, size: r.size };
+  const offset = r.offset ?? 0;
+  return { buffer: r.buffer, offset, size: r.size ?? r.buffer.size - offset };
+}
+
+export async function readF32(device: GPUDevice, buffer: BufferRef, length?: number): Promise<Float32Array> {
+  const r = refRange(buffer);
+  const n = length ?? r.size / 4;
+  return new Float32Array(await readBytes(device, r.buffer, n * 4, r.offset));
+}
+
+/** Writes f32 values at the start of a buffer or range. */
+export function writeF32(device: GPUDevice, ref: BufferRef, values: Float32Array): void {
+  const r = refRange(ref);
+  if (values.byteLength > r.size) throw new Error(`writeF32: ${values.byteLength} bytes into a ${r.size}-byte range`);
+  device.queue.writeBuffer(r.buffer, r.offset, values);
 }

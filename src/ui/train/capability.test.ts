@@ -90,9 +90,7 @@ describe('planned memory adapts each architecture’s own linear layers (PEFT al
     return {
       spec,
       plan,
-      targets: [
-        ...new Set(plan.buffers.filter((b) => b.name.endsWith('.lora_A')).map((b) => b.name.split('.')[2])),
-      ].sort(),
+      targets: Object.keys(plan.tensors.lora[0]).sort(),
     };
   };
   test('Qwen2: the seven q/k/v/o/gate/up/down, and the picker’s number is that plan', () => {
