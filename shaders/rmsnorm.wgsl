@@ -1,9 +1,13 @@
 // RMSNorm over the last dimension, Hugging Face semantics in f32:
 //   y = x · rsqrt(mean(x²) + eps) · (w + offset)
 // offset = 1 for Gemma's RMSNorm, which scales by (1 + weight) (weights stored around 0).
-// One workgroup per row. Per-head q/k norm (Qwen3) is the same kernel with rows = T·heads and
-// cols = head_dim, since [T, heads·head_dim] is [T·heads, head_dim] in memory.
+// One workgroup of WG threads per row (the wrapper's rmsnormWorkgroup: on a GPU 32 to 128 by the
+// row's width, on a CPU adapter 8). Per-head q/k norm (Qwen3) is the same kernel with rows = T·heads and cols =
+// head_dim, since [T, heads·head_dim] is [T·heads, head_dim] in memory.
 // rstd is saved per row for the backward pass.
+// The row sum takes one workgroup barrier: each thread writes its partial, then every thread adds
+// all WG partials in the same order (the same total everywhere, no broadcast barrier; a tree
+// takes log2(WG) + 2 barriers).
 struct Params { rows: u32, cols: u32, eps: f32, accumulate: u32, offset: f32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -12,20 +16,17 @@ struct Params { rows: u32, cols: u32, eps: f32, accumulate: u32, offset: f32 }
 @group(0) @binding(3) var<storage, read_write> rstd: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-const WG = 128u;
+override WG: u32 = 128u;
 var<workgroup> red: array<f32, WG>;
 
+// Called once per invocation (red is not reused, so no barrier after the reads).
 fn reduce_sum(lid: u32, v: f32) -> f32 {
   red[lid] = v;
   workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red[lid] += red[lid + s];
-    }
-    workgroupBarrier();
+  var total = 0.0;
+  for (var i = 0u; i < WG; i++) {
+    total += red[i];
   }
-  let total = red[0];
-  workgroupBarrier();
   return total;
 }
 

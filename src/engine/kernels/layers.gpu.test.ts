@@ -79,11 +79,15 @@ describe('LoRA', () => {
 });
 
 describe('RMSNorm', () => {
-  for (const [rows, cols, label] of [
-    [7, 53, 'hidden rows'],
-    [13, 300, 'cols > workgroup'],
-    [5 * 3, 16, 'per-head q/k norm: T=5, 3 heads, head_dim 16'],
-  ] as [number, number, string][]) {
+  // The adapter's workgroup (8 threads on a CPU adapter), and the sizes a GPU gets (32 to 128).
+  for (const [rows, cols, label, workgroup] of [
+    [7, 53, 'hidden rows', undefined],
+    [13, 300, 'cols > workgroup', undefined],
+    [5 * 3, 16, 'per-head q/k norm: T=5, 3 heads, head_dim 16', undefined],
+    [7, 53, 'hidden rows, 32 threads a row', 32],
+    [13, 300, 'cols > workgroup, 128 threads a row', 128],
+    [5 * 3, 16, 'per-head q/k norm, 32 threads a row (more than cols)', 32],
+  ] as [number, number, string, number | undefined][]) {
     it(`forward and backward, ${label}`, async () => {
       const g = rng(rows * cols);
       const eps = 1e-6;
@@ -100,8 +104,8 @@ describe('RMSNorm', () => {
         dx: upload(device, dx0),
       };
       await runChecked(device, (enc) => {
-        rmsnormForward(device, enc, { ...b, rows, cols, eps });
-        rmsnormBackward(device, enc, { ...b, rows, cols, accumulate: true });
+        rmsnormForward(device, enc, { ...b, rows, cols, eps, workgroup });
+        rmsnormBackward(device, enc, { ...b, rows, cols, accumulate: true, workgroup });
       });
       const ref = rmsnormRef(x, w, rows, cols, eps);
       expect(maxRelErr(await read(device, b.y), ref.y)).toBeLessThan(1e-5);

@@ -5,6 +5,7 @@
 import src from '../../../shaders/rmsnorm.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { gridRows } from '../runtime/grid.ts';
+import { deviceIsCpu } from '../runtime/adapter.ts';
 
 const UNIFORM = [
   ['rows', 'u32'],
@@ -28,6 +29,17 @@ const BACKWARD = kernelSpec({
   uniform: UNIFORM,
 });
 
+/**
+ * Threads per row's workgroup. A GPU: about four columns each, 32 to 128 (a 64-wide row or a
+ * head_dim of 128 takes 32; hidden 576 and up take 128). A CPU adapter: 8 whatever the width,
+ * since SwiftShader's cost grows with the invocations of a workgroup far more than with its
+ * loop trips (bench:train's 64×64 rows: 57 ms a dispatch at 128 threads, 0.4 ms at 8).
+ */
+export function rmsnormWorkgroup(device: GPUDevice, cols: number): number {
+  if (deviceIsCpu(device)) return 8;
+  return Math.min(128, Math.max(32, 2 ** Math.ceil(Math.log2(Math.ceil(cols / 4)))));
+}
+
 /** y = x·rsqrt(mean(x²)+eps)·w per row; rstd[rows] saved for backward. y must not alias x. */
 export function rmsnormForward(
   device: GPUDevice,
@@ -41,6 +53,8 @@ export function rmsnormForward(
     cols: number;
     eps: number;
     offset?: number;
+    /** Threads per row (tests run the GPU's sizes on any adapter); default rmsnormWorkgroup's. */
+    workgroup?: number;
   },
 ): void {
   runKernel(
@@ -50,6 +64,7 @@ export function rmsnormForward(
     a,
     { rows: a.rows, cols: a.cols, eps: a.eps, accumulate: 0, offset: a.offset ?? 0 },
     gridRows(device, a.rows),
+    { constants: { WG: a.workgroup ?? rmsnormWorkgroup(device, a.cols) } },
   );
 }
 
@@ -67,6 +82,7 @@ export function rmsnormBackward(
     cols: number;
     accumulate?: boolean;
     offset?: number;
+    workgroup?: number;
   },
 ): void {
   const u = { rows: a.rows, cols: a.cols, eps: 0, accumulate: a.accumulate ? 1 : 0, offset: a.offset ?? 0 };
@@ -77,5 +93,6 @@ export function rmsnormBackward(
     { bx: a.x, bw: a.w, bdy: a.dy, brstd: a.rstd, bdx: a.dx },
     u,
     gridRows(device, a.rows),
+    { constants: { WG: a.workgroup ?? rmsnormWorkgroup(device, a.cols) } },
   );
 }
