@@ -1,11 +1,14 @@
 // Global gradient L2 norm over many buffers and the clip coefficient, without a CPU round trip:
-// sumsq_partial (one dispatch per gradient buffer) writes per-workgroup partial sums into
-// `partials` starting at `slot`; finalize sums them into out = [norm, min(1, max_norm/(norm+1e-6))]
+// sumsq_partial (one dispatch per gradient buffer: each LoRA arena chunk, all of its tensors and
+// their zero padding at once) writes per-workgroup partial sums into `partials` starting at
+// `slot`; finalize sums them into out = [norm, min(1, max_norm/(norm+1e-6))]
 // (torch.nn.utils.clip_grad_norm_), which adamw.wgsl applies to each gradient as it reads it.
 struct PartialParams { n: u32, slot: u32 }
 struct FinalParams { count: u32, max_norm: f32 }
 
-const WG = 256u;
+// Threads per workgroup, a power of two: 256 on a GPU, 8 on a CPU adapter (kernels/adamw.ts:
+// SwiftShader's cost grows with a workgroup's invocations far more than with its loop trips).
+override WG: u32 = 256u;
 var<workgroup> red: array<f32, WG>;
 
 fn reduce_sum(lid: u32, v: f32) -> f32 {

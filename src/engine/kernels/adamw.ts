@@ -3,6 +3,7 @@ import adamSrc from '../../../shaders/adamw.wgsl?raw';
 import normSrc from '../../../shaders/grad_norm.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { dummyBuffer, grid1d } from '../runtime/grid.ts';
+import { deviceIsCpu } from '../runtime/adapter.ts';
 import { PARTIALS_PER_BUFFER } from './grad_norm_layout.ts';
 
 const ADAMW = kernelSpec({
@@ -105,13 +106,22 @@ export { gradNormSlots } from './grad_norm_layout.ts';
 export function gradNorm(
   device: GPUDevice,
   enc: GPUCommandEncoder,
-  a: { grads: { buffer: GPUBuffer; n: number }[]; partials: GPUBuffer; out: GPUBuffer; maxNorm: number },
+  a: {
+    grads: { buffer: GPUBuffer; n: number }[];
+    partials: GPUBuffer;
+    out: GPUBuffer;
+    maxNorm: number;
+    /** Threads per workgroup, a power of two (tests run a GPU's 256 anywhere); default 8 on a CPU adapter, else 256. */
+    workgroup?: number;
+  },
 ): void {
+  const wg = a.workgroup ?? (deviceIsCpu(device) ? 8 : 256);
+  const constants = { constants: { WG: wg } };
   let slot = 0;
   for (const g of a.grads) {
     // Unused slots of a small buffer's range stay untouched, so every slot is written.
-    const groups = Math.max(1, Math.min(PARTIALS_PER_BUFFER, Math.ceil(g.n / 256)));
-    runKernel(device, enc, SUMSQ_PARTIAL, { x: g.buffer, partials: a.partials }, { n: g.n, slot }, [groups]);
+    const groups = Math.max(1, Math.min(PARTIALS_PER_BUFFER, Math.ceil(g.n / wg)));
+    runKernel(device, enc, SUMSQ_PARTIAL, { x: g.buffer, partials: a.partials }, { n: g.n, slot }, [groups], constants);
     slot += groups;
   }
   runKernel(
@@ -121,5 +131,6 @@ export function gradNorm(
     { fpartials: a.partials, out: a.out },
     { count: slot, max_norm: a.maxNorm },
     [1],
+    constants,
   );
 }

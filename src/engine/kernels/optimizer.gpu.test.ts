@@ -135,45 +135,47 @@ describe('AdamW + clip_grad_norm_ vs PyTorch', () => {
 });
 
 describe('AdamW + clip_grad_norm_ over one arena (the LoRA layout) vs PyTorch', () => {
-  it('3 tensors as 256-byte-aligned ranges of one buffer: one norm and one AdamW dispatch a step', async () => {
-    // Offsets as planMemory lays LoRA tensors out: 300 f32 at 0, 17 at 1280, 1025 at 1536 bytes;
-    // the padding between them stays zero through every step.
-    const offsets = [0, 1280, 1536];
-    const floats = (1536 + 1025 * 4) / 4;
-    const pack = (xs: Float32Array[]) => {
-      const out = new Float32Array(floats);
-      xs.forEach((x, i) => out.set(x, offsets[i] / 4));
-      return out;
-    };
-    const p = upload(device, pack(params0));
-    const [gr, m, v] = [0, 1, 2].map(() => zeros(device, floats));
-    const partials = zeros(device, gradNormSlots(1));
-    const normOut = zeros(device, 2);
-    const norms: number[] = [];
-    const prof = new DispatchProfiler(device, { timestamps: false });
-    try {
-      for (let step = 1; step <= gradSteps.length; step++) {
-        device.queue.writeBuffer(gr, 0, pack(gradSteps[step - 1]));
-        await runChecked(device, (enc) => {
-          gradNorm(device, enc, { grads: [{ buffer: gr, n: floats }], partials, out: normOut, maxNorm });
-          adamwStep(device, enc, { param: p, grad: gr, m, v, n: floats, step, clip: normOut, ...hyper });
-        });
-        norms.push((await read(device, normOut))[0]);
+  // The adapter's norm workgroup (8 threads on a CPU adapter), and a GPU's 256.
+  for (const workgroup of [undefined, 256])
+    it(`3 tensors as aligned ranges of one buffer: one norm, one AdamW dispatch a step (${workgroup ?? 'default'} threads)`, async () => {
+      // Offsets as planMemory lays LoRA tensors out: 300 f32 at 0, 17 at 1280, 1025 at 1536 bytes;
+      // the padding between them stays zero through every step.
+      const offsets = [0, 1280, 1536];
+      const floats = (1536 + 1025 * 4) / 4;
+      const pack = (xs: Float32Array[]) => {
+        const out = new Float32Array(floats);
+        xs.forEach((x, i) => out.set(x, offsets[i] / 4));
+        return out;
+      };
+      const p = upload(device, pack(params0));
+      const [gr, m, v] = [0, 1, 2].map(() => zeros(device, floats));
+      const partials = zeros(device, gradNormSlots(1));
+      const normOut = zeros(device, 2);
+      const norms: number[] = [];
+      const prof = new DispatchProfiler(device, { timestamps: false });
+      try {
+        for (let step = 1; step <= gradSteps.length; step++) {
+          device.queue.writeBuffer(gr, 0, pack(gradSteps[step - 1]));
+          await runChecked(device, (enc) => {
+            gradNorm(device, enc, { grads: [{ buffer: gr, n: floats }], partials, out: normOut, maxNorm, workgroup });
+            adamwStep(device, enc, { param: p, grad: gr, m, v, n: floats, step, clip: normOut, ...hyper });
+          });
+          norms.push((await read(device, normOut))[0]);
+        }
+        expect(prof.dispatches).toBe(3 * gradSteps.length);
+      } finally {
+        prof.detach();
       }
-      expect(prof.dispatches).toBe(3 * gradSteps.length);
-    } finally {
-      prof.detach();
-    }
-    expect(maxRelErr(norms, torchOut.norms)).toBeLessThan(1e-6);
-    const got = await read(device, p);
-    for (let i = 0; i < sizes.length; i++) {
-      const slice = got.subarray(offsets[i] / 4, offsets[i] / 4 + sizes[i]);
-      expect(maxRelErr(slice, torchOut.params[i])).toBeLessThan(1e-6);
-    }
-    const padding = got.filter((_, j) => !offsets.some((o, i) => j >= o / 4 && j < o / 4 + sizes[i]));
-    expect(padding.length).toBe(floats - 300 - 17 - 1025);
-    expect(padding.every((x) => x === 0)).toBe(true);
-  });
+      expect(maxRelErr(norms, torchOut.norms)).toBeLessThan(1e-6);
+      const got = await read(device, p);
+      for (let i = 0; i < sizes.length; i++) {
+        const slice = got.subarray(offsets[i] / 4, offsets[i] / 4 + sizes[i]);
+        expect(maxRelErr(slice, torchOut.params[i])).toBeLessThan(1e-6);
+      }
+      const padding = got.filter((_, j) => !offsets.some((o, i) => j >= o / 4 && j < o / 4 + sizes[i]));
+      expect(padding.length).toBe(floats - 300 - 17 - 1025);
+      expect(padding.every((x) => x === 0)).toBe(true);
+    });
 });
 
 describe('RoPE frequencies and tables vs torch float32', () => {
