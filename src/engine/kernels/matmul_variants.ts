@@ -12,6 +12,7 @@ import subgroupSrc from '../../../shaders/matvec_subgroup.wgsl?raw';
 import { grid1d } from '../runtime/grid.ts';
 import { runKernel } from '../runtime/spec.ts';
 import type { DType } from '../tensor/dtype.ts';
+import type { BufferRef } from '../runtime/buffers.ts';
 import { gemmSpec, gemmUniform } from './gemm-layout.ts';
 import { WEIGHT_DTYPE, withWeights } from './weights.ts';
 
@@ -96,9 +97,9 @@ export const VARIANT_PRECONDITION: Record<ExtraGemmVariant, string> = {
 
 /** A product with every default resolved (gemm's arguments after its checks). */
 export interface ResolvedGemm {
-  a: GPUBuffer;
-  b: GPUBuffer;
-  c: GPUBuffer;
+  a: BufferRef;
+  b: BufferRef;
+  c: BufferRef;
   bias: GPUBuffer;
   M: number;
   N: number;
