@@ -15,6 +15,8 @@ import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { optionalNumber, requireString, UsageError, type Command } from '../command.ts';
 import { fsModelSource } from '../fs-source.ts';
 import { nodeDevice } from '../node-gpu.ts';
+import { AUTOTUNE_HELP, AUTOTUNE_OPTION, autotuneOption, cliAutotune } from '../autotune-option.ts';
+import { modelGemmShapes, weightDtype } from '../../engine/kernels/autotune.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -32,6 +34,7 @@ Options:
 ${AGENT_TEMPLATE_HELP}
   --max-new-tokens N     per reply, default 128
   --limit N              the first N records only
+${AUTOTUNE_HELP}
   --json                 JSON Lines: one object per record ({line, ask, prompt, reference, base,
                          tuned} or {line, error}), then {summary}
 `,
@@ -43,8 +46,10 @@ ${AGENT_TEMPLATE_HELP}
     'max-new-tokens': { type: 'string' },
     limit: { type: 'string' },
     json: { type: 'boolean' },
+    ...AUTOTUNE_OPTION,
   },
   async run(args) {
+    const autotuneMode = autotuneOption(args);
     const modelDir = requireString(args, 'model');
     const templateId = requireString(args, 'template');
     const file = args.positionals[0];
@@ -94,6 +99,15 @@ ${AGENT_TEMPLATE_HELP}
         tokenizerJSON: JSON.parse(files['tokenizer.json']),
         tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
       });
+      // Prompts are rendered inside evaluate(): tune the prefill classes of short and medium prompts
+      // and the decode step's one row.
+      const shapes = modelGemmShapes(model.spec, {
+        tokens: [64, 512, 1],
+        dtype: weightDtype(model.spec.torch_dtype),
+        loraRank: adapter?.config.r,
+        head: true,
+      });
+      await cliAutotune(device, shapes, autotuneMode, (s) => process.stderr.write(s));
       const tty = !json && process.stderr.isTTY;
       const result = await evaluate({
         device,
