@@ -2,9 +2,9 @@
 //
 // Run: npm run bench:peers -- [flags]   (node --import tsx bench/peers/main.ts)
 // Flags (defaults suit SwiftShader on 2 CPU cores, a few minutes; --full is for a real GPU):
-//   --tokens T     rows of every product (default 128; --full 512)
-//   --rounds R     timed rounds after the warm-up (default 5; --full 10)
-//   --reps K       products queued per timed region (default 2; --full 10)
+//   --tokens T     rows of every product (default 64; --full 512)
+//   --rounds R     timed rounds after the warm-up (default 3; --full 10)
+//   --reps K       products queued per timed region (default 1; --full 10)
 //   --models L     qwen (Qwen2.5-0.5B), smollm2 (SmolLM2-135M) or both (default qwen; --full both)
 //   --dx           every layer's input gradient dY·W too (default: only the down projection's)
 //   --no-bf16      skip Prism's bf16-weight rows
@@ -47,7 +47,7 @@ const int = (flag: string, v: string | undefined, dflt: number) => {
 
 const dry = values['dry-run'];
 const full = values.full;
-const T = int('--tokens', values.tokens, full ? 512 : 128);
+const T = int('--tokens', values.tokens, full ? 512 : 64);
 const models = (values.models ?? (full ? 'qwen,smollm2' : 'qwen')).split(',');
 const allDx = values.dx ?? full;
 for (const m of models) if (!MODELS[m]) throw new Error(`--models: unknown model ${m} (qwen, smollm2)`);
@@ -83,8 +83,8 @@ const DRY: PeerShape[] = [
 
 const config: PeersConfig = {
   shapes: dry ? DRY : trainingShapes(),
-  rounds: dry ? 1 : int('--rounds', values.rounds, full ? 10 : 5),
-  reps: dry ? 1 : int('--reps', values.reps, full ? 10 : 2),
+  rounds: dry ? 1 : int('--rounds', values.rounds, full ? 10 : 3),
+  reps: dry ? 1 : int('--reps', values.reps, full ? 10 : 1),
   bf16: !values['no-bf16'],
   seed: 1234,
   // The dry run checks every entry.

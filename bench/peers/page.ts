@@ -67,23 +67,22 @@ const median = (xs: number[]) => {
 async function prismImpls(device: GPUDevice, s: PeerShape, x: Inputs, cfg: PeersConfig, skipped: string[]) {
   const impls: Impl[] = [];
   const a = storageBuffer(device, x.a, 'A');
+  const owned: (() => void)[] = [() => a.destroy()];
   const dtypes = cfg.bf16 ? (['f32', 'bf16'] as const) : (['f32'] as const);
   for (const dtype of dtypes) {
     const rows = s.transB ? s.N : s.K;
     const cols = s.transB ? s.K : s.N;
     const w = weightTensor(device, x.b, [rows, cols], dtype, `B ${dtype}`);
-    if (w.chunks.length !== 1) throw new Error(`peers: B [${rows}, ${cols}] is split in chunks; use smaller shapes`);
     const c = storageBuffer(device, s.M * s.N * 4, 'C');
+    owned.push(() => destroyTensor(w), () => c.destroy());
+    if (w.chunks.length !== 1) throw new Error(`peers: B [${rows}, ${cols}] is split in chunks; use smaller shapes`);
     const base: GemmArgs = { a, b: w.chunks[0].buffer, c, M: s.M, N: s.N, K: s.K, transB: s.transB, bDtype: dtype };
-    let owner = true;
     for (const variant of GEMM_VARIANTS) {
       const args: GemmArgs = { ...base, kernel: variant };
       if (!gemmVariantApplies(device, args, variant)) {
         skipped.push(`prism ${variant} ${dtype} (does not apply)`);
         continue;
       }
-      const destroyOwned = owner;
-      owner = false;
       impls.push({
         name: `prism ${variant}`,
         library: 'prism',
@@ -102,20 +101,11 @@ async function prismImpls(device: GPUDevice, s: PeerShape, x: Inputs, cfg: Peers
           device.queue.writeBuffer(c, 0, new Float32Array(s.M * s.N));
           return out;
         },
-        destroy() {
-          if (destroyOwned) {
-            destroyTensor(w);
-            c.destroy();
-          }
-        },
+        destroy() {},
       });
     }
-    if (owner) {
-      destroyTensor(w);
-      c.destroy();
-    }
   }
-  return { impls, destroy: () => a.destroy() };
+  return { impls, destroy: () => owned.forEach((f) => f()) };
 }
 
 // ------------------------------------------------------------------------------------------ ORT
