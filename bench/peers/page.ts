@@ -74,7 +74,10 @@ async function prismImpls(device: GPUDevice, s: PeerShape, x: Inputs, cfg: Peers
     const cols = s.transB ? s.K : s.N;
     const w = weightTensor(device, x.b, [rows, cols], dtype, `B ${dtype}`);
     const c = storageBuffer(device, s.M * s.N * 4, 'C');
-    owned.push(() => destroyTensor(w), () => c.destroy());
+    owned.push(
+      () => destroyTensor(w),
+      () => c.destroy(),
+    );
     if (w.chunks.length !== 1) throw new Error(`peers: B [${rows}, ${cols}] is split in chunks; use smaller shapes`);
     const base: GemmArgs = { a, b: w.chunks[0].buffer, c, M: s.M, N: s.N, K: s.K, transB: s.transB, bDtype: dtype };
     for (const variant of GEMM_VARIANTS) {
