@@ -94,6 +94,7 @@ const PAGES: { id: string; ready: string; controls: string[] }[] = [
   { id: 'adapters', ready: '[data-testid="adapter-list"], .adapters-page h2', controls: ['.adapters-page h2'] },
   { id: 'chat', ready: '.chat-page h2', controls: ['.chat-page h2'] },
   { id: 'evaluate', ready: '.evaluate-page h2', controls: ['.evaluate-page h2'] },
+  { id: 'gpu', ready: '.gpu-bench-page h2', controls: ['.gpu-bench-page h2', '[data-testid="gpu-bench-run"]'] },
 ];
 
 test('every page at 900 px: no horizontal overflow, controls visible and not covered', async () => {

@@ -17,7 +17,7 @@ test('the studio opens with WebGPU and its pages', async () => {
     assert.equal(adapter.ok, true, `WebGPU adapter: ${JSON.stringify(adapter)}`);
 
     const nav = await page.locator('nav a').allTextContents();
-    assert.deepEqual(nav, ['Dataset', 'Templates', 'Train', 'Adapters', 'Chat', 'Evaluate']);
+    assert.deepEqual(nav, ['Dataset', 'Templates', 'Train', 'Adapters', 'Chat', 'Evaluate', 'GPU']);
 
     // The Train page shows the capability check fed by the same adapter.
     await page.keyboard.press('Alt+3');

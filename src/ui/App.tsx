@@ -4,7 +4,7 @@ import { checkWebGPU } from './gpu-check.ts';
 import { restoreDataset } from './studio/load-dataset.ts';
 import { useRoute } from './route.ts';
 import { PAGES, useApp, type PageId, type Theme } from './store.ts';
-import { AdaptersPage, ChatPage, DatasetPage, EvaluatePage, TemplatesPage, TrainPage } from './pages.ts';
+import { AdaptersPage, ChatPage, DatasetPage, EvaluatePage, GpuBenchPage, TemplatesPage, TrainPage } from './pages.ts';
 
 const VIEWS: Record<PageId, () => ReactElement> = {
   dataset: DatasetPage,
@@ -13,6 +13,7 @@ const VIEWS: Record<PageId, () => ReactElement> = {
   adapters: AdaptersPage,
   chat: ChatPage,
   evaluate: EvaluatePage,
+  gpu: GpuBenchPage,
 };
 
 export function App() {
@@ -32,7 +33,7 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
-  // Alt+1…6 switch pages from anywhere, without stealing keys from text fields.
+  // Alt+1…7 switch pages from anywhere, without stealing keys from text fields.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;

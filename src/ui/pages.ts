@@ -5,3 +5,4 @@ export { TrainPage } from './train/TrainPage.tsx';
 export { AdaptersPage } from './adapters/AdaptersPage.tsx';
 export { ChatPage } from './chat/ChatPage.tsx';
 export { EvaluatePage } from './evaluate/EvaluatePage.tsx';
+export { GpuBenchPage } from './gpu/GpuBenchPage.tsx';

@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { GpuStatus } from './gpu-check.ts';
 
-export type PageId = 'dataset' | 'templates' | 'train' | 'adapters' | 'chat' | 'evaluate';
+export type PageId = 'dataset' | 'templates' | 'train' | 'adapters' | 'chat' | 'evaluate' | 'gpu';
 
 export const PAGES: { id: PageId; title: string; key: string }[] = [
   { id: 'dataset', title: 'Dataset', key: '1' },
@@ -11,6 +11,7 @@ export const PAGES: { id: PageId; title: string; key: string }[] = [
   { id: 'adapters', title: 'Adapters', key: '4' },
   { id: 'chat', title: 'Chat', key: '5' },
   { id: 'evaluate', title: 'Evaluate', key: '6' },
+  { id: 'gpu', title: 'GPU', key: '7' },
 ];
 
 export type Theme = 'light' | 'dark' | 'system';

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '..');
-const CHECKED = ['workers', 'data', 'templates', 'tokenize', 'model', 'engine', 'train', 'adapters', 'infer'];
+const CHECKED = ['workers', 'data', 'templates', 'tokenize', 'model', 'engine', 'train', 'adapters', 'infer', 'bench'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

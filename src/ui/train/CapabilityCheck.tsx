@@ -60,7 +60,10 @@ export function CapabilityCheck({ checks }: { checks: Check[] }) {
         <p className="muted small">
           Adapter limits: largest buffer {(gpu.maxBufferSize / 2 ** 20).toFixed(0)} MiB, largest storage binding{' '}
           {(gpu.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB ·{' '}
-          <span title={gpu.features.join(', ')}>{gpu.features.length} features</span>
+          <span title={gpu.features.join(', ')}>{gpu.features.length} features</span> ·{' '}
+          <a href="#/gpu" data-testid="gpu-bench-link">
+            Benchmark this GPU
+          </a>
         </p>
       )}
     </section>
