@@ -142,7 +142,7 @@ function Timeline({ t }: { t: TrainStepResult }) {
                   <td className="num">{k.dispatches}</td>
                   <td className="num">{num(k.ms)}</td>
                   <td className="share">
-                    <span className="bar" style={{ width: `${total ? (100 * k.ms) / total : 0}%` }} />
+                    <span className="bar" style={{ width: `${total ? (80 * k.ms) / total : 0}px` }} />
                     <small>{total ? ((100 * k.ms) / total).toFixed(1) : '–'}%</small>
                   </td>
                 </tr>
@@ -183,7 +183,7 @@ function Timeline({ t }: { t: TrainStepResult }) {
                 <td className="small">{s.kernels}</td>
                 <td className="num">{num(s.ms)}</td>
                 <td className="share">
-                  <span className="bar" style={{ width: `${total ? (100 * s.ms) / total : 0}%` }} />
+                  <span className="bar" style={{ width: `${total ? (80 * s.ms) / total : 0}px` }} />
                 </td>
               </tr>
             ))}
