@@ -53,7 +53,8 @@ export function timelineTable(t: TrainStepResult): string[] {
     ];
   }
   return [
-    'Wall time per queue submit of the last step (this device has no timestamp-query; includes driver and browser time)',
+    'Wall time per queue submit of the last step ' +
+      '(this device has no timestamp-query; includes driver and browser time)',
     '',
     ...table(
       ['submit', 'dispatches', 'kernels', 'wall ms'],
@@ -67,11 +68,15 @@ export function reportMarkdown(r: BenchReport): string {
   const a = r.adapter;
   if (a) {
     out.push(`- adapter: ${adapterName(a)}${a.isCpu ? ' — a CPU (software) adapter: these are CPU numbers' : ''}`);
+    const f = a.features;
     out.push(
-      `- features: shader-f16 ${yes(a.features.f16)}, subgroups ${yes(a.features.subgroups)}, timestamp-query ${yes(a.features.timestamps)}`,
+      `- features: shader-f16 ${yes(f.f16)}, subgroups ${yes(f.subgroups)}, timestamp-query ${yes(f.timestamps)}`,
     );
+    const l = a.limits;
     out.push(
-      `- limits: storage binding ${fmt(a.limits.maxStorageBufferBindingSize)}, buffer ${fmt(a.limits.maxBufferSize)}, workgroup storage ${fmt(a.limits.maxComputeWorkgroupStorageSize)}, invocations/workgroup ${a.limits.maxComputeInvocationsPerWorkgroup}`,
+      `- limits: storage binding ${fmt(l.maxStorageBufferBindingSize)}, buffer ${fmt(l.maxBufferSize)}, ` +
+        `workgroup storage ${fmt(l.maxComputeWorkgroupStorageSize)}, ` +
+        `invocations/workgroup ${l.maxComputeInvocationsPerWorkgroup}`,
     );
     out.push('');
   }
@@ -144,7 +149,8 @@ export function reportMarkdown(r: BenchReport): string {
   }
   if (r.seconds !== undefined)
     out.push(
-      `${r.cancelled ? 'cancelled after' : 'done in'} ${r.seconds.toFixed(1)} s; wall time to onSubmittedWorkDone after a warm-up.`,
+      `${r.cancelled ? 'cancelled after' : 'done in'} ${r.seconds.toFixed(1)} s; ` +
+        'wall time to onSubmittedWorkDone after a warm-up.',
     );
   return out.join('\n') + '\n';
 }
