@@ -44,7 +44,7 @@ test('benchmark this GPU: quick run, tables of finite positive numbers, tuner pi
 
     // Gemm: every measured variant's GFLOP/s finite and positive; 'tiled' runs every shape.
     const rows = page.locator('[data-testid="gemm-row"]');
-    assert.ok((await rows.count()) >= 4, 'a row per product');
+    assert.ok((await rows.count()) >= 2, 'a row per product');
     const picks: string[] = [];
     for (const row of await rows.all()) {
       const values = await row
