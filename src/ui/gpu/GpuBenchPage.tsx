@@ -93,7 +93,7 @@ function GemmTable({ rows }: { rows: GemmResult[] }) {
                       </span>
                     ) : (
                       <>
-                        {num(gflops(g.flops, s))} <small className="muted">GFLOP/s</small>
+                        {num(gflops(g.flops, s))}
                         <br />
                         <small className="muted">{num(s * 1e3)} ms</small>
                       </>
@@ -205,8 +205,8 @@ function Results({ r }: { r: BenchReport }) {
             <>
               <p className="small muted">
                 Each gemm variant that applies, at T={r.gemm[0].M} tokens (Qwen2.5-0.5B’s layer products, bf16 weights):
-                GFLOP/s = 2·M·N·K / time, wall time to onSubmittedWorkDone after a warm-up. “–”: the variant does not
-                apply to the shape. The pick is what training runs.
+                GFLOP/s = 2·M·N·K / time, and below it ms per product (wall time to onSubmittedWorkDone after a
+                warm-up). Highlighted: the pick, what training runs. “–”: the variant does not apply to the shape.
               </p>
               <GemmTable rows={r.gemm} />
             </>
