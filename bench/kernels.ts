@@ -25,6 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { num } from '../src/bench/report.ts';
 import { nodeGPU } from '../src/cli/node-gpu.ts';
 import { acquireDevice } from '../src/engine/device.ts';
 import {
@@ -238,13 +239,6 @@ if (!only) {
   line(widths.map((w) => '-'.repeat(w)));
 }
 const notes: string[] = [];
-
-/** Three significant digits, without exponents for the sizes seen here. */
-function num(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 100) return x.toFixed(0);
-  return x.toPrecision(3);
-}
 
 function row(
   kernel: string,

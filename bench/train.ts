@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeGPU } from '../src/cli/node-gpu.ts';
+import { TINY_LLAMA } from '../src/bench/shapes.ts';
 import { acquireDevice } from '../src/engine/device.ts';
 import { uploadWeights } from '../src/engine/decoder/weights.ts';
 import { fmt } from '../src/engine/plan/index.ts';
@@ -51,22 +52,8 @@ const { values } = parseArgs({
 });
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const TINY = {
-  architectures: ['LlamaForCausalLM'],
-  model_type: 'llama',
-  hidden_act: 'silu',
-  hidden_size: 64,
-  intermediate_size: 128,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  vocab_size: 512,
-  rms_norm_eps: 1e-6,
-  max_position_embeddings: 2048,
-  rope_theta: 10000,
-  tie_word_embeddings: false,
-  torch_dtype: 'float32',
-};
+// The tiny llama of the in-app GPU benchmark too (src/bench/shapes.ts).
+const TINY = TINY_LLAMA;
 const MODELS: Record<
   string,
   { label: string; config: Record<string, unknown>; seq: number; steps: number; warmup: number }
