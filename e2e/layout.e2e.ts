@@ -49,7 +49,10 @@ async function onTop(page: Page, selector: string): Promise<string> {
       const y = r.top + r.height / 2;
       const hit = document.elementFromPoint(x, y);
       if (hit && (hit === el || el.contains(hit) || hit.contains(el))) return 'ok';
-      return `covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'} at (${Math.round(x)}, ${Math.round(y)})`;
+      return (
+        `covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'} at ` +
+        `(${Math.round(x)}, ${Math.round(y)})`
+      );
     });
 }
 

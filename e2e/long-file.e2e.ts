@@ -99,9 +99,12 @@ test('a 50 MB file loads without a main-thread task over 200 ms, its issue list 
     const cpu = mainThreadTaskCpuMs(JSON.parse((await s.browser.stopTracing()).toString('utf8')));
     const busy = loadavg()[0] > cpus().length;
     console.log(
-      `# ${(made.size / 1e6).toFixed(1)} MB, ${made.records} records read in ${seconds.toFixed(1)} s; long tasks: ${long.length}, ` +
-        `longest ${Math.max(0, ...long)} ms wall; ${cpu.length} main-thread tasks, longest ${Math.max(0, ...cpu).toFixed(1)} ms CPU; ` +
-        `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores${busy ? ' (oversubscribed: wall times printed, not held)' : ''}`,
+      `# ${(made.size / 1e6).toFixed(1)} MB, ${made.records} records read in ${seconds.toFixed(1)} s; ` +
+        `long tasks: ${long.length}, ` +
+        `longest ${Math.max(0, ...long)} ms wall; ${cpu.length} main-thread tasks, ` +
+        `longest ${Math.max(0, ...cpu).toFixed(1)} ms CPU; ` +
+        `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} ` +
+        `cores${busy ? ' (oversubscribed: wall times printed, not held)' : ''}`,
     );
     assert.ok(cpu.length > 100, 'the trace saw the main thread work');
     assert.equal(await page.locator('[data-testid="summary-records"]').textContent(), String(made.records));

@@ -115,8 +115,10 @@ describe('prism merge', () => {
     const d = relDiff(merged, unmerged);
     const torch = relDiff(refs.merged, refs.adapter);
     console.log(
-      `merge f32: Prism merged vs unmerged ${d.toExponential(2)}; PyTorch merged vs unmerged ${torch.toExponential(2)}; ` +
-        `Prism merged vs PyTorch merged ${relDiff(merged, refs.merged).toExponential(2)}; adapter effect ${relDiff(plain, unmerged).toExponential(2)}`,
+      `merge f32: Prism merged vs unmerged ${d.toExponential(2)}; PyTorch merged vs ` +
+        `unmerged ${torch.toExponential(2)}; ` +
+        `Prism merged vs PyTorch merged ${relDiff(merged, refs.merged).toExponential(2)}; adapter ` +
+        `effect ${relDiff(plain, unmerged).toExponential(2)}`,
     );
     expect(d).toBeLessThanOrEqual(1e-5);
     expect(torch).toBeLessThanOrEqual(1e-5);

@@ -57,7 +57,8 @@ export function checkAdapterFits(spec: ModelSpec, adapter: ImportedAdapter): voi
     const [out, inF] = want.shape;
     if (t.out_features !== out || t.in_features !== inF) {
       throw new AdapterFormatError(
-        `the adapter's ${t.module} (layer ${t.layer}) is ${t.in_features}→${t.out_features}, but the base model's ${name} is ${inF}→${out} ` +
+        `the adapter's ${t.module} (layer ${t.layer}) is ${t.in_features}→${t.out_features}, but the base ` +
+          `model's ${name} is ${inF}→${out} ` +
           '(was the adapter trained on another model?)',
       );
     }

@@ -316,7 +316,8 @@ describe('import', () => {
     const spec = KNOWN_MODELS.find((m) => m.id === 'HuggingFaceTB/SmolLM2-135M-Instruct')!.spec;
     const f = files([one(A0, [3, 12]), one(B0, [12, 3])]);
     expect(() => importAdapter(f, adapterExpectations(spec, 'HuggingFaceTB/SmolLM2-135M-Instruct'))).toThrow(
-      `tensor "${A0}" has shape [3,12], expected [3,576]: the base model (HuggingFaceTB/SmolLM2-135M-Instruct)'s q_proj has in_features 576`,
+      `tensor "${A0}" has shape [3,12], expected [3,576]: the base model (HuggingFaceTB/SmolLM2-135M-Instruct)'s ` +
+        `q_proj has in_features 576`,
     );
     const k = files(
       [one(peftKey(0, 'k_proj', 'A'), [3, 576]), one(peftKey(0, 'k_proj', 'B'), [576, 3])],

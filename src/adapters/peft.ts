@@ -454,7 +454,8 @@ export function importAdapter(
     const m = KEY_RE.exec(t.name);
     if (!m) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like "${peftKey(0, expect.arch ? allLinear(expect.arch)[0] : 'q_proj', 'A', wantPath)}"`,
+        `${ADAPTER_WEIGHTS_FILE}: unexpected tensor "${t.name}"; expected names like ` +
+          `"${peftKey(0, expect.arch ? allLinear(expect.arch)[0] : 'q_proj', 'A', wantPath)}"`,
       );
     }
     const [, path, layerText, parent, moduleName, which] = m;
@@ -468,12 +469,14 @@ export function importAdapter(
     layersPath = path;
     if (expect.layersPath !== undefined && path !== expect.layersPath) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" puts the layers at "${path}", but this base model's are at "${expect.layersPath}": the adapter was trained on another kind of model`,
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" puts the layers at "${path}", but this base model's are at ` +
+          `"${expect.layersPath}": the adapter was trained on another kind of model`,
       );
     }
     if (!allowed.includes(moduleName)) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one of ${allowed.join(', ')}${expect.arch ? ` (the base model's linear modules)` : ''}`,
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts "${moduleName}", which is not one ` +
+          `of ${allowed.join(', ')}${expect.arch ? ` (the base model's linear modules)` : ''}`,
       );
     }
     const module = moduleName as TargetModule;
@@ -483,7 +486,8 @@ export function importAdapter(
       );
     if (targets && !targets.has(module))
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts ${module}, which target_modules (${[...targets].join(', ')}) does not list`,
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" adapts ${module}, which target_modules ` +
+          `(${[...targets].join(', ')}) does not list`,
       );
     if (t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16')
       throw new AdapterFormatError(
@@ -498,17 +502,20 @@ export function importAdapter(
     const baseName = expect.base ? `the base model (${expect.base})` : 'the base model';
     if (expect.num_hidden_layers !== undefined && layer >= expect.num_hidden_layers) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but ${baseName} has ${expect.num_hidden_layers} layers (0–${expect.num_hidden_layers - 1})`,
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" is for layer ${layer}, but ${baseName} ` +
+          `has ${expect.num_hidden_layers} layers (0–${expect.num_hidden_layers - 1})`,
       );
     }
     const [d0, d1] = t.shape;
     if (which === 'A' && d0 !== r)
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_A must be [r, in] with r = ${r} (adapter_config.json)`,
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_A must be [r, in] with r ` +
+          `= ${r} (adapter_config.json)`,
       );
     if (which === 'B' && d1 !== r)
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_B must be [out, r] with r = ${r} (adapter_config.json)`,
+        `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}]; lora_B must be [out, r] with r ` +
+          `= ${r} (adapter_config.json)`,
       );
     const want = expect.shapes?.[module];
     if (want) {
@@ -517,7 +524,8 @@ export function importAdapter(
       if (got !== exp) {
         const expShape = which === 'A' ? [r, exp] : [exp, r];
         throw new AdapterFormatError(
-          `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}], expected [${expShape}]: ${baseName}'s ${module} has ` +
+          `${ADAPTER_WEIGHTS_FILE}: tensor "${t.name}" has shape [${t.shape}], expected ` +
+            `[${expShape}]: ${baseName}'s ${module} has ` +
             `${which === 'A' ? 'in' : 'out'}_features ${exp} (was the adapter trained on another model?)`,
         );
       }
@@ -546,14 +554,16 @@ export function importAdapter(
   for (const p of pairs.values()) {
     if (!p.A || !p.B)
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: ${peftKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing (every lora_A needs its lora_B)`,
+        `${ADAPTER_WEIGHTS_FILE}: ${peftKey(p.layer, p.module, p.A ? 'B' : 'A')} is missing ` +
+          `(every lora_A needs its lora_B)`,
       );
     const in_features = p.A.shape[1];
     const out_features = p.B.shape[0];
     const prev = dims.get(p.module);
     if (prev && (prev.in_features !== in_features || prev.out_features !== out_features)) {
       throw new AdapterFormatError(
-        `${ADAPTER_WEIGHTS_FILE}: ${p.module} is ${in_features}→${out_features} in layer ${p.layer} but ${prev.in_features}→${prev.out_features} in layer ${prev.layer}`,
+        `${ADAPTER_WEIGHTS_FILE}: ${p.module} is ${in_features}→${out_features} in layer ${p.layer} ` +
+          `but ${prev.in_features}→${prev.out_features} in layer ${prev.layer}`,
       );
     }
     if (!prev) dims.set(p.module, { in_features, out_features, layer: p.layer });

@@ -77,7 +77,8 @@ export class StorageQuotaError extends Error {
     const est =
       estimate && estimate.quota !== undefined ? ` (using ${mb(estimate.usage ?? 0)} of ${mb(estimate.quota)})` : '';
     super(
-      `Browser storage is full${est}: could not save ${mb(bytesAttempted)}. Nothing already saved was lost. Delete old runs or download and remove adapters, then try again.`,
+      `Browser storage is full${est}: could not save ${mb(bytesAttempted)}. Nothing already saved was lost. Delete ` +
+        `old runs or download and remove adapters, then try again.`,
     );
   }
 }

@@ -219,7 +219,8 @@ export async function openZip(src: ByteSource): Promise<ZipEntry[]> {
     const prev = seen.get(path);
     if (prev !== undefined) {
       throw new AdapterFormatError(
-        `the zip holds "${path}" twice (${JSON.stringify(prev)} and ${JSON.stringify(raw)}): which one is meant is ambiguous`,
+        `the zip holds "${path}" twice (${JSON.stringify(prev)} and ${JSON.stringify(raw)}): ` +
+          `which one is meant is ambiguous`,
       );
     }
     seen.set(path, raw);
@@ -289,7 +290,8 @@ export async function readEntry(src: ByteSource, entry: ZipEntry, opts: InflateO
     if (done + chunk.length > entry.size) {
       const cap = Math.min(opts.cap, entry.size);
       failure = new ZipLimitError(
-        `"${path}" inflates past the ${formatBytes(entry.size)} its zip directory declares (stopped at ${formatBytes(done + chunk.length)}; ` +
+        `"${path}" inflates past the ${formatBytes(entry.size)} its zip directory declares (stopped ` +
+          `at ${formatBytes(done + chunk.length)}; ` +
           `the cap is ${formatBytes(cap)}): the zip lies about its sizes or is damaged`,
         path,
         cap,

@@ -162,7 +162,8 @@ export function readmeText(summary: TrainingSummary): string {
     `- \`${ADAPTER_WEIGHTS_FILE}\`, \`${ADAPTER_CONFIG_FILE}\`: the adapter, as PEFT saves it.`,
     `- \`${SWIFT_SCRIPT_FILE}\`: the same run with ms-swift (\`swift sft\`) on GPUs, using \`${dataPath}\`.`,
     summary.dataset.original
-      ? `- \`${dataPath}\`: the training data, the file as you gave it; \`${NORMALIZED_DATASET_FILE}\`: Prism's normalized copy (what it tokenized).`
+      ? `- \`${dataPath}\`: the training data, the file as you gave it; \`${NORMALIZED_DATASET_FILE}\`: Prism's ` +
+        `normalized copy (what it tokenized).`
       : `- \`${dataPath}\`: Prism's normalized copy of the training data (the original file was not kept).`,
     `- \`${PRISM_JSON_FILE}\`: the run (template, agent template, loss scale, config, loss curve) for Prism's import.`,
     '',
@@ -183,10 +184,12 @@ export function readmeText(summary: TrainingSummary): string {
     'vLLM:',
     '',
     '```sh',
-    `vllm serve ${baseRef} --enable-lora --lora-modules ${safeFileName(summary.name, 'adapter')}=. --max-lora-rank ${vllmMaxLoraRank(lora.r)}`,
+    `vllm serve ${baseRef} --enable-lora --lora-modules ${safeFileName(summary.name, 'adapter')}=. ` +
+      `--max-lora-rank ${vllmMaxLoraRank(lora.r)}`,
     '```',
     '',
-    "llama.cpp (convert to a GGUF adapter with the base model's Hugging Face folder, then load it next to the base GGUF):",
+    "llama.cpp (convert to a GGUF adapter with the base model's Hugging Face folder, then " +
+      'load it next to the base GGUF):',
     '',
     '```sh',
     'python convert_lora_to_gguf.py --base path/to/base-model-folder --outfile adapter.gguf .',
@@ -195,7 +198,9 @@ export function readmeText(summary: TrainingSummary): string {
     ...(lora.use_rslora
       ? [
           '',
-          `Note: llama.cpp reads only lora_alpha and scales by lora_alpha/r; this adapter uses rsLoRA (lora_alpha/√r). Convert with lora_alpha set to ${lora.lora_alpha * Math.sqrt(lora.r)} in a copy of adapter_config.json to keep the same scale.`,
+          `Note: llama.cpp reads only lora_alpha and scales by lora_alpha/r; this adapter uses rsLoRA ` +
+            `(lora_alpha/√r). Convert with lora_alpha set to ${lora.lora_alpha * Math.sqrt(lora.r)} in a copy of ` +
+            `adapter_config.json to keep the same scale.`,
         ]
       : []),
     '',
@@ -222,7 +227,10 @@ export interface AdapterZipInput {
   dtype?: AdapterDtype;
   /** Base model revision for adapter_config.json. */
   revision?: string | null;
-  /** Where the base model's decoder layers sit (default `model.layers`; Gemma 3 multimodal: `model.language_model.layers`). */
+  /**
+   * Where the base model's decoder layers sit (default `model.layers`; Gemma 3 multimodal:
+   * `model.language_model.layers`).
+   */
   layersPath?: string;
 }
 
@@ -301,7 +309,9 @@ export function makeAdapterZip(input: AdapterZipInput): Uint8Array {
 export const MAX_PLAUSIBLE_R = 512;
 /** Room over the expected adapter size (safetensors header, alignment, odd layouts). */
 export const ADAPTER_SIZE_MARGIN = 1.25;
-/** adapter_model.safetensors when the base model is unknown: ~ a 7B model's all-linear adapter at r = 128 in float32. */
+/**
+ * adapter_model.safetensors when the base model is unknown: ~ a 7B model's all-linear adapter at r = 128 in float32.
+ */
 export const MAX_ADAPTER_WEIGHTS_BYTES = 1024 * 1024 ** 2;
 /** adapter_config.json (PEFT writes ~1 KiB). */
 export const MAX_ADAPTER_CONFIG_BYTES = 1024 ** 2;
@@ -423,7 +433,8 @@ export async function readAdapterArchive(
   const caps: EntryCaps = {
     weights,
     weightsReason: base
-      ? `the most an adapter of ${base.id} can be (LoRA r ≤ ${MAX_PLAUSIBLE_R} on all ${base.spec.num_hidden_layers} layers' linear modules in float32, +${Math.round((ADAPTER_SIZE_MARGIN - 1) * 100)}%)`
+      ? `the most an adapter of ${base.id} can be (LoRA r ≤ ${MAX_PLAUSIBLE_R} on all ${base.spec.num_hidden_layers} ` +
+        `layers' linear modules in float32, +${Math.round((ADAPTER_SIZE_MARGIN - 1) * 100)}%)`
       : 'the cap for adapter weights of an unknown base model',
     total: weights + MAX_EXTRA_BYTES,
   };
@@ -440,7 +451,8 @@ export async function readAdapterArchive(
     total += e.size;
     if (total > caps.total) {
       throw new ZipLimitError(
-        `the zip's files would inflate to more than ${formatBytes(caps.total)} together (at "${e.path}"), the cap for an adapter zip`,
+        `the zip's files would inflate to more than ${formatBytes(caps.total)} together (at ` +
+          `"${e.path}"), the cap for an adapter zip`,
         e.path,
         caps.total,
       );

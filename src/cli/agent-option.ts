@@ -4,7 +4,9 @@
 import { agentTemplateProblem, type TemplateSpec } from '../templates/index.ts';
 import { UsageError, type ParsedArgs } from './command.ts';
 
-export const AGENT_TEMPLATE_HELP = `  --agent-template ID      the tool-call format: native (default, the model family's own), a
+export const AGENT_TEMPLATE_HELP =
+  `  --agent-template ID      the tool-call format: native ` +
+  `(default, the model family's own), a
                            native format by name (native:hermes, native:react, ...), or any of
                            ms-swift's agent templates (hermes, react_en, llama3, glm4, ...);
                            prism templates lists them`;

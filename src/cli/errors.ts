@@ -25,7 +25,8 @@ const KNOWN: [new (...a: never[]) => Error, string | null][] = [
   [HttpError, 'check the network, the repository id and (for gated models) the access token'],
   [
     TokenizerError,
-    'check the tokenizer folder: tokenizer.json of a Hugging Face fast tokenizer (or a SentencePiece tokenizer.model), and tokenizer_config.json',
+    'check the tokenizer folder: tokenizer.json of a Hugging Face fast tokenizer (or a SentencePiece ' +
+      'tokenizer.model), and tokenizer_config.json',
   ],
   [
     AdapterFormatError,

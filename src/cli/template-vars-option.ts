@@ -17,7 +17,9 @@ export const TEMPLATE_VAR_OPTIONS: Options = {
   'fix-tool-call-ids': { type: 'boolean' },
 };
 
-export const TEMPLATE_VAR_HELP = `  --today YYYY-MM-DD       the date templates print with strftime_now (gpt-oss, Granite 3.3,
+export const TEMPLATE_VAR_HELP =
+  `  --today YYYY-MM-DD       the date templates print with ` +
+  `strftime_now (gpt-oss, Granite 3.3,
                            Mistral Small 3.2; default: today, as the official templates)
   --enable-thinking B      true|false: the template's enable_thinking (default: the template's own)
   --var NAME=VALUE         another variable of the official template, repeatable:

@@ -17,7 +17,8 @@ export const ISSUE_CODES = {
   line_too_long: {
     severity: 'error',
     description:
-      'The line is longer than the per-line limit (16 MiB, `MAX_LINE_BYTES`); the message gives its length. It is skipped without being read into memory.',
+      'The line is longer than the per-line limit (16 MiB, `MAX_LINE_BYTES`); the message gives its length. It is ' +
+      'skipped without being read into memory.',
   },
   invalid_utf8: {
     severity: 'error',
@@ -30,7 +31,8 @@ export const ISSUE_CODES = {
   too_deep: {
     severity: 'error',
     description:
-      "JSON in the record (the line, or a JSON string in it such as tool-call arguments) nests arrays and objects more than 500 levels deep (`MAX_JSON_DEPTH`; Python's json stops near 1000).",
+      'JSON in the record (the line, or a JSON string in it such as tool-call arguments) nests arrays and objects ' +
+      "more than 500 levels deep (`MAX_JSON_DEPTH`; Python's json stops near 1000).",
   },
   not_object: {
     severity: 'error',
@@ -45,7 +47,8 @@ export const ISSUE_CODES = {
   invalid_type: {
     severity: 'error',
     description:
-      'A structural field has the wrong type (e.g. `messages` is not a list, a message is not an object, a history entry is not a [query, response] pair, `loss` is not a boolean).',
+      'A structural field has the wrong type (e.g. `messages` is not a list, a message is not an object, a history ' +
+      'entry is not a [query, response] pair, `loss` is not a boolean).',
   },
   unknown_role: {
     severity: 'error',
@@ -63,12 +66,14 @@ export const ISSUE_CODES = {
   system_not_first: {
     severity: 'error',
     description:
-      'A system message comes after other messages. A conversation has one system prompt, first; a mid-conversation system message cannot be rendered faithfully by most templates.',
+      'A system message comes after other messages. A conversation has one system prompt, first; a mid-conversation ' +
+      'system message cannot be rendered faithfully by most templates.',
   },
   duplicate_system: {
     severity: 'error',
     description:
-      'The record gives the system prompt twice (two leading system messages, or a top-level `system` and a system message).',
+      'The record gives the system prompt twice (two leading system messages, or a top-level ' +
+      '`system` and a system message).',
   },
   // Turns.
   no_assistant_turn: {
@@ -83,7 +88,8 @@ export const ISSUE_CODES = {
   invalid_tool_call: {
     severity: 'error',
     description:
-      'A tool call is malformed: no function name, or an ms-swift `tool_call` / sharegpt `function_call` content that is not a JSON {name, arguments} object.',
+      'A tool call is malformed: no function name, or an ms-swift `tool_call` / sharegpt `function_call` content ' +
+      'that is not a JSON {name, arguments} object.',
   },
   invalid_tool_arguments: {
     severity: 'error',
@@ -96,13 +102,15 @@ export const ISSUE_CODES = {
   unknown_tool: {
     severity: 'error',
     description:
-      "A tool call names a function that is not among the record's `tools` (checked only when `tools` is given and not empty).",
+      "A tool call names a function that is not among the record's `tools` (checked only when " +
+      '`tools` is given and not empty).',
   },
   // Warnings: the record is still valid and renders.
   role_order: {
     severity: 'warning',
     description:
-      'Turns are out of the usual order: the first turn is not from the user, two user or two assistant turns in a row, or the record ends with a user turn that will not be trained. Some templates reject such conversations.',
+      'Turns are out of the usual order: the first turn is not from the user, two user or two assistant turns in a ' +
+      'row, or the record ends with a user turn that will not be trained. Some templates reject such conversations.',
   },
   empty_content: {
     severity: 'warning',
@@ -111,12 +119,15 @@ export const ISSUE_CODES = {
   bidi_control: {
     severity: 'warning',
     description:
-      'A string holds a bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C): text around it displays in another order than it is stored and read by the model. The message names the field, the code point and its position; one warning per line.',
+      'A string holds a bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C): text around it ' +
+      'displays in another order than it is stored and read by the model. The message names the field, the code ' +
+      'point and its position; one warning per line.',
   },
   lone_surrogate: {
     severity: 'warning',
     description:
-      'A string holds a lone surrogate (a `\\uD800`–`\\uDFFF` escape without its pair): not Unicode text; UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD). One warning per line.',
+      'A string holds a lone surrogate (a `\\uD800`–`\\uDFFF` escape without its pair): not Unicode text; UTF-8 ' +
+      'cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD). One warning per line.',
   },
   tool_call_without_result: {
     severity: 'warning',
@@ -125,14 +136,17 @@ export const ISSUE_CODES = {
   unknown_field: {
     severity: 'warning',
     description:
-      'A field is not read and is dropped: neither Prism nor ms-swift uses it (e.g. `id`), or a synonym of a field the record already gives (e.g. `prompt` beside `query`). The message names the field.',
+      'A field is not read and is dropped: neither Prism nor ms-swift uses it (e.g. `id`), or a synonym of a field ' +
+      'the record already gives (e.g. `prompt` beside `query`). The message names the field.',
   },
 } as const satisfies Record<string, CodeInfo>;
 
 export type IssueCode = keyof typeof ISSUE_CODES;
 
 /** Builds an issue with the severity the table gives its code. */
-/** Messages quote user data (keys, names, ids): past this many characters the middle is cut, so an issue stays small. */
+/**
+ * Messages quote user data (keys, names, ids): past this many characters the middle is cut, so an issue stays small.
+ */
 export const MAX_MESSAGE_CHARS = 2000;
 
 function clip(text: string): string {

@@ -21,7 +21,8 @@ export async function datasetBlob(ref: DatasetRef): Promise<Blob> {
     const got = await store.get(ref.sha256);
     if (!got)
       throw new Error(
-        `the dataset ${ref.name} (sha256 ${ref.sha256.slice(0, 12)}…) is no longer stored in this browser: load the file again`,
+        `the dataset ${ref.name} (sha256 ${ref.sha256.slice(0, 12)}…) is no longer stored in this ` +
+          `browser: load the file again`,
       );
     return got.blob;
   } finally {

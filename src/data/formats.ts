@@ -18,7 +18,8 @@ import type { SourceFormat } from './types.ts';
 /**
  * The format a record is written in, from its keys; undefined when none fits. A `messages` list
  * is ms-swift's form when it uses ms-swift's own roles (`tool_call`, `tool_response`), per-
- * message `loss`, or gives `tools` as a JSON string (ms-swift's convention); otherwise OpenAI/HF. Both read the same way: the label only records the source.
+ * message `loss`, or gives `tools` as a JSON string (ms-swift's convention); otherwise OpenAI/HF. Both read the same
+ * way: the label only records the source.
  */
 /** ms-swift's synonyms, standard name first. */
 export const SYSTEM_KEYS = ['system', 'system_prompt'] as const;

@@ -262,7 +262,8 @@ const MUTATIONS: Record<string, (rec: { [k: string]: Json }, r: Rand) => string 
     }),
   empty_messages: () => JSON.stringify({ messages: [] }),
   proto_keys: () =>
-    '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {}}, "messages": [{"role": "user", "content": "q", "__proto__": null}, {"role": "assistant", "content": "a"}]}',
+    '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {}}, "messages": [{"role": "user", "content": "q", ' +
+    '"__proto__": null}, {"role": "assistant", "content": "a"}]}',
   content_parts: () =>
     JSON.stringify({
       messages: [

@@ -41,7 +41,8 @@ describe('findJsonError', () => {
 
   it('accepts exactly what JSON.parse accepts (random mutations of valid records)', () => {
     const seeds = [
-      '{"messages": [{"role": "user", "content": "héllo \\"x\\" \\u00e9\\n"}, {"role": "assistant", "content": null, "tool_calls": []}]}',
+      '{"messages": [{"role": "user", "content": "héllo \\"x\\" \\u00e9\\n"}, {"role": "assistant", ' +
+        '"content": null, "tool_calls": []}]}',
       '[1, -2.5e+10, 0, 0.25, true, false, null, {"a": {"b": []}}, "\\/\\b\\f\\r\\t"]',
       ' {"k" : [ 1 , 2 ] , "n" : -0.0E-3 } ',
     ];

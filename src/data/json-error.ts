@@ -43,7 +43,8 @@ export function findJsonError(text: string): JsonSyntaxError | null {
   const unexpected = (expected: string): never => {
     if (i >= n)
       fail(
-        `unexpected end of line, expected ${expected}: the record is cut off or spans several lines (JSONL needs one record per line)`,
+        `unexpected end of line, expected ${expected}: the record is cut off or spans several lines ` +
+          `(JSONL needs one record per line)`,
       );
     const ch = text[i];
     if (ch === "'") fail(`unexpected ${describe(ch)}, expected ${expected}: JSON strings use double quotes`);
@@ -181,7 +182,8 @@ export function findJsonError(text: string): JsonSyntaxError | null {
     ws();
     if (i < n)
       fail(
-        `unexpected ${describe(String.fromCodePoint(text.codePointAt(i)!))} after the end of the value: one record per line`,
+        `unexpected ${describe(String.fromCodePoint(text.codePointAt(i)!))} after the end of ` +
+          `the value: one record per line`,
       );
     return null;
   } catch (err) {

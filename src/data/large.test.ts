@@ -90,7 +90,8 @@ describe('a 100k-record file', () => {
     expect(file.bytes()).toBeGreaterThan(15_000_000);
     // The file is ~20 MB; holding it (or its records) would grow the heap by far more than this.
     console.log(
-      `100k records, ${(file.bytes() / 1e6).toFixed(1)} MB: peak heap growth ${(peak / 1e6).toFixed(1)} MB (gc ${gc ? 'on' : 'off'})`,
+      `100k records, ${(file.bytes() / 1e6).toFixed(1)} MB: peak heap growth ${(peak / 1e6).toFixed(1)} ` +
+        `MB (gc ${gc ? 'on' : 'off'})`,
     );
     expect(peak).toBeLessThan(gc ? 8_000_000 : 64_000_000);
   });

@@ -57,7 +57,9 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   {
     line: 17,
-    text: `{"system":"a","conversations":[{"from":"system","value":"b"},{"from":"human","value":"q"},{"from":"gpt","value":"r"}]}`,
+    text:
+      `{"system":"a","conversations":[{"from":"system","value":"b"},{"from":"human","value":"q"},` +
+      `{"from":"gpt","value":"r"}]}`,
     want: [['duplicate_system', 'conversations[0]']],
   },
   { line: 18, text: `{"messages":[${U}]}`, want: [['no_assistant_turn']] },
@@ -69,7 +71,9 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   {
     line: 21,
-    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"id":"a","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"b","content":"1"},${A}]}`,
+    text:
+      `{"messages":[${U},{"role":"assistant","tool_calls":[{"id":"a","function":{"name":"f","arguments":"{}"}}]},` +
+      `{"role":"tool","tool_call_id":"b","content":"1"},${A}]}`,
     // ...and call 'a' itself then has no result.
     want: [
       ['tool_result_without_call', 'messages[2].tool_call_id'],
@@ -78,7 +82,9 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   {
     line: 22,
-    text: `{"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"f\\",\\"arguments\\":{}}"},{"role":"tool_response","content":"1"},{"role":"tool_response","content":"2"},${A}]}`,
+    text:
+      `{"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"f\\",\\"arguments\\":{}}"},` +
+      `{"role":"tool_response","content":"1"},{"role":"tool_response","content":"2"},${A}]}`,
     want: [['tool_result_without_call', 'messages[3]']],
   },
   {
@@ -93,12 +99,16 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   {
     line: 25,
-    text: `{"conversations":[{"from":"human","value":"q"},{"from":"function_call","value":"[]"},{"from":"gpt","value":"r"}]}`,
+    text:
+      `{"conversations":[{"from":"human","value":"q"},{"from":"function_call","value":"[]"},` +
+      `{"from":"gpt","value":"r"}]}`,
     want: [['invalid_tool_call', 'conversations[1].value']],
   },
   {
     line: 26,
-    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{'x': 1}"}}]},{"role":"tool","content":"1"},${A}]}`,
+    text:
+      `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{'x': ` +
+      `1}"}}]},{"role":"tool","content":"1"},${A}]}`,
     want: [['invalid_tool_arguments', 'messages[1].tool_calls[0].function.arguments']],
   },
   {
@@ -115,12 +125,16 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   {
     line: 31,
-    text: `{"tools":[${W}],"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"get_time","arguments":{}}}]},{"role":"tool","content":"1"},${A}]}`,
+    text:
+      `{"tools":[${W}],"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"get_time",` +
+      `"arguments":{}}}]},{"role":"tool","content":"1"},${A}]}`,
     want: [['unknown_tool', 'messages[1].tool_calls[0].function.name']],
   },
   {
     line: 32,
-    text: `{"tools":${JSON.stringify(`[${W}]`)},"messages":[${U},{"role":"tool_call","content":"{\\"name\\":\\"search\\"}"},{"role":"tool_response","content":"1"},${A}]}`,
+    text:
+      `{"tools":${JSON.stringify(`[${W}]`)},"messages":[${U},{"role":"tool_call",` +
+      `"content":"{\\"name\\":\\"search\\"}"},{"role":"tool_response","content":"1"},${A}]}`,
     want: [['unknown_tool', 'messages[1].content']],
   },
   { line: 33, text: '{"instruction":"Say hi."}', want: [['missing_content', 'output']] },
@@ -164,7 +178,9 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   { line: 46, text: `{"messages":[{"role":"user","content":""},${A}]}`, want: [['empty_content', 'messages[0]']] },
   {
     line: 47,
-    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":{}}},{"function":{"name":"g","arguments":{}}}]},{"role":"tool","content":"1"},${A}]}`,
+    text:
+      `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":{}}},` +
+      `{"function":{"name":"g","arguments":{}}}]},{"role":"tool","content":"1"},${A}]}`,
     want: [['tool_call_without_result', 'messages[1].tool_calls[1]']],
   },
   // Fine: a record may end on a tool call (training the model to call).
@@ -184,7 +200,9 @@ const corpus: { line: number; text: string | Uint8Array; want: Want[] }[] = [
   },
   {
     line: 52,
-    text: `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"${'['.repeat(600)}${']'.repeat(600)}"}}]}]}`,
+    text:
+      `{"messages":[${U},{"role":"assistant","tool_calls":[{"function":{"name":"f",` +
+      `"arguments":"${'['.repeat(600)}${']'.repeat(600)}"}}]}]}`,
     want: [['too_deep', 'messages[1].tool_calls[0].function.arguments']],
   },
   // Hidden characters: warnings, one per kind per line, at the first field that has one.

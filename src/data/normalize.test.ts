@@ -257,7 +257,8 @@ describe('sharegpt', () => {
         {
           from: 'function_call',
           value:
-            '[{"name": "get_weather", "arguments": {"city": "Oslo"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]',
+            '[{"name": "get_weather", "arguments": {"city": "Oslo"}}, {"name": "get_weather", ' +
+            '"arguments": {"city": "Rome"}}]',
         },
         { from: 'observation', value: '-4' },
         { from: 'observation', value: '18' },

@@ -14,7 +14,8 @@ export interface Normalized {
 }
 
 const KNOWN_KEYS =
-  'messages/conversation(s), instruction/output, query/response or their ms-swift synonyms (prompt/completion, question/answer, ...)';
+  'messages/conversation(s), instruction/output, query/response or their ms-swift synonyms ' +
+  '(prompt/completion, question/answer, ...)';
 
 export interface NormalizeOptions {
   /**

@@ -29,7 +29,8 @@ function python(texts: string[]): { dumps: string; indent: string; repr: string 
     'import json, sys',
     'for line in sys.stdin:',
     '    v = json.loads(line)',
-    '    print(json.dumps({"dumps": json.dumps(v, ensure_ascii=False), "indent": json.dumps(v, ensure_ascii=False, indent=2),',
+    '    print(json.dumps({"dumps": json.dumps(v, ensure_ascii=False), "indent": json.dumps(v, ' +
+      'ensure_ascii=False, indent=2),',
     '                      "repr": repr(v)}))',
   ].join('\n');
   const r = spawnSync(PYTHON, ['-c', script], { input: texts.join('\n') + '\n', encoding: 'utf8' });
@@ -88,7 +89,8 @@ describe.skipIf(!existsSync(PYTHON))('parseJsonPy: what Python keeps that JSON.p
       ],
     }).replace(
       '"messages"',
-      '"tools": [{"name": "f", "parameters": {"type": "object", "properties": {"t": {"type": "number", "default": 1.0}}}}], "messages"',
+      '"tools": [{"name": "f", "parameters": {"type": "object", "properties": {"t": {"type": "number", ' +
+        '"default": 1.0}}}}], "messages"',
     );
     const r = parseLine(new TextEncoder().encode(line), 1);
     const conv = structuredClone(r.conversation!);

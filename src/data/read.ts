@@ -27,7 +27,8 @@ function lineTooLong(line: number, length: number, limit: number) {
   return makeIssue(
     'line_too_long',
     line,
-    `the line is ${length} bytes (${mib(length)}), over the ${mib(limit)} limit for one record; it was skipped: split or shorten the record`,
+    `the line is ${length} bytes (${mib(length)}), over the ${mib(limit)} limit for one record; it was skipped: ` +
+      `split or shorten the record`,
   );
 }
 
@@ -56,7 +57,8 @@ function hiddenIssues(finds: HiddenFind[], line: number): Issue[] {
       );
     } else {
       const why =
-        'a lone surrogate (half of a UTF-16 pair, e.g. a cut emoji): not Unicode text, UTF-8 cannot encode it (Python raises UnicodeEncodeError, JavaScript writes U+FFFD)';
+        'a lone surrogate (half of a UTF-16 pair, e.g. a cut emoji): not Unicode text, UTF-8 cannot encode it ' +
+        '(Python raises UnicodeEncodeError, JavaScript writes U+FFFD)';
       out.push(makeIssue('lone_surrogate', line, `${at} at character ${f.index + 1}, ${why}${more}`, { path: f.path }));
     }
   }
@@ -78,7 +80,9 @@ export function parseLine(bytes: Uint8Array, line: number, opts: NormalizeOption
   // Before parsing: nothing downstream (nor some engines' JSON.parse) has to walk absurd nesting.
   const deep = deeperThan(text);
   if (deep >= 0) {
-    const message = `the record nests JSON more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at column ${deep + 1}); flatten it`;
+    const message =
+      `the record nests JSON more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} ` +
+      `opens at column ${deep + 1}); flatten it`;
     return { line, issues: [makeIssue('too_deep', line, message, { column: deep + 1 })] };
   }
   let value: unknown;

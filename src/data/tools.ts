@@ -18,7 +18,8 @@ function parseJson(d: Draft, text: string, path: string): Parsed {
   if (deep >= 0) {
     d.issue(
       'too_deep',
-      `${path} holds JSON nested more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at character ${deep + 1}); flatten it`,
+      `${path} holds JSON nested more than ${MAX_JSON_DEPTH} levels deep (level ${MAX_JSON_DEPTH + 1} opens at ` +
+        `character ${deep + 1}); flatten it`,
       path,
     );
     return { ok: false, error: 'too deep', reported: true };

@@ -2,8 +2,8 @@
 // controls (Unicode 15, UAX #9 table 1, plus the implicit marks LRM/RLM/ALM) reorder how the text
 // around them is displayed ("ok" shown as "ko", `<|im_end|>` as `<|dne_mi|>`), and lone
 // surrogates (half of a UTF-16 pair) are not Unicode at all: UTF-8 cannot encode them (Python's
-// str.encode raises UnicodeEncodeError, JavaScript's TextEncoder writes U+FFFD). The reader warns about both on the line; the studio's views show them as
-// visible markers (src/ui/studio/controls.ts).
+// str.encode raises UnicodeEncodeError, JavaScript's TextEncoder writes U+FFFD). The reader warns about both on the
+// line; the studio's views show them as visible markers (src/ui/studio/controls.ts).
 
 export const BIDI_CONTROLS: Readonly<Record<number, string>> = {
   0x061c: 'ARABIC LETTER MARK',

@@ -52,7 +52,9 @@ export async function forwardLogits(
   }
 }
 
-/** A KV-cache decoder over loaded weights; the adapter (if any) is applied unmerged and can be switched off per prefill. */
+/**
+ * A KV-cache decoder over loaded weights; the adapter (if any) is applied unmerged and can be switched off per prefill.
+ */
 export function createKvRunner(
   device: GPUDevice,
   model: LoadedModel,

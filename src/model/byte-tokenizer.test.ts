@@ -43,9 +43,11 @@ describe('byte-level BPE tokenizer', () => {
 
   const samples: Record<TemplateFamily, string> = {
     chatml:
-      '<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHéllo wörld — 日本語 🦊\t tabs  and  spaces<|im_end|>\n<|im_start|>assistant\n',
+      '<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHéllo wörld — 日本語 🦊\t ' +
+      'tabs  and  spaces<|im_end|>\n<|im_start|>assistant\n',
     llama3:
-      '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2? ünïcödé 😀<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n4<|eot_id|>',
+      '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2? ünïcödé ' +
+      '😀<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n4<|eot_id|>',
   };
   for (const family of ['chatml', 'llama3'] as const) {
     it(`${family}: loads with AutoTokenizer, encodes specials to their ids, decodes exactly`, async () => {
@@ -71,7 +73,8 @@ describe('byte-level BPE tokenizer', () => {
       expect(rendered).toBe(
         family === 'chatml'
           ? '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n'
-          : '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n',
+          : '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>' +
+              'assistant<|end_header_id|>\n\n',
       );
     });
   }

@@ -31,7 +31,8 @@ export const FAMILY_SPECIALS: Record<TemplateFamily, FamilySpecials> = {
     eos: '<|im_end|>',
     pad: '<|endoftext|>',
     chatTemplate:
-      "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{%- endfor %}" +
+      "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + " +
+      "'<|im_end|>' + '\\n' }}{%- endfor %}" +
       "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}",
   },
   llama3: {
@@ -40,7 +41,8 @@ export const FAMILY_SPECIALS: Record<TemplateFamily, FamilySpecials> = {
     eos: '<|eot_id|>',
     pad: '<|end_of_text|>',
     chatTemplate:
-      "{{- bos_token }}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}{%- endfor %}" +
+      "{{- bos_token }}{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + " +
+      "'<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}{%- endfor %}" +
       "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}",
   },
 };
@@ -67,7 +69,9 @@ export function bytesToUnicode(): string[] {
 /** GPT-2's pre-tokenizer split, which ByteLevel(use_regex=true) applies. */
 const GPT2_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
-export const DEFAULT_SAMPLE = `The quick brown fox jumps over the lazy dog. A user asks a question and the assistant answers it.
+export const DEFAULT_SAMPLE =
+  `The quick brown fox jumps over the lazy dog. A user asks a question ` +
+  `and the assistant answers it.
 You are a helpful assistant. Please answer the question in one sentence.
 What is the capital of France? The capital of France is Paris.
 How many days are there in a week? There are seven days in a week.

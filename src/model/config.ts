@@ -236,7 +236,8 @@ function numberList(v: unknown, field: string, length: number): number[] {
     !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)
   ) {
     throw new ConfigError(
-      `config.json: "${field}" must be a list of ${length} positive numbers (rotary dim / 2), got ${JSON.stringify(v)?.slice(0, 80)}`,
+      `config.json: "${field}" must be a list of ${length} positive numbers (rotary dim / 2), ` +
+        `got ${JSON.stringify(v)?.slice(0, 80)}`,
     );
   }
   return v as number[];
@@ -306,12 +307,14 @@ function scalingOf(s: Json, where: string, ctx: RopeContext): RopeScaling | null
     }
     case 'yarn':
       throw new ConfigError(
-        `config.json: ${where} type "yarn" is not supported: YaRN's frequency blend and attention scaling are not implemented, and running without them would change the model`,
+        `config.json: ${where} type "yarn" is not supported: YaRN's frequency blend and attention scaling are not ` +
+          `implemented, and running without them would change the model`,
         'unsupported',
       );
     default:
       throw new ConfigError(
-        `config.json: ${where} type ${JSON.stringify(type)} is not supported (default, linear, llama3, longrope, dynamic)`,
+        `config.json: ${where} type ${JSON.stringify(type)} is not supported (default, ` +
+          `linear, llama3, longrope, dynamic)`,
         'unsupported',
       );
   }
@@ -343,7 +346,8 @@ function ropeOf(cfg: Json, d: ArchDefaults, ctx: RopeContext): RopeOf {
     const local = nested ? obj(params.sliding_attention, 'rope_parameters.sliding_attention') : null;
     if (local && scalingOf(local, 'rope_parameters.sliding_attention', ctx) !== null) {
       throw new ConfigError(
-        "config.json: a scaled rope on Gemma 3's sliding-window layers is not supported (transformers never scales them)",
+        "config.json: a scaled rope on Gemma 3's sliding-window layers is not supported " +
+          '(transformers never scales them)',
         'unsupported',
       );
     }
@@ -361,7 +365,8 @@ function hiddenActOf(c: Json, arch: Arch): HiddenAct {
   const act = (gemma ? (c.hidden_activation ?? c.hidden_act) : c.hidden_act) ?? (gemma ? 'gelu_pytorch_tanh' : 'silu');
   if (act === 'silu' || act === 'gelu_pytorch_tanh') return act;
   throw new ConfigError(
-    `config.json: ${gemma ? 'hidden_activation' : 'hidden_act'} ${JSON.stringify(act)} is not supported (silu, gelu_pytorch_tanh)`,
+    `config.json: ${gemma ? 'hidden_activation' : 'hidden_act'} ${JSON.stringify(act)} is not ` +
+      `supported (silu, gelu_pytorch_tanh)`,
     'unsupported',
   );
 }
@@ -508,7 +513,8 @@ export function parseConfig(input: string | unknown): ModelSpec {
   const num_hidden_layers = positiveInt(c, 'num_hidden_layers');
   if (num_attention_heads % num_key_value_heads !== 0) {
     throw new ConfigError(
-      `config.json: "num_attention_heads" (${num_attention_heads}) must be a multiple of "num_key_value_heads" (${num_key_value_heads})`,
+      `config.json: "num_attention_heads" (${num_attention_heads}) must be a multiple of ` +
+        `"num_key_value_heads" (${num_key_value_heads})`,
     );
   }
   let head_dim: number;
@@ -516,7 +522,8 @@ export function parseConfig(input: string | unknown): ModelSpec {
   else {
     if (hidden_size % num_attention_heads !== 0) {
       throw new ConfigError(
-        `config.json: "hidden_size" (${hidden_size}) is not divisible by "num_attention_heads" (${num_attention_heads}) and there is no "head_dim"`,
+        `config.json: "hidden_size" (${hidden_size}) is not divisible by "num_attention_heads" ` +
+          `(${num_attention_heads}) and there is no "head_dim"`,
       );
     }
     head_dim = hidden_size / num_attention_heads;
@@ -548,7 +555,8 @@ export function parseConfig(input: string | unknown): ModelSpec {
   const biasFlag = arch === 'mistral' ? false : bool(c, 'attention_bias', false);
   if (arch === 'internlm2' && bool(c, 'bias', true)) {
     throw new ConfigError(
-      'config.json: InternLM2 with "bias": true (biases on wqkv and wo) is not supported; released checkpoints set it false',
+      'config.json: InternLM2 with "bias": true (biases on wqkv and wo) is not supported; ' +
+        'released checkpoints set it false',
       'unsupported',
     );
   }

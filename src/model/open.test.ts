@@ -79,19 +79,22 @@ describe("openModel: config.json against the checkpoint's tensors", () => {
       { hidden_size: 1 << 30, num_attention_heads: 1 << 20, num_key_value_heads: 1 << 19 },
       [
         'hidden_size 1073741824, the checkpoint has 32 (model.embed_tokens.weight [',
-        `num_key_value_heads × head_dim ${(1 << 19) * config.head_dim}, the checkpoint has 16 (model.layers.0.self_attn.k_proj.weight [16,32])`,
+        `num_key_value_heads × head_dim ${(1 << 19) * config.head_dim}, the checkpoint has 16 ` +
+          `(model.layers.0.self_attn.k_proj.weight [16,32])`,
       ],
     ],
     [
       { vocab_size: 4_000_000_000 },
       [
-        `config.json says vocab_size 4000000000, the checkpoint has ${tm.spec.vocab_size} (model.embed_tokens.weight [${tm.spec.vocab_size},32])`,
+        `config.json says vocab_size 4000000000, the checkpoint has ${tm.spec.vocab_size} (model.embed_tokens.weight ` +
+          `[${tm.spec.vocab_size},32])`,
       ],
     ],
     [
       { intermediate_size: 1e9 },
       [
-        'config.json says intermediate_size 1000000000, the checkpoint has 48 (model.layers.0.mlp.gate_proj.weight [48,32])',
+        'config.json says intermediate_size 1000000000, the checkpoint has 48 ' +
+          '(model.layers.0.mlp.gate_proj.weight [48,32])',
       ],
     ],
     [{ num_hidden_layers: 1 }, ['num_hidden_layers 1, the checkpoint has tensors for 2 layers']],
@@ -111,7 +114,8 @@ describe("openModel: config.json against the checkpoint's tensors", () => {
       '/m',
     );
     await expect(openModel(source)).rejects.toThrow(
-      '/m: the weights do not match config.json (LlamaForCausalLM): missing 1 tensors (model.layers.1.mlp.up_proj.weight)',
+      '/m: the weights do not match config.json (LlamaForCausalLM): missing 1 tensors ' +
+        '(model.layers.1.mlp.up_proj.weight)',
     );
   });
 });

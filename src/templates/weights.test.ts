@@ -26,7 +26,8 @@ const weather = {
 };
 
 const REACT_REPLY =
-  'Thought: I need the weather.\nAction: get_weather\nAction Input: {"city": "Paris"}\nObservation: 18\nThought: I now know the final answer\nFinal Answer: 18 °C in Paris.';
+  'Thought: I need the weather.\nAction: get_weather\nAction Input: {"city": "Paris"}\nObservation: 18\nThought: I ' +
+  'now know the final answer\nFinal Answer: 18 °C in Paris.';
 const QWEN_REPLY = '✿FUNCTION✿: get_weather\n✿ARGS✿: {"city": "北京"}\n✿RESULT✿: 晴\n✿RETURN✿: 北京今天晴。';
 const UMI_REPLY = 'Thought: umi\nAction: get_weather\nAction Input: {}\nNext: caller\nFinal Answer: done';
 
@@ -141,7 +142,9 @@ const CHECKS: Check[] = [
     },
     replies: [
       {
-        text: '<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+        text:
+          '<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": ' +
+          '{"city": "Paris"}}\n</tool_call>',
         query: 'Paris?',
       },
     ],

@@ -174,7 +174,8 @@ export class TokenAligner {
         pos += tb.length - this.phantom.length;
       } else {
         throw new AlignmentError(
-          `token ${i} (id ${id}, ${JSON.stringify(new TextDecoder().decode(tb))}) does not match the text at byte ${pos}: ` +
+          `token ${i} (id ${id}, ${JSON.stringify(new TextDecoder().decode(tb))}) does not ` +
+            `match the text at byte ${pos}: ` +
             JSON.stringify(new TextDecoder().decode(bytes.subarray(pos, pos + 24))),
         );
       }

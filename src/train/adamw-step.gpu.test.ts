@@ -201,8 +201,10 @@ describe('one trainer step = torch clip_grad_norm_ + AdamW on PyTorch autograd g
         );
       }
       console.log(
-        `${c.name}: loss ${step.loss.toFixed(6)} (rel ${lossErr.toExponential(2)}), grad_norm ${step.grad_norm.toFixed(4)} ` +
-          `(ref ${ref.get('grad_norm')![0].toFixed(4)}, rel ${normErr.toExponential(2)}), weights rel ${worstW.toExponential(2)}, update rel ${worstD.toExponential(2)}`,
+        `${c.name}: loss ${step.loss.toFixed(6)} (rel ${lossErr.toExponential(2)}), ` +
+          `grad_norm ${step.grad_norm.toFixed(4)} ` +
+          `(ref ${ref.get('grad_norm')![0].toFixed(4)}, rel ${normErr.toExponential(2)}), weights ` +
+          `rel ${worstW.toExponential(2)}, update rel ${worstD.toExponential(2)}`,
       );
       expect(lossErr).toBeLessThan(1e-4);
       expect(normErr).toBeLessThan(1e-4);

@@ -175,7 +175,8 @@ export function effectiveLossScale(cfg: Pick<TrainConfig, 'loss_scale' | 'loss_p
   if (own === 'default') return withLossBase(spec, fromPolicy);
   if (own !== fromPolicy) {
     throw new LossScaleError(
-      `loss_policy "${policy}" (the old name of the loss_scale base) disagrees with loss_scale "${spec}": set only loss_scale`,
+      `loss_policy "${policy}" (the old name of the loss_scale base) disagrees with loss_scale ` +
+        `"${spec}": set only loss_scale`,
     );
   }
   return spec;
@@ -281,7 +282,8 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
     if (typeof cfg.agent_template !== 'string' || cfg.agent_template.trim() === '') {
       bad(
         'agent_template',
-        'agent_template must be an agent template id such as "hermes" or "react_en" (prism templates lists them), or absent for the family\'s own',
+        'agent_template must be an agent template id such as "hermes" or "react_en" (prism templates lists them), or ' +
+          "absent for the family's own",
       );
     } else if (spec) {
       const problem = agentTemplateProblem(cfg.agent_template, spec);
@@ -301,7 +303,8 @@ export function validateTrainConfig(cfg: TrainConfig): ConfigIssue[] {
     if (!Array.isArray(tm) || tm.length === 0) {
       bad(
         'lora.target_modules',
-        `target_modules must be 'all-linear' or a non-empty list of module names (e.g. ${allLinear('llama').join(', ')})`,
+        `target_modules must be 'all-linear' or a non-empty list of module names ` +
+          `(e.g. ${allLinear('llama').join(', ')})`,
       );
     } else {
       const unknown = tm.filter((m) => !(TARGET_MODULES as readonly string[]).includes(m));

@@ -53,7 +53,8 @@ describe('train data', () => {
     const batch = collate(rows, 0);
     expect(batch.input_ids.every((r) => r.length === 11)).toBe(true);
     const kept = prepareBatch(spec, batch).kept;
-    // rec(5) trains 3, rec(6) trains 4, rec(9) trains 6 (labels at t ≥ prompt; the first label of a sequence never counts).
+    // rec(5) trains 3, rec(6) trains 4, rec(9) trains 6 (labels at t ≥ prompt; the first label of a sequence never
+    // counts).
     expect(kept).toBe(3 + 4 + 6);
     expect(rows.reduce((s, r) => s + trainedTokens(r), 0)).toBe(kept);
   });

@@ -167,7 +167,8 @@ export function verifyResume(
   if (!cp.fingerprint || typeof cp.fingerprint !== 'object') {
     if (allowUnverified) return;
     throw new ResumeRefusal(
-      `the checkpoint at step ${cp.step} has no run fingerprint (an older Prism made it), so it cannot be checked to belong ` +
+      `the checkpoint at step ${cp.step} has no run fingerprint (an older Prism made it), so it ` +
+        `cannot be checked to belong ` +
         'to this run (same data, model and settings)',
       cp.step,
       [],

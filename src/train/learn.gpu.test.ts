@@ -114,7 +114,8 @@ describe('LoRA training learns a handful of records', () => {
         expect(tok.decode(gen)).toBe(tok.decode(trained));
       }
       console.log(
-        `${family}: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`,
+        `${family}: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full ` +
+          `pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`,
       );
       expect(losses[0]).toBeGreaterThan(2);
       expect(final).toBeLessThan(0.1);

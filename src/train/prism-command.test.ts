@@ -1,8 +1,8 @@
 // The `prism train` command the studio shows is split into words by a real POSIX shell (/bin/sh
-// runs it with `prism` defined to print its arguments; independent of our quoting), parsed by the CLI's own parser (node:util parseArgs with
-// `prism train`'s options) and turned into a TrainConfig by the CLI's code: it must give back the
-// config it was built from, field for field. A table changes every TrainConfig field; a field
-// added to TrainConfig without a flag (or without a row here) fails the coverage check.
+// runs it with `prism` defined to print its arguments; independent of our quoting), parsed by the CLI's own parser
+// (node:util parseArgs with `prism train`'s options) and turned into a TrainConfig by the CLI's code: it must give back
+// the config it was built from, field for field. A table changes every TrainConfig field; a field added to TrainConfig
+// without a flag (or without a row here) fails the coverage check.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ import { prismTrainCommand } from './prism-command.ts';
 
 const OPTS = { modelDir: 'models/Qwen2.5 0.5B', dataPath: "my data/it's.jsonl", outDir: 'out/adapter' };
 
-/** The words /bin/sh passes to `prism` for each command (one shell for all; NUL between words, SOH between commands). */
+/**
+ * The words /bin/sh passes to `prism` for each command (one shell for all; NUL between words, SOH between commands).
+ */
 function shellWords(commands: string[]): string[][] {
   const script = ["prism() { printf '%s\\0' \"$@\"; printf '\\001'; }", ...commands].join('\n');
   const out = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
@@ -87,7 +89,8 @@ describe('prismTrainCommand', () => {
 
   it('writes only what differs from the CLI defaults', () => {
     expect(prismTrainCommand(base, { modelDir: 'M', dataPath: 'd.jsonl', outDir: 'o' })).toBe(
-      'prism train \\\n    --model M \\\n    --model-id Qwen/Qwen2.5-0.5B-Instruct \\\n    --data d.jsonl \\\n    --template qwen2_5 \\\n    --out o',
+      'prism train \\\n    --model M \\\n    --model-id Qwen/Qwen2.5-0.5B-Instruct \\\n    --data d.jsonl ' +
+        '\\\n    --template qwen2_5 \\\n    --out o',
     );
   });
 });

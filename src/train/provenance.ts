@@ -26,4 +26,5 @@ export function hubIdFromConfig(config: string | Record<string, unknown>): strin
 
 /** What exports say when no Hub id is known. */
 export const NO_HUB_ID_NOTE =
-  'The base model was a local folder and no Hugging Face Hub id was given for it; set the base model yourself when loading this adapter.';
+  'The base model was a local folder and no Hugging Face Hub id was given for it; set the base model ' +
+  'yourself when loading this adapter.';

@@ -155,7 +155,8 @@ describe('swiftCommand', () => {
       { datasetPath: 'd.jsonl', outputDir: 'o' },
     );
     expect(cmd).toContain(
-      `--template chatml \\\n    --system 'You are a helpful AI assistant named SmolLM, trained by Hugging Face' \\\n    --loss_scale all \\`,
+      `--template chatml \\\n    --system 'You are a helpful AI assistant named SmolLM, trained by Hugging Face' ` +
+        `\\\n    --loss_scale all \\`,
     );
   });
 
@@ -191,7 +192,8 @@ describe('swiftCommand', () => {
   it('says why a family has no ms-swift template', () => {
     const cfg = defaultTrainConfig({ model_id: 'x', template: 'lfm2_5' });
     expect(() => swiftCommand(cfg, { datasetPath: 'd', outputDir: 'o' })).toThrow(
-      'no ms-swift template is known for Prism template "lfm2_5": ms-swift 4.x registers no LFM2 / LFM2.5 model or template',
+      'no ms-swift template is known for Prism template "lfm2_5": ms-swift 4.x registers no ' +
+        'LFM2 / LFM2.5 model or template',
     );
   });
 
@@ -317,7 +319,8 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
     );
     expect(flags.filter((f) => !FACTS.export_fields.includes(f))).toEqual([]);
     expect(swiftExportCommand({ model_id: 'Qwen/Qwen3-0.6B' }, { adapterPath: '.', outputDir: 'merged' })).toBe(
-      'swift export \\\n    --model Qwen/Qwen3-0.6B \\\n    --use_hf true \\\n    --adapters . \\\n    --merge_lora true \\\n    --output_dir merged',
+      'swift export \\\n    --model Qwen/Qwen3-0.6B \\\n    --use_hf true \\\n    --adapters . \\\n    --merge_lora ' +
+        'true \\\n    --output_dir merged',
     );
   });
 

@@ -51,13 +51,17 @@ interface SwiftTemplate {
 const QWEN2_5_SYSTEM = 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';
 const INTERNLM_SYSTEM =
   'You are an AI assistant whose name is InternLM (书生·浦语).\n- InternLM (书生·浦语) is a conversational language model ' +
-  'that is developed by Shanghai AI Laboratory (上海人工智能实验室). It is designed to be helpful, honest, and harmless.\n- InternLM (书生·浦语) ' +
+  'that is developed by Shanghai AI Laboratory (上海人工智能实验室). It is designed to be helpful, honest, and ' +
+  'harmless.\n- InternLM (书生·浦语) ' +
   'can understand and communicate fluently in the language chosen by the user such as English and 中文.';
 const LLAMA_DEFAULT_SYSTEM =
   'You are a helpful, respectful and honest assistant. Always answer as helpfully as possible, while being safe. ' +
-  'Your answers should not include any harmful, unethical, racist, sexist, toxic, dangerous, or illegal content. Please ensure that your ' +
-  'responses are socially unbiased and positive in nature.\n\nIf a question does not make any sense, or is not factually coherent, explain ' +
-  "why instead of answering something not correct. If you don't know the answer to a question, please don't share false information.";
+  'Your answers should not include any harmful, unethical, racist, sexist, toxic, dangerous, or illegal ' +
+  'content. Please ensure that your ' +
+  'responses are socially unbiased and positive in nature.\n\nIf a question does not make any sense, or is not ' +
+  'factually coherent, explain ' +
+  "why instead of answering something not correct. If you don't know the answer to a question, please " +
+  "don't share false information.";
 
 /** Prism template id → ms-swift `--template`. */
 export const SWIFT_TEMPLATES: Readonly<Record<string, SwiftTemplate>> = Object.freeze({
@@ -170,7 +174,10 @@ export interface SwiftCommandOptions {
 /** Stands for the base model in commands when the run used a local folder and no Hub id is known. */
 export const BASE_MODEL_PLACEHOLDER = 'BASE_MODEL';
 
-/** `--model`: the given id or path, else the config's Hub id, else the placeholder (never a `local:` label or a folder of this machine). */
+/**
+ * `--model`: the given id or path, else the config's Hub id, else the placeholder (never a `local:` label or a folder
+ * of this machine).
+ */
 export function swiftModel(cfg: Pick<TrainConfig, 'model_id'>, given?: string): string {
   return given ?? hubModelId(cfg.model_id) ?? BASE_MODEL_PLACEHOLDER;
 }

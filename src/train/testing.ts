@@ -39,7 +39,9 @@ export function archConfig(arch: 'llama' | 'qwen2' | 'qwen3', extra: Record<stri
   };
 }
 
-/** Random weights large enough to give non-trivial gradients and confident logits; `nan` names tensors filled with NaN. */
+/**
+ * Random weights large enough to give non-trivial gradients and confident logits; `nan` names tensors filled with NaN.
+ */
 export function randomWeights(
   spec: ModelSpec,
   dtype: 'F32' | 'BF16',

@@ -156,7 +156,8 @@ export class Trainer {
     const foreign = foreignTargetModules(cfg.lora, init.spec.arch);
     if (foreign.length) {
       throw new TrainRefusal(
-        `lora.target_modules: ${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} not a linear module of ${init.spec.architecture}; its modules are ${allLinear(init.spec.arch).join(', ')} (or 'all-linear')`,
+        `lora.target_modules: ${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} not a linear module ` +
+          `of ${init.spec.architecture}; its modules are ${allLinear(init.spec.arch).join(', ')} (or 'all-linear')`,
       );
     }
     this.config = cfg;
@@ -172,7 +173,8 @@ export class Trainer {
     const longest = Math.max(...[...this.trainRows, ...this.evalRows].map((r) => r.input_ids.length));
     if (cfg.max_length !== null && longest > cfg.max_length) {
       throw new TrainRefusal(
-        `a record has ${longest} tokens, more than max_length ${cfg.max_length}: tokenize with the same max_length and truncation`,
+        `a record has ${longest} tokens, more than max_length ${cfg.max_length}: tokenize with the ` +
+          `same max_length and truncation`,
       );
     }
     this.seqLen = longest;
@@ -202,7 +204,8 @@ export class Trainer {
         `a smaller LoRA r (now ${cfg.lora.r}) or fewer target_modules`,
       ].filter(Boolean);
       throw new TrainRefusal(
-        `this run does not fit the GPU: ${fit.reason}. Planned total ${fmt(this.plan.total)}. Lower ${what.join(', or ')}.`,
+        `this run does not fit the GPU: ${fit.reason}. Planned total ${fmt(this.plan.total)}. ` +
+          `Lower ${what.join(', or ')}.`,
         this.plan,
       );
     }
@@ -472,7 +475,8 @@ export class Trainer {
         if (this.state.bad_steps >= maxBad) {
           return finish(
             'failed',
-            `stopped: ${this.state.bad_steps} steps in a row had no finite gradient (${reason}); lower learning_rate or check the data`,
+            `stopped: ${this.state.bad_steps} steps in a row had no finite gradient (${reason}); lower ` +
+              `learning_rate or check the data`,
           );
         }
       } else {
@@ -519,7 +523,8 @@ export class Trainer {
       return finish(
         'failed',
         `no optimizer step was applied: all ${this.state.global_step} steps were skipped ` +
-          `(${lastSkip || 'no finite loss or gradient'}); check the model's weights and the data, or lower learning_rate`,
+          `(${lastSkip || 'no finite loss or gradient'}); check the model's weights and the ` +
+          `data, or lower learning_rate`,
       );
     }
     return finish('completed');

@@ -135,7 +135,8 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       skipped.sort((a, b) => a.line - b.line);
       if (!records.length) {
         throw new TrainRefusal(
-          `none of the ${items.length + invalid.length} records can be trained with template ${config.template} and max_length ` +
+          `none of the ${items.length + invalid.length} records can be trained with ` +
+            `template ${config.template} and max_length ` +
             `${maxLength}: ${skipped
               .slice(0, 3)
               .map((k) => `line ${k.line}: ${k.why}`)

@@ -15,7 +15,10 @@ import { GgufError, GGML_QUANT_VERSION, type GgufValue } from './format.ts';
 
 export type GgufArch = 'llama' | 'qwen2' | 'qwen3' | 'smollm3';
 
-/** llama.cpp's smollm3 skips RoPE in every 4th layer (llama_model_smollm3: n_no_rope_layer_step = 4), whatever config.json says. */
+/**
+ * llama.cpp's smollm3 skips RoPE in every 4th layer (llama_model_smollm3: n_no_rope_layer_step = 4), whatever
+ * config.json says.
+ */
 const SMOLLM3_NO_ROPE_STEP = 4;
 
 /** llama.cpp's architecture for a spec; an error for anything we have no mapping for. */
@@ -63,7 +66,10 @@ const LAYER_NAMES: Record<string, string> = {
   'mlp.down_proj': 'ffn_down',
 };
 
-/** The GGUF name of a Hugging Face tensor (e.g. model.layers.3.self_attn.q_proj.weight → blk.3.attn_q.weight); null = not exported. */
+/**
+ * The GGUF name of a Hugging Face tensor (e.g. model.layers.3.self_attn.q_proj.weight → blk.3.attn_q.weight); null =
+ * not exported.
+ */
 export function ggufTensorName(hf: string): string | null {
   if (hf === 'model.embed_tokens.weight') return 'token_embd.weight';
   if (hf === 'model.norm.weight') return 'output_norm.weight';

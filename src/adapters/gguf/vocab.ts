@@ -26,13 +26,16 @@ export interface TokenizerSources {
 }
 
 const QWEN2 =
-  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| " +
+  '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+';
 const LLAMA3 =
-  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| " +
+  '?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+';
 const DEEPSEEK_V3 = [
   '\\p{N}{1,3}',
   '[一-龥぀-ゟ゠-ヿ]+',
-  '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+',
+  '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ' +
+    '?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+',
 ];
 
 function describe(pre: Json | null | undefined): string[] {
@@ -85,11 +88,13 @@ export function vocabKv(src: TokenizerSources): [string, GgufValue][] {
   const model = tj.model as Json | undefined;
   if (!model || model.type !== 'BPE')
     throw new GgufError(
-      `tokenizer.json: model type ${JSON.stringify(model?.type)}; Prism writes GGUF vocabularies of byte-level BPE tokenizers`,
+      `tokenizer.json: model type ${JSON.stringify(model?.type)}; Prism writes GGUF vocabularies ` +
+        `of byte-level BPE tokenizers`,
     );
   if (model.byte_fallback)
     throw new GgufError(
-      'tokenizer.json: a byte-fallback (SentencePiece-style) BPE vocabulary; Prism writes only byte-level BPE (gpt2) vocabularies',
+      'tokenizer.json: a byte-fallback (SentencePiece-style) BPE vocabulary; Prism writes only ' +
+        'byte-level BPE (gpt2) vocabularies',
     );
   const pre = preTokenizerName(tj);
   const vocab = model.vocab as Record<string, number>;

@@ -26,7 +26,8 @@ export async function requireEmptyFolder(dir: string, flag = '--out'): Promise<v
   }
   if (names.length)
     throw new UsageError(
-      `${flag} ${dir} is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); choose a new or empty folder`,
+      `${flag} ${dir} is not empty (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); ` +
+        `choose a new or empty folder`,
     );
 }
 

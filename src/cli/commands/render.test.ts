@@ -171,7 +171,8 @@ describe('prism templates / render', () => {
       .map((l) => JSON.parse(l));
     const text = out[0].text as string;
     expect(text).toContain(
-      "<|im_start|>assistant\nAction: get_weather\nAction Input: {'city': 'Paris'}\nObservation:18\nIt is 18 °C.<|im_end|>",
+      "<|im_start|>assistant\nAction: get_weather\nAction Input: {'city': " +
+        "'Paris'}\nObservation:18\nIt is 18 °C.<|im_end|>",
     );
     const weighted = out[0].spans
       .filter((s: { weight?: number }) => s.weight === 2)
@@ -360,8 +361,10 @@ describe('prism templates / render', () => {
     writeFileSync(file, lines[0] + '\n');
     const o = JSON.parse(prism('render', '--template', 'llama3_2', '--date', '15 Jan 2026', file, '--json'));
     expect(o.text).toBe(
-      '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 15 Jan 2026\n\nBe brief.<|eot_id|>' +
-        '<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>',
+      '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday ' +
+        'Date: 15 Jan 2026\n\nBe brief.<|eot_id|>' +
+        '<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>' +
+        'assistant<|end_header_id|>\n\nHello!<|eot_id|>',
     );
   });
 });

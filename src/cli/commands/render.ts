@@ -20,7 +20,9 @@ import { optionalNumber, requireString, UsageError, type Command } from '../comm
 
 const LOSS: LossPolicy[] = ['all_assistant', 'last_round', 'all'];
 
-const help = `Usage: prism render --template ID [--agent-template A] FILE [--date "15 Jan 2026"] [--loss-scale S] [--json]
+const help =
+  `Usage: prism render --template ID [--agent-template A] FILE [--date "15 Jan ` +
+  `2026"] [--loss-scale S] [--json]
 
 Render each record of a JSONL dataset with one built-in template (prism templates lists them)
 and show which characters are trained.

@@ -55,7 +55,8 @@ export const templates: Command = {
     }
     const w = Math.max(...list.map((t) => t.id.length));
     const lines = list.flatMap((t) => [
-      `${t.id.padEnd(w)}  ${t.family.padEnd(9)} tools: ${t.tool_format.padEnd(13)} ${t.models.join(', ') || '(any ChatML model)'}`,
+      `${t.id.padEnd(w)}  ${t.family.padEnd(9)} ` +
+        `tools: ${t.tool_format.padEnd(13)} ${t.models.join(', ') || '(any ChatML model)'}`,
       ...t.vars.map((v) => `${' '.repeat(w)}    ${v.name} (default ${v.default}): ${v.description}`),
     ]);
     lines.push('', 'Tool formats:', ...Object.entries(toolFormatDescriptions).map(([k, v]) => `  ${k}: ${v}`));

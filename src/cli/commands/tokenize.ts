@@ -175,7 +175,9 @@ export const tokenize: Command = {
         }
         if (!r.record) continue;
         const scale = r.record.loss_scale ? `,"loss_scale":[${r.record.loss_scale.join(',')}]` : '';
-        const line = `{"line":${r.line},"input_ids":[${r.record.input_ids.join(',')}],"labels":[${r.record.labels.join(',')}]${scale}}\n`;
+        const line =
+          `{"line":${r.line},"input_ids":[${r.record.input_ids.join(',')}],` +
+          `"labels":[${r.record.labels.join(',')}]${scale}}\n`;
         written++;
         if (!out.write(line)) await once(out, 'drain');
       }
@@ -216,9 +218,12 @@ function describe(
 ): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
-    `records ${s.records + s.failed}: ${written} written, ${s.dropped} dropped over max_length, ${s.truncated} truncated, ${s.failed} failed`,
-    `tokens ${s.totalTokens} (trained ${s.trainedTokens}, ${pct(s.trainedShare)}); per record min ${s.minTokens}, mean ${s.meanTokens.toFixed(1)}, max ${s.maxTokens}`,
-    `${(s.records / Math.max(seconds, 1e-9)).toFixed(0)} records/s, ${(s.totalTokens / Math.max(seconds, 1e-9)).toFixed(0)} tokens/s`,
+    `records ${s.records + s.failed}: ${written} written, ${s.dropped} dropped over max_length, ${s.truncated} ` +
+      `truncated, ${s.failed} failed`,
+    `tokens ${s.totalTokens} (trained ${s.trainedTokens}, ${pct(s.trainedShare)}); per record min ${s.minTokens}, ` +
+      `mean ${s.meanTokens.toFixed(1)}, max ${s.maxTokens}`,
+    `${(s.records / Math.max(seconds, 1e-9)).toFixed(0)} ` +
+      `records/s, ${(s.totalTokens / Math.max(seconds, 1e-9)).toFixed(0)} tokens/s`,
   ];
   if (s.noTrainedTokens) lines.push(`${s.noTrainedTokens} records have no trained token`);
   if (s.straddles)

@@ -182,7 +182,8 @@ describe('prism train', () => {
     const err = maxAbsErr(got, ref) / scale;
     const effect = maxAbsErr(baseLogits, ref) / scale;
     console.log(
-      `prism train adapter: logits rel err ${err.toExponential(2)} (adapter changes logits by ${effect.toExponential(2)})`,
+      `prism train adapter: logits rel err ${err.toExponential(2)} (adapter changes logits ` +
+        `by ${effect.toExponential(2)})`,
     );
     expect(err).toBeLessThan(1e-4);
     expect(effect).toBeGreaterThan(1e-2);

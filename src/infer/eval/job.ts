@@ -42,7 +42,8 @@ async function runRecords(store: AdapterStore, run: RunRecord, split: boolean): 
   const lines = run.eval_lines ?? [];
   if (split && !lines.length) {
     throw new EvalRefusal(
-      `run ${run.name} held out no eval split (split_dataset_ratio 0, or trained before Prism recorded it): evaluate it on a file instead`,
+      `run ${run.name} held out no eval split (split_dataset_ratio 0, or trained before Prism recorded it): ` +
+        `evaluate it on a file instead`,
     );
   }
   if (!run.dataset) throw new EvalRefusal(`run ${run.name} has no dataset recorded: evaluate it on a file instead`);

@@ -48,7 +48,8 @@ export function headerLength(first8: Uint8Array, fileSize: number, label = 'safe
   const n = hi * 2 ** 32 + lo;
   if (hi >= 2 ** 21 || n > MAX_HEADER_BYTES) {
     throw new SafetensorsError(
-      `${label}: header length ${hi >= 2 ** 21 ? `≥ 2^53` : n} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file, or corrupt)`,
+      `${label}: header length ${hi >= 2 ** 21 ? `≥ 2^53` : n} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a ` +
+        `safetensors file, or corrupt)`,
     );
   }
   if (n > fileSize - 8) {
@@ -89,12 +90,14 @@ function checkEntry(name: string, raw: unknown, dataLength: number, label: strin
   if (bytes === null) throw new SafetensorsError(`${where}: ${count} ${e.dtype} elements do not fill whole bytes`);
   if (end - begin !== bytes) {
     throw new SafetensorsError(
-      `${where}: shape ${JSON.stringify(shape)} × ${e.dtype} is ${bytes} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      `${where}: shape ${JSON.stringify(shape)} × ${e.dtype} is ${bytes} bytes but data_offsets ` +
+        `[${begin}, ${end}] hold ${end - begin}`,
     );
   }
   if (end > dataLength) {
     throw new SafetensorsError(
-      `${where}: data_offsets [${begin}, ${end}] run past the end of the data section (${dataLength} bytes): file truncated?`,
+      `${where}: data_offsets [${begin}, ${end}] run past the end of the data section ` +
+        `(${dataLength} bytes): file truncated?`,
     );
   }
   return { name, dtype: e.dtype, shape: shape as number[], begin, end };
@@ -148,7 +151,8 @@ export function parseHeader(bytes: Uint8Array, fileSize: number, label = 'safete
   for (const t of tensors) {
     if (t.begin < cursor) {
       throw new SafetensorsError(
-        `${label}: tensor "${t.name}" [${t.begin}, ${t.end}] overlaps tensor "${prev!.name}" [${prev!.begin}, ${prev!.end}]`,
+        `${label}: tensor "${t.name}" [${t.begin}, ${t.end}] overlaps tensor "${prev!.name}" ` +
+          `[${prev!.begin}, ${prev!.end}]`,
       );
     }
     if (t.begin > cursor) gaps.push({ begin: cursor, end: t.begin });

@@ -46,7 +46,8 @@ export async function openSafetensors(source: ByteSource, label = 'safetensors f
     const bytes = await source.read(header.dataStart + begin, end - begin);
     if (bytes.length !== end - begin) {
       throw new SafetensorsError(
-        `${label}: read ${bytes.length} of ${end - begin} bytes at ${header.dataStart + begin} (file truncated or changed?)`,
+        `${label}: read ${bytes.length} of ${end - begin} bytes at ${header.dataStart + begin} ` +
+          `(file truncated or changed?)`,
       );
     }
     return bytes;

@@ -81,7 +81,8 @@ export function writeSafetensors(
     )!;
     if (t.data.length !== want) {
       throw new SafetensorsError(
-        `tensor "${t.name}": shape ${JSON.stringify(t.shape)} × ${t.dtype} needs ${want} bytes, data has ${t.data.length}`,
+        `tensor "${t.name}": shape ${JSON.stringify(t.shape)} × ${t.dtype} needs ${want} ` +
+          `bytes, data has ${t.data.length}`,
       );
     }
     out.set(t.data, at);

@@ -164,7 +164,8 @@ export function cachedModelSource(
         const src = await remote;
         if (src.size !== rec.size)
           throw new Error(
-            `${label}/${path}: cached file is damaged and the server's copy changed size (${rec.size} → ${src.size}); clear the cache for ${repo}`,
+            `${label}/${path}: cached file is damaged and the server's copy changed size (${rec.size} ` +
+              `→ ${src.size}); clear the cache for ${repo}`,
           );
         bytes = await src.read(i * rec.pieceBytes, pieceLength(rec, i));
         await put(pieceKey(path, i), bytes, `${repo}/${path}`, bytes.length);

@@ -269,7 +269,8 @@ describe.skipIf(!swiftReferenceExists())("ms-swift agent templates placed in a m
       for (const [reply, parts] of w.results) {
         if (!r.text.includes(reply + parts))
           failures.push(
-            `${where}: results block not right after its reply: ${JSON.stringify(reply + parts)}\n  text: ${JSON.stringify(r.text)}`,
+            `${where}: results block not right after its ` +
+              `reply: ${JSON.stringify(reply + parts)}\n  text: ${JSON.stringify(r.text)}`,
           );
         res++;
       }

@@ -129,7 +129,8 @@ describe('chat_template from a tokenizer_config.json', () => {
 });
 
 const chatml =
-  "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}{% if " +
+  "add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 const paste = (chatTemplate: string, specialTokens: Record<string, string | null> = {}): OwnTemplateSource => ({
   kind: 'paste',
   label: 'pasted',
@@ -250,7 +251,8 @@ describe.skipIf(!referenceDirExists())('renderOwnColumn vs real Jinja2 (referenc
       else same++;
     });
     console.log(
-      `own-template column: ${same}/${official.length} renderings byte-identical to Jinja2 (${official.length - same} refused by both)`,
+      `own-template column: ${same}/${official.length} renderings byte-identical to Jinja2 ` +
+        `(${official.length - same} refused by both)`,
     );
     expect(diffs).toEqual([]);
     expect(same).toBeGreaterThan(60);

@@ -53,7 +53,8 @@ export function chatTemplateFromConfig(cfg: unknown, name?: string): ChatTemplat
   const ct = (cfg as Record<string, unknown>).chat_template;
   if (ct === undefined || ct === null) {
     throw new ConfigError(
-      'this tokenizer_config.json has no chat_template (newer models keep it in chat_template.jinja: paste that file instead)',
+      'this tokenizer_config.json has no chat_template (newer models keep it in ' +
+        'chat_template.jinja: paste that file instead)',
     );
   }
   if (typeof ct === 'string') {
@@ -213,7 +214,9 @@ export function ownContentWarnings(conv: Conversation, tokens: string[]): Render
     if (where.length) {
       out.push({
         code: 'special_token_in_content',
-        message: `${where.join(', ')} contains ${JSON.stringify(tok)}, a special token of this template: tokenized as the control token it will break the turn structure`,
+        message:
+          `${where.join(', ')} contains ${JSON.stringify(tok)}, a special token of this template: tokenized ` +
+          `as the control token it will break the turn structure`,
       });
     }
   }
@@ -222,8 +225,8 @@ export function ownContentWarnings(conv: Conversation, tokens: string[]): Render
 
 /**
  * One record rendered with the model's own template and the page's choices: the loss policy and
- * its last-round boundary as the built-in columns take them; thinking is the template's `enable_thinking` kwarg and the date its `date_string`.
- * `trainEmptyThink` does not apply: spans follow whatever the template prints in a turn.
+ * its last-round boundary as the built-in columns take them; thinking is the template's `enable_thinking` kwarg and the
+ * date its `date_string`. `trainEmptyThink` does not apply: spans follow whatever the template prints in a turn.
  */
 /** A typed variable as a template kwarg: true/false and whole numbers as such, a,b lists as lists, else text. */
 function ownVarValue(v: string): unknown {

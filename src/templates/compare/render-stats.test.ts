@@ -147,7 +147,8 @@ describe("render stats of a model's own template", () => {
   it('counts refusals by reason, and as the doctor finding template_refused', async () => {
     const convs = await conversations(sample('chat-en-zh.jsonl'));
     const tpl =
-      "{% if messages|length > 2 %}{{ raise_exception('more than one exchange') }}{% endif %}{% for m in messages %}<{{ m.role }}>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}";
+      "{% if messages|length > 2 %}{{ raise_exception('more than one exchange') }}{% endif %}{% for m in messages " +
+      '%}<{{ m.role }}>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}';
     const s = emptyRenderStats();
     for (const c of convs) addOwnRecord(s, pasted(tpl, { eos_token: '</s>' }), c, CHOICES);
     const long = convs.filter((c) => c.messages.length + (c.system ? 1 : 0) > 2).length;

@@ -257,7 +257,8 @@ const plain: CorpusCase[] = [
         u('Review this: `def f(x): return x*2`'),
         a('The function is fine, but give it a descriptive name such as `double`.'),
       ],
-      '# Role\nYou are a senior Python reviewer.\n\n## Rules\n1. Be kind.\n2. Point out bugs first, style second.\n3. Use `inline code` for identifiers.\n\n## Output\nA short paragraph.',
+      '# Role\nYou are a senior Python reviewer.\n\n## Rules\n1. Be kind.\n2. Point out bugs first, style ' +
+        'second.\n3. Use `inline code` for identifiers.\n\n## Output\nA short paragraph.',
     ),
   ),
   tc(
@@ -267,7 +268,8 @@ const plain: CorpusCase[] = [
     conv([
       u('Show me a Python function that reverses a string, and a table of its complexity.'),
       a(
-        '```python\ndef reverse(s: str) -> str:\n    return s[::-1]\n```\n\n| operation | cost |\n| --- | --- |\n| time | O(n) |\n| space | O(n) |',
+        '```python\ndef reverse(s: str) -> str:\n    return s[::-1]\n```\n\n| operation | cost |\n| --- | --- |\n| ' +
+          'time | O(n) |\n| space | O(n) |',
       ),
     ]),
   ),
@@ -431,7 +433,8 @@ const text: CorpusCase[] = [
     conv([
       u('What are <start_of_turn> and <end_of_turn>? And <|eot_id|>?'),
       a(
-        'Gemma marks turns with <start_of_turn>model and <end_of_turn>; Llama 3 ends a turn with <|eot_id|> after <|start_header_id|>assistant<|end_header_id|>.',
+        'Gemma marks turns with <start_of_turn>model and <end_of_turn>; Llama 3 ends a turn with <|eot_id|> after ' +
+          '<|start_header_id|>assistant<|end_header_id|>.',
       ),
     ]),
   ),
@@ -473,7 +476,8 @@ const longConv: CorpusCase[] = [
         a('Try dividing by primes up to √91 ≈ 9.5: 2, 3, 5, 7. 91 = 7 × 13, so it is not prime.'),
         u('Are there infinitely many primes?'),
         a(
-          'Yes. Euclid proved it: multiply any finite list of primes, add 1, and the result has a prime factor not in the list.',
+          'Yes. Euclid proved it: multiply any finite list of primes, add 1, and the result has a ' +
+            'prime factor not in the list.',
         ),
         u('What is the largest known prime?'),
         a('The largest known primes are Mersenne primes of the form 2^p − 1, found by the GIMPS project.'),
@@ -537,8 +541,10 @@ const W = [getWeather];
 // integer-like keys, which Python keeps and JSON.parse alone loses (src/data/py-json.ts). The hints
 // carry them through the suite's structured clones, as they do through workers.
 const sampleTool = parseJsonPy(
-  '{"type": "function", "function": {"name": "sample", "description": "Sample a number.", "parameters": {"type": "object", ' +
-    '"properties": {"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, "1": {"type": "string"}}}}}',
+  '{"type": "function", "function": {"name": "sample", "description": "Sample a number.", ' +
+    '"parameters": {"type": "object", ' +
+    '"properties": {"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, ' +
+    '"1": {"type": "string"}}}}}',
 ) as Tool;
 function parsedCall(name: string, argsText: string, id: string): ToolCall {
   const c = call(name, parseJsonPy(argsText), id);
@@ -756,7 +762,8 @@ const tools: CorpusCase[] = [
         ),
         tool('{"ok": true, "event_id": "ev_42"}', 'create_event', 'evt000001'),
         a(
-          'Done — "Design review" is booked for tomorrow at 10:00 with Ana and Bo, with reminders 10 and 30 minutes before.',
+          'Done — "Design review" is booked for tomorrow at 10:00 with Ana and Bo, with ' +
+            'reminders 10 and 30 minutes before.',
         ),
       ],
       SYS,

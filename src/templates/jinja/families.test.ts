@@ -98,7 +98,8 @@ describe.skipIf(!referenceDirExists())("the model's own template on the 2025-26 
         n.known++;
         if (same)
           failures.push(
-            `${family}/${caseId}: listed as a @huggingface/jinja divergence (${KNOWN[family]!.reason}) but renders as Jinja2 does: take it off the list`,
+            `${family}/${caseId}: listed as a @huggingface/jinja divergence (${KNOWN[family]!.reason}) but renders ` +
+              `as Jinja2 does: take it off the list`,
           );
         return;
       }
@@ -107,12 +108,14 @@ describe.skipIf(!referenceDirExists())("the model's own template on the 2025-26 
         else n.identical++;
       } else
         failures.push(
-          `${family}/${caseId}: ${'error' in res ? `Jinja2 refuses (${res.error})` : 'Jinja2 renders'}, ours ${'error' in ours ? `refuses (${ours.error})` : 'renders other text'}`,
+          `${family}/${caseId}: ${'error' in res ? `Jinja2 refuses (${res.error})` : 'Jinja2 renders'}, ` +
+            `ours ${'error' in ours ? `refuses (${ours.error})` : 'renders other text'}`,
         );
     });
     for (const [family, n] of counts) {
       console.log(
-        `jinja mode ${family}: ${n.identical} identical, ${n.refusedBoth} refused by both, ${n.known} known library divergences${n.known ? ` (${KNOWN[family]!.reason})` : ''}`,
+        `jinja mode ${family}: ${n.identical} identical, ${n.refusedBoth} refused by both, ${n.known} known library ` +
+          `divergences${n.known ? ` (${KNOWN[family]!.reason})` : ''}`,
       );
     }
     expect(failures, failures.slice(0, 10).join('\n')).toEqual([]);

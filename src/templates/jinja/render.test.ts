@@ -109,7 +109,8 @@ describe.skipIf(!referenceDirExists())('renderWithJinja vs real Jinja2', () => {
       }
     });
     console.log(
-      `jinja mode: ${identical}/${compared} identical to Jinja2 (${refusedBoth} refused by both, ${skipped.length} skipped as known @huggingface/jinja divergences, ${approximate} with approximate spans)`,
+      `jinja mode: ${identical}/${compared} identical to Jinja2 (${refusedBoth} refused by both, ${skipped.length} ` +
+        `skipped as known @huggingface/jinja divergences, ${approximate} with approximate spans)`,
     );
     for (const s of skipped) console.log(`  skipped ${s}`);
     expect(failures).toEqual([]);
@@ -119,7 +120,8 @@ describe.skipIf(!referenceDirExists())('renderWithJinja vs real Jinja2', () => {
 
 describe('renderWithJinja spans (hand-written template)', () => {
   const chatml =
-    "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}{% if " +
+    "add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
   const conv = {
     system: 'Be brief.',
     messages: [
@@ -200,7 +202,8 @@ describe('renderWithJinja spans (hand-written template)', () => {
   it('warns approximate_spans when the template rewrites earlier turns', () => {
     // Drops every assistant turn but the last one's reasoning, like Qwen3.
     const rewriting =
-      "{% for m in messages %}{{ '<' + m.role + '>' }}{% if m.role == 'assistant' and loop.last %}{{ '[think]' }}{% endif %}{{ m.content + '</>' }}{% endfor %}";
+      "{% for m in messages %}{{ '<' + m.role + '>' }}{% if m.role == 'assistant' and loop.last %}{{ '[think]' }}{% " +
+      "endif %}{{ m.content + '</>' }}{% endfor %}";
     const r = renderWithJinja(rewriting, conv);
     expect(r.warnings.map((w) => w.code)).toEqual(['approximate_spans']);
     expect(tiles(r)).toBe(true);
@@ -275,7 +278,8 @@ describe.skipIf(!referenceDirExists())('renderWithJinja findings vs real Jinja2'
     expect(prompt).toBe('<|assistant|>');
     const dropped = ours.warnings.filter((w) => w.code === 'message_not_rendered');
     expect(dropped.map((w) => w.message)).toEqual([
-      `the template writes nothing for messages[${call}] (assistant): its 1 tool call is not in the prompt and not trained`,
+      `the template writes nothing for messages[${call}] (assistant): its 1 tool call is not ` +
+        `in the prompt and not trained`,
     ]);
     // Every generation prompt a warning quotes is one Jinja2 adds; none is cut inside a token.
     for (const w of ours.warnings) {

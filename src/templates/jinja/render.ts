@@ -159,7 +159,8 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
         p !== undefined && prefix.startsWith(p) ? prefix.slice(p.length) : prefix.slice(commonPrefix(prefix, p ?? ''));
       const there = text.slice(lower, lower + Math.max(prompt.length, 12));
       reasons.push(
-        `messages[${k}] (assistant) does not start with the generation prompt ${JSON.stringify(prompt)} in the rendered text (it starts with ${JSON.stringify(there)})`,
+        `messages[${k}] (assistant) does not start with the generation prompt ${JSON.stringify(prompt)} in the ` +
+          `rendered text (it starts with ${JSON.stringify(there)})`,
       );
       return clamp(common, lower, upper);
     }
@@ -199,7 +200,10 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
           .join(' and ');
         dropped.push({
           code: 'message_not_rendered',
-          message: `the template writes nothing for messages[${k}] (${m.role}): ${what} ${calls > 1 || (calls && content.trim()) ? 'are' : 'is'} not in the prompt and not trained`,
+          message:
+            `the template writes nothing for messages[${k}] ` +
+            `(${m.role}): ${what} ${calls > 1 || (calls && content.trim()) ? 'are' : 'is'} not ` +
+            `in the prompt and not trained`,
         });
       }
       continue;
@@ -268,7 +272,9 @@ export function renderWithJinja(chatTemplate: string, conv: Conversation, opts: 
   if (approximate) {
     warnings.push({
       code: 'approximate_spans',
-      message: `spans are approximate: ${[...new Set(reasons)].join('; ')} (the template rewrites earlier turns, so message boundaries were located by matching)`,
+      message:
+        `spans are approximate: ${[...new Set(reasons)].join('; ')} (the template rewrites earlier turns, so ` +
+        `message boundaries were located by matching)`,
     });
   }
   return { text, spans, warnings };

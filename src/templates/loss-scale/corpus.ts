@@ -25,7 +25,8 @@ export const RESPONSES: string[] = [
   'Thought: t\nName: search\nArguments: {"q": "x"}\nTool: web\nCommand ls -la\naction input {"a": 1}',
   'Thought: umi\nAction: a\nAction Input: {}\nNext: caller\nFinal Answer: f',
   'I will call a tool.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
-  '<tool_call>\n{"name": "a", "arguments": {}}\n</tool_call>\n<tool_call>\n{"name": "b", "arguments": {"q": "中文 😀"}}\n</tool_call>',
+  '<tool_call>\n{"name": "a", "arguments": {}}\n</tool_call>\n<tool_call>\n{"name": "b", "arguments": ' +
+    '{"q": "中文 😀"}}\n</tool_call>',
   'before <tool_call>{"name": "x"}</tool_call> middle <tool_call>y</tool_call> after',
   'unclosed <tool_call>{"name": "x"}',
   '<tool_call></tool_call>',

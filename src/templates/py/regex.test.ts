@@ -14,7 +14,8 @@ describe.skipIf(!existsSync(PYTHON))('pyRegexSource vs CPython re', () => {
     const script = [
       'import json, re, sys',
       'pats = json.load(sys.stdin)',
-      "print(json.dumps([[c for c in range(0x10000) if not 0xd800 <= c < 0xe000 and re.fullmatch(p, chr(c) if p != 'a\\\\s*b' else 'a' + chr(c) + 'b')] for p in pats]))",
+      'print(json.dumps([[c for c in range(0x10000) if not 0xd800 <= c < 0xe000 and re.fullmatch(p, chr(c) if p != ' +
+        "'a\\\\s*b' else 'a' + chr(c) + 'b')] for p in pats]))",
     ].join('\n');
     const r = spawnSync(PYTHON, ['-c', script], {
       input: JSON.stringify(patterns),
@@ -49,7 +50,8 @@ describe.skipIf(!existsSync(PYTHON))('PY_S, PY_W, PY_END, pyFindall vs CPython r
         'import json, re, sys, unicodedata',
         'cps = [c for c in list(range(0xd800)) + list(range(0xe000, 0x10000)) + list(range(0x10000, 0x30000, 7))',
         '       if unicodedata.category(chr(c)) != "Cn"]',
-        'print(json.dumps([cps, [c for c in cps if re.match(r"\\s", chr(c))], [c for c in cps if re.match(r"\\w", chr(c))]]))',
+        'print(json.dumps([cps, [c for c in cps if re.match(r"\\s", chr(c))], [c for c in cps if ' +
+          're.match(r"\\w", chr(c))]]))',
       ].join('\n'),
       null,
     ) as number[][];
@@ -77,7 +79,8 @@ describe.skipIf(!existsSync(PYTHON))('PY_S, PY_W, PY_END, pyFindall vs CPython r
       ],
     ];
     const want = python(
-      'import json, re, sys\nprint(json.dumps([[list(m) if isinstance(m, tuple) else [m] for m in re.findall(p, t, re.DOTALL)] for p, t in json.load(sys.stdin)]))',
+      'import json, re, sys\nprint(json.dumps([[list(m) if isinstance(m, tuple) else [m] for m in re.findall(p, t, ' +
+        're.DOTALL)] for p, t in json.load(sys.stdin)]))',
       cases.map(([py, , t]) => [py, t]),
     ) as string[][][];
     cases.forEach(([, js, t], i) => expect(pyFindall(new RegExp(js, 'su'), t), js).toEqual(want[i]));

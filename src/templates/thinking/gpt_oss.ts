@@ -19,7 +19,9 @@ import type { ThinkingOptions, ThinkingRule } from '../thinking.ts';
 const TAGS = ['<|channel|>analysis<|message|>', '<|channel|>final<|message|>'];
 const tagged = (s: string | undefined) => s !== undefined && TAGS.some((t) => s.includes(t));
 const REFUSAL = (field: string) =>
-  `You have passed a message containing <|channel|> tags in the ${field} field. Instead of doing this, you should pass analysis messages (the string between '<|message|>' and '<|end|>') in the 'thinking' field, and final messages (the string between '<|message|>' and '<|end|>') in the 'content' field.`;
+  `You have passed a message containing <|channel|> tags in the ${field} field. Instead of doing this, you should ` +
+  `pass analysis messages (the string between '<|message|>' and '<|end|>') in the 'thinking' field, and final ` +
+  `messages (the string between '<|message|>' and '<|end|>') in the 'content' field.`;
 
 const BROWSER =
   '## browser\n\n// Tool for browsing.\n// The `cursor` appears in brackets before each browsing display: ' +

@@ -26,7 +26,9 @@ export const granite3_3: ThinkingRule = {
     if (sys !== undefined) return sys;
     const plain = ' You are a helpful AI assistant.';
     const tail = opts.conversation.tools?.length ? TOOLS : opts.vars.thinking ? THINKING : plain;
-    const text = `Knowledge Cutoff Date: April 2024. Today's Date: ${strftime('%B %d, %Y', opts.today)}. You are Granite, developed by IBM.${tail}`;
+    const text =
+      `Knowledge Cutoff Date: April 2024. Today's Date: ${strftime('%B %d, %Y', opts.today)}. You are ` +
+      `Granite, developed by IBM.${tail}`;
     return [{ text, role: 'template' }];
   },
   reply(m, ctx) {

@@ -29,7 +29,8 @@ export const lfm2_5: ThinkingRule = {
     if (content !== m.content)
       ctx.warn(
         'thinking_dropped',
-        'reasoning in the content of earlier replies is cut, as the official template does (keep_past_thinking keeps it)',
+        'reasoning in the content of earlier replies is cut, as the official template does ' +
+          '(keep_past_thinking keeps it)',
       );
     return { pieces: [{ text: content, role: 'assistant', msg: ctx.index }], content };
   },

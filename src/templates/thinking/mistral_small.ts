@@ -1,7 +1,7 @@
 // Mistral Small 3.2's system prompt (official ../shared/reference/chat_templates/
-// Mistral-Small-3.2-24B-Instruct-2506.jinja): the record's, else the template's default dated with strftime_now('%Y-%m-%d') (the `today`
-// option; default the current date). The template has no reasoning: reasoning_content is not
-// written (warning thinking_dropped).
+// Mistral-Small-3.2-24B-Instruct-2506.jinja): the record's, else the template's default dated with
+// strftime_now('%Y-%m-%d') (the `today` option; default the current date). The template has no reasoning:
+// reasoning_content is not written (warning thinking_dropped).
 import { strftime } from '../strftime.ts';
 import type { ThinkingRule } from '../thinking.ts';
 import { ignored } from './ignored.ts';

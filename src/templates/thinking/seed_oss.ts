@@ -32,7 +32,9 @@ export function seedBudgetTurn(budget: number): string | undefined {
   return (
     'You are an intelligent assistant with reflective ability. In the process of thinking and reasoning, you need ' +
     'to strictly follow the thinking budget, which is ' +
-    `${budget}. That is, you need to complete your thinking within ${budget} tokens and start answering the user's questions. You will reflect on your thinking process every ${interval} tokens, stating how many tokens have been used and how many are left.`
+    `${budget}. That is, you need to complete your thinking within ${budget} tokens and start answering the user's ` +
+    `questions. You will reflect on your thinking process every ${interval} tokens, stating how many tokens have ` +
+    `been used and how many are left.`
   );
 }
 

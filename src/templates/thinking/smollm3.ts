@@ -37,7 +37,8 @@ export const smollm3: ThinkingRule = {
   lastQuery: (messages) => messages.length - 1,
   system(sys, opts) {
     const mode = thinks(opts) ? '/think' : '/no_think';
-    const head = `## Metadata\n\nKnowledge Cutoff Date: June 2025\nReasoning Mode: ${mode}\n\n## Custom Instructions\n\n`;
+    const head =
+      `## Metadata\n\nKnowledge Cutoff Date: June 2025\nReasoning ` + `Mode: ${mode}\n\n## Custom Instructions\n\n`;
     // The flags come out of the record's system prompt (which ReAct's tool list may follow).
     const pieces = (sys ?? []).map((p) => ({
       ...p,

@@ -71,7 +71,9 @@ export interface ArchProof {
   kvLength?: number;
 }
 
-/** B rows of T random ids; the last row packs two sequences (lengths split, T − split); the first 3 of each untrained. */
+/**
+ * B rows of T random ids; the last row packs two sequences (lengths split, T − split); the first 3 of each untrained.
+ */
 export function packedBatch(seed: number, B: number, T: number, split: number, vocab = 300): DecoderBatch {
   const g = rng(seed);
   const input_ids: number[][] = [];
@@ -302,7 +304,8 @@ export function archProofSuite(p: ArchProof): void {
       // The adapter must matter.
       const effect = relToMax(await logitsOf(jobs[0].out), await logitsOf(jobs[1].out));
       console.log(
-        `${p.arch} prism forward: base ${errBase.toExponential(2)}, with adapter ${errTuned.toExponential(2)} (adapter moves logits ${effect.toExponential(2)})`,
+        `${p.arch} prism forward: base ${errBase.toExponential(2)}, with adapter ${errTuned.toExponential(2)} ` +
+          `(adapter moves logits ${effect.toExponential(2)})`,
       );
       expect(errBase).toBeLessThanOrEqual(1e-5);
       expect(errTuned).toBeLessThanOrEqual(1e-5);
@@ -403,7 +406,8 @@ export function archProofSuite(p: ArchProof): void {
         outputs.push(tok.decode(gen));
       }
       console.log(
-        `${p.arch} learning: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`,
+        `${p.arch} learning: loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(4)} (full ` +
+          `pass ${final.toFixed(4)}); greedy: ${JSON.stringify(outputs)}`,
       );
       outputs.forEach((o, i) =>
         expect(o).toBe(tok.decode(Array.from(records[i].input_ids).filter((_, k) => records[i].labels[k] !== -100))),

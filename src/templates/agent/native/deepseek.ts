@@ -40,7 +40,8 @@ export const deepseek: NativeAgentDef = {
       calls({ index, calls, text }, ctx) {
         ctx.warn(
           'tool_format_repaired',
-          `${ctx.spec.id}'s official template leaves out the markers of later tool-call turns and the text of a call turn; ` +
+          `${ctx.spec.id}'s official template leaves out the markers of later tool-call turns ` +
+            `and the text of a call turn; ` +
             "calls are written with DeepSeek's full markers, text before them (as DeepSeek-V3 does)",
         );
         const block = '<｜tool▁calls▁begin｜>' + calls.map(deepseekCall).join('\n') + '<｜tool▁calls▁end｜>';

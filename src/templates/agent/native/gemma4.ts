@@ -7,8 +7,8 @@
 // after the calls: `<|tool_response>response:NAME{value:…}<tool_response|>` each, NAME resolved
 // from the call whose id the result answers (missing ids match, so the last call wins); then the
 // call turn's own text, and `<turn|>` only when it has text — else the model turn stays open; the
-// next reply goes on without a header either way (the template opens none after a calling reply). A call turn without results ends with
-// `<|tool_response>` (the model's cue to stop and wait). No generation prompt after results.
+// next reply goes on without a header either way (the template opens none after a calling reply). A call turn without
+// results ends with `<|tool_response>` (the model's cue to stop and wait). No generation prompt after results.
 import type { Message, ToolCall } from '../../../data/types.ts';
 import { pyJsonDumps } from '../../pyjson.ts';
 import { parseJsonPy } from '../../../data/py-json.ts';

@@ -189,7 +189,8 @@ export const gptOss: NativeAgentDef = {
         if (calls.length > 1) {
           ctx.warn(
             'tool_calls_split',
-            `${ctx.spec.id}'s template writes one call per message (it drops the others): each call is written as its own message`,
+            `${ctx.spec.id}'s template writes one call per message (it drops the others): each call ` +
+              `is written as its own message`,
           );
         }
         for (const c of calls) {

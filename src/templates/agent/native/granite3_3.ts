@@ -48,7 +48,8 @@ export const granite3_3: NativeAgentDef = {
     calls({ index, calls, text }, ctx) {
       ctx.warn(
         'tool_calls_native',
-        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call|> + a JSON list after the text, the form its system prompt asks for`,
+        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call|> + a JSON list ` +
+          `after the text, the form its system prompt asks for`,
       );
       return [{ body: [...text, of(index, granite3_3Calls(calls), 'assistant')], callsInContent: true }];
     },

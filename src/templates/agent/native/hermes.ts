@@ -12,9 +12,12 @@ import { nativeId, type NativeAgentDef } from './types.ts';
 
 export function hermesToolsText(tools: Tool[]): string {
   return (
-    '# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>' +
+    '# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function ' +
+    'signatures within <tools></tools> XML tags:\n<tools>' +
     tools.map((t) => '\n' + pyJsonDumps(t)).join('') +
-    '\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
+    '\n</tools>\n\nFor each function call, return a json object with function name and arguments within ' +
+    '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": ' +
+    '<args-json-object>}\n</tool_call>'
   );
 }
 

@@ -41,7 +41,9 @@ export const kimiK2: NativeAgentDef = {
       calls({ index, calls, text }, ctx) {
         ctx.warn(
           'template_mutates_lists',
-          `${ctx.spec.id}'s official template numbers tool calls with list.append, which transformers' sandbox refuses (apply_chat_template fails on any tool call); written as the template writes it where lists may change (llama.cpp)`,
+          `${ctx.spec.id}'s official template numbers tool calls with list.append, which transformers' sandbox ` +
+            `refuses (apply_chat_template fails on any tool call); written as the template writes it where ` +
+            `lists may change (llama.cpp)`,
         );
         let block = '<|tool_calls_section_begin|>';
         for (const c of calls) {

@@ -73,7 +73,8 @@ export const lfm2_5: NativeAgentDef = {
     calls({ index, message, calls }, ctx) {
       ctx.warn(
         'tool_calls_native',
-        `${ctx.spec.id}'s official template writes no tool calls: they are written as <|tool_call_start|>[…]<|tool_call_end|> after the text, as LFM2.5 models emit them`,
+        `${ctx.spec.id}'s official template writes no tool calls: they are written as ` +
+          `<|tool_call_start|>[…]<|tool_call_end|> after the text, as LFM2.5 models emit them`,
       );
       // The template cuts earlier replies at their last </think> and trims: on the text with its calls.
       const whole = message.content + lfm2_5Calls(calls);

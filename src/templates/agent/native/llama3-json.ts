@@ -10,8 +10,10 @@ import { contentOf, of, toolsText } from '../pieces.ts';
 import { nativeId, type NativeAgentDef } from './types.ts';
 
 export const LLAMA3_USER_TOOLS_INTRO =
-  'Given the following functions, please respond with a JSON for a function call with its proper arguments that best answers the given prompt.\n\n' +
-  'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.Do not use variables.\n\n';
+  'Given the following functions, please respond with a JSON for a function call with its proper arguments that best ' +
+  'answers the given prompt.\n\n' +
+  'Respond in the format {"name": function name, "parameters": dictionary of argument name and its ' +
+  'value}.Do not use variables.\n\n';
 
 export function llama3ToolsList(tools: Tool[]): string {
   return tools.map((t) => pyJsonDumps(t, { indent: 4 }) + '\n\n').join('');

@@ -100,7 +100,8 @@ export const mistral: NativeAgentDef = {
         if (ids.rewritten) {
           ctx.warn(
             'tool_call_ids_rewritten',
-            'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the official template refuses these)',
+            'Mistral needs 9-character tool call ids; ids were replaced by generated ones (the ' +
+              'official template refuses these)',
           );
         }
         return ids.conversation;

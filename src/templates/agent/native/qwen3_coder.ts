@@ -20,7 +20,8 @@ const DEFAULT_SYSTEM = 'You are Qwen, a helpful AI assistant that can interact w
 
 const INSTRUCTIONS =
   '\n\nIf you choose to call a tool ONLY reply in the following format with NO ' +
-  'suffix:\n\n<tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>\nvalue_1\n</parameter>\n<parameter=example_parameter_2>\nvalue_2\n</parameter>\n</function>\n</tool_call>\n\n<IMPORTANT>\nReminder:\n- ' +
+  'suffix:\n\n<tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>\nvalue_1\n</parameter>\n' +
+  '<parameter=example_parameter_2>\nvalue_2\n</parameter>\n</function>\n</tool_call>\n\n<IMPORTANT>\nReminder:\n- ' +
   '' +
   'Function calls MUST follow the specified format: the tool calling block MUST begin with an opening <tool_call> ' +
   'tag and end with a closing </tool_call> tag.\n- Required parameters MUST be specified\n- You may provide optional ' +

@@ -18,7 +18,8 @@ import { nativeId, type NativeAgentDef } from './types.ts';
 const DOUBAO =
   'You are Doubao, a helpful AI assistant. You may call one or more functions to assist with the user ' + 'query.';
 const INSTRUCTIONS =
-  '\n工具调用请遵循如下格式:\n<seed:tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>value_1</parameter>\n<parameter=example_parameter_2>This ' +
+  '\n工具调用请遵循如下格式:\n<seed:tool_call>\n<function=example_function_name>\n<parameter=example_parameter_1>' +
+  'value_1</parameter>\n<parameter=example_parameter_2>This ' +
   '' +
   'is the value for the second parameter\nthat can span\nmultiple lines</parameter>\n</function>\n</seed:tool_call>\n';
 

@@ -109,7 +109,8 @@ export abstract class BaseAgentTemplate implements SwiftAgentTemplate {
     const argsFormat = lang === 'zh' ? '此工具的输入应为JSON对象。' : 'Format the arguments as a JSON object.';
     swiftAssert(
       nameForModel !== undefined && nameForModel !== null && description !== undefined && description !== null,
-      `tool_desc: ToolDesc(name_for_model=${pyStr(nameForModel ?? null)}, description_for_model=${pyStr(description ?? null)})`,
+      `tool_desc: ToolDesc(name_for_model=${pyStr(nameForModel ?? null)}, ` +
+        `description_for_model=${pyStr(description ?? null)})`,
     );
     return {
       nameForModel: pyStr(nameForModel),

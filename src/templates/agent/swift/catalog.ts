@@ -4,7 +4,8 @@ import type { SwiftAgentTemplateId } from './registry.ts';
 
 export const SWIFT_AGENT_DESCRIPTIONS: Readonly<Record<SwiftAgentTemplateId, string>> = {
   react_en:
-    'ReAct in English: the tools block is the system prompt; calls as Action / Action Input, results inline after Observation:',
+    'ReAct in English: the tools block is the system prompt; calls as Action / Action Input, ' +
+    'results inline after Observation:',
   react_zh: 'ReAct in Chinese (as react_en, Chinese instructions)',
   qwen_en: 'Qwen-Agent: ✿FUNCTION✿ / ✿ARGS✿ / ✿RESULT✿ / ✿RETURN✿ (English instructions)',
   qwen_zh: 'Qwen-Agent: ✿FUNCTION✿ / ✿ARGS✿ / ✿RESULT✿ / ✿RETURN✿ (Chinese instructions)',
@@ -22,7 +23,8 @@ export const SWIFT_AGENT_DESCRIPTIONS: Readonly<Record<SwiftAgentTemplateId, str
   chatglm4: 'GLM-4-9b-chat: calls as <|assistant|>NAME\\nARGS ending <|observation|>, results after <|observation|>',
   glm4: "GLM-4-0414: the chatglm4 format with GLM-4-0414's tools text",
   glm4_5:
-    'GLM-4.5: <tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value></tool_call>, results as <tool_response> after <|observation|>',
+    'GLM-4.5: <tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value></tool_call>, results as ' +
+    '<tool_response> after <|observation|>',
   glm4_7: 'GLM-4.7: the GLM-4.5 format without newlines between arguments',
   glm5_1: 'GLM-5.1: the GLM-4.7 format',
   llama3: 'Llama 3.1+: tools in the first user message, calls as {"name", "parameters"} JSON, results in tool turns',

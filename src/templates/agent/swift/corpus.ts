@@ -404,7 +404,8 @@ export const SWIFT_CORPUS: Base[] = [
     name: 'floats with an integral value and integer-like keys, in tools and calls (JSON text)',
     tools: [
       '{"name": "sample", "description": "Sample.", "parameters": {"type": "object", "properties": ' +
-        '{"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": "integer"}, "1": {"type": "string"}}}}',
+        '{"temperature": {"type": "number", "default": 1.0, "maximum": 2.0}, "2": {"type": ' +
+        '"integer"}, "1": {"type": "string"}}}}',
     ],
     system: null,
     messages: [
@@ -453,7 +454,8 @@ export const SWIFT_CORPUS: Base[] = [
         '</tool_call:opensource>\n</tool_calls:opensource>',
       '<tool_calls>\n<tool_call>compute<tool_sep>\n<arg_key>a</arg_key>\n<arg_value>None</arg_value>\n' +
         '<arg_key>b</arg_key> \n <arg_value>True</arg_value>\n<arg_key>c</arg_key>\n<arg_value>[1, 2.50]</arg_value>\n' +
-        '<arg_key>d</arg_key>\n<arg_value> plain text </arg_value>\n</tool_call>\n<tool_call>no separator</tool_call>\n</tool_calls>',
+        '<arg_key>d</arg_key>\n<arg_value> plain text </arg_value>\n</tool_call>\n<tool_call>no ' +
+        'separator</tool_call>\n</tool_calls>',
       'get_weather\n{"city": "Kyiv"}',
       'Let me check.<|assistant|>get_time\n{}<|observation|>',
       "get_weather\n{'city': 'Kyiv'}é\nmore",

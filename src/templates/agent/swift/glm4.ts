@@ -120,10 +120,12 @@ export class GLM4_5AgentTemplate extends BaseAgentTemplate {
     for (const t of tools) descs.push(pyJsonDumps(this.modelType === 'glm5_1' ? BaseAgentTemplate.unwrapTool(t) : t));
     descs.push(
       this.inline
-        ? '</tools>\n\nFor each function call, output the function name and arguments within the following XML format:\n' +
+        ? '</tools>\n\nFor each function call, output the function name and arguments ' +
+            'within the following XML format:\n' +
             '<tool_call>{function-name}<arg_key>{arg-key-1}</arg_key><arg_value>{arg-value-1}</arg_value>' +
             '<arg_key>{arg-key-2}</arg_key><arg_value>{arg-value-2}</arg_value>...</tool_call>'
-        : '</tools>\n\nFor each function call, output the function name and arguments within the following XML format:\n' +
+        : '</tools>\n\nFor each function call, output the function name and arguments ' +
+            'within the following XML format:\n' +
             '<tool_call>{function-name}\n<arg_key>{arg-key-1}</arg_key>\n<arg_value>{arg-value-1}</arg_value>\n' +
             '<arg_key>{arg-key-2}</arg_key>\n<arg_value>{arg-value-2}</arg_value>\n...\n</tool_call>',
     );

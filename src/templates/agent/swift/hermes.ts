@@ -80,7 +80,8 @@ export class HermesAgentTemplate extends BaseAgentTemplate {
       'You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n' +
       descs.join('\n') +
       '\n</tools>\n\nFor each function call, return a json object with function name and arguments within ' +
-      '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
+      '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": ' +
+      '<args-json-object>}\n</tool_call>'
     );
   }
 
