@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['src/**/*.gpu.test.ts', 'bench/**/*.gpu.test.ts', 'node_modules/**'],
           environment: 'node',
           // Generous: CLI-spawning tests and tokenizer loads take minutes on a loaded 2-core machine.

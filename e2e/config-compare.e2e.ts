@@ -62,7 +62,10 @@ test('settings: save, edit, load back, refuse a bad file; the commands follow th
     const swiftCmd = page.locator('[data-testid="cmd-swift"]');
     assert.match(
       (await prismCmd.textContent()) ?? '',
-      /prism make-tiny-model .*--out tiny-demo\nprism train \\\n {4}--model tiny-demo \\\n {4}--model-id prism\/tiny-demo/,
+      new RegExp(
+        /prism make-tiny-model .*--out tiny-demo\nprism train \\\n {4}--model tiny-demo \\\n/.source +
+          / {4}--model-id prism\/tiny-demo/.source,
+      ),
     );
     assert.match((await prismCmd.textContent()) ?? '', /--lr 0\.003/);
     assert.match((await swiftCmd.textContent()) ?? '', /^swift sft \\\n[\s\S]*--learning_rate 0\.003 /);
@@ -200,7 +203,7 @@ test('settings: save, edit, load back, refuse a bad file; the commands follow th
   }
 });
 
-test('chat: tools from the dataset in the template’s tool format, a system prompt, two turns with each side’s own history', async () => {
+test('chat: dataset tools in the template’s format, a system prompt, two turns, each side’s history', async () => {
   const s = await open('/#/dataset');
   try {
     const { page } = s;
@@ -239,7 +242,10 @@ test('chat: tools from the dataset in the template’s tool format, a system pro
     // Qwen2.5's own tool format: the tools as JSON lines inside <tools></tools> in the system turn.
     assert.match(
       first,
-      /^<\|im_start\|>system\nYou are a weather bot\.\n\n# Tools\n[\s\S]*<tools>\n\{"type": "function", "function": \{"name": "get_weather"/,
+      new RegExp(
+        /^<\|im_start\|>system\nYou are a weather bot\.\n\n# Tools\n[\s\S]*<tools>\n/.source +
+          /\{"type": "function", "function": \{"name": "get_weather"/.source,
+      ),
     );
     assert.ok(first.endsWith('<|im_start|>user\nWeather in Oslo?<|im_end|>\n<|im_start|>assistant\n'));
     // ReAct instead: the same tool in ms-swift's react_en prompt.

@@ -27,9 +27,8 @@ async function clipped(page: Page): Promise<string[]> {
         if (o === 'auto' || o === 'scroll' || o === 'hidden') inScrollBox = true;
       }
       if ((r.left < -0.5 || r.right > window.innerWidth + 0.5) && !inScrollBox) {
-        out.push(
-          `${el.tagName.toLowerCase()} "${(el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30)}" at ${Math.round(r.left)}–${Math.round(r.right)}`,
-        );
+        const text = (el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30);
+        out.push(`${el.tagName.toLowerCase()} "${text}" at ${Math.round(r.left)}–${Math.round(r.right)}`);
       }
     }
     return out;

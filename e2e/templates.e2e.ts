@@ -668,7 +668,7 @@ test('bidirectional controls in the data are shown as ⟨U+202E⟩ markers and r
   }
 });
 
-test('an ms-swift agent template on a Qwen column: ReAct text equal to `prism render --agent-template react_en`', async () => {
+test('ms-swift agent template on a Qwen column: ReAct equal to `prism render --agent-template react_en`', async () => {
   const AGENT = join(ROOT, 'public', 'samples', 'agent-openai.jsonl');
   const s = await open('/#/dataset');
   try {

@@ -26,7 +26,7 @@ async function loadSample(s: Session) {
   await page.waitForSelector('[data-testid="loaded-file"]', { timeout: 30_000 });
 }
 
-test('from the sample to a trained adapter: model, capability check, train with a reload and resume, download its zip, chat', async () => {
+test('sample to adapter: model, capability check, train with reload and resume, download the zip, chat', async () => {
   const s = await open('/');
   try {
     const { page } = s;
@@ -180,7 +180,7 @@ test('from the sample to a trained adapter: model, capability check, train with 
   }
 });
 
-test('adapters page: import a zip, rename, download it as PEFT files, delete with undo; chat page renders the prompt', async () => {
+test('adapters page: import a zip, rename, download PEFT files, undo a delete; chat renders the prompt', async () => {
   const s = await open('/#/adapters');
   try {
     const { page } = s;

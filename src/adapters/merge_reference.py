@@ -7,8 +7,8 @@
   use_rslora), computed here in float32 with torch and rounded to the merged dtype.
 
 stdin: [{"base": DIR, "adapter": DIR, "merged": DIR}, ...]
-stdout: one report per job: {"files", "index", "config_dtype", "dtypes", "tensors": {name: {"max_abs", "max_ref", "exact"}},
-         "missing", "extra", "problems"}
+stdout: one report per job: {"files", "index", "config_dtype", "dtypes",
+         "tensors": {name: {"max_abs", "max_ref", "exact"}}, "missing", "extra", "problems"}
 """
 import json
 import math

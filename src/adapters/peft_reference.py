@@ -28,7 +28,9 @@ EXPECTED = {
     "r": lambda v: type(v) is int and v > 0,
     "lora_alpha": lambda v: type(v) in (int, float) and v > 0,
     "lora_dropout": lambda v: type(v) is float and 0 <= v < 1,
-    "target_modules": lambda v: isinstance(v, list) and len(v) > 0 and all(m in ATTN | MLP for m in v) and len(set(v)) == len(v),
+    "target_modules": lambda v: (
+        isinstance(v, list) and len(v) > 0 and all(m in ATTN | MLP for m in v) and len(set(v)) == len(v)
+    ),
     "bias": lambda v: v == "none",
     "use_rslora": lambda v: type(v) is bool,
     "use_dora": lambda v: v is False,
@@ -69,10 +71,19 @@ def read_safetensors(path):
         assert end - begin == count * size, f"{name}: byte range does not match shape"
         assert begin == covered, f"{name}: gap or overlap before it"
         covered = end
-        t = torch.frombuffer(bytearray(data[begin:end]), dtype=tdtype).reshape(e["shape"]) if count else torch.zeros(e["shape"], dtype=tdtype)
+        t = (
+            torch.frombuffer(bytearray(data[begin:end]), dtype=tdtype).reshape(e["shape"])
+            if count
+            else torch.zeros(e["shape"], dtype=tdtype)
+        )
         tensors[name] = {"dtype": e["dtype"], "shape": list(e["shape"]), "values": t.float().flatten().tolist()}
     assert covered == len(data), "data section has trailing bytes"
-    return {"header_len": n, "metadata": meta, "keys_in_header_order": list(json.loads(blob[8 : 8 + n].decode("utf-8")).keys()), "tensors": tensors}
+    return {
+        "header_len": n,
+        "metadata": meta,
+        "keys_in_header_order": list(json.loads(blob[8 : 8 + n].decode("utf-8")).keys()),
+        "tensors": tensors,
+    }
 
 
 def check_names(tensors, r):
@@ -80,7 +91,12 @@ def check_names(tensors, r):
     for name, t in tensors.items():
         parts = name.split(".")
         # base_model.model.model.layers.{i}.{self_attn|mlp}.{module}.lora_{A|B}.weight
-        if len(parts) != 9 or parts[:4] != ["base_model", "model", "model", "layers"] or not parts[4].isdigit() or parts[8] != "weight":
+        if (
+            len(parts) != 9
+            or parts[:4] != ["base_model", "model", "model", "layers"]
+            or not parts[4].isdigit()
+            or parts[8] != "weight"
+        ):
             problems.append(f"bad name {name}")
             continue
         parent, module, which = parts[5], parts[6], parts[7]
@@ -127,8 +143,13 @@ def write_adapter(spec):
             tensors[f"{base}.lora_B.weight"] = (torch.randn(fout, r, generator=g) * 0.1).to(tdtype)
     header, chunks, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name in sorted(tensors):  # name order, unlike safetensors' writer (dtype, then name)
-        raw = tensors[name].contiguous().view(torch.uint8).numpy().tobytes() if tdtype == torch.bfloat16 else tensors[name].contiguous().numpy().tobytes()
-        header[name] = {"dtype": spec["dtype"], "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(raw)]}
+        t = tensors[name].contiguous()
+        raw = t.view(torch.uint8).numpy().tobytes() if tdtype == torch.bfloat16 else t.numpy().tobytes()
+        header[name] = {
+            "dtype": spec["dtype"],
+            "shape": list(tensors[name].shape),
+            "data_offsets": [offset, offset + len(raw)],
+        }
         chunks.append(raw)
         offset += len(raw)
     hjson = json.dumps(header).encode("utf-8")
@@ -151,7 +172,10 @@ def write_adapter(spec):
 
 def main():
     job = json.load(sys.stdin)
-    out = {"read": [read_adapter(d) for d in job["read"]], "write": write_adapter(job["write"]) if job.get("write") else None}
+    out = {
+        "read": [read_adapter(d) for d in job["read"]],
+        "write": write_adapter(job["write"]) if job.get("write") else None,
+    }
     json.dump(out, sys.stdout)
 
 

@@ -134,9 +134,11 @@ export function readmeText(summary: TrainingSummary): string {
       : `| base model | a local folder (\`${localName(c.model_id)}\`); no Hub id was given |`,
     ...(summary.checkpoint_step !== undefined ? [`| checkpoint | step ${summary.checkpoint_step} of the run |`] : []),
     `| template | \`${c.template}\` |`,
-    `| agent template | \`${c.agent_template ?? 'native'}\`${c.agent_template ? '' : " (the family's own tool format)"} |`,
+    `| agent template | \`${c.agent_template ?? 'native'}\`` +
+      `${c.agent_template ? '' : " (the family's own tool format)"} |`,
     `| loss scale | \`${effectiveLossScale(c)}\` |`,
-    `| dataset | \`${summary.dataset.name}\`${summary.dataset.records !== undefined ? ` (${summary.dataset.records} records)` : ''} |`,
+    `| dataset | \`${summary.dataset.name}\`` +
+      `${summary.dataset.records !== undefined ? ` (${summary.dataset.records} records)` : ''} |`,
     `| dataset SHA-256 | \`${summary.dataset.sha256}\` |`,
     `| steps | ${summary.steps} |`,
     `| final loss | ${fmt(summary.final_loss)} |`,

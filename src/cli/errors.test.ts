@@ -149,7 +149,11 @@ describe('prism with broken input', () => {
         });
         return ['forward', '--model', m, '--ids', '1,2', '--out', join(dir, 'o.safetensors')];
       },
-      /^prism forward: \S+million: config\.json does not match the weights: config\.json says num_hidden_layers 1000000, the checkpoint has tensors for 1 layer \(model\.layers\.0–0\) — check --model/,
+      new RegExp(
+        /^prism forward: \S+million: config\.json does not match the weights: /.source +
+          /config\.json says num_hidden_layers 1000000, the checkpoint has tensors for 1 layer /.source +
+          /\(model\.layers\.0–0\) — check --model/.source,
+      ),
     ],
     [
       'a model folder without tokenizer.json',

@@ -15,7 +15,8 @@ import { SwiftCommandError } from '../train/swift.ts';
 import { UsageError } from './command.ts';
 
 const MODEL_FIX =
-  'check --model: a Hugging Face model folder of a supported architecture (config.json, *.safetensors, tokenizer files)';
+  'check --model: a Hugging Face model folder of a supported architecture (config.json, ' +
+  '*.safetensors, tokenizer files)';
 
 /** Error classes the user's input causes, with the fix to print when the message does not carry one. */
 const KNOWN: [new (...a: never[]) => Error, string | null][] = [
@@ -69,10 +70,8 @@ export function reportError(cmd: string, err: unknown, debug: boolean): Reported
   const sys = e as NodeJS.ErrnoException;
   if (sys.code && FS_CODES[sys.code]) {
     const path = sys.path ?? '';
-    return {
-      text: `${line(cmd, `cannot ${sys.syscall ?? 'open'} ${path}: ${FS_CODES[sys.code]}`, 'check the path')}\n${stack}`,
-      code: 1,
-    };
+    const message = line(cmd, `cannot ${sys.syscall ?? 'open'} ${path}: ${FS_CODES[sys.code]}`, 'check the path');
+    return { text: `${message}\n${stack}`, code: 1 };
   }
   // Anything else is Prism's own failure: still one line, and the way to the stack.
   const fix = debug

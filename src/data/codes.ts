@@ -41,7 +41,8 @@ export const ISSUE_CODES = {
   unknown_format: {
     severity: 'error',
     description:
-      'The object has none of the keys of a known format (messages, conversations, instruction/output, query/response).',
+      'The object has none of the keys of a known format (messages, conversations, ' +
+      'instruction/output, query/response).',
   },
   // Shape of fields.
   invalid_type: {

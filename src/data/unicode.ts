@@ -20,12 +20,17 @@ export const BIDI_CONTROLS: Readonly<Record<number, string>> = {
   0x2069: 'POP DIRECTIONAL ISOLATE',
 };
 
+/** One bidi control (BIDI_CONTROLS' code points). */
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
 /**
  * One bidi control, or one lone surrogate (a high one not followed by a low one, or a low one not
  * after a high one). UTF-16 code units: no `u` flag, so surrogates are matched one by one.
  */
-export const HIDDEN_CHAR =
-  /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const HIDDEN_CHAR = new RegExp(
+  `${BIDI.source}|${/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.source}`,
+  'g',
+);
 
 export function isBidiControl(code: number): boolean {
   return BIDI_CONTROLS[code] !== undefined;
@@ -39,8 +44,9 @@ export function codePointLabel(code: number): string {
 // On the raw line: a hidden character written as itself, or as a JSON \u escape of one (a lone
 // surrogate can only be an escape: UTF-8 text cannot hold one). A false hit (an escaped surrogate
 // pair) only costs the exact walk below.
-const MAYBE_HIDDEN =
-  /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\\u(?:061[cC]|200[eEfF]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+const MAYBE_HIDDEN = new RegExp(
+  `${BIDI.source}|${/\\u(?:061[cC]|200[eEfF]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F][0-9a-fA-F]{2})/.source}`,
+);
 
 /** A key in a path; hidden characters in it written as \u escapes, so the path itself shows them. */
 function keyPath(base: string, key: string): string {

@@ -227,7 +227,8 @@ describe.skipIf(!referenceDirExists())('2025-26 families match their official Ji
     });
     for (const [family, n] of counts) {
       console.log(
-        `families conformance ${family}: ${n.identical} identical, ${n.refusedBoth} refused with the official reason, ` +
+        `families conformance ${family}: ${n.identical} identical, ${n.refusedBoth} ` +
+          `refused with the official reason, ` +
           `${n.renderedWhereRefused} rendered where the official template refuses (with a ` +
           `warning), ${n.equivalent} identical given the ` +
           `equivalent input, ${n.deviations.length} documented ` +

@@ -164,7 +164,7 @@ describe('2025-26 families: the tool format round-trips through tokenization', (
     });
   }
 
-  it("mistral_small: a refused record is that record's error, with the official reason and the opt-in fix", async () => {
+  it("mistral_small: a refused record is that record's error, with the official reason and the fix", async () => {
     const spec = familySpecs.find((s) => s.id === 'mistral_small')!;
     const tokenizer = await tokenizerOf(tokDirOf(spec));
     const bad = JSON.parse(JSON.stringify(record).replaceAll('call12345', 'call_1')) as typeof record;

@@ -156,7 +156,7 @@ describe('loss policies and overrides', () => {
     );
   });
 
-  it('last_round starts after the last user or tool message (ms-swift get_last_user_round); the user boundary is an option', () => {
+  it('last_round starts after the last user or tool message (ms-swift get_last_user_round); or the last user', () => {
     const base = r('chatml', c, { lossPolicy: 'last_round' });
     expect(trained(base)).toEqual(['A3<|im_end|>']);
     expect(trained(r('chatml', c, { lossScale: 'last_round' }))).toEqual(['A3<|im_end|>']);

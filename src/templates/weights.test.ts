@@ -225,7 +225,7 @@ describe.skipIf(!swiftReferenceExists())('span weights equal ms-swift loss scale
     expect(checked).toBe(CHECKS.reduce((n, c) => n + c.replies.length, 0));
   });
 
-  it("a message's loss_scale weighs its whole reply; loss: false leaves it untrained; last_round zeroes earlier replies", () => {
+  it("a message's loss_scale weighs its reply; loss: false leaves it untrained; last_round zeroes earlier ones", () => {
     const conv: Conversation = {
       source: src,
       messages: [

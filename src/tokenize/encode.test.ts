@@ -283,7 +283,7 @@ describe('BOS', () => {
     ).not.toBe(bos);
   });
 
-  it('Gemma 3: one <bos> (id 2), as its tokenizer.json post-processor adds it, also when the template writes it', async () => {
+  it('Gemma 3: one <bos> (id 2) as its post-processor adds it, also when the template writes it', async () => {
     const { tokenizer } = await lenmlTokenizer('gemma3');
     const bos = tokenizer.bos_token_id!;
     expect(bos).toBe(2);
@@ -308,7 +308,7 @@ describe('BOS', () => {
     expect(Array.from(e.input_ids)).toEqual(tokenizer.encode(text.slice(5)));
   });
 
-  it('follows tokenizer_config add_bos_token (DeepSeek) and adds none where the tokenizer has none (Qwen)', async () => {
+  it('follows tokenizer_config add_bos_token (DeepSeek), adds none where the tokenizer has none (Qwen)', async () => {
     const ds = (await lenmlTokenizer('deepseek_v3')).tokenizer;
     expect(ds._tokenizerConfig.add_bos_token).toBe(true);
     expect(new RecordEncoder(ds).bosToPrepend).toBe(ds.bos_token_id);

@@ -298,7 +298,7 @@ function variedConfigs(): TrainConfig[] {
 }
 
 describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)}, swift-facts.json)`, () => {
-  it('emits only flags SftArguments has (ms-swift fields + transformers TrainingArguments), never 3.x --train_type', () => {
+  it('emits only SftArguments flags (ms-swift fields + transformers TrainingArguments), never 3.x --train_type', () => {
     const known = new Set([...FACTS.sft_fields, ...FACTS.transformers_training_fields]);
     const emitted = new Set<string>();
     for (const cfg of variedConfigs()) {
@@ -422,7 +422,7 @@ describe(`against ms-swift 4.x's own source (${FACTS.ms_swift.commit.slice(0, 8)
     }
   });
 
-  it('turns off ms-swift keeping earlier reasoning for qwen3 and deepseek_r1 (Prism drops it as the official templates do)', () => {
+  it('turns off keeping earlier reasoning for qwen3, deepseek_r1 (Prism drops it as the official templates do)', () => {
     const has = (template: string) =>
       swiftCommand(defaultTrainConfig({ model_id: 'org/model', template }), {
         datasetPath: 'd',

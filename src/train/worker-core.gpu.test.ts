@@ -81,7 +81,7 @@ async function adapterBytes(db: string, runId: string): Promise<number[]> {
 }
 
 describe('training worker core', () => {
-  it('creates the run from the dataset file: its record, its copy of the file, every record named or trained', async () => {
+  it('creates the run from the dataset file: its record, a file copy, every record named or trained', async () => {
     const db = 'prism-train-new';
     // Line 7 is longer than max_length 200, line 8 is not JSON: both named, neither trained.
     const long = JSON.stringify({

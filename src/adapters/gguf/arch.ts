@@ -39,7 +39,8 @@ export function ggufArch(spec: ModelSpec): GgufArch {
       const got = spec.no_rope_layers ?? want.map(() => 1);
       if (got.some((v, i) => v !== want[i])) {
         throw new GgufError(
-          `this SmolLM3 skips RoPE in layers ${got.flatMap((v, i) => (v ? [] : [i])).join(', ') || 'none'}, but llama.cpp's smollm3 ` +
+          `this SmolLM3 skips RoPE in layers ` +
+            `${got.flatMap((v, i) => (v ? [] : [i])).join(', ') || 'none'}, but llama.cpp's smollm3 ` +
             `always skips it in every ${SMOLLM3_NO_ROPE_STEP}th layer; a GGUF of it would compute something else`,
         );
       }

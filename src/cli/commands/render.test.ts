@@ -121,7 +121,7 @@ describe('prism templates / render', () => {
     expect(agents.every((a) => a.description.length > 10)).toBe(true);
   });
 
-  it('render --agent-template writes another tool format, --loss-scale weighs the spans, reader warnings name their field once', () => {
+  it('--agent-template writes another tool format, --loss-scale weighs spans, warnings name their field once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
     const file = join(dir, 'agent.jsonl');
     const tools = [
@@ -305,7 +305,7 @@ describe('prism templates / render', () => {
     }
   });
 
-  it('render --generation-prompt renders prompt-only records as Jinja2 does with add_generation_prompt=True', async () => {
+  it('--generation-prompt renders prompt-only records as Jinja2 does with add_generation_prompt=True', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prism-render-'));
     const file = join(dir, 'prompts.jsonl');
     const prompts = [

@@ -66,7 +66,8 @@ export const templates: Command = {
     lines.push(
       ...agents.map(
         (a) =>
-          `  ${a.id.padEnd(aw)}  ${a.kind.padEnd(8)}  ${a.description}${a.families ? ` (${a.families.join(', ')} only)` : ''}`,
+          `  ${a.id.padEnd(aw)}  ${a.kind.padEnd(8)}  ` +
+          `${a.description}${a.families ? ` (${a.families.join(', ')} only)` : ''}`,
       ),
     );
     process.stdout.write(lines.join('\n') + '\n');

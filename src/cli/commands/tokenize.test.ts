@@ -229,7 +229,7 @@ describe('prism tokenize', () => {
     row.labels.forEach((l, i) => expect(l === -100).toBe(row.loss_scale[i] === 0));
   }, 60_000);
 
-  it('--agent-template renders tools in another format: ms-swift react_en on Qwen3, weighed by the react loss scale', async () => {
+  it('--agent-template renders tools in another format: react_en on Qwen3, weighed by the react scale', async () => {
     const file = join(dir, 'react.jsonl');
     const tool = {
       type: 'function',
@@ -347,7 +347,7 @@ describe('prism tokenize', () => {
     ).toThrow(/disagrees/);
   });
 
-  it('--loss-scale last_round trains the last round only (the tokenizer decodes the trained tokens to A2)', async () => {
+  it('--loss-scale last_round trains the last round only (the trained tokens decode to A2)', async () => {
     const out = join(dir, 'last.jsonl');
     prism(
       'tokenize',

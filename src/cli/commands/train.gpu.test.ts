@@ -31,7 +31,7 @@ afterAll(() => {
 });
 
 describe('prism train', () => {
-  it('writes a PEFT folder whose adapter gives the same logits in PyTorch (PEFT semantics) as in our decoder', async () => {
+  it('writes a PEFT folder whose adapter gives the same logits in PyTorch (PEFT) as in our decoder', async () => {
     const tm = makeTinyModel({
       arch: 'llama',
       hidden: 32,

@@ -158,7 +158,9 @@ export async function evaluate(job: EvalJob): Promise<{ rows: EvalRow[]; summary
       emit({
         ...base,
         prompt: text,
-        error: `the prompt has ${ids.length} tokens: with ${job.max_new_tokens} new ones it passes the model’s ${limit}`,
+        error:
+          `the prompt has ${ids.length} tokens: with ${job.max_new_tokens} new ones ` +
+          `it passes the model’s ${limit}`,
       });
     } else prompts.push({ item, ids, text });
   }

@@ -30,7 +30,8 @@ def read(path):
         if name == "__metadata__":
             continue
         s, e = info["data_offsets"]
-        t = torch.frombuffer(bytearray(body[s:e]), dtype=DTYPES[info["dtype"]]) if e > s else torch.zeros(0, dtype=DTYPES[info["dtype"]])
+        dtype = DTYPES[info["dtype"]]
+        t = torch.frombuffer(bytearray(body[s:e]), dtype=dtype) if e > s else torch.zeros(0, dtype=dtype)
         t = t.reshape(info["shape"])
         vals = t.to(torch.float64).flatten().tolist()
         out["tensors"][name] = {"dtype": info["dtype"], "shape": list(t.shape), "offsets": [s, e], "values": vals}
@@ -58,7 +59,10 @@ def write(path, seed):
     h += b" " * ((8 - len(h) % 8) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-    return {k: {"dtype": name_of[t.dtype], "shape": list(t.shape), "values": t.to(torch.float64).flatten().tolist()} for k, t in tensors.items()}
+    return {
+        k: {"dtype": name_of[t.dtype], "shape": list(t.shape), "values": t.to(torch.float64).flatten().tolist()}
+        for k, t in tensors.items()
+    }
 
 
 def bits(patterns):

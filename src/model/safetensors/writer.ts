@@ -50,9 +50,8 @@ export function buildHeader(
     const bytes = byteLength(t.dtype, count);
     if (bytes === null)
       throw new SafetensorsError(`tensor "${t.name}": ${count} ${t.dtype} elements do not fill whole bytes`);
-    entries.push(
-      `${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] })}`,
-    );
+    const entry = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    entries.push(`${JSON.stringify(t.name)}:${JSON.stringify(entry)}`);
     offset += bytes;
   }
   const text = new TextEncoder().encode(`{${entries.join(',')}}`);

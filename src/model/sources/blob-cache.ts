@@ -31,7 +31,8 @@ export class CacheQuotaError extends Error {
     const room =
       usage !== undefined && quota !== undefined ? ` (${formatBytes(usage)} of ${formatBytes(quota)} used)` : '';
     super(
-      `browser storage is full${room}: caching ${what} needs ${bytesNeeded} more bytes (${formatBytes(bytesNeeded)}); ` +
+      `browser storage is full${room}: caching ${what} needs ${bytesNeeded} more bytes ` +
+        `(${formatBytes(bytesNeeded)}); ` +
         `delete cached models or free disk space, then load again to resume`,
       options,
     );

@@ -136,7 +136,8 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
         failures = got > before ? 1 : failures + 1;
         if (failures > maxRetries) {
           throw new Error(
-            `${url}: gave up after ${maxRetries} retries at byte ${offset + got} of ${total}: ${(err as Error).message}`,
+            `${url}: gave up after ${maxRetries} retries at byte ${offset + got} ` +
+              `of ${total}: ${(err as Error).message}`,
           );
         }
         await sleep(retryDelayMs * failures);

@@ -77,10 +77,9 @@ export function hubModelSource(options: HubOptions): ModelSource {
       await res.body?.cancel().catch(() => {});
       if (res.ok) return true;
       if (res.status === 404) return false;
-      throw new HttpError(
-        `${url(path)}: HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (gated or private: an access token with access is needed)' : ''}`,
-        res.status,
-      );
+      const gated = res.status === 401 || res.status === 403;
+      const why = gated ? ' (gated or private: an access token with access is needed)' : '';
+      throw new HttpError(`${url(path)}: HTTP ${res.status}${why}`, res.status);
     },
     async readText(path) {
       const res = await doFetch(url(path), { headers, signal: options.signal });

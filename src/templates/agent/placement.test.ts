@@ -27,7 +27,8 @@ const MODELS: Record<string, { prompt: string; chatSep: string; defaultSystem: s
   },
   llama3_2: {
     prompt:
-      '<|start_header_id|>user<|end_header_id|>\n\n{{QUERY}}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n',
+      '<|start_header_id|>user<|end_header_id|>\n\n{{QUERY}}<|eot_id|><|start_header_id|>' +
+      'assistant<|end_header_id|>\n\n',
     chatSep: '<|eot_id|>',
     defaultSystem: null,
   },
@@ -214,7 +215,7 @@ describe.skipIf(!swiftReferenceExists())("ms-swift agent templates placed in a m
     }
   });
 
-  it("every registered ms-swift agent template's tools block, calls and results appear byte-identical and in order", async () => {
+  it("every ms-swift agent template's tools block, calls and results appear byte-identical and in order", async () => {
     const jobs: { id: string; model: string; rec: (typeof RECORDS)[number] }[] = [];
     for (const id of SWIFT_AGENT_TEMPLATE_IDS)
       for (const model of Object.keys(MODELS)) for (const rec of RECORDS) jobs.push({ id, model, rec });

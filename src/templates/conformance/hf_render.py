@@ -22,7 +22,8 @@ Two test-only knobs, off by default (a job without them renders exactly as above
     (llama.cpp's minja allows them; transformers' ImmutableSandboxedEnvironment refuses), to see what a
     template that mutates lists (Kimi-K2's tool_response_queue) writes.
 
-stdin:  {"jobs": [{"template", "messages", "tools", "add_generation_prompt", "extra", "special_tokens", "now", "sandbox"}]}
+stdin:  {"jobs": [{"template", "messages", "tools", "add_generation_prompt", "extra", "special_tokens", "now",
+                  "sandbox"}]}
 stdout: {"results": [{"text": str} | {"error": str}]}
 """
 import json

@@ -87,7 +87,7 @@ describe.skipIf(!referenceDirExists())('hf_render.py (real Jinja2) on official t
     });
   });
 
-  it('prints tool-call arguments with HF tojson (no \\u escapes, ", " separators) and keeps tool results verbatim', async () => {
+  it('prints tool-call arguments with HF tojson (no \\u escapes, ", " separators), tool results verbatim', async () => {
     const qwen = loadReference('qwen2_5')!;
     const [r] = await renderOfficial([officialJob(qwen, byId('tool_unicode_args').conversation, false)]);
     expect(r).toHaveProperty('text');

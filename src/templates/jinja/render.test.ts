@@ -162,7 +162,7 @@ describe('renderWithJinja spans (hand-written template)', () => {
     ]);
   });
 
-  it("with the tokenizer's eos_token, trains through it, not the separator after it, as the built-in chatml does", () => {
+  it("with the tokenizer's eos_token, trains through it, not the separator after, as the built-in chatml does", () => {
     // Trained text as runs of adjacent trainable spans (the built-in walk splits a turn by role).
     const trainedText = (r: Rendered) => {
       const runs: [number, number][] = [];
@@ -180,7 +180,7 @@ describe('renderWithJinja spans (hand-written template)', () => {
     expect(trainedText(r)).toEqual(trainedText(builtIn));
   });
 
-  it('last_round takes its boundary option: after the last user or tool message (default, ms-swift), or the last user', () => {
+  it('last_round boundary option: after the last user or tool message (default, ms-swift), or the last user', () => {
     const agent = {
       messages: [
         { role: 'user' as const, content: 'Weather?' },

@@ -42,8 +42,8 @@ export const HERMES: ScaleMap = {
 /** ignore_empty_think.json: an empty think block at the start of a response is not trained. */
 export const IGNORE_EMPTY_THINK: ScaleMap = {
   '^<think>\\s*</think>\\s*': [0.0],
-  '^<seed:think><seed:cot_budget_reflect>The current thinking budget is 0, so I will directly start answering the question.</seed:cot_budget_reflect>\\n</seed:think>\\s*':
-    [0.0],
+  ['^<seed:think><seed:cot_budget_reflect>The current thinking budget is 0, so I will directly start answering ' +
+  'the question.</seed:cot_budget_reflect>\\n</seed:think>\\s*']: [0.0],
   '^</think>\\s*': [0.0],
   '^<\\|channel>thought\\n<channel\\|>': [0.0],
   '^</mm:think>\\s*': [0.0],

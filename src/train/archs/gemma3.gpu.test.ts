@@ -113,7 +113,7 @@ describe('gemma3: the language model of a Gemma3ForConditionalGeneration checkpo
   const dir = mkdtempSync(join(tmpdir(), 'prism-gemma3-mm-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('both weight layouts load the language model only; prism forward with an exported adapter matches the reference', async () => {
+  it('both layouts load the language model only; forward with an exported adapter matches the reference', async () => {
     const text = join(dir, 'text');
     prism([
       'make-tiny-model',

@@ -248,7 +248,7 @@ export function archProofSuite(p: ArchProof): void {
   });
 
   describe(`${p.arch}: prism make-tiny-model + prism forward vs the reference, PEFT export`, () => {
-    it('logits within 1e-5 without and with an exported adapter; the adapter holds exactly what PEFT creates', async () => {
+    it('logits within 1e-5 without and with an exported adapter, which holds exactly what PEFT creates', async () => {
       const model = join(dir, 'tiny');
       prism(['make-tiny-model', '--arch', p.arch, '--tokenizer', 'bytes', '--out', model, ...p.tinyFlags]);
       const spec = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')) as Record<string, unknown>;

@@ -46,7 +46,8 @@ export const mistralSmall: NativeAgentDef = {
       if (ids.rewritten)
         ctx.warn(
           'tool_call_ids_rewritten',
-          'Mistral needs 9-character tool call ids: ids were replaced by generated ones, as asked (fixToolCallIds; the ' +
+          'Mistral needs 9-character tool call ids: ids were replaced by generated ones, ' +
+            'as asked (fixToolCallIds; the ' +
             'official template refuses them)',
         );
       return ids.conversation;

@@ -14,7 +14,8 @@ export function reactToolsText(tools: Tool[]): string {
   const descs = tools
     .map(
       (t) =>
-        `${t.function.name}: ${t.function.description ? t.function.description + ' ' : ''}Parameters: ${pyJsonDumps(t.function.parameters ?? {})}`,
+        `${t.function.name}: ${t.function.description ? t.function.description + ' ' : ''}Parameters: ` +
+        `${pyJsonDumps(t.function.parameters ?? {})}`,
     )
     .join('\n');
   const names = tools.map((t) => t.function.name).join(', ');

@@ -43,13 +43,17 @@ function describe(fn: Json): string {
     );
   const props = pyItems(params.properties);
   const required = Array.isArray(params.required) ? params.required : [];
-  let d = `\n\nFunction:\ndef ${String(fn.name)}(${props.map(([n, s]) => `${n}: ${pyType(isMapping(s) ? s.type : undefined)}`).join(',')}):\n    """\n    `;
+  let d =
+    `\n\nFunction:\ndef ${String(fn.name)}(` +
+    `${props.map(([n, s]) => `${n}: ${pyType(isMapping(s) ? s.type : undefined)}`).join(',')}):\n    """\n    `;
   d += (typeof fn.description === 'string' ? pyStrip(fn.description) : '') + '\n\n';
   if (props.length) {
     d += '    Args:';
     for (const [n, s] of props) {
       const desc = isMapping(s) && s.description ? pyStr(s.description) : '';
-      d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}) ${required.includes(n) ? '[必填]' : '[选填]'}: ${desc}`;
+      d +=
+        `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}) ` +
+        `${required.includes(n) ? '[必填]' : '[选填]'}: ${desc}`;
     }
   }
   const returns =
@@ -59,7 +63,9 @@ function describe(fn: Json): string {
   if (returns) {
     d += '\n    Returns:';
     for (const [n, s] of pyItems(returns))
-      d += `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}): ${isMapping(s) && s.description ? pyStr(s.description) : ''}`;
+      d +=
+        `\n    - ${n} (${pyType(isMapping(s) ? s.type : undefined)}): ` +
+        `${isMapping(s) && s.description ? pyStr(s.description) : ''}`;
     return d + '\n    """';
   }
   return d + '\n\n    """';

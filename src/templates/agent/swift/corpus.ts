@@ -453,7 +453,8 @@ export const SWIFT_CORPUS: Base[] = [
         '<arg_key:opensource>days</arg_key:opensource>\n<arg_value:opensource>3</arg_value:opensource>\n' +
         '</tool_call:opensource>\n</tool_calls:opensource>',
       '<tool_calls>\n<tool_call>compute<tool_sep>\n<arg_key>a</arg_key>\n<arg_value>None</arg_value>\n' +
-        '<arg_key>b</arg_key> \n <arg_value>True</arg_value>\n<arg_key>c</arg_key>\n<arg_value>[1, 2.50]</arg_value>\n' +
+        '<arg_key>b</arg_key> \n <arg_value>True</arg_value>\n<arg_key>c</arg_key>\n' +
+        '<arg_value>[1, 2.50]</arg_value>\n' +
         '<arg_key>d</arg_key>\n<arg_value> plain text </arg_value>\n</tool_call>\n<tool_call>no ' +
         'separator</tool_call>\n</tool_calls>',
       'get_weather\n{"city": "Kyiv"}',
@@ -595,7 +596,8 @@ export const TEMPLATE_METAS: Record<string, { prompt: string[]; chat_sep: string
   chatml: { prompt: ['<|im_start|>user\n{{QUERY}}<|im_end|>\n<|im_start|>assistant\n'], chat_sep: ['<|im_end|>\n'] },
   llama3: {
     prompt: [
-      '<|start_header_id|>user<|end_header_id|>\n\n{{QUERY}}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n',
+      '<|start_header_id|>user<|end_header_id|>\n\n{{QUERY}}<|eot_id|><|start_header_id|>' +
+        'assistant<|end_header_id|>\n\n',
     ],
     chat_sep: ['<|eot_id|>'],
   },

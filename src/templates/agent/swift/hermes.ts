@@ -120,7 +120,8 @@ export class HunyuanHermesAgentTemplate extends HermesAgentTemplate {
       '# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
       'You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n' +
       descs.join('\n') +
-      '\n</tools>\n\nFor function call returns, you should first print <tool_calls>For each function call, you should ' +
+      '\n</tools>\n\nFor function call returns, you should first print <tool_calls>For ' +
+      'each function call, you should ' +
       'return object like:\n<tool_call>function_name\n```json\nfunction_arguments_in_json_format\n```</tool_call>' +
       'At the end of function call returns, you should print </tool_calls>'
     );

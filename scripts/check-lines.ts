@@ -12,7 +12,7 @@
 // that must stay byte-exact and has no place to split) goes into ALLOW below with the reason; an entry
 // that no longer matches a long line is itself reported, so the list cannot rot.
 //
-// Usage: node scripts/check-lines.mjs [--report-only] [FILE...]   (default: every tracked file checked)
+// Usage: npm run lint:lines --  [--report-only] [FILE...]   (default: every tracked file checked)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,33 +22,47 @@ export const MAX_LINE = 120;
 const CHECKED = /\.(ts|tsx|mts|cts|js|mjs|cjs|py|wgsl|css|html|sh)$/;
 const CHECKED_NAMES = new Set(['.ci/run']);
 
-/**
- * Lines allowed past MAX_LINE: `path` (repository-relative) and a `contains` substring of the line, with
- * `why` it cannot be split. Keep this short: split strings, rewrap comments and break expressions first.
- * @type {{ path: string, contains: string, why: string }[]}
- */
-export const ALLOW = [];
+/** A line allowed past MAX_LINE: its file (repository-relative), a substring of it, and why it cannot be split. */
+export interface Allowed {
+  path: string;
+  contains: string;
+  why: string;
+}
+
+export interface LongLine {
+  line: number;
+  length: number;
+  text: string;
+}
+
+export interface Violation {
+  path: string;
+  line: number;
+  length: number;
+}
+
+/** Keep this short: split strings, rewrap comments and break expressions first. */
+export const ALLOW: Allowed[] = [];
 
 /** Whether the checker reads this repository-relative path. */
-export function isChecked(path) {
+export function isChecked(path: string): boolean {
   return CHECKED.test(path) || CHECKED_NAMES.has(path);
 }
 
 /** The 1-based line numbers and lengths (code points) of `text`'s lines longer than `max`. */
-export function longLines(text, max = MAX_LINE) {
-  const out = [];
+export function longLines(text: string, max = MAX_LINE): LongLine[] {
+  const out: LongLine[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     // Code points, not UTF-16 units: '😀' is one character.
-    let n = 0;
-    for (const _ of lines[i]) n++;
+    const n = [...lines[i]].length;
     if (n > max) out.push({ line: i + 1, length: n, text: lines[i] });
   }
   return out;
 }
 
 /** How to shorten a line of this file, by its language. */
-export function fixFor(path) {
+export function fixFor(path: string): string {
   if (path.endsWith('.py')) {
     return 'break it inside brackets (Python joins them), or split the string into adjacent literals';
   }
@@ -64,9 +78,14 @@ export function fixFor(path) {
  * Checks `files` (repository-relative paths) read through `read`: the long lines not in `allow`, and the
  * `allow` entries that match no long line (stale).
  */
-export function check(files, read, allow = ALLOW, max = MAX_LINE) {
-  const violations = [];
-  const used = new Set();
+export function check(
+  files: string[],
+  read: (path: string) => string,
+  allow: Allowed[] = ALLOW,
+  max = MAX_LINE,
+): { violations: Violation[]; stale: Allowed[] } {
+  const violations: Violation[] = [];
+  const used = new Set<Allowed>();
   for (const path of files) {
     for (const l of longLines(read(path), max)) {
       const entry = allow.find((a) => a.path === path && l.text.includes(a.contains));
@@ -80,20 +99,18 @@ export function check(files, read, allow = ALLOW, max = MAX_LINE) {
 }
 
 /** The report's lines: one per violation (file:line: length, fix) and one per stale allow-list entry. */
-export function report({ violations, stale }, max = MAX_LINE) {
-  const lines = violations.map(
-    (v) => `${v.path}:${v.line}: ${v.length} characters, over ${max}: ${fixFor(v.path)}`,
-  );
+export function report({ violations, stale }: ReturnType<typeof check>, max = MAX_LINE): string[] {
+  const lines = violations.map((v) => `${v.path}:${v.line}: ${v.length} characters, over ${max}: ${fixFor(v.path)}`);
   for (const a of stale) {
     lines.push(
-      `scripts/check-lines.mjs: ALLOW entry for ${a.path} (${JSON.stringify(a.contains)}) matches no long line: ` +
+      `scripts/check-lines.ts: ALLOW entry for ${a.path} (${JSON.stringify(a.contains)}) matches no long line: ` +
         'remove it',
     );
   }
   return lines;
 }
 
-function trackedFiles() {
+function trackedFiles(): string[] {
   return execFileSync('git', ['ls-files', '-z'], { encoding: 'utf8', maxBuffer: 64 << 20 })
     .split('\0')
     .filter((p) => p && isChecked(p));
