@@ -466,7 +466,7 @@ if (!values['no-variants'] && !values['decode-only']) {
   console.log();
   console.log(`Gemm variants at T=${T} (ms per product; GFLOP/s in brackets) and the autotuner's pick per shape class`);
   const vc = ['product', 'M×N×K', 'W', ...GEMM_VARIANTS.map((v) => v), 'pick', 'class'];
-  const vw = [22, 16, 4, ...GEMM_VARIANTS.map(() => 17), 8, 26];
+  const vw = [22, 16, 4, ...GEMM_VARIANTS.map(() => 17), 8, 27];
   const vline = (cells: string[]) =>
     console.log(cells.map((c, i) => (i < 3 || i >= cells.length - 2 ? c.padEnd(vw[i]) : c.padStart(vw[i]))).join(' '));
   vline(vc);
@@ -478,8 +478,16 @@ if (!values['no-variants'] && !values['decode-only']) {
       { name: 'gate/up', M: T, N: QWEN.intermediate, K: QWEN.hidden, bDtype: dtype },
       { name: 'down', M: T, N: QWEN.hidden, K: QWEN.intermediate, bDtype: dtype },
       { name: 'dX down (dY·W)', M: T, N: QWEN.intermediate, K: QWEN.hidden, transB: false, bDtype: dtype },
+      // Short rows (a 32-token row; 'short' applies) and one decode step ('subgroup', matvec).
+      { name: 'q/o proj, 32 rows', M: 32, N: QWEN.hidden, K: QWEN.hidden, bDtype: dtype },
+      { name: 'q/o proj, decode', M: 1, N: QWEN.hidden, K: QWEN.hidden, bDtype: dtype },
     );
   }
+  // LoRA's skinny products (rank 16, f32 adapter weights): x·Aᵀ and the weight gradient dA = dhᵀ·x.
+  vshapes.push(
+    { name: 'LoRA x·Aᵀ (r 16)', M: T, N: 16, K: QWEN.hidden },
+    { name: 'LoRA dA = dhᵀ·x', M: 16, N: QWEN.hidden, K: T, transA: true, transB: false },
+  );
   for (const s of vshapes) {
     const [timed] = (await tuner.tune([s], { force: true })).values();
     const ms = new Map(timed.map((t) => [t.variant, t.seconds]));
