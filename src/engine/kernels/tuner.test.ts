@@ -17,8 +17,11 @@ describe('shapeClass', () => {
     expect(shapeClass({ M: 1, N: 896, K: 896, bDtype: 'bf16' })).toBe('NT bf16 M:vec N:s K:s');
     expect(shapeClass({ M: 512, N: 4864, K: 896, bDtype: 'bf16' })).toBe('NT bf16 M:mid N:l K:s');
     expect(shapeClass({ M: 1024, N: 896, K: 4864, transB: false })).toBe('NN f32 M:long N:s K:l');
-    expect(shapeClass({ M: 16, N: 64, K: 2048, transA: true, transB: false })).toBe('TN f32 M:short N:s K:m');
-    expect(shapeClass({ M: 600, N: 1000, K: 10 })).toBe(shapeClass({ M: 1000, N: 100, K: 1000 }));
+    expect(shapeClass({ M: 16, N: 65, K: 2048, transA: true, transB: false })).toBe('TN f32 M:short N:s K:m');
+    expect(shapeClass({ M: 600, N: 1000, K: 100 })).toBe(shapeClass({ M: 1000, N: 100, K: 1000 }));
+    // A LoRA rank (≤ 64) is its own bucket: x·Aᵀ is not q_proj's class.
+    expect(shapeClass({ M: 128, N: 16, K: 896 })).toBe('NT f32 M:mid N:xs K:s');
+    expect(shapeClass({ M: 128, N: 896, K: 64 })).toBe('NT f32 M:mid N:s K:xs');
   });
 });
 

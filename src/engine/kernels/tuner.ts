@@ -36,11 +36,14 @@ export interface GemmShape {
   bDtype?: DType;
 }
 
-const bucket = (n: number) => (n < 1024 ? 's' : n < 4096 ? 'm' : 'l');
+// ≤ 64 ('xs') is a LoRA rank: its skinny products (N = r or K = r) would otherwise share a class
+// with the full projections of the same size, whose best kernel differs (bench/RESULTS.md).
+const bucket = (n: number) => (n <= 64 ? 'xs' : n < 1024 ? 's' : n < 4096 ? 'm' : 'l');
 
 /**
  * Products in one class are expected to share a best variant: operand layout and weight dtype,
- * rows as decode (≤ 8) / short (≤ 64) / medium (≤ 512) / long, N and K below 1024 / 4096 / above.
+ * rows as decode (≤ 8) / short (≤ 64) / medium (≤ 512) / long, N and K up to 64 / below 1024 /
+ * 4096 / above.
  */
 export function shapeClass(s: GemmShape): string {
   const rows = s.M <= 8 ? 'vec' : s.M <= 64 ? 'short' : s.M <= 512 ? 'mid' : 'long';
