@@ -85,14 +85,13 @@ function chromiumTicks(): number {
     stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
   }
   let ticks = 0;
-  for (const [pid, s] of stats) {
+  for (const s of stats.values()) {
     for (let p = s.ppid, hops = 0; p > 1 && hops < 64; p = stats.get(p)?.ppid ?? 0, hops++) {
       if (p === process.pid) {
         ticks += s.ticks;
         break;
       }
     }
-    void pid;
   }
   return ticks;
 }
