@@ -31,56 +31,43 @@ const NEG: f32 = -3.0e38;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
 fn load_w(i: u32) -> f32 { return widen_weight(w[weight_word(i)], i); }
 
-// ---- logits[t, c] = Σ_k h[t, k] · w[row0 + c, k]: 64×64 tiles, 4×4 per thread.
+// ---- logits[t, c] = Σ_k h[t, k] · w[row0 + c, k]: on the tiled GEMM core (common/gemm_tile.wgsl,
+// the prelude) with TRANS_A = false, TRANS_B = true (w is [rows, d]: the weights' [out, in]).
 @group(0) @binding(0) var<storage, read> h: array<f32>;
 @group(0) @binding(2) var<storage, read_write> logits_out: array<f32>;
 @group(0) @binding(3) var<uniform> pl: LogitsParams;
 
-const TS: u32 = 64u;
-const KT: u32 = 16u;
-const KP: u32 = 17u; // padded row stride of the k-tiles
+fn h_at(t: u32, k: u32) -> f32 {
+  if (t < pl.T && k < pl.d) { return h[t * pl.d + k]; }
+  return 0.0;
+}
 
-var<workgroup> at: array<f32, 1088>; // TS * KP
-var<workgroup> bt: array<f32, 1088>;
+fn w_row_at(k: u32, c: u32) -> f32 {
+  if (c < pl.n && k < pl.d) { return load_w((pl.row0 + c) * pl.d + k); }
+  return 0.0;
+}
 
 @compute @workgroup_size(16, 16)
 fn ce_logits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li: vec3<u32>) {
-  let t0 = wg.y * TS;
-  let c0 = wg.x * TS;
+  let t0 = wg.y * TILE_M;
+  let c0 = wg.x * TILE_N;
   let tid = li.y * 16u + li.x;
-  // acc[r][c] is the output at row t0 + li.y + 16r, column c0 + li.x + 16c.
   var acc = mat4x4<f32>();
-  for (var k0 = 0u; k0 < pl.d; k0 += KT) {
-    for (var r = 0u; r < 4u; r++) {
-      let idx = tid + r * 256u;
-      let row = idx / KT;
-      let kk = idx % KT;
-      let kx = k0 + kk;
-      let t = t0 + row;
-      var a = 0.0;
-      if (t < pl.T && kx < pl.d) { a = h[t * pl.d + kx]; }
-      at[row * KP + kk] = a;
-      let c = c0 + row;
-      var b = 0.0;
-      if (c < pl.n && kx < pl.d) { b = load_w((pl.row0 + c) * pl.d + kx); }
-      bt[row * KP + kk] = b;
+  for (var k0 = 0u; k0 < pl.d; k0 += TILE_K) {
+    for (var l = 0u; l < TILE_LOADS; l++) {
+      let sa = tile_a_slot(tid, l);
+      let sb = tile_b_slot(tid, l);
+      tile_stage(sa, h_at(t0 + sa.x, k0 + sa.y), sb, w_row_at(k0 + sb.x, c0 + sb.y));
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < KT; kk++) {
-      let a = vec4<f32>(at[li.y * KP + kk], at[(li.y + 16u) * KP + kk], at[(li.y + 32u) * KP + kk], at[(li.y + 48u) * KP + kk]);
-      let b = vec4<f32>(bt[li.x * KP + kk], bt[(li.x + 16u) * KP + kk], bt[(li.x + 32u) * KP + kk], bt[(li.x + 48u) * KP + kk]);
-      acc[0] += a.x * b;
-      acc[1] += a.y * b;
-      acc[2] += a.z * b;
-      acc[3] += a.w * b;
-    }
+    acc = tile_accumulate(acc, li.xy);
     workgroupBarrier();
   }
   for (var r = 0u; r < 4u; r++) {
-    let t = t0 + li.y + 16u * r;
+    let t = t0 + tile_row(li.y, r);
     let row = acc[r];
     for (var c = 0u; c < 4u; c++) {
-      let col = c0 + li.x + 16u * c;
+      let col = c0 + tile_col(li.x, c);
       if (t < pl.T && col < pl.n) {
         var z = row[c];
         if (pl.softcap > 0.0) { z = pl.softcap * tanh(clamp(z / pl.softcap, -15.0, 15.0)); }
@@ -202,64 +189,54 @@ fn ce_finalize(@builtin(local_invocation_index) lid: u32) {
 @group(0) @binding(6) var<storage, read> weights_b: array<f32>;
 @group(0) @binding(7) var<uniform> pd: DhParams;
 
-var<workgroup> gt: array<f32, 1088>; // [t][c], stride KP
-var<workgroup> wt: array<f32, 1024>; // [c][k], stride TS
+// g[t, c] of the block (0 outside it), the product's A operand.
+fn g_at(t: u32, c: u32, scale: f32) -> f32 {
+  if (t >= pd.T || c >= pd.n) { return 0.0; }
+  let tgt = targets_b[t];
+  if (tgt < 0) { return 0.0; }
+  let z = logits_b[t * pd.n + c];
+  var g = exp(z - lse_in[t]);
+  if (u32(tgt) == pd.v0 + c) { g -= 1.0; }
+  g *= scale * weights_b[t];
+  if (pd.softcap > 0.0) {
+    let u = z / pd.softcap;
+    g *= 1.0 - u * u;
+  }
+  return g;
+}
 
+// w[row0 + c, k], the B operand [n, d] = [K, N] (TRANS_B = false for this entry point).
+fn w_col_at(c: u32, k: u32) -> f32 {
+  if (c < pd.n && k < pd.d) { return load_w((pd.row0 + c) * pd.d + k); }
+  return 0.0;
+}
+
+// On the tiled GEMM core: rows are tokens, columns hidden units, the sum runs over the block's
+// vocabulary entries; the wrapper sets TRANS_B = false.
 @compute @workgroup_size(16, 16)
 fn ce_dh(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li: vec3<u32>) {
-  let k0 = wg.x * TS;
-  let t0 = wg.y * TS;
+  let k0 = wg.x * TILE_N;
+  let t0 = wg.y * TILE_M;
   let tid = li.y * 16u + li.x;
   var denom = pd.divisor;
   if (denom <= 0.0) { denom = max(mean_in[1], 1.0); }
   let scale = pd.grad_scale / denom;
-  var acc = mat4x4<f32>(); // acc[r][c]: token t0 + li.y + 16r, hidden unit k0 + li.x + 16c
-  for (var cb = 0u; cb < pd.n; cb += KT) {
-    for (var r = 0u; r < 4u; r++) {
-      let idx = tid + r * 256u;
-      // gradient tile: row = token, column = vocabulary entry
-      let row = idx / KT;
-      let cc = idx % KT;
-      let t = t0 + row;
-      let c = cb + cc;
-      var g = 0.0;
-      if (t < pd.T && c < pd.n) {
-        let tgt = targets_b[t];
-        if (tgt >= 0) {
-          let z = logits_b[t * pd.n + c];
-          g = exp(z - lse_in[t]);
-          if (u32(tgt) == pd.v0 + c) { g -= 1.0; }
-          g *= scale * weights_b[t];
-          if (pd.softcap > 0.0) {
-            let u = z / pd.softcap;
-            g *= 1.0 - u * u;
-          }
-        }
-      }
-      gt[row * KP + cc] = g;
-      // weight tile: row = vocabulary entry, column = hidden unit
-      let wr = idx / TS;
-      let wk = idx % TS;
-      var b = 0.0;
-      if (cb + wr < pd.n && k0 + wk < pd.d) { b = load_w((pd.row0 + cb + wr) * pd.d + k0 + wk); }
-      wt[wr * TS + wk] = b;
+  var acc = mat4x4<f32>(); // acc[r][c]: token t0 + tile_row(li.y, r), hidden unit k0 + tile_col(li.x, c)
+  for (var cb = 0u; cb < pd.n; cb += TILE_K) {
+    for (var l = 0u; l < TILE_LOADS; l++) {
+      let sa = tile_a_slot(tid, l);
+      let sb = tile_b_slot(tid, l);
+      tile_stage(sa, g_at(t0 + sa.x, cb + sa.y, scale), sb, w_col_at(cb + sb.x, k0 + sb.y));
     }
     workgroupBarrier();
-    for (var cc = 0u; cc < KT; cc++) {
-      let a = vec4<f32>(gt[li.y * KP + cc], gt[(li.y + 16u) * KP + cc], gt[(li.y + 32u) * KP + cc], gt[(li.y + 48u) * KP + cc]);
-      let b = vec4<f32>(wt[cc * TS + li.x], wt[cc * TS + li.x + 16u], wt[cc * TS + li.x + 32u], wt[cc * TS + li.x + 48u]);
-      acc[0] += a.x * b;
-      acc[1] += a.y * b;
-      acc[2] += a.z * b;
-      acc[3] += a.w * b;
-    }
+    acc = tile_accumulate(acc, li.xy);
     workgroupBarrier();
   }
   for (var r = 0u; r < 4u; r++) {
-    let t = t0 + li.y + 16u * r;
+    let t = t0 + tile_row(li.y, r);
     let row = acc[r];
     for (var c = 0u; c < 4u; c++) {
-      let k = k0 + li.x + 16u * c;
+      let k = k0 + tile_col(li.x, c);
       if (t < pd.T && k < pd.d) {
         var prev = 0.0;
         if (pd.beta != 0u) { prev = dh[t * pd.d + k]; }

@@ -5,6 +5,7 @@ import tile8Src from '../../../shaders/matmul_tile8.wgsl?raw';
 import { dummyBuffer } from '../runtime/grid.ts';
 import { runKernel } from '../runtime/spec.ts';
 import { gemmSpec, gemmUniform } from './gemm-layout.ts';
+import { GEMM_TILE, withGemmTile } from './gemm-tile.ts';
 import { WEIGHT_DTYPE, withWeights } from './weights.ts';
 import { MATVEC_MAX_ROWS, matvec, matvecLayout, type MatvecLayout } from './matvec.ts';
 import {
@@ -18,7 +19,7 @@ import type { DType } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { refRange, type BufferRef } from '../runtime/buffers.ts';
 
-const TILED = gemmSpec('matmul.wgsl', withWeights(src), 'matmul');
+const TILED = gemmSpec('matmul.wgsl', withWeights(withGemmTile(src)), 'matmul');
 const TILE8 = gemmSpec('matmul_tile8.wgsl', withWeights(tile8Src), 'matmul_tile8');
 
 export interface GemmArgs {
@@ -186,7 +187,7 @@ export function gemm(device: GPUDevice, enc: GPUCommandEncoder, g: GemmArgs): vo
   }
   const tile8 = which === 'tile8x8';
   const weightDtype = WEIGHT_DTYPE[g.bDtype ?? 'f32'];
-  const tile = tile8 ? 128 : 64;
+  const tile = tile8 ? 128 : GEMM_TILE;
   runKernel(
     device,
     enc,

@@ -17,6 +17,7 @@
 import { storageBuffer } from '../runtime/index.ts';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { withWeights, WEIGHT_DTYPE } from '../kernels/weights.ts';
+import { GEMM_TILE, withGemmTile } from '../kernels/gemm-tile.ts';
 import ceWGSL from '../../../shaders/cross_entropy.wgsl?raw';
 
 export type LmHeadDType = 'f32' | 'bf16' | 'f16';
@@ -72,9 +73,10 @@ export interface CrossEntropyBackwardOptions {
   accumulate?: boolean;
 }
 
-const TILE = 64;
 const file = 'cross_entropy.wgsl';
-const source = withWeights(ceWGSL);
+// ce_logits and ce_dh run on the tiled GEMM core (common/gemm_tile.wgsl); ce_dh's B, the LM
+// head chunk [n, d], is its [K, N]: TRANS_B = false there (the default, true, suits ce_logits).
+const source = withWeights(withGemmTile(ceWGSL));
 const LOGITS = kernelSpec({
   file,
   source,
@@ -138,6 +140,8 @@ export class FusedCrossEntropy {
   private ones: GPUBuffer | null = null;
   /** The LM head's dtype, as the kernels' WEIGHT_DTYPE. */
   private readonly weights: { constants: { WEIGHT_DTYPE: number } };
+  /** ce_dh's constants: the LM head's dtype, and its chunk read as [K, N]. */
+  private readonly dhConstants: { constants: { WEIGHT_DTYPE: number; TRANS_B: number } };
 
   constructor(
     readonly device: GPUDevice,
@@ -156,6 +160,7 @@ export class FusedCrossEntropy {
     this.stats = storageBuffer(device, 16 * maxTokens, 'ce running stats');
     this.scratchBytes = this.logits.size + this.stats.size;
     this.weights = { constants: { WEIGHT_DTYPE: WEIGHT_DTYPE[head.dtype] } };
+    this.dhConstants = { constants: { WEIGHT_DTYPE: WEIGHT_DTYPE[head.dtype], TRANS_B: 0 } };
   }
 
   get vocabSize(): number {
@@ -203,7 +208,7 @@ export class FusedCrossEntropy {
         row0: blk.row0,
         softcap: this.head.softcap ?? 0,
       },
-      [Math.ceil(blk.n / TILE), Math.ceil(T / TILE)],
+      [Math.ceil(blk.n / GEMM_TILE), Math.ceil(T / GEMM_TILE)],
       this.weights,
     );
   }
@@ -284,8 +289,8 @@ export class FusedCrossEntropy {
           divisor: opts.divisor ?? 0,
           softcap: this.head.softcap ?? 0,
         },
-        [Math.ceil(this.head.hidden / TILE), Math.ceil(T / TILE)],
-        this.weights,
+        [Math.ceil(this.head.hidden / GEMM_TILE), Math.ceil(T / GEMM_TILE)],
+        this.dhConstants,
       );
       beta = 1;
     }
