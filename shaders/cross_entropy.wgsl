@@ -38,13 +38,15 @@ fn load_w(i: u32) -> f32 { return widen_weight(w[weight_word(i)], i); }
 @group(0) @binding(3) var<uniform> pl: LogitsParams;
 
 fn h_at(t: u32, k: u32) -> f32 {
-  if (t < pl.T && k < pl.d) { return h[t * pl.d + k]; }
-  return 0.0;
+  var v = 0.0;
+  if (t < pl.T && k < pl.d) { v = h[t * pl.d + k]; }
+  return v;
 }
 
 fn w_row_at(k: u32, c: u32) -> f32 {
-  if (c < pl.n && k < pl.d) { return load_w((pl.row0 + c) * pl.d + k); }
-  return 0.0;
+  var v = 0.0;
+  if (c < pl.n && k < pl.d) { v = load_w((pl.row0 + c) * pl.d + k); }
+  return v;
 }
 
 @compute @workgroup_size(16, 16)
@@ -60,7 +62,7 @@ fn ce_logits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id)
       tile_stage(sa, h_at(t0 + sa.x, k0 + sa.y), sb, w_row_at(k0 + sb.x, c0 + sb.y));
     }
     workgroupBarrier();
-    acc = tile_accumulate(acc, li.xy);
+    tile_accumulate(&acc, li.xy);
     workgroupBarrier();
   }
   for (var r = 0u; r < 4u; r++) {
@@ -191,24 +193,28 @@ fn ce_finalize(@builtin(local_invocation_index) lid: u32) {
 
 // g[t, c] of the block (0 outside it), the product's A operand.
 fn g_at(t: u32, c: u32, scale: f32) -> f32 {
-  if (t >= pd.T || c >= pd.n) { return 0.0; }
-  let tgt = targets_b[t];
-  if (tgt < 0) { return 0.0; }
-  let z = logits_b[t * pd.n + c];
-  var g = exp(z - lse_in[t]);
-  if (u32(tgt) == pd.v0 + c) { g -= 1.0; }
-  g *= scale * weights_b[t];
-  if (pd.softcap > 0.0) {
-    let u = z / pd.softcap;
-    g *= 1.0 - u * u;
+  var g = 0.0;
+  if (t < pd.T && c < pd.n) {
+    let tgt = targets_b[t];
+    if (tgt >= 0) {
+      let z = logits_b[t * pd.n + c];
+      g = exp(z - lse_in[t]);
+      if (u32(tgt) == pd.v0 + c) { g -= 1.0; }
+      g *= scale * weights_b[t];
+      if (pd.softcap > 0.0) {
+        let u = z / pd.softcap;
+        g *= 1.0 - u * u;
+      }
+    }
   }
   return g;
 }
 
 // w[row0 + c, k], the B operand [n, d] = [K, N] (TRANS_B = false for this entry point).
 fn w_col_at(c: u32, k: u32) -> f32 {
-  if (c < pd.n && k < pd.d) { return load_w((pd.row0 + c) * pd.d + k); }
-  return 0.0;
+  var v = 0.0;
+  if (c < pd.n && k < pd.d) { v = load_w((pd.row0 + c) * pd.d + k); }
+  return v;
 }
 
 // On the tiled GEMM core: rows are tokens, columns hidden units, the sum runs over the block's
@@ -229,7 +235,7 @@ fn ce_dh(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li:
       tile_stage(sa, g_at(t0 + sa.x, cb + sa.y, scale), sb, w_col_at(cb + sb.x, k0 + sb.y));
     }
     workgroupBarrier();
-    acc = tile_accumulate(acc, li.xy);
+    tile_accumulate(&acc, li.xy);
     workgroupBarrier();
   }
   for (var r = 0u; r < 4u; r++) {

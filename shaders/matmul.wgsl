@@ -25,23 +25,27 @@ fn load_b(e: u32) -> f32 {
 }
 
 fn a_at(i: u32, k: u32) -> f32 {
-  if (i >= p.M || k >= p.K) {
-    return 0.0;
+  var v = 0.0;
+  if (i < p.M && k < p.K) {
+    if (TRANS_A) {
+      v = a[p.a_off + k * p.lda + i];
+    } else {
+      v = a[p.a_off + i * p.lda + k];
+    }
   }
-  if (TRANS_A) {
-    return a[p.a_off + k * p.lda + i];
-  }
-  return a[p.a_off + i * p.lda + k];
+  return v;
 }
 
 fn b_at(k: u32, j: u32) -> f32 {
-  if (j >= p.N || k >= p.K) {
-    return 0.0;
+  var v = 0.0;
+  if (j < p.N && k < p.K) {
+    if (TRANS_B) {
+      v = load_b(j * p.ldb + k);
+    } else {
+      v = load_b(k * p.ldb + j);
+    }
   }
-  if (TRANS_B) {
-    return load_b(j * p.ldb + k);
-  }
-  return load_b(k * p.ldb + j);
+  return v;
 }
 
 @compute @workgroup_size(16, 16)
@@ -58,7 +62,7 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
       tile_stage(sa, a_at(row0 + sa.x, k0 + sa.y), sb, b_at(k0 + sb.x, col0 + sb.y));
     }
     workgroupBarrier();
-    acc = tile_accumulate(acc, lid.xy);
+    tile_accumulate(&acc, lid.xy);
     workgroupBarrier();
   }
 
