@@ -68,6 +68,7 @@ async function run(deps: BenchWorkerDeps, job: StartBench, signal: AbortSignal):
     };
     deps.post({ type: 'adapter', facts });
     const plan = benchPlan(job.size, facts.isCpu);
+    deps.post({ type: 'plan', note: plan.note });
     const trainSteps = retune ? 0 : plan.train.warmup + plan.train.steps;
     const total = plan.gemm.length + (retune ? 0 : 1) + trainSteps;
     let done = 0;

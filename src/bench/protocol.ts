@@ -115,6 +115,8 @@ export interface TunerPicks {
 export type FromBenchWorker =
   | { type: 'progress'; phase: string; done: number; total: number }
   | { type: 'adapter'; facts: AdapterFacts }
+  /** What this size measures on this adapter when it is not the training shapes (shapes.ts). */
+  | { type: 'plan'; note?: string }
   | { type: 'gemm'; result: GemmResult }
   | { type: 'attention'; result: AttentionResult }
   | { type: 'train'; result: TrainStepResult }
@@ -126,6 +128,8 @@ export type FromBenchWorker =
 export interface BenchReport {
   size: BenchSize;
   adapter?: AdapterFacts;
+  /** Why the shapes are smaller than the training ones (the quick size, a CPU adapter). */
+  note?: string;
   gemm: GemmResult[];
   attention: AttentionResult[];
   train?: TrainStepResult;

@@ -80,6 +80,7 @@ export function reportMarkdown(r: BenchReport): string {
     );
     out.push('');
   }
+  if (r.note) out.push(`note: ${r.note}`, '');
   if (r.gemm.length) {
     const names = variantNames(r.gemm);
     out.push(

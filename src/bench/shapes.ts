@@ -95,7 +95,9 @@ export function benchPlan(size: BenchSize, cpu: boolean): BenchPlan {
       gemm: qwenGemmShapes(16, 'bf16', 4).filter((g) => g.name.startsWith('q/o') || g.name.startsWith('down')),
       attention: attn(32),
       train: { ...tiny(32), steps: 1 },
-      note: 'quick: a smoke run (16 tokens, two products at a quarter of Qwen2.5-0.5B’s widths); choose full for the training shapes',
+      note:
+        'the quick size is a smoke run: 16 tokens, two products at a quarter of Qwen2.5-0.5B’s widths, ' +
+        'a tiny model; choose full for the training shapes',
     };
   }
   if (cpu) {
@@ -107,7 +109,7 @@ export function benchPlan(size: BenchSize, cpu: boolean): BenchPlan {
       tokens: 64,
       gemm: qwenGemmShapes(64, 'bf16', 2),
       attention: attn(128),
-      train: tiny(128, why),
+      train: tiny(128),
       note: why,
     };
   }

@@ -194,6 +194,10 @@ function Timeline({ t }: { t: TrainStepResult }) {
   );
 }
 
+const stepLine = (t: TrainStepResult) =>
+  `${t.batch}×${t.seq} tokens, LoRA r=${t.r} on all linear layers; ` +
+  `mean of ${t.steps} step${t.steps === 1 ? '' : 's'} after ${t.warmup} warm-up`;
+
 function Results({ r }: { r: BenchReport }) {
   return (
     <>
@@ -253,10 +257,7 @@ function Results({ r }: { r: BenchReport }) {
             <dt>Model</dt>
             <dd>{r.train.model}</dd>
             <dt>Step</dt>
-            <dd>
-              {r.train.batch}×{r.train.seq} tokens, LoRA r={r.train.r} on all linear layers; mean of {r.train.steps}{' '}
-              step{r.train.steps === 1 ? '' : 's'} after {r.train.warmup} warm-up
-            </dd>
+            <dd>{stepLine(r.train)}</dd>
             <dt>Tokens/s</dt>
             <dd data-testid="gpu-bench-tokens-per-second" data-value={r.train.tokensPerSecond}>
               <strong>{num(r.train.tokensPerSecond)}</strong> ({num(r.train.secondsPerStep)} s per step)
@@ -414,6 +415,11 @@ export function GpuBenchPage() {
             </span>
           )}
         </div>
+        {r?.note && (
+          <p className="small muted" data-testid="gpu-bench-note">
+            Smaller than the training shapes: {r.note}.
+          </p>
+        )}
         {b.state === 'error' && (
           <p className="warn" role="alert" data-testid="gpu-bench-error">
             {b.error}

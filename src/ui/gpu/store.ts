@@ -53,6 +53,7 @@ export const useGpuBench = create<GpuBenchState>((set, get) => ({
       };
       if (m.type === 'progress') set({ progress: { phase: m.phase, done: m.done, total: m.total } });
       else if (m.type === 'adapter') update(() => ({ adapter: m.facts }));
+      else if (m.type === 'plan') update(() => ({ note: m.note }));
       else if (m.type === 'gemm') update((r) => ({ gemm: [...r.gemm, m.result] }));
       else if (m.type === 'attention') update((r) => ({ attention: [...r.attention, m.result] }));
       else if (m.type === 'train') update(() => ({ train: m.result }));
