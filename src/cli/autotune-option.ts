@@ -16,9 +16,11 @@ import { fileTunerStore } from './tuner-file.ts';
 
 export const AUTOTUNE_OPTION = { autotune: { type: 'string' } } as const;
 
-export const AUTOTUNE_HELP = `  --autotune MODE        time the matmul kernels for this model's shapes on this GPU first and use
-                         the fastest: auto (default: on GPUs, not on CPU adapters), on, off;
-                         choices are kept in ~/.cache/prism/gemm-tuning.json`;
+export const AUTOTUNE_HELP = [
+  "  --autotune MODE        time the matmul kernels for this model's shapes on this GPU first and use",
+  '                         the fastest: auto (default: on GPUs, not on CPU adapters), on, off;',
+  '                         choices are kept in ~/.cache/prism/gemm-tuning.json',
+].join('\n');
 
 /** The --autotune mode (auto when absent), or a usage error naming the allowed values. */
 export function autotuneOption(args: ParsedArgs): AutotuneMode {

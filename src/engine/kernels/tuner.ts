@@ -47,7 +47,8 @@ const bucket = (n: number) => (n <= 64 ? 'xs' : n < 1024 ? 's' : n < 4096 ? 'm' 
  */
 export function shapeClass(s: GemmShape): string {
   const rows = s.M <= 8 ? 'vec' : s.M <= 64 ? 'short' : s.M <= 512 ? 'mid' : 'long';
-  return `${s.transA ? 'T' : 'N'}${(s.transB ?? true) ? 'T' : 'N'} ${s.bDtype ?? 'f32'} M:${rows} N:${bucket(s.N)} K:${bucket(s.K)}`;
+  const layout = `${s.transA ? 'T' : 'N'}${(s.transB ?? true) ? 'T' : 'N'}`;
+  return `${layout} ${s.bDtype ?? 'f32'} M:${rows} N:${bucket(s.N)} K:${bucket(s.K)}`;
 }
 
 interface AdapterIdentity {
