@@ -3,6 +3,7 @@
 // src/infer/eval/protocol.ts). The work itself is src/infer/eval/job.ts.
 import { openAdapterStore } from '../adapters/store.ts';
 import { createEvalWorkerHandler } from '../infer/eval/job.ts';
+import { idbTunerStore } from '../engine/kernels/tuner-idb.ts';
 import type { ToEvalWorker } from '../infer/eval/protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -10,6 +11,7 @@ const handle = createEvalWorkerHandler({
   gpu: navigator.gpu,
   openStore: (name) => openAdapterStore(name ? { name } : {}),
   post: (msg) => scope.postMessage(msg),
+  tunerStore: () => idbTunerStore(),
 });
 scope.onmessage = (ev: MessageEvent<ToEvalWorker>) => {
   void handle(ev.data);

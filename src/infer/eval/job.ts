@@ -16,11 +16,15 @@ import { evalItem, type EvalItem } from './items.ts';
 import type { FromEvalWorker, StartEval, ToEvalWorker } from './protocol.ts';
 import { toolCallParserFor } from '../tool-calls.ts';
 import { getTemplate } from '../../templates/index.ts';
+import { autotune, modelGemmShapes, weightDtype } from '../../engine/kernels/autotune.ts';
+import type { TunerStore } from '../../engine/kernels/tuner.ts';
 
 export interface EvalWorkerDeps {
   gpu: GPU;
   openStore(name?: string): Promise<AdapterStore>;
   post(msg: FromEvalWorker): void;
+  /** Where the gemm autotuner keeps its choices (IndexedDB in the browser); in memory when absent. */
+  tunerStore?: () => TunerStore;
 }
 
 /** A refusal the user can act on (its message says what to do). */
@@ -187,6 +191,16 @@ export function createEvalWorkerHandler(deps: EvalWorkerDeps): (msg: ToEvalWorke
           )
         : null;
 
+      // The matmul kernels for this model on this GPU (skipped on CPU adapters): prompts' prefill and
+      // decode steps, with the adapter's products; classes measured before are not measured again.
+      progress('tuning the matmul kernels for this GPU');
+      const shapes = modelGemmShapes(model.spec, {
+        tokens: [1, 48, 256],
+        dtype: weightDtype(model.spec.torch_dtype),
+        loraRank: adapter?.config.r,
+        head: true,
+      });
+      await autotune(device, shapes, 'auto', deps.tunerStore);
       progress('generating', 0, items.length);
       const result = await evaluate({
         device,
