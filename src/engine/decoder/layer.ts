@@ -16,12 +16,21 @@
 //   out = mid + act·Wdᵀ + LoRA               (Gemma: mid + rmsnorm(down_out))
 // Backward runs the same list in reverse with dres = ∂loss/∂out, which it turns in place into
 // ∂loss/∂x. Only LoRA weights get gradients; frozen weights only pass gradients through.
+// LoRA modules of one input (q/k/v, gate/up) that the plan groups share their A products: the
+// group's first projection computes every member's X·Aᵀ in one GEMM, and after the last one's
+// backward one GEMM each gives the group's ∂A and its share of ∂X (plan/tensors.ts's LoraGroup).
 import {
   addInPlace,
+  joinRanges,
   linearBackwardInput,
   linearForward,
   loraBackward,
   loraForward,
+  loraGroupBackwardInput,
+  loraGroupBackwardMember,
+  loraGroupForwardA,
+  loraGroupForwardB,
+  type LoraGroupShape,
   packColumns,
   rmsnormBackward,
   rmsnormForward,
@@ -37,6 +46,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import type { BufferRef } from '../runtime/buffers.ts';
 import type { FusedSplit, ProjRole } from '../../model/layout.ts';
 import type { LayerActivations, LayerGradients, StepInputs } from '../plan/tensors.ts';
+import { loraGroupStride } from '../plan/plan.ts';
 
 /** What kind of layer this is: fixed per layer of a model. */
 export interface LayerKind {
@@ -146,6 +156,36 @@ export function flashAttention(device: GPUDevice, io: LayerInputs): Attend {
     });
 }
 
+/**
+ * The LoRA group (plan/tensors.ts's LoraGroup) role t belongs to in this layer, if any: its
+ * position, the members' A matrices as one range, hT, and the GEMM shape at N tokens.
+ */
+function groupOf(lora: LayerLora, acts: LayerActs, t: ProjRole, N: number) {
+  for (const g of Object.values(acts.loraGroups)) {
+    const i = g.roles.indexOf(t);
+    if (i < 0) continue;
+    if (lora.p > 0) throw new Error('layer: a LoRA group runs without dropout (the plan groups only then)');
+    const mods = g.roles.map((r) => {
+      const m = lora.modules[r];
+      if (!m) throw new Error(`layer: the LoRA group ${g.roles.join('/')} has no ${r} module`);
+      return m;
+    });
+    const a = joinRanges(
+      mods.map((m) => m.a),
+      'A matrices',
+    );
+    const shape: LoraGroupShape = {
+      T: N,
+      inF: mods[0].inF,
+      r: lora.r,
+      rows: g.roles.length * lora.r,
+      ld: loraGroupStride(lora.r, N),
+    };
+    return { i, roles: g.roles, a, hT: g.hT, shape };
+  }
+  return null;
+}
+
 function proj(
   device: GPUDevice,
   enc: GPUCommandEncoder,
@@ -162,6 +202,13 @@ function proj(
   linearForward(device, enc, x, w, y, d.N, opts);
   const m = lora?.modules[t];
   if (!lora || !m) return;
+  const grp = groupOf(lora, acts, t, d.N);
+  if (grp) {
+    // The group's first member runs every member's A product, then each adds its own B product.
+    if (grp.i === 0) loraGroupForwardA(device, enc, { ...grp.shape, x, a: grp.a, hT: grp.hT });
+    loraGroupForwardB(device, enc, { ...grp.shape, hT: grp.hT, i: grp.i, b: m.b, y, outF: m.outF, scale: lora.scale });
+    return;
+  }
   loraForward(device, enc, {
     x,
     a: m.a,
@@ -321,6 +368,32 @@ function projBack(
   if (!lora || !m) return;
   if (!m.dA || !m.dB)
     throw new Error(`layerBackward: the ${t} LoRA module has no gradient buffers (an inference decoder's)`);
+  const grp = groupOf(lora, a, t, d.N);
+  if (grp) {
+    if (!s.dhT) throw new Error('layerBackward: a LoRA group needs the plan’s grad.lora_hT');
+    const shape = grp.shape;
+    loraGroupBackwardMember(device, enc, {
+      ...shape,
+      i: grp.i,
+      b: m.b,
+      dy,
+      hT: grp.hT,
+      dhT: s.dhT,
+      dB: m.dB,
+      outF: m.outF,
+      scale: lora.scale,
+      accumulate: accumulateGrads,
+    });
+    // After the last member (every base dx is in): the group's dA and its share of dx, once.
+    if (grp.i === grp.roles.length - 1) {
+      const dA = joinRanges(
+        grp.roles.map((r) => lora.modules[r]!.dA!),
+        'A gradients',
+      );
+      loraGroupBackwardInput(device, enc, { ...shape, x, a: grp.a, dhT: s.dhT, dA, dx, accumulate: accumulateGrads });
+    }
+    return;
+  }
   loraBackward(device, enc, {
     x,
     a: m.a,

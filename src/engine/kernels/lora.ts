@@ -5,7 +5,7 @@ import src from '../../../shaders/lora.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
 import { grid1d } from '../runtime/grid.ts';
 import { gemm } from './matmul.ts';
-import type { BufferRef } from '../runtime/buffers.ts';
+import { refRange, type BufferRef } from '../runtime/buffers.ts';
 
 const DROPOUT = kernelSpec({
   file: 'lora.wgsl',
@@ -149,4 +149,143 @@ export function loraBackward(device: GPUDevice, enc: GPUCommandEncoder, a: LoraB
   } else {
     gemm(device, enc, { a: a.dh, b: a.a, c: a.dx, M: T, N: inF, K: r, transB: false, accumulate: true });
   }
+}
+
+/**
+ * A LoRA group (modules sharing their input X, see plan/tensors.ts's LoraGroup): `a` is the
+ * members' A matrices back to back, [rows = members·r, in]; hT [rows, ld] holds member i's
+ * (X·A_iᵀ)ᵀ in rows i·r… (row stride ld ≥ T). No dropout (its mask differs per module).
+ */
+export interface LoraGroupShape {
+  T: number;
+  inF: number;
+  r: number;
+  /** members·r */
+  rows: number;
+  ld: number;
+}
+
+/** hT = A_group·Xᵀ: every member's first product in one GEMM. */
+export function loraGroupForwardA(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  g: LoraGroupShape & { x: GPUBuffer; a: BufferRef; hT: GPUBuffer },
+): void {
+  gemm(device, enc, { a: g.a, b: g.x, c: g.hT, M: g.rows, N: g.T, K: g.inF, ldc: g.ld });
+}
+
+/** y += scale·h_i·B_iᵀ, h_i = member i's block of hT (transposed back). */
+export function loraGroupForwardB(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  g: LoraGroupShape & { hT: GPUBuffer; i: number; b: BufferRef; y: GPUBuffer; outF: number; scale: number },
+): void {
+  gemm(device, enc, {
+    a: g.hT,
+    transA: true,
+    aOff: g.i * g.r * g.ld,
+    lda: g.ld,
+    b: g.b,
+    c: g.y,
+    M: g.T,
+    N: g.outF,
+    K: g.r,
+    alpha: g.scale,
+    accumulate: true,
+  });
+}
+
+/**
+ * Member i's share of backward: dhT_i = s·B_iᵀ·dYᵢᵀ into dhT's rows i·r…, and dB_i (+)= s·dYᵢᵀ·h_i
+ * (h_i read as its own 256-byte-aligned range of hT).
+ */
+export function loraGroupBackwardMember(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  g: LoraGroupShape & {
+    i: number;
+    b: BufferRef;
+    dy: GPUBuffer;
+    hT: GPUBuffer;
+    dhT: GPUBuffer;
+    dB: BufferRef;
+    outF: number;
+    scale: number;
+    accumulate?: boolean;
+  },
+): void {
+  const { T, r, ld, outF, scale } = g;
+  gemm(device, enc, {
+    a: g.b,
+    transA: true,
+    b: g.dy,
+    c: g.dhT,
+    cOff: g.i * r * ld,
+    ldc: ld,
+    M: r,
+    N: T,
+    K: outF,
+    alpha: scale,
+  });
+  const block = { buffer: g.hT, offset: g.i * r * ld * 4, size: r * ld * 4 };
+  gemm(device, enc, {
+    a: g.dy,
+    transA: true,
+    b: block,
+    ldb: ld,
+    c: g.dB,
+    M: outF,
+    N: r,
+    K: T,
+    alpha: scale,
+    accumulate: g.accumulate,
+  });
+}
+
+/** The group's tail of backward, after every member's: dA_group (+)= dhT·X and dX += dhTᵀ·A_group. */
+export function loraGroupBackwardInput(
+  device: GPUDevice,
+  enc: GPUCommandEncoder,
+  g: LoraGroupShape & {
+    x: GPUBuffer;
+    a: BufferRef;
+    dhT: GPUBuffer;
+    dA: BufferRef;
+    dx: GPUBuffer;
+    accumulate?: boolean;
+  },
+): void {
+  const { T, inF, rows, ld } = g;
+  gemm(device, enc, {
+    a: g.dhT,
+    lda: ld,
+    b: g.x,
+    transB: false,
+    c: g.dA,
+    M: rows,
+    N: inF,
+    K: T,
+    accumulate: g.accumulate,
+  });
+  gemm(device, enc, {
+    a: g.dhT,
+    transA: true,
+    lda: ld,
+    b: g.a,
+    transB: false,
+    c: g.dx,
+    M: T,
+    N: inF,
+    K: rows,
+    accumulate: true,
+  });
+}
+
+/** Ranges that lie back to back in one buffer, as one range (a LoRA group's A matrices or their gradients). */
+export function joinRanges(refs: BufferRef[], what: string): BufferRef {
+  const rs = refs.map(refRange);
+  for (let i = 1; i < rs.length; i++)
+    if (rs[i].buffer !== rs[0].buffer || rs[i].offset !== rs[i - 1].offset + rs[i - 1].size)
+      throw new Error(`lora: the ${what} of a LoRA group are not back to back in one buffer (memory plan mismatch)`);
+  return { buffer: rs[0].buffer, offset: rs[0].offset, size: rs.reduce((s, r) => s + r.size, 0) };
 }

@@ -1,6 +1,6 @@
 // The planner on a tiny shape whose bytes are worked out by hand below, and the fit check.
 import { describe, expect, it } from 'vitest';
-import { fits, planDecoding, planMemory, type ModelShape, type TrainShape } from './plan.ts';
+import { fits, loraGroupStride, planDecoding, planMemory, type ModelShape, type TrainShape } from './plan.ts';
 import type { PlannedBuffer } from './tensors.ts';
 
 // hidden 8, intermediate 12, 2 layers, 2 heads / 1 kv head of dim 4, vocab 10, tied, bf16.
@@ -160,6 +160,40 @@ function reachable(x: unknown, out = new Set<PlannedBuffer>()): Set<PlannedBuffe
   else for (const v of Object.values(x)) reachable(v, out);
   return out;
 }
+
+describe('LoRA groups (modules sharing an input: one A product)', () => {
+  // r 8 on q/k/v of the tiny shape: every A [8, 8] is 256 bytes, so the three lie back to back.
+  const qkv: TrainShape = { ...train, lora: { r: 8, targets: ['v_proj', 'q_proj', 'k_proj'] } };
+  it('q/k/v: A matrices back to back, then the B matrices; hT [3·r, stride]; no per-module lora_h', () => {
+    const p = planMemory(tiny, qkv);
+    const l0 = p.tensors.lora[0];
+    // A_q 0, A_k 256, A_v 512; B_q [8,8] 256 B at 768, B_k [4,8] 128 B at 1024, B_v at 1280.
+    expect([l0.q_proj!.A.offset, l0.k_proj!.A.offset, l0.v_proj!.A.offset]).toEqual([0, 256, 512]);
+    expect([l0.q_proj!.B.offset, l0.k_proj!.B.offset, l0.v_proj!.B.offset]).toEqual([768, 1024, 1280]);
+    const a = p.tensors.layers[0];
+    expect(a.loraGroups.attn!.roles).toEqual(['q', 'k', 'v']);
+    // 6 tokens; 8 rows of f32 span whole 256 bytes every 8 columns: stride 8.
+    expect(loraGroupStride(8, 6)).toBe(8);
+    expect(a.loraGroups.attn!.hT.shape).toEqual([24, 8]);
+    expect(a.loraH).toEqual({});
+    expect(p.tensors.grad.dhT!.shape).toEqual([24, 8]);
+  });
+  it('none with dropout, with one module of an input, or with A matrices off 256-byte multiples', () => {
+    const drop = planMemory(tiny, { ...qkv, lora: { ...qkv.lora, dropout: 0.1 } });
+    expect(drop.tensors.layers[0].loraGroups).toEqual({});
+    expect(Object.keys(drop.tensors.layers[0].loraH).sort()).toEqual(['k', 'q', 'v']);
+    expect(drop.tensors.grad.dhT).toBeUndefined();
+    expect(
+      planMemory(tiny, { ...qkv, lora: { r: 8, targets: ['q_proj', 'o_proj'] } }).tensors.layers[0].loraGroups,
+    ).toEqual({});
+    expect(planMemory(tiny, train).tensors.layers[0].loraGroups).toEqual({}); // r 2: A is 64 bytes
+  });
+  it('stride: r rows of whole 256-byte multiples, at least N', () => {
+    expect([loraGroupStride(8, 64), loraGroupStride(16, 5), loraGroupStride(3, 5), loraGroupStride(64, 7)]).toEqual([
+      64, 8, 64, 7,
+    ]);
+  });
+});
 
 describe('LoRA arenas', () => {
   it('split at 128 MiB per buffer (Llama-3-8B shape, r 64): every tensor inside one chunk, aligned, no overlap', () => {

@@ -4,13 +4,15 @@
 // GPU, and as a typed record (./tensors.ts) both decoders allocate from, each buffer once.
 import { BYTES, type DType } from '../tensor/dtype.ts';
 import type { Arch, ModelSpec } from '../../model/types.ts';
-import { layoutOf, linearLayouts, type TargetModule } from '../../model/layout.ts';
+import { layoutOf, linearLayouts, type ProjRole, type TargetModule } from '../../model/layout.ts';
 import {
   CATEGORIES,
   type Category,
   type DecodeTensors,
   type LayerActivations,
+  LORA_INPUTS,
   type LoraArena,
+  type LoraInput,
   type LoraLayers,
   type LoraTensors,
   type PlannedBuffer,
@@ -196,6 +198,37 @@ export const LORA_ALIGN = 256;
 /** Most bytes in one LoRA arena buffer (WebGPU's default maxStorageBufferBindingSize, 128 MiB). */
 export const LORA_ARENA_BYTES = 2 ** 27;
 
+const ROLE_ORDER: ProjRole[] = ['q', 'k', 'v', 'qkv', 'o', 'gate', 'up', 'gate_up', 'down'];
+const roleRank = (role: ProjRole) => ROLE_ORDER.indexOf(role);
+/** The shared input a role reads (q/k/v: 'attn', gate/up: 'mlp'), else the role itself. */
+const inputOf = (role: ProjRole): string =>
+  (Object.keys(LORA_INPUTS) as LoraInput[]).find((g) => LORA_INPUTS[g].includes(role)) ?? role;
+
+/** Row stride of a LoRA group's hT at N tokens: N rounded up so that r rows span whole 256 bytes. */
+export function loraGroupStride(r: number, N: number): number {
+  const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+  const q = LORA_ALIGN / 4 / gcd(r, LORA_ALIGN / 4);
+  return Math.ceil(N / q) * q;
+}
+
+/**
+ * The LoRA groups a training step runs (LoraGroup): per input, its adapted roles when there are
+ * two or more, no dropout (whose mask differs per module) and A matrices of whole 256-byte
+ * multiples (so each lies on its own aligned range too, as the decoding path binds it).
+ */
+export function loraGroupsOf(m: ModelShape, lora: TrainShape['lora']): Partial<Record<LoraInput, ProjRole[]>> {
+  const out: Partial<Record<LoraInput, ProjRole[]>> = {};
+  if ((lora.dropout ?? 0) > 0 || lora.r <= 0) return out;
+  const shapes = projShapes(m);
+  const arch = m.arch ?? 'llama';
+  for (const g of Object.keys(LORA_INPUTS) as LoraInput[]) {
+    const ts = lora.targets.filter((t) => LORA_INPUTS[g].includes(layoutOf(arch, t).role));
+    if (ts.length < 2 || ts.some((t) => (4 * lora.r * shapes[t][1]) % LORA_ALIGN !== 0)) continue;
+    out[g] = ts.map((t) => layoutOf(arch, t).role).sort((a, b) => roleRank(a) - roleRank(b));
+  }
+  return out;
+}
+
 /**
  * LoRA A [r, in] and B [out, r] per layer and target, as slices of the arena buffers (one chunk
  * unless they exceed LORA_ARENA_BYTES); with `training`, their gradients and AdamW's m and v in
@@ -209,27 +242,44 @@ function planLora(
 ): { layers: LoraLayers; arenas: LoraArena[] } {
   const shapes = projShapes(m);
   const r = lora.r;
-  // Lay the tensors out first (layer, target, A then B), then list the arenas, then the slices.
+  // Lay the tensors out first, then list the arenas, then the slices. Per layer, the modules of
+  // one input (LORA_INPUTS) come together, their A matrices first and back to back (a LoRA
+  // group's [members·r, in] matrix: one unit, never split across chunks), then their B matrices.
   const placed: { l: number; t: TargetModule; which: 'A' | 'B'; shape: number[]; chunk: number; offset: number }[] = [];
   const used: number[] = [];
+  const place = (items: { l: number; t: TargetModule; which: 'A' | 'B'; shape: number[] }[]) => {
+    const align = (x: number) => Math.ceil(x / LORA_ALIGN) * LORA_ALIGN;
+    const sizes = items.map((it) => 4 * it.shape[0] * it.shape[1]);
+    const total = sizes.slice(0, -1).reduce((s, b) => s + align(b), 0) + sizes[sizes.length - 1];
+    let c = used.length - 1;
+    let offset = c < 0 ? 0 : align(used[c]);
+    if (c < 0 || (offset + total > LORA_ARENA_BYTES && used[c] > 0)) {
+      used.push(0);
+      c++;
+      offset = 0;
+    }
+    items.forEach((it, i) => {
+      placed.push({ ...it, chunk: c, offset });
+      used[c] = offset + sizes[i];
+      offset = align(used[c]);
+    });
+  };
+  const arch = m.arch ?? 'llama';
+  const roleOf = new Map(lora.targets.map((t) => [t, layoutOf(arch, t).role]));
+  const ordered = [...lora.targets].sort((a, b) => roleRank(roleOf.get(a)!) - roleRank(roleOf.get(b)!));
+  const runs: TargetModule[][] = [];
+  for (const t of ordered) {
+    const last = runs[runs.length - 1];
+    if (last && inputOf(roleOf.get(last[0])!) === inputOf(roleOf.get(t)!)) last.push(t);
+    else runs.push([t]);
+  }
   for (let l = 0; l < m.layers; l++)
-    for (const t of lora.targets) {
-      const [o, inF] = shapes[t];
-      for (const [which, shape] of [
-        ['A', [r, inF]],
-        ['B', [o, r]],
-      ] as const) {
-        const bytes = 4 * shape[0] * shape[1];
-        let c = used.length - 1;
-        let offset = c < 0 ? 0 : Math.ceil(used[c] / LORA_ALIGN) * LORA_ALIGN;
-        if (c < 0 || (offset + bytes > LORA_ARENA_BYTES && used[c] > 0)) {
-          used.push(0);
-          c++;
-          offset = 0;
-        }
-        used[c] = offset + bytes;
-        placed.push({ l, t, which, shape: [...shape], chunk: c, offset });
-      }
+    for (const run of runs) {
+      const aligned = run.every((t) => (4 * r * shapes[t][1]) % LORA_ALIGN === 0);
+      const As = run.map((t) => ({ l, t, which: 'A' as const, shape: [r, shapes[t][1]] }));
+      if (aligned) place(As);
+      else for (const a of As) place([a]);
+      for (const t of run) place([{ l, t, which: 'B', shape: [shapes[t][0], r] }]);
     }
   const arenas: LoraArena[] = used.map((bytes, c) => {
     const add = (kind: string, category: Category) => pl.add(`lora.${c}.${kind}`, category, [bytes / 4]);
@@ -285,6 +335,7 @@ function planLayer(
   T: number,
   prefix: string,
   category: Category,
+  groups: Partial<Record<LoraInput, ProjRole[]>> = {},
 ): LayerActivations {
   const D = m.hidden;
   const I = m.intermediate;
@@ -306,6 +357,7 @@ function planLayer(
     up: undefined!,
     act: undefined!,
     loraH: {},
+    loraGroups: {},
   };
   if (m.qk_norm) {
     a.qPre = add('q_pre_norm', [T, q]);
@@ -332,7 +384,13 @@ function planLayer(
     a.downOut = add('down_out', [T, D]);
     a.postMlpRstd = add('post_mlp_rstd', [T]);
   }
-  for (const t of lora.targets) a.loraH[layoutOf(m.arch ?? 'llama', t).role] = add(`${t}.lora_h`, [T, lora.r]);
+  const grouped = Object.values(groups).flat();
+  for (const t of lora.targets) {
+    const role = layoutOf(m.arch ?? 'llama', t).role;
+    if (!grouped.includes(role)) a.loraH[role] = add(`${t}.lora_h`, [T, lora.r]);
+  }
+  for (const [g, roles] of Object.entries(groups) as [LoraInput, ProjRole[]][])
+    a.loraGroups[g] = { roles, hT: add(`lora_hT.${g}`, [roles.length * lora.r, loraGroupStride(lora.r, T)]) };
   return a;
 }
 
@@ -359,8 +417,11 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
   const residual = Array.from({ length: m.layers + 1 }, (_, l) => pl.add(`residual.${l}`, 'activations', [T, D]));
   // What each layer's backward needs from its forward.
   const layerSets: LayerActivations[] = [];
-  if (train.recompute) layerSets.push(planLayer(pl, m, train.lora, T, 'recompute', 'scratch'));
-  else for (let l = 0; l < m.layers; l++) layerSets.push(planLayer(pl, m, train.lora, T, `layers.${l}`, 'activations'));
+  const groups = loraGroupsOf(m, train.lora);
+  if (train.recompute) layerSets.push(planLayer(pl, m, train.lora, T, 'recompute', 'scratch', groups));
+  else
+    for (let l = 0; l < m.layers; l++)
+      layerSets.push(planLayer(pl, m, train.lora, T, `layers.${l}`, 'activations', groups));
   const final_norm = {
     normed: pl.add('final_norm.out', 'activations', [T, D]),
     rstd: pl.add('final_norm.rstd', 'activations', [T]),
@@ -392,6 +453,8 @@ export function planMemory(model: ModelShape, train: TrainShape): MemoryPlan {
     for (const set of layerSets) set.fused = fused;
   }
   if (targets.length) grad.dh = pl.add('grad.lora_h', 'scratch', [T, r]);
+  const widestGroup = Math.max(0, ...Object.values(groups).map((g) => g.length));
+  if (widestGroup) grad.dhT = pl.add('grad.lora_hT', 'scratch', [widestGroup * r, loraGroupStride(r, T)]);
   if (targets.length && (train.lora.dropout ?? 0) > 0) {
     const widest = Math.max(...targets.map((t) => shapes[t][1]));
     grad.xd = pl.add('lora.dropout_x', 'scratch', [T, widest]);

@@ -44,8 +44,26 @@ export interface LayerActivations<B = PlannedBuffer> {
   postMlpRstd?: B;
   /** A fused projection's whole output (Phi-3, InternLM2; one buffer shared by the layers). */
   fused?: B;
-  /** X·Aᵀ [N, r] per adapted projection. */
+  /** X·Aᵀ [N, r] per adapted projection (not for those in a LoRA group). */
   loraH: Partial<Record<ProjRole, B>>;
+  /** Adapted projections sharing their input whose A products run as one GEMM (training, no dropout). */
+  loraGroups: Partial<Record<LoraInput, LoraGroup<B>>>;
+}
+
+/** The LoRA modules that read one input: q/k/v the first norm's output, gate/up the second's. */
+export type LoraInput = 'attn' | 'mlp';
+export const LORA_INPUTS: Record<LoraInput, readonly ProjRole[]> = { attn: ['q', 'k', 'v'], mlp: ['gate', 'up'] };
+
+/**
+ * Two or more adapted projections of one input, in LORA_INPUTS order, whose A matrices lie back to
+ * back in the arenas (one [members·r, in] matrix, and its gradient likewise): forward computes
+ * hT = A_group·Xᵀ once, backward dA_group and the input gradient once. hT [members·r, ld] holds
+ * member i's (X·A_iᵀ)ᵀ in rows i·r…, ld = loraGroupStride(r, N), so each member's block starts on a
+ * 256-byte boundary (backward binds it as its own range).
+ */
+export interface LoraGroup<B = PlannedBuffer> {
+  roles: ProjRole[];
+  hT: B;
 }
 
 /** Scratch every layer's backward shares. */
@@ -63,6 +81,8 @@ export interface LayerGradients<B = PlannedBuffer> {
   dact: B;
   /** grad.lora_h [N, r] (without LoRA: grad.ln, never read). */
   dh: B;
+  /** grad.lora_hT: a LoRA group's ∂hT, laid out as its hT (when the plan has groups). */
+  dhT?: B;
   /** lora.dropout_x [N, widest LoRA input]. */
   xd?: B;
 }
