@@ -281,8 +281,8 @@ export function layerForward(
   }
   if (kind.rope !== null) {
     const { cos, sin } = io.rope[kind.rope];
-    ropeForward(device, enc, { x: a.q, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
-    ropeForward(device, enc, { x: a.k, cos, sin, T: N, heads: kvHeads, headDim: hd, rotaryDim: kind.rotaryDim });
+    const k = { x: a.k, heads: kvHeads };
+    ropeForward(device, enc, { x: a.q, also: k, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
   }
   attend(enc, d, a);
   if (kind.sandwich) {
@@ -503,8 +503,8 @@ export function layerBackward(
   });
   if (kind.rope !== null) {
     const { cos, sin } = io.rope[kind.rope];
-    ropeBackward(device, enc, { x: s.dq, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
-    ropeBackward(device, enc, { x: s.dk, cos, sin, T: N, heads: kvHeads, headDim: hd, rotaryDim: kind.rotaryDim });
+    const dkRot = { x: s.dk, heads: kvHeads };
+    ropeBackward(device, enc, { x: s.dq, also: dkRot, cos, sin, T: N, heads, headDim: hd, rotaryDim: kind.rotaryDim });
   }
   let dq = s.dq;
   let dk = s.dk;

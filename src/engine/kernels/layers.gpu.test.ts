@@ -137,10 +137,29 @@ describe('RoPE', () => {
     const dyb = upload(device, dyRow);
     const cb = upload(device, cos);
     const sb = upload(device, sin);
+    // A second, packed tensor of 2 heads (attention's k) rides along in the same dispatch.
+    const H2 = 2;
+    const k = g.normal(T * H2 * D);
+    const dk = g.normal(T * H2 * D);
+    const kb = upload(device, k);
+    const dkb = upload(device, dk);
     await runChecked(device, (enc) => {
-      ropeForward(device, enc, { x: xb, cos: cb, sin: sb, T, heads: H, headDim: D, stride, off });
-      ropeBackward(device, enc, { x: dyb, cos: cb, sin: sb, T, heads: H, headDim: D, stride, off });
+      const also = { x: kb, heads: H2 };
+      ropeForward(device, enc, { x: xb, also, cos: cb, sin: sb, T, heads: H, headDim: D, stride, off });
+      ropeBackward(device, enc, {
+        x: dyb,
+        also: { x: dkb, heads: H2 },
+        cos: cb,
+        sin: sb,
+        T,
+        heads: H,
+        headDim: D,
+        stride,
+        off,
+      });
     });
+    expect(maxRelErr(await read(device, kb), ropeRef(k, cos, sin, T, H2, D))).toBeLessThan(2e-6);
+    expect(maxRelErr(await read(device, dkb), ropeBackwardRef(dk, cos, sin, T, H2, D))).toBeLessThan(2e-6);
     const pick = (a: Float32Array) => {
       const o = new Float32Array(T * H * D);
       for (let t = 0; t < T; t++) o.set(a.subarray(t * stride + off, t * stride + off + H * D), t * H * D);

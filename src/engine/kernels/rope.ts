@@ -4,7 +4,7 @@
 // `rotaryDim` dims of each head: Phi-3's partial rotary).
 import src from '../../../shaders/rope.wgsl?raw';
 import { kernelSpec, runKernel } from '../runtime/spec.ts';
-import { grid1d } from '../runtime/grid.ts';
+import { dummyBuffer, grid1d } from '../runtime/grid.ts';
 import type { Llama3RopeScaling, RopeScaling } from '../../model/types.ts';
 
 export type { Llama3RopeScaling };
@@ -115,13 +115,15 @@ export interface RopeArgs {
   /** Elements between tokens (default heads·headDim). */
   stride?: number;
   off?: number;
+  /** A second tensor [T, heads, headDim] (packed) rotated by the same tables in the same dispatch. */
+  also?: { x: GPUBuffer; heads: number };
 }
 
 const ROPE = kernelSpec({
   file: 'rope.wgsl',
   source: src,
   entryPoint: 'rope',
-  bindings: ['x', 'cos_t', 'sin_t'],
+  bindings: ['x', 'y', 'cos_t', 'sin_t'],
   uniform: [
     ['T', 'u32'],
     ['H', 'u32'],
@@ -130,17 +132,19 @@ const ROPE = kernelSpec({
     ['off', 'u32'],
     ['sign', 'f32'],
     ['R', 'u32'],
+    ['H2', 'u32'],
   ],
 });
 
 function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: number): void {
   const rot = a.rotaryDim ?? a.headDim;
-  const n = a.T * a.heads * (rot / 2);
+  const H2 = a.also?.heads ?? 0;
+  const n = a.T * (a.heads + H2) * (rot / 2);
   runKernel(
     device,
     enc,
     ROPE,
-    { x: a.x, cos_t: a.cos, sin_t: a.sin },
+    { x: a.x, y: a.also?.x ?? dummyBuffer(device), cos_t: a.cos, sin_t: a.sin },
     {
       T: a.T,
       H: a.heads,
@@ -149,6 +153,7 @@ function dispatch(device: GPUDevice, enc: GPUCommandEncoder, a: RopeArgs, sign: 
       off: a.off ?? 0,
       sign,
       R: rot,
+      H2,
     },
     grid1d(device, n),
   );
