@@ -13,13 +13,14 @@ import { PY } from './testing.ts';
 const dir = mkdtempSync(join(tmpdir(), 'prism-zip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CHECK =
-  `
+const CHECK = `
 import hashlib, json, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 bad = z.testzip()
-out = {"bad": bad, "files": {i.filename: {"size": i.file_size, "method": i.compress_type, "sha": ` +
-  `hashlib.sha256(z.read(i.filename)).hexdigest()} for i in z.infolist()}}
+out = {"bad": bad, "files": {
+    i.filename: {"size": i.file_size, "method": i.compress_type, "sha": hashlib.sha256(z.read(i.filename)).hexdigest()}
+    for i in z.infolist()
+}}
 print(json.dumps(out))
 `;
 

@@ -89,8 +89,7 @@ const py: Record<string, Uint8Array> = {};
 beforeAll(() => {
   // Python's zipfile writes what fflate will not: duplicate names, traversal names, zip64 records
   // (forced small by lowering its limits, so the archive stays tiny).
-  const script =
-    `
+  const script = `
 import sys, warnings, zipfile
 warnings.simplefilter("ignore")
 d, config, weights = sys.argv[1], open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
@@ -102,8 +101,9 @@ with zipfile.ZipFile(d + "/dup-slash.zip", "w") as z:
     z.writestr("adapter_config.json", config)
     z.writestr("a/adapter_model.safetensors", weights)
     z.writestr(zipfile.ZipInfo("a\\\\adapter_model.safetensors"), weights)
-for tag, name in [("dotdot", "../../.bashrc"), ("abs", "/etc/cron.d/x"), ("drive", ` +
-    `"C:/Windows/x.dll"), ("inner", "a/../../x")]:
+for tag, name in [
+    ("dotdot", "../../.bashrc"), ("abs", "/etc/cron.d/x"), ("drive", "C:/Windows/x.dll"), ("inner", "a/../../x")
+]:
     with zipfile.ZipFile(d + "/" + tag + ".zip", "w") as z:
         z.writestr("adapter_config.json", config)
         z.writestr(zipfile.ZipInfo(name), b"x")
