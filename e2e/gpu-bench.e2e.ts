@@ -1,8 +1,9 @@
 // The "Benchmark this GPU" page, quick size, on this machine's adapter (SwiftShader here): reached
-// from the keyboard, run in its worker with the progress announced, then every table row carries
-// finite positive numbers (gemm variants' GFLOP/s, attention, the step's tokens/s, dispatches and
-// timeline), the autotuner's picks are listed for every measured product, "Copy results" puts the
-// Markdown tables on the clipboard, the page fits 900 px, and the console stays clean.
+// from the Train page's adapter line and from the keyboard, run in its worker with the progress
+// announced, then every table row carries finite positive numbers (gemm variants' GFLOP/s,
+// attention, the step's tokens/s, dispatches and timeline), the autotuner's picks are listed for
+// every measured product, "Copy results" puts the Markdown tables on the clipboard, the page fits
+// 900 px, and the console stays clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, shot } from './harness.ts';
@@ -16,7 +17,14 @@ test('benchmark this GPU: quick run, tables of finite positive numbers, tuner pi
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url });
     await page.setViewportSize({ width: 900, height: 800 });
     await page.waitForSelector('[data-testid="gpu-line"][data-state="ready"]', { timeout: 30_000 });
-    // Alt+7 opens the page; Tab reaches the run button; Enter starts it.
+    // The Train page's adapter line links here.
+    await page.keyboard.press('Alt+3');
+    await page.locator('[data-testid="gpu-bench-link"]').click();
+    await page.waitForSelector('.gpu-bench-page h2');
+    assert.match(page.url(), /#\/gpu$/);
+    // Alt+7 opens the page too; Tab reaches the run button; Enter starts it.
+    await page.keyboard.press('Alt+1');
+    await page.waitForSelector('[data-testid="gpu-line"]');
     await page.keyboard.press('Alt+7');
     await page.waitForSelector('.gpu-bench-page h2');
     assert.match(page.url(), /#\/gpu$/);

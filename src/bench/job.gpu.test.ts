@@ -44,6 +44,8 @@ describe('gpu bench job (quick)', () => {
     const [adapter] = of(ms, 'adapter');
     expect(adapter.facts.limits.maxBufferSize).toBeGreaterThan(0);
 
+    // The quick size says it is not the training shapes.
+    expect(of(ms, 'plan')[0].note).toMatch(/^the quick size is a smoke run/);
     const gemm = of(ms, 'gemm').map((m) => m.result);
     // A quarter of Qwen2.5-0.5B at T=16: q/o 224×224 and down 224×1216 (W [out, in]).
     expect(gemm.map((g) => [g.M, g.N, g.K, g.flops])).toEqual([
