@@ -61,6 +61,17 @@ describe('modelGemmShapes', () => {
     );
   });
 
+  it('times long runs and large vocabularies at a bounded size, in the same classes', () => {
+    const long = modelGemmShapes(QWEN, { tokens: [32768], dtype: 'bf16', training: true, loraRank: 8, head: true });
+    // Rows are tokens except in dA, dB (transposed A: M = rank or out).
+    expect(Math.max(...long.filter((s) => !s.transA).map((s) => s.M))).toBe(4096);
+    // The head's class is gate/up's here; with a narrower MLP it is its own, timed on 16384 rows.
+    const head = modelGemmShapes({ ...QWEN, intermediate_size: 2048 }, { tokens: [1], dtype: 'bf16', head: true });
+    expect(head.find((s) => shapeClass(s) === 'NT bf16 M:vec N:l K:s')).toMatchObject({ M: 1, N: 16384, K: 896 });
+    expect(long.map(shapeClass)).toContain('NT bf16 M:long N:l K:s');
+    expect(long.map(shapeClass)).toContain('TN f32 M:vec N:l K:l'); // dA = dhᵀ·x over ≥ 4096 tokens
+  });
+
   it('names the checkpoint dtype as the engine does', () => {
     expect([weightDtype('bfloat16'), weightDtype('float16'), weightDtype('float32')]).toEqual(['bf16', 'f16', 'f32']);
   });

@@ -16,6 +16,9 @@ export type AutotuneMode = (typeof AUTOTUNE_MODES)[number];
 /** Seconds each variant is timed per shape class on a GPU (after one warm-up run). */
 export const TUNE_SECONDS_PER_VARIANT = 0.003;
 
+const TIMED_TOKENS = 4096;
+const HEAD_ROWS = 16384;
+
 export type ModelDims = Pick<
   ModelSpec,
   'hidden_size' | 'intermediate_size' | 'num_attention_heads' | 'num_key_value_heads' | 'head_dim' | 'vocab_size'
@@ -49,7 +52,9 @@ export function modelGemmShapes(spec: ModelDims, o: ModelShapesOptions): GemmSha
     [h, inter],
   ];
   const out: GemmShape[] = [];
-  for (const T of o.tokens) {
+  // Timed at no more than TIMED_TOKENS rows and HEAD_ROWS vocabulary rows: the same shape classes
+  // (their last buckets start at 512 rows and 4096 columns), bounded scratch memory and time.
+  for (const T of o.tokens.map((t) => Math.min(t, TIMED_TOKENS))) {
     for (const [n, k] of linears) {
       out.push({ M: T, N: n, K: k, bDtype: o.dtype });
       if (o.training) out.push({ M: T, N: k, K: n, transB: false, bDtype: o.dtype });
@@ -68,7 +73,7 @@ export function modelGemmShapes(spec: ModelDims, o: ModelShapesOptions): GemmSha
         }
       }
     }
-    if (o.head) out.push({ M: T, N: spec.vocab_size, K: h, bDtype: o.dtype });
+    if (o.head) out.push({ M: T, N: Math.min(spec.vocab_size, HEAD_ROWS), K: h, bDtype: o.dtype });
   }
   const seen = new Set<string>();
   return out.filter((s) => {
