@@ -96,6 +96,15 @@ test('benchmark this GPU: quick run, tables of finite positive numbers, tuner pi
     const [scrollWidth, winWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
     assert.ok(scrollWidth <= winWidth, `the page is ${scrollWidth} px wide in a ${winWidth} px window`);
     await page.screenshot({ path: shot('gpu-bench'), fullPage: true });
+
+    // Re-tune, cancelled: it stops after the product it is timing, says so, and keeps the step.
+    await page.locator('[data-testid="gpu-bench-retune"]').click();
+    await page.locator('[data-testid="gpu-bench-cancel"]').click();
+    const done = page.locator('[data-testid="gpu-bench-done"]');
+    await done.waitFor({ timeout: 120_000 });
+    assert.equal(await done.getAttribute('data-cancelled'), 'yes');
+    assert.ok((await rows.count()) < picks.length, 'the cancelled re-tune stopped before the last product');
+    assert.equal(await page.locator('[data-testid="gpu-bench-train"]').count(), 1);
     assert.deepEqual(s.errors, []);
   } finally {
     await s.close();
