@@ -183,7 +183,7 @@ export function createTrainWorkerHandler(deps: TrainWorkerDeps): (msg: ToTrainWo
       // The matmul kernels for this model's shapes on this GPU (skipped on CPU adapters), before
       // any work is recorded; classes measured by an earlier run are not measured again.
       progress('tuning the matmul kernels for this GPU');
-      const rowTokens = config.packing ? maxLength : Math.max(...records.map((r) => r.input_ids.length));
+      const rowTokens = config.packing ? maxLength : records.reduce((m, r) => Math.max(m, r.input_ids.length), 0);
       const shapes = modelGemmShapes(spec, {
         tokens: [config.per_device_train_batch_size * rowTokens],
         dtype: weightDtype(spec.torch_dtype),

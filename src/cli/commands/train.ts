@@ -301,8 +301,9 @@ export const train: Command = {
       }
 
       const device = await nodeDevice();
-      // Micro-batches hold up to batch size × the longest record's tokens (packed: --max-length).
-      const rowTokens = config.packing ? maxLength : Math.max(...records.map((r) => r.input_ids.length));
+      // Micro-batches hold up to batch size × the longest record's tokens (packed: --max-length);
+      // reduce, not Math.max(...): a spread of 100k+ lengths overflows the stack.
+      const rowTokens = config.packing ? maxLength : records.reduce((m, r) => Math.max(m, r.input_ids.length), 0);
       await cliAutotune(
         device,
         modelGemmShapes(spec, {
