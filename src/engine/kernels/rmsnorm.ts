@@ -33,7 +33,8 @@ const BACKWARD = kernelSpec({
  * Threads per row's workgroup. A GPU: about four columns each, 32 to 128 (a 64-wide row or a
  * head_dim of 128 takes 32; hidden 576 and up take 128). A CPU adapter: 8 whatever the width,
  * since SwiftShader's cost grows with the invocations of a workgroup far more than with its
- * loop trips (bench:train's 64×64 rows: 57 ms a dispatch at 128 threads, 0.4 ms at 8).
+ * loop trips (bench:train's 64 rows of 64, the kernel timed alone on a loaded SwiftShader: 57 ms
+ * a dispatch at 128 threads, 0.4 ms at 8; bench/RESULTS.md has the training step).
  */
 export function rmsnormWorkgroup(device: GPUDevice, cols: number): number {
   if (deviceIsCpu(device)) return 8;
