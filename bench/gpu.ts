@@ -113,15 +113,13 @@ const peak = values['peak-tflops'] ? Number(values['peak-tflops']) : f32Peak(nam
 
 console.log('Prism GPU benchmark (issue 18 §4)' + (dry ? ' — DRY RUN, tiny shapes' : ''));
 console.log(`date      ${new Date().toISOString()}`);
-console.log(
-  `adapter   ${name || '(no description)'}${info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'}]` : ''}`,
-);
+const vendor = info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'}]` : '';
+console.log(`adapter   ${name || '(no description)'}${vendor}`);
 console.log(
   `features  shader-f16=${features.f16} subgroups=${features.subgroups} timestamp-query=${features.timestamps}`,
 );
-console.log(
-  `f32 peak  ${peak ? `${peak} TFLOP/s${values['peak-tflops'] ? ' (--peak-tflops)' : ' (datasheet, from the adapter name)'}` : 'unknown (pass --peak-tflops)'}`,
-);
+const peakSource = values['peak-tflops'] ? ' (--peak-tflops)' : ' (datasheet, from the adapter name)';
+console.log(`f32 peak  ${peak ? `${peak} TFLOP/s${peakSource}` : 'unknown (pass --peak-tflops)'}`);
 console.log(`host      ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, node ${process.version}`);
 
 function within(what: string): boolean {
@@ -404,7 +402,8 @@ if (sections.has('torch') && within('PyTorch')) {
     const rows = lines.filter((l) => !l.done);
     if (rows[0]?.impl)
       console.log(
-        `  ${python}: torch ${rows[0].torch} on ${rows[0].device}; ${rows[0].impl}; ${rows[0].lora}; TF32 ${rows[0].tf32 ? 'on' : 'off'}`,
+        `  ${python}: torch ${rows[0].torch} on ${rows[0].device}; ${rows[0].impl}; ${rows[0].lora}; TF32 ` +
+          `${rows[0].tf32 ? 'on' : 'off'}`,
       );
     const line = (c: string[]) => console.log([c[0].padEnd(14), ...c.slice(1).map((s) => s.padStart(12))].join(' '));
     line(['model', 'tokens', 'dtype', 's/step', 'tokens/s', 'Prism/torch']);
@@ -427,7 +426,8 @@ if (sections.has('torch') && within('PyTorch')) {
     results.torch.push(...rows);
     if (!lines.some((l) => l.done)) {
       console.log(
-        `  PyTorch run incomplete: ${p.error?.message ?? `exit ${p.status}`} ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
+        `  PyTorch run incomplete: ${p.error?.message ?? `exit ${p.status}`} ` +
+          `${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
       );
     }
   }

@@ -104,7 +104,9 @@ class Decoder(nn.Module):
         for layer in self.layers:
             x = layer(x, cos, sin)
         logits = self.lm_head(self.norm(x)).float()
-        return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=-100)
+        return F.cross_entropy(
+            logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=-100
+        )
 
 
 class LoRALinear(nn.Module):
@@ -115,7 +117,9 @@ class LoRALinear(nn.Module):
         self.base = base
         self.scale = alpha / r
         self.lora_A = nn.Parameter(torch.empty(r, base.in_features, dtype=base.weight.dtype, device=base.weight.device))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=base.weight.dtype, device=base.weight.device))
+        self.lora_B = nn.Parameter(
+            torch.zeros(base.out_features, r, dtype=base.weight.dtype, device=base.weight.device)
+        )
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
 
     def forward(self, x):
@@ -212,7 +216,8 @@ def main():
                 try:
                     res = run(job, spec, T, dtype, dev)
                 except Exception as e:  # one failed configuration (e.g. out of memory) must not hide the others
-                    res = {"model": spec["name"], "tokens": T, "dtype": dtype, "error": f"{type(e).__name__}: {e}"[:300]}
+                    error = f"{type(e).__name__}: {e}"[:300]
+                    res = {"model": spec["name"], "tokens": T, "dtype": dtype, "error": error}
                 print(json.dumps(res), flush=True)
     print(json.dumps({"done": True}), flush=True)
 

@@ -109,14 +109,16 @@ const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
 
 console.log('Prism kernel benchmark (issue 6)');
 console.log(`date        ${new Date().toISOString()}`);
-console.log(
-  `adapter     ${acquired.description || '(no description)'}${info ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'} device=${info.device || '-'}]` : ''}`,
-);
+const vendor = info
+  ? ` [vendor=${info.vendor || '-'} architecture=${info.architecture || '-'} device=${info.device || '-'}]`
+  : '';
+console.log(`adapter     ${acquired.description || '(no description)'}${vendor}`);
 console.log(
   `features    shader-f16=${features.f16} subgroups=${features.subgroups} timestamp-query=${features.timestamps}`,
 );
 console.log(
-  `limits      binding ${fmt(limits.maxStorageBufferBindingSize)}, buffer ${fmt(limits.maxBufferSize)}, workgroup storage ${fmt(limits.maxComputeWorkgroupStorageSize)}`,
+  `limits      binding ${fmt(limits.maxStorageBufferBindingSize)}, buffer ${fmt(limits.maxBufferSize)}, workgroup ` +
+    `storage ${fmt(limits.maxComputeWorkgroupStorageSize)}`,
 );
 const load = () =>
   loadavg()
@@ -127,7 +129,9 @@ console.log(
   `host        ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, node ${process.version}, load average ${load()}`,
 );
 console.log(
-  `settings    tokens ${T}, attention T ${attnTs.join('/')}, LM head chunk ${lmRows} rows${values['lm-full'] ? ' (full head timed)' : ''}, dtypes ${dtypes.join('/')}${withDx ? ', with dX' : ''}, 1 warm-up + ${reps} timed rep(s), wall time to onSubmittedWorkDone`,
+  `settings    tokens ${T}, attention T ${attnTs.join('/')}, LM head chunk ${lmRows} rows` +
+    `${values['lm-full'] ? ' (full head timed)' : ''}, dtypes ${dtypes.join('/')}${withDx ? ', with dX' : ''}, 1 ` +
+    `warm-up + ${reps} timed rep(s), wall time to onSubmittedWorkDone`,
 );
 console.log();
 
@@ -221,9 +225,8 @@ if (numpy) {
   console.log(
     `numpy       ${numpy.numpy}; BLAS loaded: ${numpy.blas.loaded.join(', ') || '(none found in /proc/self/maps)'}`,
   );
-  console.log(
-    `            show_config: ${numpy.blas.config.filter((l) => l.startsWith('libraries') || l.startsWith('library_dirs')).join('; ')}`,
-  );
+  const libraries = numpy.blas.config.filter((l) => l.startsWith('libraries') || l.startsWith('library_dirs'));
+  console.log(`            show_config: ${libraries.join('; ')}`);
 } else if (!values['no-numpy'] && !only) {
   console.log(`numpy       unavailable: ${numpyError} (apt-get install python3-numpy libopenblas0-pthread)`);
 }
@@ -297,7 +300,8 @@ for (const s of only ? [] : matShapes) {
 }
 if (!values['lm-full'] && !only)
   notes.push(
-    `"extrap." rows: one ${lmRowsTimed}-row chunk timed, time/work scaled by ${QWEN.vocab}/${lmRowsTimed}; --lm-full times the whole head.`,
+    `"extrap." rows: one ${lmRowsTimed}-row chunk timed, time/work scaled by ${QWEN.vocab}/${lmRowsTimed}; ` +
+      `--lm-full times the whole head.`,
   );
 
 // ---------------------------------------------------------------- attention
@@ -415,8 +419,16 @@ if (!values['no-decode'] && !values['variants-only']) {
   const LAYERS = 24;
   const kernels = ['tiled', 'narrow', 'wide'] as const;
   console.log();
+  const decodeChoice = gemmKernel(device, {
+    a: dummyBuffer(device),
+    b: dummyBuffer(device),
+    c: dummyBuffer(device),
+    M: 1,
+    N: 4,
+    K: 4,
+  });
   console.log(
-    `Decode products (Qwen2.5-0.5B, bf16 weights): ms per product; adapter's choice for ≤ 8 rows: ${gemmKernel(device, { a: dummyBuffer(device), b: dummyBuffer(device), c: dummyBuffer(device), M: 1, N: 4, K: 4 })}`,
+    `Decode products (Qwen2.5-0.5B, bf16 weights): ms per product; adapter's choice for ≤ 8 rows: ${decodeChoice}`,
   );
   const dc = ['rows', 'product', 'shape', ...kernels.map((k) => `${k} ms`), 'tiled/best'];
   const dw = [4, 18, 14, 10, 10, 10, 10];
@@ -454,7 +466,8 @@ if (!values['no-decode'] && !values['variants-only']) {
     ]);
   }
   notes.push(
-    'decode: same weights and inputs for each kernel, one after the other; "per step" = Σ layer products × 24 + LM head × 151936/chunk rows.',
+    'decode: same weights and inputs for each kernel, one after the other; "per step" = Σ layer products × 24 + LM ' +
+      'head × 151936/chunk rows.',
   );
 }
 
@@ -507,7 +520,8 @@ if (!values['no-variants'] && !values['decode-only']) {
   }
   tuner.detach();
   notes.push(
-    'variants: timed by GemmTuner.time (1 warm-up, then ≥ 2 reps) on zero-filled buffers; "-" = the variant does not apply.',
+    'variants: timed by GemmTuner.time (1 warm-up, then ≥ 2 reps) on zero-filled buffers; "-" ' +
+      '= the variant does not apply.',
   );
 }
 
@@ -515,7 +529,9 @@ console.log();
 for (const n of notes) console.log(`note: ${n}`);
 console.log('note: GB/s counts the least traffic (each input read once, each output written once), not cache misses.');
 console.log(
-  `note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU driver) well under 100% usually means other processes took the rest and the GPU numbers are low by about that factor.`,
+  `note: CPU = share of the host's ${cpus().length} cores this process got while timing; on SwiftShader (a CPU ` +
+    `driver) well under 100% usually means other processes took the rest and the GPU numbers ` +
+    `are low by about that factor.`,
 );
 
 // ---------------------------------------------------------------- memory plans

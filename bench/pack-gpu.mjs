@@ -43,7 +43,8 @@ const LIMIT = 64 * 1024 * 1024;
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   throw new Error(
-    `pack-gpu: the package is for Linux x86-64 and takes this machine's node; this is ${process.platform}-${process.arch}`,
+    `pack-gpu: the package is for Linux x86-64 and takes this machine's node; this is ` +
+      `${process.platform}-${process.arch}`,
   );
 }
 rmSync(out, { recursive: true, force: true });
@@ -68,7 +69,9 @@ await build({
   plugins: [raw],
   // CommonJS dependencies bundled into ESM call require(): give them one.
   banner: {
-    js: "import { createRequire as __prismCreateRequire } from 'node:module'; const require = __prismCreateRequire(import.meta.url);",
+    js:
+      "import { createRequire as __prismCreateRequire } from 'node:module'; const require = " +
+      '__prismCreateRequire(import.meta.url);',
   },
   logLevel: 'warning',
 });
@@ -103,7 +106,8 @@ if (!values['no-vulkan']) {
   rmSync(lists, { recursive: true, force: true });
   if (dl.status !== 0) {
     console.warn(
-      `pack-gpu: could not download libvulkan1 (${(dl.stderr || '').trim().split('\n').pop()}); run.sh then needs a machine with libvulkan.so.1`,
+      `pack-gpu: could not download libvulkan1 (${(dl.stderr || '').trim().split('\n').pop()}); run.sh then needs a ` +
+        `machine with libvulkan.so.1`,
     );
   }
 }
@@ -118,7 +122,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=\${PRISM_BENCH_TMP:-/tmp/prism-bench-gpu}
 mkdir -p "$work/node_modules"
 unxz() { # xz, or Python's lzma where xz is missing
-  if command -v xz >/dev/null; then xz -dc "$1" > "$2"; else python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],"wb"))' "$1" "$2"; fi
+  if command -v xz >/dev/null; then
+    xz -dc "$1" > "$2"
+  else
+    python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],"wb"))' "$1" "$2"
+  fi
 }
 cp -r "$here/node_modules/webgpu" "$work/node_modules/"
 cp "$here/gpu-bench.mjs" "$here/gpu_torch.py" "$work/"
@@ -142,7 +150,8 @@ if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1;
     if [ -f "$f" ]; then export VK_DRIVER_FILES="$f" VK_ICD_FILENAMES="$f"; echo "run.sh: Vulkan ICD $f"; break; fi
   done
 fi
-command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader || true
+command -v nvidia-smi >/dev/null &&
+  nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader || true
 cd "$work"
 exec timeout \${PRISM_BENCH_TIMEOUT:-480} "$NODE" gpu-bench.mjs "$@"
 `,
@@ -159,7 +168,8 @@ const repo = Number(
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 for (const f of readdirSync(out)) console.log(`  ${f.padEnd(28)} ${mib(size(join(out, f)))}`);
 console.log(
-  `pack-gpu: ${out}: ${mib(total)} (+ ${mib(repo)} of tracked files = ${mib(total + repo)} of the ${mib(LIMIT)} carry limit)`,
+  `pack-gpu: ${out}: ${mib(total)} (+ ${mib(repo)} of tracked files = ${mib(total + repo)} of ` +
+    `the ${mib(LIMIT)} carry limit)`,
 );
 if (total + repo > LIMIT) throw new Error('pack-gpu: over the carry limit');
 if (!existsSync(join(out, 'gpu-bench.mjs'))) throw new Error('pack-gpu: no bundle written');

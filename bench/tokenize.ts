@@ -47,7 +47,8 @@ const rows: Row[] = [];
 const report = (r: Row) => {
   rows.push(r);
   console.log(
-    `${r.name.padEnd(50)} ${r.seconds.toFixed(2).padStart(7)} s  ${(r.records / r.seconds).toFixed(0).padStart(6)} records/s  ${(r.tokens / r.seconds).toFixed(0).padStart(8)} tokens/s` +
+    `${r.name.padEnd(50)} ${r.seconds.toFixed(2).padStart(7)} s  ${(r.records / r.seconds).toFixed(0).padStart(6)} ` +
+      `records/s  ${(r.tokens / r.seconds).toFixed(0).padStart(8)} tokens/s` +
       `  | ${r.cpu.toFixed(2).padStart(7)} CPU-s  ${(r.records / r.cpu).toFixed(0).padStart(6)} records/CPU-s`,
   );
 };

@@ -126,7 +126,8 @@ for (const name of values.models!.split(',')) {
   });
   const plan = trainer.plan;
   console.log(
-    `\n${m.label}: batch ${batch} × ${seq} tokens, LoRA r=${r} on all 7 linear layers, setup ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `\n${m.label}: batch ${batch} × ${seq} tokens, LoRA r=${r} on all 7 linear layers, setup ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   console.log(
     `  planned GPU memory ${fmt(plan.total)}: ` +
@@ -143,9 +144,8 @@ for (const name of values.models!.split(',')) {
   }
   const timed = stepTimes.slice(warmup);
   const perStep = bounds.map((b, i) => b - (i > 0 ? bounds[i - 1] : 0));
-  console.log(
-    `  dispatches per step: ${perStep.join(', ')}${warmup === 0 ? " (the first step also counts the run's setup)" : ''}`,
-  );
+  const setupNote = warmup === 0 ? " (the first step also counts the run's setup)" : '';
+  console.log(`  dispatches per step: ${perStep.join(', ')}${setupNote}`);
   const lastFrom = bounds.length > 1 ? bounds[bounds.length - 2] : 0;
   if (!prof.canTime) {
     console.log('  GPU time per kernel: unavailable (this adapter has no timestamp-query)');
@@ -154,14 +154,16 @@ for (const name of values.models!.split(',')) {
     const gpuNs = totals.reduce((a, t) => a + (Number.isFinite(t.ns) ? t.ns : 0), 0);
     const wall = stepTimes[stepTimes.length - 1];
     console.log(
-      `  GPU time per kernel, step ${bounds.length} (timestamp-query, one pass per dispatch): Σ ${(gpuNs / 1e6).toFixed(1)} ms of a ${(wall * 1e3).toFixed(0)} ms step`,
+      `  GPU time per kernel, step ${bounds.length} (timestamp-query, one pass per dispatch): Σ ` +
+        `${(gpuNs / 1e6).toFixed(1)} ms of a ${(wall * 1e3).toFixed(0)} ms step`,
     );
     console.log(
       `    ${'kernel'.padEnd(28)} ${'dispatches'.padStart(10)} ${'GPU ms'.padStart(10)} ${'share'.padStart(6)}`,
     );
     for (const t of totals) {
       console.log(
-        `    ${t.kernel.padEnd(28)} ${String(t.dispatches).padStart(10)} ${(t.ns / 1e6).toFixed(2).padStart(10)} ${((100 * t.ns) / gpuNs).toFixed(1).padStart(5)}%`,
+        `    ${t.kernel.padEnd(28)} ${String(t.dispatches).padStart(10)} ${(t.ns / 1e6).toFixed(2).padStart(10)} ` +
+          `${((100 * t.ns) / gpuNs).toFixed(1).padStart(5)}%`,
       );
     }
   }
@@ -197,11 +199,13 @@ for (const name of values.models!.split(',')) {
     }
   }
   console.log(
-    `  Prism (WebGPU): ${sec.toFixed(2)} s/step, ${ours.toPrecision(3)} tokens/s (mean of ${timed.length} step(s) after ${warmup} warm-up)`,
+    `  Prism (WebGPU): ${sec.toFixed(2)} s/step, ${ours.toPrecision(3)} tokens/s (mean of ${timed.length} ` +
+      `step(s) after ${warmup} warm-up)`,
   );
-  console.log(
-    `  PyTorch CPU:    ${Number.isFinite(torchTps) ? `${((batch * seq) / torchTps).toFixed(2)} s/step, ${torchTps.toFixed(1)} tokens/s` : '-'} (${torchNote})`,
-  );
+  const torchStep = Number.isFinite(torchTps)
+    ? `${((batch * seq) / torchTps).toFixed(2)} s/step, ${torchTps.toFixed(1)} tokens/s`
+    : '-';
+  console.log(`  PyTorch CPU:    ${torchStep} (${torchNote})`);
   const ratio = ours / torchTps;
   console.log(`  ratio Prism / PyTorch CPU: ${Number.isFinite(ratio) ? ratio.toPrecision(3) : '-'}×`);
   rows.push([

@@ -84,7 +84,9 @@ def main():
             h = rms(x, norms[l][1])
             x = x + lin(torch.nn.functional.silu(lin(h, l, "gate")) * lin(h, l, "up"), l, "down")
         logits = (rms(x, torch.ones(H)).to(dt) @ head.T).float()
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, V), labels[:, 1:].reshape(-1), ignore_index=-100)
+        loss = torch.nn.functional.cross_entropy(
+            logits[:, :-1].reshape(-1, V), labels[:, 1:].reshape(-1), ignore_index=-100
+        )
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
@@ -97,7 +99,16 @@ def main():
     for _ in range(job["steps"]):
         step()
     dt_s = (time.perf_counter() - t0) / job["steps"]
-    print(json.dumps({"seconds_per_step": dt_s, "tokens_per_second": B * T / dt_s, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    print(
+        json.dumps(
+            {
+                "seconds_per_step": dt_s,
+                "tokens_per_second": B * T / dt_s,
+                "threads": torch.get_num_threads(),
+                "torch": torch.__version__,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

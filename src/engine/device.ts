@@ -87,7 +87,8 @@ export async function acquireDevice(gpu: GPU, opts: AcquireOptions = {}): Promis
     const why =
       reason === 'destroyed'
         ? 'the device was destroyed by the application'
-        : 'the GPU driver reset or the GPU was removed (often a dispatch ran too long and hit the OS watchdog, or the GPU ran out of memory)';
+        : 'the GPU driver reset or the GPU was removed (often a dispatch ran too long and hit the OS watchdog, or ' +
+          'the GPU ran out of memory)';
     opts.onLost?.({ reason, message: `WebGPU device lost: ${why}. ${info.message ?? ''}`.trim() });
   });
   device.addEventListener('uncapturederror', (ev) => {

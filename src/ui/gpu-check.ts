@@ -43,7 +43,8 @@ export async function checkWebGPU(nav: Navigator = navigator): Promise<GpuStatus
         state: 'unsupported',
         title: 'WebGPU gave no GPU adapter.',
         reason:
-          'The browser has WebGPU, but it granted no adapter: the GPU is blocklisted or hardware acceleration is off in the browser settings.',
+          'The browser has WebGPU, but it granted no adapter: the GPU is blocklisted or hardware acceleration is off ' +
+          'in the browser settings.',
       };
     }
     const info = adapter.info;

@@ -193,7 +193,7 @@ describe('chat engine', () => {
     expect(engine.loads).toBe(1);
   }, 120_000);
 
-  test('base and tuned side by side (concurrently, one loaded model) give the same replies as one at a time', async () => {
+  test('base and tuned side by side (concurrently, one loaded model) give the replies of one at a time', async () => {
     const [b, t] = await Promise.all([reply(engine, request()), reply(engine, request({ adapter: ADAPTER }))]);
     expect(b.ids).toEqual(greedy.ids);
     expect(t.ids).toEqual(tuned.ids);

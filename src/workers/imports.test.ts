@@ -19,7 +19,16 @@ function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [
     ...text.matchAll(
-      /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g,
+      new RegExp(
+        [
+          /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/,
+          /import\(\s*['"]([^'"]+)['"]\s*\)/,
+          /new URL\(\s*['"]([^'"]+)['"]/,
+        ]
+          .map((r) => r.source)
+          .join('|'),
+        'g',
+      ),
     ),
   ].map((m) => m[1] ?? m[2] ?? m[3]);
 }

@@ -32,6 +32,9 @@ import { TRAIN_OPTIONS, trainConfigFromArgs } from '../train-options.ts';
 import { AUTOTUNE_HELP, autotuneOption, cliAutotune } from '../autotune-option.ts';
 import { modelGemmShapes, weightDtype } from '../../engine/kernels/autotune.ts';
 
+// The shared --agent-template help, moved 2 columns left to this command's option column.
+const AGENT_HELP = AGENT_TEMPLATE_HELP.replace(/^ {2}--agent-template ID {6}/, '  --agent-template ID    ');
+
 const help = `Usage: prism train --model DIR --data FILE --template ID --out DIR [options]
 
 Train a LoRA adapter of a Hugging Face model folder (config.json, model.safetensors, tokenizer
@@ -45,7 +48,7 @@ Options:
                          (default: config.json's _name_or_path when it names one; else none is written)
   --data FILE            JSONL dataset
   --template ID          ${templateIds.join(', ')}
-${AGENT_TEMPLATE_HELP.replace(/^ {2}--agent-template ID {6}/, '  --agent-template ID    ').replace(/\n {27}/g, '\n                         ')}
+${AGENT_HELP.replace(/\n {27}/g, '\n                         ')}
                          (kept in the adapter: prism.json, README, the swift sft command)
   --out DIR              adapter folder to write
   --loss-scale SPEC      ms-swift's --loss_scale: [default|last_round|all+]NAME[+NAME...], NAME one of
@@ -180,14 +183,19 @@ function progress(tty: boolean, loggingSteps: number, quiet: boolean): (e: Train
     switch (e.type) {
       case 'start':
         out(
-          `prism train: ${e.total_steps} steps (${e.steps_per_epoch}/epoch, ${e.gradient_accumulation_steps} micro-batches each), ` +
-            `${e.train_rows} train rows, ${e.eval_rows} eval rows, rows up to ${e.seq_len} tokens, planned GPU memory ${(e.planned_bytes / 2 ** 20).toFixed(1)} MiB` +
+          `prism train: ${e.total_steps} steps (${e.steps_per_epoch}/epoch, ` +
+            `${e.gradient_accumulation_steps} micro-batches each), ` +
+            `${e.train_rows} train rows, ${e.eval_rows} eval rows, rows up to ` +
+            `${e.seq_len} tokens, planned GPU memory ` +
+            `${(e.planned_bytes / 2 ** 20).toFixed(1)} MiB` +
             `${e.resumed_from !== null ? `, resuming from step ${e.resumed_from}` : ''}\n`,
         );
         break;
       case 'step': {
         const line =
-          `step ${e.step}/${e.total_steps} loss ${e.loss.toFixed(4)} lr ${e.learning_rate.toExponential(2)} grad_norm ${e.grad_norm.toFixed(3)} ` +
+          `step ${e.step}/${e.total_steps} loss ${e.loss.toFixed(4)} lr ` +
+          `${e.learning_rate.toExponential(2)} grad_norm ` +
+          `${e.grad_norm.toFixed(3)} ` +
           `${e.tokens_per_second.toFixed(0)} tok/s ETA ${duration(e.eta_seconds)}`;
         if (tty) {
           const width = 24;
@@ -292,9 +300,9 @@ export const train: Command = {
       } finally {
         await handle.close();
       }
-      log(
-        `prism train: ${records.length} records from ${dataFile}${failed ? `, ${failed} unreadable or refused` : ''}${dropped ? `, ${dropped} longer than ${maxLength} tokens dropped` : ''}\n`,
-      );
+      const unreadable = failed ? `, ${failed} unreadable or refused` : '';
+      const tooLong = dropped ? `, ${dropped} longer than ${maxLength} tokens dropped` : '';
+      log(`prism train: ${records.length} records from ${dataFile}${unreadable}${tooLong}\n`);
       if (records.length === 0) {
         process.stderr.write('prism train: no usable records\n');
         return 1;
@@ -376,8 +384,10 @@ export const train: Command = {
     } catch (err) {
       if (err instanceof ResumeRefusal) {
         const fix = err.unverified
-          ? "pass --resume-unverified too if you are sure it is this run's, or start over with another --out (or delete OUT/checkpoints)"
-          : 'resume with the same data, model and settings, or start this run with another --out (or delete OUT/checkpoints)';
+          ? "pass --resume-unverified too if you are sure it is this run's, or start over with another " +
+            '--out (or delete OUT/checkpoints)'
+          : 'resume with the same data, model and settings, or start this run with another ' +
+            '--out (or delete OUT/checkpoints)';
         process.stderr.write(`prism train: ${err.message} — ${fix}\n`);
         return 1;
       }

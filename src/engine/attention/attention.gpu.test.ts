@@ -107,7 +107,8 @@ const cases: Array<{ d: AttentionDims; lengths: number[]; ids: number[] }> = [
 describe('attention on WebGPU vs float64 reference', () => {
   for (const { d, lengths, ids } of cases) {
     const extra = `${d.window ? ` window ${d.window}` : ''}${d.softcap ? ` soft cap ${d.softcap}` : ''}`;
-    const name = `T=${d.T} heads ${d.nHeads}/${d.nKvHeads} head_dim ${d.headDim} sequences ${lengths.join('+')}${extra}`;
+    const name =
+      `T=${d.T} heads ${d.nHeads}/${d.nKvHeads} head_dim ${d.headDim} sequences ` + `${lengths.join('+')}${extra}`;
     it(name, async () => {
       const x = inputs(d, lengths, ids, d.T * 7 + d.nKvHeads + d.headDim);
       const got = await runGpu(d, x);

@@ -339,7 +339,8 @@ beforeAll(async () => {
     execFileSync(PY, [SCRIPT, join(dir, 'jobs.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     throw new Error(
-      `hf_reference.py failed (needs apt-get install python3-torch): ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`,
+      `hf_reference.py failed (needs apt-get install python3-torch): ` +
+        `${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`,
     );
   }
   for (const j of jobs) {

@@ -100,9 +100,10 @@ def write_safetensors(path, tensors):
 DEFAULTS = {
     "Gemma2ForCausalLM": {"head_dim": 256, "query_pre_attn_scalar": 256, "sliding_window": 4096, "rope_theta": 10000.0,
                           "final_logit_softcapping": 30.0, "attn_logit_softcapping": 50.0, "tie_word_embeddings": True},
-    "Gemma3ForCausalLM": {"head_dim": 256, "query_pre_attn_scalar": 256, "sliding_window": 4096, "rope_theta": 1000000.0,
-                          "rope_local_base_freq": 10000.0, "sliding_window_pattern": 6, "tie_word_embeddings": True,
-                          "num_attention_heads": 8, "num_key_value_heads": 4, "vocab_size": 262208, "rms_norm_eps": 1e-6,
+    "Gemma3ForCausalLM": {"head_dim": 256, "query_pre_attn_scalar": 256, "sliding_window": 4096,
+                          "rope_theta": 1000000.0, "rope_local_base_freq": 10000.0, "sliding_window_pattern": 6,
+                          "tie_word_embeddings": True, "num_attention_heads": 8, "num_key_value_heads": 4,
+                          "vocab_size": 262208, "rms_norm_eps": 1e-6,
                           "final_logit_softcapping": None, "attn_logit_softcapping": None},
     "SmolLM3ForCausalLM": {"tie_word_embeddings": True, "rope_theta": 2000000.0, "no_rope_layer_interval": 4},
     "Phi3ForCausalLM": {"rms_norm_eps": 1e-5},
@@ -156,8 +157,15 @@ def inv_freq_for(cfg, dim, theta, rs, seq_len):
             inv = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
         return inv, 1.0
     if kind == "longrope":
-        orig = cfg.get("original_max_position_embeddings") or rs.get("original_max_position_embeddings") or cfg["max_position_embeddings"]
-        factor = cfg["max_position_embeddings"] / orig if cfg.get("original_max_position_embeddings") else rs.get("factor", 1.0)
+        orig = (
+            cfg.get("original_max_position_embeddings")
+            or rs.get("original_max_position_embeddings")
+            or cfg["max_position_embeddings"]
+        )
+        if cfg.get("original_max_position_embeddings"):
+            factor = cfg["max_position_embeddings"] / orig
+        else:
+            factor = rs.get("factor", 1.0)
         af = rs.get("attention_factor")
         if af is None:
             af = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(orig))
@@ -354,7 +362,8 @@ def run(job):
         x = x + o
         if internlm:
             h = norm(x, f"{p}.ffn_norm.weight")
-            m = linear(act_fn(linear(h, i, "feed_forward", "w1")) * linear(h, i, "feed_forward", "w3"), i, "feed_forward", "w2")
+            gated = act_fn(linear(h, i, "feed_forward", "w1")) * linear(h, i, "feed_forward", "w3")
+            m = linear(gated, i, "feed_forward", "w2")
         else:
             h = norm(x, f"{p}.pre_feedforward_layernorm.weight" if gemma else f"{p}.post_attention_layernorm.weight")
             if phi3:
@@ -384,7 +393,9 @@ def run(job):
         shift_labels = labels[:, 1:].reshape(-1)
         if job.get("loss_scale") is not None:
             scale = torch.tensor(job["loss_scale"], dtype=torch.float32)[:, 1:].reshape(-1)
-            per_token = torch.nn.functional.cross_entropy(shift_logits, shift_labels, ignore_index=-100, reduction="none")
+            per_token = torch.nn.functional.cross_entropy(
+                shift_logits, shift_labels, ignore_index=-100, reduction="none"
+            )
             loss = (per_token * scale).sum() / (shift_labels != -100).sum()
         else:
             loss = torch.nn.functional.cross_entropy(shift_logits, shift_labels, ignore_index=-100, reduction="mean")

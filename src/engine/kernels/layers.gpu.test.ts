@@ -117,7 +117,7 @@ describe('RMSNorm', () => {
 });
 
 describe('RoPE', () => {
-  it('forward and backward with explicit (packed, restarting) position ids and Llama-3 scaling, inside a wider row', async () => {
+  it('forward and backward: explicit (packed, restarting) position ids, Llama-3 scaling, in a wider row', async () => {
     const [T, H, D] = [9, 3, 12];
     const stride = H * D + 10; // heads sit at offset 4 of a 46-wide row
     const off = 4;

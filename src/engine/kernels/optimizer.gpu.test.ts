@@ -44,7 +44,9 @@ out = {}
 # AdamW with clipping, several steps
 ps = [torch.nn.Parameter(torch.tensor(p, dtype=torch.float32)) for p in inp["params"]]
 h = inp["hyper"]
-opt = torch.optim.AdamW(ps, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"], weight_decay=h["weight_decay"], foreach=False)
+opt = torch.optim.AdamW(
+    ps, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"], weight_decay=h["weight_decay"], foreach=False
+)
 norms = []
 for grads in inp["grads"]:
     for p, g in zip(ps, grads):
@@ -60,7 +62,8 @@ for c in inp["rope"]:
     inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
     s = c["scaling"]
     if s:
-        factor, lo, hi, old = s["factor"], s["low_freq_factor"], s["high_freq_factor"], s["original_max_position_embeddings"]
+        factor, lo, hi = s["factor"], s["low_freq_factor"], s["high_freq_factor"]
+        old = s["original_max_position_embeddings"]
         low_freq_wavelen = old / lo
         high_freq_wavelen = old / hi
         wavelen = 2 * math.pi / inv_freq
@@ -71,7 +74,8 @@ for c in inp["rope"]:
         inv_freq = torch.where(is_medium_freq, smoothed_inv_freq, inv_freq_llama)
     pos = torch.tensor([inp["positions"]], dtype=torch.int64)
     freqs = (inv_freq[None, :, None].float() @ pos[:, None, :].float()).transpose(1, 2)
-    rope.append({"inv": inv_freq.tolist(), "cos": freqs.cos()[0].flatten().tolist(), "sin": freqs.sin()[0].flatten().tolist()})
+    cos, sin = freqs.cos()[0].flatten().tolist(), freqs.sin()[0].flatten().tolist()
+    rope.append({"inv": inv_freq.tolist(), "cos": cos, "sin": sin})
 out["rope"] = rope
 print(json.dumps(out))
 `;
@@ -137,7 +141,7 @@ describe('AdamW + clip_grad_norm_ vs PyTorch', () => {
 describe('AdamW + clip_grad_norm_ over one arena (the LoRA layout) vs PyTorch', () => {
   // The adapter's norm workgroup (8 threads on a CPU adapter), and a GPU's 256.
   for (const workgroup of [undefined, 256])
-    it(`3 tensors as aligned ranges of one buffer: one norm, one AdamW dispatch a step (${workgroup ?? 'default'} threads)`, async () => {
+    it(`3 tensors in one buffer: one norm, one AdamW dispatch a step (${workgroup ?? 'default'} threads)`, async () => {
       // Offsets as planMemory lays LoRA tensors out: 300 f32 at 0, 17 at 1280, 1025 at 1536 bytes;
       // the padding between them stays zero through every step.
       const offsets = [0, 1280, 1536];

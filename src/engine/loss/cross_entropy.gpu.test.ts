@@ -131,7 +131,9 @@ const cases: Case[] = [
 
 describe('fused cross entropy on WebGPU vs float64 reference', () => {
   for (const c of cases) {
-    const name = `T=${c.T} hidden ${c.d} vocab ${c.chunks.join('+')} ${c.dtype} blocks of ${c.chunkRows}${c.softcap ? ` soft cap ${c.softcap}` : ''}`;
+    const name =
+      `T=${c.T} hidden ${c.d} vocab ${c.chunks.join('+')} ${c.dtype} blocks of ` +
+      `${c.chunkRows}${c.softcap ? ` soft cap ${c.softcap}` : ''}`;
     it(name, async () => {
       const x = data(c, c.T + c.d + c.chunkRows);
       const V = c.chunks.reduce((a, b) => a + b, 0);

@@ -125,7 +125,7 @@ describe('fits', () => {
     expect(p.bytes.lora_params).toBe(slices.reduce((s, x) => s + x.bytes, 0) / 4);
   });
 
-  it("Gemma 3's 262,144-row vocabulary at 1024 tokens fits WebGPU's default 128 MiB binding (embedding split by rows)", () => {
+  it("Gemma 3's 262,144-row vocabulary at 1024 tokens fits the default 128 MiB binding (embedding by rows)", () => {
     // gemma-3-1b-it: hidden 1152, 26 layers, 4/1 heads of 256, intermediate 6912, tied, bf16.
     const gemma: ModelShape = {
       hidden: 1152,

@@ -558,7 +558,9 @@ export function fits(
     if (!splittable || rowBytes > bind) {
       return {
         ok: false,
-        reason: `${b.name} [${b.shape.join(', ')}] needs ${fmt(b.bytes)} in one buffer but the GPU binds at most ${fmt(bind)}: lower the batch or sequence length`,
+        reason:
+          `${b.name} [${b.shape.join(', ')}] needs ${fmt(b.bytes)} in one buffer but the GPU binds at most ` +
+          `${fmt(bind)}: lower the batch or sequence length`,
       };
     }
   }
@@ -567,7 +569,8 @@ export function fits(
     return {
       ok: false,
       reason:
-        `the step needs ${fmt(plan.total)} but only ${fmt(budgetBytes)} is available (largest share: ${worst}, ${fmt(plan.bytes[worst])})` +
+        `the step needs ${fmt(plan.total)} but only ${fmt(budgetBytes)} is available (largest share: ` +
+        `${worst}, ${fmt(plan.bytes[worst])})` +
         (plan.train?.recompute !== false ? '' : '; turning on recomputation cuts saved activations'),
     };
   }

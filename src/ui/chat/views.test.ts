@@ -32,7 +32,8 @@ describe('tool calls on the Chat page', () => {
     expect(html).toContain('{\n  &quot;city&quot;: &quot;Oslo&quot;,\n  &quot;days&quot;: 3\n}');
     expect(html).toContain('Parsed with ms-swift&#x27;s hermes get_toolcall.');
     expect(html).toContain(
-      '&lt;tool_call&gt;\n{&quot;name&quot;: &quot;get_weather&quot;, &quot;arguments&quot;: {&quot;city&quot;: &quot;Oslo&quot;, &quot;days&quot;: 3}}\n&lt;/tool_call&gt;',
+      '&lt;tool_call&gt;\n{&quot;name&quot;: &quot;get_weather&quot;, &quot;arguments&quot;: {&quot;city&quot;: ' +
+        '&quot;Oslo&quot;, &quot;days&quot;: 3}}\n&lt;/tool_call&gt;',
     );
   });
 

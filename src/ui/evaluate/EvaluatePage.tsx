@@ -200,6 +200,8 @@ export function EvaluatePage() {
 
   const running = ev.state === 'running';
   const p = ev.progress;
+  const amount = p?.total ? ` ${p.phase === 'generating' ? `${p.loaded} / ${p.total}` : pct(p.loaded / p.total)}` : '';
+  const beyond = ev.items?.beyond ? ` (the first ${ev.items.total}; ${ev.items.beyond} more past the limit)` : '';
   return (
     <div className="evaluate-page">
       <section className="card" aria-labelledby="ev-h">
@@ -333,19 +335,13 @@ export function EvaluatePage() {
         {running && (
           <div role="status" data-testid="eval-progress">
             <progress max={p?.total || 1} value={p?.loaded ?? 0} />
-            <span className="small muted">
-              {' '}
-              {p
-                ? `${p.phase}${p.total ? ` ${p.phase === 'generating' ? `${p.loaded} / ${p.total}` : pct(p.loaded / p.total)}` : ''}`
-                : 'starting…'}
-            </span>
+            <span className="small muted"> {p ? `${p.phase}${amount}` : 'starting…'}</span>
           </div>
         )}
         {ev.items && (
           <p className="small muted" data-testid="eval-source">
             {ev.items.total} record{ev.items.total === 1 ? '' : 's'} from {ev.items.source}
-            {ev.items.beyond ? ` (the first ${ev.items.total}; ${ev.items.beyond} more past the limit)` : ''}, template{' '}
-            {ev.items.template}; tool calls{' '}
+            {beyond}, template {ev.items.template}; tool calls{' '}
             {ev.items.parser
               ? `parsed with ms-swift’s ${ev.items.parser} parser`
               : 'not scored (no parser reads this tool format)'}

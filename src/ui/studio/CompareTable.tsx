@@ -308,7 +308,8 @@ export function CompareTable() {
         {!anyTokens &&
           'Load a tokenizer in a column to add tokens per model, records over max_length and the trained-token share.'}
         {ownColumns.length > 0 &&
-          ' Approximate spans: records where a model’s own template rewrites earlier turns, so its trained text was located by matching.'}
+          ' Approximate spans: records where a model’s own template rewrites earlier turns, so its trained ' +
+            'text was located by matching.'}
         {text.error && <span className="err-text"> Rendering failed: {text.error}</span>}
       </p>
       <div style={{ overflowX: 'auto' }}>

@@ -111,7 +111,10 @@ export const TokensView = memo(function TokensView({
     out.push(
       <span
         key={i}
-        className={`tok tok-${i % 2} ${trained ? 'trained' : 'masked'}${isSpecial ? ' chip' : ''}${look.className ? ` ${look.className}` : ''}`}
+        className={
+          `tok tok-${i % 2} ${trained ? 'trained' : 'masked'}${isSpecial ? ' chip' : ''}` +
+          `${look.className ? ` ${look.className}` : ''}`
+        }
         data-id={ids[i]}
         data-trainable={String(trained)}
         data-weight={trained && weight !== 1 ? String(weight) : undefined}

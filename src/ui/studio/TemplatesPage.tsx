@@ -58,7 +58,9 @@ function Options() {
           </label>
         ))}
         {c.lossPolicy === 'last_round' && (
-          <label title="In agent data the last round can start after the last user message or after the last tool result">
+          <label
+            title={'In agent data the last round can start after the last user message or after the last tool result'}
+          >
             from the last{' '}
             <select
               value={c.lastRoundBoundary}
@@ -75,7 +77,12 @@ function Options() {
       <TemplateVarsPicker />
       <fieldset>
         <legend>Thinking</legend>
-        <label title="The templates' enable_thinking (Qwen3: false adds an empty think block to the generation prompt); each template's own default unless set">
+        <label
+          title={
+            "The templates' enable_thinking (Qwen3: false adds an empty think block to the generation prompt); each " +
+            "template's own default unless set"
+          }
+        >
           enable_thinking{' '}
           <select
             value={c.enableThinking === null ? '' : String(c.enableThinking)}
@@ -311,7 +318,8 @@ function AgentPicker() {
       <label
         title={
           picked?.description ??
-          "Each model family's own tool format (hermes for Qwen, JSON for Llama 3.1+, ReAct where the template has none)"
+          "Each model family's own tool format (hermes for Qwen, JSON for Llama 3.1+, ReAct " +
+            'where the template has none)'
         }
       >
         agent template{' '}
@@ -529,7 +537,8 @@ export function TemplatesPage() {
             title={
               full
                 ? `at most ${MAX_COLUMNS} columns: remove one first`
-                : "Render with a model's own Jinja chat_template (pasted, from a tokenizer_config.json, or from a loaded tokenizer)"
+                : "Render with a model's own Jinja chat_template (pasted, from a " +
+                  'tokenizer_config.json, or from a loaded tokenizer)'
             }
           >
             + Model's own template

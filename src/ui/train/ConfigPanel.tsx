@@ -20,7 +20,8 @@ function modelFolder(modelId: string): { dir: string; setup: string } {
     return {
       dir: 'tiny-demo',
       setup:
-        `prism make-tiny-model --arch ${o.arch} --tokenizer ${o.tokenizer} --hidden ${o.hidden} --layers ${o.layers} --heads ${o.heads} ` +
+        `prism make-tiny-model --arch ${o.arch} --tokenizer ${o.tokenizer} --hidden ${o.hidden} --layers ` +
+        `${o.layers} --heads ${o.heads} ` +
         `--kv-heads ${o.kvHeads} --intermediate ${o.intermediate} --seed ${o.seed} --dtype ${o.dtype} --out tiny-demo`,
     };
   }
@@ -93,7 +94,8 @@ export function ConfigPanel({ disabled }: { disabled: boolean }) {
       setLoaded(
         picked === cfg.model_id || picked.startsWith('local:')
           ? `Loaded ${f.name}.`
-          : `Loaded ${f.name}. It names ${cfg.model_id}, which is not in the model list: the weights still come from ${picked}.`,
+          : `Loaded ${f.name}. It names ${cfg.model_id}, which is not in the model list: the ` +
+              `weights still come from ${picked}.`,
       );
     } catch (err) {
       if (err instanceof ConfigFileError) setError({ file: err.file, issues: err.issues });

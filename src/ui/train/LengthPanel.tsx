@@ -95,6 +95,8 @@ export function LengthPanel({ cap, disabled }: { cap: number | null; disabled: b
       ),
     [facts, cap],
   );
+  const counts =
+    report && `${report.records} record${report.records === 1 ? '' : 's'} · longest ${report.maxTokens} tokens`;
 
   return (
     <section className="card lengths" aria-labelledby="len-h" data-testid="lengths" data-state={state}>
@@ -116,9 +118,8 @@ export function LengthPanel({ cap, disabled }: { cap: number | null; disabled: b
       {report && hist && facts && (
         <>
           <p data-testid="length-summary">
-            {report.records} record{report.records === 1 ? '' : 's'} · longest {report.maxTokens} tokens · at max_length{' '}
-            <strong>{config.max_length ?? 'none'}</strong>: <strong data-testid="length-whole">{report.whole}</strong>{' '}
-            train whole
+            {counts} · at max_length <strong>{config.max_length ?? 'none'}</strong>:{' '}
+            <strong data-testid="length-whole">{report.whole}</strong> train whole
             {report.dropped > 0 && (
               <>
                 ,{' '}

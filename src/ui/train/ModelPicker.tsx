@@ -60,7 +60,8 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
     const cfg = byPath.get('config.json');
     if (!cfg) {
       setFolderError(
-        'That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, tokenizer.json or tokenizer.model).',
+        'That folder has no config.json: pick the folder of a Hugging Face model (config.json, *.safetensors, ' +
+          'tokenizer.json or tokenizer.model).',
       );
       return;
     }
@@ -97,7 +98,10 @@ export function ModelPicker({ disabled }: { disabled: boolean }) {
               <th
                 scope="col"
                 className="num"
-                title={`One training step at batch ${config.per_device_train_batch_size} × ${seqLen} tokens, LoRA rank ${config.lora.r}`}
+                title={
+                  `One training step at batch ${config.per_device_train_batch_size} × ${seqLen} ` +
+                  `tokens, LoRA rank ${config.lora.r}`
+                }
               >
                 GPU memory to train
               </th>

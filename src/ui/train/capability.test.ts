@@ -110,7 +110,7 @@ describe('planned memory adapts each architecture’s own linear layers (PEFT al
 });
 
 describe('planned LoRA memory', () => {
-  test('LoRA bytes of Qwen2.5-1.5B at r 8: 28 layers × (A + B) of the 7 projections, ×4 for params, grads, m and v', () => {
+  test('LoRA bytes of Qwen2.5-1.5B at r 8: 28 layers × (A + B) of 7 projections, ×4 for params, grads, m, v', () => {
     // hidden 1536, kv 256 (2 heads of 128), intermediate 8960: per layer
     // q 8·1536 + 1536·8, k 8·1536 + 256·8, v same, o 8·1536 + 1536·8, gate/up 8·1536 + 8960·8, down 8·8960 + 1536·8.
     const perLayer = 8 * (1536 + 1536) * 2 + 8 * (1536 + 256) * 2 + 8 * (1536 + 8960) * 3;

@@ -59,7 +59,9 @@ export function capabilityChecks(gpu: GpuStatus, spec: ModelSpec, s: FitSettings
         level: 'fail',
         label: 'WebGPU',
         detail: `${gpu.title} ${gpu.reason}`,
-        fix: 'Open Prism in a recent Chrome or Edge on http://localhost or https://. The Dataset and Templates pages work without a GPU.',
+        fix:
+          'Open Prism in a recent Chrome or Edge on http://localhost or https://. The Dataset and ' +
+          'Templates pages work without a GPU.',
       },
     ];
   }
@@ -75,7 +77,8 @@ export function capabilityChecks(gpu: GpuStatus, spec: ModelSpec, s: FitSettings
     fix:
       f16 || spec.torch_dtype === 'float32'
         ? undefined
-        : 'No shader-f16: half-precision weights are widened to float32 on the GPU, so the step is slower and uses more memory.',
+        : 'No shader-f16: half-precision weights are widened to float32 on the GPU, so the step is ' +
+          'slower and uses more memory.',
   });
   const limits = { maxBufferSize: gpu.maxBufferSize, maxStorageBufferBindingSize: gpu.maxStorageBufferBindingSize };
   const plan = planMemory(shapeOf(spec), trainShape({ batch: s.batch, seqLen: s.seqLen, r: s.r, arch: spec.arch }));
@@ -104,7 +107,9 @@ export function capabilityChecks(gpu: GpuStatus, spec: ModelSpec, s: FitSettings
     id: 'memory',
     level: plan.total > MEMORY_WARN_BYTES ? 'warn' : 'ok',
     label: 'GPU memory for one step',
-    detail: `${fmt(plan.total)} (weights ${fmt(plan.bytes.weights)}, activations ${fmt(plan.bytes.activations)}, LoRA + optimizer ${fmt(plan.bytes.lora_params + plan.bytes.lora_grads + plan.bytes.optimizer)})`,
+    detail:
+      `${fmt(plan.total)} (weights ${fmt(plan.bytes.weights)}, activations ${fmt(plan.bytes.activations)}, ` +
+      `LoRA + optimizer ${fmt(plan.bytes.lora_params + plan.bytes.lora_grads + plan.bytes.optimizer)})`,
     fix:
       plan.total > MEMORY_WARN_BYTES
         ? 'More than many laptop GPUs have: lower the max length or batch, or pick a smaller model.'

@@ -62,7 +62,10 @@ describe('verdictOfConfig', () => {
     const v = verdictOfConfig(REF, { architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', n_embd: 768 });
     expect(v).toMatchObject({ state: 'refused', refusal: 'architecture' });
     expect(verdictLine(v)).toMatch(
-      /^owner\/model: not this architecture, because unsupported architecture GPT2LMHeadModel: Prism runs LlamaForCausalLM/,
+      new RegExp(
+        /^owner\/model: not this architecture, because /.source +
+          /unsupported architecture GPT2LMHeadModel: Prism runs LlamaForCausalLM/.source,
+      ),
     );
   });
   it('a class the picker lists as not yet trainable gives what the engine lacks', () => {
@@ -194,7 +197,8 @@ describe('hubFailureOfMessage (errors that crossed the worker boundary as text)'
     expect(hubFailureOfMessage('Failed to fetch', ctx)?.kind).toBe('unreachable');
     expect(hubFailureOfMessage('TypeError: Load failed', { ...ctx, online: false })?.kind).toBe('offline');
     const gated = hubFailureOfMessage(
-      'https://huggingface.co/google/gemma-3-1b-it/resolve/main/tokenizer.json: HTTP 401 (gated or private: an access token with access is needed)',
+      'https://huggingface.co/google/gemma-3-1b-it/resolve/main/tokenizer.json: HTTP 401 (gated or private: an ' +
+        'access token with access is needed)',
       ctx,
     );
     expect(gated?.kind).toBe('gated');

@@ -46,7 +46,9 @@ export function tinyChoice(): ModelChoice {
     downloadBytes: 0,
     template: 'chatml',
     gated: false,
-    note: 'Random weights made in your browser: trains in seconds, no download. It learns your data’s shape, not language.',
+    note:
+      'Random weights made in your browser: trains in seconds, no download. It learns ' +
+      'your data’s shape, not language.',
   };
 }
 

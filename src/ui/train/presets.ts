@@ -80,9 +80,11 @@ export function applyPreset(cfg: TrainConfig, id: PresetId): TrainConfig {
 /** One line of help per field the form shows. */
 export const HELP: Record<string, string> = {
   agent_template:
-    'How tools, calls and results are written: the model family’s own format, or one of ms-swift’s agent templates (--agent_template).',
+    'How tools, calls and results are written: the model family’s own format, or one of ms-swift’s agent ' +
+    'templates (--agent_template).',
   loss_scale:
-    'ms-swift’s --loss_scale: which turns train and how much each part weighs, e.g. default, last_round+react, hermes+ignore_empty_think.',
+    'ms-swift’s --loss_scale: which turns train and how much each part weighs, e.g. default, ' +
+    'last_round+react, hermes+ignore_empty_think.',
   learning_rate: 'How far each step moves the adapter. Too high: the loss jumps around; too low: it barely falls.',
   max_steps: 'Stop after this many optimizer steps (-1: train for the epochs below).',
   num_train_epochs: 'Passes over the whole dataset.',
