@@ -33,7 +33,7 @@ await run('typecheck', ...npx(['tsc', '--noEmit', '-p', 'tsconfig.json']));
 // Formatting (Prettier, .prettierrc.json: 120 columns): `npm run format` fixes what this reports.
 await run('format (prettier --check)', ...npx(['prettier', '--check', '.', '--log-level', 'warn']));
 // Lines ≤ 120 characters in every tracked source file (scripts/check-lines.ts): Prettier splits no string or comment.
-await run('format (line length)', 'node', ['--import', 'tsx', 'scripts/check-lines.ts', '--report-only']);
+await run('format (line length)', 'node', ['--import', 'tsx', 'scripts/check-lines.ts']);
 await run(
   'unit + gpu (vitest)',
   ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]),
