@@ -12,7 +12,7 @@
 // that must stay byte-exact and has no place to split) goes into ALLOW below with the reason; an entry
 // that no longer matches a long line is itself reported, so the list cannot rot.
 //
-// Usage: npm run lint:lines --  [--report-only] [FILE...]   (default: every tracked file checked)
+// Usage: npm run lint:lines -- [--report-only] [FILE...]   (default: every tracked file checked)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +127,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(
     bad
       ? `check-lines: ${result.violations.length} line(s) over ${MAX_LINE} characters in ${files.length} files` +
-          (result.stale.length ? `, ${result.stale.length} stale ALLOW entr(y/ies)` : '') +
+          (result.stale.length ? `, ${result.stale.length} stale ALLOW entries` : '') +
           (reportOnly ? ' (report only: not failing)' : '')
       : `check-lines: ${files.length} files, every line ≤ ${MAX_LINE} characters`,
   );
