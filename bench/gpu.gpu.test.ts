@@ -30,14 +30,23 @@ it('packs bench/gpu.ts and runs its --dry-run from the package', () => {
   const r = JSON.parse(readFileSync(json, 'utf8'));
   expect(r.dry_run).toBe(true);
   expect(r.skipped).toEqual([]);
-  // Matmul: every shape in both weight dtypes; the tiled kernels everywhere (no shape has a
-  // transposed A), the matrix-vector layouts on the one-row shape only.
+  // Matmul: every shape in both weight dtypes, each variant where its precondition holds
+  // (gemmVariantApplies): the 64- and 128-row tiles everywhere (no shape has a transposed A), the
+  // 32-row tiles for M ≤ 64, the matrix-vector layouts for M ≤ 8 (the subgroup one only where the
+  // adapter has subgroups); vec4 nowhere (K = 33 or 45 is no multiple of 4, or B is not transposed).
   expect(r.matmul.length).toBe(6);
   for (const m of r.matmul) {
     expect(m.gflops.tiled).toBeGreaterThan(0);
-    expect(Object.keys(m.gflops).sort()).toEqual(
-      m.M === 1 ? ['narrow', 'tile8x8', 'tiled', 'wide'] : ['tile8x8', 'tiled'],
-    );
+    const want = [
+      'double',
+      'tile8x8',
+      'tiled',
+      ...(m.M <= 64 ? ['short'] : []),
+      ...(m.M <= 8 ? ['narrow', 'wide'] : []),
+    ];
+    const got = Object.keys(m.gflops).filter((v) => v !== 'subgroup');
+    expect(got.sort()).toEqual(want.sort());
+    if ('subgroup' in m.gflops) expect(m.M).toBeLessThanOrEqual(8);
   }
   expect(r.attention[0].forward_gflops).toBeGreaterThan(0);
   expect(r.attention[0].backward_gflops).toBeGreaterThan(0);
