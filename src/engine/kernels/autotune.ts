@@ -117,9 +117,15 @@ export async function autotune(
 export function describeAutotune(r: AutotuneReport): string {
   if (r.skipped) return `gemm autotuning skipped: ${r.skipped}`;
   const known = Object.keys(r.tuner?.all ?? {}).length;
-  return r.measured
-    ? `gemm autotuning: ${r.measured} shape classes measured in ${r.seconds.toFixed(1)} s (${known} known for this GPU)`
-    : `gemm autotuning: every shape class already measured on this GPU (${known} known)`;
+  const refused = r.tuner?.rejected.length
+    ? '; refused for a wrong product on this GPU: ' +
+      r.tuner.rejected.map((x) => `${x.variant} (${x.shape}, ${x.worst.toPrecision(3)}× the tolerance)`).join(', ')
+    : '';
+  return (
+    (r.measured
+      ? `gemm autotuning: ${r.measured} shape classes measured in ${r.seconds.toFixed(1)} s (${known} known for this GPU)`
+      : `gemm autotuning: every shape class already measured on this GPU (${known} known)`) + refused
+  );
 }
 
 /** The checkpoint dtype as the engine names it. */

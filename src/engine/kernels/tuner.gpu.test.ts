@@ -20,9 +20,14 @@ describe('GemmTuner', () => {
     const store = memoryTunerStore();
     const tuner = await GemmTuner.attach(device, store);
     try {
+      // Every layout the tuner's float64 check reads (a transposed A, B as [K, N], 16-bit B): a
+      // variant whose product disagrees would be missing from the timings and listed as rejected.
       const shapes = [
         { M: 3, N: 40, K: 24 },
         { M: 70, N: 33, K: 17 },
+        { M: 20, N: 40, K: 24, transA: true, transB: false },
+        { M: 9, N: 48, K: 32, bDtype: 'bf16' as const },
+        { M: 130, N: 24, K: 40, transB: false, bDtype: 'f16' as const },
       ];
       const timings = await tuner.tune(shapes, { minSeconds: 0 });
       for (const s of shapes) {
@@ -36,6 +41,7 @@ describe('GemmTuner', () => {
         expect(t[0].seconds).toBe(Math.min(...t.map((x) => x.seconds)));
         expect(gemmKernel(device, g)).toBe(t[0].variant);
       }
+      expect(tuner.rejected).toEqual([]);
       expect(await store.get(adapterKey(device))).toEqual(tuner.all);
       // A second tune of known classes measures nothing.
       expect((await tuner.tune(shapes)).size).toBe(0);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileTunerStore } from '../../cli/tuner-file.ts';
 import { idbTunerStore } from './tuner-idb.ts';
-import { shapeClass } from './tuner.ts';
+import { GemmCheck, shapeClass } from './tuner.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'prism-tuner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,5 +48,33 @@ describe('stores', () => {
     expect(warnings[0]).toMatch(/tuning\.json: unreadable gemm tuning cache/);
     await bad.set('c', { z: 'wide' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ c: { z: 'wide' } });
+  });
+});
+
+describe('GemmCheck (the tuner refuses a variant whose product is wrong)', () => {
+  // C = A·Bᵀ for A [3, 2], B [2, 2] by hand: rows [1·5 + 2·6, 1·7 + 2·8] = [17, 23], [39, 53], [61, 83].
+  const a = Float32Array.from([1, 2, 3, 4, 5, 6]);
+  const b = Float32Array.from([5, 6, 7, 8]);
+  const check = new GemmCheck({ M: 3, N: 2, K: 2 }, a, b);
+  const want: Record<number, number[]> = { 0: [17, 23], 1: [39, 53], 2: [61, 83] };
+  const rowsOf = (f: (m: number, j: number) => number) =>
+    Float32Array.from(check.rows.flatMap((m) => [0, 1].map((j) => f(m, j))));
+
+  it('checks the first, last and middle rows and passes the exact product', () => {
+    expect([...check.rows].sort()).toEqual([0, 1, 2]);
+    expect(check.worst(rowsOf((m, j) => want[m][j]))).toBe(0);
+  });
+  it('fails one entry off by more than 1e-4 of Σ|a·b|, and NaN', () => {
+    expect(check.worst(rowsOf((m, j) => want[m][j] + (m === 2 && j === 1 ? 0.01 : 0)))).toBeGreaterThan(1);
+    expect(check.worst(rowsOf((m, j) => (m === 0 && j === 0 ? NaN : want[m][j])))).toBe(Infinity);
+  });
+  it('reads a transposed A and B stored [K, N]', () => {
+    // Aᵀ stored [K=2, M=3] and B stored [K=2, N=2]: the same product.
+    const t = new GemmCheck(
+      { M: 3, N: 2, K: 2, transA: true, transB: false },
+      Float32Array.from([1, 3, 5, 2, 4, 6]),
+      Float32Array.from([5, 7, 6, 8]),
+    );
+    expect(t.worst(Float32Array.from(t.rows.flatMap((m) => want[m])))).toBe(0);
   });
 });

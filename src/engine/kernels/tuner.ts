@@ -8,7 +8,7 @@
 // is explicit (`await tuner.tune(shapes)` before recording work): gemm records synchronously.
 import { deviceIsCpu } from '../runtime/adapter.ts';
 import { submit } from '../runtime/kernel.ts';
-import type { DType } from '../tensor/dtype.ts';
+import { halfBitsToF32, toHalfBits, type DType } from '../tensor/dtype.ts';
 import { GEMM_VARIANTS, gemm, gemmVariantApplies, setGemmChooser, type GemmArgs, type GemmVariant } from './matmul.ts';
 
 /** Where choices persist: one record per adapter, shape class → variant. */
@@ -70,8 +70,37 @@ export interface VariantTiming {
   seconds: number;
 }
 
+/**
+ * A variant whose product disagreed with the float64 reference on the tuner's own data: never
+ * chosen, whatever its speed (a kernel only ever tested on another adapter must not silently
+ * corrupt a run on this one).
+ */
+export interface VariantRejection {
+  variant: GemmVariant;
+  /** Worst |error| over the checked entries, as a multiple of the tolerance. */
+  worst: number;
+}
+
+/** Rows of C checked against float64 per variant (all of them when M is smaller). */
+const CHECKED_ROWS = 4;
+
+/** A small deterministic generator: the tuner's operands are the same on every run. */
+function fill(n: number, seed: number): Float32Array {
+  const x = new Float32Array(n);
+  let st = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    st ^= st << 13;
+    st ^= st >>> 17;
+    st ^= st << 5;
+    x[i] = ((st >>> 0) / 2 ** 32 - 0.5) * 2;
+  }
+  return x;
+}
+
 export class GemmTuner {
   private choices: Record<string, GemmVariant> = {};
+  /** Variants refused for a wrong product, per shape class, since this tuner was attached. */
+  readonly rejected: (VariantRejection & { shape: string })[] = [];
   readonly adapter: string;
 
   private constructor(
@@ -120,7 +149,9 @@ export class GemmTuner {
     for (const s of shapes) {
       const cls = shapeClass(s);
       if ((!opts.force && this.choices[cls]) || out.has(cls)) continue;
-      const timings = await this.time(s, opts.minSeconds ?? (deviceIsCpu(this.device) ? 0 : 0.005));
+      const timings = await this.time(s, opts.minSeconds ?? (deviceIsCpu(this.device) ? 0 : 0.005), (r) =>
+        this.rejected.push({ ...r, shape: cls }),
+      );
       if (timings.length === 0) continue;
       timings.sort((a, b) => a.seconds - b.seconds);
       this.choices[cls] = timings[0].variant;
@@ -130,18 +161,39 @@ export class GemmTuner {
     return out;
   }
 
-  /** Seconds per product of each applicable variant: one warm-up, then ≥ 2 reps and ≥ minSeconds. */
-  async time(s: GemmShape, minSeconds = 0.005): Promise<VariantTiming[]> {
+  /**
+   * Seconds per product of each applicable variant: one warm-up whose product is checked against
+   * float64 on a few rows (a variant that disagrees is reported to `reject` and not timed), then
+   * ≥ 2 reps and ≥ minSeconds.
+   */
+  async time(
+    s: GemmShape,
+    minSeconds = 0.005,
+    reject: (r: VariantRejection) => void = () => {},
+  ): Promise<VariantTiming[]> {
     const d = this.device;
     const transA = s.transA ?? false,
       transB = s.transB ?? true,
       dt = s.bDtype ?? 'f32';
-    const buf = (bytes: number) =>
-      d.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE });
-    // Contents do not change a kernel's time; zero-filled buffers spare the upload.
+    const buf = (bytes: number, usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC) =>
+      d.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage });
+    // Random operands (B rounded to its dtype, as the kernel reads it), so a wrong product shows.
+    const hostA = fill(s.M * s.K, 1);
+    let hostB = fill(s.N * s.K, 2);
     const a = buf(s.M * s.K * 4);
     const b = buf(s.N * s.K * (dt === 'f32' ? 4 : 2));
     const c = buf(s.M * s.N * 4);
+    d.queue.writeBuffer(a, 0, hostA);
+    if (dt === 'f32') d.queue.writeBuffer(b, 0, hostB);
+    else {
+      const bits = toHalfBits(dt, hostB);
+      hostB = halfBitsToF32(dt, bits);
+      const padded = new Uint16Array(Math.ceil(bits.length / 2) * 2);
+      padded.set(bits);
+      d.queue.writeBuffer(b, 0, padded);
+    }
+    const check = new GemmCheck(s, hostA, hostB);
+    const readback = buf(check.rows.length * s.N * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
     const res: VariantTiming[] = [];
     try {
       for (const variant of GEMM_VARIANTS) {
@@ -157,6 +209,16 @@ export class GemmTuner {
         await run(1);
         const err = await d.popErrorScope();
         if (err) continue; // a variant the device cannot compile is not a choice
+        const enc = d.createCommandEncoder({ label: 'gemm tuner check' });
+        check.rows.forEach((m, i) => enc.copyBufferToBuffer(c, m * s.N * 4, readback, i * s.N * 4, s.N * 4));
+        submit(d, enc);
+        await readback.mapAsync(GPUMapMode.READ);
+        const worst = check.worst(new Float32Array(readback.getMappedRange().slice(0)));
+        readback.unmap();
+        if (!(worst <= 1)) {
+          reject({ variant, worst });
+          continue;
+        }
         let reps = 0;
         const t0 = performance.now();
         for (let n = 2; reps < 2 || (performance.now() - t0) / 1000 < minSeconds; n = Math.min(2 * n, 64)) {
@@ -169,7 +231,53 @@ export class GemmTuner {
       a.destroy();
       b.destroy();
       c.destroy();
+      readback.destroy();
     }
     return res;
+  }
+}
+
+/**
+ * A few rows of C = op(A)·op(B) in float64 from the host operands, and how far a kernel's rows are
+ * from them: tolerance 1e-4·Σ_k |a·b| + 1e-6 per entry (f32 accumulation over K terms stays far
+ * inside it; a wrong tile, stride or unpacking does not).
+ */
+export class GemmCheck {
+  readonly rows: number[];
+  private readonly ref: Float64Array;
+  private readonly tol: Float64Array;
+
+  constructor(s: GemmShape, a: Float32Array, b: Float32Array) {
+    const { M, N, K } = s;
+    const transA = s.transA ?? false,
+      transB = s.transB ?? true;
+    const picks = [0, M - 1, M >> 1, ((M * 2) / 3) | 0];
+    this.rows = [...new Set(picks)].slice(0, CHECKED_ROWS);
+    this.ref = new Float64Array(this.rows.length * N);
+    this.tol = new Float64Array(this.rows.length * N);
+    this.rows.forEach((m, r) => {
+      for (let j = 0; j < N; j++) {
+        let sum = 0,
+          abs = 0;
+        for (let k = 0; k < K; k++) {
+          const x = transA ? a[k * M + m] : a[m * K + k];
+          const y = transB ? b[j * K + k] : b[k * N + j];
+          sum += x * y;
+          abs += Math.abs(x * y);
+        }
+        this.ref[r * N + j] = sum;
+        this.tol[r * N + j] = 1e-4 * abs + 1e-6;
+      }
+    });
+  }
+
+  /** The worst |error| / tolerance over the checked rows (NaN counts as infinitely wrong). */
+  worst(got: Float32Array): number {
+    let worst = 0;
+    for (let i = 0; i < this.ref.length; i++) {
+      const e = Math.abs(got[i] - this.ref[i]) / this.tol[i];
+      if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : e;
+    }
+    return worst;
   }
 }
