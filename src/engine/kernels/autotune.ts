@@ -121,9 +121,10 @@ export function describeAutotune(r: AutotuneReport): string {
     ? '; refused for a wrong product on this GPU: ' +
       r.tuner.rejected.map((x) => `${x.variant} (${x.shape}, ${x.worst.toPrecision(3)}× the tolerance)`).join(', ')
     : '';
+  const took = `${r.measured} shape classes measured in ${r.seconds.toFixed(1)} s`;
   return (
     (r.measured
-      ? `gemm autotuning: ${r.measured} shape classes measured in ${r.seconds.toFixed(1)} s (${known} known for this GPU)`
+      ? `gemm autotuning: ${took} (${known} known for this GPU)`
       : `gemm autotuning: every shape class already measured on this GPU (${known} known)`) + refused
   );
 }
