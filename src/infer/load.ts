@@ -13,6 +13,9 @@ import { destroyTensor } from '../engine/tensor/tensor.ts';
 import { decoderTensorNames, openModel, type OpenedModel } from '../model/open.ts';
 import { TOKENIZER_FILE_NAMES } from '../model/tiny.ts';
 import { readTokenizerFiles } from '../tokenize/files.ts';
+import { TokenizerError } from '../tokenize/error.ts';
+import { tokenizerFromFiles } from '../tokenize/load.ts';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { ModelSource, ModelSpec } from '../model/types.ts';
 
 export interface LoadProgress {
@@ -88,4 +91,16 @@ export async function loadAdapter(source: ModelSource, spec: ModelSpec, base?: s
     if (err instanceof AdapterFormatError) throw new AdapterFormatError(`${source.label}: ${err.message}`);
     throw err;
   }
+}
+
+/** The loaded model's own tokenizer (its tokenizer.json, or the one built from tokenizer.model). */
+export function modelTokenizer(model: LoadedModel, label: string): PreTrainedTokenizer {
+  const files = model.tokenizerFiles;
+  if (!files['tokenizer.json']) {
+    throw new TokenizerError(`${label}: no tokenizer.json nor tokenizer.model (the model needs its tokenizer files)`);
+  }
+  return tokenizerFromFiles({
+    tokenizerJSON: JSON.parse(files['tokenizer.json']),
+    tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
+  });
 }

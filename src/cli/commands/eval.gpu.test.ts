@@ -4,30 +4,17 @@
 // the same prompt without and with the adapter, a reference equal to one of them scores exact
 // match 1 on that side only, the bad line is named without losing the others, and the JSON Lines
 // end with the summary. A usage mistake is one line and exit 2, before any model is read.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prism } from '../testing.ts';
 import { makeTinyModel } from '../../model/tiny.ts';
 import { exportAdapter, type LoraTensor } from '../../adapters/peft.ts';
 import { randomWeights, writeFiles } from '../../train/testing.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'prism-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function prism(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
-      { cwd: root, encoding: 'utf8' },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const tm = makeTinyModel({
   arch: 'qwen3',

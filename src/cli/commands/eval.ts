@@ -6,11 +6,10 @@ import { openAsBlob } from 'node:fs';
 import { readConversations } from '../../data/dataset-ref.ts';
 import { evaluate, type EvalReply, type EvalRow, type SideSummary } from '../../infer/eval/evaluate.ts';
 import { evalItem } from '../../infer/eval/items.ts';
-import { loadAdapter, loadModel } from '../../infer/load.ts';
+import { loadAdapter, loadModel, modelTokenizer } from '../../infer/load.ts';
 import { toolCallParserFor } from '../../infer/tool-calls.ts';
 import { openModel } from '../../model/open.ts';
 import { getTemplate } from '../../templates/index.ts';
-import { TokenizerError, tokenizerFromFiles } from '../../tokenize/load.ts';
 import { AGENT_TEMPLATE_HELP, agentTemplateOption } from '../agent-option.ts';
 import { optionalNumber, requireString, UsageError, type Command } from '../command.ts';
 import { fsModelSource } from '../fs-source.ts';
@@ -90,15 +89,7 @@ ${AUTOTUNE_HELP}
       const adapter = adapterSource ? await loadAdapter(adapterSource, opened.spec) : null;
       const device = await nodeDevice();
       const model = await loadModel(source, device, { opened });
-      const files = model.tokenizerFiles;
-      if (!files['tokenizer.json'])
-        throw new TokenizerError(
-          `${modelDir}: no tokenizer.json nor tokenizer.model (evaluation needs the model's own)`,
-        );
-      const tokenizer = tokenizerFromFiles({
-        tokenizerJSON: JSON.parse(files['tokenizer.json']),
-        tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
-      });
+      const tokenizer = modelTokenizer(model, modelDir);
       // Prompts are rendered inside evaluate(): tune the prefill classes of short and medium prompts
       // and the decode step's one row.
       const shapes = modelGemmShapes(model.spec, {

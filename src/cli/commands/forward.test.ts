@@ -2,30 +2,17 @@
 // shapes), has non-finite values or a mistyped adapter_config.json is refused before any weight
 // is uploaded, naming the tensor or field, with exit 1 and no logits written. (Every other case
 // of the check is in src/adapters/peft.test.ts, without a process per case.)
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prism } from '../testing.ts';
 import { exportAdapter, peftKey, type LoraTensor } from '../../adapters/peft.ts';
 import { makeTinyModel } from '../../model/tiny.ts';
 import { writeFiles } from '../../train/testing.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'prism-forward-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-export function prism(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--import', './src/cli/register.mjs', 'src/cli/main.ts', ...args],
-      { cwd: root, encoding: 'utf8' },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 // Hidden 32, 4 heads of 8, 2 KV heads (k/v 16 wide), intermediate 48, 2 layers.
 const tm = makeTinyModel({

@@ -5,9 +5,8 @@ import { fsModelSource } from '../fs-source.ts';
 import { nodeDevice } from '../node-gpu.ts';
 import { eosList } from '../../model/config.ts';
 import { getTemplate, render } from '../../templates/index.ts';
-import { TokenizerError, tokenizerFromFiles } from '../../tokenize/load.ts';
 import { generate as run } from '../../infer/generate.ts';
-import { loadAdapter, loadModel } from '../../infer/load.ts';
+import { loadAdapter, loadModel, modelTokenizer } from '../../infer/load.ts';
 import { openModel } from '../../model/open.ts';
 import { createKvRunner, kvNextLogits } from '../../infer/runner.ts';
 import { AUTOTUNE_HELP, AUTOTUNE_OPTION, autotuneOption, cliAutotune } from '../autotune-option.ts';
@@ -75,16 +74,7 @@ ${AUTOTUNE_HELP}
       const adapter = adapterSource ? await loadAdapter(adapterSource, opened.spec) : null;
       const device = await nodeDevice();
       const model = await loadModel(source, device, { opened });
-      const files = model.tokenizerFiles;
-      if (!files['tokenizer.json']) {
-        throw new TokenizerError(
-          `${modelDir}: no tokenizer.json nor tokenizer.model (the model needs its tokenizer files)`,
-        );
-      }
-      const tokenizer = tokenizerFromFiles({
-        tokenizerJSON: JSON.parse(files['tokenizer.json']),
-        tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
-      });
+      const tokenizer = modelTokenizer(model, modelDir);
       const rendered = render(
         template,
         {

@@ -9,8 +9,7 @@ import { readConversations } from '../../data/dataset-ref.ts';
 import type { Conversation } from '../../data/types.ts';
 import { acquireDevice } from '../../engine/device.ts';
 import { openModelRequest } from '../../model/sources/request.ts';
-import { tokenizerFromFiles } from '../../tokenize/load.ts';
-import { loadModel, type LoadedModel } from '../load.ts';
+import { loadModel, modelTokenizer, type LoadedModel } from '../load.ts';
 import { evaluate } from './evaluate.ts';
 import { evalItem, type EvalItem } from './items.ts';
 import type { FromEvalWorker, StartEval, ToEvalWorker } from './protocol.ts';
@@ -174,13 +173,7 @@ export function createEvalWorkerHandler(deps: EvalWorkerDeps): (msg: ToEvalWorke
       } finally {
         opened.close();
       }
-      const files = model.tokenizerFiles;
-      if (!files['tokenizer.json'])
-        throw new EvalRefusal(`${opened.source.label}: no tokenizer.json (evaluation needs the model’s own tokenizer)`);
-      const tokenizer = tokenizerFromFiles({
-        tokenizerJSON: JSON.parse(files['tokenizer.json']),
-        tokenizerConfig: files['tokenizer_config.json'] ? JSON.parse(files['tokenizer_config.json']) : {},
-      });
+      const tokenizer = modelTokenizer(model, opened.source.label);
       const adapter = weights
         ? importAdapter(
             new Map([
